@@ -25,6 +25,3 @@ def to_qualtrics(*args, **kwargs):  # pragma: no cover - placeholder
     raise NotImplementedError("to_qualtrics")
 
 
-def column_map(*args, **kwargs):  # pragma: no cover - placeholder
-    raise NotImplementedError("column_map")
-
