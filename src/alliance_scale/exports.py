@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["column_map", "to_html", "to_limesurvey", "to_markdown", "to_qualtrics", "to_redcap"]
+__all__ = ["to_html", "to_limesurvey", "to_markdown", "to_qualtrics", "to_redcap"]
 
 
 def to_markdown(*args, **kwargs):  # pragma: no cover - placeholder
