@@ -1,14 +1,340 @@
-"""Number of factors: Horn's parallel analysis and Velicer's MAP."""
+"""Number of factors: Horn's parallel analysis (as psych::fa.parallel) and Velicer's MAP.
+
+Why hand-written: no Python library reproduces psych's parallel analysis (principal
+component *and* factor eigenvalues, simulated and resampled references, psych's counting
+rule) or its MAP values. The factor eigenvalues use the factor extraction of
+:func:`alliance_scale.factor.extract_factors` (one implementation of minres).
+
+References
+----------
+Horn, J. L. (1965). A rationale and test for the number of factors in factor analysis.
+Psychometrika, 30, 179-185.
+Velicer, W. F. (1976). Determining the number of components from the matrix of partial
+correlations. Psychometrika, 41, 321-327.
+Velicer, W. F., Eaton, C. A., & Fava, J. L. (2000). Construct explication through factor or
+component analysis: a review and evaluation of alternative procedures for determining the
+number of factors or components. In Goffin & Helmes (Eds.), Problems and solutions in
+human assessment (pp. 41-71). Kluwer.
+"""
 
 from __future__ import annotations
 
-__all__ = ["map_test", "parallel_analysis"]
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from ._data import as_item_frame, looks_like_correlation
+from ._results import Result, result
+from .errors import AnalysisError
+from .factor import extract_factors
+from .factorability import correlation_matrix, pairwise_pearson
+from .polychoric import polychoric
+
+__all__ = ["MAPResult", "ParallelAnalysisResult", "factor_eigenvalues", "map_test",
+           "parallel_analysis"]
 
 
-def parallel_analysis(*args, **kwargs):  # pragma: no cover - placeholder
-    raise NotImplementedError("parallel_analysis")
+def factor_eigenvalues(correlation: np.ndarray, method: str = "minres") -> np.ndarray:
+    """Eigenvalues of the reduced correlation matrix, as ``psych::fa(r, 1)$values``.
+
+    The diagonal of the correlation matrix is replaced by the communalities of a one-factor
+    solution (``method``), and the eigenvalues are returned in decreasing order.
+
+    Parameters
+    ----------
+    correlation : ndarray, shape (p, p)
+    method : {"minres", "ml", "pa"}, default "minres"
+    """
+    loadings, _ = extract_factors(correlation, 1, method=method)
+    reduced = np.array(correlation, dtype=float)
+    np.fill_diagonal(reduced, (loadings**2).sum(axis=1))
+    return np.linalg.eigvalsh(reduced)[::-1]
 
 
-def map_test(*args, **kwargs):  # pragma: no cover - placeholder
-    raise NotImplementedError("map_test")
+def _eigenvalues(correlation: np.ndarray) -> np.ndarray:
+    return np.linalg.eigvalsh(correlation)[::-1]
 
+
+def _leading_above(observed: np.ndarray, reference: np.ndarray) -> int:
+    """psych's rule: number of leading observed eigenvalues greater than the reference."""
+    below = np.flatnonzero(~(observed > reference))
+    return int(below[0]) if below.size else len(observed)
+
+
+@result
+class ParallelAnalysisResult(Result):
+    """Horn's parallel analysis, as ``psych::fa.parallel(fa = "both")``.
+
+    Attributes
+    ----------
+    n_factors : int
+        Leading factor eigenvalues above the simulated reference (psych's ``nfact``).
+    n_components : int
+        Leading component eigenvalues above the simulated reference (psych's ``ncomp``).
+    table : DataFrame
+        One row per factor / component number: observed eigenvalues (``pc_observed``:
+        correlation matrix; ``fa_observed``: reduced matrix of a one-factor fit) and the
+        ``quantile`` of the reference eigenvalues of random normal data of the same n and p
+        (``*_simulated``) and of column-wise resampled answers (``*_resampled``; NaN when a
+        correlation matrix was given).
+    replicates : DataFrame
+        All reference eigenvalues, one row per iteration (as psych's ``values``).
+    quantile : float
+    n_iter : int
+    n_obs : int
+    """
+
+    n_factors: int
+    n_components: int
+    table: pd.DataFrame
+    replicates: pd.DataFrame
+    quantile: float
+    n_iter: int
+    n_obs: int
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.table
+
+    def _summary(self) -> dict[str, object]:
+        return {
+            "factors (parallel analysis)": self.n_factors,
+            "components (parallel analysis)": self.n_components,
+            "reference": f"{self.quantile:g} quantile of {self.n_iter} random data sets",
+        }
+
+    def plot(self, ax=None):
+        """Scree plot of observed and reference eigenvalues (as psych's plot); returns ax."""
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(7, 4.5))
+        number = self.table.index.to_numpy()
+        table = self.table
+        ax.plot(number, table["pc_observed"], "x-", color="tab:blue", label="PC actual data")
+        ax.plot(number, table["fa_observed"], "^-", color="tab:blue", label="FA actual data",
+                markerfacecolor="none")
+        ax.plot(number, table["pc_simulated"], ":", color="tab:red", label="PC simulated data")
+        ax.plot(number, table["fa_simulated"], ":", color="tab:red", label="FA simulated data",
+                alpha=0.6)
+        if table["pc_resampled"].notna().any():
+            ax.plot(number, table["pc_resampled"], "--", color="tab:red",
+                    label="PC resampled data")
+            ax.plot(number, table["fa_resampled"], "--", color="tab:red",
+                    label="FA resampled data", alpha=0.6)
+        ax.axhline(1.0, color="grey", linewidth=0.8)
+        ax.set_xlabel("Factor / component number")
+        ax.set_ylabel("Eigenvalue")
+        ax.set_title(
+            f"Parallel analysis: {self.n_factors} factor(s), {self.n_components} component(s)"
+        )
+        ax.legend(frameon=False, fontsize="small")
+        return ax
+
+
+def _replicate(
+    rng: np.random.Generator,
+    values: np.ndarray | None,
+    n: int,
+    p: int,
+    cor: str,
+    method: str,
+) -> np.ndarray:
+    """One iteration: resampled PC, resampled FA, simulated PC, simulated FA eigenvalues."""
+    out = np.full(4 * p, np.nan)
+    if values is not None:
+        while True:
+            rows = rng.integers(0, len(values), size=(n, p))
+            sample = np.take_along_axis(values, rows, axis=0)
+            if cor == "polychoric":
+                try:
+                    matrix = polychoric(pd.DataFrame(sample)).correlation.to_numpy()
+                except AnalysisError:  # a resampled item came out constant: draw again
+                    continue
+            else:
+                matrix = pairwise_pearson(sample)[0]
+            if not np.isnan(matrix).any():
+                break
+        out[:p] = _eigenvalues(matrix)
+        out[p:2 * p] = factor_eigenvalues(matrix, method)
+    simulated = np.corrcoef(rng.standard_normal((n, p)), rowvar=False)
+    out[2 * p:3 * p] = _eigenvalues(simulated)
+    out[3 * p:] = factor_eigenvalues(simulated, method)
+    return out
+
+
+def parallel_analysis(
+    data: pd.DataFrame | np.ndarray,
+    *,
+    n_iter: int = 20,
+    quantile: float = 0.95,
+    cor: str = "pearson",
+    seed: int | np.random.Generator | None = None,
+    method: str = "minres",
+    n_obs: int | None = None,
+) -> ParallelAnalysisResult:
+    """Horn's parallel analysis of components and factors, as ``psych::fa.parallel``.
+
+    Observed eigenvalues of the correlation matrix (components) and of the reduced matrix
+    with one-factor communalities on its diagonal (factors; ``psych::fa(r, 1)$values``)
+    are compared, rank by rank, with the ``quantile`` of the eigenvalues of ``n_iter``
+    random normal data sets of the same size (and, from raw answers, of data resampled
+    column by column with replacement). The number of factors (components) is the number
+    of leading observed eigenvalues above the simulated reference, psych's rule with
+    ``fa = "both"``.
+
+    Parameters
+    ----------
+    data : DataFrame or 2-D array
+        Raw answers, or a correlation matrix (then ``n_obs`` is required and there is no
+        resampled reference).
+    n_iter : int, default 20
+        Number of random data sets.
+    quantile : float, default 0.95
+        Quantile of the reference eigenvalues (R's type 7).
+    cor : {"pearson", "polychoric"}, default "pearson"
+        Correlations of raw (and resampled) answers; simulated normal data always use
+        Pearson (as psych).
+    seed : int or numpy Generator, optional
+        Seed of the random data; the same seed gives the same result.
+    method : {"minres", "ml", "pa"}, default "minres"
+        Factor extraction of the one-factor fit.
+    n_obs : int, optional
+        Number of respondents (required with a correlation matrix; default: rows of data).
+
+    Returns
+    -------
+    ParallelAnalysisResult
+    """
+    if n_iter < 1:
+        raise AnalysisError(f"n_iter must be at least 1, got {n_iter}")
+    if not 0 < quantile < 1:
+        raise AnalysisError(f"quantile must be between 0 and 1, got {quantile}")
+    from_matrix = looks_like_correlation(data)
+    matrix, n = correlation_matrix(data, cor=cor, n_obs=n_obs)
+    p = len(matrix)
+    if n <= p:
+        warnings.warn(
+            f"{n} respondents for {p} items: with n <= p the correlation matrices are "
+            "singular and parallel analysis is unreliable", stacklevel=2,
+        )
+    observed = matrix.to_numpy()
+    rng = np.random.default_rng(seed)
+    values = None if from_matrix else as_item_frame(data).to_numpy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # smoothing or Heywood cases of random data
+        replicates = np.vstack([
+            _replicate(rng, values, n, p, cor, method) for _ in range(n_iter)
+        ])
+    reference = np.quantile(replicates, quantile, axis=0)
+    pc_observed = _eigenvalues(observed)
+    fa_observed = factor_eigenvalues(observed, method)
+    number = pd.RangeIndex(1, p + 1, name="number")
+    table = pd.DataFrame({
+        "pc_observed": pc_observed,
+        "pc_simulated": reference[2 * p:3 * p],
+        "pc_resampled": reference[:p],
+        "fa_observed": fa_observed,
+        "fa_simulated": reference[3 * p:],
+        "fa_resampled": reference[p:2 * p],
+    }, index=number)
+    columns = [f"{kind}{i}" for kind in ("C", "F", "CSim", "FSim") for i in range(1, p + 1)]
+    return ParallelAnalysisResult(
+        n_factors=_leading_above(fa_observed, table["fa_simulated"].to_numpy()),
+        n_components=_leading_above(pc_observed, table["pc_simulated"].to_numpy()),
+        table=table,
+        replicates=pd.DataFrame(replicates, columns=columns),
+        quantile=quantile,
+        n_iter=n_iter,
+        n_obs=n,
+    )
+
+
+@result
+class MAPResult(Result):
+    """Velicer's minimum average partial test (as ``psych::vss(...)$map``).
+
+    Attributes
+    ----------
+    n_factors : int
+        Number of components with the smallest average squared partial correlation
+        (Velicer 1976; psych's choice).
+    n_factors_fourth_power : int
+        The same with the fourth power (Velicer, Eaton & Fava 2000).
+    map : Series
+        Average squared partial correlation after removing 1, 2, ... components.
+    map_fourth_power : Series
+        Average fourth power of the partial correlations.
+    """
+
+    n_factors: int
+    n_factors_fourth_power: int
+    map: pd.Series
+    map_fourth_power: pd.Series
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame({"map": self.map, "map_fourth_power": self.map_fourth_power})
+
+    def _summary(self) -> dict[str, object]:
+        return {
+            "components (MAP, squared)": self.n_factors,
+            "components (MAP, 4th power)": self.n_factors_fourth_power,
+        }
+
+
+def map_test(
+    data: pd.DataFrame | np.ndarray,
+    *,
+    max_factors: int | None = None,
+    cor: str = "pearson",
+    n_obs: int | None = None,
+) -> MAPResult:
+    """Velicer's (1976) minimum average partial (MAP) test, as ``psych::vss``.
+
+    For m = 1, 2, ... principal components, the partial correlations of the items after
+    removing the first m components are averaged (squared, as psych, and to the fourth
+    power, Velicer et al. 2000) over the off-diagonal; the number of components is the m
+    with the smallest average.
+
+    Parameters
+    ----------
+    data : DataFrame or 2-D array
+        Raw answers, or a correlation matrix (``n_obs`` then required; it is not used in
+        the computation).
+    max_factors : int, optional
+        Largest number of components tried; default 8 (psych's ``vss`` default), at most
+        the number of items minus 1.
+    cor : {"pearson", "polychoric"}, default "pearson"
+    n_obs : int, optional
+
+    Returns
+    -------
+    MAPResult
+    """
+    if looks_like_correlation(data) and n_obs is None:
+        n_obs = 0  # MAP does not use the sample size
+    matrix, _ = correlation_matrix(data, cor=cor, n_obs=n_obs)
+    r = matrix.to_numpy()
+    p = len(r)
+    largest = min(8 if max_factors is None else int(max_factors), p - 1)
+    if largest < 1:
+        raise AnalysisError(f"max_factors must be at least 1, got {max_factors}")
+    values, vectors = np.linalg.eigh(r)
+    order = np.argsort(values)[::-1]
+    components = vectors[:, order] * np.sqrt(np.clip(values[order], 0, None))
+    squared = np.empty(largest)
+    fourth = np.empty(largest)
+    off = ~np.eye(p, dtype=bool)
+    for m in range(1, largest + 1):
+        residual = r - components[:, :m] @ components[:, :m].T
+        scale = 1.0 / np.sqrt(np.diag(residual))
+        partial = (residual * scale[:, None] * scale[None, :])[off]
+        squared[m - 1] = np.mean(partial**2)
+        fourth[m - 1] = np.mean(partial**4)
+    index = pd.RangeIndex(1, largest + 1, name="components")
+    return MAPResult(
+        n_factors=int(np.argmin(squared)) + 1,
+        n_factors_fourth_power=int(np.argmin(fourth)) + 1,
+        map=pd.Series(squared, index=index, name="map"),
+        map_fourth_power=pd.Series(fourth, index=index, name="map_fourth_power"),
+    )

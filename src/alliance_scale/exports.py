@@ -1,27 +1,447 @@
-"""Exports of a Scale to Markdown, HTML and survey platforms (REDCap, LimeSurvey, Qualtrics)."""
+"""Exports of a Scale to Markdown, HTML and survey platforms (REDCap, LimeSurvey, Qualtrics).
+
+Each platform reads a plain text format that no Python library writes (REDCap data
+dictionary CSV, LimeSurvey tab-separated survey structure, Qualtrics Advanced TXT), so the
+few lines that write them are hand-written here, following the platforms' documented
+layouts (see ``shared/reference/psychometrics.md``, "Survey platform formats").
+
+Naming contract, so that response exports come back with the item ids:
+
+- REDCap: field name = item id lower-cased (``a1a_1``), all items one matrix group;
+- Qualtrics: one question per item, export tag ``[[ID:<item id>]]``;
+- LimeSurvey: one array question ``DTA`` whose subquestion codes are the item ids without
+  underscores (LimeSurvey codes are alphanumeric): ``A1a_1`` -> ``DTA[A1a1]``.
+
+Survey platforms display question texts as HTML, so texts are HTML-escaped in the
+LimeSurvey and Qualtrics files and in the printable page; the Markdown escapes its own
+punctuation. Wording around the items (instructions, headings) is data, in
+``items/response_formats.yaml``.
+"""
 
 from __future__ import annotations
 
-__all__ = ["to_html", "to_limesurvey", "to_markdown", "to_qualtrics", "to_redcap"]
+import csv
+import html
+import io
+import re
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .errors import ItemBankError
+from .scale import LANGUAGES, Scale, response_formats_data, serialise
+
+__all__ = [
+    "EXPORT_FORMATS",
+    "REDCAP_COLUMNS",
+    "limesurvey_code",
+    "read_qualtrics_txt",
+    "redcap_dictionary",
+    "render",
+    "to_html",
+    "to_limesurvey",
+    "to_markdown",
+    "to_qualtrics",
+    "to_redcap",
+]
+
+#: The 18 columns of a REDCap data dictionary, in REDCap's order.
+REDCAP_COLUMNS = (
+    "Variable / Field Name",
+    "Form Name",
+    "Section Header",
+    "Field Type",
+    "Field Label",
+    "Choices, Calculations, OR Slider Labels",
+    "Field Note",
+    "Text Validation Type OR Show Slider Number",
+    "Text Validation Min",
+    "Text Validation Max",
+    "Identifier?",
+    "Branching Logic (Show field only if...)",
+    "Required Field?",
+    "Custom Alignment",
+    "Question Number (surveys only)",
+    "Matrix Group Name",
+    "Matrix Ranking?",
+    "Field Annotation",
+)
+
+#: Columns of the LimeSurvey tab-separated survey structure written here.
+LIMESURVEY_COLUMNS = (
+    "id", "related_id", "class", "type/scale", "name", "relevance", "text", "help",
+    "language", "validation", "mandatory", "other", "default", "same_default",
+)
+
+#: Formats :func:`render` (and the command line) can produce.
+EXPORT_FORMATS = ("markdown", "html", "redcap", "limesurvey", "qualtrics", "yaml", "json")
+
+#: Code of the LimeSurvey array question holding the items.
+LIMESURVEY_QUESTION = "DTA"
 
 
-def to_markdown(*args, **kwargs):  # pragma: no cover - placeholder
-    raise NotImplementedError("to_markdown")
+def _language(scale: Scale, language: str | None) -> str:
+    language = scale.language if language is None else language
+    if language not in LANGUAGES:
+        raise ItemBankError(f"language must be one of {', '.join(LANGUAGES)}; got {language!r}")
+    return language
 
 
-def to_html(*args, **kwargs):  # pragma: no cover - placeholder
-    raise NotImplementedError("to_html")
+def _wording(language: str) -> dict[str, str]:
+    return response_formats_data()["wording"][language]
 
 
-def to_redcap(*args, **kwargs):  # pragma: no cover - placeholder
-    raise NotImplementedError("to_redcap")
+def _one_line(text: str) -> str:
+    """Collapse newlines and tabs (they would break line-based formats)."""
+    return " ".join(str(text).split())
 
 
-def to_limesurvey(*args, **kwargs):  # pragma: no cover - placeholder
-    raise NotImplementedError("to_limesurvey")
+# ---------------------------------------------------------------------- Markdown
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 
 
-def to_qualtrics(*args, **kwargs):  # pragma: no cover - placeholder
-    raise NotImplementedError("to_qualtrics")
+def _md(text: str) -> str:
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", _one_line(text))
 
 
+def _subtitle(scale: Scale, language: str) -> str:
+    words = _wording(language)
+    return (f"{words['version']} {scale.version} · {words['program']} : "
+            f"{words[scale.program]} · {scale.response_format.points} {words['points']} · "
+            f"{words['fingerprint']} sha256:{scale.content_hash[:12]}")
+
+
+def to_markdown(scale: Scale, language: str | None = None) -> str:
+    """The scale as a Markdown document: instructions, anchors, items, scoring key.
+
+    Parameters
+    ----------
+    scale : Scale
+    language : {"fr", "en"}, optional
+        Default: the scale's language.
+
+    Returns
+    -------
+    str
+        Title, subtitle (version, program, points, start of the content hash), the
+        instructions, the response scale, a table of items in administration order with
+        their ids, and the scoring key (``-`` marks reverse-keyed items).
+    """
+    language = _language(scale, language)
+    words = _wording(language)
+    labels = scale.response_format.labels(language)
+    lines = [
+        f"# {_md(scale.name)}", "", f"*{_md(_subtitle(scale, language))}*", "",
+        _md(words["instructions"]), "",
+        f"**{words['response_format']}** : "
+        + " · ".join(f"{code} = {_md(label)}" for code, label in enumerate(labels, 1)),
+        "", f"| {words['number']} | {words['item']} | {words['identifier']} |",
+        "|---:|---|---|",
+    ]
+    lines += [f"| {n} | {_md(item.text(language))} | `{item.id}` |"
+              for n, item in enumerate(scale.items, 1)]
+    lines += ["", f"## {words['scoring_key']}", ""]
+    lines += [f"- **{_md(name)}** : {', '.join(ids)}" for name, ids in scale.keys.items()]
+    lines += ["", _md(words["reverse_note"]), ""]
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------- HTML
+_STYLE = """
+body { font-family: Arial, Helvetica, sans-serif; max-width: 62em; margin: 2em auto; }
+.meta { color: #555; font-size: .85em; }
+table { border-collapse: collapse; width: 100%; }
+th, td { border: 1px solid #999; padding: .35em .5em; vertical-align: middle; }
+th.anchor { font-size: .8em; width: 6em; font-weight: normal; }
+td.number { text-align: right; width: 2.5em; }
+td.box { text-align: center; font-size: 1.2em; }
+tr { page-break-inside: avoid; }
+@media print { body { margin: 0; } .meta { color: #000; } }
+"""
+
+
+def to_html(scale: Scale, language: str | None = None) -> str:
+    """A standalone, printable HTML page of the questionnaire (one row of boxes per item).
+
+    Every text (name, instructions, anchors, items) is escaped with :func:`html.escape`.
+
+    Parameters
+    ----------
+    scale : Scale
+    language : {"fr", "en"}, optional
+        Default: the scale's language.
+    """
+    language = _language(scale, language)
+    words = _wording(language)
+    esc = html.escape
+    labels = scale.response_format.labels(language)
+    head = "".join(f'<th class="anchor">{code}<br>{esc(label)}</th>'
+                   for code, label in enumerate(labels, 1))
+    boxes = '<td class="box">&#9675;</td>' * len(labels)
+    rows = "\n".join(
+        f'<tr><td class="number">{n}</td><td>{esc(item.text(language))}</td>{boxes}</tr>'
+        for n, item in enumerate(scale.items, 1)
+    )
+    return (
+        f'<!DOCTYPE html>\n<html lang="{language}">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{esc(scale.name)}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n"
+        f"<h1>{esc(scale.name)}</h1>\n"
+        f'<p class="meta">{esc(_subtitle(scale, language))}</p>\n'
+        f"<p>{esc(words['instructions'])}</p>\n"
+        f"<table>\n<thead><tr><th>{esc(words['number'])}</th><th>{esc(words['item'])}</th>"
+        f"{head}</tr></thead>\n<tbody>\n{rows}\n</tbody>\n</table>\n</body>\n</html>\n"
+    )
+
+
+# ---------------------------------------------------------------------- REDCap
+_REDCAP_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def redcap_dictionary(
+    scale: Scale,
+    language: str | None = None,
+    *,
+    form_name: str = "digital_therapeutic_alliance",
+    matrix_group: str = "dta",
+) -> pd.DataFrame:
+    """The REDCap data dictionary of the scale as a DataFrame (the 18 columns, in order).
+
+    First row: the record id field (``record_id``, text). Then one ``radio`` field per item,
+    in administration order: field name = item id lower-cased, choices
+    ``1, label | 2, label | ...``, all items in one matrix group, the instructions as the
+    section header of the first item, and the item id, facet and key in the annotation.
+
+    Parameters
+    ----------
+    scale : Scale
+    language : {"fr", "en"}, optional
+        Language of labels (default: the scale's).
+    form_name, matrix_group : str
+        REDCap instrument and matrix group names (lower-case letters, digits, underscores).
+
+    Raises
+    ------
+    ItemBankError
+        If a name is not a valid REDCap name or two item ids differ only by case.
+    """
+    language = _language(scale, language)
+    for what, name in (("form_name", form_name), ("matrix_group", matrix_group)):
+        if not _REDCAP_NAME.match(name):
+            raise ItemBankError(f"{what} {name!r} is not a valid REDCap name "
+                                "(lower-case letters, digits and underscores)")
+    names = [item.id.lower() for item in scale.items]
+    if len(set(names)) != len(names) or "record_id" in names:
+        raise ItemBankError("item ids must stay distinct when lower-cased for REDCap")
+    choices = " | ".join(f"{code}, {label}" for code, label
+                         in enumerate(scale.response_format.labels(language), 1))
+    blank = dict.fromkeys(REDCAP_COLUMNS, "")
+    rows = [{**blank, "Variable / Field Name": "record_id", "Form Name": form_name,
+             "Field Type": "text", "Field Label": "Record ID"}]
+    for n, (name, item) in enumerate(zip(names, scale.items, strict=True)):
+        rows.append({
+            **blank,
+            "Variable / Field Name": name,
+            "Form Name": form_name,
+            "Section Header": _wording(language)["instructions"] if n == 0 else "",
+            "Field Type": "radio",
+            "Field Label": _one_line(item.text(language)),
+            "Choices, Calculations, OR Slider Labels": choices,
+            "Matrix Group Name": matrix_group,
+            "Field Annotation": f"item {item.id}; facet {item.facet}; keyed {item.keyed:+d}",
+        })
+    return pd.DataFrame(rows, columns=list(REDCAP_COLUMNS))
+
+
+def _redcap_text(scale: Scale, language: str | None) -> str:
+    return redcap_dictionary(scale, language).to_csv(index=False, lineterminator="\n")
+
+
+def to_redcap(scale: Scale, path: str | Path, language: str | None = None) -> Path:
+    """Write the REDCap data dictionary CSV (UTF-8) of :func:`redcap_dictionary` to ``path``."""
+    path = Path(path)
+    path.write_text(_redcap_text(scale, language), encoding="utf-8")
+    return path
+
+
+# ---------------------------------------------------------------------- LimeSurvey
+def limesurvey_code(item_id: str) -> str:
+    """LimeSurvey subquestion code of an item: its id without underscores (``A1a_1 -> A1a1``)."""
+    return item_id.replace("_", "")
+
+
+def _limesurvey_rows(scale: Scale) -> list[dict[str, Any]]:
+    codes = [limesurvey_code(item.id) for item in scale.items]
+    if len(set(codes)) != len(codes) or not all(c.isalnum() for c in codes):
+        raise ItemBankError("item ids must stay distinct and alphanumeric without underscores "
+                            "to serve as LimeSurvey subquestion codes")
+    languages = [scale.language] + [lang for lang in LANGUAGES if lang != scale.language]
+    blank = dict.fromkeys(LIMESURVEY_COLUMNS, "")
+
+    def row(**values: Any) -> dict[str, Any]:
+        return {**blank, **{key.replace("type_scale", "type/scale"): value
+                            for key, value in values.items()}}
+
+    rows = [row(**{"class": "S", "name": "language", "text": languages[0]}),
+            row(**{"class": "S", "name": "additional_languages",
+                   "text": " ".join(languages[1:])}),
+            row(**{"class": "S", "name": "format", "text": "G"})]
+    description = f"{scale.version} sha256:{scale.content_hash}"
+    for lang in languages:
+        rows += [row(**{"class": "SL", "name": "surveyls_title", "text": scale.name,
+                        "language": lang}),
+                 row(**{"class": "SL", "name": "surveyls_description", "text": description,
+                        "language": lang})]
+    for lang in languages:
+        words = _wording(lang)
+        rows.append(row(id=1, type_scale="0", name=scale.name, relevance="1",
+                        text="", language=lang, **{"class": "G"}))
+        rows.append(row(id=1, type_scale="F", name=LIMESURVEY_QUESTION, relevance="1",
+                        text=html.escape(words["instructions"]), language=lang,
+                        mandatory="N", other="N", **{"class": "Q"}))
+        for n, (code, item) in enumerate(zip(codes, scale.items, strict=True), start=2):
+            rows.append(row(id=n, type_scale="0", name=code, relevance="1",
+                            text=html.escape(_one_line(item.text(lang))), language=lang,
+                            **{"class": "SQ"}))
+        for code, label in enumerate(scale.response_format.labels(lang), 1):
+            rows.append(row(id=1, type_scale="0", name=str(code), text=html.escape(label),
+                            language=lang, **{"class": "A"}))
+    return rows
+
+
+def _limesurvey_text(scale: Scale) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(LIMESURVEY_COLUMNS), delimiter="\t",
+                            lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(_limesurvey_rows(scale))
+    return buffer.getvalue()
+
+
+def to_limesurvey(scale: Scale, path: str | Path) -> Path:
+    """Write a LimeSurvey tab-separated survey structure (.txt, UTF-8 with BOM).
+
+    Rows: survey settings (class ``S``; the scale's language first, the other one as an
+    additional language), language settings (``SL``: title, version and content hash),
+    then for each language a group (``G``), one array question ``DTA`` of type ``F``
+    (``Q``), one subquestion per item (``SQ``, code = item id without underscores, see
+    :func:`limesurvey_code`) and the anchors as answer options (``A``, codes 1..points).
+    Texts are HTML-escaped (LimeSurvey renders them as HTML).
+    """
+    path = Path(path)
+    path.write_text(_limesurvey_text(scale), encoding="utf-8-sig")
+    return path
+
+
+# ---------------------------------------------------------------------- Qualtrics
+def _qualtrics_text(scale: Scale, language: str | None, page_size: int = 8) -> str:
+    language = _language(scale, language)
+    for item in scale.items:
+        if "[[" in item.text_fr + item.text_en or not re.fullmatch(r"[A-Za-z0-9_]+", item.id):
+            raise ItemBankError(f"item {item.id!r} cannot be written as Qualtrics TXT "
+                                "(its text contains '[[' or its id is not alphanumeric)")
+    choices = [html.escape(label) for label in scale.response_format.labels(language)]
+    lines = ["[[AdvancedFormat]]", "", "[[Block:DTA]]", "",
+             "[[Question:Text]]", "[[ID:instructions]]",
+             html.escape(_wording(language)["instructions"]), ""]
+    for n, item in enumerate(scale.items, 1):
+        lines += ["[[Question:MC:SingleAnswer:Horizontal]]", f"[[ID:{item.id}]]",
+                  html.escape(_one_line(item.text(language))), "", "[[Choices]]",
+                  *choices, ""]
+        if n % page_size == 0 and n < len(scale.items):
+            lines += ["[[PageBreak]]", ""]
+    return "\n".join(lines)
+
+
+def to_qualtrics(
+    scale: Scale, path: str | Path, language: str | None = None, *, page_size: int = 8
+) -> Path:
+    """Write a Qualtrics Advanced TXT file (import with Tools > Import/Export > Import Survey).
+
+    One block; an instructions text question; one
+    ``[[Question:MC:SingleAnswer:Horizontal]]`` per item with ``[[ID:<item id>]]`` (so the
+    response export columns are the item ids) and the anchors as ``[[Choices]]`` (recoded
+    1..points in order); a ``[[PageBreak]]`` every ``page_size`` items (default 8).
+    Texts are HTML-escaped. :func:`read_qualtrics_txt` reads the file back.
+    """
+    path = Path(path)
+    path.write_text(_qualtrics_text(scale, language, page_size), encoding="utf-8")
+    return path
+
+
+_TAG = re.compile(r"^\[\[([A-Za-z]+)(?::(.*))?\]\]$")
+
+
+def read_qualtrics_txt(path: str | Path) -> pd.DataFrame:
+    """Read the questions of a Qualtrics Advanced TXT file.
+
+    Returns
+    -------
+    DataFrame
+        One row per question, indexed by its ``[[ID:...]]`` tag (``Q<n>`` when absent), with
+        columns ``type`` (e.g. ``MC:SingleAnswer:Horizontal``), ``text`` (HTML unescaped),
+        ``choices`` (tuple of labels), ``block`` and ``page`` (1-based, counting page breaks).
+
+    Raises
+    ------
+    ItemBankError
+        If the file does not start with ``[[AdvancedFormat]]``.
+    """
+    path = Path(path)
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    if not lines or lines[0].strip() != "[[AdvancedFormat]]":
+        raise ItemBankError("not a Qualtrics Advanced TXT file (no [[AdvancedFormat]])",
+                            file=str(path))
+    questions: list[dict[str, Any]] = []
+    block, page, mode = "", 1, "none"
+    for raw in lines[1:]:
+        line = raw.strip()
+        tag = _TAG.match(line)
+        name, value = (tag.group(1), tag.group(2)) if tag else ("", None)
+        if name == "Question":
+            questions.append({"id": f"Q{len(questions) + 1}", "type": value or "", "text": [],
+                              "choices": [], "block": block, "page": page})
+            mode = "text"
+        elif name == "ID" and questions:
+            questions[-1]["id"] = value
+        elif name in ("Choices", "AdvancedChoices", "Answers", "AdvancedAnswers"):
+            mode = "choices" if "Choices" in name else "answers"
+        elif name == "Choice":
+            mode = "choices"
+        elif name == "PageBreak":
+            page, mode = page + 1, "none"
+        elif name == "Block":
+            block, mode = value or "", "none"
+        elif tag:
+            mode = "none"
+        elif line and mode == "text":
+            questions[-1]["text"].append(line)
+        elif line and mode == "choices":
+            questions[-1]["choices"].append(html.unescape(line))
+    for question in questions:
+        question["text"] = html.unescape(" ".join(question["text"]))
+        question["choices"] = tuple(question["choices"])
+    columns = ["id", "type", "text", "choices", "block", "page"]
+    return pd.DataFrame(questions, columns=columns).set_index("id")
+
+
+# ---------------------------------------------------------------------- dispatch
+def render(scale: Scale, format: str, language: str | None = None) -> str:
+    """The scale in one of :data:`EXPORT_FORMATS` as text (what the files would contain).
+
+    ``"yaml"``/``"json"`` give the saved-scale format of :meth:`Scale.save`; the LimeSurvey
+    text has no byte-order mark (the file written by :func:`to_limesurvey` has one).
+    """
+    if format == "markdown":
+        return to_markdown(scale, language)
+    if format == "html":
+        return to_html(scale, language)
+    if format == "redcap":
+        return _redcap_text(scale, language)
+    if format == "limesurvey":
+        return _limesurvey_text(scale)
+    if format == "qualtrics":
+        return _qualtrics_text(scale, language)
+    if format in ("yaml", "json"):
+        return serialise(scale, format)
+    raise ItemBankError(f"format must be one of {', '.join(EXPORT_FORMATS)}; got {format!r}")

@@ -1,14 +1,280 @@
-"""Factorability: KMO measure of sampling adequacy and Bartlett's test of sphericity."""
+"""Factorability: KMO measure of sampling adequacy and Bartlett's test of sphericity.
+
+Both work on a correlation matrix, as ``psych::KMO`` and ``psych::cortest.bartlett`` do,
+so they accept raw answers (pairwise-complete Pearson or polychoric correlations) or a
+correlation matrix with its ``n``. factor_analyzer's ``calculate_kmo`` and
+``calculate_bartlett_sphericity`` give the same numbers on complete data but compute the
+correlations themselves from complete raw data only; the few lines of psych's formulas
+are therefore written here on the matrix (the tests check both against psych and
+factor_analyzer). :func:`correlation_matrix` is the one place where raw answers become the
+correlation matrix the number-of-factors analyses use.
+
+References
+----------
+Kaiser, H. F. (1974). An index of factorial simplicity. Psychometrika, 39, 31-36.
+Bartlett, M. S. (1951). The effect of standardization on a chi-square approximation in
+factor analysis. Biometrika, 38, 337-344.
+"""
 
 from __future__ import annotations
 
-__all__ = ["bartlett", "kmo"]
+import numpy as np
+import pandas as pd
+from scipy.stats import chi2
+
+from ._data import as_item_frame, looks_like_correlation
+from ._results import Result, result
+from .errors import AnalysisError
+from .polychoric import polychoric
+
+__all__ = [
+    "BartlettResult",
+    "KMOResult",
+    "bartlett",
+    "correlation_matrix",
+    "kaiser_label",
+    "kmo",
+    "pairwise_pearson",
+]
+
+CORRELATIONS = ("pearson", "polychoric")
 
 
-def kmo(*args, **kwargs):  # pragma: no cover - placeholder
-    raise NotImplementedError("kmo")
+def kaiser_label(value: float) -> str:
+    """Kaiser's (1974) label of a measure of sampling adequacy.
+
+    >= .90 marvelous, .80s meritorious, .70s middling, .60s mediocre, .50s miserable,
+    below .50 unacceptable.
+    """
+    for bound, label in ((0.9, "marvelous"), (0.8, "meritorious"), (0.7, "middling"),
+                         (0.6, "mediocre"), (0.5, "miserable")):
+        if value >= bound:
+            return label
+    return "unacceptable"
 
 
-def bartlett(*args, **kwargs):  # pragma: no cover - placeholder
-    raise NotImplementedError("bartlett")
+def pairwise_pearson(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pearson correlations on pairwise-complete rows (R's ``cor(x, use = "pairwise")``).
 
+    Parameters
+    ----------
+    values : ndarray, shape (n, p)
+        Data with NaN for missing values.
+
+    Returns
+    -------
+    (ndarray, ndarray)
+        The p x p correlations (unit diagonal; NaN where undefined) and the p x p counts
+        of pairwise-complete rows.
+    """
+    observed = ~np.isnan(values)
+    if observed.all():
+        return np.corrcoef(values, rowvar=False), np.full((values.shape[1],) * 2, len(values))
+    mask = observed.astype(float)
+    centred = np.where(observed, values - np.nanmean(values, axis=0), 0.0)
+    counts = mask.T @ mask
+    sums = centred.T @ mask
+    squares = (centred * centred).T @ mask
+    cross = centred.T @ centred
+    with np.errstate(invalid="ignore", divide="ignore"):
+        covariance = cross - sums * sums.T / counts
+        variance = squares - sums * sums / counts
+        correlation = covariance / np.sqrt(variance * variance.T)
+    np.fill_diagonal(correlation, 1.0)
+    return correlation, counts.astype(int)
+
+
+def correlation_matrix(
+    data: pd.DataFrame | np.ndarray,
+    *,
+    cor: str = "pearson",
+    n_obs: int | None = None,
+) -> tuple[pd.DataFrame, int]:
+    """The correlation matrix an analysis works on, and its number of respondents.
+
+    Parameters
+    ----------
+    data : DataFrame or 2-D array
+        Raw answers (respondents x items), or a correlation matrix (square, symmetric, unit
+        diagonal) given with ``n_obs``.
+    cor : {"pearson", "polychoric"}, default "pearson"
+        Correlations of raw answers: pairwise-complete Pearson (R's
+        ``cor(x, use = "pairwise")``) or :func:`~alliance_scale.polychoric`.
+    n_obs : int, optional
+        Number of respondents; required with a correlation matrix. With raw answers the
+        default is the number of rows (as psych).
+
+    Returns
+    -------
+    (DataFrame, int)
+    """
+    if cor not in CORRELATIONS:
+        raise AnalysisError(f"cor must be one of {', '.join(CORRELATIONS)}; got {cor!r}")
+    if looks_like_correlation(data):
+        if n_obs is None:
+            raise AnalysisError(
+                "a correlation matrix was given without n_obs (the number of respondents)"
+            )
+        names = (list(data.columns) if isinstance(data, pd.DataFrame)
+                 else [f"item{j + 1}" for j in range(np.shape(data)[0])])
+        matrix = pd.DataFrame(np.asarray(data, dtype=float), index=names, columns=names)
+        return matrix, int(n_obs)
+    items = as_item_frame(data)
+    n = len(items) if n_obs is None else int(n_obs)
+    if cor == "polychoric":
+        return polychoric(items).correlation, n
+    correlation, counts = pairwise_pearson(items.to_numpy())
+    if np.isnan(correlation).any():
+        i, j = np.argwhere(np.isnan(correlation))[0]
+        raise AnalysisError(
+            f"the correlation of items {items.columns[i]!r} and {items.columns[j]!r} is "
+            f"undefined ({counts[i, j]} respondent(s) answered both)",
+            column=str(items.columns[i]),
+        )
+    names = list(items.columns)
+    return pd.DataFrame(correlation, index=names, columns=names), n
+
+
+def _check_size(n: int, p: int) -> None:
+    if n <= p:
+        raise AnalysisError(
+            f"{n} respondents for {p} items: the correlation matrix of n <= p respondents "
+            "is singular; collect more answers or analyse fewer items"
+        )
+
+
+@result
+class KMOResult(Result):
+    """Kaiser-Meyer-Olkin measure of sampling adequacy (psych::KMO).
+
+    Attributes
+    ----------
+    overall : float
+        Overall MSA.
+    per_item : Series
+        MSA of each item.
+    label : str
+        Kaiser's label of the overall MSA (see :func:`kaiser_label`).
+    """
+
+    overall: float
+    per_item: pd.Series
+    label: str
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame({
+            "MSA": self.per_item,
+            "label": [kaiser_label(v) for v in self.per_item],
+        })
+
+    def _summary(self) -> dict[str, object]:
+        return {"overall MSA": self.overall, "label": self.label}
+
+
+@result
+class BartlettResult(Result):
+    """Bartlett's test that the correlation matrix is an identity (psych::cortest.bartlett).
+
+    Attributes
+    ----------
+    chi2 : float
+        ``-log(det R) * (n - 1 - (2p + 5) / 6)``.
+    dof : int
+        ``p (p - 1) / 2``.
+    p_value : float
+    n : int
+        Number of respondents used.
+    """
+
+    chi2: float
+    dof: int
+    p_value: float
+    n: int
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame(
+            {"chi2": [self.chi2], "dof": [self.dof], "p_value": [self.p_value], "n": [self.n]}
+        )
+
+    def _summary(self) -> dict[str, object]:
+        verdict = "factorable (p < .05)" if self.p_value < 0.05 else "not factorable (p >= .05)"
+        return {"verdict": verdict}
+
+
+def kmo(
+    data: pd.DataFrame | np.ndarray, *, cor: str = "pearson", n_obs: int | None = None
+) -> KMOResult:
+    """Kaiser-Meyer-Olkin measure of sampling adequacy, overall and per item (psych::KMO).
+
+    ``MSA = sum r_ij^2 / (sum r_ij^2 + sum q_ij^2)`` over ``i != j``, where ``q`` are the
+    partial (anti-image) correlations from the inverse of the correlation matrix
+    (Kaiser 1974).
+
+    Parameters
+    ----------
+    data : DataFrame or 2-D array
+        Raw answers, or a correlation matrix (then ``n_obs`` is required).
+    cor : {"pearson", "polychoric"}, default "pearson"
+        Correlations of raw answers (pairwise complete, as psych).
+    n_obs : int, optional
+        Number of respondents (required with a correlation matrix).
+
+    Raises
+    ------
+    AnalysisError
+        A singular correlation matrix (linearly dependent items, or n <= p).
+    """
+    matrix, n = correlation_matrix(data, cor=cor, n_obs=n_obs)
+    _check_size(n, len(matrix))
+    r = matrix.to_numpy()
+    try:
+        inverse = np.linalg.inv(r)
+    except np.linalg.LinAlgError as error:
+        raise AnalysisError(
+            "the correlation matrix is singular (some items are linear combinations of "
+            "others): KMO needs its inverse"
+        ) from error
+    scale = 1.0 / np.sqrt(np.diag(inverse))
+    partial = inverse * scale[:, None] * scale[None, :]
+    np.fill_diagonal(partial, 0.0)
+    off = r.copy()
+    np.fill_diagonal(off, 0.0)
+    r2 = (off**2).sum(axis=0)
+    q2 = (partial**2).sum(axis=0)
+    overall = float(r2.sum() / (r2.sum() + q2.sum()))
+    per_item = pd.Series(r2 / (r2 + q2), index=matrix.index, name="MSA")
+    return KMOResult(overall=overall, per_item=per_item, label=kaiser_label(overall))
+
+
+def bartlett(
+    data: pd.DataFrame | np.ndarray, *, n_obs: int | None = None, cor: str = "pearson"
+) -> BartlettResult:
+    """Bartlett's (1951) test of sphericity (psych::cortest.bartlett).
+
+    Parameters
+    ----------
+    data : DataFrame or 2-D array
+        Raw answers (``n`` = number of rows, as psych), or a correlation matrix with
+        ``n_obs``.
+    n_obs : int, optional
+        Number of respondents (required with a correlation matrix).
+    cor : {"pearson", "polychoric"}, default "pearson"
+        Correlations of raw answers (pairwise complete).
+
+    Raises
+    ------
+    AnalysisError
+        n <= p, or a correlation matrix whose determinant is not positive.
+    """
+    matrix, n = correlation_matrix(data, cor=cor, n_obs=n_obs)
+    p = len(matrix)
+    _check_size(n, p)
+    sign, log_det = np.linalg.slogdet(matrix.to_numpy())
+    if sign <= 0:
+        raise AnalysisError(
+            "the correlation matrix is singular or not positive definite (determinant "
+            f"{'0' if sign == 0 else '< 0'}): Bartlett's test is undefined"
+        )
+    statistic = float(-log_det * (n - 1 - (2 * p + 5) / 6))
+    dof = p * (p - 1) // 2
+    return BartlettResult(chi2=statistic, dof=dof, p_value=float(chi2.sf(statistic, dof)), n=n)

@@ -1,26 +1,992 @@
-"""Reliability: Cronbach's alpha with CIs, item statistics, omega, test-retest."""
+"""Reliability: Cronbach's alpha with CIs, item statistics, omega, test-retest.
+
+The numbers follow R's psych 2.2.9 (``alpha``, ``alpha.ci``, ``describe``, ``omega`` /
+``schmid``) so that a psychometrician finds the values R prints. Why hand-written:
+pingouin.cronbach_alpha gives the Feldt interval only, uses the pre-deletion n in its CI
+under listwise deletion and has no item statistics; reliabilipy takes absolute
+correlations, so reverse-keyed items pass silently. The formulas are a few matrix
+operations on the (pairwise) covariance matrix, written here vectorised so that a
+bootstrap of 1,000 resamples is one batched product. The factor analysis behind omega is
+:func:`alliance_scale.factor.efa`, the intraclass correlation pingouin's, the scoring
+:func:`alliance_scale.scoring.score_items`; none is re-implemented here.
+"""
 
 from __future__ import annotations
 
-__all__ = ["cronbach_alpha", "item_statistics", "omega", "reliability", "test_retest"]
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.stats
+
+from ._data import as_item_frame, looks_like_correlation
+from ._results import Result, result
+from .errors import AllianceScaleWarning, AnalysisError
+from .scale import Scale
+
+__all__ = [
+    "AlphaResult",
+    "OmegaResult",
+    "ReliabilityResult",
+    "TestRetestResult",
+    "cronbach_alpha",
+    "item_statistics",
+    "omega",
+    "reliability",
+    "test_retest",
+]
+
+_CI_METHODS = ("feldt", "duhachek", "bootstrap", None)
+_CORRELATIONS = ("pearson", "polychoric")
+_MISSING = ("pairwise", "listwise")
+#: Interpretation thresholds of alpha (COSMIN floor for group comparisons; redundancy).
+_ALPHA_FLOOR = 0.70
+_ALPHA_REDUNDANT = 0.95
 
 
-def cronbach_alpha(*args, **kwargs):  # pragma: no cover - placeholder
-    raise NotImplementedError("cronbach_alpha")
+# --------------------------------------------------------------------------- input
 
 
-def omega(*args, **kwargs):  # pragma: no cover - placeholder
-    raise NotImplementedError("omega")
+def _check_choice(name: str, value: object, allowed: Sequence[object]) -> None:
+    if value not in allowed:
+        raise AnalysisError(f"{name}={value!r} is not one of {list(allowed)}")
 
 
-def item_statistics(*args, **kwargs):  # pragma: no cover - placeholder
-    raise NotImplementedError("item_statistics")
+def _response_range(
+    frame: pd.DataFrame, min_value: float | None, max_value: float | None
+) -> tuple[float, float]:
+    """Lowest and highest response code: given, else observed over all items (as psych)."""
+    values = frame.to_numpy()
+    low = float(np.nanmin(values)) if min_value is None else float(min_value)
+    high = float(np.nanmax(values)) if max_value is None else float(max_value)
+    if low >= high:
+        raise AnalysisError(f"min_value ({low:g}) must be below max_value ({high:g})")
+    return low, high
 
 
-def reliability(*args, **kwargs):  # pragma: no cover - placeholder
-    raise NotImplementedError("reliability")
+def _keyed_frame(
+    data: pd.DataFrame | np.ndarray,
+    reverse: Sequence[str] | None,
+    min_value: float | None,
+    max_value: float | None,
+) -> tuple[pd.DataFrame, tuple[str, ...], tuple[float, float]]:
+    """Check the items, then reverse ``reverse`` as ``min + max - x`` (psych's keys)."""
+    frame = as_item_frame(data)
+    reversed_items = tuple(str(item) for item in (reverse or ()))
+    for item in reversed_items:
+        if item not in frame.columns:
+            raise AnalysisError("item to reverse is not among the data's items", column=item)
+    low, high = _response_range(frame, min_value, max_value)
+    if reversed_items:
+        frame = frame.copy()
+        frame[list(reversed_items)] = low + high - frame[list(reversed_items)]
+    return frame, reversed_items, (low, high)
 
 
-def test_retest(*args, **kwargs):  # pragma: no cover - placeholder
-    raise NotImplementedError("test_retest")
+def _use_rows(frame: pd.DataFrame, missing: str) -> pd.DataFrame:
+    """Rows the statistics use: any answered item (pairwise) or every item (listwise)."""
+    answered = frame.notna()
+    keep = answered.all(axis=1) if missing == "listwise" else answered.any(axis=1)
+    used = frame.loc[keep.to_numpy()]
+    if len(used) < 2:
+        raise AnalysisError(
+            f"only {len(used)} respondent(s) left with missing={missing!r}; at least 2 needed"
+        )
+    return used
 
+
+# --------------------------------------------------------------------------- matrices
+
+
+def _pairwise_covariance(values: np.ndarray) -> np.ndarray:
+    """Covariances from pairwise complete observations, as R's ``cov(use = "pairwise")``.
+
+    Works on a batch: ``values`` of shape (..., n, k) with NaN for missing answers gives
+    (..., k, k). Each pair uses its jointly answered rows (means of those rows); each
+    variance all the item's answers.
+    """
+    center = np.nanmean(values, axis=-2, keepdims=True)
+    observed = ~np.isnan(values)
+    z = np.where(observed, values - center, 0.0)
+    if observed.all():
+        n = values.shape[-2]
+        z = z - z.mean(axis=-2, keepdims=True)
+        return np.swapaxes(z, -1, -2) @ z / (n - 1)
+    mask = observed.astype(float)
+    zt = np.swapaxes(z, -1, -2)
+    count = np.swapaxes(mask, -1, -2) @ mask
+    sums = zt @ mask  # sums[j, l]: sum of item j over rows where j and l are answered
+    products = zt @ z
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (products - sums * np.swapaxes(sums, -1, -2) / count) / (count - 1)
+
+
+def _check_matrix(matrix: np.ndarray, items: Sequence[str], what: str) -> None:
+    bad = np.argwhere(~np.isfinite(matrix))
+    if bad.size:
+        i, j = bad[0]
+        raise AnalysisError(
+            f"the {what} of items {items[i]!r} and {items[j]!r} cannot be computed "
+            "(fewer than 2 respondents answered both)",
+            column=str(items[i]),
+        )
+
+
+def _cov_to_cor(covariance: np.ndarray) -> np.ndarray:
+    scale = 1.0 / np.sqrt(np.diagonal(covariance, axis1=-2, axis2=-1))
+    return covariance * scale[..., :, None] * scale[..., None, :]
+
+
+def _smc(correlation: np.ndarray) -> np.ndarray:
+    """Squared multiple correlations, psych::smc (pseudo-inverse, clipped to [0, 1])."""
+    from .factor import squared_multiple_correlations
+
+    return squared_multiple_correlations(correlation)
+
+
+def _raw_alpha(covariance: np.ndarray) -> np.ndarray:
+    """Cronbach's alpha k/(k-1) (1 - tr C / sum C); batched over leading axes."""
+    k = covariance.shape[-1]
+    trace = np.trace(covariance, axis1=-2, axis2=-1)
+    total = covariance.sum(axis=(-2, -1))
+    return k / (k - 1) * (1.0 - trace / total)
+
+
+def _alpha_core(covariance: np.ndarray, correlation: np.ndarray) -> dict[str, float]:
+    """psych's ``alpha.1``: raw and standardised alpha, Guttman's lambda 6, mean r.
+
+    Standardised alpha is k/(k-1) (1 - k / sum R); lambda 6 = 1 - sum(1 - smc) / sum R
+    (Guttman 1945); the average inter-item r is the mean off-diagonal correlation.
+    """
+    k = covariance.shape[0]
+    if k < 2:
+        return {"alpha": np.nan, "std_alpha": np.nan, "g6": np.nan, "average_r": np.nan}
+    sum_r = correlation.sum()
+    return {
+        "alpha": float(_raw_alpha(covariance)),
+        "std_alpha": (1.0 - k / sum_r) * k / (k - 1),
+        "g6": 1.0 - (k - _smc(correlation).sum()) / sum_r,
+        "average_r": (sum_r - k) / (k * (k - 1)),
+    }
+
+
+def _duhachek_variance(covariance: np.ndarray) -> float:
+    """Q of Duhachek & Iacobucci (2004, eq. in psych::alpha): n x Var(alpha-hat)."""
+    k = covariance.shape[0]
+    total = covariance.sum()
+    trace = np.trace(covariance)
+    squared = covariance @ covariance
+    return (2 * k**2 / ((k - 1) ** 2 * total**3)) * (
+        total * (np.trace(squared) + trace**2) - 2 * trace * squared.sum()
+    )
+
+
+def _corrected_item_total(covariance: np.ndarray) -> np.ndarray:
+    """r.drop: correlation of each item with the sum of the other items (from C)."""
+    total = covariance.sum()
+    column = covariance.sum(axis=0)
+    variance = np.diag(covariance)
+    rest = total - 2 * column + variance
+    return (column - variance) / np.sqrt(variance * rest)
+
+
+def _feldt_ci(alpha: float, n: int, k: int, confidence: float) -> tuple[float, float]:
+    """Feldt (1965) interval: (1 - alpha) F quantiles with df n-1 and (n-1)(k-1)."""
+    tail = (1 - confidence) / 2
+    df1, df2 = n - 1, (n - 1) * (k - 1)
+    lower = 1 - (1 - alpha) * scipy.stats.f.ppf(1 - tail, df1, df2)
+    upper = 1 - (1 - alpha) * scipy.stats.f.ppf(tail, df1, df2)
+    return float(lower), float(upper)
+
+
+def _bootstrap_ci(
+    values: np.ndarray, confidence: float, n_boot: int, seed: int | None
+) -> tuple[float, float]:
+    """Percentile bootstrap of raw alpha: resample respondents, all resamples at once."""
+    rng = np.random.default_rng(seed)
+    n = values.shape[0]
+    alphas = np.empty(n_boot)
+    chunk = max(1, min(n_boot, 2_000_000 // max(1, values.size)))  # bound memory
+    for start in range(0, n_boot, chunk):
+        stop = min(n_boot, start + chunk)
+        rows = rng.integers(0, n, size=(stop - start, n))
+        alphas[start:stop] = _raw_alpha(_pairwise_covariance(values[rows]))
+    tail = (1 - confidence) / 2
+    lower, upper = np.nanquantile(alphas, [tail, 1 - tail])
+    return float(lower), float(upper)
+
+
+# --------------------------------------------------------------------------- alpha
+
+
+@result
+class AlphaResult(Result):
+    """Cronbach's alpha and companions, as psych::alpha.
+
+    Attributes
+    ----------
+    alpha : float
+        Raw alpha from the covariance matrix (psych's ``raw_alpha``).
+    std_alpha : float
+        Standardised alpha, from the correlation matrix.
+    g6 : float
+        Guttman's lambda 6 from squared multiple correlations (psych's ``G6(smc)``).
+    average_r : float
+        Mean inter-item correlation.
+    ci : tuple of float
+        (lower, upper) interval of ``alpha`` at ``confidence``; NaNs when ``ci_method`` is None.
+    ci_method : {"feldt", "duhachek", "bootstrap"} or None
+    confidence : float
+    standard_error : float
+        Asymptotic standard error of alpha (Duhachek & Iacobucci 2004; psych's ``ase``).
+    n : int
+        Respondents used (pairwise: answered at least one item; listwise: answered all).
+    k : int
+        Number of items.
+    items : DataFrame
+        One row per item: ``n`` (answers), ``alpha_if_deleted``, ``std_alpha_if_deleted``,
+        ``g6_if_deleted``, ``average_r_if_deleted``, ``raw_r`` (item-total r), ``std_r``,
+        ``r_cor`` (item-total r corrected for overlap and reliability), ``r_drop``
+        (corrected item-total r: item with the sum of the others), ``mean``, ``sd`` (after
+        reversal).
+    reversed_items : tuple of str
+    missing : {"pairwise", "listwise"}
+    cor : {"pearson", "polychoric"}
+    """
+
+    alpha: float
+    std_alpha: float
+    g6: float
+    average_r: float
+    ci: tuple[float, float]
+    ci_method: str | None
+    confidence: float
+    standard_error: float
+    n: int
+    k: int
+    items: pd.DataFrame
+    reversed_items: tuple[str, ...] = ()
+    missing: str = "pairwise"
+    cor: str = "pearson"
+
+    def to_frame(self) -> pd.DataFrame:
+        """The item table (alpha if deleted, r.drop, means...)."""
+        return self.items
+
+    def _summary(self) -> dict[str, Any]:
+        ci_label = f"{self.confidence:.0%} CI ({self.ci_method})"
+        return {
+            "alpha": self.alpha, "std_alpha": self.std_alpha, "G6": self.g6,
+            "average_r": self.average_r, ci_label: self.ci, "n": self.n, "k": self.k,
+            "correlations": self.cor, "missing": self.missing,
+        }
+
+
+def _item_table(
+    frame: pd.DataFrame, covariance: np.ndarray, correlation: np.ndarray
+) -> pd.DataFrame:
+    """psych::alpha's ``alpha.drop`` and ``item.stats`` in one table."""
+    k = frame.shape[1]
+    dropped = []
+    for i in range(k):
+        keep = np.arange(k) != i
+        core = _alpha_core(covariance[np.ix_(keep, keep)], correlation[np.ix_(keep, keep)])
+        if k == 2:  # one item left: alpha is undefined (psych prints other quantities)
+            core = dict.fromkeys(core, np.nan)
+        dropped.append(core)
+    dropped_frame = pd.DataFrame(dropped, index=frame.columns).add_suffix("_if_deleted")
+    total = frame.mean(axis=1)
+    reliability_diagonal = correlation.copy()
+    np.fill_diagonal(reliability_diagonal, _smc(correlation))
+    table = pd.DataFrame(
+        {
+            "n": frame.notna().sum().astype(int),
+            "raw_r": frame.corrwith(total),
+            "std_r": correlation.sum(axis=0) / np.sqrt(correlation.sum()),
+            "r_cor": reliability_diagonal.sum(axis=0) / np.sqrt(reliability_diagonal.sum()),
+            "r_drop": _corrected_item_total(covariance),
+            "mean": frame.mean(),
+            "sd": frame.std(),
+        },
+        index=frame.columns,
+    )
+    table = pd.concat([dropped_frame, table], axis=1)
+    table.index.name = "item"
+    return table
+
+
+def _correlation_input(
+    frame: pd.DataFrame, cor: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Covariance and correlation matrices (polychoric: both are the polychoric matrix)."""
+    items = [str(c) for c in frame.columns]
+    if cor == "polychoric":
+        from .polychoric import polychoric
+
+        correlation = np.asarray(polychoric(frame).correlation, dtype=float)
+        _check_matrix(correlation, items, "polychoric correlation")
+        return correlation, correlation
+    covariance = _pairwise_covariance(frame.to_numpy())
+    _check_matrix(covariance, items, "covariance")
+    return covariance, _cov_to_cor(covariance)
+
+
+def cronbach_alpha(
+    data: pd.DataFrame | np.ndarray,
+    *,
+    ci: str | None = "feldt",
+    confidence: float = 0.95,
+    n_boot: int = 1000,
+    seed: int | None = None,
+    missing: str = "pairwise",
+    reverse: Sequence[str] | None = None,
+    cor: str = "pearson",
+    min_value: float | None = None,
+    max_value: float | None = None,
+) -> AlphaResult:
+    """Cronbach's alpha, standardised alpha, Guttman's lambda 6 and item statistics.
+
+    Equals R ``psych::alpha(data, keys = reverse)`` (psych 2.2.9): covariances from
+    pairwise complete observations by default, reverse-keyed items scored
+    ``min + max - x``.
+
+    Parameters
+    ----------
+    data : DataFrame or 2-D array
+        Respondents in rows, items in columns (NaN = missing answer).
+    ci : {"feldt", "duhachek", "bootstrap", None}, default "feldt"
+        Interval for raw alpha. ``"feldt"``: F distribution with df1 = n - 1 and
+        df2 = (n - 1)(k - 1) (Feldt 1965; psych::alpha.ci). ``"duhachek"``: alpha -/+ z
+        times the asymptotic standard error of Duhachek & Iacobucci (2004) (psych's
+        ``ase``). ``"bootstrap"``: percentile interval over ``n_boot`` resamples of the
+        respondents (Pearson only). None: no interval.
+    confidence : float, default 0.95
+        Coverage of the interval (0-1).
+    n_boot : int, default 1000
+        Bootstrap resamples.
+    seed : int, optional
+        Seed of the bootstrap; the same seed gives the same interval.
+    missing : {"pairwise", "listwise"}, default "pairwise"
+        ``"pairwise"``: each covariance from the respondents who answered both items, as
+        psych::alpha; ``n`` counts respondents with at least one answer. ``"listwise"``:
+        only respondents who answered every item; ``n`` (and the interval) uses them.
+    reverse : list of str, optional
+        Reverse-keyed items, scored ``min_value + max_value - x``.
+    cor : {"pearson", "polychoric"}, default "pearson"
+        ``"polychoric"`` gives ordinal alpha (Zumbo, Gadermann & Zeisser 2007): the same
+        formulas on :func:`alliance_scale.polychoric` correlations (raw = standardised).
+    min_value, max_value : float, optional
+        Lowest and highest response codes used for reversal; default: the lowest and
+        highest value observed over all items (psych's rule).
+
+    Returns
+    -------
+    AlphaResult
+
+    Raises
+    ------
+    AnalysisError
+        Fewer than 2 items, a constant, all-missing or non-numeric item (named), an item
+        pair never answered together, an unknown option.
+
+    References
+    ----------
+    Cronbach (1951) Psychometrika 16:297. Feldt (1965) Psychometrika 30:357. Duhachek &
+    Iacobucci (2004) J Appl Psychol 89:792. Guttman (1945) Psychometrika 10:255.
+    Zumbo, Gadermann & Zeisser (2007) J Mod Appl Stat Methods 6:21.
+    """
+    _check_choice("ci", ci, _CI_METHODS)
+    _check_choice("missing", missing, _MISSING)
+    _check_choice("cor", cor, _CORRELATIONS)
+    if not 0 < confidence < 1:
+        raise AnalysisError(f"confidence must be between 0 and 1, got {confidence!r}")
+    if ci == "bootstrap" and cor != "pearson":
+        raise AnalysisError("ci='bootstrap' is available with cor='pearson' only")
+    if ci == "bootstrap" and int(n_boot) < 2:
+        raise AnalysisError(f"n_boot must be at least 2, got {n_boot!r}")
+    frame, reversed_items, _ = _keyed_frame(data, reverse, min_value, max_value)
+    frame = _use_rows(frame, missing)
+    covariance, correlation = _correlation_input(frame, cor)
+    n, k = frame.shape
+    core = _alpha_core(covariance, correlation)
+    standard_error = float(np.sqrt(_duhachek_variance(covariance) / n))
+    if ci == "feldt":
+        interval = _feldt_ci(core["alpha"], n, k, confidence)
+    elif ci == "duhachek":
+        z = scipy.stats.norm.ppf(1 - (1 - confidence) / 2)
+        interval = (core["alpha"] - z * standard_error, core["alpha"] + z * standard_error)
+    elif ci == "bootstrap":
+        interval = _bootstrap_ci(frame.to_numpy(), confidence, int(n_boot), seed)
+    else:
+        interval = (np.nan, np.nan)
+    return AlphaResult(
+        alpha=core["alpha"], std_alpha=float(core["std_alpha"]), g6=float(core["g6"]),
+        average_r=float(core["average_r"]), ci=(float(interval[0]), float(interval[1])),
+        ci_method=ci, confidence=confidence, standard_error=standard_error, n=n, k=k,
+        items=_item_table(frame, covariance, correlation), reversed_items=reversed_items,
+        missing=missing, cor=cor,
+    )
+
+
+# --------------------------------------------------------------------------- items
+
+
+def _skew_kurtosis(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Skew and excess kurtosis, psych::describe type 3 (b1 = g1 ((n-1)/n)^1.5 ...).
+
+    Joanes & Gill (1998) type 3, the default of psych::skew / psych::kurtosi.
+    """
+    deviation = frame - frame.mean()
+    n = frame.notna().sum()
+    m2 = (deviation**2).sum()
+    g1 = np.sqrt(n) * (deviation**3).sum() / m2**1.5
+    g2 = n * (deviation**4).sum() / m2**2 - 3
+    return g1 * (1 - 1 / n) ** 1.5, (1 - 1 / n) ** 2 * (g2 + 3) - 3
+
+
+def item_statistics(
+    data: pd.DataFrame | np.ndarray,
+    *,
+    reverse: Sequence[str] | None = None,
+    min_value: float | None = None,
+    max_value: float | None = None,
+) -> pd.DataFrame:
+    """Descriptive and classical item statistics, one row per item.
+
+    Parameters
+    ----------
+    data : DataFrame or 2-D array
+        Respondents in rows, items in columns (NaN = missing).
+    reverse : list of str, optional
+        Reverse-keyed items, scored ``min_value + max_value - x`` before anything else.
+    min_value, max_value : float, optional
+        Lowest and highest response codes (floor and ceiling, reversal); default: the
+        lowest and highest value observed over all items.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by item: ``n`` (answers), ``missing`` (share of rows unanswered), ``mean``,
+        ``sd``, ``skew`` and ``kurtosis`` (psych::describe type 3; excess kurtosis),
+        ``floor`` and ``ceiling`` (share of answers at ``min_value`` / ``max_value``;
+        > .15 is a floor or ceiling effect, Terwee et al. 2007), ``r_drop`` (corrected
+        item-total r) and ``alpha_if_deleted`` (psych::alpha, pairwise).
+
+    Raises
+    ------
+    AnalysisError
+        As :func:`cronbach_alpha`.
+    """
+    frame, reversed_items, (low, high) = _keyed_frame(data, reverse, min_value, max_value)
+    answered = frame.notna()
+    n = answered.sum()
+    skew, kurtosis = _skew_kurtosis(frame)
+    alpha = cronbach_alpha(frame, ci=None, min_value=low, max_value=high)
+    table = pd.DataFrame(
+        {
+            "n": n.astype(int),
+            "missing": 1 - n / len(frame),
+            "mean": frame.mean(),
+            "sd": frame.std(),
+            "skew": skew,
+            "kurtosis": kurtosis,
+            "floor": (frame == low).sum() / n,
+            "ceiling": (frame == high).sum() / n,
+            "r_drop": alpha.items["r_drop"],
+            "alpha_if_deleted": alpha.items["alpha_if_deleted"],
+        }
+    )
+    table.index.name = "item"
+    table["reversed"] = table.index.isin(reversed_items)
+    return table
+
+
+# --------------------------------------------------------------------------- omega
+
+
+@result
+class OmegaResult(Result):
+    """McDonald's omega from a Schmid-Leiman transformation, as psych::omega.
+
+    Attributes
+    ----------
+    omega_h : float
+        Omega hierarchical: (sum of g loadings)^2 / sum(R).
+    omega_total : float
+        (sum(R) - sum(u2)) / sum(R).
+    omega_limit : float
+        omega_h / omega_total-style asymptotic share (psych's ``omega.lim``).
+    schmid : DataFrame
+        Schmid-Leiman loadings: ``g``, ``F1*`` ... group factors, ``h2``, ``u2``, ``p2``
+        (g^2 / h2), indexed by item (items with a negative g loading are reversed, see
+        ``flipped_items``).
+    phi : DataFrame or None
+        Correlations of the oblique group factors.
+    n_factors : int
+    flipped_items : tuple of str
+    cor : str
+    """
+
+    omega_h: float
+    omega_total: float
+    omega_limit: float
+    schmid: pd.DataFrame
+    phi: pd.DataFrame | None
+    n_factors: int
+    flipped_items: tuple[str, ...] = ()
+    cor: str = "pearson"
+
+    def to_frame(self) -> pd.DataFrame:
+        """The Schmid-Leiman loading table."""
+        return self.schmid
+
+    def _summary(self) -> dict[str, Any]:
+        return {
+            "omega_h": self.omega_h, "omega_total": self.omega_total,
+            "group factors": self.n_factors, "correlations": self.cor,
+        }
+
+
+def _omega_correlation(
+    data: pd.DataFrame | np.ndarray, cor: str, n_obs: int | None
+) -> tuple[pd.DataFrame, int | None]:
+    """The correlation matrix omega analyses, and the number of respondents behind it."""
+    if looks_like_correlation(data):
+        matrix = pd.DataFrame(np.asarray(data, dtype=float))
+        if isinstance(data, pd.DataFrame):
+            matrix.index = matrix.columns = data.columns
+        else:
+            matrix.index = matrix.columns = [f"item{j + 1}" for j in range(matrix.shape[1])]
+        return matrix, n_obs
+    frame = as_item_frame(data, min_items=3)
+    if cor == "polychoric":
+        from .polychoric import polychoric
+
+        matrix = pd.DataFrame(
+            np.asarray(polychoric(frame).correlation, dtype=float),
+            index=frame.columns, columns=frame.columns,
+        )
+    else:
+        matrix = frame.corr()  # pairwise complete, as cor(use = "pairwise")
+    _check_matrix(matrix.to_numpy(), [str(c) for c in frame.columns], "correlation")
+    return matrix, n_obs if n_obs is not None else int(frame.notna().any(axis=1).sum())
+
+
+def _general_loadings(phi: np.ndarray) -> np.ndarray:
+    """Loadings of the group factors on g: a 1-factor minres fit of phi (3+ factors),
+    sqrt(|phi12|) with a warning for 2 (psych's ``option = "equal"``)."""
+    from .factor import efa
+
+    n_factors = phi.shape[0]
+    if n_factors == 2:
+        warnings.warn(
+            "omega with 2 group factors: three are needed to identify g; its loadings on "
+            "the group factors are set equal to sqrt(|phi|) (psych's option 'equal'); "
+            "interpret omega_h with caution",
+            AllianceScaleWarning, stacklevel=3,
+        )
+        root = np.sqrt(abs(phi[0, 1]))
+        return np.array([root, np.sign(phi[0, 1]) * root])
+    names = [f"F{j + 1}" for j in range(n_factors)]
+    # psych::schmid calls fa(phi) without n.obs: no fit statistics for this tiny fit
+    fit = efa(pd.DataFrame(phi, index=names, columns=names), 1, method="minres",
+              rotation="none")
+    loadings = np.asarray(fit.loadings, dtype=float)[:, 0]
+    return loadings if loadings.sum() >= 0 else -loadings
+
+
+def omega(
+    data: pd.DataFrame | np.ndarray,
+    n_factors: int = 3,
+    *,
+    cor: str = "pearson",
+    n_obs: int | None = None,
+) -> OmegaResult:
+    """Omega hierarchical and omega total from a Schmid-Leiman solution, as psych::omega.
+
+    An oblimin-rotated minres factor analysis with ``n_factors`` group factors
+    (:func:`alliance_scale.efa`), then a 1-factor minres analysis of their correlations
+    gives the general factor (Schmid & Leiman 1957; psych::schmid). Items with a
+    negative g loading are reversed, with a warning naming them (psych flips silently).
+
+    Parameters
+    ----------
+    data : DataFrame or 2-D array
+        Item responses (respondents in rows) or a correlation matrix.
+    n_factors : int, default 3
+        Group factors. 1 gives omega total only (omega_h = omega total is not meaningful);
+        2 is not identified: g loadings are set to sqrt(|phi|) with a warning.
+    cor : {"pearson", "polychoric"}, default "pearson"
+        Correlations of raw data: pairwise Pearson (psych's default) or polychoric
+        (ordinal omega, Zumbo et al. 2007).
+    n_obs : int, optional
+        Respondents behind a correlation matrix (passed to the factor analysis).
+
+    Returns
+    -------
+    OmegaResult
+
+    Raises
+    ------
+    AnalysisError
+        Fewer than 3 items, bad items (named), more factors than items allow.
+
+    References
+    ----------
+    McDonald (1999) Test theory. Schmid & Leiman (1957) Psychometrika 22:53. Zinbarg,
+    Revelle, Yovel & Li (2005) Psychometrika 70:123.
+    """
+    from .factor import efa
+
+    _check_choice("cor", cor, _CORRELATIONS)
+    if int(n_factors) != n_factors or n_factors < 1:
+        raise AnalysisError(f"n_factors must be a positive integer, got {n_factors!r}")
+    n_factors = int(n_factors)
+    matrix, n_used = _omega_correlation(data, cor, n_obs)
+    items = [str(c) for c in matrix.columns]
+    if len(items) < 3:
+        raise AnalysisError(f"omega needs at least 3 items, got {len(items)}")
+    fit = efa(matrix, n_factors, method="minres", rotation="oblimin", n_obs=n_used)
+    pattern = np.asarray(fit.loadings, dtype=float)
+    phi = np.eye(n_factors) if fit.phi is None else np.asarray(fit.phi, dtype=float)
+    communality = np.einsum("ij,jk,ik->i", pattern, phi, pattern)
+    if n_factors == 1:
+        general = np.ones(1)
+    else:
+        general = _general_loadings(phi)
+    g = pattern @ general
+    group = np.sign(pattern) * np.sqrt(np.clip(pattern**2 * (1 - general**2), 0, None))
+    key = np.where(g < 0, -1.0, 1.0)
+    flipped = tuple(item for item, sign in zip(items, key, strict=True) if sign < 0)
+    if flipped:
+        warnings.warn(
+            f"items with a negative general-factor loading were reversed: {', '.join(flipped)}",
+            AllianceScaleWarning, stacklevel=2,
+        )
+    r = matrix.to_numpy() * np.outer(key, key)
+    g, group = g * key, group * key[:, None]
+    uniqueness = np.diag(r) - communality
+    total = r.sum()
+    explained = total - uniqueness.sum()
+    schmid = pd.DataFrame(group, index=matrix.columns,
+                          columns=[f"F{j + 1}*" for j in range(n_factors)])
+    schmid.insert(0, "g", g)
+    schmid["h2"], schmid["u2"], schmid["p2"] = communality, uniqueness, g**2 / communality
+    schmid.index.name = "item"
+    names = [f"F{j + 1}" for j in range(n_factors)]
+    return OmegaResult(
+        omega_h=float(g.sum() ** 2 / total), omega_total=float(explained / total),
+        omega_limit=float(g.sum() ** 2 / explained), schmid=schmid,
+        phi=None if fit.phi is None else pd.DataFrame(phi, index=names, columns=names),
+        n_factors=n_factors, flipped_items=flipped, cor=cor,
+    )
+
+
+# --------------------------------------------------------------------------- scale
+
+
+def _interpret_alpha(alpha: float) -> str:
+    if not np.isfinite(alpha):
+        return ""
+    if alpha < _ALPHA_FLOOR:
+        return "below .70"
+    if alpha > _ALPHA_REDUNDANT:
+        return "above .95: redundant items?"
+    return "adequate"
+
+
+def _subscales(scale: Scale) -> list[tuple[str, str, list[str], int]]:
+    """(name, level, signed item ids, number of child groups) for each key of the scale."""
+    facets = {i.facet for i in scale.items}
+    dimensions = {i.dimension for i in scale.items}
+    rows = []
+    for name, keyed in scale.keys.items():
+        ids = [k.lstrip("-") for k in keyed]
+        chosen = [i for i in scale.items if i.id in ids]
+        if name == "total":
+            level, groups = "total", len({i.dimension for i in chosen})
+        elif name in facets:
+            level, groups = "facet", 1
+        elif name in dimensions:
+            level, groups = "dimension", len({i.facet for i in chosen})
+        else:
+            level, groups = "other", 1
+        rows.append((name, level, keyed, groups))
+    return rows
+
+
+def _omega_row(frame: pd.DataFrame, groups: int, cor: str) -> tuple[float, float]:
+    """omega_total and omega_h of a subscale (see :func:`reliability`)."""
+    k = frame.shape[1]
+    if k < 3:
+        return np.nan, np.nan
+    n_factors = groups if 2 <= groups and 2 * groups < k else 1
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", AllianceScaleWarning)
+            fit = omega(frame, n_factors, cor=cor)
+    except AnalysisError as error:
+        warnings.warn(f"omega not computed: {error}", AllianceScaleWarning, stacklevel=3)
+        return np.nan, np.nan
+    omega_h = fit.omega_h if n_factors >= 3 else np.nan
+    return fit.omega_total, omega_h
+
+
+@result
+class ReliabilityResult(Result):
+    """Reliability of every facet, dimension and the total of a scale (one row each).
+
+    Attributes
+    ----------
+    table : DataFrame
+        Indexed by subscale: ``level``, ``k``, ``n``, ``alpha``, ``ci_lower``,
+        ``ci_upper`` (Feldt 95%), ``std_alpha``, ``g6``, ``average_r``, ``omega_total``,
+        ``omega_h``, ``interpretation``.
+    alphas : dict of str to AlphaResult
+        The full alpha result (item tables) of each subscale.
+    cor : str
+    """
+
+    table: pd.DataFrame
+    alphas: dict[str, AlphaResult]
+    cor: str = "pearson"
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.table
+
+    def _summary(self) -> dict[str, Any]:
+        return {"subscales": len(self.table), "correlations": self.cor}
+
+
+def reliability(
+    responses: pd.DataFrame, scale: Scale, *, cor: str = "pearson"
+) -> ReliabilityResult:
+    """Alpha (Feldt 95% CI), lambda 6, mean r and omega of each subscale of ``scale``.
+
+    Reverse-keyed items are scored ``scale.min_value + scale.max_value - x``. Omega:
+    ``omega_total`` for every subscale of 3 or more items; for a facet from a 1-factor
+    model; for a dimension (or the total) from a Schmid-Leiman solution with one group
+    factor per facet (per dimension) when it has 2 or more and more than twice as many
+    items, else from a 1-factor model. ``omega_h`` is given only where there are 3 or more
+    group factors (with 2, g is not identified); NaN otherwise. Interpretation of alpha:
+    below .70 (the usual floor for group comparisons, COSMIN), adequate, above .95
+    (possibly redundant items).
+
+    Parameters
+    ----------
+    responses : DataFrame
+        One row per respondent with a column per item id of ``scale`` (others ignored).
+    scale : Scale
+        Gives the items, keys and response range.
+    cor : {"pearson", "polychoric"}, default "pearson"
+        Polychoric gives ordinal alpha and omega.
+
+    Returns
+    -------
+    ReliabilityResult
+
+    Raises
+    ------
+    AnalysisError
+        An item of the scale missing from ``responses``, or bad item data (named).
+    """
+    _check_choice("cor", cor, _CORRELATIONS)
+    absent = [i for i in scale.item_ids if i not in responses.columns]
+    if absent:
+        raise AnalysisError(
+            f"{len(absent)} item(s) of the scale are not in the responses", column=absent[0]
+        )
+    rows, alphas = [], {}
+    for name, level, keyed, groups in _subscales(scale):
+        ids = [k.lstrip("-") for k in keyed]
+        reverse = [k[1:] for k in keyed if k.startswith("-")]
+        frame = as_item_frame(responses[ids])
+        frame[reverse] = scale.min_value + scale.max_value - frame[reverse]
+        row: dict[str, Any] = {"subscale": name, "level": level, "k": len(ids)}
+        if len(ids) >= 2:
+            fit = cronbach_alpha(frame, cor=cor, min_value=scale.min_value,
+                                 max_value=scale.max_value)
+            alphas[name] = fit
+            omega_total, omega_h = _omega_row(frame, groups, cor)
+            row.update(
+                n=fit.n, alpha=fit.alpha, ci_lower=fit.ci[0], ci_upper=fit.ci[1],
+                std_alpha=fit.std_alpha, g6=fit.g6, average_r=fit.average_r,
+                omega_total=omega_total, omega_h=omega_h,
+                interpretation=_interpret_alpha(fit.alpha),
+            )
+        else:
+            row.update(n=int(frame.notna().any(axis=1).sum()), interpretation="single item")
+        rows.append(row)
+    columns = ["level", "k", "n", "alpha", "ci_lower", "ci_upper", "std_alpha", "g6",
+               "average_r", "omega_total", "omega_h", "interpretation"]
+    table = pd.DataFrame(rows).set_index("subscale").reindex(columns=columns)
+    return ReliabilityResult(table=table, alphas=alphas, cor=cor)
+
+
+# --------------------------------------------------------------------------- retest
+
+
+def _koo_li(icc: float) -> str:
+    """Koo & Li (2016) label of an ICC."""
+    if not np.isfinite(icc):
+        return ""
+    if icc < 0.5:
+        return "poor"
+    if icc < 0.75:
+        return "moderate"
+    if icc <= 0.9:
+        return "good"
+    return "excellent"
+
+
+@result
+class TestRetestResult(Result):
+    """Test-retest ICC of each subscale.
+
+    Attributes
+    ----------
+    table : DataFrame
+        Indexed by subscale: ``level``, ``n_pairs`` (respondents scored at both
+        occasions), ``icc``, ``ci_lower``, ``ci_upper`` (95%), ``F``, ``df1``, ``df2``,
+        ``p_value``, ``label`` (Koo & Li 2016).
+    icc_type : str
+        ``"ICC(A,1)"``: two-way random effects, absolute agreement, single measurement
+        (Shrout & Fleiss ICC(2,1); McGraw & Wong ICC(A,1)), from pingouin.intraclass_corr.
+    n_first, n_second, n_matched : int
+        Respondents at each occasion and present at both.
+    unmatched : tuple
+        Respondent ids present at one occasion only.
+    """
+
+    __test__ = False  # not a pytest test class despite its name
+
+    table: pd.DataFrame
+    icc_type: str
+    n_first: int
+    n_second: int
+    n_matched: int
+    unmatched: tuple[Any, ...] = ()
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.table
+
+    def _summary(self) -> dict[str, Any]:
+        return {
+            "ICC": self.icc_type + " two-way random, absolute agreement, single measures",
+            "respondents (first, second, both)": f"{self.n_first}, {self.n_second}, "
+                                                 f"{self.n_matched}",
+        }
+
+
+def _by_respondent(frame: pd.DataFrame, id_column: str | None, what: str) -> pd.DataFrame:
+    from .errors import ResponseError
+
+    if id_column is not None:
+        if id_column not in frame.columns:
+            raise ResponseError(f"{what} has no id column", column=id_column)
+        frame = frame.set_index(id_column)
+    duplicated = frame.index.duplicated(keep=False)
+    if duplicated.any():
+        raise ResponseError(
+            f"respondent ids repeated in {what}", column=id_column,
+            rows=list(frame.index[duplicated]),
+        )
+    return frame
+
+
+def _intraclass_correlation(long: pd.DataFrame) -> pd.DataFrame:
+    """pingouin.intraclass_corr at full precision (pingouin rounds its CIs to 2 decimals)."""
+    import pingouin
+
+    saved = dict(pingouin.options)
+    pingouin.options.pop("round.column.CI95", None)
+    pingouin.options["round"] = None
+    try:
+        table = pingouin.intraclass_corr(long, targets="respondent", raters="occasion",
+                                         ratings="score")
+    finally:
+        pingouin.options.clear()
+        pingouin.options.update(saved)
+    return table.set_index("Type")
+
+
+def test_retest(
+    first: pd.DataFrame,
+    second: pd.DataFrame,
+    scale: Scale,
+    *,
+    id_column: str | None = None,
+    min_answered: float = 0.8,
+) -> TestRetestResult:
+    """Test-retest reliability: ICC(A,1) of each facet, dimension and total score.
+
+    Scores are means of the keyed items (:func:`alliance_scale.score_items`, reversal
+    ``min + max - x``, prorated when at least ``min_answered`` of the items are
+    answered). Respondents are matched by id; the ICC is two-way random effects,
+    absolute agreement, single measurement (ICC(A,1) = Shrout & Fleiss ICC(2,1)), the
+    usual choice for test-retest (Koo & Li 2016), computed by pingouin.intraclass_corr
+    with its 95% CI (McGraw & Wong 1996).
+
+    Parameters
+    ----------
+    first, second : DataFrame
+        Responses at the two occasions, a column per item id of ``scale``.
+    scale : Scale
+    id_column : str, optional
+        Column holding the respondent id; default: the index.
+    min_answered : float, default 0.8
+        Smallest share of a subscale's items answered for a score (else unscored).
+
+    Returns
+    -------
+    TestRetestResult
+
+    Raises
+    ------
+    ResponseError
+        Missing id column, repeated ids, items absent or out of range.
+    AnalysisError
+        Fewer than 3 matched respondents.
+    """
+    from .scoring import score_items
+
+    first = _by_respondent(first, id_column, "first")
+    second = _by_respondent(second, id_column, "second")
+    matched = first.index.intersection(second.index, sort=False)
+    unmatched = tuple(first.index.symmetric_difference(second.index))
+    if len(matched) < 3:
+        raise AnalysisError(
+            f"only {len(matched)} respondent(s) are in both administrations; at least 3 needed"
+        )
+    keys = scale.keys
+    scored = [
+        score_items(frame.loc[matched], keys, min_value=scale.min_value,
+                    max_value=scale.max_value, min_answered=min_answered)[list(keys)]
+        for frame in (first, second)
+    ]
+    levels = {name: level for name, level, _, _ in _subscales(scale)}
+    rows = []
+    for name in keys:
+        pairs = pd.DataFrame({"first": scored[0][name], "second": scored[1][name]}).dropna()
+        row: dict[str, Any] = {"subscale": name, "level": levels[name], "n_pairs": len(pairs)}
+        if len(pairs) >= 3:
+            long = pairs.rename_axis("respondent").reset_index().melt(
+                id_vars="respondent", var_name="occasion", value_name="score")
+            table = _intraclass_correlation(long)
+            icc = table.loc["ICC(A,1)"]
+            row.update(icc=float(icc["ICC"]), ci_lower=float(icc["CI95"][0]),
+                       ci_upper=float(icc["CI95"][1]), F=float(icc["F"]),
+                       df1=int(icc["df1"]), df2=int(icc["df2"]), p_value=float(icc["pval"]),
+                       label=_koo_li(float(icc["ICC"])))
+        rows.append(row)
+    columns = ["level", "n_pairs", "icc", "ci_lower", "ci_upper", "F", "df1", "df2",
+               "p_value", "label"]
+    table = pd.DataFrame(rows).set_index("subscale").reindex(columns=columns)
+    return TestRetestResult(
+        table=table, icc_type="ICC(A,1)", n_first=len(first), n_second=len(second),
+        n_matched=len(matched), unmatched=unmatched,
+    )
+
+test_retest.__test__ = False  # type: ignore[attr-defined]  # a function, not a pytest test

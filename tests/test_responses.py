@@ -1,0 +1,291 @@
+"""read_responses: REDCap, Qualtrics, CSV and Excel exports; every refusal names file/column/rows.
+
+The sample exports in tests/fixtures/responses/ were written by hand for the small scale
+built by :func:`make_scale` (6 items, 5 points, 2 reverse-keyed).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from alliance_scale import ResponseError, read_responses
+from alliance_scale.errors import AllianceScaleError
+from alliance_scale.scale import ResponseFormat, Scale, ScaleItem
+
+LABELS_FR = ("Pas du tout d'accord", "Plutôt pas d'accord", "Ni d'accord ni pas d'accord",
+             "Plutôt d'accord", "Tout à fait d'accord")
+LABELS_EN = ("Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree",
+             "Strongly agree")
+#: (id, theme, facet, dimension, keyed)
+ITEMS = (
+    ("A1a_1", "A1a", "A1", "A", 1),
+    ("A1a_2", "A1a", "A1", "A", -1),
+    ("A1b_1", "A1b", "A1", "A", 1),
+    ("A2a_1", "A2a", "A2", "A", 1),
+    ("C1_1", "C1", "C1", "C", 1),
+    ("C1_2", "C1", "C1", "C", -1),
+)
+ITEM_IDS = [i[0] for i in ITEMS]
+
+
+def make_scale(items=ITEMS, points: int = 5) -> Scale:
+    """A small hand-built Scale (draft_scale is written elsewhere)."""
+    return Scale(
+        name="test-dta", version="0.0.1", language="fr", program="guided",
+        items=tuple(
+            ScaleItem(id=i, theme=t, facet=f, dimension=d, text_fr=f"texte {i}",
+                      text_en=f"text {i}", keyed=k, applies_to="both")
+            for i, t, f, d, k in items
+        ),
+        response_format=ResponseFormat(points=points, labels_fr=LABELS_FR[:points],
+                                       labels_en=LABELS_EN[:points]),
+    )
+
+
+@pytest.fixture(scope="module")
+def scale() -> Scale:
+    return make_scale()
+
+
+@pytest.fixture(scope="module")
+def samples(fixtures_dir: Path) -> Path:
+    return fixtures_dir / "responses"
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def good_frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        [[4, 2, 5, 4, 5, 1], [2, 4, 3, 2, 1, 5], [5, 1, np.nan, 5, 4, np.nan]],
+        columns=ITEM_IDS, index=["x", "y", "z"],
+    )
+
+
+# --------------------------------------------------------------------------- formats
+def test_plain_csv(scale, samples):
+    out = read_responses(samples / "plain.csv", scale, id_column="participant")
+    assert list(out.index) == ["p01", "p02", "p03", "p04"]
+    assert list(out.columns) == [*ITEM_IDS, "age", "problems"]
+    assert out.loc["p03", "A1b_1"] != out.loc["p03", "A1b_1"]  # NaN
+    assert out.loc["p02", "C1_2"] == 5.0
+    assert out["age"].tolist() == [38, 44, 29, 51]
+    assert (out["problems"] == "").all()
+
+
+def test_plain_csv_without_id_is_indexed_by_data_row(scale, samples):
+    out = read_responses(samples / "plain.csv", scale)
+    assert list(out.index) == [1, 2, 3, 4]
+    assert out.index.name == "row"
+    assert out["participant"].tolist() == ["p01", "p02", "p03", "p04"]
+
+
+def test_semicolon_csv_in_windows_1252(scale, tmp_path):
+    text = "id;A1a_1;A1a_2;A1b_1;A2a_1;C1_1;C1_2\n1;Plutôt d'accord;2;3;4;5;1\n"
+    path = tmp_path / "excel_fr.csv"
+    path.write_bytes(text.encode("cp1252"))
+    out = read_responses(path, scale, id_column="id")
+    assert out.loc[1, ITEM_IDS].tolist() == [4, 2, 3, 4, 5, 1]
+
+
+def test_redcap_flat_export(scale, samples):
+    out = read_responses(samples / "redcap_flat.csv", scale, source="redcap")
+    assert out.index.names == ["record_id", "redcap_event_name"]
+    assert list(out.index) == [("R001", "baseline_arm_1"), ("R001", "month_3_arm_1"),
+                               ("R002", "baseline_arm_1"), ("R003", "baseline_arm_1")]
+    assert list(out.columns) == [*ITEM_IDS, "alliance_complete", "problems"]
+    assert out.iloc[1][ITEM_IDS].tolist() == [5, 1, 5, 5, 4, 2]
+    assert out.iloc[3][ITEM_IDS].isna().all()  # an empty record is kept, not dropped
+    assert out["alliance_complete"].tolist() == [2, 2, 1, 0]
+
+
+def test_qualtrics_numeric_export(scale, samples):
+    out = read_responses(samples / "qualtrics_numeric.csv", scale, source="qualtrics")
+    assert out.index.name == "ResponseId"
+    assert list(out.index) == ["R_1a2b3c4d5e6f7g8", "R_2b3c4d5e6f7g8h9", "R_3c4d5e6f7g8h9i0"]
+    assert out.iloc[0][ITEM_IDS].tolist() == [4, 2, 5, 4, 5, 1]
+    assert out["Q9"].tolist() == [38, 44, 29]  # Q9 is not shaped like one of our items
+    assert out["StartDate"].iloc[2] == "2026-03-03 18:30:00"
+
+
+def test_qualtrics_labels_in_both_languages_map_to_codes(scale, samples):
+    out = read_responses(samples / "qualtrics_labels.csv", scale, source="qualtrics")
+    assert out.iloc[0][ITEM_IDS].tolist() == [4, 2, 5, 4, 5, 1]
+    # " tout à fait d'accord " (spaces, lower case), English labels, upper case
+    assert out.iloc[1][ITEM_IDS].tolist() == [5, 1, 4, 3, 5, 2]
+
+
+def test_qualtrics_frame_read_by_pandas_loses_its_header_rows(scale, samples):
+    raw = pd.read_csv(samples / "qualtrics_numeric.csv")
+    out = read_responses(raw, scale, source="qualtrics")
+    assert len(out) == 3
+    assert out.iloc[2]["A1a_1"] == 5
+
+
+def test_excel_file(scale, tmp_path):
+    frame = good_frame().rename_axis("participant").reset_index()
+    frame["A1a_1"] = frame["A1a_1"].astype(object)
+    frame.loc[1, "A1a_1"] = "Plutôt pas d'accord"
+    path = tmp_path / "answers.xlsx"
+    frame.to_excel(path, index=False)
+    out = read_responses(path, scale, id_column="participant")
+    assert list(out.index) == ["x", "y", "z"]
+    assert out["A1a_1"].tolist() == [4, 2, 5]
+    assert np.isnan(out.loc["z", "C1_2"])
+
+
+def test_redcap_lower_case_columns_map_back_to_item_ids(scale):
+    frame = good_frame()
+    frame.columns = [c.lower() for c in frame.columns]
+    out = read_responses(frame, scale, source="redcap", id_column=None)
+    assert list(out.columns[:6]) == ITEM_IDS
+
+
+def test_dataframe_index_and_order_are_kept(scale):
+    frame = good_frame().iloc[[2, 0, 1]]
+    out = read_responses(frame, scale)
+    assert list(out.index) == ["z", "x", "y"]
+    np.testing.assert_array_equal(out[ITEM_IDS].to_numpy(), frame[ITEM_IDS].to_numpy(float))
+
+
+# --------------------------------------------------------------------------- refusals
+def refusal(data, scale, **kwargs) -> ResponseError:
+    with pytest.raises(ResponseError) as info:
+        read_responses(data, scale, **kwargs)
+    assert isinstance(info.value, AllianceScaleError)
+    return info.value
+
+
+def test_out_of_range_value_names_column_and_all_rows(scale, tmp_path):
+    path = write(tmp_path / "r.csv", "A1a_1,A1a_2,A1b_1,A2a_1,C1_1,C1_2\n"
+                 "4,2,5,4,5,1\n4,7,5,4,5,1\n4,2,5,4,5,1\n1,0,1,1,1,1\n")
+    error = refusal(path, scale)
+    assert (error.file, error.column, error.rows) == (str(path), "A1a_2", [2, 4])
+    assert "A1a_2" in str(error) and "rows 2, 4" in str(error) and str(path) in str(error)
+    assert "1-5" in str(error)
+
+
+def test_non_numeric_value(scale, tmp_path):
+    path = write(tmp_path / "r.csv", "A1a_1,A1a_2,A1b_1,A2a_1,C1_1,C1_2\n4,2,5,4,5,beaucoup\n")
+    error = refusal(path, scale)
+    assert (error.column, error.rows) == ("C1_2", [1])
+    assert "'beaucoup'" in str(error)
+
+
+def test_unknown_label_is_refused(scale):
+    frame = good_frame().astype(object)
+    frame.loc["y", "A2a_1"] = "Plutôt oui"
+    error = refusal(frame, scale)
+    assert (error.file, error.column, error.rows) == ("<DataFrame>", "A2a_1", ["y"])
+
+
+def test_non_integer_value(scale):
+    frame = good_frame()
+    frame.loc["x", "A1b_1"] = 2.5
+    error = refusal(frame, scale)
+    assert (error.column, error.rows) == ("A1b_1", ["x"])
+    assert "integer" in str(error)
+
+
+def test_missing_item_column(scale, tmp_path):
+    path = write(tmp_path / "r.csv", "A1a_1,A1a_2,A1b_1,A2a_1,C1_1\n4,2,5,4,5\n")
+    error = refusal(path, scale)
+    assert error.column == "C1_2" and "missing" in str(error) and str(path) in str(error)
+
+
+def test_unknown_item_like_column(scale):
+    frame = good_frame().assign(A1a_9=3)
+    error = refusal(frame, scale)
+    assert error.column == "A1a_9" and "not in scale" in str(error)
+
+
+def test_duplicate_respondent_ids(scale, samples, tmp_path):
+    path = write(tmp_path / "r.csv", "pid,A1a_1,A1a_2,A1b_1,A2a_1,C1_1,C1_2\n"
+                 "a,4,2,5,4,5,1\nb,4,2,5,4,5,1\na,3,2,5,4,5,1\n")
+    error = refusal(path, scale, id_column="pid")
+    assert (error.column, error.rows) == ("pid", [1, 3])
+    assert "duplicate" in str(error)
+    # REDCap: the same record at two events is not a duplicate (fixture), at one event it is
+    text = (samples / "redcap_flat.csv").read_text().replace("month_3_arm_1", "baseline_arm_1")
+    error = refusal(write(tmp_path / "rc.csv", text), scale, source="redcap")
+    assert error.rows == [1, 2] and error.column == "record_id"
+
+
+def test_duplicate_index_of_a_frame(scale):
+    frame = good_frame()
+    frame.index = ["x", "y", "x"]
+    error = refusal(frame, scale)
+    assert error.rows == ["x", "x"] and "duplicate" in str(error)
+
+
+def test_empty_file(scale, tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_bytes(b"")
+    error = refusal(path, scale)
+    assert error.file == str(path) and "empty" in str(error)
+
+
+@pytest.mark.parametrize(
+    ("content", "word"),
+    [(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "PDF"),
+     (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+     (b"PK\x03\x04\x14\x00\x06\x00", "ZIP")],
+)
+def test_binary_file(scale, tmp_path, content, word):
+    path = tmp_path / "answers.csv"
+    path.write_bytes(content)
+    error = refusal(path, scale)
+    assert error.file == str(path) and word in str(error) and "not a CSV" in str(error)
+
+
+def test_mismatched_field_counts(scale, tmp_path):
+    path = write(tmp_path / "r.csv", "A1a_1,A1a_2,A1b_1,A2a_1,C1_1,C1_2\n"
+                 "4,2,5,4,5,1\n4,2,5,4,5\n4,2,5,4,5,1\n4,2,5,4,5,1,3\n")
+    error = refusal(path, scale)
+    assert error.rows == [2, 4] and "fields" in str(error) and str(path) in str(error)
+
+
+def test_header_only_file(scale, tmp_path):
+    path = write(tmp_path / "r.csv", "A1a_1,A1a_2,A1b_1,A2a_1,C1_1,C1_2\n")
+    error = refusal(path, scale)
+    assert "no data rows" in str(error) and error.file == str(path)
+
+
+def test_qualtrics_file_without_its_header_rows(scale, samples, tmp_path):
+    lines = (samples / "qualtrics_numeric.csv").read_text(encoding="utf-8").splitlines()
+    path = write(tmp_path / "q.csv", "\n".join([lines[0], *lines[3:]]) + "\n")
+    error = refusal(path, scale, source="qualtrics")
+    assert error.file == str(path) and "3 header rows" in str(error)
+
+
+def test_not_an_excel_file(scale, tmp_path):
+    path = write(tmp_path / "r.xlsx", "A1a_1\n1\n")
+    error = refusal(path, scale)
+    assert error.file == str(path) and "Excel" in str(error)
+
+
+def test_missing_file_and_bad_arguments(scale, tmp_path):
+    assert "no such file" in str(refusal(tmp_path / "nope.csv", scale))
+    assert "source" in str(refusal(good_frame(), scale, source="limesurvey"))
+    assert "errors" in str(refusal(good_frame(), scale, errors="ignore"))
+    assert "id_column" in str(refusal(good_frame(), scale, id_column="pid"))
+
+
+# --------------------------------------------------------------------------- errors="flag"
+def test_flag_keeps_every_row_and_describes_bad_values(scale, tmp_path):
+    path = write(tmp_path / "r.csv", "pid,A1a_1,A1a_2,A1b_1,A2a_1,C1_1,C1_2\n"
+                 "a,4,2,5,4,5,1\nb,9,2,5,4,5,oui\nc,4,2,2.5,4,5,1\nc,1,1,1,1,1,1\n")
+    out = read_responses(path, scale, id_column="pid", errors="flag")
+    assert list(out.index) == ["a", "b", "c", "c"]
+    assert out["problems"].iloc[0] == ""
+    assert "A1a_1='9'" in out["problems"].iloc[1] and "C1_2='oui'" in out["problems"].iloc[1]
+    assert np.isnan(out["A1a_1"].iloc[1]) and np.isnan(out["C1_2"].iloc[1])
+    assert out["A1a_2"].iloc[1] == 2
+    assert "A1b_1='2.5'" in out["problems"].iloc[2] and "duplicate" in out["problems"].iloc[2]
+    assert "duplicate" in out["problems"].iloc[3]
