@@ -38,13 +38,14 @@ def test_longstring_irv_and_inconsistency_on_a_hand_made_example() -> None:
          [2, np.nan, 2, 3],   # missing skipped: 2, 2, 3 -> run 2
          [4, 4, 5, 1]],       # run 2; b: |5 - (6 - 1)| = 0
         index=["r1", "r2", "r3", "r4"], columns=["a1", "a2", "b1", "b2"])
-    result = careless(data, scale)
+    with pytest.warns(AllianceScaleWarning, match="Mahalanobis"):
+        result = careless(data, scale)
     table = result.indices
     assert list(table.index) == ["r1", "r2", "r3", "r4"]
     assert table["longstring"].tolist() == [1, 4, 2, 2]
     assert table["answered"].tolist() == [4, 4, 3, 4]
     assert table["irv"].tolist() == pytest.approx(
-        [math.sqrt(5 / 3), 0.0, math.sqrt(1 / 3), math.sqrt(11 / 4)])
+        [math.sqrt(5 / 3), 0.0, math.sqrt(1 / 3), math.sqrt(3)])
     # only facet b has both key directions: |b1 - (6 - b2)|
     assert table["inconsistency"].tolist() == pytest.approx([1.0, 4.0, 1.0, 0.0])
     # default cut-offs: longstring >= 2 (half of 4), irv < .25, inconsistency >= 2
@@ -58,8 +59,9 @@ def test_configurable_cutoffs_and_irv_quantile() -> None:
     scale = make_scale(["a1", "a2", "b1", "b2"], reversed_ids=("b2",))
     data = pd.DataFrame([[1, 2, 3, 4], [5, 5, 5, 5], [2, 1, 2, 3], [4, 4, 5, 1]],
                         columns=["a1", "a2", "b1", "b2"])
-    result = careless(data, scale, longstring_cutoff=4, irv_cutoff=None, irv_quantile=0.5,
-                      inconsistency_cutoff=5)
+    with pytest.warns(AllianceScaleWarning, match="Mahalanobis"):
+        result = careless(data, scale, longstring_cutoff=4, irv_cutoff=None, irv_quantile=0.5,
+                          inconsistency_cutoff=5)
     table = result.indices
     assert table["flag_longstring"].tolist() == [False, True, False, False]
     # irv: 1.29, 0, 0.577, 1.66 -> median 0.93; below it: rows 1 and 2 (0-based)
@@ -74,7 +76,8 @@ def test_configurable_cutoffs_and_irv_quantile() -> None:
 def test_no_facet_with_both_key_directions_gives_nan_inconsistency_never_flagged() -> None:
     scale = make_scale(["a1", "a2", "b1"])
     data = pd.DataFrame([[1, 2, 3], [5, 5, 5], [2, 4, 2]], columns=["a1", "a2", "b1"])
-    table = careless(data, scale).indices
+    with pytest.warns(AllianceScaleWarning, match="Mahalanobis"):
+        table = careless(data, scale).indices
     assert table["inconsistency"].isna().all()
     assert not table["flag_inconsistency"].any()
 
@@ -83,7 +86,8 @@ def test_respondent_without_any_answer_is_kept_unflagged_and_other_columns_ignor
     scale = make_scale(["a1", "a2", "b1"])
     data = pd.DataFrame({"wai_bond": [1.0, 2.0, 3.0, 4.0], "b1": [3, np.nan, 2, 5],
                          "a1": [1, np.nan, 2, 4], "a2": [2, np.nan, 2, 1]})
-    table = careless(data, scale).indices
+    with pytest.warns(AllianceScaleWarning, match="Mahalanobis"):
+        table = careless(data, scale).indices
     assert len(table) == 4
     assert table.loc[1, "longstring"] == 0
     assert table.loc[1, "answered"] == 0
@@ -96,7 +100,8 @@ def test_respondent_without_any_answer_is_kept_unflagged_and_other_columns_ignor
 def test_repr_and_html_are_available() -> None:
     scale = make_scale(["a1", "a2", "b1"])
     data = pd.DataFrame([[1, 2, 3], [5, 5, 5], [2, 4, 2]], columns=["a1", "a2", "b1"])
-    result = careless(data, scale)
+    with pytest.warns(AllianceScaleWarning, match="Mahalanobis"):
+        result = careless(data, scale)
     assert "flagged" in repr(result)
     assert "<table" in result._repr_html_()
 
@@ -157,13 +162,14 @@ def test_injected_careless_respondents_are_flagged_and_clean_ones_rarely() -> No
 
 def test_bad_input_is_refused_with_the_culprit_named() -> None:
     scale = make_scale(["a1", "a2", "b1"])
-    good = pd.DataFrame([[1, 2, 3], [5, 4, 5], [2, 4, 2]], columns=["a1", "a2", "b1"])
+    good = pd.DataFrame([[1, 2, 3], [5, 4, 5], [2, 4, 2], [3, 3, 1], [4, 1, 4]],
+                        columns=["a1", "a2", "b1"])
     with pytest.raises(AnalysisError, match="b1"):
         careless(good.drop(columns="b1"), scale)
     with pytest.raises(AnalysisError, match=r"column 'a2', row 1.*outside"):
-        careless(good.assign(a2=[2, 7, 4]), scale)
+        careless(good.assign(a2=[2, 7, 4, 3, 1]), scale)
     with pytest.raises(AnalysisError, match="a1"):
-        careless(good.assign(a1=["x", "1", "2"]), scale)
+        careless(good.assign(a1=["x", "1", "2", "3", "4"]), scale)
     with pytest.raises(AnalysisError, match="DataFrame"):
         careless(good.to_numpy(), scale)
     with pytest.raises(AnalysisError, match="Scale"):

@@ -11,8 +11,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from alliance_scale import ResponseError, read_responses
+from alliance_scale import ResponseError, draft_scale, read_responses, score
 from alliance_scale.errors import AllianceScaleError
 from alliance_scale.scale import ResponseFormat, Scale, ScaleItem
 
@@ -289,3 +291,73 @@ def test_flag_keeps_every_row_and_describes_bad_values(scale, tmp_path):
     assert out["A1a_2"].iloc[1] == 2
     assert "A1b_1='2.5'" in out["problems"].iloc[2] and "duplicate" in out["problems"].iloc[2]
     assert "duplicate" in out["problems"].iloc[3]
+
+
+def test_badly_quoted_csv(scale, tmp_path):
+    path = write(tmp_path / "r.csv",
+                 'A1a_1,A1a_2,A1b_1,A2a_1,C1_1,C1_2\n4,2,5,4,5,1\n"4"x,2,5,4,5,1\n')
+    error = refusal(path, scale)
+    assert error.file == str(path) and "line 3" in str(error)
+
+
+def test_boolean_and_nullable_integer_columns(scale):
+    frame = good_frame()
+    frame["A1a_1"] = pd.array([4, None, 2], dtype="Int64")
+    out = read_responses(frame, scale)
+    assert out["A1a_1"].iloc[0] == 4 and np.isnan(out["A1a_1"].iloc[1])
+    frame["C1_1"] = [True, False, True]
+    error = refusal(frame, scale)
+    assert (error.column, error.rows) == ("C1_1", ["x", "y", "z"])
+
+
+@st.composite
+def messy_frames(draw):
+    """Answers mixing valid codes, missing values, labels and invalid entries."""
+    n = draw(st.integers(1, 25))
+    cells = st.sampled_from([1, 2, 3, 4, 5, None, 0, 6, 2.5, "3", "Agree", "oui", " Tout à fait "
+                             "d'accord "])
+    rows = draw(st.lists(st.lists(cells, min_size=6, max_size=6), min_size=n, max_size=n))
+    labels = draw(st.lists(st.integers(-50, 50), min_size=n, max_size=n, unique=True))
+    return pd.DataFrame(rows, columns=ITEM_IDS, index=labels, dtype=object)
+
+
+@settings(max_examples=25, deadline=None)
+@given(messy_frames())
+def test_flag_never_drops_or_reorders_rows(frame):
+    scale = make_scale()
+    out = read_responses(frame, scale, errors="flag")
+    assert list(out.index) == list(frame.index)
+    valid = {1, 2, 3, 4, 5, "3", "Agree", " Tout à fait d'accord "}
+    for item in ITEM_IDS:
+        bad = ~frame[item].map(lambda v: v is None or v in valid)
+        assert out.loc[bad.to_numpy(), item].isna().all()
+        flagged = out["problems"].str.contains(f"{item}=", regex=False)
+        assert (flagged == bad).all()
+        good = out.loc[~bad.to_numpy(), item].dropna()
+        assert good.isin([1, 2, 3, 4, 5]).all()
+    result = score(frame, scale, errors="flag")
+    assert list(result.scores.index) == list(frame.index)
+    assert (result.flags["problems"] == out["problems"]).all()
+
+
+def test_score_after_a_flagged_read_keeps_duplicates(tmp_path):
+    path = write(tmp_path / "r.csv", "pid,A1a_1,A1a_2,A1b_1,A2a_1,C1_1,C1_2\n"
+                 "a,4,2,5,4,5,1\na,9,2,5,4,5,1\n")
+    flagged = read_responses(path, make_scale(), id_column="pid", errors="flag")
+    result = score(flagged, make_scale())
+    assert list(result.scores.index) == ["a", "a"]
+    assert "A1a_1='9'" in result.flags["problems"].iloc[1]
+    assert "duplicate" in result.flags["problems"].iloc[0]
+
+
+def test_labels_of_a_drafted_scale_map_to_codes():
+    scale = draft_scale()
+    codes = list(range(scale.min_value, scale.max_value + 1))
+    english = scale.response_format.labels("en")
+    french = scale.response_format.labels("fr")
+    rows = [[english[(j + k) % len(codes)] for j in range(len(scale.items))] for k in range(2)]
+    rows.append([french[j % len(codes)].upper() for j in range(len(scale.items))])
+    out = read_responses(pd.DataFrame(rows, columns=scale.item_ids), scale)
+    expected = [[codes[(j + k) % len(codes)] for j in range(len(scale.items))] for k in range(2)]
+    expected.append([codes[j % len(codes)] for j in range(len(scale.items))])
+    np.testing.assert_array_equal(out[scale.item_ids].to_numpy(), expected)

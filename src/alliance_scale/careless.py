@@ -157,8 +157,8 @@ def mahalanobis(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     if np.isnan(covariance).any() or np.linalg.eigvalsh(covariance).min() <= 1e-10:
         warnings.warn(
             f"Mahalanobis distances not computed: the item covariance matrix of {n} "
-            f"respondents x {k} items is not positive definite (more respondents than items "
-            "are needed)", AllianceScaleWarning, stacklevel=3)
+            f"respondents x {k} items is not positive definite (e.g. too few respondents "
+            "for the number of items)", AllianceScaleWarning, stacklevel=3)
         return d2, df, np.full(n, np.nan)
     centred = values - np.nanmean(values, axis=0)
     patterns = pd.DataFrame(np.isnan(values)).groupby(list(range(k)), sort=False).indices

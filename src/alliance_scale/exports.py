@@ -92,6 +92,11 @@ def _wording(language: str) -> dict[str, str]:
     return response_formats_data()["wording"][language]
 
 
+def _html_text(text: str) -> str:
+    """Escape ``&``, ``<`` and ``>`` for HTML text (quotes are harmless outside attributes)."""
+    return html.escape(text, quote=False)
+
+
 def _one_line(text: str) -> str:
     """Collapse newlines and tabs (they would break line-based formats)."""
     return " ".join(str(text).split())
@@ -297,14 +302,14 @@ def _limesurvey_rows(scale: Scale) -> list[dict[str, Any]]:
         rows.append(row(id=1, type_scale="0", name=scale.name, relevance="1",
                         text="", language=lang, **{"class": "G"}))
         rows.append(row(id=1, type_scale="F", name=LIMESURVEY_QUESTION, relevance="1",
-                        text=html.escape(words["instructions"]), language=lang,
+                        text=_html_text(words["instructions"]), language=lang,
                         mandatory="N", other="N", **{"class": "Q"}))
         for n, (code, item) in enumerate(zip(codes, scale.items, strict=True), start=2):
             rows.append(row(id=n, type_scale="0", name=code, relevance="1",
-                            text=html.escape(_one_line(item.text(lang))), language=lang,
+                            text=_html_text(_one_line(item.text(lang))), language=lang,
                             **{"class": "SQ"}))
         for code, label in enumerate(scale.response_format.labels(lang), 1):
-            rows.append(row(id=1, type_scale="0", name=str(code), text=html.escape(label),
+            rows.append(row(id=1, type_scale="0", name=str(code), text=_html_text(label),
                             language=lang, **{"class": "A"}))
     return rows
 
@@ -340,13 +345,13 @@ def _qualtrics_text(scale: Scale, language: str | None, page_size: int = 8) -> s
         if "[[" in item.text_fr + item.text_en or not re.fullmatch(r"[A-Za-z0-9_]+", item.id):
             raise ItemBankError(f"item {item.id!r} cannot be written as Qualtrics TXT "
                                 "(its text contains '[[' or its id is not alphanumeric)")
-    choices = [html.escape(label) for label in scale.response_format.labels(language)]
+    choices = [_html_text(label) for label in scale.response_format.labels(language)]
     lines = ["[[AdvancedFormat]]", "", "[[Block:DTA]]", "",
              "[[Question:Text]]", "[[ID:instructions]]",
-             html.escape(_wording(language)["instructions"]), ""]
+             _html_text(_wording(language)["instructions"]), ""]
     for n, item in enumerate(scale.items, 1):
         lines += ["[[Question:MC:SingleAnswer:Horizontal]]", f"[[ID:{item.id}]]",
-                  html.escape(_one_line(item.text(language))), "", "[[Choices]]",
+                  _html_text(_one_line(item.text(language))), "", "[[Choices]]",
                   *choices, ""]
         if n % page_size == 0 and n < len(scale.items):
             lines += ["[[PageBreak]]", ""]

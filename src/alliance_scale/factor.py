@@ -27,6 +27,7 @@ import scipy.stats
 from . import _data
 from ._results import Result, result
 from .errors import AllianceScaleWarning, AnalysisError, HeywoodWarning, NotPositiveDefiniteWarning
+from .polychoric import smooth_correlation
 from .rotation import ROTATIONS, rotate
 
 __all__ = ["EFAResult", "efa", "extract_factors", "squared_multiple_correlations"]
@@ -42,7 +43,8 @@ _METHODS = ("minres", "ml", "pa")
 def squared_multiple_correlations(correlation: np.ndarray) -> np.ndarray:
     """Squared multiple correlation of each item with all others, as ``psych::smc``.
 
-    ``1 - 1 / diag(R^+)`` with the Moore-Penrose inverse, clipped to [0, 1].
+    ``1 - 1 / diag(R^-1)`` (the Moore-Penrose inverse when ``R`` is singular, as psych's
+    ``Pinv``), clipped to [0, 1].
 
     Parameters
     ----------
@@ -53,7 +55,12 @@ def squared_multiple_correlations(correlation: np.ndarray) -> np.ndarray:
     -------
     ndarray, shape (p,)
     """
-    inverse = np.linalg.pinv(correlation, hermitian=True)
+    try:
+        inverse = np.linalg.inv(correlation)
+    except np.linalg.LinAlgError:
+        inverse = np.linalg.pinv(correlation, hermitian=True)
+    if not np.all(np.isfinite(inverse)):
+        inverse = np.linalg.pinv(correlation, hermitian=True)
     return np.clip(1.0 - 1.0 / np.diag(inverse), 0.0, 1.0)
 
 
@@ -70,46 +77,48 @@ def _principal_loadings(matrix: np.ndarray, n_factors: int) -> np.ndarray:
     return vectors * np.sqrt(np.maximum(values, 0.0))
 
 
-def _minres_residuals(psi: np.ndarray, correlation: np.ndarray, n_factors: int) -> float:
-    """psych's ``fit.residuals`` for minres: sum of squared lower off-diagonal residuals.
+def _minres_criterion(
+    psi: np.ndarray, correlation: np.ndarray, n_factors: int
+) -> tuple[float, np.ndarray]:
+    """psych's minres criterion (``fit.residuals``) and gradient (``FAgr.minres``).
 
-    The loadings for given uniquenesses are the leading eigenpairs of ``R`` with diagonal
-    ``1 - psi`` (Harman & Jones 1966).
+    The loadings for given uniquenesses are the leading eigenpairs of ``R - Psi`` (Harman &
+    Jones 1966); the criterion is the sum of squared lower off-diagonal residuals. psych's
+    gradient, ``diag(L L' + Psi - R)``, is that of the unweighted least squares criterion
+    ``0.5 ||R - Psi - L L'||^2``, equal to the minres criterion at its interior optimum,
+    where the diagonal residuals vanish. Both come from one eigen decomposition.
     """
-    reduced = correlation.copy()
-    np.fill_diagonal(reduced, 1.0 - psi)
+    reduced = correlation - np.diag(psi)
     values, vectors = _top_eigen(reduced, n_factors)
     eps = np.finfo(float).eps
-    values = np.where(values < eps, 100 * eps, values)
-    loadings = vectors * np.sqrt(values)
+    loadings = vectors * np.sqrt(np.where(values < eps, 100 * eps, values))
     residual = reduced - loadings @ loadings.T
-    return float(np.sum(np.tril(residual, -1) ** 2))
+    value = float(np.sum(np.tril(residual, -1) ** 2))
+    gradient_loadings = vectors * np.sqrt(np.maximum(values, 0.0))
+    gradient = np.sum(gradient_loadings**2, axis=1) + psi - np.diag(correlation)
+    return value, gradient
 
 
-def _minres_gradient(psi: np.ndarray, correlation: np.ndarray, n_factors: int) -> np.ndarray:
-    """psych's ``FAgr.minres``: ``diag(L L' + Psi - R)``, the gradient of the unweighted least
-    squares criterion ``0.5 ||R - Psi - L L'||^2`` (equal to the minres criterion at its
-    interior optimum, where the diagonal residuals vanish)."""
-    loadings = _principal_loadings(correlation - np.diag(psi), n_factors)
-    return np.sum(loadings**2, axis=1) + psi - np.diag(correlation)
+def _ml_criterion(
+    psi: np.ndarray, correlation: np.ndarray, n_factors: int
+) -> tuple[float, np.ndarray]:
+    """Maximum likelihood discrepancy and gradient in the uniquenesses (psych ``FAfn``/``FAgr``).
 
-
-def _ml_discrepancy(psi: np.ndarray, correlation: np.ndarray, n_factors: int) -> float:
-    """Maximum likelihood discrepancy in the uniquenesses (psych ``FAfn``, ``stats::factanal``).
-
-    Joreskog (1967): with ``S* = Psi^-1/2 R Psi^-1/2`` and its eigenvalues ``e``, the
-    criterion is ``-sum_{j > k} (log e_j - e_j) - k + p``.
+    Joreskog (1967), ``stats::factanal``: with ``S* = Psi^-1/2 R Psi^-1/2`` and its
+    eigenvalues ``e``, the criterion is ``-sum_{j > k} (log e_j - e_j) - k + p`` and the
+    gradient ``diag(L L' + Psi - R) / Psi^2``.
     """
-    scale = 1.0 / np.sqrt(psi)
-    values = np.linalg.eigvalsh(correlation * np.outer(scale, scale))[::-1]
+    root = np.sqrt(psi)
+    values, vectors = np.linalg.eigh(correlation / np.outer(root, root))
+    values, vectors = values[::-1], vectors[:, ::-1]
     rest = values[n_factors:]
-    return float(-(np.sum(np.log(rest) - rest) - n_factors + correlation.shape[0]))
-
-
-def _ml_gradient(psi: np.ndarray, correlation: np.ndarray, n_factors: int) -> np.ndarray:
-    """Gradient of :func:`_ml_discrepancy` (psych ``FAgr``): ``diag(L L' + Psi - R) / Psi^2``."""
-    loadings = _ml_loadings(psi, correlation, n_factors)
-    return (np.sum(loadings**2, axis=1) + psi - np.diag(correlation)) / psi**2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        value = float(-(np.sum(np.log(rest) - rest) - n_factors + correlation.shape[0]))
+    loadings = root[:, None] * vectors[:, :n_factors] * np.sqrt(
+        np.maximum(values[:n_factors] - 1.0, 0.0)
+    )
+    gradient = (np.sum(loadings**2, axis=1) + psi - np.diag(correlation)) / psi**2
+    return value, gradient
 
 
 def _ml_loadings(psi: np.ndarray, correlation: np.ndarray, n_factors: int) -> np.ndarray:
@@ -126,28 +135,24 @@ _PARSCALE = 0.01
 _OPTIM = {"maxcor": 5, "ftol": 1e7 * np.finfo(float).eps, "gtol": 0.0, "maxiter": 100}
 
 
-def _optimise_uniquenesses(
-    criterion, gradient, correlation: np.ndarray, n_factors: int
-) -> np.ndarray:
-    """Minimise ``criterion`` over uniquenesses in [.005, max(SMC, 1)] from ``1 - SMC``.
+def _optimise_uniquenesses(criterion, correlation: np.ndarray, n_factors: int) -> np.ndarray:
+    """Minimise ``criterion`` (value, gradient) over uniquenesses in [.005, max(SMC, 1)].
 
-    As psych's ``fac``: L-BFGS-B (Byrd, Lu, Nocedal & Zhu 1995) with R's ``optim``
-    settings, on the uniquenesses divided by ``parscale``.
+    Starts from ``1 - SMC``. As psych's ``fac``: L-BFGS-B (Byrd, Lu, Nocedal & Zhu 1995)
+    with R's ``optim`` settings, on the uniquenesses divided by ``parscale``.
     """
     smc = squared_multiple_correlations(correlation)
     upper = max(1.0, float(np.max(smc)))
     start = np.clip(np.diag(correlation) - smc, _PSI_LOWER, upper)
 
-    def scaled_criterion(x: np.ndarray) -> float:
-        return criterion(x * _PARSCALE, correlation, n_factors)
-
-    def scaled_gradient(x: np.ndarray) -> np.ndarray:
-        return gradient(x * _PARSCALE, correlation, n_factors) * _PARSCALE
+    def scaled(x: np.ndarray) -> tuple[float, np.ndarray]:
+        value, gradient = criterion(x * _PARSCALE, correlation, n_factors)
+        return value, gradient * _PARSCALE
 
     result = scipy.optimize.minimize(
-        scaled_criterion,
+        scaled,
         start / _PARSCALE,
-        jac=scaled_gradient,
+        jac=True,
         method="L-BFGS-B",
         bounds=[(_PSI_LOWER / _PARSCALE, upper / _PARSCALE)] * len(start),
         options=_OPTIM,
@@ -235,10 +240,10 @@ def extract_factors(
             f"n_factors must be between 1 and {p - 1} for {p} items, got {n_factors}"
         )
     if method == "minres":
-        psi = _optimise_uniquenesses(_minres_residuals, _minres_gradient, correlation, n_factors)
+        psi = _optimise_uniquenesses(_minres_criterion, correlation, n_factors)
         loadings = _principal_loadings(correlation - np.diag(psi), n_factors)
     elif method == "ml":
-        psi = _optimise_uniquenesses(_ml_discrepancy, _ml_gradient, correlation, n_factors)
+        psi = _optimise_uniquenesses(_ml_criterion, correlation, n_factors)
         loadings = _ml_loadings(psi, correlation, n_factors)
     elif method == "pa":
         loadings = _principal_axis(correlation, n_factors)
@@ -333,15 +338,8 @@ def _check_positive_definite(correlation: np.ndarray, names: list[str], method: 
 
 
 def _smooth(correlation: np.ndarray) -> np.ndarray:
-    """psych::cor.smooth: lift eigenvalues below 1e-12 to 1e-10, rescale, back to unit diagonal."""
-    values, vectors = np.linalg.eigh(correlation)
-    if values[0] >= np.finfo(float).eps:
-        return correlation
-    values = np.where(values < 1e-12, 1e-10, values)
-    values = values * len(values) / values.sum()
-    smoothed = (vectors * values) @ vectors.T
-    scale = 1.0 / np.sqrt(np.diag(smoothed))
-    return smoothed * np.outer(scale, scale)
+    """psych::cor.smooth of a matrix that is not positive definite (else unchanged)."""
+    return smooth_correlation(correlation)[0]
 
 
 def degrees_of_freedom(n_items: int, n_factors: int) -> float:

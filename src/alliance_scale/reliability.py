@@ -300,18 +300,20 @@ def _item_table(
     total = frame.mean(axis=1)
     reliability_diagonal = correlation.copy()
     np.fill_diagonal(reliability_diagonal, _smc(correlation))
-    table = pd.DataFrame(
-        {
-            "n": frame.notna().sum().astype(int),
-            "raw_r": frame.corrwith(total),
-            "std_r": correlation.sum(axis=0) / np.sqrt(correlation.sum()),
-            "r_cor": reliability_diagonal.sum(axis=0) / np.sqrt(reliability_diagonal.sum()),
-            "r_drop": _corrected_item_total(covariance),
-            "mean": frame.mean(),
-            "sd": frame.std(),
-        },
-        index=frame.columns,
-    )
+    with np.errstate(invalid="ignore", divide="ignore"):  # NaN when the sum is not positive
+        table = pd.DataFrame(
+            {
+                "n": frame.notna().sum().astype(int),
+                "raw_r": frame.corrwith(total),
+                "std_r": correlation.sum(axis=0) / np.sqrt(correlation.sum()),
+                "r_cor": reliability_diagonal.sum(axis=0)
+                / np.sqrt(reliability_diagonal.sum()),
+                "r_drop": _corrected_item_total(covariance),
+                "mean": frame.mean(),
+                "sd": frame.std(),
+            },
+            index=frame.columns,
+        )
     table = pd.concat([dropped_frame, table], axis=1)
     table.index.name = "item"
     return table
@@ -517,7 +519,8 @@ class OmegaResult(Result):
     omega_total : float
         (sum(R) - sum(u2)) / sum(R).
     omega_limit : float
-        omega_h / omega_total-style asymptotic share (psych's ``omega.lim``).
+        (sum of g loadings)^2 / (sum(R) - sum(u2)): omega_h of a test with infinitely many
+        items like these (psych's ``omega.lim``).
     schmid : DataFrame
         Schmid-Leiman loadings: ``g``, ``F1*`` ... group factors, ``h2``, ``u2``, ``p2``
         (g^2 / h2), indexed by item (items with a negative g loading are reversed, see
@@ -653,6 +656,8 @@ def omega(
     phi = np.eye(n_factors) if fit.phi is None else np.asarray(fit.phi, dtype=float)
     communality = np.einsum("ij,jk,ik->i", pattern, phi, pattern)
     if n_factors == 1:
+        warnings.warn("omega_h is not meaningful with one factor (it is the 1-factor "
+                      "omega); report omega_total", AllianceScaleWarning, stacklevel=2)
         general = np.ones(1)
     else:
         general = _general_loadings(phi)
@@ -904,8 +909,10 @@ def _intraclass_correlation(long: pd.DataFrame) -> pd.DataFrame:
     pingouin.options.pop("round.column.CI95", None)
     pingouin.options["round"] = None
     try:
-        table = pingouin.intraclass_corr(long, targets="respondent", raters="occasion",
-                                         ratings="score")
+        with warnings.catch_warnings():  # pingouin's own pandas deprecation, not the user's
+            warnings.filterwarnings("ignore", message=".*inplace keyword.*")
+            table = pingouin.intraclass_corr(long, targets="respondent", raters="occasion",
+                                             ratings="score")
     finally:
         pingouin.options.clear()
         pingouin.options.update(saved)

@@ -76,10 +76,12 @@ def _csv_rows(path: Path, file: str) -> list[list[object]]:
     text = _decode(raw, file)
     first_line = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
+        rows = list(reader)
     except csv.Error as exc:
-        raise ResponseError(f"not a valid CSV file: {exc}", file=file) from exc
+        raise ResponseError(f"not a valid CSV file (line {reader.line_num} of the file): {exc}",
+                            file=file) from exc
     return [row for row in rows if row]  # blank lines are not rows
 
 
@@ -196,8 +198,11 @@ def _check_item(
     column: pd.Series, scale: Scale, labels: dict[str, int]
 ) -> tuple[np.ndarray, list[tuple[str, np.ndarray]]]:
     """Codes of one item column (float, NaN = missing) and its problems (kind, row mask)."""
-    if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
-        values = column.to_numpy(dtype=float)
+    if pd.api.types.is_bool_dtype(column):
+        values = np.full(len(column), np.nan)
+        problems = [("not a response code (True/False)", column.notna().to_numpy())]
+    elif pd.api.types.is_numeric_dtype(column):
+        values = column.to_numpy(dtype=float, na_value=np.nan)
         problems = []
     else:
         present = column.notna().to_numpy() & ~column.map(_is_blank).to_numpy(dtype=bool)
@@ -266,16 +271,16 @@ def _id_columns(
 
 def _check_ids(
     frame: pd.DataFrame, id_columns: list[str], errors: str, file: str,
-    notes: dict[int, list[str]],
+    notes: dict[int, list[str]], check_index: bool,
 ) -> None:
-    """Refuse (or flag) duplicate and missing respondent ids."""
+    """Refuse (or flag) duplicate and missing respondent ids (a frame's index if asked)."""
     if id_columns:
         keys = frame[id_columns]
         blank = keys.iloc[:, 0].isna().to_numpy()
         duplicated = keys.duplicated(keep=False).to_numpy() & ~blank
         what, column = " + ".join(id_columns), id_columns[0]
     else:
-        if file != _DATAFRAME:
+        if file != _DATAFRAME or not check_index:
             return
         blank = np.zeros(len(frame), dtype=bool)
         duplicated = frame.index.duplicated(keep=False)
@@ -358,6 +363,21 @@ def read_responses(
         (``A1a_9``) but are not in it; duplicate or missing respondent ids; values that
         are not numbers or anchor labels, not integers, or outside the response range.
     """
+    return _read(path_or_frame, scale, source=source, errors=errors, id_column=id_column,
+                 check_index=True)
+
+
+def _read(
+    path_or_frame: str | Path | pd.DataFrame,
+    scale: Scale,
+    *,
+    source: str,
+    errors: str,
+    id_column: str | None,
+    check_index: bool,
+) -> pd.DataFrame:
+    """:func:`read_responses`; ``check_index=False`` (used by scoring) accepts a frame whose
+    index repeats a label, since scoring does not need unique ids."""
     if source not in SOURCES:
         raise ResponseError(f"source must be one of {SOURCES}, got {source!r}")
     if errors not in ERRORS:
@@ -388,7 +408,7 @@ def read_responses(
     frame = _map_columns(frame.drop(columns=[PROBLEMS_COLUMN], errors="ignore"), scale, file)
     items, notes = _check_values(frame, scale, errors, file)
     id_columns = _id_columns(frame, scale.item_ids, source, id_column, file)
-    _check_ids(frame, id_columns, errors, file, notes)
+    _check_ids(frame, id_columns, errors, file, notes, check_index)
 
     others = [c for c in frame.columns if c not in scale.item_ids]
     out = items

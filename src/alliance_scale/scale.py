@@ -7,8 +7,9 @@ questionnaire that was fielded. Exports to survey platforms live in :mod:`.expor
 
 The selection and ordering rules are hand-written (a few lines each) because they are
 decisions of this project, not algorithms a library offers: items are balanced across the
-leaf themes of each facet (round robin), and facets are dealt so that consecutive items
-come from different facets whenever the counts allow it.
+leaf themes of each facet (round robin), and each facet is spread evenly over the
+questionnaire so that consecutive items come from different facets whenever the counts
+allow it.
 """
 
 from __future__ import annotations
@@ -106,7 +107,10 @@ class Scale:
     omitted_facets : tuple of str
         Facets left without items for this program (e.g. belonging for an automated one).
     content_hash : str
-        SHA-256 of the scale's content (items, texts, keys, response format).
+        SHA-256 of the scale's content: the UTF-8 JSON of ``{"items": [...], "program": ...,
+        "response_format": {...}}`` (as in :meth:`to_dict`; items in administration order)
+        dumped with sorted keys, separators ``(",", ":")`` and non-ASCII characters kept.
+        The language of administration is not content (both texts are kept).
     """
 
     name: str
@@ -342,9 +346,12 @@ def draft_scale(
     Returns
     -------
     Scale
-        Items in administration order: facets are interleaved (the facet with the most
-        items left, other than the previous item's, comes next; ties drawn at random) and
-        items are shuffled within facets. ``omitted_facets`` lists the facets left empty.
+        Items in administration order: items are shuffled within facets and each facet
+        is spread evenly over the questionnaire (a systematic sample with a random start),
+        then neighbours from the same facet are separated whenever the counts allow it.
+        ``name`` is the questionnaire title in ``language`` and ``version`` the blueprint
+        version plus the start of the bank's SHA-256 (``1.0+bank.03d20aa5``);
+        ``omitted_facets`` lists the facets left empty.
 
     Raises
     ------

@@ -26,6 +26,7 @@ import pandas as pd
 
 from ._results import Result, result
 from .errors import ResponseError
+from .responses import PROBLEMS_COLUMN, _read
 
 if TYPE_CHECKING:
     from .scale import Scale
@@ -87,12 +88,15 @@ def _item_matrix(
     else:
         for name in items:
             column = data[name]
+            if pd.api.types.is_bool_dtype(column):
+                raise ResponseError("column is boolean (True/False), not numeric codes",
+                                    file=file, column=name)
             numeric = pd.to_numeric(column, errors="coerce")
             bad = (numeric.isna() & column.notna()).to_numpy()
-            if bad.any() or pd.api.types.is_bool_dtype(column):
-                example = column[bad].iloc[0] if bad.any() else column.iloc[0]
+            if bad.any():
                 raise ResponseError(
-                    f"non-numeric value(s) such as {example!r}", file=file, column=name,
+                    f"non-numeric value(s) such as {column[bad].iloc[0]!r}", file=file,
+                    column=name,
                     rows=list(data.index[bad]),
                 )
         values = block.apply(pd.to_numeric).to_numpy(dtype=float)
@@ -183,15 +187,21 @@ def score_items(
     if clash:
         raise ResponseError(f"scale name {clash[0]!r} clashes with a count column name")
     values = _item_matrix(data, items, float(min_value), float(max_value), file)
-    answered = ~np.isnan(values)
     positive, negative = (weights > 0).astype(float), (weights < 0).astype(float)
     # keyed sum = sum(+x) + sum(min + max - x) over answered items; counts = answered items.
-    # One product: [x0 | answered] @ [[P - N, 0], [(min + max) N, P + N]].
+    # One product: [x0 | answered] @ [[P - N, 0], [(min + max) N, P + N]], x0 = x with 0
+    # for missing. The stacked matrix is filled in place (no temporary copies).
     design = np.block([
         [positive - negative, np.zeros_like(weights)],
         [(float(min_value) + float(max_value)) * negative, positive + negative],
     ])
-    product = np.hstack([np.where(answered, values, 0.0), answered]) @ design
+    n_rows, n_columns = values.shape
+    missing = np.isnan(values)
+    stacked = np.empty((n_rows, 2 * n_columns))
+    np.copyto(stacked[:, :n_columns], values)
+    np.copyto(stacked[:, :n_columns], 0.0, where=missing)
+    np.subtract(1.0, missing, out=stacked[:, n_columns:])
+    product = stacked @ design
     k = len(scales)
     sums, counts = product[:, :k], np.rint(product[:, k:])
     n_items = np.abs(weights).sum(axis=0)
@@ -268,9 +278,11 @@ def score(
 ) -> ScoreResult:
     """Score responses to a drafted scale: facet, dimension and total scores.
 
-    The answers are first checked by :func:`~alliance_scale.responses.read_responses`
-    (item columns present, codes in ``scale.min_value..scale.max_value``, anchor labels
-    mapped back to codes); then :func:`score_items` applies ``scale.keys``.
+    The answers are first checked as :func:`~alliance_scale.responses.read_responses`
+    checks a DataFrame (item columns present, codes in ``scale.min_value..max_value``,
+    anchor labels mapped back to codes; a repeated index label is accepted here); then
+    :func:`score_items` applies ``scale.keys``. Invalid answers already flagged in a
+    ``problems`` column (``read_responses(..., errors="flag")``) are carried over.
 
     Parameters
     ----------
@@ -295,9 +307,8 @@ def score(
         ``scores`` (same index and order as ``responses``), ``answered``, ``n_items``,
         ``flags`` (``prorated``, ``not_scored``, ``problems``).
     """
-    from .responses import PROBLEMS_COLUMN, read_responses
-
-    clean = read_responses(responses, scale, errors=errors)
+    clean = _read(responses, scale, source="csv", errors=errors, id_column=None,
+                  check_index=False)
     keys = scale.keys
     table = score_items(
         clean, keys, min_value=scale.min_value, max_value=scale.max_value,

@@ -1,0 +1,124 @@
+"""Parallel analysis and MAP against psych (factor_selection_reference.R) and simulated truth."""
+
+from __future__ import annotations
+
+import json
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+
+from alliance_scale import AnalysisError, map_test, parallel_analysis
+
+matplotlib.use("Agg")
+
+
+@pytest.fixture(scope="module")
+def reference(fixtures_dir):
+    with open(fixtures_dir / "factor_selection_reference.json") as handle:
+        return json.load(handle)
+
+
+@pytest.fixture(scope="module")
+def bfi_parallel(bfi_items):
+    return parallel_analysis(bfi_items, n_iter=20, seed=42)
+
+
+def _three_factor_data(n: int = 600, seed: int = 5) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    loadings = np.zeros((12, 3))
+    for j in range(12):
+        loadings[j, j // 4] = 0.7
+    scores = rng.standard_normal((n, 3)) @ loadings.T
+    noise = rng.standard_normal((n, 12)) * np.sqrt(1 - 0.49)
+    return pd.DataFrame(scores + noise, columns=[f"x{j}" for j in range(12)])
+
+
+def test_parallel_matches_psych(bfi_parallel, reference):
+    ref = reference["parallel"]
+    table = bfi_parallel.table
+    np.testing.assert_allclose(table["pc_observed"], ref["pc_values"], atol=1e-10)
+    np.testing.assert_allclose(table["fa_observed"], ref["fa_values"], atol=1e-6)
+    assert bfi_parallel.n_factors == ref["n_factors"]
+    assert bfi_parallel.n_components == ref["n_components"]
+    assert bfi_parallel.replicates.shape == (20, 4 * 25)
+
+
+def test_parallel_polychoric_matches_psych(bfi_items, reference):
+    ref = reference["parallel_polychoric"]
+    result = parallel_analysis(bfi_items, n_iter=5, cor="polychoric", seed=42)
+    np.testing.assert_allclose(result.table["pc_observed"], ref["pc_values"], atol=1e-3)
+    np.testing.assert_allclose(result.table["fa_observed"], ref["fa_values"], atol=1e-3)
+    assert result.n_factors == ref["n_factors"]
+    assert result.n_components == ref["n_components"]
+
+
+def test_parallel_is_seeded(bfi_items):
+    items = bfi_items.iloc[:500, :10]
+    first = parallel_analysis(items, n_iter=3, seed=42)
+    again = parallel_analysis(items, n_iter=3, seed=42)
+    pd.testing.assert_frame_equal(again.table, first.table)
+    other = parallel_analysis(items, n_iter=3, seed=43)
+    assert not other.replicates.equals(first.replicates)
+
+
+def test_parallel_on_a_correlation_matrix(bfi_items, reference):
+    matrix = bfi_items.corr()
+    result = parallel_analysis(matrix, n_obs=len(bfi_items), n_iter=5, seed=1)
+    assert result.table["pc_resampled"].isna().all()
+    np.testing.assert_allclose(result.table["pc_observed"], reference["parallel"]["pc_values"],
+                               atol=1e-10)
+    with pytest.raises(AnalysisError, match="n_obs"):
+        parallel_analysis(matrix)
+
+
+def test_parallel_recovers_three_factors():
+    result = parallel_analysis(_three_factor_data(), n_iter=10, seed=0)
+    assert result.n_factors == 3
+    assert result.n_components == 3
+
+
+def test_parallel_plot(bfi_parallel):
+    ax = bfi_parallel.plot()
+    assert len(ax.lines) >= 6
+    assert "6 factor" in ax.get_title()
+
+
+def test_parallel_bad_arguments(bfi_items):
+    with pytest.raises(AnalysisError, match="n_iter"):
+        parallel_analysis(bfi_items, n_iter=0)
+    with pytest.raises(AnalysisError, match="cor"):
+        parallel_analysis(bfi_items, cor="spearman")
+    few = _three_factor_data(n=10)
+    with pytest.warns(UserWarning, match="n <= p"):
+        parallel_analysis(few, n_iter=2, seed=0)
+
+
+def test_map_matches_psych(bfi_items, reference):
+    result = map_test(bfi_items)
+    np.testing.assert_allclose(result.map.to_numpy(), reference["map"]["map"], atol=1e-10)
+    assert result.n_factors == reference["map"]["n_factors"]
+    assert list(result.map.index) == list(range(1, 9))
+
+
+def test_map_recovers_three_factors():
+    result = map_test(_three_factor_data())
+    assert result.n_factors == 3
+    assert result.n_factors_fourth_power == 3
+
+
+def test_map_fourth_power_by_hand():
+    # Two items: after one component the partial correlation is -1 (r and r removed).
+    matrix = pd.DataFrame([[1.0, 0.5], [0.5, 1.0]], index=["a", "b"], columns=["a", "b"])
+    result = map_test(matrix, n_obs=100)
+    assert list(result.map.index) == [1]
+    assert result.map.iloc[0] == pytest.approx(1.0)
+    assert result.map_fourth_power.iloc[0] == pytest.approx(1.0)
+
+
+def test_map_constant_item_is_named():
+    data = _three_factor_data(n=50)
+    data["x3"] = 1.0
+    with pytest.raises(AnalysisError, match="'x3'"):
+        map_test(data)

@@ -1,0 +1,155 @@
+"""Polychoric correlations against psych::polychoric (factor_selection_reference.R) and by hand."""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import multivariate_normal
+
+from alliance_scale import AnalysisError, NotPositiveDefiniteWarning, polychoric
+from alliance_scale.polychoric import bivariate_normal_cdf, smooth_correlation
+
+
+@pytest.fixture(scope="module")
+def reference(fixtures_dir):
+    with open(fixtures_dir / "factor_selection_reference.json") as handle:
+        return json.load(handle)
+
+
+def _as_float(values) -> np.ndarray:
+    """JSON arrays from R: -Inf / Inf come as strings."""
+    return np.array(values, dtype=object).astype(float)
+
+
+def test_bfi_matches_psych(bfi_items, reference):
+    result = polychoric(bfi_items)
+    expected = np.array(reference["polychoric"]["rho"])
+    # psych optimises each rho with optimize() (tolerance ~1e-4); measured max |diff| 2e-5.
+    assert np.abs(result.correlation.to_numpy() - expected).max() <= 1e-3
+    assert np.abs(result.correlation.to_numpy() - expected).max() <= 1e-4
+    np.testing.assert_allclose(
+        result.thresholds.to_numpy(), _as_float(reference["polychoric"]["tau"]), atol=1e-12
+    )
+    assert list(result.correlation.columns) == list(bfi_items.columns)
+    assert not result.smoothed
+
+
+def test_small_subset_with_missing_and_unused_category(bfi_items, reference):
+    ref = reference["polychoric_small"]
+    data = bfi_items.iloc[: ref["rows"]][ref["items"]]
+    result = polychoric(data)
+    np.testing.assert_allclose(result.correlation.to_numpy(), np.array(ref["rho"]), atol=1e-4)
+    tau = _as_float(ref["tau"])
+    assert np.isneginf(tau).any()  # O1 never uses category 1 in these rows
+    np.testing.assert_array_equal(np.isinf(result.thresholds.to_numpy()), np.isinf(tau))
+    finite = np.isfinite(tau)
+    np.testing.assert_allclose(result.thresholds.to_numpy()[finite], tau[finite], atol=1e-12)
+
+
+def test_pairwise_n(bfi_items):
+    data = bfi_items.iloc[:300, :4]
+    result = polychoric(data)
+    observed = data.notna().astype(int)
+    np.testing.assert_array_equal(result.n.to_numpy(), (observed.T @ observed).to_numpy())
+
+
+@pytest.mark.parametrize("rho", [-0.99, -0.95, -0.93, -0.6, -0.1, 0.0, 0.2, 0.8, 0.92, 0.93,
+                                 0.97, 0.999])
+def test_bivariate_normal_cdf_matches_scipy(rho):
+    points = [(-1.3, 0.4), (0.5, 0.5), (2.1, -0.7), (-0.2, -2.5), (0.0, 0.0)]
+    for x, y in points:
+        expected = multivariate_normal([0, 0], [[1, rho], [rho, 1]]).cdf([x, y])
+        assert bivariate_normal_cdf(x, y, rho) == pytest.approx(expected, abs=1e-7)
+
+
+def test_bivariate_normal_cdf_infinite_limits():
+    assert bivariate_normal_cdf(-np.inf, 0.3, 0.5) == 0.0
+    assert bivariate_normal_cdf(np.inf, np.inf, 0.5) == 1.0
+    assert bivariate_normal_cdf(np.inf, 0.0, 0.5) == pytest.approx(0.5)
+    assert bivariate_normal_cdf(0.0, 0.0, 0.5) == pytest.approx(0.25 + np.arcsin(0.5) / (2 * np.pi))
+
+
+def test_two_by_two_table_by_hand():
+    # Margins 50/50 put both thresholds at 0; with a = d the fitted cell equals the observed
+    # proportion: .40 = 1/4 + asin(r) / (2 pi), so r = sin(2 pi (.40 - .25)) = sin(.3 pi).
+    cells = [(1, 1)] * 40 + [(1, 2)] * 10 + [(2, 1)] * 10 + [(2, 2)] * 40
+    data = pd.DataFrame(cells, columns=["x", "y"], dtype=float)
+    result = polychoric(data)
+    assert result.correlation.loc["x", "y"] == pytest.approx(np.sin(0.3 * np.pi), abs=1e-7)
+    np.testing.assert_allclose(result.thresholds.to_numpy(), 0.0, atol=1e-12)
+
+
+def test_recovers_latent_correlation():
+    rng = np.random.default_rng(7)
+    latent = rng.multivariate_normal([0, 0, 0], [[1, .6, -.3], [.6, 1, .2], [-.3, .2, 1]], 20000)
+    cuts = np.array([-1.0, -0.2, 0.5, 1.4])
+    data = pd.DataFrame(1 + (latent[:, :, None] > cuts).sum(axis=2), columns=["a", "b", "c"])
+    result = polychoric(data).correlation
+    assert result.loc["a", "b"] == pytest.approx(0.6, abs=0.02)
+    assert result.loc["a", "c"] == pytest.approx(-0.3, abs=0.02)
+    assert result.loc["b", "c"] == pytest.approx(0.2, abs=0.02)
+
+
+def test_smoothing_matches_psych(reference):
+    ref = reference["cor_smooth"]
+    smoothed, done = smooth_correlation(np.array(ref["input"], dtype=float))
+    assert done
+    np.testing.assert_allclose(smoothed, np.array(ref["smoothed"]), atol=1e-8)
+
+
+def test_not_positive_definite_warns_and_smooths():
+    # Three items never answered all together: a = b, b = c, a = reversed c.
+    rng = np.random.default_rng(1)
+    values = rng.integers(1, 5, size=300).astype(float)
+    data = pd.DataFrame(np.nan, index=range(300), columns=["a", "b", "c"])
+    data.loc[0:99, "a"] = values[:100]
+    data.loc[0:99, "b"] = values[:100]
+    data.loc[100:199, "b"] = values[100:200]
+    data.loc[100:199, "c"] = values[100:200]
+    data.loc[200:299, "a"] = values[200:]
+    data.loc[200:299, "c"] = 5 - values[200:]
+    with pytest.warns(NotPositiveDefiniteWarning):
+        result = polychoric(data)
+    assert result.smoothed
+    assert np.linalg.eigvalsh(result.correlation.to_numpy()).min() > 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        raw = polychoric(data, smooth=False)
+    assert not raw.smoothed
+    assert np.linalg.eigvalsh(raw.correlation.to_numpy()).min() < 0
+
+
+def test_correct_fills_empty_cells():
+    data = pd.DataFrame({"x": [1, 1, 2, 2, 3, 3] * 5, "y": [1, 1, 2, 2, 3, 3] * 5}, dtype=float)
+    plain = polychoric(data).correlation.loc["x", "y"]
+    corrected = polychoric(data, correct=0.5).correlation.loc["x", "y"]
+    assert plain > 0.999  # a perfectly ordered table: rho at its bound
+    assert corrected < plain
+
+
+@pytest.mark.parametrize(
+    ("column", "values", "message"),
+    [
+        ("b", [3.0] * 6, "constant"),
+        ("b", [np.nan] * 6, "no observed value"),
+        ("b", [1, 2, 3, 4, 5, 14], "categories"),
+        ("b", ["1", "2", "x", "4", "5", "6"], "numeric"),
+        ("b", [1, 2, 2.5, 4, 5, 6], "integer"),
+    ],
+)
+def test_bad_input_names_the_item(column, values, message):
+    data = pd.DataFrame({"a": [1, 2, 3, 4, 5, 6], column: values})
+    with pytest.raises(AnalysisError, match=message) as info:
+        polychoric(data)
+    assert "'b'" in str(info.value)
+
+
+def test_repr_and_frame(bfi_items):
+    result = polychoric(bfi_items.iloc[:200, :5])
+    assert result.to_frame().shape == (5, 5)
+    assert "smoothed" in repr(result)
+    assert "<table" in result._repr_html_()

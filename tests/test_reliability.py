@@ -1,0 +1,412 @@
+"""Reliability against R psych 2.2.9 (tests/fixtures/reliability_reference.R), hand-computed
+examples and recovery of a known reliability on simulated data."""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import numpy as np
+import pandas as pd
+import pingouin
+import pytest
+
+import alliance_scale as asc
+from alliance_scale import AnalysisError, ResponseError, cronbach_alpha, item_statistics, omega
+from alliance_scale.errors import AllianceScaleWarning
+from alliance_scale.scale import ResponseFormat, Scale, ScaleItem
+
+TIGHT = 1e-6  # the issue's target for alpha, item statistics and the Feldt interval
+SCALES = ["agree", "conscientious", "extraversion", "neuroticism", "openness"]
+
+
+@pytest.fixture(scope="module")
+def reference(fixtures_dir):
+    with open(fixtures_dir / "reliability_reference.json", encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def _keys(signed: list[str]) -> tuple[list[str], list[str]]:
+    return [k.lstrip("-") for k in signed], [k[1:] for k in signed if k.startswith("-")]
+
+
+def _bfi_scale() -> Scale:
+    """A Scale over bfi's 25 items: facets = the Big Five, dimensions group them."""
+    dimension = {"A": "social", "E": "social", "C": "work", "O": "work", "N": "emotion"}
+    reversed_items = {"A1", "C4", "C5", "E1", "E2", "O2", "O5"}
+    items = tuple(
+        ScaleItem(id=f"{f}{i}", theme=f"{f}{i}", facet=f, dimension=dimension[f], text_fr="",
+                  text_en="", keyed=-1 if f"{f}{i}" in reversed_items else 1,
+                  applies_to="both")
+        for f in "ACENO" for i in range(1, 6)
+    )
+    labels = tuple(str(v) for v in range(1, 7))
+    return Scale(name="bfi", version="1", language="en", program="guided", items=items,
+                 response_format=ResponseFormat(points=6, labels_fr=labels, labels_en=labels))
+
+
+# --------------------------------------------------------------------------- alpha vs R
+
+
+@pytest.mark.parametrize("missing", ["pairwise", "listwise"])
+@pytest.mark.parametrize("name", SCALES)
+def test_alpha_equals_psych(bfi_items, reference, name, missing):
+    ref = reference["alpha"][name]
+    expected = ref[missing]
+    items, reverse = _keys(ref["keys"])
+    fit = cronbach_alpha(bfi_items[items], reverse=reverse, missing=missing)
+    assert fit.n == expected["n_rows"]
+    assert fit.k == 5
+    assert fit.ci_method == "feldt"
+    for ours, theirs in [(fit.alpha, "raw_alpha"), (fit.std_alpha, "std_alpha"),
+                         (fit.g6, "g6"), (fit.average_r, "average_r"),
+                         (fit.standard_error, "ase"), (fit.ci[0], "feldt_lower"),
+                         (fit.ci[1], "feldt_upper")]:
+        assert ours == pytest.approx(expected[theirs], abs=TIGHT), theirs
+    table = fit.items
+    assert list(table.index) == expected["items"]
+    pairs = {"alpha_if_deleted": "drop_raw_alpha", "std_alpha_if_deleted": "drop_std_alpha",
+             "g6_if_deleted": "drop_g6", "average_r_if_deleted": "drop_average_r",
+             "raw_r": "raw_r", "std_r": "std_r", "r_cor": "r_cor", "r_drop": "r_drop",
+             "mean": "item_mean", "sd": "item_sd", "n": "item_n"}
+    for ours, theirs in pairs.items():
+        np.testing.assert_allclose(table[ours], expected[theirs], rtol=0, atol=TIGHT,
+                                   err_msg=ours)
+
+
+@pytest.mark.parametrize("name", SCALES)
+def test_duhachek_interval_equals_psych_ase(bfi_items, reference, name):
+    ref = reference["alpha"][name]
+    items, reverse = _keys(ref["keys"])
+    fit = cronbach_alpha(bfi_items[items], reverse=reverse, ci="duhachek")
+    assert fit.ci == pytest.approx(
+        (ref["pairwise"]["duhachek_lower"], ref["pairwise"]["duhachek_upper"]), abs=TIGHT)
+
+
+def test_listwise_interval_uses_the_rows_kept(bfi_items):
+    data = bfi_items[["N1", "N2", "N3", "N4", "N5"]]
+    fit = cronbach_alpha(data, missing="listwise")
+    assert fit.n == int(data.notna().all(axis=1).sum()) < len(data)
+
+
+def test_ordinal_alpha_equals_psych_on_polychoric(bfi_items, reference):
+    ref = reference["ordinal_alpha"]
+    items = ["A1", "A2", "A3", "A4", "A5"]
+    fit = cronbach_alpha(bfi_items[items], reverse=["A1"], cor="polychoric")
+    # the polychoric estimates themselves agree with psych to ~1e-5
+    assert fit.alpha == pytest.approx(ref["raw_alpha"], abs=1e-4)
+    assert fit.std_alpha == pytest.approx(fit.alpha, abs=1e-12)  # raw = std on a correlation
+    assert fit.g6 == pytest.approx(ref["g6"], abs=1e-4)
+    assert fit.average_r == pytest.approx(ref["average_r"], abs=1e-4)
+    np.testing.assert_allclose(fit.items["alpha_if_deleted"], ref["drop_raw_alpha"], atol=1e-4)
+    np.testing.assert_allclose(fit.items["r_drop"], ref["r_drop"], atol=1e-4)
+
+
+def test_alpha_matches_pingouin_on_complete_data(bfi_items):
+    data = bfi_items[["C1", "C2", "C3"]].dropna()
+    theirs, _ = pingouin.cronbach_alpha(data)
+    assert cronbach_alpha(data).alpha == pytest.approx(theirs, abs=1e-12)
+
+
+# --------------------------------------------------------------------------- by hand
+
+
+def test_alpha_by_hand_two_items():
+    # var(a) = var(b) = 5/3, cov(a, b) = 1: alpha = 2 (1 - (10/3) / (16/3)) = 0.75
+    data = pd.DataFrame({"a": [1, 2, 3, 4], "b": [2, 1, 4, 3]})
+    fit = cronbach_alpha(data, ci=None)
+    assert fit.alpha == pytest.approx(0.75)
+    assert fit.std_alpha == pytest.approx(0.75)
+    assert fit.average_r == pytest.approx(0.6)
+    assert fit.ci_method is None and np.isnan(fit.ci).all()
+    assert fit.items["alpha_if_deleted"].isna().all()  # one item left: undefined
+    assert fit.items["r_drop"].tolist() == pytest.approx([0.6, 0.6])
+
+
+def test_reversal_uses_the_response_range():
+    data = pd.DataFrame({"a": [1.0, 2, 3, 5], "b": [5.0, 4, 3, 1], "c": [1.0, 3, 3, 5]})
+    fit = cronbach_alpha(data, reverse=["b"])
+    assert fit.items.loc["b", "mean"] == pytest.approx(6 - data["b"].mean())
+    wider = cronbach_alpha(data, reverse=["b"], min_value=1, max_value=7)
+    assert wider.items.loc["b", "mean"] == pytest.approx(8 - data["b"].mean())
+    assert wider.alpha == pytest.approx(fit.alpha)  # a shift does not change alpha
+
+
+def test_alpha_recovers_known_reliability():
+    # 8 parallel items, loading .6, unit variance: population alpha = 8 .36 / (1 + 7 .36)
+    rng = np.random.default_rng(7)
+    n, k, loading = 20_000, 8, 0.6
+    factor = rng.standard_normal((n, 1))
+    data = pd.DataFrame(loading * factor + np.sqrt(1 - loading**2)
+                        * rng.standard_normal((n, k)))
+    truth = k * loading**2 / (1 + (k - 1) * loading**2)
+    fit = cronbach_alpha(data)
+    assert fit.alpha == pytest.approx(truth, abs=0.01)
+    assert fit.ci[0] < truth < fit.ci[1] or abs(fit.alpha - truth) < 0.005
+
+
+# --------------------------------------------------------------------------- bootstrap
+
+
+def _simulated(n=300, k=20, seed=3):
+    rng = np.random.default_rng(seed)
+    latent = rng.standard_normal((n, 1))
+    raw = 0.5 * latent + rng.standard_normal((n, k))
+    return pd.DataFrame(np.clip(np.round(raw + 3), 1, 5))
+
+
+def test_bootstrap_is_seeded_and_close_to_feldt():
+    data = _simulated()
+    first = cronbach_alpha(data, ci="bootstrap", seed=11, n_boot=500)
+    again = cronbach_alpha(data, ci="bootstrap", seed=11, n_boot=500)
+    other = cronbach_alpha(data, ci="bootstrap", seed=12, n_boot=500)
+    assert first.ci == again.ci
+    assert first.ci != other.ci
+    feldt = cronbach_alpha(data).ci
+    assert first.ci[0] < first.alpha < first.ci[1]
+    assert first.ci == pytest.approx(feldt, abs=0.03)
+
+
+def test_bootstrap_with_missing_answers_runs_pairwise():
+    data = _simulated(n=200, k=6)
+    data.iloc[::7, 2] = np.nan
+    fit = cronbach_alpha(data, ci="bootstrap", seed=1, n_boot=200)
+    assert fit.ci[0] < fit.alpha < fit.ci[1]
+
+
+# --------------------------------------------------------------------------- item statistics
+
+
+def test_item_statistics_skew_kurtosis_equal_psych_describe(bfi_items, reference):
+    ref = reference["describe"]
+    table = item_statistics(bfi_items)
+    assert list(table.index) == ref["items"]
+    for column in ("n", "mean", "sd", "skew", "kurtosis"):
+        np.testing.assert_allclose(table[column], ref[column], rtol=0, atol=TIGHT,
+                                   err_msg=column)
+
+
+def test_item_statistics_floor_ceiling_by_hand():
+    data = pd.DataFrame({"a": [1, 1, 2, 5, np.nan], "b": [5, 5, 5, 4, 3], "c": [2, 3, 4, 1, 5]})
+    table = item_statistics(data)
+    assert table.loc["a", "floor"] == pytest.approx(0.5)   # 2 of 4 answers at 1
+    assert table.loc["a", "ceiling"] == pytest.approx(0.25)
+    assert table.loc["b", "ceiling"] == pytest.approx(0.6)
+    assert table.loc["a", "missing"] == pytest.approx(0.2)
+    given = item_statistics(data, min_value=0, max_value=6)
+    assert (given[["floor", "ceiling"]] == 0).all().all()
+    flipped = item_statistics(data, reverse=["b"])
+    assert flipped.loc["b", "floor"] == pytest.approx(0.6) and flipped.loc["b", "reversed"]
+
+
+# --------------------------------------------------------------------------- omega vs R
+
+
+@pytest.mark.parametrize("key, n_factors", [("bfi_5", 5), ("bfi_3", 3)])
+def test_omega_equals_psych(bfi_items, reference, key, n_factors):
+    ref = reference["omega"][key]
+    with pytest.warns(AllianceScaleWarning, match="reversed") as caught:
+        fit = omega(bfi_items, n_factors)
+    flipped_by_psych = [name[:-1] for name in ref["items"] if name.endswith("-")]
+    assert list(fit.flipped_items) == flipped_by_psych
+    assert all(name in str(caught[0].message) for name in flipped_by_psych)
+    assert fit.omega_h == pytest.approx(ref["omega_h"], abs=1e-3)
+    assert fit.omega_total == pytest.approx(ref["omega_total"], abs=1e-3)
+    np.testing.assert_allclose(fit.schmid["g"], ref["g"], atol=1e-3)
+    np.testing.assert_allclose(fit.schmid["h2"], ref["h2"], atol=1e-3)
+    np.testing.assert_allclose(fit.schmid["u2"], ref["u2"], atol=1e-3)
+    assert list(fit.schmid.columns[:n_factors + 1]) == ["g"] + [
+        f"F{j}*" for j in range(1, n_factors + 1)]
+
+
+def test_omega_two_group_factors_warns_as_psych(bfi_items, reference):
+    ref = reference["omega"]["ac_2"]
+    with pytest.warns(AllianceScaleWarning) as caught:
+        fit = omega(bfi_items.iloc[:, :10], 2)
+    messages = " ".join(str(w.message) for w in caught)
+    assert "2 group factors" in messages and "reversed: A1, C4, C5" in messages
+    assert fit.omega_h == pytest.approx(ref["omega_h"], abs=1e-3)
+    assert fit.omega_total == pytest.approx(ref["omega_total"], abs=1e-3)
+
+
+def test_ordinal_omega_equals_psych_poly(bfi_items, reference):
+    ref = reference["omega"]["bfi_5_polychoric"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", AllianceScaleWarning)
+        fit = omega(bfi_items, 5, cor="polychoric")
+    assert fit.cor == "polychoric"
+    assert fit.omega_h == pytest.approx(ref["omega_h"], abs=1e-3)
+    assert fit.omega_total == pytest.approx(ref["omega_total"], abs=1e-3)
+    np.testing.assert_allclose(fit.schmid["g"], ref["g"], atol=1e-3)
+
+
+def test_omega_accepts_a_correlation_matrix(bfi_items, reference):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", AllianceScaleWarning)
+        fit = omega(bfi_items.corr(), 5, n_obs=2800)
+    assert fit.omega_h == pytest.approx(reference["omega"]["bfi_5"]["omega_h"], abs=1e-3)
+
+
+def test_omega_one_factor_warns_and_recovers_a_known_omega():
+    # 6 congeneric items with loadings .4 ... .9: omega = (sum l)^2 / ((sum l)^2 + sum(1 - l^2))
+    rng = np.random.default_rng(5)
+    loadings = np.array([0.4, 0.5, 0.6, 0.7, 0.8, 0.9])
+    n = 20_000
+    data = pd.DataFrame(rng.standard_normal((n, 1)) * loadings
+                        + rng.standard_normal((n, 6)) * np.sqrt(1 - loadings**2))
+    truth = loadings.sum() ** 2 / (loadings.sum() ** 2 + (1 - loadings**2).sum())
+    with pytest.warns(AllianceScaleWarning, match="one factor"):
+        fit = omega(data, 1)
+    assert fit.omega_total == pytest.approx(truth, abs=0.01)
+    np.testing.assert_allclose(fit.schmid["g"], loadings, atol=0.03)
+
+
+def test_omega_refuses_bad_input_by_name(bfi_items):
+    with pytest.raises(AnalysisError, match="3"):
+        omega(bfi_items[["A1", "A2"]], 1)
+    flat = bfi_items[["A1", "A2", "A3"]].assign(A3=4.0)
+    with pytest.raises(AnalysisError, match="A3"):
+        omega(flat, 1)
+    with pytest.raises(AnalysisError, match="n_factors"):
+        omega(bfi_items, 0)
+
+
+# --------------------------------------------------------------------------- scale table
+
+
+def test_reliability_table_rows_equal_psych_alpha(bfi_items, reference):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", AllianceScaleWarning)
+        result = asc.reliability(bfi_items, _bfi_scale())
+    table = result.to_frame()
+    assert list(table.index) == ["A", "C", "E", "N", "O", "emotion", "social", "work", "total"]
+    facet_names = dict(zip("ACENO", SCALES, strict=True))
+    for facet, name in facet_names.items():
+        ref = reference["alpha"][name]["pairwise"]
+        row = table.loc[facet]
+        assert row["level"] == "facet" and row["k"] == 5 and row["n"] == 2800
+        assert row["alpha"] == pytest.approx(ref["raw_alpha"], abs=TIGHT)
+        assert row["ci_lower"] == pytest.approx(ref["feldt_lower"], abs=TIGHT)
+        assert row["g6"] == pytest.approx(ref["g6"], abs=TIGHT)
+        assert np.isfinite(row["omega_total"]) and np.isnan(row["omega_h"])
+    assert table.loc["O", "interpretation"] == "below .70"
+    assert table.loc["N", "interpretation"] == "adequate"
+    assert table.loc["total", "level"] == "total" and np.isfinite(table.loc["total", "omega_h"])
+    assert np.isnan(table.loc["social", "omega_h"])  # 2 group factors: g not identified
+    assert set(result.alphas) == set(table.index)
+
+
+def test_reliability_names_a_missing_item(bfi_items):
+    with pytest.raises(AnalysisError, match="O5"):
+        asc.reliability(bfi_items.drop(columns="O5"), _bfi_scale())
+
+
+# --------------------------------------------------------------------------- test-retest
+
+
+def _retest_data(reference):
+    ref = reference["icc"]
+    columns = ["A1", "A2", "A3", "A4", "A5"]
+    first = pd.DataFrame(np.array(ref["first"], dtype=float).T, index=ref["ids"],
+                         columns=columns)
+    second = pd.DataFrame(np.array(ref["second"], dtype=float).T, index=ref["ids"],
+                          columns=columns)
+    items = tuple(
+        ScaleItem(id=c, theme="t", facet="agree", dimension="social", text_fr="", text_en="",
+                  keyed=-1 if c == "A1" else 1, applies_to="both")
+        for c in columns
+    )
+    labels = tuple(str(v) for v in range(1, 7))
+    scale = Scale(name="a", version="1", language="en", program="guided", items=items,
+                  response_format=ResponseFormat(points=6, labels_fr=labels, labels_en=labels))
+    return first, second, scale
+
+
+def test_retest_icc_equals_psych_icc2(reference):
+    ref = reference["icc"]
+    first, second, scale = _retest_data(reference)
+    result = asc.test_retest(first, second, scale)
+    assert result.icc_type == "ICC(A,1)"
+    row = result.to_frame().loc["total"]
+    assert row["n_pairs"] == 150
+    assert row["icc"] == pytest.approx(ref["icc2"], abs=TIGHT)
+    assert row["ci_lower"] == pytest.approx(ref["lower"], abs=TIGHT)
+    assert row["ci_upper"] == pytest.approx(ref["upper"], abs=TIGHT)
+    assert row["F"] == pytest.approx(ref["F"], rel=1e-9)
+    assert (row["df1"], row["df2"]) == (ref["df1"], ref["df2"])
+    assert row["label"] == "excellent"
+
+
+def test_retest_matches_by_id_and_reports_unmatched(reference):
+    first, second, scale = _retest_data(reference)
+    expected = asc.test_retest(first, second, scale).to_frame()
+    shuffled = second.sample(frac=1, random_state=0)
+    extra = pd.DataFrame([[3.0] * 5], index=["new"], columns=second.columns)
+    shuffled = pd.concat([shuffled, extra]).rename_axis("pid").reset_index()
+    result = asc.test_retest(first.rename_axis("pid").reset_index(), shuffled, scale,
+                             id_column="pid")
+    pd.testing.assert_frame_equal(result.to_frame(), expected)
+    assert (result.n_first, result.n_second, result.n_matched) == (150, 151, 150)
+    assert result.unmatched == ("new",)
+
+
+def test_retest_refuses_repeated_ids(reference):
+    first, second, scale = _retest_data(reference)
+    doubled = pd.concat([second, second.iloc[:1]])
+    with pytest.raises(ResponseError, match="61617"):
+        asc.test_retest(first, doubled, scale)
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize(
+    "data, item",
+    [
+        (pd.DataFrame({"only": [1.0, 2, 3]}), None),
+        (pd.DataFrame({"a": [1.0, 2, 3], "flat": [2.0, 2, 2]}), "flat"),
+        (pd.DataFrame({"a": [1.0, 2, 3], "empty": [np.nan] * 3}), "empty"),
+        (pd.DataFrame({"a": [1.0, 2, 3], "text": ["1", "x", "3"]}), "text"),
+    ],
+)
+def test_bad_items_are_refused_by_name(data, item):
+    for function in (cronbach_alpha, item_statistics):
+        with pytest.raises(AnalysisError) as caught:
+            function(data)
+        if item is not None:
+            assert item in str(caught.value)
+
+
+def test_bad_options_are_refused():
+    data = _simulated(n=50, k=4)
+    with pytest.raises(AnalysisError, match="ci="):
+        cronbach_alpha(data, ci="exact")
+    with pytest.raises(AnalysisError, match="missing="):
+        cronbach_alpha(data, missing="mean")
+    with pytest.raises(AnalysisError, match="pearson"):
+        cronbach_alpha(data, ci="bootstrap", cor="polychoric")
+    with pytest.raises(AnalysisError, match="nope"):
+        cronbach_alpha(data, reverse=["nope"])
+    with pytest.raises(AnalysisError, match="confidence"):
+        cronbach_alpha(data, confidence=95)
+
+
+def test_items_never_answered_together_are_named():
+    data = pd.DataFrame({"a": [1.0, 2, np.nan, np.nan], "b": [np.nan, np.nan, 1.0, 3],
+                         "c": [1.0, 2, 3, 4]})
+    with pytest.raises(AnalysisError, match="'a' and 'b'"):
+        cronbach_alpha(data)
+    with pytest.raises(AnalysisError, match="listwise"):
+        cronbach_alpha(data, missing="listwise")
+
+
+# --------------------------------------------------------------------------- results
+
+
+def test_results_have_tables_and_readable_reprs(bfi_items):
+    fit = cronbach_alpha(bfi_items[["C1", "C2", "C3"]], ci="duhachek")
+    text = repr(fit)
+    assert "alpha" in text and "duhachek" in text and "r_drop" in text
+    assert "<table" in fit._repr_html_()
+    assert fit.to_frame() is fit.items
+    assert set(fit._summary()) >= {"alpha", "std_alpha", "G6", "n", "k"}
