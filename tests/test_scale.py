@@ -178,12 +178,19 @@ def test_facets_are_spread_over_the_questionnaire() -> None:
         assert abs(first - second) <= 2, facet
 
 
-def test_items_per_facet_balances_leaves_and_keeps_a_reverse_item() -> None:
+def test_items_per_facet_balances_leaves_and_keys() -> None:
     scale = tiny(items_per_facet=2)
-    # A1: round robin gives A1a_1, A1b_1; no reverse-keyed item, so the facet's reverse
-    # item A1a_3 replaces the pick of its own leaf (A1a_1). A2: A2_1, A2_2 -> A2_4 replaces
-    # A2_2. B1 has no reverse item: B1_1, B1_2.
-    assert set(scale.item_ids) == {"A1a_3", "A1b_1", "A2_1", "A2_4", "B1_1", "B1_2"}
+    # A1 (A1a_1-3, A1b_1-2; 1 of 5 reversed): 2 x 1/5 = .4 rounds to 0 reversed; round
+    # robin over the leaves gives A1a_1, A1b_1. A2 (guided: A2_1, A2_2, A2_4; 1 of 3
+    # reversed): 2 x 1/3 = .67 rounds to 1, so A2_4 then A2_1. B1 has none: B1_1, B1_2.
+    assert set(scale.item_ids) == {"A1a_1", "A1b_1", "A2_1", "A2_4", "B1_1", "B1_2"}
+
+
+def test_one_item_per_facet_keeps_a_reverse_item_per_dimension() -> None:
+    scale = tiny(items_per_facet=1)
+    # A1: 1 x 1/5 -> 0 and A2: 1 x 1/3 -> 0 reversed; dimension A would have none, so its
+    # facet with the larger share (A2, 1/3) keeps one: A2_4. A1 -> A1a_1, B1 -> B1_1.
+    assert set(scale.item_ids) == {"A1a_1", "A2_4", "B1_1"}
 
 
 def test_items_per_facet_on_the_bundled_bank() -> None:
@@ -195,11 +202,14 @@ def test_items_per_facet_on_the_bundled_bank() -> None:
         available = [i for i in bank if i.theme in {t.id for t in facet.themes}
                      and i.applies_to in ("guided", "both")]
         assert len(chosen) == min(3, len(available)), facet.id
-        if any(i.keyed < 0 for i in available):
-            assert any(i.keyed < 0 for i in chosen), facet.id
         counts = [sum(i.theme == t.id for i in chosen) for t in facet.themes
                   if any(i.theme == t.id for i in available)]
         assert max(counts) - min(counts) <= 1, facet.id
+    for dimension in blueprint.dimensions:
+        kept = [i for i in scale.items if i.dimension == dimension.id]
+        assert any(i.keyed < 0 for i in kept), dimension.id
+    # few reverse-keyed items, as in the bank (each facet's share, rounded)
+    assert sum(i.keyed < 0 for i in scale.items) / len(scale.items) <= 0.25
 
 
 def test_items_keeps_a_selection_and_refuses_unknown_ids() -> None:

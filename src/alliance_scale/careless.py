@@ -4,11 +4,11 @@ One job: compute, for every respondent of an administration, the usual screening
 careless (insufficient-effort) responding and flag those beyond documented cut-offs. Nothing
 is filtered: the result has one row per input row, in the same order, and the analyst decides.
 
-Hand-written rather than taken from a library: the indices are a few lines of numpy each, the
-Python ports of R's ``careless`` package are not maintained, and the reverse-item index needs
-the scale's keys. Formulas follow R's ``careless`` package (Yentes & Wilhelm) where it has one:
+Hand-written rather than taken from a library: the indices are a few lines of numpy each, none
+of the library's dependencies computes them, and the reverse-item index needs the scale's
+keys. Formulas follow R's ``careless`` package (Yentes & Wilhelm) where it has one:
 ``longstring`` (longest run), ``irv`` (SD with n - 1), ``mahad`` (Mahalanobis D2 with a
-chi-square p).
+chi-square p); ``tests/fixtures/careless_reference.R`` checks them against base R.
 """
 
 from __future__ import annotations
@@ -176,6 +176,10 @@ def mahalanobis(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]
 # --------------------------------------------------------------------------------------------
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+
+
 def _check_range(items: pd.DataFrame, low: int, high: int) -> None:
     for name in items.columns:
         column = items[name].to_numpy()
@@ -272,16 +276,15 @@ def careless(
     if (isinstance(longstring_cutoff, bool) or not isinstance(longstring_cutoff, (int, np.integer))
             or longstring_cutoff < 2):
         raise AnalysisError(f"longstring_cutoff must be an integer >= 2, got {longstring_cutoff!r}")
-    if irv_cutoff is not None and not (isinstance(irv_cutoff, (int, float)) and irv_cutoff >= 0):
+    if irv_cutoff is not None and not (_is_number(irv_cutoff) and irv_cutoff >= 0):
         raise AnalysisError(f"irv_cutoff must be a number >= 0 or None, got {irv_cutoff!r}")
-    if irv_quantile is not None and not (isinstance(irv_quantile, (int, float))
-                                         and 0 < irv_quantile < 1):
+    if irv_quantile is not None and not (_is_number(irv_quantile) and 0 < irv_quantile < 1):
         raise AnalysisError(f"irv_quantile must be a number in (0, 1) or None, "
                             f"got {irv_quantile!r}")
-    if not (isinstance(inconsistency_cutoff, (int, float)) and inconsistency_cutoff > 0):
+    if not (_is_number(inconsistency_cutoff) and inconsistency_cutoff > 0):
         raise AnalysisError(f"inconsistency_cutoff must be a number > 0, "
                             f"got {inconsistency_cutoff!r}")
-    if not (isinstance(mahalanobis_alpha, (int, float)) and 0 < mahalanobis_alpha < 1):
+    if not (_is_number(mahalanobis_alpha) and 0 < mahalanobis_alpha < 1):
         raise AnalysisError(f"mahalanobis_alpha must be a number in (0, 1), "
                             f"got {mahalanobis_alpha!r}")
 

@@ -94,7 +94,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         except OSError as error:
             code = _fail(f"{error.filename or ''}: {error.strerror}")
     for warning in caught:
-        print(f"{PROGRAM_NAME}: warning: {warning.message}", file=sys.stderr)
+        if issubclass(warning.category, UserWarning):
+            print(f"{PROGRAM_NAME}: warning: {warning.message}", file=sys.stderr)
+        else:  # a library's deprecation notice: shown as Python would show it
+            warnings.showwarning(warning.message, warning.category, warning.filename,
+                                 warning.lineno)
     return code
 
 

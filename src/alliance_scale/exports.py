@@ -112,7 +112,7 @@ def _md(text: str) -> str:
 
 def _subtitle(scale: Scale, language: str) -> str:
     words = _wording(language)
-    return (f"{words['version']} {scale.version} · {words['program']} : "
+    return (f"{words['version']} {scale.version} · {words['program']}{words['colon']}"
             f"{words[scale.program]} · {scale.response_format.points} {words['points']} · "
             f"{words['fingerprint']} sha256:{scale.content_hash[:12]}")
 
@@ -139,7 +139,7 @@ def to_markdown(scale: Scale, language: str | None = None) -> str:
     lines = [
         f"# {_md(scale.name)}", "", f"*{_md(_subtitle(scale, language))}*", "",
         _md(words["instructions"]), "",
-        f"**{words['response_format']}** : "
+        f"**{words['response_format']}**{words['colon']}"
         + " · ".join(f"{code} = {_md(label)}" for code, label in enumerate(labels, 1)),
         "", f"| {words['number']} | {words['item']} | {words['identifier']} |",
         "|---:|---|---|",
@@ -147,7 +147,8 @@ def to_markdown(scale: Scale, language: str | None = None) -> str:
     lines += [f"| {n} | {_md(item.text(language))} | `{item.id}` |"
               for n, item in enumerate(scale.items, 1)]
     lines += ["", f"## {words['scoring_key']}", ""]
-    lines += [f"- **{_md(name)}** : {', '.join(ids)}" for name, ids in scale.keys.items()]
+    lines += [f"- **{_md(name)}**{words['colon']}{', '.join(ids)}"
+              for name, ids in scale.keys.items()]
     lines += ["", _md(words["reverse_note"]), ""]
     return "\n".join(lines)
 

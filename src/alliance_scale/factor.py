@@ -27,6 +27,7 @@ import scipy.stats
 from . import _data
 from ._results import Result, result
 from .errors import AllianceScaleWarning, AnalysisError, HeywoodWarning, NotPositiveDefiniteWarning
+from .factorability import pairwise_pearson
 from .polychoric import smooth_correlation
 from .rotation import ROTATIONS, rotate
 
@@ -268,12 +269,6 @@ _SCORE_METHODS = ("regression", "bartlett", "tenberge")
 _RMSEA_ALPHA = 0.1
 
 
-def _pairwise_counts(items: pd.DataFrame) -> np.ndarray:
-    """Number of respondents answering both items, for every pair (psych ``pairwiseCount``)."""
-    observed = items.notna().to_numpy(dtype=float)
-    return observed.T @ observed
-
-
 def _correlation_of_items(
     items: pd.DataFrame, cor: str, missing: str
 ) -> tuple[np.ndarray, np.ndarray | None, int]:
@@ -286,17 +281,21 @@ def _correlation_of_items(
             )
         used, counts, n_obs = complete, None, len(complete)
     elif missing == "pairwise":
-        used, counts, n_obs = items, _pairwise_counts(items), len(items)
+        used, counts, n_obs = items, None, len(items)
     else:
         raise AnalysisError(f"missing must be 'pairwise' or 'listwise'; got {missing!r}")
+    values = used.to_numpy()
     if cor == "pearson":
-        correlation = used.corr().to_numpy()
+        correlation = pairwise_pearson(values)[0]
     elif cor == "polychoric":
         from .polychoric import polychoric
 
         correlation = np.asarray(polychoric(used).correlation, dtype=float)
     else:
         raise AnalysisError(f"cor must be 'pearson' or 'polychoric'; got {cor!r}")
+    if missing == "pairwise":  # psych's pairwiseCount, whatever the correlation type
+        observed = (~np.isnan(values)).astype(float)
+        counts = observed.T @ observed
     bad = np.argwhere(np.isnan(correlation))
     if bad.size:
         first, second = items.columns[bad[0, 0]], items.columns[bad[0, 1]]
@@ -311,8 +310,8 @@ def _correlation_of_items(
 def _check_positive_definite(correlation: np.ndarray, names: list[str], method: str) -> bool:
     """Warn (or refuse for ml) when the correlation matrix is singular; True when it is."""
     smallest = np.linalg.eigvalsh(correlation)[0]
-    if smallest >= np.finfo(float).eps:
-        return False
+    if smallest >= 10 * len(correlation) * np.finfo(float).eps:  # rounding-safe version of
+        return False  # psych's test (smallest eigenvalue below machine epsilon)
     upper = np.triu(np.abs(correlation), 1)
     pairs = np.argwhere(upper > 1 - 1e-10)
     cause = (
@@ -626,7 +625,7 @@ class EFAResult(Result):
         if absent:
             raise AnalysisError("item(s) missing from data: " + ", ".join(map(str, absent)))
         items = _data.as_item_frame(data[list(self.loadings.index)])
-        correlation = items.corr().to_numpy()
+        correlation = pairwise_pearson(items.to_numpy())[0]
         phi = None if self.phi is None else self.phi.to_numpy()
         weights = score_weights(correlation, self.loadings.to_numpy(), phi, method)
         standard = (items - items.mean()) / items.std()

@@ -328,8 +328,9 @@ def draft_scale(
         Default: the bundled ``items/item_bank.yaml`` (:func:`load_item_bank`).
     items_per_facet : int, optional
         Keep at most this many items per facet, dealt round robin over the facet's leaf
-        themes (bank order within a leaf), so leaves stay balanced; if the facet has
-        reverse-keyed items, at least one is kept. Default: every applicable item.
+        themes (bank order within a leaf), so leaves stay balanced. Reverse-keyed items
+        are kept in the facet's proportion (rounded half up), and at least one in each
+        dimension that has some. Default: every applicable item.
     points : int, default 5
         Number of agreement anchors, 4 to 7 (labels from ``items/response_formats.yaml``).
     language : {"fr", "en"}, default "fr"
@@ -396,14 +397,17 @@ def draft_scale(
                 UserWarning, stacklevel=2,
             )
 
-    selected: dict[str, list[Item]] = {}
+    leaves_of: dict[str, list[list[Item]]] = {}
     omitted: list[str] = []
     for facet in blueprint.facets:
         leaves = [[i for i in applicable if i.theme == t.id] for t in facet.themes]
-        if not any(leaves):
+        if any(leaves):
+            leaves_of[facet.id] = [leaf for leaf in leaves if leaf]
+        else:
             omitted.append(facet.id)
-            continue
-        selected[facet.id] = _balanced(leaves, items_per_facet)
+    targets = _reverse_targets(blueprint, leaves_of, items_per_facet)
+    selected = {facet: _balanced(leaves, items_per_facet, targets[facet])
+                for facet, leaves in leaves_of.items()}
     if not selected:
         raise ItemBankError(f"no item left for a {program} program with these options",
                             file=bank.source)
@@ -449,25 +453,68 @@ def _choose(bank: ItemBank, ids: Iterable[str] | None) -> list[Item]:
     return [i for i in bank.items if i.id in wanted]
 
 
-def _balanced(leaves: list[list[Item]], k: int | None) -> list[Item]:
-    """Up to ``k`` items dealt round robin over the leaves, keeping one reverse-keyed item."""
+def _reverse_targets(
+    blueprint: Blueprint, leaves_of: dict[str, list[list[Item]]], k: int | None
+) -> dict[str, int]:
+    """How many reverse-keyed items each facet keeps when ``k`` items per facet are kept.
+
+    The facet's own share of reverse-keyed items times the number kept, rounded half up;
+    then, in a dimension that has reverse-keyed items but would keep none, one for its
+    facet with the largest share (first in tree order). Reverse-keyed items tend to form a
+    method factor, so a short form keeps them few but present (Woods 2006; van Sonderen,
+    Sanderman & Coyne 2013).
+    """
+    targets: dict[str, int] = {}
+    shares: dict[str, float] = {}
+    for facet, leaves in leaves_of.items():
+        pool = [i for leaf in leaves for i in leaf]
+        shares[facet] = sum(i.keyed < 0 for i in pool) / len(pool)
+        kept = len(pool) if k is None else min(k, len(pool))
+        targets[facet] = int(np.floor(kept * shares[facet] + 0.5))
+    for dimension in blueprint.dimensions:
+        facets = [f.id for f in dimension.facets if f.id in leaves_of]
+        if facets and not sum(targets[f] for f in facets):
+            best = max(facets, key=lambda f: shares[f])
+            if shares[best] > 0:
+                targets[best] = 1
+    return targets
+
+
+def _balanced(leaves: list[list[Item]], k: int | None, n_reverse: int) -> list[Item]:
+    """Up to ``k`` items dealt round robin over the leaves, ``n_reverse`` of them reversed.
+
+    Each round gives one item to each leaf (bank order within a leaf), preferring a
+    reverse-keyed item while fewer than ``n_reverse`` are kept and a direct item after,
+    so the leaves stay balanced whatever the keys.
+    """
     if k is None:
         return [i for leaf in leaves for i in leaf]
+    queues = [list(leaf) for leaf in leaves]
     picked: list[tuple[int, Item]] = []
-    depth = 0
-    while len(picked) < k and any(depth < len(leaf) for leaf in leaves):
-        for index, leaf in enumerate(leaves):
-            if depth < len(leaf) and len(picked) < k:
-                picked.append((index, leaf[depth]))
-        depth += 1
-    reverse = [(n, i) for n, leaf in enumerate(leaves) for i in leaf if i.keyed < 0]
-    if reverse and not any(i.keyed < 0 for _, i in picked):
-        leaf_index, item = reverse[0]
-        same_leaf = [p for p, (n, _) in enumerate(picked) if n == leaf_index]
-        # Replace within the same leaf when it has picks; otherwise every leaf has 0 or 1
-        # picks and swapping the last pick keeps the leaves balanced.
-        position = same_leaf[-1] if same_leaf else len(picked) - 1
-        picked[position] = (leaf_index, item)
+    while len(picked) < k and any(queues):
+        progress = False
+        for index, queue in enumerate(queues):
+            if len(picked) >= k or not queue:
+                continue
+            reversed_so_far = sum(i.keyed < 0 for _, i in picked)
+            want_reverse = reversed_so_far < n_reverse
+            pool = [i for i in queue if (i.keyed < 0) == want_reverse]
+            if not pool and not want_reverse:
+                continue  # only reverse-keyed items left in this leaf, and enough are kept
+            item = (pool or queue)[0]
+            queue.remove(item)
+            picked.append((index, item))
+            progress = True
+        if not progress:  # only reverse-keyed items remain anywhere: allow them
+            n_reverse = k
+    # A reverse-keyed item in a leaf the rounds did not reach replaces the last direct
+    # pick (then every leaf has 0 or 1 pick, so the swap keeps them balanced).
+    spare = [(n, i) for n, queue in enumerate(queues) for i in queue if i.keyed < 0]
+    while spare and sum(i.keyed < 0 for _, i in picked) < n_reverse:
+        direct = [p for p, (_, i) in enumerate(picked) if i.keyed > 0]
+        if not direct:
+            break
+        picked[direct[-1]] = spare.pop(0)
     return [i for _, i in picked]
 
 

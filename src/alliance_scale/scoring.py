@@ -6,9 +6,10 @@ after checking the answers with :func:`~alliance_scale.responses.read_responses`
 
 Why hand-written: psych::scoreItems has no Python port with its conventions (a leading
 ``"-"`` marks a reverse-keyed item, reversal is ``min + max - x``, ``impute = "none"``
-gives the mean of the answered items). pandas/numpy give the pieces; the whole scoring is
-one matrix product of the NaN-filled answers with a keys x items weight matrix, so a
-million respondents score in about a second with no loop over respondents.
+gives the mean of the answered items). numpy gives the pieces: the scoring is one matrix
+product of the zero-filled answers with an items x scales weight matrix (+1, -1, 0), plus
+one product of the missing-answer indicators for the counts, so a million respondents x 60
+items score in well under a second of arithmetic, with no loop over respondents.
 
 Missing answers are prorated (mean of the answered items) when the share of answered
 items reaches ``min_answered``; prorating is the common rule but biased even under MCAR
@@ -188,23 +189,18 @@ def score_items(
         raise ResponseError(f"scale name {clash[0]!r} clashes with a count column name")
     values = _item_matrix(data, items, float(min_value), float(max_value), file)
     positive, negative = (weights > 0).astype(float), (weights < 0).astype(float)
-    # keyed sum = sum(+x) + sum(min + max - x) over answered items; counts = answered items.
-    # One product: [x0 | answered] @ [[P - N, 0], [(min + max) N, P + N]], x0 = x with 0
-    # for missing. The stacked matrix is filled in place (no temporary copies).
-    design = np.block([
-        [positive - negative, np.zeros_like(weights)],
-        [(float(min_value) + float(max_value)) * negative, positive + negative],
-    ])
-    n_rows, n_columns = values.shape
+    # Keyed sum over answered items = sum(+x) + sum(min + max - x) = x0 @ (P - N)
+    # + (min + max) * (answered reverse-keyed items), x0 = x with 0 for missing: one float64
+    # product for the values, one float32 product (exact for counts) for the missing items.
     missing = np.isnan(values)
-    stacked = np.empty((n_rows, 2 * n_columns))
-    np.copyto(stacked[:, :n_columns], values)
-    np.copyto(stacked[:, :n_columns], 0.0, where=missing)
-    np.subtract(1.0, missing, out=stacked[:, n_columns:])
-    product = stacked @ design
+    signed_sums = np.where(missing, 0.0, values) @ (positive - negative)
+    counting = np.hstack([positive + negative, negative]).astype(np.float32)
+    missed = (missing.astype(np.float32) @ counting).astype(float)
     k = len(scales)
-    sums, counts = product[:, :k], np.rint(product[:, k:])
     n_items = np.abs(weights).sum(axis=0)
+    counts = n_items - missed[:, :k]
+    answered_reversed = negative.sum(axis=0) - missed[:, k:]
+    sums = signed_sums + (float(min_value) + float(max_value)) * answered_reversed
     with np.errstate(invalid="ignore", divide="ignore"):
         means = sums / counts
     enough = (counts > 0) & (counts >= float(min_answered) * n_items - 1e-9)

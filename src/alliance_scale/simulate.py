@@ -395,7 +395,8 @@ def _item_frame(answers: np.ndarray, item_ids: list[str], respondents: pd.Index)
 
 def _streams(seed: int) -> dict[str, np.random.Generator]:
     children = np.random.SeedSequence(seed).spawn(len(_STREAMS))
-    return {name: np.random.default_rng(child) for name, child in zip(_STREAMS, children, strict=True)}
+    return {name: np.random.default_rng(child)
+            for name, child in zip(_STREAMS, children, strict=True)}
 
 
 def _apply_missing(answers: np.ndarray, rate: float, rng: np.random.Generator) -> None:
