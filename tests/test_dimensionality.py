@@ -122,3 +122,10 @@ def test_map_constant_item_is_named():
     data["x3"] = 1.0
     with pytest.raises(AnalysisError, match="'x3'"):
         map_test(data)
+
+
+def test_parallel_all_missing_item_is_named():
+    data = _three_factor_data(n=100)
+    data["x5"] = np.nan
+    with pytest.raises(AnalysisError, match="'x5'.*all missing"):
+        parallel_analysis(data, n_iter=2, seed=0)

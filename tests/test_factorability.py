@@ -112,5 +112,5 @@ def test_singular_matrix_is_refused(bfi_items):
 
 def test_constant_item_is_named():
     data = pd.DataFrame({"a": [1.0, 2, 3, 4, 5], "b": [2.0] * 5, "c": [5.0, 3, 2, 1, 4]})
-    with pytest.raises(AnalysisError, match="'b'.*constant"):
+    with pytest.raises(AnalysisError, match=r"'b'.*constant"):
         kmo(data)

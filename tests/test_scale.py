@@ -236,6 +236,12 @@ def test_item_outside_the_blueprint_is_refused() -> None:
         draft_scale(tiny_blueprint(), bank)
 
 
+def test_duplicate_item_ids_are_refused() -> None:
+    bank = ItemBank((*tiny_bank().items, _item("A2_1")), source="bank.yaml")
+    with pytest.raises(ItemBankError, match=r"duplicate item id.*A2_1"):
+        draft_scale(tiny_blueprint(), bank)
+
+
 def test_keys_follow_the_tree_with_reversed_items_marked() -> None:
     scale = tiny()
     keys = scale.keys

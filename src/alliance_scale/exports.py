@@ -284,34 +284,28 @@ def _limesurvey_rows(scale: Scale) -> list[dict[str, Any]]:
     languages = [scale.language] + [lang for lang in LANGUAGES if lang != scale.language]
     blank = dict.fromkeys(LIMESURVEY_COLUMNS, "")
 
-    def row(**values: Any) -> dict[str, Any]:
-        return {**blank, **{key.replace("type_scale", "type/scale"): value
-                            for key, value in values.items()}}
+    def row(kind: str, name: str, text: str, language: str = "", **values: Any) -> dict:
+        """One row of class ``kind``; ``kind_code`` fills the ``type/scale`` column."""
+        kind_code = values.pop("kind_code", "")
+        return {**blank, "class": kind, "type/scale": kind_code, "name": name, "text": text,
+                "language": language, **values}
 
-    rows = [row(**{"class": "S", "name": "language", "text": languages[0]}),
-            row(**{"class": "S", "name": "additional_languages",
-                   "text": " ".join(languages[1:])}),
-            row(**{"class": "S", "name": "format", "text": "G"})]
+    rows = [row("S", "language", languages[0]),
+            row("S", "additional_languages", " ".join(languages[1:])),
+            row("S", "format", "G")]
     description = f"{scale.version} sha256:{scale.content_hash}"
     for lang in languages:
-        rows += [row(**{"class": "SL", "name": "surveyls_title", "text": scale.name,
-                        "language": lang}),
-                 row(**{"class": "SL", "name": "surveyls_description", "text": description,
-                        "language": lang})]
+        rows += [row("SL", "surveyls_title", scale.name, lang),
+                 row("SL", "surveyls_description", description, lang)]
     for lang in languages:
-        words = _wording(lang)
-        rows.append(row(id=1, type_scale="0", name=scale.name, relevance="1",
-                        text="", language=lang, **{"class": "G"}))
-        rows.append(row(id=1, type_scale="F", name=LIMESURVEY_QUESTION, relevance="1",
-                        text=_html_text(words["instructions"]), language=lang,
-                        mandatory="N", other="N", **{"class": "Q"}))
+        rows.append(row("G", scale.name, "", lang, id=1, kind_code="0", relevance="1"))
+        rows.append(row("Q", LIMESURVEY_QUESTION, _html_text(_wording(lang)["instructions"]),
+                        lang, id=1, kind_code="F", relevance="1", mandatory="N", other="N"))
         for n, (code, item) in enumerate(zip(codes, scale.items, strict=True), start=2):
-            rows.append(row(id=n, type_scale="0", name=code, relevance="1",
-                            text=_html_text(_one_line(item.text(lang))), language=lang,
-                            **{"class": "SQ"}))
+            rows.append(row("SQ", code, _html_text(_one_line(item.text(lang))), lang,
+                            id=n, kind_code="0", relevance="1"))
         for code, label in enumerate(scale.response_format.labels(lang), 1):
-            rows.append(row(id=1, type_scale="0", name=str(code), text=_html_text(label),
-                            language=lang, **{"class": "A"}))
+            rows.append(row("A", str(code), _html_text(label), lang, id=1, kind_code="0"))
     return rows
 
 

@@ -695,12 +695,13 @@ def _prepare(data, cor: str, n_obs: int | None, missing: str):
     return correlation, [str(c) for c in items.columns], n_obs, counts
 
 
-def _check_n_factors(n_factors: int, p: int) -> None:
+def _check_n_factors(n_factors: int, p: int | None = None) -> None:
+    """Refuse a non-integer or non-positive ``n_factors`` and, given ``p``, one with dof < 0."""
     if isinstance(n_factors, bool) or not isinstance(n_factors, (int, np.integer)):
         raise AnalysisError(f"n_factors must be an integer, got {n_factors!r}")
     if n_factors < 1:
         raise AnalysisError(f"n_factors must be at least 1, got {n_factors}")
-    if degrees_of_freedom(p, n_factors) < 0:
+    if p is not None and degrees_of_freedom(p, n_factors) < 0:
         most = max(k for k in range(1, p) if degrees_of_freedom(p, k) >= 0)
         raise AnalysisError(
             f"{n_factors} factors on {p} items leave {degrees_of_freedom(p, n_factors):g} "
@@ -802,6 +803,7 @@ def efa(
         raise AnalysisError(f"method must be one of {', '.join(_METHODS)}; got {method!r}")
     if rotation not in ROTATIONS:
         raise AnalysisError(f"rotation must be one of {', '.join(ROTATIONS)}; got {rotation!r}")
+    _check_n_factors(n_factors)
     correlation, names, n_obs, counts = _prepare(data, cor, n_obs, missing)
     p = len(names)
     _check_n_factors(n_factors, p)

@@ -27,7 +27,13 @@ likelihood. ``correct`` here is therefore 0 by default; a positive value adds th
 to each empty cell whose row and column categories were both observed in the pair.
 
 psych optimises each rho with ``optimize`` (tolerance about 1e-4); values here are the
-maximum likelihood estimates to about 1e-9, so they differ from psych's by up to ~1e-4.
+maximum likelihood estimates to about 1e-9, so they differ from psych's by up to ~1e-4
+(2e-5 on bfi) and from ``lavaan::lavCor(ordered = ...)`` by about 1e-8.
+
+One deliberate difference: when items differ in their highest observed category, psych
+warns and switches to local (per-pair) thresholds; here thresholds stay global (the
+unused category gets an infinite threshold and contributes nothing), so results then
+differ from psych's and agree with lavaan's two-step estimates.
 
 References
 ----------

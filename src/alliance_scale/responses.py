@@ -359,9 +359,12 @@ def read_responses(
         row 1; blank lines are not counted); for a DataFrame, index labels. Refused: a
         missing, empty (0 bytes), binary (PDF, ZIP, NUL bytes) or header-only file; rows
         whose field count differs from the header's; a Qualtrics file without its 3
-        header rows; item columns missing; columns that look like items of the scale
-        (``A1a_9``) but are not in it; duplicate or missing respondent ids; values that
-        are not numbers or anchor labels, not integers, or outside the response range.
+        header rows; item columns missing; columns that look like items of the scale but
+        are not in it (``<letter><digits>[letter]_<digits>`` starting with the letter of
+        one of its items, e.g. ``A1a_9``; Qualtrics default tags such as ``Q9`` or
+        ``Q3_4`` are kept as other columns unless the scale has items starting with Q);
+        duplicate or missing respondent ids; values that are not numbers or anchor
+        labels, not integers, or outside the response range.
     """
     return _read(path_or_frame, scale, source=source, errors=errors, id_column=id_column,
                  check_index=True)

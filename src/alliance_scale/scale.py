@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import warnings
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields
 from functools import lru_cache
@@ -443,6 +444,10 @@ def _check_choice(name: str, value: object, allowed: tuple[str, ...]) -> None:
 
 def _choose(bank: ItemBank, ids: Iterable[str] | None) -> list[Item]:
     """Bank items, restricted to ``ids`` (bank order kept); unknown ids refused."""
+    counts = Counter(i.id for i in bank.items)
+    duplicated = sorted(item_id for item_id, n in counts.items() if n > 1)
+    if duplicated:
+        raise ItemBankError(f"duplicate item id(s): {', '.join(duplicated)}", file=bank.source)
     if ids is None:
         return list(bank.items)
     wanted = {ids} if isinstance(ids, str) else {str(i) for i in ids}
