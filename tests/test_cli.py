@@ -94,3 +94,12 @@ def test_console_module_runs_in_a_subprocess() -> None:
     assert run.returncode == 0, run.stderr
     assert "Strongly agree" in run.stdout
     assert "alliance-scale: warning:" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_unwritable_output_is_one_line_exit_2(tmp_path: Path,
+                                              capsys: pytest.CaptureFixture) -> None:
+    target = tmp_path / "no" / "such" / "dir" / "scale.md"
+    assert main(["draft", "--output", str(target)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("alliance-scale: error:") and "scale.md" in err
+    assert len(err.strip().splitlines()) == 1

@@ -7,6 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from alliance_scale import ItemBankError, Scale, ScaleItem, draft_scale
 from alliance_scale.exports import read_qualtrics_txt, redcap_dictionary, render
@@ -177,3 +179,17 @@ def test_bundled_scale_exports_round_trip(tmp_path: Path) -> None:
 def test_render_refuses_an_unknown_format() -> None:
     with pytest.raises(ItemBankError, match="format"):
         render(hand_scale(), "spss")
+
+
+@settings(max_examples=25, deadline=None)
+@given(text=st.text(st.characters(exclude_categories=("Cs", "Cc")), min_size=1, max_size=40)
+       .filter(lambda t: "[[" not in t and t.strip()))
+def test_any_item_text_survives_qualtrics(tmp_path_factory, text: str) -> None:
+    base = hand_scale(n_items=3)
+    first = base.items[0]
+    items = (ScaleItem(first.id, first.theme, first.facet, first.dimension, text, text,
+                       first.keyed, first.applies_to), *base.items[1:])
+    scale = Scale(base.name, base.version, "en", "guided", items, base.response_format)
+    path = scale.to_qualtrics(tmp_path_factory.mktemp("q") / "q.txt")
+    parsed = read_qualtrics_txt(path).loc[first.id, "text"]
+    assert parsed == " ".join(text.split())

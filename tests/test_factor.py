@@ -130,7 +130,7 @@ def test_bartlett_and_ten_berge_scores_match_psych(fitted, reference, bfi_items,
 def test_correlation_matrix_input_uses_n_obs(reference, bfi_items):
     ref = reference["matrix_minres_oblimin"]
     res = efa(bfi_items.corr(), 5, n_obs=reference["n_obs"])
-    assert res.n_obs == 2800
+    assert res.n_obs == 2800 and res.cor == "correlation matrix"
     loadings = _array(ref["loadings"]).reshape(25, 5)
     assert np.abs(res.loadings.to_numpy() - loadings).max() < LOADING_TOLERANCE
     assert res.fit["empirical_chi2"] == pytest.approx(ref["chi"], rel=FIT_RELATIVE)

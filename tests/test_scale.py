@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from alliance_scale import (
     Blueprint,
@@ -341,3 +343,15 @@ def test_missing_file_is_refused(tmp_path: Path) -> None:
 def test_agreement_format_matches_the_data_file() -> None:
     fmt = agreement_format(7)
     assert fmt.points == 7 and fmt.labels("en")[3] == "Neither agree nor disagree"
+
+
+@settings(max_examples=25, deadline=None)
+@given(text=st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=40))
+def test_any_item_text_survives_save_and_load(tmp_path_factory, text: str) -> None:
+    bank = ItemBank(tuple(
+        Item(i.id, i.theme, text, text[::-1], i.keyed, i.applies_to) if i.id == "A2_1" else i
+        for i in tiny_bank()))
+    scale = draft_scale(tiny_blueprint(), bank)
+    folder = tmp_path_factory.mktemp("texts")
+    for name in ("s.yaml", "s.json"):
+        assert Scale.load(scale.save(folder / name)) == scale

@@ -33,7 +33,7 @@ maximum likelihood estimates to about 1e-9, so they differ from psych's by up to
 One deliberate difference: when items differ in their highest observed category, psych
 warns and switches to local (per-pair) thresholds; here thresholds stay global (the
 unused category gets an infinite threshold and contributes nothing), so results then
-differ from psych's and agree with lavaan's two-step estimates.
+differ from psych's.
 
 References
 ----------

@@ -603,7 +603,12 @@ def serialise(scale: Scale, kind: str = "yaml") -> str:
     data = scale.to_dict()
     if kind == "json":
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+    if yaml.safe_load(text) != data:
+        # A few characters (e.g. U+0085, a line break to YAML) do not survive unescaped:
+        # fall back to escaping every non-ASCII character, exact but less readable.
+        text = yaml.safe_dump(data, allow_unicode=False, sort_keys=False, width=100)
+    return text
 
 
 def _file_kind(path: Path) -> str:
