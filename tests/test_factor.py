@@ -303,3 +303,18 @@ def test_polychoric_solution_matches_psych(reference, bfi_items):
     assert res.fit["rmsr"] == pytest.approx(ref["rms"], rel=1e-3)
     assert res.fit["tli"] == pytest.approx(ref["tli"], rel=1e-3)
     assert res.fit["chi2"] == pytest.approx(ref["statistic"], rel=1e-3)
+
+
+def test_saturated_model_has_no_tli_instead_of_crashing() -> None:
+    """dof = 0 (one factor, three variables): fit indices that divide by dof are NaN."""
+    import math
+
+    import numpy as np
+
+    from alliance_scale import efa
+
+    phi = np.array([[1.0, 0.4, 0.3], [0.4, 1.0, 0.35], [0.3, 0.35, 1.0]])
+    result = efa(phi, 1, n_obs=500)
+    assert result.fit["dof"] == 0
+    assert math.isnan(result.fit["tli"]) and math.isnan(result.fit["rmsea"])
+    assert result.loadings.shape == (3, 1)

@@ -455,8 +455,8 @@ def fit_statistics(
     null_objective = float(np.trace(observed) - log_det - p) if sign > 0 else math.inf
     stats["null_chi2"] = null_objective * ((n_obs - 1) - (2 * p + 5) / 6)
     null_per_dof = null_objective * 2 / (p * (p - 1))
-    stats["tli"] = (null_per_dof - objective / dof) / (null_per_dof - 1 / multiplier)
-    if dof > 0:
+    if dof > 0:  # a saturated model (dof = 0) has no TLI, p value or RMSEA: they stay NaN
+        stats["tli"] = (null_per_dof - objective / dof) / (null_per_dof - 1 / multiplier)
         stats["p_value"] = float(scipy.stats.chi2.sf(stats["chi2"], dof))
         stats["rmsea"] = math.sqrt(max(chi2 / (dof * n_obs) - 1 / (n_obs - 1), 0.0))
         tail = _RMSEA_ALPHA / 2
