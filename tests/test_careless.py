@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from alliance_scale.careless import careless
 from alliance_scale.errors import AllianceScaleWarning, AnalysisError
 from alliance_scale.scale import ResponseFormat, Scale, ScaleItem
-from alliance_scale.simulate import simulate
+from alliance_scale.screening import careless
+from alliance_scale.simulation import simulate
 
 
 def make_scale(ids: list[str], reversed_ids: tuple[str, ...] = (), points: int = 5,

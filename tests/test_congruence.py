@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from alliance_scale import AnalysisError, congruence, efa, simulate
-from alliance_scale.congruence import congruence_label, tucker_congruence
 from alliance_scale.scale import ResponseFormat, Scale, ScaleItem
+from alliance_scale.structure import congruence_label, tucker_congruence
 
 FACETS = [("A1", "A"), ("A2", "A"), ("B1", "B")]
 

@@ -10,7 +10,8 @@ import pytest
 from factor_analyzer.factor_analyzer import calculate_bartlett_sphericity, calculate_kmo
 
 from alliance_scale import AnalysisError, bartlett, kmo, polychoric
-from alliance_scale.factorability import kaiser_label, pairwise_pearson
+from alliance_scale.correlation import pairwise_pearson
+from alliance_scale.factorability import kaiser_label
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ import pytest
 from scipy.stats import multivariate_normal
 
 from alliance_scale import AnalysisError, NotPositiveDefiniteWarning, polychoric
-from alliance_scale.polychoric import bivariate_normal_cdf, smooth_correlation
+from alliance_scale.correlation import bivariate_normal_cdf, smooth_correlation
 
 
 @pytest.fixture(scope="module")
@@ -86,9 +86,13 @@ def test_two_by_two_table_by_hand():
 def test_recovers_latent_correlation():
     rng = np.random.default_rng(7)
     latent = rng.multivariate_normal([0, 0, 0], [[1, .6, -.3], [.6, 1, .2], [-.3, .2, 1]], 20000)
+    close = 0.95 * latent[:, :1] + np.sqrt(1 - 0.95**2) * rng.standard_normal((20000, 1))
+    latent = np.hstack([latent, close])
     cuts = np.array([-1.0, -0.2, 0.5, 1.4])
-    data = pd.DataFrame(1 + (latent[:, :, None] > cuts).sum(axis=2), columns=["a", "b", "c"])
+    data = pd.DataFrame(1 + (latent[:, :, None] > cuts).sum(axis=2), columns=["a", "b", "c", "d"])
     result = polychoric(data).correlation
+    assert result.loc["a", "d"] == pytest.approx(0.95, abs=0.01)
+    assert result.loc["c", "d"] == pytest.approx(-0.285, abs=0.02)
     assert result.loc["a", "b"] == pytest.approx(0.6, abs=0.02)
     assert result.loc["a", "c"] == pytest.approx(-0.3, abs=0.02)
     assert result.loc["b", "c"] == pytest.approx(0.2, abs=0.02)

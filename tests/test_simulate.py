@@ -15,7 +15,7 @@ from scipy import stats
 from alliance_scale.blueprint import Blueprint, Dimension, Facet, Theme
 from alliance_scale.errors import AnalysisError
 from alliance_scale.scale import ResponseFormat, Scale, ScaleItem
-from alliance_scale.simulate import SimulationResult, simulate, simulate_retest
+from alliance_scale.simulation import SimulationResult, simulate, simulate_retest
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -27,10 +27,9 @@ import pandas as pd
 
 from ._data import as_item_frame, looks_like_correlation
 from ._results import Result, result
+from .correlation import correlation_matrix, pairwise_pearson, polychoric
 from .errors import AnalysisError
 from .factor import extract_factors
-from .factorability import correlation_matrix, pairwise_pearson
-from .polychoric import polychoric
 
 __all__ = ["MAPResult", "ParallelAnalysisResult", "factor_eigenvalues", "map_test",
            "parallel_analysis"]
@@ -143,6 +142,27 @@ class ParallelAnalysisResult(Result):
         return ax
 
 
+def _random_normal_correlation(rng: np.random.Generator, n: int, p: int) -> np.ndarray:
+    """Correlation matrix of ``n`` draws of ``p`` independent standard normal variables.
+
+    Drawn directly from its distribution instead of from ``n x p`` normal numbers: the
+    centred cross-product matrix of such data is Wishart(``n - 1``, I), drawn here by
+    Bartlett's (1933) decomposition ``W = A A'`` (``A`` lower triangular, ``A_ii^2 ~
+    chi2(n - i)``, ``A_ij ~ N(0, 1)`` below the diagonal), then scaled to a unit diagonal.
+    Same distribution as psych's ``cor(matrix(rnorm(n * p), n))``, at O(p^2) cost (with
+    fewer than ``p + 1`` respondents the data are drawn as psych does).
+    """
+    if n - 1 < p:  # a singular Wishart matrix: draw the data themselves
+        return np.corrcoef(rng.standard_normal((n, p)), rowvar=False)
+    lower = np.tril(rng.standard_normal((p, p)), -1)
+    lower[np.diag_indices(p)] = np.sqrt(rng.chisquare(n - 1 - np.arange(p)))
+    cross = lower @ lower.T
+    scale = 1.0 / np.sqrt(np.diag(cross))
+    correlation = cross * scale[:, None] * scale[None, :]
+    np.fill_diagonal(correlation, 1.0)
+    return correlation
+
+
 def _replicate(
     rng: np.random.Generator,
     values: np.ndarray | None,
@@ -154,9 +174,12 @@ def _replicate(
     """One iteration: resampled PC, resampled FA, simulated PC, simulated FA eigenvalues."""
     out = np.full(4 * p, np.nan)
     if values is not None:
+        by_column = values.ravel(order="F")  # column j occupies [j * rows, (j + 1) * rows)
+        offsets = np.arange(p) * len(values)
         while True:
-            rows = rng.integers(0, len(values), size=(n, p))
-            sample = np.take_along_axis(values, rows, axis=0)
+            # Each column resampled with replacement, as psych: sample(y, n, replace = TRUE).
+            picks = rng.integers(0, len(values), size=(n, p))
+            sample = by_column[picks + offsets]
             if cor == "polychoric":
                 try:
                     matrix = polychoric(pd.DataFrame(sample)).correlation.to_numpy()
@@ -168,7 +191,7 @@ def _replicate(
                 break
         out[:p] = _eigenvalues(matrix)
         out[p:2 * p] = factor_eigenvalues(matrix, method)
-    simulated = np.corrcoef(rng.standard_normal((n, p)), rowvar=False)
+    simulated = _random_normal_correlation(rng, n, p)
     out[2 * p:3 * p] = _eigenvalues(simulated)
     out[3 * p:] = factor_eigenvalues(simulated, method)
     return out
@@ -222,6 +245,8 @@ def parallel_analysis(
     if not 0 < quantile < 1:
         raise AnalysisError(f"quantile must be between 0 and 1, got {quantile}")
     from_matrix = looks_like_correlation(data)
+    if not from_matrix:
+        data = as_item_frame(data)
     matrix, n = correlation_matrix(data, cor=cor, n_obs=n_obs)
     p = len(matrix)
     if n <= p:
@@ -231,7 +256,7 @@ def parallel_analysis(
         )
     observed = matrix.to_numpy()
     rng = np.random.default_rng(seed)
-    values = None if from_matrix else as_item_frame(data).to_numpy()
+    values = None if from_matrix else data.to_numpy()
     with _single_threaded_blas():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # smoothing or Heywood cases of random data

@@ -26,9 +26,8 @@ import scipy.stats
 
 from . import _data
 from ._results import Result, result
+from .correlation import pairwise_pearson, smooth_correlation
 from .errors import AllianceScaleWarning, AnalysisError, HeywoodWarning, NotPositiveDefiniteWarning
-from .factorability import pairwise_pearson
-from .polychoric import smooth_correlation
 from .rotation import ROTATIONS, rotate
 
 __all__ = ["EFAResult", "efa", "extract_factors", "squared_multiple_correlations"]
@@ -285,7 +284,7 @@ def _correlation_of_items(
     if cor == "pearson":
         correlation = pairwise_pearson(values)[0]
     elif cor == "polychoric":
-        from .polychoric import polychoric
+        from .correlation import polychoric
 
         correlation = np.asarray(polychoric(used).correlation, dtype=float)
     else:

@@ -6,8 +6,8 @@ correlation matrix with its ``n``. factor_analyzer's ``calculate_kmo`` and
 ``calculate_bartlett_sphericity`` give the same numbers on complete data but compute the
 correlations themselves from complete raw data only; the few lines of psych's formulas
 are therefore written here on the matrix (the tests check both against psych and
-factor_analyzer). :func:`correlation_matrix` is the one place where raw answers become the
-correlation matrix the number-of-factors analyses use.
+factor_analyzer). Raw answers become a correlation matrix in
+:func:`alliance_scale.correlation.correlation_matrix`.
 
 References
 ----------
@@ -22,22 +22,18 @@ import numpy as np
 import pandas as pd
 from scipy.stats import chi2
 
-from ._data import as_item_frame, looks_like_correlation
 from ._results import Result, result
+from .correlation import correlation_matrix
 from .errors import AnalysisError
-from .polychoric import polychoric
 
 __all__ = [
     "BartlettResult",
     "KMOResult",
     "bartlett",
-    "correlation_matrix",
     "kaiser_label",
     "kmo",
-    "pairwise_pearson",
 ]
 
-CORRELATIONS = ("pearson", "polychoric")
 
 
 def kaiser_label(value: float) -> str:
@@ -51,88 +47,6 @@ def kaiser_label(value: float) -> str:
         if value >= bound:
             return label
     return "unacceptable"
-
-
-def pairwise_pearson(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Pearson correlations on pairwise-complete rows (R's ``cor(x, use = "pairwise")``).
-
-    Parameters
-    ----------
-    values : ndarray, shape (n, p)
-        Data with NaN for missing values.
-
-    Returns
-    -------
-    (ndarray, ndarray)
-        The p x p correlations (unit diagonal; NaN where undefined) and the p x p counts
-        of pairwise-complete rows.
-    """
-    observed = ~np.isnan(values)
-    if observed.all():
-        return np.corrcoef(values, rowvar=False), np.full((values.shape[1],) * 2, len(values))
-    mask = observed.astype(float)
-    centred = np.where(observed, values - np.nanmean(values, axis=0), 0.0)
-    counts = mask.T @ mask
-    sums = centred.T @ mask
-    squares = (centred * centred).T @ mask
-    cross = centred.T @ centred
-    with np.errstate(invalid="ignore", divide="ignore"):
-        covariance = cross - sums * sums.T / counts
-        variance = squares - sums * sums / counts
-        correlation = covariance / np.sqrt(variance * variance.T)
-    np.fill_diagonal(correlation, 1.0)
-    return correlation, counts.astype(int)
-
-
-def correlation_matrix(
-    data: pd.DataFrame | np.ndarray,
-    *,
-    cor: str = "pearson",
-    n_obs: int | None = None,
-) -> tuple[pd.DataFrame, int]:
-    """The correlation matrix an analysis works on, and its number of respondents.
-
-    Parameters
-    ----------
-    data : DataFrame or 2-D array
-        Raw answers (respondents x items), or a correlation matrix (square, symmetric, unit
-        diagonal) given with ``n_obs``.
-    cor : {"pearson", "polychoric"}, default "pearson"
-        Correlations of raw answers: pairwise-complete Pearson (R's
-        ``cor(x, use = "pairwise")``) or :func:`~alliance_scale.polychoric`.
-    n_obs : int, optional
-        Number of respondents; required with a correlation matrix. With raw answers the
-        default is the number of rows (as psych).
-
-    Returns
-    -------
-    (DataFrame, int)
-    """
-    if cor not in CORRELATIONS:
-        raise AnalysisError(f"cor must be one of {', '.join(CORRELATIONS)}; got {cor!r}")
-    if looks_like_correlation(data):
-        if n_obs is None:
-            raise AnalysisError(
-                "a correlation matrix was given without n_obs (the number of respondents)"
-            )
-        names = (list(data.columns) if isinstance(data, pd.DataFrame)
-                 else [f"item{j + 1}" for j in range(np.shape(data)[0])])
-        matrix = pd.DataFrame(np.asarray(data, dtype=float), index=names, columns=names)
-        return matrix, int(n_obs)
-    items = as_item_frame(data)
-    n = len(items) if n_obs is None else int(n_obs)
-    if cor == "polychoric":
-        return polychoric(items).correlation, n
-    correlation, counts = pairwise_pearson(items.to_numpy())
-    if np.isnan(correlation).any():
-        i, j = np.argwhere(np.isnan(correlation))[0]
-        raise AnalysisError(
-            f"the correlation of items {items.columns[i]!r} and {items.columns[j]!r} is "
-            f"undefined ({counts[i, j]} respondent(s) answered both)",
-            column=str(items.columns[i]),
-        )
-    names = list(items.columns)
-    return pd.DataFrame(correlation, index=names, columns=names), n
 
 
 def _check_size(n: int, p: int) -> None:

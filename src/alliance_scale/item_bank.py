@@ -20,7 +20,7 @@ from ._resources import bundled_path
 from .blueprint import ID_PATTERN, Blueprint, load_blueprint, read_yaml_mapping
 from .errors import ItemBankError
 
-__all__ = ["APPLIES_TO", "Item", "ItemBank", "load_item_bank"]
+__all__ = ["APPLIES_TO", "BilingualText", "Item", "ItemBank", "load_item_bank"]
 
 #: Kinds of program an item applies to: with a human/group ("guided"), fully automated, or both.
 APPLIES_TO = ("guided", "automated", "both")
@@ -31,8 +31,19 @@ MIN_ITEMS_PER_FACET = 3
 _ITEM_KEYS = ("id", "theme", "text_fr", "text_en", "keyed", "applies_to")
 
 
+class BilingualText:
+    """Mixin for anything worded in French (``text_fr``, the source) and English (``text_en``)."""
+
+    text_fr: str
+    text_en: str
+
+    def text(self, language: str) -> str:
+        """The text in ``"fr"`` or ``"en"``."""
+        return self.text_fr if language == "fr" else self.text_en
+
+
 @dataclass(frozen=True)
-class Item:
+class Item(BilingualText):
     """One candidate item. ``keyed`` is +1 (agreement = more alliance) or -1 (reverse-keyed)."""
 
     id: str
@@ -42,9 +53,6 @@ class Item:
     keyed: int
     applies_to: str
 
-    def text(self, language: str) -> str:
-        """The item text in ``"fr"`` or ``"en"``."""
-        return self.text_fr if language == "fr" else self.text_en
 
     def applies(self, program: str) -> bool:
         """Whether the item can be fielded for a ``"guided"`` or ``"automated"`` program."""

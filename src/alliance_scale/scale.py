@@ -31,7 +31,7 @@ import yaml
 from ._resources import bundled_path
 from .blueprint import Blueprint, load_blueprint
 from .errors import ItemBankError
-from .item_bank import APPLIES_TO, Item, ItemBank, load_item_bank
+from .item_bank import APPLIES_TO, BilingualText, Item, ItemBank, load_item_bank
 
 __all__ = [
     "LANGUAGES",
@@ -76,7 +76,7 @@ class ResponseFormat:
 
 
 @dataclass(frozen=True)
-class ScaleItem:
+class ScaleItem(BilingualText):
     """An item as fielded: its place in the tree (theme, facet, dimension) and key."""
 
     id: str
@@ -88,9 +88,6 @@ class ScaleItem:
     keyed: int
     applies_to: str
 
-    def text(self, language: str) -> str:
-        """The item text in ``"fr"`` or ``"en"``."""
-        return self.text_fr if language == "fr" else self.text_en
 
 
 @dataclass(frozen=True)

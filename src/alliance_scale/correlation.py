@@ -1,6 +1,8 @@
-"""Polychoric correlations (two-step, global thresholds) as psych::polychoric, fast.
+"""Correlation matrices of item answers: pairwise Pearson, polychoric (as psych), smoothing.
 
-The one job of this module: estimate the correlation of the latent normal variables behind
+The one place where raw answers become the correlation matrix an analysis works on
+(:func:`correlation_matrix`): pairwise-complete Pearson as R's ``cor(x, use = "pairwise")``,
+or polychoric correlations: the correlation of the latent normal variables behind
 every pair of ordinal items, as ``psych::polychoric(x)`` does by default (psych 2.2.9),
 and smooth the matrix as ``psych::cor.smooth`` when it is not positive definite.
 
@@ -51,17 +53,28 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr, ndtri
 
-from ._data import as_item_frame
+from ._data import as_item_frame, looks_like_correlation
 from ._results import Result, result
 from .errors import AllianceScaleWarning, AnalysisError, NotPositiveDefiniteWarning
 
-__all__ = ["PolychoricResult", "bivariate_normal_cdf", "polychoric", "smooth_correlation"]
+__all__ = [
+    "CORRELATIONS",
+    "PolychoricResult",
+    "bivariate_normal_cdf",
+    "correlation_matrix",
+    "pairwise_pearson",
+    "polychoric",
+    "smooth_correlation",
+]
 
 #: Largest number of response categories accepted (psych refuses above its max.cat = 8).
 MAX_CATEGORIES = 10
 _RHO_BOUND = 0.9999
 _TWO_PI = 2.0 * np.pi
 _NODES, _WEIGHTS = np.polynomial.legendre.leggauss(20)
+#: Genz (2004): Gauss-Legendre points by |rho| (6 below .3, 12 below .75, 20 below .925).
+_TIERS = tuple((bound, np.polynomial.legendre.leggauss(points))
+               for bound, points in ((0.3, 6), (0.75, 12), (0.925, 20)))
 
 
 @result
@@ -104,8 +117,8 @@ def bivariate_normal_cdf(
 ) -> np.ndarray:
     """P(X <= upper_x, Y <= upper_y) for standard bivariate normal (X, Y) with correlation rho.
 
-    Genz (2004)'s algorithm (20-point Gauss-Legendre), vectorised; arguments broadcast.
-    Infinite limits are allowed; ``|rho|`` must be below 1.
+    Genz's (2004) algorithm, vectorised; arguments broadcast. Infinite limits are allowed;
+    ``|rho|`` must be below 1.
 
     Parameters
     ----------
@@ -120,34 +133,58 @@ def bivariate_normal_cdf(
         The probabilities, in [0, 1].
     """
     x, y, r = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in (upper_x, upper_y, rho)))
-    finite = np.isfinite(x) & np.isfinite(y)
+    shape = x.shape
+    flat = _cdf(x.reshape(-1), y.reshape(-1), r.reshape(-1))
+    return flat.reshape(shape)
+
+
+def _cdf(x: np.ndarray, y: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """Bivariate normal CDF; ``r`` varies along the first axis only (shape ``(m, 1, ...)``
+    or ``(m,)``), ``x`` and ``y`` broadcast with it. Infinite limits are handled here."""
+    finite_x = np.isfinite(x)
+    finite_y = np.isfinite(y)
     # Genz's bvnu gives the upper orthant P(X > h, Y > k) = P(X < -h, Y < -k).
-    h = np.where(finite, -x, 0.0)
-    k = np.where(finite, -y, 0.0)
-    out = _upper_orthant(h, k, r)
-    out = np.where(finite, out, 0.0)
-    # Infinite limits: -inf gives 0, +inf leaves the other margin.
-    out = np.where(np.isposinf(x) & np.isfinite(y), ndtr(np.where(np.isfinite(y), y, 0)), out)
-    out = np.where(np.isposinf(y) & np.isfinite(x), ndtr(np.where(np.isfinite(x), x, 0)), out)
+    out = _upper_orthant(np.where(finite_x, -x, 0.0), np.where(finite_y, -y, 0.0), r)
+    margin_y = ndtr(np.where(finite_y, y, 0.0))
+    margin_x = ndtr(np.where(finite_x, x, 0.0))
+    out = np.where(np.isposinf(x) & finite_y, margin_y, out)
+    out = np.where(np.isposinf(y) & finite_x, margin_x, out)
     out = np.where(np.isposinf(x) & np.isposinf(y), 1.0, out)
-    return out
+    return np.where(np.isneginf(x) | np.isneginf(y), 0.0, out)
+
+
+def _take(array: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    return array[rows] if array.shape[0] != 1 else array
 
 
 def _upper_orthant(h: np.ndarray, k: np.ndarray, r: np.ndarray) -> np.ndarray:
-    """Genz's bvnu for finite h, k: P(X > h, Y > k), vectorised over broadcast arrays."""
-    out = np.empty(h.shape)
-    small = np.abs(r) < 0.925
-    if small.any():
-        hs, ks, rs = h[small], k[small], r[small]
-        half_asin = np.arcsin(rs)[..., None] / 2.0
-        sn = np.sin(half_asin * (1.0 + _NODES))
-        hk = (hs * ks)[..., None]
-        sq = ((hs * hs + ks * ks) / 2.0)[..., None]
-        integral = (np.exp((sn * hk - sq) / (1.0 - sn * sn)) * _WEIGHTS).sum(-1)
-        out[small] = integral * half_asin[..., 0] / _TWO_PI + ndtr(-hs) * ndtr(-ks)
-    large = ~small
-    if large.any():
-        out[large] = _upper_orthant_high(h[large], k[large], r[large])
+    """Genz's bvnu for finite h, k: P(X > h, Y > k).
+
+    ``r`` varies along the first axis only; its rows are split by ``|r|`` into Genz's
+    tiers (6, 12, 20 Gauss-Legendre points; the expansion above .925).
+    """
+    shape = np.broadcast_shapes(h.shape, k.shape, r.shape)
+    out = np.empty(shape)
+    absolute = np.abs(r.reshape(r.shape[0], -1)[:, 0])
+    lower = 0.0
+    for bound, (nodes, weights) in _TIERS:
+        rows = np.flatnonzero((absolute >= lower) & (absolute < bound))
+        lower = bound
+        if rows.size:
+            hs, ks, rs = _take(h, rows), _take(k, rows), r[rows]
+            half_asin = np.arcsin(rs)[..., None] / 2.0
+            sn = np.sin(half_asin * (1.0 + nodes))
+            inverse = 1.0 / (1.0 - sn * sn)
+            hk = (hs * ks)[..., None]
+            sq = ((hs * hs + ks * ks) / 2.0)[..., None]
+            integral = np.exp((sn * hk - sq) * inverse) @ weights
+            out[rows] = integral * half_asin[..., 0] / _TWO_PI + ndtr(-hs) * ndtr(-ks)
+    rows = np.flatnonzero(absolute >= _TIERS[-1][0])
+    if rows.size:
+        out[rows] = np.broadcast_to(
+            _upper_orthant_high(_take(h, rows), _take(k, rows), r[rows]),
+            (rows.size, *shape[1:]),
+        )
     return np.clip(out, 0.0, 1.0)
 
 
@@ -291,7 +328,7 @@ def _cell_grids(
     size = inner + 2
     cdf = np.zeros((pairs, size, size))
     density = np.zeros((pairs, size, size))
-    cdf[:, 1:-1, 1:-1] = bivariate_normal_cdf(grid_x, grid_y, r)
+    cdf[:, 1:-1, 1:-1] = _cdf(grid_x, grid_y, r)
     density[:, 1:-1, 1:-1] = _bivariate_normal_density(grid_x, grid_y, r)
     cdf[:, 1:-1, -1] = ndtr(row_cuts)
     cdf[:, -1, 1:-1] = ndtr(col_cuts)
@@ -451,3 +488,89 @@ def polychoric(
         n=pd.DataFrame(pair_n.astype(int), index=names, columns=names),
         smoothed=smoothed,
     )
+
+
+#: Correlations an analysis of raw answers can work on.
+CORRELATIONS = ("pearson", "polychoric")
+
+
+def pairwise_pearson(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pearson correlations on pairwise-complete rows (R's ``cor(x, use = "pairwise")``).
+
+    Parameters
+    ----------
+    values : ndarray, shape (n, p)
+        Data with NaN for missing values.
+
+    Returns
+    -------
+    (ndarray, ndarray)
+        The p x p correlations (unit diagonal; NaN where undefined) and the p x p counts
+        of pairwise-complete rows.
+    """
+    observed = ~np.isnan(values)
+    if observed.all():
+        return np.corrcoef(values, rowvar=False), np.full((values.shape[1],) * 2, len(values))
+    mask = observed.astype(float)
+    centred = np.where(observed, values - np.nanmean(values, axis=0), 0.0)
+    counts = mask.T @ mask
+    sums = centred.T @ mask
+    squares = (centred * centred).T @ mask
+    cross = centred.T @ centred
+    with np.errstate(invalid="ignore", divide="ignore"):
+        covariance = cross - sums * sums.T / counts
+        variance = squares - sums * sums / counts
+        correlation = covariance / np.sqrt(variance * variance.T)
+    np.fill_diagonal(correlation, 1.0)
+    return correlation, counts.astype(int)
+
+
+def correlation_matrix(
+    data: pd.DataFrame | np.ndarray,
+    *,
+    cor: str = "pearson",
+    n_obs: int | None = None,
+) -> tuple[pd.DataFrame, int]:
+    """The correlation matrix an analysis works on, and its number of respondents.
+
+    Parameters
+    ----------
+    data : DataFrame or 2-D array
+        Raw answers (respondents x items), or a correlation matrix (square, symmetric, unit
+        diagonal) given with ``n_obs``.
+    cor : {"pearson", "polychoric"}, default "pearson"
+        Correlations of raw answers: pairwise-complete Pearson (R's
+        ``cor(x, use = "pairwise")``) or :func:`~alliance_scale.polychoric`.
+    n_obs : int, optional
+        Number of respondents; required with a correlation matrix. With raw answers the
+        default is the number of rows (as psych).
+
+    Returns
+    -------
+    (DataFrame, int)
+    """
+    if cor not in CORRELATIONS:
+        raise AnalysisError(f"cor must be one of {', '.join(CORRELATIONS)}; got {cor!r}")
+    if looks_like_correlation(data):
+        if n_obs is None:
+            raise AnalysisError(
+                "a correlation matrix was given without n_obs (the number of respondents)"
+            )
+        names = (list(data.columns) if isinstance(data, pd.DataFrame)
+                 else [f"item{j + 1}" for j in range(np.shape(data)[0])])
+        matrix = pd.DataFrame(np.asarray(data, dtype=float), index=names, columns=names)
+        return matrix, int(n_obs)
+    items = as_item_frame(data)
+    n = len(items) if n_obs is None else int(n_obs)
+    if cor == "polychoric":
+        return polychoric(items).correlation, n
+    correlation, counts = pairwise_pearson(items.to_numpy())
+    if np.isnan(correlation).any():
+        i, j = np.argwhere(np.isnan(correlation))[0]
+        raise AnalysisError(
+            f"the correlation of items {items.columns[i]!r} and {items.columns[j]!r} is "
+            f"undefined ({counts[i, j]} respondent(s) answered both)",
+            column=str(items.columns[i]),
+        )
+    names = list(items.columns)
+    return pd.DataFrame(correlation, index=names, columns=names), n

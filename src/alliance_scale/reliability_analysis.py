@@ -23,6 +23,7 @@ import scipy.stats
 
 from ._data import as_item_frame, looks_like_correlation
 from ._results import Result, result
+from .correlation import CORRELATIONS
 from .errors import AllianceScaleWarning, AnalysisError
 from .scale import Scale
 
@@ -39,7 +40,6 @@ __all__ = [
 ]
 
 _CI_METHODS = ("feldt", "duhachek", "bootstrap", None)
-_CORRELATIONS = ("pearson", "polychoric")
 _MISSING = ("pairwise", "listwise")
 #: Interpretation thresholds of alpha (COSMIN floor for group comparisons; redundancy).
 _ALPHA_FLOOR = 0.70
@@ -325,7 +325,7 @@ def _correlation_input(
     """Covariance and correlation matrices (polychoric: both are the polychoric matrix)."""
     items = [str(c) for c in frame.columns]
     if cor == "polychoric":
-        from .polychoric import polychoric
+        from .correlation import polychoric
 
         correlation = np.asarray(polychoric(frame).correlation, dtype=float)
         _check_matrix(correlation, items, "polychoric correlation")
@@ -401,7 +401,7 @@ def cronbach_alpha(
     """
     _check_choice("ci", ci, _CI_METHODS)
     _check_choice("missing", missing, _MISSING)
-    _check_choice("cor", cor, _CORRELATIONS)
+    _check_choice("cor", cor, CORRELATIONS)
     if not 0 < confidence < 1:
         raise AnalysisError(f"confidence must be between 0 and 1, got {confidence!r}")
     if ci == "bootstrap" and cor != "pearson":
@@ -565,7 +565,7 @@ def _omega_correlation(
         return matrix, n_obs
     frame = as_item_frame(data, min_items=3)
     if cor == "polychoric":
-        from .polychoric import polychoric
+        from .correlation import polychoric
 
         matrix = pd.DataFrame(
             np.asarray(polychoric(frame).correlation, dtype=float),
@@ -643,7 +643,7 @@ def omega(
     """
     from .factor import efa
 
-    _check_choice("cor", cor, _CORRELATIONS)
+    _check_choice("cor", cor, CORRELATIONS)
     if int(n_factors) != n_factors or n_factors < 1:
         raise AnalysisError(f"n_factors must be a positive integer, got {n_factors!r}")
     n_factors = int(n_factors)
@@ -797,7 +797,7 @@ def reliability(
     AnalysisError
         An item of the scale missing from ``responses``, or bad item data (named).
     """
-    _check_choice("cor", cor, _CORRELATIONS)
+    _check_choice("cor", cor, CORRELATIONS)
     absent = [i for i in scale.item_ids if i not in responses.columns]
     if absent:
         raise AnalysisError(
