@@ -3,7 +3,8 @@
 Times :func:`alliance_scale.polychoric` against ``lavaan::lavCor(ordered = all items)`` and
 ``psych::polychoric`` (R timed inside R with ``system.time`` around the call only, fed the
 same data through a temporary CSV) and prints the ratios and the largest differences.
-factor_analyzer has no polychoric correlation, so R is the only comparison.
+Data (seeded, ``_common.ordinal_factor_data``): a 9-factor model, loadings .5-.8, item-specific
+skewed thresholds. factor_analyzer has no polychoric correlation, so R is the only comparison.
 
 Usage: ``python benchmarks/bench_polychoric.py [--items 135] [--rows 4000] [--no-psych]``
 (psych::polychoric on the full size takes minutes).
@@ -11,86 +12,50 @@ Usage: ``python benchmarks/bench_polychoric.py [--items 135] [--rows 4000] [--no
 
 from __future__ import annotations
 
-import argparse
-import json
-import shutil
-import subprocess
-import tempfile
-import time
-from pathlib import Path
-
 import numpy as np
-import pandas as pd
 
 from alliance_scale import polychoric
 
+try:
+    from ._common import best_of, command_line, have_r, ordinal_factor_data, run_r
+except ImportError:  # run as a script: its folder is on sys.path
+    from _common import best_of, command_line, have_r, ordinal_factor_data, run_r
+
 R_SCRIPT = r"""
-suppressPackageStartupMessages({library(psych); library(lavaan); library(jsonlite)})
-args <- commandArgs(trailingOnly = TRUE)
-x <- read.csv(args[1])
-out <- list()
-t_lav <- system.time(lav <- lavCor(x, ordered = names(x)))[["elapsed"]]
-out$lavaan_seconds <- t_lav
+suppressPackageStartupMessages({library(psych); library(lavaan)})
+out <- list(lavaan_seconds = seconds(lav <- lavCor(data, ordered = names(data))))
 out$lavaan <- unname(unclass(lav))
-if (args[3] == "yes") {
-  t_psych <- system.time(ps <- polychoric(x))[["elapsed"]]
-  out$psych_seconds <- t_psych
+if (extra[1] == "yes") {
+  out$psych_seconds <- seconds(ps <- polychoric(data))
   out$psych <- unname(ps$rho)
 }
-write_json(out, args[2], digits = NA, auto_unbox = TRUE)
+finish(out)
 """
 
 
-def make_data(items: int, rows: int, seed: int = 2024) -> pd.DataFrame:
-    """Six-point answers from a 9-factor model (loadings .5-.8, skewed thresholds)."""
-    rng = np.random.default_rng(seed)
-    factors = 9
-    loadings = np.zeros((items, factors))
-    loadings[np.arange(items), np.arange(items) % factors] = rng.uniform(0.5, 0.8, items)
-    latent = rng.standard_normal((rows, factors)) @ loadings.T
-    latent += rng.standard_normal((rows, items)) * np.sqrt(1 - (loadings**2).sum(axis=1))
-    cuts = np.sort(rng.normal([-1.6, -0.8, -0.1, 0.6, 1.4], 0.15, size=(items, 5)), axis=1)
-    codes = 1 + (latent[:, :, None] > cuts[None, :, :]).sum(axis=2)
-    return pd.DataFrame(codes, columns=[f"i{j + 1}" for j in range(items)], dtype=float)
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--items", type=int, default=135)
-    parser.add_argument("--rows", type=int, default=4000)
-    parser.add_argument("--no-psych", action="store_true", help="skip psych::polychoric")
-    args = parser.parse_args()
-    data = make_data(args.items, args.rows)
+    args = command_line(__doc__.splitlines()[0], items=135, rows=4000, no_psych=False,
+                        help={"no_psych": "skip psych::polychoric"})
+    data = ordinal_factor_data(args.rows, args.items, 9, seed=2024, loadings=(0.5, 0.8))
     pairs = args.items * (args.items - 1) // 2
     print(f"data: {args.rows} respondents x {args.items} six-point items ({pairs} pairs)")
 
     polychoric(data.iloc[:200, :5])  # warm-up (imports)
-    start = time.perf_counter()
-    ours = polychoric(data)
-    ours_seconds = time.perf_counter() - start
+    runs: list = []  # keeps the timed run's result
+    ours_seconds = best_of(lambda: runs.append(polychoric(data)), repeats=1)
+    ours = runs[0].correlation.to_numpy()
     print(f"alliance_scale.polychoric: {ours_seconds:8.2f} s")
     print("factor_analyzer: no polychoric correlation (not compared)")
 
-    if shutil.which("Rscript") is None:
+    if not have_r():
         print("Rscript not found: R comparison skipped")
         return
-    with tempfile.TemporaryDirectory() as folder:
-        csv = Path(folder) / "data.csv"
-        script = Path(folder) / "bench.R"
-        output = Path(folder) / "out.json"
-        data.astype(int).to_csv(csv, index=False)
-        script.write_text(R_SCRIPT)
-        psych_flag = "no" if args.no_psych else "yes"
-        subprocess.run(["Rscript", str(script), str(csv), str(output), psych_flag], check=True)
-        r = json.loads(output.read_text())
-    matrix = ours.correlation.to_numpy()
-    lavaan_diff = np.abs(matrix - np.array(r["lavaan"])).max()
-    print(f"lavaan::lavCor(ordered):   {r['lavaan_seconds']:8.2f} s   ratio "
-          f"{r['lavaan_seconds'] / ours_seconds:6.1f}x   max |diff| {lavaan_diff:.1e}")
-    if "psych_seconds" in r:
-        psych_diff = np.abs(matrix - np.array(r["psych"])).max()
-        print(f"psych::polychoric:         {r['psych_seconds']:8.2f} s   ratio "
-              f"{r['psych_seconds'] / ours_seconds:6.1f}x   max |diff| {psych_diff:.1e}")
+    r = run_r(R_SCRIPT, data, "no" if args.no_psych else "yes")
+    for name, label in (("lavaan", "lavaan::lavCor(ordered):"), ("psych", "psych::polychoric:")):
+        if f"{name}_seconds" in r:
+            seconds, diff = r[f"{name}_seconds"], np.abs(ours - np.array(r[name])).max()
+            print(f"{label:26} {seconds:8.2f} s   ratio {seconds / ours_seconds:6.1f}x   "
+                  f"max |diff| {diff:.1e}")
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ __all__ = [
     "ItemBankError",
     "NotPositiveDefiniteWarning",
     "ResponseError",
+    "check_choice",
     "locate",
 ]
 
@@ -111,3 +112,27 @@ class HeywoodWarning(AllianceScaleWarning):
 
 class NotPositiveDefiniteWarning(AllianceScaleWarning):
     """A correlation matrix was not positive definite and was smoothed."""
+
+
+def check_choice(
+    name: str,
+    value: object,
+    allowed: Sequence[object],
+    error: type[AllianceScaleError] = AllianceScaleError,
+) -> None:
+    """Raise ``error`` unless ``value`` is one of ``allowed`` (an option given by name).
+
+    Parameters
+    ----------
+    name : str
+        The argument's name, as the user typed it (``"cor"``, ``"language"``...).
+    value : object
+        What the user passed.
+    allowed : sequence
+        The accepted values, listed in the message.
+    error : AllianceScaleError subclass, default AllianceScaleError
+        The kind of refusal (``AnalysisError`` for an analysis option...).
+    """
+    if isinstance(value, bool) or value not in allowed:
+        listed = ", ".join(repr(a) for a in allowed)
+        raise error(f"{name} must be one of {listed}; got {value!r}")

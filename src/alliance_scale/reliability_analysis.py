@@ -24,8 +24,9 @@ import scipy.stats
 from ._data import as_item_frame, looks_like_correlation
 from ._results import Result, result
 from .correlation import CORRELATIONS
-from .errors import AllianceScaleWarning, AnalysisError
+from .errors import AllianceScaleWarning, AnalysisError, check_choice
 from .scale import Scale
+from .scoring import score_items, split_keyed
 
 __all__ = [
     "AlphaResult",
@@ -47,11 +48,6 @@ _ALPHA_REDUNDANT = 0.95
 
 
 # --------------------------------------------------------------------------- input
-
-
-def _check_choice(name: str, value: object, allowed: Sequence[object]) -> None:
-    if value not in allowed:
-        raise AnalysisError(f"{name}={value!r} is not one of {list(allowed)}")
 
 
 def _response_range(
@@ -399,9 +395,9 @@ def cronbach_alpha(
     Iacobucci (2004) J Appl Psychol 89:792. Guttman (1945) Psychometrika 10:255.
     Zumbo, Gadermann & Zeisser (2007) J Mod Appl Stat Methods 6:21.
     """
-    _check_choice("ci", ci, _CI_METHODS)
-    _check_choice("missing", missing, _MISSING)
-    _check_choice("cor", cor, CORRELATIONS)
+    check_choice("ci", ci, _CI_METHODS, AnalysisError)
+    check_choice("missing", missing, _MISSING, AnalysisError)
+    check_choice("cor", cor, CORRELATIONS, AnalysisError)
     if not 0 < confidence < 1:
         raise AnalysisError(f"confidence must be between 0 and 1, got {confidence!r}")
     if ci == "bootstrap" and cor != "pearson":
@@ -643,7 +639,7 @@ def omega(
     """
     from .factor import efa
 
-    _check_choice("cor", cor, CORRELATIONS)
+    check_choice("cor", cor, CORRELATIONS, AnalysisError)
     if int(n_factors) != n_factors or n_factors < 1:
         raise AnalysisError(f"n_factors must be a positive integer, got {n_factors!r}")
     n_factors = int(n_factors)
@@ -708,7 +704,7 @@ def _subscales(scale: Scale) -> list[tuple[str, str, list[str], int]]:
     dimensions = {i.dimension for i in scale.items}
     rows = []
     for name, keyed in scale.keys.items():
-        ids = [k.lstrip("-") for k in keyed]
+        ids = [split_keyed(k)[0] for k in keyed]
         chosen = [i for i in scale.items if i.id in ids]
         if name == "total":
             level, groups = "total", len({i.dimension for i in chosen})
@@ -797,7 +793,7 @@ def reliability(
     AnalysisError
         An item of the scale missing from ``responses``, or bad item data (named).
     """
-    _check_choice("cor", cor, CORRELATIONS)
+    check_choice("cor", cor, CORRELATIONS, AnalysisError)
     absent = [i for i in scale.item_ids if i not in responses.columns]
     if absent:
         raise AnalysisError(
@@ -805,8 +801,8 @@ def reliability(
         )
     rows, alphas = [], {}
     for name, level, keyed, groups in _subscales(scale):
-        ids = [k.lstrip("-") for k in keyed]
-        reverse = [k[1:] for k in keyed if k.startswith("-")]
+        ids = [split_keyed(k)[0] for k in keyed]
+        reverse = [item for item, sign in map(split_keyed, keyed) if sign < 0]
         frame = as_item_frame(responses[ids])
         frame[reverse] = scale.min_value + scale.max_value - frame[reverse]
         row: dict[str, Any] = {"subscale": name, "level": level, "k": len(ids)}
@@ -957,7 +953,6 @@ def test_retest(
     AnalysisError
         Fewer than 3 matched respondents.
     """
-    from .scoring import score_items
 
     first = _by_respondent(first, id_column, "first")
     second = _by_respondent(second, id_column, "second")

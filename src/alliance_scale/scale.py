@@ -30,7 +30,7 @@ import yaml
 
 from ._resources import bundled_path
 from .blueprint import Blueprint, load_blueprint
-from .errors import ItemBankError
+from .errors import ItemBankError, check_choice
 from .item_bank import APPLIES_TO, BilingualText, Item, ItemBank, load_item_bank
 
 __all__ = [
@@ -364,8 +364,8 @@ def draft_scale(
         Naming the facets left without items, and items of ``items`` that do not apply to
         the program.
     """
-    _check_choice("language", language, LANGUAGES)
-    _check_choice("program", program, PROGRAMS)
+    check_choice("language", language, LANGUAGES, ItemBankError)
+    check_choice("program", program, PROGRAMS, ItemBankError)
     response_format = agreement_format(points)
     if items_per_facet is not None and (
         isinstance(items_per_facet, bool)
@@ -432,11 +432,6 @@ def draft_scale(
         omitted_facets=tuple(omitted),
         content_hash=_content_hash(scale_items, response_format, program),
     )
-
-
-def _check_choice(name: str, value: object, allowed: tuple[str, ...]) -> None:
-    if value not in allowed:
-        raise ItemBankError(f"{name} must be one of {', '.join(allowed)}; got {value!r}")
 
 
 def _choose(bank: ItemBank, ids: Iterable[str] | None) -> list[Item]:

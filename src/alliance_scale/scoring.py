@@ -32,13 +32,22 @@ from .responses import PROBLEMS_COLUMN, _read
 if TYPE_CHECKING:
     from .scale import Scale
 
-__all__ = ["ANSWERED_SUFFIX", "METHODS", "ScoreResult", "score", "score_items"]
+__all__ = ["ANSWERED_SUFFIX", "METHODS", "ScoreResult", "score", "score_items", "split_keyed"]
 
 #: Ways of combining answered items: prorated mean, or prorated sum (mean x number of items).
 METHODS = ("mean", "sum")
 
 #: Suffix of the answered-item count columns of :func:`score_items` (``"agree_answered"``).
 ANSWERED_SUFFIX = "_answered"
+
+
+def split_keyed(entry: str) -> tuple[str, int]:
+    """Split a psych-style key entry into (item, sign): ``"-A1"`` -> ``("A1", -1)``.
+
+    A leading ``-`` marks a reverse-keyed item (``psych::scoreItems`` convention).
+    """
+    entry = str(entry)
+    return (entry[1:], -1) if entry.startswith("-") else (entry, 1)
 
 
 def _parse_keys(
@@ -59,8 +68,7 @@ def _parse_keys(
             )
         seen: set[str] = set()
         for entry in listed:
-            entry = str(entry)
-            sign, item = (-1, entry[1:]) if entry.startswith("-") else (1, entry)
+            item, sign = split_keyed(entry)
             if item in seen:
                 raise ResponseError(f"item listed twice in keys[{name!r}]", column=item)
             seen.add(item)
