@@ -79,9 +79,9 @@ def test_retention_reasons_are_listed_never_filtered():
     result = congruence(_fake_result(loadings, heywood=["A2_1"]), scale)
     assert len(result.items) == len(scale.items)
     reasons = result.items["reasons"]
-    assert "primary loading 0.30 < 0.40" in reasons["A1_1"]
-    assert "communality 0.09 < 0.40" in reasons["A1_1"]
-    assert "cross-loading: gap 0.10 < 0.20" in reasons["A1_2"]
+    assert "primary loading 0.300 < 0.40" in reasons["A1_1"]
+    assert "communality 0.090 < 0.40" in reasons["A1_1"]
+    assert "cross-loading: gap 0.100 < 0.20" in reasons["A1_2"]
     assert "loads most on MR2, not on MR3" in reasons["B1_1"]
     assert "Heywood" in reasons["A2_1"]
     assert set(result.flagged.index) == {"A1_1", "A1_2", "B1_1", "A2_1"}
@@ -116,3 +116,12 @@ def test_recovery_on_simulated_data():
     result = congruence(solution, scale)
     assert sorted(result.matches["target"]) == ["A1", "A2", "B1"]
     assert (result.matches["congruence"].abs() >= 0.95).all()
+
+
+def test_reasons_never_print_a_value_equal_to_its_cut_off():
+    """A communality just under .40 must not read "0.40 < 0.40"."""
+    scale = _scale()
+    loadings = _perfect_loadings(scale)
+    loadings.loc["A1_1"] = [0.0, 0.3987**0.5, 0.0]   # communality .3987
+    reasons = congruence(_fake_result(loadings), scale).items["reasons"]
+    assert "communality 0.399 < 0.40" in reasons["A1_1"]

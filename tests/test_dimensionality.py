@@ -151,3 +151,14 @@ def test_random_normal_correlation_has_the_distribution_of_normal_data():
     single = _random_normal_correlation(rng, 150, 8)
     np.testing.assert_allclose(np.diag(single), 1.0)
     np.testing.assert_allclose(single, single.T)
+
+
+def test_map_warns_when_its_minimum_is_at_the_edge_of_the_search(bfi_items):
+    """bfi's MAP minimum is at 5 components: searching only up to 3 must say so."""
+    import pytest
+
+    from alliance_scale import AllianceScaleWarning, map_test
+
+    with pytest.warns(AllianceScaleWarning, match="largest number of components"):
+        capped = map_test(bfi_items, max_factors=3)
+    assert capped.n_factors == 3

@@ -410,3 +410,16 @@ def test_results_have_tables_and_readable_reprs(bfi_items):
     assert "<table" in fit._repr_html_()
     assert fit.to_frame() is fit.items
     assert set(fit._summary()) >= {"alpha", "std_alpha", "G6", "n", "k"}
+
+
+def test_long_scale_alpha_above_95_is_not_called_redundant():
+    """The pilot's 80-item total has alpha > .95 with an average r near .2: length, not
+    redundancy (Clark & Watson 1995); redundancy needs an average r above .50 too."""
+    from alliance_scale import draft_scale, load_pilot, reliability
+    from alliance_scale.reliability_analysis import _interpret_alpha
+
+    scale = draft_scale()
+    total = reliability(load_pilot()[scale.item_ids], scale).table.loc["total"]
+    assert total["alpha"] > 0.95 and total["average_r"] < 0.5
+    assert total["interpretation"].startswith("above .95 from length")
+    assert _interpret_alpha(0.97, 0.62) == "above .95: redundant items?"

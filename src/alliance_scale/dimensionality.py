@@ -28,7 +28,7 @@ import pandas as pd
 from ._data import as_item_frame, looks_like_correlation
 from ._results import Result, result
 from .correlation import correlation_matrix, pairwise_pearson, polychoric
-from .errors import AnalysisError
+from .errors import AllianceScaleWarning, AnalysisError
 from .factor import extract_factors
 
 __all__ = ["MAPResult", "ParallelAnalysisResult", "factor_eigenvalues", "map_test",
@@ -369,8 +369,16 @@ def map_test(
         squared[m - 1] = np.mean(partial**2)
         fourth[m - 1] = np.mean(partial**4)
     index = pd.RangeIndex(1, largest + 1, name="components")
+    n_factors = int(np.argmin(squared)) + 1
+    if n_factors == largest < p - 1:
+        warnings.warn(
+            f"the MAP minimum is at the largest number of components tried ({largest}); "
+            "the true minimum may lie beyond: rerun with a larger max_factors",
+            AllianceScaleWarning,
+            stacklevel=2,
+        )
     return MAPResult(
-        n_factors=int(np.argmin(squared)) + 1,
+        n_factors=n_factors,
         n_factors_fourth_power=int(np.argmin(fourth)) + 1,
         map=pd.Series(squared, index=index, name="map"),
         map_fourth_power=pd.Series(fourth, index=index, name="map_fourth_power"),

@@ -45,6 +45,7 @@ _MISSING = ("pairwise", "listwise")
 #: Interpretation thresholds of alpha (COSMIN floor for group comparisons; redundancy).
 _ALPHA_FLOOR = 0.70
 _ALPHA_REDUNDANT = 0.95
+_AVERAGE_R_REDUNDANT = 0.50
 
 
 # --------------------------------------------------------------------------- input
@@ -688,13 +689,21 @@ def omega(
 # --------------------------------------------------------------------------- scale
 
 
-def _interpret_alpha(alpha: float) -> str:
+def _interpret_alpha(alpha: float, average_r: float) -> str:
+    """Label alpha against COSMIN's .70 floor and the .95 redundancy bound.
+
+    Above .95, redundancy is suggested only when the average inter-item correlation also
+    exceeds .50 (Clark & Watson 1995, who recommend .15-.50); otherwise alpha is high
+    because the subscale is long, and the label says so.
+    """
     if not np.isfinite(alpha):
         return ""
     if alpha < _ALPHA_FLOOR:
         return "below .70"
     if alpha > _ALPHA_REDUNDANT:
-        return "above .95: redundant items?"
+        if average_r > _AVERAGE_R_REDUNDANT:
+            return "above .95: redundant items?"
+        return f"above .95 from length (average r {average_r:.2f})"
     return "adequate"
 
 
@@ -815,7 +824,7 @@ def reliability(
                 n=fit.n, alpha=fit.alpha, ci_lower=fit.ci[0], ci_upper=fit.ci[1],
                 std_alpha=fit.std_alpha, g6=fit.g6, average_r=fit.average_r,
                 omega_total=omega_total, omega_h=omega_h,
-                interpretation=_interpret_alpha(fit.alpha),
+                interpretation=_interpret_alpha(fit.alpha, fit.average_r),
             )
         else:
             row.update(n=int(frame.notna().any(axis=1).sum()), interpretation="single item")

@@ -391,7 +391,7 @@ def draft_scale(
         left_out = [i.id for i in chosen if i not in applicable]
         if left_out:
             warnings.warn(
-                f"items not applicable to a {program} program left out: {', '.join(left_out)}",
+                f"items not applicable to {program} programs left out: {', '.join(left_out)}",
                 UserWarning, stacklevel=2,
             )
 
@@ -407,11 +407,11 @@ def draft_scale(
     selected = {facet: _balanced(leaves, items_per_facet, targets[facet])
                 for facet, leaves in leaves_of.items()}
     if not selected:
-        raise ItemBankError(f"no item left for a {program} program with these options",
+        raise ItemBankError(f"no item left for {program} programs with these options",
                             file=bank.source)
     if omitted:
         warnings.warn(
-            f"facets without items for a {program} program: {', '.join(omitted)}",
+            f"facets without items for {program} programs: {', '.join(omitted)}",
             UserWarning, stacklevel=2,
         )
 

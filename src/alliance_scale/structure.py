@@ -178,11 +178,11 @@ def _item_table(
     for item, row in table.iterrows():
         why = []
         if abs(row["primary_loading"]) < MIN_PRIMARY_LOADING:
-            why.append(f"primary loading {row['primary_loading']:.2f} < {MIN_PRIMARY_LOADING:.2f}")
+            why.append(f"primary loading {row['primary_loading']:.3f} < {MIN_PRIMARY_LOADING:.2f}")
         if values.shape[1] > 1 and row["gap"] < MIN_LOADING_GAP:
-            why.append(f"cross-loading: gap {row['gap']:.2f} < {MIN_LOADING_GAP:.2f}")
+            why.append(f"cross-loading: gap {row['gap']:.3f} < {MIN_LOADING_GAP:.2f}")
         if row["communality"] < MIN_COMMUNALITY:
-            why.append(f"communality {row['communality']:.2f} < {MIN_COMMUNALITY:.2f}")
+            why.append(f"communality {row['communality']:.3f} < {MIN_COMMUNALITY:.2f}")
         if row["heywood"]:
             why.append("Heywood case (communality >= 1)")
         expected = target_factor.get(row["target"])
