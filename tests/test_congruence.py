@@ -125,3 +125,8 @@ def test_reasons_never_print_a_value_equal_to_its_cut_off():
     loadings.loc["A1_1"] = [0.0, 0.3987**0.5, 0.0]   # communality .3987
     reasons = congruence(_fake_result(loadings), scale).items["reasons"]
     assert "communality 0.399 < 0.40" in reasons["A1_1"]
+
+
+def test_something_that_is_not_a_factor_solution_is_refused():
+    with pytest.raises(AnalysisError, match="loadings"):
+        congruence("not a factor solution", _scale())

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from alliance_scale import AnalysisError, map_test, parallel_analysis
+from alliance_scale import AllianceScaleWarning, AnalysisError, map_test, parallel_analysis
 
 matplotlib.use("Agg")
 
@@ -95,7 +95,7 @@ def test_parallel_bad_arguments(bfi_items):
     with pytest.raises(AnalysisError, match="cor"):
         parallel_analysis(bfi_items, cor="spearman")
     few = _three_factor_data(n=10)
-    with pytest.warns(UserWarning, match="n <= p"):
+    with pytest.warns(AllianceScaleWarning, match="n <= p"):
         parallel_analysis(few, n_iter=2, seed=0)
 
 

@@ -318,3 +318,42 @@ def test_saturated_model_has_no_tli_instead_of_crashing() -> None:
     assert result.fit["dof"] == 0
     assert math.isnan(result.fit["tli"]) and math.isnan(result.fit["rmsea"])
     assert result.loadings.shape == (3, 1)
+
+
+def test_text_in_the_data_is_refused_by_name_in_every_analysis(bfi_items):
+    """Non-numeric answers give an AnalysisError naming the item and row (not a bare
+    ValueError from a float conversion) in each analysis that also accepts a matrix."""
+    import pytest
+
+    from alliance_scale import (
+        AnalysisError,
+        bartlett,
+        efa,
+        kmo,
+        map_test,
+        omega,
+        parallel_analysis,
+    )
+
+    data = bfi_items.astype(object)
+    data.iloc[3, 4] = "x"
+    row = data.index[3]
+    analyses = [
+        lambda: efa(data, 5), lambda: kmo(data), lambda: bartlett(data),
+        lambda: parallel_analysis(data, n_iter=2, seed=1), lambda: map_test(data),
+        lambda: omega(data, 3),
+    ]
+    for analysis in analyses:
+        with pytest.raises(AnalysisError, match=rf"column 'A5', row {row}"):
+            analysis()
+
+
+def test_n_obs_with_a_non_correlation_matrix_says_why():
+    import numpy as np
+    import pytest
+
+    from alliance_scale import AnalysisError, efa
+
+    asymmetric = np.array([[1, 0.9, 0.9], [0.5, 1, -0.9], [0.9, -0.9, 1]])
+    with pytest.raises(AnalysisError, match="not symmetric"):
+        efa(asymmetric, 1, n_obs=100)

@@ -115,3 +115,19 @@ def test_constant_item_is_named():
     data = pd.DataFrame({"a": [1.0, 2, 3, 4, 5], "b": [2.0] * 5, "c": [5.0, 3, 2, 1, 4]})
     with pytest.raises(AnalysisError, match=r"'b'.*constant"):
         kmo(data)
+
+
+def test_singular_and_indefinite_matrices_are_refused_with_their_cause(bfi_items):
+    """KMO and Bartlett must not return numbers from a singular matrix (psych does)."""
+    import numpy as np
+    import pytest
+
+    from alliance_scale import AnalysisError, bartlett, kmo
+
+    doubled = bfi_items.assign(A6=bfi_items["A1"])
+    for analysis in (kmo, bartlett):
+        with pytest.raises(AnalysisError, match="'A1' and 'A6' are perfectly correlated"):
+            analysis(doubled)
+    indefinite = np.array([[1, 0.9, -0.9], [0.9, 1, 0.9], [-0.9, 0.9, 1]])
+    with pytest.raises(AnalysisError, match="not positive definite"):
+        kmo(indefinite, n_obs=100)

@@ -196,7 +196,10 @@ def test_item_statistics_floor_ceiling_by_hand():
     given = item_statistics(data, min_value=0, max_value=6)
     assert (given[["floor", "ceiling"]] == 0).all().all()
     flipped = item_statistics(data, reverse=["b"])
-    assert flipped.loc["b", "floor"] == pytest.approx(0.6) and flipped.loc["b", "reversed"]
+    # floor / ceiling describe the answers as given: reversing b keeps its ceiling of .6
+    assert flipped.loc["b", "ceiling"] == pytest.approx(0.6) and flipped.loc["b", "reversed"]
+    assert flipped.loc["b", "floor"] == pytest.approx(0.0)
+    assert flipped.loc["b", "mean"] == pytest.approx(6 - data["b"].mean())
 
 
 # --------------------------------------------------------------------------- omega vs R
@@ -274,10 +277,16 @@ def test_omega_refuses_bad_input_by_name(bfi_items):
 # --------------------------------------------------------------------------- scale table
 
 
-def test_reliability_table_rows_equal_psych_alpha(bfi_items, reference):
+@pytest.fixture(scope="module")
+def bfi_reliability(bfi_items):
+    """reliability() of the bfi scale, computed once for the tests of its tables."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", AllianceScaleWarning)
-        result = asc.reliability(bfi_items, _bfi_scale())
+        return asc.reliability(bfi_items, _bfi_scale())
+
+
+def test_reliability_table_rows_equal_psych_alpha(bfi_reliability, reference):
+    result = bfi_reliability
     table = result.to_frame()
     assert list(table.index) == ["A", "C", "E", "N", "O", "emotion", "social", "work", "total"]
     facet_names = dict(zip("ACENO", SCALES, strict=True))
@@ -294,6 +303,89 @@ def test_reliability_table_rows_equal_psych_alpha(bfi_items, reference):
     assert table.loc["total", "level"] == "total" and np.isfinite(table.loc["total", "omega_h"])
     assert np.isnan(table.loc["social", "omega_h"])  # 2 group factors: g not identified
     assert set(result.alphas) == set(table.index)
+
+
+ITEM_COLUMNS = ["subscale", "level", "item", "reversed", "n", "mean", "sd", "skew", "floor",
+                "ceiling", "r_drop", "alpha_if_deleted"]
+
+
+def test_reliability_items_table_is_tidy_and_follows_the_keys(bfi_reliability):
+    items, table = bfi_reliability.items, bfi_reliability.table
+    scale = _bfi_scale()
+    assert list(items.columns) == ITEM_COLUMNS
+    assert len(items) == table["k"].sum() == 5 * 5 + 25 + 25  # facets, dimensions, total
+    expected = [(name, key.lstrip("-")) for name, keyed in scale.keys.items() for key in keyed]
+    assert list(zip(items["subscale"], items["item"], strict=True)) == expected
+    assert (items["level"].to_numpy() == table.loc[items["subscale"], "level"].to_numpy()).all()
+    keyed = {item.id: item.keyed for item in scale.items}
+    assert (items["reversed"] == items["item"].map(keyed).eq(-1)).all()
+    assert set(items.loc[items["reversed"], "item"]) == {"A1", "C4", "C5", "E1", "E2", "O2",
+                                                         "O5"}
+
+
+@pytest.mark.parametrize("facet, name", list(zip("ACENO", SCALES, strict=True)))
+def test_reliability_items_of_a_facet_equal_its_alpha_and_psych(
+    bfi_reliability, bfi_items, reference, facet, name
+):
+    rows = bfi_reliability.items.set_index("item").query("subscale == @facet")
+    ref = reference["alpha"][name]
+    items, reverse = _keys(ref["keys"])
+    assert list(rows.index) == items == ref["pairwise"]["items"]
+    own = cronbach_alpha(bfi_items[items], reverse=reverse, min_value=1, max_value=6).items
+    for column in ("r_drop", "alpha_if_deleted", "mean", "sd", "n"):
+        np.testing.assert_allclose(rows[column], own[column], rtol=0, atol=1e-12,
+                                   err_msg=column)
+    pairs = {"r_drop": "r_drop", "alpha_if_deleted": "drop_raw_alpha", "mean": "item_mean",
+             "sd": "item_sd", "n": "item_n"}
+    for ours, theirs in pairs.items():  # psych::alpha(keys =) prints the reversed item stats
+        np.testing.assert_allclose(rows[ours], ref["pairwise"][theirs], rtol=0, atol=TIGHT,
+                                   err_msg=ours)
+
+
+def test_reliability_items_skew_floor_ceiling(bfi_reliability, bfi_items, reference):
+    items = bfi_reliability.items
+    answered = bfi_items.notna().sum()
+    floor = (bfi_items == 1).sum() / answered  # answers as given, before reversal
+    ceiling = (bfi_items == 6).sum() / answered
+    np.testing.assert_allclose(items["floor"], floor[items["item"]], rtol=0, atol=1e-15)
+    np.testing.assert_allclose(items["ceiling"], ceiling[items["item"]], rtol=0, atol=1e-15)
+    a1 = items.query("item == 'A1'").iloc[0]
+    answers = bfi_items["A1"].dropna()  # reversed, so a raw floor is a scored ceiling
+    assert a1["reversed"] and a1["floor"] == pytest.approx((answers == 1).mean())
+    assert a1["floor"] > 0.15 > a1["ceiling"]  # scored, A1 would show a ceiling effect
+    # skew: psych::describe on the raw items, sign flipped for a reversed (scored) item
+    raw_skew = pd.Series(reference["describe"]["skew"], index=reference["describe"]["items"])
+    sign = np.where(items["reversed"], -1.0, 1.0)
+    np.testing.assert_allclose(items["skew"], sign * raw_skew[items["item"]].to_numpy(),
+                               rtol=0, atol=TIGHT)
+
+
+def test_reliability_items_of_a_single_item_subscale_and_repr():
+    labels = tuple(str(v) for v in range(1, 6))
+    ids = {"a1": "F", "a2": "F", "a3": "F", "b1": "G"}
+    items = tuple(
+        ScaleItem(id=i, theme=i, facet=f, dimension="D" if f == "F" else "E", text_fr="",
+                  text_en="", keyed=-1 if i == "a2" else 1, applies_to="both")
+        for i, f in ids.items()
+    )
+    scale = Scale(name="s", version="1", language="en", program="guided", items=items,
+                  response_format=ResponseFormat(points=5, labels_fr=labels, labels_en=labels))
+    data = pd.DataFrame({"a1": [1.0, 2, 3, 4, 5, 5], "a2": [5.0, 5, 3, 2, 1, np.nan],
+                         "a3": [1.0, 3, 3, 4, 4, 5], "b1": [2.0, 2, 3, 1, 5, 4]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", AllianceScaleWarning)
+        result = asc.reliability(data, scale)
+    table = result.items.set_index(["subscale", "item"])
+    assert len(table) == 3 + 1 + 3 + 1 + 4  # F, G, D, E, total
+    single = table.loc[("G", "b1")]
+    assert single["n"] == 6 and np.isnan(single["r_drop"]) and np.isnan(single["alpha_if_deleted"])
+    assert result.table.loc["G", "interpretation"] == "single item"
+    a2 = table.loc[("F", "a2")]
+    assert a2["reversed"] and a2["n"] == 5
+    assert a2["mean"] == pytest.approx(6 - 16 / 5)  # scored 6 - x: 1, 1, 3, 4, 5
+    assert a2["floor"] == pytest.approx(1 / 5) and a2["ceiling"] == pytest.approx(2 / 5)
+    assert "items" in repr(result) and "items" in result._repr_html_()
+    assert result.to_frame() is result.table
 
 
 def test_reliability_names_a_missing_item(bfi_items):
@@ -419,7 +511,9 @@ def test_long_scale_alpha_above_95_is_not_called_redundant():
     from alliance_scale.reliability_analysis import _interpret_alpha
 
     scale = draft_scale()
-    total = reliability(load_pilot()[scale.item_ids], scale).table.loc["total"]
+    result = reliability(load_pilot()[scale.item_ids], scale)
+    total = result.table.loc["total"]
+    assert len(result.items) == sum(len(keyed) for keyed in scale.keys.values())
     assert total["alpha"] > 0.95 and total["average_r"] < 0.5
     assert total["interpretation"].startswith("above .95 from length")
     assert _interpret_alpha(0.97, 0.62) == "above .95: redundant items?"

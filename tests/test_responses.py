@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from alliance_scale import ResponseError, draft_scale, read_responses, score
+from alliance_scale._resources import bundled_path
 from alliance_scale.errors import AllianceScaleError
 from alliance_scale.scale import ResponseFormat, Scale, ScaleItem
 
@@ -82,10 +83,72 @@ def test_plain_csv(scale, samples):
 
 
 def test_plain_csv_without_id_is_indexed_by_data_row(scale, samples):
-    out = read_responses(samples / "plain.csv", scale)
+    out = read_responses(samples / "plain.csv", scale, id_column=False)
     assert list(out.index) == [1, 2, 3, 4]
     assert out.index.name == "row"
     assert out["participant"].tolist() == ["p01", "p02", "p03", "p04"]
+
+
+def test_plain_csv_infers_a_usual_id_column(scale, samples):
+    out = read_responses(samples / "plain.csv", scale)  # "participant" is a usual id name
+    assert out.index.name == "participant"
+    assert list(out.index) == ["p01", "p02", "p03", "p04"]
+    assert "participant" not in out.columns
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [("Participant_ID", "Participant_ID"),           # case-insensitive
+     ("subject,ID", "ID"),                            # first name of the list wins: id < subject
+     ("record_id,respondent", "respondent"),
+     ("responseid", "responseid"),
+     ("code,visit", "row")],                          # no usual name: data-row number
+)
+def test_id_column_inference_order(scale, tmp_path, header, expected):
+    first, second = (",".join(f"{row}{j}" for j in range(header.count(",") + 1))
+                     for row in "ab")
+    path = write(tmp_path / "r.csv", f"{header},A1a_1,A1a_2,A1b_1,A2a_1,C1_1,C1_2\n"
+                 f"{first},4,2,5,4,5,1\n{second},4,2,5,4,5,1\n")
+    out = read_responses(path, scale)
+    assert out.index.name == expected
+    assert len(out) == 2
+
+
+def pilot_copy(tmp_path: Path, data_row: int) -> Path:
+    """data/pilot.csv with the respondent id of data row ``data_row`` set to the first's."""
+    lines = bundled_path("data", "pilot.csv").read_text(encoding="utf-8").splitlines()
+    fields = lines[data_row].split(",")
+    fields[0] = lines[1].split(",")[0]
+    lines[data_row] = ",".join(fields)
+    return write(tmp_path / "pilot.csv", "\n".join(lines) + "\n")
+
+
+def test_bundled_pilot_csv_is_indexed_by_respondent_and_refuses_duplicates(tmp_path):
+    scale = draft_scale()
+    pilot = pd.read_csv(bundled_path("data", "pilot.csv"))
+    out = read_responses(bundled_path("data", "pilot.csv"), scale)
+    assert out.index.name == "respondent"
+    assert list(out.index) == pilot["respondent"].tolist()  # same rows, same order
+    error = refusal(pilot_copy(tmp_path, 5), scale)
+    assert (error.column, error.rows) == ("respondent", [1, 5])
+    assert "duplicate" in str(error) and "id_column=False" in str(error)
+    flagged = read_responses(pilot_copy(tmp_path, 5), scale, errors="flag")
+    assert len(flagged) == len(pilot)
+    assert list(flagged.index[:5]) == [1, 2, 3, 4, 1]
+    assert flagged["problems"].iloc[0] == "duplicate respondent id (respondent)"
+    assert flagged["problems"].iloc[4] == "duplicate respondent id (respondent)"
+    assert (flagged["problems"].iloc[[1, 2, 3]] == "").all()
+    unchecked = read_responses(pilot_copy(tmp_path, 5), scale, id_column=False)
+    assert list(unchecked.index) == list(range(1, len(pilot) + 1))
+
+
+def test_excel_file_infers_the_id_column(scale, tmp_path):
+    frame = good_frame().rename_axis("Respondent_ID").reset_index()
+    frame.loc[2, "Respondent_ID"] = "x"
+    path = tmp_path / "answers.xlsx"
+    frame.to_excel(path, index=False)
+    error = refusal(path, scale)
+    assert (error.column, error.rows) == ("Respondent_ID", [1, 3])
 
 
 def test_semicolon_csv_in_windows_1252(scale, tmp_path):
@@ -178,6 +241,25 @@ def test_non_numeric_value(scale, tmp_path):
     error = refusal(path, scale)
     assert (error.column, error.rows) == ("C1_2", [1])
     assert "'beaucoup'" in str(error)
+
+
+def test_long_text_in_a_message_is_trimmed(scale):
+    frame = good_frame().astype(object)
+    frame.loc["y", "C1_1"] = "my therapist said something very private"
+    error = refusal(frame, scale)
+    assert "'my therapist said so'..." in str(error) and "something" not in str(error)
+
+
+def test_values_in_messages_are_plain_not_numpy_reprs(scale):
+    frame = good_frame()
+    frame.loc["y", "A1b_1"] = 9
+    error = refusal(frame, scale)
+    assert "such as 9" in str(error) and "np." not in str(error) and "9.0" not in str(error)
+    frame.loc["y", "A1b_1"] = 9.5
+    assert "such as 9.5" in str(refusal(frame, scale))
+    out = read_responses(frame.assign(A1a_1=[4, 0, 5]), scale, errors="flag")
+    assert out.loc["y", "problems"] == "A1a_1: 0 outside 1-5; A1b_1: 9.5 not an integer code; " \
+        "A1b_1: 9.5 outside 1-5"
 
 
 def test_unknown_label_is_refused(scale):
@@ -277,6 +359,17 @@ def test_missing_file_and_bad_arguments(scale, tmp_path):
     assert "source" in str(refusal(good_frame(), scale, source="limesurvey"))
     assert "errors" in str(refusal(good_frame(), scale, errors="ignore"))
     assert "id_column" in str(refusal(good_frame(), scale, id_column="pid"))
+    assert "id_column" in str(refusal(good_frame(), scale, id_column=True))
+
+
+def test_inferred_ids_are_compared_as_they_appear_in_the_index(scale, tmp_path):
+    path = write(tmp_path / "r.csv", "ID,A1a_1,A1a_2,A1b_1,A2a_1,C1_1,C1_2\n"
+                 "1,4,2,5,4,5,1\n01,4,2,5,4,5,1\n,4,2,5,4,5,1\n")
+    error = refusal(path, scale)
+    assert (error.column, error.rows) == ("ID", [3]) and "missing respondent id" in str(error)
+    out = read_responses(path, scale, errors="flag")
+    assert list(out["problems"]) == ["duplicate respondent id (ID)"] * 2 + [
+        "missing respondent id"]
 
 
 # --------------------------------------------------------------------------- errors="flag"
@@ -286,10 +379,12 @@ def test_flag_keeps_every_row_and_describes_bad_values(scale, tmp_path):
     out = read_responses(path, scale, id_column="pid", errors="flag")
     assert list(out.index) == ["a", "b", "c", "c"]
     assert out["problems"].iloc[0] == ""
-    assert "A1a_1='9'" in out["problems"].iloc[1] and "C1_2='oui'" in out["problems"].iloc[1]
+    assert out["problems"].iloc[1] == "A1a_1: 9 outside 1-5; C1_2: text, not a response code"
+    assert "oui" not in out["problems"].iloc[1]  # free text is never echoed into a result
     assert np.isnan(out["A1a_1"].iloc[1]) and np.isnan(out["C1_2"].iloc[1])
     assert out["A1a_2"].iloc[1] == 2
-    assert "A1b_1='2.5'" in out["problems"].iloc[2] and "duplicate" in out["problems"].iloc[2]
+    assert "A1b_1: 2.5 not an integer code" in out["problems"].iloc[2]
+    assert "duplicate" in out["problems"].iloc[2]
     assert "duplicate" in out["problems"].iloc[3]
 
 
@@ -308,6 +403,21 @@ def test_boolean_and_nullable_integer_columns(scale):
     frame["C1_1"] = [True, False, True]
     error = refusal(frame, scale)
     assert (error.column, error.rows) == ("C1_1", ["x", "y", "z"])
+    assert "True/False" in str(error)
+
+
+def test_booleans_in_an_object_column_are_refused_not_coded(scale):
+    frame = good_frame().astype(object)
+    frame.loc["x", "C1_1"] = True
+    frame.loc["z", "C1_1"] = np.False_
+    error = refusal(frame, scale)
+    assert (error.column, error.rows) == ("C1_1", ["x", "z"])
+    assert "True/False" in str(error)
+    out = read_responses(frame, scale, errors="flag")
+    assert np.isnan(out.loc["x", "C1_1"]) and np.isnan(out.loc["z", "C1_1"])
+    assert out.loc["y", "C1_1"] == 1
+    assert out.loc["x", "problems"] == "C1_1: True, not a response code (True/False)"
+    assert out.loc["z", "problems"] == "C1_1: False, not a response code (True/False)"
 
 
 @st.composite
@@ -331,7 +441,7 @@ def test_flag_never_drops_or_reorders_rows(frame):
     for item in ITEM_IDS:
         bad = ~frame[item].map(lambda v: v is None or v in valid)
         assert out.loc[bad.to_numpy(), item].isna().all()
-        flagged = out["problems"].str.contains(f"{item}=", regex=False)
+        flagged = out["problems"].str.contains(f"{item}: ", regex=False)
         assert (flagged == bad).all()
         good = out.loc[~bad.to_numpy(), item].dropna()
         assert good.isin([1, 2, 3, 4, 5]).all()
@@ -346,7 +456,7 @@ def test_score_after_a_flagged_read_keeps_duplicates(tmp_path):
     flagged = read_responses(path, make_scale(), id_column="pid", errors="flag")
     result = score(flagged, make_scale())
     assert list(result.scores.index) == ["a", "a"]
-    assert "A1a_1='9'" in result.flags["problems"].iloc[1]
+    assert "A1a_1: 9 outside 1-5" in result.flags["problems"].iloc[1]
     assert "duplicate" in result.flags["problems"].iloc[0]
 
 

@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from alliance_scale import (
+    AllianceScaleWarning,
     Blueprint,
     Dimension,
     Facet,
@@ -92,7 +93,7 @@ def test_guided_keeps_guided_and_both_items() -> None:
 
 
 def test_automated_drops_human_items_and_reports_the_emptied_facet() -> None:
-    with pytest.warns(UserWarning, match="B1"):
+    with pytest.warns(AllianceScaleWarning, match="B1"):
         scale = tiny(program="automated")
     assert set(scale.item_ids) == {"A1a_1", "A1a_2", "A1a_3", "A1b_1", "A1b_2",
                                    "A2_1", "A2_2", "A2_3", "A2_4"}
@@ -116,7 +117,7 @@ def test_bundled_guided_scale_covers_every_facet() -> None:
 def test_bundled_automated_scale_has_no_human_items() -> None:
     blueprint = load_blueprint()
     bank = load_item_bank(blueprint=blueprint)
-    with pytest.warns(UserWarning, match="C2"):
+    with pytest.warns(AllianceScaleWarning, match="C2"):
         scale = draft_scale(program="automated")
     assert "C2" in scale.omitted_facets
     assert all(i.applies_to in ("automated", "both") for i in scale.items)
@@ -220,14 +221,14 @@ def test_items_keeps_a_selection_and_refuses_unknown_ids() -> None:
     with pytest.raises(ItemBankError, match="Z9_1") as info:
         tiny(items=["A1a_1", "Z9_1"])
     assert "tiny_bank.yaml" in str(info.value)
-    with pytest.warns(UserWarning) as caught:
+    with pytest.warns(AllianceScaleWarning) as caught:
         tiny(items=["A1a_1", "A2_3", "B1_1"])
     messages = " ".join(str(w.message) for w in caught)
     assert "A2_3" in messages and "facets without items" in messages
 
 
 def test_selection_leaving_a_facet_empty_is_reported() -> None:
-    with pytest.warns(UserWarning, match="A2"):
+    with pytest.warns(AllianceScaleWarning, match="A2"):
         scale = tiny(items=["A1a_1", "B1_1"])
     assert scale.omitted_facets == ("A2",)
 
@@ -296,7 +297,7 @@ def test_save_load_round_trip(tmp_path: Path, suffix: str) -> None:
 
 
 def test_round_trip_of_an_automated_scale_keeps_omitted_facets(tmp_path: Path) -> None:
-    with pytest.warns(UserWarning):
+    with pytest.warns(AllianceScaleWarning):
         scale = draft_scale(program="automated")
     assert Scale.load(scale.save(tmp_path / "s.json")).omitted_facets == scale.omitted_facets
 
@@ -355,3 +356,9 @@ def test_any_item_text_survives_save_and_load(tmp_path_factory, text: str) -> No
     folder = tmp_path_factory.mktemp("texts")
     for name in ("s.yaml", "s.json"):
         assert Scale.load(scale.save(folder / name)) == scale
+
+
+@pytest.mark.parametrize("seed", [None, 1.5, "0", True])
+def test_the_order_needs_an_integer_seed(seed):
+    with pytest.raises(ItemBankError, match="seed must be an integer"):
+        draft_scale(seed=seed)

@@ -161,6 +161,39 @@ def test_out_of_range_and_text_values_are_refused():
     assert "'five'" in str(info.value)
 
 
+def test_booleans_in_an_object_column_are_refused_by_score_items():
+    data = hand_data().astype(object)
+    data.loc["a", "q1"] = True
+    data.loc["e", "q1"] = False
+    with pytest.raises(ResponseError, match="True/False") as info:
+        score_items(data, {"s": ["q1", "q2"]}, min_value=0, max_value=5)
+    assert (info.value.column, info.value.rows) == ("q1", ["a", "e"])
+
+
+def test_score_flags_booleans_and_shows_plain_values():
+    data = responses().astype(object)
+    data.loc[12, "C1_1"] = True
+    with pytest.raises(ResponseError, match="True/False") as info:
+        score(data, make_scale())
+    assert (info.value.column, info.value.rows) == ("C1_1", [12])
+    result = score(data, make_scale(), errors="flag")
+    assert result.flags.loc[12, "problems"] == "C1_1: True, not a response code (True/False)"
+    assert result.answered.loc[12, "C1"] == 1  # C1_1 set to missing, not coded 1
+    data.loc[12, "C1_1"] = np.int64(9)
+    with pytest.raises(ResponseError) as info:
+        score(data, make_scale())
+    assert "such as 9" in str(info.value) and "np." not in str(info.value)
+
+
+def test_score_result_never_carries_free_text():
+    data = responses().astype(object)
+    data.loc[13, "A1a_1"] = "<secret> my therapist"
+    result = score(data, make_scale(), errors="flag")
+    assert result.flags.loc[13, "problems"] == "A1a_1: text, not a response code"
+    shown = [result._repr_html_(), repr(result), result.to_frame().to_csv()]
+    assert all("secret" not in text and "therapist" not in text for text in shown)
+
+
 # --------------------------------------------------------------------------- score(scale)
 def responses() -> pd.DataFrame:
     return pd.DataFrame(
@@ -208,7 +241,7 @@ def test_score_refuses_or_flags_bad_values():
         score(data, make_scale())
     assert (info.value.column, info.value.rows) == ("C1_1", [14])
     result = score(data, make_scale(), errors="flag", min_answered=0.5)
-    assert "C1_1=8" in result.flags.loc[14, "problems"]
+    assert result.flags.loc[14, "problems"] == "C1_1: 8 outside 1-5"
     assert result.scores.loc[14, "C1"] == 3  # scored from the remaining item
     assert result.flags.loc[14, "prorated"] == "C1; C; total"
     assert result.scores.loc[11, "A2"] == 5

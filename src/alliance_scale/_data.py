@@ -12,7 +12,7 @@ import pandas as pd
 
 from .errors import AnalysisError
 
-__all__ = ["as_item_frame", "looks_like_correlation"]
+__all__ = ["as_item_frame", "correlation_problem", "looks_like_correlation"]
 
 
 def as_item_frame(
@@ -69,6 +69,8 @@ def as_item_frame(
             raise AnalysisError(f"item is of type {column.dtype}, not numeric", column=str(name))
         numeric = pd.to_numeric(column, errors="coerce")
         bad = numeric.isna() & column.notna()
+        if column.dtype == object:
+            bad |= column.map(_is_boolean).astype(bool)
         if bad.any():
             raise AnalysisError(
                 f"non-numeric value(s) such as {column[bad].iloc[0]!r}",
@@ -93,14 +95,33 @@ def as_item_frame(
     return pd.DataFrame(columns, index=data.index)
 
 
+def _is_boolean(value: object) -> bool:
+    """True for Python and numpy booleans (pandas would silently read them as 1 and 0)."""
+    return isinstance(value, (bool, np.bool_))
+
+
+def correlation_problem(data: pd.DataFrame | np.ndarray, tol: float = 1e-8) -> str | None:
+    """Why ``data`` is not a correlation matrix, or None when it is one.
+
+    A correlation matrix is square (at least 2 x 2), numeric, without missing values,
+    symmetric, with a unit diagonal.
+    """
+    try:
+        matrix = np.asarray(data, dtype=float)
+    except (TypeError, ValueError):
+        return "it holds non-numeric values"
+    if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1] or matrix.shape[0] < 2:
+        return f"it is {' x '.join(map(str, matrix.shape))}, not square"
+    if np.isnan(matrix).any():
+        return "it has missing values"
+    if not np.allclose(np.diag(matrix), 1.0, atol=tol):
+        return "its diagonal is not 1"
+    if not np.allclose(matrix, matrix.T, atol=tol):
+        i, j = np.unravel_index(np.argmax(np.abs(matrix - matrix.T)), matrix.shape)
+        return f"it is not symmetric (entries [{i}, {j}] and [{j}, {i}] differ)"
+    return None
+
+
 def looks_like_correlation(data: pd.DataFrame | np.ndarray, tol: float = 1e-8) -> bool:
     """True when ``data`` is square, symmetric, with a unit diagonal (a correlation matrix)."""
-    matrix = np.asarray(data, dtype=float)
-    return (
-        matrix.ndim == 2
-        and matrix.shape[0] == matrix.shape[1]
-        and matrix.shape[0] > 1
-        and not np.isnan(matrix).any()
-        and np.allclose(np.diag(matrix), 1.0, atol=tol)
-        and np.allclose(matrix, matrix.T, atol=tol)
-    )
+    return correlation_problem(data, tol) is None

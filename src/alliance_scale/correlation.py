@@ -64,6 +64,7 @@ __all__ = [
     "correlation_matrix",
     "pairwise_pearson",
     "polychoric",
+    "singular_cause",
     "smooth_correlation",
 ]
 
@@ -286,9 +287,10 @@ def _category_codes(items: pd.DataFrame) -> tuple[np.ndarray, int, float]:
         spans = np.nanmax(values, axis=0) - np.nanmin(values, axis=0) + 1
         widest = items.columns[int(np.argmax(spans))]
         raise AnalysisError(
-            f"answers span {categories} categories ({low:g} to {high:g}); polychoric "
-            f"correlations accept at most {MAX_CATEGORIES} (item {widest!r} spans "
-            f"{int(spans.max())}): treat these items as continuous (cor='pearson')",
+            f"across the items, answers span {categories} categories ({low:g} to {high:g}; "
+            f"the widest single item, {widest!r}, spans {int(spans.max())}); polychoric "
+            f"correlations accept at most {MAX_CATEGORIES}: treat these items as continuous "
+            "(cor='pearson')",
             column=str(widest),
         )
     codes = np.where(observed, np.nan_to_num(values) - low, -1).astype(np.int64)
@@ -574,3 +576,28 @@ def correlation_matrix(
         )
     names = list(items.columns)
     return pd.DataFrame(correlation, index=names, columns=names), n
+
+
+def singular_cause(correlation: np.ndarray, names: list[str]) -> str | None:
+    """Say why a correlation matrix is singular or indefinite, or None when it is positive
+    definite.
+
+    The test is psych's (smallest eigenvalue below machine precision), made safe against
+    rounding (``10 p eps``). The cause names up to five perfectly correlated pairs when there
+    are some; otherwise it points to linear dependence or to fewer respondents than items.
+    """
+    smallest = np.linalg.eigvalsh(correlation)[0]
+    if smallest >= 10 * len(correlation) * np.finfo(float).eps:
+        return None
+    pairs = np.argwhere(np.triu(np.abs(correlation), 1) > 1 - 1e-10)
+    if pairs.size:
+        cause = ("items " + ", ".join(f"{names[i]!r} and {names[j]!r}" for i, j in pairs[:5])
+                 + " are perfectly correlated")
+    elif smallest > -1e-8:
+        cause = ("some items are linear combinations of others, or there are fewer "
+                 "respondents than items")
+    else:
+        cause = ("no complete data set has these correlations (pairwise deletion, or values "
+                 "entered by hand); smooth it first (smooth_correlation, as psych::cor.smooth)")
+    kind = "singular" if smallest > -1e-8 else "not positive definite"
+    return f"the correlation matrix is {kind} (smallest eigenvalue {smallest:.3g}): {cause}"

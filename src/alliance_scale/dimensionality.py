@@ -252,7 +252,7 @@ def parallel_analysis(
     if n <= p:
         warnings.warn(
             f"{n} respondents for {p} items: with n <= p the correlation matrices are "
-            "singular and parallel analysis is unreliable", stacklevel=2,
+            "singular and parallel analysis is unreliable", AllianceScaleWarning, stacklevel=2,
         )
     observed = matrix.to_numpy()
     rng = np.random.default_rng(seed)

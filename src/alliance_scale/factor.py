@@ -26,7 +26,7 @@ import scipy.stats
 
 from . import _data
 from ._results import Result, result
-from .correlation import pairwise_pearson, smooth_correlation
+from .correlation import pairwise_pearson, singular_cause, smooth_correlation
 from .errors import AllianceScaleWarning, AnalysisError, HeywoodWarning, NotPositiveDefiniteWarning
 from .rotation import ROTATIONS, rotate
 
@@ -306,27 +306,16 @@ def _correlation_of_items(
 
 def _check_positive_definite(correlation: np.ndarray, names: list[str], method: str) -> bool:
     """Warn (or refuse for ml) when the correlation matrix is singular; True when it is."""
-    smallest = np.linalg.eigvalsh(correlation)[0]
-    if smallest >= 10 * len(correlation) * np.finfo(float).eps:  # rounding-safe version of
-        return False  # psych's test (smallest eigenvalue below machine epsilon)
-    upper = np.triu(np.abs(correlation), 1)
-    pairs = np.argwhere(upper > 1 - 1e-10)
-    cause = (
-        "items " + ", ".join(f"{names[i]!r} and {names[j]!r}" for i, j in pairs[:5])
-        + " are perfectly correlated"
-        if pairs.size
-        else "some items are linear combinations of others, or there are fewer respondents "
-        "than items"
-    )
+    cause = singular_cause(correlation, names)
+    if cause is None:
+        return False
     if method == "ml":
         raise AnalysisError(
-            f"the correlation matrix is singular (smallest eigenvalue {smallest:.3g}): {cause}; "
-            "maximum likelihood needs a positive definite matrix (drop items, or use "
-            "method='minres')"
+            f"{cause}; maximum likelihood needs a positive definite matrix (drop items, or "
+            "use method='minres')"
         )
     warnings.warn(
-        f"the correlation matrix is singular (smallest eigenvalue {smallest:.3g}): {cause}. "
-        "Fit statistics use a smoothed matrix, as psych::cor.smooth.",
+        f"{cause}. Fit statistics use a smoothed matrix, as psych::cor.smooth.",
         NotPositiveDefiniteWarning,
         stacklevel=3,
     )
@@ -610,6 +599,10 @@ class EFAResult(Result):
         the scores are the standardised answers (column mean and SD of the non-missing
         answers) times the weights; a respondent with a missing answer gets NaN.
 
+        Because the means, SDs and correlations are those of ``data``, score a whole sample
+        at once: the scores of a few respondents scored on their own differ from their
+        scores within the sample, and an item constant among them is refused.
+
         Parameters
         ----------
         data : DataFrame
@@ -685,11 +678,13 @@ def _prepare(data, cor: str, n_obs: int | None, missing: str):
         if n_obs is not None and (isinstance(n_obs, bool) or n_obs < 2):
             raise AnalysisError(f"n_obs must be an integer >= 2, got {n_obs!r}")
         return np.asarray(data, dtype=float).copy(), names, n_obs, None, "correlation matrix"
-    items = _data.as_item_frame(data)
     if n_obs is not None:
         raise AnalysisError(
-            "n_obs is only for a correlation matrix; with responses it is the number of rows"
+            f"n_obs is only for a correlation matrix, and data is not one "
+            f"({_data.correlation_problem(data)}); with responses the number of "
+            "respondents is the number of rows"
         )
+    items = _data.as_item_frame(data)
     correlation, counts, n_obs = _correlation_of_items(items, cor, missing)
     p = items.shape[1]
     if n_obs <= p:

@@ -23,7 +23,7 @@ import pandas as pd
 from scipy.stats import chi2
 
 from ._results import Result, result
-from .correlation import correlation_matrix
+from .correlation import correlation_matrix, singular_cause
 from .errors import AnalysisError
 
 __all__ = [
@@ -47,6 +47,12 @@ def kaiser_label(value: float) -> str:
         if value >= bound:
             return label
     return "unacceptable"
+
+
+def _refuse_singular(r: np.ndarray, names: list[str], need: str) -> None:
+    cause = singular_cause(r, names)
+    if cause is not None:
+        raise AnalysisError(f"{cause}; {need}")
 
 
 def _check_size(n: int, p: int) -> None:
@@ -141,13 +147,8 @@ def kmo(
     matrix, n = correlation_matrix(data, cor=cor, n_obs=n_obs)
     _check_size(n, len(matrix))
     r = matrix.to_numpy()
-    try:
-        inverse = np.linalg.inv(r)
-    except np.linalg.LinAlgError as error:
-        raise AnalysisError(
-            "the correlation matrix is singular (some items are linear combinations of "
-            "others): KMO needs its inverse"
-        ) from error
+    _refuse_singular(r, list(matrix.index), "KMO needs the inverse of the correlation matrix")
+    inverse = np.linalg.inv(r)
     scale = 1.0 / np.sqrt(np.diag(inverse))
     partial = inverse * scale[:, None] * scale[None, :]
     np.fill_diagonal(partial, 0.0)
@@ -183,12 +184,9 @@ def bartlett(
     matrix, n = correlation_matrix(data, cor=cor, n_obs=n_obs)
     p = len(matrix)
     _check_size(n, p)
-    sign, log_det = np.linalg.slogdet(matrix.to_numpy())
-    if sign <= 0:
-        raise AnalysisError(
-            "the correlation matrix is singular or not positive definite (determinant "
-            f"{'0' if sign == 0 else '< 0'}): Bartlett's test is undefined"
-        )
+    _refuse_singular(matrix.to_numpy(), list(matrix.index),
+                     "Bartlett's test needs a positive determinant")
+    _, log_det = np.linalg.slogdet(matrix.to_numpy())
     statistic = float(-log_det * (n - 1 - (2 * p + 5) / 6))
     dof = p * (p - 1) // 2
     return BartlettResult(chi2=statistic, dof=dof, p_value=float(chi2.sf(statistic, dof)), n=n)

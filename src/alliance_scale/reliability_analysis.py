@@ -445,6 +445,30 @@ def _skew_kurtosis(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     return g1 * (1 - 1 / n) ** 1.5, (1 - 1 / n) ** 2 * (g2 + 3) - 3
 
 
+def _item_distribution(frame: pd.DataFrame, low: float, high: float) -> pd.DataFrame:
+    """Answers, missing share, mean, sd, skew, kurtosis, floor and ceiling of each column.
+
+    The columns are described as given (no reversal here); ``floor`` and ``ceiling`` are
+    the shares of the answers equal to ``low`` and ``high``.
+    """
+    n = frame.notna().sum()
+    skew, kurtosis = _skew_kurtosis(frame)
+    table = pd.DataFrame(
+        {
+            "n": n.astype(int),
+            "missing": 1 - n / len(frame),
+            "mean": frame.mean(),
+            "sd": frame.std(),
+            "skew": skew,
+            "kurtosis": kurtosis,
+            "floor": (frame == low).sum() / n,
+            "ceiling": (frame == high).sum() / n,
+        }
+    )
+    table.index.name = "item"
+    return table
+
+
 def item_statistics(
     data: pd.DataFrame | np.ndarray,
     *,
@@ -469,8 +493,9 @@ def item_statistics(
     DataFrame
         Indexed by item: ``n`` (answers), ``missing`` (share of rows unanswered), ``mean``,
         ``sd``, ``skew`` and ``kurtosis`` (psych::describe type 3; excess kurtosis),
-        ``floor`` and ``ceiling`` (share of answers at ``min_value`` / ``max_value``;
-        > .15 is a floor or ceiling effect, Terwee et al. 2007), ``r_drop`` (corrected
+        ``floor`` and ``ceiling`` (share of the answers as given, before reversal, at
+        ``min_value`` / ``max_value``; > .15 is a floor or ceiling effect, Terwee et al.
+        2007), ``r_drop`` (corrected
         item-total r) and ``alpha_if_deleted`` (psych::alpha, pairwise).
 
     Raises
@@ -479,26 +504,15 @@ def item_statistics(
         As :func:`cronbach_alpha`.
     """
     frame, reversed_items, (low, high) = _keyed_frame(data, reverse, min_value, max_value)
-    answered = frame.notna()
-    n = answered.sum()
-    skew, kurtosis = _skew_kurtosis(frame)
     alpha = cronbach_alpha(frame, ci=None, min_value=low, max_value=high)
-    table = pd.DataFrame(
-        {
-            "n": n.astype(int),
-            "missing": 1 - n / len(frame),
-            "mean": frame.mean(),
-            "sd": frame.std(),
-            "skew": skew,
-            "kurtosis": kurtosis,
-            "floor": (frame == low).sum() / n,
-            "ceiling": (frame == high).sum() / n,
-            "r_drop": alpha.items["r_drop"],
-            "alpha_if_deleted": alpha.items["alpha_if_deleted"],
-        }
-    )
-    table.index.name = "item"
-    table["reversed"] = table.index.isin(reversed_items)
+    table = _item_distribution(frame, low, high)
+    flipped = table.index.isin(reversed_items)
+    # floor and ceiling describe the answers as given (what respondents chose), as in
+    # ReliabilityResult.items: reversal turns a floor into a ceiling, so swap them back.
+    table.loc[flipped, ["floor", "ceiling"]] = table.loc[flipped, ["ceiling", "floor"]].to_numpy()
+    table["r_drop"] = alpha.items["r_drop"]
+    table["alpha_if_deleted"] = alpha.items["alpha_if_deleted"]
+    table["reversed"] = flipped
     return table
 
 
@@ -753,21 +767,75 @@ class ReliabilityResult(Result):
     table : DataFrame
         Indexed by subscale: ``level``, ``k``, ``n``, ``alpha``, ``ci_lower``,
         ``ci_upper`` (Feldt 95%), ``std_alpha``, ``g6``, ``average_r``, ``omega_total``,
-        ``omega_h``, ``interpretation``.
+        ``omega_h``, ``interpretation``. This is ``to_frame()``.
+    items : DataFrame
+        Tidy item statistics: one row per (subscale, item), subscales in the order of
+        ``table`` and items in the order of the scale's keys, with columns ``subscale``,
+        ``level``, ``item``, ``reversed`` (reverse-keyed in that subscale's key), ``n``
+        (answers), ``mean``, ``sd`` and ``skew`` (of the item as scored in the subscale,
+        i.e. after reversal ``min + max - x``, as psych::alpha's item statistics; skew as
+        psych::describe type 3), ``floor`` and ``ceiling`` (shares of the answers as given,
+        before reversal, equal to the scale's lowest / highest response code: what the
+        respondent chose; above .15 is a floor or ceiling effect, Terwee et al. 2007),
+        ``r_drop`` (corrected item-total r) and ``alpha_if_deleted``, both from
+        ``alphas[subscale]`` (NaN for a single-item subscale).
     alphas : dict of str to AlphaResult
-        The full alpha result (item tables) of each subscale.
+        The full alpha result (item tables) of each subscale of 2 or more items.
     cor : str
     """
 
     table: pd.DataFrame
     alphas: dict[str, AlphaResult]
+    items: pd.DataFrame
     cor: str = "pearson"
 
     def to_frame(self) -> pd.DataFrame:
         return self.table
 
     def _summary(self) -> dict[str, Any]:
-        return {"subscales": len(self.table), "correlations": self.cor}
+        return {
+            "subscales": len(self.table), "correlations": self.cor,
+            "item statistics": f".items ({len(self.items)} rows: subscale x item, "
+                               "with mean, sd, skew, floor, ceiling, r_drop, alpha_if_deleted)",
+        }
+
+
+#: Columns of :attr:`ReliabilityResult.items`.
+_ITEM_COLUMNS = ["subscale", "level", "item", "reversed", "n", "mean", "sd", "skew", "floor",
+                 "ceiling", "r_drop", "alpha_if_deleted"]
+
+
+def _subscale_items(
+    name: str,
+    level: str,
+    keyed: Sequence[str],
+    given: pd.DataFrame,
+    alpha: AlphaResult | None,
+    low: float,
+    high: float,
+) -> pd.DataFrame:
+    """The rows of one subscale in :attr:`ReliabilityResult.items`.
+
+    ``given`` describes the answers as given (:func:`_item_distribution`, computed once per
+    item); reversal turns the mean into ``min + max - mean`` and the skew into ``-skew``
+    (sd unchanged); r.drop and alpha if deleted are read from the subscale's alpha.
+    """
+    ids, signs = zip(*map(split_keyed, keyed), strict=True)
+    rows = given.loc[list(ids)]
+    reversed_ = np.asarray(signs) < 0
+    frame = pd.DataFrame(
+        {
+            "subscale": name, "level": level, "item": list(ids), "reversed": reversed_,
+            "n": rows["n"].to_numpy(),
+            "mean": np.where(reversed_, low + high - rows["mean"], rows["mean"]),
+            "sd": rows["sd"].to_numpy(),
+            "skew": np.where(reversed_, -rows["skew"], rows["skew"]),
+            "floor": rows["floor"].to_numpy(), "ceiling": rows["ceiling"].to_numpy(),
+        }
+    )
+    for column in ("r_drop", "alpha_if_deleted"):
+        frame[column] = np.nan if alpha is None else alpha.items[column].loc[list(ids)].to_numpy()
+    return frame
 
 
 def reliability(
@@ -784,6 +852,11 @@ def reliability(
     below .70 (the usual floor for group comparisons, COSMIN), adequate, above .95
     (possibly redundant items).
 
+    The item statistics of every subscale come as one tidy table,
+    :attr:`ReliabilityResult.items` (one row per subscale and item: mean, sd and skew of
+    the scored item, floor and ceiling of the answers as given, r.drop and alpha if
+    deleted from that subscale's alpha).
+
     Parameters
     ----------
     responses : DataFrame
@@ -796,6 +869,8 @@ def reliability(
     Returns
     -------
     ReliabilityResult
+        ``table`` (one row per subscale, also ``to_frame()``), ``items`` (one row per
+        subscale and item) and ``alphas``.
 
     Raises
     ------
@@ -808,12 +883,15 @@ def reliability(
         raise AnalysisError(
             f"{len(absent)} item(s) of the scale are not in the responses", column=absent[0]
         )
-    rows, alphas = [], {}
+    low, high = scale.min_value, scale.max_value
+    answers = as_item_frame(responses[list(scale.item_ids)], min_items=1)
+    given = _item_distribution(answers, low, high)
+    rows, alphas, item_rows = [], {}, []
     for name, level, keyed, groups in _subscales(scale):
         ids = [split_keyed(k)[0] for k in keyed]
         reverse = [item for item, sign in map(split_keyed, keyed) if sign < 0]
-        frame = as_item_frame(responses[ids])
-        frame[reverse] = scale.min_value + scale.max_value - frame[reverse]
+        frame = answers[ids].copy()
+        frame[reverse] = low + high - frame[reverse]
         row: dict[str, Any] = {"subscale": name, "level": level, "k": len(ids)}
         if len(ids) >= 2:
             fit = cronbach_alpha(frame, cor=cor, min_value=scale.min_value,
@@ -829,10 +907,12 @@ def reliability(
         else:
             row.update(n=int(frame.notna().any(axis=1).sum()), interpretation="single item")
         rows.append(row)
+        item_rows.append(_subscale_items(name, level, keyed, given, alphas.get(name), low, high))
     columns = ["level", "k", "n", "alpha", "ci_lower", "ci_upper", "std_alpha", "g6",
                "average_r", "omega_total", "omega_h", "interpretation"]
     table = pd.DataFrame(rows).set_index("subscale").reindex(columns=columns)
-    return ReliabilityResult(table=table, alphas=alphas, cor=cor)
+    items = pd.concat(item_rows, ignore_index=True).reindex(columns=_ITEM_COLUMNS)
+    return ReliabilityResult(table=table, alphas=alphas, cor=cor, items=items)
 
 
 # --------------------------------------------------------------------------- retest

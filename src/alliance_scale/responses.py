@@ -32,7 +32,7 @@ from .errors import ResponseError
 if TYPE_CHECKING:
     from .scale import Scale
 
-__all__ = ["ERRORS", "PROBLEMS_COLUMN", "SOURCES", "read_responses"]
+__all__ = ["ERRORS", "ID_COLUMN_NAMES", "PROBLEMS_COLUMN", "SOURCES", "read_responses"]
 
 #: Export formats understood by :func:`read_responses`.
 SOURCES = ("csv", "redcap", "qualtrics")
@@ -40,11 +40,20 @@ SOURCES = ("csv", "redcap", "qualtrics")
 ERRORS = ("raise", "flag")
 #: Name of the column describing each row's invalid answers ("" when none).
 PROBLEMS_COLUMN = "problems"
+#: Usual respondent-id column names, searched (case-insensitively, in this order) in a plain
+#: CSV or Excel file read without ``id_column``; the first one found is the id column.
+ID_COLUMN_NAMES = ("respondent", "respondent_id", "participant", "participant_id", "id",
+                   "record_id", "ResponseId", "subject")
 
 _EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 _REDCAP_KEYS = ("redcap_event_name", "redcap_repeat_instrument", "redcap_repeat_instance")
 _ITEM_SHAPE = re.compile(r"^([A-Za-z])\d+[A-Za-z]?_\d+$")
 _DATAFRAME = "<DataFrame>"
+_EXAMPLE_LENGTH = 20  # characters of an invalid text value quoted in an exception message
+
+_NOT_A_CODE = "not a response code (neither a number nor an anchor label)"
+_BOOLEAN = "not a response code (True/False)"
+_NOT_INTEGER = "not an integer code"
 
 
 # --------------------------------------------------------------------------- file level
@@ -194,18 +203,38 @@ def _label_codes(scale: Scale) -> dict[str, int]:
     return {k: v for k, v in codes.items() if k not in ambiguous}
 
 
+def _is_boolean(value: object) -> bool:
+    return isinstance(value, (bool, np.bool_))
+
+
+def plain_value(value: object) -> str:
+    """A number as a reader writes it (``9``, ``9.5``, never ``np.float64(9.0)``); a boolean
+    as ``True``/``False``; anything else as its quoted text trimmed to 20 characters.
+
+    Used in exception messages only: a result never stores a respondent's free text.
+    """
+    if _is_boolean(value):
+        return str(bool(value))
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return f"{float(value):.15g}"
+    text = str(value)
+    return repr(text[:_EXAMPLE_LENGTH]) + ("..." if len(text) > _EXAMPLE_LENGTH else "")
+
+
 def _check_item(
     column: pd.Series, scale: Scale, labels: dict[str, int]
 ) -> tuple[np.ndarray, list[tuple[str, np.ndarray]]]:
     """Codes of one item column (float, NaN = missing) and its problems (kind, row mask)."""
     if pd.api.types.is_bool_dtype(column):
         values = np.full(len(column), np.nan)
-        problems = [("not a response code (True/False)", column.notna().to_numpy())]
+        problems = [(_BOOLEAN, column.notna().to_numpy())]
     elif pd.api.types.is_numeric_dtype(column):
         values = column.to_numpy(dtype=float, na_value=np.nan)
         problems = []
-    else:
-        present = column.notna().to_numpy() & ~column.map(_is_blank).to_numpy(dtype=bool)
+    else:  # object column: booleans are refused, not coded 1/0 as pd.to_numeric would
+        boolean = column.map(_is_boolean).to_numpy(dtype=bool)
+        present = (column.notna().to_numpy() & ~column.map(_is_blank).to_numpy(dtype=bool)
+                   & ~boolean)
         numeric = np.array(pd.to_numeric(column.where(present), errors="coerce"), dtype=float)
         text = present & np.isnan(numeric)
         if text.any():
@@ -213,14 +242,31 @@ def _check_item(
             numeric[text] = keys.map(labels).to_numpy(dtype=float)
         not_code = present & np.isnan(numeric)
         values = numeric
-        problems = [("not a response code (neither a number nor an anchor label)", not_code)]
+        problems = [(_BOOLEAN, boolean), (_NOT_A_CODE, not_code)]
     low, high = scale.min_value, scale.max_value
     finite = np.isfinite(values)
-    problems.append(("not an integer code", finite & (values != np.round(values))))
+    problems.append((_NOT_INTEGER, finite & (values != np.round(values))))
     with np.errstate(invalid="ignore"):
         problems.append((f"outside the response range {low}-{high}",
                          ~np.isnan(values) & ((values < low) | (values > high))))
     return values, [(kind, mask) for kind, mask in problems if mask.any()]
+
+
+def _shown(kind: str, original: object, code: float) -> str:
+    """The offending value for an exception message (text trimmed to 20 characters)."""
+    return plain_value(original if kind in (_BOOLEAN, _NOT_A_CODE) else code)
+
+
+def _note(item_id: str, kind: str, original: object, code: float, scale: Scale) -> str:
+    """One invalid answer for the ``problems`` column, never echoing a respondent's text."""
+    if kind == _BOOLEAN:
+        return f"{item_id}: {bool(original)}, {kind}"
+    if kind == _NOT_A_CODE:
+        what = "text" if isinstance(original, str) else type(original).__name__
+        return f"{item_id}: {what}, not a response code"
+    if kind == _NOT_INTEGER:
+        return f"{item_id}: {plain_value(code)} {kind}"
+    return f"{item_id}: {plain_value(code)} outside {scale.min_value}-{scale.max_value}"
 
 
 def _check_values(
@@ -232,17 +278,19 @@ def _check_values(
     notes: dict[int, list[str]] = {}
     for item_id in scale.item_ids:
         original = frame[item_id]
-        values, problems = _check_item(original, scale, labels)
+        codes, problems = _check_item(original, scale, labels)
+        values = codes
         for kind, mask in problems:
             positions = np.flatnonzero(mask)
             if errors == "raise":
+                first = positions[0]
                 raise ResponseError(
-                    f"{kind}, such as {original.iloc[positions[0]]!r}",
+                    f"{kind}, such as {_shown(kind, original.iloc[first], codes[first])}",
                     file=file, column=item_id, rows=list(frame.index[positions]),
                 )
             for position in positions:
                 notes.setdefault(int(position), []).append(
-                    f"{item_id}={original.iloc[position]!r}: {kind}"
+                    _note(item_id, kind, original.iloc[position], codes[position], scale)
                 )
             values = np.where(mask, np.nan, values)
         columns[item_id] = values
@@ -250,32 +298,55 @@ def _check_values(
 
 
 # --------------------------------------------------------------------------- ids
+def _usual_id_column(frame: pd.DataFrame) -> str | None:
+    """The first of :data:`ID_COLUMN_NAMES` that is a column (case-insensitive), if any."""
+    by_lower: dict[str, str] = {}
+    for column in frame.columns:
+        by_lower.setdefault(str(column).strip().lower(), column)
+    found = (by_lower.get(name.lower()) for name in ID_COLUMN_NAMES)
+    return next((column for column in found if column is not None), None)
+
+
 def _id_columns(
-    frame: pd.DataFrame, items: list[str], source: str, id_column: str | None, file: str
-) -> list[str]:
+    frame: pd.DataFrame, items: list[str], source: str, id_column: str | bool | None,
+    file: str,
+) -> tuple[list[str], bool]:
+    """The respondent-id column(s), and whether they were inferred from a usual name."""
+    if id_column is False:
+        return [], False
     if id_column is not None:
+        if not isinstance(id_column, str):
+            raise ResponseError(
+                f"id_column must be a column name, None or False, got {id_column!r}", file=file
+            )
         if id_column not in frame.columns:
             raise ResponseError("id_column is not a column of the data", file=file,
                                 column=id_column)
-        return [id_column]
+        return [id_column], False
     if source == "redcap":
         first = "record_id" if "record_id" in frame.columns else frame.columns[0]
         if first in items:  # no record id column at all
-            return []
-        return [first] + [c for c in _REDCAP_KEYS if c in frame.columns]
+            return [], False
+        return [first] + [c for c in _REDCAP_KEYS if c in frame.columns], False
     if source == "qualtrics":
         found = [c for c in frame.columns if str(c).lower() == "responseid"]
-        return found[:1]
-    return []
+        return found[:1], False
+    if file == _DATAFRAME:  # a frame brings its own index
+        return [], False
+    usual = _usual_id_column(frame)
+    return ([usual], True) if usual is not None else ([], False)
 
 
 def _check_ids(
     frame: pd.DataFrame, id_columns: list[str], errors: str, file: str,
-    notes: dict[int, list[str]], check_index: bool,
+    notes: dict[int, list[str]], check_index: bool, inferred: bool = False,
 ) -> None:
-    """Refuse (or flag) duplicate and missing respondent ids (a frame's index if asked)."""
+    """Refuse (or flag) duplicate and missing respondent ids (a frame's index if asked).
+
+    Ids are compared as they will appear in the index (``"01"`` and ``"1"`` are both 1).
+    """
     if id_columns:
-        keys = frame[id_columns]
+        keys = frame[id_columns].apply(_as_numbers_where_possible)
         blank = keys.iloc[:, 0].isna().to_numpy()
         duplicated = keys.duplicated(keep=False).to_numpy() & ~blank
         what, column = " + ".join(id_columns), id_columns[0]
@@ -291,7 +362,9 @@ def _check_ids(
         if not positions.size:
             continue
         if errors == "raise":
-            raise ResponseError(kind, file=file, column=column,
+            hint = (f" ({column!r} was taken as the id column by its name; pass "
+                    "id_column=False to read the file without ids)") if inferred else ""
+            raise ResponseError(kind + hint, file=file, column=column,
                                 rows=list(frame.index[positions]))
         for position in positions:
             notes.setdefault(int(position), []).append(kind)
@@ -309,7 +382,7 @@ def read_responses(
     *,
     source: str = "csv",
     errors: str = "raise",
-    id_column: str | None = None,
+    id_column: str | bool | None = None,
 ) -> pd.DataFrame:
     """Read survey responses to ``scale`` into one row per respondent, refusing bad data.
 
@@ -332,13 +405,20 @@ def read_responses(
     errors : {"raise", "flag"}, default "raise"
         ``"raise"`` refuses the first invalid answer, listing every row with that problem
         in that column. ``"flag"`` keeps every row, sets invalid answers to NaN and
-        describes them (column and value) in the ``problems`` column; duplicate or missing
-        respondent ids are flagged the same way. Structural faults (file not readable,
-        item columns missing, unknown item-like columns) are always refused.
-    id_column : str, optional
-        Column holding the respondent id. Default: ``record_id`` (or the first column)
-        plus the event/repeat columns present for REDCap, ``ResponseId`` for Qualtrics,
-        none for CSV/Excel.
+        describes them in the ``problems`` column (``"C1_2: 9 outside 1-5"``; a text
+        answer is described as ``"C1_2: text, not a response code"``, never quoted, since
+        response data are health data); duplicate or missing respondent ids are flagged
+        the same way. Structural faults (file not readable, item columns missing, unknown
+        item-like columns) are always refused.
+    id_column : str or False, optional
+        Column holding the respondent id; ``False`` for none (the index is then the
+        data-row number, and ids are not checked). Default (None): ``record_id`` (or the
+        first column) plus the event/repeat columns present for REDCap, ``ResponseId`` for
+        Qualtrics; for a CSV or Excel file, the first of :data:`ID_COLUMN_NAMES`
+        (``respondent``, ``respondent_id``, ``participant``, ``participant_id``, ``id``,
+        ``record_id``, ``ResponseId``, ``subject``; in this order, matched
+        case-insensitively) that is a column, else none. A DataFrame keeps its own index
+        unless ``id_column`` is given.
 
     Returns
     -------
@@ -364,7 +444,9 @@ def read_responses(
         one of its items, e.g. ``A1a_9``; Qualtrics default tags such as ``Q9`` or
         ``Q3_4`` are kept as other columns unless the scale has items starting with Q);
         duplicate or missing respondent ids; values that are not numbers or anchor
-        labels, not integers, or outside the response range.
+        labels, not integers, or outside the response range; booleans (``True``/``False``,
+        in a boolean column or among other values), which are not response codes. The
+        message quotes one offending value (text trimmed to 20 characters).
     """
     return _read(path_or_frame, scale, source=source, errors=errors, id_column=id_column,
                  check_index=True)
@@ -376,7 +458,7 @@ def _read(
     *,
     source: str,
     errors: str,
-    id_column: str | None,
+    id_column: str | bool | None,
     check_index: bool,
 ) -> pd.DataFrame:
     """:func:`read_responses`; ``check_index=False`` (used by scoring) accepts a frame whose
@@ -410,8 +492,8 @@ def _read(
     earlier = frame[PROBLEMS_COLUMN] if PROBLEMS_COLUMN in frame.columns else None
     frame = _map_columns(frame.drop(columns=[PROBLEMS_COLUMN], errors="ignore"), scale, file)
     items, notes = _check_values(frame, scale, errors, file)
-    id_columns = _id_columns(frame, scale.item_ids, source, id_column, file)
-    _check_ids(frame, id_columns, errors, file, notes, check_index)
+    id_columns, inferred = _id_columns(frame, scale.item_ids, source, id_column, file)
+    _check_ids(frame, id_columns, errors, file, notes, check_index, inferred)
 
     others = [c for c in frame.columns if c not in scale.item_ids]
     out = items

@@ -30,7 +30,7 @@ import yaml
 
 from ._resources import bundled_path
 from .blueprint import Blueprint, load_blueprint
-from .errors import ItemBankError, check_choice
+from .errors import AllianceScaleWarning, ItemBankError, check_choice
 from .item_bank import APPLIES_TO, BilingualText, Item, ItemBank, load_item_bank
 
 __all__ = [
@@ -360,12 +360,16 @@ def draft_scale(
 
     Warns
     -----
-    UserWarning
+    AllianceScaleWarning
         Naming the facets left without items, and items of ``items`` that do not apply to
         the program.
     """
     check_choice("language", language, LANGUAGES, ItemBankError)
     check_choice("program", program, PROGRAMS, ItemBankError)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise ItemBankError(
+            f"seed must be an integer (the administration order is reproducible); got {seed!r}"
+        )
     response_format = agreement_format(points)
     if items_per_facet is not None and (
         isinstance(items_per_facet, bool)
@@ -392,7 +396,7 @@ def draft_scale(
         if left_out:
             warnings.warn(
                 f"items not applicable to {program} programs left out: {', '.join(left_out)}",
-                UserWarning, stacklevel=2,
+                AllianceScaleWarning, stacklevel=2,
             )
 
     leaves_of: dict[str, list[list[Item]]] = {}
@@ -412,7 +416,7 @@ def draft_scale(
     if omitted:
         warnings.warn(
             f"facets without items for {program} programs: {', '.join(omitted)}",
-            UserWarning, stacklevel=2,
+            AllianceScaleWarning, stacklevel=2,
         )
 
     ordered = _interleave(selected, np.random.default_rng(seed))

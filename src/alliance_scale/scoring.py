@@ -27,7 +27,7 @@ import pandas as pd
 
 from ._results import Result, result
 from .errors import ResponseError
-from .responses import PROBLEMS_COLUMN, _read
+from .responses import PROBLEMS_COLUMN, _read, plain_value
 
 if TYPE_CHECKING:
     from .scale import Scale
@@ -89,7 +89,9 @@ def _parse_keys(
 def _item_matrix(
     data: pd.DataFrame, items: list[str], min_value: float, max_value: float, file: str
 ) -> np.ndarray:
-    """The items as a float matrix (NaN = missing), refusing text and out-of-range values."""
+    """The items as a float matrix (NaN = missing), refusing text, booleans (a bool column,
+    or True/False among other values, which ``pd.to_numeric`` would code 1/0) and
+    out-of-range values."""
     block = data[items]
     if all(pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t)
            for t in block.dtypes):
@@ -100,13 +102,16 @@ def _item_matrix(
             if pd.api.types.is_bool_dtype(column):
                 raise ResponseError("column is boolean (True/False), not numeric codes",
                                     file=file, column=name)
+            boolean = column.map(lambda v: isinstance(v, (bool, np.bool_))).to_numpy(dtype=bool)
+            if boolean.any():
+                raise ResponseError("boolean value(s) (True/False), not numeric codes",
+                                    file=file, column=name, rows=list(data.index[boolean]))
             numeric = pd.to_numeric(column, errors="coerce")
             bad = (numeric.isna() & column.notna()).to_numpy()
             if bad.any():
                 raise ResponseError(
-                    f"non-numeric value(s) such as {column[bad].iloc[0]!r}", file=file,
-                    column=name,
-                    rows=list(data.index[bad]),
+                    f"non-numeric value(s) such as {plain_value(column[bad].iloc[0])}",
+                    file=file, column=name, rows=list(data.index[bad]),
                 )
         values = block.apply(pd.to_numeric).to_numpy(dtype=float)
     low = np.nanmin(values, axis=0, initial=np.inf)
@@ -243,7 +248,9 @@ class ScoreResult(Result):
     flags : DataFrame
         Per respondent: ``prorated`` (scales scored from fewer than all their items, joined
         by ``"; "``), ``not_scored`` (scales left NaN: too few answers) and ``problems``
-        (invalid answers set to missing with ``errors="flag"``: column and value); empty
+        (invalid answers set to missing with ``errors="flag"``: column and number, e.g.
+        ``"C1_1: 8 outside 1-5"``; a text answer is described, ``"C1_1: text, not a response
+        code"``, never quoted, so a result carries no respondent's free text); empty
         strings when nothing applies.
     min_answered : float
     method : str

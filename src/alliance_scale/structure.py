@@ -226,7 +226,7 @@ def congruence(result: Any, scale: Scale, *, level: str = "facet") -> Congruence
     """
     if level not in LEVELS:
         raise AnalysisError(f"level must be one of {', '.join(LEVELS)}; got {level!r}")
-    loadings = result.loadings
+    loadings = getattr(result, "loadings", None)
     if not isinstance(loadings, pd.DataFrame):
         raise AnalysisError("result.loadings must be a DataFrame (items x factors)")
     items = [str(i) for i in loadings.index]
