@@ -191,3 +191,19 @@ def test_too_few_respondents_for_mahalanobis_warns_and_keeps_other_indices() -> 
     assert table["mahalanobis"].isna().all()
     assert not table["flag_mahalanobis"].any()
     assert table["longstring"].tolist() == [1, 2, 1]
+
+
+def test_a_handful_of_respondents_still_gets_longstring_and_irv():
+    """Five respondents leave some items constant: the indices that need no variance are
+    still computed, and Mahalanobis says why it is missing."""
+    import pytest
+
+    from alliance_scale import AllianceScaleWarning, careless, draft_scale, load_pilot
+
+    scale = draft_scale()
+    few = load_pilot()[scale.item_ids].iloc[:5]
+    with pytest.warns(AllianceScaleWarning, match="Mahalanobis distances not computed"):
+        result = careless(few, scale)
+    assert list(result.indices.index) == list(few.index)
+    assert result.indices["longstring"].notna().all()
+    assert result.indices["irv"].notna().all()

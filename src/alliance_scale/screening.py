@@ -288,7 +288,9 @@ def careless(
         raise AnalysisError(f"mahalanobis_alpha must be a number in (0, 1), "
                             f"got {mahalanobis_alpha!r}")
 
-    items = as_item_frame(responses[scale.item_ids], what="responses")
+    # constant items are fine here: longstring and IRV need no variance, and Mahalanobis
+    # distances then come back NaN with a warning
+    items = as_item_frame(responses[scale.item_ids], what="responses", allow_constant=True)
     _check_range(items, scale.min_value, scale.max_value)
     values = items.to_numpy()
 
