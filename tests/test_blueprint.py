@@ -221,3 +221,12 @@ def test_non_yaml_file_is_refused(tmp_path: Path) -> None:
 
 def test_missing_file_is_refused(tmp_path: Path) -> None:
     _refused(tmp_path / "absent.yaml", "cannot read")
+
+
+def test_to_frame_bordin_column_is_the_inherited_hypothesis(blueprint) -> None:
+    frame = blueprint.to_frame()
+    # Hand-checked against items/blueprint.yaml: A1a inherits "task" from dimension A; the
+    # leaf C3b has its own "goal"; B3b inherits "bond, task" from dimension B.
+    assert frame.loc["A1a", "bordin"] == "task"
+    assert frame.loc["C3b", "bordin"] == "goal"
+    assert frame.loc["B3b", "bordin"] == "bond, task"

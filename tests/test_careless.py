@@ -207,3 +207,33 @@ def test_a_handful_of_respondents_still_gets_longstring_and_irv():
     assert list(result.indices.index) == list(few.index)
     assert result.indices["longstring"].notna().all()
     assert result.indices["irv"].notna().all()
+
+
+# ---------------------------------------------------------------------------- refactor checks
+
+
+def test_n_flagged_follows_from_the_table_and_cutoffs_are_integers() -> None:
+    from alliance_scale.screening import CarelessResult
+
+    scale = make_scale(["a1", "a2", "b1", "b2"], reversed_ids=("b2",))
+    data = pd.DataFrame([[1, 2, 3, 4], [5, 5, 5, 5], [2, 1, 2, 3], [4, 4, 5, 1], [3, 2, 4, 2]],
+                        columns=["a1", "a2", "b1", "b2"], dtype=float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", AllianceScaleWarning)
+        result = careless(data, scale, longstring_cutoff=4)
+    assert result.n_flagged == int(result.indices["flagged"].sum()) >= 1
+    rebuilt = CarelessResult(indices=result.indices, cutoffs=result.cutoffs)
+    assert rebuilt.n_flagged == result.n_flagged
+    for bad in (4.0, True, 1):
+        with pytest.raises(AnalysisError, match="longstring_cutoff"):
+            careless(data, scale, longstring_cutoff=bad)
+
+
+def test_reverse_inconsistency_takes_the_response_range_by_name() -> None:
+    from alliance_scale.screening import reverse_inconsistency
+
+    scale = make_scale(["a1", "a2"], reversed_ids=("a2",))
+    values = np.array([[5.0, 1.0], [5.0, 5.0], [2.0, np.nan]])
+    # a2 reversed on 1..5: 6 - a2 -> gaps |5 - 5| = 0, |5 - 1| = 4, NaN (no a2 answer)
+    gaps = reverse_inconsistency(values, list(scale.items), response_range=(1, 5))
+    np.testing.assert_array_equal(gaps, [0.0, 4.0, np.nan])

@@ -130,3 +130,9 @@ def test_reasons_never_print_a_value_equal_to_its_cut_off():
 def test_something_that_is_not_a_factor_solution_is_refused():
     with pytest.raises(AnalysisError, match="loadings"):
         congruence("not a factor solution", _scale())
+
+
+def test_the_solution_can_be_passed_by_name():
+    scale = _scale()
+    result = congruence(solution=_fake_result(_perfect_loadings(scale)), scale=scale)
+    np.testing.assert_allclose(result.matches["congruence"].abs(), 1.0)

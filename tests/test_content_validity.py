@@ -118,3 +118,16 @@ def test_passing_items_feed_draft_scale() -> None:
     assert set(result.passing) == set(ids) - set(rejected)
     scale = draft_scale(items=result.passing)
     assert set(scale.item_ids) == set(ids) - set(rejected)
+
+
+def test_booleans_are_not_ratings():
+    """pandas reads True as 1: a True among the ratings (or a boolean column) is refused."""
+    mixed = RATINGS.astype(object)
+    mixed.loc["expert2", "Y"] = True
+    with pytest.raises(ResponseError, match="True") as info:
+        content_validity(mixed)
+    assert (info.value.column, info.value.rows) == ("Y", ["expert2"])
+    flags = RATINGS.assign(V=[True, False, True, True, False, True])
+    with pytest.raises(ResponseError) as info:
+        content_validity(flags)
+    assert info.value.column == "V" and len(info.value.rows) == 6

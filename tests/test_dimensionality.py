@@ -162,3 +162,46 @@ def test_map_warns_when_its_minimum_is_at_the_edge_of_the_search(bfi_items):
     with pytest.warns(AllianceScaleWarning, match="largest number of components"):
         capped = map_test(bfi_items, max_factors=3)
     assert capped.n_factors == 3
+
+
+def test_map_of_a_correlation_matrix_needs_no_n_obs(bfi_items):
+    matrix = bfi_items.corr()
+    without = map_test(matrix)
+    pd.testing.assert_series_equal(without.map, map_test(matrix, n_obs=2800).map)
+    with pytest.raises(AnalysisError, match="max_factors must be an integer"):
+        map_test(matrix, max_factors=3.0)
+    with pytest.raises(AnalysisError, match="max_factors"):
+        map_test(matrix, max_factors=0)
+
+
+def test_parallel_gives_up_on_resamples_that_never_work():
+    """An item that never varies among the resampled rows would loop for ever: the search
+    stops after a fixed number of draws and names the pair."""
+    from alliance_scale.dimensionality import _MAX_DRAWS, _resampled_correlation
+
+    values = np.column_stack([np.arange(30.0), np.full(30, np.nan), np.arange(30.0) % 7])
+    values[0, 1] = 1.0  # one answer: every resample of this item is constant or missing
+    rng = np.random.default_rng(0)
+    with pytest.raises(AnalysisError, match=rf"{_MAX_DRAWS} resampled.*'b'") as info:
+        _resampled_correlation(rng, values, 30, "pearson", ["a", "b", "c"])
+    assert "undefined" in str(info.value)
+
+
+def test_parallel_keeps_warnings_that_are_not_the_librarys(bfi_items, monkeypatch):
+    """Random data may smooth or give Heywood cases (hidden), but any other warning shows."""
+    import warnings
+
+    from alliance_scale import dimensionality
+
+    def noisy(correlation, method="minres"):
+        warnings.warn("something unexpected", RuntimeWarning, stacklevel=2)
+        warnings.warn("a Heywood case of random data", AllianceScaleWarning, stacklevel=2)
+        return np.linalg.eigvalsh(correlation)[::-1]
+
+    monkeypatch.setattr(dimensionality, "factor_eigenvalues", noisy)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        parallel_analysis(bfi_items.iloc[:, :6], n_iter=2, seed=0)
+    messages = [str(w.message) for w in caught]
+    assert "something unexpected" in messages
+    assert messages.count("a Heywood case of random data") == 1  # the observed data's only

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from alliance_scale import ItemBankError, Scale, ScaleItem, draft_scale
-from alliance_scale.exports import read_qualtrics_txt, redcap_dictionary, render
+from alliance_scale.exports import read_qualtrics_txt, redcap_dictionary, render, to_qualtrics
 from alliance_scale.scale import agreement_format
 
 # The 18 REDCap data dictionary columns, copied from REDCap's template (in order).
@@ -193,3 +193,18 @@ def test_any_item_text_survives_qualtrics(tmp_path_factory, text: str) -> None:
     path = scale.to_qualtrics(tmp_path_factory.mktemp("q") / "q.txt")
     parsed = read_qualtrics_txt(path).loc[first.id, "text"]
     assert parsed == " ".join(text.split())
+
+
+def test_qualtrics_page_size_must_be_a_positive_integer(tmp_path: Path) -> None:
+    for page_size in (0, 2.0, True):
+        with pytest.raises(ItemBankError, match="page_size"):
+            to_qualtrics(hand_scale(), tmp_path / "q.txt", page_size=page_size)
+
+
+def test_render_refuses_a_language_for_files_that_hold_both() -> None:
+    for fmt in ("limesurvey", "yaml", "json"):
+        with pytest.raises(ItemBankError, match="both languages"):
+            render(hand_scale(), fmt, "en")
+        assert render(hand_scale(), fmt)  # without a language: fine
+    with pytest.raises(ItemBankError, match="language"):
+        render(hand_scale(), "html", "de")

@@ -131,3 +131,19 @@ def test_singular_and_indefinite_matrices_are_refused_with_their_cause(bfi_items
     indefinite = np.array([[1, 0.9, -0.9], [0.9, 1, 0.9], [-0.9, 0.9, 1]])
     with pytest.raises(AnalysisError, match="not positive definite"):
         kmo(indefinite, n_obs=100)
+
+
+def test_every_analysis_counts_the_same_respondents(bfi_items):
+    """Fully empty rows are not respondents: efa, bartlett and alpha agree on n."""
+    import numpy as np
+    import pandas as pd
+
+    from alliance_scale import bartlett, cronbach_alpha, efa
+
+    items = bfi_items.iloc[:200, :10].dropna()
+    empty = pd.DataFrame(np.nan, index=[f"empty{i}" for i in range(5)], columns=items.columns)
+    padded = pd.concat([items, empty])
+    n = len(items)
+    assert efa(padded, 2).n_obs == n
+    assert bartlett(padded).n == n
+    assert cronbach_alpha(padded).n == n

@@ -283,3 +283,12 @@ def test_binary_file_is_refused(tmp_path: Path, small_blueprint) -> None:
 
 def test_missing_file_is_refused(tmp_path: Path, small_blueprint) -> None:
     _refused(tmp_path / "absent.yaml", small_blueprint, "cannot read")
+
+
+def test_applies_and_text_refuse_with_an_item_bank_error(bank) -> None:
+    item = bank.items[0]
+    with pytest.raises(ItemBankError, match="program"):
+        item.applies("hybrid")
+    with pytest.raises(ItemBankError, match="language"):
+        item.text("de")  # no silent fall back to English
+    assert item.text("en") == item.text_en and item.text("fr") == item.text_fr

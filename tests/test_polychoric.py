@@ -1,4 +1,5 @@
-"""Polychoric correlations against psych::polychoric (factor_selection_reference.R) and by hand."""
+"""Polychoric correlations against psych::polychoric (factor_selection_reference.R) and by hand;
+the shared correlation algebra of correlation.py (pairwise covariance, cov2cor, definiteness)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,16 @@ import pytest
 from scipy.stats import multivariate_normal
 
 from alliance_scale import AnalysisError, NotPositiveDefiniteWarning, polychoric
-from alliance_scale.correlation import bivariate_normal_cdf, smooth_correlation
+from alliance_scale.correlation import (
+    bivariate_normal_cdf,
+    correlation_matrix,
+    is_positive_definite,
+    pairwise_covariance,
+    pairwise_pearson,
+    smooth_correlation,
+    squared_multiple_correlations,
+    to_unit_diagonal,
+)
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +64,7 @@ def test_pairwise_n(bfi_items):
     data = bfi_items.iloc[:300, :4]
     result = polychoric(data)
     observed = data.notna().astype(int)
-    np.testing.assert_array_equal(result.n.to_numpy(), (observed.T @ observed).to_numpy())
+    np.testing.assert_array_equal(result.pair_counts.to_numpy(), (observed.T @ observed).to_numpy())
 
 
 @pytest.mark.parametrize("rho", [-0.99, -0.95, -0.93, -0.6, -0.1, 0.0, 0.2, 0.8, 0.92, 0.93,
@@ -157,3 +167,87 @@ def test_repr_and_frame(bfi_items):
     assert result.to_frame().shape == (5, 5)
     assert "smoothed" in repr(result)
     assert "<table" in result._repr_html_()
+
+
+# ------------------------------------------- shared correlation algebra (correlation.py)
+
+
+def _with_holes(bfi_items) -> np.ndarray:
+    values = bfi_items.iloc[:400, :8].to_numpy(copy=True)
+    values[np.random.default_rng(3).random(values.shape) < 0.15] = np.nan
+    return values
+
+
+def test_pairwise_covariance_matches_pandas(bfi_items):
+    """pandas' DataFrame.cov is pairwise complete with ddof 1, as R's cov(use = "pairwise")."""
+    values = _with_holes(bfi_items)
+    covariance, counts = pairwise_covariance(values)
+    np.testing.assert_allclose(covariance, pd.DataFrame(values).cov().to_numpy(), atol=1e-13)
+    observed = (~np.isnan(values)).astype(int)
+    np.testing.assert_array_equal(counts, observed.T @ observed)
+    complete = bfi_items.dropna().to_numpy()[:300]
+    np.testing.assert_allclose(pairwise_covariance(complete)[0], np.cov(complete, rowvar=False),
+                               atol=1e-13)
+    assert (pairwise_covariance(complete)[1] == 300).all()
+
+
+def test_pairwise_covariance_works_on_a_batch(bfi_items):
+    values = _with_holes(bfi_items)
+    batch = np.stack([values, values[::-1], values[:200].repeat(2, axis=0)])
+    covariance, counts = pairwise_covariance(batch)
+    assert covariance.shape == counts.shape == (3, 8, 8)
+    for sample, expected_cov in zip(batch, covariance, strict=True):
+        np.testing.assert_allclose(expected_cov, pairwise_covariance(sample)[0], atol=1e-15)
+
+
+def test_to_unit_diagonal_is_cov2cor(bfi_items):
+    complete = bfi_items.dropna().to_numpy()
+    correlation = to_unit_diagonal(np.cov(complete, rowvar=False))
+    np.testing.assert_allclose(correlation, np.corrcoef(complete, rowvar=False), atol=1e-14)
+    by_hand = to_unit_diagonal(np.array([[4.0, 2.0], [2.0, 9.0]]))
+    np.testing.assert_allclose(by_hand, [[1.0, 1 / 3], [1 / 3, 1.0]])
+
+
+def test_pairwise_pearson_uses_each_pairs_own_variances(bfi_items):
+    """R's cor(use = "pairwise") is not cov2cor of the pairwise covariances when answers are
+    missing: each pair standardises by the variances of its own rows."""
+    values = _with_holes(bfi_items)
+    np.testing.assert_allclose(pairwise_pearson(values)[0],
+                               pd.DataFrame(values).corr().to_numpy(), atol=1e-13)
+    assert not np.allclose(pairwise_pearson(values)[0],
+                           to_unit_diagonal(pairwise_covariance(values)[0]), atol=1e-6)
+
+
+def test_is_positive_definite_by_hand():
+    assert is_positive_definite(np.eye(3))
+    assert is_positive_definite([[1.0, 0.5], [0.5, 1.0]])
+    assert not is_positive_definite([[1.0, 1.0], [1.0, 1.0]])  # eigenvalues 2 and 0
+    assert not is_positive_definite([[1.0, 0.9, -0.9], [0.9, 1.0, 0.9], [-0.9, 0.9, 1.0]])
+
+
+def test_squared_multiple_correlations_by_hand():
+    # Two items: the SMC is r^2. Three items with r = .5 everywhere: 1 - 1 / (R^-1)_ii = 1/3.
+    np.testing.assert_allclose(squared_multiple_correlations(np.array([[1, 0.6], [0.6, 1]])),
+                               [0.36, 0.36])
+    equal = np.full((3, 3), 0.5)
+    np.fill_diagonal(equal, 1.0)
+    np.testing.assert_allclose(squared_multiple_correlations(equal), [1 / 3] * 3)
+
+
+def test_correlation_matrix_counts_and_missing(bfi_items):
+    data = bfi_items.iloc[:300, :6]
+    matrix, n_obs, counts = correlation_matrix(data)
+    assert n_obs == 300
+    observed = data.notna().astype(int).to_numpy()
+    np.testing.assert_array_equal(counts, observed.T @ observed)
+    listwise = correlation_matrix(data, missing="listwise")
+    assert listwise.n_obs == len(data.dropna()) and listwise.pair_counts is None
+    np.testing.assert_allclose(listwise.matrix, data.dropna().corr(), atol=1e-14)
+    given = correlation_matrix(matrix, require_n_obs=False)
+    assert given.n_obs is None and given.pair_counts is None
+    with pytest.raises(AnalysisError, match="n_obs"):
+        correlation_matrix(matrix)
+    with pytest.raises(AnalysisError, match="missing must be one of"):
+        correlation_matrix(data, missing="mean")
+    with pytest.raises(AnalysisError, match="n_obs must be an integer"):
+        correlation_matrix(matrix, n_obs=300.0)

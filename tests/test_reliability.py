@@ -508,7 +508,6 @@ def test_long_scale_alpha_above_95_is_not_called_redundant():
     """The pilot's 80-item total has alpha > .95 with an average r near .2: length, not
     redundancy (Clark & Watson 1995); redundancy needs an average r above .50 too."""
     from alliance_scale import draft_scale, load_pilot, reliability
-    from alliance_scale.reliability_analysis import _interpret_alpha
 
     scale = draft_scale()
     result = reliability(load_pilot()[scale.item_ids], scale)
@@ -516,4 +515,114 @@ def test_long_scale_alpha_above_95_is_not_called_redundant():
     assert len(result.items) == sum(len(keyed) for keyed in scale.keys.values())
     assert total["alpha"] > 0.95 and total["average_r"] < 0.5
     assert total["interpretation"].startswith("above .95 from length")
-    assert _interpret_alpha(0.97, 0.62) == "above .95: redundant items?"
+
+
+def _one_facet_scale(n_items: int, points: int = 7) -> Scale:
+    labels = tuple(str(v) for v in range(1, points + 1))
+    items = tuple(
+        ScaleItem(id=f"F1_{j}", theme="F1", facet="F1", dimension="D", text_fr="", text_en="",
+                  keyed=1, applies_to="both")
+        for j in range(1, n_items + 1)
+    )
+    return Scale(name="s", version="1", language="en", program="guided", items=items,
+                 response_format=ResponseFormat(points=points, labels_fr=labels,
+                                                labels_en=labels))
+
+
+def test_short_redundant_subscale_is_called_redundant():
+    """Six items on one factor loading .95: average r near .9, alpha near .98: redundancy."""
+    scale = _one_facet_scale(6)
+    rng = np.random.default_rng(5)
+    latent = rng.standard_normal((400, 1))
+    scores = 0.95 * latent + np.sqrt(1 - 0.95**2) * rng.standard_normal((400, 6))
+    data = pd.DataFrame(np.clip(np.round(4 + 1.2 * scores), 1, 7), columns=scale.item_ids)
+    row = asc.reliability(data, scale).table.loc["F1"]
+    assert row["alpha"] > 0.95 and row["average_r"] > 0.5
+    assert row["interpretation"] == "above .95: redundant items?"
+
+
+# --------------------------------------------------------------------------- refactor checks
+
+
+@pytest.mark.parametrize("n_factors", [3.0, True, 0, "3"])
+def test_omega_refuses_a_non_integer_number_of_factors(bfi_items, n_factors):
+    with pytest.raises(AnalysisError, match="n_factors"):
+        omega(bfi_items.iloc[:, :9], n_factors)
+
+
+def test_reliability_fits_each_polychoric_matrix_once(bfi, monkeypatch):
+    """One polychoric fit per subscale serves alpha and omega; omega_total equals
+    omega() of the same keyed answers."""
+    import alliance_scale.reliability_analysis as module
+
+    calls = []
+    original = module.polychoric
+
+    def counting(frame, *args, **kwargs):
+        calls.append(tuple(frame.columns))
+        return original(frame, *args, **kwargs)
+
+    monkeypatch.setattr(module, "polychoric", counting)
+    scale = _bfi_scale()
+    data = bfi[scale.item_ids].iloc[:200]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", AllianceScaleWarning)
+        result = asc.reliability(data, scale, cor="polychoric")
+        # one fit per subscale (the "emotion" dimension has the items of facet N: 8 item sets)
+        assert len(calls) == len(result.table) == 9 and len(set(calls)) == 8
+        keyed = data[["A1", "A2", "A3", "A4", "A5"]].copy()
+        keyed["A1"] = 7 - keyed["A1"]
+        alone = omega(keyed, 1, cor="polychoric")
+    assert result.table.loc["A", "omega_total"] == pytest.approx(alone.omega_total, abs=1e-12)
+
+
+def test_empty_rows_are_not_respondents(bfi_items):
+    """n = rows with at least one answer, in alpha, omega's factor analysis and reliability
+    (psych would count the 5 empty rows too: a documented difference)."""
+    from alliance_scale._data import respondent_count
+
+    data = bfi_items[["A1", "A2", "A3", "A4", "A5"]].iloc[:200].copy()
+    data.iloc[[3, 50, 51, 120, 199]] = np.nan
+    answered = int(data.notna().any(axis=1).sum())
+    assert respondent_count(data) == answered == 195
+    assert cronbach_alpha(data, reverse=["A1"]).n == 195
+    scale = _one_facet_scale(5, points=6)
+    renamed = data.set_axis(scale.item_ids, axis=1)
+    assert asc.reliability(renamed, scale).table.loc["F1", "n"] == 195
+
+
+def test_retest_finds_a_usual_id_column_as_read_responses_does(reference):
+    first, second, scale = _retest_data(reference)
+    expected = asc.test_retest(first, second, scale).to_frame()
+    with_ids = [frame.rename_axis("Respondent").reset_index() for frame in (first, second)]
+    found = asc.test_retest(*with_ids, scale)  # id_column=None: the "Respondent" column
+    pd.testing.assert_frame_equal(found.to_frame(), expected)
+    shuffled = with_ids[1].sample(frac=1, random_state=1)
+    by_row = asc.test_retest(with_ids[0], shuffled.reset_index(drop=True), scale,
+                             id_column=False)  # matched by the index: row numbers
+    assert by_row.n_matched == 150
+    assert by_row.table.loc["agree", "icc"] < expected.loc["agree", "icc"] - 0.3
+    doubled = pd.concat([with_ids[1], with_ids[1].iloc[:1]])
+    with pytest.raises(ResponseError, match="duplicate respondent id") as info:
+        asc.test_retest(with_ids[0], doubled, scale)
+    assert info.value.column == "Respondent"
+    with pytest.raises(ResponseError, match="pid"):
+        asc.test_retest(*with_ids, scale, id_column="pid")
+
+
+def test_reliability_passes_heywood_warnings_on_and_silences_omega_notes():
+    """A 3-item facet with r12 = r13 = .8, r23 = .5: the 1-factor loading of item 1 is
+    sqrt(.8 * .8 / .5) > 1, a Heywood case the user must hear about; omega's note about
+    one factor (the table already leaves omega_h empty) stays silent."""
+    scale = _one_facet_scale(3)
+    correlation = np.array([[1, 0.8, 0.8], [0.8, 1, 0.5], [0.8, 0.5, 1]])
+    rng = np.random.default_rng(2)
+    latent = rng.multivariate_normal(np.zeros(3), correlation, size=500)
+    data = pd.DataFrame(np.clip(np.round(4 + 1.3 * latent), 1, 7), columns=scale.item_ids)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        table = asc.reliability(data, scale).table
+    kinds = {type(w.message) for w in caught}
+    assert asc.HeywoodWarning in kinds
+    assert not any("one factor" in str(w.message) for w in caught)
+    assert np.isnan(table.loc["F1", "omega_h"]) and np.isfinite(table.loc["F1", "omega_total"])

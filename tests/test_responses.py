@@ -471,3 +471,34 @@ def test_labels_of_a_drafted_scale_map_to_codes():
     expected = [[codes[(j + k) % len(codes)] for j in range(len(scale.items))] for k in range(2)]
     expected.append([codes[j % len(codes)] for j in range(len(scale.items))])
     np.testing.assert_array_equal(out[scale.item_ids].to_numpy(), expected)
+
+
+# --------------------------------------------------------------------------- shared input checks
+
+
+def test_check_integer_refuses_floats_booleans_and_small_values():
+    from alliance_scale.errors import AnalysisError, check_integer
+
+    check_integer("n", 3)
+    check_integer("n", np.int64(3), minimum=3)
+    for value in (3.0, True, "3", None):
+        with pytest.raises(AnalysisError, match="n_factors must be an integer"):
+            check_integer("n_factors", value, error=AnalysisError)
+    with pytest.raises(ResponseError, match=">= 2; got 1"):
+        check_integer("cutoff", 1, minimum=2, error=ResponseError)
+
+
+def test_shared_code_checks_and_respondent_count():
+    from alliance_scale._data import check_codes, check_unique_columns, is_boolean, respondent_count
+
+    values = np.array([[1.0, 2.0], [np.nan, 5.5], [6.0, np.nan], [np.nan, np.nan]])
+    with pytest.raises(ResponseError) as info:
+        check_codes(values, 1, 5, items=["x", "y"], rows=["a", "b", "c", "d"],
+                    error=ResponseError)
+    assert (info.value.column, info.value.rows) == ("x", ["c"])
+    check_codes(values[:, 1:], 1, 6, integer=False, items=["y"], rows=list("abcd"))
+    assert is_boolean(np.True_) and is_boolean(False) and not is_boolean(1)
+    assert respondent_count(values) == 3
+    with pytest.raises(ResponseError, match="duplicate") as info:
+        check_unique_columns(pd.DataFrame([[1, 2]], columns=["q", "q"]), error=ResponseError)
+    assert info.value.column == "q"

@@ -362,3 +362,42 @@ def test_any_item_text_survives_save_and_load(tmp_path_factory, text: str) -> No
 def test_the_order_needs_an_integer_seed(seed):
     with pytest.raises(ItemBankError, match="seed must be an integer"):
         draft_scale(seed=seed)
+
+
+# --------------------------------------------------------------------------- built by hand
+def test_a_scale_built_by_hand_carries_its_content_hash() -> None:
+    drafted = tiny()
+    by_hand = Scale(drafted.name, drafted.version, drafted.language, drafted.program,
+                    drafted.items, drafted.response_format, drafted.omitted_facets)
+    assert by_hand.content_hash == drafted.content_hash  # not ""
+    assert by_hand == drafted
+
+
+def test_item_ids_and_keys_are_computed_once_and_read_only() -> None:
+    import copy
+    import operator
+    import pickle
+
+    scale = tiny()
+    assert scale.item_ids is scale.item_ids and scale.keys is scale.keys
+    assert scale.item_ids == [i.id for i in scale.items]
+    assert scale.keys["total"] == [("-" if i.keyed < 0 else "") + i.id for i in scale.items]
+    for change in (lambda: scale.item_ids.append("X"), lambda: scale.item_ids.sort(),
+                   lambda: scale.keys["total"].pop(),
+                   lambda: operator.setitem(scale.keys, "A", [])):
+        with pytest.raises(TypeError):
+            change()
+    assert [*scale.item_ids, "X"][-1] == "X"  # copies are ordinary lists
+    for copied in (copy.deepcopy(scale), pickle.loads(pickle.dumps(scale))):
+        assert copied == scale
+        assert copied.item_ids == scale.item_ids and dict(copied.keys) == dict(scale.keys)
+
+
+def test_labels_refuse_an_unknown_language() -> None:
+    with pytest.raises(ItemBankError, match="language"):
+        agreement_format(5).labels("de")
+
+
+def test_a_negative_seed_is_refused_as_an_item_bank_error() -> None:
+    with pytest.raises(ItemBankError, match="seed"):
+        tiny(seed=-1)

@@ -262,3 +262,31 @@ def test_score_a_drafted_scale():
     keyed = np.array([item.keyed for item in scale.items])
     reversed_values = np.where(keyed < 0, scale.min_value + scale.max_value - values, values)
     np.testing.assert_allclose(result.scores["total"].iloc[1:], reversed_values[1:].mean(axis=1))
+
+
+def test_reverse_codes_and_reverse_keyed_by_hand():
+    from alliance_scale.scoring import reverse_codes, reverse_keyed
+
+    frame = pd.DataFrame({"q1": [1.0, 5.0, np.nan], "q2": [2.0, 4.0, 3.0]}, index=list("abc"))
+    flipped = reverse_keyed(frame, ["q2"], 1, 5)
+    expected = pd.DataFrame({"q1": [1.0, 5.0, np.nan], "q2": [4.0, 2.0, 3.0]}, index=list("abc"))
+    pd.testing.assert_frame_equal(flipped, expected)
+    assert frame.loc["a", "q2"] == 2.0  # the input is not changed
+    assert reverse_codes(2.5, 1, 7) == 5.5  # a mean reverses the same way
+
+
+def test_score_does_not_check_the_answers_twice(monkeypatch):
+    """score() validates through read_responses, then scores without the score_items checks."""
+    import alliance_scale.scoring as module
+
+    scale = make_scale()
+    data = responses()
+    expected = score(data, scale).scores
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("answers checked a second time")
+
+    monkeypatch.setattr(module, "_item_matrix", refuse)
+    pd.testing.assert_frame_equal(score(data, scale).scores, expected)
+    with pytest.raises(ResponseError, match="method"):
+        score(data, scale, method="median")

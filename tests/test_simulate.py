@@ -319,3 +319,24 @@ def test_codebook_says_synthetic_and_lists_the_careless_respondents() -> None:
     assert listed, "the codebook lists the injected careless respondents"
     assert [int(i) for i in listed.group(1).split(",")] == truth.careless_ids
     assert f"seed={module.PILOT_SEED}" in text and f"seed={module.RETEST_SEED}" in text
+
+
+def test_retest_respondents_come_from_their_own_random_stream() -> None:
+    # With the same seed, a retest drawing from the careless stream would pick exactly the
+    # careless respondents of the first occasion (same stream, same first draw).
+    first = simulate(SCALE, 100, seed=3, careless_rate=0.1, wai=False)
+    retest = simulate_retest(first, 10, seed=3)
+    assert set(retest.data.index) != set(first.truth.careless_ids)
+    with pytest.raises(AnalysisError, match="n "):
+        simulate_retest(first, 2.5, seed=3)
+
+
+def test_wai_factor_correlation_follows_the_weights() -> None:
+    sim = simulate(SCALE, 50, seed=4, blueprint=BLUEPRINT)
+    truth = sim.truth
+    expected = truth.wai_weights.to_numpy() @ truth.factor_correlation.to_numpy()
+    np.testing.assert_allclose(truth.wai_factor_correlation.to_numpy(), expected)
+    without = simulate(SCALE, 50, seed=4, wai=False).truth.wai_factor_correlation
+    assert without.shape == (0, len(truth.factor_correlation))
+    retest = simulate_retest(sim, 5, seed=4).truth.wai_factor_correlation
+    assert retest.shape == (0, len(truth.factor_correlation))

@@ -3,16 +3,39 @@
 One implementation of "is this usable item data?" for reliability, factor analysis and
 validity, so that every analysis refuses bad input with the same words: the message names
 the item (column) and, for bad values, the rows.
+
+Shared helpers for every module (one definition each):
+
+- :func:`respondent_count`: the ``n`` an analysis reports, the rows with at least one
+  answer. A deliberate difference from psych, which counts every row (fully empty rows
+  included, e.g. ``nrow(x)`` in ``psych::fa``); a respondent who answered nothing carries
+  no information, and this way alpha, omega, efa and the correlation matrix report the
+  same ``n`` on the same data.
+- :func:`is_boolean`: Python / numpy booleans, refused as answers (pandas would read them
+  as 1 and 0).
+- :func:`check_unique_columns`: refuse a repeated column name.
+- :func:`check_codes`: refuse answers outside ``low..high`` (or not integers).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
-from .errors import AnalysisError
+from .errors import AllianceScaleError, AnalysisError
 
-__all__ = ["as_item_frame", "correlation_problem", "looks_like_correlation"]
+__all__ = [
+    "as_item_frame",
+    "check_codes",
+    "check_unique_columns",
+    "code_problems",
+    "correlation_problem",
+    "is_boolean",
+    "looks_like_correlation",
+    "respondent_count",
+]
 
 
 def as_item_frame(
@@ -42,6 +65,13 @@ def as_item_frame(
     -------
     DataFrame
         Same index and columns, dtype float64, missing answers as NaN.
+
+    Raises
+    ------
+    AnalysisError
+        Not a DataFrame or 2-D array, a repeated column, too few items or rows, or an
+        item that is not numeric (booleans included), infinite, all missing or (unless
+        ``allow_constant``) constant; the message names the item and the rows.
     """
     if isinstance(data, np.ndarray):
         if data.ndim != 2:
@@ -51,9 +81,7 @@ def as_item_frame(
         raise AnalysisError(
             f"{what} must be a pandas DataFrame or a 2-D numpy array, got {type(data).__name__}"
         )
-    if data.columns.duplicated().any():
-        dup = data.columns[data.columns.duplicated()][0]
-        raise AnalysisError("duplicate item column", column=str(dup))
+    check_unique_columns(data, "duplicate item column")
     if data.shape[1] < min_items:
         raise AnalysisError(
             f"{what} has {data.shape[1]} item(s); at least {min_items} are needed"
@@ -70,7 +98,7 @@ def as_item_frame(
         numeric = pd.to_numeric(column, errors="coerce")
         bad = numeric.isna() & column.notna()
         if column.dtype == object:
-            bad |= column.map(_is_boolean).astype(bool)
+            bad |= column.map(is_boolean).astype(bool)
         if bad.any():
             raise AnalysisError(
                 f"non-numeric value(s) such as {column[bad].iloc[0]!r}",
@@ -95,9 +123,126 @@ def as_item_frame(
     return pd.DataFrame(columns, index=data.index)
 
 
-def _is_boolean(value: object) -> bool:
+def is_boolean(value: object) -> bool:
     """True for Python and numpy booleans (pandas would silently read them as 1 and 0)."""
     return isinstance(value, (bool, np.bool_))
+
+
+def check_unique_columns(
+    frame: pd.DataFrame,
+    message: str = "duplicate column",
+    error: type[AllianceScaleError] = AnalysisError,
+    file: str | None = None,
+) -> None:
+    """Raise ``error`` naming the first repeated column name of ``frame``, if any.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The table whose column names must be unique.
+    message : str, default "duplicate column"
+        The refusal's text (the column is named by the error).
+    error : AllianceScaleError subclass, default AnalysisError
+        The kind of refusal.
+    file : str, optional
+        The file the table comes from, named in the message.
+    """
+    repeated = frame.columns.duplicated()
+    if repeated.any():
+        raise error(message, file=file, column=str(frame.columns[repeated][0]))
+
+
+def check_codes(
+    values: np.ndarray,
+    low: float,
+    high: float,
+    *,
+    integer: bool = True,
+    items: Sequence[str],
+    rows: Sequence[object],
+    error: type[AllianceScaleError] = AnalysisError,
+    file: str | None = None,
+) -> None:
+    """Refuse answers outside the response codes ``low..high`` (or not integers).
+
+    Parameters
+    ----------
+    values : ndarray
+        Respondents x items, float, NaN = missing (ignored).
+    low, high : float
+        Lowest and highest response code.
+    integer : bool, default True
+        Also refuse non-integer answers (such as 2.5).
+    items : sequence of str
+        Column names, for the message.
+    rows : sequence
+        Row labels (index), for the message.
+    error : AllianceScaleError subclass, default AnalysisError
+        The kind of refusal.
+    file : str, optional
+        The file the values come from, named in the message.
+
+    Raises
+    ------
+    error
+        Naming the first offending column, one offending value and every row of that
+        column with a bad answer.
+    """
+    # column extremes first: no respondents x items mask on the hot path (scoring)
+    suspect = ((np.nanmin(values, axis=0, initial=np.inf) < low)
+               | (np.nanmax(values, axis=0, initial=-np.inf) > high))
+    if integer:
+        suspect |= (np.isfinite(values) & (values != np.round(values))).any(axis=0)
+    columns = np.flatnonzero(suspect)
+    if columns.size:
+        j = int(columns[0])
+        not_integer, outside = code_problems(values[:, j], low, high)
+        where = outside | not_integer if integer else outside
+        kind = " or not an integer" if integer else ""
+        raise error(f"answer(s) such as {values[where, j][0]:g} outside the response range "
+                    f"{low:g}-{high:g}{kind}", file=file, column=str(items[j]),
+                    rows=[rows[i] for i in np.flatnonzero(where)])
+
+
+def code_problems(values: np.ndarray, low: float, high: float) -> tuple[np.ndarray, np.ndarray]:
+    """Masks of the answers that are not integers, and of those outside ``low..high``.
+
+    Parameters
+    ----------
+    values : ndarray
+        Answers (any shape), NaN = missing (in neither mask).
+    low, high : float
+        Lowest and highest response code.
+
+    Returns
+    -------
+    not_integer, outside : ndarray of bool
+        Same shape as ``values``.
+    """
+    with np.errstate(invalid="ignore"):
+        not_integer = np.isfinite(values) & (values != np.round(values))
+        outside = (values < low) | (values > high)
+    return not_integer, outside
+
+
+def respondent_count(frame: pd.DataFrame | np.ndarray) -> int:
+    """Respondents with at least one answer: the ``n`` every analysis reports.
+
+    psych counts every row, fully empty ones included; here a row without any answer is
+    not a respondent of the analysis (a deliberate difference, see the module docstring).
+
+    Parameters
+    ----------
+    frame : DataFrame or 2-D array
+        Respondents in rows, items in columns, NaN = missing.
+
+    Returns
+    -------
+    int
+        Number of rows with at least one non-missing value.
+    """
+    values = frame.to_numpy(dtype=float) if isinstance(frame, pd.DataFrame) else frame
+    return int((~np.isnan(np.asarray(values, dtype=float))).any(axis=1).sum())
 
 
 def correlation_problem(data: pd.DataFrame | np.ndarray, tol: float = 1e-8) -> str | None:
@@ -105,6 +250,18 @@ def correlation_problem(data: pd.DataFrame | np.ndarray, tol: float = 1e-8) -> s
 
     A correlation matrix is square (at least 2 x 2), numeric, without missing values,
     symmetric, with a unit diagonal.
+
+    Parameters
+    ----------
+    data : DataFrame or 2-D array
+        The candidate matrix.
+    tol : float, default 1e-8
+        Tolerance of the unit-diagonal and symmetry tests.
+
+    Returns
+    -------
+    str or None
+        The first reason found, in words, or None.
     """
     try:
         matrix = np.asarray(data, dtype=float)
@@ -123,5 +280,17 @@ def correlation_problem(data: pd.DataFrame | np.ndarray, tol: float = 1e-8) -> s
 
 
 def looks_like_correlation(data: pd.DataFrame | np.ndarray, tol: float = 1e-8) -> bool:
-    """True when ``data`` is square, symmetric, with a unit diagonal (a correlation matrix)."""
+    """True when ``data`` is square, symmetric, with a unit diagonal (a correlation matrix).
+
+    Parameters
+    ----------
+    data : DataFrame or 2-D array
+        Item responses or a correlation matrix.
+    tol : float, default 1e-8
+        Tolerance, as :func:`correlation_problem`.
+
+    Returns
+    -------
+    bool
+    """
     return correlation_problem(data, tol) is None

@@ -26,7 +26,16 @@ import yaml
 from ._resources import bundled_path
 from .errors import ItemBankError
 
-__all__ = ["BORDIN", "Blueprint", "Dimension", "Facet", "Theme", "load_blueprint"]
+__all__ = [
+    "BORDIN",
+    "ID_PATTERN",
+    "Blueprint",
+    "Dimension",
+    "Facet",
+    "Theme",
+    "load_blueprint",
+    "read_yaml_mapping",
+]
 
 #: Bordin's (1979) components of the working alliance.
 BORDIN = ("goal", "task", "bond")
@@ -150,7 +159,7 @@ class Blueprint:
                     rows.append({
                         "dimension": d.id, "facet": f.id, "theme": t.id,
                         "label_fr": t.label_fr, "label_en": t.label_en,
-                        "bordin": ", ".join(t.bordin or f.bordin or d.bordin),
+                        "bordin": ", ".join(self.bordin_of(t.id)),
                         "needs_human": t.needs_human,
                     })
         return pd.DataFrame(rows).set_index("theme")

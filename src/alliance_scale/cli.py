@@ -18,7 +18,7 @@ from .errors import AllianceScaleError
 from .exports import EXPORT_FORMATS, render, to_limesurvey
 from .scale import LANGUAGES, PROGRAMS, draft_scale
 
-__all__ = ["build_parser", "main"]
+__all__ = ["PROGRAM_NAME", "build_parser", "main"]
 
 PROGRAM_NAME = "alliance-scale"
 

@@ -15,8 +15,10 @@ import numpy as np
 import pandas as pd
 from scipy.special import comb
 
+from ._data import check_unique_columns, is_boolean
 from ._results import Result, result
 from .errors import ResponseError
+from .responses import plain_value
 
 __all__ = ["ContentValidityResult", "content_validity", "kappa_interpretation"]
 
@@ -32,6 +34,16 @@ def kappa_interpretation(kappa: float) -> str:
     """Label of a modified kappa (Cicchetti & Sparrow 1981, as used by Polit et al. 2007).
 
     > .74 excellent, .60-.74 good, .40-.59 fair, below .40 poor.
+
+    Parameters
+    ----------
+    kappa : float
+        Modified kappa k* of an item.
+
+    Returns
+    -------
+    str
+        ``"excellent"``, ``"good"``, ``"fair"`` or ``"poor"``.
     """
     if kappa > 0.74:
         return "excellent"
@@ -87,13 +99,13 @@ class ContentValidityResult(Result):
 
 
 def _check_ratings(ratings: pd.DataFrame) -> pd.DataFrame:
+    """The ratings as numbers 1-4 (NaN = not rated), or a :class:`ResponseError` naming the
+    item and the experts (a boolean is refused: pandas would read True as the rating 1)."""
     if not isinstance(ratings, pd.DataFrame):
         raise ResponseError(f"ratings must be a pandas DataFrame, got {type(ratings).__name__}")
     if ratings.shape[0] == 0 or ratings.shape[1] == 0:
         raise ResponseError("ratings are empty: expected experts in rows and items in columns")
-    if ratings.columns.duplicated().any():
-        raise ResponseError("duplicate item column",
-                            column=str(ratings.columns[ratings.columns.duplicated()][0]))
+    check_unique_columns(ratings, "duplicate item column", ResponseError)
     rows_look_like_items = all(_ITEM_ID.match(str(r)) for r in ratings.index)
     columns_look_like_items = any(_ITEM_ID.match(str(c)) for c in ratings.columns)
     if rows_look_like_items and not columns_look_like_items:
@@ -101,13 +113,18 @@ def _check_ratings(ratings: pd.DataFrame) -> pd.DataFrame:
                             "rows and items in columns (pass ratings.T)")
     values = {}
     for column in ratings.columns:
-        numbers = pd.to_numeric(ratings[column], errors="coerce")
-        given = ratings[column].notna()
+        original = ratings[column]
+        if pd.api.types.is_bool_dtype(original):
+            numbers = pd.Series(np.nan, index=ratings.index)
+        else:
+            numbers = pd.to_numeric(original, errors="coerce")
+            numbers[original.map(is_boolean).to_numpy(dtype=bool)] = np.nan
+        given = original.notna()
         bad = given & ~numbers.isin([1, 2, 3, 4])
         if bad.any():
-            shown = ratings[column][bad].iloc[0]
+            shown = original[bad].iloc[0]
             raise ResponseError(
-                f"relevance ratings must be 1, 2, 3 or 4 (got {shown!r}) for experts",
+                f"relevance ratings must be 1, 2, 3 or 4 (got {plain_value(shown)}) for experts",
                 column=str(column), rows=list(ratings.index[bad]),
             )
         if not given.any():

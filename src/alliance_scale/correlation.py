@@ -6,6 +6,17 @@ or polychoric correlations: the correlation of the latent normal variables behin
 every pair of ordinal items, as ``psych::polychoric(x)`` does by default (psych 2.2.9),
 and smooth the matrix as ``psych::cor.smooth`` when it is not positive definite.
 
+It also holds the library's one copy of the matrix algebra every analysis shares:
+pairwise-complete covariances (:func:`pairwise_covariance`, batched, as R's
+``cov(x, use = "pairwise")``), rescaling to a unit diagonal (:func:`to_unit_diagonal`, R's
+``cov2cor``), the positive definiteness test (:func:`is_positive_definite`: psych's
+smallest eigenvalue above machine epsilon, made safe against rounding as ``10 p eps``; so
+a matrix with a smallest eigenvalue between ``eps`` and ``10 p eps`` is smoothed here and
+not by psych, a change of about 1e-10) and squared multiple correlations
+(:func:`squared_multiple_correlations`, ``psych::smc``). Note that R's pairwise Pearson
+correlation is *not* ``cov2cor`` of the pairwise covariances when answers are missing: each
+pair is standardised by the variances of its own rows (:func:`pairwise_pearson`).
+
 Why hand-written: psych and lavaan fit one pair at a time (135 items give 9,045 pairs);
 no Python library fits polychoric correlations. Here every step is vectorised over all
 pairs at once, in plain numpy (no compiled extension):
@@ -48,24 +59,37 @@ t probabilities. Statistics and Computing, 14, 251-260.
 from __future__ import annotations
 
 import warnings
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 from scipy.special import ndtr, ndtri
 
-from ._data import as_item_frame, looks_like_correlation
+from ._data import as_item_frame, looks_like_correlation, respondent_count
 from ._results import Result, result
-from .errors import AllianceScaleWarning, AnalysisError, NotPositiveDefiniteWarning
+from .errors import (
+    AllianceScaleWarning,
+    AnalysisError,
+    NotPositiveDefiniteWarning,
+    check_choice,
+    check_integer,
+)
 
 __all__ = [
     "CORRELATIONS",
+    "MISSING",
+    "AnalysedCorrelation",
     "PolychoricResult",
     "bivariate_normal_cdf",
     "correlation_matrix",
+    "is_positive_definite",
+    "pairwise_covariance",
     "pairwise_pearson",
     "polychoric",
     "singular_cause",
     "smooth_correlation",
+    "squared_multiple_correlations",
+    "to_unit_diagonal",
 ]
 
 #: Largest number of response categories accepted (psych refuses above its max.cat = 8).
@@ -89,22 +113,24 @@ class PolychoricResult(Result):
     thresholds : DataFrame
         Items x cut points (``1 .. categories - 1``), on the standard normal scale; an
         unused extreme category gives an infinite threshold (as psych).
-    n : DataFrame
-        Items x items number of respondents who answered both items (pairwise complete).
+    pair_counts : DataFrame
+        Items x items number of respondents who answered both items (pairwise complete;
+        psych's ``pairwiseCount``).
     smoothed : bool
         True when the matrix was not positive definite and was smoothed (psych::cor.smooth).
     """
 
     correlation: pd.DataFrame
     thresholds: pd.DataFrame
-    n: pd.DataFrame
+    pair_counts: pd.DataFrame
     smoothed: bool
 
     def to_frame(self) -> pd.DataFrame:
         return self.correlation
 
     def _summary(self) -> dict[str, object]:
-        pairs = self.n.to_numpy()[np.triu_indices(len(self.n), 1)]
+        counts = self.pair_counts.to_numpy()
+        pairs = counts[np.triu_indices(len(counts), 1)]
         return {
             "items": len(self.correlation),
             "categories": self.thresholds.shape[1] + 1,
@@ -240,7 +266,9 @@ def smooth_correlation(
 ) -> tuple[np.ndarray, bool]:
     """Smooth a correlation matrix that is not positive definite, as psych::cor.smooth.
 
-    When the smallest eigenvalue is below machine epsilon, eigenvalues below
+    When the matrix is not positive definite (:func:`is_positive_definite`: smallest
+    eigenvalue below ``10 p eps``, psych's machine-epsilon test made safe against
+    rounding), eigenvalues below
     ``eigen_tolerance`` are set to ``100 * eigen_tolerance``, all are rescaled to sum to
     the number of items, the matrix is rebuilt and rescaled to a unit diagonal.
 
@@ -257,13 +285,11 @@ def smooth_correlation(
         The (possibly) smoothed matrix and whether it was smoothed.
     """
     values, vectors = np.linalg.eigh(correlation)
-    if values.min() >= np.finfo(float).eps:
+    if values.min() >= _definite_bound(len(values)):
         return correlation, False
     values = np.where(values < eigen_tolerance, 100 * eigen_tolerance, values)
     values = values * len(values) / values.sum()
-    rebuilt = (vectors * values) @ vectors.T
-    scale = 1.0 / np.sqrt(np.diag(rebuilt))
-    rebuilt = rebuilt * scale[:, None] * scale[None, :]
+    rebuilt = to_unit_diagonal((vectors * values) @ vectors.T)
     np.fill_diagonal(rebuilt, 1.0)
     return (rebuilt + rebuilt.T) / 2.0, True
 
@@ -297,15 +323,15 @@ def _category_codes(items: pd.DataFrame) -> tuple[np.ndarray, int, float]:
     return codes, categories, float(low)
 
 
-def _thresholds(codes: np.ndarray, categories: int) -> tuple[np.ndarray, np.ndarray]:
-    """Global thresholds (items x K-1) and category counts (items x K)."""
+def _thresholds(codes: np.ndarray, categories: int) -> np.ndarray:
+    """Global thresholds (items x K-1): ``qnorm`` of each item's cumulative proportions."""
     p = codes.shape[1]
     counts = np.zeros((p, categories))
     for j in range(p):
         column = codes[:, j]
         counts[j] = np.bincount(column[column >= 0], minlength=categories)
     cumulative = np.cumsum(counts, axis=1) / counts.sum(axis=1, keepdims=True)
-    return ndtri(np.clip(cumulative[:, :-1], 0.0, 1.0)), counts
+    return ndtri(np.clip(cumulative[:, :-1], 0.0, 1.0))
 
 
 def _pair_tables(codes: np.ndarray, categories: int) -> np.ndarray:
@@ -393,18 +419,8 @@ def _fit_rho(
 
 
 def _pearson_start(codes: np.ndarray) -> np.ndarray:
-    """Pairwise Pearson correlations of the codes: the starting values of rho."""
-    observed = (codes >= 0).astype(float)
-    values = np.where(codes >= 0, codes, 0).astype(float)
-    n = observed.T @ observed
-    sums = values.T @ observed
-    squares = (values * values).T @ observed
-    cross = values.T @ values
-    with np.errstate(invalid="ignore", divide="ignore"):
-        cov = n * cross - sums * sums.T
-        var = n * squares - sums * sums
-        start = cov / np.sqrt(var * var.T)
-    return np.nan_to_num(start)
+    """Pairwise Pearson correlations of the codes (0 where undefined): rho's start values."""
+    return np.nan_to_num(pairwise_pearson(np.where(codes >= 0, codes, np.nan))[0])
 
 
 def polychoric(
@@ -443,8 +459,27 @@ def polychoric(
     items = as_item_frame(data)
     codes, categories, low = _category_codes(items)
     names = [str(c) for c in items.columns]
-    p = len(names)
-    cuts, _counts = _thresholds(codes, categories)
+    cuts = _thresholds(codes, categories)
+    matrix, pair_n = _pairwise_rho(codes, categories, cuts, correct)
+    matrix, smoothed = _finish_matrix(matrix, pair_n, names, smooth)
+    thresholds = pd.DataFrame(
+        cuts, index=names, columns=[str(c) for c in range(1, categories)]
+    )
+    thresholds.columns.name = f"cut point (codes from {low:g})"
+    return PolychoricResult(
+        correlation=pd.DataFrame(matrix, index=names, columns=names),
+        thresholds=thresholds,
+        pair_counts=pd.DataFrame(pair_n.astype(int), index=names, columns=names),
+        smoothed=smoothed,
+    )
+
+
+def _pairwise_rho(
+    codes: np.ndarray, categories: int, cuts: np.ndarray, correct: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Step two for every pair at once: the p x p rho matrix (NaN for pairs without a
+    common respondent) and the p x p pair counts."""
+    p = codes.shape[1]
     tables = _pair_tables(codes, categories)
     pair_n = tables.sum(axis=(2, 3))
     upper_i, upper_j = np.triu_indices(p, 1)
@@ -454,9 +489,8 @@ def polychoric(
         cols_seen = pair_tables.sum(axis=1, keepdims=True) > 0
         pair_tables = np.where((pair_tables == 0) & rows_seen & cols_seen, correct, pair_tables)
     start = _pearson_start(codes)[upper_i, upper_j]
-    empty = pair_n[upper_i, upper_j] == 0
+    fit = pair_n[upper_i, upper_j] > 0
     rho = np.full(len(upper_i), np.nan)
-    fit = ~empty
     if fit.any():
         rho[fit] = _fit_rho(
             pair_tables[fit], cuts[upper_i[fit]], cuts[upper_j[fit]], start[fit]
@@ -464,36 +498,177 @@ def polychoric(
     matrix = np.eye(p)
     matrix[upper_i, upper_j] = rho
     matrix[upper_j, upper_i] = rho
-    smoothed = False
-    if empty.any():
-        first = int(np.flatnonzero(empty)[0])
+    return matrix, pair_n
+
+
+def _finish_matrix(
+    matrix: np.ndarray, pair_n: np.ndarray, names: list[str], smooth: bool
+) -> tuple[np.ndarray, bool]:
+    """Warn about pairs without common respondents, else smooth when asked and needed.
+
+    Returns the (possibly smoothed) matrix and whether it was smoothed.
+    """
+    empty = np.argwhere(np.triu(pair_n == 0, 1))
+    if empty.size:
+        first, second = empty[0]
         warnings.warn(
-            f"items {names[upper_i[first]]!r} and {names[upper_j[first]]!r} (and "
-            f"{int(empty.sum()) - 1} other pair(s)) have no respondent in common: their "
-            "correlation is NaN and the matrix was not smoothed",
-            AllianceScaleWarning, stacklevel=2,
+            f"items {names[first]!r} and {names[second]!r} (and {len(empty) - 1} other "
+            "pair(s)) have no respondent in common: their correlation is NaN and the matrix "
+            "was not smoothed",
+            AllianceScaleWarning, stacklevel=3,
         )
-    elif smooth:
-        matrix, smoothed = smooth_correlation(matrix)
-        if smoothed:
-            warnings.warn(
-                "the polychoric correlation matrix was not positive definite and was "
-                "smoothed (psych::cor.smooth)", NotPositiveDefiniteWarning, stacklevel=2,
-            )
-    thresholds = pd.DataFrame(
-        cuts, index=names, columns=[str(c) for c in range(1, categories)]
-    )
-    thresholds.columns.name = f"cut point (codes from {low:g})"
-    return PolychoricResult(
-        correlation=pd.DataFrame(matrix, index=names, columns=names),
-        thresholds=thresholds,
-        n=pd.DataFrame(pair_n.astype(int), index=names, columns=names),
-        smoothed=smoothed,
-    )
+        return matrix, False
+    if not smooth:
+        return matrix, False
+    matrix, smoothed = smooth_correlation(matrix)
+    if smoothed:
+        warnings.warn(
+            "the polychoric correlation matrix was not positive definite and was "
+            "smoothed (psych::cor.smooth)", NotPositiveDefiniteWarning, stacklevel=3,
+        )
+    return matrix, smoothed
 
 
 #: Correlations an analysis of raw answers can work on.
 CORRELATIONS = ("pearson", "polychoric")
+#: Treatments of missing answers: pairwise-complete correlations, or complete rows only.
+MISSING = ("pairwise", "listwise")
+
+
+class AnalysedCorrelation(NamedTuple):
+    """What :func:`correlation_matrix` gives an analysis (a tuple, unpackable)."""
+
+    #: Items x items correlation matrix.
+    matrix: pd.DataFrame
+    #: Number of respondents (None for a matrix given without ``n_obs``).
+    n_obs: int | None
+    #: Items x items number of respondents who answered both items (psych's
+    #: ``pairwiseCount``); None for a correlation matrix and for listwise deletion.
+    pair_counts: np.ndarray | None
+
+
+def _pairwise_moments(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pairwise-complete moments of a batch ``(..., n, p)`` with NaN for missing values.
+
+    Returns ``counts`` (rows answering both items), ``cross`` (sum of cross products of
+    the deviations from the pair's own means) and ``squares`` (``squares[i, j]``: sum of
+    squared deviations of item ``i`` from its mean over the rows answering ``i`` and ``j``),
+    all ``(..., p, p)``, from four matrix products of the answers centred on the item means.
+    """
+    observed = ~np.isnan(values)
+    mask = observed.astype(float)
+    with warnings.catch_warnings():  # an all-missing item: NaN moments, reported by callers
+        warnings.simplefilter("ignore", RuntimeWarning)
+        means = np.nanmean(values, axis=-2, keepdims=True)
+    centred = np.where(observed, values - means, 0.0)
+    transposed = np.swapaxes(centred, -1, -2)
+    counts = np.swapaxes(mask, -1, -2) @ mask
+    sums = transposed @ mask  # sums[i, j]: sum of item i over the rows answering i and j
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cross = transposed @ centred - sums * np.swapaxes(sums, -1, -2) / counts
+        squares = (transposed * transposed) @ mask - sums * sums / counts
+    return counts, cross, squares
+
+
+def pairwise_covariance(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Covariances on pairwise-complete rows, as R's ``cov(x, use = "pairwise")``.
+
+    Each covariance uses the rows answering both items (deviations from the means of those
+    rows, divisor ``n_ij - 1``); each variance all the item's answers.
+
+    Parameters
+    ----------
+    values : ndarray, shape (..., n, p)
+        Data (respondents x items) with NaN for missing values; leading axes are a batch
+        (bootstrap samples, for instance).
+
+    Returns
+    -------
+    covariance : ndarray, shape (..., p, p)
+        NaN where a pair has fewer than two rows in common.
+    counts : ndarray of int, shape (..., p, p)
+        Number of rows answering both items (psych's ``pairwiseCount``).
+    """
+    values = np.asarray(values, dtype=float)
+    n = values.shape[-2]
+    observed = ~np.isnan(values)
+    if observed.all():
+        centred = values - values.mean(axis=-2, keepdims=True)
+        centred = centred - centred.mean(axis=-2, keepdims=True)  # second pass: rounding
+        covariance = np.swapaxes(centred, -1, -2) @ centred / (n - 1)
+        return covariance, np.full(covariance.shape, n, dtype=int)
+    counts, cross, _ = _pairwise_moments(values)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        covariance = cross / (counts - 1)
+    return covariance, counts.astype(int)
+
+
+def to_unit_diagonal(matrix: np.ndarray) -> np.ndarray:
+    """Rescale a covariance matrix to a unit diagonal (R's ``cov2cor``): ``D^-1/2 S D^-1/2``.
+
+    Parameters
+    ----------
+    matrix : ndarray, shape (..., p, p)
+        Covariance matrices (a batch along the leading axes).
+
+    Returns
+    -------
+    ndarray, shape (..., p, p)
+        The corresponding correlation matrices (the diagonal is 1 up to rounding).
+    """
+    matrix = np.asarray(matrix, dtype=float)
+    scale = 1.0 / np.sqrt(np.diagonal(matrix, axis1=-2, axis2=-1))
+    return matrix * scale[..., :, None] * scale[..., None, :]
+
+
+def is_positive_definite(matrix: np.ndarray) -> bool:
+    """Whether a symmetric matrix is positive definite, the library's one test.
+
+    psych's test (smallest eigenvalue above machine epsilon), made safe against rounding:
+    the smallest eigenvalue must be at least ``10 p eps`` (``p`` the order, ``eps`` machine
+    epsilon, 2.2e-16). A matrix failing it is smoothed by :func:`smooth_correlation` and
+    named by :func:`singular_cause`.
+
+    Parameters
+    ----------
+    matrix : ndarray, shape (p, p)
+        Symmetric matrix (a correlation or covariance matrix).
+
+    Returns
+    -------
+    bool
+    """
+    matrix = np.asarray(matrix, dtype=float)
+    return bool(np.linalg.eigvalsh(matrix)[0] >= _definite_bound(len(matrix)))
+
+
+def _definite_bound(order: int) -> float:
+    """Smallest eigenvalue a positive definite matrix of this order must reach."""
+    return 10 * order * np.finfo(float).eps
+
+
+def squared_multiple_correlations(correlation: np.ndarray) -> np.ndarray:
+    """Squared multiple correlation of each item with all others, as ``psych::smc``.
+
+    ``1 - 1 / diag(R^-1)`` (the Moore-Penrose inverse when ``R`` is singular, as psych's
+    ``Pinv``), clipped to [0, 1].
+
+    Parameters
+    ----------
+    correlation : ndarray, shape (p, p)
+        Correlation matrix.
+
+    Returns
+    -------
+    ndarray, shape (p,)
+    """
+    try:
+        inverse = np.linalg.inv(correlation)
+    except np.linalg.LinAlgError:
+        inverse = np.linalg.pinv(correlation, hermitian=True)
+    if not np.all(np.isfinite(inverse)):
+        inverse = np.linalg.pinv(correlation, hermitian=True)
+    return np.clip(1.0 - 1.0 / np.diag(inverse), 0.0, 1.0)
 
 
 def pairwise_pearson(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -513,16 +688,9 @@ def pairwise_pearson(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     observed = ~np.isnan(values)
     if observed.all():
         return np.corrcoef(values, rowvar=False), np.full((values.shape[1],) * 2, len(values))
-    mask = observed.astype(float)
-    centred = np.where(observed, values - np.nanmean(values, axis=0), 0.0)
-    counts = mask.T @ mask
-    sums = centred.T @ mask
-    squares = (centred * centred).T @ mask
-    cross = centred.T @ centred
+    counts, cross, squares = _pairwise_moments(values)
     with np.errstate(invalid="ignore", divide="ignore"):
-        covariance = cross - sums * sums.T / counts
-        variance = squares - sums * sums / counts
-        correlation = covariance / np.sqrt(variance * variance.T)
+        correlation = cross / np.sqrt(squares * np.swapaxes(squares, -1, -2))
     np.fill_diagonal(correlation, 1.0)
     return correlation, counts.astype(int)
 
@@ -532,8 +700,15 @@ def correlation_matrix(
     *,
     cor: str = "pearson",
     n_obs: int | None = None,
-) -> tuple[pd.DataFrame, int]:
-    """The correlation matrix an analysis works on, and its number of respondents.
+    missing: str = "pairwise",
+    require_n_obs: bool = True,
+) -> AnalysedCorrelation:
+    """The correlation matrix an analysis works on, its respondents and its pair counts.
+
+    The one place where an analysis turns its input into a correlation matrix
+    (:func:`~alliance_scale.efa`, :func:`~alliance_scale.kmo`,
+    :func:`~alliance_scale.bartlett`, :func:`~alliance_scale.parallel_analysis`,
+    :func:`~alliance_scale.map_test`).
 
     Parameters
     ----------
@@ -544,50 +719,107 @@ def correlation_matrix(
         Correlations of raw answers: pairwise-complete Pearson (R's
         ``cor(x, use = "pairwise")``) or :func:`~alliance_scale.polychoric`.
     n_obs : int, optional
-        Number of respondents; required with a correlation matrix. With raw answers the
-        default is the number of rows (as psych).
+        Number of respondents (>= 2); required with a correlation matrix unless
+        ``require_n_obs`` is False. With raw answers the default is the number of
+        respondents who answered at least one item (psych counts every row, empty ones
+        too; the two differ only when a row is empty), or of complete rows with
+        ``missing="listwise"``.
+    missing : {"pairwise", "listwise"}, default "pairwise"
+        With raw answers: pairwise-complete correlations (psych's ``use = "pairwise"``) or
+        complete rows only.
+    require_n_obs : bool, default True
+        Refuse a correlation matrix given without ``n_obs``; False for analyses that do not
+        use the sample size (the returned ``n_obs`` is then None).
 
     Returns
     -------
-    (DataFrame, int)
+    AnalysedCorrelation
+        ``(matrix, n_obs, pair_counts)``: the items x items correlations (DataFrame), the
+        number of respondents, and the items x items numbers of respondents who answered
+        both items (None for a correlation matrix or listwise deletion).
+
+    Raises
+    ------
+    AnalysisError
+        An unknown ``cor`` or ``missing``; a correlation matrix without ``n_obs``; a bad
+        ``n_obs``; bad raw answers (see ``as_item_frame``); fewer than two complete rows
+        (listwise); a pair of items whose correlation is undefined (names the items).
     """
-    if cor not in CORRELATIONS:
-        raise AnalysisError(f"cor must be one of {', '.join(CORRELATIONS)}; got {cor!r}")
+    check_choice("cor", cor, CORRELATIONS, error=AnalysisError)
+    check_choice("missing", missing, MISSING, error=AnalysisError)
+    if n_obs is not None:
+        check_integer("n_obs", n_obs, minimum=2, error=AnalysisError)
     if looks_like_correlation(data):
-        if n_obs is None:
+        if n_obs is None and require_n_obs:
             raise AnalysisError(
                 "a correlation matrix was given without n_obs (the number of respondents)"
             )
         names = (list(data.columns) if isinstance(data, pd.DataFrame)
                  else [f"item{j + 1}" for j in range(np.shape(data)[0])])
         matrix = pd.DataFrame(np.asarray(data, dtype=float), index=names, columns=names)
-        return matrix, int(n_obs)
-    items = as_item_frame(data)
-    n = len(items) if n_obs is None else int(n_obs)
+        return AnalysedCorrelation(matrix, None if n_obs is None else int(n_obs), None)
+    items = _complete_rows(as_item_frame(data)) if missing == "listwise" else as_item_frame(data)
     if cor == "polychoric":
-        return polychoric(items).correlation, n
-    correlation, counts = pairwise_pearson(items.to_numpy())
-    if np.isnan(correlation).any():
-        i, j = np.argwhere(np.isnan(correlation))[0]
-        raise AnalysisError(
-            f"the correlation of items {items.columns[i]!r} and {items.columns[j]!r} is "
-            f"undefined ({counts[i, j]} respondent(s) answered both)",
-            column=str(items.columns[i]),
-        )
+        fitted = polychoric(items)
+        correlation, counts = fitted.correlation.to_numpy(), fitted.pair_counts.to_numpy()
+    else:
+        correlation, counts = pairwise_pearson(items.to_numpy())
+    _check_defined(correlation, counts, items.columns)
     names = list(items.columns)
-    return pd.DataFrame(correlation, index=names, columns=names), n
+    return AnalysedCorrelation(
+        pd.DataFrame(correlation, index=names, columns=names),
+        respondent_count(items) if n_obs is None else int(n_obs),
+        counts if missing == "pairwise" else None,
+    )
+
+
+def _complete_rows(items: pd.DataFrame) -> pd.DataFrame:
+    """The respondents who answered every item (listwise deletion); at least two."""
+    complete = items.dropna()
+    if len(complete) < 2:
+        raise AnalysisError(
+            f"only {len(complete)} respondent(s) answered every item; use missing='pairwise'"
+        )
+    return complete
+
+
+def _check_defined(correlation: np.ndarray, counts: np.ndarray, names: pd.Index) -> None:
+    """Refuse a matrix with an undefined (NaN) correlation, naming the first such pair."""
+    bad = np.argwhere(np.isnan(correlation))
+    if bad.size:
+        i, j = bad[0]
+        raise AnalysisError(
+            f"the correlation of items {names[i]!r} and {names[j]!r} is undefined: "
+            f"{counts[i, j]} respondent(s) answered both, too few, or one of the items does "
+            "not vary among them",
+            column=str(names[i]),
+        )
 
 
 def singular_cause(correlation: np.ndarray, names: list[str]) -> str | None:
     """Say why a correlation matrix is singular or indefinite, or None when it is positive
     definite.
 
-    The test is psych's (smallest eigenvalue below machine precision), made safe against
-    rounding (``10 p eps``). The cause names up to five perfectly correlated pairs when there
-    are some; otherwise it points to linear dependence or to fewer respondents than items.
+    The test is :func:`is_positive_definite` (psych's, made safe against rounding). The
+    cause names up to five perfectly correlated pairs when there are some; otherwise it
+    points to linear dependence or to fewer respondents than items, or, for a matrix with
+    a clearly negative eigenvalue, to pairwise deletion or hand-entered values.
+
+    Parameters
+    ----------
+    correlation : ndarray, shape (p, p)
+        Symmetric matrix with a unit diagonal.
+    names : list of str
+        Item names, in the order of the rows.
+
+    Returns
+    -------
+    str or None
+        One sentence (kind of problem, smallest eigenvalue, cause), or None when the matrix
+        is positive definite.
     """
     smallest = np.linalg.eigvalsh(correlation)[0]
-    if smallest >= 10 * len(correlation) * np.finfo(float).eps:
+    if smallest >= _definite_bound(len(correlation)):  # as is_positive_definite
         return None
     pairs = np.argwhere(np.triu(np.abs(correlation), 1) > 1 - 1e-10)
     if pairs.size:

@@ -27,8 +27,8 @@ import pandas as pd
 
 from ._data import as_item_frame, looks_like_correlation
 from ._results import Result, result
-from .correlation import correlation_matrix, pairwise_pearson, polychoric
-from .errors import AllianceScaleWarning, AnalysisError
+from .correlation import correlation_matrix, pairwise_pearson, polychoric, to_unit_diagonal
+from .errors import AllianceScaleWarning, AnalysisError, check_integer
 from .factor import extract_factors
 
 __all__ = ["MAPResult", "ParallelAnalysisResult", "factor_eigenvalues", "map_test",
@@ -54,7 +54,14 @@ def factor_eigenvalues(correlation: np.ndarray, method: str = "minres") -> np.nd
     Parameters
     ----------
     correlation : ndarray, shape (p, p)
+        Correlation matrix.
     method : {"minres", "ml", "pa"}, default "minres"
+        Extraction of the one-factor solution (:func:`~alliance_scale.extract_factors`).
+
+    Returns
+    -------
+    ndarray, shape (p,)
+        Eigenvalues of the reduced matrix, largest first.
     """
     loadings, _ = extract_factors(correlation, 1, method=method)
     reduced = np.array(correlation, dtype=float)
@@ -156,11 +163,51 @@ def _random_normal_correlation(rng: np.random.Generator, n: int, p: int) -> np.n
         return np.corrcoef(rng.standard_normal((n, p)), rowvar=False)
     lower = np.tril(rng.standard_normal((p, p)), -1)
     lower[np.diag_indices(p)] = np.sqrt(rng.chisquare(n - 1 - np.arange(p)))
-    cross = lower @ lower.T
-    scale = 1.0 / np.sqrt(np.diag(cross))
-    correlation = cross * scale[:, None] * scale[None, :]
+    correlation = to_unit_diagonal(lower @ lower.T)
     np.fill_diagonal(correlation, 1.0)
     return correlation
+
+
+#: Draws of a resampled data set before parallel analysis gives up (each draw that gives
+#: an undefined correlation, or a constant item for polychoric correlations, is redrawn).
+_MAX_DRAWS = 100
+
+
+def _resampled_correlation(
+    rng: np.random.Generator, values: np.ndarray, n: int, cor: str, names: list[str]
+) -> np.ndarray:
+    """Correlations of the answers resampled column by column with replacement (psych's
+    ``sample(y, n, replace = TRUE)`` per column), redrawn while a correlation is undefined.
+
+    Raises
+    ------
+    AnalysisError
+        No usable sample in ``_MAX_DRAWS`` draws (names the last item or pair at fault).
+    """
+    p = values.shape[1]
+    by_column = values.ravel(order="F")  # column j occupies [j * rows, (j + 1) * rows)
+    offsets = np.arange(p) * len(values)
+    for _ in range(_MAX_DRAWS):
+        sample = by_column[rng.integers(0, len(values), size=(n, p)) + offsets]
+        if cor == "polychoric":
+            try:
+                matrix = polychoric(pd.DataFrame(sample)).correlation.to_numpy()
+            except AnalysisError as error:  # a resampled item came out constant: redraw
+                item = names[int(error.column)] if error.column is not None else "?"
+                fault = f"item {item!r}: {error.reason}"
+                continue
+        else:
+            matrix = pairwise_pearson(sample)[0]
+        bad = np.argwhere(np.isnan(matrix))
+        if not bad.size:
+            return matrix
+        fault = (f"the correlation of items {names[bad[0, 0]]!r} and {names[bad[0, 1]]!r} "
+                 "is undefined")
+    raise AnalysisError(
+        f"parallel analysis drew {_MAX_DRAWS} resampled data sets without a usable one "
+        f"(last: {fault}); too few answers per item: use a correlation matrix with n_obs, "
+        "or cor='pearson'"
+    )
 
 
 def _replicate(
@@ -170,25 +217,12 @@ def _replicate(
     p: int,
     cor: str,
     method: str,
+    names: list[str],
 ) -> np.ndarray:
     """One iteration: resampled PC, resampled FA, simulated PC, simulated FA eigenvalues."""
     out = np.full(4 * p, np.nan)
     if values is not None:
-        by_column = values.ravel(order="F")  # column j occupies [j * rows, (j + 1) * rows)
-        offsets = np.arange(p) * len(values)
-        while True:
-            # Each column resampled with replacement, as psych: sample(y, n, replace = TRUE).
-            picks = rng.integers(0, len(values), size=(n, p))
-            sample = by_column[picks + offsets]
-            if cor == "polychoric":
-                try:
-                    matrix = polychoric(pd.DataFrame(sample)).correlation.to_numpy()
-                except AnalysisError:  # a resampled item came out constant: draw again
-                    continue
-            else:
-                matrix = pairwise_pearson(sample)[0]
-            if not np.isnan(matrix).any():
-                break
+        matrix = _resampled_correlation(rng, values, n, cor, names)
         out[:p] = _eigenvalues(matrix)
         out[p:2 * p] = factor_eigenvalues(matrix, method)
     simulated = _random_normal_correlation(rng, n, p)
@@ -239,15 +273,27 @@ def parallel_analysis(
     Returns
     -------
     ParallelAnalysisResult
+
+    Raises
+    ------
+    AnalysisError
+        Bad raw answers (see ``as_item_frame``), an unknown ``cor`` or ``method``,
+        ``n_iter`` not an integer >= 1, ``quantile`` outside (0, 1), a correlation matrix
+        without ``n_obs``, a pair of items whose correlation is undefined, or no usable
+        resampled data set in 100 draws.
+
+    Warns
+    -----
+    AllianceScaleWarning
+        When there are no more respondents than items.
     """
-    if n_iter < 1:
-        raise AnalysisError(f"n_iter must be at least 1, got {n_iter}")
+    check_integer("n_iter", n_iter, minimum=1, error=AnalysisError)
     if not 0 < quantile < 1:
         raise AnalysisError(f"quantile must be between 0 and 1, got {quantile}")
     from_matrix = looks_like_correlation(data)
     if not from_matrix:
         data = as_item_frame(data)
-    matrix, n = correlation_matrix(data, cor=cor, n_obs=n_obs)
+    matrix, n, _ = correlation_matrix(data, cor=cor, n_obs=n_obs)
     p = len(matrix)
     if n <= p:
         warnings.warn(
@@ -257,11 +303,14 @@ def parallel_analysis(
     observed = matrix.to_numpy()
     rng = np.random.default_rng(seed)
     values = None if from_matrix else data.to_numpy()
+    names = [str(name) for name in matrix.index]
     with _single_threaded_blas():
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # smoothing or Heywood cases of random data
+            # Smoothing, Heywood cases and the like are expected of random data: hide the
+            # library's statistical warnings only (anything else still shows).
+            warnings.simplefilter("ignore", AllianceScaleWarning)
             replicates = np.vstack([
-                _replicate(rng, values, n, p, cor, method) for _ in range(n_iter)
+                _replicate(rng, values, n, p, cor, method, names) for _ in range(n_iter)
             ])
         pc_observed = _eigenvalues(observed)
         fa_observed = factor_eigenvalues(observed, method)
@@ -336,26 +385,38 @@ def map_test(
     Parameters
     ----------
     data : DataFrame or 2-D array
-        Raw answers, or a correlation matrix (``n_obs`` then required; it is not used in
-        the computation).
+        Raw answers, or a correlation matrix.
     max_factors : int, optional
-        Largest number of components tried; default 8 (psych's ``vss`` default), at most
-        the number of items minus 1.
+        Largest number of components tried (>= 1); default 8 (psych's ``vss`` default), at
+        most the number of items minus 1.
     cor : {"pearson", "polychoric"}, default "pearson"
+        Correlations of raw answers (pairwise-complete Pearson, or polychoric).
     n_obs : int, optional
+        Number of respondents (>= 2). Accepted for symmetry with the other analyses and
+        checked, but unused: MAP does not depend on the sample size, so a correlation
+        matrix needs no ``n_obs``.
 
     Returns
     -------
     MAPResult
+
+    Raises
+    ------
+    AnalysisError
+        Bad raw answers (see ``as_item_frame``), an unknown ``cor``, ``max_factors`` not an
+        integer >= 1, a bad ``n_obs``, a pair of items whose correlation is undefined.
+
+    Warns
+    -----
+    AllianceScaleWarning
+        When the minimum is at ``max_factors`` (the true minimum may lie beyond).
     """
-    if looks_like_correlation(data) and n_obs is None:
-        n_obs = 0  # MAP does not use the sample size
-    matrix, _ = correlation_matrix(data, cor=cor, n_obs=n_obs)
+    if max_factors is not None:
+        check_integer("max_factors", max_factors, minimum=1, error=AnalysisError)
+    matrix = correlation_matrix(data, cor=cor, n_obs=n_obs, require_n_obs=False).matrix
     r = matrix.to_numpy()
     p = len(r)
-    largest = min(8 if max_factors is None else int(max_factors), p - 1)
-    if largest < 1:
-        raise AnalysisError(f"max_factors must be at least 1, got {max_factors}")
+    largest = min(8 if max_factors is None else max_factors, p - 1)
     values, vectors = np.linalg.eigh(r)
     order = np.argsort(values)[::-1]
     components = vectors[:, order] * np.sqrt(np.clip(values[order], 0, None))
@@ -364,8 +425,7 @@ def map_test(
     off = ~np.eye(p, dtype=bool)
     for m in range(1, largest + 1):
         residual = r - components[:, :m] @ components[:, :m].T
-        scale = 1.0 / np.sqrt(np.diag(residual))
-        partial = (residual * scale[:, None] * scale[None, :])[off]
+        partial = to_unit_diagonal(residual)[off]
         squared[m - 1] = np.mean(partial**2)
         fourth[m - 1] = np.mean(partial**4)
     index = pd.RangeIndex(1, largest + 1, name="components")

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+import numpy as np
+
 __all__ = [
     "AllianceScaleError",
     "AllianceScaleWarning",
@@ -23,6 +25,7 @@ __all__ = [
     "NotPositiveDefiniteWarning",
     "ResponseError",
     "check_choice",
+    "check_integer",
     "locate",
 ]
 
@@ -48,6 +51,11 @@ def locate(
         Column (item) name.
     rows : iterable, optional
         Row labels, as the user sees them (1-based data rows of a file, or the index).
+
+    Returns
+    -------
+    str
+        The parts given, joined by commas ("" when none).
     """
     parts = []
     if file is not None:
@@ -132,7 +140,46 @@ def check_choice(
         The accepted values, listed in the message.
     error : AllianceScaleError subclass, default AllianceScaleError
         The kind of refusal (``AnalysisError`` for an analysis option...).
+
+    Raises
+    ------
+    error
+        ``value`` is not among ``allowed`` (a boolean never is).
     """
     if isinstance(value, bool) or value not in allowed:
         listed = ", ".join(repr(a) for a in allowed)
         raise error(f"{name} must be one of {listed}; got {value!r}")
+
+
+def check_integer(
+    name: str,
+    value: object,
+    minimum: int | None = None,
+    error: type[AllianceScaleError] = AllianceScaleError,
+) -> None:
+    """Raise ``error`` unless ``value`` is an integer (at least ``minimum`` when given).
+
+    Python and numpy integers are accepted; booleans and every float (even ``3.0``) are
+    refused, so a typo such as ``n_factors=3.0`` or ``seed=True`` is caught rather than
+    silently converted.
+
+    Parameters
+    ----------
+    name : str
+        The argument's name, as the user typed it (``"n_factors"``, ``"seed"``...).
+    value : object
+        What the user passed.
+    minimum : int, optional
+        The smallest accepted value; no lower bound when None (default).
+    error : AllianceScaleError subclass, default AllianceScaleError
+        The kind of refusal (``AnalysisError`` for an analysis option...).
+
+    Raises
+    ------
+    error
+        ``value`` is not an integer, or is below ``minimum``; the message names ``name``.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise error(f"{name} must be an integer; got {value!r}")
+    if minimum is not None and value < minimum:
+        raise error(f"{name} must be an integer >= {minimum}; got {value!r}")

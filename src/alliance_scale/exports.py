@@ -29,11 +29,13 @@ from typing import Any
 
 import pandas as pd
 
-from .errors import ItemBankError
+from .errors import ItemBankError, check_choice, check_integer
 from .scale import LANGUAGES, Scale, response_formats_data, serialise
 
 __all__ = [
     "EXPORT_FORMATS",
+    "LIMESURVEY_COLUMNS",
+    "LIMESURVEY_QUESTION",
     "REDCAP_COLUMNS",
     "limesurvey_code",
     "read_qualtrics_txt",
@@ -77,14 +79,17 @@ LIMESURVEY_COLUMNS = (
 #: Formats :func:`render` (and the command line) can produce.
 EXPORT_FORMATS = ("markdown", "html", "redcap", "limesurvey", "qualtrics", "yaml", "json")
 
+#: Formats that hold both languages, so :func:`render` takes no ``language`` for them.
+_BILINGUAL_FORMATS = ("limesurvey", "yaml", "json")
+
 #: Code of the LimeSurvey array question holding the items.
 LIMESURVEY_QUESTION = "DTA"
 
 
 def _language(scale: Scale, language: str | None) -> str:
+    """``language``, or the scale's when None; refused unless ``"fr"`` or ``"en"``."""
     language = scale.language if language is None else language
-    if language not in LANGUAGES:
-        raise ItemBankError(f"language must be one of {', '.join(LANGUAGES)}; got {language!r}")
+    check_choice("language", language, LANGUAGES, ItemBankError)
     return language
 
 
@@ -177,6 +182,18 @@ def to_html(scale: Scale, language: str | None = None) -> str:
     scale : Scale
     language : {"fr", "en"}, optional
         Default: the scale's language.
+
+    Returns
+    -------
+    str
+        The page: title, subtitle (version, program, points, start of the content hash),
+        instructions, and a table with one row per item (administration order) and one
+        column of boxes per anchor.
+
+    Raises
+    ------
+    ItemBankError
+        If ``language`` is not ``"fr"`` or ``"en"``.
     """
     language = _language(scale, language)
     words = _wording(language)
@@ -326,7 +343,23 @@ def to_limesurvey(scale: Scale, path: str | Path) -> Path:
     then for each language a group (``G``), one array question ``DTA`` of type ``F``
     (``Q``), one subquestion per item (``SQ``, code = item id without underscores, see
     :func:`limesurvey_code`) and the anchors as answer options (``A``, codes 1..points).
-    Texts are HTML-escaped (LimeSurvey renders them as HTML).
+    Texts are HTML-escaped (LimeSurvey renders them as HTML). Both languages are written.
+
+    Parameters
+    ----------
+    scale : Scale
+    path : str or Path
+        The file to write (conventionally ``.txt``).
+
+    Returns
+    -------
+    Path
+        The path written.
+
+    Raises
+    ------
+    ItemBankError
+        If item ids do not stay distinct and alphanumeric once their underscores are removed.
     """
     path = Path(path)
     path.write_text(_limesurvey_text(scale), encoding="utf-8-sig")
@@ -336,6 +369,7 @@ def to_limesurvey(scale: Scale, path: str | Path) -> Path:
 # ---------------------------------------------------------------------- Qualtrics
 def _qualtrics_text(scale: Scale, language: str | None, page_size: int = 8) -> str:
     language = _language(scale, language)
+    check_integer("page_size", page_size, minimum=1, error=ItemBankError)
     for item in scale.items:
         if "[[" in item.text_fr + item.text_en or not re.fullmatch(r"[A-Za-z0-9_]+", item.id):
             raise ItemBankError(f"item {item.id!r} cannot be written as Qualtrics TXT "
@@ -363,6 +397,27 @@ def to_qualtrics(
     response export columns are the item ids) and the anchors as ``[[Choices]]`` (recoded
     1..points in order); a ``[[PageBreak]]`` every ``page_size`` items (default 8).
     Texts are HTML-escaped. :func:`read_qualtrics_txt` reads the file back.
+
+    Parameters
+    ----------
+    scale : Scale
+    path : str or Path
+        The file to write (conventionally ``.txt``).
+    language : {"fr", "en"}, optional
+        Default: the scale's language.
+    page_size : int, default 8
+        Items per page (at least 1).
+
+    Returns
+    -------
+    Path
+        The path written.
+
+    Raises
+    ------
+    ItemBankError
+        For a bad ``language`` or ``page_size``, or an item whose text contains ``[[`` or
+        whose id is not alphanumeric (with underscores).
     """
     path = Path(path)
     path.write_text(_qualtrics_text(scale, language, page_size), encoding="utf-8")
@@ -374,6 +429,12 @@ _TAG = re.compile(r"^\[\[([A-Za-z]+)(?::(.*))?\]\]$")
 
 def read_qualtrics_txt(path: str | Path) -> pd.DataFrame:
     """Read the questions of a Qualtrics Advanced TXT file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file (UTF-8, with or without a byte-order mark), e.g. written by
+        :func:`to_qualtrics`.
 
     Returns
     -------
@@ -431,7 +492,31 @@ def render(scale: Scale, format: str, language: str | None = None) -> str:
 
     ``"yaml"``/``"json"`` give the saved-scale format of :meth:`Scale.save`; the LimeSurvey
     text has no byte-order mark (the file written by :func:`to_limesurvey` has one).
+
+    Parameters
+    ----------
+    scale : Scale
+    format : str
+        One of :data:`EXPORT_FORMATS`.
+    language : {"fr", "en"}, optional
+        Language of the text (default: the scale's) for ``"markdown"``, ``"html"``,
+        ``"redcap"`` and ``"qualtrics"``. ``"limesurvey"``, ``"yaml"`` and ``"json"`` hold
+        both languages: give no ``language`` for them.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    ItemBankError
+        For an unknown ``format``, a bad ``language``, or a ``language`` given for a
+        format that holds both languages.
     """
+    check_choice("format", format, EXPORT_FORMATS, ItemBankError)
+    if language is not None and format in _BILINGUAL_FORMATS:
+        raise ItemBankError(f"format {format!r} holds both languages; give no language "
+                            f"(got {language!r})")
     if format == "markdown":
         return to_markdown(scale, language)
     if format == "html":
@@ -442,6 +527,4 @@ def render(scale: Scale, format: str, language: str | None = None) -> str:
         return _limesurvey_text(scale)
     if format == "qualtrics":
         return _qualtrics_text(scale, language)
-    if format in ("yaml", "json"):
-        return serialise(scale, format)
-    raise ItemBankError(f"format must be one of {', '.join(EXPORT_FORMATS)}; got {format!r}")
+    return serialise(scale, format)  # "yaml" or "json"

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -26,11 +27,31 @@ import scipy.stats
 
 from . import _data
 from ._results import Result, result
-from .correlation import pairwise_pearson, singular_cause, smooth_correlation
-from .errors import AllianceScaleWarning, AnalysisError, HeywoodWarning, NotPositiveDefiniteWarning
+from .correlation import (
+    correlation_matrix,
+    pairwise_pearson,
+    singular_cause,
+    smooth_correlation,
+    squared_multiple_correlations,
+)
+from .errors import (
+    AllianceScaleWarning,
+    AnalysisError,
+    HeywoodWarning,
+    NotPositiveDefiniteWarning,
+    check_choice,
+    check_integer,
+)
 from .rotation import ROTATIONS, rotate
 
-__all__ = ["EFAResult", "efa", "extract_factors", "squared_multiple_correlations"]
+__all__ = [
+    "EFAResult",
+    "degrees_of_freedom",
+    "efa",
+    "extract_factors",
+    "fit_statistics",
+    "score_weights",
+]
 
 #: Bounds psych puts on the uniquenesses during minres and ml extraction.
 _PSI_LOWER = 0.005
@@ -38,30 +59,6 @@ _PSI_LOWER = 0.005
 _PA_MAX_ITER = 50
 _PA_MIN_ERR = 0.001
 _METHODS = ("minres", "ml", "pa")
-
-
-def squared_multiple_correlations(correlation: np.ndarray) -> np.ndarray:
-    """Squared multiple correlation of each item with all others, as ``psych::smc``.
-
-    ``1 - 1 / diag(R^-1)`` (the Moore-Penrose inverse when ``R`` is singular, as psych's
-    ``Pinv``), clipped to [0, 1].
-
-    Parameters
-    ----------
-    correlation : ndarray, shape (p, p)
-        Correlation matrix.
-
-    Returns
-    -------
-    ndarray, shape (p,)
-    """
-    try:
-        inverse = np.linalg.inv(correlation)
-    except np.linalg.LinAlgError:
-        inverse = np.linalg.pinv(correlation, hermitian=True)
-    if not np.all(np.isfinite(inverse)):
-        inverse = np.linalg.pinv(correlation, hermitian=True)
-    return np.clip(1.0 - 1.0 / np.diag(inverse), 0.0, 1.0)
 
 
 def _top_eigen(matrix: np.ndarray, n_factors: int) -> tuple[np.ndarray, np.ndarray]:
@@ -210,8 +207,8 @@ def extract_factors(
         iterated principal axis (SMC start, psych's tolerance .001 on the summed
         communalities, at most 50 iterations).
     n_obs : int, optional
-        Number of respondents. Accepted for symmetry with :func:`efa`; none of the three
-        methods weights by it, so it does not change the result.
+        Number of respondents. Unused: none of the three methods weights by it. It is kept
+        because it is part of the agreed public signature (symmetry with :func:`efa`).
 
     Returns
     -------
@@ -226,7 +223,7 @@ def extract_factors(
         If the matrix is not a square correlation matrix, ``n_factors`` is not in
         ``1 .. p - 1`` or ``method`` is unknown.
     """
-    del n_obs  # documented: no method here weights by the sample size
+    del n_obs  # documented as unused (agreed signature)
     correlation = np.asarray(correlation, dtype=float)
     if correlation.ndim != 2 or correlation.shape[0] != correlation.shape[1]:
         raise AnalysisError(f"correlation must be a square matrix, got shape {correlation.shape}")
@@ -238,25 +235,36 @@ def extract_factors(
         raise AnalysisError(
             f"n_factors must be between 1 and {p - 1} for {p} items, got {n_factors}"
         )
+    check_choice("method", method, _METHODS, error=AnalysisError)
+    return _extract(correlation, n_factors, method)
+
+
+def _extract(
+    correlation: np.ndarray, n_factors: int, method: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`extract_factors` without the checks (the caller has made them)."""
     if method == "minres":
         psi = _optimise_uniquenesses(_minres_criterion, correlation, n_factors)
         loadings = _principal_loadings(correlation - np.diag(psi), n_factors)
     elif method == "ml":
         psi = _optimise_uniquenesses(_ml_criterion, correlation, n_factors)
         loadings = _ml_loadings(psi, correlation, n_factors)
-    elif method == "pa":
-        loadings = _principal_axis(correlation, n_factors)
     else:
-        raise AnalysisError(f"method must be one of {', '.join(_METHODS)}; got {method!r}")
-    signs = np.sign(loadings.sum(axis=0))
-    signs[signs == 0] = 1.0
-    loadings = loadings * signs
+        loadings = _principal_axis(correlation, n_factors)
+    loadings = loadings * _reflection(loadings)
     uniquenesses = np.diag(correlation) - np.sum(loadings**2, axis=1)
     return loadings, uniquenesses
 
 
+def _reflection(loadings: np.ndarray) -> np.ndarray:
+    """Signs (+1 / -1 per factor) making each column sum positive, as psych reflects."""
+    signs = np.sign(loadings.sum(axis=0))
+    signs[signs == 0] = 1.0
+    return signs
+
+
 # --------------------------------------------------------------------------------------
-# Correlation matrix of the input
+# Checks and smoothing of the correlation matrix
 # --------------------------------------------------------------------------------------
 
 _PREFIX = {"minres": "MR", "ml": "ML", "pa": "PA"}
@@ -265,50 +273,16 @@ _SCORE_METHODS = ("regression", "bartlett", "tenberge")
 _RMSEA_ALPHA = 0.1
 
 
-def _correlation_of_items(
-    items: pd.DataFrame, cor: str, missing: str
-) -> tuple[np.ndarray, np.ndarray | None, int]:
-    """Correlation matrix, pairwise counts (None when listwise) and number of respondents."""
-    if missing == "listwise":
-        complete = items.dropna()
-        if len(complete) < 2:
-            raise AnalysisError(
-                f"only {len(complete)} respondent(s) answered every item; use missing='pairwise'"
-            )
-        used = complete
-    elif missing == "pairwise":
-        used = items
-    else:
-        raise AnalysisError(f"missing must be 'pairwise' or 'listwise'; got {missing!r}")
-    values = used.to_numpy()
-    if cor == "pearson":
-        correlation = pairwise_pearson(values)[0]
-    elif cor == "polychoric":
-        from .correlation import polychoric
+def _warn_if_singular(correlation: np.ndarray, names: list[str], method: str) -> None:
+    """Warn when the correlation matrix is not positive definite (refuse it for ml).
 
-        correlation = np.asarray(polychoric(used).correlation, dtype=float)
-    else:
-        raise AnalysisError(f"cor must be 'pearson' or 'polychoric'; got {cor!r}")
-    counts = None
-    if missing == "pairwise":  # psych's pairwiseCount, whatever the correlation type
-        observed = (~np.isnan(values)).astype(float)
-        counts = observed.T @ observed
-    bad = np.argwhere(np.isnan(correlation))
-    if bad.size:
-        first, second = items.columns[bad[0, 0]], items.columns[bad[0, 1]]
-        raise AnalysisError(
-            f"items {first!r} and {second!r} have no correlation: too few respondents "
-            "answered both, or one of them does not vary among those who did",
-            column=str(first),
-        )
-    return correlation, counts, len(used)
-
-
-def _check_positive_definite(correlation: np.ndarray, names: list[str], method: str) -> bool:
-    """Warn (or refuse for ml) when the correlation matrix is singular; True when it is."""
+    The test is :func:`~alliance_scale.correlation.is_positive_definite` (through
+    ``singular_cause``), the same one :func:`~alliance_scale.correlation.smooth_correlation`
+    applies, so the matrix the warning announces as smoothed is smoothed.
+    """
     cause = singular_cause(correlation, names)
     if cause is None:
-        return False
+        return
     if method == "ml":
         raise AnalysisError(
             f"{cause}; maximum likelihood needs a positive definite matrix (drop items, or "
@@ -319,23 +293,32 @@ def _check_positive_definite(correlation: np.ndarray, names: list[str], method: 
         NotPositiveDefiniteWarning,
         stacklevel=3,
     )
-    return True
 
 
-def _smooth(correlation: np.ndarray) -> np.ndarray:
-    """psych::cor.smooth of a matrix that is not positive definite (else unchanged).
-
-    A Cholesky factorisation (cheap) settles the usual positive definite case.
-    """
-    try:
-        np.linalg.cholesky(correlation)
-    except np.linalg.LinAlgError:
-        return smooth_correlation(correlation)[0]
-    return correlation
+def _smoothed(correlation: np.ndarray) -> np.ndarray:
+    """The matrix as psych::cor.smooth leaves it (unchanged when positive definite)."""
+    return smooth_correlation(correlation)[0]
 
 
 def degrees_of_freedom(n_items: int, n_factors: int) -> float:
-    """Degrees of freedom of an exploratory factor model: ``p(p-1)/2 - pk + k(k-1)/2``."""
+    """Degrees of freedom of an exploratory factor model: ``p(p-1)/2 - pk + k(k-1)/2``.
+
+    The number of distinct correlations minus the free parameters of ``k`` factors on ``p``
+    items, less the ``k(k-1)/2`` of rotational indeterminacy (Lawley & Maxwell 1971; psych's
+    ``dof``).
+
+    Parameters
+    ----------
+    n_items : int
+        Number of items ``p``.
+    n_factors : int
+        Number of factors ``k``.
+
+    Returns
+    -------
+    float
+        Negative when the model is not identified; 0 for a saturated model.
+    """
     p, k = n_items, n_factors
     return p * (p - 1) / 2 - p * k + k * (k - 1) / 2
 
@@ -400,37 +383,64 @@ def fit_statistics(
         (90%, Steiger & Lind 1980, by inverting the noncentral chi2); ``tli`` (Tucker &
         Lewis 1973); ``bic`` (``chi2 - dof log n``); ``rmsr`` (root mean square off-diagonal
         residual); ``empirical_chi2`` and ``empirical_p_value`` (sum of squared residuals
-        times n); ``null_chi2``, ``null_dof``.
+        times n, or weighted by the pair counts); ``empirical_bic`` (``empirical_chi2 - dof
+        log n``, n the harmonic mean of the pair counts when given: psych's ``EBIC``);
+        ``null_chi2``, ``null_dof``. Without ``n_obs`` the n-based entries are NaN.
     """
     p, k = pattern.shape
-    phi_matrix = np.eye(k) if phi is None else phi
-    model = pattern @ phi_matrix @ pattern.T
-    residual = correlation - model
-    np.fill_diagonal(residual, 0.0)
+    model = pattern @ (np.eye(k) if phi is None else phi) @ pattern.T
     dof = degrees_of_freedom(p, k)
     stats: dict[str, Any] = {"dof": dof, "null_dof": p * (p - 1) / 2}
+    stats.update(_residual_statistics(correlation - model, dof, n_obs, pair_counts))
+    stats.update(_likelihood_statistics(correlation, model, k, dof, n_obs))
+    return stats
+
+
+def _residual_statistics(
+    residual: np.ndarray, dof: float, n_obs: int | None, pair_counts: np.ndarray | None
+) -> dict[str, float]:
+    """psych's residual-based statistics: ``rmsr``, ``empirical_chi2``, its p value and BIC.
+
+    ``residual`` is ``R - L Phi L'`` (its diagonal is ignored). With ``pair_counts`` each
+    squared residual is weighted by its pair's count and the RMSR by their harmonic mean.
+    """
+    p = len(residual)
+    residual = residual.copy()
+    np.fill_diagonal(residual, 0.0)
     if pair_counts is None:
         squared = float(np.sum(residual**2))
-        stats["rmsr"] = math.sqrt(squared / (p * (p - 1)))
+        rmsr = math.sqrt(squared / (p * (p - 1)))
         empirical = squared * n_obs if n_obs is not None else math.nan
         harmonic = n_obs
     else:
         squared = float(np.sum(residual**2 * pair_counts))
         harmonic = scipy.stats.hmean(pair_counts.ravel())
-        stats["rmsr"] = math.sqrt(squared / (harmonic * p * (p - 1)))
+        rmsr = math.sqrt(squared / (harmonic * p * (p - 1)))
         empirical = squared
-    stats["empirical_chi2"] = empirical
-    stats["empirical_p_value"] = (
-        float(scipy.stats.chi2.sf(empirical, dof)) if dof > 0 and n_obs else math.nan
-    )
-    stats["empirical_bic"] = (
-        empirical - dof * math.log(harmonic) if dof > 0 and n_obs else math.nan
-    )
+    usable = dof > 0 and bool(n_obs)
+    return {
+        "rmsr": rmsr,
+        "empirical_chi2": empirical,
+        "empirical_p_value": float(scipy.stats.chi2.sf(empirical, dof)) if usable else math.nan,
+        "empirical_bic": empirical - dof * math.log(harmonic) if usable else math.nan,
+    }
+
+
+def _likelihood_statistics(
+    correlation: np.ndarray, model: np.ndarray, k: int, dof: float, n_obs: int | None
+) -> dict[str, Any]:
+    """psych's likelihood-based statistics of the model-implied matrix ``model``.
+
+    ``objective`` (ML discrepancy of the smoothed matrices); with ``n_obs``: ``chi2``
+    (Bartlett's correction), ``null_chi2`` and, when ``dof > 0``, ``p_value``, ``rmsea``
+    with its 90% interval, ``tli`` and ``bic`` (NaN otherwise).
+    """
+    p = len(correlation)
     model_unit = model.copy()
     np.fill_diagonal(model_unit, np.diag(correlation))
-    observed = _smooth(correlation)
-    objective = _log_det_fit(_smooth(model_unit), observed)
-    stats["objective"] = objective
+    observed = _smoothed(correlation)
+    objective = _log_det_fit(_smoothed(model_unit), observed)
+    stats: dict[str, Any] = {"objective": objective}
     for key in ("chi2", "p_value", "rmsea", "tli", "bic", "null_chi2"):
         stats[key] = math.nan
     stats["rmsea_ci"] = (math.nan, math.nan)
@@ -442,18 +452,23 @@ def fit_statistics(
     sign, log_det = np.linalg.slogdet(observed)
     null_objective = float(np.trace(observed) - log_det - p) if sign > 0 else math.inf
     stats["null_chi2"] = null_objective * ((n_obs - 1) - (2 * p + 5) / 6)
-    null_per_dof = null_objective * 2 / (p * (p - 1))
     if dof > 0:  # a saturated model (dof = 0) has no TLI, p value or RMSEA: they stay NaN
+        null_per_dof = null_objective * 2 / (p * (p - 1))
         stats["tli"] = (null_per_dof - objective / dof) / (null_per_dof - 1 / multiplier)
         stats["p_value"] = float(scipy.stats.chi2.sf(stats["chi2"], dof))
         stats["rmsea"] = math.sqrt(max(chi2 / (dof * n_obs) - 1 / (n_obs - 1), 0.0))
-        tail = _RMSEA_ALPHA / 2
-        cdf = scipy.stats.chi2.cdf(stats["chi2"], dof)
-        upper = _rmsea_bound(stats["chi2"], dof, n_obs, tail) if cdf > tail else 0.0
-        lower = _rmsea_bound(stats["chi2"], dof, n_obs, 1 - tail) if cdf > 1 - tail else 0.0
-        stats["rmsea_ci"] = (lower, upper)
+        stats["rmsea_ci"] = _rmsea_interval(stats["chi2"], dof, n_obs)
         stats["bic"] = chi2 - dof * math.log(n_obs)
     return stats
+
+
+def _rmsea_interval(chi2: float, dof: float, n_obs: int) -> tuple[float, float]:
+    """psych's 90% RMSEA interval (a bound is 0 when chi2 is below its quantile)."""
+    tail = _RMSEA_ALPHA / 2
+    cdf = scipy.stats.chi2.cdf(chi2, dof)
+    upper = _rmsea_bound(chi2, dof, n_obs, tail) if cdf > tail else 0.0
+    lower = _rmsea_bound(chi2, dof, n_obs, 1 - tail) if cdf > 1 - tail else 0.0
+    return (lower, upper)
 
 
 # --------------------------------------------------------------------------------------
@@ -476,7 +491,29 @@ def score_weights(
     ``"regression"``: Thurstone (1935), ``R^-1 L Phi``. ``"bartlett"``: Bartlett (1937),
     ``U^-2 L (L' U^-2 L)^-1`` with ``U^2 = 1 - diag(L Phi L')``. ``"tenberge"``: ten Berge,
     Krijnen, Wansbeek & Shapiro (1999), scores whose correlations equal ``Phi``.
+
+    Parameters
+    ----------
+    correlation : ndarray, shape (p, p)
+        Correlations of the items being scored.
+    pattern : ndarray, shape (p, k)
+        Pattern loadings.
+    phi : ndarray, shape (k, k), or None
+        Factor correlations (None: orthogonal factors).
+    method : {"regression", "bartlett", "tenberge"}
+        Kind of scores.
+
+    Returns
+    -------
+    ndarray, shape (p, k)
+        Weights: standardised answers times weights give the scores.
+
+    Raises
+    ------
+    AnalysisError
+        An unknown ``method``.
     """
+    check_choice("score method", method, _SCORE_METHODS, error=AnalysisError)
     k = pattern.shape[1]
     phi = np.eye(k) if phi is None else phi
     if method == "regression":
@@ -485,14 +522,12 @@ def score_weights(
         inverse_u2 = 1.0 / (1.0 - np.einsum("ij,jk,ik->i", pattern, phi, pattern))
         weighted = pattern * inverse_u2[:, None]
         return weighted @ np.linalg.inv(pattern.T @ weighted)
-    if method == "tenberge":
-        phi_root = _symmetric_power(phi, 0.5)
-        loadings = pattern @ phi_root
-        r_inverse_root = _symmetric_power(correlation, -0.5)
-        r_inverse = np.linalg.inv(_smooth(correlation))
-        middle = _symmetric_power(loadings.T @ r_inverse @ loadings, -0.5)
-        return r_inverse_root @ (r_inverse_root @ loadings @ middle) @ phi_root
-    raise AnalysisError(f"score method must be one of {', '.join(_SCORE_METHODS)}; got {method!r}")
+    phi_root = _symmetric_power(phi, 0.5)  # "tenberge"
+    loadings = pattern @ phi_root
+    r_inverse_root = _symmetric_power(correlation, -0.5)
+    r_inverse = np.linalg.inv(_smoothed(correlation))
+    middle = _symmetric_power(loadings.T @ r_inverse @ loadings, -0.5)
+    return r_inverse_root @ (r_inverse_root @ loadings @ middle) @ phi_root
 
 
 # --------------------------------------------------------------------------------------
@@ -509,35 +544,39 @@ class EFAResult(Result):
     loadings : DataFrame
         Pattern loadings (items x factors); columns named as psych (``MR1``, ``ML2``, ``PA3``:
         the number is the factor's position before ordering by variance explained).
-    structure : DataFrame
-        Structure loadings ``L Phi`` (item-factor correlations).
     phi : DataFrame or None
         Factor correlations; None for orthogonal rotations and single factors.
-    communalities, uniquenesses : Series
-        ``h2 = diag(L Phi L')`` and ``u2 = 1 - h2``.
-    variance : DataFrame
-        psych's ``Vaccounted``: SS loadings, Proportion Var, Cumulative Var, Proportion
-        Explained, Cumulative Proportion.
+    communalities : Series
+        ``h2 = diag(L Phi L')`` (rotation leaves it unchanged).
     fit : Mapping
-        See :func:`fit_statistics` (chi2, dof, p_value, rmsea, rmsea_ci, tli, bic, rmsr...).
+        Read-only mapping of fit statistics (see :func:`fit_statistics`): ``chi2``, ``dof``,
+        ``p_value``, ``rmsea``, ``rmsea_ci``, ``tli``, ``bic``, ``rmsr``, ``objective``,
+        ``empirical_chi2``, ``empirical_p_value``, ``empirical_bic`` (psych's ``EBIC``:
+        ``empirical_chi2 - dof log n``), ``null_chi2``, ``null_dof``.
     heywood : list of str
         Items whose communality reached 1 (uniqueness at psych's bound .005 or below).
     method, rotation : str
         Extraction and rotation, as asked.
     cor : str
-        ``"pearson"``, ``"polychoric"`` or ``"correlation matrix"`` (a matrix was given).
+        ``"pearson"`` or ``"polychoric"`` (correlations of responses), or ``"correlation
+        matrix"`` (a correlation matrix was given).
     n_obs : int or None
         Number of respondents.
     correlation : DataFrame
         The correlation matrix analysed.
+    structure : DataFrame
+        Structure loadings ``L Phi`` (item-factor correlations); computed from ``loadings``
+        and ``phi``.
+    uniquenesses : Series
+        ``u2 = diag(R) - h2`` (1 - h2 for a correlation matrix); computed.
+    variance : DataFrame
+        psych's ``Vaccounted``: SS loadings, Proportion Var, Cumulative Var, Proportion
+        Explained, Cumulative Proportion; computed from ``loadings`` and ``phi``.
     """
 
     loadings: pd.DataFrame
-    structure: pd.DataFrame
     phi: pd.DataFrame | None
     communalities: pd.Series
-    uniquenesses: pd.Series
-    variance: pd.DataFrame
     fit: Mapping[str, Any]
     heywood: list[str]
     method: str
@@ -545,6 +584,39 @@ class EFAResult(Result):
     cor: str
     n_obs: int | None
     correlation: pd.DataFrame
+
+    def __post_init__(self) -> None:
+        # Results are frozen: the fit statistics are a read-only view of their own copy.
+        object.__setattr__(self, "fit", MappingProxyType(dict(self.fit)))
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "fit": dict(self.fit)}  # a mappingproxy does not pickle
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
+        object.__setattr__(self, "fit", MappingProxyType(dict(self.fit)))
+
+    @property
+    def structure(self) -> pd.DataFrame:
+        """Structure loadings ``L Phi`` (the pattern loadings when orthogonal)."""
+        if self.phi is None:
+            return self.loadings.copy()
+        return pd.DataFrame(self.loadings.to_numpy() @ self.phi.to_numpy(),
+                            index=self.loadings.index, columns=self.loadings.columns)
+
+    @property
+    def uniquenesses(self) -> pd.Series:
+        """Uniquenesses ``u2 = diag(R) - h2``."""
+        diagonal = np.diag(self.correlation.to_numpy())
+        return pd.Series(diagonal - self.communalities.to_numpy(),
+                         index=self.communalities.index, name="u2")
+
+    @property
+    def variance(self) -> pd.DataFrame:
+        """psych's ``Vaccounted`` table (total variance = number of items)."""
+        phi = None if self.phi is None else self.phi.to_numpy()
+        return _variance_table(self.loadings.to_numpy(), phi, self.loadings.columns)
 
     @property
     def complexity(self) -> pd.Series:
@@ -614,11 +686,14 @@ class EFAResult(Result):
         -------
         DataFrame
             One row per row of ``data`` (same index), one column per factor.
+
+        Raises
+        ------
+        AnalysisError
+            An unknown ``method``; ``data`` not a DataFrame, without some analysed item, or
+            with bad answers (see ``as_item_frame``: non-numeric, constant, all missing).
         """
-        if method not in _SCORE_METHODS:
-            raise AnalysisError(
-                f"score method must be one of {', '.join(_SCORE_METHODS)}; got {method!r}"
-            )
+        check_choice("score method", method, _SCORE_METHODS, error=AnalysisError)  # fail fast
         if not isinstance(data, pd.DataFrame):
             raise AnalysisError("data must be a DataFrame of responses with the item columns")
         absent = [item for item in self.loadings.index if item not in data.columns]
@@ -669,41 +744,38 @@ class EFAResult(Result):
 
 def _prepare(data, cor: str, n_obs: int | None, missing: str):
     """Correlation matrix, item names, respondents, pair counts and correlation type."""
-    if _data.looks_like_correlation(data):
-        names = (
-            [str(c) for c in data.columns]
-            if isinstance(data, pd.DataFrame)
-            else [f"item{j + 1}" for j in range(np.shape(data)[0])]
-        )
-        if n_obs is not None and (isinstance(n_obs, bool) or n_obs < 2):
-            raise AnalysisError(f"n_obs must be an integer >= 2, got {n_obs!r}")
-        return np.asarray(data, dtype=float).copy(), names, n_obs, None, "correlation matrix"
-    if n_obs is not None:
+    from_matrix = _data.looks_like_correlation(data)
+    if n_obs is not None and not from_matrix:
         raise AnalysisError(
             f"n_obs is only for a correlation matrix, and data is not one "
             f"({_data.correlation_problem(data)}); with responses the number of "
-            "respondents is the number of rows"
+            "respondents is counted from the rows"
         )
-    items = _data.as_item_frame(data)
-    correlation, counts, n_obs = _correlation_of_items(items, cor, missing)
-    p = items.shape[1]
-    if n_obs <= p:
+    matrix, n_obs, counts = correlation_matrix(
+        data, cor=cor, n_obs=n_obs, missing=missing, require_n_obs=False
+    )
+    p = len(matrix)
+    if not from_matrix and n_obs <= p:
         warnings.warn(
             f"{n_obs} respondents for {p} items: with n <= p the correlation matrix is "
             "singular and the factor solution is unstable; collect more answers",
             AllianceScaleWarning,
             stacklevel=3,
         )
-    return correlation, [str(c) for c in items.columns], n_obs, counts, cor
+    source = "correlation matrix" if from_matrix else cor
+    return matrix.to_numpy(copy=True), [str(c) for c in matrix.columns], n_obs, counts, source
 
 
-def _check_n_factors(n_factors: int, p: int | None = None) -> None:
-    """Refuse a non-integer or non-positive ``n_factors`` and, given ``p``, one with dof < 0."""
-    if isinstance(n_factors, bool) or not isinstance(n_factors, (int, np.integer)):
-        raise AnalysisError(f"n_factors must be an integer, got {n_factors!r}")
+def _check_n_factors(n_factors: int) -> None:
+    """Refuse a non-integer or non-positive ``n_factors``."""
+    check_integer("n_factors", n_factors, error=AnalysisError)
     if n_factors < 1:
         raise AnalysisError(f"n_factors must be at least 1, got {n_factors}")
-    if p is not None and degrees_of_freedom(p, n_factors) < 0:
+
+
+def _check_identified(n_factors: int, p: int) -> None:
+    """Refuse ``n_factors`` leaving negative degrees of freedom on ``p`` items."""
+    if degrees_of_freedom(p, n_factors) < 0:
         most = max(k for k in range(1, p) if degrees_of_freedom(p, k) >= 0)
         raise AnalysisError(
             f"{n_factors} factors on {p} items leave {degrees_of_freedom(p, n_factors):g} "
@@ -711,23 +783,24 @@ def _check_n_factors(n_factors: int, p: int | None = None) -> None:
         )
 
 
+def _explained_variance(pattern: np.ndarray, phi: np.ndarray | None) -> np.ndarray:
+    """Variance explained by each factor: column sums of squares, ``diag(Phi L' L)`` if oblique."""
+    if phi is None:
+        return np.sum(pattern**2, axis=0)
+    return np.diag(phi @ pattern.T @ pattern)
+
+
 def _order_and_sign(
     pattern: np.ndarray, phi: np.ndarray | None
 ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
     """Reflect factors to positive column sums, order by variance explained (psych::fac)."""
-    signs = np.sign(pattern.sum(axis=0))
-    signs[signs == 0] = 1.0
+    signs = _reflection(pattern)
     pattern = pattern * signs
     if phi is not None:
         phi = phi * np.outer(signs, signs)
-    k = pattern.shape[1]
-    if k == 1:
+    if pattern.shape[1] == 1:
         return pattern, phi, np.arange(1)
-    if phi is None:
-        explained = np.sum(pattern**2, axis=0)
-    else:
-        explained = np.diag(phi @ pattern.T @ pattern)
-    order = np.argsort(-explained, kind="stable")
+    order = np.argsort(-_explained_variance(pattern, phi), kind="stable")
     pattern = pattern[:, order]
     if phi is not None:
         phi = phi[np.ix_(order, order)]
@@ -737,10 +810,7 @@ def _order_and_sign(
 def _variance_table(pattern: np.ndarray, phi: np.ndarray | None, columns) -> pd.DataFrame:
     """psych's ``Vaccounted`` (total variance = number of items)."""
     p, k = pattern.shape
-    if phi is None:
-        explained = np.sum(pattern**2, axis=0)
-    else:
-        explained = np.diag(phi @ pattern.T @ pattern)
+    explained = _explained_variance(pattern, phi)
     rows = {"SS loadings": explained, "Proportion Var": explained / p}
     if k > 1:
         rows["Cumulative Var"] = np.cumsum(explained / p)
@@ -801,44 +871,40 @@ def efa(
     AllianceScaleWarning
         When there are no more respondents than items.
     """
-    if method not in _METHODS:
-        raise AnalysisError(f"method must be one of {', '.join(_METHODS)}; got {method!r}")
-    if rotation not in ROTATIONS:
-        raise AnalysisError(f"rotation must be one of {', '.join(ROTATIONS)}; got {rotation!r}")
+    check_choice("method", method, _METHODS, error=AnalysisError)
+    check_choice("rotation", rotation, ROTATIONS, error=AnalysisError)
     _check_n_factors(n_factors)
     correlation, names, n_obs, counts, source = _prepare(data, cor, n_obs, missing)
-    p = len(names)
-    _check_n_factors(n_factors, p)
-    _check_positive_definite(correlation, names, method)
-    unrotated, _ = extract_factors(correlation, n_factors, method)
+    _check_identified(n_factors, len(names))
+    _warn_if_singular(correlation, names, method)
+    unrotated, _ = _extract(correlation, n_factors, method)
     communalities = np.sum(unrotated**2, axis=1)
     pattern, phi = rotate(unrotated, rotation)
     pattern, phi, order = _order_and_sign(pattern, phi)
     columns = [f"{_PREFIX[method]}{j + 1}" for j in order]
-    structure = pattern if phi is None else pattern @ phi
     improper = np.flatnonzero(communalities >= 1 - _PSI_LOWER - 1e-6)
-    heywood = [names[i] for i in improper]
-    if heywood:
-        warnings.warn(
-            "Heywood case: communality of 1 or more (uniqueness at psych's bound .005) for "
-            + ", ".join(f"{names[i]!r} (h2 = {communalities[i]:.3f})" for i in improper)
-            + "; the solution is improper: try fewer factors, drop the item, or more data",
-            HeywoodWarning,
-            stacklevel=2,
-        )
-    fit = fit_statistics(correlation, pattern, phi, n_obs, counts)
+    _warn_heywood(communalities, names, improper)
     return EFAResult(
         loadings=pd.DataFrame(pattern, index=names, columns=columns),
-        structure=pd.DataFrame(structure, index=names, columns=columns),
         phi=None if phi is None else pd.DataFrame(phi, index=columns, columns=columns),
         communalities=pd.Series(communalities, index=names, name="h2"),
-        uniquenesses=pd.Series(np.diag(correlation) - communalities, index=names, name="u2"),
-        variance=_variance_table(pattern, phi, columns),
-        fit=fit,
-        heywood=heywood,
+        fit=fit_statistics(correlation, pattern, phi, n_obs, counts),
+        heywood=[names[i] for i in improper],
         method=method,
         rotation=rotation,
         cor=source,
         n_obs=n_obs,
         correlation=pd.DataFrame(correlation, index=names, columns=names),
     )
+
+
+def _warn_heywood(communalities: np.ndarray, names: list[str], improper: np.ndarray) -> None:
+    """Warn (HeywoodWarning) naming the Heywood items ``names[improper]``, if any."""
+    if improper.size:
+        warnings.warn(
+            "Heywood case: communality of 1 or more (uniqueness at psych's bound .005) for "
+            + ", ".join(f"{names[i]!r} (h2 = {communalities[i]:.3f})" for i in improper)
+            + "; the solution is improper: try fewer factors, drop the item, or more data",
+            HeywoodWarning,
+            stacklevel=3,
+        )

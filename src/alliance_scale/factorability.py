@@ -23,7 +23,7 @@ import pandas as pd
 from scipy.stats import chi2
 
 from ._results import Result, result
-from .correlation import correlation_matrix, singular_cause
+from .correlation import correlation_matrix, singular_cause, to_unit_diagonal
 from .errors import AnalysisError
 
 __all__ = [
@@ -33,8 +33,6 @@ __all__ = [
     "kaiser_label",
     "kmo",
 ]
-
-
 
 def kaiser_label(value: float) -> str:
     """Kaiser's (1974) label of a measure of sampling adequacy.
@@ -139,18 +137,22 @@ def kmo(
     n_obs : int, optional
         Number of respondents (required with a correlation matrix).
 
+    Returns
+    -------
+    KMOResult
+        Overall and per-item MSA with Kaiser's label.
+
     Raises
     ------
     AnalysisError
-        A singular correlation matrix (linearly dependent items, or n <= p).
+        A singular correlation matrix (linearly dependent items, or n <= p); bad raw
+        answers or options (see :func:`~alliance_scale.correlation.correlation_matrix`).
     """
-    matrix, n = correlation_matrix(data, cor=cor, n_obs=n_obs)
+    matrix, n, _ = correlation_matrix(data, cor=cor, n_obs=n_obs)
     _check_size(n, len(matrix))
     r = matrix.to_numpy()
     _refuse_singular(r, list(matrix.index), "KMO needs the inverse of the correlation matrix")
-    inverse = np.linalg.inv(r)
-    scale = 1.0 / np.sqrt(np.diag(inverse))
-    partial = inverse * scale[:, None] * scale[None, :]
+    partial = to_unit_diagonal(np.linalg.inv(r))  # minus the anti-image correlations
     np.fill_diagonal(partial, 0.0)
     off = r.copy()
     np.fill_diagonal(off, 0.0)
@@ -169,19 +171,25 @@ def bartlett(
     Parameters
     ----------
     data : DataFrame or 2-D array
-        Raw answers (``n`` = number of rows, as psych), or a correlation matrix with
+        Raw answers (``n`` = respondents with at least one answer), or a correlation matrix with
         ``n_obs``.
     n_obs : int, optional
         Number of respondents (required with a correlation matrix).
     cor : {"pearson", "polychoric"}, default "pearson"
         Correlations of raw answers (pairwise complete).
 
+    Returns
+    -------
+    BartlettResult
+        chi2, degrees of freedom, p value and n.
+
     Raises
     ------
     AnalysisError
-        n <= p, or a correlation matrix whose determinant is not positive.
+        n <= p, or a correlation matrix whose determinant is not positive; bad raw answers
+        or options (see :func:`~alliance_scale.correlation.correlation_matrix`).
     """
-    matrix, n = correlation_matrix(data, cor=cor, n_obs=n_obs)
+    matrix, n, _ = correlation_matrix(data, cor=cor, n_obs=n_obs)
     p = len(matrix)
     _check_size(n, p)
     _refuse_singular(matrix.to_numpy(), list(matrix.index),

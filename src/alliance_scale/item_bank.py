@@ -18,12 +18,28 @@ import pandas as pd
 
 from ._resources import bundled_path
 from .blueprint import ID_PATTERN, Blueprint, load_blueprint, read_yaml_mapping
-from .errors import ItemBankError
+from .errors import ItemBankError, check_choice
 
-__all__ = ["APPLIES_TO", "BilingualText", "Item", "ItemBank", "load_item_bank"]
+__all__ = [
+    "APPLIES_TO",
+    "LANGUAGES",
+    "MIN_ITEMS_PER_FACET",
+    "PROGRAMS",
+    "BilingualText",
+    "Item",
+    "ItemBank",
+    "load_item_bank",
+]
 
-#: Kinds of program an item applies to: with a human/group ("guided"), fully automated, or both.
-APPLIES_TO = ("guided", "automated", "both")
+#: Kinds of program a scale is drafted for: with a human or a group ("guided"), or fully
+#: automated.
+PROGRAMS = ("guided", "automated")
+
+#: Kinds of program an item applies to: one of :data:`PROGRAMS`, or both.
+APPLIES_TO = (*PROGRAMS, "both")
+
+#: Languages of the texts (French, the source, and English).
+LANGUAGES = ("fr", "en")
 
 #: The fewest items a facet may hold in a bank.
 MIN_ITEMS_PER_FACET = 3
@@ -38,7 +54,14 @@ class BilingualText:
     text_en: str
 
     def text(self, language: str) -> str:
-        """The text in ``"fr"`` or ``"en"``."""
+        """The text in ``"fr"`` or ``"en"``.
+
+        Raises
+        ------
+        ItemBankError
+            For any other language (no silent fall back to English).
+        """
+        check_choice("language", language, LANGUAGES, ItemBankError)
         return self.text_fr if language == "fr" else self.text_en
 
 
@@ -53,11 +76,15 @@ class Item(BilingualText):
     keyed: int
     applies_to: str
 
-
     def applies(self, program: str) -> bool:
-        """Whether the item can be fielded for a ``"guided"`` or ``"automated"`` program."""
-        if program not in ("guided", "automated"):
-            raise ValueError(f"program must be 'guided' or 'automated', got {program!r}")
+        """Whether the item can be fielded for a ``"guided"`` or ``"automated"`` program.
+
+        Raises
+        ------
+        ItemBankError
+            If ``program`` is not one of :data:`PROGRAMS`.
+        """
+        check_choice("program", program, PROGRAMS, ItemBankError)
         return self.applies_to in (program, "both")
 
 

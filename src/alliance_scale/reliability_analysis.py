@@ -6,9 +6,12 @@ pingouin.cronbach_alpha gives the Feldt interval only, uses the pre-deletion n i
 under listwise deletion and has no item statistics; reliabilipy takes absolute
 correlations, so reverse-keyed items pass silently. The formulas are a few matrix
 operations on the (pairwise) covariance matrix, written here vectorised so that a
-bootstrap of 1,000 resamples is one batched product. The factor analysis behind omega is
-:func:`alliance_scale.factor.efa`, the intraclass correlation pingouin's, the scoring
-:func:`alliance_scale.scoring.score_items`; none is re-implemented here.
+bootstrap of 1,000 resamples is one batched product. The matrices come from
+:mod:`alliance_scale.correlation` (``pairwise_covariance``, ``pairwise_pearson``,
+``polychoric``, ``squared_multiple_correlations``), the factor analysis behind omega is
+:func:`alliance_scale.factor.efa`, the intraclass correlation pingouin's, the scoring and
+reversal :mod:`alliance_scale.scoring`'s; none is re-implemented here. ``n`` is
+:func:`alliance_scale._data.respondent_count` (rows with at least one answer).
 """
 
 from __future__ import annotations
@@ -21,12 +24,21 @@ import numpy as np
 import pandas as pd
 import scipy.stats
 
-from ._data import as_item_frame, looks_like_correlation
+from ._data import as_item_frame, looks_like_correlation, respondent_count
 from ._results import Result, result
-from .correlation import CORRELATIONS
-from .errors import AllianceScaleWarning, AnalysisError, check_choice
+from .correlation import (
+    CORRELATIONS,
+    pairwise_covariance,
+    pairwise_pearson,
+    polychoric,
+    squared_multiple_correlations,
+    to_unit_diagonal,
+)
+from .errors import AllianceScaleWarning, AnalysisError, check_choice, check_integer
+from .factor import efa
+from .responses import index_by_id
 from .scale import Scale
-from .scoring import score_items, split_keyed
+from .scoring import reverse_codes, reverse_keyed, score_items, split_keyed
 
 __all__ = [
     "AlphaResult",
@@ -76,10 +88,7 @@ def _keyed_frame(
         if item not in frame.columns:
             raise AnalysisError("item to reverse is not among the data's items", column=item)
     low, high = _response_range(frame, min_value, max_value)
-    if reversed_items:
-        frame = frame.copy()
-        frame[list(reversed_items)] = low + high - frame[list(reversed_items)]
-    return frame, reversed_items, (low, high)
+    return reverse_keyed(frame, reversed_items, low, high), reversed_items, (low, high)
 
 
 def _use_rows(frame: pd.DataFrame, missing: str) -> pd.DataFrame:
@@ -97,29 +106,6 @@ def _use_rows(frame: pd.DataFrame, missing: str) -> pd.DataFrame:
 # --------------------------------------------------------------------------- matrices
 
 
-def _pairwise_covariance(values: np.ndarray) -> np.ndarray:
-    """Covariances from pairwise complete observations, as R's ``cov(use = "pairwise")``.
-
-    Works on a batch: ``values`` of shape (..., n, k) with NaN for missing answers gives
-    (..., k, k). Each pair uses its jointly answered rows (means of those rows); each
-    variance all the item's answers.
-    """
-    center = np.nanmean(values, axis=-2, keepdims=True)
-    observed = ~np.isnan(values)
-    z = np.where(observed, values - center, 0.0)
-    if observed.all():
-        n = values.shape[-2]
-        z = z - z.mean(axis=-2, keepdims=True)
-        return np.swapaxes(z, -1, -2) @ z / (n - 1)
-    mask = observed.astype(float)
-    zt = np.swapaxes(z, -1, -2)
-    count = np.swapaxes(mask, -1, -2) @ mask
-    sums = zt @ mask  # sums[j, l]: sum of item j over rows where j and l are answered
-    products = zt @ z
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return (products - sums * np.swapaxes(sums, -1, -2) / count) / (count - 1)
-
-
 def _check_matrix(matrix: np.ndarray, items: Sequence[str], what: str) -> None:
     bad = np.argwhere(~np.isfinite(matrix))
     if bad.size:
@@ -129,18 +115,6 @@ def _check_matrix(matrix: np.ndarray, items: Sequence[str], what: str) -> None:
             "(fewer than 2 respondents answered both)",
             column=str(items[i]),
         )
-
-
-def _cov_to_cor(covariance: np.ndarray) -> np.ndarray:
-    scale = 1.0 / np.sqrt(np.diagonal(covariance, axis1=-2, axis2=-1))
-    return covariance * scale[..., :, None] * scale[..., None, :]
-
-
-def _smc(correlation: np.ndarray) -> np.ndarray:
-    """Squared multiple correlations, psych::smc (pseudo-inverse, clipped to [0, 1])."""
-    from .factor import squared_multiple_correlations
-
-    return squared_multiple_correlations(correlation)
 
 
 def _raw_alpha(covariance: np.ndarray) -> np.ndarray:
@@ -164,7 +138,7 @@ def _alpha_core(covariance: np.ndarray, correlation: np.ndarray) -> dict[str, fl
     return {
         "alpha": float(_raw_alpha(covariance)),
         "std_alpha": (1.0 - k / sum_r) * k / (k - 1),
-        "g6": 1.0 - (k - _smc(correlation).sum()) / sum_r,
+        "g6": 1.0 - (k - squared_multiple_correlations(correlation).sum()) / sum_r,
         "average_r": (sum_r - k) / (k * (k - 1)),
     }
 
@@ -209,7 +183,7 @@ def _bootstrap_ci(
     for start in range(0, n_boot, chunk):
         stop = min(n_boot, start + chunk)
         rows = rng.integers(0, n, size=(stop - start, n))
-        alphas[start:stop] = _raw_alpha(_pairwise_covariance(values[rows]))
+        alphas[start:stop] = _raw_alpha(pairwise_covariance(values[rows])[0])
     tail = (1 - confidence) / 2
     lower, upper = np.nanquantile(alphas, [tail, 1 - tail])
     return float(lower), float(upper)
@@ -289,14 +263,13 @@ def _item_table(
     dropped = []
     for i in range(k):
         keep = np.arange(k) != i
-        core = _alpha_core(covariance[np.ix_(keep, keep)], correlation[np.ix_(keep, keep)])
-        if k == 2:  # one item left: alpha is undefined (psych prints other quantities)
-            core = dict.fromkeys(core, np.nan)
-        dropped.append(core)
+        # one item left (k == 2): _alpha_core gives NaN, alpha is undefined
+        dropped.append(_alpha_core(covariance[np.ix_(keep, keep)],
+                                   correlation[np.ix_(keep, keep)]))
     dropped_frame = pd.DataFrame(dropped, index=frame.columns).add_suffix("_if_deleted")
     total = frame.mean(axis=1)
     reliability_diagonal = correlation.copy()
-    np.fill_diagonal(reliability_diagonal, _smc(correlation))
+    np.fill_diagonal(reliability_diagonal, squared_multiple_correlations(correlation))
     with np.errstate(invalid="ignore", divide="ignore"):  # NaN when the sum is not positive
         table = pd.DataFrame(
             {
@@ -322,14 +295,12 @@ def _correlation_input(
     """Covariance and correlation matrices (polychoric: both are the polychoric matrix)."""
     items = [str(c) for c in frame.columns]
     if cor == "polychoric":
-        from .correlation import polychoric
-
         correlation = np.asarray(polychoric(frame).correlation, dtype=float)
         _check_matrix(correlation, items, "polychoric correlation")
         return correlation, correlation
-    covariance = _pairwise_covariance(frame.to_numpy())
+    covariance = pairwise_covariance(frame.to_numpy())[0]
     _check_matrix(covariance, items, "covariance")
-    return covariance, _cov_to_cor(covariance)
+    return covariance, to_unit_diagonal(covariance)
 
 
 def cronbach_alpha(
@@ -364,7 +335,7 @@ def cronbach_alpha(
     confidence : float, default 0.95
         Coverage of the interval (0-1).
     n_boot : int, default 1000
-        Bootstrap resamples.
+        Bootstrap resamples (an integer >= 2).
     seed : int, optional
         Seed of the bootstrap; the same seed gives the same interval.
     missing : {"pairwise", "listwise"}, default "pairwise"
@@ -403,11 +374,30 @@ def cronbach_alpha(
         raise AnalysisError(f"confidence must be between 0 and 1, got {confidence!r}")
     if ci == "bootstrap" and cor != "pearson":
         raise AnalysisError("ci='bootstrap' is available with cor='pearson' only")
-    if ci == "bootstrap" and int(n_boot) < 2:
-        raise AnalysisError(f"n_boot must be at least 2, got {n_boot!r}")
+    if ci == "bootstrap":
+        check_integer("n_boot", n_boot, 2, AnalysisError)
     frame, reversed_items, _ = _keyed_frame(data, reverse, min_value, max_value)
     frame = _use_rows(frame, missing)
     covariance, correlation = _correlation_input(frame, cor)
+    return _alpha_result(frame, covariance, correlation, ci=ci, confidence=confidence,
+                         n_boot=n_boot, seed=seed, missing=missing,
+                         reversed_items=reversed_items, cor=cor)
+
+
+def _alpha_result(
+    frame: pd.DataFrame,
+    covariance: np.ndarray,
+    correlation: np.ndarray,
+    *,
+    ci: str | None,
+    confidence: float,
+    n_boot: int,
+    seed: int | None,
+    missing: str,
+    reversed_items: tuple[str, ...],
+    cor: str,
+) -> AlphaResult:
+    """:func:`cronbach_alpha` on checked, keyed rows and their matrices (computed once)."""
     n, k = frame.shape
     core = _alpha_core(covariance, correlation)
     standard_error = float(np.sqrt(_duhachek_variance(covariance) / n))
@@ -575,32 +565,29 @@ def _omega_correlation(
             matrix.index = matrix.columns = [f"item{j + 1}" for j in range(matrix.shape[1])]
         return matrix, n_obs
     frame = as_item_frame(data, min_items=3)
+    matrix = _omega_matrix(frame, cor)
+    return matrix, n_obs if n_obs is not None else respondent_count(frame)
+
+
+def _omega_matrix(frame: pd.DataFrame, cor: str) -> pd.DataFrame:
+    """Polychoric, or pairwise-complete Pearson correlations as ``cor(use = "pairwise")``."""
     if cor == "polychoric":
-        from .correlation import polychoric
-
-        matrix = pd.DataFrame(
-            np.asarray(polychoric(frame).correlation, dtype=float),
-            index=frame.columns, columns=frame.columns,
-        )
+        values = np.asarray(polychoric(frame).correlation, dtype=float)
     else:
-        matrix = frame.corr()  # pairwise complete, as cor(use = "pairwise")
-    _check_matrix(matrix.to_numpy(), [str(c) for c in frame.columns], "correlation")
-    return matrix, n_obs if n_obs is not None else int(frame.notna().any(axis=1).sum())
+        values = pairwise_pearson(frame.to_numpy())[0]
+    _check_matrix(values, [str(c) for c in frame.columns], "correlation")
+    return pd.DataFrame(values, index=frame.columns, columns=frame.columns)
 
 
-def _general_loadings(phi: np.ndarray) -> np.ndarray:
+def _general_loadings(phi: np.ndarray, warn: bool) -> np.ndarray:
     """Loadings of the group factors on g: a 1-factor minres fit of phi (3+ factors),
-    sqrt(|phi12|) with a warning for 2 (psych's ``option = "equal"``)."""
-    from .factor import efa
-
+    sqrt(|phi12|) with a warning (if ``warn``) for 2 (psych's ``option = "equal"``)."""
     n_factors = phi.shape[0]
     if n_factors == 2:
-        warnings.warn(
+        _note(warn,
             "omega with 2 group factors: three are needed to identify g; its loadings on "
             "the group factors are set equal to sqrt(|phi|) (psych's option 'equal'); "
-            "interpret omega_h with caution",
-            AllianceScaleWarning, stacklevel=3,
-        )
+            "interpret omega_h with caution", depth=1)
         root = np.sqrt(abs(phi[0, 1]))
         return np.array([root, np.sign(phi[0, 1]) * root])
     names = [f"F{j + 1}" for j in range(n_factors)]
@@ -645,20 +632,34 @@ def omega(
     Raises
     ------
     AnalysisError
-        Fewer than 3 items, bad items (named), more factors than items allow.
+        Fewer than 3 items, bad items (named), ``n_factors`` not an integer >= 1 (``3.0``
+        is refused, as by :func:`alliance_scale.efa`), more factors than items allow.
 
     References
     ----------
     McDonald (1999) Test theory. Schmid & Leiman (1957) Psychometrika 22:53. Zinbarg,
     Revelle, Yovel & Li (2005) Psychometrika 70:123.
     """
-    from .factor import efa
-
     check_choice("cor", cor, CORRELATIONS, AnalysisError)
-    if int(n_factors) != n_factors or n_factors < 1:
-        raise AnalysisError(f"n_factors must be a positive integer, got {n_factors!r}")
-    n_factors = int(n_factors)
+    check_integer("n_factors", n_factors, 1, AnalysisError)
     matrix, n_used = _omega_correlation(data, cor, n_obs)
+    label = "correlation matrix" if looks_like_correlation(data) else cor  # as EFAResult.cor
+    return _schmid_omega(matrix, int(n_factors), n_used, label, warn=True)
+
+
+def _note(warn: bool, message: str, depth: int = 0) -> None:
+    """Warn with an omega-specific note (1 or 2 group factors, reversed items) if ``warn``;
+    ``depth``: calls between :func:`_schmid_omega` and here, so the warning names the
+    user's line."""
+    if warn:
+        warnings.warn(message, AllianceScaleWarning, stacklevel=4 + depth)
+
+
+def _schmid_omega(
+    matrix: pd.DataFrame, n_factors: int, n_used: int | None, cor: str, warn: bool
+) -> OmegaResult:
+    """:func:`omega` of a correlation matrix; ``warn=False`` silences its own notes only
+    (the factor analysis still warns of Heywood cases and smoothing)."""
     items = [str(c) for c in matrix.columns]
     if len(items) < 3:
         raise AnalysisError(f"omega needs at least 3 items, got {len(items)}")
@@ -667,20 +668,18 @@ def omega(
     phi = np.eye(n_factors) if fit.phi is None else np.asarray(fit.phi, dtype=float)
     communality = np.einsum("ij,jk,ik->i", pattern, phi, pattern)
     if n_factors == 1:
-        warnings.warn("omega_h is not meaningful with one factor (it is the 1-factor "
-                      "omega); report omega_total", AllianceScaleWarning, stacklevel=2)
+        _note(warn, "omega_h is not meaningful with one factor (it is the 1-factor omega); "
+                    "report omega_total")
         general = np.ones(1)
     else:
-        general = _general_loadings(phi)
+        general = _general_loadings(phi, warn)
     g = pattern @ general
     group = np.sign(pattern) * np.sqrt(np.clip(pattern**2 * (1 - general**2), 0, None))
     key = np.where(g < 0, -1.0, 1.0)
     flipped = tuple(item for item, sign in zip(items, key, strict=True) if sign < 0)
     if flipped:
-        warnings.warn(
-            f"items with a negative general-factor loading were reversed: {', '.join(flipped)}",
-            AllianceScaleWarning, stacklevel=2,
-        )
+        _note(warn, "items with a negative general-factor loading were reversed: "
+                    + ", ".join(flipped))
     r = matrix.to_numpy() * np.outer(key, key)
     g, group = g * key, group * key[:, None]
     uniqueness = np.diag(r) - communality
@@ -721,13 +720,18 @@ def _interpret_alpha(alpha: float, average_r: float) -> str:
     return "adequate"
 
 
-def _subscales(scale: Scale) -> list[tuple[str, str, list[str], int]]:
-    """(name, level, signed item ids, number of child groups) for each key of the scale."""
+def _subscales(scale: Scale) -> list[tuple[str, str, list[str], list[str], int]]:
+    """(name, level, item ids, reverse-keyed item ids, number of child groups) per key.
+
+    The one place where a psych-style key (``"-"`` for reverse-keyed) is split.
+    """
     facets = {i.facet for i in scale.items}
     dimensions = {i.dimension for i in scale.items}
     rows = []
     for name, keyed in scale.keys.items():
-        ids = [split_keyed(k)[0] for k in keyed]
+        signed = [split_keyed(k) for k in keyed]
+        ids = [item for item, _ in signed]
+        reversed_ids = [item for item, sign in signed if sign < 0]
         chosen = [i for i in scale.items if i.id in ids]
         if name == "total":
             level, groups = "total", len({i.dimension for i in chosen})
@@ -737,20 +741,30 @@ def _subscales(scale: Scale) -> list[tuple[str, str, list[str], int]]:
             level, groups = "dimension", len({i.facet for i in chosen})
         else:
             level, groups = "other", 1
-        rows.append((name, level, keyed, groups))
+        rows.append((name, level, ids, reversed_ids, groups))
     return rows
 
 
-def _omega_row(frame: pd.DataFrame, groups: int, cor: str) -> tuple[float, float]:
-    """omega_total and omega_h of a subscale (see :func:`reliability`)."""
+def _omega_row(
+    frame: pd.DataFrame, correlation: np.ndarray | None, groups: int, cor: str
+) -> tuple[float, float]:
+    """omega_total and omega_h of a subscale (see :func:`reliability`).
+
+    ``frame`` holds the subscale's keyed answers (its respondents) and ``correlation``
+    its polychoric matrix when already computed (None: computed here). omega's own notes
+    are silenced (the table says which omegas exist); Heywood and smoothing warnings of
+    the factor analysis are not.
+    """
     k = frame.shape[1]
     if k < 3:
         return np.nan, np.nan
     n_factors = groups if 2 <= groups and 2 * groups < k else 1
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", AllianceScaleWarning)
-            fit = omega(frame, n_factors, cor=cor)
+        if correlation is None:
+            matrix = _omega_matrix(frame, cor)
+        else:
+            matrix = pd.DataFrame(correlation, index=frame.columns, columns=frame.columns)
+        fit = _schmid_omega(matrix, n_factors, respondent_count(frame), cor, warn=False)
     except AnalysisError as error:
         warnings.warn(f"omega not computed: {error}", AllianceScaleWarning, stacklevel=3)
         return np.nan, np.nan
@@ -808,7 +822,8 @@ _ITEM_COLUMNS = ["subscale", "level", "item", "reversed", "n", "mean", "sd", "sk
 def _subscale_items(
     name: str,
     level: str,
-    keyed: Sequence[str],
+    ids: Sequence[str],
+    reversed_ids: Sequence[str],
     given: pd.DataFrame,
     alpha: AlphaResult | None,
     low: float,
@@ -820,14 +835,13 @@ def _subscale_items(
     item); reversal turns the mean into ``min + max - mean`` and the skew into ``-skew``
     (sd unchanged); r.drop and alpha if deleted are read from the subscale's alpha.
     """
-    ids, signs = zip(*map(split_keyed, keyed), strict=True)
     rows = given.loc[list(ids)]
-    reversed_ = np.asarray(signs) < 0
+    reversed_ = np.isin(list(ids), list(reversed_ids))
     frame = pd.DataFrame(
         {
             "subscale": name, "level": level, "item": list(ids), "reversed": reversed_,
             "n": rows["n"].to_numpy(),
-            "mean": np.where(reversed_, low + high - rows["mean"], rows["mean"]),
+            "mean": np.where(reversed_, reverse_codes(rows["mean"], low, high), rows["mean"]),
             "sd": rows["sd"].to_numpy(),
             "skew": np.where(reversed_, -rows["skew"], rows["skew"]),
             "floor": rows["floor"].to_numpy(), "ceiling": rows["ceiling"].to_numpy(),
@@ -836,6 +850,16 @@ def _subscale_items(
     for column in ("r_drop", "alpha_if_deleted"):
         frame[column] = np.nan if alpha is None else alpha.items[column].loc[list(ids)].to_numpy()
     return frame
+
+
+def _subscale_alpha(frame: pd.DataFrame, cor: str) -> tuple[AlphaResult, np.ndarray | None]:
+    """Alpha (Feldt 95% CI, pairwise) of keyed, checked answers, and the polychoric matrix
+    behind it (None for Pearson, whose omega uses pairwise Pearson correlations instead)."""
+    used = _use_rows(frame, "pairwise")
+    covariance, correlation = _correlation_input(used, cor)
+    fit = _alpha_result(used, covariance, correlation, ci="feldt", confidence=0.95,
+                        n_boot=1000, seed=None, missing="pairwise", reversed_items=(), cor=cor)
+    return fit, correlation if cor == "polychoric" else None
 
 
 def reliability(
@@ -851,6 +875,13 @@ def reliability(
     group factors (with 2, g is not identified); NaN otherwise. Interpretation of alpha:
     below .70 (the usual floor for group comparisons, COSMIN), adequate, above .95
     (possibly redundant items).
+
+    One correlation matrix per subscale serves both alpha and omega (computed once). ``n``
+    counts the respondents with at least one answer to the subscale (psych counts every
+    row, fully empty ones too: a deliberate difference, see
+    :func:`alliance_scale._data.respondent_count`). omega's own notes (one or two group
+    factors, items reversed on g) are not repeated here; warnings of its factor analysis
+    (Heywood cases, smoothing) are.
 
     The item statistics of every subscale come as one tidy table,
     :attr:`ReliabilityResult.items` (one row per subscale and item: mean, sd and skew of
@@ -887,17 +918,13 @@ def reliability(
     answers = as_item_frame(responses[list(scale.item_ids)], min_items=1)
     given = _item_distribution(answers, low, high)
     rows, alphas, item_rows = [], {}, []
-    for name, level, keyed, groups in _subscales(scale):
-        ids = [split_keyed(k)[0] for k in keyed]
-        reverse = [item for item, sign in map(split_keyed, keyed) if sign < 0]
-        frame = answers[ids].copy()
-        frame[reverse] = low + high - frame[reverse]
+    for name, level, ids, reversed_ids, groups in _subscales(scale):
+        frame = reverse_keyed(answers[ids], reversed_ids, low, high)
         row: dict[str, Any] = {"subscale": name, "level": level, "k": len(ids)}
         if len(ids) >= 2:
-            fit = cronbach_alpha(frame, cor=cor, min_value=scale.min_value,
-                                 max_value=scale.max_value)
+            fit, correlation = _subscale_alpha(frame, cor)
             alphas[name] = fit
-            omega_total, omega_h = _omega_row(frame, groups, cor)
+            omega_total, omega_h = _omega_row(frame, correlation, groups, cor)
             row.update(
                 n=fit.n, alpha=fit.alpha, ci_lower=fit.ci[0], ci_upper=fit.ci[1],
                 std_alpha=fit.std_alpha, g6=fit.g6, average_r=fit.average_r,
@@ -905,9 +932,10 @@ def reliability(
                 interpretation=_interpret_alpha(fit.alpha, fit.average_r),
             )
         else:
-            row.update(n=int(frame.notna().any(axis=1).sum()), interpretation="single item")
+            row.update(n=respondent_count(frame), interpretation="single item")
         rows.append(row)
-        item_rows.append(_subscale_items(name, level, keyed, given, alphas.get(name), low, high))
+        item_rows.append(_subscale_items(name, level, ids, reversed_ids, given, alphas.get(name),
+                                         low, high))
     columns = ["level", "k", "n", "alpha", "ci_lower", "ci_upper", "std_alpha", "g6",
                "average_r", "omega_total", "omega_h", "interpretation"]
     table = pd.DataFrame(rows).set_index("subscale").reindex(columns=columns)
@@ -970,25 +998,14 @@ class TestRetestResult(Result):
         }
 
 
-def _by_respondent(frame: pd.DataFrame, id_column: str | None, what: str) -> pd.DataFrame:
-    from .errors import ResponseError
-
-    if id_column is not None:
-        if id_column not in frame.columns:
-            raise ResponseError(f"{what} has no id column", column=id_column)
-        frame = frame.set_index(id_column)
-    duplicated = frame.index.duplicated(keep=False)
-    if duplicated.any():
-        raise ResponseError(
-            f"respondent ids repeated in {what}", column=id_column,
-            rows=list(frame.index[duplicated]),
-        )
-    return frame
-
-
 def _intraclass_correlation(long: pd.DataFrame) -> pd.DataFrame:
-    """pingouin.intraclass_corr at full precision (pingouin rounds its CIs to 2 decimals)."""
-    import pingouin
+    """pingouin.intraclass_corr at full precision (pingouin rounds its CIs to 2 decimals).
+
+    pingouin has no per-call rounding argument, so its global ``pingouin.options`` are
+    changed for the call and restored after it: not thread-safe (two threads computing an
+    ICC, or one reading pingouin.options meanwhile, could see the unrounded setting).
+    """
+    import pingouin  # imported on first use only: its import takes ~2 s
 
     saved = dict(pingouin.options)
     pingouin.options.pop("round.column.CI95", None)
@@ -1009,7 +1026,7 @@ def test_retest(
     second: pd.DataFrame,
     scale: Scale,
     *,
-    id_column: str | None = None,
+    id_column: str | bool | None = None,
     min_answered: float = 0.8,
 ) -> TestRetestResult:
     """Test-retest reliability: ICC(A,1) of each facet, dimension and total score.
@@ -1026,8 +1043,13 @@ def test_retest(
     first, second : DataFrame
         Responses at the two occasions, a column per item id of ``scale``.
     scale : Scale
-    id_column : str, optional
-        Column holding the respondent id; default: the index.
+        Gives the keys (facets, dimensions, total, reverse-keyed items) and the response
+        range.
+    id_column : str, False or None, default None
+        Column holding the respondent id, as in :func:`alliance_scale.read_responses`:
+        None looks for a usual id column (``respondent``, ``participant``, ``id``...,
+        :data:`alliance_scale.responses.ID_COLUMN_NAMES`) and uses the index when there is
+        none; False uses the index.
     min_answered : float, default 0.8
         Smallest share of a subscale's items answered for a score (else unscored).
 
@@ -1043,8 +1065,8 @@ def test_retest(
         Fewer than 3 matched respondents.
     """
 
-    first = _by_respondent(first, id_column, "first")
-    second = _by_respondent(second, id_column, "second")
+    first = index_by_id(first, id_column, "first")
+    second = index_by_id(second, id_column, "second")
     matched = first.index.intersection(second.index, sort=False)
     unmatched = tuple(first.index.symmetric_difference(second.index))
     if len(matched) < 3:
@@ -1057,7 +1079,7 @@ def test_retest(
                     max_value=scale.max_value, min_answered=min_answered)[list(keys)]
         for frame in (first, second)
     ]
-    levels = {name: level for name, level, _, _ in _subscales(scale)}
+    levels = {name: level for name, level, *_ in _subscales(scale)}
     rows = []
     for name in keys:
         pairs = pd.DataFrame({"first": scored[0][name], "second": scored[1][name]}).dropna()

@@ -27,12 +27,21 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .errors import ResponseError
+from ._data import check_unique_columns, code_problems, is_boolean
+from .errors import ResponseError, check_choice
 
 if TYPE_CHECKING:
     from .scale import Scale
 
-__all__ = ["ERRORS", "ID_COLUMN_NAMES", "PROBLEMS_COLUMN", "SOURCES", "read_responses"]
+__all__ = [
+    "ERRORS",
+    "ID_COLUMN_NAMES",
+    "PROBLEMS_COLUMN",
+    "SOURCES",
+    "index_by_id",
+    "plain_value",
+    "read_responses",
+]
 
 #: Export formats understood by :func:`read_responses`.
 SOURCES = ("csv", "redcap", "qualtrics")
@@ -157,7 +166,8 @@ def _drop_qualtrics_header_rows(frame: pd.DataFrame) -> pd.DataFrame:
 # --------------------------------------------------------------------------- columns
 def _map_columns(frame: pd.DataFrame, scale: Scale, file: str) -> pd.DataFrame:
     """Rename columns to item ids (case-insensitive); refuse missing or unknown items."""
-    by_lower = {item_id.lower(): item_id for item_id in scale.item_ids}
+    item_ids = scale.item_ids  # built once, not per column
+    by_lower = {item_id.lower(): item_id for item_id in item_ids}
     renamed: dict[Hashable, str] = {}
     for column in frame.columns:
         item_id = by_lower.get(str(column).strip().lower())
@@ -168,25 +178,25 @@ def _map_columns(frame: pd.DataFrame, scale: Scale, file: str) -> pd.DataFrame:
                                 column=str(column))
         renamed[column] = item_id
     frame = frame.rename(columns=renamed)
-    missing = [i for i in scale.item_ids if i not in renamed.values()]
+    mapped = set(renamed.values())
+    missing = [i for i in item_ids if i not in mapped]
     if missing:
         raise ResponseError(
             f"{len(missing)} item column(s) of scale {scale.name!r} missing: "
             + ", ".join(missing[:10]) + (" ..." if len(missing) > 10 else ""),
             file=file, column=missing[0],
         )
-    initials = {i[0].lower() for i in scale.item_ids}
+    initials = {i[0].lower() for i in item_ids}
+    known = set(item_ids)
     for column in frame.columns:
         match = _ITEM_SHAPE.match(str(column).strip())
-        if column not in scale.item_ids and match and match.group(1).lower() in initials:
+        if column not in known and match and match.group(1).lower() in initials:
             raise ResponseError(
                 f"column looks like an item but is not in scale {scale.name!r} "
                 f"(version {scale.version}); was the file fielded with another version?",
                 file=file, column=str(column),
             )
-    if frame.columns.duplicated().any():
-        raise ResponseError("duplicate column name", file=file,
-                            column=str(frame.columns[frame.columns.duplicated()][0]))
+    check_unique_columns(frame, "duplicate column name", ResponseError, file)
     return frame
 
 
@@ -203,17 +213,22 @@ def _label_codes(scale: Scale) -> dict[str, int]:
     return {k: v for k, v in codes.items() if k not in ambiguous}
 
 
-def _is_boolean(value: object) -> bool:
-    return isinstance(value, (bool, np.bool_))
-
-
 def plain_value(value: object) -> str:
     """A number as a reader writes it (``9``, ``9.5``, never ``np.float64(9.0)``); a boolean
     as ``True``/``False``; anything else as its quoted text trimmed to 20 characters.
 
     Used in exception messages only: a result never stores a respondent's free text.
+
+    Parameters
+    ----------
+    value : object
+        An answer as read (number, boolean, text...).
+
+    Returns
+    -------
+    str
     """
-    if _is_boolean(value):
+    if is_boolean(value):
         return str(bool(value))
     if isinstance(value, (int, float, np.integer, np.floating)):
         return f"{float(value):.15g}"
@@ -232,7 +247,7 @@ def _check_item(
         values = column.to_numpy(dtype=float, na_value=np.nan)
         problems = []
     else:  # object column: booleans are refused, not coded 1/0 as pd.to_numeric would
-        boolean = column.map(_is_boolean).to_numpy(dtype=bool)
+        boolean = column.map(is_boolean).to_numpy(dtype=bool)
         present = (column.notna().to_numpy() & ~column.map(_is_blank).to_numpy(dtype=bool)
                    & ~boolean)
         numeric = np.array(pd.to_numeric(column.where(present), errors="coerce"), dtype=float)
@@ -244,11 +259,9 @@ def _check_item(
         values = numeric
         problems = [(_BOOLEAN, boolean), (_NOT_A_CODE, not_code)]
     low, high = scale.min_value, scale.max_value
-    finite = np.isfinite(values)
-    problems.append((_NOT_INTEGER, finite & (values != np.round(values))))
-    with np.errstate(invalid="ignore"):
-        problems.append((f"outside the response range {low}-{high}",
-                         ~np.isnan(values) & ((values < low) | (values > high))))
+    not_integer, outside = code_problems(values, low, high)
+    problems.append((_NOT_INTEGER, not_integer))
+    problems.append((f"outside the response range {low}-{high}", outside))
     return values, [(kind, mask) for kind, mask in problems if mask.any()]
 
 
@@ -307,6 +320,62 @@ def _usual_id_column(frame: pd.DataFrame) -> str | None:
     return next((column for column in found if column is not None), None)
 
 
+def _given_id_column(frame: pd.DataFrame, id_column: object, file: str) -> str:
+    """``id_column`` checked: a string naming a column of ``frame``."""
+    if not isinstance(id_column, str):
+        raise ResponseError(
+            f"id_column must be a column name, None or False, got {id_column!r}", file=file
+        )
+    if id_column not in frame.columns:
+        raise ResponseError("id_column is not a column of the data", file=file, column=id_column)
+    return id_column
+
+
+def _repeated(ids: pd.Index | pd.DataFrame) -> np.ndarray:
+    """Mask of the rows whose respondent id appears more than once (every copy marked)."""
+    return np.asarray(ids.duplicated(keep=False), dtype=bool)
+
+
+def index_by_id(
+    frame: pd.DataFrame, id_column: str | bool | None, what: str = _DATAFRAME
+) -> pd.DataFrame:
+    """``frame`` indexed by respondent id, refusing repeated ids (the rule of read_responses).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        One row per respondent.
+    id_column : str, False or None
+        Column holding the id; False: the index; None: the first of
+        :data:`ID_COLUMN_NAMES` that is a column (case-insensitive), else the index.
+    what : str, default "<DataFrame>"
+        Name of the table in messages (``"first"``, ``"second"``...).
+
+    Returns
+    -------
+    DataFrame
+        Same rows and order, indexed by id (the id column removed).
+
+    Raises
+    ------
+    ResponseError
+        ``id_column`` not a column, or an id repeated (the message lists the ids).
+    """
+    if id_column is None:
+        column = _usual_id_column(frame)
+    elif id_column is False:
+        column = None
+    else:
+        column = _given_id_column(frame, id_column, what)
+    if column is not None:
+        frame = frame.set_index(column)
+    repeated = _repeated(frame.index)
+    if repeated.any():
+        raise ResponseError(f"duplicate respondent id ({column or 'index'})", file=what,
+                            column=column, rows=list(frame.index[repeated]))
+    return frame
+
+
 def _id_columns(
     frame: pd.DataFrame, items: list[str], source: str, id_column: str | bool | None,
     file: str,
@@ -315,14 +384,7 @@ def _id_columns(
     if id_column is False:
         return [], False
     if id_column is not None:
-        if not isinstance(id_column, str):
-            raise ResponseError(
-                f"id_column must be a column name, None or False, got {id_column!r}", file=file
-            )
-        if id_column not in frame.columns:
-            raise ResponseError("id_column is not a column of the data", file=file,
-                                column=id_column)
-        return [id_column], False
+        return [_given_id_column(frame, id_column, file)], False
     if source == "redcap":
         first = "record_id" if "record_id" in frame.columns else frame.columns[0]
         if first in items:  # no record id column at all
@@ -348,13 +410,13 @@ def _check_ids(
     if id_columns:
         keys = frame[id_columns].apply(_as_numbers_where_possible)
         blank = keys.iloc[:, 0].isna().to_numpy()
-        duplicated = keys.duplicated(keep=False).to_numpy() & ~blank
+        duplicated = _repeated(keys) & ~blank
         what, column = " + ".join(id_columns), id_columns[0]
     else:
         if file != _DATAFRAME or not check_index:
             return
         blank = np.zeros(len(frame), dtype=bool)
-        duplicated = frame.index.duplicated(keep=False)
+        duplicated = _repeated(frame.index)
         what, column = "index", None
     for kind, mask in (("missing respondent id", blank),
                        (f"duplicate respondent id ({what})", duplicated)):
@@ -463,18 +525,14 @@ def _read(
 ) -> pd.DataFrame:
     """:func:`read_responses`; ``check_index=False`` (used by scoring) accepts a frame whose
     index repeats a label, since scoring does not need unique ids."""
-    if source not in SOURCES:
-        raise ResponseError(f"source must be one of {SOURCES}, got {source!r}")
-    if errors not in ERRORS:
-        raise ResponseError(f"errors must be one of {ERRORS}, got {errors!r}")
+    check_choice("source", source, SOURCES, ResponseError)
+    check_choice("errors", errors, ERRORS, ResponseError)
     if isinstance(path_or_frame, pd.DataFrame):
         file = _DATAFRAME
         frame = path_or_frame
         if source == "qualtrics":
             frame = _drop_qualtrics_header_rows(frame)
-        if frame.columns.duplicated().any():
-            raise ResponseError("duplicate column name", file=file,
-                                column=str(frame.columns[frame.columns.duplicated()][0]))
+        check_unique_columns(frame, "duplicate column name", ResponseError, file)
         if len(frame) == 0:
             raise ResponseError("the DataFrame has no rows", file=file)
     elif isinstance(path_or_frame, (str, Path)):
@@ -495,7 +553,8 @@ def _read(
     id_columns, inferred = _id_columns(frame, scale.item_ids, source, id_column, file)
     _check_ids(frame, id_columns, errors, file, notes, check_index, inferred)
 
-    others = [c for c in frame.columns if c not in scale.item_ids]
+    known = set(scale.item_ids)
+    others = [c for c in frame.columns if c not in known]
     out = items
     for column in others:  # positional: the index may hold duplicates when errors="flag"
         out[column] = _as_numbers_where_possible(frame[column]).to_numpy()

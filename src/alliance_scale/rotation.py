@@ -11,9 +11,12 @@ varimax solution); the GPA varimax converges to a slightly different point.
 from __future__ import annotations
 
 import numpy as np
+
+# A private statsmodels module (the public ``rotate_factors`` does not report convergence);
+# tests/test_factor.py fails loudly if it moves.
 from statsmodels.multivariate.factor_rotation import _gpa_rotation as gpa
 
-from .errors import AnalysisError
+from .errors import AnalysisError, check_choice
 
 __all__ = ["ROTATIONS", "promax", "rotate", "varimax"]
 
@@ -151,9 +154,14 @@ def rotate(loadings: np.ndarray, rotation: str) -> tuple[np.ndarray, np.ndarray 
         Pattern loadings.
     phi : ndarray or None
         Factor correlations; None for orthogonal rotations and single factors.
+
+    Raises
+    ------
+    AnalysisError
+        An unknown rotation; an oblique rotation that does not converge; promax on exactly
+        uncorrelated factors.
     """
-    if rotation not in ROTATIONS:
-        raise AnalysisError(f"rotation must be one of {', '.join(ROTATIONS)}; got {rotation!r}")
+    check_choice("rotation", rotation, ROTATIONS, error=AnalysisError)
     loadings = np.asarray(loadings, dtype=float)
     if rotation == "none" or loadings.shape[1] < 2:
         return loadings.copy(), None

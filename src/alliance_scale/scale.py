@@ -18,11 +18,12 @@ import hashlib
 import json
 import warnings
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, fields
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NoReturn
 
 import numpy as np
 import pandas as pd
@@ -30,8 +31,16 @@ import yaml
 
 from ._resources import bundled_path
 from .blueprint import Blueprint, load_blueprint
-from .errors import AllianceScaleWarning, ItemBankError, check_choice
-from .item_bank import APPLIES_TO, BilingualText, Item, ItemBank, load_item_bank
+from .errors import AllianceScaleWarning, ItemBankError, check_choice, check_integer
+from .item_bank import (
+    APPLIES_TO,
+    LANGUAGES,
+    PROGRAMS,
+    BilingualText,
+    Item,
+    ItemBank,
+    load_item_bank,
+)
 
 __all__ = [
     "LANGUAGES",
@@ -41,13 +50,9 @@ __all__ = [
     "ScaleItem",
     "agreement_format",
     "draft_scale",
+    "response_formats_data",
+    "serialise",
 ]
-
-#: Kinds of program a scale is drafted for.
-PROGRAMS = ("guided", "automated")
-
-#: Languages of administration.
-LANGUAGES = ("fr", "en")
 
 #: Identifies saved scale files (``format`` key), with the layout version.
 _FILE_FORMAT = "alliance-scale/scale"
@@ -71,7 +76,14 @@ class ResponseFormat:
         return self.points
 
     def labels(self, language: str) -> tuple[str, ...]:
-        """Anchor labels in ``"fr"`` or ``"en"``, from code 1 to ``points``."""
+        """Anchor labels in ``"fr"`` or ``"en"``, from code 1 to ``points``.
+
+        Raises
+        ------
+        ItemBankError
+            For any other language (no silent fall back to English).
+        """
+        check_choice("language", language, LANGUAGES, ItemBankError)
         return self.labels_fr if language == "fr" else self.labels_en
 
 
@@ -89,6 +101,20 @@ class ScaleItem(BilingualText):
     applies_to: str
 
 
+class _ReadOnlyList(list):
+    """A list that refuses changes: what the cached properties of a frozen :class:`Scale`
+    hand out (a list, so that pandas selects columns with it; read-only, so that the
+    cached value cannot be changed by a caller)."""
+
+    def _refuse(self, *args: object, **kwargs: object) -> NoReturn:
+        raise TypeError("this list belongs to a frozen Scale; copy it with list(...) first")
+
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = _refuse
+    append = extend = insert = pop = remove = clear = sort = reverse = _refuse
+
+    def __reduce__(self) -> tuple[type, tuple[list[Any]]]:
+        return (type(self), (list(self),))
+
 
 @dataclass(frozen=True)
 class Scale:
@@ -105,10 +131,12 @@ class Scale:
     omitted_facets : tuple of str
         Facets left without items for this program (e.g. belonging for an automated one).
     content_hash : str
-        SHA-256 of the scale's content: the UTF-8 JSON of ``{"items": [...], "program": ...,
+        SHA-256 of the scale's content, computed from the content when not given (or
+        given empty): the UTF-8 JSON of ``{"items": [...], "program": ...,
         "response_format": {...}}`` (as in :meth:`to_dict`; items in administration order)
         dumped with sorted keys, separators ``(",", ":")`` and non-ASCII characters kept.
-        The language of administration is not content (both texts are kept).
+        The language of administration is not content (both texts are kept). A value
+        given is kept as is (:meth:`load` checks a saved one against the content).
     """
 
     name: str
@@ -120,10 +148,19 @@ class Scale:
     omitted_facets: tuple[str, ...] = ()
     content_hash: str = ""
 
-    @property
+    def __post_init__(self) -> None:
+        if not self.content_hash:
+            digest = _content_hash(self.items, self.response_format, self.program)
+            object.__setattr__(self, "content_hash", digest)  # frozen: set once, here
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle and copy the fields only: the cached properties are recomputed after."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    @cached_property
     def item_ids(self) -> list[str]:
-        """Item ids in administration order."""
-        return [i.id for i in self.items]
+        """Item ids in administration order (a read-only list, computed once)."""
+        return _ReadOnlyList(i.id for i in self.items)
 
     @property
     def min_value(self) -> int:
@@ -133,22 +170,22 @@ class Scale:
     def max_value(self) -> int:
         return self.response_format.max_value
 
-    @property
-    def keys(self) -> dict[str, list[str]]:
+    @cached_property
+    def keys(self) -> Mapping[str, list[str]]:
         """Scoring key in psych::scoreItems style: scale name -> item ids, ``-`` for reversed.
 
         One entry per facet, per dimension (in tree order) and ``"total"``; each lists item
-        ids in administration order.
+        ids in administration order. A read-only mapping of read-only lists, computed once.
         """
-        def signed(item: ScaleItem) -> str:
-            return ("-" if item.keyed < 0 else "") + item.id
-
+        signed = [("-" if i.keyed < 0 else "") + i.id for i in self.items]
         keys: dict[str, list[str]] = {}
         for attribute in ("facet", "dimension"):
-            for name in sorted({getattr(i, attribute) for i in self.items}):
-                keys[name] = [signed(i) for i in self.items if getattr(i, attribute) == name]
-        keys["total"] = [signed(i) for i in self.items]
-        return keys
+            groups = [getattr(i, attribute) for i in self.items]
+            for name in sorted(set(groups)):
+                keys[name] = _ReadOnlyList(s for s, g in zip(signed, groups, strict=True)
+                                           if g == name)
+        keys["total"] = _ReadOnlyList(signed)
+        return MappingProxyType(keys)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per item in administration order (position starts at 1)."""
@@ -270,7 +307,20 @@ def _read_response_formats(path: str) -> dict[str, Any]:
 
 
 def response_formats_data() -> dict[str, Any]:
-    """The parsed bundled ``items/response_formats.yaml`` (anchors and export wording)."""
+    """The parsed bundled ``items/response_formats.yaml`` (anchors and export wording).
+
+    Returns
+    -------
+    dict
+        ``agreement`` (points -> language -> labels) and ``wording`` (language -> the
+        texts around the items in exports: title, instructions, headings). Read once and
+        cached: do not modify it.
+
+    Raises
+    ------
+    ItemBankError
+        If the file is not a mapping with an ``agreement`` entry.
+    """
     return _read_response_formats(str(bundled_path("items", "response_formats.yaml")))
 
 
@@ -280,16 +330,26 @@ def agreement_format(points: int = 5) -> ResponseFormat:
     Labels come from ``items/response_formats.yaml``. 4-7 points is the useful range
     (Lozano, Garcia-Cueto & Muniz, 2008, Methodology 4:73-79).
 
+    Parameters
+    ----------
+    points : int, default 5
+        Number of anchors (response codes 1..points), an integer from 4 to 7.
+
+    Returns
+    -------
+    ResponseFormat
+        The codes' labels in French and English, from "strongly disagree" to "strongly
+        agree".
+
     Raises
     ------
     ItemBankError
         If ``points`` is not an integer from 4 to 7, or if the file's labels for it are
         missing or not ``points`` long.
     """
-    if isinstance(points, bool) or not isinstance(points, (int, np.integer)) or not (
-        4 <= points <= 7
-    ):
-        raise ItemBankError(f"points must be an integer from 4 to 7, got {points!r}")
+    check_integer("points", points, error=ItemBankError)
+    if not 4 <= points <= 7:
+        raise ItemBankError(f"points must be an integer from 4 to 7; got {points!r}")
     points = int(points)
     path = str(bundled_path("items", "response_formats.yaml"))
     entry = _read_response_formats(path)["agreement"].get(points)
@@ -337,7 +397,7 @@ def draft_scale(
         ``"guided"`` keeps items that apply to "guided" or "both"; ``"automated"`` keeps
         "automated" or "both" (items presupposing a human or a group are left out).
     seed : int, default 0
-        Seed of ``numpy.random.default_rng`` for the administration order.
+        Non-negative seed of ``numpy.random.default_rng`` for the administration order.
     items : iterable of str, optional
         Item ids to keep (e.g. ``content_validity(...).passing``); applied before the
         program filter and ``items_per_facet``.
@@ -364,49 +424,51 @@ def draft_scale(
         Naming the facets left without items, and items of ``items`` that do not apply to
         the program.
     """
-    check_choice("language", language, LANGUAGES, ItemBankError)
-    check_choice("program", program, PROGRAMS, ItemBankError)
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise ItemBankError(
-            f"seed must be an integer (the administration order is reproducible); got {seed!r}"
-        )
-    response_format = agreement_format(points)
-    if items_per_facet is not None and (
-        isinstance(items_per_facet, bool)
-        or not isinstance(items_per_facet, (int, np.integer))
-        or items_per_facet < 1
-    ):
-        raise ItemBankError(f"items_per_facet must be a positive integer, got {items_per_facet!r}")
+    response_format = _check_options(language, program, seed, points, items_per_facet)
     if blueprint is None:
         blueprint = load_blueprint()
     if bank is None:
         bank = load_item_bank(blueprint=blueprint)
+    selected, omitted = _select(blueprint, bank, items, program, items_per_facet)
+    ordered = _interleave(selected, np.random.default_rng(seed))
+    return Scale(
+        name=response_formats_data()["wording"][language]["title"],
+        version=f"{blueprint.version}+bank.{_bank_digest(bank)[:8]}",
+        language=language,
+        program=program,
+        items=_to_scale_items(ordered, blueprint),
+        response_format=response_format,
+        omitted_facets=tuple(omitted),
+    )
 
-    chosen = _choose(bank, items)
-    places = {t.id: (t.facet, f.dimension) for f in blueprint.facets for t in f.themes}
-    for item in chosen:
-        if item.theme not in places:
-            raise ItemBankError(
-                f"item {item.id!r} has leaf theme {item.theme!r}, not in the blueprint",
-                file=bank.source, column=item.id,
-            )
-    applicable = [i for i in chosen if i.applies_to in (program, "both")]
-    if items is not None:
-        left_out = [i.id for i in chosen if i not in applicable]
-        if left_out:
-            warnings.warn(
-                f"items not applicable to {program} programs left out: {', '.join(left_out)}",
-                AllianceScaleWarning, stacklevel=2,
-            )
 
-    leaves_of: dict[str, list[list[Item]]] = {}
-    omitted: list[str] = []
-    for facet in blueprint.facets:
-        leaves = [[i for i in applicable if i.theme == t.id] for t in facet.themes]
-        if any(leaves):
-            leaves_of[facet.id] = [leaf for leaf in leaves if leaf]
-        else:
-            omitted.append(facet.id)
+def _check_options(
+    language: str, program: str, seed: int, points: int, items_per_facet: int | None
+) -> ResponseFormat:
+    """Refuse bad options of :func:`draft_scale`; return the response format of ``points``."""
+    check_choice("language", language, LANGUAGES, ItemBankError)
+    check_choice("program", program, PROGRAMS, ItemBankError)
+    check_integer("seed", seed, minimum=0, error=ItemBankError)
+    response_format = agreement_format(points)
+    if items_per_facet is not None:
+        check_integer("items_per_facet", items_per_facet, minimum=1, error=ItemBankError)
+    return response_format
+
+
+def _select(
+    blueprint: Blueprint, bank: ItemBank, ids: Iterable[str] | None, program: str,
+    items_per_facet: int | None,
+) -> tuple[dict[str, list[Item]], list[str]]:
+    """The items kept per facet (tree order; see :func:`draft_scale`) and the facets left empty.
+
+    Warns (stack level of the caller of :func:`draft_scale`) about the empty facets.
+    """
+    applicable = _applicable(blueprint, bank, ids, program)
+    themes = applicable.by_theme()
+    members = applicable.by_facet(blueprint)
+    omitted = [facet for facet, kept in members.items() if not kept]
+    leaves_of = {f.id: [list(themes[t.id]) for t in f.themes if t.id in themes]
+                 for f in blueprint.facets if members[f.id]}
     targets = _reverse_targets(blueprint, leaves_of, items_per_facet)
     selected = {facet: _balanced(leaves, items_per_facet, targets[facet])
                 for facet, leaves in leaves_of.items()}
@@ -416,25 +478,45 @@ def draft_scale(
     if omitted:
         warnings.warn(
             f"facets without items for {program} programs: {', '.join(omitted)}",
-            AllianceScaleWarning, stacklevel=2,
+            AllianceScaleWarning, stacklevel=3,
         )
+    return selected, omitted
 
-    ordered = _interleave(selected, np.random.default_rng(seed))
-    scale_items = tuple(
+
+def _applicable(
+    blueprint: Blueprint, bank: ItemBank, ids: Iterable[str] | None, program: str
+) -> ItemBank:
+    """The bank items chosen by ``ids`` that apply to ``program`` (bank order).
+
+    Refuses items whose leaf is not in the blueprint; warns about chosen items that do not
+    apply to the program (only when ``ids`` are given).
+    """
+    chosen = ItemBank(tuple(_choose(bank, ids)), source=bank.source)
+    leaves = {t.id for t in blueprint.themes}
+    for item in chosen:
+        if item.theme not in leaves:
+            raise ItemBankError(
+                f"item {item.id!r} has leaf theme {item.theme!r}, not in the blueprint",
+                file=bank.source, column=item.id,
+            )
+    applicable = chosen.for_program(program)
+    left_out = [i.id for i in chosen if not i.applies(program)]
+    if ids is not None and left_out:
+        warnings.warn(
+            f"items not applicable to {program} programs left out: {', '.join(left_out)}",
+            AllianceScaleWarning, stacklevel=4,
+        )
+    return applicable
+
+
+def _to_scale_items(ordered: list[Item], blueprint: Blueprint) -> tuple[ScaleItem, ...]:
+    """Bank items as fielded items, with their facet and dimension from the blueprint."""
+    places = {t.id: (t.facet, f.dimension) for f in blueprint.facets for t in f.themes}
+    return tuple(
         ScaleItem(id=i.id, theme=i.theme, facet=places[i.theme][0],
                   dimension=places[i.theme][1], text_fr=i.text_fr, text_en=i.text_en,
                   keyed=int(i.keyed), applies_to=i.applies_to)
         for i in ordered
-    )
-    return Scale(
-        name=response_formats_data()["wording"][language]["title"],
-        version=f"{blueprint.version}+bank.{_bank_digest(bank)[:8]}",
-        language=language,
-        program=program,
-        items=scale_items,
-        response_format=response_format,
-        omitted_facets=tuple(omitted),
-        content_hash=_content_hash(scale_items, response_format, program),
     )
 
 
@@ -491,32 +573,42 @@ def _balanced(leaves: list[list[Item]], k: int | None, n_reverse: int) -> list[I
     if k is None:
         return [i for leaf in leaves for i in leaf]
     queues = [list(leaf) for leaf in leaves]
-    picked: list[tuple[int, Item]] = []
+    picked: list[Item] = []
+    n_reversed = 0
     while len(picked) < k and any(queues):
         progress = False
-        for index, queue in enumerate(queues):
-            if len(picked) >= k or not queue:
+        for queue in queues:
+            if len(picked) >= k:
+                break
+            item = _next_pick(queue, want_reverse=n_reversed < n_reverse)
+            if item is None:
                 continue
-            reversed_so_far = sum(i.keyed < 0 for _, i in picked)
-            want_reverse = reversed_so_far < n_reverse
-            pool = [i for i in queue if (i.keyed < 0) == want_reverse]
-            if not pool and not want_reverse:
-                continue  # only reverse-keyed items left in this leaf, and enough are kept
-            item = (pool or queue)[0]
             queue.remove(item)
-            picked.append((index, item))
+            picked.append(item)
+            n_reversed += item.keyed < 0
             progress = True
         if not progress:  # only reverse-keyed items remain anywhere: allow them
             n_reverse = k
     # A reverse-keyed item in a leaf the rounds did not reach replaces the last direct
     # pick (then every leaf has 0 or 1 pick, so the swap keeps them balanced).
-    spare = [(n, i) for n, queue in enumerate(queues) for i in queue if i.keyed < 0]
-    while spare and sum(i.keyed < 0 for _, i in picked) < n_reverse:
-        direct = [p for p, (_, i) in enumerate(picked) if i.keyed > 0]
+    spare = [i for queue in queues for i in queue if i.keyed < 0]
+    while spare and n_reversed < n_reverse:
+        direct = [p for p, i in enumerate(picked) if i.keyed > 0]
         if not direct:
             break
         picked[direct[-1]] = spare.pop(0)
-    return [i for _, i in picked]
+        n_reversed += 1
+    return picked
+
+
+def _next_pick(queue: list[Item], want_reverse: bool) -> Item | None:
+    """The leaf's next item: the first with the wanted key, else (when a reverse-keyed one
+    is wanted) the first item; None when the leaf is empty or holds only unwanted
+    reverse-keyed items."""
+    wanted = next((i for i in queue if (i.keyed < 0) == want_reverse), None)
+    if wanted is None and want_reverse and queue:
+        return queue[0]
+    return wanted
 
 
 def _interleave(groups: dict[str, list[Item]], rng: np.random.Generator) -> list[Item]:
@@ -595,7 +687,26 @@ def _plain(value: Any) -> Any:
 
 # ---------------------------------------------------------------------- loading
 def serialise(scale: Scale, kind: str = "yaml") -> str:
-    """The text :meth:`Scale.save` writes: ``kind`` is ``"yaml"`` or ``"json"``."""
+    """The text :meth:`Scale.save` writes (the :meth:`Scale.to_dict` layout).
+
+    Parameters
+    ----------
+    scale : Scale
+    kind : {"yaml", "json"}, default "yaml"
+        YAML keeps non-ASCII characters readable (escaping them only when YAML could not
+        read them back exactly); JSON is indented by 2.
+
+    Returns
+    -------
+    str
+        The text, ending with a newline; :meth:`Scale.load` reads it back to an equal scale.
+
+    Raises
+    ------
+    ItemBankError
+        If ``kind`` is not ``"yaml"`` or ``"json"``.
+    """
+    check_choice("kind", kind, ("yaml", "json"), ItemBankError)
     data = scale.to_dict()
     if kind == "json":
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
@@ -627,6 +738,7 @@ def _field(data: dict[str, Any], key: str, kind: type | tuple[type, ...], where:
 
 
 def _scale_from_dict(data: Any, source: str | None) -> Scale:
+    """Rebuild a saved scale (see :meth:`Scale.from_dict`), refusing an edited file."""
     if not isinstance(data, dict) or data.get("format") != _FILE_FORMAT:
         raise ItemBankError(f"not a saved scale (expected format: {_FILE_FORMAT})", file=source)
     if data.get("format_version") != _FILE_FORMAT_VERSION:
@@ -638,30 +750,12 @@ def _scale_from_dict(data: Any, source: str | None) -> Scale:
     if top["language"] not in LANGUAGES or top["program"] not in PROGRAMS:
         raise ItemBankError("scale: invalid language or program", file=source)
     omitted = _field(data, "omitted_facets", list, "scale", source)
-    rf = _field(data, "response_format", dict, "scale", source)
-    points = _field(rf, "points", int, "response_format", source)
-    labels = {lang: _field(rf, f"labels_{lang}", list, "response_format", source)
-              for lang in LANGUAGES}
-    if not 4 <= points <= 7 or any(len(v) != points for v in labels.values()):
-        raise ItemBankError("response_format: points must be 4-7 with as many labels",
-                            file=source)
-    response_format = ResponseFormat(points, tuple(map(str, labels["fr"])),
-                                     tuple(map(str, labels["en"])))
+    response_format = _response_format_from_dict(
+        _field(data, "response_format", dict, "scale", source), source
+    )
     raw_items = _field(data, "items", list, "scale", source)
-    names = [f.name for f in fields(ScaleItem)]
-    items = []
-    for n, raw in enumerate(raw_items, start=1):
-        where = f"item {n}"
-        if not isinstance(raw, dict):
-            raise ItemBankError(f"{where}: expected a mapping", file=source)
-        values = {key: _field(raw, key, int if key == "keyed" else str, where, source)
-                  for key in names}
-        if values["keyed"] not in (1, -1) or values["applies_to"] not in APPLIES_TO:
-            raise ItemBankError(f"{where} ({values['id']}): keyed must be 1 or -1 and "
-                                f"applies_to one of {', '.join(APPLIES_TO)}", file=source)
-        items.append(ScaleItem(**values))
-    items_tuple = tuple(items)
-    expected = _content_hash(items_tuple, response_format, top["program"])
+    items = tuple(_scale_item(raw, n, source) for n, raw in enumerate(raw_items, start=1))
+    expected = _content_hash(items, response_format, top["program"])
     if expected != top["content_hash"]:
         raise ItemBankError(
             "content hash mismatch: the file was changed after it was saved "
@@ -670,6 +764,30 @@ def _scale_from_dict(data: Any, source: str | None) -> Scale:
         )
     return Scale(
         name=top["name"], version=top["version"], language=top["language"],
-        program=top["program"], items=items_tuple, response_format=response_format,
+        program=top["program"], items=items, response_format=response_format,
         omitted_facets=tuple(str(f) for f in omitted), content_hash=top["content_hash"],
     )
+
+
+def _response_format_from_dict(rf: dict[str, Any], source: str | None) -> ResponseFormat:
+    """The saved ``response_format`` entry: 4-7 points with as many labels per language."""
+    points = _field(rf, "points", int, "response_format", source)
+    labels = {lang: _field(rf, f"labels_{lang}", list, "response_format", source)
+              for lang in LANGUAGES}
+    if not 4 <= points <= 7 or any(len(v) != points for v in labels.values()):
+        raise ItemBankError("response_format: points must be 4-7 with as many labels",
+                            file=source)
+    return ResponseFormat(points, tuple(map(str, labels["fr"])), tuple(map(str, labels["en"])))
+
+
+def _scale_item(raw: Any, n: int, source: str | None) -> ScaleItem:
+    """The ``n``-th (1-based) saved item: every field present, a valid key and program."""
+    where = f"item {n}"
+    if not isinstance(raw, dict):
+        raise ItemBankError(f"{where}: expected a mapping", file=source)
+    values = {f.name: _field(raw, f.name, int if f.name == "keyed" else str, where, source)
+              for f in fields(ScaleItem)}
+    if values["keyed"] not in (1, -1) or values["applies_to"] not in APPLIES_TO:
+        raise ItemBankError(f"{where} ({values['id']}): keyed must be 1 or -1 and "
+                            f"applies_to one of {', '.join(APPLIES_TO)}", file=source)
+    return ScaleItem(**values)

@@ -25,14 +25,24 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from ._data import check_codes, check_unique_columns, is_boolean
 from ._results import Result, result
-from .errors import ResponseError
+from .errors import ResponseError, check_choice
 from .responses import PROBLEMS_COLUMN, _read, plain_value
 
 if TYPE_CHECKING:
     from .scale import Scale
 
-__all__ = ["ANSWERED_SUFFIX", "METHODS", "ScoreResult", "score", "score_items", "split_keyed"]
+__all__ = [
+    "ANSWERED_SUFFIX",
+    "METHODS",
+    "ScoreResult",
+    "reverse_codes",
+    "reverse_keyed",
+    "score",
+    "score_items",
+    "split_keyed",
+]
 
 #: Ways of combining answered items: prorated mean, or prorated sum (mean x number of items).
 METHODS = ("mean", "sum")
@@ -45,9 +55,72 @@ def split_keyed(entry: str) -> tuple[str, int]:
     """Split a psych-style key entry into (item, sign): ``"-A1"`` -> ``("A1", -1)``.
 
     A leading ``-`` marks a reverse-keyed item (``psych::scoreItems`` convention).
+
+    Parameters
+    ----------
+    entry : str
+        An item name, with a leading ``"-"`` when reverse-keyed.
+
+    Returns
+    -------
+    (str, int)
+        The item name and its sign, +1 or -1.
     """
     entry = str(entry)
     return (entry[1:], -1) if entry.startswith("-") else (entry, 1)
+
+
+def reverse_codes(values: Any, min_value: float, max_value: float) -> Any:
+    """Reverse-keyed codes: ``min_value + max_value - values`` (psych's ``keys`` rule).
+
+    The library's one reversal; it also turns a mean of answers into the mean of the
+    reversed answers.
+
+    Parameters
+    ----------
+    values : float, ndarray, Series or DataFrame
+        Response codes (NaN = missing, kept).
+    min_value, max_value : float
+        Lowest and highest response codes (e.g. 1 and 5).
+
+    Returns
+    -------
+    Same type as ``values``
+    """
+    return min_value + max_value - values
+
+
+def reverse_keyed(
+    frame: pd.DataFrame, items: Sequence[str], min_value: float, max_value: float
+) -> pd.DataFrame:
+    """A copy of ``frame`` with the columns ``items`` reversed (:func:`reverse_codes`).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Respondents in rows, numeric item columns (NaN = missing).
+    items : sequence of str
+        Reverse-keyed columns of ``frame``; empty leaves the copy unchanged.
+    min_value, max_value : float
+        Lowest and highest response codes.
+
+    Returns
+    -------
+    DataFrame
+        Same index, columns and order as ``frame``.
+    """
+    frame = frame.copy()
+    if len(items):
+        columns = list(items)
+        frame[columns] = reverse_codes(frame[columns], min_value, max_value)
+    return frame
+
+
+def _check_options(min_answered: float, method: str) -> None:
+    """Refuse an unknown ``method`` or a ``min_answered`` outside [0, 1]."""
+    check_choice("method", method, METHODS, ResponseError)
+    if not 0.0 <= float(min_answered) <= 1.0:
+        raise ResponseError(f"min_answered is a share between 0 and 1, got {min_answered!r}")
 
 
 def _parse_keys(
@@ -80,6 +153,9 @@ def _parse_keys(
                 position[item] = len(items)
                 items.append(item)
             entries.append((position[item], s, sign))
+    clash = [s + ANSWERED_SUFFIX for s in scales if s + ANSWERED_SUFFIX in scales]
+    if clash:
+        raise ResponseError(f"scale name {clash[0]!r} clashes with a count column name")
     weights = np.zeros((len(items), len(scales)))
     for i, s, sign in entries:
         weights[i, s] = sign
@@ -102,7 +178,7 @@ def _item_matrix(
             if pd.api.types.is_bool_dtype(column):
                 raise ResponseError("column is boolean (True/False), not numeric codes",
                                     file=file, column=name)
-            boolean = column.map(lambda v: isinstance(v, (bool, np.bool_))).to_numpy(dtype=bool)
+            boolean = column.map(is_boolean).to_numpy(dtype=bool)
             if boolean.any():
                 raise ResponseError("boolean value(s) (True/False), not numeric codes",
                                     file=file, column=name, rows=list(data.index[boolean]))
@@ -114,18 +190,8 @@ def _item_matrix(
                     file=file, column=name, rows=list(data.index[bad]),
                 )
         values = block.apply(pd.to_numeric).to_numpy(dtype=float)
-    low = np.nanmin(values, axis=0, initial=np.inf)
-    high = np.nanmax(values, axis=0, initial=-np.inf)
-    outside = np.flatnonzero((low < min_value) | (high > max_value))
-    if outside.size:
-        j = int(outside[0])
-        column = values[:, j]
-        bad = (column < min_value) | (column > max_value)
-        raise ResponseError(
-            f"value(s) such as {column[bad][0]:g} outside the response range "
-            f"{min_value:g}-{max_value:g}",
-            file=file, column=items[j], rows=list(data.index[bad]),
-        )
+    check_codes(values, min_value, max_value, integer=False, items=items, rows=data.index,
+                error=ResponseError, file=file)
     return values
 
 
@@ -186,24 +252,36 @@ def score_items(
     file = "<DataFrame>"
     if not isinstance(data, pd.DataFrame):
         raise ResponseError(f"data must be a pandas DataFrame, got {type(data).__name__}")
-    if method not in METHODS:
-        raise ResponseError(f"method must be one of {METHODS}, got {method!r}")
-    if not 0.0 <= float(min_answered) <= 1.0:
-        raise ResponseError(f"min_answered is a share between 0 and 1, got {min_answered!r}")
+    _check_options(min_answered, method)
     if not float(min_value) < float(max_value):
         raise ResponseError(f"min_value ({min_value}) must be below max_value ({max_value})")
-    if data.columns.duplicated().any():
-        raise ResponseError(
-            "duplicate column", file=file, column=str(data.columns[data.columns.duplicated()][0])
-        )
+    check_unique_columns(data, "duplicate column", ResponseError, file)
     scales, items, weights = _parse_keys(keys, data.columns, file)
-    clash = [s + ANSWERED_SUFFIX for s in scales if s + ANSWERED_SUFFIX in scales]
-    if clash:
-        raise ResponseError(f"scale name {clash[0]!r} clashes with a count column name")
     values = _item_matrix(data, items, float(min_value), float(max_value), file)
+    return _scores(values, data.index, scales, weights, float(min_value), float(max_value),
+                   float(min_answered), method)
+
+
+def _scores(
+    values: np.ndarray,
+    index: pd.Index,
+    scales: list[str],
+    weights: np.ndarray,
+    min_value: float,
+    max_value: float,
+    min_answered: float,
+    method: str,
+) -> pd.DataFrame:
+    """:func:`score_items` on checked answers (respondents x items, NaN = missing).
+
+    ``weights`` is items x scales in {-1, 0, +1}; no value is checked again here (the hot
+    path of :func:`score`, whose answers :func:`~alliance_scale.responses.read_responses`
+    has already checked).
+    """
     positive, negative = (weights > 0).astype(float), (weights < 0).astype(float)
-    # Keyed sum over answered items = sum(+x) + sum(min + max - x) = x0 @ (P - N)
-    # + (min + max) * (answered reverse-keyed items), x0 = x with 0 for missing: one float64
+    # Keyed sum over answered items = sum(+x) + sum(reverse_codes(x)) = x0 @ (P - N)
+    # + (min + max) * (answered reverse-keyed items): reverse_codes summed algebraically;
+    # x0 = x with 0 for missing. One float64
     # product for the values, one float32 product (exact for counts) for the missing items.
     missing = np.isnan(values)
     signed_sums = np.where(missing, 0.0, values) @ (positive - negative)
@@ -213,12 +291,12 @@ def score_items(
     n_items = np.abs(weights).sum(axis=0)
     counts = n_items - missed[:, :k]
     answered_reversed = negative.sum(axis=0) - missed[:, k:]
-    sums = signed_sums + (float(min_value) + float(max_value)) * answered_reversed
+    sums = signed_sums + (min_value + max_value) * answered_reversed
     with np.errstate(invalid="ignore", divide="ignore"):
         means = sums / counts
-    enough = (counts > 0) & (counts >= float(min_answered) * n_items - 1e-9)
+    enough = (counts > 0) & (counts >= min_answered * n_items - 1e-9)
     scores = np.where(enough, means if method == "mean" else means * n_items, np.nan)
-    out = pd.DataFrame(scores, index=data.index, columns=scales)
+    out = pd.DataFrame(scores, index=index, columns=scales)
     for s, name in enumerate(scales):
         out[name + ANSWERED_SUFFIX] = counts[:, s].astype(np.int64)
     return out
@@ -317,14 +395,23 @@ def score(
     ScoreResult
         ``scores`` (same index and order as ``responses``), ``answered``, ``n_items``,
         ``flags`` (``prorated``, ``not_scored``, ``problems``).
+
+    Raises
+    ------
+    ResponseError
+        An unknown ``method`` or ``errors``, ``min_answered`` outside [0, 1], an item
+        column missing, or (with ``errors="raise"``) an invalid answer, as
+        :func:`~alliance_scale.responses.read_responses` (naming the column and the rows).
     """
+    _check_options(min_answered, method)
     clean = _read(responses, scale, source="csv", errors=errors, id_column=None,
                   check_index=False)
     keys = scale.keys
-    table = score_items(
-        clean, keys, min_value=scale.min_value, max_value=scale.max_value,
-        min_answered=min_answered, method=method,
-    )
+    scales, items, weights = _parse_keys(keys, clean.columns, "<DataFrame>")
+    # the answers were checked by _read: score them without a second pass over every value
+    table = _scores(clean[items].to_numpy(dtype=float), clean.index, scales, weights,
+                    float(scale.min_value), float(scale.max_value), float(min_answered),
+                    method)
     names = list(keys)
     scores = table[names]
     answered = table[[n + ANSWERED_SUFFIX for n in names]]

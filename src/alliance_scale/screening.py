@@ -8,7 +8,9 @@ Hand-written rather than taken from a library: the indices are a few lines of nu
 of the library's dependencies computes them, and the reverse-item index needs the scale's
 keys. Formulas follow R's ``careless`` package (Yentes & Wilhelm) where it has one:
 ``longstring`` (longest run), ``irv`` (SD with n - 1), ``mahad`` (Mahalanobis D2 with a
-chi-square p); ``tests/fixtures/careless_reference.R`` checks them against base R.
+chi-square p); ``tests/fixtures/careless_reference.R`` checks them against base R. The
+covariance matrix, its positive-definiteness test and the reversal of reverse-keyed answers
+are the library's own (:mod:`.correlation`, :mod:`.scoring`), not re-implemented here.
 """
 
 from __future__ import annotations
@@ -21,15 +23,24 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._data import as_item_frame
+from ._data import as_item_frame, check_codes
 from ._results import Result, result
-from .errors import AllianceScaleWarning, AnalysisError
+from .correlation import is_positive_definite, pairwise_covariance
+from .errors import AllianceScaleWarning, AnalysisError, check_integer
 from .scale import Scale
+from .scoring import reverse_codes
 
-__all__ = ["CarelessResult", "careless"]
+__all__ = [
+    "FLAG_COLUMNS",
+    "CarelessResult",
+    "careless",
+    "intra_individual_variability",
+    "longstring",
+    "mahalanobis",
+    "reverse_inconsistency",
+]
 
-INDEX_COLUMNS = ("answered", "longstring", "irv", "inconsistency", "mahalanobis",
-                 "mahalanobis_df", "mahalanobis_p")
+#: The flag columns of :attr:`CarelessResult.indices`, one per index.
 FLAG_COLUMNS = ("flag_longstring", "flag_irv", "flag_inconsistency", "flag_mahalanobis")
 
 
@@ -47,12 +58,16 @@ class CarelessResult(Result):
     cutoffs : dict
         The cut-off applied for each index (label -> value).
     n_flagged : int
-        Number of respondents with at least one flag.
+        Number of respondents with at least one flag (a property, from ``indices``).
     """
 
     indices: pd.DataFrame
     cutoffs: dict[str, Any]
-    n_flagged: int
+
+    @property
+    def n_flagged(self) -> int:
+        """Number of respondents with at least one flag."""
+        return int(self.indices["flagged"].sum())
 
     @property
     def flagged_ids(self) -> list[Any]:
@@ -81,7 +96,17 @@ def longstring(values: np.ndarray) -> np.ndarray:
 
     Missing answers are skipped: the run is computed over the answered items, in
     administration order (a missing answer neither breaks nor extends a run). A row with no
-    answer gets 0.
+    answer gets 0. As R ``careless::longstring`` on complete rows.
+
+    Parameters
+    ----------
+    values : ndarray, shape (n, k)
+        Answers, respondents x items in administration order, NaN = missing.
+
+    Returns
+    -------
+    ndarray of int, shape (n,)
+        Length of each row's longest run.
     """
     missing = np.isnan(values)
     order = np.argsort(missing, axis=1, kind="stable")  # answered items first, order kept
@@ -99,7 +124,17 @@ def intra_individual_variability(values: np.ndarray) -> np.ndarray:
     """Intra-individual response variability: SD (n - 1 denominator) of a row's answers.
 
     Dunn, Heggestad, Shanock & Theilgard (2018); as R ``careless::irv`` with
-    ``na.rm = TRUE``. NaN for rows with fewer than 2 answers.
+    ``na.rm = TRUE``.
+
+    Parameters
+    ----------
+    values : ndarray, shape (n, k)
+        Answers, respondents x items, NaN = missing.
+
+    Returns
+    -------
+    ndarray of float, shape (n,)
+        Each row's SD of its answers; NaN for rows with fewer than 2 answers.
     """
     counts = (~np.isnan(values)).sum(axis=1)
     with warnings.catch_warnings():
@@ -108,21 +143,35 @@ def intra_individual_variability(values: np.ndarray) -> np.ndarray:
     return np.where(counts >= 2, sd, np.nan)
 
 
-def reverse_inconsistency(values: np.ndarray, scale_items: list[Any], points: tuple[int, int]
-                          ) -> np.ndarray:
+def reverse_inconsistency(
+    values: np.ndarray, scale_items: list[Any], response_range: tuple[int, int]
+) -> np.ndarray:
     """Mean absolute gap between positively keyed and rescored reverse-keyed answers.
 
     For each facet that has items of both key directions, the gap is
     ``|mean(positively keyed answers) - mean(min + max - reverse-keyed answers)|`` over the
     answered items; the index is the mean of these gaps over the facets where both means
     exist. An attentive respondent gives a small gap; straight-lining at the agree end or
-    random answering gives a large one. NaN when no facet has both key directions (or none
-    answered).
+    random answering gives a large one.
+
+    Parameters
+    ----------
+    values : ndarray, shape (n, k)
+        Answers, respondents x items (in the order of ``scale_items``), NaN = missing.
+    scale_items : list of ScaleItem
+        The scale's items (``keyed`` and ``facet`` are used).
+    response_range : (int, int)
+        Lowest and highest response code, for the reversal ``min + max - x``.
+
+    Returns
+    -------
+    ndarray of float, shape (n,)
+        The index; NaN when no facet has both key directions (or none answered).
     """
-    low, high = points
+    low, high = response_range
     rescored = values.copy()
     keyed = np.array([item.keyed for item in scale_items])
-    rescored[:, keyed < 0] = low + high - rescored[:, keyed < 0]
+    rescored[:, keyed < 0] = reverse_codes(rescored[:, keyed < 0], low, high)
     facets = [item.facet for item in scale_items]
     gaps = []
     for facet in sorted(set(facets)):
@@ -148,13 +197,26 @@ def mahalanobis(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     answers is measured on the items answered, with the matching sub-matrix, and df = the
     number of items answered. Returns NaN for everyone, with a warning, when the covariance
     matrix is not positive definite (e.g. fewer respondents than items).
+
+    Parameters
+    ----------
+    values : ndarray, shape (n, k)
+        Answers, respondents x items, NaN = missing.
+
+    Returns
+    -------
+    d2 : ndarray of float, shape (n,)
+        Squared Mahalanobis distance (NaN for a row without answers).
+    df : ndarray of int, shape (n,)
+        Items answered (the chi-square degrees of freedom).
+    p : ndarray of float, shape (n,)
+        Chi-square upper-tail probability of ``d2`` with ``df`` degrees of freedom.
     """
     n, k = values.shape
     d2 = np.full(n, np.nan)
     df = (~np.isnan(values)).sum(axis=1)
-    frame = pd.DataFrame(values)
-    covariance = frame.cov().to_numpy()
-    if np.isnan(covariance).any() or np.linalg.eigvalsh(covariance).min() <= 1e-10:
+    covariance = pairwise_covariance(values)[0]
+    if np.isnan(covariance).any() or not is_positive_definite(covariance):
         warnings.warn(
             f"Mahalanobis distances not computed: the item covariance matrix of {n} "
             f"respondents x {k} items is not positive definite (e.g. too few respondents "
@@ -180,14 +242,57 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
 
 
-def _check_range(items: pd.DataFrame, low: int, high: int) -> None:
-    for name in items.columns:
-        column = items[name].to_numpy()
-        bad = ~np.isnan(column) & ((column < low) | (column > high) | (column != np.round(column)))
-        if bad.any():
-            raise AnalysisError(
-                f"answer(s) outside the response codes {low}..{high} such as "
-                f"{column[bad][0]:g}", column=str(name), rows=list(items.index[bad]))
+def _check_cutoffs(
+    longstring_cutoff: int,
+    irv_cutoff: float | None,
+    irv_quantile: float | None,
+    inconsistency_cutoff: float,
+    mahalanobis_alpha: float,
+) -> None:
+    """Refuse a cut-off of the wrong type or range (the message names it)."""
+    check_integer("longstring_cutoff", longstring_cutoff, 2, AnalysisError)
+    if irv_cutoff is not None and not (_is_number(irv_cutoff) and irv_cutoff >= 0):
+        raise AnalysisError(f"irv_cutoff must be a number >= 0 or None, got {irv_cutoff!r}")
+    if irv_quantile is not None and not (_is_number(irv_quantile) and 0 < irv_quantile < 1):
+        raise AnalysisError(f"irv_quantile must be a number in (0, 1) or None, "
+                            f"got {irv_quantile!r}")
+    if not (_is_number(inconsistency_cutoff) and inconsistency_cutoff > 0):
+        raise AnalysisError(f"inconsistency_cutoff must be a number > 0, "
+                            f"got {inconsistency_cutoff!r}")
+    if not (_is_number(mahalanobis_alpha) and 0 < mahalanobis_alpha < 1):
+        raise AnalysisError(f"mahalanobis_alpha must be a number in (0, 1), "
+                            f"got {mahalanobis_alpha!r}")
+
+
+def _flags(
+    table: pd.DataFrame,
+    longstring_cutoff: int,
+    irv_cutoff: float | None,
+    irv_quantile: float | None,
+    inconsistency_cutoff: float,
+    mahalanobis_alpha: float,
+) -> dict[str, Any]:
+    """Add the ``flag_*``, ``n_flags`` and ``flagged`` columns; return the cut-offs used."""
+    irv = table["irv"].to_numpy()
+    irv_flag = np.zeros(len(table), dtype=bool)
+    cutoffs: dict[str, Any] = {"longstring >=": int(longstring_cutoff)}
+    if irv_cutoff is not None:
+        irv_flag |= irv < irv_cutoff
+        cutoffs["irv <"] = float(irv_cutoff)
+    if irv_quantile is not None:
+        threshold = float(np.nanquantile(irv, irv_quantile))
+        irv_flag |= irv < threshold
+        cutoffs[f"irv < quantile {irv_quantile:g}"] = threshold
+    cutoffs["inconsistency >="] = float(inconsistency_cutoff)
+    cutoffs["mahalanobis p <"] = float(mahalanobis_alpha)
+
+    table["flag_longstring"] = table["longstring"].to_numpy() >= longstring_cutoff
+    table["flag_irv"] = irv_flag
+    table["flag_inconsistency"] = table["inconsistency"].to_numpy() >= inconsistency_cutoff
+    table["flag_mahalanobis"] = table["mahalanobis_p"].to_numpy() < mahalanobis_alpha
+    table["n_flags"] = table[list(FLAG_COLUMNS)].sum(axis=1).astype(int)
+    table["flagged"] = table["n_flags"].to_numpy() > 0
+    return cutoffs
 
 
 def careless(
@@ -270,29 +375,17 @@ def careless(
     if absent:
         raise AnalysisError(f"responses lack {len(absent)} item column(s) of the scale: "
                             f"{', '.join(absent[:10])}", column=absent[0])
-    k = len(scale.items)
     if longstring_cutoff is None:
-        longstring_cutoff = math.ceil(k / 2)
-    if (isinstance(longstring_cutoff, bool) or not isinstance(longstring_cutoff, (int, np.integer))
-            or longstring_cutoff < 2):
-        raise AnalysisError(f"longstring_cutoff must be an integer >= 2, got {longstring_cutoff!r}")
-    if irv_cutoff is not None and not (_is_number(irv_cutoff) and irv_cutoff >= 0):
-        raise AnalysisError(f"irv_cutoff must be a number >= 0 or None, got {irv_cutoff!r}")
-    if irv_quantile is not None and not (_is_number(irv_quantile) and 0 < irv_quantile < 1):
-        raise AnalysisError(f"irv_quantile must be a number in (0, 1) or None, "
-                            f"got {irv_quantile!r}")
-    if not (_is_number(inconsistency_cutoff) and inconsistency_cutoff > 0):
-        raise AnalysisError(f"inconsistency_cutoff must be a number > 0, "
-                            f"got {inconsistency_cutoff!r}")
-    if not (_is_number(mahalanobis_alpha) and 0 < mahalanobis_alpha < 1):
-        raise AnalysisError(f"mahalanobis_alpha must be a number in (0, 1), "
-                            f"got {mahalanobis_alpha!r}")
+        longstring_cutoff = math.ceil(len(scale.items) / 2)
+    _check_cutoffs(longstring_cutoff, irv_cutoff, irv_quantile, inconsistency_cutoff,
+                   mahalanobis_alpha)
 
     # constant items are fine here: longstring and IRV need no variance, and Mahalanobis
     # distances then come back NaN with a warning
     items = as_item_frame(responses[scale.item_ids], what="responses", allow_constant=True)
-    _check_range(items, scale.min_value, scale.max_value)
     values = items.to_numpy()
+    check_codes(values, scale.min_value, scale.max_value, items=scale.item_ids,
+                rows=items.index)
 
     table = pd.DataFrame(index=responses.index)
     table["answered"] = (~np.isnan(values)).sum(axis=1)
@@ -302,24 +395,6 @@ def careless(
                                                    (scale.min_value, scale.max_value))
     d2, df, p = mahalanobis(values)
     table["mahalanobis"], table["mahalanobis_df"], table["mahalanobis_p"] = d2, df, p
-
-    irv = table["irv"].to_numpy()
-    irv_flag = np.zeros(len(table), dtype=bool)
-    cutoffs: dict[str, Any] = {"longstring >=": int(longstring_cutoff)}
-    if irv_cutoff is not None:
-        irv_flag |= irv < irv_cutoff
-        cutoffs["irv <"] = float(irv_cutoff)
-    if irv_quantile is not None:
-        threshold = float(np.nanquantile(irv, irv_quantile))
-        irv_flag |= irv < threshold
-        cutoffs[f"irv < quantile {irv_quantile:g}"] = threshold
-    cutoffs["inconsistency >="] = float(inconsistency_cutoff)
-    cutoffs["mahalanobis p <"] = float(mahalanobis_alpha)
-
-    table["flag_longstring"] = table["longstring"].to_numpy() >= longstring_cutoff
-    table["flag_irv"] = irv_flag
-    table["flag_inconsistency"] = table["inconsistency"].to_numpy() >= inconsistency_cutoff
-    table["flag_mahalanobis"] = p < mahalanobis_alpha
-    table["n_flags"] = table[list(FLAG_COLUMNS)].sum(axis=1).astype(int)
-    table["flagged"] = table["n_flags"].to_numpy() > 0
-    return CarelessResult(indices=table, cutoffs=cutoffs, n_flagged=int(table["flagged"].sum()))
+    cutoffs = _flags(table, longstring_cutoff, irv_cutoff, irv_quantile, inconsistency_cutoff,
+                     mahalanobis_alpha)
+    return CarelessResult(indices=table, cutoffs=cutoffs)

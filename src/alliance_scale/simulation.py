@@ -36,17 +36,32 @@ import pandas as pd
 from scipy import stats
 
 from ._results import Result, result
-from .blueprint import BORDIN, Blueprint
-from .errors import AnalysisError
+from .blueprint import BORDIN, Blueprint, load_blueprint
+from .correlation import is_positive_definite
+from .errors import AnalysisError, check_choice, check_integer
 from .scale import Scale
 
-__all__ = ["SimulationResult", "SimulationTruth", "simulate", "simulate_retest"]
+__all__ = [
+    "CARELESS_KINDS",
+    "DEFAULT_CATEGORY_BETA",
+    "LEVELS",
+    "WAI_COLUMNS",
+    "WAI_MEAN",
+    "WAI_SD",
+    "SimulationResult",
+    "SimulationTruth",
+    "simulate",
+    "simulate_retest",
+]
 
 #: Shape parameters of the Beta distribution whose equal-width bins give the default share
 #: of answers in each category: Beta(3, 1.5) has mean 2/3, i.e. 3.67 on a 1-5 scale, with
 #: most answers at "agree" / "strongly agree" as usual for alliance ratings (WAI-SR means
 #: around 3.8-4 on 1-5; Hatcher & Gillaspy 2006; Munder et al. 2010).
-DEFAULT_SKEW = (3.0, 1.5)
+DEFAULT_CATEGORY_BETA = (3.0, 1.5)
+
+#: What the latent factors can be (``level`` of :func:`simulate`).
+LEVELS = ("facet", "dimension")
 
 #: Mean and standard deviation of the simulated WAI-style mean scores (WAI-SR-like, 1-5).
 WAI_MEAN = 3.9
@@ -59,8 +74,10 @@ WAI_COLUMNS = tuple(f"wai_{component}" for component in BORDIN)
 CARELESS_KINDS = ("straight-line", "random")
 
 # Independent random streams (SeedSequence children), so that e.g. changing missing_rate
-# does not change the answers of the other cells.
-_STREAMS = ("loadings", "thresholds", "factors", "noise", "wai", "careless", "missing")
+# does not change the answers of the other cells. New streams go at the end: a stream's
+# draws depend on its position, so appending one leaves the others (and data/) unchanged.
+_STREAMS = ("loadings", "thresholds", "factors", "noise", "wai", "careless", "missing",
+            "retest")
 
 
 @result
@@ -83,9 +100,6 @@ class SimulationTruth(Result):
     wai_weights : DataFrame
         Bordin components (``goal``, ``task``, ``bond``) x factors: standardised regression
         weights of each latent WAI component on the factors (empty when ``wai=False``).
-    wai_factor_correlation : DataFrame
-        Components x factors: population correlation of each latent WAI component with each
-        factor (``wai_weights @ factor_correlation``).
     careless : DataFrame
         One row per injected careless respondent (index ``respondent``), column ``kind``
         (``"straight-line"`` or ``"random"``).
@@ -101,10 +115,15 @@ class SimulationTruth(Result):
     factor_scores: pd.DataFrame
     thresholds: pd.DataFrame
     wai_weights: pd.DataFrame
-    wai_factor_correlation: pd.DataFrame
     careless: pd.DataFrame
     missing_rate: float
     seed: int
+
+    @property
+    def wai_factor_correlation(self) -> pd.DataFrame:
+        """Components x factors: population correlation of each latent WAI component with
+        each factor (``wai_weights @ factor_correlation``)."""
+        return self.wai_weights @ self.factor_correlation
 
     @property
     def careless_ids(self) -> list[Any]:
@@ -164,8 +183,7 @@ class SimulationResult(Result):
 
 
 def _check_seed(seed: Any) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise AnalysisError(f"seed must be a non-negative integer, got {seed!r}")
+    check_integer("seed", seed, minimum=0, error=AnalysisError)
     return int(seed)
 
 
@@ -186,10 +204,8 @@ def _check_arguments(scale: Any, n: Any, level: str, loading: Any, loading_sprea
         raise AnalysisError(f"scale must be a Scale (see draft_scale), got {type(scale).__name__}")
     if len(scale.items) < 2:
         raise AnalysisError(f"scale has {len(scale.items)} item(s); at least 2 are needed")
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise AnalysisError(f"n (number of respondents) must be an integer >= 1, got {n!r}")
-    if level not in ("facet", "dimension"):
-        raise AnalysisError(f"level must be 'facet' or 'dimension', got {level!r}")
+    check_integer("n", n, minimum=1, error=AnalysisError)
+    check_choice("level", level, LEVELS, AnalysisError)
     if not isinstance(loading, (int, float, np.floating, np.integer)) or not 0 < loading < 1:
         raise AnalysisError(f"loading must be a number in (0, 1), got {loading!r}")
     if (not isinstance(loading_spread, (int, float, np.floating, np.integer))
@@ -247,7 +263,7 @@ def _factor_correlation(
             raise AnalysisError(
                 "factor_correlation must be a symmetric correlation matrix with a unit diagonal"
             )
-    if k > 1 and np.linalg.eigvalsh(matrix).min() <= 1e-10:
+    if k > 1 and not is_positive_definite(matrix):
         raise AnalysisError(
             "factor_correlation is not positive definite (smallest eigenvalue "
             f"{np.linalg.eigvalsh(matrix).min():.3g}); lower the correlations"
@@ -258,7 +274,7 @@ def _factor_correlation(
 def _category_proportions(points: int, category_proportions: Sequence[float] | None) -> np.ndarray:
     if category_proportions is None:
         edges = np.linspace(0.0, 1.0, points + 1)
-        return np.diff(stats.beta.cdf(edges, *DEFAULT_SKEW))
+        return np.diff(stats.beta.cdf(edges, *DEFAULT_CATEGORY_BETA))
     shares = np.asarray(category_proportions, dtype=float)
     if shares.shape != (points,) or np.any(shares <= 0) or np.isnan(shares).any():
         raise AnalysisError(
@@ -316,18 +332,17 @@ def _latent_responses(
 def _bordin_hypotheses(scale: Scale, blueprint: Blueprint) -> dict[str, set[str]]:
     """Per item: the Bordin components its leaf theme is hypothesised to relate to.
 
-    Uses :meth:`Blueprint.to_frame` (the theme's own hypothesis, else its facet's, else its
+    Uses :meth:`Blueprint.bordin_of` (the theme's own hypothesis, else its facet's, else its
     dimension's), so the rule lives in one place.
     """
-    table = blueprint.to_frame()
+    leaves = {t.id for t in blueprint.themes}
     hypotheses = {}
     for item in scale.items:
-        if item.theme not in table.index:
+        if item.theme not in leaves:
             raise AnalysisError(
                 f"item {item.id!r} has theme {item.theme!r}, which the blueprint does not have"
             )
-        text = str(table.loc[item.theme, "bordin"])
-        hypotheses[item.id] = {part.strip() for part in text.split(",") if part.strip()}
+        hypotheses[item.id] = set(blueprint.bordin_of(item.theme))
     return hypotheses
 
 
@@ -535,8 +550,6 @@ def simulate(
     within = _check_correlation_value(within_dimension, "within_dimension")
     between = _check_correlation_value(between_dimensions, "between_dimensions")
     if wai and blueprint is None:
-        from .blueprint import load_blueprint
-
         blueprint = load_blueprint()
 
     rng = _streams(seed)
@@ -569,7 +582,6 @@ def simulate(
         factor_scores=pd.DataFrame(factor_scores, index=respondents, columns=factors),
         thresholds=thresholds,
         wai_weights=weights,
-        wai_factor_correlation=weights @ pd.DataFrame(phi, index=factors, columns=factors),
         careless=pd.DataFrame({"kind": [CARELESS_KINDS[k] for k in kinds]},
                               index=pd.Index(respondents[careless_rows], name="respondent")),
         missing_rate=missing_rate,
@@ -589,7 +601,8 @@ def simulate_retest(
     """Simulate a retest of ``n`` respondents of a simulated administration.
 
     The retest keeps the first occasion's loadings and thresholds. The ``n`` respondents are
-    drawn at random (seeded) among all respondents of ``simulation``. Their factors at the
+    drawn at random (seeded, from a random stream of their own) among all respondents of
+    ``simulation``. Their factors at the
     retest are ``F2 = stability * F1 + sqrt(1 - stability^2) * D``, where ``D`` is a fresh draw
     with the same factor correlation matrix: each factor keeps unit variance, the same
     correlations, and correlates ``stability`` with itself across occasions. Unique noise is
@@ -614,22 +627,28 @@ def simulate_retest(
     SimulationResult
         Index ``respondent`` (the retested ids, in increasing order), the items only; its
         truth holds the retest factor scores and an empty careless table.
+
+    Raises
+    ------
+    AnalysisError
+        For an invalid argument (the message names it).
     """
     if not isinstance(simulation, SimulationResult):
         raise AnalysisError(
             f"simulation must be a SimulationResult, got {type(simulation).__name__}"
         )
     total = len(simulation.data)
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 1 <= n <= total:
-        raise AnalysisError(f"n (respondents retested) must be an integer in [1, {total}], "
-                            f"got {n!r}")
+    check_integer("n", n, minimum=1, error=AnalysisError)
+    if n > total:
+        raise AnalysisError(f"n (respondents retested) must be at most the {total} "
+                            f"respondents of the first occasion; got {n!r}")
     seed = _check_seed(seed)
     stability = _check_rate(stability, "stability")
     truth = simulation.truth
     missing_rate = _check_rate(truth.missing_rate if missing_rate is None else missing_rate,
                                "missing_rate")
     rng = _streams(seed)
-    rows = np.sort(rng["careless"].choice(total, size=n, replace=False))
+    rows = np.sort(rng["retest"].choice(total, size=n, replace=False))
     respondents = pd.Index(truth.factor_scores.index[rows], name="respondent")
     phi = truth.factor_correlation.to_numpy()
     change = _normal_factors(n, phi, rng["factors"])
@@ -646,7 +665,6 @@ def simulate_retest(
                                    columns=truth.factor_correlation.columns),
         thresholds=truth.thresholds,
         wai_weights=truth.wai_weights.iloc[0:0],
-        wai_factor_correlation=truth.wai_factor_correlation.iloc[0:0],
         careless=truth.careless.iloc[0:0],
         missing_rate=missing_rate,
         seed=seed,

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ._results import Result, result
-from .errors import AnalysisError
+from .errors import AnalysisError, check_choice
 from .scale import Scale
 
 __all__ = ["CongruenceResult", "congruence", "congruence_label", "tucker_congruence"]
@@ -198,7 +198,7 @@ def _item_table(
     return table
 
 
-def congruence(result: Any, scale: Scale, *, level: str = "facet") -> CongruenceResult:
+def congruence(solution: Any, scale: Scale, *, level: str = "facet") -> CongruenceResult:
     """Tucker congruence of EFA factors with the blueprint, and item retention advice.
 
     The blueprint's hypothesised structure is an items x targets matrix (targets: the
@@ -212,7 +212,7 @@ def congruence(result: Any, scale: Scale, *, level: str = "facet") -> Congruence
 
     Parameters
     ----------
-    result : EFAResult
+    solution : EFAResult
         A solution from :func:`alliance_scale.efa` (or any object with ``loadings``
         (items x factors DataFrame), ``communalities`` (Series) and ``heywood`` (list of
         items)).
@@ -223,12 +223,17 @@ def congruence(result: Any, scale: Scale, *, level: str = "facet") -> Congruence
     Returns
     -------
     CongruenceResult
+
+    Raises
+    ------
+    AnalysisError
+        An unknown ``level``; ``solution`` without a ``loadings`` DataFrame; items of the
+        solution that are not in ``scale`` (named).
     """
-    if level not in LEVELS:
-        raise AnalysisError(f"level must be one of {', '.join(LEVELS)}; got {level!r}")
-    loadings = getattr(result, "loadings", None)
+    check_choice("level", level, LEVELS, error=AnalysisError)
+    loadings = getattr(solution, "loadings", None)
     if not isinstance(loadings, pd.DataFrame):
-        raise AnalysisError("result.loadings must be a DataFrame (items x factors)")
+        raise AnalysisError("solution.loadings must be a DataFrame (items x factors)")
     items = [str(i) for i in loadings.index]
     loadings = pd.DataFrame(loadings.to_numpy(dtype=float), index=items,
                             columns=[str(c) for c in loadings.columns])
@@ -244,9 +249,9 @@ def congruence(result: Any, scale: Scale, *, level: str = "facet") -> Congruence
     }, index=loadings.columns)
     matches.index.name = "factor"
     target_factor = coefficients.abs().idxmax(axis=0).to_dict()
-    communalities = pd.Series(result.communalities, dtype=float)
+    communalities = pd.Series(solution.communalities, dtype=float)
     communalities.index = [str(i) for i in communalities.index]
-    table = _item_table(loadings, communalities, [str(i) for i in (result.heywood or [])],
+    table = _item_table(loadings, communalities, [str(i) for i in (solution.heywood or [])],
                         hypothesis, target_factor)
     return CongruenceResult(coefficients=coefficients, matches=matches, items=table,
                             level=level)
