@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from alliance_scale import draft_scale
-from alliance_scale.simulation import SimulationResult, simulate, simulate_retest
+from alliance_scale.fielding._simulation import SimulationResult, simulate, simulate_retest
 
 HERE = Path(__file__).resolve().parent
 PILOT_SEED = 2026

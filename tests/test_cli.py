@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from alliance_scale import Scale, draft_scale
+from alliance_scale import Scale, draft_scale, read_qualtrics_txt
 from alliance_scale.cli import main
-from alliance_scale.exports import read_qualtrics_txt
 
 
 def test_default_prints_the_bundled_scale_in_markdown(capsys: pytest.CaptureFixture) -> None:

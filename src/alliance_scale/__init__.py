@@ -1,28 +1,25 @@
 """alliance-scale: build and validate a questionnaire of the digital therapeutic alliance.
 
-The workflow, one module per step:
+The package follows the workflow, one subpackage per stage (see ``ARCHITECTURE.md``):
 
-- :mod:`.blueprint`, :mod:`.item_bank`: the thematic tree and the bilingual item bank
-  (data in ``items/``);
-- :mod:`.scale`, :mod:`.exports`, :mod:`.content`: draft a Likert scale, field it, check its
-  content validity;
-- :mod:`.responses`, :mod:`.scoring`, :mod:`.screening`: read administrations, score them,
-  screen careless respondents; :mod:`.simulation` and :mod:`.datasets` give data with a
-  known truth;
-- :mod:`.reliability_analysis`: alpha, omega, item statistics, test-retest;
-- :mod:`.correlation`, :mod:`.factorability`, :mod:`.dimensionality`, :mod:`.factor`
-  (with :mod:`.rotation`), :mod:`.structure`: exploratory factor analysis as R psych does it;
+- :mod:`.instrument`: the blueprint (thematic tree), the bilingual item bank, drafted
+  scales and their exports to REDCap, LimeSurvey and Qualtrics;
+- :mod:`.fielding`: read response exports, score them, screen careless respondents,
+  simulate administrations with a known truth (and the bundled synthetic pilot);
+- :mod:`.psychometrics`: generic numerics on DataFrames matching R psych (correlations,
+  factorability, number of factors, EFA and rotations, reliability coefficients);
+- :mod:`.validity`: the scale against its blueprint (content validity, congruence,
+  reliability of every subscale, test-retest);
 - :mod:`.cli`: the ``alliance-scale`` command.
 
-Every public function takes pandas DataFrames and is importable from ``alliance_scale``.
-Results are frozen dataclasses with ``to_frame()``.
+Every public name is importable from here (``import alliance_scale as als; als.efa``).
+Errors derive from :class:`AllianceScaleError`; results are frozen dataclasses with
+``to_frame()``.
 """
 
-from .blueprint import BORDIN, Blueprint, Dimension, Facet, Theme, load_blueprint
-from .content import ContentValidityResult, content_validity
-from .correlation import PolychoricResult, polychoric
-from .datasets import load_pilot
-from .dimensionality import MAPResult, ParallelAnalysisResult, map_test, parallel_analysis
+from __future__ import annotations
+
+from . import fielding, instrument, psychometrics, validity  # noqa: F401  (the stages)
 from .errors import (
     AllianceScaleError,
     AllianceScaleWarning,
@@ -30,40 +27,108 @@ from .errors import (
     HeywoodWarning,
     ItemBankError,
     NotPositiveDefiniteWarning,
+    OptionError,
     ResponseError,
 )
-from .exports import read_qualtrics_txt
-from .factor import EFAResult, efa, extract_factors
-from .factorability import BartlettResult, KMOResult, bartlett, kmo
-from .item_bank import APPLIES_TO, Item, ItemBank, load_item_bank
-from .reliability_analysis import (
+from .fielding import (
+    ID_COLUMN_NAMES,
+    WAI_COLUMNS,
+    CarelessResult,
+    ScoreResult,
+    SimulationResult,
+    SimulationTruth,
+    careless,
+    intra_individual_variability,
+    load_pilot,
+    longstring,
+    mahalanobis,
+    read_qualtrics_txt,
+    read_responses,
+    reverse_inconsistency,
+    score,
+    score_items,
+    simulate,
+    simulate_retest,
+)
+from .instrument import (
+    APPLIES_TO,
+    BORDIN,
+    EXPORT_FORMATS,
+    LANGUAGES,
+    PROGRAMS,
+    BilingualText,
+    Blueprint,
+    Dimension,
+    Facet,
+    Item,
+    ItemBank,
+    ResponseFormat,
+    Scale,
+    ScaleItem,
+    Theme,
+    agreement_format,
+    draft_scale,
+    load_blueprint,
+    load_item_bank,
+    redcap_dictionary,
+)
+from .psychometrics import (
+    ROTATIONS,
     AlphaResult,
+    BartlettResult,
+    EFAResult,
+    KMOResult,
+    MAPResult,
     OmegaResult,
+    ParallelAnalysisResult,
+    PolychoricResult,
+    bartlett,
+    correlation_matrix,
+    cronbach_alpha,
+    efa,
+    extract_factors,
+    item_statistics,
+    kmo,
+    map_test,
+    omega,
+    parallel_analysis,
+    polychoric,
+    reverse_codes,
+    reverse_keyed,
+    rotate,
+    smooth_correlation,
+    split_keyed,
+    squared_multiple_correlations,
+)
+from .validity import (
+    CongruenceResult,
+    ContentValidityResult,
     ReliabilityResult,
     TestRetestResult,
-    cronbach_alpha,
-    item_statistics,
-    omega,
+    congruence,
+    content_validity,
     reliability,
     test_retest,
+    tucker_congruence,
 )
-from .responses import read_responses
-from .scale import ResponseFormat, Scale, ScaleItem, draft_scale
-from .scoring import ScoreResult, score, score_items
-from .screening import CarelessResult, careless
-from .simulation import SimulationResult, simulate, simulate_retest
-from .structure import CongruenceResult, congruence
 
 __version__ = "0.1.0"
 
 __all__ = [
     "APPLIES_TO",
     "BORDIN",
+    "EXPORT_FORMATS",
+    "ID_COLUMN_NAMES",
+    "LANGUAGES",
+    "PROGRAMS",
+    "ROTATIONS",
+    "WAI_COLUMNS",
     "AllianceScaleError",
     "AllianceScaleWarning",
     "AlphaResult",
     "AnalysisError",
     "BartlettResult",
+    "BilingualText",
     "Blueprint",
     "CarelessResult",
     "CongruenceResult",
@@ -79,6 +144,7 @@ __all__ = [
     "MAPResult",
     "NotPositiveDefiniteWarning",
     "OmegaResult",
+    "OptionError",
     "ParallelAnalysisResult",
     "PolychoricResult",
     "ReliabilityResult",
@@ -88,32 +154,47 @@ __all__ = [
     "ScaleItem",
     "ScoreResult",
     "SimulationResult",
+    "SimulationTruth",
     "TestRetestResult",
     "Theme",
     "__version__",
+    "agreement_format",
     "bartlett",
     "careless",
     "congruence",
     "content_validity",
+    "correlation_matrix",
     "cronbach_alpha",
     "draft_scale",
     "efa",
     "extract_factors",
+    "intra_individual_variability",
     "item_statistics",
     "kmo",
     "load_blueprint",
     "load_item_bank",
     "load_pilot",
+    "longstring",
+    "mahalanobis",
     "map_test",
     "omega",
     "parallel_analysis",
     "polychoric",
     "read_qualtrics_txt",
     "read_responses",
+    "redcap_dictionary",
     "reliability",
+    "reverse_codes",
+    "reverse_inconsistency",
+    "reverse_keyed",
+    "rotate",
     "score",
     "score_items",
     "simulate",
     "simulate_retest",
+    "smooth_correlation",
+    "split_keyed",
+    "squared_multiple_correlations",
     "test_retest",
+    "tucker_congruence",
 ]

@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .errors import AllianceScaleError
-from .exports import EXPORT_FORMATS, render, to_limesurvey
-from .scale import LANGUAGES, PROGRAMS, draft_scale
+from .instrument import LANGUAGES, PROGRAMS, draft_scale
+from .instrument._exports import EXPORT_FORMATS, render, to_limesurvey
 
 __all__ = ["PROGRAM_NAME", "build_parser", "main"]
 

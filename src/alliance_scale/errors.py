@@ -14,8 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-import numpy as np
-
 __all__ = [
     "AllianceScaleError",
     "AllianceScaleWarning",
@@ -23,10 +21,8 @@ __all__ = [
     "HeywoodWarning",
     "ItemBankError",
     "NotPositiveDefiniteWarning",
+    "OptionError",
     "ResponseError",
-    "check_choice",
-    "check_integer",
-    "locate",
 ]
 
 
@@ -36,7 +32,7 @@ def _format_rows(rows: Sequence[object], limit: int = 10) -> str:
     return shown + (f" (and {more} more)" if more > 0 else "")
 
 
-def locate(
+def _locate(
     file: str | None = None,
     column: str | None = None,
     rows: Iterable[object] | None = None,
@@ -93,9 +89,18 @@ class AllianceScaleError(ValueError):
         self.file = file
         self.column = column
         self.rows = list(rows) if rows is not None else []
-        where = locate(file, column, self.rows if rows is not None else None)
+        where = _locate(file, column, self.rows if rows is not None else None)
         self.reason = message
         super().__init__(f"{where}: {message}" if where else message)
+
+
+class OptionError(AllianceScaleError):
+    """An argument is not one the function accepts (unknown option, wrong type, out of range).
+
+    Raised wherever the argument is checked, whichever module checks it: a bad ``seed``,
+    ``method`` or ``confidence`` is an ``OptionError`` in scoring, simulation and factor
+    analysis alike.
+    """
 
 
 class ItemBankError(AllianceScaleError):
@@ -120,66 +125,3 @@ class HeywoodWarning(AllianceScaleWarning):
 
 class NotPositiveDefiniteWarning(AllianceScaleWarning):
     """A correlation matrix was not positive definite and was smoothed."""
-
-
-def check_choice(
-    name: str,
-    value: object,
-    allowed: Sequence[object],
-    error: type[AllianceScaleError] = AllianceScaleError,
-) -> None:
-    """Raise ``error`` unless ``value`` is one of ``allowed`` (an option given by name).
-
-    Parameters
-    ----------
-    name : str
-        The argument's name, as the user typed it (``"cor"``, ``"language"``...).
-    value : object
-        What the user passed.
-    allowed : sequence
-        The accepted values, listed in the message.
-    error : AllianceScaleError subclass, default AllianceScaleError
-        The kind of refusal (``AnalysisError`` for an analysis option...).
-
-    Raises
-    ------
-    error
-        ``value`` is not among ``allowed`` (a boolean never is).
-    """
-    if isinstance(value, bool) or value not in allowed:
-        listed = ", ".join(repr(a) for a in allowed)
-        raise error(f"{name} must be one of {listed}; got {value!r}")
-
-
-def check_integer(
-    name: str,
-    value: object,
-    minimum: int | None = None,
-    error: type[AllianceScaleError] = AllianceScaleError,
-) -> None:
-    """Raise ``error`` unless ``value`` is an integer (at least ``minimum`` when given).
-
-    Python and numpy integers are accepted; booleans and every float (even ``3.0``) are
-    refused, so a typo such as ``n_factors=3.0`` or ``seed=True`` is caught rather than
-    silently converted.
-
-    Parameters
-    ----------
-    name : str
-        The argument's name, as the user typed it (``"n_factors"``, ``"seed"``...).
-    value : object
-        What the user passed.
-    minimum : int, optional
-        The smallest accepted value; no lower bound when None (default).
-    error : AllianceScaleError subclass, default AllianceScaleError
-        The kind of refusal (``AnalysisError`` for an analysis option...).
-
-    Raises
-    ------
-    error
-        ``value`` is not an integer, or is below ``minimum``; the message names ``name``.
-    """
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise error(f"{name} must be an integer; got {value!r}")
-    if minimum is not None and value < minimum:
-        raise error(f"{name} must be an integer >= {minimum}; got {value!r}")

@@ -1,0 +1,341 @@
+"""The DTA blueprint: the thematic tree (dimensions > facets > leaf themes) as data.
+
+The tree comes from a qualitative study of a digital CBT program (see
+``../shared/construct.md``): 3 dimensions, 9 facets, 17 leaf themes, each with a stable
+id (``A1a``), a French label (the original) and an English label, a definition, the
+Bordin component(s) it is hypothesised to relate to, and whether it needs a human or a
+group behind the program. The file is ``items/blueprint.yaml``; its header comment
+documents the schema.
+
+The loader is hand-written (a few dictionary checks) rather than a schema library so that
+every refusal is an :class:`~alliance_scale.errors.ItemBankError` naming the file and the
+entry, and so that no dependency is added. YAML is read with ``yaml.safe_load`` only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from .._resources import bundled_path
+from ..errors import ItemBankError
+
+__all__ = [
+    "BORDIN",
+    "Blueprint",
+    "Dimension",
+    "Facet",
+    "Theme",
+    "load_blueprint",
+]
+
+#: Bordin's (1979) components of the working alliance.
+BORDIN = ("goal", "task", "bond")
+
+#: Pattern of every id in the blueprint and the item bank (usable as a column name).
+ID_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+_TEXT_KEYS = ("label_fr", "label_en", "definition_fr", "definition_en")
+
+
+@dataclass(frozen=True)
+class Theme:
+    """A leaf theme (indicator) of the tree: where items are written.
+
+    ``needs_human`` is True when the theme presupposes a human or a group behind the
+    program (it does not apply to a fully automated program).
+    """
+
+    id: str
+    facet: str
+    label_fr: str
+    label_en: str
+    definition_fr: str
+    definition_en: str
+    needs_human: bool
+    bordin: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Facet:
+    """A facet: a group of leaf themes within a dimension."""
+
+    id: str
+    dimension: str
+    label_fr: str
+    label_en: str
+    definition_fr: str
+    definition_en: str
+    bordin: tuple[str, ...]
+    themes: tuple[Theme, ...]
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """A dimension of the DTA (A trust, B interactions, C consideration)."""
+
+    id: str
+    label_fr: str
+    label_en: str
+    definition_fr: str
+    definition_en: str
+    bordin: tuple[str, ...]
+    facets: tuple[Facet, ...]
+
+
+@dataclass(frozen=True)
+class Blueprint:
+    """The whole tree, with lookups. ``source`` is the file it was read from."""
+
+    name: str
+    version: str
+    dimensions: tuple[Dimension, ...]
+    source: str | None = None
+
+    @property
+    def facets(self) -> tuple[Facet, ...]:
+        return tuple(f for d in self.dimensions for f in d.facets)
+
+    @property
+    def themes(self) -> tuple[Theme, ...]:
+        return tuple(t for f in self.facets for t in f.themes)
+
+    def dimension(self, dimension_id: str) -> Dimension:
+        """The dimension with this id (KeyError if unknown)."""
+        for d in self.dimensions:
+            if d.id == dimension_id:
+                return d
+        raise KeyError(dimension_id)
+
+    def facet(self, facet_id: str) -> Facet:
+        """The facet with this id (KeyError if unknown)."""
+        for f in self.facets:
+            if f.id == facet_id:
+                return f
+        raise KeyError(facet_id)
+
+    def theme(self, theme_id: str) -> Theme:
+        """The leaf theme with this id (KeyError if unknown)."""
+        for t in self.themes:
+            if t.id == theme_id:
+                return t
+        raise KeyError(theme_id)
+
+    def facet_of(self, theme_id: str) -> Facet:
+        """The facet that holds the leaf theme ``theme_id`` (KeyError if unknown)."""
+        for f in self.facets:
+            if any(t.id == theme_id for t in f.themes):
+                return f
+        raise KeyError(theme_id)
+
+    def bordin_of(self, node_id: str) -> tuple[str, ...]:
+        """The Bordin hypothesis of a node, inherited from its parent when left empty.
+
+        For an id shared by a single-leaf facet and its theme (``C1``), the theme is used.
+        """
+        if node_id in {t.id for t in self.themes}:
+            theme = self.theme(node_id)
+            facet = self.facet_of(node_id)
+            return theme.bordin or facet.bordin or self.dimension(facet.dimension).bordin
+        if node_id in {f.id for f in self.facets}:
+            facet = self.facet(node_id)
+            return facet.bordin or self.dimension(facet.dimension).bordin
+        return self.dimension(node_id).bordin
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per leaf theme: dimension, facet, labels, Bordin hypothesis, needs_human."""
+        rows = []
+        for d in self.dimensions:
+            for f in d.facets:
+                for t in f.themes:
+                    rows.append({
+                        "dimension": d.id, "facet": f.id, "theme": t.id,
+                        "label_fr": t.label_fr, "label_en": t.label_en,
+                        "bordin": ", ".join(self.bordin_of(t.id)),
+                        "needs_human": t.needs_human,
+                    })
+        return pd.DataFrame(rows).set_index("theme")
+
+
+def load_blueprint(path: str | Path | None = None) -> Blueprint:
+    """Read and validate a blueprint YAML file (default: the bundled ``items/blueprint.yaml``).
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        The YAML file; default ``None`` reads the bundled ``items/blueprint.yaml``.
+
+    Returns
+    -------
+    Blueprint
+        The tree, with ``source`` set to the file read.
+
+    Raises
+    ------
+    ItemBankError
+        Naming the file and the entry, for a malformed or inconsistent blueprint: not a
+        mapping, missing keys, duplicate ids, a Bordin value outside ``BORDIN``, a missing
+        label or definition in a language, a facet without themes, an unreadable file.
+    """
+    file = str(path if path is not None else bundled_path("items", "blueprint.yaml"))
+    data = read_yaml_mapping(file)
+    header = _required(data, ("name", "version", "dimensions"), file, "the blueprint")
+    dimensions = tuple(
+        _dimension(entry, file, where=f"dimensions[{k}]")
+        for k, entry in enumerate(_non_empty_list(header["dimensions"], file, "dimensions"))
+    )
+    _check_unique_ids(dimensions, file)
+    return Blueprint(
+        name=str(header["name"]), version=str(header["version"]),
+        dimensions=dimensions, source=file,
+    )
+
+
+def read_yaml_mapping(file: str) -> dict[str, Any]:
+    """Read a YAML file with ``yaml.safe_load`` and check that its top level is a mapping.
+
+    Parameters
+    ----------
+    file : str
+        Path of the file.
+
+    Raises
+    ------
+    ItemBankError
+        If the file cannot be read, is not valid YAML or is not a mapping (names ``file``).
+    """
+    try:
+        text = Path(file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ItemBankError(f"cannot read the file ({error})", file=file) from error
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise ItemBankError(f"not valid YAML ({error})", file=file) from error
+    if not isinstance(data, Mapping):
+        raise ItemBankError(
+            f"the top level must be a mapping of keys, got {type(data).__name__}", file=file
+        )
+    return dict(data)
+
+
+def _required(
+    entry: object, keys: tuple[str, ...], file: str, where: str
+) -> Mapping[str, Any]:
+    """Check that ``entry`` is a mapping holding every key of ``keys``."""
+    if not isinstance(entry, Mapping):
+        raise ItemBankError(f"{where} must be a mapping, got {type(entry).__name__}", file=file)
+    missing = [k for k in keys if k not in entry or entry[k] is None]
+    if missing:
+        raise ItemBankError(f"{where} is missing {', '.join(missing)}", file=file)
+    return entry
+
+
+def _non_empty_list(value: object, file: str, where: str) -> list[Any]:
+    if not isinstance(value, list) or not value:
+        raise ItemBankError(f"{where} must be a non-empty list", file=file)
+    return value
+
+
+def _node_id(entry: object, file: str, where: str) -> str:
+    """The checked id of a node; ``where`` names its position when the id is missing."""
+    node = _required(entry, ("id",), file, where)
+    node_id = node["id"]
+    if not isinstance(node_id, str) or not ID_PATTERN.match(node_id):
+        raise ItemBankError(
+            f"{where}: id {node_id!r} must match {ID_PATTERN.pattern}", file=file
+        )
+    return node_id
+
+
+def _texts(entry: Mapping[str, Any], file: str, name: str) -> dict[str, str]:
+    """Labels and definitions in both languages, each a non-empty string."""
+    texts = {}
+    for key in _TEXT_KEYS:
+        value = entry.get(key)
+        if not isinstance(value, str) or not value.strip():
+            raise ItemBankError(f"{name} has no {key} (missing or empty)", file=file)
+        texts[key] = value.strip()
+    return texts
+
+
+def _bordin(entry: Mapping[str, Any], file: str, name: str) -> tuple[str, ...]:
+    """The Bordin hypothesis: a list (possibly empty) of distinct values of ``BORDIN``."""
+    value = entry.get("bordin", [])
+    values = [value] if isinstance(value, str) else value
+    if values is None:
+        values = []
+    if not isinstance(values, list) or any(v not in BORDIN for v in values):
+        raise ItemBankError(
+            f"{name} has bordin {value!r}; use a list of {', '.join(BORDIN)}", file=file
+        )
+    if len(set(values)) != len(values):
+        raise ItemBankError(f"{name} repeats a bordin value in {value!r}", file=file)
+    return tuple(values)
+
+
+def _theme(entry: object, facet_id: str, file: str, where: str) -> Theme:
+    theme_id = _node_id(entry, file, where)
+    name = f"theme {theme_id!r}"
+    node = _required(entry, ("id", *_TEXT_KEYS, "needs_human"), file, name)
+    if not isinstance(node["needs_human"], bool):
+        raise ItemBankError(
+            f"{name} has needs_human {node['needs_human']!r}; use true or false", file=file
+        )
+    return Theme(
+        id=theme_id, facet=facet_id, **_texts(node, file, name),
+        needs_human=node["needs_human"], bordin=_bordin(node, file, name),
+    )
+
+
+def _facet(entry: object, dimension_id: str, file: str, where: str) -> Facet:
+    facet_id = _node_id(entry, file, where)
+    name = f"facet {facet_id!r}"
+    node = _required(entry, ("id", *_TEXT_KEYS), file, name)
+    themes = node.get("themes")
+    if not isinstance(themes, list) or not themes:
+        raise ItemBankError(f"{name} has no themes (give at least one leaf theme)", file=file)
+    return Facet(
+        id=facet_id, dimension=dimension_id, **_texts(node, file, name),
+        bordin=_bordin(node, file, name),
+        themes=tuple(
+            _theme(t, facet_id, file, f"{name}, themes[{k}]") for k, t in enumerate(themes)
+        ),
+    )
+
+
+def _dimension(entry: object, file: str, where: str) -> Dimension:
+    dimension_id = _node_id(entry, file, where)
+    name = f"dimension {dimension_id!r}"
+    node = _required(entry, ("id", *_TEXT_KEYS, "facets"), file, name)
+    facets = _non_empty_list(node["facets"], file, f"{name}: facets")
+    return Dimension(
+        id=dimension_id, **_texts(node, file, name), bordin=_bordin(node, file, name),
+        facets=tuple(
+            _facet(f, dimension_id, file, f"{name}, facets[{k}]") for k, f in enumerate(facets)
+        ),
+    )
+
+
+def _check_unique_ids(dimensions: tuple[Dimension, ...], file: str) -> None:
+    """Ids are unique over the tree; a single-leaf facet may share its id with its theme."""
+    seen: set[str] = set()
+
+    def claim(node_id: str, kind: str) -> None:
+        if node_id in seen:
+            raise ItemBankError(f"duplicate id {node_id!r} ({kind})", file=file)
+        seen.add(node_id)
+
+    for d in dimensions:
+        claim(d.id, "dimension")
+        for f in d.facets:
+            claim(f.id, "facet")
+            for t in f.themes:
+                if not (len(f.themes) == 1 and t.id == f.id):
+                    claim(t.id, "theme")

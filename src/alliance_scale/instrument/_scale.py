@@ -1,0 +1,364 @@
+"""A drafted scale: items in administration order, response format, scoring key, version.
+
+A :class:`Scale` (made by :func:`~alliance_scale.draft_scale`) saves and loads exactly (YAML or
+JSON) and carries a content hash, so an administration can be tied to the exact
+questionnaire that was fielded. Its ``to_*`` methods write the platform files of
+:mod:`._exports`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields
+from functools import cached_property
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, NoReturn
+
+import pandas as pd
+import yaml
+
+from .._checks import check_choice
+from ..errors import ItemBankError
+from . import _exports
+from ._item_bank import APPLIES_TO, LANGUAGES, PROGRAMS, BilingualText
+from ._response_format import ResponseFormat
+
+__all__ = ["Scale", "ScaleItem"]
+
+#: Identifies saved scale files (``format`` key), with the layout version.
+_FILE_FORMAT = "alliance-scale/scale"
+_FILE_FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class ScaleItem(BilingualText):
+    """An item as fielded: its place in the tree (theme, facet, dimension) and key."""
+
+    id: str
+    theme: str
+    facet: str
+    dimension: str
+    text_fr: str
+    text_en: str
+    keyed: int
+    applies_to: str
+
+
+class _ReadOnlyList(list):
+    """A list that refuses changes: what the cached properties of a frozen :class:`Scale`
+    hand out (a list, so that pandas selects columns with it; read-only, so that the
+    cached value cannot be changed by a caller)."""
+
+    def _refuse(self, *args: object, **kwargs: object) -> NoReturn:
+        raise TypeError("this list belongs to a frozen Scale; copy it with list(...) first")
+
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = _refuse
+    append = extend = insert = pop = remove = clear = sort = reverse = _refuse
+
+    def __reduce__(self) -> tuple[type, tuple[list[Any]]]:
+        return (type(self), (list(self),))
+
+
+@dataclass(frozen=True)
+class Scale:
+    """A drafted questionnaire.
+
+    Attributes
+    ----------
+    items : tuple of ScaleItem
+        In administration order.
+    response_format : ResponseFormat
+    language : {"fr", "en"}
+        Language of administration (both texts are kept).
+    program : {"guided", "automated"}
+    omitted_facets : tuple of str
+        Facets left without items for this program (e.g. belonging for an automated one).
+    content_hash : str
+        SHA-256 of the scale's content, computed from the content when not given (or
+        given empty): the UTF-8 JSON of ``{"items": [...], "program": ...,
+        "response_format": {...}}`` (as in :meth:`to_dict`; items in administration order)
+        dumped with sorted keys, separators ``(",", ":")`` and non-ASCII characters kept.
+        The language of administration is not content (both texts are kept). A value
+        given is kept as is (:meth:`load` checks a saved one against the content).
+    """
+
+    name: str
+    version: str
+    language: str
+    program: str
+    items: tuple[ScaleItem, ...]
+    response_format: ResponseFormat
+    omitted_facets: tuple[str, ...] = ()
+    content_hash: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.content_hash:
+            digest = _content_hash(self.items, self.response_format, self.program)
+            object.__setattr__(self, "content_hash", digest)  # frozen: set once, here
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle and copy the fields only: the cached properties are recomputed after."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    @cached_property
+    def item_ids(self) -> list[str]:
+        """Item ids in administration order (a read-only list, computed once)."""
+        return _ReadOnlyList(i.id for i in self.items)
+
+    @property
+    def min_value(self) -> int:
+        return self.response_format.min_value
+
+    @property
+    def max_value(self) -> int:
+        return self.response_format.max_value
+
+    @cached_property
+    def keys(self) -> Mapping[str, list[str]]:
+        """Scoring key in psych::scoreItems style: scale name -> item ids, ``-`` for reversed.
+
+        One entry per facet, per dimension (in tree order) and ``"total"``; each lists item
+        ids in administration order. A read-only mapping of read-only lists, computed once.
+        """
+        signed = [("-" if i.keyed < 0 else "") + i.id for i in self.items]
+        keys: dict[str, list[str]] = {}
+        for attribute in ("facet", "dimension"):
+            groups = [getattr(i, attribute) for i in self.items]
+            for name in sorted(set(groups)):
+                keys[name] = _ReadOnlyList(s for s, g in zip(signed, groups, strict=True)
+                                           if g == name)
+        keys["total"] = _ReadOnlyList(signed)
+        return MappingProxyType(keys)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per item in administration order (position starts at 1)."""
+        frame = pd.DataFrame([vars(i) for i in self.items])
+        frame.insert(0, "position", range(1, len(frame) + 1))
+        return frame.set_index("id")
+
+    # ------------------------------------------------------------------ files
+    def to_dict(self) -> dict[str, Any]:
+        """The scale as plain JSON/YAML types (lists, not tuples), with a format marker."""
+        return {
+            "format": _FILE_FORMAT,
+            "format_version": _FILE_FORMAT_VERSION,
+            "name": self.name,
+            "version": self.version,
+            "language": self.language,
+            "program": self.program,
+            "content_hash": self.content_hash,
+            "omitted_facets": list(self.omitted_facets),
+            "response_format": _plain(asdict(self.response_format)),
+            "items": [asdict(item) for item in self.items],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any, *, source: str | None = None) -> Scale:
+        """Rebuild a scale written by :meth:`to_dict`, checking its content hash.
+
+        Parameters
+        ----------
+        data : dict
+            As returned by :meth:`to_dict` (or read back from a saved file).
+        source : str, optional
+            File the data came from, named in error messages.
+
+        Raises
+        ------
+        ItemBankError
+            If an entry is missing or invalid, or if the stored ``content_hash`` does not
+            match the content (the file was edited after it was saved).
+        """
+        return _scale_from_dict(data, source)
+
+    def dumps(self, kind: str = "yaml") -> str:
+        """The text :meth:`Scale.save` writes (the :meth:`Scale.to_dict` layout).
+
+        Parameters
+        ----------
+        kind : {"yaml", "json"}, default "yaml"
+            YAML keeps non-ASCII characters readable (escaping them only when YAML could not
+            read them back exactly); JSON is indented by 2.
+
+        Returns
+        -------
+        str
+            The text, ending with a newline; :meth:`Scale.load` reads it back to an equal scale.
+
+        Raises
+        ------
+        OptionError
+            If ``kind`` is not ``"yaml"`` or ``"json"``.
+        """
+        check_choice("kind", kind, ("yaml", "json"))
+        data = self.to_dict()
+        if kind == "json":
+            return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+        text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+        if yaml.safe_load(text) != data:
+            # A few characters (e.g. U+0085, a line break to YAML) do not survive unescaped:
+            # fall back to escaping every non-ASCII character, exact but less readable.
+            text = yaml.safe_dump(data, allow_unicode=False, sort_keys=False, width=100)
+        return text
+
+    def save(self, path: str | Path) -> Path:
+        """Write the scale to ``path``: YAML for ``.yaml``/``.yml``, JSON for ``.json``.
+
+        Returns
+        -------
+        Path
+            The path written.
+        """
+        path = Path(path)
+        path.write_text(self.dumps(_file_kind(path)), encoding="utf-8")
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path) -> Scale:
+        """Read a scale saved by :meth:`save`; ``Scale.load(p) == scale`` after ``save(p)``.
+
+        Raises
+        ------
+        ItemBankError
+            Naming the file, if it cannot be read or parsed, is not a saved scale, or was
+            edited after it was saved (its content hash no longer matches).
+        """
+        path = Path(path)
+        kind = _file_kind(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as error:
+            message = f"cannot read the file ({error.strerror})"
+            raise ItemBankError(message, file=str(path)) from error
+        try:
+            data = json.loads(text) if kind == "json" else yaml.safe_load(text)
+        except (json.JSONDecodeError, yaml.YAMLError) as error:
+            first_line = str(error).splitlines()[0]
+            message = f"not valid {kind.upper()}: {first_line}"
+            raise ItemBankError(message, file=str(path)) from error
+        return _scale_from_dict(data, str(path))
+
+    # ---------------------------------------------------------------- exports
+    def to_markdown(self, language: str | None = None) -> str:
+        """Markdown document of the scale; see :func:`alliance_scale.exports.to_markdown`."""
+        return _exports.to_markdown(self, language)
+
+    def to_html(self, language: str | None = None) -> str:
+        """Printable HTML page; see :func:`alliance_scale.exports.to_html`."""
+        return _exports.to_html(self, language)
+
+    def to_redcap(self, path: str | Path, language: str | None = None) -> Path:
+        """REDCap data dictionary CSV; see :func:`alliance_scale.exports.to_redcap`."""
+        return _exports.to_redcap(self, path, language)
+
+    def to_limesurvey(self, path: str | Path) -> Path:
+        """LimeSurvey survey structure (.txt); see :func:`alliance_scale.exports.to_limesurvey`."""
+        return _exports.to_limesurvey(self, path)
+
+    def to_qualtrics(self, path: str | Path, language: str | None = None) -> Path:
+        """Qualtrics Advanced TXT; see :func:`alliance_scale.exports.to_qualtrics`."""
+        return _exports.to_qualtrics(self, path, language)
+
+
+def _canonical(data: Any) -> bytes:
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _content_hash(
+    items: tuple[ScaleItem, ...], response_format: ResponseFormat, program: str
+) -> str:
+    """SHA-256 of the canonical JSON of the items (in order, texts, keys), format, program."""
+    content = {
+        "items": [asdict(i) for i in items],
+        "response_format": _plain(asdict(response_format)),
+        "program": program,
+    }
+    return hashlib.sha256(_canonical(content)).hexdigest()
+
+
+def _plain(value: Any) -> Any:
+    """Tuples to lists, recursively (for JSON/YAML and for hashing)."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+# ---------------------------------------------------------------------- loading
+def _file_kind(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix in (".yaml", ".yml"):
+        return "yaml"
+    if suffix == ".json":
+        return "json"
+    raise ItemBankError("a scale file must end in .yaml, .yml or .json", file=str(path))
+
+
+def _field(data: dict[str, Any], key: str, kind: type | tuple[type, ...], where: str,
+           source: str | None) -> Any:
+    if key not in data:
+        raise ItemBankError(f"{where}: missing entry {key!r}", file=source)
+    value = data[key]
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise ItemBankError(f"{where}: entry {key!r} has an invalid value {value!r}", file=source)
+    return value
+
+
+def _scale_from_dict(data: Any, source: str | None) -> Scale:
+    """Rebuild a saved scale (see :meth:`Scale.from_dict`), refusing an edited file."""
+    if not isinstance(data, dict) or data.get("format") != _FILE_FORMAT:
+        raise ItemBankError(f"not a saved scale (expected format: {_FILE_FORMAT})", file=source)
+    if data.get("format_version") != _FILE_FORMAT_VERSION:
+        raise ItemBankError(
+            f"unsupported format_version {data.get('format_version')!r}", file=source
+        )
+    top = {key: _field(data, key, str, "scale", source)
+           for key in ("name", "version", "language", "program", "content_hash")}
+    if top["language"] not in LANGUAGES or top["program"] not in PROGRAMS:
+        raise ItemBankError("scale: invalid language or program", file=source)
+    omitted = _field(data, "omitted_facets", list, "scale", source)
+    response_format = _response_format_from_dict(
+        _field(data, "response_format", dict, "scale", source), source
+    )
+    raw_items = _field(data, "items", list, "scale", source)
+    items = tuple(_scale_item(raw, n, source) for n, raw in enumerate(raw_items, start=1))
+    expected = _content_hash(items, response_format, top["program"])
+    if expected != top["content_hash"]:
+        raise ItemBankError(
+            "content hash mismatch: the file was changed after it was saved "
+            "(items, texts, keys, response format or program); refusing to load it",
+            file=source,
+        )
+    return Scale(
+        name=top["name"], version=top["version"], language=top["language"],
+        program=top["program"], items=items, response_format=response_format,
+        omitted_facets=tuple(str(f) for f in omitted), content_hash=top["content_hash"],
+    )
+
+
+def _response_format_from_dict(rf: dict[str, Any], source: str | None) -> ResponseFormat:
+    """The saved ``response_format`` entry: 4-7 points with as many labels per language."""
+    points = _field(rf, "points", int, "response_format", source)
+    labels = {lang: _field(rf, f"labels_{lang}", list, "response_format", source)
+              for lang in LANGUAGES}
+    if not 4 <= points <= 7 or any(len(v) != points for v in labels.values()):
+        raise ItemBankError("response_format: points must be 4-7 with as many labels",
+                            file=source)
+    return ResponseFormat(points, tuple(map(str, labels["fr"])), tuple(map(str, labels["en"])))
+
+
+def _scale_item(raw: Any, n: int, source: str | None) -> ScaleItem:
+    """The ``n``-th (1-based) saved item: every field present, a valid key and program."""
+    where = f"item {n}"
+    if not isinstance(raw, dict):
+        raise ItemBankError(f"{where}: expected a mapping", file=source)
+    values = {f.name: _field(raw, f.name, int if f.name == "keyed" else str, where, source)
+              for f in fields(ScaleItem)}
+    if values["keyed"] not in (1, -1) or values["applies_to"] not in APPLIES_TO:
+        raise ItemBankError(f"{where} ({values['id']}): keyed must be 1 or -1 and "
+                            f"applies_to one of {', '.join(APPLIES_TO)}", file=source)
+    return ScaleItem(**values)

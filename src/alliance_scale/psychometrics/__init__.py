@@ -1,0 +1,53 @@
+"""Generic psychometric numerics on DataFrames, matching R psych: correlations (Pearson,
+polychoric), factorability, number of factors, exploratory factor analysis with rotations,
+reliability coefficients and scoring keys.
+
+Nothing here knows the questionnaire: this package imports nothing from
+:mod:`alliance_scale.instrument`, :mod:`alliance_scale.fielding` or
+:mod:`alliance_scale.validity` (a test checks it), so it serves any item set.
+"""
+
+from __future__ import annotations
+
+from ._correlation import (
+    PolychoricResult,
+    correlation_matrix,
+    polychoric,
+    smooth_correlation,
+    squared_multiple_correlations,
+)
+from ._efa import EFAResult, efa, extract_factors
+from ._factorability import BartlettResult, KMOResult, bartlett, kmo
+from ._keys import reverse_codes, reverse_keyed, split_keyed
+from ._n_factors import MAPResult, ParallelAnalysisResult, map_test, parallel_analysis
+from ._reliability import AlphaResult, OmegaResult, cronbach_alpha, item_statistics, omega
+from ._rotation import ROTATIONS, rotate
+
+__all__ = [
+    "ROTATIONS",
+    "AlphaResult",
+    "BartlettResult",
+    "EFAResult",
+    "KMOResult",
+    "MAPResult",
+    "OmegaResult",
+    "ParallelAnalysisResult",
+    "PolychoricResult",
+    "bartlett",
+    "correlation_matrix",
+    "cronbach_alpha",
+    "efa",
+    "extract_factors",
+    "item_statistics",
+    "kmo",
+    "map_test",
+    "omega",
+    "parallel_analysis",
+    "polychoric",
+    "reverse_codes",
+    "reverse_keyed",
+    "rotate",
+    "smooth_correlation",
+    "split_keyed",
+    "squared_multiple_correlations",
+]

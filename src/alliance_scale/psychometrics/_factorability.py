@@ -1,0 +1,199 @@
+"""Factorability: KMO measure of sampling adequacy and Bartlett's test of sphericity.
+
+Both work on a correlation matrix, as ``psych::KMO`` and ``psych::cortest.bartlett`` do,
+so they accept raw answers (pairwise-complete Pearson or polychoric correlations) or a
+correlation matrix with its ``n``. factor_analyzer's ``calculate_kmo`` and
+``calculate_bartlett_sphericity`` give the same numbers on complete data but compute the
+correlations themselves from complete raw data only; the few lines of psych's formulas
+are therefore written here on the matrix (the tests check both against psych and
+factor_analyzer). Raw answers become a correlation matrix in
+:func:`alliance_scale.correlation.correlation_matrix`.
+
+References
+----------
+Kaiser, H. F. (1974). An index of factorial simplicity. Psychometrika, 39, 31-36.
+Bartlett, M. S. (1951). The effect of standardization on a chi-square approximation in
+factor analysis. Biometrika, 38, 337-344.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy.stats import chi2
+
+from .._results import Result, result
+from ..errors import AnalysisError
+from ._correlation import correlation_matrix, singular_cause, to_unit_diagonal
+
+__all__ = [
+    "BartlettResult",
+    "KMOResult",
+    "bartlett",
+    "kmo",
+]
+
+def kaiser_label(value: float) -> str:
+    """Kaiser's (1974) label of a measure of sampling adequacy.
+
+    >= .90 marvelous, .80s meritorious, .70s middling, .60s mediocre, .50s miserable,
+    below .50 unacceptable.
+    """
+    for bound, label in ((0.9, "marvelous"), (0.8, "meritorious"), (0.7, "middling"),
+                         (0.6, "mediocre"), (0.5, "miserable")):
+        if value >= bound:
+            return label
+    return "unacceptable"
+
+
+def _refuse_singular(r: np.ndarray, names: list[str], need: str) -> None:
+    cause = singular_cause(r, names)
+    if cause is not None:
+        raise AnalysisError(f"{cause}; {need}")
+
+
+def _check_size(n: int, p: int) -> None:
+    if n <= p:
+        raise AnalysisError(
+            f"{n} respondents for {p} items: the correlation matrix of n <= p respondents "
+            "is singular; collect more answers or analyse fewer items"
+        )
+
+
+@result
+class KMOResult(Result):
+    """Kaiser-Meyer-Olkin measure of sampling adequacy (psych::KMO).
+
+    Attributes
+    ----------
+    overall : float
+        Overall MSA.
+    per_item : Series
+        MSA of each item.
+    label : str
+        Kaiser's label of the overall MSA (see :func:`kaiser_label`).
+    """
+
+    overall: float
+    per_item: pd.Series
+    label: str
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame({
+            "MSA": self.per_item,
+            "label": [kaiser_label(v) for v in self.per_item],
+        })
+
+    def _summary(self) -> dict[str, object]:
+        return {"overall MSA": self.overall, "label": self.label}
+
+
+@result
+class BartlettResult(Result):
+    """Bartlett's test that the correlation matrix is an identity (psych::cortest.bartlett).
+
+    Attributes
+    ----------
+    chi2 : float
+        ``-log(det R) * (n - 1 - (2p + 5) / 6)``.
+    dof : int
+        ``p (p - 1) / 2``.
+    p_value : float
+    n : int
+        Number of respondents used.
+    """
+
+    chi2: float
+    dof: int
+    p_value: float
+    n: int
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame(
+            {"chi2": [self.chi2], "dof": [self.dof], "p_value": [self.p_value], "n": [self.n]}
+        )
+
+    def _summary(self) -> dict[str, object]:
+        verdict = "factorable (p < .05)" if self.p_value < 0.05 else "not factorable (p >= .05)"
+        return {"verdict": verdict}
+
+
+def kmo(
+    data: pd.DataFrame | np.ndarray, *, cor: str = "pearson", n_obs: int | None = None
+) -> KMOResult:
+    """Kaiser-Meyer-Olkin measure of sampling adequacy, overall and per item (psych::KMO).
+
+    ``MSA = sum r_ij^2 / (sum r_ij^2 + sum q_ij^2)`` over ``i != j``, where ``q`` are the
+    partial (anti-image) correlations from the inverse of the correlation matrix
+    (Kaiser 1974).
+
+    Parameters
+    ----------
+    data : DataFrame or 2-D array
+        Raw answers, or a correlation matrix (then ``n_obs`` is required).
+    cor : {"pearson", "polychoric"}, default "pearson"
+        Correlations of raw answers (pairwise complete, as psych).
+    n_obs : int, optional
+        Number of respondents (required with a correlation matrix).
+
+    Returns
+    -------
+    KMOResult
+        Overall and per-item MSA with Kaiser's label.
+
+    Raises
+    ------
+    AnalysisError
+        A singular correlation matrix (linearly dependent items, or n <= p); bad raw
+        answers or options (see :func:`~alliance_scale.correlation.correlation_matrix`).
+    """
+    matrix, n, _ = correlation_matrix(data, cor=cor, n_obs=n_obs)
+    _check_size(n, len(matrix))
+    r = matrix.to_numpy()
+    _refuse_singular(r, list(matrix.index), "KMO needs the inverse of the correlation matrix")
+    partial = to_unit_diagonal(np.linalg.inv(r))  # minus the anti-image correlations
+    np.fill_diagonal(partial, 0.0)
+    off = r.copy()
+    np.fill_diagonal(off, 0.0)
+    r2 = (off**2).sum(axis=0)
+    q2 = (partial**2).sum(axis=0)
+    overall = float(r2.sum() / (r2.sum() + q2.sum()))
+    per_item = pd.Series(r2 / (r2 + q2), index=matrix.index, name="MSA")
+    return KMOResult(overall=overall, per_item=per_item, label=kaiser_label(overall))
+
+
+def bartlett(
+    data: pd.DataFrame | np.ndarray, *, n_obs: int | None = None, cor: str = "pearson"
+) -> BartlettResult:
+    """Bartlett's (1951) test of sphericity (psych::cortest.bartlett).
+
+    Parameters
+    ----------
+    data : DataFrame or 2-D array
+        Raw answers (``n`` = respondents with at least one answer), or a correlation matrix with
+        ``n_obs``.
+    n_obs : int, optional
+        Number of respondents (required with a correlation matrix).
+    cor : {"pearson", "polychoric"}, default "pearson"
+        Correlations of raw answers (pairwise complete).
+
+    Returns
+    -------
+    BartlettResult
+        chi2, degrees of freedom, p value and n.
+
+    Raises
+    ------
+    AnalysisError
+        n <= p, or a correlation matrix whose determinant is not positive; bad raw answers
+        or options (see :func:`~alliance_scale.correlation.correlation_matrix`).
+    """
+    matrix, n, _ = correlation_matrix(data, cor=cor, n_obs=n_obs)
+    p = len(matrix)
+    _check_size(n, p)
+    _refuse_singular(matrix.to_numpy(), list(matrix.index),
+                     "Bartlett's test needs a positive determinant")
+    _, log_det = np.linalg.slogdet(matrix.to_numpy())
+    statistic = float(-log_det * (n - 1 - (2 * p + 5) / 6))
+    dof = p * (p - 1) // 2
+    return BartlettResult(chi2=statistic, dof=dof, p_value=float(chi2.sf(statistic, dof)), n=n)

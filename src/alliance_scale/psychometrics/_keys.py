@@ -1,0 +1,81 @@
+"""psych-style scoring keys: a leading ``"-"`` marks a reverse-keyed item, reversed as
+``min + max - x`` (``psych::scoreItems`` / ``psych::alpha`` conventions).
+
+The library's one key parser and one reversal, used by scoring, reliability, careless
+responding and validity alike. Three lines of arithmetic each: no library offers psych's
+convention.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["reverse_codes", "reverse_keyed", "split_keyed"]
+
+
+def split_keyed(entry: str) -> tuple[str, int]:
+    """Split a psych-style key entry into (item, sign): ``"-A1"`` -> ``("A1", -1)``.
+
+    A leading ``-`` marks a reverse-keyed item (``psych::scoreItems`` convention).
+
+    Parameters
+    ----------
+    entry : str
+        An item name, with a leading ``"-"`` when reverse-keyed.
+
+    Returns
+    -------
+    (str, int)
+        The item name and its sign, +1 or -1.
+    """
+    entry = str(entry)
+    return (entry[1:], -1) if entry.startswith("-") else (entry, 1)
+
+
+def reverse_codes(values: Any, min_value: float, max_value: float) -> Any:
+    """Reverse-keyed codes: ``min_value + max_value - values`` (psych's ``keys`` rule).
+
+    The library's one reversal; it also turns a mean of answers into the mean of the
+    reversed answers.
+
+    Parameters
+    ----------
+    values : float, ndarray, Series or DataFrame
+        Response codes (NaN = missing, kept).
+    min_value, max_value : float
+        Lowest and highest response codes (e.g. 1 and 5).
+
+    Returns
+    -------
+    Same type as ``values``
+    """
+    return min_value + max_value - values
+
+
+def reverse_keyed(
+    frame: pd.DataFrame, items: Sequence[str], min_value: float, max_value: float
+) -> pd.DataFrame:
+    """A copy of ``frame`` with the columns ``items`` reversed (:func:`reverse_codes`).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Respondents in rows, numeric item columns (NaN = missing).
+    items : sequence of str
+        Reverse-keyed columns of ``frame``; empty leaves the copy unchanged.
+    min_value, max_value : float
+        Lowest and highest response codes.
+
+    Returns
+    -------
+    DataFrame
+        Same index, columns and order as ``frame``.
+    """
+    frame = frame.copy()
+    if len(items):
+        columns = list(items)
+        frame[columns] = reverse_codes(frame[columns], min_value, max_value)
+    return frame

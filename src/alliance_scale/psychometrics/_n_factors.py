@@ -1,0 +1,449 @@
+"""Number of factors: Horn's parallel analysis (as psych::fa.parallel) and Velicer's MAP.
+
+Why hand-written: no Python library reproduces psych's parallel analysis (principal
+component *and* factor eigenvalues, simulated and resampled references, psych's counting
+rule) or its MAP values. The factor eigenvalues use the factor extraction of
+:func:`alliance_scale.factor.extract_factors` (one implementation of minres).
+
+References
+----------
+Horn, J. L. (1965). A rationale and test for the number of factors in factor analysis.
+Psychometrika, 30, 179-185.
+Velicer, W. F. (1976). Determining the number of components from the matrix of partial
+correlations. Psychometrika, 41, 321-327.
+Velicer, W. F., Eaton, C. A., & Fava, J. L. (2000). Construct explication through factor or
+component analysis: a review and evaluation of alternative procedures for determining the
+number of factors or components. In Goffin & Helmes (Eds.), Problems and solutions in
+human assessment (pp. 41-71). Kluwer.
+"""
+
+from __future__ import annotations
+
+import warnings
+from contextlib import AbstractContextManager, nullcontext
+
+import numpy as np
+import pandas as pd
+
+from .._checks import as_item_frame, check_integer, looks_like_correlation
+from .._results import Result, result
+from ..errors import AllianceScaleWarning, AnalysisError
+from ._correlation import correlation_matrix, pairwise_pearson, polychoric, to_unit_diagonal
+from ._efa import extract_factors
+
+__all__ = [
+    "MAPResult",
+    "ParallelAnalysisResult",
+    "map_test",
+    "parallel_analysis",
+]
+
+
+def _single_threaded_blas() -> AbstractContextManager:
+    """Limit BLAS to one thread: the many small eigen-decompositions of parallel analysis
+    run 10-30x slower when two BLAS threads compete with other work on a small machine."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
+        return nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
+
+
+def factor_eigenvalues(correlation: np.ndarray, method: str = "minres") -> np.ndarray:
+    """Eigenvalues of the reduced correlation matrix, as ``psych::fa(r, 1)$values``.
+
+    The diagonal of the correlation matrix is replaced by the communalities of a one-factor
+    solution (``method``), and the eigenvalues are returned in decreasing order.
+
+    Parameters
+    ----------
+    correlation : ndarray, shape (p, p)
+        Correlation matrix.
+    method : {"minres", "ml", "pa"}, default "minres"
+        Extraction of the one-factor solution (:func:`~alliance_scale.extract_factors`).
+
+    Returns
+    -------
+    ndarray, shape (p,)
+        Eigenvalues of the reduced matrix, largest first.
+    """
+    loadings, _ = extract_factors(correlation, 1, method=method)
+    reduced = np.array(correlation, dtype=float)
+    np.fill_diagonal(reduced, (loadings**2).sum(axis=1))
+    return np.linalg.eigvalsh(reduced)[::-1]
+
+
+def _eigenvalues(correlation: np.ndarray) -> np.ndarray:
+    return np.linalg.eigvalsh(correlation)[::-1]
+
+
+def _leading_above(observed: np.ndarray, reference: np.ndarray) -> int:
+    """psych's rule: number of leading observed eigenvalues greater than the reference."""
+    below = np.flatnonzero(~(observed > reference))
+    return int(below[0]) if below.size else len(observed)
+
+
+@result
+class ParallelAnalysisResult(Result):
+    """Horn's parallel analysis, as ``psych::fa.parallel(fa = "both")``.
+
+    Attributes
+    ----------
+    n_factors : int
+        Leading factor eigenvalues above the simulated reference (psych's ``nfact``).
+    n_components : int
+        Leading component eigenvalues above the simulated reference (psych's ``ncomp``).
+    table : DataFrame
+        One row per factor / component number: observed eigenvalues (``pc_observed``:
+        correlation matrix; ``fa_observed``: reduced matrix of a one-factor fit) and the
+        ``quantile`` of the reference eigenvalues of random normal data of the same n and p
+        (``*_simulated``) and of column-wise resampled answers (``*_resampled``; NaN when a
+        correlation matrix was given).
+    replicates : DataFrame
+        All reference eigenvalues, one row per iteration (as psych's ``values``).
+    quantile : float
+    n_iter : int
+    n_obs : int
+    """
+
+    n_factors: int
+    n_components: int
+    table: pd.DataFrame
+    replicates: pd.DataFrame
+    quantile: float
+    n_iter: int
+    n_obs: int
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.table
+
+    def _summary(self) -> dict[str, object]:
+        return {
+            "factors (parallel analysis)": self.n_factors,
+            "components (parallel analysis)": self.n_components,
+            "reference": f"{self.quantile:g} quantile of {self.n_iter} random data sets",
+        }
+
+    def plot(self, ax=None):
+        """Scree plot of observed and reference eigenvalues (as psych's plot); returns ax."""
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(7, 4.5))
+        number = self.table.index.to_numpy()
+        table = self.table
+        ax.plot(number, table["pc_observed"], "x-", color="tab:blue", label="PC actual data")
+        ax.plot(number, table["fa_observed"], "^-", color="tab:blue", label="FA actual data",
+                markerfacecolor="none")
+        ax.plot(number, table["pc_simulated"], ":", color="tab:red", label="PC simulated data")
+        ax.plot(number, table["fa_simulated"], ":", color="tab:red", label="FA simulated data",
+                alpha=0.6)
+        if table["pc_resampled"].notna().any():
+            ax.plot(number, table["pc_resampled"], "--", color="tab:red",
+                    label="PC resampled data")
+            ax.plot(number, table["fa_resampled"], "--", color="tab:red",
+                    label="FA resampled data", alpha=0.6)
+        ax.axhline(1.0, color="grey", linewidth=0.8)
+        ax.set_xlabel("Factor / component number")
+        ax.set_ylabel("Eigenvalue")
+        ax.set_title(
+            f"Parallel analysis: {self.n_factors} factor(s), {self.n_components} component(s)"
+        )
+        ax.legend(frameon=False, fontsize="small")
+        return ax
+
+
+def _random_normal_correlation(rng: np.random.Generator, n: int, p: int) -> np.ndarray:
+    """Correlation matrix of ``n`` draws of ``p`` independent standard normal variables.
+
+    Drawn directly from its distribution instead of from ``n x p`` normal numbers: the
+    centred cross-product matrix of such data is Wishart(``n - 1``, I), drawn here by
+    Bartlett's (1933) decomposition ``W = A A'`` (``A`` lower triangular, ``A_ii^2 ~
+    chi2(n - i)``, ``A_ij ~ N(0, 1)`` below the diagonal), then scaled to a unit diagonal.
+    Same distribution as psych's ``cor(matrix(rnorm(n * p), n))``, at O(p^2) cost (with
+    fewer than ``p + 1`` respondents the data are drawn as psych does).
+    """
+    if n - 1 < p:  # a singular Wishart matrix: draw the data themselves
+        return np.corrcoef(rng.standard_normal((n, p)), rowvar=False)
+    lower = np.tril(rng.standard_normal((p, p)), -1)
+    lower[np.diag_indices(p)] = np.sqrt(rng.chisquare(n - 1 - np.arange(p)))
+    correlation = to_unit_diagonal(lower @ lower.T)
+    np.fill_diagonal(correlation, 1.0)
+    return correlation
+
+
+#: Draws of a resampled data set before parallel analysis gives up (each draw that gives
+#: an undefined correlation, or a constant item for polychoric correlations, is redrawn).
+_MAX_DRAWS = 100
+
+
+def _resampled_correlation(
+    rng: np.random.Generator, values: np.ndarray, n: int, cor: str, names: list[str]
+) -> np.ndarray:
+    """Correlations of the answers resampled column by column with replacement (psych's
+    ``sample(y, n, replace = TRUE)`` per column), redrawn while a correlation is undefined.
+
+    Raises
+    ------
+    AnalysisError
+        No usable sample in ``_MAX_DRAWS`` draws (names the last item or pair at fault).
+    """
+    p = values.shape[1]
+    by_column = values.ravel(order="F")  # column j occupies [j * rows, (j + 1) * rows)
+    offsets = np.arange(p) * len(values)
+    for _ in range(_MAX_DRAWS):
+        sample = by_column[rng.integers(0, len(values), size=(n, p)) + offsets]
+        if cor == "polychoric":
+            try:
+                matrix = polychoric(pd.DataFrame(sample)).correlation.to_numpy()
+            except AnalysisError as error:  # a resampled item came out constant: redraw
+                item = names[int(error.column)] if error.column is not None else "?"
+                fault = f"item {item!r}: {error.reason}"
+                continue
+        else:
+            matrix = pairwise_pearson(sample)[0]
+        bad = np.argwhere(np.isnan(matrix))
+        if not bad.size:
+            return matrix
+        fault = (f"the correlation of items {names[bad[0, 0]]!r} and {names[bad[0, 1]]!r} "
+                 "is undefined")
+    raise AnalysisError(
+        f"parallel analysis drew {_MAX_DRAWS} resampled data sets without a usable one "
+        f"(last: {fault}); too few answers per item: use a correlation matrix with n_obs, "
+        "or cor='pearson'"
+    )
+
+
+def _replicate(
+    rng: np.random.Generator,
+    values: np.ndarray | None,
+    n: int,
+    p: int,
+    cor: str,
+    method: str,
+    names: list[str],
+) -> np.ndarray:
+    """One iteration: resampled PC, resampled FA, simulated PC, simulated FA eigenvalues."""
+    out = np.full(4 * p, np.nan)
+    if values is not None:
+        matrix = _resampled_correlation(rng, values, n, cor, names)
+        out[:p] = _eigenvalues(matrix)
+        out[p:2 * p] = factor_eigenvalues(matrix, method)
+    simulated = _random_normal_correlation(rng, n, p)
+    out[2 * p:3 * p] = _eigenvalues(simulated)
+    out[3 * p:] = factor_eigenvalues(simulated, method)
+    return out
+
+
+def parallel_analysis(
+    data: pd.DataFrame | np.ndarray,
+    *,
+    n_iter: int = 20,
+    quantile: float = 0.95,
+    cor: str = "pearson",
+    seed: int | np.random.Generator | None = None,
+    method: str = "minres",
+    n_obs: int | None = None,
+) -> ParallelAnalysisResult:
+    """Horn's parallel analysis of components and factors, as ``psych::fa.parallel``.
+
+    Observed eigenvalues of the correlation matrix (components) and of the reduced matrix
+    with one-factor communalities on its diagonal (factors; ``psych::fa(r, 1)$values``)
+    are compared, rank by rank, with the ``quantile`` of the eigenvalues of ``n_iter``
+    random normal data sets of the same size (and, from raw answers, of data resampled
+    column by column with replacement). The number of factors (components) is the number
+    of leading observed eigenvalues above the simulated reference, psych's rule with
+    ``fa = "both"``.
+
+    Parameters
+    ----------
+    data : DataFrame or 2-D array
+        Raw answers, or a correlation matrix (then ``n_obs`` is required and there is no
+        resampled reference).
+    n_iter : int, default 20
+        Number of random data sets.
+    quantile : float, default 0.95
+        Quantile of the reference eigenvalues (R's type 7).
+    cor : {"pearson", "polychoric"}, default "pearson"
+        Correlations of raw (and resampled) answers; simulated normal data always use
+        Pearson (as psych).
+    seed : int or numpy Generator, optional
+        Seed of the random data; the same seed gives the same result.
+    method : {"minres", "ml", "pa"}, default "minres"
+        Factor extraction of the one-factor fit.
+    n_obs : int, optional
+        Number of respondents (required with a correlation matrix; default: rows of data).
+
+    Returns
+    -------
+    ParallelAnalysisResult
+
+    Raises
+    ------
+    AnalysisError
+        Bad raw answers (see ``as_item_frame``), an unknown ``cor`` or ``method``,
+        ``n_iter`` not an integer >= 1, ``quantile`` outside (0, 1), a correlation matrix
+        without ``n_obs``, a pair of items whose correlation is undefined, or no usable
+        resampled data set in 100 draws.
+
+    Warns
+    -----
+    AllianceScaleWarning
+        When there are no more respondents than items.
+    """
+    check_integer("n_iter", n_iter, minimum=1)
+    if not 0 < quantile < 1:
+        raise AnalysisError(f"quantile must be between 0 and 1, got {quantile}")
+    from_matrix = looks_like_correlation(data)
+    if not from_matrix:
+        data = as_item_frame(data)
+    matrix, n, _ = correlation_matrix(data, cor=cor, n_obs=n_obs)
+    p = len(matrix)
+    if n <= p:
+        warnings.warn(
+            f"{n} respondents for {p} items: with n <= p the correlation matrices are "
+            "singular and parallel analysis is unreliable", AllianceScaleWarning, stacklevel=2,
+        )
+    observed = matrix.to_numpy()
+    rng = np.random.default_rng(seed)
+    values = None if from_matrix else data.to_numpy()
+    names = [str(name) for name in matrix.index]
+    with _single_threaded_blas():
+        with warnings.catch_warnings():
+            # Smoothing, Heywood cases and the like are expected of random data: hide the
+            # library's statistical warnings only (anything else still shows).
+            warnings.simplefilter("ignore", AllianceScaleWarning)
+            replicates = np.vstack([
+                _replicate(rng, values, n, p, cor, method, names) for _ in range(n_iter)
+            ])
+        pc_observed = _eigenvalues(observed)
+        fa_observed = factor_eigenvalues(observed, method)
+    reference = np.quantile(replicates, quantile, axis=0)
+    number = pd.RangeIndex(1, p + 1, name="number")
+    table = pd.DataFrame({
+        "pc_observed": pc_observed,
+        "pc_simulated": reference[2 * p:3 * p],
+        "pc_resampled": reference[:p],
+        "fa_observed": fa_observed,
+        "fa_simulated": reference[3 * p:],
+        "fa_resampled": reference[p:2 * p],
+    }, index=number)
+    columns = [f"{kind}{i}" for kind in ("C", "F", "CSim", "FSim") for i in range(1, p + 1)]
+    return ParallelAnalysisResult(
+        n_factors=_leading_above(fa_observed, table["fa_simulated"].to_numpy()),
+        n_components=_leading_above(pc_observed, table["pc_simulated"].to_numpy()),
+        table=table,
+        replicates=pd.DataFrame(replicates, columns=columns),
+        quantile=quantile,
+        n_iter=n_iter,
+        n_obs=n,
+    )
+
+
+@result
+class MAPResult(Result):
+    """Velicer's minimum average partial test (as ``psych::vss(...)$map``).
+
+    Attributes
+    ----------
+    n_factors : int
+        Number of components with the smallest average squared partial correlation
+        (Velicer 1976; psych's choice).
+    n_factors_fourth_power : int
+        The same with the fourth power (Velicer, Eaton & Fava 2000).
+    map : Series
+        Average squared partial correlation after removing 1, 2, ... components.
+    map_fourth_power : Series
+        Average fourth power of the partial correlations.
+    """
+
+    n_factors: int
+    n_factors_fourth_power: int
+    map: pd.Series
+    map_fourth_power: pd.Series
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame({"map": self.map, "map_fourth_power": self.map_fourth_power})
+
+    def _summary(self) -> dict[str, object]:
+        return {
+            "components (MAP, squared)": self.n_factors,
+            "components (MAP, 4th power)": self.n_factors_fourth_power,
+        }
+
+
+def map_test(
+    data: pd.DataFrame | np.ndarray,
+    *,
+    max_factors: int | None = None,
+    cor: str = "pearson",
+    n_obs: int | None = None,
+) -> MAPResult:
+    """Velicer's (1976) minimum average partial (MAP) test, as ``psych::vss``.
+
+    For m = 1, 2, ... principal components, the partial correlations of the items after
+    removing the first m components are averaged (squared, as psych, and to the fourth
+    power, Velicer et al. 2000) over the off-diagonal; the number of components is the m
+    with the smallest average.
+
+    Parameters
+    ----------
+    data : DataFrame or 2-D array
+        Raw answers, or a correlation matrix.
+    max_factors : int, optional
+        Largest number of components tried (>= 1); default 8 (psych's ``vss`` default), at
+        most the number of items minus 1.
+    cor : {"pearson", "polychoric"}, default "pearson"
+        Correlations of raw answers (pairwise-complete Pearson, or polychoric).
+    n_obs : int, optional
+        Number of respondents (>= 2). Accepted for symmetry with the other analyses and
+        checked, but unused: MAP does not depend on the sample size, so a correlation
+        matrix needs no ``n_obs``.
+
+    Returns
+    -------
+    MAPResult
+
+    Raises
+    ------
+    AnalysisError
+        Bad raw answers (see ``as_item_frame``), an unknown ``cor``, ``max_factors`` not an
+        integer >= 1, a bad ``n_obs``, a pair of items whose correlation is undefined.
+
+    Warns
+    -----
+    AllianceScaleWarning
+        When the minimum is at ``max_factors`` (the true minimum may lie beyond).
+    """
+    if max_factors is not None:
+        check_integer("max_factors", max_factors, minimum=1)
+    matrix = correlation_matrix(data, cor=cor, n_obs=n_obs, require_n_obs=False).matrix
+    r = matrix.to_numpy()
+    p = len(r)
+    largest = min(8 if max_factors is None else max_factors, p - 1)
+    values, vectors = np.linalg.eigh(r)
+    order = np.argsort(values)[::-1]
+    components = vectors[:, order] * np.sqrt(np.clip(values[order], 0, None))
+    squared = np.empty(largest)
+    fourth = np.empty(largest)
+    off = ~np.eye(p, dtype=bool)
+    for m in range(1, largest + 1):
+        residual = r - components[:, :m] @ components[:, :m].T
+        partial = to_unit_diagonal(residual)[off]
+        squared[m - 1] = np.mean(partial**2)
+        fourth[m - 1] = np.mean(partial**4)
+    index = pd.RangeIndex(1, largest + 1, name="components")
+    n_factors = int(np.argmin(squared)) + 1
+    if n_factors == largest < p - 1:
+        warnings.warn(
+            f"the MAP minimum is at the largest number of components tried ({largest}); "
+            "the true minimum may lie beyond: rerun with a larger max_factors",
+            AllianceScaleWarning,
+            stacklevel=2,
+        )
+    return MAPResult(
+        n_factors=n_factors,
+        n_factors_fourth_power=int(np.argmin(fourth)) + 1,
+        map=pd.Series(squared, index=index, name="map"),
+        map_fourth_power=pd.Series(fourth, index=index, name="map_fourth_power"),
+    )

@@ -1,0 +1,262 @@
+"""Tucker congruence of EFA factors with the blueprint, and item retention advice.
+
+The one job of this module: say how far an exploratory solution reproduces the structure
+the scale was written for (facets or dimensions of the blueprint, items signed by their
+key), and which items break the usual retention conventions, with the reasons. It only
+advises: no item is ever dropped here.
+
+Why hand-written: Tucker's coefficient is one line (``psych::factor.congruence`` in R);
+the blueprint's hypothesised structure and the retention table are this project's.
+
+References
+----------
+Tucker, L. R. (1951). A method for synthesis of factor analysis studies (Personnel
+Research Section Report No. 984). Department of the Army.
+Lorenzo-Seva, U., & ten Berge, J. M. F. (2006). Tucker's congruence coefficient as a
+meaningful index of factor similarity. Methodology, 2, 57-64.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._checks import check_choice
+from .._results import Result, result
+from ..errors import AnalysisError
+from ..instrument._scale import Scale
+
+__all__ = [
+    "CongruenceResult",
+    "congruence",
+    "tucker_congruence",
+]
+
+LEVELS = ("facet", "dimension")
+#: Retention conventions (psychometrics.md): primary loading, gap to the next loading,
+#: communality.
+MIN_PRIMARY_LOADING = 0.40
+MIN_LOADING_GAP = 0.20
+MIN_COMMUNALITY = 0.40
+
+
+def congruence_label(value: float) -> str:
+    """Lorenzo-Seva & ten Berge (2006): >= .95 equal, .85-.94 fair similarity, else not."""
+    value = abs(value)
+    if value >= 0.95:
+        return "equal"
+    if value >= 0.85:
+        return "fair similarity"
+    return "not similar"
+
+
+def tucker_congruence(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """Tucker's congruence coefficients between the columns of two loading matrices.
+
+    ``phi(x, y) = sum(x y) / sqrt(sum(x^2) sum(y^2))`` (Tucker 1951), as
+    ``psych::factor.congruence``.
+
+    Parameters
+    ----------
+    first : ndarray, shape (p, k1)
+    second : ndarray, shape (p, k2)
+
+    Returns
+    -------
+    ndarray, shape (k1, k2)
+    """
+    first = np.asarray(first, dtype=float)
+    second = np.asarray(second, dtype=float)
+    norms = np.sqrt((first**2).sum(axis=0))[:, None] * np.sqrt((second**2).sum(axis=0))[None, :]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (first.T @ second) / norms
+
+
+def _hypothesis(scale: Scale, items: list[str], level: str) -> pd.DataFrame:
+    """Items x targets matrix: the item's key (+1 / -1) in its facet or dimension column."""
+    by_id = {item.id: item for item in scale.items}
+    unknown = [i for i in items if i not in by_id]
+    if unknown:
+        raise AnalysisError(
+            f"{len(unknown)} item(s) of the factor solution are not in the scale "
+            f"{scale.name!r}: {', '.join(unknown[:10])}", column=unknown[0],
+        )
+    targets: list[str] = []
+    for item_id in items:
+        target = getattr(by_id[item_id], level)
+        if target not in targets:
+            targets.append(target)
+    targets.sort()
+    matrix = pd.DataFrame(0.0, index=items, columns=targets)
+    for item_id in items:
+        matrix.loc[item_id, getattr(by_id[item_id], level)] = float(by_id[item_id].keyed)
+    return matrix
+
+
+@result
+class CongruenceResult(Result):
+    """Congruence of EFA factors with the blueprint and item retention advice.
+
+    Attributes
+    ----------
+    coefficients : DataFrame
+        Factors x blueprint targets (facets or dimensions): Tucker's congruence.
+    matches : DataFrame
+        One row per factor: best matching target, its coefficient, its label
+        (:func:`congruence_label`).
+    items : DataFrame
+        One row per item: hypothesised target, primary factor and loading, second largest
+        absolute loading, gap, communality, Heywood case, ``reasons`` (text; empty when
+        the item meets every convention) and ``flagged``.
+    level : str
+        ``"facet"`` or ``"dimension"``.
+    """
+
+    coefficients: pd.DataFrame
+    matches: pd.DataFrame
+    items: pd.DataFrame
+    level: str
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.matches
+
+    @property
+    def flagged(self) -> pd.DataFrame:
+        """The items that break at least one retention convention, with their reasons."""
+        return self.items[self.items["flagged"]]
+
+    def advice(self) -> str:
+        """Plain-text advice: factor matches, then each flagged item and why."""
+        lines = [f"Congruence of factors with the blueprint's {self.level}s "
+                 "(Lorenzo-Seva & ten Berge 2006: >= .95 equal, .85-.94 fair):"]
+        for factor, row in self.matches.iterrows():
+            lines.append(f"  {factor}: {row['target']} ({row['congruence']:.2f}, {row['label']})")
+        flagged = self.flagged
+        if flagged.empty:
+            lines.append("Every item meets the retention conventions.")
+        else:
+            lines.append(f"{len(flagged)} item(s) to review (nothing was removed):")
+            for item, row in flagged.iterrows():
+                lines.append(f"  {item}: {row['reasons']}")
+        return "\n".join(lines)
+
+    def _summary(self) -> dict[str, Any]:
+        good = int((self.matches["congruence"].abs() >= 0.95).sum())
+        return {
+            "level": self.level,
+            "factors equal to a target (>= .95)": f"{good} of {len(self.matches)}",
+            "items to review": f"{int(self.items['flagged'].sum())} of {len(self.items)}",
+        }
+
+    def __repr__(self) -> str:
+        return super().__repr__() + "\n" + self.advice()
+
+
+def _item_table(
+    loadings: pd.DataFrame,
+    communalities: pd.Series,
+    heywood: list[str],
+    hypothesis: pd.DataFrame,
+    target_factor: dict[str, str],
+) -> pd.DataFrame:
+    values = loadings.to_numpy()
+    absolute = np.abs(values)
+    order = np.argsort(-absolute, axis=1)
+    rows = np.arange(len(values))
+    primary = values[rows, order[:, 0]]
+    second = absolute[rows, order[:, 1]] if values.shape[1] > 1 else np.zeros(len(values))
+    gap = np.abs(primary) - second
+    factors = loadings.columns[order[:, 0]]
+    targets = hypothesis.abs().idxmax(axis=1)
+    table = pd.DataFrame({
+        "target": targets,
+        "primary_factor": factors,
+        "primary_loading": primary,
+        "second_loading": second,
+        "gap": gap,
+        "communality": communalities.reindex(loadings.index).to_numpy(),
+        "heywood": [item in set(heywood) for item in loadings.index],
+    }, index=loadings.index)
+    reasons = []
+    for item, row in table.iterrows():
+        why = []
+        if abs(row["primary_loading"]) < MIN_PRIMARY_LOADING:
+            why.append(f"primary loading {row['primary_loading']:.3f} < {MIN_PRIMARY_LOADING:.2f}")
+        if values.shape[1] > 1 and row["gap"] < MIN_LOADING_GAP:
+            why.append(f"cross-loading: gap {row['gap']:.3f} < {MIN_LOADING_GAP:.2f}")
+        if row["communality"] < MIN_COMMUNALITY:
+            why.append(f"communality {row['communality']:.3f} < {MIN_COMMUNALITY:.2f}")
+        if row["heywood"]:
+            why.append("Heywood case (communality >= 1)")
+        expected = target_factor.get(row["target"])
+        if expected is not None and expected != row["primary_factor"]:
+            why.append(f"loads most on {row['primary_factor']}, not on {expected} "
+                       f"(the factor matching {row['target']})")
+        sign = hypothesis.loc[item, row["target"]] * row["primary_loading"]
+        if expected == row["primary_factor"] and sign < 0:
+            why.append("loading sign opposite to the item's key")
+        reasons.append("; ".join(why))
+    table["reasons"] = reasons
+    table["flagged"] = table["reasons"] != ""
+    return table
+
+
+def congruence(solution: Any, scale: Scale, *, level: str = "facet") -> CongruenceResult:
+    """Tucker congruence of EFA factors with the blueprint, and item retention advice.
+
+    The blueprint's hypothesised structure is an items x targets matrix (targets: the
+    scale's facets or dimensions) holding each item's key (+1, or -1 for reverse-keyed
+    items) in its own target's column. Each factor is matched to the target with the
+    largest absolute congruence (Tucker 1951; Lorenzo-Seva & ten Berge 2006: >= .95 equal,
+    .85-.94 fair similarity). Each item is checked against the retention conventions
+    (primary loading >= .40, gap to the next loading >= .20, communality >= .40, no
+    Heywood case, primary factor = the factor matching its target): the reasons are
+    listed, nothing is removed.
+
+    Parameters
+    ----------
+    solution : EFAResult
+        A solution from :func:`alliance_scale.efa` (or any object with ``loadings``
+        (items x factors DataFrame), ``communalities`` (Series) and ``heywood`` (list of
+        items)).
+    scale : Scale
+        The scale whose items were analysed.
+    level : {"facet", "dimension"}, default "facet"
+
+    Returns
+    -------
+    CongruenceResult
+
+    Raises
+    ------
+    AnalysisError
+        An unknown ``level``; ``solution`` without a ``loadings`` DataFrame; items of the
+        solution that are not in ``scale`` (named).
+    """
+    check_choice("level", level, LEVELS)
+    loadings = getattr(solution, "loadings", None)
+    if not isinstance(loadings, pd.DataFrame):
+        raise AnalysisError("solution.loadings must be a DataFrame (items x factors)")
+    items = [str(i) for i in loadings.index]
+    loadings = pd.DataFrame(loadings.to_numpy(dtype=float), index=items,
+                            columns=[str(c) for c in loadings.columns])
+    hypothesis = _hypothesis(scale, items, level)
+    coefficients = pd.DataFrame(
+        tucker_congruence(loadings.to_numpy(), hypothesis.to_numpy()),
+        index=loadings.columns, columns=hypothesis.columns,
+    )
+    best = coefficients.abs().idxmax(axis=1)
+    value = np.array([coefficients.loc[f, t] for f, t in best.items()])
+    matches = pd.DataFrame({
+        "target": best, "congruence": value, "label": [congruence_label(v) for v in value],
+    }, index=loadings.columns)
+    matches.index.name = "factor"
+    target_factor = coefficients.abs().idxmax(axis=0).to_dict()
+    communalities = pd.Series(solution.communalities, dtype=float)
+    communalities.index = [str(i) for i in communalities.index]
+    table = _item_table(loadings, communalities, [str(i) for i in (solution.heywood or [])],
+                        hypothesis, target_factor)
+    return CongruenceResult(coefficients=coefficients, matches=matches, items=table,
+                            level=level)

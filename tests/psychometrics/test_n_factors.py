@@ -1,0 +1,207 @@
+"""Parallel analysis and MAP against psych (factor_selection_reference.R) and simulated truth."""
+
+from __future__ import annotations
+
+import json
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+
+from alliance_scale import AllianceScaleWarning, AnalysisError, map_test, parallel_analysis
+
+matplotlib.use("Agg")
+
+
+@pytest.fixture(scope="module")
+def reference(fixtures_dir):
+    with open(fixtures_dir / "factor_selection_reference.json") as handle:
+        return json.load(handle)
+
+
+@pytest.fixture(scope="module")
+def bfi_parallel(bfi_items):
+    return parallel_analysis(bfi_items, n_iter=20, seed=42)
+
+
+def _three_factor_data(n: int = 600, seed: int = 5) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    loadings = np.zeros((12, 3))
+    for j in range(12):
+        loadings[j, j // 4] = 0.7
+    scores = rng.standard_normal((n, 3)) @ loadings.T
+    noise = rng.standard_normal((n, 12)) * np.sqrt(1 - 0.49)
+    return pd.DataFrame(scores + noise, columns=[f"x{j}" for j in range(12)])
+
+
+def test_parallel_matches_psych(bfi_parallel, reference):
+    ref = reference["parallel"]
+    table = bfi_parallel.table
+    np.testing.assert_allclose(table["pc_observed"], ref["pc_values"], atol=1e-10)
+    np.testing.assert_allclose(table["fa_observed"], ref["fa_values"], atol=1e-6)
+    assert bfi_parallel.n_factors == ref["n_factors"]
+    assert bfi_parallel.n_components == ref["n_components"]
+    assert bfi_parallel.replicates.shape == (20, 4 * 25)
+
+
+def test_parallel_polychoric_matches_psych(bfi_items, reference):
+    ref = reference["parallel_polychoric"]
+    result = parallel_analysis(bfi_items, n_iter=5, cor="polychoric", seed=42)
+    np.testing.assert_allclose(result.table["pc_observed"], ref["pc_values"], atol=1e-3)
+    np.testing.assert_allclose(result.table["fa_observed"], ref["fa_values"], atol=1e-3)
+    assert result.n_factors == ref["n_factors"]
+    # The 6th component (1.090) sits on the random reference (1.09 +- .005 with 5
+    # iterations): psych says 5 with its seed; each side's count may be 5 or 6.
+    assert result.n_components in (ref["n_components"], ref["n_components"] + 1)
+    disputed = result.table.loc[ref["n_components"] + 1]
+    assert disputed["pc_observed"] == pytest.approx(disputed["pc_simulated"], rel=0.01)
+
+
+def test_parallel_is_seeded(bfi_items):
+    items = bfi_items.iloc[:500, :10]
+    first = parallel_analysis(items, n_iter=3, seed=42)
+    again = parallel_analysis(items, n_iter=3, seed=42)
+    pd.testing.assert_frame_equal(again.table, first.table)
+    other = parallel_analysis(items, n_iter=3, seed=43)
+    assert not other.replicates.equals(first.replicates)
+
+
+def test_parallel_on_a_correlation_matrix(bfi_items, reference):
+    matrix = bfi_items.corr()
+    result = parallel_analysis(matrix, n_obs=len(bfi_items), n_iter=5, seed=1)
+    assert result.table["pc_resampled"].isna().all()
+    np.testing.assert_allclose(result.table["pc_observed"], reference["parallel"]["pc_values"],
+                               atol=1e-10)
+    with pytest.raises(AnalysisError, match="n_obs"):
+        parallel_analysis(matrix)
+
+
+def test_parallel_recovers_three_factors():
+    result = parallel_analysis(_three_factor_data(), n_iter=10, seed=0)
+    assert result.n_factors == 3
+    assert result.n_components == 3
+
+
+def test_parallel_plot(bfi_parallel):
+    ax = bfi_parallel.plot()
+    assert len(ax.lines) >= 6
+    assert "6 factor" in ax.get_title()
+
+
+def test_parallel_bad_arguments(bfi_items):
+    with pytest.raises(AnalysisError, match="n_iter"):
+        parallel_analysis(bfi_items, n_iter=0)
+    with pytest.raises(AnalysisError, match="cor"):
+        parallel_analysis(bfi_items, cor="spearman")
+    few = _three_factor_data(n=10)
+    with pytest.warns(AllianceScaleWarning, match="n <= p"):
+        parallel_analysis(few, n_iter=2, seed=0)
+
+
+def test_map_matches_psych(bfi_items, reference):
+    result = map_test(bfi_items)
+    np.testing.assert_allclose(result.map.to_numpy(), reference["map"]["map"], atol=1e-10)
+    assert result.n_factors == reference["map"]["n_factors"]
+    assert list(result.map.index) == list(range(1, 9))
+
+
+def test_map_recovers_three_factors():
+    result = map_test(_three_factor_data())
+    assert result.n_factors == 3
+    assert result.n_factors_fourth_power == 3
+
+
+def test_map_fourth_power_by_hand():
+    # Two items: after one component the partial correlation is -1 (r and r removed).
+    matrix = pd.DataFrame([[1.0, 0.5], [0.5, 1.0]], index=["a", "b"], columns=["a", "b"])
+    result = map_test(matrix, n_obs=100)
+    assert list(result.map.index) == [1]
+    assert result.map.iloc[0] == pytest.approx(1.0)
+    assert result.map_fourth_power.iloc[0] == pytest.approx(1.0)
+
+
+def test_map_constant_item_is_named():
+    data = _three_factor_data(n=50)
+    data["x3"] = 1.0
+    with pytest.raises(AnalysisError, match="'x3'"):
+        map_test(data)
+
+
+def test_parallel_all_missing_item_is_named():
+    data = _three_factor_data(n=100)
+    data["x5"] = np.nan
+    with pytest.raises(AnalysisError, match=r"'x5'.*all missing"):
+        parallel_analysis(data, n_iter=2, seed=0)
+
+
+def test_random_normal_correlation_has_the_distribution_of_normal_data():
+    from alliance_scale.psychometrics._n_factors import _random_normal_correlation
+
+    rng = np.random.default_rng(3)
+    drawn = np.array([np.linalg.eigvalsh(_random_normal_correlation(rng, 150, 8))[::-1]
+                      for _ in range(2000)])
+    direct = np.array([
+        np.linalg.eigvalsh(np.corrcoef(rng.standard_normal((150, 8)), rowvar=False))[::-1]
+        for _ in range(2000)
+    ])
+    np.testing.assert_allclose(drawn.mean(axis=0), direct.mean(axis=0), atol=0.01)
+    np.testing.assert_allclose(np.quantile(drawn, 0.95, axis=0),
+                               np.quantile(direct, 0.95, axis=0), atol=0.02)
+    single = _random_normal_correlation(rng, 150, 8)
+    np.testing.assert_allclose(np.diag(single), 1.0)
+    np.testing.assert_allclose(single, single.T)
+
+
+def test_map_warns_when_its_minimum_is_at_the_edge_of_the_search(bfi_items):
+    """bfi's MAP minimum is at 5 components: searching only up to 3 must say so."""
+    import pytest
+
+    from alliance_scale import AllianceScaleWarning, map_test
+
+    with pytest.warns(AllianceScaleWarning, match="largest number of components"):
+        capped = map_test(bfi_items, max_factors=3)
+    assert capped.n_factors == 3
+
+
+def test_map_of_a_correlation_matrix_needs_no_n_obs(bfi_items):
+    matrix = bfi_items.corr()
+    without = map_test(matrix)
+    pd.testing.assert_series_equal(without.map, map_test(matrix, n_obs=2800).map)
+    with pytest.raises(AnalysisError, match="max_factors must be an integer"):
+        map_test(matrix, max_factors=3.0)
+    with pytest.raises(AnalysisError, match="max_factors"):
+        map_test(matrix, max_factors=0)
+
+
+def test_parallel_gives_up_on_resamples_that_never_work():
+    """An item that never varies among the resampled rows would loop for ever: the search
+    stops after a fixed number of draws and names the pair."""
+    from alliance_scale.psychometrics._n_factors import _MAX_DRAWS, _resampled_correlation
+
+    values = np.column_stack([np.arange(30.0), np.full(30, np.nan), np.arange(30.0) % 7])
+    values[0, 1] = 1.0  # one answer: every resample of this item is constant or missing
+    rng = np.random.default_rng(0)
+    with pytest.raises(AnalysisError, match=rf"{_MAX_DRAWS} resampled.*'b'") as info:
+        _resampled_correlation(rng, values, 30, "pearson", ["a", "b", "c"])
+    assert "undefined" in str(info.value)
+
+
+def test_parallel_keeps_warnings_that_are_not_the_librarys(bfi_items, monkeypatch):
+    """Random data may smooth or give Heywood cases (hidden), but any other warning shows."""
+    import warnings
+
+    from alliance_scale.psychometrics import _n_factors as dimensionality
+
+    def noisy(correlation, method="minres"):
+        warnings.warn("something unexpected", RuntimeWarning, stacklevel=2)
+        warnings.warn("a Heywood case of random data", AllianceScaleWarning, stacklevel=2)
+        return np.linalg.eigvalsh(correlation)[::-1]
+
+    monkeypatch.setattr(dimensionality, "factor_eigenvalues", noisy)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        parallel_analysis(bfi_items.iloc[:, :6], n_iter=2, seed=0)
+    messages = [str(w.message) for w in caught]
+    assert "something unexpected" in messages
+    assert messages.count("a Heywood case of random data") == 1  # the observed data's only

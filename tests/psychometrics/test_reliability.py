@@ -1,0 +1,636 @@
+"""Reliability against R psych 2.2.9 (tests/fixtures/reliability_reference.R), hand-computed
+examples and recovery of a known reliability on simulated data."""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import numpy as np
+import pandas as pd
+import pingouin
+import pytest
+
+import alliance_scale as asc
+from alliance_scale import (
+    AnalysisError,
+    ResponseError,
+    ResponseFormat,
+    Scale,
+    ScaleItem,
+    cronbach_alpha,
+    item_statistics,
+    omega,
+)
+from alliance_scale.errors import AllianceScaleWarning
+
+TIGHT = 1e-6  # the issue's target for alpha, item statistics and the Feldt interval
+SCALES = ["agree", "conscientious", "extraversion", "neuroticism", "openness"]
+
+
+@pytest.fixture(scope="module")
+def reference(fixtures_dir):
+    with open(fixtures_dir / "reliability_reference.json", encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def _keys(signed: list[str]) -> tuple[list[str], list[str]]:
+    return [k.lstrip("-") for k in signed], [k[1:] for k in signed if k.startswith("-")]
+
+
+def _bfi_scale() -> Scale:
+    """A Scale over bfi's 25 items: facets = the Big Five, dimensions group them."""
+    dimension = {"A": "social", "E": "social", "C": "work", "O": "work", "N": "emotion"}
+    reversed_items = {"A1", "C4", "C5", "E1", "E2", "O2", "O5"}
+    items = tuple(
+        ScaleItem(id=f"{f}{i}", theme=f"{f}{i}", facet=f, dimension=dimension[f], text_fr="",
+                  text_en="", keyed=-1 if f"{f}{i}" in reversed_items else 1,
+                  applies_to="both")
+        for f in "ACENO" for i in range(1, 6)
+    )
+    labels = tuple(str(v) for v in range(1, 7))
+    return Scale(name="bfi", version="1", language="en", program="guided", items=items,
+                 response_format=ResponseFormat(points=6, labels_fr=labels, labels_en=labels))
+
+
+# --------------------------------------------------------------------------- alpha vs R
+
+
+@pytest.mark.parametrize("missing", ["pairwise", "listwise"])
+@pytest.mark.parametrize("name", SCALES)
+def test_alpha_equals_psych(bfi_items, reference, name, missing):
+    ref = reference["alpha"][name]
+    expected = ref[missing]
+    items, reverse = _keys(ref["keys"])
+    fit = cronbach_alpha(bfi_items[items], reverse=reverse, missing=missing)
+    assert fit.n == expected["n_rows"]
+    assert fit.k == 5
+    assert fit.ci_method == "feldt"
+    for ours, theirs in [(fit.alpha, "raw_alpha"), (fit.std_alpha, "std_alpha"),
+                         (fit.g6, "g6"), (fit.average_r, "average_r"),
+                         (fit.standard_error, "ase"), (fit.ci[0], "feldt_lower"),
+                         (fit.ci[1], "feldt_upper")]:
+        assert ours == pytest.approx(expected[theirs], abs=TIGHT), theirs
+    table = fit.items
+    assert list(table.index) == expected["items"]
+    pairs = {"alpha_if_deleted": "drop_raw_alpha", "std_alpha_if_deleted": "drop_std_alpha",
+             "g6_if_deleted": "drop_g6", "average_r_if_deleted": "drop_average_r",
+             "raw_r": "raw_r", "std_r": "std_r", "r_cor": "r_cor", "r_drop": "r_drop",
+             "mean": "item_mean", "sd": "item_sd", "n": "item_n"}
+    for ours, theirs in pairs.items():
+        np.testing.assert_allclose(table[ours], expected[theirs], rtol=0, atol=TIGHT,
+                                   err_msg=ours)
+
+
+@pytest.mark.parametrize("name", SCALES)
+def test_duhachek_interval_equals_psych_ase(bfi_items, reference, name):
+    ref = reference["alpha"][name]
+    items, reverse = _keys(ref["keys"])
+    fit = cronbach_alpha(bfi_items[items], reverse=reverse, ci="duhachek")
+    assert fit.ci == pytest.approx(
+        (ref["pairwise"]["duhachek_lower"], ref["pairwise"]["duhachek_upper"]), abs=TIGHT)
+
+
+def test_listwise_interval_uses_the_rows_kept(bfi_items):
+    data = bfi_items[["N1", "N2", "N3", "N4", "N5"]]
+    fit = cronbach_alpha(data, missing="listwise")
+    assert fit.n == int(data.notna().all(axis=1).sum()) < len(data)
+
+
+def test_ordinal_alpha_equals_psych_on_polychoric(bfi_items, reference):
+    ref = reference["ordinal_alpha"]
+    items = ["A1", "A2", "A3", "A4", "A5"]
+    fit = cronbach_alpha(bfi_items[items], reverse=["A1"], cor="polychoric")
+    # the polychoric estimates themselves agree with psych to ~1e-5
+    assert fit.alpha == pytest.approx(ref["raw_alpha"], abs=1e-4)
+    assert fit.std_alpha == pytest.approx(fit.alpha, abs=1e-12)  # raw = std on a correlation
+    assert fit.g6 == pytest.approx(ref["g6"], abs=1e-4)
+    assert fit.average_r == pytest.approx(ref["average_r"], abs=1e-4)
+    np.testing.assert_allclose(fit.items["alpha_if_deleted"], ref["drop_raw_alpha"], atol=1e-4)
+    np.testing.assert_allclose(fit.items["r_drop"], ref["r_drop"], atol=1e-4)
+
+
+def test_alpha_matches_pingouin_on_complete_data(bfi_items):
+    data = bfi_items[["C1", "C2", "C3"]].dropna()
+    theirs, _ = pingouin.cronbach_alpha(data)
+    assert cronbach_alpha(data).alpha == pytest.approx(theirs, abs=1e-12)
+
+
+# --------------------------------------------------------------------------- by hand
+
+
+def test_alpha_by_hand_two_items():
+    # var(a) = var(b) = 5/3, cov(a, b) = 1: alpha = 2 (1 - (10/3) / (16/3)) = 0.75
+    data = pd.DataFrame({"a": [1, 2, 3, 4], "b": [2, 1, 4, 3]})
+    fit = cronbach_alpha(data, ci=None)
+    assert fit.alpha == pytest.approx(0.75)
+    assert fit.std_alpha == pytest.approx(0.75)
+    assert fit.average_r == pytest.approx(0.6)
+    assert fit.ci_method is None and np.isnan(fit.ci).all()
+    assert fit.items["alpha_if_deleted"].isna().all()  # one item left: undefined
+    assert fit.items["r_drop"].tolist() == pytest.approx([0.6, 0.6])
+
+
+def test_reversal_uses_the_response_range():
+    data = pd.DataFrame({"a": [1.0, 2, 3, 5], "b": [5.0, 4, 3, 1], "c": [1.0, 3, 3, 5]})
+    fit = cronbach_alpha(data, reverse=["b"])
+    assert fit.items.loc["b", "mean"] == pytest.approx(6 - data["b"].mean())
+    wider = cronbach_alpha(data, reverse=["b"], min_value=1, max_value=7)
+    assert wider.items.loc["b", "mean"] == pytest.approx(8 - data["b"].mean())
+    assert wider.alpha == pytest.approx(fit.alpha)  # a shift does not change alpha
+
+
+def test_alpha_recovers_known_reliability():
+    # 8 parallel items, loading .6, unit variance: population alpha = 8 .36 / (1 + 7 .36)
+    rng = np.random.default_rng(7)
+    n, k, loading = 20_000, 8, 0.6
+    factor = rng.standard_normal((n, 1))
+    data = pd.DataFrame(loading * factor + np.sqrt(1 - loading**2)
+                        * rng.standard_normal((n, k)))
+    truth = k * loading**2 / (1 + (k - 1) * loading**2)
+    fit = cronbach_alpha(data)
+    assert fit.alpha == pytest.approx(truth, abs=0.01)
+    assert fit.ci[0] < truth < fit.ci[1] or abs(fit.alpha - truth) < 0.005
+
+
+# --------------------------------------------------------------------------- bootstrap
+
+
+def _simulated(n=300, k=20, seed=3):
+    rng = np.random.default_rng(seed)
+    latent = rng.standard_normal((n, 1))
+    raw = 0.5 * latent + rng.standard_normal((n, k))
+    return pd.DataFrame(np.clip(np.round(raw + 3), 1, 5))
+
+
+def test_bootstrap_is_seeded_and_close_to_feldt():
+    data = _simulated()
+    first = cronbach_alpha(data, ci="bootstrap", seed=11, n_boot=500)
+    again = cronbach_alpha(data, ci="bootstrap", seed=11, n_boot=500)
+    other = cronbach_alpha(data, ci="bootstrap", seed=12, n_boot=500)
+    assert first.ci == again.ci
+    assert first.ci != other.ci
+    feldt = cronbach_alpha(data).ci
+    assert first.ci[0] < first.alpha < first.ci[1]
+    assert first.ci == pytest.approx(feldt, abs=0.03)
+
+
+def test_bootstrap_with_missing_answers_runs_pairwise():
+    data = _simulated(n=200, k=6)
+    data.iloc[::7, 2] = np.nan
+    fit = cronbach_alpha(data, ci="bootstrap", seed=1, n_boot=200)
+    assert fit.ci[0] < fit.alpha < fit.ci[1]
+
+
+# --------------------------------------------------------------------------- item statistics
+
+
+def test_item_statistics_skew_kurtosis_equal_psych_describe(bfi_items, reference):
+    ref = reference["describe"]
+    table = item_statistics(bfi_items)
+    assert list(table.index) == ref["items"]
+    for column in ("n", "mean", "sd", "skew", "kurtosis"):
+        np.testing.assert_allclose(table[column], ref[column], rtol=0, atol=TIGHT,
+                                   err_msg=column)
+
+
+def test_item_statistics_floor_ceiling_by_hand():
+    data = pd.DataFrame({"a": [1, 1, 2, 5, np.nan], "b": [5, 5, 5, 4, 3], "c": [2, 3, 4, 1, 5]})
+    table = item_statistics(data)
+    assert table.loc["a", "floor"] == pytest.approx(0.5)   # 2 of 4 answers at 1
+    assert table.loc["a", "ceiling"] == pytest.approx(0.25)
+    assert table.loc["b", "ceiling"] == pytest.approx(0.6)
+    assert table.loc["a", "missing"] == pytest.approx(0.2)
+    given = item_statistics(data, min_value=0, max_value=6)
+    assert (given[["floor", "ceiling"]] == 0).all().all()
+    flipped = item_statistics(data, reverse=["b"])
+    # floor / ceiling describe the answers as given: reversing b keeps its ceiling of .6
+    assert flipped.loc["b", "ceiling"] == pytest.approx(0.6) and flipped.loc["b", "reversed"]
+    assert flipped.loc["b", "floor"] == pytest.approx(0.0)
+    assert flipped.loc["b", "mean"] == pytest.approx(6 - data["b"].mean())
+
+
+# --------------------------------------------------------------------------- omega vs R
+
+
+@pytest.mark.parametrize("key, n_factors", [("bfi_5", 5), ("bfi_3", 3)])
+def test_omega_equals_psych(bfi_items, reference, key, n_factors):
+    ref = reference["omega"][key]
+    with pytest.warns(AllianceScaleWarning, match="reversed") as caught:
+        fit = omega(bfi_items, n_factors)
+    flipped_by_psych = [name[:-1] for name in ref["items"] if name.endswith("-")]
+    assert list(fit.flipped_items) == flipped_by_psych
+    assert all(name in str(caught[0].message) for name in flipped_by_psych)
+    assert fit.omega_h == pytest.approx(ref["omega_h"], abs=1e-3)
+    assert fit.omega_total == pytest.approx(ref["omega_total"], abs=1e-3)
+    np.testing.assert_allclose(fit.schmid["g"], ref["g"], atol=1e-3)
+    np.testing.assert_allclose(fit.schmid["h2"], ref["h2"], atol=1e-3)
+    np.testing.assert_allclose(fit.schmid["u2"], ref["u2"], atol=1e-3)
+    assert list(fit.schmid.columns[:n_factors + 1]) == ["g"] + [
+        f"F{j}*" for j in range(1, n_factors + 1)]
+
+
+def test_omega_two_group_factors_warns_as_psych(bfi_items, reference):
+    ref = reference["omega"]["ac_2"]
+    with pytest.warns(AllianceScaleWarning) as caught:
+        fit = omega(bfi_items.iloc[:, :10], 2)
+    messages = " ".join(str(w.message) for w in caught)
+    assert "2 group factors" in messages and "reversed: A1, C4, C5" in messages
+    assert fit.omega_h == pytest.approx(ref["omega_h"], abs=1e-3)
+    assert fit.omega_total == pytest.approx(ref["omega_total"], abs=1e-3)
+
+
+def test_ordinal_omega_equals_psych_poly(bfi_items, reference):
+    ref = reference["omega"]["bfi_5_polychoric"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", AllianceScaleWarning)
+        fit = omega(bfi_items, 5, cor="polychoric")
+    assert fit.cor == "polychoric"
+    assert fit.omega_h == pytest.approx(ref["omega_h"], abs=1e-3)
+    assert fit.omega_total == pytest.approx(ref["omega_total"], abs=1e-3)
+    np.testing.assert_allclose(fit.schmid["g"], ref["g"], atol=1e-3)
+
+
+def test_omega_accepts_a_correlation_matrix(bfi_items, reference):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", AllianceScaleWarning)
+        fit = omega(bfi_items.corr(), 5, n_obs=2800)
+    assert fit.omega_h == pytest.approx(reference["omega"]["bfi_5"]["omega_h"], abs=1e-3)
+
+
+def test_omega_one_factor_warns_and_recovers_a_known_omega():
+    # 6 congeneric items with loadings .4 ... .9: omega = (sum l)^2 / ((sum l)^2 + sum(1 - l^2))
+    rng = np.random.default_rng(5)
+    loadings = np.array([0.4, 0.5, 0.6, 0.7, 0.8, 0.9])
+    n = 20_000
+    data = pd.DataFrame(rng.standard_normal((n, 1)) * loadings
+                        + rng.standard_normal((n, 6)) * np.sqrt(1 - loadings**2))
+    truth = loadings.sum() ** 2 / (loadings.sum() ** 2 + (1 - loadings**2).sum())
+    with pytest.warns(AllianceScaleWarning, match="one factor"):
+        fit = omega(data, 1)
+    assert fit.omega_total == pytest.approx(truth, abs=0.01)
+    np.testing.assert_allclose(fit.schmid["g"], loadings, atol=0.03)
+
+
+def test_omega_refuses_bad_input_by_name(bfi_items):
+    with pytest.raises(AnalysisError, match="3"):
+        omega(bfi_items[["A1", "A2"]], 1)
+    flat = bfi_items[["A1", "A2", "A3"]].assign(A3=4.0)
+    with pytest.raises(AnalysisError, match="A3"):
+        omega(flat, 1)
+    with pytest.raises(AnalysisError, match="n_factors"):
+        omega(bfi_items, 0)
+
+
+# --------------------------------------------------------------------------- scale table
+
+
+@pytest.fixture(scope="module")
+def bfi_reliability(bfi_items):
+    """reliability() of the bfi scale, computed once for the tests of its tables."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", AllianceScaleWarning)
+        return asc.reliability(bfi_items, _bfi_scale())
+
+
+def test_reliability_table_rows_equal_psych_alpha(bfi_reliability, reference):
+    result = bfi_reliability
+    table = result.to_frame()
+    assert list(table.index) == ["A", "C", "E", "N", "O", "emotion", "social", "work", "total"]
+    facet_names = dict(zip("ACENO", SCALES, strict=True))
+    for facet, name in facet_names.items():
+        ref = reference["alpha"][name]["pairwise"]
+        row = table.loc[facet]
+        assert row["level"] == "facet" and row["k"] == 5 and row["n"] == 2800
+        assert row["alpha"] == pytest.approx(ref["raw_alpha"], abs=TIGHT)
+        assert row["ci_lower"] == pytest.approx(ref["feldt_lower"], abs=TIGHT)
+        assert row["g6"] == pytest.approx(ref["g6"], abs=TIGHT)
+        assert np.isfinite(row["omega_total"]) and np.isnan(row["omega_h"])
+    assert table.loc["O", "interpretation"] == "below .70"
+    assert table.loc["N", "interpretation"] == "adequate"
+    assert table.loc["total", "level"] == "total" and np.isfinite(table.loc["total", "omega_h"])
+    assert np.isnan(table.loc["social", "omega_h"])  # 2 group factors: g not identified
+    assert set(result.alphas) == set(table.index)
+
+
+ITEM_COLUMNS = ["subscale", "level", "item", "reversed", "n", "mean", "sd", "skew", "floor",
+                "ceiling", "r_drop", "alpha_if_deleted"]
+
+
+def test_reliability_items_table_is_tidy_and_follows_the_keys(bfi_reliability):
+    items, table = bfi_reliability.items, bfi_reliability.table
+    scale = _bfi_scale()
+    assert list(items.columns) == ITEM_COLUMNS
+    assert len(items) == table["k"].sum() == 5 * 5 + 25 + 25  # facets, dimensions, total
+    expected = [(name, key.lstrip("-")) for name, keyed in scale.keys.items() for key in keyed]
+    assert list(zip(items["subscale"], items["item"], strict=True)) == expected
+    assert (items["level"].to_numpy() == table.loc[items["subscale"], "level"].to_numpy()).all()
+    keyed = {item.id: item.keyed for item in scale.items}
+    assert (items["reversed"] == items["item"].map(keyed).eq(-1)).all()
+    assert set(items.loc[items["reversed"], "item"]) == {"A1", "C4", "C5", "E1", "E2", "O2",
+                                                         "O5"}
+
+
+@pytest.mark.parametrize("facet, name", list(zip("ACENO", SCALES, strict=True)))
+def test_reliability_items_of_a_facet_equal_its_alpha_and_psych(
+    bfi_reliability, bfi_items, reference, facet, name
+):
+    rows = bfi_reliability.items.set_index("item").query("subscale == @facet")
+    ref = reference["alpha"][name]
+    items, reverse = _keys(ref["keys"])
+    assert list(rows.index) == items == ref["pairwise"]["items"]
+    own = cronbach_alpha(bfi_items[items], reverse=reverse, min_value=1, max_value=6).items
+    for column in ("r_drop", "alpha_if_deleted", "mean", "sd", "n"):
+        np.testing.assert_allclose(rows[column], own[column], rtol=0, atol=1e-12,
+                                   err_msg=column)
+    pairs = {"r_drop": "r_drop", "alpha_if_deleted": "drop_raw_alpha", "mean": "item_mean",
+             "sd": "item_sd", "n": "item_n"}
+    for ours, theirs in pairs.items():  # psych::alpha(keys =) prints the reversed item stats
+        np.testing.assert_allclose(rows[ours], ref["pairwise"][theirs], rtol=0, atol=TIGHT,
+                                   err_msg=ours)
+
+
+def test_reliability_items_skew_floor_ceiling(bfi_reliability, bfi_items, reference):
+    items = bfi_reliability.items
+    answered = bfi_items.notna().sum()
+    floor = (bfi_items == 1).sum() / answered  # answers as given, before reversal
+    ceiling = (bfi_items == 6).sum() / answered
+    np.testing.assert_allclose(items["floor"], floor[items["item"]], rtol=0, atol=1e-15)
+    np.testing.assert_allclose(items["ceiling"], ceiling[items["item"]], rtol=0, atol=1e-15)
+    a1 = items.query("item == 'A1'").iloc[0]
+    answers = bfi_items["A1"].dropna()  # reversed, so a raw floor is a scored ceiling
+    assert a1["reversed"] and a1["floor"] == pytest.approx((answers == 1).mean())
+    assert a1["floor"] > 0.15 > a1["ceiling"]  # scored, A1 would show a ceiling effect
+    # skew: psych::describe on the raw items, sign flipped for a reversed (scored) item
+    raw_skew = pd.Series(reference["describe"]["skew"], index=reference["describe"]["items"])
+    sign = np.where(items["reversed"], -1.0, 1.0)
+    np.testing.assert_allclose(items["skew"], sign * raw_skew[items["item"]].to_numpy(),
+                               rtol=0, atol=TIGHT)
+
+
+def test_reliability_items_of_a_single_item_subscale_and_repr():
+    labels = tuple(str(v) for v in range(1, 6))
+    ids = {"a1": "F", "a2": "F", "a3": "F", "b1": "G"}
+    items = tuple(
+        ScaleItem(id=i, theme=i, facet=f, dimension="D" if f == "F" else "E", text_fr="",
+                  text_en="", keyed=-1 if i == "a2" else 1, applies_to="both")
+        for i, f in ids.items()
+    )
+    scale = Scale(name="s", version="1", language="en", program="guided", items=items,
+                  response_format=ResponseFormat(points=5, labels_fr=labels, labels_en=labels))
+    data = pd.DataFrame({"a1": [1.0, 2, 3, 4, 5, 5], "a2": [5.0, 5, 3, 2, 1, np.nan],
+                         "a3": [1.0, 3, 3, 4, 4, 5], "b1": [2.0, 2, 3, 1, 5, 4]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", AllianceScaleWarning)
+        result = asc.reliability(data, scale)
+    table = result.items.set_index(["subscale", "item"])
+    assert len(table) == 3 + 1 + 3 + 1 + 4  # F, G, D, E, total
+    single = table.loc[("G", "b1")]
+    assert single["n"] == 6 and np.isnan(single["r_drop"]) and np.isnan(single["alpha_if_deleted"])
+    assert result.table.loc["G", "interpretation"] == "single item"
+    a2 = table.loc[("F", "a2")]
+    assert a2["reversed"] and a2["n"] == 5
+    assert a2["mean"] == pytest.approx(6 - 16 / 5)  # scored 6 - x: 1, 1, 3, 4, 5
+    assert a2["floor"] == pytest.approx(1 / 5) and a2["ceiling"] == pytest.approx(2 / 5)
+    assert "items" in repr(result) and "items" in result._repr_html_()
+    assert result.to_frame() is result.table
+
+
+def test_reliability_names_a_missing_item(bfi_items):
+    with pytest.raises(AnalysisError, match="O5"):
+        asc.reliability(bfi_items.drop(columns="O5"), _bfi_scale())
+
+
+# --------------------------------------------------------------------------- test-retest
+
+
+def _retest_data(reference):
+    ref = reference["icc"]
+    columns = ["A1", "A2", "A3", "A4", "A5"]
+    first = pd.DataFrame(np.array(ref["first"], dtype=float).T, index=ref["ids"],
+                         columns=columns)
+    second = pd.DataFrame(np.array(ref["second"], dtype=float).T, index=ref["ids"],
+                          columns=columns)
+    items = tuple(
+        ScaleItem(id=c, theme="t", facet="agree", dimension="social", text_fr="", text_en="",
+                  keyed=-1 if c == "A1" else 1, applies_to="both")
+        for c in columns
+    )
+    labels = tuple(str(v) for v in range(1, 7))
+    scale = Scale(name="a", version="1", language="en", program="guided", items=items,
+                  response_format=ResponseFormat(points=6, labels_fr=labels, labels_en=labels))
+    return first, second, scale
+
+
+def test_retest_icc_equals_psych_icc2(reference):
+    ref = reference["icc"]
+    first, second, scale = _retest_data(reference)
+    result = asc.test_retest(first, second, scale)
+    assert result.icc_type == "ICC(A,1)"
+    row = result.to_frame().loc["total"]
+    assert row["n_pairs"] == 150
+    assert row["icc"] == pytest.approx(ref["icc2"], abs=TIGHT)
+    assert row["ci_lower"] == pytest.approx(ref["lower"], abs=TIGHT)
+    assert row["ci_upper"] == pytest.approx(ref["upper"], abs=TIGHT)
+    assert row["F"] == pytest.approx(ref["F"], rel=1e-9)
+    assert (row["df1"], row["df2"]) == (ref["df1"], ref["df2"])
+    assert row["label"] == "excellent"
+
+
+def test_retest_matches_by_id_and_reports_unmatched(reference):
+    first, second, scale = _retest_data(reference)
+    expected = asc.test_retest(first, second, scale).to_frame()
+    shuffled = second.sample(frac=1, random_state=0)
+    extra = pd.DataFrame([[3.0] * 5], index=["new"], columns=second.columns)
+    shuffled = pd.concat([shuffled, extra]).rename_axis("pid").reset_index()
+    result = asc.test_retest(first.rename_axis("pid").reset_index(), shuffled, scale,
+                             id_column="pid")
+    pd.testing.assert_frame_equal(result.to_frame(), expected)
+    assert (result.n_first, result.n_second, result.n_matched) == (150, 151, 150)
+    assert result.unmatched == ("new",)
+
+
+def test_retest_refuses_repeated_ids(reference):
+    first, second, scale = _retest_data(reference)
+    doubled = pd.concat([second, second.iloc[:1]])
+    with pytest.raises(ResponseError, match="61617"):
+        asc.test_retest(first, doubled, scale)
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize(
+    "data, item",
+    [
+        (pd.DataFrame({"only": [1.0, 2, 3]}), None),
+        (pd.DataFrame({"a": [1.0, 2, 3], "flat": [2.0, 2, 2]}), "flat"),
+        (pd.DataFrame({"a": [1.0, 2, 3], "empty": [np.nan] * 3}), "empty"),
+        (pd.DataFrame({"a": [1.0, 2, 3], "text": ["1", "x", "3"]}), "text"),
+    ],
+)
+def test_bad_items_are_refused_by_name(data, item):
+    for function in (cronbach_alpha, item_statistics):
+        with pytest.raises(AnalysisError) as caught:
+            function(data)
+        if item is not None:
+            assert item in str(caught.value)
+
+
+def test_bad_options_are_refused():
+    data = _simulated(n=50, k=4)
+    with pytest.raises(AnalysisError, match="ci must be one of"):
+        cronbach_alpha(data, ci="exact")
+    with pytest.raises(AnalysisError, match="missing must be one of"):
+        cronbach_alpha(data, missing="mean")
+    with pytest.raises(AnalysisError, match="pearson"):
+        cronbach_alpha(data, ci="bootstrap", cor="polychoric")
+    with pytest.raises(AnalysisError, match="nope"):
+        cronbach_alpha(data, reverse=["nope"])
+    with pytest.raises(AnalysisError, match="confidence"):
+        cronbach_alpha(data, confidence=95)
+
+
+def test_items_never_answered_together_are_named():
+    data = pd.DataFrame({"a": [1.0, 2, np.nan, np.nan], "b": [np.nan, np.nan, 1.0, 3],
+                         "c": [1.0, 2, 3, 4]})
+    with pytest.raises(AnalysisError, match="'a' and 'b'"):
+        cronbach_alpha(data)
+    with pytest.raises(AnalysisError, match="listwise"):
+        cronbach_alpha(data, missing="listwise")
+
+
+# --------------------------------------------------------------------------- results
+
+
+def test_results_have_tables_and_readable_reprs(bfi_items):
+    fit = cronbach_alpha(bfi_items[["C1", "C2", "C3"]], ci="duhachek")
+    text = repr(fit)
+    assert "alpha" in text and "duhachek" in text and "r_drop" in text
+    assert "<table" in fit._repr_html_()
+    assert fit.to_frame() is fit.items
+    assert set(fit._summary()) >= {"alpha", "std_alpha", "G6", "n", "k"}
+
+
+def test_long_scale_alpha_above_95_is_not_called_redundant():
+    """The pilot's 80-item total has alpha > .95 with an average r near .2: length, not
+    redundancy (Clark & Watson 1995); redundancy needs an average r above .50 too."""
+    from alliance_scale import draft_scale, load_pilot, reliability
+
+    scale = draft_scale()
+    result = reliability(load_pilot()[scale.item_ids], scale)
+    total = result.table.loc["total"]
+    assert len(result.items) == sum(len(keyed) for keyed in scale.keys.values())
+    assert total["alpha"] > 0.95 and total["average_r"] < 0.5
+    assert total["interpretation"].startswith("above .95 from length")
+
+
+def _one_facet_scale(n_items: int, points: int = 7) -> Scale:
+    labels = tuple(str(v) for v in range(1, points + 1))
+    items = tuple(
+        ScaleItem(id=f"F1_{j}", theme="F1", facet="F1", dimension="D", text_fr="", text_en="",
+                  keyed=1, applies_to="both")
+        for j in range(1, n_items + 1)
+    )
+    return Scale(name="s", version="1", language="en", program="guided", items=items,
+                 response_format=ResponseFormat(points=points, labels_fr=labels,
+                                                labels_en=labels))
+
+
+def test_short_redundant_subscale_is_called_redundant():
+    """Six items on one factor loading .95: average r near .9, alpha near .98: redundancy."""
+    scale = _one_facet_scale(6)
+    rng = np.random.default_rng(5)
+    latent = rng.standard_normal((400, 1))
+    scores = 0.95 * latent + np.sqrt(1 - 0.95**2) * rng.standard_normal((400, 6))
+    data = pd.DataFrame(np.clip(np.round(4 + 1.2 * scores), 1, 7), columns=scale.item_ids)
+    row = asc.reliability(data, scale).table.loc["F1"]
+    assert row["alpha"] > 0.95 and row["average_r"] > 0.5
+    assert row["interpretation"] == "above .95: redundant items?"
+
+
+# --------------------------------------------------------------------------- refactor checks
+
+
+@pytest.mark.parametrize("n_factors", [3.0, True, 0, "3"])
+def test_omega_refuses_a_non_integer_number_of_factors(bfi_items, n_factors):
+    with pytest.raises(AnalysisError, match="n_factors"):
+        omega(bfi_items.iloc[:, :9], n_factors)
+
+
+def test_reliability_fits_each_polychoric_matrix_once(bfi, monkeypatch):
+    """One polychoric fit per subscale serves alpha and omega; omega_total equals
+    omega() of the same keyed answers."""
+    import alliance_scale.psychometrics._reliability as module
+
+    calls = []
+    original = module.polychoric
+
+    def counting(frame, *args, **kwargs):
+        calls.append(tuple(frame.columns))
+        return original(frame, *args, **kwargs)
+
+    monkeypatch.setattr(module, "polychoric", counting)
+    scale = _bfi_scale()
+    data = bfi[scale.item_ids].iloc[:200]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", AllianceScaleWarning)
+        result = asc.reliability(data, scale, cor="polychoric")
+        # one fit per subscale (the "emotion" dimension has the items of facet N: 8 item sets)
+        assert len(calls) == len(result.table) == 9 and len(set(calls)) == 8
+        keyed = data[["A1", "A2", "A3", "A4", "A5"]].copy()
+        keyed["A1"] = 7 - keyed["A1"]
+        alone = omega(keyed, 1, cor="polychoric")
+    assert result.table.loc["A", "omega_total"] == pytest.approx(alone.omega_total, abs=1e-12)
+
+
+def test_empty_rows_are_not_respondents(bfi_items):
+    """n = rows with at least one answer, in alpha, omega's factor analysis and reliability
+    (psych would count the 5 empty rows too: a documented difference)."""
+    from alliance_scale._checks import respondent_count
+
+    data = bfi_items[["A1", "A2", "A3", "A4", "A5"]].iloc[:200].copy()
+    data.iloc[[3, 50, 51, 120, 199]] = np.nan
+    answered = int(data.notna().any(axis=1).sum())
+    assert respondent_count(data) == answered == 195
+    assert cronbach_alpha(data, reverse=["A1"]).n == 195
+    scale = _one_facet_scale(5, points=6)
+    renamed = data.set_axis(scale.item_ids, axis=1)
+    assert asc.reliability(renamed, scale).table.loc["F1", "n"] == 195
+
+
+def test_retest_finds_a_usual_id_column_as_read_responses_does(reference):
+    first, second, scale = _retest_data(reference)
+    expected = asc.test_retest(first, second, scale).to_frame()
+    with_ids = [frame.rename_axis("Respondent").reset_index() for frame in (first, second)]
+    found = asc.test_retest(*with_ids, scale)  # id_column=None: the "Respondent" column
+    pd.testing.assert_frame_equal(found.to_frame(), expected)
+    shuffled = with_ids[1].sample(frac=1, random_state=1)
+    by_row = asc.test_retest(with_ids[0], shuffled.reset_index(drop=True), scale,
+                             id_column=False)  # matched by the index: row numbers
+    assert by_row.n_matched == 150
+    assert by_row.table.loc["agree", "icc"] < expected.loc["agree", "icc"] - 0.3
+    doubled = pd.concat([with_ids[1], with_ids[1].iloc[:1]])
+    with pytest.raises(ResponseError, match="duplicate respondent id") as info:
+        asc.test_retest(with_ids[0], doubled, scale)
+    assert info.value.column == "Respondent"
+    with pytest.raises(ResponseError, match="pid"):
+        asc.test_retest(*with_ids, scale, id_column="pid")
+
+
+def test_reliability_passes_heywood_warnings_on_and_silences_omega_notes():
+    """A 3-item facet with r12 = r13 = .8, r23 = .5: the 1-factor loading of item 1 is
+    sqrt(.8 * .8 / .5) > 1, a Heywood case the user must hear about; omega's note about
+    one factor (the table already leaves omega_h empty) stays silent."""
+    scale = _one_facet_scale(3)
+    correlation = np.array([[1, 0.8, 0.8], [0.8, 1, 0.5], [0.8, 0.5, 1]])
+    rng = np.random.default_rng(2)
+    latent = rng.multivariate_normal(np.zeros(3), correlation, size=500)
+    data = pd.DataFrame(np.clip(np.round(4 + 1.3 * latent), 1, 7), columns=scale.item_ids)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        table = asc.reliability(data, scale).table
+    kinds = {type(w.message) for w in caught}
+    assert asc.HeywoodWarning in kinds
+    assert not any("one factor" in str(w.message) for w in caught)
+    assert np.isnan(table.loc["F1", "omega_h"]) and np.isfinite(table.loc["F1", "omega_total"])
