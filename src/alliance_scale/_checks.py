@@ -40,6 +40,7 @@ __all__ = [
     "check_choice",
     "check_codes",
     "check_flag",
+    "check_frame",
     "check_integer",
     "check_number",
     "check_seed",
@@ -93,9 +94,11 @@ def as_item_frame(
             raise AnalysisError(f"{what} must be 2-D (respondents x items), got {data.ndim}-D")
         data = pd.DataFrame(data, columns=[f"item{j + 1}" for j in range(data.shape[1])])
     if not isinstance(data, pd.DataFrame):
-        raise AnalysisError(
+        raise OptionError(
             f"{what} must be a pandas DataFrame or a 2-D numpy array, got {type(data).__name__}"
         )
+    if isinstance(data.columns, pd.MultiIndex):
+        raise OptionError(f"{what} has MultiIndex columns; give one level of item names")
     check_unique_columns(data, "duplicate item column")
     if data.shape[1] < min_items:
         raise AnalysisError(
@@ -460,6 +463,26 @@ def check_share(name: str, value: object) -> float:
     0.8
     """
     return check_number(name, value, 0.0, 1.0)
+
+
+def check_frame(name: str, value: object) -> pd.DataFrame:
+    """Return ``value`` if it is a pandas DataFrame with unique, flat column names.
+
+    Raises
+    ------
+    OptionError
+        Not a DataFrame (the type is named), or MultiIndex columns.
+
+    Examples
+    --------
+    >>> check_frame("data", pd.DataFrame({"a": [1]})).shape
+    (1, 1)
+    """
+    if not isinstance(value, pd.DataFrame):
+        raise OptionError(f"{name} must be a pandas DataFrame, got {type(value).__name__}")
+    if isinstance(value.columns, pd.MultiIndex):
+        raise OptionError(f"{name} has MultiIndex columns; give one level of item names")
+    return value
 
 
 def check_flag(name: str, value: object) -> bool:

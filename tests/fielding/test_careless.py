@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from alliance_scale import ResponseFormat, Scale, ScaleItem
-from alliance_scale.errors import AllianceScaleWarning, AnalysisError
+from alliance_scale.errors import AllianceScaleWarning, AnalysisError, OptionError
 from alliance_scale.fielding._careless import careless
 from alliance_scale.fielding._simulation import simulate
 
@@ -170,13 +170,13 @@ def test_bad_input_is_refused_with_the_culprit_named() -> None:
         careless(good.assign(a2=[2, 7, 4, 3, 1]), scale)
     with pytest.raises(AnalysisError, match="a1"):
         careless(good.assign(a1=["x", "1", "2", "3", "4"]), scale)
-    with pytest.raises(AnalysisError, match="DataFrame"):
+    with pytest.raises(OptionError, match="DataFrame"):
         careless(good.to_numpy(), scale)
-    with pytest.raises(AnalysisError, match="Scale"):
+    with pytest.raises(OptionError, match="Scale"):
         careless(good, "scale")
     for name, value in [("longstring_cutoff", 1), ("irv_cutoff", -1), ("irv_quantile", 1.0),
                         ("inconsistency_cutoff", 0), ("mahalanobis_alpha", 0)]:
-        with pytest.raises(AnalysisError, match=name):
+        with pytest.raises(OptionError, match=name):
             careless(good, scale, **{name: value})
 
 
@@ -225,7 +225,7 @@ def test_n_flagged_follows_from_the_table_and_cutoffs_are_integers() -> None:
     rebuilt = CarelessResult(indices=result.indices, cutoffs=result.cutoffs)
     assert rebuilt.n_flagged == result.n_flagged
     for bad in (4.0, True, 1):
-        with pytest.raises(AnalysisError, match="longstring_cutoff"):
+        with pytest.raises(OptionError, match="longstring_cutoff"):
             careless(data, scale, longstring_cutoff=bad)
 
 

@@ -17,7 +17,7 @@ from support import ITEM_IDS, make_scale
 
 from alliance_scale import ResponseError, Scale, draft_scale, read_responses, score
 from alliance_scale._resources import bundled_path
-from alliance_scale.errors import AllianceScaleError
+from alliance_scale.errors import AllianceScaleError, OptionError
 
 
 @pytest.fixture(scope="module")
@@ -327,8 +327,10 @@ def test_not_an_excel_file(scale, tmp_path):
 
 def test_missing_file_and_bad_arguments(scale, tmp_path):
     assert "no such file" in str(refusal(tmp_path / "nope.csv", scale))
-    assert "source" in str(refusal(good_frame(), scale, source="limesurvey"))
-    assert "errors" in str(refusal(good_frame(), scale, errors="ignore"))
+    with pytest.raises(OptionError, match="source"):
+        read_responses(good_frame(), scale, source="pdf")
+    with pytest.raises(OptionError, match="errors"):
+        read_responses(good_frame(), scale, errors="ignore")
     assert "id_column" in str(refusal(good_frame(), scale, id_column="pid"))
     assert "id_column" in str(refusal(good_frame(), scale, id_column=True))
 
@@ -445,18 +447,6 @@ def test_labels_of_a_drafted_scale_map_to_codes():
 
 
 # --------------------------------------------------------------------------- shared input checks
-
-
-def test_check_integer_refuses_floats_booleans_and_small_values():
-    from alliance_scale.errors import AnalysisError, check_integer
-
-    check_integer("n", 3)
-    check_integer("n", np.int64(3), minimum=3)
-    for value in (3.0, True, "3", None):
-        with pytest.raises(AnalysisError, match="n_factors must be an integer"):
-            check_integer("n_factors", value, error=AnalysisError)
-    with pytest.raises(ResponseError, match=">= 2; got 1"):
-        check_integer("cutoff", 1, minimum=2, error=ResponseError)
 
 
 def test_shared_code_checks_and_respondent_count():

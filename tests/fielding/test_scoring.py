@@ -18,6 +18,7 @@ from support import ITEM_IDS, make_scale
 
 import alliance_scale
 from alliance_scale import ResponseError, score, score_items
+from alliance_scale.errors import OptionError
 from alliance_scale.fielding._scoring import ScoreResult
 
 
@@ -132,18 +133,21 @@ def test_reversing_twice_is_the_identity(case):
 
 # --------------------------------------------------------------------------- refusals
 @pytest.mark.parametrize(
-    ("keys", "kwargs", "words"),
-    [({"s": ["q1", "q9"]}, {}, "'q9'"),
-     ({"s": ["q1", "-q1"]}, {}, "twice"),
-     ({"s": []}, {}, "non-empty"),
-     ({}, {}, "non-empty"),
-     ({"s": ["q1"]}, {"method": "median"}, "method"),
-     ({"s": ["q1"]}, {"min_answered": 80}, "min_answered"),
-     ({"s": ["q1"]}, {"min_value": 5, "max_value": 1}, "min_value")],
+    ("keys", "kwargs", "words", "error"),
+    [({"s": ["q1", "q9"]}, {}, "'q9'", ResponseError),
+     ({"s": ["q1", "-q1"]}, {}, "twice", OptionError),
+     ({"s": []}, {}, "non-empty", OptionError),
+     ({"s": 5}, {}, "non-empty list", OptionError),
+     ({"s": [1, 2]}, {}, "non-empty list", OptionError),
+     ({}, {}, "non-empty", OptionError),
+     ({"s": ["q1"]}, {"method": "median"}, "method", OptionError),
+     ({"s": ["q1"]}, {"min_answered": 80}, "min_answered", OptionError),
+     ({"s": ["q1"]}, {"min_answered": None}, "min_answered", OptionError),
+     ({"s": ["q1"]}, {"min_value": 5, "max_value": 1}, "min_value", OptionError)],
 )
-def test_bad_keys_and_arguments(keys, kwargs, words):
+def test_bad_keys_and_arguments(keys, kwargs, words, error):
     arguments = {"min_value": 1, "max_value": 5, **kwargs}
-    with pytest.raises(ResponseError, match=words):
+    with pytest.raises(error, match=words):
         score_items(hand_data(), keys, **arguments)
 
 
@@ -265,7 +269,7 @@ def test_score_a_drafted_scale():
 
 
 def test_reverse_codes_and_reverse_keyed_by_hand():
-    from alliance_scale.fielding._scoring import reverse_codes, reverse_keyed
+    from alliance_scale import reverse_codes, reverse_keyed
 
     frame = pd.DataFrame({"q1": [1.0, 5.0, np.nan], "q2": [2.0, 4.0, 3.0]}, index=list("abc"))
     flipped = reverse_keyed(frame, ["q2"], 1, 5)
@@ -288,5 +292,5 @@ def test_score_does_not_check_the_answers_twice(monkeypatch):
 
     monkeypatch.setattr(module, "_item_matrix", refuse)
     pd.testing.assert_frame_equal(score(data, scale).scores, expected)
-    with pytest.raises(ResponseError, match="method"):
+    with pytest.raises(OptionError, match="method"):
         score(data, scale, method="median")

@@ -13,7 +13,7 @@ import pytest
 from scipy import stats
 
 from alliance_scale import ResponseFormat, Scale, ScaleItem
-from alliance_scale.errors import AnalysisError
+from alliance_scale.errors import AnalysisError, OptionError
 from alliance_scale.fielding._simulation import SimulationResult, simulate, simulate_retest
 from alliance_scale.instrument._blueprint import Blueprint, Dimension, Facet, Theme
 
@@ -268,12 +268,12 @@ def test_retest_keeps_ids_items_and_the_stability_of_the_traits() -> None:
 )
 def test_bad_arguments_are_named(options: dict, name: str) -> None:
     arguments = {"n": 10, "seed": 1, "blueprint": BLUEPRINT, **options}
-    with pytest.raises(AnalysisError, match=name):
+    with pytest.raises(OptionError, match=name):
         simulate(SCALE, **arguments)
 
 
 def test_other_bad_inputs() -> None:
-    with pytest.raises(AnalysisError, match="Scale"):
+    with pytest.raises(OptionError, match="Scale"):
         simulate("scale", 10, seed=1)
     unknown = Scale("x", "0", "fr", "guided",
                     (ScaleItem("Z1_1", "Z1", "Z1", "Z", "", "", 1, "both"),
@@ -282,9 +282,9 @@ def test_other_bad_inputs() -> None:
     with pytest.raises(AnalysisError, match="Z1"):
         simulate(unknown, 10, seed=1, blueprint=BLUEPRINT)
     first = simulate(SCALE, 10, seed=1, wai=False)
-    with pytest.raises(AnalysisError, match="n "):
+    with pytest.raises(OptionError, match="n "):
         simulate_retest(first, 11, seed=1)
-    with pytest.raises(AnalysisError, match="stability"):
+    with pytest.raises(OptionError, match="stability"):
         simulate_retest(first, 5, seed=1, stability=1)
 
 
@@ -327,7 +327,7 @@ def test_retest_respondents_come_from_their_own_random_stream() -> None:
     first = simulate(SCALE, 100, seed=3, careless_rate=0.1, wai=False)
     retest = simulate_retest(first, 10, seed=3)
     assert set(retest.data.index) != set(first.truth.careless_ids)
-    with pytest.raises(AnalysisError, match="n "):
+    with pytest.raises(OptionError, match="n "):
         simulate_retest(first, 2.5, seed=3)
 
 

@@ -19,6 +19,7 @@ from alliance_scale import (
     read_qualtrics_txt,
     redcap_dictionary,
 )
+from alliance_scale.errors import OptionError
 from alliance_scale.instrument._exports import render, to_qualtrics
 
 # The 18 REDCap data dictionary columns, copied from REDCap's template (in order).
@@ -68,7 +69,7 @@ def test_markdown_lists_every_item_with_its_id_and_escapes_pipes() -> None:
 
 
 def test_markdown_language_is_checked() -> None:
-    with pytest.raises(ItemBankError, match="language"):
+    with pytest.raises(OptionError, match="language"):
         hand_scale().to_markdown("de")
 
 
@@ -184,7 +185,7 @@ def test_bundled_scale_exports_round_trip(tmp_path: Path) -> None:
 
 
 def test_render_refuses_an_unknown_format() -> None:
-    with pytest.raises(ItemBankError, match="format"):
+    with pytest.raises(OptionError, match="format"):
         render(hand_scale(), "spss")
 
 
@@ -204,14 +205,14 @@ def test_any_item_text_survives_qualtrics(tmp_path_factory, text: str) -> None:
 
 def test_qualtrics_page_size_must_be_a_positive_integer(tmp_path: Path) -> None:
     for page_size in (0, 2.0, True):
-        with pytest.raises(ItemBankError, match="page_size"):
+        with pytest.raises(OptionError, match="page_size"):
             to_qualtrics(hand_scale(), tmp_path / "q.txt", page_size=page_size)
 
 
 def test_render_refuses_a_language_for_files_that_hold_both() -> None:
     for fmt in ("limesurvey", "yaml", "json"):
-        with pytest.raises(ItemBankError, match="both languages"):
+        with pytest.raises(OptionError, match="both languages"):
             render(hand_scale(), fmt, "en")
         assert render(hand_scale(), fmt)  # without a language: fine
-    with pytest.raises(ItemBankError, match="language"):
+    with pytest.raises(OptionError, match="language"):
         render(hand_scale(), "html", "de")

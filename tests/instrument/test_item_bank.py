@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from alliance_scale import ItemBankError, load_blueprint, load_item_bank
+from alliance_scale.errors import OptionError
 from alliance_scale.instrument._item_bank import APPLIES_TO, Item
 
 AUTOMATED_FACETS = ("A1", "A2", "B1", "B2", "C1", "C3", "C4")
@@ -287,8 +288,8 @@ def test_missing_file_is_refused(tmp_path: Path, small_blueprint) -> None:
 
 def test_applies_and_text_refuse_with_an_item_bank_error(bank) -> None:
     item = bank.items[0]
-    with pytest.raises(ItemBankError, match="program"):
+    with pytest.raises(OptionError, match="program"):
         item.applies("hybrid")
-    with pytest.raises(ItemBankError, match="language"):
+    with pytest.raises(OptionError, match="language"):
         item.text("de")  # no silent fall back to English
     assert item.text("en") == item.text_en and item.text("fr") == item.text_fr

@@ -8,6 +8,7 @@ import warnings
 from itertools import pairwise
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 from hypothesis import given, settings
@@ -28,6 +29,7 @@ from alliance_scale import (
     load_blueprint,
     load_item_bank,
 )
+from alliance_scale.errors import OptionError
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -146,14 +148,14 @@ def test_points_and_languages(points: int, language: str) -> None:
 
 @pytest.mark.parametrize("points", [3, 8, 5.0, True, "5"])
 def test_bad_points_refused(points: object) -> None:
-    with pytest.raises(ItemBankError, match="points"):
+    with pytest.raises(OptionError, match="points"):
         tiny(points=points)
 
 
 @pytest.mark.parametrize(("option", "value"), [("language", "de"), ("program", "hybrid"),
                                                ("items_per_facet", 0)])
 def test_bad_options_refused(option: str, value: object) -> None:
-    with pytest.raises(ItemBankError, match=option):
+    with pytest.raises(OptionError, match=option):
         tiny(**{option: value})
 
 
@@ -358,10 +360,17 @@ def test_any_item_text_survives_save_and_load(tmp_path_factory, text: str) -> No
         assert Scale.load(scale.save(folder / name)) == scale
 
 
-@pytest.mark.parametrize("seed", [None, 1.5, "0", True])
+@pytest.mark.parametrize("seed", [1.5, "0", True, -1])
 def test_the_order_needs_an_integer_seed(seed):
-    with pytest.raises(ItemBankError, match="seed must be an integer"):
+    with pytest.raises(OptionError, match="seed must be an integer >= 0, a numpy Generator"):
         draft_scale(seed=seed)
+
+
+def test_the_order_takes_a_generator_or_none():
+    by_int = draft_scale(seed=3)
+    by_generator = draft_scale(seed=np.random.default_rng(3))
+    assert by_generator.item_ids == by_int.item_ids
+    assert sorted(draft_scale(seed=None).item_ids) == sorted(by_int.item_ids)
 
 
 # --------------------------------------------------------------------------- built by hand
@@ -394,10 +403,10 @@ def test_item_ids_and_keys_are_computed_once_and_read_only() -> None:
 
 
 def test_labels_refuse_an_unknown_language() -> None:
-    with pytest.raises(ItemBankError, match="language"):
+    with pytest.raises(OptionError, match="language"):
         agreement_format(5).labels("de")
 
 
 def test_a_negative_seed_is_refused_as_an_item_bank_error() -> None:
-    with pytest.raises(ItemBankError, match="seed"):
+    with pytest.raises(OptionError, match="seed"):
         tiny(seed=-1)

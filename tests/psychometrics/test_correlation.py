@@ -12,6 +12,7 @@ import pytest
 from scipy.stats import multivariate_normal
 
 from alliance_scale import AnalysisError, NotPositiveDefiniteWarning, polychoric
+from alliance_scale.errors import OptionError
 from alliance_scale.psychometrics._correlation import (
     bivariate_normal_cdf,
     correlation_matrix,
@@ -247,7 +248,7 @@ def test_correlation_matrix_counts_and_missing(bfi_items):
     assert given.n_obs is None and given.pair_counts is None
     with pytest.raises(AnalysisError, match="n_obs"):
         correlation_matrix(matrix)
-    with pytest.raises(AnalysisError, match="missing must be one of"):
+    with pytest.raises(OptionError, match="missing must be one of"):
         correlation_matrix(data, missing="mean")
-    with pytest.raises(AnalysisError, match="n_obs must be an integer"):
+    with pytest.raises(OptionError, match="n_obs must be an integer"):
         correlation_matrix(matrix, n_obs=300.0)

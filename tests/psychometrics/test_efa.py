@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from alliance_scale import AnalysisError, HeywoodWarning, NotPositiveDefiniteWarning
-from alliance_scale.errors import AllianceScaleWarning
+from alliance_scale.errors import AllianceScaleWarning, OptionError
 from alliance_scale.psychometrics._efa import EFAResult, efa, extract_factors
 
 matplotlib.use("Agg")
@@ -199,7 +199,7 @@ def test_extract_factors_contract(bfi_items):
         assert loadings.shape == (25, 3) and uniquenesses.shape == (25,)
         assert np.all(loadings.sum(axis=0) > 0)
         np.testing.assert_allclose(uniquenesses, 1 - (loadings**2).sum(axis=1))
-    with pytest.raises(AnalysisError, match="method"):
+    with pytest.raises(OptionError, match="method"):
         extract_factors(correlation, 2, method="principal")
     with pytest.raises(AnalysisError, match="between 1 and 24"):
         extract_factors(correlation, 25)
@@ -227,9 +227,9 @@ def test_listwise_deletion_counts_complete_rows(bfi_items):
 
 
 def test_bad_n_factors(bfi_items):
-    with pytest.raises(AnalysisError, match="at least 1"):
+    with pytest.raises(OptionError, match=">= 1"):
         efa(bfi_items, 0)
-    with pytest.raises(AnalysisError, match="integer"):
+    with pytest.raises(OptionError, match="integer"):
         efa(bfi_items, 2.5)
     with pytest.raises(AnalysisError, match=r"degrees of freedom.*at most 18"):
         efa(bfi_items, 19)
@@ -248,7 +248,7 @@ def test_constant_and_empty_items_are_refused(bfi_items):
 def test_unknown_options_are_refused(bfi_items):
     for option in ({"method": "principal"}, {"rotation": "oblique"}, {"cor": "spearman"},
                    {"missing": "mean"}):
-        with pytest.raises(AnalysisError, match=str(next(iter(option.values())))):
+        with pytest.raises(OptionError, match=str(next(iter(option.values())))):
             efa(bfi_items.iloc[:, :6], 1, **option)
     with pytest.raises(AnalysisError, match="n_obs"):
         efa(bfi_items.iloc[:, :6], 1, n_obs=100)
@@ -288,7 +288,7 @@ def test_items_never_answered_together_are_named():
 def test_scores_need_the_items(fitted, bfi_items):
     with pytest.raises(AnalysisError, match="A1"):
         fitted["minres_one"].scores(bfi_items.drop(columns="A1"))
-    with pytest.raises(AnalysisError, match="score method"):
+    with pytest.raises(OptionError, match="score method"):
         fitted["minres_one"].scores(bfi_items, method="anderson")
 
 
@@ -455,9 +455,9 @@ def test_derived_attributes_follow_loadings_and_phi(fitted):
 
 
 def test_integer_options_are_checked_alike(bfi_items):
-    with pytest.raises(AnalysisError, match="n_factors must be an integer"):
+    with pytest.raises(OptionError, match="n_factors must be an integer"):
         efa(bfi_items, 3.0)
-    with pytest.raises(AnalysisError, match="n_obs must be an integer >= 2"):
+    with pytest.raises(OptionError, match="n_obs must be an integer >= 2"):
         efa(bfi_items.corr(), 2, n_obs=1)
     res = efa(bfi_items.iloc[:, :10], np.int64(2))
     assert res.loadings.shape == (10, 2)

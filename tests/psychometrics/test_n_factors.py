@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from alliance_scale import AllianceScaleWarning, AnalysisError, map_test, parallel_analysis
+from alliance_scale.errors import OptionError
 
 matplotlib.use("Agg")
 
@@ -90,9 +91,9 @@ def test_parallel_plot(bfi_parallel):
 
 
 def test_parallel_bad_arguments(bfi_items):
-    with pytest.raises(AnalysisError, match="n_iter"):
+    with pytest.raises(OptionError, match="n_iter"):
         parallel_analysis(bfi_items, n_iter=0)
-    with pytest.raises(AnalysisError, match="cor"):
+    with pytest.raises(OptionError, match="cor"):
         parallel_analysis(bfi_items, cor="spearman")
     few = _three_factor_data(n=10)
     with pytest.warns(AllianceScaleWarning, match="n <= p"):
@@ -168,9 +169,9 @@ def test_map_of_a_correlation_matrix_needs_no_n_obs(bfi_items):
     matrix = bfi_items.corr()
     without = map_test(matrix)
     pd.testing.assert_series_equal(without.map, map_test(matrix, n_obs=2800).map)
-    with pytest.raises(AnalysisError, match="max_factors must be an integer"):
+    with pytest.raises(OptionError, match="max_factors must be an integer"):
         map_test(matrix, max_factors=3.0)
-    with pytest.raises(AnalysisError, match="max_factors"):
+    with pytest.raises(OptionError, match="max_factors"):
         map_test(matrix, max_factors=0)
 
 

@@ -22,7 +22,7 @@ from alliance_scale import (
     item_statistics,
     omega,
 )
-from alliance_scale.errors import AllianceScaleWarning
+from alliance_scale.errors import AllianceScaleWarning, OptionError
 
 TIGHT = 1e-6  # the target for alpha, item statistics and the Feldt interval
 SCALES = ["agree", "conscientious", "extraversion", "neuroticism", "openness"]
@@ -278,7 +278,7 @@ def test_omega_refuses_bad_input_by_name(bfi_items):
     flat = bfi_items[["A1", "A2", "A3"]].assign(A3=4.0)
     with pytest.raises(AnalysisError, match="A3"):
         omega(flat, 1)
-    with pytest.raises(AnalysisError, match="n_factors"):
+    with pytest.raises(OptionError, match="n_factors"):
         omega(bfi_items, 0)
 
 
@@ -479,15 +479,15 @@ def test_bad_items_are_refused_by_name(data, item):
 
 def test_bad_options_are_refused():
     data = _simulated(n=50, k=4)
-    with pytest.raises(AnalysisError, match="ci must be one of"):
+    with pytest.raises(OptionError, match="ci must be one of"):
         cronbach_alpha(data, ci="exact")
-    with pytest.raises(AnalysisError, match="missing must be one of"):
+    with pytest.raises(OptionError, match="missing must be one of"):
         cronbach_alpha(data, missing="mean")
-    with pytest.raises(AnalysisError, match="pearson"):
+    with pytest.raises(OptionError, match="pearson"):
         cronbach_alpha(data, ci="bootstrap", cor="polychoric")
-    with pytest.raises(AnalysisError, match="nope"):
+    with pytest.raises(OptionError, match="nope"):
         cronbach_alpha(data, reverse=["nope"])
-    with pytest.raises(AnalysisError, match="confidence"):
+    with pytest.raises(OptionError, match="confidence"):
         cronbach_alpha(data, confidence=95)
 
 
@@ -554,7 +554,7 @@ def test_short_redundant_subscale_is_called_redundant():
 
 @pytest.mark.parametrize("n_factors", [3.0, True, 0, "3"])
 def test_omega_refuses_a_non_integer_number_of_factors(bfi_items, n_factors):
-    with pytest.raises(AnalysisError, match="n_factors"):
+    with pytest.raises(OptionError, match="n_factors"):
         omega(bfi_items.iloc[:, :9], n_factors)
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from alliance_scale import ResponseError, content_validity, draft_scale, load_item_bank
+from alliance_scale import OptionError, ResponseError, content_validity, draft_scale, load_item_bank
 
 # Six experts (rows) rate four items (columns) on 1-4; "agree" = 3 or 4.
 #   X: 4 4 3 4 3 4 -> A = 6 of N = 6, I-CVI = 1,      Pc = C(6,6)/2^6 = 1/64  = .015625
@@ -101,7 +101,7 @@ def test_unrated_item_and_bad_types_are_refused() -> None:
     ratings["X"] = np.nan
     with pytest.raises(ResponseError, match="'X'"):
         content_validity(ratings)
-    with pytest.raises(ResponseError, match="DataFrame"):
+    with pytest.raises(OptionError, match="DataFrame"):
         content_validity(RATINGS.to_numpy())
     with pytest.raises(ResponseError, match="cutoff"):
         content_validity(RATINGS, cutoff=78)

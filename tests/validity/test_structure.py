@@ -17,6 +17,7 @@ from alliance_scale import (
     efa,
     simulate,
 )
+from alliance_scale.errors import OptionError
 from alliance_scale.validity._structure import congruence_label, tucker_congruence
 
 FACETS = [("A1", "A"), ("A2", "A"), ("B1", "B")]
@@ -112,7 +113,7 @@ def test_unknown_item_and_level_refused():
     loadings.index = ["Z9_1", *loadings.index[1:]]
     with pytest.raises(AnalysisError, match="Z9_1"):
         congruence(_fake_result(loadings), scale)
-    with pytest.raises(AnalysisError, match="level"):
+    with pytest.raises(OptionError, match="level"):
         congruence(_fake_result(_perfect_loadings(scale)), scale, level="theme")
 
 

@@ -23,9 +23,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._checks import as_item_frame, check_codes, check_integer
+from .._checks import as_item_frame, check_codes, check_integer, check_number
 from .._results import Result, result
-from ..errors import AllianceScaleWarning, AnalysisError
+from ..errors import AllianceScaleWarning, AnalysisError, OptionError
 from ..instrument._scale import Scale
 from ..psychometrics._correlation import is_positive_definite, pairwise_covariance
 from ..psychometrics._keys import reverse_codes
@@ -237,10 +237,6 @@ def mahalanobis(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]
 # --------------------------------------------------------------------------------------------
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
-
-
 def _check_cutoffs(
     longstring_cutoff: int,
     irv_cutoff: float | None,
@@ -248,19 +244,14 @@ def _check_cutoffs(
     inconsistency_cutoff: float,
     mahalanobis_alpha: float,
 ) -> None:
-    """Refuse a cut-off of the wrong type or range (the message names it)."""
+    """The cut-offs of :func:`careless`, through the validation layer (names each one)."""
     check_integer("longstring_cutoff", longstring_cutoff, 2)
-    if irv_cutoff is not None and not (_is_number(irv_cutoff) and irv_cutoff >= 0):
-        raise AnalysisError(f"irv_cutoff must be a number >= 0 or None, got {irv_cutoff!r}")
-    if irv_quantile is not None and not (_is_number(irv_quantile) and 0 < irv_quantile < 1):
-        raise AnalysisError(f"irv_quantile must be a number in (0, 1) or None, "
-                            f"got {irv_quantile!r}")
-    if not (_is_number(inconsistency_cutoff) and inconsistency_cutoff > 0):
-        raise AnalysisError(f"inconsistency_cutoff must be a number > 0, "
-                            f"got {inconsistency_cutoff!r}")
-    if not (_is_number(mahalanobis_alpha) and 0 < mahalanobis_alpha < 1):
-        raise AnalysisError(f"mahalanobis_alpha must be a number in (0, 1), "
-                            f"got {mahalanobis_alpha!r}")
+    if irv_cutoff is not None:
+        check_number("irv_cutoff", irv_cutoff, 0.0)
+    if irv_quantile is not None:
+        check_number("irv_quantile", irv_quantile, 0.0, 1.0, low_open=True, high_open=True)
+    check_number("inconsistency_cutoff", inconsistency_cutoff, 0.0, low_open=True)
+    check_number("mahalanobis_alpha", mahalanobis_alpha, 0.0, 1.0, low_open=True, high_open=True)
 
 
 def _flags(
@@ -366,9 +357,9 @@ def careless(
     Business and Psychology, 33, 105-121.
     """
     if not isinstance(scale, Scale):
-        raise AnalysisError(f"scale must be a Scale, got {type(scale).__name__}")
+        raise OptionError(f"scale must be a Scale, got {type(scale).__name__}")
     if not isinstance(responses, pd.DataFrame):
-        raise AnalysisError(f"responses must be a pandas DataFrame, got "
+        raise OptionError(f"responses must be a pandas DataFrame, got "
                             f"{type(responses).__name__}")
     absent = [i for i in scale.item_ids if i not in responses.columns]
     if absent:

@@ -25,9 +25,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .._checks import check_choice, check_codes, check_unique_columns, is_boolean
+from .._checks import check_choice, check_codes, check_share, check_unique_columns, is_boolean
 from .._results import Result, result
-from ..errors import ResponseError
+from ..errors import OptionError, ResponseError
 from ..psychometrics._keys import split_keyed
 from ._responses import PROBLEMS_COLUMN, _read, plain_value
 
@@ -50,8 +50,7 @@ ANSWERED_SUFFIX = "_answered"
 def _check_options(min_answered: float, method: str) -> None:
     """Refuse an unknown ``method`` or a ``min_answered`` outside [0, 1]."""
     check_choice("method", method, METHODS)
-    if not 0.0 <= float(min_answered) <= 1.0:
-        raise ResponseError(f"min_answered is a share between 0 and 1, got {min_answered!r}")
+    check_share("min_answered", min_answered)
 
 
 def _parse_keys(
@@ -59,22 +58,23 @@ def _parse_keys(
 ) -> tuple[list[str], list[str], np.ndarray]:
     """Return (scale names, item columns used, items x scales weights in {-1, 0, +1})."""
     if not isinstance(keys, Mapping) or len(keys) == 0:
-        raise ResponseError("keys must be a non-empty mapping: scale name -> list of items")
+        raise OptionError("keys must be a non-empty mapping: scale name -> list of items")
     scales = [str(name) for name in keys]
     items: list[str] = []
     position: dict[str, int] = {}
     entries: list[tuple[int, int, int]] = []  # (item position, scale position, sign)
     for s, name in enumerate(keys):
         listed = keys[name]
-        if isinstance(listed, str) or len(listed) == 0:
-            raise ResponseError(
+        if (not isinstance(listed, (list, tuple, pd.Index)) or len(listed) == 0
+                or not all(isinstance(entry, str) for entry in listed)):
+            raise OptionError(
                 f"keys[{name!r}] must be a non-empty list of item names, got {listed!r}"
             )
         seen: set[str] = set()
         for entry in listed:
             item, sign = split_keyed(entry)
             if item in seen:
-                raise ResponseError(f"item listed twice in keys[{name!r}]", column=item)
+                raise OptionError(f"item listed twice in keys[{name!r}]", column=item)
             seen.add(item)
             if item not in columns:
                 raise ResponseError(
@@ -86,7 +86,7 @@ def _parse_keys(
             entries.append((position[item], s, sign))
     clash = [s + ANSWERED_SUFFIX for s in scales if s + ANSWERED_SUFFIX in scales]
     if clash:
-        raise ResponseError(f"scale name {clash[0]!r} clashes with a count column name")
+        raise OptionError(f"scale name {clash[0]!r} clashes with a count column name")
     weights = np.zeros((len(items), len(scales)))
     for i, s, sign in entries:
         weights[i, s] = sign
@@ -182,10 +182,10 @@ def score_items(
     """
     file = "<DataFrame>"
     if not isinstance(data, pd.DataFrame):
-        raise ResponseError(f"data must be a pandas DataFrame, got {type(data).__name__}")
+        raise OptionError(f"data must be a pandas DataFrame, got {type(data).__name__}")
     _check_options(min_answered, method)
     if not float(min_value) < float(max_value):
-        raise ResponseError(f"min_value ({min_value}) must be below max_value ({max_value})")
+        raise OptionError(f"min_value ({min_value}) must be below max_value ({max_value})")
     check_unique_columns(data, "duplicate column", ResponseError, file)
     scales, items, weights = _parse_keys(keys, data.columns, file)
     values = _item_matrix(data, items, float(min_value), float(max_value), file)

@@ -35,9 +35,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._checks import check_choice, check_integer
+from .._checks import check_choice, check_integer, check_number, check_seed
 from .._results import Result, result
-from ..errors import AnalysisError
+from ..errors import AnalysisError, OptionError
 from ..instrument._blueprint import BORDIN, Blueprint, load_blueprint
 from ..instrument._scale import Scale
 from ..psychometrics._correlation import is_positive_definite
@@ -101,8 +101,8 @@ class SimulationTruth(Result):
         (``"straight-line"`` or ``"random"``).
     missing_rate : float
         Requested share of missing item answers (MCAR).
-    seed : int
-        The seed of the call.
+    seed : int, numpy Generator or None
+        The seed of the call, as given.
     """
 
     level: str
@@ -113,7 +113,7 @@ class SimulationTruth(Result):
     wai_weights: pd.DataFrame
     careless: pd.DataFrame
     missing_rate: float
-    seed: int
+    seed: int | np.random.Generator | None
 
     @property
     def wai_factor_correlation(self) -> pd.DataFrame:
@@ -178,35 +178,25 @@ class SimulationResult(Result):
 # argument checks
 
 
-def _check_seed(seed: Any) -> int:
-    check_integer("seed", seed, minimum=0)
-    return int(seed)
+def _rate(name: str, value: Any) -> float:
+    """A probability in [0, 1)."""
+    return check_number(name, value, 0.0, 1.0, high_open=True)
 
 
-def _check_rate(value: Any, name: str) -> float:
-    if not isinstance(value, (int, float, np.floating, np.integer)) or not 0 <= value < 1:
-        raise AnalysisError(f"{name} must be a number in [0, 1), got {value!r}")
-    return float(value)
-
-
-def _check_correlation_value(value: Any, name: str) -> float:
-    if not isinstance(value, (int, float, np.floating, np.integer)) or not -1 < value < 1:
-        raise AnalysisError(f"{name} must be a number in (-1, 1), got {value!r}")
-    return float(value)
+def _correlation_value(name: str, value: Any) -> float:
+    """A correlation in (-1, 1)."""
+    return check_number(name, value, -1.0, 1.0, low_open=True, high_open=True)
 
 
 def _check_arguments(scale: Any, n: Any, level: str, loading: Any, loading_spread: Any) -> None:
     if not isinstance(scale, Scale):
-        raise AnalysisError(f"scale must be a Scale (see draft_scale), got {type(scale).__name__}")
+        raise OptionError(f"scale must be a Scale (see draft_scale), got {type(scale).__name__}")
     if len(scale.items) < 2:
         raise AnalysisError(f"scale has {len(scale.items)} item(s); at least 2 are needed")
     check_integer("n", n, minimum=1)
     check_choice("level", level, LEVELS)
-    if not isinstance(loading, (int, float, np.floating, np.integer)) or not 0 < loading < 1:
-        raise AnalysisError(f"loading must be a number in (0, 1), got {loading!r}")
-    if (not isinstance(loading_spread, (int, float, np.floating, np.integer))
-            or not 0 <= loading_spread < 1):
-        raise AnalysisError(f"loading_spread must be a number in [0, 1), got {loading_spread!r}")
+    check_number("loading", loading, 0.0, 1.0, low_open=True, high_open=True)
+    check_number("loading_spread", loading_spread, 0.0, 1.0, high_open=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -236,7 +226,7 @@ def _factor_correlation(
     if factor_correlation is None:
         matrix = _default_correlation(factors, dimension_of, within, between)
     elif isinstance(factor_correlation, (int, float, np.floating, np.integer)):
-        value = _check_correlation_value(factor_correlation, "factor_correlation")
+        value = _correlation_value("factor_correlation", factor_correlation)
         matrix = np.full((k, k), value)
         np.fill_diagonal(matrix, 1.0)
     else:
@@ -244,23 +234,23 @@ def _factor_correlation(
             missing = [f for f in factors if f not in factor_correlation.index
                        or f not in factor_correlation.columns]
             if missing:
-                raise AnalysisError(
+                raise OptionError(
                     f"factor_correlation has no row/column for factor(s) {', '.join(missing)}"
                 )
             factor_correlation = factor_correlation.loc[factors, factors]
         matrix = np.asarray(factor_correlation, dtype=float)
         if matrix.shape != (k, k):
-            raise AnalysisError(
+            raise OptionError(
                 f"factor_correlation must be {k} x {k} (factors {', '.join(factors)}), "
                 f"got shape {matrix.shape}"
             )
         if (not np.allclose(matrix, matrix.T) or not np.allclose(np.diag(matrix), 1.0)
                 or np.isnan(matrix).any()):
-            raise AnalysisError(
+            raise OptionError(
                 "factor_correlation must be a symmetric correlation matrix with a unit diagonal"
             )
     if k > 1 and not is_positive_definite(matrix):
-        raise AnalysisError(
+        raise OptionError(
             "factor_correlation is not positive definite (smallest eigenvalue "
             f"{np.linalg.eigvalsh(matrix).min():.3g}); lower the correlations"
         )
@@ -273,7 +263,7 @@ def _category_proportions(points: int, category_proportions: Sequence[float] | N
         return np.diff(stats.beta.cdf(edges, *DEFAULT_CATEGORY_BETA))
     shares = np.asarray(category_proportions, dtype=float)
     if shares.shape != (points,) or np.any(shares <= 0) or np.isnan(shares).any():
-        raise AnalysisError(
+        raise OptionError(
             f"category_proportions must be {points} positive numbers (one per answer code)"
         )
     return shares / shares.sum()
@@ -404,10 +394,10 @@ def _item_frame(answers: np.ndarray, item_ids: list[str], respondents: pd.Index)
     return pd.DataFrame(answers, index=respondents, columns=item_ids)
 
 
-def _streams(seed: int) -> dict[str, np.random.Generator]:
-    children = np.random.SeedSequence(seed).spawn(len(_STREAMS))
-    return {name: np.random.default_rng(child)
-            for name, child in zip(_STREAMS, children, strict=True)}
+def _streams(seed: np.random.Generator) -> dict[str, np.random.Generator]:
+    """One independent stream per random step, spawned from ``seed`` (an integer seed gives
+    the children of ``SeedSequence(seed)``, as in every earlier release)."""
+    return dict(zip(_STREAMS, seed.spawn(len(_STREAMS)), strict=True))
 
 
 def _apply_missing(answers: np.ndarray, rate: float, rng: np.random.Generator) -> None:
@@ -423,7 +413,7 @@ def simulate(
     scale: Scale,
     n: int,
     *,
-    seed: int,
+    seed: int | np.random.Generator | None,
     level: str = "facet",
     loading: float = 0.7,
     loading_spread: float = 0.1,
@@ -488,8 +478,9 @@ def simulate(
         administration order, answers coded ``1..scale.max_value``.
     n : int
         Number of respondents (>= 1); ids are 1..n (index ``respondent``).
-    seed : int
-        Non-negative seed; the same seed gives the same output bit for bit.
+    seed : int, numpy Generator or None
+        Non-negative integer seed (the same seed gives the same output bit for bit), a numpy
+        Generator (its spawned streams are used), or None (fresh entropy, not reproducible).
     level : {"facet", "dimension"}, default "facet"
         What the latent factors are.
     loading : float, default 0.7
@@ -538,17 +529,17 @@ def simulate(
     version of the Working Alliance Inventory. Psychotherapy Research, 16, 12-25.
     """
     _check_arguments(scale, n, level, loading, loading_spread)
-    seed = _check_seed(seed)
-    missing_rate = _check_rate(missing_rate, "missing_rate")
-    careless_rate = _check_rate(careless_rate, "careless_rate")
-    threshold_spread = _check_rate(threshold_spread, "threshold_spread")
-    wai_validity = _check_rate(wai_validity, "wai_validity")
-    within = _check_correlation_value(within_dimension, "within_dimension")
-    between = _check_correlation_value(between_dimensions, "between_dimensions")
+    generator = check_seed("seed", seed)
+    missing_rate = _rate("missing_rate", missing_rate)
+    careless_rate = _rate("careless_rate", careless_rate)
+    threshold_spread = _rate("threshold_spread", threshold_spread)
+    wai_validity = _rate("wai_validity", wai_validity)
+    within = _correlation_value("within_dimension", within_dimension)
+    between = _correlation_value("between_dimensions", between_dimensions)
     if wai and blueprint is None:
         blueprint = load_blueprint()
 
-    rng = _streams(seed)
+    rng = _streams(generator)
     factors = _factor_names(scale, level)
     dimension_of = {getattr(i, level): i.dimension for i in scale.items}
     phi = _factor_correlation(factor_correlation, factors, dimension_of, within, between)
@@ -590,7 +581,7 @@ def simulate_retest(
     simulation: SimulationResult,
     n: int,
     *,
-    seed: int,
+    seed: int | np.random.Generator | None,
     stability: float = 0.9,
     missing_rate: float | None = None,
 ) -> SimulationResult:
@@ -611,8 +602,8 @@ def simulate_retest(
         The first occasion (from :func:`simulate`).
     n : int
         Number of respondents retested, 1 <= n <= number of respondents of ``simulation``.
-    seed : int
-        Non-negative seed of the retest draws.
+    seed : int, numpy Generator or None
+        Seed of the retest draws, as for :func:`simulate`.
     stability : float, default 0.9
         Correlation of each latent factor with itself across occasions, in [0, 1).
     missing_rate : float, optional
@@ -630,20 +621,20 @@ def simulate_retest(
         For an invalid argument (the message names it).
     """
     if not isinstance(simulation, SimulationResult):
-        raise AnalysisError(
+        raise OptionError(
             f"simulation must be a SimulationResult, got {type(simulation).__name__}"
         )
     total = len(simulation.data)
     check_integer("n", n, minimum=1)
     if n > total:
-        raise AnalysisError(f"n (respondents retested) must be at most the {total} "
+        raise OptionError(f"n (respondents retested) must be at most the {total} "
                             f"respondents of the first occasion; got {n!r}")
-    seed = _check_seed(seed)
-    stability = _check_rate(stability, "stability")
+    generator = check_seed("seed", seed)
+    stability = _rate("stability", stability)
     truth = simulation.truth
-    missing_rate = _check_rate(truth.missing_rate if missing_rate is None else missing_rate,
-                               "missing_rate")
-    rng = _streams(seed)
+    missing_rate = _rate("missing_rate",
+                         truth.missing_rate if missing_rate is None else missing_rate)
+    rng = _streams(generator)
     rows = np.sort(rng["retest"].choice(total, size=n, replace=False))
     respondents = pd.Index(truth.factor_scores.index[rows], name="respondent")
     phi = truth.factor_correlation.to_numpy()

@@ -17,11 +17,11 @@ from dataclasses import asdict
 
 import numpy as np
 
-from .._checks import check_choice, check_integer
+from .._checks import check_choice, check_integer, check_seed
 from ..errors import AllianceScaleWarning, ItemBankError
 from ._blueprint import Blueprint, load_blueprint
 from ._item_bank import LANGUAGES, PROGRAMS, Item, ItemBank, load_item_bank
-from ._response_format import ResponseFormat, agreement_format, response_formats_data
+from ._response_format import agreement_format, response_formats_data
 from ._scale import Scale, ScaleItem, _canonical
 
 __all__ = ["draft_scale"]
@@ -35,7 +35,7 @@ def draft_scale(
     points: int = 5,
     language: str = "fr",
     program: str = "guided",
-    seed: int = 0,
+    seed: int | np.random.Generator | None = 0,
     items: Iterable[str] | None = None,
 ) -> Scale:
     """Draft a scale from the blueprint and the item bank.
@@ -58,8 +58,9 @@ def draft_scale(
     program : {"guided", "automated"}, default "guided"
         ``"guided"`` keeps items that apply to "guided" or "both"; ``"automated"`` keeps
         "automated" or "both" (items presupposing a human or a group are left out).
-    seed : int, default 0
-        Non-negative seed of ``numpy.random.default_rng`` for the administration order.
+    seed : int, numpy Generator or None, default 0
+        Seed of the administration order: a non-negative integer (the same seed gives the
+        same order), a numpy Generator, or None (fresh entropy).
     items : iterable of str, optional
         Item ids to keep (e.g. ``content_validity(...).passing``); applied before the
         program filter and ``items_per_facet``.
@@ -86,13 +87,17 @@ def draft_scale(
         Naming the facets left without items, and items of ``items`` that do not apply to
         the program.
     """
-    response_format = _check_options(language, program, seed, points, items_per_facet)
+    check_choice("language", language, LANGUAGES)
+    check_choice("program", program, PROGRAMS)
+    response_format = agreement_format(points)
+    if items_per_facet is not None:
+        check_integer("items_per_facet", items_per_facet, minimum=1)
     if blueprint is None:
         blueprint = load_blueprint()
     if bank is None:
         bank = load_item_bank(blueprint=blueprint)
     selected, omitted = _select(blueprint, bank, items, program, items_per_facet)
-    ordered = _interleave(selected, np.random.default_rng(seed))
+    ordered = _interleave(selected, check_seed("seed", seed))
     return Scale(
         name=response_formats_data()["wording"][language]["title"],
         version=f"{blueprint.version}+bank.{_bank_digest(bank)[:8]}",
@@ -102,19 +107,6 @@ def draft_scale(
         response_format=response_format,
         omitted_facets=tuple(omitted),
     )
-
-
-def _check_options(
-    language: str, program: str, seed: int, points: int, items_per_facet: int | None
-) -> ResponseFormat:
-    """Refuse bad options of :func:`draft_scale`; return the response format of ``points``."""
-    check_choice("language", language, LANGUAGES)
-    check_choice("program", program, PROGRAMS)
-    check_integer("seed", seed, minimum=0)
-    response_format = agreement_format(points)
-    if items_per_facet is not None:
-        check_integer("items_per_facet", items_per_facet, minimum=1)
-    return response_format
 
 
 def _select(

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from .._checks import check_choice, check_integer
-from ..errors import ItemBankError
+from ..errors import ItemBankError, OptionError
 from ._item_bank import LANGUAGES
 from ._response_format import response_formats_data
 
@@ -447,7 +447,7 @@ def render(scale: Scale, format: str, language: str | None = None) -> str:
     """
     check_choice("format", format, EXPORT_FORMATS)
     if language is not None and format in _BILINGUAL_FORMATS:
-        raise ItemBankError(f"format {format!r} holds both languages; give no language "
+        raise OptionError(f"format {format!r} holds both languages; give no language "
                             f"(got {language!r})")
     if format == "markdown":
         return to_markdown(scale, language)

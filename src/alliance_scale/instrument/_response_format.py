@@ -96,10 +96,7 @@ def agreement_format(points: int = 5) -> ResponseFormat:
         If ``points`` is not an integer from 4 to 7, or if the file's labels for it are
         missing or not ``points`` long.
     """
-    check_integer("points", points)
-    if not 4 <= points <= 7:
-        raise ItemBankError(f"points must be an integer from 4 to 7; got {points!r}")
-    points = int(points)
+    points = check_integer("points", points, minimum=4, maximum=7)
     path = str(bundled_path("items", "response_formats.yaml"))
     entry = _read_response_formats(path)["agreement"].get(points)
     labels = {}

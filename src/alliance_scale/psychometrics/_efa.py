@@ -764,9 +764,7 @@ def _prepare(data, cor: str, n_obs: int | None, missing: str):
 
 def _check_n_factors(n_factors: int) -> None:
     """Refuse a non-integer or non-positive ``n_factors``."""
-    check_integer("n_factors", n_factors)
-    if n_factors < 1:
-        raise AnalysisError(f"n_factors must be at least 1, got {n_factors}")
+    check_integer("n_factors", n_factors, minimum=1)
 
 
 def _check_identified(n_factors: int, p: int) -> None:

@@ -25,7 +25,7 @@ from contextlib import AbstractContextManager, nullcontext
 import numpy as np
 import pandas as pd
 
-from .._checks import as_item_frame, check_integer, looks_like_correlation
+from .._checks import as_item_frame, check_integer, check_seed, looks_like_correlation
 from .._results import Result, result
 from ..errors import AllianceScaleWarning, AnalysisError
 from ._correlation import correlation_matrix, pairwise_pearson, polychoric, to_unit_diagonal
@@ -305,7 +305,7 @@ def parallel_analysis(
             "singular and parallel analysis is unreliable", AllianceScaleWarning, stacklevel=2,
         )
     observed = matrix.to_numpy()
-    rng = np.random.default_rng(seed)
+    rng = check_seed("seed", seed)
     values = None if from_matrix else data.to_numpy()
     names = [str(name) for name in matrix.index]
     with _single_threaded_blas():

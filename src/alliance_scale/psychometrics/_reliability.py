@@ -28,11 +28,13 @@ from .._checks import (
     as_item_frame,
     check_choice,
     check_integer,
+    check_number,
+    check_seed,
     looks_like_correlation,
     respondent_count,
 )
 from .._results import Result, result
-from ..errors import AllianceScaleWarning, AnalysisError
+from ..errors import AllianceScaleWarning, AnalysisError, OptionError
 from ._correlation import (
     CORRELATIONS,
     pairwise_covariance,
@@ -82,7 +84,7 @@ def _keyed_frame(
     reversed_items = tuple(str(item) for item in (reverse or ()))
     for item in reversed_items:
         if item not in frame.columns:
-            raise AnalysisError("item to reverse is not among the data's items", column=item)
+            raise OptionError("item to reverse is not among the data's items", column=item)
     low, high = _response_range(frame, min_value, max_value)
     return reverse_keyed(frame, reversed_items, low, high), reversed_items, (low, high)
 
@@ -172,7 +174,7 @@ def _bootstrap_ci(
     values: np.ndarray, confidence: float, n_boot: int, seed: int | None
 ) -> tuple[float, float]:
     """Percentile bootstrap of raw alpha: resample respondents, all resamples at once."""
-    rng = np.random.default_rng(seed)
+    rng = check_seed("seed", seed)
     n = values.shape[0]
     alphas = np.empty(n_boot)
     chunk = max(1, min(n_boot, 2_000_000 // max(1, values.size)))  # bound memory
@@ -366,12 +368,11 @@ def cronbach_alpha(
     check_choice("ci", ci, _CI_METHODS)
     check_choice("missing", missing, _MISSING)
     check_choice("cor", cor, CORRELATIONS)
-    if not 0 < confidence < 1:
-        raise AnalysisError(f"confidence must be between 0 and 1, got {confidence!r}")
+    check_number("confidence", confidence, 0.0, 1.0, low_open=True, high_open=True)
     if ci == "bootstrap" and cor != "pearson":
-        raise AnalysisError("ci='bootstrap' is available with cor='pearson' only")
-    if ci == "bootstrap":
-        check_integer("n_boot", n_boot, 2)
+        raise OptionError("ci='bootstrap' is available with cor='pearson' only")
+    check_integer("n_boot", n_boot, 2)
+    check_seed("seed", seed)
     frame, reversed_items, _ = _keyed_frame(data, reverse, min_value, max_value)
     frame = _use_rows(frame, missing)
     covariance, correlation = _correlation_input(frame, cor)

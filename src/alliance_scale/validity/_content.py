@@ -17,7 +17,7 @@ from scipy.special import comb
 
 from .._checks import check_unique_columns, is_boolean
 from .._results import Result, result
-from ..errors import ResponseError
+from ..errors import OptionError, ResponseError
 from ..fielding._responses import plain_value
 
 __all__ = [
@@ -105,7 +105,7 @@ def _check_ratings(ratings: pd.DataFrame) -> pd.DataFrame:
     """The ratings as numbers 1-4 (NaN = not rated), or a :class:`ResponseError` naming the
     item and the experts (a boolean is refused: pandas would read True as the rating 1)."""
     if not isinstance(ratings, pd.DataFrame):
-        raise ResponseError(f"ratings must be a pandas DataFrame, got {type(ratings).__name__}")
+        raise OptionError(f"ratings must be a pandas DataFrame, got {type(ratings).__name__}")
     if ratings.shape[0] == 0 or ratings.shape[1] == 0:
         raise ResponseError("ratings are empty: expected experts in rows and items in columns")
     check_unique_columns(ratings, "duplicate item column", ResponseError)
