@@ -297,6 +297,16 @@ def correlation_problem(data: pd.DataFrame | np.ndarray, tol: float = 1e-8) -> s
     return None
 
 
+def _is_correlation_like(data: object) -> bool:
+    """A safety net, not a guess that changes the analysis: item responses are codes, so a
+    square symmetric table with a unit diagonal and non-integer entries given as ``data``
+    is a correlation matrix passed in the wrong argument."""
+    if not isinstance(data, (pd.DataFrame, np.ndarray)) or correlation_problem(data) is not None:
+        return False
+    values = np.asarray(data, dtype=float)
+    return bool(np.any(values != np.round(values)))
+
+
 def looks_like_correlation(data: pd.DataFrame | np.ndarray, tol: float = 1e-8) -> bool:
     """True when ``data`` is square, symmetric, with a unit diagonal (a correlation matrix).
 
@@ -607,6 +617,12 @@ def analysis_input(
     if cor_matrix is None:
         if data is None:
             raise OptionError("no data: give item responses (data) or a cor_matrix")
+        if _is_correlation_like(data):
+            raise OptionError(
+                "data looks like a correlation matrix (square, symmetric, unit diagonal, "
+                "non-integer values): pass it as cor_matrix=..., with n_obs= where the "
+                "analysis needs the number of respondents"
+            )
         return "items", data, None
     if not isinstance(cor_matrix, (pd.DataFrame, np.ndarray)):
         raise OptionError(

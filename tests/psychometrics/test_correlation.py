@@ -237,18 +237,20 @@ def test_squared_multiple_correlations_by_hand():
 
 def test_correlation_matrix_counts_and_missing(bfi_items):
     data = bfi_items.iloc[:300, :6]
-    matrix, n_obs, counts = correlation_matrix(data)
-    assert n_obs == 300
+    matrix, n_obs, counts, items = correlation_matrix(data)
+    assert n_obs == 300 and items.shape == data.shape
     observed = data.notna().astype(int).to_numpy()
     np.testing.assert_array_equal(counts, observed.T @ observed)
     listwise = correlation_matrix(data, missing="listwise")
     assert listwise.n_obs == len(data.dropna()) and listwise.pair_counts is None
     np.testing.assert_allclose(listwise.matrix, data.dropna().corr(), atol=1e-14)
-    given = correlation_matrix(matrix, require_n_obs=False)
-    assert given.n_obs is None and given.pair_counts is None
-    with pytest.raises(AnalysisError, match="n_obs"):
+    given = correlation_matrix(cor_matrix=matrix, require_n_obs=False)
+    assert given.n_obs is None and given.pair_counts is None and given.items is None
+    with pytest.raises(OptionError, match="n_obs is needed"):
+        correlation_matrix(cor_matrix=matrix)
+    with pytest.raises(OptionError, match="looks like a correlation matrix"):
         correlation_matrix(matrix)
     with pytest.raises(OptionError, match="missing must be one of"):
         correlation_matrix(data, missing="mean")
     with pytest.raises(OptionError, match="n_obs must be an integer"):
-        correlation_matrix(matrix, n_obs=300.0)
+        correlation_matrix(cor_matrix=matrix, n_obs=300.0)

@@ -136,7 +136,7 @@ def test_correlation_matrix_input_uses_n_obs(reference, bfi_items):
     assert res.fit["empirical_chi2"] == pytest.approx(ref["chi"], rel=FIT_RELATIVE)
     assert res.fit["rmsr"] == pytest.approx(ref["rms"], rel=FIT_RELATIVE)
     assert res.fit["chi2"] == pytest.approx(ref["statistic"], rel=FIT_RELATIVE)
-    without_n = efa(bfi_items.corr(), 5)
+    without_n = efa(cor_matrix=bfi_items.corr(), n_factors=5)
     assert np.isnan(without_n.fit["chi2"]) and np.isfinite(without_n.fit["rmsr"])
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from factor_analyzer.factor_analyzer import calculate_bartlett_sphericity, calculate_kmo
 
-from alliance_scale import AnalysisError, bartlett, kmo, polychoric
+from alliance_scale import AnalysisError, OptionError, bartlett, kmo, polychoric
 from alliance_scale.psychometrics._correlation import pairwise_pearson
 from alliance_scale.psychometrics._factorability import kaiser_label
 
@@ -97,8 +97,8 @@ def test_n_not_above_p_is_refused(bfi_items):
 
 
 def test_correlation_matrix_needs_n(bfi_items):
-    with pytest.raises(AnalysisError, match="n_obs"):
-        bartlett(bfi_items.corr())
+    with pytest.raises(OptionError, match="n_obs"):
+        bartlett(cor_matrix=bfi_items.corr())
 
 
 def test_singular_matrix_is_refused(bfi_items):

@@ -74,8 +74,8 @@ def test_parallel_on_a_correlation_matrix(bfi_items, reference):
     assert result.table["pc_resampled"].isna().all()
     np.testing.assert_allclose(result.table["pc_observed"], reference["parallel"]["pc_values"],
                                atol=1e-10)
-    with pytest.raises(AnalysisError, match="n_obs"):
-        parallel_analysis(matrix)
+    with pytest.raises(OptionError, match="n_obs"):
+        parallel_analysis(cor_matrix=matrix)
 
 
 def test_parallel_recovers_three_factors():
@@ -167,7 +167,7 @@ def test_map_warns_when_its_minimum_is_at_the_edge_of_the_search(bfi_items):
 
 def test_map_of_a_correlation_matrix_needs_no_n_obs(bfi_items):
     matrix = bfi_items.corr()
-    without = map_test(matrix)
+    without = map_test(cor_matrix=matrix)
     pd.testing.assert_series_equal(without.map, map_test(matrix, n_obs=2800).map)
     with pytest.raises(OptionError, match="max_factors must be an integer"):
         map_test(matrix, max_factors=3.0)

@@ -66,10 +66,9 @@ import pandas as pd
 from scipy.special import ndtr, ndtri
 
 from .._checks import (
+    analysis_input,
     as_item_frame,
     check_choice,
-    check_integer,
-    looks_like_correlation,
     respondent_count,
 )
 from .._results import Result, result
@@ -540,6 +539,8 @@ class AnalysedCorrelation(NamedTuple):
     #: Items x items number of respondents who answered both items (psych's
     #: ``pairwiseCount``); None for a correlation matrix and for listwise deletion.
     pair_counts: np.ndarray | None
+    #: The checked item responses the matrix comes from (None when a matrix was given).
+    items: pd.DataFrame | None = None
 
 
 def _pairwise_moments(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -691,8 +692,9 @@ def pairwise_pearson(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def correlation_matrix(
-    data: pd.DataFrame | np.ndarray,
+    data: pd.DataFrame | np.ndarray | None = None,
     *,
+    cor_matrix: pd.DataFrame | np.ndarray | None = None,
     cor: str = "pearson",
     n_obs: int | None = None,
     missing: str = "pairwise",
@@ -707,9 +709,12 @@ def correlation_matrix(
 
     Parameters
     ----------
-    data : DataFrame or 2-D array
-        Raw answers (respondents x items), or a correlation matrix (square, symmetric, unit
-        diagonal) given with ``n_obs``.
+    data : DataFrame or 2-D array, optional
+        Raw answers (respondents x items); or, with ``n_obs`` (psych's ``fa(r, n.obs=)``
+        convention), a correlation matrix.
+    cor_matrix : DataFrame or 2-D array, optional
+        A correlation matrix (square, symmetric, unit diagonal) instead of ``data``. Which
+        of the two was given is decided once, by ``alliance_scale._checks.analysis_input``.
     cor : {"pearson", "polychoric"}, default "pearson"
         Correlations of raw answers: pairwise-complete Pearson (R's
         ``cor(x, use = "pairwise")``) or :func:`~alliance_scale.polychoric`.
@@ -729,31 +734,39 @@ def correlation_matrix(
     Returns
     -------
     AnalysedCorrelation
-        ``(matrix, n_obs, pair_counts)``: the items x items correlations (DataFrame), the
-        number of respondents, and the items x items numbers of respondents who answered
-        both items (None for a correlation matrix or listwise deletion).
+        ``(matrix, n_obs, pair_counts, items)``: the items x items correlations (DataFrame),
+        the number of respondents, the items x items numbers of respondents who answered
+        both items (None for a correlation matrix or listwise deletion), and the checked
+        responses (None for a correlation matrix).
 
     Raises
     ------
+    OptionError
+        An unknown ``cor`` or ``missing``; both or neither of ``data`` and ``cor_matrix``;
+        a correlation matrix without ``n_obs`` (when required); a bad ``n_obs``.
     AnalysisError
-        An unknown ``cor`` or ``missing``; a correlation matrix without ``n_obs``; a bad
-        ``n_obs``; bad raw answers (see ``as_item_frame``); fewer than two complete rows
-        (listwise); a pair of items whose correlation is undefined (names the items).
+        A ``cor_matrix`` that is not a correlation matrix; bad raw answers (see
+        ``as_item_frame``); fewer than two complete rows (listwise); a pair of items whose
+        correlation is undefined (names the items).
+
+    Examples
+    --------
+    >>> pilot = als.load_pilot()
+    >>> fitted = als.correlation_matrix(pilot[["A1a_1", "A1a_2", "A1b_1"]])
+    >>> fitted.n_obs
+    320
+    >>> print(fitted.matrix.round(3))  # In R: cor(x, use = "pairwise")
+           A1a_1  A1a_2  A1b_1
+    A1a_1  1.000  0.424  0.459
+    A1a_2  0.424  1.000  0.398
+    A1b_1  0.459  0.398  1.000
     """
     check_choice("cor", cor, CORRELATIONS)
     check_choice("missing", missing, MISSING)
-    if n_obs is not None:
-        check_integer("n_obs", n_obs, minimum=2)
-    if looks_like_correlation(data):
-        if n_obs is None and require_n_obs:
-            raise AnalysisError(
-                "a correlation matrix was given without n_obs (the number of respondents)"
-            )
-        names = (list(data.columns) if isinstance(data, pd.DataFrame)
-                 else [f"item{j + 1}" for j in range(np.shape(data)[0])])
-        matrix = pd.DataFrame(np.asarray(data, dtype=float), index=names, columns=names)
-        return AnalysedCorrelation(matrix, None if n_obs is None else int(n_obs), None)
-    items = _complete_rows(as_item_frame(data)) if missing == "listwise" else as_item_frame(data)
+    kind, given, n_obs = analysis_input(data, cor_matrix, n_obs, need_n_obs=require_n_obs)
+    if kind == "matrix":
+        return AnalysedCorrelation(given, n_obs, None, None)
+    items = _complete_rows(as_item_frame(given)) if missing == "listwise" else as_item_frame(given)
     if cor == "polychoric":
         fitted = polychoric(items)
         correlation, counts = fitted.correlation.to_numpy(), fitted.pair_counts.to_numpy()
@@ -765,6 +778,7 @@ def correlation_matrix(
         pd.DataFrame(correlation, index=names, columns=names),
         respondent_count(items) if n_obs is None else int(n_obs),
         counts if missing == "pairwise" else None,
+        items,
     )
 
 

@@ -738,18 +738,13 @@ class EFAResult(Result):
 # --------------------------------------------------------------------------------------
 
 
-def _prepare(data, cor: str, n_obs: int | None, missing: str):
+def _prepare(data, cor_matrix, cor: str, n_obs: int | None, missing: str):
     """Correlation matrix, item names, respondents, pair counts and correlation type."""
-    from_matrix = _data.looks_like_correlation(data)
-    if n_obs is not None and not from_matrix:
-        raise AnalysisError(
-            f"n_obs is only for a correlation matrix, and data is not one "
-            f"({_data.correlation_problem(data)}); with responses the number of "
-            "respondents is counted from the rows"
-        )
-    matrix, n_obs, counts = correlation_matrix(
-        data, cor=cor, n_obs=n_obs, missing=missing, require_n_obs=False
+    matrix, n_obs, counts, items = correlation_matrix(
+        data, cor_matrix=cor_matrix, cor=cor, n_obs=n_obs, missing=missing,
+        require_n_obs=False,
     )
+    from_matrix = items is None
     p = len(matrix)
     if not from_matrix and n_obs <= p:
         warnings.warn(
@@ -814,9 +809,10 @@ def _variance_table(pattern: np.ndarray, phi: np.ndarray | None, columns) -> pd.
 
 
 def efa(
-    data: pd.DataFrame | np.ndarray,
-    n_factors: int,
+    data: pd.DataFrame | np.ndarray | None = None,
+    n_factors: int = 1,
     *,
+    cor_matrix: pd.DataFrame | np.ndarray | None = None,
     method: str = "minres",
     rotation: str = "oblimin",
     cor: str = "pearson",
@@ -868,7 +864,7 @@ def efa(
     check_choice("method", method, _METHODS)
     check_choice("rotation", rotation, ROTATIONS)
     _check_n_factors(n_factors)
-    correlation, names, n_obs, counts, source = _prepare(data, cor, n_obs, missing)
+    correlation, names, n_obs, counts, source = _prepare(data, cor_matrix, cor, n_obs, missing)
     _check_identified(n_factors, len(names))
     _warn_if_singular(correlation, names, method)
     unrotated, _ = _extract(correlation, n_factors, method)

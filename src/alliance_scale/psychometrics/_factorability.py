@@ -119,7 +119,11 @@ class BartlettResult(Result):
 
 
 def kmo(
-    data: pd.DataFrame | np.ndarray, *, cor: str = "pearson", n_obs: int | None = None
+    data: pd.DataFrame | np.ndarray | None = None,
+    *,
+    cor_matrix: pd.DataFrame | np.ndarray | None = None,
+    cor: str = "pearson",
+    n_obs: int | None = None,
 ) -> KMOResult:
     """Kaiser-Meyer-Olkin measure of sampling adequacy, overall and per item (psych::KMO).
 
@@ -147,7 +151,8 @@ def kmo(
         A singular correlation matrix (linearly dependent items, or n <= p); bad raw
         answers or options (see :func:`~alliance_scale.correlation.correlation_matrix`).
     """
-    matrix, n, _ = correlation_matrix(data, cor=cor, n_obs=n_obs)
+    matrix, n, _, _ = correlation_matrix(data, cor_matrix=cor_matrix, cor=cor, n_obs=n_obs,
+                                         require_n_obs=False)
     _check_size(n, len(matrix))
     r = matrix.to_numpy()
     _refuse_singular(r, list(matrix.index), "KMO needs the inverse of the correlation matrix")
@@ -163,7 +168,11 @@ def kmo(
 
 
 def bartlett(
-    data: pd.DataFrame | np.ndarray, *, n_obs: int | None = None, cor: str = "pearson"
+    data: pd.DataFrame | np.ndarray | None = None,
+    *,
+    cor_matrix: pd.DataFrame | np.ndarray | None = None,
+    n_obs: int | None = None,
+    cor: str = "pearson",
 ) -> BartlettResult:
     """Bartlett's (1951) test of sphericity (psych::cortest.bartlett).
 
@@ -188,7 +197,7 @@ def bartlett(
         n <= p, or a correlation matrix whose determinant is not positive; bad raw answers
         or options (see :func:`~alliance_scale.correlation.correlation_matrix`).
     """
-    matrix, n, _ = correlation_matrix(data, cor=cor, n_obs=n_obs)
+    matrix, n, _, _ = correlation_matrix(data, cor_matrix=cor_matrix, cor=cor, n_obs=n_obs)
     p = len(matrix)
     _check_size(n, p)
     _refuse_singular(matrix.to_numpy(), list(matrix.index),

@@ -25,7 +25,7 @@ from contextlib import AbstractContextManager, nullcontext
 import numpy as np
 import pandas as pd
 
-from .._checks import as_item_frame, check_integer, check_seed, looks_like_correlation
+from .._checks import check_integer, check_seed
 from .._results import Result, result
 from ..errors import AllianceScaleWarning, AnalysisError
 from ._correlation import correlation_matrix, pairwise_pearson, polychoric, to_unit_diagonal
@@ -236,8 +236,9 @@ def _replicate(
 
 
 def parallel_analysis(
-    data: pd.DataFrame | np.ndarray,
+    data: pd.DataFrame | np.ndarray | None = None,
     *,
+    cor_matrix: pd.DataFrame | np.ndarray | None = None,
     n_iter: int = 20,
     quantile: float = 0.95,
     cor: str = "pearson",
@@ -294,10 +295,7 @@ def parallel_analysis(
     check_integer("n_iter", n_iter, minimum=1)
     if not 0 < quantile < 1:
         raise AnalysisError(f"quantile must be between 0 and 1, got {quantile}")
-    from_matrix = looks_like_correlation(data)
-    if not from_matrix:
-        data = as_item_frame(data)
-    matrix, n, _ = correlation_matrix(data, cor=cor, n_obs=n_obs)
+    matrix, n, _, items = correlation_matrix(data, cor_matrix=cor_matrix, cor=cor, n_obs=n_obs)
     p = len(matrix)
     if n <= p:
         warnings.warn(
@@ -306,7 +304,7 @@ def parallel_analysis(
         )
     observed = matrix.to_numpy()
     rng = check_seed("seed", seed)
-    values = None if from_matrix else data.to_numpy()
+    values = None if items is None else items.to_numpy()
     names = [str(name) for name in matrix.index]
     with _single_threaded_blas():
         with warnings.catch_warnings():
@@ -373,8 +371,9 @@ class MAPResult(Result):
 
 
 def map_test(
-    data: pd.DataFrame | np.ndarray,
+    data: pd.DataFrame | np.ndarray | None = None,
     *,
+    cor_matrix: pd.DataFrame | np.ndarray | None = None,
     max_factors: int | None = None,
     cor: str = "pearson",
     n_obs: int | None = None,
@@ -417,7 +416,8 @@ def map_test(
     """
     if max_factors is not None:
         check_integer("max_factors", max_factors, minimum=1)
-    matrix = correlation_matrix(data, cor=cor, n_obs=n_obs, require_n_obs=False).matrix
+    matrix = correlation_matrix(data, cor_matrix=cor_matrix, cor=cor, n_obs=n_obs,
+                                require_n_obs=False).matrix
     r = matrix.to_numpy()
     p = len(r)
     largest = min(8 if max_factors is None else max_factors, p - 1)

@@ -25,12 +25,12 @@ import pandas as pd
 import scipy.stats
 
 from .._checks import (
+    analysis_input,
     as_item_frame,
     check_choice,
     check_integer,
     check_number,
     check_seed,
-    looks_like_correlation,
     respondent_count,
 )
 from .._results import Result, result
@@ -551,19 +551,17 @@ class OmegaResult(Result):
 
 
 def _omega_correlation(
-    data: pd.DataFrame | np.ndarray, cor: str, n_obs: int | None
-) -> tuple[pd.DataFrame, int | None]:
-    """The correlation matrix omega analyses, and the number of respondents behind it."""
-    if looks_like_correlation(data):
-        matrix = pd.DataFrame(np.asarray(data, dtype=float))
-        if isinstance(data, pd.DataFrame):
-            matrix.index = matrix.columns = data.columns
-        else:
-            matrix.index = matrix.columns = [f"item{j + 1}" for j in range(matrix.shape[1])]
-        return matrix, n_obs
-    frame = as_item_frame(data, min_items=3)
-    matrix = _omega_matrix(frame, cor)
-    return matrix, n_obs if n_obs is not None else respondent_count(frame)
+    data: pd.DataFrame | np.ndarray | None,
+    cor_matrix: pd.DataFrame | np.ndarray | None,
+    cor: str,
+    n_obs: int | None,
+) -> tuple[pd.DataFrame, int | None, str]:
+    """The correlation matrix omega analyses, the respondents behind it, and its label."""
+    kind, given, n_obs = analysis_input(data, cor_matrix, n_obs)
+    if kind == "matrix":
+        return given, n_obs, "correlation matrix"  # as EFAResult.cor
+    frame = as_item_frame(given, min_items=3)
+    return _omega_matrix(frame, cor), respondent_count(frame), cor
 
 
 def _omega_matrix(frame: pd.DataFrame, cor: str) -> pd.DataFrame:
@@ -589,16 +587,17 @@ def _general_loadings(phi: np.ndarray, warn: bool) -> np.ndarray:
         return np.array([root, np.sign(phi[0, 1]) * root])
     names = [f"F{j + 1}" for j in range(n_factors)]
     # psych::schmid calls fa(phi) without n.obs: no fit statistics for this tiny fit
-    fit = efa(pd.DataFrame(phi, index=names, columns=names), 1, method="minres",
-              rotation="none")
+    fit = efa(cor_matrix=pd.DataFrame(phi, index=names, columns=names), n_factors=1,
+              method="minres", rotation="none")
     loadings = np.asarray(fit.loadings, dtype=float)[:, 0]
     return loadings if loadings.sum() >= 0 else -loadings
 
 
 def omega(
-    data: pd.DataFrame | np.ndarray,
+    data: pd.DataFrame | np.ndarray | None = None,
     n_factors: int = 3,
     *,
+    cor_matrix: pd.DataFrame | np.ndarray | None = None,
     cor: str = "pearson",
     n_obs: int | None = None,
 ) -> OmegaResult:
@@ -639,8 +638,7 @@ def omega(
     """
     check_choice("cor", cor, CORRELATIONS)
     check_integer("n_factors", n_factors, 1)
-    matrix, n_used = _omega_correlation(data, cor, n_obs)
-    label = "correlation matrix" if looks_like_correlation(data) else cor  # as EFAResult.cor
+    matrix, n_used, label = _omega_correlation(data, cor_matrix, cor, n_obs)
     return _schmid_omega(matrix, int(n_factors), n_used, label, warn=True)
 
 
@@ -660,7 +658,8 @@ def _schmid_omega(
     items = [str(c) for c in matrix.columns]
     if len(items) < 3:
         raise AnalysisError(f"omega needs at least 3 items, got {len(items)}")
-    fit = efa(matrix, n_factors, method="minres", rotation="oblimin", n_obs=n_used)
+    fit = efa(cor_matrix=matrix, n_factors=n_factors, method="minres", rotation="oblimin",
+              n_obs=n_used)
     pattern = np.asarray(fit.loadings, dtype=float)
     phi = np.eye(n_factors) if fit.phi is None else np.asarray(fit.phi, dtype=float)
     communality = np.einsum("ij,jk,ik->i", pattern, phi, pattern)
