@@ -4,7 +4,7 @@ The Scale-aware layer over the generic coefficients of
 :mod:`alliance_scale.psychometrics` (alpha with its CIs, item statistics, omega): it reads
 the scale's keys (facets, dimensions, total, reverse-keyed items) and response range, and
 puts one row per subscale in a table. Test-retest matches respondents by id, scores both
-occasions with :func:`alliance_scale.score_items` and computes ICC(A,1) with pingouin.
+occasions with :func:`alliance_scale.score_items` and computes ICC(A,1) (as ``psych::ICC``).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.stats
 
 from .._checks import as_item_frame, check_choice, respondent_count
 from .._results import Result, result
@@ -311,7 +312,7 @@ class TestRetestResult(Result):
         ``p_value``, ``label`` (Koo & Li 2016).
     icc_type : str
         ``"ICC(A,1)"``: two-way random effects, absolute agreement, single measurement
-        (Shrout & Fleiss ICC(2,1); McGraw & Wong ICC(A,1)), from pingouin.intraclass_corr.
+        (Shrout & Fleiss ICC(2,1); McGraw & Wong ICC(A,1)), as psych::ICC's ICC2.
     n_first, n_second, n_matched : int
         Respondents at each occasion and present at both.
     unmatched : tuple
@@ -338,27 +339,41 @@ class TestRetestResult(Result):
         }
 
 
-def _intraclass_correlation(long: pd.DataFrame) -> pd.DataFrame:
-    """pingouin.intraclass_corr at full precision (pingouin rounds its CIs to 2 decimals).
+def _intraclass_correlation(scores: np.ndarray, confidence: float = 0.95) -> dict[str, Any]:
+    """ICC(A,1) of an n x k table of scores (k occasions), with its F test and CI.
 
-    pingouin has no per-call rounding argument, so its global ``pingouin.options`` are
-    changed for the call and restored after it: not thread-safe (two threads computing an
-    ICC, or one reading pingouin.options meanwhile, could see the unrounded setting).
+    Two-way random effects, absolute agreement, single measurement (Shrout & Fleiss 1979
+    ICC(2,1); McGraw & Wong 1996 ICC(A,1)), from the two-way ANOVA mean squares; the CI is
+    McGraw & Wong's (1996) approximate F interval, as ``psych::ICC`` and
+    ``pingouin.intraclass_corr`` give it. Hand-written (ten lines of numpy) because
+    pingouin rounds the interval to two decimals unless its global ``options`` are changed,
+    which is not safe during a call; the suite checks the numbers against ``psych::ICC``.
     """
-    import pingouin  # imported on first use only: its import takes ~2 s
-
-    saved = dict(pingouin.options)
-    pingouin.options.pop("round.column.CI95", None)
-    pingouin.options["round"] = None
-    try:
-        with warnings.catch_warnings():  # pingouin's own pandas deprecation, not the user's
-            warnings.filterwarnings("ignore", message=".*inplace keyword.*")
-            table = pingouin.intraclass_corr(long, targets="respondent", raters="occasion",
-                                             ratings="score")
-    finally:
-        pingouin.options.clear()
-        pingouin.options.update(saved)
-    return table.set_index("Type")
+    n, k = scores.shape
+    grand = scores.mean()
+    ss_rows = k * np.sum((scores.mean(axis=1) - grand) ** 2)
+    ss_columns = n * np.sum((scores.mean(axis=0) - grand) ** 2)
+    ss_error = np.sum((scores - grand) ** 2) - ss_rows - ss_columns
+    ms_rows, ms_columns = ss_rows / (n - 1), ss_columns / (k - 1)
+    ms_error = ss_error / ((n - 1) * (k - 1))
+    icc = (ms_rows - ms_error) / (ms_rows + (k - 1) * ms_error
+                                  + k * (ms_columns - ms_error) / n)
+    f_rows = ms_rows / ms_error
+    df1, df2 = n - 1, (n - 1) * (k - 1)
+    f_columns = ms_columns / ms_error
+    a = k * icc / (n * (1 - icc))
+    b = 1 + k * icc * (n - 1) / (n * (1 - icc))
+    v = (a * f_columns + b) ** 2 / ((a * f_columns) ** 2 / (k - 1) + b ** 2 / df2)
+    alpha = 1 - confidence
+    f_upper = scipy.stats.f.ppf(1 - alpha / 2, df1, v)
+    f_lower = scipy.stats.f.ppf(1 - alpha / 2, v, df1)
+    lower = n * (ms_rows - f_upper * ms_error) / (
+        f_upper * (k * ms_columns + (k * n - k - n) * ms_error) + n * ms_rows)
+    upper = n * (f_lower * ms_rows - ms_error) / (
+        k * ms_columns + (k * n - k - n) * ms_error + n * f_lower * ms_rows)
+    return {"icc": float(icc), "ci_lower": float(lower), "ci_upper": float(upper),
+            "F": float(f_rows), "df1": int(df1), "df2": int(df2),
+            "p_value": float(scipy.stats.f.sf(f_rows, df1, df2))}
 
 
 def test_retest(
@@ -375,8 +390,8 @@ def test_retest(
     ``min + max - x``, prorated when at least ``min_answered`` of the items are
     answered). Respondents are matched by id; the ICC is two-way random effects,
     absolute agreement, single measurement (ICC(A,1) = Shrout & Fleiss ICC(2,1)), the
-    usual choice for test-retest (Koo & Li 2016), computed by pingouin.intraclass_corr
-    with its 95% CI (McGraw & Wong 1996).
+    usual choice for test-retest (Koo & Li 2016), with its 95% CI (McGraw & Wong 1996):
+    psych::ICC's ICC2 and pingouin.intraclass_corr's ICC2, at full precision.
 
     Parameters
     ----------
@@ -425,14 +440,8 @@ def test_retest(
         pairs = pd.DataFrame({"first": scored[0][name], "second": scored[1][name]}).dropna()
         row: dict[str, Any] = {"subscale": name, "level": levels[name], "n_pairs": len(pairs)}
         if len(pairs) >= 3:
-            long = pairs.rename_axis("respondent").reset_index().melt(
-                id_vars="respondent", var_name="occasion", value_name="score")
-            table = _intraclass_correlation(long)
-            icc = table.loc["ICC(A,1)"]
-            row.update(icc=float(icc["ICC"]), ci_lower=float(icc["CI95"][0]),
-                       ci_upper=float(icc["CI95"][1]), F=float(icc["F"]),
-                       df1=int(icc["df1"]), df2=int(icc["df2"]), p_value=float(icc["pval"]),
-                       label=_koo_li(float(icc["ICC"])))
+            icc = _intraclass_correlation(pairs.to_numpy(dtype=float))
+            row.update(icc, label=_koo_li(icc["icc"]))
         rows.append(row)
     columns = ["level", "n_pairs", "icc", "ci_lower", "ci_upper", "F", "df1", "df2",
                "p_value", "label"]
