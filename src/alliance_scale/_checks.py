@@ -28,6 +28,7 @@ Shared helpers for every module (one definition each):
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -37,10 +38,12 @@ from .errors import AllianceScaleError, AnalysisError, OptionError
 __all__ = [
     "analysis_input",
     "as_item_frame",
+    "check_array",
     "check_choice",
     "check_codes",
     "check_flag",
     "check_frame",
+    "check_instance",
     "check_integer",
     "check_number",
     "check_seed",
@@ -353,8 +356,10 @@ def check_choice(name: str, value: object, allowed: Sequence[object]) -> None:
     alliance_scale.errors.OptionError: cor must be one of 'pearson', 'polychoric'; got 'spearman'
     """
     try:
-        known = not isinstance(value, bool) and value in allowed
-    except TypeError:  # unhashable or incomparable (a list, a DataFrame...)
+        known = not isinstance(value, (bool, np.bool_)) and any(
+            type(value) is type(a) and value == a for a in allowed
+        )
+    except (TypeError, ValueError):  # incomparable (an array, a DataFrame...)
         known = False
     if not known:
         listed = ", ".join(repr(a) for a in allowed)
@@ -493,6 +498,45 @@ def check_frame(name: str, value: object) -> pd.DataFrame:
     if isinstance(value.columns, pd.MultiIndex):
         raise OptionError(f"{name} has MultiIndex columns; give one level of item names")
     return value
+
+
+def check_instance(name: str, value: object, kind: type, hint: str = "") -> Any:
+    """Return ``value`` if it is a ``kind`` (a Scale, a SimulationResult...), else OptionError.
+
+    Parameters
+    ----------
+    name : str
+        The argument's name.
+    value : object
+        What the user passed.
+    kind : type
+        The class expected.
+    hint : str, optional
+        Where such an object comes from (``"see draft_scale"``), added to the message.
+
+    Examples
+    --------
+    >>> check_instance("n", 3, int)
+    3
+    """
+    if not isinstance(value, kind):
+        where = f" ({hint})" if hint else ""
+        raise OptionError(f"{name} must be a {kind.__name__}{where}, got {type(value).__name__}")
+    return value
+
+
+def check_array(name: str, value: object) -> np.ndarray:
+    """``value`` as a float numpy array, or OptionError if it holds no numbers (text...).
+
+    Examples
+    --------
+    >>> check_array("weights", [1, 2]).dtype
+    dtype('float64')
+    """
+    try:
+        return np.asarray(value, dtype=float)
+    except (TypeError, ValueError) as error:
+        raise OptionError(f"{name} must hold numbers; got {_shown(value)}") from error
 
 
 def check_flag(name: str, value: object) -> bool:

@@ -103,7 +103,7 @@ def test_unrated_item_and_bad_types_are_refused() -> None:
         content_validity(ratings)
     with pytest.raises(OptionError, match="DataFrame"):
         content_validity(RATINGS.to_numpy())
-    with pytest.raises(ResponseError, match="cutoff"):
+    with pytest.raises(OptionError, match="cutoff"):
         content_validity(RATINGS, cutoff=78)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .._checks import check_flag
 from .._resources import bundled_path
 
 __all__ = ["load_pilot"]
@@ -28,5 +29,5 @@ def load_pilot(*, retest: bool = False) -> pd.DataFrame:
     DataFrame
         Indexed by ``respondent``; item answers as floats (NaN = missing answer).
     """
-    name = "pilot_retest.csv" if retest else "pilot.csv"
+    name = "pilot_retest.csv" if check_flag("retest", retest) else "pilot.csv"
     return pd.read_csv(bundled_path("data", name), index_col="respondent").astype(float)

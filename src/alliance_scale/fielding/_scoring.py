@@ -20,19 +20,25 @@ prorated and every unscored respondent is reported, never dropped.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .._checks import check_choice, check_codes, check_share, check_unique_columns, is_boolean
+from .._checks import (
+    check_choice,
+    check_codes,
+    check_instance,
+    check_number,
+    check_share,
+    check_unique_columns,
+    is_boolean,
+)
 from .._results import Result, result
 from ..errors import OptionError, ResponseError
+from ..instrument._scale import Scale
 from ..psychometrics._keys import split_keyed
 from ._responses import PROBLEMS_COLUMN, _read, plain_value
-
-if TYPE_CHECKING:
-    from ..instrument._scale import Scale
 
 __all__ = [
     "ScoreResult",
@@ -184,7 +190,9 @@ def score_items(
     if not isinstance(data, pd.DataFrame):
         raise OptionError(f"data must be a pandas DataFrame, got {type(data).__name__}")
     _check_options(min_answered, method)
-    if not float(min_value) < float(max_value):
+    min_value = check_number("min_value", min_value)
+    max_value = check_number("max_value", max_value)
+    if not min_value < max_value:
         raise OptionError(f"min_value ({min_value}) must be below max_value ({max_value})")
     check_unique_columns(data, "duplicate column", ResponseError, file)
     scales, items, weights = _parse_keys(keys, data.columns, file)
@@ -334,6 +342,7 @@ def score(
         column missing, or (with ``errors="raise"``) an invalid answer, as
         :func:`~alliance_scale.responses.read_responses` (naming the column and the rows).
     """
+    check_instance("scale", scale, Scale, "see draft_scale")
     _check_options(min_answered, method)
     clean = _read(responses, scale, source="csv", errors=errors, id_column=None,
                   check_index=False)

@@ -35,7 +35,15 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._checks import check_choice, check_integer, check_number, check_seed
+from .._checks import (
+    check_array,
+    check_choice,
+    check_flag,
+    check_instance,
+    check_integer,
+    check_number,
+    check_seed,
+)
 from .._results import Result, result
 from ..errors import AnalysisError, OptionError
 from ..instrument._blueprint import BORDIN, Blueprint, load_blueprint
@@ -189,8 +197,7 @@ def _correlation_value(name: str, value: Any) -> float:
 
 
 def _check_arguments(scale: Any, n: Any, level: str, loading: Any, loading_spread: Any) -> None:
-    if not isinstance(scale, Scale):
-        raise OptionError(f"scale must be a Scale (see draft_scale), got {type(scale).__name__}")
+    check_instance("scale", scale, Scale, "see draft_scale")
     if len(scale.items) < 2:
         raise AnalysisError(f"scale has {len(scale.items)} item(s); at least 2 are needed")
     check_integer("n", n, minimum=1)
@@ -238,7 +245,7 @@ def _factor_correlation(
                     f"factor_correlation has no row/column for factor(s) {', '.join(missing)}"
                 )
             factor_correlation = factor_correlation.loc[factors, factors]
-        matrix = np.asarray(factor_correlation, dtype=float)
+        matrix = check_array("factor_correlation", factor_correlation)
         if matrix.shape != (k, k):
             raise OptionError(
                 f"factor_correlation must be {k} x {k} (factors {', '.join(factors)}), "
@@ -261,7 +268,7 @@ def _category_proportions(points: int, category_proportions: Sequence[float] | N
     if category_proportions is None:
         edges = np.linspace(0.0, 1.0, points + 1)
         return np.diff(stats.beta.cdf(edges, *DEFAULT_CATEGORY_BETA))
-    shares = np.asarray(category_proportions, dtype=float)
+    shares = check_array("category_proportions", category_proportions)
     if shares.shape != (points,) or np.any(shares <= 0) or np.isnan(shares).any():
         raise OptionError(
             f"category_proportions must be {points} positive numbers (one per answer code)"
@@ -529,6 +536,7 @@ def simulate(
     version of the Working Alliance Inventory. Psychotherapy Research, 16, 12-25.
     """
     _check_arguments(scale, n, level, loading, loading_spread)
+    check_flag("wai", wai)
     generator = check_seed("seed", seed)
     missing_rate = _rate("missing_rate", missing_rate)
     careless_rate = _rate("careless_rate", careless_rate)

@@ -16,9 +16,10 @@ from collections.abc import Iterable
 from dataclasses import asdict
 
 import numpy as np
+import pandas as pd
 
 from .._checks import check_choice, check_integer, check_seed
-from ..errors import AllianceScaleWarning, ItemBankError
+from ..errors import AllianceScaleWarning, ItemBankError, OptionError
 from ._blueprint import Blueprint, load_blueprint
 from ._item_bank import LANGUAGES, PROGRAMS, Item, ItemBank, load_item_bank
 from ._response_format import agreement_format, response_formats_data
@@ -182,7 +183,10 @@ def _choose(bank: ItemBank, ids: Iterable[str] | None) -> list[Item]:
         raise ItemBankError(f"duplicate item id(s): {', '.join(duplicated)}", file=bank.source)
     if ids is None:
         return list(bank.items)
-    wanted = {ids} if isinstance(ids, str) else {str(i) for i in ids}
+    if isinstance(ids, str) or not isinstance(ids, (list, tuple, set, frozenset, pd.Index,
+                                                    pd.Series, np.ndarray)):
+        raise OptionError(f"items must be a list of item ids, got {type(ids).__name__}")
+    wanted = {str(i) for i in ids}
     known = {i.id for i in bank.items}
     unknown = sorted(wanted - known)
     if unknown:

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import comb
 
-from .._checks import check_unique_columns, is_boolean
+from .._checks import check_number, check_unique_columns, is_boolean
 from .._results import Result, result
 from ..errors import OptionError, ResponseError
 from ..fielding._responses import plain_value
@@ -166,8 +166,7 @@ def content_validity(ratings: pd.DataFrame, *, cutoff: float = 0.78) -> ContentV
         Naming the item and the experts, for a value other than 1-4, an item nobody rated,
         duplicate items, or ratings that look transposed.
     """
-    if not 0 < cutoff <= 1:
-        raise ResponseError(f"cutoff must be in (0, 1], got {cutoff!r}")
+    check_number("cutoff", cutoff, 0.0, 1.0, low_open=True)
     data = _check_ratings(ratings)
     n = data.notna().sum().to_numpy(dtype=float)
     agreeing = (data >= 3).sum().to_numpy(dtype=float)

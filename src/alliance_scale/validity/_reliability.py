@@ -17,7 +17,14 @@ import numpy as np
 import pandas as pd
 import scipy.stats
 
-from .._checks import as_item_frame, check_choice, respondent_count
+from .._checks import (
+    as_item_frame,
+    check_choice,
+    check_frame,
+    check_instance,
+    check_share,
+    respondent_count,
+)
 from .._results import Result, result
 from ..errors import AllianceScaleWarning, AnalysisError
 from ..fielding._responses import index_by_id
@@ -249,6 +256,8 @@ def reliability(
     AnalysisError
         An item of the scale missing from ``responses``, or bad item data (named).
     """
+    check_frame("responses", responses)
+    check_instance("scale", scale, Scale, "see draft_scale")
     check_choice("cor", cor, CORRELATIONS)
     absent = [i for i in scale.item_ids if i not in responses.columns]
     if absent:
@@ -420,6 +429,10 @@ def test_retest(
         Fewer than 3 matched respondents.
     """
 
+    check_frame("first", first)
+    check_frame("second", second)
+    check_instance("scale", scale, Scale, "see draft_scale")
+    check_share("min_answered", min_answered)
     first = index_by_id(first, id_column, "first")
     second = index_by_id(second, id_column, "second")
     matched = first.index.intersection(second.index, sort=False)

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._checks import check_choice
+from .._checks import check_choice, check_instance
 from .._results import Result, result
 from ..errors import AnalysisError
 from ..instrument._scale import Scale
@@ -235,6 +235,7 @@ def congruence(solution: Any, scale: Scale, *, level: str = "facet") -> Congruen
         An unknown ``level``; ``solution`` without a ``loadings`` DataFrame; items of the
         solution that are not in ``scale`` (named).
     """
+    check_instance("scale", scale, Scale, "see draft_scale")
     check_choice("level", level, LEVELS)
     loadings = getattr(solution, "loadings", None)
     if not isinstance(loadings, pd.DataFrame):
