@@ -76,6 +76,15 @@ class AllianceScaleError(ValueError):
         Where the problem is; prefixed to the message.
     rows : sequence, optional
         Offending rows; prefixed to the message (first ten shown).
+
+    Examples
+    --------
+    >>> import alliance_scale as als
+    >>> try:
+    ...     als.efa(als.load_pilot()[["A1a_1"]], 1)
+    ... except als.AllianceScaleError as error:  # every refusal of the library
+    ...     print(type(error).__name__, "-", error)
+    AnalysisError - data has 1 item(s); at least 2 are needed
     """
 
     def __init__(
@@ -100,28 +109,111 @@ class OptionError(AllianceScaleError):
     Raised wherever the argument is checked, whichever module checks it: a bad ``seed``,
     ``method`` or ``confidence`` is an ``OptionError`` in scoring, simulation and factor
     analysis alike.
+
+    Examples
+    --------
+    >>> import alliance_scale as als
+    >>> try:
+    ...     als.draft_scale(language="de")
+    ... except als.OptionError as error:
+    ...     print(error)
+    language must be one of 'fr', 'en'; got 'de'
     """
 
 
 class ItemBankError(AllianceScaleError):
-    """A blueprint, item bank or saved scale file is invalid (names the file and entry)."""
+    """A blueprint, item bank or saved scale file is invalid (names the file and entry).
+
+    Examples
+    --------
+    >>> import alliance_scale as als
+    >>> try:
+    ...     als.load_blueprint("no-such-blueprint.yaml")
+    ... except als.ItemBankError as error:
+    ...     print(error.file)
+    no-such-blueprint.yaml
+    """
 
 
 class ResponseError(AllianceScaleError):
-    """Response data (a survey export or a DataFrame) cannot be read or scored as given."""
+    """Response data (a survey export or a DataFrame) cannot be read or scored as given.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import alliance_scale as als
+    >>> scale = als.draft_scale(items_per_facet=1)
+    >>> answers = pd.DataFrame(3, index=[1, 2], columns=scale.item_ids)
+    >>> answers.loc[2, scale.item_ids[0]] = 9  # outside 1-5
+    >>> try:
+    ...     als.read_responses(answers, scale)
+    ... except als.ResponseError as error:
+    ...     print(error.column, error.rows)
+    C3a_1 [2]
+    """
 
 
 class AnalysisError(AllianceScaleError):
-    """Data cannot be analysed as asked (too few items, constant item, singular matrix...)."""
+    """Data cannot be analysed as asked (too few items, constant item, singular matrix...).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import alliance_scale as als
+    >>> try:
+    ...     als.cronbach_alpha(pd.DataFrame({"q1": [1, 2, 3], "q2": [4, 4, 4]}))
+    ... except als.AnalysisError as error:
+    ...     print(error)
+    column 'q2': item is constant (every answer is 4); its variance is 0
+    """
 
 
 class AllianceScaleWarning(UserWarning):
-    """Base class of the statistical warnings of alliance-scale."""
+    """Base class of the statistical warnings of alliance-scale.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import alliance_scale as als
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     _ = als.draft_scale(program="automated")
+    >>> [type(w.message).__name__ for w in caught]
+    ['AllianceScaleWarning']
+    """
 
 
 class HeywoodWarning(AllianceScaleWarning):
-    """A communality reached or passed 1 (uniqueness <= 0) in a factor solution."""
+    """A communality reached or passed 1 (uniqueness <= 0) in a factor solution.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import alliance_scale as als
+    >>> loadings = np.array([1.02, .8, .7, .6, .5, .4])  # the first item loads above 1
+    >>> r = np.outer(loadings, loadings)
+    >>> np.fill_diagonal(r, 1)
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     _ = als.efa(cor_matrix=r, n_factors=1, n_obs=200)
+    >>> any(isinstance(w.message, als.HeywoodWarning) for w in caught)
+    True
+    """
 
 
 class NotPositiveDefiniteWarning(AllianceScaleWarning):
-    """A correlation matrix was not positive definite and was smoothed."""
+    """A correlation matrix was not positive definite and was smoothed.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import alliance_scale as als
+    >>> r = np.array([[1, .9, -.9], [.9, 1, .9], [-.9, .9, 1]])  # not positive definite
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     _ = als.efa(cor_matrix=r, n_factors=1, n_obs=100)
+    >>> any(isinstance(w.message, als.NotPositiveDefiniteWarning) for w in caught)
+    True
+    """

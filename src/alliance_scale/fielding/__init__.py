@@ -7,14 +7,7 @@ generic numerics (:mod:`alliance_scale.psychometrics`).
 
 from __future__ import annotations
 
-from ._careless import (
-    CarelessResult,
-    careless,
-    intra_individual_variability,
-    longstring,
-    mahalanobis,
-    reverse_inconsistency,
-)
+from ._careless import CarelessResult, careless
 from ._datasets import load_pilot
 from ._qualtrics_txt import read_qualtrics_txt
 from ._responses import ID_COLUMN_NAMES, read_responses
@@ -29,13 +22,9 @@ __all__ = [
     "SimulationResult",
     "SimulationTruth",
     "careless",
-    "intra_individual_variability",
     "load_pilot",
-    "longstring",
-    "mahalanobis",
     "read_qualtrics_txt",
     "read_responses",
-    "reverse_inconsistency",
     "score",
     "score_items",
     "simulate",

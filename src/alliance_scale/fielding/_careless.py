@@ -30,14 +30,7 @@ from ..instrument._scale import Scale
 from ..psychometrics._correlation import is_positive_definite, pairwise_covariance
 from ..psychometrics._keys import reverse_codes
 
-__all__ = [
-    "CarelessResult",
-    "careless",
-    "intra_individual_variability",
-    "longstring",
-    "mahalanobis",
-    "reverse_inconsistency",
-]
+__all__ = ["CarelessResult", "careless"]
 
 #: The flag columns of :attr:`CarelessResult.indices`, one per index.
 FLAG_COLUMNS = ("flag_longstring", "flag_irv", "flag_inconsistency", "flag_mahalanobis")
@@ -58,6 +51,12 @@ class CarelessResult(Result):
         The cut-off applied for each index (label -> value).
     n_flagged : int
         Number of respondents with at least one flag (a property, from ``indices``).
+
+    Examples
+    --------
+    >>> screen = als.careless(als.load_pilot(), als.draft_scale())
+    >>> sorted(screen.indices.columns)[:3]
+    ['answered', 'flag_inconsistency', 'flag_irv']
     """
 
     indices: pd.DataFrame
@@ -355,6 +354,13 @@ def careless(
     Dunn, A. M., Heggestad, E. D., Shanock, L. R., & Theilgard, N. (2018). Intra-individual
     response variability as an indicator of insufficient effort responding. Journal of
     Business and Psychology, 33, 105-121.
+
+    Examples
+    --------
+    >>> pilot = als.load_pilot()  # SYNTHETIC, with 10 injected careless respondents
+    >>> screen = als.careless(pilot, als.draft_scale())
+    >>> screen.n_flagged
+    10
     """
     if not isinstance(scale, Scale):
         raise OptionError(f"scale must be a Scale, got {type(scale).__name__}")

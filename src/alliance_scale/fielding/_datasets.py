@@ -28,6 +28,14 @@ def load_pilot(*, retest: bool = False) -> pd.DataFrame:
     -------
     DataFrame
         Indexed by ``respondent``; item answers as floats (NaN = missing answer).
+
+    Examples
+    --------
+    >>> pilot = als.load_pilot()  # SYNTHETIC data (data/README.md)
+    >>> pilot.shape, list(pilot.columns[-3:])
+    ((320, 83), ['wai_goal', 'wai_task', 'wai_bond'])
+    >>> als.load_pilot(retest=True).shape
+    (80, 80)
     """
     name = "pilot_retest.csv" if check_flag("retest", retest) else "pilot.csv"
     return pd.read_csv(bundled_path("data", name), index_col="respondent").astype(float)

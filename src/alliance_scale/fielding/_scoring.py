@@ -185,6 +185,17 @@ def score_items(
     Research, function ``scoreItems``. Mazza, G. L., Enders, C. K., & Ruehlman, L. S.
     (2015). Addressing item-level missing data: a comparison of proration and full
     information maximum likelihood estimation. *Multivariate Behavioral Research*, 50.
+
+    Examples
+    --------
+    >>> data = pd.DataFrame({"q1": [1, 4, 5], "q2": [2, 5, np.nan], "q3": [5, 2, 1]})
+    >>> keys = {"agree": ["q1", "q2", "-q3"]}  # "-": reverse-keyed, scored 1 + 5 - x
+    >>> # In R: psych::scoreItems(keys, data, min = 1, max = 5, impute = "none")$scores
+    >>> print(als.score_items(data, keys, min_value=1, max_value=5).round(3))
+       agree  agree_answered
+    0  1.333               3
+    1  4.333               3
+    2  5.000               2
     """
     file = "<DataFrame>"
     if not isinstance(data, pd.DataFrame):
@@ -271,6 +282,12 @@ class ScoreResult(Result):
         strings when nothing applies.
     min_answered : float
     method : str
+
+    Examples
+    --------
+    >>> result = als.score(als.load_pilot(), als.draft_scale())
+    >>> result.scores.shape, int(result.flags["not_scored"].ne("").sum())
+    ((320, 13), 1)
     """
 
     scores: pd.DataFrame
@@ -341,6 +358,17 @@ def score(
         An unknown ``method`` or ``errors``, ``min_answered`` outside [0, 1], an item
         column missing, or (with ``errors="raise"``) an invalid answer, as
         :func:`~alliance_scale.responses.read_responses` (naming the column and the rows).
+
+    Examples
+    --------
+    >>> pilot = als.load_pilot()  # SYNTHETIC: 320 respondents to the default 80-item scale
+    >>> result = als.score(pilot, als.draft_scale())
+    >>> print(result.scores[["A", "B", "C", "total"]].head(3).round(2))
+                   A     B     C  total
+    respondent
+    1           3.87  4.38  3.71   4.03
+    2           4.26  3.71  4.24   4.04
+    3           3.70  3.19  3.33   3.38
     """
     check_instance("scale", scale, Scale, "see draft_scale")
     _check_options(min_answered, method)

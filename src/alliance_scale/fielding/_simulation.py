@@ -111,6 +111,12 @@ class SimulationTruth(Result):
         Requested share of missing item answers (MCAR).
     seed : int, numpy Generator or None
         The seed of the call, as given.
+
+    Examples
+    --------
+    >>> truth = als.simulate(als.draft_scale(items_per_facet=3), 100, seed=0).truth
+    >>> truth.factor_correlation.shape
+    (9, 9)
     """
 
     level: str
@@ -157,6 +163,12 @@ class SimulationResult(Result):
         Loadings, factor correlations, factor scores, thresholds, WAI weights, careless ids.
     item_ids : list of str
         The item columns of ``data``.
+
+    Examples
+    --------
+    >>> sim = als.simulate(als.draft_scale(items_per_facet=3), 100, seed=0)
+    >>> sim.truth.level, len(sim.truth.careless)
+    ('facet', 0)
     """
 
     data: pd.DataFrame
@@ -534,6 +546,18 @@ def simulate(
     466-491.
     Hatcher, R. L., & Gillaspy, J. A. (2006). Development and validation of a revised short
     version of the Working Alliance Inventory. Psychotherapy Research, 16, 12-25.
+
+    Examples
+    --------
+    >>> scale = als.draft_scale(items_per_facet=3, language="en")
+    >>> sim = als.simulate(scale, 500, seed=1)
+    >>> sim.data.shape  # 27 items + wai_goal, wai_task, wai_bond
+    (500, 30)
+    >>> print(sim.truth.loadings.iloc[:2, :3].round(2))
+            A1    A2   B1
+    item
+    A2c_1  0.0  0.64  0.0
+    C3b_1  0.0  0.00  0.0
     """
     _check_arguments(scale, n, level, loading, loading_spread)
     check_flag("wai", wai)
@@ -627,6 +651,14 @@ def simulate_retest(
     ------
     AnalysisError
         For an invalid argument (the message names it).
+
+    Examples
+    --------
+    >>> scale = als.draft_scale(items_per_facet=3, language="en")
+    >>> first = als.simulate(scale, 200, seed=1)
+    >>> second = als.simulate_retest(first, 50, seed=2, stability=0.9)
+    >>> second.data.shape
+    (50, 27)
     """
     if not isinstance(simulation, SimulationResult):
         raise OptionError(

@@ -87,6 +87,14 @@ def draft_scale(
     AllianceScaleWarning
         Naming the facets left without items, and items of ``items`` that do not apply to
         the program.
+
+    Examples
+    --------
+    >>> scale = als.draft_scale(items_per_facet=2, language="en", seed=0)
+    >>> len(scale.items), scale.program, scale.response_format.points
+    (18, 'guided', 5)
+    >>> scale.items[0].text_en
+    'The program gave me a reassuring framework.'
     """
     check_choice("language", language, LANGUAGES)
     check_choice("program", program, PROGRAMS)

@@ -75,6 +75,13 @@ class ContentValidityResult(Result):
         I-CVI an item needs to pass.
     n_experts : int
         Number of experts (rows).
+
+    Examples
+    --------
+    >>> ratings = pd.DataFrame({"A1a_1": [4, 4, 3], "A1a_2": [4, 3, 2]})
+    >>> result = als.content_validity(ratings)
+    >>> round(result.s_cvi_ave, 3), result.n_experts
+    (0.833, 3)
     """
 
     items: pd.DataFrame
@@ -165,6 +172,19 @@ def content_validity(ratings: pd.DataFrame, *, cutoff: float = 0.78) -> ContentV
     ResponseError
         Naming the item and the experts, for a value other than 1-4, an item nobody rated,
         duplicate items, or ratings that look transposed.
+
+    Examples
+    --------
+    >>> ratings = pd.DataFrame(  # 5 experts rate 3 items on relevance, 1-4
+    ...     {"A1a_1": [4, 4, 3, 4, 4], "A1a_2": [4, 3, 2, 4, 3], "A1b_1": [2, 1, 3, 2, 2]},
+    ...     index=[f"expert{i}" for i in range(1, 6)])
+    >>> result = als.content_validity(ratings)
+    >>> print(result.items[["i_cvi", "kappa", "passes"]].round(2))
+           i_cvi  kappa  passes
+    item
+    A1a_1    1.0   1.00    True
+    A1a_2    0.8   0.76    True
+    A1b_1    0.2   0.05   False
     """
     check_number("cutoff", cutoff, 0.0, 1.0, low_open=True)
     data = _check_ratings(ratings)

@@ -144,6 +144,12 @@ class ReliabilityResult(Result):
     alphas : dict of str to AlphaResult
         The full alpha result (item tables) of each subscale of 2 or more items.
     cor : str
+
+    Examples
+    --------
+    >>> result = als.reliability(als.load_pilot(), als.draft_scale())
+    >>> result.items.columns[:4].tolist()
+    ['subscale', 'level', 'item', 'reversed']
     """
 
     table: pd.DataFrame
@@ -255,6 +261,19 @@ def reliability(
     ------
     AnalysisError
         An item of the scale missing from ``responses``, or bad item data (named).
+
+    Examples
+    --------
+    >>> pilot = als.load_pilot()  # SYNTHETIC
+    >>> result = als.reliability(pilot, als.draft_scale())
+    >>> # In R: psych::alpha(keyed items of each facet, dimension and the total)
+    >>> print(result.table.loc[["A", "B", "C", "total"], ["k", "n", "alpha", "omega_total"]].round(3))
+               k    n  alpha  omega_total
+    subscale
+    A         23  320  0.910        0.922
+    B         32  320  0.934        0.948
+    C         25  320  0.915        0.935
+    total     80  320  0.957        0.963
     """
     check_frame("responses", responses)
     check_instance("scale", scale, Scale, "see draft_scale")
@@ -326,6 +345,12 @@ class TestRetestResult(Result):
         Respondents at each occasion and present at both.
     unmatched : tuple
         Respondent ids present at one occasion only.
+
+    Examples
+    --------
+    >>> result = als.test_retest(als.load_pilot(), als.load_pilot(retest=True), als.draft_scale())
+    >>> result.icc_type, result.n_matched
+    ('ICC(A,1)', 80)
     """
 
     __test__ = False  # not a pytest test class despite its name
@@ -427,6 +452,19 @@ def test_retest(
         Missing id column, repeated ids, items absent or out of range.
     AnalysisError
         Fewer than 3 matched respondents.
+
+    Examples
+    --------
+    >>> scale = als.draft_scale()
+    >>> first, second = als.load_pilot(), als.load_pilot(retest=True)  # SYNTHETIC
+    >>> result = als.test_retest(first, second, scale)  # In R: psych::ICC(cbind(s1, s2))
+    >>> print(result.table.loc[["A", "B", "C", "total"], ["n_pairs", "icc", "label"]].round(3))
+              n_pairs    icc     label
+    subscale
+    A              80  0.714  moderate
+    B              80  0.745  moderate
+    C              80  0.807      good
+    total          80  0.731  moderate
     """
 
     check_frame("first", first)
