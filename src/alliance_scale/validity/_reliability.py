@@ -267,7 +267,8 @@ def reliability(
     >>> pilot = als.load_pilot()  # SYNTHETIC
     >>> result = als.reliability(pilot, als.draft_scale())
     >>> # In R: psych::alpha(keyed items of each facet, dimension and the total)
-    >>> print(result.table.loc[["A", "B", "C", "total"], ["k", "n", "alpha", "omega_total"]].round(3))
+    >>> columns = ["k", "n", "alpha", "omega_total"]
+    >>> print(result.table.loc[["A", "B", "C", "total"], columns].round(3))
                k    n  alpha  omega_total
     subscale
     A         23  320  0.910        0.922
