@@ -149,7 +149,7 @@ class ResponseError(AllianceScaleError):
     ...     als.read_responses(answers, scale)
     ... except als.ResponseError as error:
     ...     print(error.column, error.rows)
-    C3a_1 [2]
+    B2a_5 [2]
     """
 
 
