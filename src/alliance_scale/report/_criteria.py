@@ -1,0 +1,118 @@
+"""The criteria a validation is judged by: each a number, its cut-off and its source.
+
+A criterion is a convention, not a law (``shared/reference/psychometrics.md``): the report
+states each one with the number it was applied to, says whether it is met, and cites where
+the cut-off comes from. Nothing here filters data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["Criterion", "criteria_frame"]
+
+#: Sources cited by the criteria (short form -> full reference).
+SOURCES = {
+    "Kaiser 1974": "Kaiser, H. F. (1974). An index of factorial simplicity. Psychometrika, "
+                   "39, 31-36.",
+    "Bartlett 1951": "Bartlett, M. S. (1951). The effect of standardization on a chi square "
+                     "approximation in factor analysis. Biometrika, 38, 337-344.",
+    "COSMIN": "Prinsen, C. A. C., et al. (2018). COSMIN guideline for systematic reviews of "
+              "patient-reported outcome measures. Quality of Life Research, 27, 1147-1157; "
+              "Terwee, C. B., et al. (2007). Quality criteria were proposed for measurement "
+              "properties of health status questionnaires. J Clin Epidemiol, 60, 34-42.",
+    "Terwee 2007": "Terwee, C. B., et al. (2007). Quality criteria were proposed for "
+                   "measurement properties of health status questionnaires. J Clin "
+                   "Epidemiol, 60, 34-42.",
+    "Lorenzo-Seva & ten Berge 2006": "Lorenzo-Seva, U., & ten Berge, J. M. F. (2006). "
+                                     "Tucker's congruence coefficient as a meaningful index "
+                                     "of factor similarity. Methodology, 2, 57-64.",
+    "Hu & Bentler 1999": "Hu, L., & Bentler, P. M. (1999). Cutoff criteria for fit indexes "
+                         "in covariance structure analysis. Structural Equation Modeling, 6, "
+                         "1-55.",
+    "Henseler 2015": "Henseler, J., Ringle, C. M., & Sarstedt, M. (2015). A new criterion for "
+                     "assessing discriminant validity in variance-based structural equation "
+                     "modeling. J Acad Market Sci, 43, 115-135.",
+    "Koo & Li 2016": "Koo, T. K., & Li, M. Y. (2016). A guideline of selecting and reporting "
+                     "intraclass correlation coefficients for reliability research. J "
+                     "Chiropr Med, 15, 155-163.",
+    "Horn 1965": "Horn, J. L. (1965). A rationale and test for the number of factors in "
+                 "factor analysis. Psychometrika, 30, 179-185.",
+    "Fornell & Larcker 1981": "Fornell, C., & Larcker, D. F. (1981). Evaluating structural "
+                              "equation models with unobservable variables and measurement "
+                              "error. J Marketing Res, 18, 39-50.",
+    "Cohen 1988": "Cohen, J. (1988). Statistical power analysis for the behavioral sciences "
+                  "(2nd ed.). Erlbaum.",
+}
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One judged number of the validation.
+
+    Attributes
+    ----------
+    section : str
+        Part of the report (``"Reliability"``, ``"Factor structure"``...).
+    name : str
+        What is judged, in words (``"alpha of facet A1"``).
+    value : float
+        The number, as the library call returned it.
+    rule : str
+        The cut-off in words (``">= .70"``).
+    met : bool or None
+        Whether the number meets the cut-off (None: not applicable, e.g. not computable).
+    source : str
+        Short citation of the cut-off (a key of :data:`SOURCES`).
+    """
+
+    section: str
+    name: str
+    value: float
+    rule: str
+    met: bool | None
+    source: str
+
+    @classmethod
+    def at_least(cls, section: str, name: str, value: float, bound: float, source: str,
+                 ) -> Criterion:
+        """``value >= bound`` (None when the value is missing)."""
+        met = None if not np.isfinite(value) else bool(value >= bound)
+        return cls(section, name, float(value), f">= {_bound(bound)}", met, source)
+
+    @classmethod
+    def at_most(cls, section: str, name: str, value: float, bound: float, source: str,
+                ) -> Criterion:
+        """``value <= bound`` (None when the value is missing)."""
+        met = None if not np.isfinite(value) else bool(value <= bound)
+        return cls(section, name, float(value), f"<= {_bound(bound)}", met, source)
+
+    @classmethod
+    def below(cls, section: str, name: str, value: float, bound: float, source: str,
+              ) -> Criterion:
+        """``value < bound`` (a p value, say)."""
+        met = None if not np.isfinite(value) else bool(value < bound)
+        return cls(section, name, float(value), f"< {_bound(bound)}", met, source)
+
+    @property
+    def verdict(self) -> str:
+        """``"met"``, ``"not met"`` or ``"not testable"``."""
+        return {True: "met", False: "not met", None: "not testable"}[self.met]
+
+
+def _bound(bound: float) -> str:
+    """Cut-offs as psychometricians write them: ``.70``, ``0.05`` stays ``.05``, ``15%``."""
+    text = f"{bound:.2f}".rstrip("0").rstrip(".") if bound < 1 else f"{bound:g}"
+    return text[1:] if text.startswith("0.") else text
+
+
+def criteria_frame(criteria: list[Criterion]) -> pd.DataFrame:
+    """One row per criterion: section, name, value, rule, verdict, source."""
+    return pd.DataFrame(
+        [{"section": c.section, "criterion": c.name, "value": c.value, "rule": c.rule,
+          "verdict": c.verdict, "source": c.source} for c in criteria],
+        columns=["section", "criterion", "value", "rule", "verdict", "source"],
+    )
