@@ -125,3 +125,7 @@ class HeywoodWarning(AllianceScaleWarning):
 
 class NotPositiveDefiniteWarning(AllianceScaleWarning):
     """A correlation matrix was not positive definite and was smoothed."""
+
+
+class EmptyCellWarning(AllianceScaleWarning):
+    """Some pairs of ordinal items have empty cells in their contingency table."""
