@@ -84,11 +84,11 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr
 
-from ..._checks import as_item_frame
+from ..._checks import as_item_frame, code_problems
 from ..._results import Result, result
-from ...errors import AnalysisError, EmptyCellWarning
+from ...errors import AllianceScaleWarning, AnalysisError, EmptyCellWarning
 from .._correlation import (
-    _category_codes,
+    MAX_CATEGORIES,
     _cell_grids,
     _fit_rho,
     _pair_tables,
@@ -191,10 +191,11 @@ def ordinal_statistics(data: pd.DataFrame, *, stacklevel: int = 2) -> OrdinalSta
     Parameters
     ----------
     data : DataFrame or 2-D array
-        Respondents x items, integer category codes (at most 10 categories over all items,
-        as :func:`~alliance_scale.polychoric`); missing answers as NaN. Only the rows
+        Respondents x items, integer category codes; missing answers as NaN. Only the rows
         answering every item are used (listwise deletion, lavaan's default). Each item's
-        categories are the codes observed in those rows, in increasing order.
+        categories are the codes observed in those rows, in increasing order (at most 10 per
+        item, the limit of :func:`~alliance_scale.polychoric`); any codes will do (1..5,
+        0..4, 10, 20, ...).
     stacklevel : int, default 2
         Stack level of the :class:`~alliance_scale.errors.EmptyCellWarning` (2: the caller of
         this function; a wrapper adds one per level of its own).
@@ -209,14 +210,16 @@ def ordinal_statistics(data: pd.DataFrame, *, stacklevel: int = 2) -> OrdinalSta
     ------
     AnalysisError
         Non-numeric or non-integer codes, fewer than two complete rows, an item constant
-        among them, more than 10 categories, two binary items perfectly associated (two
-        empty cells in their 2 x 2 table). Each names the item(s).
+        among them, an item with more than 10 categories, two binary items perfectly
+        associated (two empty cells in their 2 x 2 table). Each names the item(s).
 
     Warns
     -----
     EmptyCellWarning
         When some pairs of items have empty cells in their contingency table (lavaan
         computes the same statistics without a warning, ``zero.cell.warn = FALSE``).
+    AllianceScaleWarning
+        When a polychoric correlation exceeds .99 in absolute value (as lavaan warns).
 
     Examples
     --------
@@ -268,6 +271,7 @@ def ordinal_statistics(data: pd.DataFrame, *, stacklevel: int = 2) -> OrdinalSta
             "rest on sparse tables (lavaan computes the same, without a warning)",
             EmptyCellWarning, stacklevel=stacklevel,
         )
+    _warn_near_one(rho, first, second, names, stacklevel + 1)
     nacov = _nacov(codes, levels, cuts, rho, tables, first, second)
     thresholds = tuple(cuts[j, : levels[j] - 1].copy() for j in range(len(names)))
     for array in (*thresholds, correlation, nacov):
@@ -281,14 +285,28 @@ def ordinal_statistics(data: pd.DataFrame, *, stacklevel: int = 2) -> OrdinalSta
 def _observed_categories(items: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Codes 0..K_j-1 numbering each item's observed categories in order, and each K_j.
 
-    The codes are checked as :func:`~alliance_scale.polychoric` checks them (integers, at
-    most 10 categories over all items).
+    Refuses codes that are not integers and items with more than ``MAX_CATEGORIES``
+    observed categories (the limit of :func:`~alliance_scale.polychoric`), naming the item.
     """
-    codes, span, _ = _category_codes(items)
-    counts = (codes[:, :, None] == np.arange(span)).sum(axis=0)  # items x global categories
-    observed = counts > 0
-    rank = np.cumsum(observed, axis=1) - 1
-    return rank[np.arange(codes.shape[1]), codes], observed.sum(axis=1)
+    values = items.to_numpy()
+    not_integer, _ = code_problems(values, -np.inf, np.inf)
+    if not_integer.any():
+        j = int(np.argmax(not_integer.any(axis=0)))
+        raise AnalysisError(
+            f"ordinal items need integer category codes; found {values[not_integer[:, j], j][0]:g}",
+            column=str(items.columns[j]), rows=list(items.index[not_integer[:, j]]),
+        )
+    codes = np.empty(values.shape, dtype=np.int64)
+    levels = np.empty(values.shape[1], dtype=np.int64)
+    for j in range(values.shape[1]):  # one np.unique per item
+        observed, codes[:, j] = np.unique(values[:, j], return_inverse=True)
+        levels[j] = len(observed)
+        if levels[j] > MAX_CATEGORIES:
+            raise AnalysisError(
+                f"item has {levels[j]} categories; ordinal items may have at most "
+                f"{MAX_CATEGORIES}: treat it as continuous", column=str(items.columns[j]),
+            )
+    return codes, levels
 
 
 def _two_step_rho(
@@ -327,6 +345,22 @@ def _two_step_rho(
     rho[binary[independent]] = 0.0
     rho[binary[median]] = -np.cos(2 * np.pi * a[median] / (a + b + c + d)[median])
     return rho
+
+
+def _warn_near_one(
+    rho: np.ndarray, first: np.ndarray, second: np.ndarray, names: tuple[str, ...],
+    stacklevel: int,
+) -> None:
+    """Warn, as lavaan's ``lav_samplestats_step2`` does, when some ``|rho|`` exceeds .99."""
+    near = np.flatnonzero(np.abs(rho) > 0.99)
+    if near.size:
+        i, j = first[near[0]], second[near[0]]
+        more = f" (and {near.size - 1} other pair(s))" if near.size > 1 else ""
+        warnings.warn(
+            f"the polychoric correlation of items {names[i]!r} and {names[j]!r} is "
+            f"{rho[near[0]]:.3f}{more}: (nearly) 1 in absolute value, the items may be "
+            "redundant (lavaan warns the same)", AllianceScaleWarning, stacklevel=stacklevel,
+        )
 
 
 def _empty_cell_pairs(
