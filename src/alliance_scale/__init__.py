@@ -19,11 +19,12 @@ Errors derive from :class:`AllianceScaleError`; results are frozen dataclasses w
 
 from __future__ import annotations
 
-from . import fielding, instrument, psychometrics, validity  # noqa: F401  (the stages)
+from . import fielding, instrument, psychometrics, report, validity  # noqa: F401  (the stages)
 from .errors import (
     AllianceScaleError,
     AllianceScaleWarning,
     AnalysisError,
+    EmptyCellWarning,
     HeywoodWarning,
     ItemBankError,
     NotPositiveDefiniteWarning,
@@ -96,6 +97,7 @@ from .psychometrics import (
     split_keyed,
     squared_multiple_correlations,
 )
+from .report import ValidationReport, validate
 from .validity import (
     CongruenceResult,
     ContentValidityResult,
@@ -131,6 +133,7 @@ __all__ = [
     "ContentValidityResult",
     "Dimension",
     "EFAResult",
+    "EmptyCellWarning",
     "Facet",
     "HeywoodWarning",
     "Item",
@@ -153,6 +156,7 @@ __all__ = [
     "SimulationTruth",
     "TestRetestResult",
     "Theme",
+    "ValidationReport",
     "__version__",
     "agreement_format",
     "bartlett",
@@ -189,4 +193,5 @@ __all__ = [
     "squared_multiple_correlations",
     "test_retest",
     "tucker_congruence",
+    "validate",
 ]

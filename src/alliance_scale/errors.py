@@ -18,6 +18,7 @@ __all__ = [
     "AllianceScaleError",
     "AllianceScaleWarning",
     "AnalysisError",
+    "EmptyCellWarning",
     "HeywoodWarning",
     "ItemBankError",
     "NotPositiveDefiniteWarning",
@@ -215,5 +216,26 @@ class NotPositiveDefiniteWarning(AllianceScaleWarning):
     ...     warnings.simplefilter("always")
     ...     _ = als.efa(cor_matrix=r, n_factors=1, n_obs=100)
     >>> any(isinstance(w.message, als.NotPositiveDefiniteWarning) for w in caught)
+    True
+    """
+
+
+class EmptyCellWarning(AllianceScaleWarning):
+    """Some pairs of ordinal items have empty cells in their contingency table.
+
+    Polychoric correlations of such pairs rest on few answers; lavaan is silent about it by
+    default, psych adds a correction in local mode only.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import pandas as pd
+    >>> import alliance_scale as als
+    >>> from alliance_scale.psychometrics._cfa._ordinal import ordinal_statistics
+    >>> data = pd.DataFrame({"a": [1, 1, 2, 2, 3, 3], "b": [1, 2, 1, 2, 3, 3]})
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     _ = ordinal_statistics(data)
+    >>> any(isinstance(w.message, als.EmptyCellWarning) for w in caught)
     True
     """

@@ -104,8 +104,8 @@ class Criterion:
 
 
 def _bound(bound: float) -> str:
-    """Cut-offs as psychometricians write them: ``.70``, ``0.05`` stays ``.05``, ``15%``."""
-    text = f"{bound:.2f}".rstrip("0").rstrip(".") if bound < 1 else f"{bound:g}"
+    """Cut-offs as psychometricians write them: ``.70``, ``.05``, ``2``."""
+    text = f"{bound:.2f}" if abs(bound) < 1 else f"{bound:g}"
     return text[1:] if text.startswith("0.") else text
 
 

@@ -406,8 +406,7 @@ def _html_footer(report: ValidationReport) -> str:
         f"<li>Seed: {_e(footer.get('seed', ''))}</li>"
         f"<li>Data SHA-256: <code>{_e(footer.get('data_sha256', ''))}</code></li>"
         f"<li>Scale content hash: <code>{_e(footer.get('scale_sha256', ''))}</code></li>"
-        f"<li>Versions: {_e(versions)}</li>"
-        f"<li>Generated: {_e(footer.get('generated', ''))}</li></ul>"
+        f"<li>Versions: {_e(versions)}</li></ul>"
         f"<h3>References</h3><ul>{references}</ul></footer>"
     )
 

@@ -1,0 +1,1 @@
+"""CFA engine (placeholder for the ordinal sample statistics; the engine brings its own)."""

@@ -1,0 +1,454 @@
+"""``validate()``: the whole validation of a pilot in one call, as a :class:`ValidationReport`.
+
+Each step is one library call whose result is kept in ``report.results`` and drawn from,
+so every number in the report is the number that call returns (a test compares them). The
+steps follow the order a psychometrician reads a validation: what was collected, the items,
+careless responding, reliability, factorability, number of factors, exploratory structure
+against the blueprint, confirmatory structure, convergent validity, known groups and
+test-retest. The plain-language summary judges each number against its published cut-off
+(:mod:`._criteria`); item-level advice never removes an item.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import platform
+import sys
+import warnings
+from collections.abc import Callable, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._checks import (
+    check_choice,
+    check_flag,
+    check_frame,
+    check_instance,
+    check_number,
+    check_seed,
+)
+from ..errors import AllianceScaleWarning, OptionError
+from ..fielding._careless import careless
+from ..fielding._responses import read_responses
+from ..fielding._scoring import score
+from ..instrument._scale import Scale
+from ..psychometrics._efa import efa
+from ..psychometrics._factorability import bartlett, kmo
+from ..psychometrics._n_factors import map_test, parallel_analysis
+from ..validity._reliability import reliability, test_retest
+from ..validity._structure import congruence
+from ._criteria import Criterion
+from ._report import Figure, Section, Table, ValidationReport
+
+__all__ = ["validate"]
+
+#: Cut-offs used by the summary (each cited where it is applied).
+ALPHA_FLOOR = 0.70
+KMO_FLOOR = 0.60
+CONGRUENCE_FAIR = 0.85
+FLOOR_CEILING_SHARE = 0.15
+ICC_FLOOR = 0.70
+R_DROP_FLOOR = 0.30
+ORDINAL_POINTS = 7
+
+
+@dataclass
+class _Run:
+    """What the steps of one validation accumulate (a private, mutable builder)."""
+
+    sections: list[Section] = field(default_factory=list)
+    criteria: list[Criterion] = field(default_factory=list)
+    advice: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    results: dict[str, Any] = field(default_factory=dict)
+
+
+def validate(
+    responses: pd.DataFrame | str | Path,
+    scale: Scale,
+    *,
+    criterion: Sequence[str] | None = None,
+    groups: str | None = None,
+    retest: pd.DataFrame | str | Path | None = None,
+    holdout: float | None = None,
+    ordinal: str | bool = "auto",
+    source: str = "csv",
+    seed: int = 0,
+    progress: bool = True,
+) -> ValidationReport:
+    """Validate a pilot administration of ``scale``: every analysis, judged, in one report.
+
+    Parameters
+    ----------
+    responses : DataFrame, str or Path
+        The administration: a DataFrame with one column per item of ``scale`` (others kept
+        as metadata), or a survey export read by :func:`~alliance_scale.read_responses`.
+    scale : Scale
+        The questionnaire that was fielded (its keys, reverse-keyed items and blueprint
+        structure).
+    criterion : sequence of str, optional
+        WAI-style columns of ``responses`` with Bordin goal, task and bond scores, in that
+        order (default: ``wai_goal``, ``wai_task``, ``wai_bond`` when present).
+    groups : str, optional
+        A column of ``responses`` holding a grouping for known-groups validity.
+    retest : DataFrame, str or Path, optional
+        A second administration to the same respondents (matched by id) for test-retest.
+    holdout : float, optional
+        Share of respondents (0-1) set aside, at random with ``seed``, for the CFA; the EFA
+        runs on the rest. Without it, the CFA uses the whole sample, with a note.
+    ordinal : {"auto", True, False}, default "auto"
+        Polychoric correlations for the factor analyses ("auto": when the scale has at most
+        7 points, as recommended for Likert items; Flora & Curran 2004).
+    source : str, default "csv"
+        How to read a file ``responses`` (see :func:`~alliance_scale.read_responses`).
+    seed : int, default 0
+        Seed of every random step (parallel analysis, hold-out split); the same seed gives
+        the same report.
+    progress : bool, default True
+        Show a progress bar on standard error (only when it is a terminal).
+
+    Returns
+    -------
+    ValidationReport
+
+    Raises
+    ------
+    OptionError
+        A bad argument (named).
+    ResponseError
+        Responses that cannot be read as the scale's answers (file, column and rows named).
+    AnalysisError
+        Data that cannot be analysed at all (too few respondents...).
+
+    Examples
+    --------
+    >>> pilot = als.load_pilot()  # SYNTHETIC, with WAI-style goal / task / bond columns
+    >>> report = als.validate(pilot, als.draft_scale(), progress=False)
+    >>> report.results["reliability"].table.loc["total", "alpha"].round(3)
+    np.float64(0.957)
+    >>> path = report.to_html(None)  # or report.to_html("dta_report.html")
+    """
+    check_instance("scale", scale, Scale, "see draft_scale")
+    check_flag("progress", progress)
+    generator = check_seed("seed", seed)
+    if holdout is not None:
+        holdout = check_number("holdout", holdout, 0.0, 1.0, low_open=True, high_open=True)
+    if not isinstance(ordinal, bool):
+        check_choice("ordinal", ordinal, ("auto",))
+    data_hash = _data_sha256(responses)
+    frame = read_responses(responses, scale, source=source) if not isinstance(
+        responses, pd.DataFrame) else read_responses(check_frame("responses", responses), scale)
+    use_ordinal = scale.response_format.points <= ORDINAL_POINTS if ordinal == "auto" else ordinal
+    cor = "polychoric" if use_ordinal else "pearson"
+    columns = _criterion_columns(frame, criterion)
+    if groups is not None and groups not in frame.columns:
+        raise OptionError(f"groups names no column of the responses: {groups!r}")
+
+    run = _Run()
+    steps: list[tuple[str, Callable[[], None]]] = [
+        ("fielding", lambda: _fielding(run, frame, scale)),
+        ("items", lambda: _items(run, frame, scale)),
+        ("careless responding", lambda: _careless(run, frame, scale)),
+        ("reliability", lambda: _reliability(run, frame, scale, use_ordinal)),
+        ("factorability", lambda: _factorability(run, frame, scale, cor)),
+        ("number of factors", lambda: _n_factors(run, frame, scale, cor, generator)),
+        ("exploratory structure", lambda: _structure(run, frame, scale, cor)),
+    ]
+    if retest is not None:
+        steps.append(("test-retest", lambda: _retest(run, frame, retest, scale, source)))
+    with _progress(steps, progress) as tick, warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", AllianceScaleWarning)
+        for name, step in steps:
+            tick(name)
+            step()
+    run.notes.extend(sorted({f"{type(w.message).__name__}: {w.message}" for w in caught}))
+    del columns  # the criterion columns join with the convergent-validity step
+    footer = _footer(scale, frame, data_hash, seed, cor, holdout)
+    return ValidationReport(
+        title=f"{scale.name}: validation of the pilot",
+        sections=tuple(run.sections), criteria=tuple(run.criteria), advice=tuple(run.advice),
+        notes=tuple(run.notes), results=run.results, footer=footer,
+    )
+
+
+# ---------------------------------------------------------------------- steps
+def _fielding(run: _Run, frame: pd.DataFrame, scale: Scale) -> None:
+    scored = score(frame, scale)
+    run.results["scores"] = scored
+    flags = scored.flags
+    counts = pd.DataFrame(
+        {"respondents": [len(frame)],
+         "with a problem": [int(frame["problems"].ne("").sum())],
+         "prorated (any subscale)": [int(flags["prorated"].ne("").sum())],
+         "not scored (any subscale)": [int(flags["not_scored"].ne("").sum())]},
+        index=pd.Index(["pilot"], name="data"),
+    )
+    paragraphs = [
+        f"{len(frame)} respondents answered {len(scale.items)} items "
+        f"({scale.response_format.points}-point agreement scale, program: {scale.program}). "
+        f"Scores are means of the keyed items, prorated when at least "
+        f"{scored.min_answered:.0%} of a subscale's items were answered "
+        "(psych::scoreItems conventions); no respondent was dropped."
+    ]
+    if "status" in frame.columns:
+        status = frame["status"].value_counts().rename_axis("status").to_frame("respondents")
+        tables = (Table("Completion status as exported", status),
+                  Table("Respondents and scoring", counts))
+    else:
+        tables = (Table("Respondents and scoring", counts),)
+    run.sections.append(Section("fielding", "Data and scoring", tuple(paragraphs), tables))
+    total = scored.scores
+    low, high = scale.min_value, scale.max_value
+    for name in [n for n in total.columns if n in ("A", "B", "C", "total") or n == "total"]:
+        values = total[name].dropna()
+        for kind, share in (("floor", float((values == low).mean())),
+                            ("ceiling", float((values == high).mean()))):
+            run.criteria.append(Criterion.at_most(
+                "Scores", f"{kind} effect of {name} (share at the {kind})", share,
+                FLOOR_CEILING_SHARE, "Terwee 2007"))
+
+
+def _items(run: _Run, frame: pd.DataFrame, scale: Scale) -> None:
+    from ..psychometrics._plots import plot_likert  # the plots' module (matplotlib on use)
+
+    answers = frame[scale.item_ids]
+    labels = scale.response_format.labels(scale.language)
+    figure = plot_likert(answers, labels=labels)
+    run.sections.append(Section(
+        "items", "Items and response distributions",
+        ("Share of each answer per item (diverging bars: disagreement left, agreement right; "
+         "reverse-keyed items as answered).",),
+        figures=(_figure(figure, "Distribution of answers per item", "likert"),),
+    ))
+
+
+def _careless(run: _Run, frame: pd.DataFrame, scale: Scale) -> None:
+    screen = careless(frame, scale)
+    run.results["careless"] = screen
+    flags = [c for c in screen.indices.columns if c.startswith("flag_")]
+    counts = screen.indices[flags].sum().rename("respondents flagged").to_frame()
+    counts.index = [c.removeprefix("flag_") for c in counts.index]
+    counts.index.name = "index"
+    run.sections.append(Section(
+        "careless", "Careless responding",
+        (f"{screen.n_flagged} of {len(screen.indices)} respondents are flagged by at least one "
+         "index (longstring, intra-individual variability, reverse-item inconsistency, "
+         "Mahalanobis distance). They are kept in every analysis: look at them before "
+         "deciding; their ids are in validate(...).results['careless'].",),
+        (Table("Respondents flagged per index", counts),),
+    ))
+
+
+def _reliability(run: _Run, frame: pd.DataFrame, scale: Scale, ordinal: bool) -> None:
+    fit = reliability(frame, scale)
+    run.results["reliability"] = fit
+    tables = [Table("Reliability per subscale (Pearson; Feldt 95% CI)", fit.table)]
+    if ordinal:
+        ordinal_fit = reliability(frame, scale, cor="polychoric")
+        run.results["reliability_ordinal"] = ordinal_fit
+        tables.append(Table(
+            "Ordinal reliability per subscale (polychoric; Zumbo et al. 2007)",
+            ordinal_fit.table[["k", "n", "alpha", "std_alpha", "omega_total", "omega_h"]]))
+    for name, row in fit.table.iterrows():
+        run.criteria.append(Criterion.at_least(
+            "Reliability", f"alpha of {_subscale(name, row['level'])}", row["alpha"],
+            ALPHA_FLOOR, "COSMIN"))
+    items = fit.items[fit.items["level"] == "facet"]
+    for _, row in items[items["r_drop"] < R_DROP_FLOOR].iterrows():
+        run.advice.append(
+            f"{row['item']}: corrected item-total r {row['r_drop']:.2f} in {row['subscale']} "
+            f"(below .30); alpha if deleted {row['alpha_if_deleted']:.3f}.")
+    run.sections.append(Section(
+        "reliability", "Reliability",
+        ("Cronbach's alpha with its Feldt confidence interval, Guttman's lambda 6, the "
+         "average inter-item correlation and McDonald's omega, per facet, dimension and "
+         "total (psych::alpha and psych::omega numbers).",),
+        tuple(tables),
+    ))
+
+
+def _factorability(run: _Run, frame: pd.DataFrame, scale: Scale, cor: str) -> None:
+    answers = frame[scale.item_ids]
+    adequacy = kmo(answers, cor=cor)
+    sphericity = bartlett(answers, cor=cor)
+    run.results["kmo"], run.results["bartlett"] = adequacy, sphericity
+    table = pd.DataFrame(
+        {"value": [adequacy.overall, sphericity.chi2, float(sphericity.dof),
+                   sphericity.p_value]},
+        index=pd.Index(["KMO (overall MSA)", "Bartlett chi2", "Bartlett dof", "Bartlett p"],
+                       name="statistic"),
+    )
+    run.criteria.append(Criterion.at_least(
+        "Factorability", f"KMO overall ({adequacy.label})", adequacy.overall, KMO_FLOOR,
+        "Kaiser 1974"))
+    run.criteria.append(Criterion.below(
+        "Factorability", "Bartlett's sphericity p", sphericity.p_value, 0.05, "Bartlett 1951"))
+    run.sections.append(Section(
+        "factorability", "Factorability",
+        (f"Kaiser-Meyer-Olkin sampling adequacy and Bartlett's sphericity test on the {cor} "
+         "correlations of the items.",),
+        (Table("Factorability", table),),
+    ))
+
+
+def _n_factors(run: _Run, frame: pd.DataFrame, scale: Scale, cor: str,
+               generator: np.random.Generator) -> None:
+    from ..psychometrics._plots import plot_scree
+
+    answers = frame[scale.item_ids]
+    parallel = parallel_analysis(answers, cor=cor, seed=generator, n_iter=20)
+    velicer = map_test(answers, cor=cor, max_factors=min(answers.shape[1] - 1, 20))
+    run.results["parallel_analysis"], run.results["map"] = parallel, velicer
+    facets = len({item.facet for item in scale.items})
+    table = pd.DataFrame(
+        {"suggested": [parallel.n_factors, parallel.n_components, velicer.n_factors, facets]},
+        index=pd.Index(["parallel analysis: factors", "parallel analysis: components",
+                        "Velicer's MAP", "blueprint: facets"], name="method"),
+    )
+    run.sections.append(Section(
+        "n_factors", "Number of factors",
+        (f"Horn's parallel analysis ({parallel.n_iter} random data sets, {cor} correlations) "
+         f"suggests {parallel.n_factors} factor(s); Velicer's MAP {velicer.n_factors}; the "
+         f"blueprint has {facets} facets.",),
+        (Table("Number of factors to retain", table),),
+        (_figure(plot_scree(parallel), "Scree plot with the parallel-analysis reference",
+                 "scree"),),
+    ))
+
+
+def _structure(run: _Run, frame: pd.DataFrame, scale: Scale, cor: str) -> None:
+    from ..psychometrics._plots import plot_loadings
+
+    answers = frame[scale.item_ids]
+    facets = sorted({item.facet for item in scale.items})
+    solution = efa(answers, len(facets), cor=cor)
+    match = congruence(solution, scale, level="facet")
+    run.results["efa"], run.results["congruence"] = solution, match
+    for factor, row in match.matches.iterrows():
+        run.criteria.append(Criterion.at_least(
+            "Factor structure", f"congruence of {factor} with facet {row['target']}",
+            row["congruence"], CONGRUENCE_FAIR, "Lorenzo-Seva & ten Berge 2006"))
+    for item, row in match.flagged.iterrows():
+        run.advice.append(f"{item}: {row['reasons']}")
+    groups = {item.id: item.facet for item in scale.items}
+    figure = plot_loadings(solution, groups=groups, cut=0.3)
+    fit = pd.DataFrame({"value": [solution.fit.get(k, np.nan) for k in
+                                  ("chi2", "dof", "rmsea", "tli", "rmsr")]},
+                       index=pd.Index(["chi2", "dof", "RMSEA", "TLI", "RMSR"], name="fit"))
+    run.sections.append(Section(
+        "efa", "Exploratory structure",
+        (f"{len(facets)}-factor minres EFA with oblimin rotation on {cor} correlations "
+         "(psych::fa), compared with the blueprint's facets by Tucker's congruence.",),
+        (Table("Factors against the blueprint's facets", match.matches),
+         Table("Fit of the exploratory model", fit)),
+        (_figure(figure, "Pattern loadings ordered by facet (|loading| < .30 shaded)",
+                 "loadings"),),
+    ))
+
+
+def _retest(run: _Run, frame: pd.DataFrame, retest: Any, scale: Scale, source: str) -> None:
+    second = retest if isinstance(retest, pd.DataFrame) else read_responses(
+        retest, scale, source=source)
+    fit = test_retest(frame, second, scale, id_column=False)
+    run.results["test_retest"] = fit
+    for name, row in fit.table.iterrows():
+        run.criteria.append(Criterion.at_least(
+            "Test-retest", f"ICC(A,1) of {_subscale(name, row['level'])}", row["icc"],
+            ICC_FLOOR, "COSMIN"))
+    run.sections.append(Section(
+        "retest", "Test-retest reliability",
+        (f"{fit.n_matched} respondents answered twice. ICC(A,1): two-way random effects, "
+         "absolute agreement, single measurement (psych::ICC's ICC2); labels after Koo & Li "
+         "(2016).",),
+        (Table("Test-retest ICC per subscale", fit.table),),
+    ))
+
+
+# ---------------------------------------------------------------------- helpers
+def _subscale(name: str, level: str) -> str:
+    """``"facet A1"``, ``"dimension B"``, ``"the total score"``."""
+    return "the total score" if level == "total" else f"{level} {name}"
+
+
+def _criterion_columns(frame: pd.DataFrame, criterion: Sequence[str] | None) -> list[str]:
+    if criterion is None:
+        default = ["wai_goal", "wai_task", "wai_bond"]
+        return default if all(c in frame.columns for c in default) else []
+    names = [criterion] if isinstance(criterion, str) else list(criterion)
+    absent = [c for c in names if c not in frame.columns]
+    if absent:
+        raise OptionError(f"criterion column(s) not in the responses: {', '.join(absent)}")
+    return names
+
+
+def _figure(figure: Any, caption: str, name: str) -> Figure:
+    """A matplotlib figure as self-contained SVG text (then closed: nothing leaks)."""
+    import matplotlib.pyplot as plt
+
+    buffer = io.StringIO()
+    with plt.rc_context({"svg.hashsalt": "alliance-scale", "svg.fonttype": "path"}):
+        figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    plt.close(figure)
+    return Figure(caption=caption, svg=buffer.getvalue(), name=name)
+
+
+def _data_sha256(responses: Any) -> str:
+    """SHA-256 of the file's bytes, or of the DataFrame's CSV text."""
+    if isinstance(responses, (str, Path)):
+        try:
+            return hashlib.sha256(Path(responses).read_bytes()).hexdigest()
+        except OSError:
+            return ""
+    if isinstance(responses, pd.DataFrame):
+        return hashlib.sha256(responses.to_csv().encode("utf-8")).hexdigest()
+    return ""
+
+
+def _footer(scale: Scale, frame: pd.DataFrame, data_hash: str, seed: int, cor: str,
+            holdout: float | None) -> dict[str, Any]:
+    packages = ("alliance-scale", "numpy", "scipy", "pandas", "statsmodels", "matplotlib")
+    versions = {"python": platform.python_version()}
+    for name in packages:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    call = f"als.validate(responses, scale, seed={seed!r}" + (
+        f", holdout={holdout!r})" if holdout is not None else ")")
+    return {
+        "alliance_scale": versions["alliance-scale"],
+        "versions": versions,
+        "seed": seed,
+        "correlations": cor,
+        "data_sha256": data_hash,
+        "scale_sha256": scale.content_hash,
+        "scale_version": scale.version,
+        "respondents": len(frame),
+        "items": len(scale.items),
+        "call": call,
+        "command": "alliance-scale validate " + " ".join(sys.argv[1:])
+        if Path(sys.argv[0]).name == "alliance-scale" else "alliance-scale validate",
+    }
+
+
+@contextmanager
+def _progress(steps: list[tuple[str, Any]], show: bool):
+    """A tqdm bar over the steps on standard error, shown only on a terminal."""
+    if not (show and sys.stderr.isatty()):
+        yield lambda name: None
+        return
+    from tqdm import tqdm
+
+    with tqdm(total=len(steps), desc="validate", unit="step", file=sys.stderr,
+              leave=False) as bar:
+        def tick(name: str) -> None:
+            bar.set_postfix_str(name)
+            bar.update(1)
+        yield tick

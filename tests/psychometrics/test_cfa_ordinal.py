@@ -1,0 +1,270 @@
+"""Ordinal sample statistics for WLSMV against lavaan 0.6.14 (ordinal_reference.R), by hand, and
+by simulation (the covariance of the statistics over repeated samples approaches NACOV / N)."""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from alliance_scale import AllianceScaleWarning, AnalysisError, EmptyCellWarning, polychoric
+from alliance_scale.psychometrics._cfa._ordinal import OrdinalStatistics, ordinal_statistics
+
+
+@pytest.fixture(scope="module")
+def reference(fixtures_dir):
+    with open(fixtures_dir / "ordinal_reference.json") as handle:
+        return json.load(handle)
+
+
+@pytest.fixture(scope="module")
+def complete_bfi(bfi_items) -> pd.DataFrame:
+    return bfi_items.dropna()
+
+
+@pytest.fixture(scope="module")
+def bfi_statistics(complete_bfi) -> OrdinalStatistics:
+    with pytest.warns(EmptyCellWarning):
+        return ordinal_statistics(complete_bfi)
+
+
+@pytest.fixture(scope="module")
+def small(reference) -> pd.DataFrame:
+    ref = reference["small"]
+    return pd.DataFrame(ref["data"], columns=ref["items"])
+
+
+def _assert_thresholds(ours: tuple[np.ndarray, ...], expected: dict[str, list[float]]) -> None:
+    assert [len(t) for t in ours] == [len(t) for t in expected.values()]
+    for got, want in zip(ours, expected.values(), strict=True):
+        np.testing.assert_allclose(got, want, rtol=0, atol=1e-10)
+
+
+def _assert_gamma(ours: np.ndarray, expected: np.ndarray) -> None:
+    """~1e-6 relative to the matrix's scale (measured: 5e-8 absolute, scale 1 to 14)."""
+    np.testing.assert_allclose(ours, expected, rtol=1e-6, atol=1e-6 * np.abs(expected).max())
+
+
+def test_bfi_thresholds_and_polychorics_match_lavaan(bfi_statistics, reference, complete_bfi):
+    ref = reference["bfi"]
+    assert bfi_statistics.n_obs == ref["rows"] == len(complete_bfi)
+    assert list(bfi_statistics.names) == ref["items"]
+    _assert_thresholds(bfi_statistics.thresholds, ref["thresholds"])
+    # lavaan's nlminb stops within ~1e-8 of the maximum (measured max |diff| 3.8e-8).
+    np.testing.assert_allclose(bfi_statistics.correlation, ref["correlation"], atol=1e-6)
+    np.testing.assert_array_equal(np.diag(bfi_statistics.correlation), 1.0)
+
+
+def test_bfi_gamma_matches_lavaan_diagonal_and_sampled_entries(bfi_statistics, reference):
+    ref = reference["bfi"]
+    nacov = bfi_statistics.nacov
+    assert nacov.shape == (425, 425)  # 25 x 5 thresholds + 300 correlations
+    np.testing.assert_allclose(np.diag(nacov), ref["gamma_diagonal"], rtol=1e-6)
+    sample = ref["gamma_sample"]
+    _assert_gamma(nacov[sample["row"], sample["col"]], np.array(sample["value"]))
+
+
+def test_dwls_weights_are_the_inverse_gamma_diagonal_in_lavaan(reference):
+    # What the CFA engine relies on: WLS.V = diag(1 / diag(NACOV)), chi2 = (N - 1) F.
+    ref = reference["bfi"]
+    assert ref["wls_v_is_inverse_gamma_diagonal"]
+    assert ref["chisq"] == pytest.approx((ref["rows"] - 1) * ref["dwls_discrepancy"], rel=1e-12)
+
+
+def test_full_gamma_of_six_bfi_items_matches_lavaan(complete_bfi, reference):
+    ref = reference["bfi6"]
+    with pytest.warns(EmptyCellWarning):
+        stats = ordinal_statistics(complete_bfi[ref["items"]])
+    _assert_thresholds(stats.thresholds, ref["thresholds"])
+    np.testing.assert_allclose(stats.correlation, ref["correlation"], atol=1e-6)
+    _assert_gamma(stats.nacov, np.array(ref["gamma"]))
+
+
+def test_fewer_categories_unused_code_and_empty_cells_match_lavaan(small, reference):
+    ref = reference["small"]
+    with pytest.warns(EmptyCellWarning, match="10 of 15 item pair"):
+        stats = ordinal_statistics(small)
+    # A1: 3 categories; C1: codes 1, 2, 4, 5, 6 (4 thresholds); E1b, N4b binary; O1 uses 2..6.
+    assert [len(t) for t in stats.thresholds] == [2, 4, 1, 1, 5, 4]
+    _assert_thresholds(stats.thresholds, ref["thresholds"])
+    np.testing.assert_allclose(stats.correlation, ref["correlation"], atol=1e-6)
+    _assert_gamma(stats.nacov, np.array(ref["gamma"]))
+    assert stats.empty_cells == tuple(tuple(pair) for pair in ref["empty_cells"])
+
+
+def test_two_by_two_table_with_an_empty_cell_follows_lavaan(small, reference):
+    # lavaan adds .5 to the empty cell of a 2 x 2 table (keeping the margins) before fitting;
+    # the plain maximum likelihood estimate (polychoric, psych's rule) is far from it.
+    ref = np.array(reference["small"]["correlation"])
+    e, n = reference["small"]["items"].index("E1b"), reference["small"]["items"].index("N4b")
+    plain = polychoric(small[["E1b", "N4b"]]).correlation.iloc[0, 1]
+    assert abs(plain - ref[e, n]) > 0.05
+    with pytest.warns(EmptyCellWarning):
+        stats = ordinal_statistics(small[["E1b", "N4b"]])
+    assert stats.correlation[0, 1] == pytest.approx(ref[e, n], abs=1e-6)
+
+
+def test_vector_and_labels_follow_lavaans_wls_obs_order():
+    codes = np.array([[1, 1, 2], [2, 1, 1], [3, 2, 2], [1, 2, 1], [2, 2, 2], [3, 1, 1]] * 5)
+    stats = ordinal_statistics(pd.DataFrame(codes, columns=["A1", "A2", "A3"]))
+    # names(lavInspect(fit, "wls.obs")) in lavaan 0.6.14 (3 + 1 + 1 thresholds here)
+    assert stats.labels() == ["A1|t1", "A1|t2", "A2|t1", "A3|t1", "A1~~A2", "A1~~A3", "A2~~A3"]
+    r = stats.correlation
+    expected = np.concatenate([*stats.thresholds, [r[1, 0], r[2, 0], r[2, 1]]])
+    np.testing.assert_array_equal(stats.vector(), expected)
+    frame = stats.to_frame()
+    assert list(frame.index) == stats.labels()
+    np.testing.assert_allclose(frame["se"] ** 2 * stats.n_obs, np.diag(stats.nacov))
+
+
+def test_binary_item_threshold_variance_by_hand():
+    # Var(sqrt(N) tau_hat) = p (1 - p) / phi(tau)^2 for a binary item (delta method).
+    rng = np.random.default_rng(3)
+    latent = rng.multivariate_normal([0, 0], [[1, 0.4], [0.4, 1]], size=900)
+    codes = pd.DataFrame({"x": 1 + (latent[:, 0] > 0.3), "y": 1 + (latent[:, 1] > -0.5)})
+    stats = ordinal_statistics(codes)
+    p = (codes["x"] == 1).mean()
+    tau = stats.thresholds[0][0]
+    density = np.exp(-tau * tau / 2) / np.sqrt(2 * np.pi)
+    assert stats.nacov[0, 0] == pytest.approx(p * (1 - p) / density**2, rel=1e-10)
+
+
+def test_two_by_two_closed_forms():
+    # 50/50 margins: thresholds exactly 0, rho = -cos(2 pi a / N) without optimising.
+    cells = [(1, 1)] * 40 + [(1, 2)] * 10 + [(2, 1)] * 10 + [(2, 2)] * 40
+    stats = ordinal_statistics(pd.DataFrame(cells, columns=["x", "y"]))
+    assert stats.correlation[0, 1] == pytest.approx(-np.cos(2 * np.pi * 0.4), abs=1e-15)
+    # a d = b c: rho is exactly 0.
+    cells = [(1, 1)] * 20 + [(1, 2)] * 30 + [(2, 1)] * 40 + [(2, 2)] * 60
+    stats = ordinal_statistics(pd.DataFrame(cells, columns=["x", "y"]))
+    assert stats.correlation[0, 1] == 0.0
+
+
+def test_gamma_is_symmetric_positive_semidefinite(bfi_statistics, small):
+    with pytest.warns(EmptyCellWarning):
+        small_stats = ordinal_statistics(small)
+    for nacov in (bfi_statistics.nacov, small_stats.nacov):
+        np.testing.assert_array_equal(nacov, nacov.T)
+        values = np.linalg.eigvalsh(nacov)
+        assert values[0] > -1e-10 * values[-1]
+
+
+def test_sampling_covariance_approaches_gamma():
+    """Over repeated samples, cov(sqrt(N) * statistics) approaches the average NACOV.
+
+    A check of the asymptotics (scale, order, cross terms); the fine detail is checked
+    against lavaan above. Seeded: 400 samples of 400 respondents, three items with 3, 4 and
+    2 categories.
+    """
+    rng = np.random.default_rng(11)
+    corr = np.array([[1, 0.5, 0.3], [0.5, 1, -0.2], [0.3, -0.2, 1]])
+    cuts = [np.array([-0.8, 0.4]), np.array([-1.0, 0.0, 0.9]), np.array([0.3])]
+    truth = np.concatenate([*cuts, corr[np.triu_indices(3, 1)]])
+    n, samples = 400, 400
+    chol = np.linalg.cholesky(corr)
+    vectors, gammas = [], []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", EmptyCellWarning)  # sparse corners in a few samples
+        for _ in range(samples):
+            latent = rng.standard_normal((n, 3)) @ chol.T
+            codes = np.column_stack([1 + (latent[:, [j]] > cuts[j]).sum(axis=1)
+                                     for j in range(3)])
+            stats = ordinal_statistics(pd.DataFrame(codes, columns=["a", "b", "c"]))
+            vectors.append(stats.vector())
+            gammas.append(stats.nacov)
+    vectors = np.array(vectors)
+    empirical = np.cov(vectors, rowvar=False) * n
+    gamma = np.mean(gammas, axis=0)
+    scale = np.sqrt(np.outer(np.diag(gamma), np.diag(gamma)))
+    assert np.abs(vectors.mean(axis=0) - truth).max() < 0.02
+    ratio = np.diag(empirical) / np.diag(gamma)
+    assert ratio.min() > 0.8 and ratio.max() < 1.25
+    assert np.abs((empirical - gamma) / scale).max() < 0.2
+
+
+def test_listwise_deletion_and_code_labels(bfi_items):
+    data = bfi_items.iloc[:400, :4]
+    complete = data.dropna()
+    assert len(complete) < len(data)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", EmptyCellWarning)
+        stats = ordinal_statistics(data)
+        again = ordinal_statistics(complete)
+        # Other codes for the same categories (an unused code in between) change nothing.
+        relabelled = ordinal_statistics(complete.replace({6: 9}) * 10)
+    assert stats.n_obs == len(complete)
+    np.testing.assert_array_equal(stats.nacov, again.nacov)
+    np.testing.assert_allclose(relabelled.nacov, stats.nacov, rtol=1e-12, atol=1e-12)
+    for got, want in zip(relabelled.thresholds, stats.thresholds, strict=True):
+        np.testing.assert_array_equal(got, want)
+
+
+def test_results_are_read_only(bfi_statistics):
+    for array in (bfi_statistics.nacov, bfi_statistics.correlation,
+                  bfi_statistics.thresholds[0]):
+        with pytest.raises(ValueError):
+            array[0] = 0.0
+    text = repr(bfi_statistics)
+    assert "respondents (complete rows): 2436" in text
+    assert "pairs with empty cells: 9" in text
+
+
+def test_empty_cell_warning_points_at_the_caller(small):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ordinal_statistics(small)
+    assert [w.category for w in caught] == [EmptyCellWarning]
+    assert caught[0].filename == __file__
+    assert "'A1' x 'C1'" in str(caught[0].message)
+
+
+def test_no_warning_without_empty_cells():
+    rng = np.random.default_rng(5)
+    latent = rng.multivariate_normal([0, 0], [[1, 0.3], [0.3, 1]], size=500)
+    codes = pd.DataFrame(1 + (latent[:, :, None] > [-0.5, 0.5]).sum(axis=2), columns=["a", "b"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        stats = ordinal_statistics(codes)
+    assert stats.empty_cells == ()
+
+
+@pytest.mark.parametrize(
+    ("data", "match", "column"),
+    [
+        (pd.DataFrame({"a": [1, 2, 3, 1], "b": [2.0, 2.5, 1.0, 3.0]}), "integer", "b"),
+        (pd.DataFrame({"a": [1, 2, 3, 1], "b": [2, 2, 2, 2]}), "constant", "b"),
+        # constant among the complete rows only
+        (pd.DataFrame({"a": [1, 2, 3, 1], "b": [2, 2, 2, np.nan], "c": [1, 2, 2, 3]}),
+         "constant", "b"),
+        (pd.DataFrame({"a": list(range(11)) * 2, "b": [1, 2] * 11}), "at most 10", "a"),
+        (pd.DataFrame({"a": [1, 2, np.nan], "b": [np.nan, 1, 2]}), "at least 2", None),
+        (pd.DataFrame({"a": [1, 2, "x"], "b": [1, 2, 2]}), "non-numeric", "a"),
+    ],
+)
+def test_bad_input_is_refused(data, match, column):
+    with pytest.raises(AnalysisError, match=match) as error:
+        ordinal_statistics(data)
+    assert error.value.column == column
+
+
+def test_perfectly_associated_binary_items_are_refused():
+    data = pd.DataFrame({"x": [1, 1, 2, 2, 1, 2], "y": [1, 1, 2, 2, 1, 2], "z": [1, 2, 1, 2, 2, 1]})
+    with pytest.raises(AnalysisError, match="'x' and 'y' are binary and perfectly associated"):
+        ordinal_statistics(data)
+
+
+def test_near_one_correlation_warns_and_stays_finite():
+    # lavaan 0.6.14 on these data: x~~y = .999 (its bound), a warning, finite Gamma.
+    data = pd.DataFrame({"x": [1, 1, 2, 2, 3, 3, 1, 2, 3, 2], "y": [1, 1, 2, 2, 3, 3, 1, 2, 3, 2],
+                         "z": [1, 2, 1, 2, 2, 1, 3, 3, 1, 2]})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        stats = ordinal_statistics(data)
+    near = [w for w in caught if w.category is AllianceScaleWarning]
+    assert len(near) == 1 and "'x' and 'y' is 0.999" in str(near[0].message)
+    assert near[0].filename == __file__
+    assert stats.correlation[0, 1] == 0.999
+    assert np.isfinite(stats.nacov).all()
