@@ -1,0 +1,181 @@
+"""validate() and its report: every section, the library's numbers, privacy, escaping."""
+
+from __future__ import annotations
+
+import json
+import re
+import warnings
+from html.parser import HTMLParser
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import alliance_scale as als
+from alliance_scale import OptionError
+
+
+@pytest.fixture(scope="module")
+def pilot() -> pd.DataFrame:
+    return als.load_pilot()
+
+
+@pytest.fixture(scope="module")
+def scale() -> als.Scale:
+    return als.draft_scale()
+
+
+@pytest.fixture(scope="module")
+def report(pilot, scale) -> als.ValidationReport:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return als.validate(pilot, scale, retest=als.load_pilot(retest=True), progress=False)
+
+
+class _Page(HTMLParser):
+    """Collects the section ids, figures, external references and text of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sections, self.figures, self.external, self.text = [], [], [], []
+        self.scripts = 0
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "section":
+            self.sections.append(attributes.get("id"))
+        if tag == "figure":
+            self.figures.append(attributes.get("id"))
+        if tag == "script":
+            self.scripts += 1
+        for name in ("src", "href", "xlink:href"):
+            value = attributes.get(name) or ""
+            if re.match(r"^(https?:)?//", value):
+                self.external.append(value)
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def _parse(page: str) -> _Page:
+    parser = _Page()
+    parser.feed(page)
+    return parser
+
+
+def test_every_section_and_figure_is_in_the_page(report):
+    page = _parse(report.to_html())
+    expected = ["summary", "fielding", "items", "careless", "reliability", "factorability",
+                "n_factors", "efa", "retest"]
+    assert [s for s in page.sections if s in expected] == expected
+    assert {"fig-likert", "fig-scree", "fig-loadings"} <= set(page.figures)
+    assert page.scripts == 0
+
+
+def test_the_page_loads_nothing_from_the_network(report):
+    page = report.to_html()
+    assert _parse(page).external == []
+    assert "@import" not in page and "url(" not in page.replace("url(#", "")
+
+
+def test_the_page_holds_no_respondent_s_answers(pilot, report):
+    """No row of answers appears, in any of the three renderings."""
+    renderings = [report.to_html(), report.to_markdown(), report.to_json()]
+    for respondent in pilot.index[:40]:
+        row = pilot.loc[respondent, als.draft_scale().item_ids].to_numpy()
+        pattern = ",".join(f"{v:g}" for v in row[:12] if np.isfinite(v))
+        spaced = " ".join(f"{v:g}" for v in row[:12] if np.isfinite(v))
+        for text in renderings:
+            assert pattern not in text and spaced not in text
+    # no per-respondent table either: the largest table has one row per item or subscale
+    longest = max(len(t.frame) for s in report.sections for t in s.tables)
+    assert longest < len(pilot)
+
+
+def test_report_numbers_are_the_library_s_numbers(pilot, scale, report):
+    reliability = als.reliability(pilot, scale)
+    pd.testing.assert_frame_equal(report.results["reliability"].table, reliability.table)
+    table = {t.caption: t.frame for s in report.sections for t in s.tables}
+    shown = table["Reliability per subscale (Pearson; Feldt 95% CI)"]
+    pd.testing.assert_frame_equal(shown, reliability.table)
+    kmo = als.kmo(pilot[scale.item_ids], cor="polychoric")
+    criteria = report.criteria_table().set_index("criterion")
+    assert criteria.filter(like="KMO", axis=0)["value"].iloc[0] == kmo.overall
+    alpha_a1 = criteria.loc["alpha of facet A1", "value"]
+    assert alpha_a1 == reliability.table.loc["A1", "alpha"]
+    solution = als.efa(pilot[scale.item_ids], 9, cor="polychoric")
+    pd.testing.assert_frame_equal(report.results["efa"].loadings, solution.loadings)
+    retest = als.test_retest(pilot, als.load_pilot(retest=True), scale, id_column=False)
+    pd.testing.assert_frame_equal(report.results["test_retest"].table, retest.table)
+
+
+def test_numbers_in_the_page_are_the_table_s_numbers_in_fixed_point(report):
+    page = report.to_html()
+    alpha = report.results["reliability"].table.loc["total", "alpha"]
+    assert f"{alpha:.3f}" in page
+    text = " ".join(_parse(page).text)
+    assert re.search(r"\d\.\d+e[+-]\d", text) is None  # no scientific notation
+
+
+def test_json_is_valid_and_carries_the_criteria(report):
+    data = json.loads(report.to_json())
+    assert len(data["criteria"]) == len(report.criteria)
+    assert data["footer"]["seed"] == 0
+    assert data["footer"]["scale_sha256"] == als.draft_scale().content_hash
+    assert {"title", "sections", "advice", "notes"} <= set(data)
+
+
+@pytest.fixture(scope="module")
+def small():
+    """A short form (3 items per facet) and 300 simulated respondents: quick reports."""
+    scale = als.draft_scale(items_per_facet=3, language="en")
+    return scale, als.simulate(scale, 300, seed=5).data
+
+
+def _quiet_validate(*args, **kwargs) -> als.ValidationReport:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return als.validate(*args, progress=False, **kwargs)
+
+
+def test_the_same_seed_gives_the_same_report(small):
+    scale, data = small
+    first, again = _quiet_validate(data, scale, seed=3), _quiet_validate(data, scale, seed=3)
+    assert again.to_json() == first.to_json()
+    assert again.to_html() == first.to_html()
+
+
+def test_texts_are_escaped(small):
+    scale, data = small
+    hostile = als.Scale(
+        name="<script>alert(1)</script>", version=scale.version, language=scale.language,
+        program=scale.program, items=scale.items, response_format=scale.response_format,
+        omitted_facets=scale.omitted_facets,
+    )
+    page = _quiet_validate(data, hostile).to_html()
+    assert "<script>" not in page and "&lt;script&gt;" in page
+
+
+def test_files_are_written_in_each_format(report, tmp_path):
+    for name in ("r.html", "r.md", "r.json"):
+        path = report.save(tmp_path / name)
+        assert path.read_text(encoding="utf-8").strip()
+    assert (tmp_path / "r_figures" / "scree.svg").exists()
+    with pytest.raises(OptionError, match="format"):
+        report.save(tmp_path / "r.pdf", format="pdf")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "words"),
+    [({"holdout": 1.5}, "holdout"), ({"seed": -1}, "seed"), ({"ordinal": "yes"}, "ordinal"),
+     ({"criterion": ["nope"]}, "criterion"), ({"groups": "nope"}, "groups"),
+     ({"progress": "no"}, "progress")],
+)
+def test_bad_arguments_are_named(pilot, scale, kwargs, words):
+    with pytest.raises(OptionError, match=words):
+        als.validate(pilot, scale, **kwargs)
+
+
+def test_a_scale_is_required(pilot):
+    with pytest.raises(OptionError, match="scale must be a Scale"):
+        als.validate(pilot, "dta.yaml")
