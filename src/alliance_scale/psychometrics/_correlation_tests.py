@@ -54,9 +54,9 @@ __all__ = [
     "adjust_p",
     "correlation_t_test",
     "disattenuate",
+    "disjoint_correlation",
     "fisher_interval",
     "fisher_z_test",
-    "disjoint_correlation",
     "hedges_g",
     "overlap_correlation",
     "pairwise_spearman",
@@ -581,10 +581,18 @@ def hedges_g(
 
 def _noncentrality(t: float, df: float, probability: float) -> float:
     """The noncentrality ``ncp`` with ``P(T <= t | df, ncp) = probability`` (decreasing in
-    ``ncp``), found by Brent's method in a bracket widened until it holds the root."""
+    ``ncp``), found by Brent's method in a bracket widened until it holds the root.
+
+    scipy's ``nct.cdf`` (Boost) returns NaN in parts of the far tails where the probability
+    is within rounding of 1 or 0 (scipy 1.17: ``nct.cdf(4.8, 298, -5.2)``); there the
+    limit is used, which cannot move a root that lies where the probability is
+    ``probability``."""
 
     def gap(ncp: float) -> float:
-        return float(stats.nct.cdf(t, df, ncp)) - probability
+        value = float(stats.nct.cdf(t, df, ncp))
+        if not np.isfinite(value):
+            value = 1.0 if ncp < t else 0.0
+        return value - probability
 
     width = 10.0
     while gap(t - width) < 0 or gap(t + width) > 0:
