@@ -11,7 +11,8 @@ known-groups validity:
   sqrt(1-r^2)``, df ``n - 2``), and :func:`fisher_z_test` of ``rho = rho0``.
 - :func:`adjust_p`: R's ``p.adjust`` methods through
   ``statsmodels.stats.multitest.multipletests`` (names mapped; missing p-values left out of
-  the family, as R does).
+  the family, as R does), except Holm's, one line written here because statsmodels' Holm
+  branch runs a full garbage collection on every call.
 - :func:`williams_t` and :func:`steiger_z`: tests of two dependent correlations with a
   variable in common (Williams's t, Steiger 1980 eq. 7) or without (Steiger's 1980 z with
   the pooled r), as ``psych::r.test``; :func:`zou_interval`: Zou's (2007) interval for
@@ -208,7 +209,8 @@ def fisher_z_test(
 def adjust_p(p: Sequence[float] | np.ndarray, method: str = "holm") -> np.ndarray:
     """Adjust p-values for multiple testing, as R's ``p.adjust``.
 
-    ``statsmodels.stats.multitest.multipletests`` does the work; R's names are mapped to
+    ``statsmodels.stats.multitest.multipletests`` does the work (Holm's step-down is
+    written here: statsmodels' runs ``gc.collect()`` on every call); R's names are mapped to
     its names (``"hochberg"`` -> ``"simes-hochberg"``, ``"BH"``/``"fdr"`` -> ``"fdr_bh"``,
     ``"BY"`` -> ``"fdr_by"``). Missing p-values stay missing and are not counted in the
     family (R's rule).
@@ -235,8 +237,22 @@ def adjust_p(p: Sequence[float] | np.ndarray, method: str = "holm") -> np.ndarra
     out = values.copy()
     finite = np.isfinite(values)
     name = _ADJUST[method]
-    if name is not None and finite.any():
+    if name == "holm" and finite.any():
+        out[finite] = _holm(values[finite])
+    elif name is not None and finite.any():
         out[finite] = multipletests(values[finite], method=name)[1]
+    return out
+
+
+def _holm(p: np.ndarray) -> np.ndarray:
+    """R's ``p.adjust(p, "holm")``: ``cummax((m - i + 1) p_(i))`` capped at 1, in place of
+    statsmodels' holm branch, which runs a full ``gc.collect()`` on every call (0.1 s in
+    a process holding a few DataFrames)."""
+    order = np.argsort(p, kind="stable")
+    m = len(p)
+    adjusted = np.minimum(1.0, np.maximum.accumulate((m - np.arange(m)) * p[order]))
+    out = np.empty(m)
+    out[order] = adjusted
     return out
 
 

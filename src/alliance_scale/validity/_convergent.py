@@ -130,8 +130,8 @@ class ConvergentValidityResult(Result):
             f"{self.method}, {self.confidence:.0%} intervals "
             f"({'Bonett-Wright' if self.method == 'spearman' else 'Fisher z'}), "
             f"p adjusted ({self.adjust}) over {len(self.table)} pairs")
-        for note in self.notes:
-            lines.setdefault("notes", note)
+        if self.notes:
+            lines["notes"] = "; ".join(self.notes)
         for label, row in self.hypotheses.iterrows():
             lines[str(label)] = _in_words(row, self.confidence)
         return lines

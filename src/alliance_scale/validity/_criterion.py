@@ -203,9 +203,9 @@ def match_scores(
         other, alphas = _scored_items(other, criterion_keys, criterion_range)
         notes.append("criterion scored from items (mean of keyed items); reliabilities: "
                      "Cronbach's alpha")
-    other, columns = _rename(other)
     frame = as_item_frame(frame, min_items=1, min_rows=MIN_N, what="scores")
-    other = as_item_frame(other, min_items=1, min_rows=MIN_N, what="criterion")
+    other, columns = _rename(as_item_frame(other, min_items=1, min_rows=MIN_N,
+                                           what="criterion"))
     if "total" not in other.columns and all(c in other.columns for c in BORDIN):
         other["total"] = other[list(BORDIN)].mean(axis=1, skipna=False)
         columns["total"] = "mean of " + ", ".join(columns[c] for c in BORDIN)

@@ -87,7 +87,7 @@ class MTMMResult(Result):
 
 
 def _dta_traits(columns: Sequence[str], subscales: Sequence[str] | None,
-                blueprint: Blueprint | None) -> list[str]:
+                blueprint: Blueprint) -> list[str]:
     if subscales is not None:
         chosen = [str(s) for s in subscales]
         absent = [s for s in chosen if s not in columns]
@@ -95,7 +95,6 @@ def _dta_traits(columns: Sequence[str], subscales: Sequence[str] | None,
             raise OptionError(f"subscales names {absent[0]!r}, which is not a column of the "
                               f"scores: {', '.join(columns)}")
         return chosen
-    blueprint = load_blueprint() if blueprint is None else blueprint
     dimensions = [d.id for d in blueprint.dimensions if d.id in columns]
     return dimensions or [c for c in columns if c != "total"]
 
@@ -179,6 +178,7 @@ def mtmm(
     10 of 10
     """
     alpha = check_number("alpha", alpha, 0, 1, low_open=True, high_open=True)
+    blueprint = load_blueprint() if blueprint is None else blueprint
     listed = collect_hypotheses(hypotheses, blueprint)
     data = match_scores(scores, criterion, reliabilities=reliabilities,
                         criterion_reliabilities=criterion_reliabilities,
