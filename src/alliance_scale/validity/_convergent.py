@@ -97,6 +97,17 @@ class ConvergentValidityResult(Result):
         Criterion subscale -> the column it was read from (or how it was computed).
     notes : tuple of str
         How the criterion was scored and its total formed.
+
+    Examples
+    --------
+    >>> pilot = als.load_pilot()
+    >>> scores = als.score(pilot, als.draft_scale())
+    >>> result = als.convergent_validity(scores, pilot[["wai_goal", "wai_task", "wai_bond"]],
+    ...                                  hypotheses=["C ~ bond > C ~ task", "A ~ bond >= .60"])
+    >>> result.confirmed, result.testable, result.meets_cosmin
+    (1, 2, False)
+    >>> result.r.loc["C"].round(3).tolist()  # In R: psych::corr.test(scores, wai)$r
+    [0.623, 0.474, 0.677, 0.72]
     """
 
     table: pd.DataFrame

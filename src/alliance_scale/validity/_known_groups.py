@@ -54,6 +54,16 @@ class KnownGroupsResult(Result):
     as_predicted, predicted : int
         Predictions borne out by the sample means, and predictions made.
     confidence : float
+
+    Examples
+    --------
+    >>> scores = pd.DataFrame({"B": [3.1, 3.4, 2.9, 3.8, 4.2, 4.0, 4.4, 3.9]})
+    >>> program = pd.Series(["automated"] * 4 + ["guided"] * 4)
+    >>> result = als.known_groups(scores, program)  # In R: t.test(B ~ program)
+    >>> result.as_predicted, result.predicted
+    (1, 1)
+    >>> print(round(result.table.loc["B", "hedges_g"], 3))
+    2.252
     """
 
     table: pd.DataFrame

@@ -62,6 +62,19 @@ class MTMMResult(Result):
         One row per criterion (0-3): ``description``, ``satisfied``, ``compared``.
     method : str
     alpha : float
+
+    Examples
+    --------
+    >>> pilot = als.load_pilot()
+    >>> scores = als.score(pilot, als.draft_scale())
+    >>> result = als.mtmm(scores, pilot[["wai_goal", "wai_task", "wai_bond"]])
+    >>> result.criteria[["satisfied", "compared"]]
+               satisfied  compared
+    criterion
+    0                  0         0
+    1                  4         4
+    2                 10        10
+    3                 16        16
     """
 
     matrix: pd.DataFrame
