@@ -345,7 +345,9 @@ def convergent_validity(
     reading), with a test and an interval beside it: for a comparison of two correlations,
     Williams's t (a variable in common) or Steiger's z (none; both ``psych::r.test``, on the
     rows complete on the variables involved) and Zou's (2007) interval of the difference;
-    for a threshold, Fisher's z test. Finally COSMIN's summary: the share of testable
+    for a threshold, Fisher's z test (with ``method="spearman"`` these tests and Zou's
+    interval are applied to the rank correlations, with Bonett & Wright's SE in the
+    intervals: a large-sample approximation). Finally COSMIN's summary: the share of testable
     hypotheses confirmed, sufficient when at least 75% (Terwee et al. 2007).
 
     **Hypothesis format** (one per string; ``subscale ~ criterion`` names a correlation,

@@ -270,7 +270,7 @@ def collect_hypotheses(hypotheses: Any, blueprint: Blueprint | None) -> list[Hyp
     mapping id -> string (see :func:`~alliance_scale.convergent_validity`)."""
     if hypotheses is None:
         return blueprint_hypotheses(blueprint)
-    if isinstance(hypotheses, Path) or (isinstance(hypotheses, str) and "~" not in hypotheses):
+    if isinstance(hypotheses, Path) or (isinstance(hypotheses, str) and _is_file(hypotheses)):
         return _read_file(str(hypotheses))
     if isinstance(hypotheses, (str, Hypothesis)):
         hypotheses = [hypotheses]
@@ -292,6 +292,13 @@ def collect_hypotheses(hypotheses: Any, blueprint: Blueprint | None) -> list[Hyp
     if repeated:
         raise OptionError(f"hypothesis id(s) used twice: {', '.join(repeated)}")
     return out
+
+
+def _is_file(text: str) -> bool:
+    """A string naming a YAML file (by its suffix, or an existing path), not a hypothesis."""
+    if "~" in text:
+        return False
+    return Path(text).suffix.lower() in (".yaml", ".yml") or Path(text).exists()
 
 
 def _read_file(file: str) -> list[Hypothesis]:
