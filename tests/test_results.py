@@ -27,8 +27,9 @@ def hostile_items(bfi_items: pd.DataFrame) -> pd.DataFrame:
         lambda d: als.kmo(d),
         lambda d: als.efa(d, 1),
         lambda d: als.map_test(d),
+        lambda d: als.htmt(d, {HOSTILE: [HOSTILE, "A3", "A4"], "C": ["C1", "C2", "A5"]}),
     ],
-    ids=["cronbach_alpha", "polychoric", "kmo", "efa", "map_test"],
+    ids=["cronbach_alpha", "polychoric", "kmo", "efa", "map_test", "htmt"],
 )
 def test_results_render_and_escape_item_names(analysis, hostile_items) -> None:
     with warnings.catch_warnings():

@@ -28,9 +28,14 @@ def _format_value(value: Any) -> str:
 
 
 class Result:
-    """Mixin giving results a text and an HTML representation built from their table."""
+    """Mixin giving results a text and an HTML representation built from their table.
+
+    A result whose table holds p-values or other numbers that pandas would print in
+    scientific notation sets ``_digits`` (decimals of every float, fixed point).
+    """
 
     _max_rows = 30
+    _digits: int | None = None
 
     def to_frame(self) -> pd.DataFrame:  # pragma: no cover - every result overrides it
         raise NotImplementedError
@@ -46,7 +51,8 @@ class Result:
         with pd.option_context(
             "display.max_rows", self._max_rows, "display.width", 120, "display.precision", 3
         ):
-            lines.append(frame.to_string(max_rows=self._max_rows))
+            fixed = None if self._digits is None else f"{{:.{self._digits}f}}".format
+            lines.append(frame.to_string(max_rows=self._max_rows, float_format=fixed))
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
@@ -55,6 +61,7 @@ class Result:
             f"<li>{html.escape(str(k))}: {html.escape(_format_value(v))}</li>"
             for k, v in self._summary().items()
         )
-        table = self.to_frame().to_html(max_rows=self._max_rows, float_format="{:.3f}".format,
-                                        escape=True)
+        digits = 3 if self._digits is None else self._digits
+        table = self.to_frame().to_html(max_rows=self._max_rows,
+                                        float_format=f"{{:.{digits}f}}".format, escape=True)
         return f"<div>{title}<ul>{summary}</ul>{table}</div>"

@@ -340,3 +340,26 @@ def test_wai_factor_correlation_follows_the_weights() -> None:
     assert without.shape == (0, len(truth.factor_correlation))
     retest = simulate_retest(sim, 5, seed=4).truth.wai_factor_correlation
     assert retest.shape == (0, len(truth.factor_correlation))
+
+
+def test_bordin_overrides_make_a_truth_that_violates_chosen_hypotheses() -> None:
+    # A related to goal and bond instead of task: its facets lose their task weights
+    same = simulate(SCALE, 200, seed=4, blueprint=BLUEPRINT)
+    sim = simulate(SCALE, 200, seed=4, blueprint=BLUEPRINT, bordin={"A": ["goal", "bond"]})
+    weights = sim.truth.wai_weights
+    assert (weights.loc["task", ["A1", "A2"]] == 0).all()
+    assert (weights.loc[["goal", "bond"], ["A1", "A2"]] > 0).all().all()
+    assert (same.truth.wai_weights.loc["task", ["A1", "A2"]] > 0).all()
+    # only the WAI columns change; the items are the same draws
+    pd.testing.assert_frame_equal(sim.items, same.items)
+    assert not sim.data["wai_task"].equals(same.data["wai_task"])
+    # a population check of the violation: A's factors now correlate more with goal than task
+    r = sim.truth.wai_factor_correlation
+    assert (r.loc["goal", ["A1", "A2"]] > r.loc["task", ["A1", "A2"]]).all()
+
+
+def test_bad_bordin_overrides_are_named() -> None:
+    with pytest.raises(OptionError, match="'Z'"):
+        simulate(SCALE, 10, seed=1, blueprint=BLUEPRINT, bordin={"Z": ["task"]})
+    with pytest.raises(OptionError, match="bordin\\['A'\\]"):
+        simulate(SCALE, 10, seed=1, blueprint=BLUEPRINT, bordin={"A": ["trust"]})

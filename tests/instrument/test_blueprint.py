@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from alliance_scale import BORDIN, ItemBankError, load_blueprint
+from alliance_scale import BORDIN, ItemBankError, OptionError, load_blueprint
 
 EXPECTED_TREE = {
     "A": {"A1": ["A1a", "A1b"], "A2": ["A2a", "A2b", "A2c"]},
@@ -230,3 +230,22 @@ def test_to_frame_bordin_column_is_the_inherited_hypothesis(blueprint) -> None:
     assert frame.loc["A1a", "bordin"] == "task"
     assert frame.loc["C3b", "bordin"] == "goal"
     assert frame.loc["B3b", "bordin"] == "bond, task"
+
+
+def test_with_bordin_replaces_hypotheses_and_keeps_the_rest(blueprint) -> None:
+    changed = blueprint.with_bordin({"A": ["bond"], "B2b": [], "C1": "goal"})
+    assert changed.bordin_of("A1a") == ("bond",) and changed.dimension("A").bordin == ("bond",)
+    assert changed.bordin_of("B2b") == ("bond", "task")  # inherits from B again
+    assert changed.facet("C1").bordin == changed.theme("C1").bordin == ("goal",)
+    assert blueprint.bordin_of("A1a") == ("task",)  # the original is unchanged
+    assert [t.id for t in changed.themes] == [t.id for t in blueprint.themes]
+    assert changed.theme("A2c").label_fr == blueprint.theme("A2c").label_fr
+
+
+def test_with_bordin_refuses_unknown_nodes_and_components(blueprint) -> None:
+    with pytest.raises(OptionError, match="'Z1'"):
+        blueprint.with_bordin({"Z1": ["task"]})
+    with pytest.raises(OptionError, match="bordin\\['A'\\]"):
+        blueprint.with_bordin({"A": ["task", "task"]})
+    with pytest.raises(OptionError, match="mapping"):
+        blueprint.with_bordin(["A"])

@@ -28,7 +28,7 @@ factor-model data with reverse keying, careless respondents and a known criterio
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -446,6 +446,7 @@ def simulate(
     wai: bool = True,
     wai_validity: float = 0.8,
     blueprint: Blueprint | None = None,
+    bordin: Mapping[str, Sequence[str]] | None = None,
 ) -> SimulationResult:
     """Simulate answers to ``scale`` from a graded common-factor model with a known truth.
 
@@ -526,6 +527,11 @@ def simulate(
         Correlation of each latent WAI component with its hypothesised composite, in [0, 1).
     blueprint : Blueprint, optional
         Source of the Bordin hypotheses; default :func:`~alliance_scale.load_blueprint`.
+    bordin : mapping of str to list of str, optional
+        Bordin components that replace the blueprint's for the simulated truth (node id ->
+        components, :meth:`Blueprint.with_bordin`): a sample in which chosen hypotheses are
+        false, e.g. ``{"A": ["goal", "bond"]}`` (A unrelated to task), so that a check
+        can be shown to reject them. Default None: the blueprint's hypotheses hold.
 
     Returns
     -------
@@ -570,6 +576,8 @@ def simulate(
     between = _correlation_value("between_dimensions", between_dimensions)
     if wai and blueprint is None:
         blueprint = load_blueprint()
+    if wai and bordin is not None:
+        blueprint = blueprint.with_bordin(bordin)
 
     rng = _streams(generator)
     factors = _factor_names(scale, level)

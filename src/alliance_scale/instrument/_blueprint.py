@@ -15,8 +15,8 @@ entry, and so that no dependency is added. YAML is read with ``yaml.safe_load`` 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ import pandas as pd
 import yaml
 
 from .._resources import bundled_path
-from ..errors import ItemBankError
+from ..errors import ItemBankError, OptionError
 
 __all__ = [
     "BORDIN",
@@ -147,6 +147,62 @@ class Blueprint:
             facet = self.facet(node_id)
             return facet.bordin or self.dimension(facet.dimension).bordin
         return self.dimension(node_id).bordin
+
+    def with_bordin(self, bordin: Mapping[str, Sequence[str]]) -> Blueprint:
+        """A copy whose nodes named in ``bordin`` carry these Bordin hypotheses instead.
+
+        Used to state alternative hypotheses, or to simulate a truth that violates some
+        (:func:`~alliance_scale.simulate`'s ``bordin``). An empty list makes a node inherit
+        from its parent again; an id shared by a single-leaf facet and its theme (``C1``)
+        changes both.
+
+        Parameters
+        ----------
+        bordin : mapping of str to list of str
+            Node id (dimension, facet or theme) -> components among :data:`BORDIN`.
+
+        Returns
+        -------
+        Blueprint
+
+        Raises
+        ------
+        OptionError
+            An id not in the tree, or a component outside :data:`BORDIN` (named).
+
+        Examples
+        --------
+        >>> bp = als.load_blueprint().with_bordin({"A": ["bond"]})
+        >>> bp.bordin_of("A1a"), als.load_blueprint().bordin_of("A1a")
+        (('bond',), ('task',))
+        """
+        if not isinstance(bordin, Mapping):
+            raise OptionError(f"bordin must be a mapping node id -> components; got "
+                              f"{type(bordin).__name__}")
+        known = {d.id for d in self.dimensions} | {f.id for f in self.facets}
+        known |= {t.id for t in self.themes}
+        new: dict[str, tuple[str, ...]] = {}
+        for node_id, components in bordin.items():
+            if node_id not in known:
+                raise OptionError(f"bordin names {node_id!r}, which is not a dimension, facet "
+                                  "or theme of the blueprint")
+            values = [components] if isinstance(components, str) else list(components)
+            wrong = [c for c in values if c not in BORDIN]
+            if wrong or len(set(values)) != len(values):
+                raise OptionError(f"bordin[{node_id!r}] must list distinct components among "
+                                  f"{', '.join(BORDIN)}; got {components!r}")
+            new[node_id] = tuple(values)
+
+        def changed(node: Any) -> Any:
+            return replace(node, bordin=new[node.id]) if node.id in new else node
+
+        dimensions = tuple(
+            replace(changed(d), facets=tuple(
+                replace(changed(f), themes=tuple(changed(t) for t in f.themes))
+                for f in d.facets))
+            for d in self.dimensions
+        )
+        return replace(self, dimensions=dimensions)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per leaf theme: dimension, facet, labels, Bordin hypothesis, needs_human."""

@@ -16,6 +16,7 @@ from ._correlation import (
     smooth_correlation,
     squared_multiple_correlations,
 )
+from ._correlation_tests import disattenuate
 from ._efa import EFAResult, efa, extract_factors
 from ._factorability import BartlettResult, KMOResult, bartlett, kmo
 from ._keys import reverse_codes, reverse_keyed, split_keyed
@@ -36,6 +37,7 @@ __all__ = [
     "bartlett",
     "correlation_matrix",
     "cronbach_alpha",
+    "disattenuate",
     "efa",
     "extract_factors",
     "item_statistics",

@@ -8,16 +8,32 @@ Stage 4 of the workflow: applies :mod:`alliance_scale.psychometrics` to a
 from __future__ import annotations
 
 from ._content import ContentValidityResult, content_validity
+from ._convergent import ConvergentValidityResult, convergent_validity
+from ._discriminant import HTMTResult, htmt
+from ._hypotheses import Hypothesis, blueprint_hypotheses, parse_hypothesis
+from ._known_groups import KnownGroupsResult, known_groups
+from ._mtmm import MTMMResult, mtmm
 from ._reliability import ReliabilityResult, TestRetestResult, reliability, test_retest
 from ._structure import CongruenceResult, congruence, tucker_congruence
 
 __all__ = [
     "CongruenceResult",
     "ContentValidityResult",
+    "ConvergentValidityResult",
+    "HTMTResult",
+    "Hypothesis",
+    "KnownGroupsResult",
+    "MTMMResult",
     "ReliabilityResult",
     "TestRetestResult",
+    "blueprint_hypotheses",
     "congruence",
     "content_validity",
+    "convergent_validity",
+    "htmt",
+    "known_groups",
+    "mtmm",
+    "parse_hypothesis",
     "reliability",
     "test_retest",
     "tucker_congruence",
