@@ -90,11 +90,13 @@ def test_pairwise_by_default_listwise_on_request_and_a_matrix_as_data() -> None:
     assert "142 of 320" in repr(listwise)
     # the pairwise correlation matrix given as data gives the same ratios
     matrix = als.correlation_matrix(pilot[SCALE.item_ids]).matrix
-    from_matrix = htmt(matrix, SCALE)
+    from_matrix = htmt(cor_matrix=matrix, model=SCALE)
     np.testing.assert_allclose(from_matrix.matrix, pairwise.matrix, atol=1e-14)
     assert from_matrix.n is None and "correlation matrix given" in repr(from_matrix)
-    with pytest.raises(OptionError, match="same item names"):
-        htmt(matrix.reset_index(drop=True), SCALE)
+    with pytest.raises(AnalysisError, match="row and column names differ"):
+        htmt(cor_matrix=matrix.reset_index(drop=True), model=SCALE)
+    with pytest.raises(OptionError, match="looks like a correlation matrix"):
+        htmt(matrix, SCALE)
 
 
 def test_result_layout_and_rendering(bfi_items, plain_model) -> None:

@@ -48,25 +48,7 @@ from statsmodels.stats.multitest import multipletests
 from .._checks import check_choice, check_number
 from ..errors import AnalysisError, OptionError
 
-__all__ = [
-    "ADJUST_METHODS",
-    "CORRELATION_METHODS",
-    "HedgesG",
-    "adjust_p",
-    "correlation_t_test",
-    "disattenuate",
-    "disjoint_correlation",
-    "fisher_interval",
-    "fisher_z_test",
-    "hedges_g",
-    "overlap_correlation",
-    "pairwise_spearman",
-    "steiger_z",
-    "stratified_alpha",
-    "welch_test",
-    "williams_t",
-    "zou_interval",
-]
+__all__ = ["disattenuate"]
 
 #: Correlation coefficients with an interval here.
 CORRELATION_METHODS = ("pearson", "spearman")

@@ -18,7 +18,7 @@ import numpy as np
 
 from .._checks import check_choice
 
-__all__ = ["MEANS", "htmt_ratios"]
+__all__ = []
 
 #: Kinds of mean: Henseler et al.'s arithmetic HTMT, or HTMT2's geometric one.
 MEANS = ("arithmetic", "geometric")

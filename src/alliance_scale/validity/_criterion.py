@@ -36,7 +36,7 @@ from ..psychometrics._keys import split_keyed
 from ..psychometrics._reliability import cronbach_alpha
 from ._reliability import ReliabilityResult
 
-__all__ = ["MatchedScores", "correlations", "match_scores"]
+__all__ = []
 
 #: Criterion subscale names recognised after a prefix (``wai_goal`` -> ``goal``).
 CRITERION_NAMES = (*BORDIN, "total")

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._checks import check_choice, check_flag, looks_like_correlation
+from .._checks import analysis_input, check_choice, check_flag
 from .._results import Result, result
 from ..errors import AllianceScaleWarning, AnalysisError, OptionError
 from ..instrument._scale import Scale
@@ -119,9 +119,10 @@ def _mapping_model(model: Any) -> dict[str, list[str]]:
 
 
 def htmt(
-    data: pd.DataFrame,
-    model: Scale | Mapping[str, Sequence[str]],
+    data: pd.DataFrame | None = None,
+    model: Scale | Mapping[str, Sequence[str]] | None = None,
     *,
+    cor_matrix: pd.DataFrame | None = None,
     level: str = "dimension",
     cor: str = "pearson",
     missing: str = "pairwise",
@@ -137,8 +138,8 @@ def htmt(
 
     Parameters
     ----------
-    data : DataFrame
-        Item answers (respondents x items; NaN = missing), or an item correlation matrix.
+    data : DataFrame, optional
+        Item answers (respondents x items; NaN = missing).
     model : Scale or mapping of str to list of str
         The constructs: a :class:`~alliance_scale.Scale` (its facets or dimensions, see
         ``level``; reverse-keyed items reversed first), or construct -> items, where a
@@ -146,6 +147,8 @@ def htmt(
         answers were reversed). semTools does not reverse items: to match
         ``semTools::htmt`` on raw data, give plain names (with ``absolute=True`` a reversed
         item then only loses its sign).
+    cor_matrix : DataFrame, optional
+        An item correlation matrix (item names on rows and columns) instead of ``data``.
     level : {"dimension", "facet"}, default "dimension"
         Constructs of a Scale.
     cor : {"pearson", "polychoric"}, default "pearson"
@@ -209,7 +212,11 @@ def htmt(
     check_choice("missing", missing, MISSING)
     check_choice("mean", mean, MEANS)
     absolute = check_flag("absolute", absolute)
+    if model is None:
+        raise OptionError("model is needed: a Scale or a mapping construct -> items")
     signed = _scale_model(model, level) if isinstance(model, Scale) else _mapping_model(model)
+    kind, data, _ = analysis_input(data, cor_matrix, None)
+    matrix_given = kind == "matrix"
     if not isinstance(data, pd.DataFrame):
         raise OptionError(f"data must be a DataFrame of item answers; got "
                           f"{type(data).__name__}")
@@ -230,12 +237,12 @@ def htmt(
                 sign[item] = s
                 items.append(item)
     # a correlation matrix keeps its rows and columns together
-    matrix_given = looks_like_correlation(data)
     if matrix_given and list(data.index) != list(data.columns):
-        raise OptionError("a correlation matrix given as data needs the same item names on "
-                          "its rows and columns")
-    chosen = data.loc[items, items] if matrix_given else data[items]
-    fitted = correlation_matrix(chosen, cor=cor, missing=missing, require_n_obs=False)
+        raise OptionError("a correlation matrix needs the same item names on its rows and "
+                          "columns")
+    fitted = (correlation_matrix(cor_matrix=data.loc[items, items], require_n_obs=False)
+              if matrix_given else
+              correlation_matrix(data[items], cor=cor, missing=missing, require_n_obs=False))
     n_rows = None if fitted.n_obs is None else len(data)
     position = {item: k for k, item in enumerate(fitted.matrix.columns)}
     groups = [[position[i] for i, _ in entries] for entries in parsed.values()]
