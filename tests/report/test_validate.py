@@ -66,9 +66,9 @@ def _parse(page: str) -> _Page:
 def test_every_section_and_figure_is_in_the_page(report):
     page = _parse(report.to_html())
     expected = ["summary", "fielding", "items", "careless", "reliability", "factorability",
-                "n_factors", "efa", "retest"]
+                "n_factors", "efa", "discriminant", "convergent", "retest"]
     assert [s for s in page.sections if s in expected] == expected
-    assert {"fig-likert", "fig-scree", "fig-loadings"} <= set(page.figures)
+    assert {"fig-likert", "fig-scree", "fig-loadings", "fig-mtmm"} <= set(page.figures)
     assert page.scripts == 0
 
 
@@ -107,6 +107,22 @@ def test_report_numbers_are_the_library_s_numbers(pilot, scale, report):
     pd.testing.assert_frame_equal(report.results["efa"].loadings, solution.loadings)
     retest = als.test_retest(pilot, als.load_pilot(retest=True), scale, id_column=False)
     pd.testing.assert_frame_equal(report.results["test_retest"].table, retest.table)
+    convergent = als.convergent_validity(als.score(pilot, scale),
+                                         pilot[["wai_goal", "wai_task", "wai_bond"]],
+                                         reliabilities=reliability.table["alpha"])
+    pd.testing.assert_frame_equal(report.results["convergent"].table, convergent.table)
+    shown = table["Pre-registered hypotheses and their verdicts"]
+    pd.testing.assert_frame_equal(shown, convergent.hypotheses)
+    ratios = als.htmt(pilot, scale, level="dimension")
+    pd.testing.assert_frame_equal(report.results["htmt"].pairs, ratios.pairs)
+
+
+def test_known_groups_join_when_a_grouping_is_given(small):
+    scale, data = small
+    data = data.assign(program=np.where(data.index % 2 == 0, "guided", "automated"))
+    report = _quiet_validate(data, scale, groups="program")
+    assert "known_groups" in [s.key for s in report.sections]
+    assert report.results["known_groups"].groups == ("automated", "guided")
 
 
 def test_numbers_in_the_page_are_the_table_s_numbers_in_fixed_point(report):

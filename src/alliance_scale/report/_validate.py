@@ -42,6 +42,10 @@ from ..instrument._scale import Scale
 from ..psychometrics._efa import efa
 from ..psychometrics._factorability import bartlett, kmo
 from ..psychometrics._n_factors import map_test, parallel_analysis
+from ..validity._convergent import convergent_validity
+from ..validity._discriminant import htmt
+from ..validity._known_groups import known_groups
+from ..validity._mtmm import mtmm
 from ..validity._reliability import reliability, test_retest
 from ..validity._structure import congruence
 from ._criteria import Criterion
@@ -57,6 +61,8 @@ FLOOR_CEILING_SHARE = 0.15
 ICC_FLOOR = 0.70
 R_DROP_FLOOR = 0.30
 ORDINAL_POINTS = 7
+HTMT_STRICT = 0.85
+COSMIN_SHARE = 0.75
 
 
 @dataclass
@@ -161,6 +167,11 @@ def validate(
         ("number of factors", lambda: _n_factors(run, frame, scale, cor, generator)),
         ("exploratory structure", lambda: _structure(run, frame, scale, cor)),
     ]
+    steps.append(("discriminant validity", lambda: _discriminant(run, frame, scale)))
+    if columns:
+        steps.append(("convergent validity", lambda: _convergent(run, frame, scale, columns)))
+    if groups is not None:
+        steps.append(("known groups", lambda: _known_groups(run, frame, groups)))
     if retest is not None:
         steps.append(("test-retest", lambda: _retest(run, frame, retest, scale, source)))
     with _progress(steps, progress) as tick, warnings.catch_warnings(record=True) as caught:
@@ -169,7 +180,6 @@ def validate(
             tick(name)
             step()
     run.notes.extend(sorted({f"{type(w.message).__name__}: {w.message}" for w in caught}))
-    del columns  # the criterion columns join with the convergent-validity step
     footer = _footer(scale, frame, data_hash, seed, cor, holdout)
     return ValidationReport(
         title=f"{scale.name}: validation of the pilot",
@@ -350,6 +360,68 @@ def _structure(run: _Run, frame: pd.DataFrame, scale: Scale, cor: str) -> None:
          Table("Fit of the exploratory model", fit)),
         (_figure(figure, "Pattern loadings ordered by facet (|loading| < .30 shaded)",
                  "loadings"),),
+    ))
+
+
+def _discriminant(run: _Run, frame: pd.DataFrame, scale: Scale) -> None:
+    ratios = htmt(frame, scale, level="dimension")
+    run.results["htmt"] = ratios
+    for (first, second), row in ratios.pairs.iterrows():
+        run.criteria.append(Criterion.at_most(
+            "Discriminant validity", f"HTMT of dimensions {first} and {second}", row["htmt"],
+            HTMT_STRICT, "Henseler 2015"))
+    run.sections.append(Section(
+        "discriminant", "Discriminant validity between dimensions",
+        ("Heterotrait-monotrait ratios of the item correlations (semTools::htmt; reverse-keyed "
+         "items reversed first). Above .85 (strict) or .90 (liberal) the dimensions are not "
+         "told apart.",),
+        (Table("HTMT ratios per pair of dimensions", ratios.pairs),),
+    ))
+
+
+def _convergent(run: _Run, frame: pd.DataFrame, scale: Scale, columns: list[str]) -> None:
+    from ..psychometrics._plots import plot_mtmm
+
+    scores = run.results["scores"]
+    reliabilities = run.results["reliability"].table["alpha"]
+    fit = convergent_validity(scores, frame[columns], reliabilities=reliabilities)
+    matrix = mtmm(scores, frame[columns], reliabilities=reliabilities)
+    run.results["convergent"], run.results["mtmm"] = fit, matrix
+    run.criteria.append(Criterion.at_least(
+        "Convergent validity", f"share of hypotheses confirmed ({fit.confirmed} of "
+        f"{fit.testable})", fit.share, COSMIN_SHARE, "COSMIN"))
+    for _, row in fit.hypotheses.iterrows():
+        if row["verdict"] == "not confirmed":
+            run.advice.append(f"Hypothesis {row['hypothesis']!r} is not confirmed.")
+    hypothesised = fit.table.index[fit.table["hypothesised"]]
+    figure = plot_mtmm(fit.r, traits_x=list(fit.r.columns), traits_y=list(fit.r.index),
+                       hypothesised=list(hypothesised))
+    run.sections.append(Section(
+        "convergent", "Convergent validity against the Bordin goal, task and bond",
+        (fit.conclusion,
+         "Correlations with Fisher-z confidence intervals and Holm-adjusted p values "
+         "(psych::corr.test); disattenuated r from the alphas (psych::correct.cor); "
+         "hypotheses stated in the blueprint before the data were seen.",),
+        (Table("Pre-registered hypotheses and their verdicts", fit.hypotheses),
+         Table("Correlations of the DTA subscales with the criterion", fit.table),
+         Table("Campbell & Fiske comparisons (multitrait-multimethod)", matrix.criteria)),
+        (_figure(figure, "DTA subscales against the Bordin subscales (hypothesised pairs "
+                 "outlined)", "mtmm"),),
+    ))
+
+
+def _known_groups(run: _Run, frame: pd.DataFrame, groups: str) -> None:
+    scores = run.results["scores"].scores
+    fit = known_groups(scores, frame[groups])
+    run.results["known_groups"] = fit
+    run.criteria.append(Criterion.at_least(
+        "Known groups", f"predicted differences found ({fit.as_predicted} of {fit.predicted})",
+        fit.as_predicted / fit.predicted if fit.predicted else np.nan, COSMIN_SHARE, "COSMIN"))
+    run.sections.append(Section(
+        "known_groups", f"Known groups ({fit.groups[0]} vs {fit.groups[1]})",
+        ("Mean differences with Hedges' g and its confidence interval, Welch's t test, and "
+         "whether each difference goes the predicted way.",),
+        (Table("Known-groups comparisons", fit.table),),
     ))
 
 
