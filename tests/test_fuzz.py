@@ -145,6 +145,8 @@ def _good_items() -> pd.DataFrame:
 
 GOOD = _good_items()
 SIMULATION = als.simulate(SCALE, 20, seed=0)
+SCORES = als.score(SIMULATION.data, SCALE)
+WAI = SIMULATION.data[["wai_goal", "wai_task", "wai_bond"]]
 #: (function name, call taking the odd value), one per argument.
 ARGUMENTS = {
     "cronbach_alpha.data": lambda v: als.cronbach_alpha(v),
@@ -246,6 +248,29 @@ ARGUMENTS = {
     "load_blueprint.path": lambda v: als.load_blueprint(v),
     "load_item_bank.path": lambda v: als.load_item_bank(v),
     "load_pilot.retest": lambda v: als.load_pilot(retest=v),
+    "convergent_validity.scores": lambda v: als.convergent_validity(v, WAI),
+    "convergent_validity.criterion": lambda v: als.convergent_validity(SCORES, v),
+    "convergent_validity.hypotheses": lambda v: als.convergent_validity(SCORES, WAI,
+                                                                        hypotheses=v),
+    "convergent_validity.reliabilities": lambda v: als.convergent_validity(SCORES, WAI,
+                                                                           reliabilities=v),
+    "convergent_validity.method": lambda v: als.convergent_validity(SCORES, WAI, method=v),
+    "convergent_validity.confidence": lambda v: als.convergent_validity(SCORES, WAI,
+                                                                        confidence=v),
+    "convergent_validity.adjust": lambda v: als.convergent_validity(SCORES, WAI, adjust=v),
+    "mtmm.scores": lambda v: als.mtmm(v, WAI),
+    "mtmm.criterion": lambda v: als.mtmm(SCORES, v),
+    "htmt.data": lambda v: als.htmt(v, SCALE),
+    "htmt.model": lambda v: als.htmt(GOOD, v),
+    "htmt.level": lambda v: als.htmt(GOOD, SCALE, level=v),
+    "htmt.cor_matrix": lambda v: als.htmt(cor_matrix=v, model=SCALE),
+    "known_groups.scores": lambda v: als.known_groups(v, pd.Series(["a", "b"] * 10)),
+    "known_groups.groups": lambda v: als.known_groups(SCORES, v),
+    "disattenuate.r": lambda v: als.disattenuate(v, 0.8, 0.8),
+    "disattenuate.reliability_x": lambda v: als.disattenuate(0.5, v, 0.8),
+    "validate.responses": lambda v: als.validate(v, SCALE, progress=False),
+    "validate.scale": lambda v: als.validate(GOOD, v, progress=False),
+    "validate.holdout": lambda v: als.validate(GOOD, SCALE, holdout=v, progress=False),
 }
 
 

@@ -45,7 +45,7 @@ import pandas as pd
 from scipy import optimize, special, stats
 from statsmodels.stats.multitest import multipletests
 
-from .._checks import check_choice, check_number
+from .._checks import check_array, check_choice, check_number
 from ..errors import AnalysisError, OptionError
 
 __all__ = ["disattenuate"]
@@ -452,9 +452,9 @@ def disattenuate(
         rel_y = pd.Series(reliability_y).reindex(r.columns).to_numpy(dtype=float)
         values = disattenuate(r.to_numpy(dtype=float), rel_x[:, None], rel_y[None, :])
         return pd.DataFrame(values, index=r.index, columns=r.columns)
-    values = np.asarray(r, dtype=float)
-    rel_x = np.asarray(reliability_x, dtype=float)
-    rel_y = np.asarray(reliability_y, dtype=float)
+    values = check_array("r", r)
+    rel_x = check_array("reliability_x", reliability_x)
+    rel_y = check_array("reliability_y", reliability_y)
     if np.any(np.abs(values[np.isfinite(values)]) > 1):
         raise OptionError("r must be a correlation in [-1, 1]")
     for name, rel in (("reliability_x", rel_x), ("reliability_y", rel_y)):
