@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -29,30 +30,20 @@ from ...errors import (
     NotPositiveDefiniteWarning,
     OptionError,
 )
+from .._n_factors import _single_threaded_blas
 from ._engine import ContinuousGroup, OrdinalGroup
 from ._fitting import Fitted, fit_prepared
-from ._model import GROUP_EQUAL, Model, build_model
+from ._model import GROUP_EQUAL, Model, build_model, variable_names
 from ._result import CFAResult
 from ._syntax import Statement, model_statements
 
-__all__ = ["ESTIMATORS", "cfa"]
+__all__ = ["ESTIMATORS", "Prepared", "cfa", "fit_statements", "prepare"]
 
 #: Estimators of :func:`cfa` (lavaan's names).
 ESTIMATORS = ("ML", "MLR", "WLSMV", "DWLS", "ULS", "ULSMV")
 _ORDINAL_ESTIMATORS = ("WLSMV", "DWLS", "ULS", "ULSMV")
 #: Most answer categories accepted for an ordered item.
 MAX_CATEGORIES = 10
-
-
-def _observed_names(statements: list[Statement]) -> list[str]:
-    latent = {s.lhs for s in statements if s.op == "=~"}
-    names: list[str] = []
-    for s in statements:
-        for name in (s.lhs, s.rhs):
-            if name and name not in latent and name not in names and not (
-                    s.op == "|" and name == s.rhs):
-                names.append(name)
-    return names
 
 
 def _check_options(estimator: Any, ordered: Any, group: Any, group_equal: Any, std_lv: Any,
@@ -355,10 +346,33 @@ def cfa(
     """
     estimator, group_equal = _check_options(estimator, ordered, group, group_equal, std_lv,
                                             missing)
+    prepared = prepare(data, model, estimator=estimator, ordered=ordered, group=group,
+                       missing=missing, n_obs=n_obs, cov_matrix=cov_matrix)
+    return fit_statements(prepared.statements, prepared.groups, estimator=estimator,
+                          ordered=prepared.ordered, thresholds=prepared.thresholds,
+                          std_lv=std_lv, group_equal=group_equal, labels=prepared.labels,
+                          source=model)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Parsed model and per-group sample statistics, computed once (an invariance study
+    fits several models to them)."""
+
+    statements: list[Statement]
+    groups: list
+    thresholds: list[int]
+    labels: list[str]
+    ordered: bool
+
+
+def prepare(data: Any, model: Any, *, estimator: str, ordered: Any, group: str | None,
+            missing: str, n_obs: Any = None, cov_matrix: Any = None) -> Prepared:
+    """Parse ``model`` and compute the sample statistics of ``data`` for ``estimator``."""
     if model is None:
         raise OptionError("model is missing: lavaan syntax or a mapping factor -> items")
     statements = model_statements(model)
-    names = _observed_names(statements)
+    names = variable_names(statements)[0]
     flag = _ordered_items(ordered, names, estimator)
     labels: list[Any] = []
     if cov_matrix is not None:
@@ -382,9 +396,7 @@ def cfa(
             groups, thresholds = _ordinal_groups(items, rows, labels, estimator)
         else:
             groups, thresholds = _continuous_groups(items, rows, missing, labels), []
-    return fit_statements(statements, groups, estimator=estimator, ordered=flag,
-                          thresholds=thresholds, std_lv=std_lv, group_equal=group_equal,
-                          labels=[str(label) for label in labels], source=model)
+    return Prepared(statements, groups, thresholds, [str(label) for label in labels], flag)
 
 
 def fit_statements(statements: list[Statement], groups: list, *, estimator: str,
@@ -397,7 +409,8 @@ def fit_statements(statements: list[Statement], groups: list, *, estimator: str,
                         thresholds=thresholds, std_lv=std_lv,
                         meanstructure=ordered or len(groups) > 1, group_equal=group_equal)
     _check_degrees(model)
-    fitted = fit_prepared(model, groups, estimator)
+    with _single_threaded_blas():
+        fitted = fit_prepared(model, groups, estimator)
     _statistical_warnings(fitted)
     return CFAResult.from_fitted(fitted, labels=tuple(labels), source=source)
 

@@ -96,7 +96,7 @@ def _test(model: Model, groups: list, estimator: str, est: Estimate) -> dict:
             out["scaled"] = {"chi2": out["chi2"] / c, "df": df, "scaling_factor": c,
                              "trace": trace_h1 - trace_h0,
                              "scaling_factor_h1": trace_h1 / h1_ndat,
-                             "scaling_factor_h0": trace_h0 / model.n_free}
+                             "scaling_factor_h0": trace_h0 / sum(r.free >= 0 for r in model.rows)}
     else:
         e_inv, unidentified = engine.invert_information(info, model)
         if model.ordered:
@@ -191,46 +191,43 @@ def _baseline(model: Model, groups: list, estimator: str) -> dict:
 
 def _catml(fitted: Fitted) -> dict:
     """Savalei's (2021) catML pieces for the robust CFI / RMSEA of WLSMV (lavaan's
-    ``lav_fit_catml_dwls``)."""
+    ``lav_fit_catml_dwls``): the ML discrepancy of the polychoric matrix at the DWLS
+    estimates and ``c = tr(WiU' V WiU Gamma) / df`` with ``WiU = I - D E^-1 D' W``.
+    Empty (lavaan: NA) when a polychoric matrix is not positive definite or the model
+    frees scaling factors (lavaan's catML refit then fails)."""
     model, groups = fitted.model, fitted.groups
-    x = fitted.estimate.x
-    n_total = fitted.n_total
-    stat, nth = 0.0, model.nth
-    ks, kbs = 0.0, 0.0
-    stat_null = 0.0
-    mats = []
-    for g, d in enumerate(groups):
+    if any(r.free >= 0 and r.mat == "delta" for r in model.rows):
+        return {}
+    x, n_total, nth = fitted.estimate.x, fitted.n_total, model.nth
+    rows, cols = lower_pairs(model.p)
+    stat = stat_null = ks = kbs = 0.0
+    q = model.n_free
+    dvd, cgc = np.zeros((q, q)), np.zeros((q, q))
+    for g, (delta, d) in enumerate(zip(fitted.deltas, groups, strict=True)):
         if np.linalg.eigvalsh(d.correlation).min() < np.sqrt(np.finfo(float).eps):
             return {}
         sigma = model.implied(x, g)["cor"]
         sinv = np.linalg.inv(sigma)
-        p = model.p
-        _, logdet_s = np.linalg.slogdet(sigma)
-        _, logdet_r = np.linalg.slogdet(d.correlation)
-        stat += d.n * (logdet_s + np.sum(d.correlation * sinv) - logdet_r - p)
+        logdet_r = np.linalg.slogdet(d.correlation)[1]
+        stat += d.n * (np.linalg.slogdet(sigma)[1] + np.sum(d.correlation * sinv)
+                       - logdet_r - model.p)
         stat_null += d.n * (-logdet_r)
-        rows, cols = lower_pairs(p)
         v = sinv[np.ix_(rows, rows)] * sinv[np.ix_(cols, cols)] + \
             sinv[np.ix_(rows, cols)] * sinv[np.ix_(cols, rows)]
-        mats.append((v, rows.size))
-    df3 = model.ndat() - model.nth * 1 - (model.n_free - _n_threshold_params(model))
-    df3 = sum(m[1] for m in mats) - (model.n_free - _n_threshold_params(model))
-    e_inv = fitted.e_inv
-    for (v, _), delta, d in zip(mats, fitted.deltas, groups, strict=True):
         fg = d.n / n_total
         dc = delta[nth:]
-        w = d.weights[nth:] * fg
         gamma = d.nacov[nth:, nth:] / fg
         vf = fg * v
-        c = e_inv @ (dc.T * w)  # q x n
-        dv = dc.T @ vf  # q x n
-        term1 = np.sum(vf * gamma)
-        term2 = np.sum(c * (dv @ gamma))  # tr(B' V Gamma) with B = D C
-        term3 = np.sum((c @ gamma) * (vf @ dc).T)  # tr(V B Gamma)
-        term4 = np.sum((dv @ dc) * (c @ gamma @ c.T).T)  # tr(B' V B Gamma)
-        ks += term1 - term2 - term3 + term4
+        c = fitted.e_inv @ (dc.T * (fg * d.weights[nth:]))  # E^-1 D' W  (q x n)
+        dv = dc.T @ vf
+        cg = c @ gamma
+        ks += np.sum(vf * gamma) - np.sum(c * (dv @ gamma)) - np.sum(cg * dv)
+        dvd += dv @ dc
+        cgc += cg @ c.T
         kbs += np.trace(gamma)
-    df3_null = sum(m[1] for m in mats)
+    ks += np.sum(dvd * cgc.T)
+    df3_null = rows.size * len(groups)
+    df3 = df3_null - (q - _n_threshold_params(model))
     return {"chi2": stat, "df": df3, "c_hat": ks / df3, "chi2_null": stat_null,
             "df_null": df3_null, "c_hat_null": kbs / df3_null}
 
@@ -333,6 +330,8 @@ def fit_measures(fitted: Fitted) -> dict:
                 c_hat = robust["c_hat"]
                 fitm.rmsea_block(values, robust["chi2"], robust["df"], n, groups, "_robust",
                                  c_hat, x2_ci=robust["chi2"] / c_hat)
+            else:
+                fitm.rmsea_block(values, np.nan, df, n, groups, "_robust")
         else:
             c_hat = scaled["scaling_factor"]
             fitm.rmsea_block(values, x2, df, n, groups, "_robust", c_hat,
@@ -360,7 +359,7 @@ def parameter_table(fitted: Fitted, level: float = 0.95) -> list[dict]:
             value = derived[r.group][r.row, r.col]
         else:
             value = x[r.free] if r.free >= 0 else r.value
-        se = se_free[r.free] if r.free >= 0 else (np.nan if r.derived else 0.0)
+        se = se_free[r.free] if r.free >= 0 else 0.0
         z = value / se if r.free >= 0 and se > 0 else np.nan
         p = 2 * scipy.stats.norm.sf(abs(z)) if np.isfinite(z) else np.nan
         lower, upper = (value - crit * se, value + crit * se) if r.free >= 0 else (value, value)

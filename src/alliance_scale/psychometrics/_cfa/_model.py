@@ -30,7 +30,7 @@ import numpy as np
 from ...errors import AnalysisError, OptionError
 from ._syntax import Statement
 
-__all__ = ["GROUP_EQUAL", "Model", "build_model"]
+__all__ = ["GROUP_EQUAL", "Model", "build_model", "lower_pairs", "variable_names"]
 
 #: Parameter kinds accepted by ``group_equal`` (lavaan's names) and their test.
 GROUP_EQUAL = ("loadings", "intercepts", "means", "thresholds", "residuals",
@@ -111,7 +111,6 @@ class Model:
                                 np.array([r.free for r in rows], int),
                                 np.array([r.value for r in rows], float))
             self.layout.append(entries)
-            free_rows = [r for r in self.rows if r.group == g and r.free >= 0]
         self.free_rows = [[r for r in self.rows if r.group == g and r.free >= 0]
                           for g in range(self.ngroups)]
         self.entry_map = []
@@ -120,7 +119,6 @@ class Model:
             for e, r in enumerate(self.free_rows[g]):
                 mapping[e, r.free] = 1.0
             self.entry_map.append(mapping)
-        del free_rows
 
     def values(self, x: np.ndarray) -> np.ndarray:
         """The value of every row (fixed value or estimate; derived rows filled later)."""
@@ -185,8 +183,7 @@ class Model:
         p, count = self.p, len(rows)
         big_x, big_y, big_m = np.zeros((p, count)), np.zeros((p, count)), np.zeros((p, count))
         tau_col, delta_col = np.full(count, -1), np.full(count, -1)
-        lam_cols, loading_a, lam_phi, a_alpha = None, imp["L"], imp["LF"], imp["a_alpha"]
-        del lam_cols
+        loading_a, lam_phi, a_alpha = imp["L"], imp["LF"], imp["a_alpha"]
         for e, r in enumerate(rows):
             i, j = r.row, r.col
             if r.mat == "lambda":
@@ -268,7 +265,8 @@ def lower_pairs(p: int) -> tuple[np.ndarray, np.ndarray]:
 # ============================================================================ building
 
 
-def _names(statements: list[Statement]) -> tuple[list[str], list[str]]:
+def variable_names(statements: list[Statement]) -> tuple[list[str], list[str]]:
+    """Observed and latent variable names in model order (lavaan's ``ov`` and ``lv``)."""
     latent = list(dict.fromkeys(s.lhs for s in statements if s.op == "=~"))
     observed: list[str] = []
     for s in statements:
@@ -316,7 +314,7 @@ def build_model(
     AnalysisError
         A factor that is not identified (one indicator, no constraint).
     """
-    observed, latent = _names(statements)
+    observed, latent = variable_names(statements)
     if ordered:
         thresholds = list(thresholds or [])
     equal = set(group_equal)
@@ -371,6 +369,10 @@ def build_model(
             for b in exogenous[a_index + 1:]:
                 if (a, "~~", b) not in user_keys:
                     added.append(Row(a, "~~", b, g, False, False, np.nan, ""))
+        if ordered:
+            for name in observed:
+                if (name, "~*~", name) not in user_keys:
+                    added.append(Row(name, "~*~", name, g, False, True, 1.0, ""))
         if meanstructure:
             for name in observed:
                 if (name, "~1", "") not in user_keys:
@@ -381,10 +383,6 @@ def build_model(
                     free_mean = g > 0 and "intercepts" in equal
                     added.append(Row(name, "~1", "", g, False, not free_mean,
                                      np.nan if free_mean else 0.0, ""))
-        if ordered:
-            for name in observed:
-                if (name, "~*~", name) not in user_keys:
-                    added.append(Row(name, "~*~", name, g, False, True, 1.0, ""))
         rows += added
     _place(rows, observed, latent, thresholds if ordered else [])
     if ordered:
