@@ -126,7 +126,7 @@ def _split_rows(data: pd.DataFrame, names: list[str], group: str | None, missing
         warnings.warn(f"{len(dropped)} of {len(items)} respondents {how} and are left out "
                       f"(rows {shown})" + ("; missing='pairwise' keeps incomplete rows (ML)"
                                            if missing == "listwise" else ""),
-                      AllianceScaleWarning, stacklevel=3)
+                      AllianceScaleWarning, stacklevel=4)
     items = items[keep.to_numpy()]
     if group is None:
         return items, [], [np.arange(len(items))]
@@ -179,14 +179,9 @@ def _ordinal_groups(items: pd.DataFrame, rows: list[np.ndarray], labels: list[An
     groups, counts = [], None
     for g, idx in enumerate(rows):
         frame = items.iloc[idx].astype(int)
-        stats = ordinal_statistics(frame)
-        where = f" in group {labels[g]!r}" if labels else ""
-        if stats.empty_cells:
-            pairs = ", ".join(f"{a}-{b}" for a, b in stats.empty_cells[:5])
-            warnings.warn(f"{len(stats.empty_cells)} item pair(s){where} have empty cells in "
-                          f"their contingency table ({pairs}{' ...' if len(stats.empty_cells) > 5 else ''}); "
-                          "polychoric correlations of sparse tables are unstable",
-                          AllianceScaleWarning, stacklevel=3)
+        # its EmptyCellWarning points at the caller of cfa / measurement_invariance
+        stats = ordinal_statistics(frame, stacklevel=5)
+        where = f" in group {labels[g]}" if labels else ""
         here = [len(t) for t in stats.thresholds]
         if counts is not None and here != counts:
             bad = next(n for n, a, b in zip(items.columns, counts, here, strict=True) if a != b)
@@ -227,7 +222,19 @@ def _covariance_groups(cov_matrix: Any, n_obs: Any, names: list[str]) -> list[Co
 
 
 def _statistical_warnings(fitted: Fitted) -> None:
+    """Non-convergence, non-identification, Heywood cases, non-PD latent covariances
+    (stack level: the caller of the public function that called fit_statements)."""
     model, x = fitted.model, fitted.estimate.x
+    if not fitted.estimate.converged:
+        warnings.warn(f"the estimation did not converge in {fitted.estimate.iterations} "
+                      "iterations; estimates are unreliable: check the model (a factor "
+                      "without variance, two factors correlating 1), or give start values "
+                      "(start(...))", AllianceScaleWarning, stacklevel=4)
+    if fitted.unidentified:
+        warnings.warn("the model is not identified: the information matrix is singular in "
+                      "the direction of " + ", ".join(fitted.unidentified) + "; standard "
+                      "errors are not available (fix a parameter or add a constraint)",
+                      AllianceScaleWarning, stacklevel=4)
     for g in range(model.ngroups):
         where = f" (group {g + 1})" if model.ngroups > 1 else ""
         imp = model.implied(x, g)
@@ -243,13 +250,13 @@ def _statistical_warnings(fitted: Fitted) -> None:
                 parts.append("negative variance of factor " + ", ".join(bad_lv))
             warnings.warn(f"Heywood case{where}: {'; '.join(parts)}; the solution is improper "
                           "(an item may load > 1, a factor may be redundant, or the sample is "
-                          "small)", HeywoodWarning, stacklevel=3)
+                          "small)", HeywoodWarning, stacklevel=4)
         phi = imp["phi"]
         if model.m > 1 and np.linalg.eigvalsh(phi).min() <= 0:
             warnings.warn(f"the latent covariance matrix{where} is not positive definite "
                           f"(smallest eigenvalue {np.linalg.eigvalsh(phi).min():.3g}): two "
                           "factors may be indistinguishable (correlation of 1 or more)",
-                          NotPositiveDefiniteWarning, stacklevel=3)
+                          NotPositiveDefiniteWarning, stacklevel=4)
 
 
 def cfa(

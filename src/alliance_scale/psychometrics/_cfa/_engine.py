@@ -24,13 +24,12 @@ The traces are computed without forming ``U Gamma`` (``O(q n^2)`` instead of ``O
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.linalg
 
-from ...errors import AllianceScaleWarning, AnalysisError
+from ...errors import AnalysisError
 from ._model import Model, lower_pairs
 
 __all__ = ["ContinuousGroup", "Estimate", "OrdinalGroup", "estimate"]
@@ -234,7 +233,8 @@ def estimate(model: Model, groups: list, x0: np.ndarray, *, max_iter: int = 500,
     """Fisher scoring (ML) or Gauss-Newton (DWLS/ULS) with step halving.
 
     Stops when the largest step is below ``tol`` (relative to 1 + |x|) or the objective
-    no longer decreases; warns when ``max_iter`` is reached.
+    no longer decreases; ``converged`` is False when ``max_iter`` is reached (the caller
+    warns).
     """
     ordinal = model.ordered
     system = (lambda z: wls_system(model, z, groups)) if ordinal else \
@@ -247,7 +247,8 @@ def estimate(model: Model, groups: list, x0: np.ndarray, *, max_iter: int = 500,
         raise AnalysisError("the start values give a model-implied covariance matrix that "
                             "is not positive definite; give start values (start(...))")
     converged, iteration = False, 0
-    for iteration in range(1, max_iter + 1):
+    while iteration < max_iter:
+        iteration += 1
         fx, grad, info = out[0], out[1], out[2]
         try:
             step = -np.linalg.solve(info + 1e-12 * np.eye(len(x)) * np.trace(info), grad)
@@ -272,11 +273,6 @@ def estimate(model: Model, groups: list, x0: np.ndarray, *, max_iter: int = 500,
             converged = True
             break
         out = new
-    if not converged:
-        warnings.warn(f"the estimation did not converge in {iteration} iterations (largest "
-                      f"gradient {np.max(np.abs(out[1])):.2g}); estimates are unreliable: "
-                      "check the model, or give start values",
-                      AllianceScaleWarning, stacklevel=4)
     fx_group = out[-1]
     return Estimate(x, converged, iteration, float(out[0]), np.asarray(fx_group))
 

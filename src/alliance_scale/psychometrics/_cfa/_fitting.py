@@ -10,16 +10,14 @@ free variances or thresholds, and means) used by the incremental indices.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.stats
 
-from ...errors import AllianceScaleWarning
 from . import _engine as engine
 from . import _fit as fitm
-from ._engine import ContinuousGroup, Estimate, OrdinalGroup
+from ._engine import Estimate
 from ._model import Model, Row, lower_pairs
 from ._start import start_values
 
@@ -47,6 +45,7 @@ class Fitted:
     baseline: dict = field(default_factory=dict)
     deltas: list = field(default_factory=list)
     e_inv: np.ndarray | None = None
+    meat: np.ndarray | None = None
 
     @property
     def n_total(self) -> int:
@@ -66,10 +65,10 @@ def _test(model: Model, groups: list, estimator: str, est: Estimate) -> dict:
     df = model.ndat() - model.n_free
     out: dict = {"df": df}
     if model.ordered:
-        fx, _grad, info, deltas, fx_group = engine.wls_system(model, x, groups)
+        _fx, _grad, info, deltas, fx_group = engine.wls_system(model, x, groups)
         out["deltas"] = deltas
     else:
-        fx, _grad, info, fx_group = engine.ml_information(model, x, groups)
+        _fx, _grad, info, fx_group = engine.ml_information(model, x, groups)
     chi2_group = np.maximum(2.0 * np.array([d.n for d in groups]) * fx_group, 0.0)
     out.update(chi2=float(chi2_group.sum()), chi2_group=chi2_group, information=info)
     if model.n_free == 0:
@@ -104,6 +103,7 @@ def _test(model: Model, groups: list, estimator: str, est: Estimate) -> dict:
             if estimator in ROBUST_SE:
                 trace1, trace2, meat = engine.scaled_shifted_traces(out["deltas"], groups, e_inv)
                 out["vcov"] = e_inv @ meat @ e_inv / divisor
+                out["meat"] = meat
                 if df > 0:
                     out["scaled"] = engine.satorra_bentler_scaled_shifted(
                         out["chi2"], df, trace1, trace2)
@@ -124,12 +124,7 @@ def fit_prepared(model: Model, groups: list, estimator: str, *, baseline: bool =
     fitted = Fitted(model, groups, estimator, est, test["vcov"], test["information"],
                     test["chi2"], test["df"], test["chi2_group"], test.get("scaled", {}),
                     unidentified=test["unidentified"], deltas=test.get("deltas", []),
-                    e_inv=test.get("e_inv"))
-    if test["unidentified"]:
-        warnings.warn("the model is not identified: the information matrix is singular "
-                      "in the direction of " + ", ".join(test["unidentified"]) +
-                      "; standard errors are not available (fix a parameter or add a "
-                      "constraint)", AllianceScaleWarning, stacklevel=3)
+                    e_inv=test.get("e_inv"), meat=test.get("meat"))
     if baseline:
         fitted.baseline = _baseline(model, groups, estimator)
         fitted.fit = fit_measures(fitted)
@@ -180,9 +175,7 @@ def _baseline(model: Model, groups: list, estimator: str) -> dict:
             x0[r.free] = d.mean[r.row]
         elif r.mat == "tau":
             x0[r.free] = np.concatenate(d.thresholds)[r.row]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", AllianceScaleWarning)
-        fitted = fit_prepared(base, groups, estimator, baseline=False, x0=x0)
+    fitted = fit_prepared(base, groups, estimator, baseline=False, x0=x0)
     return {"chi2": fitted.chi2, "df": fitted.df, "scaled": fitted.scaled}
 
 

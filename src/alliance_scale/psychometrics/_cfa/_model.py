@@ -94,7 +94,8 @@ class Model:
         self.p, self.m = len(ov), len(lv)
         self.n_free = 1 + max((r.free for r in rows), default=-1)
         self.nth = int(sum(self.thresholds))
-        self.th_item = np.repeat(np.arange(self.p), self.thresholds) if ordered else np.zeros(0, int)
+        self.th_item = (np.repeat(np.arange(self.p), self.thresholds) if ordered
+                        else np.zeros(0, int))
         self.has_beta = any(r.mat == "beta" for r in rows)
         self._index()
 

@@ -187,7 +187,7 @@ def summary_text(result: Any) -> str:
         lines.append(_line("Akaike (AIC)", *both("aic")))
         lines.append(_line("Bayesian (BIC)", *both("bic")))
         lines.append(_line("Sample-size adjusted Bayesian (SABIC)", *both("bic2")))
-    lines += [""] + _rmsea_section(fit, robust)
+    lines += ["", *_rmsea_section(fit, robust)]
     lines += ["", "Standardized Root Mean Square Residual:", ""]
     lines.append(_line("SRMR", *((fit["srmr"], fit["srmr"]) if robust else (fit["srmr"],))))
     lines += ["", "Parameter Estimates:", ""]
