@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.linalg
+import scipy.sparse
 
 from ...errors import AnalysisError
 from ._model import Model, lower_pairs
@@ -196,8 +197,8 @@ def _wls_group(model: Model, x: np.ndarray, g: int, data: OrdinalGroup,
     value = float(np.sum(data.weights * resid ** 2))
     if not jacobian:
         return (value,)
-    delta = model.wls_jacobian(factors) @ model.entry_map[g]
-    return value, resid, delta
+    delta = scipy.sparse.csr_matrix(model.wls_jacobian(factors)) @ model.sparse_map[g]
+    return value, resid, delta.tocsc()
 
 
 def wls_objective(model: Model, x: np.ndarray, groups: list[OrdinalGroup]) -> tuple:
@@ -218,9 +219,9 @@ def wls_system(model: Model, x: np.ndarray, groups: list[OrdinalGroup]) -> tuple
         fg, c = d.n / n_total, (d.n - 1) / d.n
         fx_group[g] = 0.5 * c * value
         fx += fg * fx_group[g]
-        wd = delta * d.weights[:, None]
+        wd = delta.multiply(d.weights[:, None]).tocsc()
         grad -= fg * c * (wd.T @ resid)
-        info += fg * (delta.T @ wd)
+        info += fg * (delta.T @ wd).toarray()
         deltas.append(delta)
     return fx, grad, info, deltas, fx_group
 
@@ -310,37 +311,33 @@ class Inference:
     extra: dict
 
 
-def scaled_shifted_traces(deltas: list[np.ndarray], groups: list[OrdinalGroup],
+def scaled_shifted_traces(deltas: list, groups: list[OrdinalGroup],
                           e_inv: np.ndarray) -> tuple[float, float, np.ndarray]:
-    """``tr(U Gamma)``, ``tr((U Gamma)^2)`` and ``sum_g fg D'W Gamma W D``.
+    """``tr(U Gamma)``, ``tr((U Gamma)^2)`` and ``M = sum_g fg D_g' W_g Gamma_g W_g D_g``.
 
     ``U = V - V D E^-1 D' V`` with ``V = bdiag(fg W_g)`` and ``Gamma = bdiag(Gamma_g/fg)``
-    (lavaan's ``lav_test_satorra_bentler_trace_original``), without forming ``U Gamma``.
+    (lavaan's ``lav_test_satorra_bentler_trace_original``). With ``Z = V Gamma``:
+    ``tr(U G) = tr(Z) - tr(E^-1 M)`` and
+    ``tr((U G)^2) = tr(Z^2) - 2 sum_g fg tr(E^-1 H_g W_g H_g') + tr((E^-1 M)^2)``,
+    ``H_g = D_g' W_g Gamma_g``; the Jacobians ``D_g`` are sparse, so nothing costs more
+    than ``O(nnz(D) n)`` besides ``tr(Z^2)`` (``O(n^2)``).
     """
     n_total = sum(d.n for d in groups)
     q = e_inv.shape[0]
-    trace_z, trace_zz = 0.0, 0.0
-    hvd, meat = np.zeros((q, q)), np.zeros((q, q))
+    trace_z = trace_zz = cross = 0.0
+    meat = np.zeros((q, q))
     for delta, d in zip(deltas, groups, strict=True):
-        w = d.weights
+        fg, w = d.n / n_total, d.weights
         z = w[:, None] * d.nacov  # V Gamma of the group (fg cancels)
         trace_z += float(np.sum(w * np.diag(d.nacov)))
         trace_zz += float(np.sum(z * z.T))
-        fg = d.n / n_total
-        h = (delta * w[:, None]).T @ d.nacov  # D' W Gamma (q x n)
-        hvd += fg * (h * w) @ delta  # D' V Gamma V D, V = fg W, Gamma/fg
-        meat += fg * (h * w) @ delta
-    # tr(UG) = tr(VG) - tr(E^-1 D'V G V D); tr(UG UG) expands the same way
-    k = e_inv @ hvd
+        wd = delta.multiply(w[:, None]).tocsc()
+        h = np.asarray(wd.T @ d.nacov)  # D' W Gamma (q x n)
+        hw = (wd.T @ h.T).T  # D' W Gamma W D, as h W D
+        meat += fg * np.asarray(hw)
+        cross += fg * float(np.sum((e_inv @ (h * w)) * h))
+    k = e_inv @ meat
     trace1 = trace_z - float(np.trace(k))
-    cross = 0.0
-    for delta, d in zip(deltas, groups, strict=True):
-        fg = d.n / n_total
-        w = d.weights
-        h = (delta * w[:, None]).T @ d.nacov
-        # tr(Z V D E^-1 H') with Z V D = V Gamma V D = (w*Gamma*w) D
-        cross += float(np.sum((e_inv @ (h * w)) * (h * fg)))
-    # D' V D per group for the last term: E^-1 (H V D) E^-1 (H V D)
     trace2 = trace_zz - 2.0 * cross + float(np.sum(k * k.T))
     return trace1, trace2, meat
 

@@ -208,15 +208,16 @@ def _catml(fitted: Fitted) -> dict:
         v = sinv[np.ix_(rows, rows)] * sinv[np.ix_(cols, cols)] + \
             sinv[np.ix_(rows, cols)] * sinv[np.ix_(cols, rows)]
         fg = d.n / n_total
-        dc = delta[nth:]
+        dc = delta[nth:]  # sparse rows of the polychorics
         gamma = d.nacov[nth:, nth:] / fg
         vf = fg * v
-        c = fitted.e_inv @ (dc.T * (fg * d.weights[nth:]))  # E^-1 D' W  (q x n)
-        dv = dc.T @ vf
-        cg = c @ gamma
-        ks += np.sum(vf * gamma) - np.sum(c * (dv @ gamma)) - np.sum(cg * dv)
-        dvd += dv @ dc
-        cgc += cg @ c.T
+        wdc = dc.multiply((fg * d.weights[nth:])[:, None]).tocsc()
+        cg = fitted.e_inv @ np.asarray(wdc.T @ gamma)  # C Gamma, C = E^-1 D' W
+        dv = np.asarray(dc.T @ vf)  # D' V
+        # tr(WiU' V WiU G) = tr(VG) - 2 tr(C G V D) + tr((D'VD)(C G C'))
+        ks += np.sum(vf * gamma) - 2.0 * np.sum(cg * dv)
+        dvd += np.asarray((dc.T @ dv.T).T)
+        cgc += np.asarray((wdc.T @ cg.T).T) @ fitted.e_inv
         kbs += np.trace(gamma)
     ks += np.sum(dvd * cgc.T)
     df3_null = rows.size * len(groups)

@@ -116,7 +116,8 @@ def _satorra_2000(m1: CFAResult, m0: CFAResult, t1: float, t0: float,
     """Satorra's (2000) scaled-shifted difference (lavaan's ``lav_test_diff_Satorra2000``
     with ``A.method = "delta"``, ``scaled.shifted = TRUE``)."""
     f1, f0 = m1.fitted, m0.fitted
-    delta1, delta0 = np.vstack(f1.deltas), np.vstack(f0.deltas)
+    delta1 = np.vstack([d.toarray() for d in f1.deltas])
+    delta0 = np.vstack([d.toarray() for d in f0.deltas])
     h = np.linalg.pinv(delta1) @ delta0
     a = scipy.linalg.null_space(h.T).T  # orthogonal complement of col(H), as rows
     p_inv = f1.e_inv

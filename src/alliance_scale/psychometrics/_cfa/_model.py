@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse
 
 from ...errors import AnalysisError, OptionError
 from ._syntax import Statement
@@ -120,6 +121,7 @@ class Model:
             for e, r in enumerate(self.free_rows[g]):
                 mapping[e, r.free] = 1.0
             self.entry_map.append(mapping)
+        self.sparse_map = [scipy.sparse.csr_matrix(m) for m in self.entry_map]
 
     def values(self, x: np.ndarray) -> np.ndarray:
         """The value of every row (fixed value or estimate; derived rows filled later)."""
