@@ -164,8 +164,6 @@ def _continuous_groups(items: pd.DataFrame, rows: list[np.ndarray], missing: str
 
 def _ordinal_groups(items: pd.DataFrame, rows: list[np.ndarray], labels: list[Any],
                     estimator: str) -> tuple[list[OrdinalGroup], list[int]]:
-    from ._ordinal import ordinal_statistics  # the other half of the CFA engine
-
     for name in items.columns:
         values = items[name].to_numpy()
         if np.any(values != np.round(values)):
@@ -176,6 +174,8 @@ def _ordinal_groups(items: pd.DataFrame, rows: list[np.ndarray], labels: list[An
             raise AnalysisError(f"item has {categories} distinct answers; an ordered item "
                                 f"can have at most {MAX_CATEGORIES} categories (treat it as "
                                 "continuous with estimator='ML' or 'MLR')", column=name)
+    from ._ordinal import ordinal_statistics  # the other half of the CFA engine
+
     groups, counts = [], None
     for g, idx in enumerate(rows):
         frame = items.iloc[idx].astype(int)

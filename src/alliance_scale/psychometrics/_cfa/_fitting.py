@@ -271,7 +271,7 @@ def fit_measures(fitted: Fitted) -> dict:
     base = fitted.baseline
     x2_null, df_null = base["chi2"], base["df"]
     values: dict = {"npar": model.n_free, "fmin": fitted.estimate.fx, "chisq": x2, "df": df,
-                    "pvalue": fitm.chi2_pvalue(x2, df) if est not in ("ULS",) else np.nan}
+                    "pvalue": fitm.chi2_pvalue(x2, df) if est not in ("ULS", "ULSMV") else np.nan}
     scaled = fitted.scaled
     if scaled:
         values.update(chisq_scaled=scaled["chi2"], df_scaled=scaled["df"],

@@ -100,6 +100,10 @@ class FornellLarckerResult(Result):
     def _summary(self) -> dict[str, Any]:
         return {"factors passing": f"{int(self.passed.sum())} of {len(self.passed)}"}
 
+    def __repr__(self) -> str:
+        with pd.option_context("display.float_format", "{:.3f}".format):
+            return super().__repr__()
+
 
 @result
 class CFAResult(Result):
@@ -165,6 +169,10 @@ class CFAResult(Result):
     def to_frame(self) -> pd.DataFrame:
         """The parameter estimates (lavaan's ``parameterEstimates``)."""
         return self.estimates
+
+    def __repr__(self) -> str:
+        with pd.option_context("display.float_format", "{:.3f}".format):
+            return super().__repr__()
 
     def _summary(self) -> dict[str, Any]:
         fit = self.fit
