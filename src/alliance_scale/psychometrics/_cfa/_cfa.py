@@ -344,12 +344,21 @@ def cfa(
     Examples
     --------
     >>> import alliance_scale as als
-    >>> sim = als.simulate(als.draft_scale(items_per_facet=4), 500, seed=1, level="facet")
-    >>> keys = {f: sim.truth.loadings.index[sim.truth.loadings[f] != 0].tolist()
-    ...         for f in ("A1", "A2")}
-    >>> fit = als.cfa(sim.items, keys)  # In R: lavaan::cfa(model, data)
-    >>> round(fit.fit["cfi"], 3) > 0.9
-    True
+    >>> scale = als.draft_scale(items_per_facet=4)
+    >>> sim = als.simulate(scale, 500, seed=1)
+    >>> keys = {f: list(scale.keys[f]) for f in ("A1", "B1")}  # "-" marks reversed items
+    >>> fit = als.cfa(sim.items, keys)  # In R: lavaan::cfa("A1 =~ ...", data)
+    >>> round(fit.fit["chisq"], 2), fit.fit["df"], round(fit.fit["cfi"], 3)
+    (14.69, 19, 1.0)
+    >>> print(fit.estimates.loc[:1, ["lhs", "op", "rhs", "est", "se", "std_all"]].round(3))
+      lhs  op    rhs    est     se  std_all
+    0  A1  =~  A1b_2  1.000  0.000    0.721
+    1  A1  =~  A1a_2  0.969  0.079    0.642
+
+    Treat Likert answers as ordered (polychorics, WLSMV) and print lavaan's summary:
+
+    >>> fit = als.cfa(sim.items, keys, ordered=True, estimator="WLSMV")  # doctest: +SKIP
+    >>> print(fit)  # doctest: +SKIP
     """
     estimator, group_equal = _check_options(estimator, ordered, group, group_equal, std_lv,
                                             missing)

@@ -70,6 +70,16 @@ class InvarianceResult(Result):
         test), ``cfi_diff``, ``rmsea_diff``, ``srmr_diff`` and ``invariant`` (Chen 2007).
     indices : str
         Which CFI / RMSEA the table shows: "standard", "robust" or "scaled".
+
+    Examples
+    --------
+    >>> import alliance_scale as als
+    >>> scale = als.draft_scale(items_per_facet=4)
+    >>> data = als.simulate(scale, 400, seed=2).items.assign(site=["a", "b"] * 200)
+    >>> inv = als.measurement_invariance(data, {"A1": list(scale.keys["A1"])}, "site",
+    ...                                  levels=("configural", "metric"))
+    >>> inv.levels, inv.indices
+    (('configural', 'metric'), 'standard')
     """
 
     estimator: str
@@ -182,13 +192,18 @@ def measurement_invariance(
     Examples
     --------
     >>> import alliance_scale as als
-    >>> sim = als.simulate(als.draft_scale(items_per_facet=4), 600, seed=2, level="facet")
-    >>> keys = {f: sim.truth.loadings.index[sim.truth.loadings[f] != 0].tolist()
-    ...         for f in ("A1", "B1")}
+    >>> scale = als.draft_scale(items_per_facet=4)
+    >>> sim = als.simulate(scale, 600, seed=2)
+    >>> keys = {f: list(scale.keys[f]) for f in ("A1", "B1")}
     >>> data = sim.items.assign(site=["a", "b"] * 300)
     >>> inv = als.measurement_invariance(data, keys, "site")  # In R: lavaan::lavTestLRT
-    >>> inv.table["df"].tolist()
-    [38, 44, 50, 58]
+    >>> print(inv.table[["df", "chisq_diff", "df_diff", "invariant"]].round(2))
+                df  chisq_diff  df_diff invariant
+    level
+    configural  38         NaN      NaN      <NA>
+    metric      44        ...      6.0      True
+    scalar      50        ...      6.0      True
+    strict      58        ...      8.0      True
     """
     check_choice("estimator", estimator, ("ML", "MLR", "WLSMV"))
     kind = "ordinal" if estimator == "WLSMV" else "continuous"

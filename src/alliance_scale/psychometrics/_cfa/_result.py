@@ -89,6 +89,17 @@ class FornellLarckerResult(Result):
         factor's AVE on the diagonal.
     passed : Series
         Per factor: its root AVE exceeds every absolute correlation with another factor.
+
+    Examples
+    --------
+    >>> import alliance_scale as als
+    >>> scale = als.draft_scale(items_per_facet=4)
+    >>> sim = als.simulate(scale, 500, seed=1)
+    >>> fit = als.cfa(sim.items, {f: list(scale.keys[f]) for f in ("A1", "B1")})
+    >>> print(als.fornell_larcker(fit).table.round(2))
+          A1    B1
+    A1  0.70  0.19
+    B1  0.19  0.64
     """
 
     table: pd.DataFrame
@@ -134,6 +145,22 @@ class CFAResult(Result):
     iterations : int
     ordered : bool
         Items treated as ordered categories (polychoric correlations).
+
+    Examples
+    --------
+    >>> import alliance_scale as als
+    >>> scale = als.draft_scale(items_per_facet=4)
+    >>> sim = als.simulate(scale, 500, seed=1)
+    >>> fit = als.cfa(sim.items, {f: list(scale.keys[f]) for f in ("A1", "B1")})
+    >>> fit.estimates.columns[:6].tolist()
+    ['lhs', 'op', 'rhs', 'label', 'est', 'se']
+    >>> fit.fit["df"], fit.std_loadings.shape  # In R: fitMeasures(fit), inspect(fit, "std")
+    (19, (8, 2))
+    >>> print(fit.reliability.round(2))  # In R: semTools::compRelSEM(fit), AVE(fit)
+            omega   ave
+    factor
+    A1       0.80  0.49
+    B1       0.73  0.41
     """
 
     estimator: str
@@ -248,6 +275,9 @@ class CFAResult(Result):
         loadings have both signs gets a warning: the omega of the unreversed sum score is
         low by construction (reverse-key the items first).
         """
+        return self._reliability(warn=True)
+
+    def _reliability(self, warn: bool) -> pd.DataFrame:
         rows = []
         model, x = self.model, self.fitted.estimate.x
         for g, d in enumerate(self.fitted.groups):
@@ -255,11 +285,11 @@ class CFAResult(Result):
         frame = pd.DataFrame(rows)
         mixed = sorted({r["factor"] for r in rows if r.pop("mixed", False)}) if rows else []
         frame = frame.drop(columns=[c for c in ("mixed",) if c in frame])
-        if mixed:
+        if mixed and warn:
             warnings.warn("factor(s) " + ", ".join(mixed) + " have positive and negative "
-                          "loadings: the omega and AVE describe the unreversed sum score "
-                          "(reverse-key the items, e.g. als.reverse_keyed, for the scale's "
-                          "reliability)", AllianceScaleWarning, stacklevel=2)
+                          "loadings: the omega describes the unreversed sum score (reverse-key "
+                          "the items, e.g. als.reverse_keyed, for the scale's reliability)",
+                          AllianceScaleWarning, stacklevel=3)
         if model.ngroups == 1:
             return frame.drop(columns="group").set_index("factor")
         frame["group"] = [self._group_labels()[g] for g in frame["group"]]
@@ -397,14 +427,14 @@ def fornell_larcker(fit: CFAResult) -> FornellLarckerResult:
     Examples
     --------
     >>> import alliance_scale as als
-    >>> sim = als.simulate(als.draft_scale(items_per_facet=4), 500, seed=1, level="facet")
-    >>> keys = {f: sim.truth.loadings.index[sim.truth.loadings[f] != 0].tolist()
-    ...         for f in ("A1", "B1")}
-    >>> als.fornell_larcker(als.cfa(sim.items, keys)).passed.tolist()
-    [True, True]
+    >>> scale = als.draft_scale(items_per_facet=4)
+    >>> sim = als.simulate(scale, 500, seed=1)
+    >>> fit = als.cfa(sim.items, {f: list(scale.keys[f]) for f in ("A1", "A2", "B1")})
+    >>> als.fornell_larcker(fit).passed.tolist()  # sqrt(AVE) above every correlation
+    [True, True, True]
     """
     model, x = fit.model, fit.fitted.estimate.x
-    reliability = fit.reliability
+    reliability = fit._reliability(warn=False)
     if model.ngroups > 1:
         reliability = reliability.xs(fit._group_labels()[0], level="group")
     first = [f for f in reliability.index if np.isfinite(reliability.loc[f, "ave"])]

@@ -32,6 +32,14 @@ class SplitSample(Result):
         Rows for the exploratory analysis (EFA), in their original order.
     confirmatory : DataFrame
         The other rows (CFA), in their original order.
+
+    Examples
+    --------
+    >>> import alliance_scale as als
+    >>> data = als.simulate(als.draft_scale(items_per_facet=3), 100, seed=3).items
+    >>> split = als.split_sample(data, frac=0.4, seed=1)
+    >>> split.to_frame()["part"].value_counts().to_dict()
+    {'confirmatory': 60, 'exploratory': 40}
     """
 
     exploratory: pd.DataFrame
