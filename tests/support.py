@@ -61,12 +61,17 @@ BFI_MODEL = "\n".join(f"{f} =~ " + " + ".join(f"{f}{i}" for i in range(1, 6)) fo
 SMALL_MODEL = "A =~ A1 + A2 + A3\nC =~ C1 + C2 + C3"
 SMALL_ITEMS = ["A1", "A2", "A3", "C1", "C2", "C3"]
 FIT_KEYS = ("chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_lower", "rmsea_ci_upper",
-            "rmsea_pvalue", "srmr", "baseline_chisq", "baseline_df", "npar")
+            "rmsea_pvalue", "rmsea_notclose_pvalue", "srmr", "baseline_chisq", "baseline_df",
+            "npar", "fmin", "nnfi", "rfi", "nfi", "pnfi", "ifi", "rni")
 ML_KEYS = ("logl", "unrestricted_logl", "aic", "bic", "bic2")
 ROBUST_KEYS = ("chisq_scaled", "df_scaled", "pvalue_scaled", "chisq_scaling_factor",
-               "baseline_chisq_scaled", "cfi_scaled", "tli_scaled", "rmsea_scaled",
-               "rmsea_ci_lower_scaled", "rmsea_ci_upper_scaled", "cfi_robust", "tli_robust",
-               "rmsea_robust", "rmsea_ci_lower_robust", "rmsea_ci_upper_robust")
+               "baseline_chisq_scaled", "baseline_chisq_scaling_factor", "cfi_scaled",
+               "tli_scaled", "rmsea_scaled", "rmsea_ci_lower_scaled", "rmsea_ci_upper_scaled",
+               "rmsea_pvalue_scaled", "rmsea_notclose_pvalue_scaled", "cfi_robust",
+               "tli_robust", "rmsea_robust", "rmsea_ci_lower_robust", "rmsea_ci_upper_robust",
+               "rmsea_pvalue_robust", "rmsea_notclose_pvalue_robust", "nnfi_scaled",
+               "rni_scaled", "nfi_scaled", "ifi_scaled", "rfi_scaled", "pnfi_scaled",
+               "nnfi_robust", "rni_robust")
 
 
 def _aligned(result: als.CFAResult, reference: dict) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -129,10 +129,50 @@ def srmr_ordinal(cor: np.ndarray, implied: np.ndarray) -> float:
     return float(np.sqrt(np.sum(resid ** 2) / (p * (p + 1) / 2)))
 
 
+def other_incremental(x2: float, df: float, x2_null: float, df_null: float) -> dict:
+    """NFI, RFI, IFI, PNFI (Bentler & Bonett 1980; Bollen 1986, 1989), lavaan's rules."""
+    if not np.all(np.isfinite([x2, df, x2_null, df_null])):
+        return dict.fromkeys(("nfi", "rfi", "ifi", "pnfi"), float("nan"))
+    if df > df_null or np.isclose(x2_null, 0.0):
+        nfi = float("nan")
+    else:
+        nfi = (x2_null - x2) / x2_null if df > 0 else 1.0
+    if df > df_null:
+        rfi = float("nan")
+    elif df > 0 and df_null > 0:
+        t1, t2 = x2_null / df_null - x2 / df, x2_null / df_null
+        rfi = 1.0 if (t1 < 0 or t2 < 0) else t1 / t2
+    else:
+        rfi = 1.0
+    t2 = x2_null - df
+    ifi = 1.0 if t2 < 0 else (float("nan") if np.isclose(t2, 0) else (x2_null - x2) / t2)
+    pnfi = (df / df_null) * (x2_null - x2) / x2_null if df_null > 0 and x2_null > 0 \
+        else float("nan")
+    return {"nfi": nfi, "rfi": rfi, "ifi": ifi, "pnfi": pnfi}
+
+
+def rni(x2: float, df: float, x2_null: float, df_null: float, c_hat: float = 1.0,
+        c_hat_null: float = 1.0) -> float:
+    """Relative noncentrality index (McDonald & Marsh 1990), lavaan's ``lav_fit_rni``."""
+    if not np.all(np.isfinite([x2, df, x2_null, df_null, c_hat, c_hat_null])):
+        return float("nan")
+    robust = df > 0 and c_hat != 1 and c_hat_null != 1
+    c, c0 = (c_hat, c_hat_null) if robust else (1.0, 1.0)
+    t1, t2 = x2 - c * df, x2_null - c0 * df_null
+    return float("nan") if np.isclose(t2, 0.0) else 1.0 - t1 / t2
+
+
 def incremental(values: dict, x2: float, df: float, x2_null: float, df_null: float,
                 suffix: str = "", c_hat: float = 1.0, c_hat_null: float = 1.0) -> None:
+    """CFI, TLI (= NNFI) and RNI under ``{name}{suffix}``; NFI, RFI, IFI, PNFI too unless
+    robust (lavaan has no robust versions of those)."""
     values["cfi" + suffix] = cfi(x2, df, x2_null, df_null, c_hat, c_hat_null)
-    values["tli" + suffix] = tli(x2, df, x2_null, df_null, c_hat, c_hat_null)
+    values["tli" + suffix] = values["nnfi" + suffix] = tli(x2, df, x2_null, df_null, c_hat,
+                                                          c_hat_null)
+    values["rni" + suffix] = rni(x2, df, x2_null, df_null, c_hat, c_hat_null)
+    if suffix != "_robust":
+        for key, value in other_incremental(x2, df, x2_null, df_null).items():
+            values[key + suffix] = value
 
 
 def rmsea_block(values: dict, x2: float, df: float, n: float, groups: int, suffix: str = "",

@@ -297,7 +297,8 @@ def fit_measures(fitted: Fitted) -> dict:
                 fitm.incremental(values, robust["chi2"], df, robust["chi2_null"], df_null,
                                  "_robust", robust["c_hat"], robust["c_hat_null"])
             else:
-                values["cfi_robust"] = values["tli_robust"] = np.nan
+                for key in ("cfi_robust", "tli_robust", "nnfi_robust", "rni_robust"):
+                    values[key] = np.nan
         else:
             fitm.incremental(values, x2, df, x2_null, df_null, "_robust",
                              scaled["scaling_factor"], bscaled["scaling_factor"])
@@ -313,7 +314,7 @@ def fit_measures(fitted: Fitted) -> dict:
     else:
         values["ntotal"] = fitted.n_total
     fitm.rmsea_block(values, x2, df, n, groups)
-    values["rmsea_ci_level"] = 0.90
+    values.update(rmsea_ci_level=0.90, rmsea_close_h0=0.05, rmsea_notclose_h0=0.08)
     if scaled:
         if "shift" in scaled:
             fitm.rmsea_block(values, scaled["chi2"], df, n, groups, "_scaled")
