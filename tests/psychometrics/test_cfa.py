@@ -217,9 +217,11 @@ def test_wlsmv_extras_match_lavaan_and_semtools() -> None:
 
 def test_wlsmv_end_to_end_on_bfi_matches_lavaan(bfi_items: pd.DataFrame) -> None:
     """Needs the ordinal statistics (psychometrics/_cfa/_ordinal.py)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", AllianceScaleWarning)
+    with warnings.catch_warnings(), \
+            pytest.warns(AllianceScaleWarning, match="empty cells") as record:  # 9 sparse pairs
+        warnings.filterwarnings("ignore", "364 of 2800", AllianceScaleWarning)
         fit = als.cfa(bfi_items, BFI_MODEL, ordered=True, estimator="WLSMV")
+    assert all(w.filename == __file__ for w in record)
     reference = REF["bfi_wlsmv"]
     assert fit.n_obs == reference["nobs"]
     assert_estimates(fit, reference["estimates"])
@@ -399,3 +401,35 @@ def test_split_sample_bad_options(hs: pd.DataFrame, options: dict, error: type) 
         als.split_sample(hs, **options)
     with pytest.raises(AnalysisError):
         als.split_sample(hs.iloc[:1], seed=1)
+
+
+def test_bifactor_model_with_orthogonal_factors(hs: pd.DataFrame) -> None:
+    """lavaan: cfa(bifactor, std.lv = TRUE, orthogonal = TRUE) gives chi2 34.880, df 18
+    (and a Heywood case on x1, as here)."""
+    model = "g =~ x1 + x2 + x3 + x4 + x5 + x6 + x7 + x8 + x9\n" + HS_MODEL
+    with pytest.warns(HeywoodWarning, match="x1") as record:
+        fit = als.cfa(hs, model, std_lv=True, orthogonal=True)
+    assert record[0].filename == __file__  # the warning points at the caller
+    assert fit.fit["df"] == 18
+    assert fit.fit["chisq"] == pytest.approx(34.880, abs=1e-3)
+    covariances = fit.estimates[(fit.estimates.op == "~~") &
+                                (fit.estimates.lhs != fit.estimates.rhs)]
+    assert (covariances["est"] == 0).all() and (covariances["se"] == 0).all()
+
+
+def test_non_convergence_is_a_warning(hs: pd.DataFrame, monkeypatch) -> None:
+    from alliance_scale.psychometrics._cfa import _fitting
+
+    original = _fitting.engine.estimate
+    monkeypatch.setattr(_fitting.engine, "estimate",
+                        lambda *a, **k: original(*a, **{**k, "max_iter": 2}))
+    with pytest.warns(AllianceScaleWarning, match="did not converge in 2 iterations") as record:
+        fit = als.cfa(hs, HS_MODEL)
+    assert not fit.converged and "did NOT end normally" in str(fit)
+    assert record[0].filename == __file__
+
+
+def test_dropped_rows_warning_points_at_the_caller(bfi_items: pd.DataFrame) -> None:
+    with pytest.warns(AllianceScaleWarning, match="left out") as record:
+        als.cfa(bfi_items, SMALL_MODEL)
+    assert record[0].filename == __file__

@@ -103,7 +103,7 @@ def _group_labels(column: pd.Series) -> list[Any]:
 
 
 def _split_rows(data: pd.DataFrame, names: list[str], group: str | None, missing: str,
-                ) -> tuple[pd.DataFrame, list[Any], list[np.ndarray]]:
+                hint: bool) -> tuple[pd.DataFrame, list[Any], list[np.ndarray]]:
     """Item frame (checked), group labels and the rows of each group."""
     if not isinstance(data, pd.DataFrame):
         raise AnalysisError(f"data must be a pandas DataFrame of item responses; got "
@@ -124,8 +124,8 @@ def _split_rows(data: pd.DataFrame, names: list[str], group: str | None, missing
         how = ("have a missing answer" if missing == "listwise" else "answered no item")
         how += " or no group" if group is not None else ""
         warnings.warn(f"{len(dropped)} of {len(items)} respondents {how} and are left out "
-                      f"(rows {shown})" + ("; missing='pairwise' keeps incomplete rows (ML)"
-                                           if missing == "listwise" else ""),
+                      f"(rows {shown})" + ("; missing='pairwise' keeps incomplete rows"
+                                           if missing == "listwise" and hint else ""),
                       AllianceScaleWarning, stacklevel=4)
     items = items[keep.to_numpy()]
     if group is None:
@@ -268,6 +268,7 @@ def cfa(
     group: str | None = None,
     group_equal: Sequence[str] = (),
     std_lv: bool = False,
+    orthogonal: bool = False,
     missing: str = "listwise",
     n_obs: int | None = None,
     cov_matrix: pd.DataFrame | None = None,
@@ -304,6 +305,9 @@ def cfa(
         Wu & Estabrook (2016) (see :func:`measurement_invariance`).
     std_lv : bool, default False
         Identify factors by unit variances (all loadings free) instead of a marker item.
+    orthogonal : bool, default False
+        Fix the covariances of the exogenous factors at 0 (lavaan's ``orthogonal``), as a
+        bifactor model needs; covariances written in the model stay as written.
     missing : {"listwise", "pairwise"}, default "listwise"
         Rows with a missing answer are left out (listwise; a warning says how many), or,
         for ML only, covariances are computed from pairwise-complete answers (lavaan's
@@ -362,12 +366,13 @@ def cfa(
     """
     estimator, group_equal = _check_options(estimator, ordered, group, group_equal, std_lv,
                                             missing)
+    check_flag("orthogonal", orthogonal)
     prepared = prepare(data, model, estimator=estimator, ordered=ordered, group=group,
                        missing=missing, n_obs=n_obs, cov_matrix=cov_matrix)
     return fit_statements(prepared.statements, prepared.groups, estimator=estimator,
                           ordered=prepared.ordered, thresholds=prepared.thresholds,
                           std_lv=std_lv, group_equal=group_equal, labels=prepared.labels,
-                          source=model)
+                          source=model, orthogonal=bool(orthogonal))
 
 
 @dataclass(frozen=True)
@@ -407,7 +412,7 @@ def prepare(data: Any, model: Any, *, estimator: str, ordered: Any, group: str |
         if missing == "pairwise" and estimator != "ML":
             raise OptionError("missing='pairwise' is available with estimator='ML' only "
                               "(MLR needs complete rows; polychorics here use complete rows)")
-        items, labels, rows = _split_rows(data, names, group, missing)
+        items, labels, rows = _split_rows(data, names, group, missing, estimator == "ML")
         if flag:
             groups, thresholds = _ordinal_groups(items, rows, labels, estimator)
         else:
@@ -418,12 +423,13 @@ def prepare(data: Any, model: Any, *, estimator: str, ordered: Any, group: str |
 def fit_statements(statements: list[Statement], groups: list, *, estimator: str,
                    ordered: bool, thresholds: Sequence[int], std_lv: bool,
                    group_equal: Sequence[str], labels: Sequence[str],
-                   source: Any = None) -> CFAResult:
+                   source: Any = None, orthogonal: bool = False) -> CFAResult:
     """Fit parsed statements to prepared per-group statistics (used by :func:`cfa`, by
     :func:`measurement_invariance` and by tests that feed lavaan's own statistics)."""
     model = build_model(statements, ngroups=len(groups), ordered=ordered,
                         thresholds=thresholds, std_lv=std_lv,
-                        meanstructure=ordered or len(groups) > 1, group_equal=group_equal)
+                        meanstructure=ordered or len(groups) > 1, group_equal=group_equal,
+                        orthogonal=orthogonal)
     _check_degrees(model)
     with _single_threaded_blas():
         fitted = fit_prepared(model, groups, estimator)

@@ -300,6 +300,7 @@ def build_model(
     std_lv: bool = False,
     meanstructure: bool = False,
     group_equal: Sequence[str] = (),
+    orthogonal: bool = False,
 ) -> Model:
     """The parameter table of ``statements`` with lavaan's ``cfa()`` defaults.
 
@@ -371,7 +372,8 @@ def build_model(
         for a_index, a in enumerate(exogenous):
             for b in exogenous[a_index + 1:]:
                 if (a, "~~", b) not in user_keys:
-                    added.append(Row(a, "~~", b, g, False, False, np.nan, ""))
+                    added.append(Row(a, "~~", b, g, False, orthogonal,
+                                     0.0 if orthogonal else np.nan, ""))
         if ordered:
             for name in observed:
                 if (name, "~*~", name) not in user_keys:

@@ -145,6 +145,11 @@ class CFAResult(Result):
     iterations : int
     ordered : bool
         Items treated as ordered categories (polychoric correlations).
+    fitted : object
+        The fit itself (parameter table, estimates, covariance of the estimates, sample
+        statistics), for the methods below; not meant to be used directly.
+    source : str or mapping
+        The model as given.
 
     Examples
     --------
