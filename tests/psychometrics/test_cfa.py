@@ -338,6 +338,8 @@ def test_bad_data(hs: pd.DataFrame) -> None:
         als.cfa(hs, HS_MODEL, ordered=True, estimator="WLSMV")
     with pytest.raises(OptionError, match="line 2"):
         als.cfa(hs, "visual =~ x1 + x2 + x3\ntextual =~ x4 x5")
+    with pytest.raises(AnalysisError, match="'x1' and 'x2' are perfectly correlated"):
+        als.cfa(hs.assign(x2=hs["x1"] * 2 + 1), HS_MODEL)
 
 
 def test_unidentified_models(hs: pd.DataFrame) -> None:

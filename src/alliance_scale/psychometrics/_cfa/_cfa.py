@@ -30,6 +30,7 @@ from ...errors import (
     NotPositiveDefiniteWarning,
     OptionError,
 )
+from .._correlation import singular_cause
 from .._n_factors import _single_threaded_blas
 from ._engine import ContinuousGroup, OrdinalGroup
 from ._fitting import Fitted, fit_prepared
@@ -158,6 +159,12 @@ def _continuous_groups(items: pd.DataFrame, rows: list[np.ndarray], missing: str
             if np.isnan(cov).any():
                 raise AnalysisError("two items are never answered together: their pairwise "
                                     "covariance is undefined")
+        sd = np.sqrt(np.diag(cov))
+        cause = singular_cause(cov / np.outer(sd, sd), list(items.columns))
+        if cause is not None:
+            where = f" of group {labels[g]}" if labels else ""
+            raise AnalysisError(f"the sample covariance matrix{where} cannot be analysed by ML: "
+                                + cause)
         groups.append(ContinuousGroup(n, cov, mean, raw))
     return groups
 
