@@ -54,7 +54,7 @@ def ordinal_factor_data(
     categories: int = 6,
     missing: float = 0.0,
     loadings: tuple[float, float] = (0.4, 0.8),
-    factor_correlation: float = 0.2,
+    factor_correlation: float | np.ndarray = 0.2,
 ) -> pd.DataFrame:
     """Seeded ordinal answers from a common-factor model with correlated factors.
 
@@ -75,8 +75,8 @@ def ordinal_factor_data(
         Share of answers set missing (NaN) completely at random.
     loadings : (float, float), default (0.4, 0.8)
         Range of the items' loadings.
-    factor_correlation : float, default 0.2
-        Correlation between any two factors.
+    factor_correlation : float or (k, k) array, default 0.2
+        Correlation between any two factors, or the whole factor correlation matrix.
 
     Returns
     -------
@@ -86,7 +86,10 @@ def ordinal_factor_data(
     rng = np.random.default_rng(seed)
     pattern = np.zeros((p, k))
     pattern[np.arange(p), np.arange(p) % k] = rng.uniform(*loadings, p)
-    phi = np.full((k, k), factor_correlation) + (1 - factor_correlation) * np.eye(k)
+    if np.ndim(factor_correlation) == 2:
+        phi = np.asarray(factor_correlation, dtype=float)
+    else:
+        phi = np.full((k, k), factor_correlation) + (1 - factor_correlation) * np.eye(k)
     factors = rng.standard_normal((n, k)) @ np.linalg.cholesky(phi).T
     unique = np.sqrt(1 - np.einsum("ij,jk,ik->i", pattern, phi, pattern))
     latent = factors @ pattern.T

@@ -1,6 +1,7 @@
 """Generic psychometric numerics on DataFrames, matching R psych: correlations (Pearson,
 polychoric), factorability, number of factors, exploratory factor analysis with rotations,
-reliability coefficients and scoring keys.
+reliability coefficients, scoring keys, and confirmatory factor analysis with measurement
+invariance (lavaan's numbers).
 
 Nothing here knows the questionnaire: this package imports nothing from
 :mod:`alliance_scale.instrument`, :mod:`alliance_scale.fielding` or
@@ -9,6 +10,16 @@ Nothing here knows the questionnaire: this package imports nothing from
 
 from __future__ import annotations
 
+from ._cfa import (
+    CFAResult,
+    FornellLarckerResult,
+    InvarianceResult,
+    SplitSample,
+    cfa,
+    fornell_larcker,
+    measurement_invariance,
+    split_sample,
+)
 from ._correlation import (
     PolychoricResult,
     correlation_matrix,
@@ -28,21 +39,28 @@ __all__ = [
     "ROTATIONS",
     "AlphaResult",
     "BartlettResult",
+    "CFAResult",
     "EFAResult",
+    "FornellLarckerResult",
+    "InvarianceResult",
     "KMOResult",
     "MAPResult",
     "OmegaResult",
     "ParallelAnalysisResult",
     "PolychoricResult",
+    "SplitSample",
     "bartlett",
+    "cfa",
     "correlation_matrix",
     "cronbach_alpha",
     "disattenuate",
     "efa",
     "extract_factors",
+    "fornell_larcker",
     "item_statistics",
     "kmo",
     "map_test",
+    "measurement_invariance",
     "omega",
     "parallel_analysis",
     "polychoric",
@@ -51,5 +69,6 @@ __all__ = [
     "rotate",
     "smooth_correlation",
     "split_keyed",
+    "split_sample",
     "squared_multiple_correlations",
 ]

@@ -1,0 +1,367 @@
+"""From sample statistics to a fitted CFA: estimates, standard errors, tests, fit measures.
+
+Assembles :mod:`._model`, :mod:`._start`, :mod:`._engine` and :mod:`._fit` the way
+lavaan 0.6.14 does for ``cfa()``: the estimator decides the objective, the standard
+errors (ML: expected information; MLR: Huber-White sandwich with the observed
+information; DWLS / ULS: expected; WLSMV / ULSMV: robust), the test (standard,
+Yuan-Bentler Mplus variant, scaled-shifted) and the baseline model (independence:
+free variances or thresholds, and means) used by the incremental indices.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.stats
+
+from . import _engine as engine
+from . import _fit as fitm
+from ._engine import Estimate
+from ._model import Model, Row, lower_pairs
+from ._start import start_values
+
+__all__ = ["Fitted", "fit_prepared"]
+
+ROBUST_SE = {"MLR", "WLSMV", "ULSMV"}
+
+
+@dataclass
+class Fitted:
+    """Everything a result needs, computed once."""
+
+    model: Model
+    groups: list
+    estimator: str
+    estimate: Estimate
+    vcov: np.ndarray
+    information: np.ndarray
+    chi2: float
+    df: int
+    chi2_group: np.ndarray
+    scaled: dict = field(default_factory=dict)
+    fit: dict = field(default_factory=dict)
+    unidentified: list = field(default_factory=list)
+    baseline: dict = field(default_factory=dict)
+    deltas: list = field(default_factory=list)
+    e_inv: np.ndarray | None = None
+    meat: np.ndarray | None = None
+
+    @property
+    def n_total(self) -> int:
+        return int(sum(d.n for d in self.groups))
+
+
+def _moments(model: Model, groups: list) -> list:
+    if model.ordered:
+        return [(d.correlation, None, list(d.thresholds)) for d in groups]
+    return [(d.cov, d.mean if model.meanstructure else None, None) for d in groups]
+
+
+def _test(model: Model, groups: list, estimator: str, est: Estimate) -> dict:
+    """Chi-square, its scaled version, standard errors: one pass over the estimator."""
+    x = est.x
+    n_total = sum(d.n for d in groups)
+    df = model.ndat() - model.n_free
+    out: dict = {"df": df}
+    if model.ordered:
+        _fx, _grad, info, deltas, fx_group = engine.wls_system(model, x, groups)
+        out["deltas"] = deltas
+    else:
+        _fx, _grad, info, fx_group = engine.ml_information(model, x, groups)
+    chi2_group = np.maximum(2.0 * np.array([d.n for d in groups]) * fx_group, 0.0)
+    out.update(chi2=float(chi2_group.sum()), chi2_group=chi2_group, information=info)
+    if model.n_free == 0:
+        out.update(vcov=np.zeros((0, 0)), unidentified=[], e_inv=np.zeros((0, 0)))
+        return out
+    if estimator == "MLR":
+        observed = engine.ml_hessian(model, x, groups)
+        e_inv, unidentified = engine.invert_information(observed, model)
+        b0_groups = []
+        meat = np.zeros_like(observed)
+        for g, d in enumerate(groups):
+            scores = engine.ml_scores(model, x, g, d) @ model.entry_map[g]
+            b0 = scores.T @ scores / d.n
+            b0_groups.append(b0)
+            meat += d.n / n_total * b0
+        out["vcov"] = e_inv @ meat @ e_inv / n_total
+        out["information"] = observed
+        if df > 0:
+            trace_h1 = sum(engine.mardia_trace(d, model.meanstructure) for d in groups)
+            trace_h0 = sum(d.n / n_total * np.sum(b0 * e_inv.T)
+                           for d, b0 in zip(groups, b0_groups, strict=True))
+            c = (trace_h1 - trace_h0) / df
+            h1_ndat = model.ndat()
+            out["scaled"] = {"chi2": out["chi2"] / c, "df": df, "scaling_factor": c,
+                             "trace": trace_h1 - trace_h0,
+                             "scaling_factor_h1": trace_h1 / h1_ndat,
+                             "scaling_factor_h0": trace_h0 / sum(r.free >= 0 for r in model.rows)}
+    else:
+        e_inv, unidentified = engine.invert_information(info, model)
+        if model.ordered:
+            divisor = n_total - len(groups)
+            if estimator in ROBUST_SE:
+                trace1, trace2, meat = engine.scaled_shifted_traces(out["deltas"], groups, e_inv)
+                out["vcov"] = e_inv @ meat @ e_inv / divisor
+                out["meat"] = meat
+                if df > 0:
+                    out["scaled"] = engine.satorra_bentler_scaled_shifted(
+                        out["chi2"], df, trace1, trace2)
+            else:
+                out["vcov"] = e_inv / divisor
+        else:
+            out["vcov"] = e_inv / n_total
+    out.update(e_inv=e_inv, unidentified=unidentified)
+    return out
+
+
+def fit_prepared(model: Model, groups: list, estimator: str, *, baseline: bool = True,
+                 x0: np.ndarray | None = None) -> Fitted:
+    """Fit ``model`` to prepared group statistics with ``estimator``."""
+    start = start_values(model, _moments(model, groups)) if x0 is None else x0
+    est = engine.estimate(model, groups, start)
+    test = _test(model, groups, estimator, est)
+    fitted = Fitted(model, groups, estimator, est, test["vcov"], test["information"],
+                    test["chi2"], test["df"], test["chi2_group"], test.get("scaled", {}),
+                    unidentified=test["unidentified"], deltas=test.get("deltas", []),
+                    e_inv=test.get("e_inv"), meat=test.get("meat"))
+    if baseline:
+        fitted.baseline = _baseline(model, groups, estimator)
+        fitted.fit = fit_measures(fitted)
+    return fitted
+
+
+# ============================================================================ baseline
+
+
+def independence_model(model: Model) -> Model:
+    """lavaan's baseline: free variances (or thresholds) and means, nothing else."""
+    rows = []
+    for g in range(model.ngroups):
+        if model.ordered:
+            for j, name in enumerate(model.ov):
+                for k in range(model.thresholds[j]):
+                    offset = int(np.sum(model.thresholds[:j]))
+                    rows.append(Row(name, "|", f"t{k + 1}", g, False, False, np.nan, "",
+                                    "tau", offset + k, 0))
+        for j, name in enumerate(model.ov):
+            rows.append(Row(name, "~~", name, g, False, model.ordered, np.nan, "",
+                            "theta", j, j, derived=model.ordered))
+        if model.meanstructure:
+            for j, name in enumerate(model.ov):
+                rows.append(Row(name, "~1", "", g, False, model.ordered,
+                                0.0 if model.ordered else np.nan, "", "nu", j, 0))
+        if model.ordered:
+            for j, name in enumerate(model.ov):
+                rows.append(Row(name, "~*~", name, g, False, True, 1.0, "", "delta", j, 0))
+    free = 0
+    for r in rows:
+        if not r.fixed and not r.derived:
+            r.free, free = free, free + 1
+    return Model(rows, list(model.ov), [], model.ngroups, model.ordered, model.meanstructure,
+                 model.thresholds)
+
+
+def _baseline(model: Model, groups: list, estimator: str) -> dict:
+    base = independence_model(model)
+    x0 = np.zeros(base.n_free)
+    for r in base.rows:
+        if r.free < 0:
+            continue
+        d = groups[r.group]
+        if r.mat == "theta":
+            x0[r.free] = d.cov[r.row, r.row]
+        elif r.mat == "nu":
+            x0[r.free] = d.mean[r.row]
+        elif r.mat == "tau":
+            x0[r.free] = np.concatenate(d.thresholds)[r.row]
+    fitted = fit_prepared(base, groups, estimator, baseline=False, x0=x0)
+    return {"chi2": fitted.chi2, "df": fitted.df, "scaled": fitted.scaled}
+
+
+# ============================================================================ catML
+
+
+def _catml(fitted: Fitted) -> dict:
+    """Savalei's (2021) catML pieces for the robust CFI / RMSEA of WLSMV (lavaan's
+    ``lav_fit_catml_dwls``): the ML discrepancy of the polychoric matrix at the DWLS
+    estimates and ``c = tr(WiU' V WiU Gamma) / df`` with ``WiU = I - D E^-1 D' W``.
+    Empty (lavaan: NA) when a polychoric matrix is not positive definite or the model
+    frees scaling factors (lavaan's catML refit then fails)."""
+    model, groups = fitted.model, fitted.groups
+    if any(r.free >= 0 and r.mat == "delta" for r in model.rows):
+        return {}
+    x, n_total, nth = fitted.estimate.x, fitted.n_total, model.nth
+    rows, cols = lower_pairs(model.p)
+    stat = stat_null = ks = kbs = 0.0
+    q = model.n_free
+    dvd, cgc = np.zeros((q, q)), np.zeros((q, q))
+    for g, (delta, d) in enumerate(zip(fitted.deltas, groups, strict=True)):
+        if np.linalg.eigvalsh(d.correlation).min() < np.sqrt(np.finfo(float).eps):
+            return {}
+        sigma = model.implied(x, g)["cor"]
+        sinv = np.linalg.inv(sigma)
+        logdet_r = np.linalg.slogdet(d.correlation)[1]
+        stat += d.n * (np.linalg.slogdet(sigma)[1] + np.sum(d.correlation * sinv)
+                       - logdet_r - model.p)
+        stat_null += d.n * (-logdet_r)
+        v = sinv[np.ix_(rows, rows)] * sinv[np.ix_(cols, cols)] + \
+            sinv[np.ix_(rows, cols)] * sinv[np.ix_(cols, rows)]
+        fg = d.n / n_total
+        dc = delta[nth:]  # sparse rows of the polychorics
+        gamma = d.nacov[nth:, nth:] / fg
+        vf = fg * v
+        wdc = dc.multiply((fg * d.weights[nth:])[:, None]).tocsc()
+        cg = fitted.e_inv @ np.asarray(wdc.T @ gamma)  # C Gamma, C = E^-1 D' W
+        dv = np.asarray(dc.T @ vf)  # D' V
+        # tr(WiU' V WiU G) = tr(VG) - 2 tr(C G V D) + tr((D'VD)(C G C'))
+        ks += np.sum(vf * gamma) - 2.0 * np.sum(cg * dv)
+        dvd += np.asarray((dc.T @ dv.T).T)
+        cgc += np.asarray((wdc.T @ cg.T).T) @ fitted.e_inv
+        kbs += np.trace(gamma)
+    ks += np.sum(dvd * cgc.T)
+    df3_null = rows.size * len(groups)
+    df3 = df3_null - (q - _n_threshold_params(model))
+    return {"chi2": stat, "df": df3, "c_hat": ks / df3, "chi2_null": stat_null,
+            "df_null": df3_null, "c_hat_null": kbs / df3_null}
+
+
+def _n_threshold_params(model: Model) -> int:
+    return len({r.free for r in model.rows if r.free >= 0 and r.mat in ("tau", "nu", "delta")})
+
+
+# ============================================================================ fit measures
+
+
+def _loglik(fitted: Fitted) -> tuple[float, float]:
+    model, x = fitted.model, fitted.estimate.x
+    logl, logl_h1 = 0.0, 0.0
+    for g, d in enumerate(fitted.groups):
+        imp = model.implied(x, g)
+        sigma, p = imp["sigma"], model.p
+        _, logdet = np.linalg.slogdet(sigma)
+        sinv = np.linalg.inv(sigma)
+        diff = d.mean - imp["mu"] if model.meanstructure else np.zeros(p)
+        logl += -d.n / 2 * (p * np.log(2 * np.pi) + logdet + np.sum(d.cov * sinv)
+                            + diff @ sinv @ diff)
+        logl_h1 += -d.n / 2 * (p * np.log(2 * np.pi) + d.logdet + p)
+    return float(logl), float(logl_h1)
+
+
+def _srmr(fitted: Fitted) -> float:
+    model, x, n_total = fitted.model, fitted.estimate.x, fitted.n_total
+    total = 0.0
+    for g, d in enumerate(fitted.groups):
+        imp = model.implied(x, g)
+        if model.ordered:
+            value = fitm.srmr_ordinal(d.correlation, imp["cor"])
+        else:
+            mean = d.mean if model.meanstructure else None
+            value = fitm.srmr_continuous(d.cov, imp["sigma"], mean, imp["mu"])[0]
+        total += d.n / n_total * value
+    return total
+
+
+def fit_measures(fitted: Fitted) -> dict:
+    """lavaan's fitMeasures (main ones), keys with ``_`` for ``.``."""
+    model, est = fitted.model, fitted.estimator
+    groups = len(fitted.groups)
+    n = fitted.n_total if not model.ordered else fitted.n_total - groups
+    x2, df = fitted.chi2, fitted.df
+    base = fitted.baseline
+    x2_null, df_null = base["chi2"], base["df"]
+    values: dict = {"npar": model.n_free, "fmin": fitted.estimate.fx, "chisq": x2, "df": df,
+                    "pvalue": fitm.chi2_pvalue(x2, df) if est not in ("ULS", "ULSMV") else np.nan}
+    scaled = fitted.scaled
+    if scaled:
+        values.update(chisq_scaled=scaled["chi2"], df_scaled=scaled["df"],
+                      pvalue_scaled=fitm.chi2_pvalue(scaled["chi2"], scaled["df"]),
+                      chisq_scaling_factor=scaled["scaling_factor"])
+        if "shift" in scaled:
+            values["chisq_shift_parameter"] = scaled["shift"]
+    values.update(baseline_chisq=x2_null, baseline_df=df_null,
+                  baseline_pvalue=fitm.chi2_pvalue(x2_null, df_null))
+    bscaled = base.get("scaled", {})
+    if scaled and bscaled:
+        values.update(baseline_chisq_scaled=bscaled["chi2"], baseline_df_scaled=bscaled["df"],
+                      baseline_pvalue_scaled=fitm.chi2_pvalue(bscaled["chi2"], bscaled["df"]),
+                      baseline_chisq_scaling_factor=bscaled["scaling_factor"])
+    fitm.incremental(values, x2, df, x2_null, df_null)
+    robust: dict = {}
+    if scaled and bscaled:
+        fitm.incremental(values, scaled["chi2"], scaled["df"], bscaled["chi2"],
+                         bscaled["df"], "_scaled")
+        if model.ordered:
+            robust = _catml(fitted)
+            if robust:
+                fitm.incremental(values, robust["chi2"], df, robust["chi2_null"], df_null,
+                                 "_robust", robust["c_hat"], robust["c_hat_null"])
+            else:
+                for key in ("cfi_robust", "tli_robust", "nnfi_robust", "rni_robust"):
+                    values[key] = np.nan
+        else:
+            fitm.incremental(values, x2, df, x2_null, df_null, "_robust",
+                             scaled["scaling_factor"], bscaled["scaling_factor"])
+    if est in ("ML", "MLR"):
+        logl, logl_h1 = _loglik(fitted)
+        npar, ntotal = model.n_free, fitted.n_total
+        values.update(logl=logl, unrestricted_logl=logl_h1, aic=-2 * logl + 2 * npar,
+                      bic=-2 * logl + npar * np.log(ntotal), ntotal=ntotal,
+                      bic2=-2 * logl + npar * np.log((ntotal + 2) / 24))
+        if scaled:
+            values.update(scaling_factor_h1=scaled["scaling_factor_h1"],
+                          scaling_factor_h0=scaled["scaling_factor_h0"])
+    else:
+        values["ntotal"] = fitted.n_total
+    fitm.rmsea_block(values, x2, df, n, groups)
+    values.update(rmsea_ci_level=0.90, rmsea_close_h0=0.05, rmsea_notclose_h0=0.08)
+    if scaled:
+        if "shift" in scaled:
+            fitm.rmsea_block(values, scaled["chi2"], df, n, groups, "_scaled")
+        else:
+            fitm.rmsea_block(values, x2, scaled["trace"], n, groups, "_scaled")
+        if model.ordered:
+            if robust:
+                c_hat = robust["c_hat"]
+                fitm.rmsea_block(values, robust["chi2"], robust["df"], n, groups, "_robust",
+                                 c_hat, x2_ci=robust["chi2"] / c_hat)
+            else:
+                fitm.rmsea_block(values, np.nan, df, n, groups, "_robust")
+        else:
+            c_hat = scaled["scaling_factor"]
+            fitm.rmsea_block(values, x2, df, n, groups, "_robust", c_hat,
+                             x2_ci=scaled["chi2"])
+    values["srmr"] = _srmr(fitted)
+    return values
+
+
+def parameter_table(fitted: Fitted, level: float = 0.95) -> list[dict]:
+    """Rows of lavaan's parameterEstimates: est, se, z, pvalue, CI (NaN where fixed)."""
+    model = fitted.model
+    x = fitted.estimate.x
+    se_free = np.sqrt(np.clip(np.diag(fitted.vcov), 0, None)) if fitted.vcov.size else \
+        np.zeros(0)
+    if fitted.unidentified:
+        se_free = np.full(model.n_free, np.nan)
+    crit = scipy.stats.norm.ppf(1 - (1 - level) / 2)
+    derived = {}
+    for g in range(model.ngroups):
+        theta = model.implied(x, g)["theta"]
+        derived[g] = theta
+    table = []
+    for r in model.rows:
+        if r.derived:
+            value = derived[r.group][r.row, r.col]
+        else:
+            value = x[r.free] if r.free >= 0 else r.value
+        se = se_free[r.free] if r.free >= 0 else 0.0
+        z = value / se if r.free >= 0 and se > 0 else np.nan
+        p = 2 * scipy.stats.norm.sf(abs(z)) if np.isfinite(z) else np.nan
+        lower, upper = (value - crit * se, value + crit * se) if r.free >= 0 else (value, value)
+        if r.derived:
+            lower = upper = value
+        table.append({"lhs": r.lhs, "op": r.op, "rhs": r.rhs, "group": r.group + 1,
+                      "label": r.label, "free": r.free + 1 if r.free >= 0 else 0,
+                      "est": value, "se": se, "z": z, "pvalue": p,
+                      "ci_lower": lower, "ci_upper": upper})
+    return table

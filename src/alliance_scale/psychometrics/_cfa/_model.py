@@ -1,0 +1,525 @@
+"""The parameter table of a CFA and its LISREL matrices, implied moments and derivatives.
+
+As lavaan (``lavaanify`` / ``lav_model``), a model is a parameter table: one row per
+parameter and group (``lhs op rhs``), fixed or free, with the defaults of lavaan's
+``cfa()`` added (residual and latent variances, covariances of exogenous factors,
+thresholds, intercepts and scaling factors when needed; the first loading of each factor
+fixed at 1 unless ``std_lv``). Each row lives in one matrix of the all-y LISREL model::
+
+    Sigma = Lambda A Psi A' Lambda' + Theta,   A = (I - B)^-1
+    mu    = nu + Lambda A alpha
+
+(``B`` holds the loadings of factors on second-order factors). For ordered items
+(lavaan's delta parameterization) the model gives the polychoric correlations
+``delta_i delta_j Sigma*_ij`` and thresholds ``(tau - mu*) delta``, the residual variances
+being ``1 / delta^2 - (Lambda Phi Lambda')_jj``.
+
+Every free parameter changes ``Sigma`` by a symmetric rank-2 matrix ``x y' + y x'``;
+keeping the pairs ``(x, y)`` instead of the ``p x p`` derivatives makes the information
+matrix ``O(p^2 q + p q^2)`` instead of ``O(q p^3)`` (see :mod:`._engine`). Hand-written:
+no Python package builds lavaan's parameter tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse
+
+from ...errors import AnalysisError, OptionError
+from ._syntax import Statement
+
+__all__ = ["GROUP_EQUAL", "Model", "build_model", "lower_pairs", "variable_names"]
+
+#: Parameter kinds accepted by ``group_equal`` (lavaan's names) and their test.
+GROUP_EQUAL = ("loadings", "intercepts", "means", "thresholds", "residuals",
+               "residual.covariances", "lv.variances", "lv.covariances", "regressions")
+
+
+@dataclass
+class Row:
+    lhs: str
+    op: str
+    rhs: str
+    group: int
+    user: bool
+    fixed: bool
+    value: float  # fixed value or start (nan: computed)
+    label: str
+    mat: str = ""
+    row: int = 0
+    col: int = 0
+    free: int = -1  # index into the parameter vector, -1 when fixed
+    derived: bool = False  # residual variance of an ordered item (delta parameterization)
+
+
+def _pick(values: tuple | None, group: int, ngroups: int, line: int) -> object:
+    """The modifier of ``group`` (``c()`` has one per group)."""
+    if values is None:
+        return _ABSENT
+    if len(values) == 1:
+        return values[0]
+    if len(values) != ngroups:
+        raise OptionError(f"model syntax, line {line}: c() has {len(values)} values for "
+                          f"{ngroups} group(s)")
+    return values[group]
+
+
+_ABSENT = object()
+
+
+class Model:
+    """Parameter table + matrix layout of a CFA (see module docstring).
+
+    Attributes
+    ----------
+    rows : list of Row
+        Every parameter of every group, lavaan's order.
+    ov, lv : list of str
+        Observed and latent variable names (model order).
+    ngroups, n_free : int
+    ordered : bool
+        All items ordered (delta parameterization).
+    meanstructure : bool
+    thresholds : list of int
+        Thresholds per item (ordered models).
+    """
+
+    def __init__(self, rows: list[Row], ov: list[str], lv: list[str], ngroups: int,
+                 ordered: bool, meanstructure: bool, thresholds: Sequence[int]) -> None:
+        self.rows, self.ov, self.lv = rows, ov, lv
+        self.ngroups, self.ordered, self.meanstructure = ngroups, ordered, meanstructure
+        self.thresholds = list(thresholds)
+        self.p, self.m = len(ov), len(lv)
+        self.n_free = 1 + max((r.free for r in rows), default=-1)
+        self.nth = int(sum(self.thresholds))
+        self.th_item = (np.repeat(np.arange(self.p), self.thresholds) if ordered
+                        else np.zeros(0, int))
+        self.has_beta = any(r.mat == "beta" for r in rows)
+        self._index()
+
+    # ---------------------------------------------------------------- layout
+    def _index(self) -> None:
+        """Per group and matrix: positions, fixed values and parameter indices."""
+        self.layout = []
+        for g in range(self.ngroups):
+            entries = {}
+            for mat in ("lambda", "beta", "theta", "psi", "nu", "alpha", "tau", "delta"):
+                rows = [r for r in self.rows if r.group == g and r.mat == mat and not r.derived]
+                entries[mat] = (np.array([r.row for r in rows], int),
+                                np.array([r.col for r in rows], int),
+                                np.array([r.free for r in rows], int),
+                                np.array([r.value for r in rows], float))
+            self.layout.append(entries)
+        self.free_rows = [[r for r in self.rows if r.group == g and r.free >= 0]
+                          for g in range(self.ngroups)]
+        self.entry_map = []
+        for g in range(self.ngroups):
+            mapping = np.zeros((len(self.free_rows[g]), self.n_free))
+            for e, r in enumerate(self.free_rows[g]):
+                mapping[e, r.free] = 1.0
+            self.entry_map.append(mapping)
+        self.sparse_map = [scipy.sparse.csr_matrix(m) for m in self.entry_map]
+
+    def values(self, x: np.ndarray) -> np.ndarray:
+        """The value of every row (fixed value or estimate; derived rows filled later)."""
+        return np.array([x[r.free] if r.free >= 0 else r.value for r in self.rows])
+
+    def matrices(self, x: np.ndarray, g: int) -> dict[str, np.ndarray]:
+        """LISREL matrices of group ``g`` at parameters ``x``."""
+        p, m = self.p, self.m
+        shapes = {"lambda": (p, m), "beta": (m, m), "theta": (p, p), "psi": (m, m),
+                  "nu": (p, 1), "alpha": (m, 1), "tau": (self.nth, 1), "delta": (p, 1)}
+        out = {}
+        for mat, (r, c, free, fixed) in self.layout[g].items():
+            matrix = np.zeros(shapes[mat])
+            if mat == "delta":
+                matrix[:] = 1.0
+            values = np.where(free >= 0, x[np.maximum(free, 0)], fixed)
+            matrix[r, c] = values
+            if mat in ("theta", "psi"):
+                matrix[c, r] = values
+            out[mat] = matrix
+        return out
+
+    # ---------------------------------------------------------------- moments
+    def implied(self, x: np.ndarray, g: int) -> dict[str, np.ndarray]:
+        """Implied moments of group ``g``: ``sigma``, ``mu`` (continuous) or ``cor``,
+        ``th`` (ordered), with the pieces the derivatives need."""
+        mats = self.matrices(x, g)
+        lam, psi, theta = mats["lambda"], mats["psi"], mats["theta"]
+        a = np.linalg.inv(np.eye(self.m) - mats["beta"]) if self.has_beta else np.eye(self.m)
+        phi = a @ psi @ a.T
+        loading_a = lam @ a
+        lam_phi = lam @ phi
+        common = lam_phi @ lam.T
+        a_alpha = (a @ mats["alpha"])[:, 0]
+        mu = mats["nu"][:, 0] + loading_a @ a_alpha
+        out = {"mats": mats, "A": a, "phi": phi, "L": loading_a, "LF": lam_phi,
+               "a_alpha": a_alpha}
+        if self.ordered:
+            delta = mats["delta"][:, 0]
+            star = common + theta
+            np.fill_diagonal(star, 1.0 / delta ** 2)
+            theta = theta.copy()
+            np.fill_diagonal(theta, 1.0 / delta ** 2 - np.diag(common))
+            out.update(sigma_star=star, theta=theta, delta=delta, mu_star=mu,
+                       cor=star * np.outer(delta, delta),
+                       th=(mats["tau"][:, 0] - mu[self.th_item]) * delta[self.th_item])
+        else:
+            out.update(sigma=common + theta, mu=mu, theta=theta)
+        return out
+
+    def derivative_factors(self, x: np.ndarray, g: int, implied: dict | None = None,
+                           rows: list[Row] | None = None) -> dict[str, np.ndarray]:
+        """Rank-2 factors of the derivatives of group ``g``'s moments, one column per row.
+
+        ``dSigma_e = X[:, e] Y[:, e]' + Y[:, e] X[:, e]'`` and ``dmu_e = M[:, e]`` for
+        each row ``e`` of ``rows`` (default: the free rows of the group); for ordered
+        models also ``T`` (threshold derivatives, nth x E) and ``D`` (derivatives with
+        respect to the scaling factors, an index per column or -1).
+        """
+        imp = implied if implied is not None else self.implied(x, g)
+        rows = self.free_rows[g] if rows is None else rows
+        p, count = self.p, len(rows)
+        big_x, big_y, big_m = np.zeros((p, count)), np.zeros((p, count)), np.zeros((p, count))
+        tau_col, delta_col = np.full(count, -1), np.full(count, -1)
+        loading_a, lam_phi, a_alpha = imp["L"], imp["LF"], imp["a_alpha"]
+        for e, r in enumerate(rows):
+            i, j = r.row, r.col
+            if r.mat == "lambda":
+                big_x[i, e] = 1.0
+                big_y[:, e] = lam_phi[:, j]
+                big_m[i, e] = a_alpha[j]
+            elif r.mat == "psi":
+                big_x[:, e] = loading_a[:, i]
+                big_y[:, e] = loading_a[:, j] * (0.5 if i == j else 1.0)
+            elif r.mat == "beta":
+                big_x[:, e] = loading_a[:, i]
+                big_y[:, e] = lam_phi[:, j]
+                big_m[:, e] = loading_a[:, i] * a_alpha[j]
+            elif r.mat == "theta":
+                big_x[i, e] = 1.0
+                big_y[j, e] = 0.5 if i == j else 1.0
+            elif r.mat == "nu":
+                big_m[i, e] = 1.0
+            elif r.mat == "alpha":
+                big_m[:, e] = loading_a[:, i]
+            elif r.mat == "tau":
+                tau_col[e] = i
+            elif r.mat == "delta":
+                delta_col[e] = i
+        return {"X": big_x, "Y": big_y, "M": big_m, "tau": tau_col, "delta": delta_col,
+                "implied": imp}
+
+    # ---------------------------------------------------------------- ordered models
+    def wls_jacobian(self, factors: dict[str, np.ndarray]) -> np.ndarray:
+        """Derivatives of (thresholds, polychorics) with respect to the rows: nstat x E."""
+        imp = factors["implied"]
+        delta, star = imp["delta"], imp["sigma_star"]
+        low_r, low_c = lower_pairs(self.p)
+        big_x, big_y, big_m = factors["X"], factors["Y"], factors["M"]
+        scale = (delta[low_r] * delta[low_c])[:, None]
+        d_cor = (big_x[low_r] * big_y[low_c] + big_y[low_r] * big_x[low_c]) * scale
+        item = self.th_item
+        d_th = -big_m[item] * delta[item][:, None]
+        for e in np.flatnonzero(factors["tau"] >= 0):
+            d_th[factors["tau"][e], e] += delta[item[factors["tau"][e]]]
+        mats_tau = imp["mats"]["tau"][:, 0]
+        for e in np.flatnonzero(factors["delta"] >= 0):
+            j = factors["delta"][e]
+            d_th[item == j, e] += mats_tau[item == j] - imp["mu_star"][j]
+            d_cor[:, e] += ((low_r == j) * delta[low_c] + (low_c == j) * delta[low_r]) * \
+                star[low_r, low_c]
+        return np.vstack([d_th, d_cor])
+
+    def wls_vector(self, imp: dict[str, np.ndarray]) -> np.ndarray:
+        low_r, low_c = lower_pairs(self.p)
+        return np.concatenate([imp["th"], imp["cor"][low_r, low_c]])
+
+    # ---------------------------------------------------------------- bookkeeping
+    def ndat(self) -> int:
+        """Sample statistics per group times groups (lavaan's ``ndat``)."""
+        p = self.p
+        per = self.nth + p * (p - 1) // 2 if self.ordered else \
+            p * (p + 1) // 2 + (p if self.meanstructure else 0)
+        return per * self.ngroups
+
+    def start_vector(self) -> np.ndarray:
+        x = np.full(self.n_free, np.nan)
+        for r in self.rows:
+            if r.free >= 0 and np.isnan(x[r.free]):
+                x[r.free] = r.value
+        return x
+
+    def label(self, r: Row) -> str:
+        return f"{r.lhs} {r.op} {r.rhs}".strip() + (f" (group {r.group + 1})"
+                                                      if self.ngroups > 1 else "")
+
+
+def lower_pairs(p: int) -> tuple[np.ndarray, np.ndarray]:
+    """Row and column indices of lavaan's ``vech(R, diagonal = FALSE)`` (column-wise)."""
+    cols, rows = np.triu_indices(p, k=1)
+    return rows, cols
+
+
+# ============================================================================ building
+
+
+def variable_names(statements: list[Statement]) -> tuple[list[str], list[str]]:
+    """Observed and latent variable names in model order (lavaan's ``ov`` and ``lv``)."""
+    latent = list(dict.fromkeys(s.lhs for s in statements if s.op == "=~"))
+    observed: list[str] = []
+    for s in statements:
+        for name in (s.lhs, s.rhs):
+            if name and name not in latent and name not in observed and s.op != "|":
+                observed.append(name)
+        if s.op == "|" and s.lhs not in observed and s.lhs not in latent:
+            observed.append(s.lhs)
+    for s in statements:
+        if s.op == "~" and (s.lhs not in latent or s.rhs not in latent):
+            raise OptionError(f"model syntax, line {s.line}: '{s.lhs} ~ {s.rhs}': only "
+                              "regressions among factors are supported in a CFA")
+        if s.op == "~~" and (s.lhs in latent) != (s.rhs in latent):
+            raise OptionError(f"model syntax, line {s.line}: '{s.lhs} ~~ {s.rhs}' mixes a "
+                              "factor and an observed variable")
+        if s.op in ("|", "~*~") and s.lhs in latent:
+            raise OptionError(f"model syntax, line {s.line}: {s.op!r} applies to observed "
+                              f"ordered items, not to factor {s.lhs!r}")
+    return observed, latent
+
+
+def build_model(
+    statements: list[Statement],
+    *,
+    ngroups: int = 1,
+    ordered: bool = False,
+    thresholds: Sequence[int] | None = None,
+    std_lv: bool = False,
+    meanstructure: bool = False,
+    group_equal: Sequence[str] = (),
+    orthogonal: bool = False,
+) -> Model:
+    """The parameter table of ``statements`` with lavaan's ``cfa()`` defaults.
+
+    Multi-group ordered models follow Wu & Estabrook (2016) as
+    ``semTools::measEq.syntax(ID.cat = "Wu.Estabrook.2016")``: with equal thresholds
+    the intercepts and scaling factors of groups 2+ are freed, with equal intercepts
+    they are 0 again and the factor means of groups 2+ are free; with equal loadings
+    (and ``std_lv``) the factor variances of groups 2+ are free.
+
+    Raises
+    ------
+    OptionError
+        Bad syntax content (regression of an observed variable, thresholds of a
+        continuous item, residual equality with ordered items...).
+    AnalysisError
+        A factor that is not identified (one indicator, no constraint).
+    """
+    observed, latent = variable_names(statements)
+    if ordered:
+        thresholds = list(thresholds or [])
+    equal = set(group_equal)
+    user_keys = {(s.lhs, s.op, s.rhs) for s in statements}
+    user_keys |= {(s.rhs, s.op, s.lhs) for s in statements if s.op == "~~"}
+    indicators = {f: [s.rhs for s in statements if s.op == "=~" and s.lhs == f] for f in latent}
+    endogenous = {s.rhs for s in statements if s.op == "=~" and s.rhs in latent}
+    endogenous |= {s.lhs for s in statements if s.op == "~"}
+    if ordered and "residuals" in equal:
+        raise OptionError("group_equal 'residuals' cannot be tested with ordered items in the "
+                          "delta parameterization (as semTools::measEq.syntax); leave it out")
+    rows: list[Row] = []
+    for g in range(ngroups):
+        first_seen: set[str] = set()
+        for s in statements:
+            fixed = _pick(s.fixed, g, ngroups, s.line)
+            label = _pick(s.label, g, ngroups, s.line)
+            start = _pick(s.start, g, ngroups, s.line)
+            row = Row(s.lhs, s.op, s.rhs, g, True, False, np.nan,
+                      "" if label is _ABSENT or label is None else str(label))
+            if s.op == "=~":
+                marker = s.lhs not in first_seen and not std_lv
+                first_seen.add(s.lhs)
+                if fixed is _ABSENT and marker:
+                    row.fixed, row.value = True, 1.0
+            elif s.op == "~*~":
+                row.fixed, row.value = True, 1.0
+            elif s.op == "~1" and s.lhs in latent:
+                row.fixed, row.value = True, 0.0
+            if fixed is not _ABSENT:
+                row.fixed = fixed is not None
+                row.value = float(fixed) if fixed is not None else np.nan
+            if start is not _ABSENT and start is not None and not row.fixed:
+                row.value = float(start)
+            rows.append(row)
+        added: list[Row] = []
+        if ordered:
+            for j, name in enumerate(observed):
+                for k in range(thresholds[j]):
+                    if (name, "|", f"t{k + 1}") not in user_keys:
+                        added.append(Row(name, "|", f"t{k + 1}", g, False, False, np.nan, ""))
+        for name in observed:
+            if (name, "~~", name) not in user_keys:
+                added.append(Row(name, "~~", name, g, False, ordered, np.nan, ""))
+        for name in latent:
+            if (name, "~~", name) not in user_keys:
+                free_var = not std_lv or (g > 0 and "loadings" in equal)
+                added.append(Row(name, "~~", name, g, False, not free_var,
+                                 np.nan if free_var else 1.0, ""))
+        exogenous = [f for f in latent if f not in endogenous]
+        for a_index, a in enumerate(exogenous):
+            for b in exogenous[a_index + 1:]:
+                if (a, "~~", b) not in user_keys:
+                    added.append(Row(a, "~~", b, g, False, orthogonal,
+                                     0.0 if orthogonal else np.nan, ""))
+        if ordered:
+            for name in observed:
+                if (name, "~*~", name) not in user_keys:
+                    added.append(Row(name, "~*~", name, g, False, True, 1.0, ""))
+        if meanstructure:
+            for name in observed:
+                if (name, "~1", "") not in user_keys:
+                    added.append(Row(name, "~1", "", g, False, ordered,
+                                     0.0 if ordered else np.nan, ""))
+            for name in latent:
+                if (name, "~1", "") not in user_keys:
+                    free_mean = g > 0 and "intercepts" in equal
+                    added.append(Row(name, "~1", "", g, False, not free_mean,
+                                     np.nan if free_mean else 0.0, ""))
+        rows += added
+    _place(rows, observed, latent, thresholds if ordered else [])
+    if ordered:
+        _wu_estabrook(rows, observed, thresholds, ngroups, equal)
+        for r in rows:
+            if r.mat == "theta" and r.row == r.col:
+                if r.user and not r.fixed:
+                    raise OptionError(f"'{r.lhs} ~~ {r.lhs}': the residual variance of an "
+                                      "ordered item is not a free parameter (delta "
+                                      "parameterization)")
+                r.fixed, r.derived = True, True
+    _check_identified(rows, observed, latent, indicators, statements)
+    _number(rows, equal, observed, latent)
+    return Model(rows, observed, latent, ngroups, ordered, meanstructure,
+                 thresholds if ordered else [])
+
+
+def _place(rows: list[Row], observed: list[str], latent: list[str],
+           thresholds: Sequence[int]) -> None:
+    ov = {n: i for i, n in enumerate(observed)}
+    lv = {n: i for i, n in enumerate(latent)}
+    offsets = np.concatenate([[0], np.cumsum(thresholds)]).astype(int) if thresholds else []
+    for r in rows:
+        if r.op == "=~":
+            r.mat, r.row, r.col = ("lambda", ov[r.rhs], lv[r.lhs]) if r.rhs in ov else \
+                ("beta", lv[r.rhs], lv[r.lhs])
+        elif r.op == "~":
+            r.mat, r.row, r.col = "beta", lv[r.lhs], lv[r.rhs]
+        elif r.op == "~~":
+            if r.lhs in ov:
+                r.mat, r.row, r.col = "theta", ov[r.lhs], ov[r.rhs]
+            else:
+                r.mat, r.row, r.col = "psi", lv[r.lhs], lv[r.rhs]
+        elif r.op == "~1":
+            r.mat, r.row, r.col = ("nu", ov[r.lhs], 0) if r.lhs in ov else \
+                ("alpha", lv[r.lhs], 0)
+        elif r.op == "|":
+            if not len(offsets):
+                raise OptionError(f"thresholds ('{r.lhs} | {r.rhs}') need ordered items "
+                                  "(ordered=...)")
+            k = int(r.rhs[1:]) - 1
+            j = ov[r.lhs]
+            if k >= thresholds[j]:
+                raise OptionError(f"'{r.lhs} | {r.rhs}': item {r.lhs!r} has "
+                                  f"{thresholds[j]} threshold(s)")
+            r.mat, r.row, r.col = "tau", int(offsets[j]) + k, 0
+        elif r.op == "~*~":
+            if not len(offsets):
+                raise OptionError(f"scaling factors ('{r.lhs} ~*~ {r.lhs}') need ordered items")
+            r.mat, r.row, r.col = "delta", ov[r.lhs], 0
+
+
+def _wu_estabrook(rows: list[Row], observed: list[str], thresholds: Sequence[int],
+                  ngroups: int, equal: set[str]) -> None:
+    """Free intercepts and scaling factors of groups 2+ as Wu & Estabrook (2016)."""
+    if ngroups < 2:
+        return
+    eq_thr = "thresholds" in equal
+    eq_int = "intercepts" in equal
+    by_key = {(r.lhs, r.op, r.group): r for r in rows}
+    for j, name in enumerate(observed):
+        n_equal = thresholds[j] if eq_thr else 0
+        for g in range(1, ngroups):
+            intercept = by_key.get((name, "~1", g))
+            scale = by_key.get((name, "~*~", g))
+            if intercept is not None and not intercept.user:
+                free = n_equal >= 1 and not eq_int
+                intercept.fixed, intercept.value = (not free), (np.nan if free else 0.0)
+            if scale is not None and not scale.user:
+                free = n_equal >= 2 or (n_equal >= 1 and eq_int)
+                scale.fixed, scale.value = (not free), (np.nan if free else 1.0)
+
+
+def _check_identified(rows: list[Row], observed: list[str], latent: list[str],
+                      indicators: dict[str, list[str]], statements: list[Statement]) -> None:
+    for factor in latent:
+        items = indicators[factor]
+        if len(items) == 1 and items[0] in observed:
+            residual = [r for r in rows if r.mat == "theta" and r.lhs == items[0]
+                        and r.rhs == items[0]]
+            loading = [r for r in rows if r.op == "=~" and r.lhs == factor]
+            variance = [r for r in rows if r.mat == "psi" and r.lhs == factor and r.rhs == factor]
+            if not all(r.fixed for r in residual) and not (
+                all(r.fixed for r in loading) and all(r.fixed for r in variance)
+            ):
+                raise AnalysisError(
+                    f"factor {factor!r} has a single indicator ({items[0]!r}) and no "
+                    f"constraint, so it is not identified: fix the residual variance "
+                    f"('{items[0]} ~~ 0*{items[0]}') or give the factor more items")
+    del statements
+
+
+def _equal_kind(r: Row, observed: list[str], latent: list[str]) -> str:
+    if r.op == "=~":
+        return "loadings"
+    if r.op == "~":
+        return "regressions"
+    if r.op == "|":
+        return "thresholds"
+    if r.op == "~1":
+        return "intercepts" if r.lhs in observed else "means"
+    if r.op == "~~":
+        if r.lhs in observed:
+            return "residuals" if r.lhs == r.rhs else "residual.covariances"
+        return "lv.variances" if r.lhs == r.rhs else "lv.covariances"
+    return ""
+
+
+def _number(rows: list[Row], equal: set[str], observed: list[str], latent: list[str]) -> None:
+    """Give free rows their parameter index; equal labels (and group_equal) share one."""
+    keys = []
+    for n, r in enumerate(rows):
+        if r.label:
+            keys.append("label:" + r.label)
+        elif _equal_kind(r, observed, latent) in equal:
+            keys.append(f"equal:{r.lhs}{r.op}{r.rhs}")
+        else:
+            keys.append(f"row:{n}")
+    fixed_value: dict[str, float] = {}
+    for key, r in zip(keys, rows, strict=True):
+        if r.fixed and not r.derived and key not in fixed_value:
+            fixed_value[key] = r.value
+    index: dict[str, int] = {}
+    for key, r in zip(keys, rows, strict=True):
+        if r.derived:
+            continue
+        if key in fixed_value and not key.startswith("row:"):
+            if not r.fixed:
+                r.fixed, r.value = True, fixed_value[key]
+            continue
+        if r.fixed:
+            continue
+        if key not in index:
+            index[key] = len(index)
+        r.free = index[key]

@@ -1,0 +1,142 @@
+"""measurement_invariance() against lavaan 0.6.14 / semTools 0.5.6 (cfa_reference.R):
+nested fits by cfa(group.equal =) or semTools::measEq.syntax (ordered items, Wu & Estabrook
+2016) and lavTestLRT's difference tests."""
+
+from __future__ import annotations
+
+import itertools
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from support import (
+    BFI_MODEL,
+    FIXTURES,
+    HS_MODEL,
+    assert_estimates,
+    fit_small,
+    lavaan_statistics,
+)
+from support import (
+    CFA_REFERENCE as REF,
+)
+
+import alliance_scale as als
+from alliance_scale import AllianceScaleWarning, OptionError
+from alliance_scale.psychometrics._cfa._invariance import _difference
+
+ORDINAL_STEPS = {"configural": (), "thresholds": ("thresholds",),
+                 "metric": ("thresholds", "loadings"),
+                 "scalar": ("thresholds", "loadings", "intercepts")}
+
+
+@pytest.fixture(scope="module")
+def hs() -> pd.DataFrame:
+    return pd.read_csv(FIXTURES / "HolzingerSwineford1939.csv")
+
+
+def _check_lrt(table: pd.DataFrame, lrt: dict, tol: float = 1e-4) -> None:
+    np.testing.assert_allclose(table["chisq_diff"].to_numpy()[1:],
+                               np.array(lrt["chisq_diff"][1:], float), rtol=tol)
+    assert table["df_diff"].to_numpy()[1:].tolist() == lrt["df_diff"][1:]
+    np.testing.assert_allclose(table["pvalue_diff"].to_numpy()[1:],
+                               np.array(lrt["pvalue"][1:], float), rtol=tol, atol=1e-10)
+
+
+@pytest.mark.parametrize("estimator", ["ML", "MLR"])
+def test_continuous_invariance_matches_lavaan(hs: pd.DataFrame, estimator: str) -> None:
+    result = als.measurement_invariance(hs, HS_MODEL, "school", estimator=estimator)
+    reference = REF[f"hs_invariance_{estimator.lower()}"]
+    assert result.levels == ("configural", "metric", "scalar", "strict")
+    for level in result.levels:
+        fit, expected = result.fits[level].fit, reference[level]["fit"]
+        assert fit["df"] == expected["df"]
+        assert fit["chisq"] == pytest.approx(expected["chisq"], rel=1e-4)
+        for key in ("cfi", "tli", "rmsea", "srmr"):
+            assert fit[key] == pytest.approx(expected[key], abs=1e-4)
+        if estimator == "MLR":
+            assert fit["chisq_scaled"] == pytest.approx(expected["chisq_scaled"], rel=1e-4)
+            assert result.table.loc[level, "cfi"] == pytest.approx(expected["cfi_robust"],
+                                                                   abs=1e-4)
+    _check_lrt(result.table, reference["lrt"])
+    assert result.indices == ("standard" if estimator == "ML" else "robust")
+
+
+def test_chen_cutoffs_applied_to_lavaan_indices(hs: pd.DataFrame) -> None:
+    result = als.measurement_invariance(hs, HS_MODEL, "school")
+    reference = REF["hs_invariance_ml"]
+    levels = ("configural", "metric", "scalar", "strict")
+    for before, after in itertools.pairwise(levels):
+        fit0, fit1 = reference[before]["fit"], reference[after]["fit"]
+        d_cfi, d_rmsea = fit1["cfi"] - fit0["cfi"], fit1["rmsea"] - fit0["rmsea"]
+        d_srmr = fit1["srmr"] - fit0["srmr"]
+        cut = 0.030 if after == "metric" else 0.010
+        expected = not (d_cfi <= -0.010 and (d_rmsea >= 0.015 or d_srmr >= cut))
+        assert bool(result.table.loc[after, "invariant"]) == expected
+    assert result.table["invariant"].tolist()[1:] == [True, False, True]
+
+
+def test_ordinal_invariance_matches_semtools_given_lavaans_statistics() -> None:
+    """Wu & Estabrook identification, fed lavaan's per-group thresholds, polychorics and
+    Gamma of six bfi items (no ordinal module needed)."""
+    reference = REF["bfi_small_invariance"]
+    groups = [lavaan_statistics(s) for s in reference["sampstat"]]
+    fits = [fit_small("WLSMV", groups, std_lv=True, group_equal=ge, labels=["1", "2"])
+            for ge in ORDINAL_STEPS.values()]
+    for fit, level in zip(fits, ORDINAL_STEPS, strict=True):
+        expected = reference[level]["fit"]
+        assert fit.fit["df"] == expected["df"]
+        assert fit.fit["chisq"] == pytest.approx(expected["chisq"], rel=1e-4)
+        assert fit.fit["chisq_scaled"] == pytest.approx(expected["chisq_scaled"], rel=1e-4)
+        assert fit.fit["chisq_shift_parameter"] == pytest.approx(
+            expected["chisq_shift_parameter"], rel=1e-4)
+        if expected["cfi_robust"] is None:  # lavaan's catML fails once scales are free
+            assert np.isnan(fit.fit["cfi_robust"])
+        else:
+            assert fit.fit["cfi_robust"] == pytest.approx(expected["cfi_robust"], abs=1e-4)
+    lrt = reference["lrt"]
+    for k in range(3):
+        stat, df, p = _difference(fits[k], fits[k + 1], "WLSMV")
+        assert stat == pytest.approx(lrt["chisq_diff"][k + 1], rel=1e-4)
+        assert df == lrt["df_diff"][k + 1]
+        assert p == pytest.approx(lrt["pvalue"][k + 1], rel=1e-4)
+    assert_estimates(fits[-1], reference["scalar_estimates"])
+
+
+def test_ordinal_invariance_end_to_end_on_bfi(bfi: pd.DataFrame) -> None:
+    """Needs the ordinal statistics (psychometrics/_cfa/_ordinal.py)."""
+    data = bfi.iloc[:, :26]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", AllianceScaleWarning)
+        result = als.measurement_invariance(data, BFI_MODEL, "gender", estimator="WLSMV")
+    reference = REF["bfi_invariance"]
+    assert result.levels == tuple(ORDINAL_STEPS)
+    assert result.fits["configural"].groups == tuple(reference["group_label"])
+    for level in result.levels:
+        fit, expected = result.fits[level].fit, reference[level]["fit"]
+        assert fit["df"] == expected["df"]
+        assert fit["chisq"] == pytest.approx(expected["chisq"], rel=1e-4)
+        assert fit["chisq_scaled"] == pytest.approx(expected["chisq_scaled"], rel=1e-4)
+    _check_lrt(result.table, reference["lrt"])
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    ({"estimator": "WLSMV", "levels": ("configural", "strict")}, "delta parameterization"),
+    ({"levels": ("metric", "configural")}, "in the order"),
+    ({"levels": ("configural", "configural")}, "in the order"),
+    ({"levels": ("configural", "thresholds")}, "levels must be one of"),
+    ({"levels": ()}, "at least one"),
+    ({"estimator": "DWLS"}, "estimator must be one of"),
+])
+def test_bad_levels_and_estimators(hs: pd.DataFrame, options: dict, message: str) -> None:
+    with pytest.raises(OptionError, match=message):
+        als.measurement_invariance(hs, HS_MODEL, "school", **options)
+
+
+def test_result_renders(hs: pd.DataFrame) -> None:
+    result = als.measurement_invariance(hs, HS_MODEL, "school", levels=("configural", "metric"))
+    text = repr(result)
+    assert "InvarianceResult" in text and "metric" in text and "e-0" not in text
+    assert "<table" in result._repr_html_()
+    assert list(result.to_frame().index) == ["configural", "metric"]
