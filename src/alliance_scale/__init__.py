@@ -107,6 +107,7 @@ from .psychometrics import (
     squared_multiple_correlations,
 )
 from .report import (
+    Criterion,
     ValidationReport,
     validate,
 )
@@ -156,6 +157,7 @@ __all__ = [
     "CongruenceResult",
     "ContentValidityResult",
     "ConvergentValidityResult",
+    "Criterion",
     "Dimension",
     "EFAResult",
     "EmptyCellWarning",

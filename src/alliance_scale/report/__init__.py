@@ -7,10 +7,12 @@ Stage 5 of the workflow: uses every earlier stage, and nothing imports it but th
 
 from __future__ import annotations
 
+from ._criteria import Criterion
 from ._report import ValidationReport
 from ._validate import validate
 
 __all__ = [
+    "Criterion",
     "ValidationReport",
     "validate",
 ]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["Criterion", "criteria_frame"]
+__all__ = ["Criterion"]
 
 #: Sources cited by the criteria (short form -> full reference).
 SOURCES = {
@@ -67,6 +67,13 @@ class Criterion:
         Whether the number meets the cut-off (None: not applicable, e.g. not computable).
     source : str
         Short citation of the cut-off (a key of :data:`SOURCES`).
+
+    Examples
+    --------
+    >>> criterion = als.Criterion.at_least("Reliability", "alpha of facet A1", 0.856, 0.70,
+    ...                                    "COSMIN")
+    >>> criterion.rule, criterion.verdict
+    ('>= .70', 'met')
     """
 
     section: str
