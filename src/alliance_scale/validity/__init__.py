@@ -7,6 +7,7 @@ Stage 4 of the workflow: applies :mod:`alliance_scale.psychometrics` to a
 
 from __future__ import annotations
 
+from ._cfa import blueprint_cfa, blueprint_model
 from ._content import ContentValidityResult, content_validity
 from ._convergent import ConvergentValidityResult, convergent_validity
 from ._discriminant import HTMTResult, htmt
@@ -26,7 +27,9 @@ __all__ = [
     "MTMMResult",
     "ReliabilityResult",
     "TestRetestResult",
+    "blueprint_cfa",
     "blueprint_hypotheses",
+    "blueprint_model",
     "congruence",
     "content_validity",
     "convergent_validity",
