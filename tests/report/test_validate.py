@@ -66,9 +66,10 @@ def _parse(page: str) -> _Page:
 def test_every_section_and_figure_is_in_the_page(report):
     page = _parse(report.to_html())
     expected = ["summary", "fielding", "items", "careless", "reliability", "factorability",
-                "n_factors", "efa", "discriminant", "convergent", "retest"]
+                "n_factors", "efa", "cfa", "discriminant", "convergent", "retest"]
     assert [s for s in page.sections if s in expected] == expected
-    assert {"fig-likert", "fig-scree", "fig-loadings", "fig-mtmm"} <= set(page.figures)
+    assert {"fig-likert", "fig-scree", "fig-loadings", "fig-mtmm", "fig-path"} <= set(
+        page.figures)
     assert page.scripts == 0
 
 
@@ -113,8 +114,23 @@ def test_report_numbers_are_the_library_s_numbers(pilot, scale, report):
     pd.testing.assert_frame_equal(report.results["convergent"].table, convergent.table)
     shown = table["Pre-registered hypotheses and their verdicts"]
     pd.testing.assert_frame_equal(shown, convergent.hypotheses)
+    cfa = als.blueprint_cfa(pilot, scale)
+    pd.testing.assert_frame_equal(report.results["cfa"].estimates, cfa.estimates)
+    pd.testing.assert_frame_equal(report.results["cfa"].reliability, cfa.reliability)
+    assert report.results["cfa"].fit["cfi_scaled"] == cfa.fit["cfi_scaled"]
     ratios = als.htmt(pilot, scale, level="dimension")
     pd.testing.assert_frame_equal(report.results["htmt"].pairs, ratios.pairs)
+
+
+def test_a_holdout_splits_the_efa_from_the_cfa(small):
+    scale, data = small
+    report = _quiet_validate(data, scale, holdout=0.5, seed=4)
+    explore, confirm = als.split_sample(data, frac=0.5, seed=4)
+    assert report.results["cfa"].n_obs <= len(confirm)
+    assert report.results["efa"].n_obs == len(explore)
+    assert any("held out for the CFA" in note for note in report.notes)
+    alone = _quiet_validate(data, scale)
+    assert any("same respondents as the EFA" in note for note in alone.notes)
 
 
 def test_known_groups_join_when_a_grouping_is_given(small):

@@ -39,9 +39,11 @@ from ..fielding._careless import careless
 from ..fielding._responses import read_responses
 from ..fielding._scoring import score
 from ..instrument._scale import Scale
+from ..psychometrics._cfa import split_sample
 from ..psychometrics._efa import efa
 from ..psychometrics._factorability import bartlett, kmo
 from ..psychometrics._n_factors import map_test, parallel_analysis
+from ..validity._cfa import blueprint_cfa
 from ..validity._convergent import convergent_validity
 from ..validity._discriminant import htmt
 from ..validity._known_groups import known_groups
@@ -62,6 +64,10 @@ ICC_FLOOR = 0.70
 R_DROP_FLOOR = 0.30
 ORDINAL_POINTS = 7
 HTMT_STRICT = 0.85
+CFI_FLOOR = 0.95
+RMSEA_CEILING = 0.06
+SRMR_CEILING = 0.08
+AVE_FLOOR = 0.50
 COSMIN_SHARE = 0.75
 
 
@@ -158,14 +164,25 @@ def validate(
         raise OptionError(f"groups names no column of the responses: {groups!r}")
 
     run = _Run()
+    if holdout is None:
+        explore = confirm = frame
+        run.notes.append(
+            "The CFA was fitted on the same respondents as the EFA, so its fit is optimistic: "
+            "pass holdout=0.5 (--holdout 0.5) to confirm the structure on a hold-out half.")
+    else:
+        explore, confirm = split_sample(frame, frac=1.0 - holdout, seed=generator)
+        run.notes.append(
+            f"Respondents were split at random (seed {seed}): {len(explore)} for the "
+            f"factorability, number of factors and EFA; {len(confirm)} held out for the CFA.")
     steps: list[tuple[str, Callable[[], None]]] = [
         ("fielding", lambda: _fielding(run, frame, scale)),
         ("items", lambda: _items(run, frame, scale)),
         ("careless responding", lambda: _careless(run, frame, scale)),
         ("reliability", lambda: _reliability(run, frame, scale, use_ordinal)),
-        ("factorability", lambda: _factorability(run, frame, scale, cor)),
-        ("number of factors", lambda: _n_factors(run, frame, scale, cor, generator)),
-        ("exploratory structure", lambda: _structure(run, frame, scale, cor)),
+        ("factorability", lambda: _factorability(run, explore, scale, cor)),
+        ("number of factors", lambda: _n_factors(run, explore, scale, cor, generator)),
+        ("exploratory structure", lambda: _structure(run, explore, scale, cor)),
+        ("confirmatory structure", lambda: _confirmatory(run, confirm, scale, use_ordinal)),
     ]
     steps.append(("discriminant validity", lambda: _discriminant(run, frame, scale)))
     if columns:
@@ -361,6 +378,73 @@ def _structure(run: _Run, frame: pd.DataFrame, scale: Scale, cor: str) -> None:
         (_figure(figure, "Pattern loadings ordered by facet (|loading| < .30 shaded)",
                  "loadings"),),
     ))
+
+
+def _confirmatory(run: _Run, frame: pd.DataFrame, scale: Scale, ordinal: bool) -> None:
+    from ..psychometrics._plots import plot_path_diagram
+
+    estimator = "WLSMV" if ordinal else "MLR"
+    fit = blueprint_cfa(frame, scale, level="facet", estimator=estimator)
+    run.results["cfa"] = fit
+    measures = fit.fit
+    suffix = "_scaled" if "cfi_scaled" in measures else ""
+    shown = {"chi2": measures.get(f"chisq{suffix}"), "dof": measures.get(f"df{suffix}"),
+             "p value": measures.get(f"pvalue{suffix}"), "CFI": measures.get(f"cfi{suffix}"),
+             "TLI": measures.get(f"tli{suffix}"), "RMSEA": measures.get(f"rmsea{suffix}"),
+             "RMSEA 90% CI lower": measures.get(f"rmsea_ci_lower{suffix}"),
+             "RMSEA 90% CI upper": measures.get(f"rmsea_ci_upper{suffix}"),
+             "SRMR": measures.get("srmr")}
+    for key, name in (("cfi_robust", "CFI (robust)"), ("tli_robust", "TLI (robust)"),
+                      ("rmsea_robust", "RMSEA (robust)")):
+        if np.isfinite(measures.get(key, np.nan)):
+            shown[name] = measures[key]
+    table = pd.DataFrame({"value": [np.nan if v is None else float(v) for v in shown.values()]},
+                         index=pd.Index(list(shown), name="fit measure"))
+    label = "scaled " if suffix else ""
+    for name, key, rule in (("CFI", "cfi", "at_least"), ("TLI", "tli", "at_least"),
+                            ("RMSEA", "rmsea", "at_most"), ("SRMR", "srmr", "at_most")):
+        value = measures.get(key if key == "srmr" else f"{key}{suffix}", np.nan)
+        bound = {"CFI": CFI_FLOOR, "TLI": CFI_FLOOR, "RMSEA": RMSEA_CEILING,
+                 "SRMR": SRMR_CEILING}[name]
+        run.criteria.append(getattr(Criterion, rule)(
+            "Confirmatory structure", f"{label if key != 'srmr' else ''}{name} of the "
+            "facet model", value, bound, "Hu & Bentler 1999"))
+    for factor, row in fit.reliability.iterrows():
+        run.criteria.append(Criterion.at_least(
+            "Confirmatory structure", f"composite reliability of facet {factor}",
+            row["omega"], ALPHA_FLOOR, "Fornell & Larcker 1981"))
+        run.criteria.append(Criterion.at_least(
+            "Confirmatory structure", f"average variance extracted of facet {factor}",
+            row["ave"], AVE_FLOOR, "Fornell & Larcker 1981"))
+    correlations = _factor_correlations(fit)
+    figure = plot_path_diagram(fit.std_loadings, factor_correlations=correlations)
+    run.sections.append(Section(
+        "cfa", "Confirmatory structure",
+        (f"The blueprint's facet model (one factor per facet, factors correlated) fitted by "
+         f"{estimator} ({'on polychoric correlations, ' if ordinal else ''}lavaan 0.6.14's "
+         "numbers), reverse-keyed items reversed first. Cut-offs: Hu & Bentler (1999).",),
+        (Table(f"Fit of the facet model ({estimator})", table),
+         Table("Composite reliability (omega) and average variance extracted per facet",
+               fit.reliability),
+         Table("Fornell-Larcker: square root of AVE (diagonal) against factor correlations",
+               fit.fornell_larcker().to_frame())),
+        (_figure(figure, "Path diagram of the facet model (standardised loadings)",
+                 "path"),),
+    ))
+
+
+def _factor_correlations(fit: Any) -> pd.DataFrame | None:
+    """Latent correlations (std.all of the factor covariances) as a factors x factors table."""
+    factors = list(fit.std_loadings.columns)
+    estimates = fit.estimates
+    rows = estimates[(estimates["op"] == "~~") & estimates["lhs"].isin(factors)
+                     & estimates["rhs"].isin(factors) & (estimates["lhs"] != estimates["rhs"])]
+    if rows.empty:
+        return None
+    matrix = pd.DataFrame(np.eye(len(factors)), index=factors, columns=factors)
+    for _, row in rows.iterrows():
+        matrix.loc[row["lhs"], row["rhs"]] = matrix.loc[row["rhs"], row["lhs"]] = row["std_all"]
+    return matrix
 
 
 def _discriminant(run: _Run, frame: pd.DataFrame, scale: Scale) -> None:

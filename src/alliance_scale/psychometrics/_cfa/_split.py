@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..._checks import check_number, check_seed
+from ..._checks import check_frame, check_number, check_seed
 from ..._results import Result, result
 from ...errors import AnalysisError
 
@@ -79,9 +79,9 @@ def split_sample(data: pd.DataFrame, *, frac: float = 0.5, seed: Any) -> SplitSa
     Raises
     ------
     OptionError
-        A ``frac`` outside (0, 1) or a bad ``seed``.
+        A ``frac`` outside (0, 1), a bad ``seed``, or ``data`` not a DataFrame.
     AnalysisError
-        Fewer than 2 rows, or not a DataFrame.
+        Fewer than 2 rows.
 
     Examples
     --------
@@ -93,8 +93,7 @@ def split_sample(data: pd.DataFrame, *, frac: float = 0.5, seed: Any) -> SplitSa
     """
     share = check_number("frac", frac, 0.0, 1.0, low_open=True, high_open=True)
     rng = check_seed("seed", seed)
-    if not isinstance(data, pd.DataFrame):
-        raise AnalysisError(f"data must be a pandas DataFrame; got {type(data).__name__}")
+    check_frame("data", data)
     n = len(data)
     if n < 2:
         raise AnalysisError(f"data has {n} row(s); at least 2 are needed to split")
