@@ -86,6 +86,10 @@ __all__ = [
     "squared_multiple_correlations",
 ]
 
+#: psych's ``Pinv`` tolerance: singular values at or below sqrt(eps) x the largest are dropped.
+_PINV_TOLERANCE = float(np.sqrt(np.finfo(float).eps))
+#: A pairwise sum of squares this small relative to its terms is a zero variance.
+_CONSTANT_RATIO = 1e-10
 #: Largest number of response categories accepted (psych refuses above its max.cat = 8).
 MAX_CATEGORIES = 10
 _RHO_BOUND = 0.9999
@@ -525,6 +529,21 @@ def _finish_matrix(
 
 #: Correlations an analysis of raw answers can work on.
 CORRELATIONS = ("pearson", "polychoric")
+#: psych's spellings (``fa(cor = "cor")``, ``fa(cor = "poly")``), accepted as synonyms.
+_CORRELATION_ALIASES = {"cor": "pearson", "poly": "polychoric"}
+
+
+def correlation_kind(cor: object) -> str:
+    """``"pearson"`` or ``"polychoric"`` for ``cor``, accepting psych's ``"cor"`` and
+    ``"poly"``.
+
+    Raises
+    ------
+    OptionError
+        Any other value.
+    """
+    check_choice("cor", cor, CORRELATIONS + tuple(_CORRELATION_ALIASES))
+    return _CORRELATION_ALIASES.get(cor, cor)  # type: ignore[arg-type]
 #: Treatments of missing answers: pairwise-complete correlations, or complete rows only.
 MISSING = ("pairwise", "listwise")
 
@@ -550,6 +569,8 @@ def _pairwise_moments(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nd
     the deviations from the pair's own means) and ``squares`` (``squares[i, j]``: sum of
     squared deviations of item ``i`` from its mean over the rows answering ``i`` and ``j``),
     all ``(..., p, p)``, from four matrix products of the answers centred on the item means.
+    A ``squares`` entry that is zero up to rounding (at most ``1e-10`` times the sum of
+    squares it is the difference of: the item is constant on those rows) is set to 0.
     """
     observed = ~np.isnan(values)
     mask = observed.astype(float)
@@ -562,7 +583,9 @@ def _pairwise_moments(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nd
     sums = transposed @ mask  # sums[i, j]: sum of item i over the rows answering i and j
     with np.errstate(invalid="ignore", divide="ignore"):
         cross = transposed @ centred - sums * np.swapaxes(sums, -1, -2) / counts
-        squares = (transposed * transposed) @ mask - sums * sums / counts
+        raw = (transposed * transposed) @ mask
+        squares = raw - sums * sums / counts
+    squares[squares <= _CONSTANT_RATIO * raw] = 0.0
     return counts, cross, squares
 
 
@@ -646,8 +669,13 @@ def _definite_bound(order: int) -> float:
 def squared_multiple_correlations(correlation: np.ndarray) -> np.ndarray:
     """Squared multiple correlation of each item with all others, as ``psych::smc``.
 
-    ``1 - 1 / diag(R^-1)`` (the Moore-Penrose inverse when ``R`` is singular, as psych's
-    ``Pinv``), clipped to [0, 1].
+    ``1 - 1 / diag(R^+)``, clipped to [0, 1], where ``R^+`` is psych's ``Pinv``: the
+    Moore-Penrose inverse from the singular value decomposition, dropping the singular
+    values at or below ``sqrt(eps)`` times the largest. For a well-conditioned matrix
+    (no value dropped) ``R^+`` is the inverse, computed by ``np.linalg.inv``; for a matrix
+    singular up to rounding (collinear items, fewer respondents than items) the dropped
+    directions make the SMCs those of psych, where an inverse of a nearly singular matrix
+    would give 1 for every item.
 
     Parameters
     ----------
@@ -657,18 +685,30 @@ def squared_multiple_correlations(correlation: np.ndarray) -> np.ndarray:
     Returns
     -------
     ndarray, shape (p,)
+
+    Examples
+    --------
+    >>> r = np.array([[1.0, 0.5, 0.4], [0.5, 1.0, 0.3], [0.4, 0.3, 1.0]])
+    >>> print(np.round(als.squared_multiple_correlations(r), 3))  # In R: psych::smc(r)
+    [0.3   0.26  0.167]
     """
-    try:
+    correlation = np.asarray(correlation, dtype=float)
+    singular = np.abs(np.linalg.eigvalsh(correlation))
+    if singular.min() > _PINV_TOLERANCE * singular.max():
         inverse = np.linalg.inv(correlation)
-    except np.linalg.LinAlgError:
-        inverse = np.linalg.pinv(correlation, hermitian=True)
-    if not np.all(np.isfinite(inverse)):
-        inverse = np.linalg.pinv(correlation, hermitian=True)
-    return np.clip(1.0 - 1.0 / np.diag(inverse), 0.0, 1.0)
+    else:  # psych's Pinv: drop the singular values at or below tol * the largest
+        inverse = np.linalg.pinv(correlation, rtol=_PINV_TOLERANCE, hermitian=True)
+    with np.errstate(divide="ignore"):
+        return np.clip(1.0 - 1.0 / np.diag(inverse), 0.0, 1.0)
 
 
 def pairwise_pearson(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Pearson correlations on pairwise-complete rows (R's ``cor(x, use = "pairwise")``).
+
+    A correlation is NaN (R's ``NA``) where fewer than two rows answer both items or where
+    an item does not vary on the rows that answer both: R returns ``NA`` there, while the
+    rounding of a zero variance would give an infinite or absurd value. Correlations are
+    bounded by 1 in size (rounding can exceed it by an ulp).
 
     Parameters
     ----------
@@ -687,6 +727,8 @@ def pairwise_pearson(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     counts, cross, squares = _pairwise_moments(values)
     with np.errstate(invalid="ignore", divide="ignore"):
         correlation = cross / np.sqrt(squares * np.swapaxes(squares, -1, -2))
+    correlation[(squares == 0) | (np.swapaxes(squares, -1, -2) == 0) | (counts < 2)] = np.nan
+    correlation = np.clip(correlation, -1.0, 1.0)
     np.fill_diagonal(correlation, 1.0)
     return correlation, counts.astype(int)
 
@@ -717,7 +759,8 @@ def correlation_matrix(
         of the two was given is decided once, by ``alliance_scale._checks.analysis_input``.
     cor : {"pearson", "polychoric"}, default "pearson"
         Correlations of raw answers: pairwise-complete Pearson (R's
-        ``cor(x, use = "pairwise")``) or :func:`~alliance_scale.polychoric`.
+        ``cor(x, use = "pairwise")``) or :func:`~alliance_scale.polychoric`; psych's
+        spellings ``"cor"`` and ``"poly"`` are accepted.
     n_obs : int, optional
         Number of respondents (>= 2); required with a correlation matrix unless
         ``require_n_obs`` is False. With raw answers the default is the number of
@@ -761,7 +804,7 @@ def correlation_matrix(
     A1a_2  0.424  1.000  0.398
     A1b_1  0.459  0.398  1.000
     """
-    check_choice("cor", cor, CORRELATIONS)
+    cor = correlation_kind(cor)
     check_choice("missing", missing, MISSING)
     kind, given, n_obs = analysis_input(data, cor_matrix, n_obs, need_n_obs=require_n_obs)
     if kind == "matrix":
