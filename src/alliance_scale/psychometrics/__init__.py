@@ -20,6 +20,7 @@ from ._efa import EFAResult, efa, extract_factors
 from ._factorability import BartlettResult, KMOResult, bartlett, kmo
 from ._keys import reverse_codes, reverse_keyed, split_keyed
 from ._n_factors import MAPResult, ParallelAnalysisResult, map_test, parallel_analysis
+from ._pca import PCAResult, principal
 from ._reliability import AlphaResult, OmegaResult, cronbach_alpha, item_statistics, omega
 from ._rotation import ROTATIONS, rotate
 
@@ -31,6 +32,7 @@ __all__ = [
     "KMOResult",
     "MAPResult",
     "OmegaResult",
+    "PCAResult",
     "ParallelAnalysisResult",
     "PolychoricResult",
     "bartlett",
@@ -44,6 +46,7 @@ __all__ = [
     "omega",
     "parallel_analysis",
     "polychoric",
+    "principal",
     "reverse_codes",
     "reverse_keyed",
     "rotate",
