@@ -7,6 +7,7 @@ psychTools::bfi, written to efa_reference.json.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 import warnings
 
 import matplotlib
@@ -211,7 +212,7 @@ def test_table_repr_and_plot(fitted, reference):
     assert list(table.columns) == ["MR2", "MR1", "MR3", "MR5", "MR4", "h2", "u2", "complexity"]
     ordered = res.to_frame(sort=True)
     assert list(ordered.index) == reference["minres_oblimin"]["sorted_items"]
-    assert "rmsea" in repr(res) and "<table" in res._repr_html_()
+    assert "RMSEA index = 0.056" in repr(res) and "<table" in res._repr_html_()
     ax = res.plot()
     assert len(ax.texts) == 25 * 5
     matplotlib.pyplot.close("all")
@@ -362,26 +363,13 @@ def test_n_obs_with_a_non_correlation_matrix_says_why():
 # ------------------------------------------------------------------ refactoring guards
 
 
-def test_statsmodels_private_gpa_is_still_there():
-    """rotation.py imports statsmodels' private ``_gpa_rotation``: fail loudly if it moves."""
-    try:
-        from statsmodels.multivariate.factor_rotation import _gpa_rotation
-    except ImportError as error:  # pragma: no cover - only when statsmodels changes
-        pytest.fail(f"statsmodels' private _gpa_rotation is gone ({error}); rotation.py "
-                    "needs another GPA implementation")
-    loadings = np.array([[0.8, 0.3], [0.7, 0.4], [0.3, 0.8], [0.2, 0.7], [0.5, 0.5]])
+def test_rotation_does_not_import_statsmodels_private_modules():
+    """Issue #8: rotations use the project's own GPA, not statsmodels' private module."""
+    import alliance_scale.psychometrics._rotation as rotation_module
 
-    def quartimin(L, **_):
-        cross = (L**2) @ (1.0 - np.eye(2))
-        return float(np.sum(L**2 * cross) / 4.0), L * cross
-
-    rotated, phi, rotation, table = _gpa_rotation.GPA(
-        loadings, vgQ=quartimin, rotation_method="oblique", max_tries=1000, tol=1e-5
-    )
-    assert rotated.shape == (5, 2) and phi.shape == (2, 2)
-    np.testing.assert_allclose(np.diag(phi), 1.0)
-    np.testing.assert_allclose(rotated @ rotation.T, loadings, atol=1e-12)
-    assert 10 ** table[-1][2] < 1e-5  # rotation._gpa_oblique reads convergence from here
+    source = Path(rotation_module.__file__).read_text()
+    assert "_gpa_rotation" not in source.replace("statsmodels' private ``_gpa_rotation``", "")
+    assert "import statsmodels" not in source and "from statsmodels" not in source
 
 
 def test_singular_matrix_fit_matches_psych(bfi_items, fixtures_dir):

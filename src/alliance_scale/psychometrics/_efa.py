@@ -1240,10 +1240,9 @@ def _bootstrap(
     phi_table = None
     if phi is not None:
         lower = np.tril_indices(k, -1)
+        pairs = [f"{columns[i]}-{columns[j]}" for i, j in zip(*lower, strict=True)]
         table_phi = _interval_table(phis[:, lower[0], lower[1]][:, :, None],
-                                    phi[lower][:, None],
-                                    [f"{columns[i]}-{columns[j]}" for i, j in zip(*lower)],
-                                    ["phi"], z)
+                                    phi[lower][:, None], pairs, ["phi"], z)
         phi_table = table_phi.drop(columns="factor").rename(columns={"item": "factors"})
         phi_table.attrs["n_boot"] = used
     return table, phi_table

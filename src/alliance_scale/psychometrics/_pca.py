@@ -28,6 +28,7 @@ import scipy.linalg
 
 from .._checks import as_item_frame, check_integer
 from .._results import Report, Result, format_table, result
+from ..errors import AnalysisError
 from ._efa import (
     _aligned_target,
     _prepare,
@@ -35,7 +36,6 @@ from ._efa import (
     _variance_table,
     fit_statistics,
 )
-from ..errors import AnalysisError
 from ._fa_print import fit_lines, loadings_table, r_round, sort_order
 from ._rotation import canonical_rotation, promax, rotate
 

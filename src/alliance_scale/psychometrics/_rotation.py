@@ -195,8 +195,9 @@ def gpa(
         f, gradient = criterion(L)
         G = -(L.T @ gradient @ inverse).T
     s = np.inf
-    iteration = 0
-    for iteration in range(max_iter + 1):
+    iteration = -1
+    while iteration < max_iter:
+        iteration += 1
         if orthogonal:
             M = T.T @ G
             projected = G - T @ ((M + M.T) / 2)

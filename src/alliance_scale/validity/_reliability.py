@@ -10,19 +10,20 @@ occasions with :func:`alliance_scale.score_items` and computes ICC(A,1) with pin
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .._checks import as_item_frame, check_choice, respondent_count
+from .._checks import as_item_frame, respondent_count
 from .._results import Result, result
 from ..errors import AllianceScaleWarning, AnalysisError
 from ..fielding._responses import index_by_id
 from ..fielding._scoring import score_items
 from ..instrument._scale import Scale
-from ..psychometrics._correlation import CORRELATIONS
+from ..psychometrics._correlation import correlation_kind
 from ..psychometrics._keys import reverse_codes, reverse_keyed, split_keyed
 from ..psychometrics._reliability import (
     AlphaResult,
@@ -33,6 +34,7 @@ from ..psychometrics._reliability import (
     _schmid_omega,
     _use_rows,
 )
+from ..psychometrics._warn import warn_user
 
 __all__ = ["ReliabilityResult", "TestRetestResult", "reliability", "test_retest"]
 
@@ -85,6 +87,20 @@ def _subscales(scale: Scale) -> list[tuple[str, str, list[str], list[str], int]]
     return rows
 
 
+@contextmanager
+def _about(name: str, level: str) -> Iterator[None]:
+    """Re-issue the warnings of one subscale's analyses naming the subscale, at the user's
+    line (a Heywood case in an omega fit says which facet or dimension it is about)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    for caught_warning in caught:
+        message = str(caught_warning.message)
+        if issubclass(caught_warning.category, AllianceScaleWarning):
+            message = f"subscale {name!r} ({level}): {message}"
+        warn_user(message, caught_warning.category)
+
+
 def _omega_row(
     frame: pd.DataFrame, correlation: np.ndarray | None, groups: int, cor: str
 ) -> tuple[float, float]:
@@ -106,7 +122,7 @@ def _omega_row(
             matrix = pd.DataFrame(correlation, index=frame.columns, columns=frame.columns)
         fit = _schmid_omega(matrix, n_factors, respondent_count(frame), cor, warn=False)
     except AnalysisError as error:
-        warnings.warn(f"omega not computed: {error}", AllianceScaleWarning, stacklevel=3)
+        warn_user(f"omega not computed: {error}", AllianceScaleWarning)
         return np.nan, np.nan
     omega_h = fit.omega_h if n_factors >= 3 else np.nan
     return fit.omega_total, omega_h
@@ -248,7 +264,7 @@ def reliability(
     AnalysisError
         An item of the scale missing from ``responses``, or bad item data (named).
     """
-    check_choice("cor", cor, CORRELATIONS)
+    cor = correlation_kind(cor)
     absent = [i for i in scale.item_ids if i not in responses.columns]
     if absent:
         raise AnalysisError(
@@ -262,9 +278,10 @@ def reliability(
         frame = reverse_keyed(answers[ids], reversed_ids, low, high)
         row: dict[str, Any] = {"subscale": name, "level": level, "k": len(ids)}
         if len(ids) >= 2:
-            fit, correlation = _subscale_alpha(frame, cor)
+            with _about(name, level):
+                fit, correlation = _subscale_alpha(frame, cor)
+                omega_total, omega_h = _omega_row(frame, correlation, groups, cor)
             alphas[name] = fit
-            omega_total, omega_h = _omega_row(frame, correlation, groups, cor)
             row.update(
                 n=fit.n, alpha=fit.alpha, ci_lower=fit.ci[0], ci_upper=fit.ci[1],
                 std_alpha=fit.std_alpha, g6=fit.g6, average_r=fit.average_r,
