@@ -25,11 +25,18 @@ from contextlib import AbstractContextManager, nullcontext
 import numpy as np
 import pandas as pd
 
-from .._checks import check_integer, check_seed
+from .._checks import check_integer, check_number, check_seed
 from .._results import Result, result
-from ..errors import AllianceScaleWarning, AnalysisError
-from ._correlation import correlation_matrix, pairwise_pearson, polychoric, to_unit_diagonal
+from ..errors import AllianceScaleWarning, AnalysisError, NotPositiveDefiniteWarning
+from ._correlation import (
+    correlation_matrix,
+    pairwise_pearson,
+    polychoric,
+    singular_cause,
+    to_unit_diagonal,
+)
 from ._efa import extract_factors
+from ._warn import warn_user
 
 __all__ = [
     "MAPResult",
@@ -293,14 +300,13 @@ def parallel_analysis(
         When there are no more respondents than items.
     """
     check_integer("n_iter", n_iter, minimum=1)
-    if not 0 < quantile < 1:
-        raise AnalysisError(f"quantile must be between 0 and 1, got {quantile}")
+    check_number("quantile", quantile, 0.0, 1.0, low_open=True, high_open=True)
     matrix, n, _, items = correlation_matrix(data, cor_matrix=cor_matrix, cor=cor, n_obs=n_obs)
     p = len(matrix)
     if n <= p:
-        warnings.warn(
+        warn_user(
             f"{n} respondents for {p} items: with n <= p the correlation matrices are "
-            "singular and parallel analysis is unreliable", AllianceScaleWarning, stacklevel=2,
+            "singular and parallel analysis is unreliable", AllianceScaleWarning,
         )
     observed = matrix.to_numpy()
     rng = check_seed("seed", seed)
@@ -370,6 +376,28 @@ class MAPResult(Result):
         }
 
 
+def _average_partials(r: np.ndarray, largest: int) -> tuple[np.ndarray, np.ndarray]:
+    """Average squared and fourth-power partial correlations after removing 1..largest
+    principal components (psych's ``vss`` ``map``); NaN where a residual variance is 0 or
+    negative (up to rounding), where psych's are NaN or meaningless."""
+    p = len(r)
+    values, vectors = np.linalg.eigh(r)
+    order = np.argsort(values)[::-1]
+    components = vectors[:, order] * np.sqrt(np.clip(values[order], 0, None))
+    squared = np.full(largest, np.nan)
+    fourth = np.full(largest, np.nan)
+    off = ~np.eye(p, dtype=bool)
+    floor = 10 * p * np.finfo(float).eps
+    for m in range(1, largest + 1):
+        residual = r - components[:, :m] @ components[:, :m].T
+        if np.diag(residual).min() <= floor:
+            continue
+        partial = to_unit_diagonal(residual)[off]
+        squared[m - 1] = np.mean(partial**2)
+        fourth[m - 1] = np.mean(partial**4)
+    return squared, fourth
+
+
 def map_test(
     data: pd.DataFrame | np.ndarray | None = None,
     *,
@@ -421,29 +449,32 @@ def map_test(
     r = matrix.to_numpy()
     p = len(r)
     largest = min(8 if max_factors is None else max_factors, p - 1)
-    values, vectors = np.linalg.eigh(r)
-    order = np.argsort(values)[::-1]
-    components = vectors[:, order] * np.sqrt(np.clip(values[order], 0, None))
-    squared = np.empty(largest)
-    fourth = np.empty(largest)
-    off = ~np.eye(p, dtype=bool)
-    for m in range(1, largest + 1):
-        residual = r - components[:, :m] @ components[:, :m].T
-        partial = to_unit_diagonal(residual)[off]
-        squared[m - 1] = np.mean(partial**2)
-        fourth[m - 1] = np.mean(partial**4)
+    squared, fourth = _average_partials(r, largest)
     index = pd.RangeIndex(1, largest + 1, name="components")
-    n_factors = int(np.argmin(squared)) + 1
+    defined = ~np.isnan(squared)
+    if not defined.any():
+        raise AnalysisError(
+            "the average partial correlation is undefined for every number of components "
+            f"(1 to {largest}): {singular_cause(r, list(matrix.index)) or 'degenerate matrix'}"
+        )
+    if not defined.all():
+        undefined = ", ".join(str(m) for m in index[~defined])
+        warn_user(
+            f"{singular_cause(r, list(matrix.index)) or 'the correlation matrix is singular'}"
+            f"; the average partial correlation is undefined after {undefined} component(s) "
+            "(a residual variance of 0), and the minimum is taken over the others (as "
+            "psych's which.min)", NotPositiveDefiniteWarning,
+        )
+    n_factors = int(np.nanargmin(squared)) + 1
     if n_factors == largest < p - 1:
-        warnings.warn(
+        warn_user(
             f"the MAP minimum is at the largest number of components tried ({largest}); "
             "the true minimum may lie beyond: rerun with a larger max_factors",
             AllianceScaleWarning,
-            stacklevel=2,
         )
     return MAPResult(
         n_factors=n_factors,
-        n_factors_fourth_power=int(np.argmin(fourth)) + 1,
+        n_factors_fourth_power=int(np.nanargmin(fourth)) + 1,
         map=pd.Series(squared, index=index, name="map"),
         map_fourth_power=pd.Series(fourth, index=index, name="map_fourth_power"),
     )

@@ -47,7 +47,7 @@ from ._correlation import (
 )
 from ._efa import _PSI_LOWER, EFAResult, efa, extract_factors, fit_statistics, score_r2
 from ._fa_print import r_round, r_signif
-from ._keys import reverse_keyed
+from ._keys import reverse_keyed, split_keyed
 from ._rotation import _oblimin_criterion, gpa
 from ._warn import warn_user
 
@@ -78,20 +78,67 @@ def _response_range(
     return low, high
 
 
+def _reversed_items(reverse: Sequence[str] | None) -> tuple[str, ...]:
+    """The items to reverse from ``reverse``: item names (``["A1"]``), or psych keys
+    (``["-A1", "A2"]``: when any entry has a leading ``-``, only those items are reversed)."""
+    if reverse is None:
+        return ()
+    if isinstance(reverse, str):
+        raise OptionError(f"reverse must be a list of item names, got the string {reverse!r}")
+    entries = [str(item) for item in reverse]
+    if any(entry.startswith("-") for entry in entries):
+        return tuple(item for item, sign in map(split_keyed, entries) if sign < 0)
+    return tuple(entries)
+
+
+def _negative_items(frame: pd.DataFrame) -> list[str]:
+    """Items loading negatively on the first principal component of the pairwise Pearson
+    correlations (psych's ``alpha`` check: ``principal(x)$loadings < 0``, the component
+    reflected to a positive sum)."""
+    correlation = pairwise_pearson(frame.to_numpy())[0]
+    if np.isnan(correlation).any():
+        return []  # refused later, naming the pair
+    vector = np.linalg.eigh(correlation)[1][:, -1]
+    vector = -vector if vector.sum() < 0 else vector
+    return [str(item) for item, value in zip(frame.columns, vector, strict=True) if value < 0]
+
+
 def _keyed_frame(
     data: pd.DataFrame | np.ndarray,
     reverse: Sequence[str] | None,
     min_value: float | None,
     max_value: float | None,
+    check_keys: bool = False,
 ) -> tuple[pd.DataFrame, tuple[str, ...], tuple[float, float]]:
-    """Check the items, then reverse ``reverse`` as ``min + max - x`` (psych's keys)."""
+    """Check the items, then reverse ``reverse`` as ``min + max - x`` (psych's keys).
+
+    As ``psych::alpha``: items loading negatively on the first principal component are
+    reversed with ``check_keys`` (replacing ``reverse``), and named in a warning when no
+    item was given to reverse.
+    """
     frame = as_item_frame(data)
-    reversed_items = tuple(str(item) for item in (reverse or ()))
+    reversed_items = _reversed_items(reverse)
+    names = [str(c) for c in frame.columns]
     for item in reversed_items:
-        if item not in frame.columns:
+        if item not in names:
             raise OptionError("item to reverse is not among the data's items", column=item)
+    if check_keys or reverse is None:
+        negative = _negative_items(frame)
+        if negative and check_keys:
+            warn_user(
+                "items negatively correlated with the total scale (the first principal "
+                f"component) were reversed (check_keys=True, psych's check.keys): "
+                + ", ".join(negative), AllianceScaleWarning)
+            reversed_items = tuple(negative)
+        elif negative:
+            warn_user(
+                "items negatively correlated with the total scale (the first principal "
+                f"component) probably should be reversed: {', '.join(negative)}; give "
+                "reverse=[...] (the scale's reverse-keyed items) or check_keys=True "
+                "(psych's check.keys)", AllianceScaleWarning)
     low, high = _response_range(frame, min_value, max_value)
-    return reverse_keyed(frame, reversed_items, low, high), reversed_items, (low, high)
+    columns = [frame.columns[names.index(item)] for item in reversed_items]
+    return reverse_keyed(frame, columns, low, high), reversed_items, (low, high)
 
 
 def _use_rows(frame: pd.DataFrame, missing: str) -> pd.DataFrame:
@@ -318,6 +365,7 @@ def cronbach_alpha(
     cor: str = "pearson",
     min_value: float | None = None,
     max_value: float | None = None,
+    check_keys: bool = False,
 ) -> AlphaResult:
     """Cronbach's alpha, standardised alpha, Guttman's lambda 6 and item statistics.
 
@@ -346,13 +394,19 @@ def cronbach_alpha(
         psych::alpha; ``n`` counts respondents with at least one answer. ``"listwise"``:
         only respondents who answered every item; ``n`` (and the interval) uses them.
     reverse : list of str, optional
-        Reverse-keyed items, scored ``min_value + max_value - x``.
+        Reverse-keyed items, scored ``min_value + max_value - x``: item names
+        (``["A1", "C4"]``), or psych keys (``["-A1", "A2", "A3"]``: when any entry starts
+        with ``-``, only those items are reversed).
     cor : {"pearson", "polychoric"}, default "pearson"
         ``"polychoric"`` gives ordinal alpha (Zumbo, Gadermann & Zeisser 2007): the same
         formulas on :func:`alliance_scale.polychoric` correlations (raw = standardised).
+        psych's ``"poly"`` is accepted.
     min_value, max_value : float, optional
         Lowest and highest response codes used for reversal; default: the lowest and
         highest value observed over all items (psych's rule).
+    check_keys : bool, default False
+        Reverse the items that load negatively on the first principal component (psych's
+        ``check.keys = TRUE``), instead of ``reverse``, with a warning naming them.
 
     Returns
     -------
@@ -360,9 +414,17 @@ def cronbach_alpha(
 
     Raises
     ------
+    OptionError
+        An unknown option, an item to reverse that is not in the data.
     AnalysisError
         Fewer than 2 items, a constant, all-missing or non-numeric item (named), an item
-        pair never answered together, an unknown option.
+        pair never answered together.
+
+    Warns
+    -----
+    AllianceScaleWarning
+        When no item is reversed and some items correlate negatively with the total scale
+        (psych's warning, which suggests ``check.keys``); when ``check_keys`` reverses items.
 
     References
     ----------
@@ -373,12 +435,13 @@ def cronbach_alpha(
     check_choice("ci", ci, _CI_METHODS)
     check_choice("missing", missing, _MISSING)
     cor = correlation_kind(cor)
+    check_flag("check_keys", check_keys)
     check_number("confidence", confidence, 0.0, 1.0, low_open=True, high_open=True)
     if ci == "bootstrap" and cor != "pearson":
         raise OptionError("ci='bootstrap' is available with cor='pearson' only")
     check_integer("n_boot", n_boot, 2)
     check_seed("seed", seed)
-    frame, reversed_items, _ = _keyed_frame(data, reverse, min_value, max_value)
+    frame, reversed_items, _ = _keyed_frame(data, reverse, min_value, max_value, check_keys)
     frame = _use_rows(frame, missing)
     covariance, correlation = _correlation_input(frame, cor)
     return _alpha_result(frame, covariance, correlation, ci=ci, confidence=confidence,
@@ -496,7 +559,11 @@ def item_statistics(
         As :func:`cronbach_alpha`.
     """
     frame, reversed_items, (low, high) = _keyed_frame(data, reverse, min_value, max_value)
-    alpha = cronbach_alpha(frame, ci=None, min_value=low, max_value=high)
+    used = _use_rows(frame, "pairwise")
+    covariance, correlation = _correlation_input(used, "pearson")
+    alpha = _alpha_result(used, covariance, correlation, ci=None, confidence=0.95, n_boot=2,
+                          seed=None, missing="pairwise", reversed_items=reversed_items,
+                          cor="pearson")
     table = _item_distribution(frame, low, high)
     flipped = table.index.isin(reversed_items)
     # floor and ceiling describe the answers as given (what respondents chose), as in
