@@ -4,7 +4,9 @@ examples and recovery of a known reliability on simulated data."""
 from __future__ import annotations
 
 import json
+import re
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -187,7 +189,8 @@ def test_bootstrap_with_missing_answers_runs_pairwise():
 
 def test_item_statistics_skew_kurtosis_equal_psych_describe(bfi_items, reference):
     ref = reference["describe"]
-    table = item_statistics(bfi_items)
+    with pytest.warns(AllianceScaleWarning, match="should be reversed: A1, C4"):
+        table = item_statistics(bfi_items)  # as given: psych's alpha warns too
     assert list(table.index) == ref["items"]
     for column in ("n", "mean", "sd", "skew", "kurtosis"):
         np.testing.assert_allclose(table[column], ref[column], rtol=0, atol=TIGHT,
@@ -196,12 +199,14 @@ def test_item_statistics_skew_kurtosis_equal_psych_describe(bfi_items, reference
 
 def test_item_statistics_floor_ceiling_by_hand():
     data = pd.DataFrame({"a": [1, 1, 2, 5, np.nan], "b": [5, 5, 5, 4, 3], "c": [2, 3, 4, 1, 5]})
-    table = item_statistics(data)
+    with pytest.warns(AllianceScaleWarning, match="should be reversed: a;"):
+        table = item_statistics(data)
     assert table.loc["a", "floor"] == pytest.approx(0.5)   # 2 of 4 answers at 1
     assert table.loc["a", "ceiling"] == pytest.approx(0.25)
     assert table.loc["b", "ceiling"] == pytest.approx(0.6)
     assert table.loc["a", "missing"] == pytest.approx(0.2)
-    given = item_statistics(data, min_value=0, max_value=6)
+    with pytest.warns(AllianceScaleWarning, match="should be reversed"):
+        given = item_statistics(data, min_value=0, max_value=6)
     assert (given[["floor", "ceiling"]] == 0).all().all()
     flipped = item_statistics(data, reverse=["b"])
     # floor / ceiling describe the answers as given: reversing b keeps its ceiling of .6
@@ -634,3 +639,148 @@ def test_reliability_passes_heywood_warnings_on_and_silences_omega_notes():
     assert asc.HeywoodWarning in kinds
     assert not any("one factor" in str(w.message) for w in caught)
     assert np.isnan(table.loc["F1", "omega_h"]) and np.isfinite(table.loc["F1", "omega_total"])
+
+
+# --------------------------------------------------------------------------- issue #12
+
+
+@pytest.fixture(scope="module")
+def output_reference(fixtures_dir) -> dict:
+    return json.loads((fixtures_dir / "efa_output_reference.json").read_text())
+
+
+@pytest.mark.parametrize("case", ["dup", "few", "lin"])
+def test_g6_of_singular_data_equals_psych(bfi_items, output_reference, case):
+    """G6 uses SMCs: with an inverse of a nearly singular matrix they all came out as 1
+    (one item's G6 if deleted was .961 where psych gives .746)."""
+    ref = output_reference["singular"][case]
+    dup = bfi_items[["A1", "A2", "A3", "A4", "A5", "C1", "C2", "C3"]].copy()
+    dup["A1_copy"] = dup["A1"]
+    lin = bfi_items.iloc[:, :5].dropna().copy()
+    lin["A12"] = lin["A1"] + lin["A2"]
+    data = {"dup": dup, "few": bfi_items.dropna().iloc[:10, :15], "lin": lin}[case]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", AllianceScaleWarning)
+        fit = cronbach_alpha(data, ci=None, reverse=[])
+    assert fit.g6 == pytest.approx(ref["g6"], abs=1e-10)
+    np.testing.assert_allclose(fit.items["g6_if_deleted"], ref["g6_if_deleted"], atol=1e-10)
+
+
+def test_alpha_warns_of_a_reverse_keyed_item_left_as_is(bfi_items, output_reference):
+    ref = output_reference["alpha_keys"]
+    agree = bfi_items.iloc[:, :5]
+    with pytest.warns(AllianceScaleWarning, match=r"probably should be reversed: A1;.*check_keys"
+                      ) as caught:
+        plain = cronbach_alpha(agree)
+    assert caught[0].filename == __file__
+    assert plain.alpha == pytest.approx(ref["plain_alpha"], abs=1e-12)  # the .43 of the issue
+    with pytest.warns(AllianceScaleWarning, match="were reversed .*: A1"):
+        checked = cronbach_alpha(agree, check_keys=True)
+    assert checked.reversed_items == ("A1",)
+    assert checked.alpha == pytest.approx(ref["checked_alpha"], abs=1e-12)
+    np.testing.assert_allclose(checked.items["g6_if_deleted"], ref["checked_g6_if_deleted"],
+                               atol=1e-10)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the items are keyed: no warning
+        keyed = cronbach_alpha(agree, reverse=["A1"])
+    assert keyed.alpha == pytest.approx(checked.alpha, abs=1e-15)
+
+
+def test_reverse_accepts_psych_keys_with_minus_signs(bfi_items):
+    agree = bfi_items.iloc[:, :5]
+    by_name = cronbach_alpha(agree, reverse=["A1"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        signed = cronbach_alpha(agree, reverse=["-A1"])
+        keys = cronbach_alpha(agree, reverse=["-A1", "A2", "A3", "A4", "A5"])
+    assert signed.alpha == keys.alpha == by_name.alpha
+    assert signed.reversed_items == keys.reversed_items == ("A1",)
+    with pytest.raises(OptionError, match="A9"):
+        cronbach_alpha(agree, reverse=["-A9"])
+    with pytest.raises(OptionError, match="list of item names"):
+        cronbach_alpha(agree, reverse="A1")
+    table = item_statistics(agree, reverse=["-A1"])
+    assert bool(table.loc["A1", "reversed"]) and not table.loc["A2", "reversed"]
+
+
+def test_alpha_accepts_psychs_cor_poly(bfi_items):
+    agree = bfi_items.iloc[:, :5]
+    assert cronbach_alpha(agree, reverse=["A1"], cor="poly").alpha == pytest.approx(
+        cronbach_alpha(agree, reverse=["A1"], cor="polychoric").alpha, abs=0)
+
+
+# --------------------------------------------------------------------------- omega table
+
+
+OMEGA = json.loads((Path(__file__).parents[1] / "fixtures" / "omega_reference.json")
+                   .read_text())
+OMEGA_CASES = ["bfi_3", "bfi_5", "bfi10_2", "hs_3", "spi30_3"]
+
+
+@pytest.fixture(scope="module")
+def omega_fits(bfi_items, fixtures_dir) -> dict:
+    holzinger = pd.read_csv(fixtures_dir / "holzinger.csv", index_col="id")
+    spi = pd.DataFrame(OMEGA["spi30_matrix"], index=OMEGA["spi30_items"],
+                       columns=OMEGA["spi30_items"])
+    fits = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", AllianceScaleWarning)
+        fits["bfi_3"] = omega(bfi_items, 3)
+        fits["bfi_5"] = omega(bfi_items, 5)
+        fits["bfi10_2"] = omega(bfi_items.iloc[:, :10], 2)
+        fits["hs_3"] = omega(holzinger, 3)
+        fits["spi30_3"] = omega(cor_matrix=spi, n_factors=3, n_obs=OMEGA["spi30_n"])
+    return fits
+
+
+@pytest.mark.parametrize("key", OMEGA_CASES)
+def test_omega_table_equals_psych(omega_fits, key):
+    """psych::omega's whole output to 1e-6 (measured: 1e-14 on bfi and Holzinger, 1e-9 on
+    spi). spi30_3 is psychTools::spi[, 11:40], where omega_h was 4.5e-4 off psych's."""
+    ref, fit = OMEGA[key], omega_fits[key]
+    tight = 1e-6
+    for ours, theirs in (("omega_h", "omega_h"), ("omega_limit", "omega_lim"),
+                         ("alpha", "alpha"), ("omega_total", "omega_tot"), ("g6", "G6"),
+                         ("ecv", "ECV")):
+        assert getattr(fit, ours) == pytest.approx(ref[theirs], abs=tight), ours
+    assert list(fit.schmid.columns) == ref["sl_columns"]
+    assert [f"{i}-" if i in fit.flipped_items else i for i in fit.schmid.index] == ref["items"]
+    np.testing.assert_allclose(fit.schmid.to_numpy(), np.array(ref["sl"]), atol=tight)
+    np.testing.assert_allclose(fit.general_loadings, ref["gloading"], atol=tight)
+    groups = np.array(ref["group"], dtype=float)
+    np.testing.assert_allclose(fit.groups.to_numpy(), groups, atol=tight)
+    assert list(fit.groups.index) == ref["group_rows"]
+    np.testing.assert_allclose(fit.score_r2, ref["R2"], atol=tight)
+    for stats, name in ((fit.fit, "schmid_stats"), (fit.general_fit, "general_stats")):
+        theirs = ref[name]
+        assert stats["dof"] == theirs["dof"]
+        for ours_key, their_key in (("objective", "objective"), ("chi2", "statistic"),
+                                    ("rmsr", "rms"), ("crms", "crms"), ("bic", "bic")):
+            assert stats[ours_key] == pytest.approx(theirs[their_key], rel=1e-8), ours_key
+        assert stats["rmsea"] == pytest.approx(theirs["rmsea"][0], rel=1e-8)
+        assert stats["rmsea_ci"][0] == pytest.approx(theirs["rmsea"][1], rel=1e-5)
+        assert stats["rmsea_ci"][1] == pytest.approx(theirs["rmsea"][2], rel=1e-5)
+
+
+def test_omega_printout_has_psychs_numbers(omega_fits):
+    """The numbers of print(omega(bfi, 3)) in psych, from "Alpha" to the group table."""
+    printed = OMEGA["bfi_3"]["printed"]
+    ours = str(omega_fits["bfi_3"]).splitlines()
+    number = re.compile(r"-?\d+(?:\.\d+)?(?:e-?\d+)?")
+
+    def numbers(lines, start, stop):
+        begin = next(i for i, line in enumerate(lines) if line.startswith(start))
+        end = next(i for i, line in enumerate(lines) if line.startswith(stop))
+        return [float(t) for line in lines[begin:end]
+                for t in number.findall(line.replace("F1*", "").replace("F2*", "")
+                                        .replace("F3*", ""))]
+
+    assert numbers(ours, "Alpha", "Schmid") == numbers(printed, "Alpha", "Schmid")
+    assert numbers(ours, "general/max", "The degrees") == numbers(printed, "general/max",
+                                                                  "The degrees")
+    assert "Total, General and Subset omega for each subset" in "\n".join(ours)
+    group_rows = [line for line in ours if line.startswith("Omega")]
+    psych_rows = [line.strip() for line in printed if line.startswith("Omega ")
+                  and "subscales" in line]
+    assert [number.findall(r) for r in group_rows[-3:]] == [number.findall(r)
+                                                            for r in psych_rows]
