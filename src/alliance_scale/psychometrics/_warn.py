@@ -15,6 +15,9 @@ import warnings
 __all__ = ["warn_user"]
 
 _PACKAGE = __name__.split(".")[0]
+#: Modules whose frames are never the user's: the package, and ``contextlib`` (a warning
+#: re-issued when a ``with`` block of the package ends is raised from its ``__exit__``).
+_SKIPPED = (_PACKAGE, "contextlib")
 
 
 def user_stacklevel() -> int:
@@ -22,7 +25,7 @@ def user_stacklevel() -> int:
     first frame outside the package."""
     frame = sys._getframe(1)  # the caller of user_stacklevel, which calls warnings.warn
     level = 1
-    while frame is not None and frame.f_globals.get("__name__", "").split(".")[0] == _PACKAGE:
+    while frame is not None and frame.f_globals.get("__name__", "").split(".")[0] in _SKIPPED:
         frame = frame.f_back
         level += 1
     return level
