@@ -110,6 +110,7 @@ from .validity import (
     congruence,
     content_validity,
     reliability,
+    target_from_scale,
     test_retest,
     tucker_congruence,
 )
@@ -199,6 +200,7 @@ __all__ = [
     "smooth_correlation",
     "split_keyed",
     "squared_multiple_correlations",
+    "target_from_scale",
     "test_retest",
     "tucker_congruence",
 ]

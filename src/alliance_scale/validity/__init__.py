@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ._content import ContentValidityResult, content_validity
 from ._reliability import ReliabilityResult, TestRetestResult, reliability, test_retest
-from ._structure import CongruenceResult, congruence, tucker_congruence
+from ._structure import CongruenceResult, congruence, target_from_scale, tucker_congruence
 
 __all__ = [
     "CongruenceResult",
@@ -19,6 +19,7 @@ __all__ = [
     "congruence",
     "content_validity",
     "reliability",
+    "target_from_scale",
     "test_retest",
     "tucker_congruence",
 ]
