@@ -116,6 +116,12 @@ class PolychoricResult(Result):
         psych's ``pairwiseCount``).
     smoothed : bool
         True when the matrix was not positive definite and was smoothed (psych::cor.smooth).
+
+    Examples
+    --------
+    >>> fit = als.polychoric(als.load_pilot()[["A1a_1", "A1a_2", "A1b_1"]])
+    >>> fit.smoothed, int(fit.pair_counts.to_numpy().min())  # In R: psych::polychoric(x)
+    (False, 311)
     """
 
     correlation: pd.DataFrame
@@ -281,6 +287,17 @@ def smooth_correlation(
     -------
     (ndarray, bool)
         The (possibly) smoothed matrix and whether it was smoothed.
+
+    Examples
+    --------
+    >>> r = np.array([[1.0, 0.9, 0.9], [0.9, 1.0, 0.1], [0.9, 0.1, 1.0]])  # not positive definite
+    >>> smoothed, changed = als.smooth_correlation(r)  # In R: psych::cor.smooth(r)
+    >>> changed
+    True
+    >>> print(np.round(smoothed, 3))
+    [[1.    0.757 0.757]
+     [0.757 1.    0.146]
+     [0.757 0.146 1.   ]]
     """
     values, vectors = np.linalg.eigh(correlation)
     if values.min() >= _definite_bound(len(values)):
@@ -453,6 +470,21 @@ def polychoric(
     AnalysisError
         Non-numeric or non-integer codes, an item without answers, a constant item, more
         than 10 categories (each names the item).
+
+    Examples
+    --------
+    >>> pilot = als.load_pilot()
+    >>> fit = als.polychoric(pilot[["A1a_1", "A1a_2", "A1b_1"]])  # In R: psych::polychoric(x)
+    >>> print(fit.correlation.round(3))
+           A1a_1  A1a_2  A1b_1
+    A1a_1  1.000  0.476  0.506
+    A1a_2  0.476  1.000  0.457
+    A1b_1  0.506  0.457  1.000
+    >>> print(fit.thresholds.round(2))  # psych's $tau
+    cut point (codes from 1)     1     2     3     4
+    A1a_1                    -2.08 -1.31 -0.54  0.38
+    A1a_2                    -2.15 -1.48 -0.67  0.20
+    A1b_1                    -1.90 -1.14 -0.51  0.34
     """
     items = as_item_frame(data)
     codes, categories, low = _category_codes(items)
@@ -690,7 +722,7 @@ def squared_multiple_correlations(correlation: np.ndarray) -> np.ndarray:
     --------
     >>> r = np.array([[1.0, 0.5, 0.4], [0.5, 1.0, 0.3], [0.4, 0.3, 1.0]])
     >>> print(np.round(als.squared_multiple_correlations(r), 3))  # In R: psych::smc(r)
-    [0.3   0.26  0.167]
+    [0.319 0.262 0.173]
     """
     correlation = np.asarray(correlation, dtype=float)
     singular = np.abs(np.linalg.eigvalsh(correlation))

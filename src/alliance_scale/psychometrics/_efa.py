@@ -224,6 +224,19 @@ def extract_factors(
     AnalysisError
         If the matrix is not a square correlation matrix, ``n_factors`` is not in
         ``1 .. p - 1`` or ``method`` is unknown.
+
+    Examples
+    --------
+    >>> pilot = als.load_pilot()
+    >>> items = sorted(c for c in pilot.columns if c[:2] in ("A1", "B1"))
+    >>> r = pilot[items].corr().to_numpy()
+    >>> loadings, uniquenesses = als.extract_factors(r, 2)  # In R: psych::fa(r, 2, rotate = "none")
+    >>> print(np.round(loadings[:3], 3))
+    [[0.598 0.359]
+     [0.505 0.345]
+     [0.339 0.232]]
+    >>> print(np.round(uniquenesses[:3], 3))
+    [0.513 0.625 0.831]
     """
     del n_obs  # documented as unused (agreed signature)
     correlation = np.asarray(correlation, dtype=float)
@@ -607,20 +620,28 @@ class EFAResult(Result):
     Examples
     --------
     >>> pilot = als.load_pilot()
-    >>> items = [c for c in pilot.columns if c[0] in "AB"][:12]
-    >>> fit = als.efa(pilot[items], 2)  # In R: psych::fa(x, 2)
-    >>> print(fit.variance.round(2))
+    >>> items = sorted(c for c in pilot.columns if c[:2] in ("A1", "B1"))
+    >>> fit = als.efa(pilot[items], 2)  # In R: f <- psych::fa(x, 2)
+    >>> print(fit.variance.round(2))  # In R: f$Vaccounted
                             MR1   MR2
-    SS loadings            2.40  1.59
-    Proportion Var         0.20  0.13
-    Cumulative Var         0.20  0.33
-    Proportion Explained   0.60  0.40
-    Cumulative Proportion  0.60  1.00
+    SS loadings            3.98  3.73
+    Proportion Var         0.22  0.21
+    Cumulative Var         0.22  0.43
+    Proportion Explained   0.52  0.48
+    Cumulative Proportion  0.52  1.00
     >>> print(fit.summary(cut=0.3, sort=True))  # In R: print(f, cut = .3, sort = TRUE)
     Factor Analysis using method = minres, rotation = oblimin
+    Call: efa(data, n_factors=2, method='minres', rotation='oblimin', cor='pearson')
+    Standardized loadings (pattern matrix) based upon correlation matrix
+          item    MR1    MR2    h2    u2  com
+    B1b_1   14   0.83         0.70  0.30  1.0
+    B1a_2   11   0.82         0.67  0.33  1.0
     ...
     Measures of factor score adequacy
-    ...
+                                                      MR1   MR2
+    Correlation of (regression) scores with factors  0.95  0.94
+    Multiple R square of scores with factors         0.90  0.88
+    Minimum correlation of possible factor scores    0.80  0.76
     """
 
     loadings: pd.DataFrame
@@ -1079,20 +1100,24 @@ def efa(
     Examples
     --------
     >>> pilot = als.load_pilot()
-    >>> items = [c for c in pilot.columns if c[0] in "AB"][:12]
-    >>> fit = als.efa(pilot[items], 2, rotation="oblimin")  # In R: psych::fa(x, 2)
+    >>> items = sorted(c for c in pilot.columns if c[:2] in ("A1", "B1"))
+    >>> fit = als.efa(pilot[items], 2)  # In R: psych::fa(x, 2)  (minres, oblimin)
     >>> print(fit.loadings.round(2).head(3))
             MR1   MR2
-    A1a_1  0.65 -0.04
-    A1a_2 -0.62  0.01
-    A1a_3  0.64  0.04
+    A1a_1  0.06  0.67
+    A1a_2  0.01  0.61
+    A1a_3  0.01  0.41
     >>> print(fit.phi.round(2))
-          MR1   MR2
-    MR1  1.00  0.36
-    MR2  0.36  1.00
-    >>> round(fit.fit["rmsea"], 3)
-    0.0
+         MR1  MR2
+    MR1  1.0  0.4
+    MR2  0.4  1.0
+    >>> round(fit.fit["rmsea"], 3), round(fit.fit["tli"], 3)
+    (0.042, 0.956)
+    >>> quartimax = als.efa(pilot[items], 2, rotation="quartimax")  # fa(x, 2, rotate = ...)
+    >>> quartimax.phi is None
+    True
     """
+
     check_choice("method", method, _METHODS)
     canonical_rotation(rotation)
     _check_n_factors(n_factors)

@@ -111,6 +111,13 @@ class ParallelAnalysisResult(Result):
     quantile : float
     n_iter : int
     n_obs : int
+
+    Examples
+    --------
+    >>> pilot = als.load_pilot()
+    >>> fit = als.parallel_analysis(pilot[["A1a_1", "A1a_2", "A1b_1", "B1a_1"]], n_iter=5, seed=1)
+    >>> fit.replicates.shape  # In R: psych::fa.parallel(x, n.iter = 5)$values
+    (5, 16)
     """
 
     n_factors: int
@@ -298,6 +305,20 @@ def parallel_analysis(
     -----
     AllianceScaleWarning
         When there are no more respondents than items.
+
+    Examples
+    --------
+    >>> pilot = als.load_pilot()
+    >>> items = sorted(c for c in pilot.columns if c[:2] in ("A1", "B1"))
+    >>> fit = als.parallel_analysis(pilot[items], n_iter=20, seed=1)  # psych::fa.parallel(x)
+    >>> fit.n_factors, fit.n_components
+    (3, 2)
+    >>> print(fit.table[["pc_observed", "pc_simulated"]].round(2).head(3))
+            pc_observed  pc_simulated
+    number
+    1              5.98          1.52
+    2              2.80          1.38
+    3              1.08          1.31
     """
     check_integer("n_iter", n_iter, minimum=1)
     check_number("quantile", quantile, 0.0, 1.0, low_open=True, high_open=True)
@@ -359,6 +380,18 @@ class MAPResult(Result):
         Average squared partial correlation after removing 1, 2, ... components.
     map_fourth_power : Series
         Average fourth power of the partial correlations.
+
+    Examples
+    --------
+    >>> pilot = als.load_pilot()
+    >>> items = sorted(c for c in pilot.columns if c[:2] in ("A1", "B1"))
+    >>> fit = als.map_test(pilot[items], max_factors=3)  # In R: psych::vss(x, 3)$map
+    >>> print(fit.to_frame().round(4))
+                   map  map_fourth_power
+    components
+    1           0.0456            0.0036
+    2           0.0128            0.0004
+    3           0.0154            0.0006
     """
 
     n_factors: int
@@ -441,6 +474,20 @@ def map_test(
     -----
     AllianceScaleWarning
         When the minimum is at ``max_factors`` (the true minimum may lie beyond).
+
+    Examples
+    --------
+    >>> pilot = als.load_pilot()
+    >>> items = sorted(c for c in pilot.columns if c[:2] in ("A1", "B1"))
+    >>> fit = als.map_test(pilot[items])  # In R: psych::vss(x)$map
+    >>> fit.n_factors
+    2
+    >>> print(fit.map.round(4).head(3))
+    components
+    1    0.0456
+    2    0.0128
+    3    0.0154
+    Name: map, dtype: float64
     """
     if max_factors is not None:
         check_integer("max_factors", max_factors, minimum=1)

@@ -84,15 +84,20 @@ class PCAResult(Result):
     Examples
     --------
     >>> pilot = als.load_pilot()
-    >>> items = [c for c in pilot.columns if c[0] in "AB"][:12]
-    >>> pca = als.principal(pilot[items], 2)  # In R: psych::principal(x, 2)
-    >>> print(pca.variance.round(2))
+    >>> items = sorted(c for c in pilot.columns if c[:2] in ("A1", "B1"))
+    >>> pca = als.principal(pilot[items], 2)  # In R: p <- psych::principal(x, 2)
+    >>> print(pca.variance.round(2))  # In R: p$Vaccounted
                             RC1   RC2
-    SS loadings            3.00  2.30
-    Proportion Var         0.25  0.19
-    Cumulative Var         0.25  0.44
-    Proportion Explained   0.57  0.43
-    Cumulative Proportion  0.57  1.00
+    SS loadings            4.54  4.25
+    Proportion Var         0.25  0.24
+    Cumulative Var         0.25  0.49
+    Proportion Explained   0.52  0.48
+    Cumulative Proportion  0.52  1.00
+    >>> print(pca.summary(cut=0.3, sort=True))  # In R: print(p, cut = .3, sort = TRUE)
+    Principal Components Analysis
+    Call: principal(data, n_components=2, rotation='varimax', cor='pearson')
+    ...
+    Fit based upon off diagonal values = 0.97
     """
 
     loadings: pd.DataFrame
@@ -271,17 +276,17 @@ def principal(
     Examples
     --------
     >>> pilot = als.load_pilot()
-    >>> items = [c for c in pilot.columns if c[0] in "AB"][:12]
+    >>> items = sorted(c for c in pilot.columns if c[:2] in ("A1", "B1"))
     >>> pca = als.principal(pilot[items], 2)  # In R: psych::principal(x, 2)
     >>> print(pca.loadings.round(2).head(3))
             RC1   RC2
-    A1a_1  0.71 -0.02
-    A1a_2 -0.68 -0.03
-    A1a_3  0.69  0.05
+    A1a_1  0.20  0.71
+    A1a_2  0.13  0.66
+    A1a_3  0.08  0.47
     >>> print(pca.communalities.round(2).head(3))
-    A1a_1    0.50
-    A1a_2    0.46
-    A1a_3    0.49
+    A1a_1    0.54
+    A1a_2    0.45
+    A1a_3    0.23
     Name: h2, dtype: float64
     """
     name = canonical_rotation(rotation)

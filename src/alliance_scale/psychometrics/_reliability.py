@@ -275,6 +275,13 @@ class AlphaResult(Result):
     reversed_items : tuple of str
     missing : {"pairwise", "listwise"}
     cor : {"pearson", "polychoric"}
+
+    Examples
+    --------
+    >>> pilot = als.load_pilot()
+    >>> fit = als.cronbach_alpha(pilot[["A1a_1", "A1a_2", "A1b_1"]], ci="duhachek")
+    >>> round(fit.alpha, 3), round(fit.g6, 3), fit.n  # In R: psych::alpha(x)$total
+    (0.69, 0.6, 320)
     """
 
     alpha: float
@@ -431,6 +438,21 @@ def cronbach_alpha(
     Cronbach (1951) Psychometrika 16:297. Feldt (1965) Psychometrika 30:357. Duhachek &
     Iacobucci (2004) J Appl Psychol 89:792. Guttman (1945) Psychometrika 10:255.
     Zumbo, Gadermann & Zeisser (2007) J Mod Appl Stat Methods 6:21.
+
+    Examples
+    --------
+    >>> pilot = als.load_pilot()
+    >>> keys = als.draft_scale().keys["A1"]  # psych keys: "-A1a_5" is reverse-keyed
+    >>> fit = als.cronbach_alpha(pilot[[k.lstrip("-") for k in keys]], reverse=keys)
+    >>> # In R: psych::alpha(x, keys = "A1a_5")
+    >>> round(fit.alpha, 3), tuple(round(x, 3) for x in fit.ci), fit.reversed_items
+    (0.856, (0.832, 0.879), ('A1a_5',))
+    >>> print(fit.items[["r_drop", "alpha_if_deleted"]].round(3).head(3))
+           r_drop  alpha_if_deleted
+    item
+    A1a_5   0.475             0.851
+    A1b_1   0.640             0.835
+    A1a_3   0.386             0.860
     """
     check_choice("ci", ci, _CI_METHODS)
     check_choice("missing", missing, _MISSING)
@@ -557,6 +579,19 @@ def item_statistics(
     ------
     AnalysisError
         As :func:`cronbach_alpha`.
+
+    Examples
+    --------
+    >>> pilot = als.load_pilot()
+    >>> keys = als.draft_scale().keys["A1"]
+    >>> table = als.item_statistics(pilot[[k.lstrip("-") for k in keys]], reverse=keys,
+    ...                             min_value=1, max_value=5)  # In R: psych::describe(x)
+    >>> print(table[["mean", "sd", "floor", "ceiling", "r_drop"]].round(2).head(3))
+           mean    sd  floor  ceiling  r_drop
+    item
+    A1a_5  3.71  1.02   0.25     0.02    0.47
+    A1b_1  3.91  1.09   0.03     0.37    0.64
+    A1a_3  3.73  1.07   0.03     0.27    0.39
     """
     frame, reversed_items, (low, high) = _keyed_frame(data, reverse, min_value, max_value)
     used = _use_rows(frame, "pairwise")
@@ -629,8 +664,25 @@ class OmegaResult(Result):
     Examples
     --------
     >>> pilot = als.load_pilot()
-    >>> items = [c for c in pilot.columns if c[0] in "AB" and c[-1] != "5"][:15]
-    >>> fit = als.omega(pilot[items], 3)  # doctest: +SKIP
+    >>> keys = als.draft_scale().keys
+    >>> signed = keys["A1"] + keys["B1"] + keys["C1"]
+    >>> items = [k.lstrip("-") for k in signed]
+    >>> keyed = als.reverse_keyed(pilot[items], [k[1:] for k in signed if k[0] == "-"], 1, 5)
+    >>> fit = als.omega(keyed, 3)  # In R: psych::omega(x, 3)
+    >>> print(fit.summary())  # In R: print(omega(x, 3))
+    Omega
+    Call: omega(data, n_factors=3, cor='pearson')
+    Alpha:                 0.89
+    G.6:                   0.91
+    Omega Hierarchical:    0.6
+    Omega H asymptotic:    0.65
+    Omega Total            0.91
+    ...
+    Total, General and Subset omega for each subset
+                                                     g   F1*   F2*   F3*
+    Omega total for total scores and subscales    0.91  0.87  0.86  0.76
+    Omega general for total scores and subscales  0.60  0.30  0.42  0.37
+    Omega group for total scores and subscales    0.29  0.58  0.44  0.39
     """
 
     omega_h: float
@@ -858,16 +910,19 @@ def omega(
     Examples
     --------
     >>> pilot = als.load_pilot()
-    >>> items = [c for c in pilot.columns if c[0] in "ABC" and c[-2:] in ("_1", "_2")]
-    >>> fit = als.omega(pilot[items], 3)  # In R: psych::omega(x, 3)
+    >>> keys = als.draft_scale().keys
+    >>> signed = keys["A1"] + keys["B1"] + keys["C1"]  # three facets, keyed as psych's keys
+    >>> items = [k.lstrip("-") for k in signed]
+    >>> keyed = als.reverse_keyed(pilot[items], [k[1:] for k in signed if k[0] == "-"], 1, 5)
+    >>> fit = als.omega(keyed, 3)  # In R: psych::omega(x, 3)
     >>> round(fit.omega_h, 3), round(fit.omega_total, 3), round(fit.alpha, 3)
-    (0.81, 0.911, 0.831)
-    >>> print(fit.groups.round(2))
+    (0.597, 0.915, 0.89)
+    >>> print(fit.groups.round(2))  # In R: omega(x, 3)$omega.group
          total  general  group
-    g     0.91     0.81   0.06
-    F1*   0.87     0.83   0.04
-    F2*   0.72     0.62   0.10
-    F3*   0.87     0.81   0.07
+    g     0.91     0.60   0.29
+    F1*   0.87     0.30   0.58
+    F2*   0.86     0.42   0.44
+    F3*   0.76     0.37   0.39
     """
     cor = correlation_kind(cor)
     check_integer("n_factors", n_factors, 1)

@@ -450,15 +450,20 @@ def rotate(
     >>> loadings = np.array([[.8, .3], [.7, .4], [.6, .3], [.3, .7], [.2, .8], [.4, .6]])
     >>> pattern, phi = als.rotate(loadings, "oblimin")  # In R: GPArotation::oblimin(L)
     >>> print(np.round(pattern, 3))
-    [[ 0.868 -0.021]
-     [ 0.709  0.123]
-     [ 0.651  0.046]
-     [ 0.026  0.753]
-     [-0.114  0.906]
-     [ 0.228  0.578]]
+    [[ 0.892 -0.059]
+     [ 0.725  0.116]
+     [ 0.639  0.047]
+     [ 0.097  0.694]
+     [-0.07   0.869]
+     [ 0.264  0.519]]
     >>> print(np.round(phi, 3))
-    [[1.    0.616]
-     [0.616 1.   ]]
+    [[1.    0.659]
+     [0.659 1.   ]]
+    >>> rotated, none = als.rotate(loadings, "varimax")  # In R: stats::varimax(L)
+    >>> print(np.round(rotated[:2], 3)), none
+    [[0.813 0.262]
+     [0.718 0.366]]
+    (None, None)
     """
     name = canonical_rotation(rotation)
     loadings = np.asarray(loadings, dtype=float)

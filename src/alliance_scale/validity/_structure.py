@@ -79,8 +79,8 @@ def tucker_congruence(first: np.ndarray, second: np.ndarray) -> np.ndarray:
     >>> x = np.array([[0.8, 0.1], [0.7, 0.2], [0.1, 0.9]])
     >>> y = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]])
     >>> print(np.round(als.tucker_congruence(x, y), 3))  # In R: psych::factor.congruence(x, y)
-    [[0.987 0.11 ]
-     [0.225 0.966]]
+    [[0.993 0.094]
+     [0.229 0.97 ]]
     """
     first = np.asarray(first, dtype=float)
     second = np.asarray(second, dtype=float)
@@ -127,6 +127,18 @@ class CongruenceResult(Result):
         the item meets every convention) and ``flagged``.
     level : str
         ``"facet"`` or ``"dimension"``.
+
+    Examples
+    --------
+    >>> pilot, scale = als.load_pilot(), als.draft_scale()
+    >>> items = [k.lstrip("-") for f in ("A1", "B1", "C1") for k in scale.keys[f]]
+    >>> fit = als.congruence(als.efa(pilot[items], 3), scale)
+    >>> print(fit.coefficients.round(2))  # In R: psych::factor.congruence(f, keys)
+              A1    B1    C1
+    factor
+    MR2     0.01  0.98  0.03
+    MR1     0.98  0.00  0.05
+    MR3     0.06  0.05  0.95
     """
 
     coefficients: pd.DataFrame
@@ -266,12 +278,18 @@ def target_from_scale(
     >>> target.shape
     (80, 3)
     >>> print(target.iloc[:2])  # 0: should not load; NaN: free (partially specified)
-           A    B    C
-    A1a_1  NaN  0.0  0.0
-    A1a_2  NaN  0.0  0.0
+             A   B    C
+    B3b_1  0.0 NaN  0.0
+    B1a_3  0.0 NaN  0.0
     >>> pilot = als.load_pilot()
     >>> fit = als.efa(pilot[scale.item_ids], 3, rotation="targetQ", target=target)
     >>> # In R: psych::fa(x, 3, rotate = "TargetQ", Target = list(target))
+    >>> print(als.congruence(fit, scale, level="dimension").matches.round(2))
+           target  congruence            label
+    factor
+    MR2         B        0.97            equal
+    MR3         C        0.89  fair similarity
+    MR1         A        0.92  fair similarity
     """
     check_choice("level", level, LEVELS)
     check_flag("specified", specified)
@@ -313,6 +331,18 @@ def congruence(solution: Any, scale: Scale, *, level: str = "facet") -> Congruen
     AnalysisError
         An unknown ``level``; ``solution`` without a ``loadings`` DataFrame; items of the
         solution that are not in ``scale`` (named).
+
+    Examples
+    --------
+    >>> pilot, scale = als.load_pilot(), als.draft_scale()
+    >>> items = [k.lstrip("-") for f in ("A1", "B1", "C1") for k in scale.keys[f]]
+    >>> fit = als.congruence(als.efa(pilot[items], 3), scale)  # psych::factor.congruence
+    >>> print(fit.matches.round(3))
+           target  congruence  label
+    factor
+    MR2        B1       0.981  equal
+    MR1        A1       0.977  equal
+    MR3        C1       0.953  equal
     """
     check_choice("level", level, LEVELS)
     loadings = getattr(solution, "loadings", None)
