@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 import warnings
+from pathlib import Path
 
 import matplotlib
 import numpy as np

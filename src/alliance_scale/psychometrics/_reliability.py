@@ -127,7 +127,7 @@ def _keyed_frame(
         if negative and check_keys:
             warn_user(
                 "items negatively correlated with the total scale (the first principal "
-                f"component) were reversed (check_keys=True, psych's check.keys): "
+                "component) were reversed (check_keys=True, psych's check.keys): "
                 + ", ".join(negative), AllianceScaleWarning)
             reversed_items = tuple(negative)
         elif negative:
