@@ -97,3 +97,8 @@ def test_format_number_and_table_are_fixed_point():
     table = format_table(pd.DataFrame({"MR1": [6.671e-02, -8.848e-04, 1e-20]}), 3)
     assert list(table["MR1"]) == ["0.067", "-0.001", "0.000"]
     assert list(format_table(pd.DataFrame({"x": [-0.0004]}), 3)["x"]) == ["0.000"]
+
+
+def test_format_table_keeps_repeated_column_names_apart():
+    frame = pd.DataFrame([[0.1, 0.5, 0.9]], columns=["low", "MR1", "low"])
+    assert list(format_table(frame, 2).iloc[0]) == ["0.10", "0.50", "0.90"]

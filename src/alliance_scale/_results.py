@@ -131,11 +131,12 @@ def format_table(
     a  0.81  0.66
     b        0.50
     """
-    out = {}
-    for j, column in enumerate(frame.columns):
+    cells = []
+    for j, column in enumerate(frame.columns):  # by position: column names may repeat
         places = digits.get(column, 3) if isinstance(digits, Mapping) else digits
-        out[column] = [_format_cell(v, places) for v in frame.iloc[:, j].tolist()]
-    text = pd.DataFrame(out, index=frame.index, columns=frame.columns)
+        cells.append([_format_cell(v, places) for v in frame.iloc[:, j].tolist()])
+    text = pd.DataFrame(list(zip(*cells, strict=True)) if cells else None, index=frame.index,
+                        columns=frame.columns)
     if blank is not None:
         mask = np.asarray(blank, dtype=bool)
         text = text.mask(mask, "")

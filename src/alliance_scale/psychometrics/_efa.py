@@ -44,6 +44,7 @@ from ._correlation import (
     singular_cause,
     smooth_correlation,
     squared_multiple_correlations,
+    to_unit_diagonal,
 )
 from ._fa_print import adequacy_table, fit_lines, loadings_table, r_round, sort_order
 from ._rotation import canonical_rotation, rotate
@@ -901,15 +902,14 @@ def _bootstrap_heading(table: pd.DataFrame, confidence: float) -> str:
 
 
 def _bootstrap_table(table: pd.DataFrame, loadings: pd.DataFrame, digits: int) -> pd.DataFrame:
-    """psych's ``print.psych.fa.ci`` layout: lower, estimate, upper for each factor."""
-    columns = {}
+    """psych's ``print.psych.fa.ci`` layout: low, estimate, upper for each factor."""
+    parts, names = [], []
     for factor in loadings.columns:
         part = table[table["factor"] == factor].set_index("item").loc[loadings.index]
-        columns[(factor, "low")] = part["lower"]
-        columns[(factor, factor)] = part["estimate"]
-        columns[(factor, "upper")] = part["upper"]
-    frame = pd.DataFrame(columns)
-    frame.columns = [name if name == factor else f"{name}" for factor, name in frame.columns]
+        parts += [part["lower"], part["estimate"], part["upper"]]
+        names += ["low", factor, "upper"]
+    frame = pd.concat(parts, axis=1, ignore_index=True)
+    frame.columns = names
     return format_table(frame, digits)
 
 
@@ -1215,15 +1215,16 @@ class _Replicate:
 
 def _target_rotation(
     loadings: np.ndarray, phi: np.ndarray | None, target: np.ndarray
-) -> tuple[np.ndarray, np.ndarray | None]:
+) -> tuple[np.ndarray, np.ndarray]:
     """psych's ``target.rot(x, keys = target)``: least squares transformation ``U`` of the
-    replicate toward the estimate, columns rescaled to unit factor variance; the factor
-    correlations follow (``U^-1 Phi U^-T``)."""
+    replicate toward the estimate, columns rescaled as if the replicate's factors were
+    uncorrelated (psych's rule, kept for its numbers); the replicate's factor correlations
+    follow the same transformation (``U^-1 Phi U^-T``, rescaled to a unit diagonal)."""
     transform = np.linalg.lstsq(loadings, target, rcond=None)[0]
     transform = transform * np.sqrt(np.diag(np.linalg.inv(transform.T @ transform)))
     inverse = np.linalg.inv(transform)
     middle = np.eye(len(transform)) if phi is None else phi
-    return loadings @ transform, inverse @ middle @ inverse.T
+    return loadings @ transform, to_unit_diagonal(inverse @ middle @ inverse.T)
 
 
 def _bootstrap(
