@@ -262,3 +262,10 @@ def test_parallel_analysis_survives_resamples_with_undefined_correlations():
         except Exception:  # pragma: no cover - what the issue saw
             crashed += 1
     assert crashed == 0
+
+
+def test_parallel_analysis_resamples_with_psychs_cor_poly(bfi_items):
+    small = bfi_items.iloc[:300, :6]
+    a = parallel_analysis(small, n_iter=3, cor="poly", seed=4)
+    b = parallel_analysis(small, n_iter=3, cor="polychoric", seed=4)
+    pd.testing.assert_frame_equal(a.table, b.table)

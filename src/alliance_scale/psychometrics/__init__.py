@@ -1,6 +1,6 @@
 """Generic psychometric numerics on DataFrames, matching R psych: correlations (Pearson,
-polychoric), factorability, number of factors, exploratory factor analysis with rotations,
-reliability coefficients and scoring keys.
+polychoric), factorability, number of factors, exploratory factor analysis with every psych
+rotation, principal components, reliability coefficients (alpha, omega) and scoring keys.
 
 Nothing here knows the questionnaire: this package imports nothing from
 :mod:`alliance_scale.instrument`, :mod:`alliance_scale.fielding` or

@@ -13,9 +13,11 @@ pairwise-complete covariances (:func:`pairwise_covariance`, batched, as R's
 smallest eigenvalue above machine epsilon, made safe against rounding as ``10 p eps``; so
 a matrix with a smallest eigenvalue between ``eps`` and ``10 p eps`` is smoothed here and
 not by psych, a change of about 1e-10) and squared multiple correlations
-(:func:`squared_multiple_correlations`, ``psych::smc``). Note that R's pairwise Pearson
-correlation is *not* ``cov2cor`` of the pairwise covariances when answers are missing: each
-pair is standardised by the variances of its own rows (:func:`pairwise_pearson`).
+(:func:`squared_multiple_correlations`, ``psych::smc`` with its ``Pinv`` rule for singular
+matrices). Note that R's pairwise Pearson correlation is *not* ``cov2cor`` of the pairwise
+covariances when answers are missing: each pair is standardised by the variances of its own
+rows (:func:`pairwise_pearson`), and a pair on whose rows an item does not vary has no
+correlation (R's ``NA``; rounding would otherwise make it infinite).
 
 Why hand-written: psych and lavaan fit one pair at a time (135 items give 9,045 pairs);
 no Python library fits polychoric correlations. Here every step is vectorised over all

@@ -8,7 +8,16 @@ under oblique rotation differ from psych, it lets Heywood cases pass silently an
 ``fit`` fails with scikit-learn >= 1.8. minres and ml follow psych's criterion, gradient,
 start (SMC), bounds (.005..1) and R's ``optim`` L-BFGS-B settings step for step, which
 reproduces psych's loadings to about 1e-14 (a more tightly converged optimum would differ
-from psych by ~1e-6, and by ~1e-3 in Heywood cases). Rotations are in :mod:`.rotation`.
+from psych by ~1e-6, and by ~1e-3 in Heywood cases). Rotations are in :mod:`._rotation`
+(every rotation psych offers); psych's printout (``print.psych.fa``: sorted, cut loadings,
+variance, Phi, fit lines, factor score adequacy) is built by :mod:`._fa_print`.
+
+Bootstrap intervals of the loadings follow psych's ``fa(n.iter = )``: respondents resampled
+with replacement (normal data simulated from a correlation matrix), each replicate rotated
+toward the estimate by psych's ``target.rot`` and the interval taken as mean -/+ z sd. psych's
+``target.rot`` rescales the transformation as if the replicate's factors were uncorrelated;
+that rule is kept for the loadings (they are psych's numbers), and the factor correlations of
+a replicate follow the same transformation (psych keeps them unaligned).
 """
 
 from __future__ import annotations

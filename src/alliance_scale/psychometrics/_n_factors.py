@@ -2,8 +2,11 @@
 
 Why hand-written: no Python library reproduces psych's parallel analysis (principal
 component *and* factor eigenvalues, simulated and resampled references, psych's counting
-rule) or its MAP values. The factor eigenvalues use the factor extraction of
-:func:`alliance_scale.factor.extract_factors` (one implementation of minres).
+rule) or its MAP values. On a singular matrix (a duplicated item, a linear combination,
+fewer respondents than items) some MAP values are undefined (a residual variance of 0): as
+psych's ``which.min``, the minimum is taken over the defined ones, with a warning. The
+factor eigenvalues use the factor extraction of :func:`alliance_scale.extract_factors` (one
+implementation of minres).
 
 References
 ----------
@@ -29,6 +32,7 @@ from .._checks import check_integer, check_number, check_seed
 from .._results import Result, result
 from ..errors import AllianceScaleWarning, AnalysisError, NotPositiveDefiniteWarning
 from ._correlation import (
+    correlation_kind,
     correlation_matrix,
     pairwise_pearson,
     polychoric,
@@ -322,6 +326,7 @@ def parallel_analysis(
     """
     check_integer("n_iter", n_iter, minimum=1)
     check_number("quantile", quantile, 0.0, 1.0, low_open=True, high_open=True)
+    cor = correlation_kind(cor)
     matrix, n, _, items = correlation_matrix(data, cor_matrix=cor_matrix, cor=cor, n_obs=n_obs)
     p = len(matrix)
     if n <= p:

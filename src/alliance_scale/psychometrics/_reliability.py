@@ -12,6 +12,12 @@ bootstrap of 1,000 resamples is one batched product. The matrices come from
 :func:`alliance_scale.factor.efa`, the intraclass correlation pingouin's, the scoring and
 reversal :mod:`alliance_scale.scoring`'s; none is re-implemented here. ``n`` is
 :func:`alliance_scale._data.respondent_count` (rows with at least one answer).
+
+omega follows psych's steps exactly (``omega`` -> ``schmid``): a minres fit rotated by
+varimax, then GPArotation's oblimin *from that varimax solution*. The gradient projection
+stops at a gradient of 1e-5, so its result depends on the start: rotating the unrotated
+loadings instead (as this module did before issue #12) moved omega_h by 4.5e-4 on
+psychTools::spi's first 30 items while omega total (rotation-invariant) agreed.
 """
 
 from __future__ import annotations
