@@ -757,7 +757,9 @@ def pairwise_pearson(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """
     observed = ~np.isnan(values)
     if observed.all():
-        return np.corrcoef(values, rowvar=False), np.full((values.shape[1],) * 2, len(values))
+        with np.errstate(invalid="ignore", divide="ignore"):  # a constant item: NaN, as R
+            correlation = np.corrcoef(values, rowvar=False)
+        return correlation, np.full((values.shape[1],) * 2, len(values))
     counts, cross, squares = _pairwise_moments(values)
     with np.errstate(invalid="ignore", divide="ignore"):
         correlation = cross / np.sqrt(squares * np.swapaxes(squares, -1, -2))

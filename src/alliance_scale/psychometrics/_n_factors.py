@@ -404,6 +404,8 @@ class MAPResult(Result):
     map: pd.Series
     map_fourth_power: pd.Series
 
+    _digits = 4  # MAP values differ in the third decimal
+
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame({"map": self.map, "map_fourth_power": self.map_fourth_power})
 
