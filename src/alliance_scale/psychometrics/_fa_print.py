@@ -170,7 +170,8 @@ def fit_lines(
     if not components and finite("bic"):
         lines.append(f"BIC = {r_round(fit['bic'], digits)}")
     lines.append(f"Fit based upon off diagonal values = {r_round(fit['fit_off'], digits)}")
-    return "\n".join(lines)
+    kept = [line for i, line in enumerate(lines) if line or (i and lines[i - 1])]
+    return "\n".join(kept)
 
 
 def _finite(fit: Mapping[str, Any]):
