@@ -91,3 +91,27 @@ def test_bad_options_are_refused(holzinger):
         principal(holzinger, 10)
     with pytest.raises(OptionError, match="rotation"):
         principal(holzinger, 2, rotation="wrong")
+
+
+def test_summary_numbers_equal_psych_printout(bfi_items, fixtures_dir):
+    """print(principal(bfi, 5), cut = .3, sort = TRUE) in psych: every loading cell, h2, u2,
+    com, the variance table and the fit lines, to the printed digits."""
+    import re
+
+    printed = json.loads((fixtures_dir / "efa_output_reference.json").read_text())
+    theirs = printed["principal_print"]
+    ours = str(principal(bfi_items, 5).summary(cut=0.3, sort=True)).splitlines()
+    number = re.compile(r"-?\d+(?:\.\d+)?(?:e-?\d+)?")
+
+    def cells(header: str, row: str) -> dict[str, str]:
+        ends = {m.end(): m.group() for m in re.finditer(r"\S+", header)}
+        return {ends[m.end()]: m.group() for m in re.finditer(r"\S+", row) if m.end() in ends}
+
+    top_theirs = next(i for i, line in enumerate(theirs) if line.lstrip().startswith("item"))
+    top_ours = next(i for i, line in enumerate(ours) if line.lstrip().startswith("item"))
+    for k in range(1, 26):
+        assert ours[top_ours + k].split()[0] == theirs[top_theirs + k].split()[0]
+        assert cells(ours[top_ours], ours[top_ours + k]) == cells(theirs[top_theirs],
+                                                                  theirs[top_theirs + k])
+    rest = [float(t) for line in ours[top_ours + 26:] for t in number.findall(line)]
+    assert rest == [float(t) for line in theirs[top_theirs + 26:] for t in number.findall(line)]
