@@ -79,6 +79,7 @@ from ..errors import (
     AnalysisError,
     NotPositiveDefiniteWarning,
 )
+from ._warn import warn_user
 
 __all__ = [
     "PolychoricResult",
@@ -543,20 +544,20 @@ def _finish_matrix(
     empty = np.argwhere(np.triu(pair_n == 0, 1))
     if empty.size:
         first, second = empty[0]
-        warnings.warn(
+        warn_user(
             f"items {names[first]!r} and {names[second]!r} (and {len(empty) - 1} other "
             "pair(s)) have no respondent in common: their correlation is NaN and the matrix "
             "was not smoothed",
-            AllianceScaleWarning, stacklevel=3,
+            AllianceScaleWarning,
         )
         return matrix, False
     if not smooth:
         return matrix, False
     matrix, smoothed = smooth_correlation(matrix)
     if smoothed:
-        warnings.warn(
+        warn_user(
             "the polychoric correlation matrix was not positive definite and was "
-            "smoothed (psych::cor.smooth)", NotPositiveDefiniteWarning, stacklevel=3,
+            "smoothed (psych::cor.smooth)", NotPositiveDefiniteWarning,
         )
     return matrix, smoothed
 
