@@ -319,7 +319,7 @@ def test_items_never_answered_together_are_named():
 def test_results_have_tables_and_readable_reprs(bfi_items):
     fit = cronbach_alpha(bfi_items[["C1", "C2", "C3"]], ci="duhachek")
     text = repr(fit)
-    assert "alpha" in text and "duhachek" in text and "r_drop" in text
+    assert "raw_alpha" in text and "duhachek" in text and "r.drop" in text
     assert "<table" in fit._repr_html_()
     assert fit.to_frame() is fit.items
     assert set(fit._summary()) >= {"alpha", "std_alpha", "G6", "n", "k"}

@@ -317,6 +317,31 @@ class AlphaResult(Result):
             "correlations": self.cor, "missing": self.missing,
         }
 
+    def _report(self) -> Report:
+        """psych's printout of ``alpha``: totals, interval, alpha if an item is dropped,
+        item statistics (two decimals, reversed items marked ``-``)."""
+        total = pd.DataFrame([[self.alpha, self.std_alpha, self.g6, self.average_r,
+                               self.standard_error, self.n]],
+                             columns=["raw_alpha", "std.alpha", "G6(smc)", "average_r", "ase",
+                                      "n"], index=[""])
+        items = self.items.rename(index=lambda i: f"{i}-" if i in self.reversed_items else i)
+        dropped = items[["alpha_if_deleted", "std_alpha_if_deleted", "g6_if_deleted",
+                         "average_r_if_deleted"]].set_axis(
+            ["raw_alpha", "std.alpha", "G6(smc)", "average_r"], axis=1)
+        stats = items[["n", "raw_r", "std_r", "r_cor", "r_drop", "mean", "sd"]].set_axis(
+            ["n", "raw.r", "std.r", "r.cor", "r.drop", "mean", "sd"], axis=1)
+        blocks: list[str | pd.DataFrame] = [
+            f"Call: cronbach_alpha(data, cor={self.cor!r}, missing={self.missing!r})", "",
+            format_table(total, {"ase": 3, "raw_alpha": 2, "std.alpha": 2, "G6(smc)": 2,
+                                 "average_r": 2})]
+        if self.ci_method is not None:
+            blocks += ["", f"{self.confidence:.0%} confidence boundaries ({self.ci_method}): "
+                           f"{r_round(self.ci[0])} {r_round(self.alpha)} {r_round(self.ci[1])}"]
+        blocks += ["", "Reliability if an item is dropped:", format_table(dropped, 2),
+                   "", "Item statistics", format_table(stats, 2)]
+        return Report("Reliability analysis (psych::alpha)", tuple(blocks),
+                      max_rows=self._max_rows)
+
 
 def _item_table(
     frame: pd.DataFrame, covariance: np.ndarray, correlation: np.ndarray
