@@ -156,8 +156,9 @@ class Report:
         First line.
     blocks : tuple of (str or DataFrame)
         Lines of text (a string may hold several lines; ``""`` is an empty line) and tables.
-    max_rows : int, default 60
-        Rows of a table shown before it is truncated (head and tail).
+    max_rows : int or None, default 60
+        Rows of a table shown before it is truncated (head and tail); None shows every row
+        (psych's printouts of a factor analysis list every item).
 
     Examples
     --------
@@ -171,7 +172,7 @@ class Report:
 
     title: str
     blocks: tuple[str | pd.DataFrame, ...] = ()
-    max_rows: int = 60
+    max_rows: int | None = 60
 
     def __str__(self) -> str:
         lines = [self.title]

@@ -820,7 +820,7 @@ class EFAResult(Result):
         if self.bootstrap is not None:
             blocks += ["", _bootstrap_heading(self.bootstrap, self.confidence),
                        _bootstrap_table(self.bootstrap, self.loadings, digits)]
-        return Report(blocks[0], tuple(blocks[1:]))
+        return Report(blocks[0], tuple(blocks[1:]), max_rows=None)  # all items, as psych
 
     def _report(self) -> Report:
         return self.summary()

@@ -187,7 +187,7 @@ class PCAResult(Result):
             blocks += ["", "With component correlations of", format_table(self.phi, digits)]
         blocks += ["", f"Mean item complexity = {r_round(self.complexity.mean(), 1)}",
                    fit_lines(self.fit, k, self.n_obs, components=True, digits=digits)]
-        return Report("Principal Components Analysis", tuple(blocks))
+        return Report("Principal Components Analysis", tuple(blocks), max_rows=None)
 
     def _report(self) -> Report:
         return self.summary()

@@ -826,7 +826,7 @@ class OmegaResult(Result):
         if self.flipped_items:
             blocks += ["", "Items reversed for a positive g loading (marked -): "
                        + ", ".join(self.flipped_items)]
-        return Report("Omega", tuple(blocks))
+        return Report("Omega", tuple(blocks), max_rows=None)
 
     def _report(self) -> Report:
         return self.summary()
