@@ -1006,7 +1006,7 @@ def _variance_table(pattern: np.ndarray, phi: np.ndarray | None, columns) -> pd.
     return pd.DataFrame(rows, index=columns).T
 
 
-def _aligned_target(target, names: list[str], n_factors: int) -> np.ndarray | None:
+def _aligned_target(target, names: list[str]) -> np.ndarray | None:
     """A target given as a DataFrame follows the items by name (rows) and keeps its
     columns; an array must already be items x factors."""
     if target is None:
@@ -1138,7 +1138,7 @@ def efa(
     _check_identified(n_factors, len(names))
     _warn_if_singular(correlation, names, method)
     options = {"gamma": gamma, "delta": delta, "simplimax_k": simplimax_k,
-               "target": _aligned_target(target, names, n_factors)}
+               "target": _aligned_target(target, names)}
     unrotated, _ = _extract(correlation, n_factors, method)
     communalities = np.sum(unrotated**2, axis=1)
     pattern, phi = rotate(unrotated, rotation, **options)

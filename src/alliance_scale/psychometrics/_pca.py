@@ -303,7 +303,7 @@ def principal(
     k = n_components
     prefix = "PC" if name == "none" or k == 1 else ("RC" if name in _RC_ROTATIONS else "TC")
     options = {"gamma": gamma, "delta": delta, "simplimax_k": simplimax_k,
-               "target": _aligned_target(target, names, k)}
+               "target": _aligned_target(target, names)}
     if name == "promax" and k > 1:
         pattern, phi = promax(loadings, kaiser=False)
     else:
