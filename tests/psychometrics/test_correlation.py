@@ -254,3 +254,52 @@ def test_correlation_matrix_counts_and_missing(bfi_items):
         correlation_matrix(data, missing="mean")
     with pytest.raises(OptionError, match="n_obs must be an integer"):
         correlation_matrix(cor_matrix=matrix, n_obs=300.0)
+
+
+# --------------------------------------------------------------------------- singular (#12)
+
+
+def _singular_cases(bfi_items: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The data of tests/fixtures/efa_output_reference.R's singular cases."""
+    dup = bfi_items[["A1", "A2", "A3", "A4", "A5", "C1", "C2", "C3"]].copy()
+    dup["A1_copy"] = dup["A1"]
+    few = bfi_items.dropna().iloc[:10, :15]
+    lin = bfi_items.iloc[:, :5].dropna().copy()
+    lin["A12"] = lin["A1"] + lin["A2"]
+    return {"dup": dup, "few": few, "lin": lin}
+
+
+@pytest.fixture(scope="module")
+def singular_reference(fixtures_dir) -> dict:
+    return json.loads((fixtures_dir / "efa_output_reference.json").read_text())["singular"]
+
+
+@pytest.mark.parametrize("case", ["dup", "few", "lin"])
+def test_smc_of_a_singular_matrix_follows_psychs_pinv(bfi_items, singular_reference, case):
+    """psych::smc uses its Pinv (SVD, singular values <= sqrt(eps) x the largest dropped):
+    an inverse of the nearly singular matrix gave 1 for every item."""
+    data = _singular_cases(bfi_items)[case]
+    assert list(data.columns) == singular_reference[case]["items"]
+    r = pairwise_pearson(data.to_numpy())[0]
+    smc = squared_multiple_correlations(r)
+    np.testing.assert_allclose(smc, singular_reference[case]["smc"], atol=1e-10)
+
+
+def test_smc_of_a_regular_matrix_is_unchanged_by_the_pinv_rule(bfi_items):
+    r = bfi_items.corr().to_numpy()
+    expected = 1 - 1 / np.diag(np.linalg.inv(r))
+    np.testing.assert_array_equal(squared_multiple_correlations(r), expected)
+
+
+def test_pairwise_correlation_is_undefined_for_a_constant_pair_not_infinite():
+    x = np.array([[1, 2.0], [1, 3.0], [1, np.nan], [2, np.nan], [3, 1.0], [3, np.nan]])
+    x[4, 0] = 1.0  # item 0 is 1 on every row where item 1 is answered
+    r, counts = pairwise_pearson(x)
+    assert np.isnan(r[0, 1]) and np.isnan(r[1, 0]) and counts[0, 1] == 3
+    rng = np.random.default_rng(0)
+    noisy = rng.normal(size=(50, 4))
+    noisy[rng.random(noisy.shape) < 0.3] = np.nan
+    r, _ = pairwise_pearson(noisy)
+    assert np.all(np.abs(r[~np.isnan(r)]) <= 1.0)
+    expected = pd.DataFrame(noisy).corr(min_periods=2).to_numpy()
+    np.testing.assert_allclose(r, expected, atol=1e-12)

@@ -7,7 +7,9 @@ psychTools::bfi, written to efa_reference.json.
 from __future__ import annotations
 
 import json
+import re
 import warnings
+from pathlib import Path
 
 import matplotlib
 import numpy as np
@@ -211,7 +213,7 @@ def test_table_repr_and_plot(fitted, reference):
     assert list(table.columns) == ["MR2", "MR1", "MR3", "MR5", "MR4", "h2", "u2", "complexity"]
     ordered = res.to_frame(sort=True)
     assert list(ordered.index) == reference["minres_oblimin"]["sorted_items"]
-    assert "rmsea" in repr(res) and "<table" in res._repr_html_()
+    assert "RMSEA index = 0.056" in repr(res) and "<table" in res._repr_html_()
     ax = res.plot()
     assert len(ax.texts) == 25 * 5
     matplotlib.pyplot.close("all")
@@ -362,26 +364,13 @@ def test_n_obs_with_a_non_correlation_matrix_says_why():
 # ------------------------------------------------------------------ refactoring guards
 
 
-def test_statsmodels_private_gpa_is_still_there():
-    """rotation.py imports statsmodels' private ``_gpa_rotation``: fail loudly if it moves."""
-    try:
-        from statsmodels.multivariate.factor_rotation import _gpa_rotation
-    except ImportError as error:  # pragma: no cover - only when statsmodels changes
-        pytest.fail(f"statsmodels' private _gpa_rotation is gone ({error}); rotation.py "
-                    "needs another GPA implementation")
-    loadings = np.array([[0.8, 0.3], [0.7, 0.4], [0.3, 0.8], [0.2, 0.7], [0.5, 0.5]])
+def test_rotation_does_not_import_statsmodels_private_modules():
+    """Issue #8: rotations use the project's own GPA, not statsmodels' private module."""
+    import alliance_scale.psychometrics._rotation as rotation_module
 
-    def quartimin(L, **_):
-        cross = (L**2) @ (1.0 - np.eye(2))
-        return float(np.sum(L**2 * cross) / 4.0), L * cross
-
-    rotated, phi, rotation, table = _gpa_rotation.GPA(
-        loadings, vgQ=quartimin, rotation_method="oblique", max_tries=1000, tol=1e-5
-    )
-    assert rotated.shape == (5, 2) and phi.shape == (2, 2)
-    np.testing.assert_allclose(np.diag(phi), 1.0)
-    np.testing.assert_allclose(rotated @ rotation.T, loadings, atol=1e-12)
-    assert 10 ** table[-1][2] < 1e-5  # rotation._gpa_oblique reads convergence from here
+    source = Path(rotation_module.__file__).read_text()
+    assert "import statsmodels" not in source and "from statsmodels" not in source
+    assert "_gpa_rotation import" not in source and "import _gpa_rotation" not in source
 
 
 def test_singular_matrix_fit_matches_psych(bfi_items, fixtures_dir):
@@ -461,3 +450,116 @@ def test_integer_options_are_checked_alike(bfi_items):
         efa(bfi_items.corr(), 2, n_obs=1)
     res = efa(bfi_items.iloc[:, :10], np.int64(2))
     assert res.loadings.shape == (10, 2)
+
+
+# ------------------------------------------------------------------ printed output (issue #12)
+
+
+@pytest.fixture(scope="module")
+def output_reference(fixtures_dir) -> dict:
+    return json.loads((fixtures_dir / "efa_output_reference.json").read_text())
+
+
+NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e-?\d+)?")
+
+
+def _numbers(lines: list[str]) -> list[float]:
+    return [float(token) for line in lines for token in NUMBER.findall(line)]
+
+
+def _columns_by_position(header: str, row: str) -> dict[str, str]:
+    """Cells of a right-aligned printed row, keyed by the header above their last digit."""
+    ends = {match.end(): match.group() for match in re.finditer(r"\S+", header)}
+    cells = {}
+    for match in re.finditer(r"\S+", row):
+        if match.end() in ends:
+            cells[ends[match.end()]] = match.group()
+    return cells
+
+
+def test_summary_numbers_equal_psych_printout(fitted, output_reference):
+    """summary(cut=.3, sort=True) of fa(bfi, 5) against psych's print(f, cut=.3, sort=TRUE):
+    every loading cell (row order, blanks, column), h2, u2, com, the variance table, Phi,
+    every number of the fit lines and the score adequacy, to psych's printed digits."""
+    report = fitted["minres_oblimin"].summary(cut=0.3, sort=True)
+    ours = str(report).splitlines()
+    theirs = output_reference["fa_print"]
+    header_theirs = next(i for i, line in enumerate(theirs) if line.lstrip().startswith("item"))
+    header_ours = next(i for i, line in enumerate(ours) if line.lstrip().startswith("item"))
+    for k in range(1, 26):
+        mine = _columns_by_position(ours[header_ours], ours[header_ours + k])
+        psych = _columns_by_position(theirs[header_theirs], theirs[header_theirs + k])
+        assert ours[header_ours + k].split()[0] == theirs[header_theirs + k].split()[0]
+        assert mine == psych, ours[header_ours + k]
+    start_theirs = header_theirs + 26
+    start_ours = header_ours + 26
+    assert _numbers(ours[start_ours:]) == _numbers(theirs[start_theirs:])
+    assert "Measures of factor score adequacy" in ours
+
+
+@pytest.mark.parametrize("key", ["minres_oblimin", "ml_varimax", "pa_promax"])
+def test_new_fit_entries_and_score_adequacy_equal_psych(fitted, output_reference, key):
+    ref = output_reference["stats"][key]
+    fit = fitted[key].fit
+    for ours, theirs in (("crms", "crms"), ("fit", "fit"), ("fit_off", "fit_off"),
+                         ("harmonic_n", "nh"), ("null_objective", "null_objective")):
+        assert fit[ours] == pytest.approx(ref[theirs], rel=1e-9), ours
+    np.testing.assert_allclose(fitted[key].score_adequacy.loc["r2"], ref["R2"], atol=1e-9)
+
+
+def test_bootstrap_intervals_are_seeded_and_cover_a_known_structure():
+    rng = np.random.default_rng(8)
+    truth = np.zeros((8, 2))
+    truth[:4, 0], truth[4:, 1] = 0.7, 0.6
+    n = 400
+    latent = rng.standard_normal((n, 2))
+    data = pd.DataFrame(latent @ truth.T + rng.standard_normal((n, 8)) * np.sqrt(
+        1 - (truth**2).sum(axis=1)), columns=[f"x{i}" for i in range(8)])
+    first = efa(data, 2, rotation="varimax", n_boot=60, seed=3)
+    again = efa(data, 2, rotation="varimax", n_boot=60, seed=3)
+    pd.testing.assert_frame_equal(first.bootstrap, again.bootstrap)
+    table = first.bootstrap
+    assert list(table.columns) == ["item", "factor", "estimate", "mean", "sd", "lower", "upper"]
+    assert len(table) == 16 and table.attrs["n_boot"] == 60
+    # sampling SD of a loading of .7 with n = 400 is about .03-.05
+    assert table["sd"].between(0.01, 0.1).all()
+    assert ((table["lower"] < table["estimate"]) & (table["estimate"] < table["upper"])).all()
+    main = np.abs(first.loadings.to_numpy()).argmax(axis=1)
+    for item, column in zip(first.loadings.index, main, strict=True):
+        row = table[(table["item"] == item) & (table["factor"] == first.loadings.columns[column])]
+        assert row["lower"].iloc[0] > 0.4
+    text = str(first.summary())
+    assert "bootstrapped 95% confidence intervals (60 resamples" in text
+    oblique = efa(data, 2, n_boot=20, seed=1)
+    assert oblique.phi_bootstrap is not None and len(oblique.phi_bootstrap) == 1
+
+
+def test_bootstrap_of_a_correlation_matrix_simulates_normal_data(bfi_items):
+    r = bfi_items.iloc[:, :10].corr()
+    fit = efa(r, 2, n_obs=500, n_boot=10, seed=2)
+    assert fit.bootstrap["sd"].between(0.005, 0.2).all()
+    with pytest.raises(OptionError, match="n_boot"):
+        efa(r, 2, n_obs=500, n_boot=-1)
+
+
+def test_cor_poly_is_psychs_spelling(bfi_items):
+    small = bfi_items.iloc[:300, :6]
+    a = efa(small, 1, cor="poly")
+    b = efa(small, 1, cor="polychoric")
+    np.testing.assert_array_equal(a.loadings, b.loadings)
+    assert a.cor == "polychoric"
+    with pytest.raises(OptionError, match="'pearson', 'polychoric', 'cor', 'poly'"):
+        efa(small, 1, cor="spearman")
+
+
+def test_an_item_constant_on_a_pairs_rows_is_refused_by_name():
+    """A pairwise correlation used to come out as +-inf (an item constant on the rows that
+    answered both): efa crashed inside scipy. R gives NA; here the pair is named."""
+    data = pd.DataFrame({
+        "a": [1, 2, 3, 4, 5, 1, 2, 3, 4, 5, 2, 3],
+        "b": [2, 2, 2, 2, 2, np.nan, np.nan, np.nan, np.nan, np.nan, 3, 4],
+        "c": [1, 3, 2, 5, 4, 2, 3, 1, 5, 4, np.nan, np.nan],
+        "d": [2, 1, 4, 3, 5, 5, 4, 3, 2, 1, 1, 2],
+    }, dtype=float)
+    with pytest.raises(AnalysisError, match="'b' and 'c'"):
+        efa(data, 1)

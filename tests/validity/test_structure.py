@@ -16,6 +16,7 @@ from alliance_scale import (
     congruence,
     efa,
     simulate,
+    target_from_scale,
 )
 from alliance_scale.errors import OptionError
 from alliance_scale.validity._structure import congruence_label, tucker_congruence
@@ -144,3 +145,38 @@ def test_the_solution_can_be_passed_by_name():
     scale = _scale()
     result = congruence(solution=_fake_result(_perfect_loadings(scale)), scale=scale)
     np.testing.assert_allclose(result.matches["congruence"].abs(), 1.0)
+
+
+# --------------------------------------------------------------------------- target (#12)
+
+
+def test_target_from_scale_is_the_blueprint_partially_specified():
+    scale = _scale(items_per_facet=4)
+    target = target_from_scale(scale)
+    assert list(target.columns) == ["A1", "A2", "B1"] and list(target.index) == scale.item_ids
+    for item in scale.items:
+        row = target.loc[item.id]
+        assert np.isnan(row[item.facet]) and (row.drop(item.facet) == 0).all()
+    keyed = target_from_scale(scale, "dimension", specified=True)
+    assert list(keyed.columns) == ["A", "B"]
+    assert keyed.loc["A1_4", "A"] == -1 and keyed.loc["A1_1", "A"] == 1
+    assert keyed.loc["A1_1", "B"] == 0
+    chosen = target_from_scale(scale, items=["B1_1", "A1_2"])
+    assert list(chosen.index) == ["B1_1", "A1_2"]
+    with pytest.raises(AnalysisError, match="Z_9"):
+        target_from_scale(scale, items=["Z_9"])
+    with pytest.raises(OptionError, match="level"):
+        target_from_scale(scale, "theme")
+
+
+def test_target_rotation_from_the_blueprint_recovers_the_structure():
+    scale = _scale(items_per_facet=6)
+    simulation = simulate(scale, 500, seed=11, wai=False, loading=0.7)
+    for specified in (False, True):
+        target = target_from_scale(scale, specified=specified)
+        solution = efa(simulation.items, 3, rotation="targetQ", target=target)
+        result = congruence(solution, scale)
+        assert sorted(result.matches["target"]) == ["A1", "A2", "B1"]
+        assert (result.matches["congruence"].abs() >= 0.95).all()
+    orthogonal = efa(simulation.items, 3, rotation="targetT", target=target_from_scale(scale))
+    assert orthogonal.phi is None

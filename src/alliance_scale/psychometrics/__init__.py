@@ -1,7 +1,7 @@
 """Generic psychometric numerics on DataFrames, matching R psych: correlations (Pearson,
-polychoric), factorability, number of factors, exploratory factor analysis with rotations,
-reliability coefficients, scoring keys, and confirmatory factor analysis with measurement
-invariance (lavaan's numbers).
+polychoric), factorability, number of factors, exploratory factor analysis with every psych
+rotation, principal components, reliability coefficients (alpha, omega), scoring keys, and
+confirmatory factor analysis with measurement invariance (lavaan's numbers).
 
 Nothing here knows the questionnaire: this package imports nothing from
 :mod:`alliance_scale.instrument`, :mod:`alliance_scale.fielding` or
@@ -32,6 +32,7 @@ from ._efa import EFAResult, efa, extract_factors
 from ._factorability import BartlettResult, KMOResult, bartlett, kmo
 from ._keys import reverse_codes, reverse_keyed, split_keyed
 from ._n_factors import MAPResult, ParallelAnalysisResult, map_test, parallel_analysis
+from ._pca import PCAResult, principal
 from ._reliability import AlphaResult, OmegaResult, cronbach_alpha, item_statistics, omega
 from ._rotation import ROTATIONS, rotate
 
@@ -46,6 +47,7 @@ __all__ = [
     "KMOResult",
     "MAPResult",
     "OmegaResult",
+    "PCAResult",
     "ParallelAnalysisResult",
     "PolychoricResult",
     "SplitSample",
@@ -64,6 +66,7 @@ __all__ = [
     "omega",
     "parallel_analysis",
     "polychoric",
+    "principal",
     "reverse_codes",
     "reverse_keyed",
     "rotate",

@@ -13,9 +13,11 @@ pairwise-complete covariances (:func:`pairwise_covariance`, batched, as R's
 smallest eigenvalue above machine epsilon, made safe against rounding as ``10 p eps``; so
 a matrix with a smallest eigenvalue between ``eps`` and ``10 p eps`` is smoothed here and
 not by psych, a change of about 1e-10) and squared multiple correlations
-(:func:`squared_multiple_correlations`, ``psych::smc``). Note that R's pairwise Pearson
-correlation is *not* ``cov2cor`` of the pairwise covariances when answers are missing: each
-pair is standardised by the variances of its own rows (:func:`pairwise_pearson`).
+(:func:`squared_multiple_correlations`, ``psych::smc`` with its ``Pinv`` rule for singular
+matrices). Note that R's pairwise Pearson correlation is *not* ``cov2cor`` of the pairwise
+covariances when answers are missing: each pair is standardised by the variances of its own
+rows (:func:`pairwise_pearson`), and a pair on whose rows an item does not vary has no
+correlation (R's ``NA``; rounding would otherwise make it infinite).
 
 Why hand-written: psych and lavaan fit one pair at a time (135 items give 9,045 pairs);
 no Python library fits polychoric correlations. Here every step is vectorised over all
@@ -77,6 +79,7 @@ from ..errors import (
     AnalysisError,
     NotPositiveDefiniteWarning,
 )
+from ._warn import warn_user
 
 __all__ = [
     "PolychoricResult",
@@ -86,6 +89,10 @@ __all__ = [
     "squared_multiple_correlations",
 ]
 
+#: psych's ``Pinv`` tolerance: singular values at or below sqrt(eps) x the largest are dropped.
+_PINV_TOLERANCE = float(np.sqrt(np.finfo(float).eps))
+#: A pairwise sum of squares this small relative to its terms is a zero variance.
+_CONSTANT_RATIO = 1e-10
 #: Largest number of response categories accepted (psych refuses above its max.cat = 8).
 MAX_CATEGORIES = 10
 _RHO_BOUND = 0.9999
@@ -112,6 +119,12 @@ class PolychoricResult(Result):
         psych's ``pairwiseCount``).
     smoothed : bool
         True when the matrix was not positive definite and was smoothed (psych::cor.smooth).
+
+    Examples
+    --------
+    >>> fit = als.polychoric(als.load_pilot()[["A1a_1", "A1a_2", "A1b_1"]])
+    >>> fit.smoothed, int(fit.pair_counts.to_numpy().min())  # In R: psych::polychoric(x)
+    (False, 311)
     """
 
     correlation: pd.DataFrame
@@ -277,6 +290,17 @@ def smooth_correlation(
     -------
     (ndarray, bool)
         The (possibly) smoothed matrix and whether it was smoothed.
+
+    Examples
+    --------
+    >>> r = np.array([[1.0, 0.9, 0.9], [0.9, 1.0, 0.1], [0.9, 0.1, 1.0]])  # not positive definite
+    >>> smoothed, changed = als.smooth_correlation(r)  # In R: psych::cor.smooth(r)
+    >>> changed
+    True
+    >>> print(np.round(smoothed, 3))
+    [[1.    0.757 0.757]
+     [0.757 1.    0.146]
+     [0.757 0.146 1.   ]]
     """
     values, vectors = np.linalg.eigh(correlation)
     if values.min() >= _definite_bound(len(values)):
@@ -449,6 +473,21 @@ def polychoric(
     AnalysisError
         Non-numeric or non-integer codes, an item without answers, a constant item, more
         than 10 categories (each names the item).
+
+    Examples
+    --------
+    >>> pilot = als.load_pilot()
+    >>> fit = als.polychoric(pilot[["A1a_1", "A1a_2", "A1b_1"]])  # In R: psych::polychoric(x)
+    >>> print(fit.correlation.round(3))
+           A1a_1  A1a_2  A1b_1
+    A1a_1  1.000  0.476  0.506
+    A1a_2  0.476  1.000  0.457
+    A1b_1  0.506  0.457  1.000
+    >>> print(fit.thresholds.round(2))  # psych's $tau
+    cut point (codes from 1)     1     2     3     4
+    A1a_1                    -2.08 -1.31 -0.54  0.38
+    A1a_2                    -2.15 -1.48 -0.67  0.20
+    A1b_1                    -1.90 -1.14 -0.51  0.34
     """
     items = as_item_frame(data)
     codes, categories, low = _category_codes(items)
@@ -505,26 +544,41 @@ def _finish_matrix(
     empty = np.argwhere(np.triu(pair_n == 0, 1))
     if empty.size:
         first, second = empty[0]
-        warnings.warn(
+        warn_user(
             f"items {names[first]!r} and {names[second]!r} (and {len(empty) - 1} other "
             "pair(s)) have no respondent in common: their correlation is NaN and the matrix "
             "was not smoothed",
-            AllianceScaleWarning, stacklevel=3,
+            AllianceScaleWarning,
         )
         return matrix, False
     if not smooth:
         return matrix, False
     matrix, smoothed = smooth_correlation(matrix)
     if smoothed:
-        warnings.warn(
+        warn_user(
             "the polychoric correlation matrix was not positive definite and was "
-            "smoothed (psych::cor.smooth)", NotPositiveDefiniteWarning, stacklevel=3,
+            "smoothed (psych::cor.smooth)", NotPositiveDefiniteWarning,
         )
     return matrix, smoothed
 
 
 #: Correlations an analysis of raw answers can work on.
 CORRELATIONS = ("pearson", "polychoric")
+#: psych's spellings (``fa(cor = "cor")``, ``fa(cor = "poly")``), accepted as synonyms.
+_CORRELATION_ALIASES = {"cor": "pearson", "poly": "polychoric"}
+
+
+def correlation_kind(cor: object) -> str:
+    """``"pearson"`` or ``"polychoric"`` for ``cor``, accepting psych's ``"cor"`` and
+    ``"poly"``.
+
+    Raises
+    ------
+    OptionError
+        Any other value.
+    """
+    check_choice("cor", cor, CORRELATIONS + tuple(_CORRELATION_ALIASES))
+    return _CORRELATION_ALIASES.get(cor, cor)  # type: ignore[arg-type]
 #: Treatments of missing answers: pairwise-complete correlations, or complete rows only.
 MISSING = ("pairwise", "listwise")
 
@@ -550,6 +604,8 @@ def _pairwise_moments(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nd
     the deviations from the pair's own means) and ``squares`` (``squares[i, j]``: sum of
     squared deviations of item ``i`` from its mean over the rows answering ``i`` and ``j``),
     all ``(..., p, p)``, from four matrix products of the answers centred on the item means.
+    A ``squares`` entry that is zero up to rounding (at most ``1e-10`` times the sum of
+    squares it is the difference of: the item is constant on those rows) is set to 0.
     """
     observed = ~np.isnan(values)
     mask = observed.astype(float)
@@ -562,7 +618,9 @@ def _pairwise_moments(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nd
     sums = transposed @ mask  # sums[i, j]: sum of item i over the rows answering i and j
     with np.errstate(invalid="ignore", divide="ignore"):
         cross = transposed @ centred - sums * np.swapaxes(sums, -1, -2) / counts
-        squares = (transposed * transposed) @ mask - sums * sums / counts
+        raw = (transposed * transposed) @ mask
+        squares = raw - sums * sums / counts
+    squares[squares <= _CONSTANT_RATIO * raw] = 0.0
     return counts, cross, squares
 
 
@@ -646,8 +704,13 @@ def _definite_bound(order: int) -> float:
 def squared_multiple_correlations(correlation: np.ndarray) -> np.ndarray:
     """Squared multiple correlation of each item with all others, as ``psych::smc``.
 
-    ``1 - 1 / diag(R^-1)`` (the Moore-Penrose inverse when ``R`` is singular, as psych's
-    ``Pinv``), clipped to [0, 1].
+    ``1 - 1 / diag(R^+)``, clipped to [0, 1], where ``R^+`` is psych's ``Pinv``: the
+    Moore-Penrose inverse from the singular value decomposition, dropping the singular
+    values at or below ``sqrt(eps)`` times the largest. For a well-conditioned matrix
+    (no value dropped) ``R^+`` is the inverse, computed by ``np.linalg.inv``; for a matrix
+    singular up to rounding (collinear items, fewer respondents than items) the dropped
+    directions make the SMCs those of psych, where an inverse of a nearly singular matrix
+    would give 1 for every item.
 
     Parameters
     ----------
@@ -657,18 +720,30 @@ def squared_multiple_correlations(correlation: np.ndarray) -> np.ndarray:
     Returns
     -------
     ndarray, shape (p,)
+
+    Examples
+    --------
+    >>> r = np.array([[1.0, 0.5, 0.4], [0.5, 1.0, 0.3], [0.4, 0.3, 1.0]])
+    >>> print(np.round(als.squared_multiple_correlations(r), 3))  # In R: psych::smc(r)
+    [0.319 0.262 0.173]
     """
-    try:
+    correlation = np.asarray(correlation, dtype=float)
+    singular = np.abs(np.linalg.eigvalsh(correlation))
+    if singular.min() > _PINV_TOLERANCE * singular.max():
         inverse = np.linalg.inv(correlation)
-    except np.linalg.LinAlgError:
-        inverse = np.linalg.pinv(correlation, hermitian=True)
-    if not np.all(np.isfinite(inverse)):
-        inverse = np.linalg.pinv(correlation, hermitian=True)
-    return np.clip(1.0 - 1.0 / np.diag(inverse), 0.0, 1.0)
+    else:  # psych's Pinv: drop the singular values at or below tol * the largest
+        inverse = np.linalg.pinv(correlation, rtol=_PINV_TOLERANCE, hermitian=True)
+    with np.errstate(divide="ignore"):
+        return np.clip(1.0 - 1.0 / np.diag(inverse), 0.0, 1.0)
 
 
 def pairwise_pearson(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Pearson correlations on pairwise-complete rows (R's ``cor(x, use = "pairwise")``).
+
+    A correlation is NaN (R's ``NA``) where fewer than two rows answer both items or where
+    an item does not vary on the rows that answer both: R returns ``NA`` there, while the
+    rounding of a zero variance would give an infinite or absurd value. Correlations are
+    bounded by 1 in size (rounding can exceed it by an ulp).
 
     Parameters
     ----------
@@ -683,10 +758,14 @@ def pairwise_pearson(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """
     observed = ~np.isnan(values)
     if observed.all():
-        return np.corrcoef(values, rowvar=False), np.full((values.shape[1],) * 2, len(values))
+        with np.errstate(invalid="ignore", divide="ignore"):  # a constant item: NaN, as R
+            correlation = np.corrcoef(values, rowvar=False)
+        return correlation, np.full((values.shape[1],) * 2, len(values))
     counts, cross, squares = _pairwise_moments(values)
     with np.errstate(invalid="ignore", divide="ignore"):
         correlation = cross / np.sqrt(squares * np.swapaxes(squares, -1, -2))
+    correlation[(squares == 0) | (np.swapaxes(squares, -1, -2) == 0) | (counts < 2)] = np.nan
+    correlation = np.clip(correlation, -1.0, 1.0)
     np.fill_diagonal(correlation, 1.0)
     return correlation, counts.astype(int)
 
@@ -717,7 +796,8 @@ def correlation_matrix(
         of the two was given is decided once, by ``alliance_scale._checks.analysis_input``.
     cor : {"pearson", "polychoric"}, default "pearson"
         Correlations of raw answers: pairwise-complete Pearson (R's
-        ``cor(x, use = "pairwise")``) or :func:`~alliance_scale.polychoric`.
+        ``cor(x, use = "pairwise")``) or :func:`~alliance_scale.polychoric`; psych's
+        spellings ``"cor"`` and ``"poly"`` are accepted.
     n_obs : int, optional
         Number of respondents (>= 2); required with a correlation matrix unless
         ``require_n_obs`` is False. With raw answers the default is the number of
@@ -761,7 +841,7 @@ def correlation_matrix(
     A1a_2  0.424  1.000  0.398
     A1b_1  0.459  0.398  1.000
     """
-    check_choice("cor", cor, CORRELATIONS)
+    cor = correlation_kind(cor)
     check_choice("missing", missing, MISSING)
     kind, given, n_obs = analysis_input(data, cor_matrix, n_obs, need_n_obs=require_n_obs)
     if kind == "matrix":

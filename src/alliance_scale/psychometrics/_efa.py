@@ -8,7 +8,16 @@ under oblique rotation differ from psych, it lets Heywood cases pass silently an
 ``fit`` fails with scikit-learn >= 1.8. minres and ml follow psych's criterion, gradient,
 start (SMC), bounds (.005..1) and R's ``optim`` L-BFGS-B settings step for step, which
 reproduces psych's loadings to about 1e-14 (a more tightly converged optimum would differ
-from psych by ~1e-6, and by ~1e-3 in Heywood cases). Rotations are in :mod:`.rotation`.
+from psych by ~1e-6, and by ~1e-3 in Heywood cases). Rotations are in :mod:`._rotation`
+(every rotation psych offers); psych's printout (``print.psych.fa``: sorted, cut loadings,
+variance, Phi, fit lines, factor score adequacy) is built by :mod:`._fa_print`.
+
+Bootstrap intervals of the loadings follow psych's ``fa(n.iter = )``: respondents resampled
+with replacement (normal data simulated from a correlation matrix), each replicate rotated
+toward the estimate by psych's ``target.rot`` and the interval taken as mean -/+ z sd. psych's
+``target.rot`` rescales the transformation as if the replicate's factors were uncorrelated;
+that rule is kept for the loadings (they are psych's numbers), and the factor correlations of
+a replicate follow the same transformation (psych keeps them unaligned).
 """
 
 from __future__ import annotations
@@ -16,6 +25,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Mapping
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
@@ -26,22 +36,28 @@ import scipy.optimize
 import scipy.stats
 
 from .. import _checks as _data
-from .._checks import check_choice, check_integer
-from .._results import Result, result
+from .._checks import check_choice, check_flag, check_integer, check_number, check_seed
+from .._results import Report, Result, format_table, result
 from ..errors import (
     AllianceScaleWarning,
     AnalysisError,
     HeywoodWarning,
     NotPositiveDefiniteWarning,
+    OptionError,
 )
 from ._correlation import (
+    correlation_kind,
     correlation_matrix,
     pairwise_pearson,
+    polychoric,
     singular_cause,
     smooth_correlation,
     squared_multiple_correlations,
+    to_unit_diagonal,
 )
-from ._rotation import ROTATIONS, rotate
+from ._fa_print import adequacy_table, fit_lines, loadings_table, r_round, sort_order
+from ._rotation import canonical_rotation, rotate
+from ._warn import warn_user
 
 __all__ = [
     "EFAResult",
@@ -218,6 +234,19 @@ def extract_factors(
     AnalysisError
         If the matrix is not a square correlation matrix, ``n_factors`` is not in
         ``1 .. p - 1`` or ``method`` is unknown.
+
+    Examples
+    --------
+    >>> pilot = als.load_pilot()
+    >>> items = sorted(c for c in pilot.columns if c[:2] in ("A1", "B1"))
+    >>> r = pilot[items].corr().to_numpy()
+    >>> loadings, uniquenesses = als.extract_factors(r, 2)  # In R: psych::fa(r, 2, rotate = "none")
+    >>> print(np.round(loadings[:3], 3))
+    [[0.598 0.359]
+     [0.505 0.345]
+     [0.339 0.232]]
+    >>> print(np.round(uniquenesses[:3], 3))
+    [0.513 0.625 0.831]
     """
     del n_obs  # documented as unused (agreed signature)
     correlation = np.asarray(correlation, dtype=float)
@@ -284,11 +313,8 @@ def _warn_if_singular(correlation: np.ndarray, names: list[str], method: str) ->
             f"{cause}; maximum likelihood needs a positive definite matrix (drop items, or "
             "use method='minres')"
         )
-    warnings.warn(
-        f"{cause}. Fit statistics use a smoothed matrix, as psych::cor.smooth.",
-        NotPositiveDefiniteWarning,
-        stacklevel=3,
-    )
+    warn_user(f"{cause}. Fit statistics use a smoothed matrix, as psych::cor.smooth.",
+              NotPositiveDefiniteWarning)
 
 
 def _smoothed(correlation: np.ndarray) -> np.ndarray:
@@ -387,38 +413,56 @@ def fit_statistics(
     model = pattern @ (np.eye(k) if phi is None else phi) @ pattern.T
     dof = degrees_of_freedom(p, k)
     stats: dict[str, Any] = {"dof": dof, "null_dof": p * (p - 1) / 2}
-    stats.update(_residual_statistics(correlation - model, dof, n_obs, pair_counts))
+    stats.update(_residual_statistics(correlation, model, dof, n_obs, pair_counts))
     stats.update(_likelihood_statistics(correlation, model, k, dof, n_obs))
     return stats
 
 
 def _residual_statistics(
-    residual: np.ndarray, dof: float, n_obs: int | None, pair_counts: np.ndarray | None
+    correlation: np.ndarray,
+    model: np.ndarray,
+    dof: float,
+    n_obs: int | None,
+    pair_counts: np.ndarray | None,
 ) -> dict[str, float]:
-    """psych's residual-based statistics: ``rmsr``, ``empirical_chi2``, its p value and BIC.
+    """psych's residual-based statistics: ``rmsr``, ``crms``, ``empirical_chi2``, its p
+    value and BIC, ``harmonic_n``, ``fit`` and ``fit_off``.
 
-    ``residual`` is ``R - L Phi L'`` (its diagonal is ignored). With ``pair_counts`` each
-    squared residual is weighted by its pair's count and the RMSR by their harmonic mean.
+    The residual is ``R - L Phi L'``. With ``pair_counts`` each squared off-diagonal
+    residual (and correlation, for ``fit_off``) is weighted by its pair's count and the RMSR
+    by their harmonic mean.
     """
-    p = len(residual)
+    p = len(correlation)
+    residual = correlation - model
+    total_fit = 1.0 - float(np.sum(residual**2)) / float(np.sum(correlation**2))
     residual = residual.copy()
     np.fill_diagonal(residual, 0.0)
+    off = correlation.copy()
+    np.fill_diagonal(off, 0.0)
     if pair_counts is None:
         squared = float(np.sum(residual**2))
+        observed = float(np.sum(off**2))
         rmsr = math.sqrt(squared / (p * (p - 1)))
         empirical = squared * n_obs if n_obs is not None else math.nan
         harmonic = n_obs
+        crms = math.sqrt(squared / (2 * dof)) if dof > 0 else math.nan
     else:
         squared = float(np.sum(residual**2 * pair_counts))
+        observed = float(np.sum(off**2 * pair_counts))
         harmonic = scipy.stats.hmean(pair_counts.ravel())
         rmsr = math.sqrt(squared / (harmonic * p * (p - 1)))
         empirical = squared
+        crms = math.sqrt(squared / (2 * harmonic * dof)) if dof > 0 else math.nan
     usable = dof > 0 and bool(n_obs)
     return {
         "rmsr": rmsr,
+        "crms": crms,
         "empirical_chi2": empirical,
         "empirical_p_value": float(scipy.stats.chi2.sf(empirical, dof)) if usable else math.nan,
         "empirical_bic": empirical - dof * math.log(harmonic) if usable else math.nan,
+        "harmonic_n": math.nan if harmonic is None else float(harmonic),
+        "fit": total_fit,
+        "fit_off": 1.0 - squared / observed,
     }
 
 
@@ -440,13 +484,14 @@ def _likelihood_statistics(
     for key in ("chi2", "p_value", "rmsea", "tli", "bic", "null_chi2"):
         stats[key] = math.nan
     stats["rmsea_ci"] = (math.nan, math.nan)
+    sign, log_det = np.linalg.slogdet(observed)
+    null_objective = float(np.trace(observed) - log_det - p) if sign > 0 else math.inf
+    stats["null_objective"] = null_objective
     if n_obs is None or not math.isfinite(objective):
         return stats
     multiplier = (n_obs - 1) - (2 * p + 5) / 6 - 2 * k / 3
     chi2 = objective * multiplier
     stats["chi2"] = max(chi2, 0.0)
-    sign, log_det = np.linalg.slogdet(observed)
-    null_objective = float(np.trace(observed) - log_det - p) if sign > 0 else math.inf
     stats["null_chi2"] = null_objective * ((n_obs - 1) - (2 * p + 5) / 6)
     if dof > 0:  # a saturated model (dof = 0) has no TLI, p value or RMSEA: they stay NaN
         null_per_dof = null_objective * 2 / (p * (p - 1))
@@ -535,6 +580,9 @@ def score_weights(
 class EFAResult(Result):
     """An exploratory factor solution, as printed by psych::fa.
 
+    ``print(result)`` shows psych's printout (:meth:`summary` with psych's defaults);
+    ``result.summary(cut=0.3, sort=True)`` is R's ``print(fa(...), cut = .3, sort = TRUE)``.
+
     Attributes
     ----------
     loadings : DataFrame
@@ -546,9 +594,10 @@ class EFAResult(Result):
         ``h2 = diag(L Phi L')`` (rotation leaves it unchanged).
     fit : Mapping
         Read-only mapping of fit statistics (see :func:`fit_statistics`): ``chi2``, ``dof``,
-        ``p_value``, ``rmsea``, ``rmsea_ci``, ``tli``, ``bic``, ``rmsr``, ``objective``,
-        ``empirical_chi2``, ``empirical_p_value``, ``empirical_bic`` (psych's ``EBIC``:
-        ``empirical_chi2 - dof log n``), ``null_chi2``, ``null_dof``.
+        ``p_value``, ``rmsea``, ``rmsea_ci``, ``tli``, ``bic``, ``rmsr``, ``crms``,
+        ``objective``, ``empirical_chi2``, ``empirical_p_value``, ``empirical_bic``
+        (psych's ``EBIC``: ``empirical_chi2 - dof log n``), ``harmonic_n``, ``fit``,
+        ``fit_off``, ``null_objective``, ``null_chi2``, ``null_dof``.
     heywood : list of str
         Items whose communality reached 1 (uniqueness at psych's bound .005 or below).
     method, rotation : str
@@ -560,6 +609,13 @@ class EFAResult(Result):
         Number of respondents.
     correlation : DataFrame
         The correlation matrix analysed.
+    bootstrap : DataFrame or None
+        With ``efa(..., n_boot=)``: one row per item and factor (``item``, ``factor``,
+        ``estimate``, ``mean``, ``sd``, ``lower``, ``upper``), psych's ``fa(n.iter=)$cis``.
+    phi_bootstrap : DataFrame or None
+        The same for the factor correlations (oblique rotations).
+    confidence : float
+        Coverage of the bootstrap intervals.
     structure : DataFrame
         Structure loadings ``L Phi`` (item-factor correlations); computed from ``loadings``
         and ``phi``.
@@ -568,6 +624,34 @@ class EFAResult(Result):
     variance : DataFrame
         psych's ``Vaccounted``: SS loadings, Proportion Var, Cumulative Var, Proportion
         Explained, Cumulative Proportion; computed from ``loadings`` and ``phi``.
+    score_adequacy : DataFrame
+        psych's "Measures of factor score adequacy"; computed.
+
+    Examples
+    --------
+    >>> pilot = als.load_pilot()
+    >>> items = sorted(c for c in pilot.columns if c[:2] in ("A1", "B1"))
+    >>> fit = als.efa(pilot[items], 2)  # In R: f <- psych::fa(x, 2)
+    >>> print(fit.variance.round(2))  # In R: f$Vaccounted
+                            MR1   MR2
+    SS loadings            3.98  3.73
+    Proportion Var         0.22  0.21
+    Cumulative Var         0.22  0.43
+    Proportion Explained   0.52  0.48
+    Cumulative Proportion  0.52  1.00
+    >>> print(fit.summary(cut=0.3, sort=True))  # In R: print(f, cut = .3, sort = TRUE)
+    Factor Analysis using method = minres, rotation = oblimin
+    Call: efa(data, n_factors=2, method='minres', rotation='oblimin', cor='pearson')
+    Standardized loadings (pattern matrix) based upon correlation matrix
+          item    MR1    MR2    h2    u2  com
+    B1b_1   14   0.83         0.70  0.30  1.0
+    B1a_2   11   0.82         0.67  0.33  1.0
+    ...
+    Measures of factor score adequacy
+                                                      MR1   MR2
+    Correlation of (regression) scores with factors  0.95  0.94
+    Multiple R square of scores with factors         0.90  0.88
+    Minimum correlation of possible factor scores    0.80  0.76
     """
 
     loadings: pd.DataFrame
@@ -580,6 +664,9 @@ class EFAResult(Result):
     cor: str
     n_obs: int | None
     correlation: pd.DataFrame
+    bootstrap: pd.DataFrame | None = None
+    phi_bootstrap: pd.DataFrame | None = None
+    confidence: float = 0.95
 
     def __post_init__(self) -> None:
         # Results are frozen: the fit statistics are a read-only view of their own copy.
@@ -620,6 +707,25 @@ class EFAResult(Result):
         squared = self.loadings**2
         return (squared.sum(axis=1) ** 2 / (squared**2).sum(axis=1)).rename("complexity")
 
+    @property
+    def score_adequacy(self) -> pd.DataFrame:
+        """psych's "Measures of factor score adequacy", one column per factor.
+
+        ``R2`` is the squared multiple correlation of the regression factor score estimates
+        with the factors, ``diag(W' S)`` with ``S = L Phi`` and ``W = R^-1 S`` (the
+        correlation matrix smoothed first when it is not positive definite, as psych's
+        ``factor.stats``); rows: its square root (``Correlation of (regression) scores
+        with factors``), ``R2`` itself and ``2 R2 - 1``, the smallest correlation two
+        equally good factor score estimates can have (Guttman 1955).
+        """
+        phi = None if self.phi is None else self.phi.to_numpy()
+        r2 = score_r2(self.correlation.to_numpy(), self.loadings.to_numpy(), phi)
+        return pd.DataFrame(
+            [np.sqrt(r2), r2, 2 * r2 - 1],
+            index=["correlation", "r2", "minimum_correlation"],
+            columns=self.loadings.columns,
+        )
+
     def to_frame(self, sort: bool = False) -> pd.DataFrame:
         """Loadings with ``h2``, ``u2`` and ``complexity``, as psych's print.
 
@@ -634,10 +740,7 @@ class EFAResult(Result):
         frame["u2"] = self.uniquenesses
         frame["complexity"] = self.complexity
         if sort:
-            absolute = self.loadings.abs().to_numpy()
-            main = absolute.argmax(axis=1)
-            order = np.lexsort((-absolute.max(axis=1), main))
-            frame = frame.iloc[order]
+            frame = frame.iloc[sort_order(self.loadings)]
         return frame
 
     def _summary(self) -> dict[str, Any]:
@@ -659,6 +762,68 @@ class EFAResult(Result):
         if self.heywood:
             summary["heywood"] = ", ".join(self.heywood)
         return summary
+
+    def summary(self, cut: float = 0.0, sort: bool = False, digits: int = 2) -> Report:
+        """psych's printout of the solution (``print.psych.fa``), as text and HTML.
+
+        Loadings (pattern matrix) with h2, u2 and com, the variance accounted for, the
+        factor correlations, the mean item complexity, the fit lines, the factor score
+        adequacy and, with ``n_boot``, the bootstrap intervals of the loadings.
+
+        Parameters
+        ----------
+        cut : float, default 0
+            Loadings with an absolute value below ``cut`` are printed blank (psych's
+            ``cut``; ``0.3`` is usual).
+        sort : bool, default False
+            Order items as ``psych::fa.sort`` (with psych's ``item`` column).
+        digits : int, default 2
+            Decimals, as psych's ``digits``.
+
+        Returns
+        -------
+        Report
+            Prints as text (``print(report)``), shows as HTML in a notebook.
+
+        Raises
+        ------
+        OptionError
+            ``cut`` outside [0, 1], ``sort`` not a boolean, ``digits`` not in 0..6.
+        """
+        cut, sort, digits = _print_options(cut, sort, digits)
+        extra = pd.DataFrame({"h2": self.communalities, "u2": self.uniquenesses,
+                              "com": self.complexity})
+        table = loadings_table(self.loadings, extra, cut=cut, sort=sort, digits=digits,
+                               extra_digits={"com": max(digits - 1, 1)})
+        k = self.loadings.shape[1]
+        head = [
+            f"Factor Analysis using method = {self.method}, rotation = {self.rotation}",
+            f"Call: efa(data, n_factors={k}, method={self.method!r}, "
+            f"rotation={self.rotation!r}, cor={self.cor!r})",
+            "Standardized loadings (pattern matrix) based upon correlation matrix",
+            table,
+        ]
+        blocks = [*head, "", format_table(self.variance, digits)]
+        if self.phi is not None:
+            blocks += ["", "With factor correlations of", format_table(self.phi, digits)]
+        blocks += ["", f"Mean item complexity = {r_round(self.complexity.mean(), 1)}",
+                   fit_lines(self.fit, k, self.n_obs, digits=digits)]
+        r2 = self.score_adequacy.loc["r2"].to_numpy()
+        if np.all(r2 <= 1 + np.finfo(float).eps):
+            blocks += ["Measures of factor score adequacy",
+                       adequacy_table(r2, self.loadings.columns, digits)]
+        else:
+            blocks.append("Factor score adequacy not shown: R2 above 1, the solution is "
+                          "degenerate (psych's warning)")
+        if self.heywood:
+            blocks.append("Heywood case(s): " + ", ".join(self.heywood))
+        if self.bootstrap is not None:
+            blocks += ["", _bootstrap_heading(self.bootstrap, self.confidence),
+                       _bootstrap_table(self.bootstrap, self.loadings, digits)]
+        return Report(blocks[0], tuple(blocks[1:]), max_rows=None)  # all items, as psych
+
+    def _report(self) -> Report:
+        return self.summary()
 
     def scores(self, data: pd.DataFrame, method: str = "regression") -> pd.DataFrame:
         """Factor scores of respondents, as ``psych::factor.scores(data, fit)``.
@@ -733,13 +898,46 @@ class EFAResult(Result):
         return ax
 
 
+def _print_options(cut: object, sort: object, digits: object) -> tuple[float, bool, int]:
+    """Check the options of a ``summary()``."""
+    return (check_number("cut", cut, 0.0, 1.0), check_flag("sort", sort),
+            check_integer("digits", digits, 0, 6))
+
+
+def _bootstrap_heading(table: pd.DataFrame, confidence: float) -> str:
+    replicates = int(table.attrs.get("n_boot", 0))
+    return (f"Coefficients and bootstrapped {confidence:.0%} confidence intervals "
+            f"({replicates} resamples; psych's fa(n.iter = {replicates}))")
+
+
+def _bootstrap_table(table: pd.DataFrame, loadings: pd.DataFrame, digits: int) -> pd.DataFrame:
+    """psych's ``print.psych.fa.ci`` layout: low, estimate, upper for each factor."""
+    parts, names = [], []
+    for factor in loadings.columns:
+        part = table[table["factor"] == factor].set_index("item").loc[loadings.index]
+        parts += [part["lower"], part["estimate"], part["upper"]]
+        names += ["low", factor, "upper"]
+    frame = pd.concat(parts, axis=1, ignore_index=True)
+    frame.columns = names
+    return format_table(frame, digits)
+
+
+def score_r2(correlation: np.ndarray, pattern: np.ndarray, phi: np.ndarray | None) -> np.ndarray:
+    """R2 of the regression factor score estimates, as ``psych::factor.stats``:
+    ``diag(W' S)`` with ``S = L Phi`` and ``W = R^-1 S`` (R smoothed if not positive
+    definite)."""
+    structure = pattern if phi is None else pattern @ phi
+    weights = np.linalg.solve(_smoothed(correlation), structure)
+    return np.einsum("ij,ij->j", weights, structure)
+
+
 # --------------------------------------------------------------------------------------
 # efa
 # --------------------------------------------------------------------------------------
 
 
 def _prepare(data, cor_matrix, cor: str, n_obs: int | None, missing: str):
-    """Correlation matrix, item names, respondents, pair counts and correlation type."""
+    """Correlation matrix, item names, respondents, pair counts, correlation type, items."""
     matrix, n_obs, counts, items = correlation_matrix(
         data, cor_matrix=cor_matrix, cor=cor, n_obs=n_obs, missing=missing,
         require_n_obs=False,
@@ -747,14 +945,14 @@ def _prepare(data, cor_matrix, cor: str, n_obs: int | None, missing: str):
     from_matrix = items is None
     p = len(matrix)
     if not from_matrix and n_obs <= p:
-        warnings.warn(
+        warn_user(
             f"{n_obs} respondents for {p} items: with n <= p the correlation matrix is "
             "singular and the factor solution is unstable; collect more answers",
             AllianceScaleWarning,
-            stacklevel=3,
         )
-    source = "correlation matrix" if from_matrix else cor
-    return matrix.to_numpy(copy=True), [str(c) for c in matrix.columns], n_obs, counts, source
+    source = "correlation matrix" if from_matrix else correlation_kind(cor)
+    names = [str(c) for c in matrix.columns]
+    return matrix.to_numpy(copy=True), names, n_obs, counts, source, items
 
 
 def _check_n_factors(n_factors: int) -> None:
@@ -808,6 +1006,21 @@ def _variance_table(pattern: np.ndarray, phi: np.ndarray | None, columns) -> pd.
     return pd.DataFrame(rows, index=columns).T
 
 
+def _aligned_target(target, names: list[str]) -> np.ndarray | None:
+    """A target given as a DataFrame follows the items by name (rows) and keeps its
+    columns; an array must already be items x factors."""
+    if target is None:
+        return None
+    if isinstance(target, pd.DataFrame):
+        rows = [str(i) for i in target.index]
+        absent = [name for name in names if name not in rows]
+        if absent:
+            raise OptionError("the target has no row for item(s) " + ", ".join(absent[:5]),
+                              column=absent[0])
+        target = target.set_axis(rows, axis=0).loc[names]
+    return np.asarray(target, dtype=float)
+
+
 def efa(
     data: pd.DataFrame | np.ndarray | None = None,
     n_factors: int = 1,
@@ -818,28 +1031,59 @@ def efa(
     cor: str = "pearson",
     n_obs: int | None = None,
     missing: str = "pairwise",
+    gamma: float = 0.0,
+    delta: float = 0.01,
+    target: pd.DataFrame | np.ndarray | None = None,
+    simplimax_k: int | None = None,
+    n_boot: int = 0,
+    confidence: float = 0.95,
+    seed: int | np.random.Generator | None = None,
 ) -> EFAResult:
     """Exploratory factor analysis, with the numbers of R's ``psych::fa``.
 
     Parameters
     ----------
     data : DataFrame or ndarray
-        Responses (respondents x items) or a correlation matrix (square, symmetric, unit
-        diagonal).
+        Responses (respondents x items), or (with ``n_obs``, psych's convention) a
+        correlation matrix.
     n_factors : int
         Number of factors (at least 1, and few enough to leave degrees of freedom >= 0).
+    cor_matrix : DataFrame or ndarray, optional
+        A correlation matrix instead of ``data``.
     method : {"minres", "ml", "pa"}, default "minres"
         Extraction; see :func:`extract_factors`.
-    rotation : {"oblimin", "quartimin", "geomin", "promax", "varimax", "none"}, default "oblimin"
-        psych's rotations: ``oblimin`` and ``quartimin`` are GPArotation's (gamma 0),
-        ``geomin`` is ``geominQ`` (delta .01), ``promax`` is psych's Kaiser-normalised
-        promax (power 4), ``varimax`` is ``stats::varimax``.
+    rotation : str, default "oblimin"
+        Any of :data:`~alliance_scale.ROTATIONS` (psych's names): orthogonal
+        ``varimax``, ``quartimax``, ``equamax``, ``bentlerT``, ``geominT``, ``bifactor``,
+        ``targetT``; oblique ``oblimin``, ``quartimin``, ``geomin`` (``geominQ``),
+        ``bentlerQ``, ``biquartimin``, ``simplimax``, ``targetQ``, ``promax``; ``none``.
+        See :func:`~alliance_scale.rotate`.
     cor : {"pearson", "polychoric"}, default "pearson"
-        Correlations of responses (ignored for a correlation matrix).
+        Correlations of responses (ignored for a correlation matrix); psych's spellings
+        ``"cor"`` and ``"poly"`` are accepted.
     n_obs : int, optional
         Number of respondents behind a correlation matrix (needed for chi2, RMSEA, TLI, BIC).
     missing : {"pairwise", "listwise"}, default "pairwise"
         Pairwise-complete correlations (psych's ``use = "pairwise"``) or complete rows only.
+    gamma : float, default 0
+        Oblimin's gamma (``fa(rotate = "oblimin", gam = )``).
+    delta : float, default 0.01
+        Geomin's delta.
+    target : DataFrame or ndarray, optional
+        Target of ``rotation="targetQ"`` / ``"targetT"`` (items x factors; NaN =
+        unspecified). A DataFrame is matched to the items by its index;
+        :func:`~alliance_scale.target_from_scale` builds one from a scale's blueprint.
+    simplimax_k : int, optional
+        Simplimax's number of near-zero loadings (default: the number of items).
+    n_boot : int, default 0
+        Bootstrap resamples for confidence intervals of the loadings, as psych's
+        ``fa(n.iter = )``: respondents resampled with replacement (with a correlation
+        matrix: normal data simulated from it), each solution rotated to the estimate by
+        psych's ``target.rot``; interval = mean -/+ z sd of the replicates. 0: none.
+    confidence : float, default 0.95
+        Coverage of the bootstrap intervals (psych's ``1 - p``).
+    seed : int or numpy Generator, optional
+        Seed of the bootstrap.
 
     Returns
     -------
@@ -847,10 +1091,11 @@ def efa(
 
     Raises
     ------
+    OptionError
+        Unknown options, a bad target, ``n_factors`` < 1.
     AnalysisError
-        Bad data (see ``as_item_frame``), unknown options, a pair of items never answered
-        together, ``n_factors`` < 1 or leaving negative degrees of freedom, ml on a singular
-        matrix.
+        Bad data (see ``as_item_frame``), a pair of items never answered together,
+        ``n_factors`` leaving negative degrees of freedom, ml on a singular matrix.
 
     Warns
     -----
@@ -859,21 +1104,54 @@ def efa(
     NotPositiveDefiniteWarning
         When the correlation matrix is singular.
     AllianceScaleWarning
-        When there are no more respondents than items.
+        When there are no more respondents than items; when a rotation does not converge.
+
+    Examples
+    --------
+    >>> pilot = als.load_pilot()
+    >>> items = sorted(c for c in pilot.columns if c[:2] in ("A1", "B1"))
+    >>> fit = als.efa(pilot[items], 2)  # In R: psych::fa(x, 2)  (minres, oblimin)
+    >>> print(fit.loadings.round(2).head(3))
+            MR1   MR2
+    A1a_1  0.06  0.67
+    A1a_2  0.01  0.61
+    A1a_3  0.01  0.41
+    >>> print(fit.phi.round(2))
+         MR1  MR2
+    MR1  1.0  0.4
+    MR2  0.4  1.0
+    >>> round(fit.fit["rmsea"], 3), round(fit.fit["tli"], 3)
+    (0.042, 0.956)
+    >>> quartimax = als.efa(pilot[items], 2, rotation="quartimax")  # fa(x, 2, rotate = ...)
+    >>> quartimax.phi is None
+    True
     """
+
     check_choice("method", method, _METHODS)
-    check_choice("rotation", rotation, ROTATIONS)
+    canonical_rotation(rotation)
     _check_n_factors(n_factors)
-    correlation, names, n_obs, counts, source = _prepare(data, cor_matrix, cor, n_obs, missing)
+    check_integer("n_boot", n_boot, 0)
+    check_number("confidence", confidence, 0.0, 1.0, low_open=True, high_open=True)
+    rng = check_seed("seed", seed)
+    correlation, names, n_obs, counts, source, items = _prepare(
+        data, cor_matrix, cor, n_obs, missing)
     _check_identified(n_factors, len(names))
     _warn_if_singular(correlation, names, method)
+    options = {"gamma": gamma, "delta": delta, "simplimax_k": simplimax_k,
+               "target": _aligned_target(target, names)}
     unrotated, _ = _extract(correlation, n_factors, method)
     communalities = np.sum(unrotated**2, axis=1)
-    pattern, phi = rotate(unrotated, rotation)
+    pattern, phi = rotate(unrotated, rotation, **options)
     pattern, phi, order = _order_and_sign(pattern, phi)
     columns = [f"{_PREFIX[method]}{j + 1}" for j in order]
     improper = np.flatnonzero(communalities >= 1 - _PSI_LOWER - 1e-6)
     _warn_heywood(communalities, names, improper)
+    boot = phi_boot = None
+    if n_boot:
+        replicate = _Replicate(method, rotation, options, n_factors, correlation, n_obs,
+                               items, correlation_kind(cor), missing)
+        boot, phi_boot = _bootstrap(replicate, pattern, phi, names, columns, n_boot,
+                                    confidence, rng)
     return EFAResult(
         loadings=pd.DataFrame(pattern, index=names, columns=columns),
         phi=None if phi is None else pd.DataFrame(phi, index=columns, columns=columns),
@@ -885,16 +1163,134 @@ def efa(
         cor=source,
         n_obs=n_obs,
         correlation=pd.DataFrame(correlation, index=names, columns=names),
+        bootstrap=boot,
+        phi_bootstrap=phi_boot,
+        confidence=confidence,
     )
 
 
 def _warn_heywood(communalities: np.ndarray, names: list[str], improper: np.ndarray) -> None:
     """Warn (HeywoodWarning) naming the Heywood items ``names[improper]``, if any."""
     if improper.size:
-        warnings.warn(
+        warn_user(
             "Heywood case: communality of 1 or more (uniqueness at psych's bound .005) for "
             + ", ".join(f"{names[i]!r} (h2 = {communalities[i]:.3f})" for i in improper)
             + "; the solution is improper: try fewer factors, drop the item, or more data",
             HeywoodWarning,
-            stacklevel=3,
         )
+
+
+# --------------------------------------------------------------------------------------
+# Bootstrap (psych::fa(n.iter = ))
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Replicate:
+    """Everything one bootstrap replicate needs to refit the solution."""
+
+    method: str
+    rotation: str
+    options: Mapping[str, Any]
+    n_factors: int
+    correlation: np.ndarray
+    n_obs: int | None
+    items: pd.DataFrame | None
+    cor: str
+    missing: str
+
+    def sample_correlation(self, rng: np.random.Generator) -> np.ndarray:
+        """Correlations of a resample of the respondents (psych: rows with replacement), or
+        of normal data simulated from the matrix (psych, for a correlation matrix)."""
+        if self.items is None:
+            values, vectors = np.linalg.eigh(self.correlation)
+            root = vectors * np.sqrt(np.clip(values, 0, None))
+            simulated = rng.standard_normal((self.n_obs, len(values))) @ root.T
+            return np.corrcoef(simulated, rowvar=False)
+        values = self.items.to_numpy()
+        sample = values[rng.integers(0, len(values), len(values))]
+        if self.missing == "listwise":
+            sample = sample[~np.isnan(sample).any(axis=1)]
+        if self.cor == "polychoric":
+            return np.asarray(polychoric(pd.DataFrame(sample)).correlation, dtype=float)
+        return pairwise_pearson(sample)[0]
+
+    def fit(self, correlation: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        unrotated, _ = _extract(correlation, self.n_factors, self.method)
+        pattern, phi = rotate(unrotated, self.rotation, **self.options)
+        pattern, phi, _ = _order_and_sign(pattern, phi)
+        return pattern, phi
+
+
+def _target_rotation(
+    loadings: np.ndarray, phi: np.ndarray | None, target: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """psych's ``target.rot(x, keys = target)``: least squares transformation ``U`` of the
+    replicate toward the estimate, columns rescaled as if the replicate's factors were
+    uncorrelated (psych's rule, kept for its numbers); the replicate's factor correlations
+    follow the same transformation (``U^-1 Phi U^-T``, rescaled to a unit diagonal)."""
+    transform = np.linalg.lstsq(loadings, target, rcond=None)[0]
+    transform = transform * np.sqrt(np.diag(np.linalg.inv(transform.T @ transform)))
+    inverse = np.linalg.inv(transform)
+    middle = np.eye(len(transform)) if phi is None else phi
+    return loadings @ transform, to_unit_diagonal(inverse @ middle @ inverse.T)
+
+
+def _bootstrap(
+    replicate: _Replicate,
+    pattern: np.ndarray,
+    phi: np.ndarray | None,
+    names: list[str],
+    columns: list[str],
+    n_boot: int,
+    confidence: float,
+    rng: np.random.Generator,
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Bootstrap intervals of the loadings (and factor correlations) as psych's fa(n.iter)."""
+    k = pattern.shape[1]
+    loadings = np.full((n_boot, *pattern.shape), np.nan)
+    phis = np.full((n_boot, k, k), np.nan)
+    with warnings.catch_warnings():
+        # Heywood cases, smoothing and slow rotations are expected in resamples (psych is
+        # silent too): hide the library's statistical warnings only.
+        warnings.simplefilter("ignore", AllianceScaleWarning)
+        for b in range(n_boot):
+            try:
+                sample = replicate.sample_correlation(rng)
+                if np.isnan(sample).any():
+                    continue
+                fitted, fitted_phi = replicate.fit(sample)
+            except (AnalysisError, np.linalg.LinAlgError):
+                continue
+            if k == 1:
+                loadings[b] = fitted
+            else:
+                loadings[b], phis[b] = _target_rotation(fitted, fitted_phi, pattern)
+    used = int(np.sum(~np.isnan(loadings[:, 0, 0])))
+    if used < 2:
+        raise AnalysisError(f"only {used} of {n_boot} bootstrap resamples could be analysed")
+    z = scipy.stats.norm.ppf(1 - (1 - confidence) / 2)
+    table = _interval_table(loadings, pattern, names, columns, z)
+    table.attrs["n_boot"] = used
+    phi_table = None
+    if phi is not None:
+        lower = np.tril_indices(k, -1)
+        pairs = [f"{columns[i]}-{columns[j]}" for i, j in zip(*lower, strict=True)]
+        table_phi = _interval_table(phis[:, lower[0], lower[1]][:, :, None],
+                                    phi[lower][:, None], pairs, ["phi"], z)
+        phi_table = table_phi.drop(columns="factor").rename(columns={"item": "factors"})
+        phi_table.attrs["n_boot"] = used
+    return table, phi_table
+
+
+def _interval_table(replicates: np.ndarray, estimate: np.ndarray, rows: list[str],
+                    columns: list[str], z: float) -> pd.DataFrame:
+    """Long table (row, column, estimate, mean, sd, lower, upper) of replicates (b x r x c)."""
+    mean = np.nanmean(replicates, axis=0)
+    sd = np.nanstd(replicates, axis=0, ddof=1)
+    grid_rows, grid_columns = np.meshgrid(rows, columns, indexing="ij")
+    return pd.DataFrame({
+        "item": grid_rows.ravel(), "factor": grid_columns.ravel(),
+        "estimate": estimate.ravel(), "mean": mean.ravel(), "sd": sd.ravel(),
+        "lower": (mean - z * sd).ravel(), "upper": (mean + z * sd).ravel(),
+    })

@@ -72,6 +72,18 @@ class KMOResult(Result):
         MSA of each item.
     label : str
         Kaiser's label of the overall MSA (see :func:`kaiser_label`).
+
+    Examples
+    --------
+    >>> pilot = als.load_pilot()
+    >>> fit = als.kmo(pilot[["A1a_1", "A1a_2", "A1b_1", "B1a_1", "B1a_2"]])  # psych::KMO(x)
+    >>> print(fit.to_frame().round(2))
+            MSA     label
+    A1a_1  0.70  middling
+    A1a_2  0.73  middling
+    A1b_1  0.71  middling
+    B1a_1  0.64  mediocre
+    B1a_2  0.66  mediocre
     """
 
     overall: float
@@ -101,6 +113,12 @@ class BartlettResult(Result):
     p_value : float
     n : int
         Number of respondents used.
+
+    Examples
+    --------
+    >>> fit = als.bartlett(als.load_pilot()[["A1a_1", "A1a_2", "A1b_1"]])
+    >>> fit.dof, fit.n  # In R: psych::cortest.bartlett(x)
+    (3, 320)
     """
 
     chi2: float
@@ -150,6 +168,19 @@ def kmo(
     AnalysisError
         A singular correlation matrix (linearly dependent items, or n <= p); bad raw
         answers or options (see :func:`~alliance_scale.correlation.correlation_matrix`).
+
+    Examples
+    --------
+    >>> pilot = als.load_pilot()
+    >>> items = sorted(c for c in pilot.columns if c[:2] in ("A1", "B1"))
+    >>> fit = als.kmo(pilot[items])  # In R: psych::KMO(x)
+    >>> round(fit.overall, 3), fit.label
+    (0.914, 'marvelous')
+    >>> print(fit.per_item.round(2).head(3))
+    A1a_1    0.93
+    A1a_2    0.93
+    A1a_3    0.90
+    Name: MSA, dtype: float64
     """
     matrix, n, _, _ = correlation_matrix(data, cor_matrix=cor_matrix, cor=cor, n_obs=n_obs,
                                          require_n_obs=False)
@@ -196,6 +227,14 @@ def bartlett(
     AnalysisError
         n <= p, or a correlation matrix whose determinant is not positive; bad raw answers
         or options (see :func:`~alliance_scale.correlation.correlation_matrix`).
+
+    Examples
+    --------
+    >>> pilot = als.load_pilot()
+    >>> items = sorted(c for c in pilot.columns if c[:2] in ("A1", "B1"))
+    >>> fit = als.bartlett(pilot[items])  # In R: psych::cortest.bartlett(x)
+    >>> round(fit.chi2, 1), fit.dof, fit.p_value < 0.001
+    (2197.9, 153, True)
     """
     matrix, n, _, _ = correlation_matrix(data, cor_matrix=cor_matrix, cor=cor, n_obs=n_obs)
     p = len(matrix)

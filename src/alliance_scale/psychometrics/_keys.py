@@ -30,6 +30,13 @@ def split_keyed(entry: str) -> tuple[str, int]:
     -------
     (str, int)
         The item name and its sign, +1 or -1.
+
+    Examples
+    --------
+    >>> als.split_keyed("-A1a_5")  # psych::scoreItems' "-" for a reverse-keyed item
+    ('A1a_5', -1)
+    >>> als.split_keyed("A1a_1")
+    ('A1a_1', 1)
     """
     entry = str(entry)
     return (entry[1:], -1) if entry.startswith("-") else (entry, 1)
@@ -51,6 +58,11 @@ def reverse_codes(values: Any, min_value: float, max_value: float) -> Any:
     Returns
     -------
     Same type as ``values``
+
+    Examples
+    --------
+    >>> als.reverse_codes(np.array([1, 2, 5]), 1, 5)  # In R: psych's keys, 1 + 5 - x
+    array([5, 4, 1])
     """
     return min_value + max_value - values
 
@@ -73,6 +85,15 @@ def reverse_keyed(
     -------
     DataFrame
         Same index, columns and order as ``frame``.
+
+    Examples
+    --------
+    >>> answers = pd.DataFrame({"A1a_5": [1.0, 2.0, np.nan], "A1a_1": [3.0, 4.0, 4.0]})
+    >>> als.reverse_keyed(answers, ["A1a_5"], 1, 5)
+       A1a_5  A1a_1
+    0    5.0    3.0
+    1    4.0    4.0
+    2    NaN    4.0
     """
     frame = frame.copy()
     if len(items):

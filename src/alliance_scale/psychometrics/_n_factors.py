@@ -2,8 +2,11 @@
 
 Why hand-written: no Python library reproduces psych's parallel analysis (principal
 component *and* factor eigenvalues, simulated and resampled references, psych's counting
-rule) or its MAP values. The factor eigenvalues use the factor extraction of
-:func:`alliance_scale.factor.extract_factors` (one implementation of minres).
+rule) or its MAP values. On a singular matrix (a duplicated item, a linear combination,
+fewer respondents than items) some MAP values are undefined (a residual variance of 0): as
+psych's ``which.min``, the minimum is taken over the defined ones, with a warning. The
+factor eigenvalues use the factor extraction of :func:`alliance_scale.extract_factors` (one
+implementation of minres).
 
 References
 ----------
@@ -25,11 +28,19 @@ from contextlib import AbstractContextManager, nullcontext
 import numpy as np
 import pandas as pd
 
-from .._checks import check_integer, check_seed
+from .._checks import check_integer, check_number, check_seed
 from .._results import Result, result
-from ..errors import AllianceScaleWarning, AnalysisError
-from ._correlation import correlation_matrix, pairwise_pearson, polychoric, to_unit_diagonal
+from ..errors import AllianceScaleWarning, AnalysisError, NotPositiveDefiniteWarning
+from ._correlation import (
+    correlation_kind,
+    correlation_matrix,
+    pairwise_pearson,
+    polychoric,
+    singular_cause,
+    to_unit_diagonal,
+)
 from ._efa import extract_factors
+from ._warn import warn_user
 
 __all__ = [
     "MAPResult",
@@ -104,6 +115,13 @@ class ParallelAnalysisResult(Result):
     quantile : float
     n_iter : int
     n_obs : int
+
+    Examples
+    --------
+    >>> pilot = als.load_pilot()
+    >>> fit = als.parallel_analysis(pilot[["A1a_1", "A1a_2", "A1b_1", "B1a_1"]], n_iter=5, seed=1)
+    >>> fit.replicates.shape  # In R: psych::fa.parallel(x, n.iter = 5)$values
+    (5, 16)
     """
 
     n_factors: int
@@ -291,16 +309,30 @@ def parallel_analysis(
     -----
     AllianceScaleWarning
         When there are no more respondents than items.
+
+    Examples
+    --------
+    >>> pilot = als.load_pilot()
+    >>> items = sorted(c for c in pilot.columns if c[:2] in ("A1", "B1"))
+    >>> fit = als.parallel_analysis(pilot[items], n_iter=20, seed=1)  # psych::fa.parallel(x)
+    >>> fit.n_factors, fit.n_components
+    (3, 2)
+    >>> print(fit.table[["pc_observed", "pc_simulated"]].round(2).head(3))
+            pc_observed  pc_simulated
+    number
+    1              5.98          1.52
+    2              2.80          1.38
+    3              1.08          1.31
     """
     check_integer("n_iter", n_iter, minimum=1)
-    if not 0 < quantile < 1:
-        raise AnalysisError(f"quantile must be between 0 and 1, got {quantile}")
+    check_number("quantile", quantile, 0.0, 1.0, low_open=True, high_open=True)
+    cor = correlation_kind(cor)
     matrix, n, _, items = correlation_matrix(data, cor_matrix=cor_matrix, cor=cor, n_obs=n_obs)
     p = len(matrix)
     if n <= p:
-        warnings.warn(
+        warn_user(
             f"{n} respondents for {p} items: with n <= p the correlation matrices are "
-            "singular and parallel analysis is unreliable", AllianceScaleWarning, stacklevel=2,
+            "singular and parallel analysis is unreliable", AllianceScaleWarning,
         )
     observed = matrix.to_numpy()
     rng = check_seed("seed", seed)
@@ -353,12 +385,26 @@ class MAPResult(Result):
         Average squared partial correlation after removing 1, 2, ... components.
     map_fourth_power : Series
         Average fourth power of the partial correlations.
+
+    Examples
+    --------
+    >>> pilot = als.load_pilot()
+    >>> items = sorted(c for c in pilot.columns if c[:2] in ("A1", "B1"))
+    >>> fit = als.map_test(pilot[items], max_factors=3)  # In R: psych::vss(x, 3)$map
+    >>> print(fit.to_frame().round(4))
+                   map  map_fourth_power
+    components
+    1           0.0456            0.0036
+    2           0.0128            0.0004
+    3           0.0154            0.0006
     """
 
     n_factors: int
     n_factors_fourth_power: int
     map: pd.Series
     map_fourth_power: pd.Series
+
+    _digits = 4  # MAP values differ in the third decimal
 
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame({"map": self.map, "map_fourth_power": self.map_fourth_power})
@@ -368,6 +414,28 @@ class MAPResult(Result):
             "components (MAP, squared)": self.n_factors,
             "components (MAP, 4th power)": self.n_factors_fourth_power,
         }
+
+
+def _average_partials(r: np.ndarray, largest: int) -> tuple[np.ndarray, np.ndarray]:
+    """Average squared and fourth-power partial correlations after removing 1..largest
+    principal components (psych's ``vss`` ``map``); NaN where a residual variance is 0 or
+    negative (up to rounding), where psych's are NaN or meaningless."""
+    p = len(r)
+    values, vectors = np.linalg.eigh(r)
+    order = np.argsort(values)[::-1]
+    components = vectors[:, order] * np.sqrt(np.clip(values[order], 0, None))
+    squared = np.full(largest, np.nan)
+    fourth = np.full(largest, np.nan)
+    off = ~np.eye(p, dtype=bool)
+    floor = 10 * p * np.finfo(float).eps
+    for m in range(1, largest + 1):
+        residual = r - components[:, :m] @ components[:, :m].T
+        if np.diag(residual).min() <= floor:
+            continue
+        partial = to_unit_diagonal(residual)[off]
+        squared[m - 1] = np.mean(partial**2)
+        fourth[m - 1] = np.mean(partial**4)
+    return squared, fourth
 
 
 def map_test(
@@ -413,6 +481,20 @@ def map_test(
     -----
     AllianceScaleWarning
         When the minimum is at ``max_factors`` (the true minimum may lie beyond).
+
+    Examples
+    --------
+    >>> pilot = als.load_pilot()
+    >>> items = sorted(c for c in pilot.columns if c[:2] in ("A1", "B1"))
+    >>> fit = als.map_test(pilot[items])  # In R: psych::vss(x)$map
+    >>> fit.n_factors
+    2
+    >>> print(fit.map.round(4).head(3))
+    components
+    1    0.0456
+    2    0.0128
+    3    0.0154
+    Name: map, dtype: float64
     """
     if max_factors is not None:
         check_integer("max_factors", max_factors, minimum=1)
@@ -421,29 +503,32 @@ def map_test(
     r = matrix.to_numpy()
     p = len(r)
     largest = min(8 if max_factors is None else max_factors, p - 1)
-    values, vectors = np.linalg.eigh(r)
-    order = np.argsort(values)[::-1]
-    components = vectors[:, order] * np.sqrt(np.clip(values[order], 0, None))
-    squared = np.empty(largest)
-    fourth = np.empty(largest)
-    off = ~np.eye(p, dtype=bool)
-    for m in range(1, largest + 1):
-        residual = r - components[:, :m] @ components[:, :m].T
-        partial = to_unit_diagonal(residual)[off]
-        squared[m - 1] = np.mean(partial**2)
-        fourth[m - 1] = np.mean(partial**4)
+    squared, fourth = _average_partials(r, largest)
     index = pd.RangeIndex(1, largest + 1, name="components")
-    n_factors = int(np.argmin(squared)) + 1
+    defined = ~np.isnan(squared)
+    if not defined.any():
+        raise AnalysisError(
+            "the average partial correlation is undefined for every number of components "
+            f"(1 to {largest}): {singular_cause(r, list(matrix.index)) or 'degenerate matrix'}"
+        )
+    if not defined.all():
+        undefined = ", ".join(str(m) for m in index[~defined])
+        warn_user(
+            f"{singular_cause(r, list(matrix.index)) or 'the correlation matrix is singular'}"
+            f"; the average partial correlation is undefined after {undefined} component(s) "
+            "(a residual variance of 0), and the minimum is taken over the others (as "
+            "psych's which.min)", NotPositiveDefiniteWarning,
+        )
+    n_factors = int(np.nanargmin(squared)) + 1
     if n_factors == largest < p - 1:
-        warnings.warn(
+        warn_user(
             f"the MAP minimum is at the largest number of components tried ({largest}); "
             "the true minimum may lie beyond: rerun with a larger max_factors",
             AllianceScaleWarning,
-            stacklevel=2,
         )
     return MAPResult(
         n_factors=n_factors,
-        n_factors_fourth_power=int(np.argmin(fourth)) + 1,
+        n_factors_fourth_power=int(np.nanargmin(fourth)) + 1,
         map=pd.Series(squared, index=index, name="map"),
         map_fourth_power=pd.Series(fourth, index=index, name="map_fourth_power"),
     )

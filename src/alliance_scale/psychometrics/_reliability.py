@@ -12,12 +12,19 @@ bootstrap of 1,000 resamples is one batched product. The matrices come from
 :func:`alliance_scale.factor.efa`, the intraclass correlation pingouin's, the scoring and
 reversal :mod:`alliance_scale.scoring`'s; none is re-implemented here. ``n`` is
 :func:`alliance_scale._data.respondent_count` (rows with at least one answer).
+
+omega follows psych's steps exactly (``omega`` -> ``schmid``): a minres fit rotated by
+varimax, then GPArotation's oblimin *from that varimax solution*. The gradient projection
+stops at a gradient of 1e-5, so its result depends on the start: rotating the unrotated
+loadings instead (as this module did before issue #12) moved omega_h by 4.5e-4 on
+psychTools::spi's first 30 items while omega total (rotation-invariant) agreed.
 """
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import field
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -28,23 +35,27 @@ from .._checks import (
     analysis_input,
     as_item_frame,
     check_choice,
+    check_flag,
     check_integer,
     check_number,
     check_seed,
     respondent_count,
 )
-from .._results import Result, result
-from ..errors import AllianceScaleWarning, AnalysisError, OptionError
+from .._results import Report, Result, format_table, result
+from ..errors import AllianceScaleWarning, AnalysisError, HeywoodWarning, OptionError
 from ._correlation import (
-    CORRELATIONS,
+    correlation_kind,
     pairwise_covariance,
     pairwise_pearson,
     polychoric,
     squared_multiple_correlations,
     to_unit_diagonal,
 )
-from ._efa import efa
-from ._keys import reverse_keyed
+from ._efa import _PSI_LOWER, EFAResult, efa, extract_factors, fit_statistics, score_r2
+from ._fa_print import r_round, r_signif
+from ._keys import reverse_keyed, split_keyed
+from ._rotation import _oblimin_criterion, gpa
+from ._warn import warn_user
 
 __all__ = [
     "AlphaResult",
@@ -73,20 +84,67 @@ def _response_range(
     return low, high
 
 
+def _reversed_items(reverse: Sequence[str] | None) -> tuple[str, ...]:
+    """The items to reverse from ``reverse``: item names (``["A1"]``), or psych keys
+    (``["-A1", "A2"]``: when any entry has a leading ``-``, only those items are reversed)."""
+    if reverse is None:
+        return ()
+    if isinstance(reverse, str):
+        raise OptionError(f"reverse must be a list of item names, got the string {reverse!r}")
+    entries = [str(item) for item in reverse]
+    if any(entry.startswith("-") for entry in entries):
+        return tuple(item for item, sign in map(split_keyed, entries) if sign < 0)
+    return tuple(entries)
+
+
+def _negative_items(frame: pd.DataFrame) -> list[str]:
+    """Items loading negatively on the first principal component of the pairwise Pearson
+    correlations (psych's ``alpha`` check: ``principal(x)$loadings < 0``, the component
+    reflected to a positive sum)."""
+    correlation = pairwise_pearson(frame.to_numpy())[0]
+    if np.isnan(correlation).any():
+        return []  # refused later, naming the pair
+    vector = np.linalg.eigh(correlation)[1][:, -1]
+    vector = -vector if vector.sum() < 0 else vector
+    return [str(item) for item, value in zip(frame.columns, vector, strict=True) if value < 0]
+
+
 def _keyed_frame(
     data: pd.DataFrame | np.ndarray,
     reverse: Sequence[str] | None,
     min_value: float | None,
     max_value: float | None,
+    check_keys: bool = False,
 ) -> tuple[pd.DataFrame, tuple[str, ...], tuple[float, float]]:
-    """Check the items, then reverse ``reverse`` as ``min + max - x`` (psych's keys)."""
+    """Check the items, then reverse ``reverse`` as ``min + max - x`` (psych's keys).
+
+    As ``psych::alpha``: items loading negatively on the first principal component are
+    reversed with ``check_keys`` (replacing ``reverse``), and named in a warning when no
+    item was given to reverse.
+    """
     frame = as_item_frame(data)
-    reversed_items = tuple(str(item) for item in (reverse or ()))
+    reversed_items = _reversed_items(reverse)
+    names = [str(c) for c in frame.columns]
     for item in reversed_items:
-        if item not in frame.columns:
+        if item not in names:
             raise OptionError("item to reverse is not among the data's items", column=item)
+    if check_keys or reverse is None:
+        negative = _negative_items(frame)
+        if negative and check_keys:
+            warn_user(
+                "items negatively correlated with the total scale (the first principal "
+                "component) were reversed (check_keys=True, psych's check.keys): "
+                + ", ".join(negative), AllianceScaleWarning)
+            reversed_items = tuple(negative)
+        elif negative:
+            warn_user(
+                "items negatively correlated with the total scale (the first principal "
+                f"component) probably should be reversed: {', '.join(negative)}; give "
+                "reverse=[...] (the scale's reverse-keyed items) or check_keys=True "
+                "(psych's check.keys)", AllianceScaleWarning)
     low, high = _response_range(frame, min_value, max_value)
-    return reverse_keyed(frame, reversed_items, low, high), reversed_items, (low, high)
+    columns = [frame.columns[names.index(item)] for item in reversed_items]
+    return reverse_keyed(frame, columns, low, high), reversed_items, (low, high)
 
 
 def _use_rows(frame: pd.DataFrame, missing: str) -> pd.DataFrame:
@@ -223,6 +281,13 @@ class AlphaResult(Result):
     reversed_items : tuple of str
     missing : {"pairwise", "listwise"}
     cor : {"pearson", "polychoric"}
+
+    Examples
+    --------
+    >>> pilot = als.load_pilot()
+    >>> fit = als.cronbach_alpha(pilot[["A1a_1", "A1a_2", "A1b_1"]], ci="duhachek")
+    >>> round(fit.alpha, 3), round(fit.g6, 3), fit.n  # In R: psych::alpha(x)$total
+    (0.69, 0.6, 320)
     """
 
     alpha: float
@@ -251,6 +316,31 @@ class AlphaResult(Result):
             "average_r": self.average_r, ci_label: self.ci, "n": self.n, "k": self.k,
             "correlations": self.cor, "missing": self.missing,
         }
+
+    def _report(self) -> Report:
+        """psych's printout of ``alpha``: totals, interval, alpha if an item is dropped,
+        item statistics (two decimals, reversed items marked ``-``)."""
+        total = pd.DataFrame([[self.alpha, self.std_alpha, self.g6, self.average_r,
+                               self.standard_error, self.n]],
+                             columns=["raw_alpha", "std.alpha", "G6(smc)", "average_r", "ase",
+                                      "n"], index=[""])
+        items = self.items.rename(index=lambda i: f"{i}-" if i in self.reversed_items else i)
+        dropped = items[["alpha_if_deleted", "std_alpha_if_deleted", "g6_if_deleted",
+                         "average_r_if_deleted"]].set_axis(
+            ["raw_alpha", "std.alpha", "G6(smc)", "average_r"], axis=1)
+        stats = items[["n", "raw_r", "std_r", "r_cor", "r_drop", "mean", "sd"]].set_axis(
+            ["n", "raw.r", "std.r", "r.cor", "r.drop", "mean", "sd"], axis=1)
+        blocks: list[str | pd.DataFrame] = [
+            f"Call: cronbach_alpha(data, cor={self.cor!r}, missing={self.missing!r})", "",
+            format_table(total, {"ase": 3, "raw_alpha": 2, "std.alpha": 2, "G6(smc)": 2,
+                                 "average_r": 2})]
+        if self.ci_method is not None:
+            blocks += ["", f"{self.confidence:.0%} confidence boundaries ({self.ci_method}): "
+                           f"{r_round(self.ci[0])} {r_round(self.alpha)} {r_round(self.ci[1])}"]
+        blocks += ["", "Reliability if an item is dropped:", format_table(dropped, 2),
+                   "", "Item statistics", format_table(stats, 2)]
+        return Report("Reliability analysis (psych::alpha)", tuple(blocks),
+                      max_rows=self._max_rows)
 
 
 def _item_table(
@@ -313,6 +403,7 @@ def cronbach_alpha(
     cor: str = "pearson",
     min_value: float | None = None,
     max_value: float | None = None,
+    check_keys: bool = False,
 ) -> AlphaResult:
     """Cronbach's alpha, standardised alpha, Guttman's lambda 6 and item statistics.
 
@@ -341,13 +432,19 @@ def cronbach_alpha(
         psych::alpha; ``n`` counts respondents with at least one answer. ``"listwise"``:
         only respondents who answered every item; ``n`` (and the interval) uses them.
     reverse : list of str, optional
-        Reverse-keyed items, scored ``min_value + max_value - x``.
+        Reverse-keyed items, scored ``min_value + max_value - x``: item names
+        (``["A1", "C4"]``), or psych keys (``["-A1", "A2", "A3"]``: when any entry starts
+        with ``-``, only those items are reversed).
     cor : {"pearson", "polychoric"}, default "pearson"
         ``"polychoric"`` gives ordinal alpha (Zumbo, Gadermann & Zeisser 2007): the same
         formulas on :func:`alliance_scale.polychoric` correlations (raw = standardised).
+        psych's ``"poly"`` is accepted.
     min_value, max_value : float, optional
         Lowest and highest response codes used for reversal; default: the lowest and
         highest value observed over all items (psych's rule).
+    check_keys : bool, default False
+        Reverse the items that load negatively on the first principal component (psych's
+        ``check.keys = TRUE``), instead of ``reverse``, with a warning naming them.
 
     Returns
     -------
@@ -355,25 +452,49 @@ def cronbach_alpha(
 
     Raises
     ------
+    OptionError
+        An unknown option, an item to reverse that is not in the data.
     AnalysisError
         Fewer than 2 items, a constant, all-missing or non-numeric item (named), an item
-        pair never answered together, an unknown option.
+        pair never answered together.
+
+    Warns
+    -----
+    AllianceScaleWarning
+        When no item is reversed and some items correlate negatively with the total scale
+        (psych's warning, which suggests ``check.keys``); when ``check_keys`` reverses items.
 
     References
     ----------
     Cronbach (1951) Psychometrika 16:297. Feldt (1965) Psychometrika 30:357. Duhachek &
     Iacobucci (2004) J Appl Psychol 89:792. Guttman (1945) Psychometrika 10:255.
     Zumbo, Gadermann & Zeisser (2007) J Mod Appl Stat Methods 6:21.
+
+    Examples
+    --------
+    >>> pilot = als.load_pilot()
+    >>> keys = als.draft_scale().keys["A1"]  # psych keys: "-A1a_5" is reverse-keyed
+    >>> fit = als.cronbach_alpha(pilot[[k.lstrip("-") for k in keys]], reverse=keys)
+    >>> # In R: psych::alpha(x, keys = "A1a_5")
+    >>> round(fit.alpha, 3), tuple(round(x, 3) for x in fit.ci), fit.reversed_items
+    (0.856, (0.832, 0.879), ('A1a_5',))
+    >>> print(fit.items[["r_drop", "alpha_if_deleted"]].round(3).head(3))
+           r_drop  alpha_if_deleted
+    item
+    A1a_5   0.475             0.851
+    A1b_1   0.640             0.835
+    A1a_3   0.386             0.860
     """
     check_choice("ci", ci, _CI_METHODS)
     check_choice("missing", missing, _MISSING)
-    check_choice("cor", cor, CORRELATIONS)
+    cor = correlation_kind(cor)
+    check_flag("check_keys", check_keys)
     check_number("confidence", confidence, 0.0, 1.0, low_open=True, high_open=True)
     if ci == "bootstrap" and cor != "pearson":
         raise OptionError("ci='bootstrap' is available with cor='pearson' only")
     check_integer("n_boot", n_boot, 2)
     check_seed("seed", seed)
-    frame, reversed_items, _ = _keyed_frame(data, reverse, min_value, max_value)
+    frame, reversed_items, _ = _keyed_frame(data, reverse, min_value, max_value, check_keys)
     frame = _use_rows(frame, missing)
     covariance, correlation = _correlation_input(frame, cor)
     return _alpha_result(frame, covariance, correlation, ci=ci, confidence=confidence,
@@ -489,9 +610,26 @@ def item_statistics(
     ------
     AnalysisError
         As :func:`cronbach_alpha`.
+
+    Examples
+    --------
+    >>> pilot = als.load_pilot()
+    >>> keys = als.draft_scale().keys["A1"]
+    >>> table = als.item_statistics(pilot[[k.lstrip("-") for k in keys]], reverse=keys,
+    ...                             min_value=1, max_value=5)  # In R: psych::describe(x)
+    >>> print(table[["mean", "sd", "floor", "ceiling", "r_drop"]].round(2).head(3))
+           mean    sd  floor  ceiling  r_drop
+    item
+    A1a_5  3.71  1.02   0.25     0.02    0.47
+    A1b_1  3.91  1.09   0.03     0.37    0.64
+    A1a_3  3.73  1.07   0.03     0.27    0.39
     """
     frame, reversed_items, (low, high) = _keyed_frame(data, reverse, min_value, max_value)
-    alpha = cronbach_alpha(frame, ci=None, min_value=low, max_value=high)
+    used = _use_rows(frame, "pairwise")
+    covariance, correlation = _correlation_input(used, "pearson")
+    alpha = _alpha_result(used, covariance, correlation, ci=None, confidence=0.95, n_boot=2,
+                          seed=None, missing="pairwise", reversed_items=reversed_items,
+                          cor="pearson")
     table = _item_distribution(frame, low, high)
     flipped = table.index.isin(reversed_items)
     # floor and ceiling describe the answers as given (what respondents chose), as in
@@ -510,6 +648,8 @@ def item_statistics(
 class OmegaResult(Result):
     """McDonald's omega from a Schmid-Leiman transformation, as psych::omega.
 
+    ``print(result)`` shows psych's printout of ``omega``.
+
     Attributes
     ----------
     omega_h : float
@@ -518,16 +658,62 @@ class OmegaResult(Result):
         (sum(R) - sum(u2)) / sum(R).
     omega_limit : float
         (sum of g loadings)^2 / (sum(R) - sum(u2)): omega_h of a test with infinitely many
-        items like these (psych's ``omega.lim``).
+        items like these (psych's ``omega.lim``, "Omega H asymptotic").
     schmid : DataFrame
         Schmid-Leiman loadings: ``g``, ``F1*`` ... group factors, ``h2``, ``u2``, ``p2``
         (g^2 / h2), indexed by item (items with a negative g loading are reversed, see
-        ``flipped_items``).
+        ``flipped_items``). The group factors are in psych's order (that of the varimax
+        solution the oblimin rotation starts from).
     phi : DataFrame or None
         Correlations of the oblique group factors.
     n_factors : int
     flipped_items : tuple of str
     cor : str
+    alpha : float
+        Standardised alpha of the (flipped) correlation matrix (psych's ``alpha``).
+    g6 : float
+        Guttman's lambda 6 (psych's ``G6``).
+    ecv : float
+        Explained common variance of the general factor: g's sum of squares over those of
+        g and the group factors (psych's ``ECV``).
+    general_loadings : Series
+        Loadings of the group factors on g (psych's ``gloading``).
+    groups : DataFrame
+        psych's ``omega.group``: rows ``g`` (the total score) and one per group factor
+        (the items loading most on it), columns ``total`` (omega total of that score),
+        ``general`` (its omega due to g) and ``group`` (due to the group factor).
+    fit : Mapping
+        Fit of the ``n_factors``-factor model (psych's ``schmid`` statistics: ``dof``,
+        ``objective``, ``chi2``, ``p_value``, ``rmsr``, ``crms``, ``rmsea``, ``rmsea_ci``,
+        ``bic``...; n-based entries NaN without ``n_obs``).
+    general_fit : Mapping
+        The same for the model with the general factor only (psych's ``gstats``).
+    score_r2 : Series
+        R2 of the regression scores of g and the group factors (psych's ``stats$R2``).
+    n_obs : int or None
+
+    Examples
+    --------
+    >>> pilot = als.load_pilot()
+    >>> keys = als.draft_scale().keys
+    >>> signed = keys["A1"] + keys["B1"] + keys["C1"]
+    >>> items = [k.lstrip("-") for k in signed]
+    >>> keyed = als.reverse_keyed(pilot[items], [k[1:] for k in signed if k[0] == "-"], 1, 5)
+    >>> fit = als.omega(keyed, 3)  # In R: psych::omega(x, 3)
+    >>> print(fit.summary())  # In R: print(omega(x, 3))
+    Omega
+    Call: omega(data, n_factors=3, cor='pearson')
+    Alpha:                 0.89
+    G.6:                   0.91
+    Omega Hierarchical:    0.6
+    Omega H asymptotic:    0.65
+    Omega Total            0.91
+    ...
+    Total, General and Subset omega for each subset
+                                                     g   F1*   F2*   F3*
+    Omega total for total scores and subscales    0.91  0.87  0.86  0.76
+    Omega general for total scores and subscales  0.60  0.30  0.42  0.37
+    Omega group for total scores and subscales    0.29  0.58  0.44  0.39
     """
 
     omega_h: float
@@ -538,6 +724,27 @@ class OmegaResult(Result):
     n_factors: int
     flipped_items: tuple[str, ...] = ()
     cor: str = "pearson"
+    alpha: float = np.nan
+    g6: float = np.nan
+    ecv: float = np.nan
+    general_loadings: pd.Series | None = None
+    groups: pd.DataFrame | None = None
+    fit: Mapping[str, Any] = field(default_factory=dict)
+    general_fit: Mapping[str, Any] = field(default_factory=dict)
+    score_r2: pd.Series | None = None
+    n_obs: int | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("fit", "general_fit"):
+            object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "fit": dict(self.fit), "general_fit": dict(self.general_fit)}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
+        self.__post_init__()
 
     def to_frame(self) -> pd.DataFrame:
         """The Schmid-Leiman loading table."""
@@ -548,6 +755,106 @@ class OmegaResult(Result):
             "omega_h": self.omega_h, "omega_total": self.omega_total,
             "group factors": self.n_factors, "correlations": self.cor,
         }
+
+    def summary(self, cut: float = 0.2, sort: bool = False, digits: int = 2) -> Report:
+        """psych's printout of ``omega`` (``print.psych.omega``), as text and HTML.
+
+        Parameters
+        ----------
+        cut : float, default 0.2
+            g and group loadings below ``cut`` in absolute value are printed blank
+            (psych's default for omega).
+        sort : bool, default False
+            Order items by their absolute g loading (psych's ``sort``).
+        digits : int, default 2
+            Decimals.
+
+        Returns
+        -------
+        Report
+        """
+        check_number("cut", cut, 0.0, 1.0)
+        check_flag("sort", sort)
+        check_integer("digits", digits, 0, 6)
+        r = lambda value, extra=0: r_round(value, digits + extra)  # noqa: E731
+        sl = self.schmid.copy()
+        sl.index = [f"{item}-" if item in self.flipped_items else item for item in sl.index]
+        if sort:
+            sl = sl.iloc[np.argsort(-sl["g"].abs().to_numpy(), kind="stable")]
+        factors = list(sl.columns[: self.n_factors + 1])
+        table = format_table(sl, digits, blank=np.column_stack([
+            sl[factors].abs().to_numpy() < cut, np.zeros((len(sl), 3), dtype=bool)]))
+        squares = (self.schmid[factors] ** 2).sum()
+        blocks: list[str | pd.DataFrame] = [
+            f"Call: omega(data, n_factors={self.n_factors}, cor={self.cor!r})",
+            f"Alpha:                 {r(self.alpha)}",
+            f"G.6:                   {r(self.g6)}",
+            f"Omega Hierarchical:    {r(self.omega_h)}",
+            f"Omega H asymptotic:    {r(self.omega_limit)}",
+            f"Omega Total            {r(self.omega_total)}",
+            "", f"Schmid Leiman Factor loadings greater than {r_round(cut, digits)}", table,
+            "", "With Sums of squares of:", format_table(squares.to_frame().T, digits),
+        ]
+        if self.n_factors > 1:
+            group = squares.iloc[1:]
+            p2 = self.schmid["p2"]
+            blocks += [
+                "", f"general/max {r(squares.iloc[0] / group.max())}   "
+                    f"max/min = {r(group.max() / group.min())}",
+                f"mean percent general = {r(p2.mean())}    with sd = {r(p2.std())} and cv "
+                f"of {r(p2.std() / p2.mean())}",
+            ]
+        blocks.append(f"Explained Common Variance of the general factor = {r(self.ecv)}")
+        blocks += ["", *_omega_fit_lines(self.fit, self.n_obs, digits, general=False),
+                   "", "Compare this with the adequacy of just a general factor and no "
+                   "group factors",
+                   *_omega_fit_lines(self.general_fit, self.n_obs, digits, general=True)]
+        if self.score_r2 is not None:
+            r2 = self.score_r2.to_numpy()
+            adequacy = pd.DataFrame([np.sqrt(r2), r2, 2 * r2 - 1], columns=factors,
+                                    index=["Correlation of scores with factors",
+                                           "Multiple R square of scores with factors",
+                                           "Minimum correlation of factor score estimates"])
+            blocks += ["", "Measures of factor score adequacy", format_table(adequacy, digits)]
+        if self.groups is not None:
+            groups = self.groups.T
+            groups.index = ["Omega total for total scores and subscales",
+                            "Omega general for total scores and subscales",
+                            "Omega group for total scores and subscales"]
+            blocks += ["", "Total, General and Subset omega for each subset",
+                       format_table(groups, digits)]
+        if self.flipped_items:
+            blocks += ["", "Items reversed for a positive g loading (marked -): "
+                       + ", ".join(self.flipped_items)]
+        return Report("Omega", tuple(blocks), max_rows=None)
+
+    def _report(self) -> Report:
+        return self.summary()
+
+
+def _omega_fit_lines(fit: Mapping[str, Any], n_obs: int | None, digits: int,
+                     general: bool) -> list[str]:
+    """The fit lines of psych's omega printout (model with group factors, or g only)."""
+    if not fit:
+        return []
+    lines = [(f"The degrees of freedom for just the general factor are {r_round(fit['dof'])}"
+              if general else f"The degrees of freedom are {r_round(fit['dof'])}")
+             + f" and the fit is {r_round(fit['objective'], digits)}"]
+    if n_obs is not None and np.isfinite(fit["chi2"]):
+        lines.append(f"The number of observations was {n_obs} with Chi Square = "
+                     f"{r_round(fit['chi2'], digits)} with prob < {r_signif(fit['p_value'])}")
+    lines.append(f"The root mean square of the residuals is {r_round(fit['rmsr'], digits)}")
+    if np.isfinite(fit["crms"]):
+        lines.append("The df corrected root mean square of the residuals is "
+                     f"{r_round(fit['crms'], digits)}")
+    if np.isfinite(fit["rmsea"]):
+        lower, upper = fit["rmsea_ci"]
+        lines.append(f"RMSEA index = {r_round(fit['rmsea'], digits + 1)} and the 90 % "
+                     f"confidence intervals are {r_round(lower, digits + 1)} "
+                     f"{r_round(upper, digits + 1)}")
+    if np.isfinite(fit["bic"]):
+        lines.append(f"BIC = {r_round(fit['bic'], digits)}")
+    return lines
 
 
 def _omega_correlation(
@@ -574,25 +881,6 @@ def _omega_matrix(frame: pd.DataFrame, cor: str) -> pd.DataFrame:
     return pd.DataFrame(values, index=frame.columns, columns=frame.columns)
 
 
-def _general_loadings(phi: np.ndarray, warn: bool) -> np.ndarray:
-    """Loadings of the group factors on g: a 1-factor minres fit of phi (3+ factors),
-    sqrt(|phi12|) with a warning (if ``warn``) for 2 (psych's ``option = "equal"``)."""
-    n_factors = phi.shape[0]
-    if n_factors == 2:
-        _note(warn,
-            "omega with 2 group factors: three are needed to identify g; its loadings on "
-            "the group factors are set equal to sqrt(|phi|) (psych's option 'equal'); "
-            "interpret omega_h with caution", depth=1)
-        root = np.sqrt(abs(phi[0, 1]))
-        return np.array([root, np.sign(phi[0, 1]) * root])
-    names = [f"F{j + 1}" for j in range(n_factors)]
-    # psych::schmid calls fa(phi) without n.obs: no fit statistics for this tiny fit
-    fit = efa(cor_matrix=pd.DataFrame(phi, index=names, columns=names), n_factors=1,
-              method="minres", rotation="none")
-    loadings = np.asarray(fit.loadings, dtype=float)[:, 0]
-    return loadings if loadings.sum() >= 0 else -loadings
-
-
 def omega(
     data: pd.DataFrame | np.ndarray | None = None,
     n_factors: int = 3,
@@ -603,23 +891,29 @@ def omega(
 ) -> OmegaResult:
     """Omega hierarchical and omega total from a Schmid-Leiman solution, as psych::omega.
 
-    An oblimin-rotated minres factor analysis with ``n_factors`` group factors
-    (:func:`alliance_scale.efa`), then a 1-factor minres analysis of their correlations
-    gives the general factor (Schmid & Leiman 1957; psych::schmid). Items with a
-    negative g loading are reversed, with a warning naming them (psych flips silently).
+    psych's steps (``omega``, ``schmid``): a minres factor analysis with ``n_factors``
+    factors rotated by varimax, then GPArotation's oblimin from that varimax solution;
+    the loadings of the group factors on g are a 1-factor minres analysis of their
+    correlations (Schmid & Leiman 1957). Items with a negative g loading are reversed, with
+    a warning naming them (psych flips silently and marks them ``-``). The result holds
+    psych's whole table: alpha, G6, omega_h, omega_h asymptotic, omega total, ECV, the
+    omega of every group factor's items, the fit with and without group factors and the
+    factor score adequacy.
 
     Parameters
     ----------
     data : DataFrame or 2-D array
-        Item responses (respondents in rows) or a correlation matrix.
+        Item responses (respondents in rows), or (with ``n_obs``) a correlation matrix.
     n_factors : int, default 3
         Group factors. 1 gives omega total only (omega_h = omega total is not meaningful);
         2 is not identified: g loadings are set to sqrt(|phi|) with a warning.
+    cor_matrix : DataFrame or 2-D array, optional
+        A correlation matrix instead of ``data``.
     cor : {"pearson", "polychoric"}, default "pearson"
         Correlations of raw data: pairwise Pearson (psych's default) or polychoric
-        (ordinal omega, Zumbo et al. 2007).
+        (ordinal omega, Zumbo et al. 2007; psych's ``poly = TRUE``); ``"poly"`` accepted.
     n_obs : int, optional
-        Respondents behind a correlation matrix (passed to the factor analysis).
+        Respondents behind a correlation matrix (for the chi-squares, RMSEA and BIC).
 
     Returns
     -------
@@ -627,69 +921,165 @@ def omega(
 
     Raises
     ------
+    OptionError
+        ``n_factors`` not an integer >= 1 (``3.0`` is refused, as by
+        :func:`alliance_scale.efa`), an unknown ``cor``.
     AnalysisError
-        Fewer than 3 items, bad items (named), ``n_factors`` not an integer >= 1 (``3.0``
-        is refused, as by :func:`alliance_scale.efa`), more factors than items allow.
+        Fewer than 3 items, bad items (named), more factors than items allow.
+
+    Warns
+    -----
+    AllianceScaleWarning
+        Items reversed; 1 or 2 group factors; a Heywood case in the fit of g to the group
+        factor correlations (naming the group factor).
 
     References
     ----------
     McDonald (1999) Test theory. Schmid & Leiman (1957) Psychometrika 22:53. Zinbarg,
     Revelle, Yovel & Li (2005) Psychometrika 70:123.
+
+    Examples
+    --------
+    >>> pilot = als.load_pilot()
+    >>> keys = als.draft_scale().keys
+    >>> signed = keys["A1"] + keys["B1"] + keys["C1"]  # three facets, keyed as psych's keys
+    >>> items = [k.lstrip("-") for k in signed]
+    >>> keyed = als.reverse_keyed(pilot[items], [k[1:] for k in signed if k[0] == "-"], 1, 5)
+    >>> fit = als.omega(keyed, 3)  # In R: psych::omega(x, 3)
+    >>> round(fit.omega_h, 3), round(fit.omega_total, 3), round(fit.alpha, 3)
+    (0.597, 0.915, 0.89)
+    >>> print(fit.groups.round(2))  # In R: omega(x, 3)$omega.group
+         total  general  group
+    g     0.91     0.60   0.29
+    F1*   0.87     0.30   0.58
+    F2*   0.86     0.42   0.44
+    F3*   0.76     0.37   0.39
     """
-    check_choice("cor", cor, CORRELATIONS)
+    cor = correlation_kind(cor)
     check_integer("n_factors", n_factors, 1)
     matrix, n_used, label = _omega_correlation(data, cor_matrix, cor, n_obs)
     return _schmid_omega(matrix, int(n_factors), n_used, label, warn=True)
 
 
-def _note(warn: bool, message: str, depth: int = 0) -> None:
-    """Warn with an omega-specific note (1 or 2 group factors, reversed items) if ``warn``;
-    ``depth``: calls between :func:`_schmid_omega` and here, so the warning names the
-    user's line."""
+def _note(warn: bool, message: str) -> None:
+    """Warn with an omega-specific note (1 or 2 group factors, reversed items) if ``warn``."""
     if warn:
-        warnings.warn(message, AllianceScaleWarning, stacklevel=4 + depth)
+        warn_user(message, AllianceScaleWarning)
+
+
+def _general_loadings(phi: np.ndarray, warn: bool) -> np.ndarray:
+    """Loadings of the group factors on g: a 1-factor minres fit of phi (3+ factors, psych's
+    ``fa(phi, fm = "minres")``), sqrt(|phi12|) with a warning (if ``warn``) for 2 (psych's
+    ``option = "equal"``). A Heywood case in that small fit is named (it is not an item)."""
+    n_factors = phi.shape[0]
+    if n_factors == 2:
+        _note(warn,
+              "omega with 2 group factors: three are needed to identify g; its loadings on "
+              "the group factors are set equal to sqrt(|phi|) (psych's option 'equal'); "
+              "interpret omega_h with caution")
+        root = np.sqrt(abs(phi[0, 1]))
+        return np.array([root, np.sign(phi[0, 1]) * root])
+    loadings = extract_factors(phi, 1, method="minres")[0][:, 0]
+    loadings = loadings if loadings.sum() >= 0 else -loadings
+    improper = np.flatnonzero(loadings**2 >= 1 - _PSI_LOWER - 1e-6)
+    if improper.size:
+        warn_user(
+            "omega: the general factor's fit to the group factor correlations is a Heywood "
+            "case (g loading of " + ", ".join(
+                f"group factor F{j + 1}* = {loadings[j]:.3f}" for j in improper)
+            + "): that group factor is nearly g itself; omega_h leans on it",
+            HeywoodWarning,
+        )
+    return loadings
+
+
+def _schmid(
+    matrix: np.ndarray, n_factors: int, n_obs: int | None, names: list[str], warn: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, EFAResult]:
+    """psych's ``schmid``: (oblique pattern, phi, g loadings of the group factors,
+    orthogonal (varimax) loadings, the varimax factor analysis)."""
+    fit = efa(cor_matrix=pd.DataFrame(matrix, index=names, columns=names),
+              n_factors=n_factors, method="minres", rotation="varimax", n_obs=n_obs)
+    orthogonal = fit.loadings.to_numpy()
+    if n_factors == 1:
+        _note(warn, "omega_h is not meaningful with one factor (it is the 1-factor omega); "
+                    "report omega_total")
+        return orthogonal, np.eye(1), np.ones(1), orthogonal, fit
+    # GPArotation's oblimin from the identity on the varimax loadings, without reordering
+    rotated = gpa(orthogonal, lambda L: _oblimin_criterion(L, 0.0), orthogonal=False)
+    if not rotated.converged:
+        warn_user("omega: the oblimin rotation did not converge in 1000 iterations",
+                  AllianceScaleWarning)
+    general = _general_loadings(rotated.phi, warn)
+    return rotated.loadings, rotated.phi, general, orthogonal, fit
 
 
 def _schmid_omega(
     matrix: pd.DataFrame, n_factors: int, n_used: int | None, cor: str, warn: bool
 ) -> OmegaResult:
     """:func:`omega` of a correlation matrix; ``warn=False`` silences its own notes only
-    (the factor analysis still warns of Heywood cases and smoothing)."""
+    (the factor analyses still warn of Heywood cases and smoothing)."""
     items = [str(c) for c in matrix.columns]
     if len(items) < 3:
         raise AnalysisError(f"omega needs at least 3 items, got {len(items)}")
-    fit = efa(cor_matrix=matrix, n_factors=n_factors, method="minres", rotation="oblimin",
-              n_obs=n_used)
-    pattern = np.asarray(fit.loadings, dtype=float)
-    phi = np.eye(n_factors) if fit.phi is None else np.asarray(fit.phi, dtype=float)
-    communality = np.einsum("ij,jk,ik->i", pattern, phi, pattern)
-    if n_factors == 1:
-        _note(warn, "omega_h is not meaningful with one factor (it is the 1-factor omega); "
-                    "report omega_total")
-        general = np.ones(1)
-    else:
-        general = _general_loadings(phi, warn)
+    r = matrix.to_numpy(dtype=float)
+    pattern, phi, general, orthogonal, fit = _schmid(r, n_factors, n_used, items, warn)
     g = pattern @ general
+    communality = np.sum(orthogonal**2, axis=1)
     group = np.sign(pattern) * np.sqrt(np.clip(pattern**2 * (1 - general**2), 0, None))
     key = np.where(g < 0, -1.0, 1.0)
     flipped = tuple(item for item, sign in zip(items, key, strict=True) if sign < 0)
     if flipped:
         _note(warn, "items with a negative general-factor loading were reversed: "
                     + ", ".join(flipped))
-    r = matrix.to_numpy() * np.outer(key, key)
+    r = r * np.outer(key, key)
     g, group = g * key, group * key[:, None]
     uniqueness = np.diag(r) - communality
     total = r.sum()
     explained = total - uniqueness.sum()
-    schmid = pd.DataFrame(group, index=matrix.columns,
-                          columns=[f"F{j + 1}*" for j in range(n_factors)])
+    k = len(items)
+    factor_names = [f"F{j + 1}*" for j in range(n_factors)]
+    schmid = pd.DataFrame(group, index=matrix.columns, columns=factor_names)
     schmid.insert(0, "g", g)
     schmid["h2"], schmid["u2"], schmid["p2"] = communality, uniqueness, g**2 / communality
     schmid.index.name = "item"
+    loadings = schmid[["g", *factor_names]].to_numpy()
+    squares = np.sum(loadings**2, axis=0)
     names = [f"F{j + 1}" for j in range(n_factors)]
     return OmegaResult(
         omega_h=float(g.sum() ** 2 / total), omega_total=float(explained / total),
         omega_limit=float(g.sum() ** 2 / explained), schmid=schmid,
-        phi=None if fit.phi is None else pd.DataFrame(phi, index=names, columns=names),
+        phi=None if n_factors == 1 else pd.DataFrame(phi, index=names, columns=names),
         n_factors=n_factors, flipped_items=flipped, cor=cor,
+        alpha=float((total - np.trace(r)) / total * k / (k - 1)),
+        g6=float((total + squared_multiple_correlations(r).sum() - np.trace(r)) / total),
+        ecv=float(squares[0] / squares.sum()),
+        general_loadings=pd.Series(general, index=factor_names, name="g"),
+        groups=_omega_groups(r, g, group, factor_names, explained / total),
+        fit=fit.fit,
+        general_fit=fit_statistics(r, g[:, None], None, n_used),
+        score_r2=pd.Series(score_r2(r, loadings, None), index=["g", *factor_names],
+                           name="R2"),
+        n_obs=n_used,
     )
+
+
+def _omega_groups(r: np.ndarray, g: np.ndarray, group: np.ndarray, names: list[str],
+                  omega_total: float) -> pd.DataFrame:
+    """psych's ``omega.group``: omega total, general and group of the total score and of
+    the items loading most on each group factor."""
+    main = np.abs(group).argmax(axis=1)
+    rows = {"g": (omega_total, g.sum() ** 2 / r.sum(), np.nan)}
+    group_squares = 0.0
+    for j, name in enumerate(names):
+        members = np.flatnonzero(main == j)
+        if members.size == 0:
+            rows[name] = (np.nan, np.nan, np.nan)
+            continue
+        variance = r[np.ix_(members, members)].sum()
+        own = group[members, j].sum() ** 2
+        general = g[members].sum() ** 2
+        group_squares += own
+        rows[name] = ((own + general) / variance, general / variance, own / variance)
+    rows["g"] = (omega_total, rows["g"][1], group_squares / r.sum())
+    return pd.DataFrame.from_dict(rows, orient="index", columns=["total", "general", "group"])

@@ -15,7 +15,7 @@ from ._hypotheses import Hypothesis, blueprint_hypotheses, parse_hypothesis
 from ._known_groups import KnownGroupsResult, known_groups
 from ._mtmm import MTMMResult, mtmm
 from ._reliability import ReliabilityResult, TestRetestResult, reliability, test_retest
-from ._structure import CongruenceResult, congruence, tucker_congruence
+from ._structure import CongruenceResult, congruence, target_from_scale, tucker_congruence
 
 __all__ = [
     "CongruenceResult",
@@ -38,6 +38,7 @@ __all__ = [
     "mtmm",
     "parse_hypothesis",
     "reliability",
+    "target_from_scale",
     "test_retest",
     "tucker_congruence",
 ]

@@ -10,7 +10,8 @@ occasions with :func:`alliance_scale.score_items` and computes ICC(A,1) (as ``ps
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -19,7 +20,6 @@ import scipy.stats
 
 from .._checks import (
     as_item_frame,
-    check_choice,
     check_frame,
     check_instance,
     check_share,
@@ -30,7 +30,7 @@ from ..errors import AllianceScaleWarning, AnalysisError
 from ..fielding._responses import index_by_id
 from ..fielding._scoring import score_items
 from ..instrument._scale import Scale
-from ..psychometrics._correlation import CORRELATIONS
+from ..psychometrics._correlation import correlation_kind
 from ..psychometrics._keys import reverse_codes, reverse_keyed, split_keyed
 from ..psychometrics._reliability import (
     AlphaResult,
@@ -41,6 +41,7 @@ from ..psychometrics._reliability import (
     _schmid_omega,
     _use_rows,
 )
+from ..psychometrics._warn import warn_user
 
 __all__ = ["ReliabilityResult", "TestRetestResult", "reliability", "test_retest"]
 
@@ -93,6 +94,20 @@ def _subscales(scale: Scale) -> list[tuple[str, str, list[str], list[str], int]]
     return rows
 
 
+@contextmanager
+def _about(name: str, level: str) -> Iterator[None]:
+    """Re-issue the warnings of one subscale's analyses naming the subscale, at the user's
+    line (a Heywood case in an omega fit says which facet or dimension it is about)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    for caught_warning in caught:
+        message = str(caught_warning.message)
+        if issubclass(caught_warning.category, AllianceScaleWarning):
+            message = f"subscale {name!r} ({level}): {message}"
+        warn_user(message, caught_warning.category)
+
+
 def _omega_row(
     frame: pd.DataFrame, correlation: np.ndarray | None, groups: int, cor: str
 ) -> tuple[float, float]:
@@ -114,7 +129,7 @@ def _omega_row(
             matrix = pd.DataFrame(correlation, index=frame.columns, columns=frame.columns)
         fit = _schmid_omega(matrix, n_factors, respondent_count(frame), cor, warn=False)
     except AnalysisError as error:
-        warnings.warn(f"omega not computed: {error}", AllianceScaleWarning, stacklevel=3)
+        warn_user(f"omega not computed: {error}", AllianceScaleWarning)
         return np.nan, np.nan
     omega_h = fit.omega_h if n_factors >= 3 else np.nan
     return fit.omega_total, omega_h
@@ -147,9 +162,15 @@ class ReliabilityResult(Result):
 
     Examples
     --------
-    >>> result = als.reliability(als.load_pilot(), als.draft_scale())
-    >>> result.items.columns[:4].tolist()
-    ['subscale', 'level', 'item', 'reversed']
+    >>> pilot, scale = als.load_pilot(), als.draft_scale()
+    >>> fit = als.reliability(pilot, scale)
+    >>> print(fit.table.loc[["A", "total"], ["k", "alpha", "omega_h"]].round(3))
+               k  alpha  omega_h
+    subscale
+    A         23  0.910      NaN
+    total     80  0.957    0.627
+    >>> fit.alphas["A1"].reversed_items  # keyed by the scale (psych::alpha(x, keys))
+    ()
     """
 
     table: pd.DataFrame
@@ -278,7 +299,7 @@ def reliability(
     """
     check_frame("responses", responses)
     check_instance("scale", scale, Scale, "see draft_scale")
-    check_choice("cor", cor, CORRELATIONS)
+    cor = correlation_kind(cor)
     absent = [i for i in scale.item_ids if i not in responses.columns]
     if absent:
         raise AnalysisError(
@@ -292,9 +313,10 @@ def reliability(
         frame = reverse_keyed(answers[ids], reversed_ids, low, high)
         row: dict[str, Any] = {"subscale": name, "level": level, "k": len(ids)}
         if len(ids) >= 2:
-            fit, correlation = _subscale_alpha(frame, cor)
+            with _about(name, level):
+                fit, correlation = _subscale_alpha(frame, cor)
+                omega_total, omega_h = _omega_row(frame, correlation, groups, cor)
             alphas[name] = fit
-            omega_total, omega_h = _omega_row(frame, correlation, groups, cor)
             row.update(
                 n=fit.n, alpha=fit.alpha, ci_lower=fit.ci[0], ci_upper=fit.ci[1],
                 std_alpha=fit.std_alpha, g6=fit.g6, average_r=fit.average_r,
@@ -349,9 +371,11 @@ class TestRetestResult(Result):
 
     Examples
     --------
-    >>> result = als.test_retest(als.load_pilot(), als.load_pilot(retest=True), als.draft_scale())
-    >>> result.icc_type, result.n_matched
-    ('ICC(A,1)', 80)
+    >>> scale = als.draft_scale()
+    >>> first = als.simulate(scale, 200, seed=1)
+    >>> fit = als.test_retest(first.items, als.simulate_retest(first, 100, seed=2).items, scale)
+    >>> fit.icc_type, fit.n_first, fit.n_second, fit.n_matched
+    ('ICC(A,1)', 200, 100, 100)
     """
 
     __test__ = False  # not a pytest test class despite its name
@@ -457,15 +481,14 @@ def test_retest(
     Examples
     --------
     >>> scale = als.draft_scale()
-    >>> first, second = als.load_pilot(), als.load_pilot(retest=True)  # SYNTHETIC
-    >>> result = als.test_retest(first, second, scale)  # In R: psych::ICC(cbind(s1, s2))
-    >>> print(result.table.loc[["A", "B", "C", "total"], ["n_pairs", "icc", "label"]].round(3))
-              n_pairs    icc     label
+    >>> first = als.simulate(scale, 200, seed=1)
+    >>> second = als.simulate_retest(first, 100, seed=2)
+    >>> fit = als.test_retest(first.items, second.items, scale)  # psych::ICC(...)$results[2, ]
+    >>> print(fit.to_frame()[["n_pairs", "icc", "label"]].round(2).loc[["A", "total"]])
+              n_pairs   icc label
     subscale
-    A              80  0.714  moderate
-    B              80  0.745  moderate
-    C              80  0.807      good
-    total          80  0.731  moderate
+    A             100  0.84  good
+    total         100  0.85  good
     """
 
     check_frame("first", first)

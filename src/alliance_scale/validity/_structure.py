@@ -1,9 +1,13 @@
-"""Tucker congruence of EFA factors with the blueprint, and item retention advice.
+"""Tucker congruence of EFA factors with the blueprint, item retention advice, and the
+blueprint as a rotation target.
 
 The one job of this module: say how far an exploratory solution reproduces the structure
 the scale was written for (facets or dimensions of the blueprint, items signed by their
 key), and which items break the usual retention conventions, with the reasons. It only
-advises: no item is ever dropped here.
+advises: no item is ever dropped here. :func:`target_from_scale` turns the same
+hypothesised structure into the target of a (partially specified) target rotation, the
+natural confirmatory rotation of an exploratory analysis of the scale (Browne 2001);
+:mod:`alliance_scale.psychometrics` cannot read a Scale, so the adapter lives here.
 
 Why hand-written: Tucker's coefficient is one line (``psych::factor.congruence`` in R);
 the blueprint's hypothesised structure and the retention table are this project's.
@@ -12,6 +16,8 @@ References
 ----------
 Tucker, L. R. (1951). A method for synthesis of factor analysis studies (Personnel
 Research Section Report No. 984). Department of the Army.
+Browne, M. W. (2001). An overview of analytic rotation in exploratory factor analysis.
+Multivariate Behavioral Research, 36, 111-150.
 Lorenzo-Seva, U., & ten Berge, J. M. F. (2006). Tucker's congruence coefficient as a
 meaningful index of factor similarity. Methodology, 2, 57-64.
 """
@@ -23,7 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._checks import check_choice, check_instance
+from .._checks import check_choice, check_flag, check_instance
 from .._results import Result, result
 from ..errors import AnalysisError
 from ..instrument._scale import Scale
@@ -31,6 +37,7 @@ from ..instrument._scale import Scale
 __all__ = [
     "CongruenceResult",
     "congruence",
+    "target_from_scale",
     "tucker_congruence",
 ]
 
@@ -66,6 +73,14 @@ def tucker_congruence(first: np.ndarray, second: np.ndarray) -> np.ndarray:
     Returns
     -------
     ndarray, shape (k1, k2)
+
+    Examples
+    --------
+    >>> x = np.array([[0.8, 0.1], [0.7, 0.2], [0.1, 0.9]])
+    >>> y = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]])
+    >>> print(np.round(als.tucker_congruence(x, y), 3))  # In R: psych::factor.congruence(x, y)
+    [[0.993 0.094]
+     [0.229 0.97 ]]
     """
     first = np.asarray(first, dtype=float)
     second = np.asarray(second, dtype=float)
@@ -112,6 +127,18 @@ class CongruenceResult(Result):
         the item meets every convention) and ``flagged``.
     level : str
         ``"facet"`` or ``"dimension"``.
+
+    Examples
+    --------
+    >>> pilot, scale = als.load_pilot(), als.draft_scale()
+    >>> items = [k.lstrip("-") for f in ("A1", "B1", "C1") for k in scale.keys[f]]
+    >>> fit = als.congruence(als.efa(pilot[items], 3), scale)
+    >>> print(fit.coefficients.round(2))  # In R: psych::factor.congruence(f, keys)
+              A1    B1    C1
+    factor
+    MR2     0.01  0.98  0.03
+    MR1     0.98  0.00  0.05
+    MR3     0.06  0.05  0.95
     """
 
     coefficients: pd.DataFrame
@@ -203,6 +230,76 @@ def _item_table(
     return table
 
 
+def target_from_scale(
+    scale: Scale,
+    level: str = "facet",
+    *,
+    items: list[str] | None = None,
+    specified: bool = False,
+) -> pd.DataFrame:
+    """The blueprint of ``scale`` as the target of a target rotation (items x facets or
+    dimensions), for ``efa(..., rotation="targetQ", target=...)``.
+
+    Each item should load on its own facet (or dimension) and on no other: the target is
+    0 for the other columns and, by default, unspecified (NaN) for the item's own column,
+    Browne's (2001) partially specified target (GPArotation's ``targetQ`` with NA
+    entries), which leaves the size and sign of the salient loadings free. With
+    ``specified=True`` the item's own column holds its key (+1, or -1 for a reverse-keyed
+    item), as a target built by ``psych::make.keys``.
+
+    Parameters
+    ----------
+    scale : Scale
+        The scale whose items were analysed.
+    level : {"facet", "dimension"}, default "facet"
+        One target column per facet or per dimension (sorted by name): the number of
+        factors to extract.
+    items : list of str, optional
+        Item ids in the order of the analysed data (default: the scale's items).
+    specified : bool, default False
+        Specify the salient loadings (+1 / -1) instead of leaving them free.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by item id, one column per facet or dimension.
+
+    Raises
+    ------
+    AnalysisError
+        An item that is not in ``scale``.
+    OptionError
+        An unknown ``level``.
+
+    Examples
+    --------
+    >>> scale = als.draft_scale()
+    >>> target = als.target_from_scale(scale, "dimension")
+    >>> target.shape
+    (80, 3)
+    >>> print(target.iloc[:2])  # 0: should not load; NaN: free (partially specified)
+             A   B    C
+    B3b_1  0.0 NaN  0.0
+    B1a_3  0.0 NaN  0.0
+    >>> pilot = als.load_pilot()
+    >>> fit = als.efa(pilot[scale.item_ids], 3, rotation="targetQ", target=target)
+    >>> # In R: psych::fa(x, 3, rotate = "TargetQ", Target = list(target))
+    >>> print(als.congruence(fit, scale, level="dimension").matches.round(2))
+           target  congruence            label
+    factor
+    MR2         B        0.97            equal
+    MR3         C        0.89  fair similarity
+    MR1         A        0.92  fair similarity
+    """
+    check_choice("level", level, LEVELS)
+    check_flag("specified", specified)
+    chosen = list(scale.item_ids) if items is None else [str(i) for i in items]
+    hypothesis = _hypothesis(scale, chosen, level)
+    if specified:
+        return hypothesis
+    return hypothesis.mask(hypothesis != 0)
+
+
 def congruence(solution: Any, scale: Scale, *, level: str = "facet") -> CongruenceResult:
     """Tucker congruence of EFA factors with the blueprint, and item retention advice.
 
@@ -234,6 +331,18 @@ def congruence(solution: Any, scale: Scale, *, level: str = "facet") -> Congruen
     AnalysisError
         An unknown ``level``; ``solution`` without a ``loadings`` DataFrame; items of the
         solution that are not in ``scale`` (named).
+
+    Examples
+    --------
+    >>> pilot, scale = als.load_pilot(), als.draft_scale()
+    >>> items = [k.lstrip("-") for f in ("A1", "B1", "C1") for k in scale.keys[f]]
+    >>> fit = als.congruence(als.efa(pilot[items], 3), scale)  # psych::factor.congruence
+    >>> print(fit.matches.round(3))
+           target  congruence  label
+    factor
+    MR2        B1       0.981  equal
+    MR1        A1       0.977  equal
+    MR3        C1       0.953  equal
     """
     check_instance("scale", scale, Scale, "see draft_scale")
     check_choice("level", level, LEVELS)
