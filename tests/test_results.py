@@ -37,7 +37,8 @@ ANALYSES = {
     "omega": lambda d: als.omega(d, 2),
     "map_test": lambda d: als.map_test(d),
     "parallel_analysis": lambda d: als.parallel_analysis(d, n_iter=5, seed=1),
-    "htmt": lambda d: als.htmt(d, {HOSTILE: [HOSTILE, "A3", "A4"], "C": ["C1", "C2", "A5"]}),
+    "htmt": lambda d: als.htmt(d, {str(d.columns[0]): list(d.columns[:3]),
+                                   "C": list(d.columns[3:6])}),
 }
 
 

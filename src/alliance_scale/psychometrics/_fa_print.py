@@ -22,14 +22,7 @@ import pandas as pd
 
 from .._results import format_table
 
-__all__ = [
-    "adequacy_table",
-    "fit_lines",
-    "loadings_table",
-    "r_round",
-    "r_signif",
-    "sort_order",
-]
+__all__: list[str] = []
 
 
 def r_round(value: float, digits: int = 2) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 import warnings
 
-__all__ = ["warn_user"]
+__all__: list[str] = []
 
 _PACKAGE = __name__.split(".")[0]
 #: Modules whose frames are never the user's: the package, and ``contextlib`` (a warning

@@ -126,7 +126,7 @@ def blueprint_cfa(
     >>> scale = als.draft_scale(items_per_facet=3, language="en")
     >>> data = als.simulate(scale, 600, seed=2).data
     >>> fit = als.blueprint_cfa(data, scale)  # In R: lavaan::cfa(model, data, ordered = TRUE)
-    >>> fit.fit["cfi_scaled"] > 0.95, bool((fit.reliability["omega"] > 0.6).all())
+    >>> fit.fit["cfi_scaled"] > 0.95, bool((fit.reliability["omega"] > 0.5).all())
     (True, True)
     """
     check_frame("responses", responses)
