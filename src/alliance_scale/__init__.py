@@ -7,7 +7,7 @@ The package follows the workflow, one subpackage per stage (see ``ARCHITECTURE.m
 - :mod:`.fielding`: read response exports, score them, screen careless respondents,
   simulate administrations with a known truth (and the bundled synthetic pilot);
 - :mod:`.psychometrics`: generic numerics on DataFrames matching R psych (correlations,
-  factorability, number of factors, EFA and rotations, reliability coefficients);
+  factorability, number of factors, EFA and rotations, reliability coefficients) and their plots;
 - :mod:`.validity`: the scale against its blueprint (content validity, congruence,
   reliability of every subscale, test-retest);
 - :mod:`.cli`: the ``alliance-scale`` command.
@@ -88,6 +88,13 @@ from .psychometrics import (
     map_test,
     omega,
     parallel_analysis,
+    plot_correlations,
+    plot_item_total,
+    plot_likert,
+    plot_loadings,
+    plot_mtmm,
+    plot_path_diagram,
+    plot_scree,
     polychoric,
     reverse_codes,
     reverse_keyed,
@@ -172,6 +179,13 @@ __all__ = [
     "map_test",
     "omega",
     "parallel_analysis",
+    "plot_correlations",
+    "plot_item_total",
+    "plot_likert",
+    "plot_loadings",
+    "plot_mtmm",
+    "plot_path_diagram",
+    "plot_scree",
     "polychoric",
     "read_qualtrics_txt",
     "read_responses",

@@ -1,6 +1,6 @@
 """Generic psychometric numerics on DataFrames, matching R psych: correlations (Pearson,
 polychoric), factorability, number of factors, exploratory factor analysis with rotations,
-reliability coefficients and scoring keys.
+reliability coefficients and scoring keys, and the plots of these analyses.
 
 Nothing here knows the questionnaire: this package imports nothing from
 :mod:`alliance_scale.instrument`, :mod:`alliance_scale.fielding` or
@@ -20,6 +20,15 @@ from ._efa import EFAResult, efa, extract_factors
 from ._factorability import BartlettResult, KMOResult, bartlett, kmo
 from ._keys import reverse_codes, reverse_keyed, split_keyed
 from ._n_factors import MAPResult, ParallelAnalysisResult, map_test, parallel_analysis
+from ._plots import (
+    plot_correlations,
+    plot_item_total,
+    plot_likert,
+    plot_loadings,
+    plot_mtmm,
+    plot_path_diagram,
+    plot_scree,
+)
 from ._reliability import AlphaResult, OmegaResult, cronbach_alpha, item_statistics, omega
 from ._rotation import ROTATIONS, rotate
 
@@ -43,6 +52,13 @@ __all__ = [
     "map_test",
     "omega",
     "parallel_analysis",
+    "plot_correlations",
+    "plot_item_total",
+    "plot_likert",
+    "plot_loadings",
+    "plot_mtmm",
+    "plot_path_diagram",
+    "plot_scree",
     "polychoric",
     "reverse_codes",
     "reverse_keyed",
