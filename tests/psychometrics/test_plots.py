@@ -290,9 +290,13 @@ LABELS = ("Strongly disagree", "Disagree", "Neutral", "Agree", "Strongly agree")
 
 def _bars(ax) -> dict[str, np.ndarray]:
     """(left, width) of each category's bars, one row per item (top to bottom)."""
-    containers = ax.containers
-    return {c.get_label(): np.array([[r.get_x(), r.get_width()] for r in c])
-            for c in containers}
+    bars = {}
+    for collection in ax.collections:
+        corners = [path.vertices[:4] for path in collection.get_paths()]
+        assert all(np.ptp(c[:, 1]) == 0.75 for c in corners)
+        bars[collection.get_label()] = np.array(
+            [[c[:, 0].min(), np.ptp(c[:, 0])] for c in corners])
+    return bars
 
 
 def test_likert_bars_are_percentages_centred_on_neutral():
@@ -302,7 +306,7 @@ def test_likert_bars_are_percentages_centred_on_neutral():
         ax = figure.axes[0]
         bars = _bars(ax)
         assert list(bars) == list(LABELS)
-        assert sum(len(c) for c in ax.containers) == 5 * 3
+        assert sum(len(c.get_paths()) for c in ax.collections) == 5 * 3
         widths = np.stack([bars[label][:, 1] for label in LABELS], axis=1)
         np.testing.assert_allclose(widths.sum(axis=1), 100.0)
         neutral = bars["Neutral"]
