@@ -121,6 +121,18 @@ def test_scree_kind_and_max_number(parallel):
         plt.close(figure)
 
 
+def test_scree_of_a_correlation_matrix_has_no_resampled_reference(items):
+    result = als.parallel_analysis(cor_matrix=items.iloc[:, :20].corr(), n_obs=320, n_iter=5,
+                                   seed=1)
+    figure = als.plot_scree(result)
+    try:
+        labels = [t.get_text() for t in figure.axes[0].get_legend().get_texts()]
+        assert labels == [f"{k}  {s} Data" for k in ("PC", "FA")
+                          for s in ("Actual", "Simulated")]
+    finally:
+        plt.close(figure)
+
+
 def test_scree_of_tiny_and_huge_eigenvalues_stays_fixed_point(parallel):
     table = parallel.table.copy() * 1e-6
     tiny = als.ParallelAnalysisResult(
