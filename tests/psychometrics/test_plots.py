@@ -382,6 +382,7 @@ def test_likert_order_and_zero_based_codes():
     ({"order": "alphabetical"}, OptionError),
     ({"order": 3}, OptionError),
     ({"min_value": 1.0}, OptionError),
+    ({"data": LIKERT * 1e6, "labels": None}, AnalysisError),
 ])
 def test_likert_refuses_bad_arguments(arguments, error):
     arguments = {"data": LIKERT, "labels": LABELS, **arguments}
@@ -516,6 +517,7 @@ def test_correlations_of_many_items_are_not_annotated(items):
     (np.array([[1.0, 0.5], [0.4, 1.0]]), {}, AnalysisError),
     (np.array([[1.0, 1.5], [1.5, 1.0]]), {}, AnalysisError),
     ("r", {}, OptionError),
+    (pd.DataFrame(np.eye(2), index=["a", "b"], columns=["b", "a"]), {}, AnalysisError),
     (np.eye(2), {"annotate": "yes"}, OptionError),
     (np.eye(2), {"groups": {"item1": "g"}}, OptionError),
 ])

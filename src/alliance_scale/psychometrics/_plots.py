@@ -35,8 +35,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib import colormaps
-from matplotlib.collections import PolyCollection
 from matplotlib.axes import Axes
+from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Ellipse, FancyArrowPatch, Rectangle
 from matplotlib.path import Path
@@ -75,6 +75,8 @@ BLUE, VERMILLION, GREY = "#0072B2", "#D55E00", "#7f7f7f"
 _OKABE_ITO = ("#000000", "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
 #: ColorBrewer's diverging red-blue (colour-blind safe): negative red, positive blue.
 DIVERGING = "RdBu"
+#: Most categories of a Likert chart whose labels are not given (a 0-10 rating).
+_MAX_POINTS = 11
 #: Background of loadings below the cut, and of the neutral Likert category.
 SHADE, NEUTRAL = "#eeeeee", "#dddddd"
 
@@ -145,6 +147,7 @@ def _group_runs(names: Sequence[str], groups: Mapping[Any, Any] | pd.Series,
             f"groups must be a mapping of each {what} to its group label (a dict or a "
             f"Series, e.g. item -> facet); got {type(groups).__name__}"
         )
+    groups = {str(name): label for name, label in groups.items()}
     missing = [n for n in names if n not in groups]
     if missing:
         shown = ", ".join(map(str, missing[:10])) + (" ..." if len(missing) > 10 else "")
@@ -165,7 +168,7 @@ def _natural(label: str) -> list[Any]:
 
 
 def _separate_groups(ax: Axes, runs: Sequence[tuple[str, Sequence[str]]], *,
-                     vertical: bool = False, labels: bool = True, fontsize: float = 8) -> None:
+                     vertical: bool = False, fontsize: float = 8) -> None:
     """Lines between the runs of a heatmap (rows, and columns when ``vertical``) and each
     group's label on the right of its rows."""
     start = 0
@@ -176,9 +179,8 @@ def _separate_groups(ax: Axes, runs: Sequence[tuple[str, Sequence[str]]], *,
             ax.axhline(start - 0.5, color="black", linewidth=0.9)
             if vertical:
                 ax.axvline(start - 0.5, color="black", linewidth=0.9)
-        if labels:
-            ax.text(1.01, (start + stop - 1) / 2, label, transform=side, ha="left",
-                    va="center", fontsize=fontsize, fontweight="bold")
+        ax.text(1.01, (start + stop - 1) / 2, label, transform=side, ha="left",
+                va="center", fontsize=fontsize, fontweight="bold")
         start = stop
 
 
@@ -371,7 +373,8 @@ def plot_loadings(
     1
     >>> plt.close(fig)
     """
-    if not isinstance(loadings, pd.DataFrame) and hasattr(loadings, "loadings"):
+    if not isinstance(loadings, pd.DataFrame) and isinstance(
+            getattr(loadings, "loadings", None), pd.DataFrame):
         if phi is None:
             phi = getattr(loadings, "phi", None)
         loadings = loadings.loadings
@@ -517,11 +520,12 @@ def plot_likert(
     Raises
     ------
     OptionError
-        Bad ``labels`` (fewer than 2, or fewer than the codes observed), ``order`` naming
-        unknown or repeated items, or a bad ``min_value`` or ``ax``.
+        ``data`` not a DataFrame, ``labels`` not a sequence of at least 2, ``order``
+        naming unknown or repeated items, or a bad ``min_value`` or ``ax``.
     AnalysisError
-        Non-numeric data, or answers outside the codes or not integers (item and rows
-        named), or an item without any answer.
+        Non-numeric data, answers outside the codes of ``labels`` or not integers (item
+        and rows named), an item without any answer, or more than 11 codes and no
+        ``labels``.
 
     Examples
     --------
@@ -540,6 +544,9 @@ def plot_likert(
     values = frame.to_numpy()
     highest = int(np.nanmax(values)) if np.isfinite(np.nanmax(values)) else low
     if labels is None:
+        if highest - low + 1 > _MAX_POINTS:
+            raise AnalysisError(f"answers up to {highest} make more than {_MAX_POINTS} "
+                                "categories: give the response format's labels")
         labels = [str(code) for code in range(low, max(highest, low + 1) + 1)]
     labels = _category_labels(labels)
     k = len(labels)
@@ -692,7 +699,8 @@ def plot_item_total(
     2
     >>> plt.close(fig)
     """
-    if not isinstance(items, pd.DataFrame) and hasattr(items, "items"):
+    if not isinstance(items, pd.DataFrame) and isinstance(getattr(items, "items", None),
+                                                          pd.DataFrame):
         if alpha is None and hasattr(items, "alpha"):
             alpha = items.alpha
         items = items.items
@@ -742,8 +750,9 @@ def plot_item_total(
     pad = max(0.01, 0.15 * (span.max() - span.min()))
     panels[1].set_xlim(span.min() - pad, span.max() + 2 * pad)
     panels[1].set_xlabel("Alpha if item deleted", fontsize=9)
-    panels[0].set_yticks(y, list(stats.index), fontsize=fontsize)
+    panels[1].set_yticks(y)  # first: with shared y axes the labels set next are kept
     panels[1].tick_params(axis="y", labelleft=False)
+    panels[0].set_yticks(y, list(stats.index), fontsize=fontsize)
     for panel, decimals in zip(panels, (2, 3), strict=True):
         panel.set_ylim(len(y) - 0.5, -1.5)
         panel.grid(axis="y", color="#e5e5e5", linewidth=0.5)
@@ -825,6 +834,8 @@ def plot_correlations(
     if isinstance(matrix, np.ndarray):
         names = [f"item{j + 1}" for j in range(matrix.shape[0])]
         matrix = pd.DataFrame(matrix, index=names, columns=names)
+    if list(matrix.index) != list(matrix.columns):
+        raise AnalysisError("matrix's row and column names differ")
     frame = _numeric_table("matrix", matrix)
     frame.index = frame.columns = [str(c) for c in frame.columns]
     if not np.all(np.abs(frame.to_numpy()) <= 1.0 + 1e-8):
