@@ -76,7 +76,9 @@ def main() -> None:
         second.loc[factor, factor[0]] = 0.8
     plots = {
         "plot_scree (80 eigenvalues, PC + FA)": lambda: als.plot_scree(parallel),
-        "plot_loadings (80 x 9 written, phi)": lambda: als.plot_loadings(fit, groups=facets),
+        "plot_loadings (80 x 9, phi)": lambda: als.plot_loadings(fit, groups=facets),
+        "plot_loadings (80 x 9, phi, show_small)": lambda: als.plot_loadings(
+            fit, groups=facets, show_small=True),
         "plot_likert (80 items, 5 points)": lambda: als.plot_likert(
             items, labels=scale.response_format.labels_en),
         "plot_item_total (14 items)": lambda: als.plot_item_total(alpha),

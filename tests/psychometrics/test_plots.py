@@ -194,14 +194,11 @@ def test_loadings_order_rows_by_group_and_columns_by_the_groups_they_load():
         np.testing.assert_array_equal(image.get_array().data, shown)
         # the cut: exactly the cells below .30 are masked (shaded) and written in grey
         np.testing.assert_array_equal(image.get_array().mask, np.abs(shown) < 0.3)
+        # only the loadings at or above the cut are written, as psych's print(cut = .3)
         cells = _cell_texts(ax)
-        assert len(cells) == shown.size
+        assert sorted(cells) == sorted(zip(*np.nonzero(np.abs(shown) >= 0.3), strict=True))
         for (i, j), text in cells.items():
-            assert text.get_text() == f"{shown[i, j]:.2f}".replace("-0.00", "0.00")
-            grey = matplotlib.colors.same_color(text.get_color(), _plots.GREY)
-            assert grey == (abs(shown[i, j]) < 0.3)
-        assert cells[(5, 0)].get_text() == "-0.29"
-        assert cells[(4, 0)].get_text() == "0.00"  # 0.0001 in fixed point
+            assert text.get_text() == f"{shown[i, j]:.2f}"
         # one separator between the two groups, labels on the right
         assert [t.get_text() for t in ax.texts if t.get_text() in {"g1", "g2"}] == ["g1", "g2"]
         separators = [line.get_ydata()[0] for line in ax.get_lines()]
@@ -211,6 +208,25 @@ def test_loadings_order_rows_by_group_and_columns_by_the_groups_they_load():
         plt.close(figure)
     pd.testing.assert_frame_equal(given, LOADINGS)
     assert groups == GROUPS
+
+
+def test_loadings_below_the_cut_written_in_grey_on_demand():
+    figure = als.plot_loadings(LOADINGS, groups=GROUPS, show_small=True)
+    try:
+        ax = figure.axes[0]
+        rows = [t.get_text() for t in ax.get_yticklabels()]
+        shown = LOADINGS.loc[rows, ["F2", "F1"]].to_numpy()
+        cells = _cell_texts(ax)
+        assert len(cells) == shown.size
+        for (i, j), text in cells.items():
+            assert text.get_text() == f"{shown[i, j]:.2f}".replace("-0.00", "0.00")
+            grey = matplotlib.colors.same_color(text.get_color(), _plots.GREY)
+            assert grey == (abs(shown[i, j]) < 0.3)
+        assert cells[(5, 0)].get_text() == "-0.29"
+        assert cells[(4, 0)].get_text() == "0.00"  # 0.0001 in fixed point
+        assert_fixed_point(figure)
+    finally:
+        plt.close(figure)
 
 
 def test_loadings_keep_the_given_order_without_sorting():
@@ -275,6 +291,7 @@ def test_loadings_of_an_efa_result_draw_phi(items, facets):
     ({"cut": 1.5}, OptionError),
     ({"cut": "0.3"}, OptionError),
     ({"sort": "yes"}, OptionError),
+    ({"show_small": 1}, OptionError),
     ({"phi": pd.DataFrame(np.eye(2), index=["F1", "X"], columns=["F1", "X"])}, OptionError),
 ])
 def test_loadings_refuse_bad_arguments(arguments, error):
@@ -686,6 +703,8 @@ def test_path_diagram_of_80_items_and_9_factors_grows_and_keeps_items_apart(item
     ({"second_order": pd.DataFrame({"g": [0.5]}, index=["goal"])}, OptionError),
     ({"second_order": pd.DataFrame({"g": [0.5, 0.6], "h": [0.0, 0.0]},
                                    index=["goal", "bond"])}, AnalysisError),
+    ({"second_order": pd.DataFrame({"goal": [0.5, 0.6]}, index=["goal", "bond"])},
+     OptionError),
     ({"ax": 1}, OptionError),
 ])
 def test_path_diagram_refuses_bad_arguments(arguments, error):
@@ -751,6 +770,7 @@ ODD = [None, -1, 0, 1, 2.5, np.nan, np.inf, "abc", True, [], {}, (1,), pd.DataFr
 @pytest.mark.parametrize("case", [
     "scree.parallel", "scree.kind", "scree.max_number", "scree.ax",
     "loadings.loadings", "loadings.groups", "loadings.cut", "loadings.phi", "loadings.sort",
+    "loadings.show_small",
     "likert.data", "likert.labels", "likert.order", "likert.min_value",
     "item_total.items", "item_total.alpha", "item_total.min_r", "item_total.ax",
     "correlations.matrix", "correlations.groups", "correlations.annotate",

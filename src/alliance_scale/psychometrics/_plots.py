@@ -316,13 +316,15 @@ def plot_loadings(
     cut: float = 0.3,
     phi: pd.DataFrame | None = None,
     sort: bool = True,
+    show_small: bool = False,
     ax: Axes | None = None,
 ) -> Figure:
     """Heatmap of factor loadings (items x factors), rows grouped, small loadings greyed.
 
     Each cell shows its loading in fixed point (2 decimals) on a red (negative) to blue
-    (positive) scale fixed at -1..1; loadings with ``|loading| < cut`` are written in grey
-    on a grey background, as ``print(fa, cut = .3)`` hides them in psych. Rows are grouped
+    (positive) scale fixed at -1..1; cells with ``|loading| < cut`` are grey and left
+    blank, as ``print(fa, cut = .3)`` leaves them in psych (``show_small=True`` writes
+    them in grey). Rows are grouped
     by ``groups`` (e.g. item -> facet of the blueprint), with a line between groups and
     each group's label on the right; factor columns are put in the order of the groups
     they load (the factor with the largest mean |loading| in a group goes with it,
@@ -346,6 +348,9 @@ def plot_loadings(
         Within each group (or over all items when no groups), order items as
         ``psych::fa.sort``: by the factor of their largest |loading|, then by decreasing
         |loading|. False keeps the order of ``loadings``.
+    show_small : bool, default False
+        Also write the loadings below the cut, in grey (on 80 items x 9 factors these 600
+        or so more numbers double the drawing time, to about 1.5 s).
     ax : matplotlib Axes, optional
         Where to draw; a new figure (height grows with the items) when omitted.
 
@@ -358,7 +363,8 @@ def plot_loadings(
     ------
     OptionError
         ``loadings`` neither a DataFrame nor a result with ``loadings``, an item without a
-        group, ``phi`` not matching the factors, or a bad ``cut``, ``sort`` or ``ax``.
+        group, ``phi`` not matching the factors, or a bad ``cut``, ``sort``,
+        ``show_small`` or ``ax``.
     AnalysisError
         Non-numeric, infinite or missing loadings (the factor and items are named).
 
@@ -381,6 +387,7 @@ def plot_loadings(
     table = _numeric_table("loadings", loadings)
     cut = check_number("cut", cut, 0.0, 1.0)
     sort = check_flag("sort", sort)
+    show_small = check_flag("show_small", show_small)
     items = [str(i) for i in table.index]
     table.index = items
     names = [str(c) for c in table.columns]
@@ -399,14 +406,15 @@ def plot_loadings(
 
     height = 0.2 * len(order) + 1.2 + (0.25 * len(factors) + 0.6) * (phi_table is not None)
     figure, ax = _figure_axes(ax, 0.62 * len(factors) + 2.6, max(3.0, height))
-    _heatmap(ax, values, cut=cut, fontsize=6.5 if len(order) > 40 else 7.5)
+    _heatmap(ax, values, cut=cut, fontsize=6.5 if len(order) > 40 else 7.5,
+             show_small=show_small)
     ax.set_xticks(range(len(factors)), factors, fontsize=8)
     ax.xaxis.tick_top()
     ax.set_yticks(range(len(order)), order, fontsize=6.5 if len(order) > 40 else 8)
     ax.tick_params(length=0)
     if groups is not None:
         _separate_groups(ax, runs)
-    ax.set_title(f"Loadings (|loading| < {_fixed(cut)} greyed)", fontsize=10)
+    ax.set_title(f"Loadings (|loading| < {_fixed(cut)} in grey)", fontsize=10)
     if phi_table is not None:
         share = (0.25 * len(factors) + 0.3) / max(0.2 * len(order), 1.0)
         inset = ax.inset_axes((0.0, -share - 0.02 - 0.4 / max(len(order), 1), 1.0, share))
@@ -419,8 +427,9 @@ def plot_loadings(
 
 
 def _heatmap(ax: Axes, values: np.ndarray, *, cut: float, fontsize: float,
-             diagonal: bool = True) -> Any:
-    """Cells coloured on RdBu (-1..1), values below ``cut`` shaded, every value written.
+             diagonal: bool = True, show_small: bool = True) -> Any:
+    """Cells coloured on RdBu (-1..1), values below ``cut`` shaded (and written in grey
+    when ``show_small``), the others written.
 
     With ``diagonal=False`` the diagonal (1s of a correlation matrix) is left blank."""
     small = np.abs(values) < cut
@@ -431,7 +440,7 @@ def _heatmap(ax: Axes, values: np.ndarray, *, cut: float, fontsize: float,
     image = ax.imshow(np.ma.masked_array(values, hidden), cmap=cmap, vmin=-1, vmax=1,
                       aspect="auto", interpolation="nearest")
     for (i, j), value in np.ndenumerate(values):
-        if not diagonal and i == j:
+        if (not diagonal and i == j) or (small[i, j] and not show_small):
             continue
         colour = GREY if small[i, j] else _cell_text_colour(value)
         ax.text(j, i, _fixed(value), ha="center", va="center", fontsize=fontsize,
@@ -1100,6 +1109,10 @@ def plot_path_diagram(
                               f"({', '.join(paths.columns)}); got {', '.join(upper.index)}")
         _every_row_and_column_used(upper, "second_order", "first-order factor",
                                    "second-order factor")
+        both = sorted(set(upper.columns) & set(paths.columns))
+        if both:
+            raise OptionError(f"second-order factors need names of their own; {both} "
+                              "also name first-order factors")
     layout = _PathLayout(paths, upper)
     layout.place(_factor_pairs(factor_correlations, layout.names))
     row = _ROW if len(paths) > 30 else 0.3
