@@ -753,8 +753,8 @@ def plot_item_total(
     reference = [] if alpha is None else [alpha]
     if alpha is not None:
         panels[1].axvline(alpha, color="black", linewidth=0.9)
-        panels[1].text(alpha, -0.9, f"alpha {_fixed(alpha, 3)}", ha="center", va="bottom",
-                       fontsize=7)
+        panels[1].annotate(f"alpha {_fixed(alpha, 3)}", (alpha, -1.0), xytext=(3, 0),
+                           textcoords="offset points", ha="left", va="center", fontsize=7)
     span = np.concatenate([if_deleted, reference])
     pad = max(0.01, 0.15 * (span.max() - span.min()))
     panels[1].set_xlim(span.min() - pad, span.max() + 2 * pad)
