@@ -70,6 +70,13 @@ def assert_fixed_point(figure: Figure) -> None:
     assert found == []
 
 
+def names(ax, kind: str = "row label") -> list[str]:
+    """The item names written beside the axes (rows top to bottom, columns left to right)."""
+    found = [t for t in ax.texts if t.get_gid() == kind]
+    index = 1 if kind == "row label" else 0
+    return [t.get_text() for t in sorted(found, key=lambda t: t.get_position()[index])]
+
+
 def axes_texts(ax) -> list[Text]:
     return [t for t in ax.texts if t.get_text()]
 
@@ -185,7 +192,7 @@ def test_loadings_order_rows_by_group_and_columns_by_the_groups_they_load():
     figure = als.plot_loadings(given, groups=groups, cut=0.3)
     try:
         ax = figure.axes[0]
-        rows = [t.get_text() for t in ax.get_yticklabels()]
+        rows = names(ax)
         # g1 before g2; inside a group by decreasing |loading| (psych::fa.sort)
         assert rows == ["a2", "a1", "a3", "b1", "b3", "b2"]
         assert [t.get_text() for t in ax.get_xticklabels()] == ["F2", "F1"]
@@ -214,7 +221,7 @@ def test_loadings_below_the_cut_written_in_grey_on_demand():
     figure = als.plot_loadings(LOADINGS, groups=GROUPS, show_small=True)
     try:
         ax = figure.axes[0]
-        rows = [t.get_text() for t in ax.get_yticklabels()]
+        rows = names(ax)
         shown = LOADINGS.loc[rows, ["F2", "F1"]].to_numpy()
         cells = _cell_texts(ax)
         assert len(cells) == shown.size
@@ -232,7 +239,7 @@ def test_loadings_below_the_cut_written_in_grey_on_demand():
 def test_loadings_keep_the_given_order_without_sorting():
     figure = als.plot_loadings(LOADINGS, groups=GROUPS, sort=False)
     try:
-        rows = [t.get_text() for t in figure.axes[0].get_yticklabels()]
+        rows = names(figure.axes[0])
         assert rows == ["a1", "a2", "a3", "b1", "b2", "b3"]
     finally:
         plt.close(figure)
@@ -243,14 +250,14 @@ def test_loadings_group_order_natural_or_categorical():
     natural = {"x": "F10", "y": "F2", "z": "F1"}
     figure = als.plot_loadings(frame, groups=natural, sort=False)
     try:
-        assert [t.get_text() for t in figure.axes[0].get_yticklabels()] == ["z", "y", "x"]
+        assert names(figure.axes[0]) == ["z", "y", "x"]
     finally:
         plt.close(figure)
     categorical = pd.Series(pd.Categorical(["b", "a", "c"], categories=["c", "b", "a"]),
                             index=["x", "y", "z"])
     figure = als.plot_loadings(frame, groups=categorical, sort=False)
     try:
-        assert [t.get_text() for t in figure.axes[0].get_yticklabels()] == ["z", "x", "y"]
+        assert names(figure.axes[0]) == ["z", "x", "y"]
     finally:
         plt.close(figure)
 
@@ -344,7 +351,7 @@ def test_likert_bars_are_percentages_centred_on_neutral():
         lefts = np.stack([bars[label][:, 0] for label in LABELS], axis=1)
         np.testing.assert_allclose(lefts[:, 1:], lefts[:, :-1] + widths[:, :-1])
         # sorted by agreement; n counts answers (missing excluded)
-        labels = [t.get_text() for t in ax.get_yticklabels()]
+        labels = names(ax)
         assert labels == ["up (n=10)", "mid (n=9)", "down (n=9)"]
         # "up": 3 x 5, 3 x 4 out of 10 -> 60% agree; 2 x 1 and 2 -> 20% disagree
         np.testing.assert_allclose(widths[0], [10, 10, 20, 30, 30])
@@ -373,14 +380,14 @@ def test_likert_order_and_zero_based_codes():
     figure = als.plot_likert(LIKERT - 1, order=["mid", "down"], min_value=0)
     try:
         ax = figure.axes[0]
-        assert [t.get_text() for t in ax.get_yticklabels()] == ["mid (n=9)", "down (n=9)"]
+        assert names(ax) == ["mid (n=9)", "down (n=9)"]
         assert [t.get_text() for t in ax.get_legend().get_texts()] == ["0", "1", "2", "3",
                                                                        "4"]
     finally:
         plt.close(figure)
     figure = als.plot_likert(LIKERT, order="data")
     try:
-        rows = [t.get_text().split()[0] for t in figure.axes[0].get_yticklabels()]
+        rows = [t.split()[0] for t in names(figure.axes[0])]
         assert rows == ["down", "up", "mid"]
     finally:
         plt.close(figure)
@@ -427,7 +434,7 @@ def test_item_total_draws_r_drop_and_alpha_if_deleted(alpha_result):
     figure = als.plot_item_total(alpha_result, min_r=0.45)
     try:
         left, right = figure.axes
-        assert [t.get_text() for t in left.get_yticklabels()] == list(table.index)
+        assert names(left) == list(table.index)
         dots = [line for line in left.get_lines() if line.get_marker() in {"o", "s"}]
         shown = np.concatenate([line.get_xdata() for line in dots])
         np.testing.assert_allclose(np.sort(shown), np.sort(table["r_drop"]))
@@ -455,7 +462,7 @@ def test_item_total_of_one_subscale_of_reliability(pilot, scale):
     one = result.items[result.items["subscale"] == "C2"]
     figure = als.plot_item_total(one, alpha=float(result.table.loc["C2", "alpha"]))
     try:
-        assert [t.get_text() for t in figure.axes[0].get_yticklabels()] == list(one["item"])
+        assert names(figure.axes[0]) == list(one["item"])
     finally:
         plt.close(figure)
     with pytest.raises(OptionError, match="several subscales"):
@@ -498,7 +505,7 @@ def test_correlations_ordered_by_group_with_a_fixed_scale(items, facets):
     figure = als.plot_correlations(given, groups=facets)
     try:
         ax = figure.axes[0]
-        order = [t.get_text() for t in ax.get_yticklabels()]
+        order = names(ax)
         labels = [facets[i] for i in order]
         assert labels == sorted(labels)  # grouped, groups in order
         image = next(a for a in ax.get_children() if isinstance(a, AxesImage))
@@ -523,8 +530,8 @@ def test_correlations_of_many_items_are_not_annotated(items):
         plt.close(figure)
     figure = als.plot_correlations(np.eye(3))
     try:
-        ticks = [t.get_text() for t in figure.axes[0].get_xticklabels()]
-        assert ticks == ["item1", "item2", "item3"]
+        assert names(figure.axes[0], "column label") == ["item1", "item2", "item3"]
+        assert names(figure.axes[0]) == ["item1", "item2", "item3"]
     finally:
         plt.close(figure)
 
