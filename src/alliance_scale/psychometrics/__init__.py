@@ -1,7 +1,8 @@
 """Generic psychometric numerics on DataFrames, matching R psych: correlations (Pearson,
 polychoric), factorability, number of factors, exploratory factor analysis with every psych
-rotation, principal components, reliability coefficients (alpha, omega), scoring keys, and
-confirmatory factor analysis with measurement invariance (lavaan's numbers).
+rotation, principal components, reliability coefficients (alpha, omega), scoring keys,
+confirmatory factor analysis with measurement invariance (lavaan's numbers), and the plots
+of these analyses.
 
 Nothing here knows the questionnaire: this package imports nothing from
 :mod:`alliance_scale.instrument`, :mod:`alliance_scale.fielding` or
@@ -33,6 +34,15 @@ from ._factorability import BartlettResult, KMOResult, bartlett, kmo
 from ._keys import reverse_codes, reverse_keyed, split_keyed
 from ._n_factors import MAPResult, ParallelAnalysisResult, map_test, parallel_analysis
 from ._pca import PCAResult, principal
+from ._plots import (
+    plot_correlations,
+    plot_item_total,
+    plot_likert,
+    plot_loadings,
+    plot_mtmm,
+    plot_path_diagram,
+    plot_scree,
+)
 from ._reliability import AlphaResult, OmegaResult, cronbach_alpha, item_statistics, omega
 from ._rotation import ROTATIONS, rotate
 
@@ -65,6 +75,13 @@ __all__ = [
     "measurement_invariance",
     "omega",
     "parallel_analysis",
+    "plot_correlations",
+    "plot_item_total",
+    "plot_likert",
+    "plot_loadings",
+    "plot_mtmm",
+    "plot_path_diagram",
+    "plot_scree",
     "polychoric",
     "principal",
     "reverse_codes",
