@@ -25,6 +25,7 @@ from scipy import stats
 
 from .._checks import as_item_frame, check_codes, check_integer, check_number
 from .._results import Result, result
+from .._warn import warn_user
 from ..errors import AllianceScaleWarning, AnalysisError, OptionError
 from ..instrument._scale import Scale
 from ..psychometrics._correlation import is_positive_definite, pairwise_covariance
@@ -215,10 +216,12 @@ def mahalanobis(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     df = (~np.isnan(values)).sum(axis=1)
     covariance = pairwise_covariance(values)[0]
     if np.isnan(covariance).any() or not is_positive_definite(covariance):
-        warnings.warn(
+        warn_user(
             f"Mahalanobis distances not computed: the item covariance matrix of {n} "
             f"respondents x {k} items is not positive definite (e.g. too few respondents "
-            "for the number of items)", AllianceScaleWarning, stacklevel=3)
+            "for the number of items)",
+            AllianceScaleWarning,
+        )
         return d2, df, np.full(n, np.nan)
     centred = values - np.nanmean(values, axis=0)
     patterns = pd.DataFrame(np.isnan(values)).groupby(list(range(k)), sort=False).indices

@@ -10,7 +10,6 @@ allow it.
 from __future__ import annotations
 
 import hashlib
-import warnings
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict
@@ -19,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .._checks import check_choice, check_integer, check_seed
+from .._warn import warn_user
 from ..errors import AllianceScaleWarning, ItemBankError, OptionError
 from ._blueprint import Blueprint, load_blueprint
 from ._item_bank import LANGUAGES, PROGRAMS, Item, ItemBank, load_item_bank
@@ -139,9 +139,9 @@ def _select(
         raise ItemBankError(f"no item left for {program} programs with these options",
                             file=bank.source)
     if omitted:
-        warnings.warn(
+        warn_user(
             f"facets without items for {program} programs: {', '.join(omitted)}",
-            AllianceScaleWarning, stacklevel=3,
+            AllianceScaleWarning,
         )
     return selected, omitted
 
@@ -165,9 +165,9 @@ def _applicable(
     applicable = chosen.for_program(program)
     left_out = [i.id for i in chosen if not i.applies(program)]
     if ids is not None and left_out:
-        warnings.warn(
+        warn_user(
             f"items not applicable to {program} programs left out: {', '.join(left_out)}",
-            AllianceScaleWarning, stacklevel=4,
+            AllianceScaleWarning,
         )
     return applicable
 

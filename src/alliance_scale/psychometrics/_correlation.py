@@ -74,12 +74,12 @@ from .._checks import (
     respondent_count,
 )
 from .._results import Result, result
+from .._warn import warn_user
 from ..errors import (
     AllianceScaleWarning,
     AnalysisError,
     NotPositiveDefiniteWarning,
 )
-from ._warn import warn_user
 
 __all__ = [
     "PolychoricResult",

@@ -38,6 +38,7 @@ import scipy.stats
 from .. import _checks as _data
 from .._checks import check_choice, check_flag, check_integer, check_number, check_seed
 from .._results import Report, Result, format_table, result
+from .._warn import warn_user
 from ..errors import (
     AllianceScaleWarning,
     AnalysisError,
@@ -57,7 +58,6 @@ from ._correlation import (
 )
 from ._fa_print import adequacy_table, fit_lines, loadings_table, r_round, sort_order
 from ._rotation import canonical_rotation, rotate
-from ._warn import warn_user
 
 __all__ = [
     "EFAResult",

@@ -30,6 +30,7 @@ import pandas as pd
 
 from .._checks import check_integer, check_number, check_seed
 from .._results import Result, result
+from .._warn import warn_user
 from ..errors import AllianceScaleWarning, AnalysisError, NotPositiveDefiniteWarning
 from ._correlation import (
     correlation_kind,
@@ -40,7 +41,6 @@ from ._correlation import (
     to_unit_diagonal,
 )
 from ._efa import extract_factors
-from ._warn import warn_user
 
 __all__ = [
     "MAPResult",

@@ -42,6 +42,7 @@ from .._checks import (
     respondent_count,
 )
 from .._results import Report, Result, format_table, result
+from .._warn import warn_user
 from ..errors import AllianceScaleWarning, AnalysisError, HeywoodWarning, OptionError
 from ._correlation import (
     correlation_kind,
@@ -55,7 +56,6 @@ from ._efa import _PSI_LOWER, EFAResult, efa, extract_factors, fit_statistics, s
 from ._fa_print import r_round, r_signif
 from ._keys import reverse_keyed, split_keyed
 from ._rotation import _oblimin_criterion, gpa
-from ._warn import warn_user
 
 __all__ = [
     "AlphaResult",

@@ -40,8 +40,8 @@ from typing import NamedTuple
 import numpy as np
 
 from .._checks import check_choice, check_integer, check_number
+from .._warn import warn_user
 from ..errors import AllianceScaleWarning, AnalysisError, OptionError
-from ._warn import warn_user
 
 __all__ = [
     "ROTATIONS",

@@ -298,7 +298,8 @@ h1 { font-size: 1.7rem; margin-bottom: .2rem; } h2 { margin-top: 2.2rem;
      border-bottom: 2px solid #d0d7de; padding-bottom: .2rem; }
 .subtitle { color: #57606a; margin-top: 0; }
 table { border-collapse: collapse; margin: .6rem 0 1.2rem; font-size: .86rem; }
-caption { text-align: left; font-weight: 600; padding: .3rem 0; }
+caption { text-align: left; font-weight: 600; padding: .3rem 0; white-space: nowrap; }
+div.table { overflow-x: auto; max-width: 100%; }
 th, td { border-bottom: 1px solid #d0d7de; padding: .2rem .55rem; text-align: right; }
 th { background: #f6f8fa; } td.text, th.text { text-align: left; }
 td.met { color: #116329; font-weight: 600; } td.notmet { color: #a40e26; font-weight: 600; }
@@ -311,6 +312,7 @@ footer code { word-break: break-all; }
 @media print {
   body { max-width: none; margin: 0; font-size: 10pt; }
   h2 { break-after: avoid; } table, figure { break-inside: avoid; }
+  div.table { overflow: visible; } caption { white-space: normal; }
   a { color: inherit; text-decoration: none; }
 }
 @page { size: A4; margin: 15mm; }
@@ -337,8 +339,9 @@ def _html_table(frame: pd.DataFrame, caption: str, note: str = "") -> str:
             cells.append(f'<td class="{" ".join(classes)}">{_e(_cell(value))}</td>')
         rows.append("<tr>" + "".join(cells) + "</tr>")
     note_html = f'<p class="note">{_e(note)}</p>' if note else ""
-    return (f"<table><caption>{_e(caption)}</caption><thead><tr>{head}</tr></thead>"
-            f"<tbody>{''.join(rows)}</tbody></table>{note_html}")
+    return (f'<div class="table"><table><caption>{_e(caption)}</caption>'
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+            f"{note_html}")
 
 
 def _named_index(frame: pd.DataFrame) -> bool:

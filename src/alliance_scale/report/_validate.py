@@ -427,7 +427,7 @@ def _confirmatory(run: _Run, frame: pd.DataFrame, scale: Scale, ordinal: bool) -
          Table("Composite reliability (omega) and average variance extracted per facet",
                fit.reliability),
          Table("Fornell-Larcker: square root of AVE (diagonal) against factor correlations",
-               fit.fornell_larcker().to_frame())),
+               fit.fornell_larcker().to_frame().rename_axis("factor"))),
         (_figure(figure, "Path diagram of the facet model (standardised loadings)",
                  "path"),),
     ))

@@ -11,7 +11,6 @@ flags are Henseler, Ringle & Sarstedt's (2015).
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -20,6 +19,7 @@ import pandas as pd
 
 from .._checks import analysis_input, check_choice, check_flag
 from .._results import Result, result
+from .._warn import warn_user
 from ..errors import AllianceScaleWarning, AnalysisError, OptionError
 from ..instrument._scale import Scale
 from ..psychometrics._correlation import CORRELATIONS, MISSING, correlation_matrix
@@ -253,9 +253,11 @@ def htmt(
     names = list(parsed)
     undefined = [names[i] for i in range(len(names)) if np.isnan(ratios[i]).any()]
     if undefined:
-        warnings.warn(f"construct(s) {', '.join(undefined)}: the mean correlation among their "
+        warn_user(
+            f"construct(s) {', '.join(undefined)}: the mean correlation among their "
                       "items is not positive, so their HTMT ratios are NaN (check the keys)",
-                      AllianceScaleWarning, stacklevel=2)
+            AllianceScaleWarning,
+        )
     matrix = pd.DataFrame(ratios, index=names, columns=names)
     pairs = pd.DataFrame(
         [(a, b, ratios[i, j]) for i, a in enumerate(names) for j, b in enumerate(names)

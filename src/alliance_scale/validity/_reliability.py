@@ -26,6 +26,7 @@ from .._checks import (
     respondent_count,
 )
 from .._results import Result, result
+from .._warn import warn_user
 from ..errors import AllianceScaleWarning, AnalysisError
 from ..fielding._responses import index_by_id
 from ..fielding._scoring import score_items
@@ -41,7 +42,6 @@ from ..psychometrics._reliability import (
     _schmid_omega,
     _use_rows,
 )
-from ..psychometrics._warn import warn_user
 
 __all__ = ["ReliabilityResult", "TestRetestResult", "reliability", "test_retest"]
 

@@ -14,7 +14,6 @@ robust tests or invariance (measured; see ``shared/reference/cfa.md``).
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..._checks import as_item_frame, check_choice, check_flag, check_integer
+from ..._warn import warn_user
 from ...errors import (
     AllianceScaleWarning,
     AnalysisError,
@@ -124,10 +124,12 @@ def _split_rows(data: pd.DataFrame, names: list[str], group: str | None, missing
         shown = ", ".join(map(str, dropped[:5])) + (" ..." if len(dropped) > 5 else "")
         how = ("have a missing answer" if missing == "listwise" else "answered no item")
         how += " or no group" if group is not None else ""
-        warnings.warn(f"{len(dropped)} of {len(items)} respondents {how} and are left out "
+        warn_user(
+            f"{len(dropped)} of {len(items)} respondents {how} and are left out "
                       f"(rows {shown})" + ("; missing='pairwise' keeps incomplete rows"
                                            if missing == "listwise" and hint else ""),
-                      AllianceScaleWarning, stacklevel=4)
+            AllianceScaleWarning,
+        )
     items = items[keep.to_numpy()]
     if group is None:
         return items, [], [np.arange(len(items))]
@@ -187,7 +189,7 @@ def _ordinal_groups(items: pd.DataFrame, rows: list[np.ndarray], labels: list[An
     for g, idx in enumerate(rows):
         frame = items.iloc[idx].astype(int)
         # its EmptyCellWarning points at the caller of cfa / measurement_invariance
-        stats = ordinal_statistics(frame, stacklevel=5)
+        stats = ordinal_statistics(frame)
         where = f" in group {labels[g]}" if labels else ""
         here = [len(t) for t in stats.thresholds]
         if counts is not None and here != counts:
@@ -233,15 +235,20 @@ def _statistical_warnings(fitted: Fitted) -> None:
     (stack level: the caller of the public function that called fit_statements)."""
     model, x = fitted.model, fitted.estimate.x
     if not fitted.estimate.converged:
-        warnings.warn(f"the estimation did not converge in {fitted.estimate.iterations} "
+        warn_user(
+            f"the estimation did not converge in {fitted.estimate.iterations} "
                       "iterations; estimates are unreliable: check the model (a factor "
                       "without variance, two factors correlating 1), or give start values "
-                      "(start(...))", AllianceScaleWarning, stacklevel=4)
+                      "(start(...))",
+            AllianceScaleWarning,
+        )
     if fitted.unidentified:
-        warnings.warn("the model is not identified: the information matrix is singular in "
+        warn_user(
+            "the model is not identified: the information matrix is singular in "
                       "the direction of " + ", ".join(fitted.unidentified) + "; standard "
                       "errors are not available (fix a parameter or add a constraint)",
-                      AllianceScaleWarning, stacklevel=4)
+            AllianceScaleWarning,
+        )
     for g in range(model.ngroups):
         where = f" (group {g + 1})" if model.ngroups > 1 else ""
         imp = model.implied(x, g)
@@ -255,15 +262,20 @@ def _statistical_warnings(fitted: Fitted) -> None:
                 parts.append("negative residual variance of " + ", ".join(bad_ov))
             if bad_lv:
                 parts.append("negative variance of factor " + ", ".join(bad_lv))
-            warnings.warn(f"Heywood case{where}: {'; '.join(parts)}; the solution is improper "
+            warn_user(
+                f"Heywood case{where}: {'; '.join(parts)}; the solution is improper "
                           "(an item may load > 1, a factor may be redundant, or the sample is "
-                          "small)", HeywoodWarning, stacklevel=4)
+                          "small)",
+                HeywoodWarning,
+            )
         phi = imp["phi"]
         if model.m > 1 and np.linalg.eigvalsh(phi).min() <= 0:
-            warnings.warn(f"the latent covariance matrix{where} is not positive definite "
+            warn_user(
+                f"the latent covariance matrix{where} is not positive definite "
                           f"(smallest eigenvalue {np.linalg.eigvalsh(phi).min():.3g}): two "
                           "factors may be indistinguishable (correlation of 1 or more)",
-                          NotPositiveDefiniteWarning, stacklevel=4)
+                NotPositiveDefiniteWarning,
+            )
 
 
 def cfa(

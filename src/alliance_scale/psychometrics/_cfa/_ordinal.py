@@ -93,14 +93,13 @@ coefficient. Psychometrika, 44, 443-460.
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 from scipy.special import ndtr
 
 from ..._checks import as_item_frame, code_problems
 from ..._results import Result, result
+from ..._warn import warn_user
 from ...errors import AllianceScaleWarning, AnalysisError, EmptyCellWarning
 from .._correlation import (
     MAX_CATEGORIES,
@@ -194,7 +193,7 @@ class OrdinalStatistics(Result):
         }
 
 
-def ordinal_statistics(data: pd.DataFrame, *, stacklevel: int = 2) -> OrdinalStatistics:
+def ordinal_statistics(data: pd.DataFrame) -> OrdinalStatistics:
     """Thresholds, polychoric correlations and their NACOV, as lavaan's WLSMV computes them.
 
     The sample statistics of a WLSMV fit of ordered items and their asymptotic covariance
@@ -211,9 +210,6 @@ def ordinal_statistics(data: pd.DataFrame, *, stacklevel: int = 2) -> OrdinalSta
         categories are the codes observed in those rows, in increasing order (at most 10 per
         item, the limit of :func:`~alliance_scale.polychoric`); any codes will do (1..5,
         0..4, 10, 20, ...).
-    stacklevel : int, default 2
-        Stack level of the :class:`~alliance_scale.errors.EmptyCellWarning` (2: the caller of
-        this function; a wrapper adds one per level of its own).
 
     Returns
     -------
@@ -280,13 +276,13 @@ def ordinal_statistics(data: pd.DataFrame, *, stacklevel: int = 2) -> OrdinalSta
     if empty:
         shown = ", ".join(f"{a!r} x {b!r}" for a, b in empty[:3])
         more = f" and {len(empty) - 3} more" if len(empty) > 3 else ""
-        warnings.warn(
+        warn_user(
             f"{len(empty)} of {len(rho)} item pair(s) have empty cells in their contingency "
             f"table ({shown}{more}): their polychoric correlations and sampling covariances "
             "rest on sparse tables (lavaan computes the same, without a warning)",
-            EmptyCellWarning, stacklevel=stacklevel,
+            EmptyCellWarning,
         )
-    _warn_near_one(rho, first, second, names, stacklevel + 1)
+    _warn_near_one(rho, first, second, names)
     nacov = _nacov(codes, levels, cuts, rho, tables, first, second)
     thresholds = tuple(cuts[j, : levels[j] - 1].copy() for j in range(len(names)))
     for array in (*thresholds, correlation, nacov):
@@ -363,18 +359,18 @@ def _two_step_rho(
 
 
 def _warn_near_one(
-    rho: np.ndarray, first: np.ndarray, second: np.ndarray, names: tuple[str, ...],
-    stacklevel: int,
+    rho: np.ndarray, first: np.ndarray, second: np.ndarray, names: tuple[str, ...]
 ) -> None:
     """Warn, as lavaan's ``lav_samplestats_step2`` does, when some ``|rho|`` exceeds .99."""
     near = np.flatnonzero(np.abs(rho) > 0.99)
     if near.size:
         i, j = first[near[0]], second[near[0]]
         more = f" (and {near.size - 1} other pair(s))" if near.size > 1 else ""
-        warnings.warn(
+        warn_user(
             f"the polychoric correlation of items {names[i]!r} and {names[j]!r} is "
             f"{rho[near[0]]:.3f}{more}: (nearly) 1 in absolute value, the items may be "
-            "redundant (lavaan warns the same)", AllianceScaleWarning, stacklevel=stacklevel,
+            "redundant (lavaan warns the same)",
+            AllianceScaleWarning,
         )
 
 

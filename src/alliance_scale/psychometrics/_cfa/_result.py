@@ -17,7 +17,6 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping
 from dataclasses import field
 from types import MappingProxyType
@@ -28,6 +27,7 @@ import pandas as pd
 import scipy.special
 
 from ..._results import Result, result
+from ..._warn import warn_user
 from ...errors import AllianceScaleWarning
 from .._correlation import bivariate_normal_cdf
 from ._fitting import Fitted, parameter_table
@@ -291,10 +291,12 @@ class CFAResult(Result):
         mixed = sorted({r["factor"] for r in rows if r.pop("mixed", False)}) if rows else []
         frame = frame.drop(columns=[c for c in ("mixed",) if c in frame])
         if mixed and warn:
-            warnings.warn("factor(s) " + ", ".join(mixed) + " have positive and negative "
+            warn_user(
+                "factor(s) " + ", ".join(mixed) + " have positive and negative "
                           "loadings: the omega describes the unreversed sum score (reverse-key "
                           "the items, e.g. als.reverse_keyed, for the scale's reliability)",
-                          AllianceScaleWarning, stacklevel=3)
+                AllianceScaleWarning,
+            )
         if model.ngroups == 1:
             return frame.drop(columns="group").set_index("factor")
         frame["group"] = [self._group_labels()[g] for g in frame["group"]]
