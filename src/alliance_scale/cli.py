@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .errors import AllianceScaleError
 from .instrument import LANGUAGES, PROGRAMS, draft_scale
-from .instrument._exports import EXPORT_FORMATS, render, to_limesurvey
+from .instrument._exports import EXPORT_FORMATS, render, write_export
 
 __all__ = ["PROGRAM_NAME", "build_parser", "main"]
 
@@ -64,10 +64,7 @@ def _draft(args: argparse.Namespace) -> int:
     if args.output is None:
         sys.stdout.write(render(scale, args.format))
         return 0
-    if args.format == "limesurvey":
-        to_limesurvey(scale, args.output)  # the file carries a byte-order mark
-    else:
-        args.output.write_text(render(scale, args.format), encoding="utf-8")
+    write_export(scale, args.format, args.output)  # REDCap, LimeSurvey: with a byte-order mark
     print(f"wrote {args.output} ({len(scale.items)} items)", file=sys.stderr)
     return 0
 

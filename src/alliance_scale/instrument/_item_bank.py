@@ -5,7 +5,10 @@ published instrument. Loading validates the bank against the blueprint and refus
 the file and the entry named, duplicate ids, unknown leaves, thin facets (< 3 items),
 missing translations and bad keys. As for the blueprint, the checks are a few hand-written
 dictionary tests (no schema library) so that each refusal is an
-:class:`~alliance_scale.errors.ItemBankError` naming the file and the item.
+:class:`~alliance_scale.errors.ItemBankError` naming the file and the item. A bank may come
+from a user's own item collection: it is read by the hardened loader of :mod:`._yaml`
+(no aliases, no duplicate keys, bounded size and nesting), and the exports neutralise texts
+that a spreadsheet would take for a formula.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from .._checks import check_choice
 from .._resources import bundled_path
 from ..errors import ItemBankError
 from ._blueprint import ID_PATTERN, Blueprint, load_blueprint, read_yaml_mapping
+from ._yaml import short_repr
 
 __all__ = [
     "APPLIES_TO",
@@ -181,7 +185,8 @@ def _item(entry: object, position: int, leaves: set[str], file: str) -> Item:
     item_id = entry.get("id")
     if not isinstance(item_id, str) or not ID_PATTERN.match(item_id):
         raise ItemBankError(
-            f"items[{position}]: id {item_id!r} must match {ID_PATTERN.pattern}", file=file
+            f"items[{position}]: id {short_repr(item_id)} must be a letter followed by "
+            "letters, digits or underscores", file=file
         )
     name = f"item {item_id!r}"
     missing = [k for k in _ITEM_KEYS if k not in entry]
@@ -189,7 +194,7 @@ def _item(entry: object, position: int, leaves: set[str], file: str) -> Item:
         raise ItemBankError(f"{name} is missing {', '.join(missing)}", file=file)
     if not isinstance(entry["theme"], str) or entry["theme"] not in leaves:
         raise ItemBankError(
-            f"{name} is on theme {entry['theme']!r}, which is not a leaf theme of the "
+            f"{name} is on theme {short_repr(entry['theme'])}, which is not a leaf theme of the "
             "blueprint", file=file,
         )
     for key in ("text_fr", "text_en"):
@@ -197,10 +202,10 @@ def _item(entry: object, position: int, leaves: set[str], file: str) -> Item:
             raise ItemBankError(f"{name} has no {key} (missing or empty translation)", file=file)
     keyed = entry["keyed"]
     if isinstance(keyed, bool) or keyed not in (1, -1):
-        raise ItemBankError(f"{name} has keyed {keyed!r}; use +1 or -1", file=file)
-    if entry["applies_to"] not in APPLIES_TO:
+        raise ItemBankError(f"{name} has keyed {short_repr(keyed)}; use +1 or -1", file=file)
+    if not isinstance(entry["applies_to"], str) or entry["applies_to"] not in APPLIES_TO:
         raise ItemBankError(
-            f"{name} has applies_to {entry['applies_to']!r}; use one of "
+            f"{name} has applies_to {short_repr(entry['applies_to'])}; use one of "
             f"{', '.join(APPLIES_TO)}", file=file,
         )
     return Item(

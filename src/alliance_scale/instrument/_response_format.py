@@ -6,15 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
-
-import yaml
 
 from .._checks import check_choice, check_integer
 from .._resources import bundled_path
 from ..errors import ItemBankError
 from ._item_bank import LANGUAGES
+from ._yaml import load_data_file
 
 __all__ = ["ResponseFormat", "agreement_format"]
 
@@ -49,9 +47,16 @@ class ResponseFormat:
 
 @lru_cache(maxsize=4)
 def _read_response_formats(path: str) -> dict[str, Any]:
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    data = load_data_file(path, "yaml")
     if not isinstance(data, dict) or not isinstance(data.get("agreement"), dict):
         raise ItemBankError("expected a mapping with an 'agreement' entry", file=path)
+    wording = data.get("wording")
+    if not isinstance(wording, dict) or any(
+        not isinstance(wording.get(language), dict)
+        or not all(isinstance(v, str) for v in wording[language].values())
+        for language in LANGUAGES
+    ):
+        raise ItemBankError("expected a 'wording' mapping of texts for each language", file=path)
     return data
 
 
