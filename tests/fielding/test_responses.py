@@ -46,7 +46,9 @@ def good_frame() -> pd.DataFrame:
 def test_plain_csv(scale, samples):
     out = read_responses(samples / "plain.csv", scale, id_column="participant")
     assert list(out.index) == ["p01", "p02", "p03", "p04"]
-    assert list(out.columns) == [*ITEM_IDS, "age", "problems"]
+    assert list(out.columns) == [*ITEM_IDS, "age", "status", "progress", "problems"]
+    assert out["status"].tolist() == ["unknown"] * 4  # a plain file says nothing of it
+    assert out["progress"].isna().all()
     assert out.loc["p03", "A1b_1"] != out.loc["p03", "A1b_1"]  # NaN
     assert out.loc["p02", "C1_2"] == 5.0
     assert out["age"].tolist() == [38, 44, 29, 51]
@@ -99,13 +101,14 @@ def test_bundled_pilot_csv_is_indexed_by_respondent_and_refuses_duplicates(tmp_p
     pilot = pd.read_csv(bundled_path("data", "pilot.csv"))
     out = read_responses(bundled_path("data", "pilot.csv"), scale)
     assert out.index.name == "respondent"
-    assert list(out.index) == pilot["respondent"].tolist()  # same rows, same order
+    # same rows, same order; ids kept as text (a file's "007" stays "007")
+    assert list(out.index) == pilot["respondent"].astype(str).tolist()
     error = refusal(pilot_copy(tmp_path, 5), scale)
     assert (error.column, error.rows) == ("respondent", [1, 5])
     assert "duplicate" in str(error) and "id_column=False" in str(error)
     flagged = read_responses(pilot_copy(tmp_path, 5), scale, errors="flag")
     assert len(flagged) == len(pilot)
-    assert list(flagged.index[:5]) == [1, 2, 3, 4, 1]
+    assert list(flagged.index[:5]) == ["1", "2", "3", "4", "1"]
     assert flagged["problems"].iloc[0] == "duplicate respondent id (respondent)"
     assert flagged["problems"].iloc[4] == "duplicate respondent id (respondent)"
     assert (flagged["problems"].iloc[[1, 2, 3]] == "").all()
@@ -127,7 +130,7 @@ def test_semicolon_csv_in_windows_1252(scale, tmp_path):
     path = tmp_path / "excel_fr.csv"
     path.write_bytes(text.encode("cp1252"))
     out = read_responses(path, scale, id_column="id")
-    assert out.loc[1, ITEM_IDS].tolist() == [4, 2, 3, 4, 5, 1]
+    assert out.loc["1", ITEM_IDS].tolist() == [4, 2, 3, 4, 5, 1]
 
 
 def test_redcap_flat_export(scale, samples):
@@ -135,10 +138,12 @@ def test_redcap_flat_export(scale, samples):
     assert out.index.names == ["record_id", "redcap_event_name"]
     assert list(out.index) == [("R001", "baseline_arm_1"), ("R001", "month_3_arm_1"),
                                ("R002", "baseline_arm_1"), ("R003", "baseline_arm_1")]
-    assert list(out.columns) == [*ITEM_IDS, "alliance_complete", "problems"]
+    assert list(out.columns) == [*ITEM_IDS, "alliance_complete", "status", "progress",
+                                 "problems"]
     assert out.iloc[1][ITEM_IDS].tolist() == [5, 1, 5, 5, 4, 2]
     assert out.iloc[3][ITEM_IDS].isna().all()  # an empty record is kept, not dropped
     assert out["alliance_complete"].tolist() == [2, 2, 1, 0]
+    assert out["status"].tolist() == ["complete", "complete", "unverified", "incomplete"]
 
 
 def test_qualtrics_numeric_export(scale, samples):
@@ -335,14 +340,15 @@ def test_missing_file_and_bad_arguments(scale, tmp_path):
     assert "id_column" in str(refusal(good_frame(), scale, id_column=True))
 
 
-def test_inferred_ids_are_compared_as_they_appear_in_the_index(scale, tmp_path):
+def test_ids_are_kept_as_text_and_compared_as_text(scale, tmp_path):
     path = write(tmp_path / "r.csv", "ID,A1a_1,A1a_2,A1b_1,A2a_1,C1_1,C1_2\n"
-                 "1,4,2,5,4,5,1\n01,4,2,5,4,5,1\n,4,2,5,4,5,1\n")
+                 "1,4,2,5,4,5,1\n01,4,2,5,4,5,1\n,4,2,5,4,5,1\n 1 ,4,2,5,4,5,1\n")
     error = refusal(path, scale)
     assert (error.column, error.rows) == ("ID", [3]) and "missing respondent id" in str(error)
     out = read_responses(path, scale, errors="flag")
-    assert list(out["problems"]) == ["duplicate respondent id (ID)"] * 2 + [
-        "missing respondent id"]
+    assert list(out.index) == ["1", "01", None, "1"]  # "01" is not "1"; spaces trimmed
+    assert list(out["problems"]) == ["duplicate respondent id (ID)", "",
+                                     "missing respondent id", "duplicate respondent id (ID)"]
 
 
 # --------------------------------------------------------------------------- errors="flag"
@@ -364,8 +370,12 @@ def test_flag_keeps_every_row_and_describes_bad_values(scale, tmp_path):
 def test_badly_quoted_csv(scale, tmp_path):
     path = write(tmp_path / "r.csv",
                  'A1a_1,A1a_2,A1b_1,A2a_1,C1_1,C1_2\n4,2,5,4,5,1\n"4"x,2,5,4,5,1\n')
-    error = refusal(path, scale)
-    assert error.file == str(path) and "line 3" in str(error)
+    error = refusal(path, scale)  # the stray text after the quote is kept, so refused
+    assert (error.file, error.column, error.rows) == (str(path), "A1a_1", [2])
+    unclosed = write(tmp_path / "u.csv",
+                     'A1a_1,A1a_2,A1b_1,A2a_1,C1_1,C1_2\n4,2,5,4,5,1\n"4,2,5,4,5,1\n')
+    error = refusal(unclosed, scale)
+    assert error.file == str(unclosed) and ("line" in str(error) or error.rows)
 
 
 def test_boolean_and_nullable_integer_columns(scale):

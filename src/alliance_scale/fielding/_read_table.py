@@ -1,0 +1,335 @@
+"""Containers of response files: delimited text (CSV, TSV) and Excel workbooks.
+
+Text: the encoding is found from the byte-order mark (UTF-8, UTF-16, UTF-32), or UTF-16
+without one (a NUL every other byte), else UTF-8, else Windows-1252; the delimiter is the one
+of ``,`` ``;`` tab that splits the header row into most fields. The data are parsed by
+``pandas.read_csv`` (C parser; item columns inferred as numbers, the others kept as text so
+that ``007`` and ``07501`` stay what they are). pandas silently pads a row that has too few
+fields, so every record's field count is checked first, vectorised: a record ends at a
+newline outside quotes, fields at delimiters outside quotes, the quote state being the
+running parity of quote characters (a doubled quote inside a quoted field toggles it twice).
+When that count disagrees with the header, the standard :mod:`csv` module re-reads the file
+to name the rows exactly. Blank lines are not rows.
+
+Excel: read by openpyxl in read-only mode, cell by cell, because ``pandas.read_excel``
+trusts the worksheet's declared dimension (a 4.8 KB file declaring 17 billion cells takes
+minutes and gigabytes before failing) and turns formula cells without a cached value
+(workbooks written by scripts) into missing answers without a word. Here the archive's
+uncompressed size and the cells actually present are capped before anything is built, and
+formula cells are reported by cell.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ResponseError
+from ._read_common import Table
+
+__all__: list[str] = []
+
+#: Largest uncompressed size of an Excel archive read (bytes).
+MAX_EXCEL_BYTES = 2 * 1024**3
+#: Most cells read from an Excel sheet (rows x used columns).
+MAX_EXCEL_CELLS = 50_000_000
+#: Excel's own limits (rows, columns).
+EXCEL_ROWS, EXCEL_COLUMNS = 1_048_576, 16_384
+
+_DELIMITERS = (",", ";", "\t")
+_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
+
+
+# --------------------------------------------------------------------------- decoding
+def decode(raw: bytes, file: str) -> tuple[str, str]:
+    """The text of a response file and the name of its encoding.
+
+    Raises
+    ------
+    ResponseError
+        Neither UTF-8, UTF-16/32 nor Windows-1252 text (binary data named).
+    """
+    boms = ((b"\xef\xbb\xbf", "utf-8-sig", "UTF-8 with BOM"),
+            (b"\xff\xfe\x00\x00", "utf-32", "UTF-32"), (b"\x00\x00\xfe\xff", "utf-32", "UTF-32"),
+            (b"\xff\xfe", "utf-16", "UTF-16"), (b"\xfe\xff", "utf-16", "UTF-16"))
+    for bom, encoding, name in boms:
+        if raw.startswith(bom):
+            return _decoded(raw, encoding, name, file), name
+    head = raw[:4096]
+    if len(head) >= 4 and b"\x00" in head:
+        even, odd = head[0::2].count(0), head[1::2].count(0)
+        if odd > 0.4 * len(head) / 2 and even == 0:
+            return _decoded(raw, "utf-16-le", "UTF-16 LE", file), "UTF-16 LE"
+        if even > 0.4 * len(head) / 2 and odd == 0:
+            return _decoded(raw, "utf-16-be", "UTF-16 BE", file), "UTF-16 BE"
+        raise ResponseError("not a CSV text file: it contains binary data (NUL bytes)",
+                            file=file)
+    try:
+        return raw.decode("utf-8"), "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("cp1252"), "Windows-1252"
+    except UnicodeDecodeError:
+        raise ResponseError("not a CSV text file: neither UTF-8, UTF-16 nor Windows-1252 text",
+                            file=file) from None
+
+
+def _decoded(raw: bytes, encoding: str, name: str, file: str) -> str:
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as error:
+        raise ResponseError(f"not valid {name} text (byte {error.start})", file=file) from None
+
+
+# --------------------------------------------------------------------------- text
+def _header_rows(text: str, count: int) -> tuple[list[list[str]], str, int]:
+    """The first ``count`` records, the delimiter and the character offset after them."""
+    first_line = text.split("\n", 1)[0]
+    delimiter = max(_DELIMITERS, key=lambda d: len(next(csv.reader([first_line],
+                                                                   delimiter=d), [])))
+    consumed = 0
+
+    def lines():
+        nonlocal consumed
+        for line in io.StringIO(text, newline=""):
+            consumed += len(line)
+            yield line
+
+    rows: list[list[str]] = []
+    offset = len(text)
+    reader = csv.reader(lines(), delimiter=delimiter)
+    try:
+        for row in reader:
+            if not row:  # a blank line is not a row
+                continue
+            rows.append(row)
+            if len(rows) == 1:
+                offset = consumed  # the header's last line has just been read
+            if len(rows) == count:
+                break
+    except csv.Error:
+        pass
+    return rows, delimiter, offset
+
+
+def read_text(path: Path, file: str, raw: bytes) -> Table:
+    """A delimited text file as a :class:`Table` (see the module docstring)."""
+    text, encoding = decode(raw, file)
+    if "\n" not in text and "\r" in text:
+        text = text.replace("\r", "\n")  # old Mac line ends
+    rows, delimiter, offset = _header_rows(text, 3)
+    if not rows or not any(cell.strip() for cell in rows[0]):
+        raise ResponseError("the file has no header row", file=file)
+    header = [cell.strip() for cell in rows[0]]
+    preview = [list(row) for row in rows[1:3]]
+    body = text[offset:].encode("utf-8")
+
+    def load(skip: int, text_columns: set[int]) -> tuple[pd.DataFrame, pd.Index]:
+        return _parse(body, header, delimiter, skip, text_columns, file)
+
+    description = f"{encoding} text, {_NAMES[delimiter]}-separated"
+    return Table(file=file, container="text", description=description, header=header,
+                 preview=preview, load=load)
+
+
+def _records(body: bytes, delimiter: str) -> tuple[np.ndarray, np.ndarray]:
+    """Field count and end offset of every non-blank record of ``body`` (vectorised; see the
+    module docstring)."""
+    data = np.frombuffer(body, dtype=np.uint8)
+    if data.size == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    quoted = np.bitwise_xor.accumulate((data == ord('"')).astype(np.uint8)).astype(bool)
+    outside = ~quoted
+    ends = np.flatnonzero((data == ord("\n")) & outside)
+    if ends.size == 0 or ends[-1] != data.size - 1:
+        ends = np.append(ends, data.size)
+    starts = np.concatenate(([0], ends[:-1] + 1))
+    separators = np.flatnonzero((data == ord(delimiter)) & outside)
+    counts = np.searchsorted(separators, ends) - np.searchsorted(separators, starts) + 1
+    length = ends - starts
+    carriage = np.zeros(len(ends), dtype=bool)
+    last = np.clip(ends - 1, 0, data.size - 1)
+    carriage[length > 0] = data[last[length > 0]] == ord("\r")
+    blank = (length == 0) | ((length == 1) & carriage)
+    return counts[~blank], ends[~blank]
+
+
+def _parse(body: bytes, header: list[str], delimiter: str, skip: int, text_columns: set[int],
+           file: str) -> tuple[pd.DataFrame, pd.Index]:
+    n = len(header)
+    counts, ends = _records(body, delimiter)
+    if counts.size and (counts != n).any():
+        return _parse_with_csv(body, header, delimiter, skip, file)
+    if counts.size <= skip:
+        raise ResponseError("the file has a header but no data rows", file=file)
+    data = body[ends[skip - 1] + 1:] if skip else body
+    try:
+        frame = pd.read_csv(
+            io.BytesIO(data), sep=delimiter, header=None, names=list(range(n)),
+            dtype={p: object for p in text_columns}, keep_default_na=False, na_values=[""],
+            skip_blank_lines=True, low_memory=False, engine="c", encoding="utf-8",
+            quoting=csv.QUOTE_MINIMAL,
+        )
+    except (pd.errors.ParserError, ValueError):
+        return _parse_with_csv(body, header, delimiter, skip, file)
+    if len(frame) != counts.size - skip:
+        return _parse_with_csv(body, header, delimiter, skip, file)
+    return frame, pd.RangeIndex(1, len(frame) + 1, name="row")
+
+
+def _parse_with_csv(body: bytes, header: list[str], delimiter: str, skip: int, file: str
+                    ) -> tuple[pd.DataFrame, pd.Index]:
+    """The exact, slower path: the :mod:`csv` module names malformed rows."""
+    limit = csv.field_size_limit()
+    csv.field_size_limit(2**31 - 1)  # a 200,000-character comment is a field, not an error
+    try:
+        reader = csv.reader(io.StringIO(body.decode("utf-8"), newline=""),
+                            delimiter=delimiter)
+        try:
+            rows = [row for row in reader if row]
+        except csv.Error as error:
+            raise ResponseError(f"not a valid CSV file (line {reader.line_num + 1} of the "
+                                f"file): {error}", file=file) from None
+    finally:
+        csv.field_size_limit(limit)
+    rows = rows[skip:]
+    if not rows:
+        raise ResponseError("the file has a header but no data rows", file=file)
+    lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
+    wrong = np.flatnonzero(lengths != len(header))
+    if wrong.size:
+        raise ResponseError(
+            f"data row has {lengths[wrong[0]]} fields but the header has {len(header)}: "
+            "not a well-formed CSV file (a stray delimiter or quote?)",
+            file=file, rows=(wrong + 1).tolist(),
+        )
+    frame = pd.DataFrame(rows, dtype=object).replace("", None)
+    frame.columns = list(range(len(header)))
+    return frame, pd.RangeIndex(1, len(frame) + 1, name="row")
+
+
+# --------------------------------------------------------------------------- Excel
+_COLUMN = re.compile(r"([A-Z]+)(\d+)")
+
+
+def _check_archive(path: Path, file: str) -> None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            total = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError) as error:
+        raise ResponseError(f"cannot be read as an Excel workbook ({error})", file=file
+                            ) from None
+    if total > MAX_EXCEL_BYTES:
+        raise ResponseError(
+            f"the workbook unpacks to {total:,} bytes; at most {MAX_EXCEL_BYTES:,} are read "
+            "(export the sheet as CSV)", file=file)
+
+
+def read_excel(path: Path, file: str) -> Table:
+    """The first sheet of an .xlsx/.xlsm workbook as a :class:`Table`."""
+    import openpyxl  # imported here: only Excel files need it
+
+    _check_archive(path, file)
+    values, kinds = _sheet_cells(path, file, openpyxl, data_only=False)
+    formulas = {(r, c) for (r, c), kind in kinds.items() if kind == "f"}
+    cached = _sheet_cells(path, file, openpyxl, data_only=True)[0] if formulas else {}
+    grid, dense_row = _dense(values, file)
+    if not grid:
+        raise ResponseError("the workbook's first sheet is empty", file=file)
+    header = ["" if v is None else str(v).strip() for v in grid[0]]
+    width = len(header)
+    body = grid[1:]
+    formula_cells: dict[int, list[tuple[int, str]]] = {}
+    for (r, c) in sorted(formulas):
+        row = dense_row[r] - 1  # data row (0-based) of sheet row r
+        if row >= 0:
+            formula_cells.setdefault(c, []).append((row, str(values[(r, c)])))
+            body[row][c] = cached.get((r, c))  # keep the cached value, if any
+    preview = [["" if v is None else str(v) for v in row] for row in body[:2]]
+
+    def load(skip: int, text_columns: set[int]) -> tuple[pd.DataFrame, pd.Index]:
+        rows = body[skip:]
+        if not rows:
+            raise ResponseError("the sheet has a header but no data rows", file=file)
+        frame = pd.DataFrame(rows, columns=list(range(width)), dtype=object)
+        frame = frame.map(lambda v: None if isinstance(v, str) and not v.strip() else v)
+        return frame, pd.RangeIndex(1, len(rows) + 1, name="row")
+
+    table = Table(file=file, container="excel", description="Excel workbook (first sheet)",
+                  header=header, preview=preview, load=load)
+    for column, cells in formula_cells.items():
+        mask = np.zeros(len(body), dtype=bool)
+        mask[[r for r, _ in cells]] = True
+        table.formulas[column] = mask
+        table.formula_texts[column] = [text for _, text in cells]
+    return table
+
+
+def _sheet_cells(path: Path, file: str, openpyxl: object, data_only: bool
+                 ) -> tuple[dict[tuple[int, int], object], dict[tuple[int, int], str]]:
+    """Non-empty cells of the first sheet, by (row, column) from 0, with their data type;
+    the declared dimension is ignored and the cells present are capped."""
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=data_only)
+    except Exception as error:  # openpyxl raises many types for a damaged or foreign file
+        raise ResponseError(f"cannot be read as an Excel workbook ({error})", file=file
+                            ) from None
+    try:
+        sheet = book.worksheets[0]
+        sheet.reset_dimensions()  # never trust the declared <dimension ref="A1:XFD1048576">
+        values: dict[tuple[int, int], object] = {}
+        kinds: dict[tuple[int, int], str] = {}
+        for r, row in enumerate(sheet.iter_rows()):
+            if r >= EXCEL_ROWS:
+                break
+            for cell in row:
+                value = getattr(cell, "value", None)
+                if value is None:
+                    continue
+                c = cell.column - 1
+                if c >= EXCEL_COLUMNS:
+                    break
+                values[(r, c)] = value
+                kinds[(r, c)] = cell.data_type
+                if len(values) > MAX_EXCEL_CELLS:
+                    raise ResponseError(f"the sheet has more than {MAX_EXCEL_CELLS:,} cells; "
+                                        "export it as CSV", file=file)
+    finally:
+        book.close()
+    return values, kinds
+
+
+def _dense(values: dict[tuple[int, int], object], file: str
+           ) -> tuple[list[list[object]], dict[int, int]]:
+    """Rows of the used range, blank rows dropped, and each sheet row's place among them."""
+    if not values:
+        return [], {}
+    rows = sorted({r for r, _ in values})
+    width = 1 + max(c for _, c in values)
+    if len(rows) * width > MAX_EXCEL_CELLS:
+        last = max(c for _, c in values)
+        raise ResponseError(
+            f"the sheet's used range is {len(rows):,} rows x {width:,} columns (up to column "
+            f"{_letters(last)}); at most {MAX_EXCEL_CELLS:,} cells are read: delete the stray "
+            "cells or export the sheet as CSV", file=file)
+    index = {r: k for k, r in enumerate(rows)}
+    grid: list[list[object]] = [[None] * width for _ in rows]
+    for (r, c), value in values.items():
+        grid[index[r]][c] = value
+    return grid, index
+
+
+def _letters(column: int) -> str:
+    letters = ""
+    column += 1
+    while column:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
