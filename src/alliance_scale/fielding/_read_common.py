@@ -306,6 +306,9 @@ def refuse_unknown_items(header: list[str], found: dict[int, str], scale: Scale,
 def as_text(series: pd.Series) -> np.ndarray:
     """Values as stripped text (object array, None for missing): numbers without a spurious
     ``.0`` (``1001.0`` -> ``"1001"``), so ids read from Excel or SPSS stay what was typed."""
+    if pd.api.types.infer_dtype(series) in ("string", "empty"):
+        stripped = series.astype(object).str.strip()
+        return stripped.where(stripped.notna() & (stripped != ""), None).to_numpy(dtype=object)
     values = series.to_numpy(dtype=object, na_value=None)
     out = np.empty(len(values), dtype=object)
     for k, value in enumerate(values):

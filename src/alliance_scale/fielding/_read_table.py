@@ -89,11 +89,24 @@ def _decoded(raw: bytes, encoding: str, name: str, file: str) -> str:
 
 
 # --------------------------------------------------------------------------- text
-def _header_rows(text: str, count: int) -> tuple[list[list[str]], str, int]:
-    """The first ``count`` records, the delimiter and the character offset after them."""
-    first_line = text.split("\n", 1)[0]
-    delimiter = max(_DELIMITERS, key=lambda d: len(next(csv.reader([first_line],
-                                                                   delimiter=d), [])))
+def _delimiter(text: str) -> str:
+    """The delimiter found most often outside quotes in the header record."""
+    counts = dict.fromkeys(_DELIMITERS, 0)
+    quoted = False
+    for character in text[:1_000_000]:
+        if character == '"':
+            quoted = not quoted
+        elif not quoted:
+            if character == "\n":
+                break
+            if character in counts:
+                counts[character] += 1
+    return max(_DELIMITERS, key=lambda d: counts[d])
+
+
+def _header_rows(text: str, count: int) -> tuple[list[list[str]], str, list[int]]:
+    """The first ``count`` records, the delimiter and the character offset after each."""
+    delimiter = _delimiter(text)
     consumed = 0
 
     def lines():
@@ -103,20 +116,19 @@ def _header_rows(text: str, count: int) -> tuple[list[list[str]], str, int]:
             yield line
 
     rows: list[list[str]] = []
-    offset = len(text)
+    offsets: list[int] = []
     reader = csv.reader(lines(), delimiter=delimiter)
     try:
         for row in reader:
             if not row:  # a blank line is not a row
                 continue
             rows.append(row)
-            if len(rows) == 1:
-                offset = consumed  # the header's last line has just been read
+            offsets.append(consumed)  # the record's last line has just been read
             if len(rows) == count:
                 break
     except csv.Error:
         pass
-    return rows, delimiter, offset
+    return rows, delimiter, offsets
 
 
 def read_text(path: Path, file: str, raw: bytes) -> Table:
@@ -124,67 +136,73 @@ def read_text(path: Path, file: str, raw: bytes) -> Table:
     text, encoding = decode(raw, file)
     if "\n" not in text and "\r" in text:
         text = text.replace("\r", "\n")  # old Mac line ends
-    rows, delimiter, offset = _header_rows(text, 3)
+    rows, delimiter, offsets = _header_rows(text, 3)
     if not rows or not any(cell.strip() for cell in rows[0]):
         raise ResponseError("the file has no header row", file=file)
     header = [cell.strip() for cell in rows[0]]
     preview = [list(row) for row in rows[1:3]]
-    body = text[offset:].encode("utf-8")
 
     def load(skip: int, text_columns: set[int]) -> tuple[pd.DataFrame, pd.Index]:
-        return _parse(body, header, delimiter, skip, text_columns, file)
+        if len(offsets) <= skip:
+            raise ResponseError("the file has a header but no data rows", file=file)
+        body = text[offsets[skip]:].encode("utf-8")
+        return _parse(body, header, delimiter, text_columns, file)
 
     description = f"{encoding} text, {_NAMES[delimiter]}-separated"
     return Table(file=file, container="text", description=description, header=header,
                  preview=preview, load=load)
 
 
-def _records(body: bytes, delimiter: str) -> tuple[np.ndarray, np.ndarray]:
-    """Field count and end offset of every non-blank record of ``body`` (vectorised; see the
-    module docstring)."""
+def _field_counts(body: bytes, delimiter: str, n: int) -> np.ndarray:
+    """Field count of every non-blank record of ``body`` (see the module docstring): line by
+    line when no field is quoted, else vectorised over the bytes."""
+    if b'"' not in body:
+        lines = body.split(b"\n")
+        mark = delimiter.encode()
+        return np.array([line.count(mark) + 1 for line in lines if line.strip(b"\r")],
+                        dtype=np.int64)
     data = np.frombuffer(body, dtype=np.uint8)
-    if data.size == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    quoted = np.bitwise_xor.accumulate((data == ord('"')).astype(np.uint8)).astype(bool)
-    outside = ~quoted
-    ends = np.flatnonzero((data == ord("\n")) & outside)
+    quoted = (np.cumsum(data == ord('"'), dtype=np.uint8) & 1).astype(bool)
+    ends = np.flatnonzero((data == ord("\n")) & ~quoted)
     if ends.size == 0 or ends[-1] != data.size - 1:
         ends = np.append(ends, data.size)
     starts = np.concatenate(([0], ends[:-1] + 1))
-    separators = np.flatnonzero((data == ord(delimiter)) & outside)
-    counts = np.searchsorted(separators, ends) - np.searchsorted(separators, starts) + 1
+    wide = np.uint16 if n < 60_000 else np.int64  # counts differ by less than the wrap
+    separators = np.cumsum((data == ord(delimiter)) & ~quoted, dtype=wide)
+    before = np.where(starts > 0, separators[np.maximum(starts - 1, 0)], 0).astype(np.int64)
+    after = np.where(ends > 0, separators[np.minimum(np.maximum(ends - 1, 0),
+                                                      data.size - 1)], 0).astype(np.int64)
+    modulus = 65536 if wide is np.uint16 else 2**62
+    counts = (after - before) % modulus + 1
     length = ends - starts
-    carriage = np.zeros(len(ends), dtype=bool)
-    last = np.clip(ends - 1, 0, data.size - 1)
-    carriage[length > 0] = data[last[length > 0]] == ord("\r")
-    blank = (length == 0) | ((length == 1) & carriage)
-    return counts[~blank], ends[~blank]
+    last = data[np.clip(ends - 1, 0, data.size - 1)]
+    blank = (length == 0) | ((length == 1) & (last == ord("\r")))
+    return counts[~blank]
 
 
-def _parse(body: bytes, header: list[str], delimiter: str, skip: int, text_columns: set[int],
+def _parse(body: bytes, header: list[str], delimiter: str, text_columns: set[int],
            file: str) -> tuple[pd.DataFrame, pd.Index]:
     n = len(header)
-    counts, ends = _records(body, delimiter)
-    if counts.size and (counts != n).any():
-        return _parse_with_csv(body, header, delimiter, skip, file)
-    if counts.size <= skip:
+    counts = _field_counts(body, delimiter, n)
+    if not counts.size:
         raise ResponseError("the file has a header but no data rows", file=file)
-    data = body[ends[skip - 1] + 1:] if skip else body
+    if (counts != n).any():
+        return _parse_with_csv(body, header, delimiter, file)
     try:
         frame = pd.read_csv(
-            io.BytesIO(data), sep=delimiter, header=None, names=list(range(n)),
+            io.BytesIO(body), sep=delimiter, header=None, names=list(range(n)),
             dtype={p: object for p in text_columns}, keep_default_na=False, na_values=[""],
             skip_blank_lines=True, low_memory=False, engine="c", encoding="utf-8",
             quoting=csv.QUOTE_MINIMAL,
         )
     except (pd.errors.ParserError, ValueError):
-        return _parse_with_csv(body, header, delimiter, skip, file)
-    if len(frame) != counts.size - skip:
-        return _parse_with_csv(body, header, delimiter, skip, file)
+        return _parse_with_csv(body, header, delimiter, file)
+    if len(frame) != counts.size:
+        return _parse_with_csv(body, header, delimiter, file)
     return frame, pd.RangeIndex(1, len(frame) + 1, name="row")
 
 
-def _parse_with_csv(body: bytes, header: list[str], delimiter: str, skip: int, file: str
+def _parse_with_csv(body: bytes, header: list[str], delimiter: str, file: str
                     ) -> tuple[pd.DataFrame, pd.Index]:
     """The exact, slower path: the :mod:`csv` module names malformed rows."""
     limit = csv.field_size_limit()
@@ -195,11 +213,10 @@ def _parse_with_csv(body: bytes, header: list[str], delimiter: str, skip: int, f
         try:
             rows = [row for row in reader if row]
         except csv.Error as error:
-            raise ResponseError(f"not a valid CSV file (line {reader.line_num + 1} of the "
-                                f"file): {error}", file=file) from None
+            raise ResponseError(f"not a valid CSV file (line {reader.line_num} of the data): "
+                                f"{error}", file=file) from None
     finally:
         csv.field_size_limit(limit)
-    rows = rows[skip:]
     if not rows:
         raise ResponseError("the file has a header but no data rows", file=file)
     lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))

@@ -44,6 +44,9 @@ _NUMBER = re.compile(r"\A[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\Z")
 #: Qualtrics' code for a question seen but not answered (export option), read as missing.
 SEEN_UNANSWERED = -99.0
 
+#: Item columns checked together (bounded temporaries, whatever the number of columns).
+_CHUNK = 256
+
 # kinds of distinct values
 _BLANK, _CODE, _BOOL, _TEXT = 0, 1, 2, 3
 
@@ -171,52 +174,81 @@ def _note(item_id: str, kind: str, original: object, code: float, scale: Scale) 
 
 
 def code_items(
-    data: Mapping[str, pd.Series],
+    data: pd.DataFrame,
+    positions: list[int],
     scale: Scale,
     *,
     errors: str,
     file: str,
     rows: pd.Index,
-    value_labels: Mapping[str, Mapping[float, str]],
-    formulas: Mapping[str, tuple[np.ndarray, list[str]]],
+    value_labels: Mapping[int, Mapping[float, str]],
+    formulas: Mapping[int, tuple[np.ndarray, list[str]]],
     minus_99_missing: bool = False,
 ) -> tuple[np.ndarray, dict[int, list[str]]]:
     """The items as a respondents x items float matrix, and the problems of each row.
 
-    ``data`` maps each item id to its column (in any order); ``rows`` are the row labels
-    used in messages; ``formulas`` maps an item to the mask of its formula cells and their
-    formulas (Excel).
+    ``positions`` are the columns of ``data`` holding the items, in the scale's order;
+    ``rows`` are the row labels used in messages; ``value_labels`` (SPSS) and ``formulas``
+    (Excel: the mask of an item's formula cells and their formulas) are keyed by column.
+    Numeric columns without value labels or formulas are converted and range-checked as
+    one block; the others one by one (:func:`code_column`).
     """
     labels = label_codes(scale)
     low, high = float(scale.min_value), float(scale.max_value)
-    n = len(rows)
-    matrix = np.empty((n, len(scale.items)), dtype=float)
+    # Fortran order: each item column is contiguous (filled and checked in place), and the
+    # result's float block is this array's transpose, without a copy
+    matrix = np.empty((len(rows), len(positions)), dtype=float, order="F")
+    dtypes = data.dtypes.to_numpy()
+    block = [j for j, p in enumerate(positions)
+             if p not in value_labels and p not in formulas
+             and pd.api.types.is_numeric_dtype(dtypes[p])
+             and not pd.api.types.is_bool_dtype(dtypes[p])]
+    for j in block:
+        matrix[:, j] = data.iloc[:, positions[j]].to_numpy(dtype=float, na_value=np.nan)
+    suspect: set[int] = set()
+    for start in range(0, len(block), _CHUNK):
+        chosen = block[start:start + _CHUNK]
+        values = matrix[:, chosen]
+        if minus_99_missing:
+            values[values == SEEN_UNANSWERED] = np.nan
+            matrix[:, chosen] = values
+        # columns with a problem, from their extremes and one rint pass; code_column then
+        # describes those columns exactly
+        with np.errstate(invalid="ignore"):
+            odd = ((np.nanmin(values, axis=0, initial=np.inf) < low)
+                   | (np.nanmax(values, axis=0, initial=-np.inf) > high)
+                   | (np.abs(values - np.rint(values)) > 0).any(axis=0))
+        suspect.update(chosen[k] for k in np.flatnonzero(odd))
+    fast = set(block) - suspect
     notes: dict[int, list[str]] = {}
-    for j, item_id in enumerate(scale.item_ids):
-        column = data[item_id]
-        mapping = spss_value_codes(value_labels.get(item_id, {}), labels)
+    for j, position in enumerate(positions):
+        if j in fast:
+            continue
+        item_id = scale.item_ids[j]
+        column = data[position]
+        mapping = spss_value_codes(value_labels.get(position, {}), labels)
         codes, problems = code_column(column, labels, mapping, low, high, minus_99_missing)
         values = codes
-        if item_id in formulas:
-            mask, _ = formulas[item_id]
+        if position in formulas:
+            mask, texts = formulas[position]
             values = np.where(mask, np.nan, values)
             problems = [(k, m & ~mask) for k, m in problems if (m & ~mask).any()]
             problems.insert(0, (FORMULA, mask))
         for kind, mask in problems:
-            positions = np.flatnonzero(mask)
+            where = np.flatnonzero(mask)
             if errors == "raise":
-                first = positions[0]
+                first = where[0]
                 if kind == FORMULA:
-                    shown = repr(formulas[item_id][1][0][:_EXAMPLE_LENGTH])
+                    shown = repr(formulas[position][1][0][:_EXAMPLE_LENGTH])
                 elif kind in (BOOLEAN, NOT_A_CODE):
                     shown = plain_value(column.iloc[first])
                 else:
                     shown = plain_value(codes[first])
                 raise ResponseError(f"{kind}, such as {shown}", file=file, column=item_id,
-                                    rows=list(rows[positions]))
-            for position in positions:
-                notes.setdefault(int(position), []).append(
-                    _note(item_id, kind, column.iloc[position], codes[position], scale))
+                                    rows=list(rows[where]))
+            for row in where:
+                notes.setdefault(int(row), []).append(
+                    _note(item_id, kind, column.iloc[row], codes[row], scale))
             values = np.where(mask, np.nan, values)
         matrix[:, j] = values
     return matrix, notes

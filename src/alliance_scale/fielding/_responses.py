@@ -474,12 +474,10 @@ def _read(
     if plan.source == "limesurvey" and len(data) == 1 and data.isna().all(axis=None):
         raise ResponseError("the export holds no responses (LimeSurvey writes one empty "
                             "record for a survey without responses)", file=file)
-    items = {item: data[position] for position, item in plan.items.items()}
-    value_labels = {item: table.value_labels[p] for p, item in plan.items.items()
-                    if p in table.value_labels}
-    formulas = _item_formulas(table, plan)
-    matrix, notes = code_items(items, scale, errors=errors, file=file, rows=rows,
-                               value_labels=value_labels, formulas=formulas,
+    where = {item: position for position, item in plan.items.items()}
+    matrix, notes = code_items(data, [where[i] for i in scale.item_ids], scale, errors=errors,
+                               file=file, rows=rows, value_labels=table.value_labels,
+                               formulas=_item_formulas(table, plan),
                                minus_99_missing=plan.minus_99_missing)
     index = _ids(data, plan, table, rows, errors, notes, check_index)
     columns_by_position = {p: data[p] for p in plan.status_columns}
@@ -499,14 +497,15 @@ def _read(
     return out, report
 
 
-def _item_formulas(table: Table, plan: Plan) -> dict[str, tuple[np.ndarray, list[str]]]:
+def _item_formulas(table: Table, plan: Plan) -> dict[int, tuple[np.ndarray, list[str]]]:
+    """Formula cells of the item columns (Excel), after the skipped header rows."""
     found = {}
-    for position, item in plan.items.items():
+    for position in plan.items:
         if position in table.formulas:
             mask = table.formulas[position][plan.skip:]
             if mask.any():
                 texts = table.formula_texts[position]
-                found[item] = (mask, texts[len(texts) - int(mask.sum()):])
+                found[position] = (mask, texts[len(texts) - int(mask.sum()):])
     return found
 
 
@@ -534,7 +533,7 @@ def _assemble(data: pd.DataFrame, table: Table, plan: Plan, matrix: np.ndarray, 
         seen: set[object] = set()
         repeated = next(n for n in kept_names if n in seen or seen.add(n))
         raise ResponseError("duplicate column name", file=table.file, column=str(repeated))
-    content: dict[object, Any] = {item: matrix[:, j] for j, item in enumerate(scale.item_ids)}
+    content: dict[object, Any] = {}
     for position in metadata:
         content[names[position]] = metadata_column(data[position])
     problems = np.full(len(data), "", dtype=object)
@@ -548,7 +547,10 @@ def _assemble(data: pd.DataFrame, table: Table, plan: Plan, matrix: np.ndarray, 
     content[STATUS_COLUMN] = status
     content[PROGRESS_COLUMN] = progress
     content[PROBLEMS_COLUMN] = problems
-    return pd.DataFrame(content, index=pd.RangeIndex(len(data)))
+    index = pd.RangeIndex(len(data))
+    # the items as one float block (no copy), the rest beside it: built at once
+    items = pd.DataFrame(matrix, columns=list(scale.item_ids), index=index)
+    return pd.concat([items, pd.DataFrame(content, index=index)], axis=1)
 
 
 def _report(table: Table, plan: Plan, status: np.ndarray, allowed: set[str],
