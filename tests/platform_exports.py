@@ -25,10 +25,8 @@ import csv
 import html
 import io
 import json
-import re
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from alliance_scale import Scale, read_qualtrics_txt
@@ -52,7 +50,7 @@ def _shown(text: str) -> str:
     return text[1:] if text.startswith("'") and text[1:2] in "=+-@" else text
 
 
-def _answer_by_text(answers: pd.DataFrame, scale: Scale, language: str) -> dict[str, str]:
+def _answer_by_text(scale: Scale, language: str) -> dict[str, str]:
     """Item text shown -> item id (what a simulated respondent answers)."""
     return {item.text(language): item.id for item in scale.items}
 
@@ -72,22 +70,20 @@ def limesurvey_csv(
     answer) to the survey in ``structure``."""
     rows = limesurvey_structure(structure)
     mine = [r for r in rows if r["language"] == language]
-    by_text = _answer_by_text(answers, scale, language)
-    columns: list[tuple[str, str | None, dict[str, str]]] = []  # heading, item, answer texts
-    version = ""
-    question, choices = None, {}
-    for row in mine:
+    by_text = _answer_by_text(scale, language)
+    columns: list[tuple[str, str, dict[str, str]]] = []  # heading, item, answer texts
+    version = next((_shown(r["text"]) for r in mine if r["name"] == "DTAversion"), "")
+    question: dict[str, str] | None = None
+    texts: dict[str, str] = {}
+    for k, row in enumerate(mine):
         if row["class"] == "Q" and row["type/scale"] == "F":
             question = row
-            choices = {}
-        elif row["class"] == "Q" and row["name"] == "DTAversion":
-            version = _shown(row["text"])
-        elif row["class"] == "A":
-            choices[row["name"]] = _shown(row["text"])
-    for row in mine:  # second pass: subquestions, now that the answer texts are known
-        if row["class"] == "Q" and row["type/scale"] == "F":
-            question = row
-            texts = {r["name"]: _shown(r["text"]) for r in mine if r["class"] == "A"}
+            texts = {}
+            for answer in mine[k + 1:]:  # the A rows after the question are its answers
+                if answer["class"] == "A":
+                    texts[answer["name"]] = _shown(answer["text"])
+                elif answer["class"] in ("G", "Q"):
+                    break
         elif row["class"] == "SQ" and question is not None:
             code, sub = question["name"], row["name"]
             heading_text = {"code": f"{code}[{sub}]", "em": f"{code}_{sub}",
@@ -99,7 +95,7 @@ def limesurvey_csv(
     header += [h for h, _, _ in columns] + ["DTAversion"]
     records = []
     for k in range(n):
-        record = [str(k + 1), "2026-03-02 10:1%d:00" % (k % 10) if submitted[k] else "",
+        record = [str(k + 1), f"2026-03-02 10:1{k % 10}:00" if submitted[k] else "",
                   "3" if submitted[k] else "1", language, str(1000 + k)]
         for _, item, texts in columns:
             value = answers.iloc[k][item]
@@ -139,7 +135,7 @@ def redcap_csv(
     ``c5_2``), as a whole-project export has."""
     fields = redcap_dictionary_rows(dictionary)
     form = fields[0]["Form Name"]
-    by_text = _answer_by_text(answers, scale, language)
+    by_text = _answer_by_text(scale, language)
     record_label = _shown(fields[0]["Field Label"])
     n = len(answers)
     complete = [2] * n if complete is None else complete
@@ -183,7 +179,7 @@ def qualtrics_file(
     (our Advanced TXT): 3 header rows, metadata columns, one column per question."""
     questions = read_qualtrics_txt(survey)
     questions = questions[questions["type"].str.startswith("MC")]
-    by_text = _answer_by_text(answers, scale, language)
+    by_text = _answer_by_text(scale, language)
     n = len(answers)
     status = [0] * n if status is None else status
     finished = [1] * n if finished is None else finished
@@ -206,7 +202,7 @@ def qualtrics_file(
                 "2026-03-02 09:19:42", f"R_{k:015d}", "", "", "", "", "", "",
                 "anonymous", language.upper()]
         cells = []
-        for tag, row in questions.iterrows():
+        for _, row in questions.iterrows():
             value = answers.iloc[k][by_text[row["text"]]]
             if pd.isna(value):
                 cells.append("")
@@ -234,7 +230,7 @@ def qualtrics_sav(
 
     questions = read_qualtrics_txt(survey)
     questions = questions[questions["type"].str.startswith("MC")]
-    by_text = _answer_by_text(answers, scale, language)
+    by_text = _answer_by_text(scale, language)
     n = len(answers)
     data = {
         "StartDate": ["2026-03-02 09:14:03"] * n,
@@ -263,10 +259,3 @@ def qualtrics_sav(
                          variable_value_labels=value_labels, missing_ranges=missing)
     return path
 
-
-def drop_missing_texts(text: str) -> str:
-    """Helper for fixtures: collapse runs of blank lines."""
-    return re.sub(r"\n{3,}", "\n\n", text)
-
-
-__all__ = ["limesurvey_csv", "qualtrics_file", "qualtrics_sav", "redcap_csv", "np"]

@@ -269,6 +269,9 @@ def missing_items(found: dict[int, str], scale: Scale, file: str, hint: str = ""
     """Refuse a table without every item of the scale (``hint`` says what to try)."""
     have = set(found.values())
     missing = [i for i in scale.item_ids if i not in have]
+    if missing and not have and not hint:
+        hint = ("; no column is named by an item id: pass columns={file column: item id} "
+                "(or a function), or the platform's source=")
     if missing:
         raise ResponseError(
             f"{len(missing)} item column(s) of scale {scale.name!r} missing: "

@@ -261,14 +261,25 @@ def read_excel(path: Path, file: str) -> Table:
     if not grid:
         raise ResponseError("the workbook's first sheet is empty", file=file)
     header = ["" if v is None else str(v).strip() for v in grid[0]]
+    while header and not header[-1]:
+        header.pop()  # columns right of the last header cell hold no data (checked below)
     width = len(header)
-    body = grid[1:]
+    body = [row[:width] for row in grid[1:]]
+    sheet_row = {k: r for r, k in dense_row.items()}
+    stray = next(((k, c) for k, row in enumerate(grid[1:], 1) for c in range(width, len(row))
+                  if row[c] is not None), None)
+    if stray is not None:
+        raise ResponseError(f"cell {_letters(stray[1])}{sheet_row[stray[0]] + 1} holds a value "
+                            "in a column without a header: delete it, or name the column",
+                            file=file)
     formula_cells: dict[int, list[tuple[int, str]]] = {}
     for (r, c) in sorted(formulas):
         row = dense_row[r] - 1  # data row (0-based) of sheet row r
         if row >= 0:
             formula_cells.setdefault(c, []).append((row, str(values[(r, c)])))
-            body[row][c] = cached.get((r, c))  # keep the cached value, if any
+            # the value Excel stored, else the formula itself (never a silent blank);
+            # in an item column the cell is refused or flagged whatever it holds
+            body[row][c] = cached.get((r, c), values[(r, c)])
     preview = [["" if v is None else str(v) for v in row] for row in body[:2]]
 
     def load(skip: int, text_columns: set[int]) -> tuple[pd.DataFrame, pd.Index]:
