@@ -48,7 +48,7 @@ __all__: list[str] = []
 _BRACKETS = re.compile(r"\A([A-Za-z][A-Za-z0-9]*)\[([A-Za-z0-9]+)\](?:\W.*)?\Z", re.DOTALL)
 _EM_CODE = re.compile(r"\A([A-Za-z][A-Za-z0-9]*)_([A-Za-z0-9]+)(?:\W.*)?\Z", re.DOTALL)
 _SGQA = re.compile(r"\A\d+X\d+X\d+([A-Za-z][A-Za-z0-9]*)\Z")
-_OUR_QUESTION = re.compile(rf"\A{LIMESURVEY_QUESTION}\d*\Z", re.IGNORECASE)
+_OUR_QUESTION = re.compile(rf"\A{LIMESURVEY_QUESTION}\d*\Z")
 _HASH = re.compile(r"sha256:([0-9a-f]{64})")
 
 
