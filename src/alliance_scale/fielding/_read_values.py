@@ -257,25 +257,34 @@ def code_items(
 _LEADING_ZERO = re.compile(r"\A[+-]?0\d")
 
 
-def metadata_column(column: pd.Series) -> pd.Series | np.ndarray:
-    """A column that is not an item: numbers when every value is a plain number that reads
-    back the same (no leading zero as in ``007`` or a ZIP code ``07501``, at most 15
-    significant digits so that long ids do not collide), text otherwise."""
+def metadata_column(column: pd.Series) -> np.ndarray:
+    """A column that is not an item: numbers when every value is a plain finite number that
+    reads back the same (no leading zero as in ``007`` or a ZIP code ``07501``, at most 15
+    significant digits so that long ids do not collide), text otherwise.
+
+    Examples
+    --------
+    >>> metadata_column(pd.Series(["38", "44"])).tolist()
+    [38, 44]
+    >>> metadata_column(pd.Series(["07501", "75001"])).tolist()
+    ['07501', '75001']
+    """
     if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
         return column.to_numpy()
     present = column.dropna()
-    if present.empty:
-        return column.to_numpy(dtype=object)
-    if not all(isinstance(v, str) for v in present.iloc[:1]):
+    if present.empty or pd.api.types.infer_dtype(present) != "string":
         return column.to_numpy(dtype=object)
     text = present.astype(str).str.strip()
-    numbers = pd.to_numeric(text, errors="coerce")
-    if numbers.isna().any() or not text.str.match(_NUMBER).all():
+    if not text.str.match(_NUMBER).all():
         return column.to_numpy(dtype=object)
     digits = text.str.replace(r"[eE].*\Z|[^0-9]", "", regex=True).str.lstrip("0")
     if text.str.match(_LEADING_ZERO).any() or (digits.str.len() > 15).any():
         return column.to_numpy(dtype=object)
-    out = pd.to_numeric(column.where(column.notna(), None), errors="coerce")
-    if (out.dropna() % 1 == 0).all() and out.notna().all():
-        return out.to_numpy(dtype=np.int64)
-    return out.to_numpy(dtype=float)
+    numbers = pd.to_numeric(text).astype(float)
+    if not np.isfinite(numbers).all():
+        return column.to_numpy(dtype=object)
+    out = np.full(len(column), np.nan)
+    out[column.notna().to_numpy()] = numbers.to_numpy()
+    if len(present) == len(column) and (numbers % 1 == 0).all():
+        return out.astype(np.int64)
+    return out
