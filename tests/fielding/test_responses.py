@@ -478,3 +478,92 @@ def test_shared_code_checks_and_respondent_count():
     with pytest.raises(ResponseError, match="duplicate") as info:
         check_unique_columns(pd.DataFrame([[1, 2]], columns=["q", "q"]), error=ResponseError)
     assert info.value.column == "q"
+
+
+# --------------------------------------------------------------------------- source="auto"
+@pytest.mark.parametrize(("name", "source", "reason"), [
+    ("plain.csv", "csv", "no platform's columns"),
+    ("redcap_flat.csv", "redcap", "REDCap columns"),
+    ("qualtrics_numeric.csv", "qualtrics", "Qualtrics header rows"),
+    ("limesurvey_codes.csv", "limesurvey", "LimeSurvey columns"),
+    ("qualtrics.sav", "qualtrics", "Qualtrics columns"),
+])
+def test_auto_says_what_it_decided_and_why(scale, samples, name, source, reason):
+    out = read_responses(samples / name, scale)
+    report = out.attrs["read_report"]
+    assert report.source == source and reason in report.decided
+    assert report.rows == len(out) and sum(n for _, n in report.status_counts) == len(out)
+    assert "ReadReport" in repr(report) and "<table" in report._repr_html_()
+
+
+def test_a_given_source_is_obeyed(scale, samples):
+    out = read_responses(samples / "redcap_flat.csv", scale, source="csv", id_column=False)
+    assert out.attrs["read_report"].decided == "given: source='csv'"
+    assert out.index.name == "row" and out["status"].eq("unknown").all()
+    # read as plain, the longitudinal record ids repeat: refused, with the way out
+    with pytest.raises(ResponseError, match="id_column=False"):
+        read_responses(samples / "redcap_flat.csv", scale, source="csv")
+
+
+def test_columns_must_name_columns_and_items(scale, tmp_path):
+    path = write(tmp_path / "r.csv", "id,Q1,Q2,Q3,Q4,Q5,Q6\na,1,2,3,4,5,1\n")
+    mapping = dict(zip(["Q1", "Q2", "Q3", "Q4", "Q5", "Q6"], ITEM_IDS, strict=True))
+    assert read_responses(path, scale, columns=mapping).loc["a", "C1_2"] == 1
+    with pytest.raises(ResponseError, match="not a column") as info:
+        read_responses(path, scale, columns={**mapping, "Q9": "A1a_1"})
+    assert info.value.column == "Q9"
+    with pytest.raises(OptionError, match="not an item"):
+        read_responses(path, scale, columns={"Q1": "Z9_9"})
+    with pytest.raises(OptionError, match="mapping"):
+        read_responses(path, scale, columns=["Q1"])
+    with pytest.raises(OptionError, match="two columns"):
+        read_responses(path, scale, columns={"Q1": "A1a_1", "Q2": "A1a_1"})
+    renamed = read_responses(path, scale, columns=lambda c: mapping.get(c))
+    assert renamed.attrs["read_report"].items_matched_by == "columns="
+
+
+def test_keep_needs_a_status_and_known_values(scale, samples):
+    with pytest.raises(ResponseError, match="needs a completion status"):
+        read_responses(samples / "plain.csv", scale, keep="complete")
+    for bad in ("finished", ["complete", "done"], 3, []):
+        with pytest.raises(OptionError, match="keep"):
+            read_responses(samples / "plain.csv", scale, keep=bad)
+
+
+def test_status_read_back_from_an_earlier_read(scale, samples):
+    first = read_responses(samples / "qualtrics_utf16.tsv", scale)
+    again = read_responses(first, scale)  # a DataFrame: its own index, its status column
+    assert again["status"].tolist() == first["status"].tolist()
+    assert again["progress"].tolist() == first["progress"].tolist()
+    bad = first.assign(status="done")
+    with pytest.raises(ResponseError, match="column 'status'"):
+        read_responses(bad, scale)
+
+
+def test_a_metadata_column_named_like_an_added_column_is_refused(scale):
+    frame = good_frame().assign(progress=["a", "b", "c"])
+    with pytest.raises(ResponseError, match="progress"):
+        read_responses(frame, scale)
+
+
+def test_every_row_comes_out_in_order_with_its_status(scale, samples):
+    for name in ("qualtrics_utf16.tsv", "limesurvey_codes.csv", "redcap_labels.csv"):
+        out = read_responses(samples / name, scale)
+        assert out["status"].isin(["complete", "incomplete", "unverified", "preview", "test",
+                                   "spam", "unknown"]).all()
+        assert (out.index.to_frame().iloc[:, 0].tolist()
+                == sorted(out.index.to_frame().iloc[:, 0].tolist()))  # file order (sorted ids)
+
+
+def test_ten_thousand_columns_are_read(tmp_path):
+    from alliance_scale import Scale, ScaleItem, agreement_format
+
+    items = tuple(ScaleItem(f"A{k}a_1", "A1a", "A1", "A", f"texte {k}", f"text {k}", 1, "both")
+                  for k in range(1, 10_001))
+    wide = Scale("wide", "1", "fr", "guided", items, agreement_format(5))
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(rng.integers(1, 6, size=(20, 10_000)), columns=wide.item_ids)
+    frame.index.name = "respondent"
+    frame.to_csv(tmp_path / "wide.csv")
+    out = read_responses(tmp_path / "wide.csv", wide)
+    np.testing.assert_array_equal(out[wide.item_ids].to_numpy(), frame.to_numpy())
