@@ -149,8 +149,8 @@ def test_a_zip_that_is_not_a_workbook(scale, tmp_path, fixtures_dir) -> None:
         archive.writestr("notes.txt", "hello")
     with pytest.raises(ResponseError, match="ZIP archive"):
         read_responses(path, scale)
-    with pytest.raises(ResponseError, match="not an .xlsx"):
+    with pytest.raises(ResponseError, match=r"not an \.xlsx"):
         read_responses(fixtures_dir / "responses" / "plain.csv", scale, source="excel")
     (tmp_path / "old.xls").write_bytes(b"\t\x08\x10\x00\x00\x06\x05\x00")
-    with pytest.raises(ResponseError, match="save it as .xlsx"):
+    with pytest.raises(ResponseError, match=r"save it as \.xlsx"):
         read_responses(tmp_path / "old.xls", scale)

@@ -482,7 +482,7 @@ def test_deep_nesting_is_refused_not_a_recursion_error(tmp_path: Path, name: str
 def test_latin1_file_is_refused_by_name(tmp_path: Path) -> None:
     path = _saved(tmp_path)
     path.write_bytes(path.read_text("utf-8").encode("latin-1", errors="replace"))
-    with pytest.raises(ItemBankError, match="not UTF-8 text .* save the file as UTF-8"):
+    with pytest.raises(ItemBankError, match=r"not UTF-8 text .* save the file as UTF-8"):
         Scale.load(path)
 
 

@@ -57,7 +57,8 @@ def normalise_label(text: object) -> str:
 
     Examples
     --------
-    >>> normalise_label("Tout\\u00a0à fait d\\u2019accord ") == normalise_label("tout à fait d'accord")
+    >>> typed = "Tout\\u00a0à fait d\\u2019accord "
+    >>> normalise_label(typed) == normalise_label("tout à fait d'accord")
     True
     >>> normalise_label("Plutôt".replace("ô", "o\\u0302")) == normalise_label("plutôt")
     True

@@ -230,7 +230,7 @@ def code_items(
         codes, problems = code_column(column, labels, mapping, low, high, minus_99_missing)
         values = codes
         if position in formulas:
-            mask, texts = formulas[position]
+            mask, _ = formulas[position]
             values = np.where(mask, np.nan, values)
             problems = [(k, m & ~mask) for k, m in problems if (m & ~mask).any()]
             problems.insert(0, (FORMULA, mask))

@@ -50,7 +50,7 @@ from ._read_plain import plan_plain, usual_id_column
 from ._read_spss import read_spss
 from ._read_table import read_excel, read_text
 from ._read_values import code_items, metadata_column
-from ._read_values import plain_value as plain_value  # noqa: PLC0414 (validity imports it here)
+from ._read_values import plain_value as plain_value  # validity imports it from here
 
 if TYPE_CHECKING:
     from ..instrument._scale import Scale
@@ -217,7 +217,7 @@ def _plan(table: Table, scale: Scale, source: str, columns: Any,
         return _LAYOUTS[source][1](table, scale, columns, id_column,
                                    f"given: source={source!r}")
     if source in ("auto", "spss"):
-        for name, (detect, plan) in _LAYOUTS.items():
+        for detect, plan in _LAYOUTS.values():
             reason = detect(table)
             if reason is not None:
                 return plan(table, scale, columns, id_column, reason)

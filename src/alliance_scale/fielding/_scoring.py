@@ -181,6 +181,17 @@ def score_items(
     Research, function ``scoreItems``. Mazza, G. L., Enders, C. K., & Ruehlman, L. S.
     (2015). Addressing item-level missing data: a comparison of proration and full
     information maximum likelihood estimation. *Multivariate Behavioral Research*, 50.
+
+    Examples
+    --------
+    >>> data = pd.DataFrame({"q1": [1, 5, np.nan], "q2": [2, 4, 3]})
+    >>> # In R: psych::scoreItems(list(s = c("q1", "-q2")), data, min = 1, max = 5,
+    >>> #                         impute = "none")$scores
+    >>> score_items(data, {"s": ["q1", "-q2"]}, min_value=1, max_value=5)
+         s  s_answered
+    0  2.5           2
+    1  3.5           2
+    2  3.0           1
     """
     file = "<DataFrame>"
     if not isinstance(data, pd.DataFrame):
@@ -278,9 +289,9 @@ class ScoreResult(Result):
     >>> result = als.score(als.load_pilot(), scale)
     >>> # In R: psych::scoreItems(keys, items, impute = "none", min = 1, max = 5)$scores
     >>> result.scores["total"].round(2).head(3).tolist()
-    [3.9, 3.82, 3.88]
+    [4.03, 4.04, 3.38]
     >>> int((result.flags["prorated"] != "").sum())
-    56
+    178
     """
 
     scores: pd.DataFrame
@@ -367,6 +378,15 @@ def score(
         An unknown ``method`` or ``errors``, ``min_answered`` outside [0, 1], an item
         column missing, or (with ``errors="raise"``) an invalid answer, as
         :func:`~alliance_scale.responses.read_responses` (naming the column and the rows).
+
+    Examples
+    --------
+    >>> scale = als.draft_scale()
+    >>> responses = als.read_responses(als.load_pilot(), scale)
+    >>> # In R: psych::scoreItems(keys, items, impute = "none", min = 1, max = 5)
+    >>> result = als.score(responses, scale, min_answered=0.8)
+    >>> result.scores[["A", "B", "C", "total"]].mean().round(2).tolist()
+    [3.85, 3.83, 3.82, 3.83]
     """
     _check_options(min_answered, method)
     clean, report = _read(responses, scale, source="csv", errors=errors, id_column=None,

@@ -52,6 +52,12 @@ class Theme:
 
     ``needs_human`` is True when the theme presupposes a human or a group behind the
     program (it does not apply to a fully automated program).
+
+    Examples
+    --------
+    >>> theme = als.load_blueprint().theme("B3a")
+    >>> theme.facet, theme.needs_human
+    ('B3', True)
     """
 
     id: str
@@ -66,7 +72,14 @@ class Theme:
 
 @dataclass(frozen=True)
 class Facet:
-    """A facet: a group of leaf themes within a dimension."""
+    """A facet: a group of leaf themes within a dimension.
+
+    Examples
+    --------
+    >>> facet = als.load_blueprint().facet("A1")
+    >>> facet.dimension, [t.id for t in facet.themes]
+    ('A', ['A1a', 'A1b'])
+    """
 
     id: str
     dimension: str
@@ -80,7 +93,14 @@ class Facet:
 
 @dataclass(frozen=True)
 class Dimension:
-    """A dimension of the DTA (A trust, B interactions, C consideration)."""
+    """A dimension of the DTA (A trust, B interactions, C consideration).
+
+    Examples
+    --------
+    >>> dimension = als.load_blueprint().dimension("A")
+    >>> dimension.label_en, dimension.bordin
+    ('Trust in the program', ('task',))
+    """
 
     id: str
     label_fr: str
@@ -93,7 +113,16 @@ class Dimension:
 
 @dataclass(frozen=True)
 class Blueprint:
-    """The whole tree, with lookups. ``source`` is the file it was read from."""
+    """The whole tree, with lookups. ``source`` is the file it was read from.
+
+    Examples
+    --------
+    >>> blueprint = als.load_blueprint()
+    >>> len(blueprint.dimensions), len(blueprint.facets), len(blueprint.themes)
+    (3, 9, 17)
+    >>> blueprint.bordin_of("A1a")
+    ('task',)
+    """
 
     name: str
     version: str
@@ -183,7 +212,15 @@ def load_blueprint(path: str | Path | None = None) -> Blueprint:
     ItemBankError
         Naming the file and the entry, for a malformed or inconsistent blueprint: not a
         mapping, missing keys, duplicate ids, a Bordin value outside ``BORDIN``, a missing
-        label or definition in a language, a facet without themes, an unreadable file.
+        label or definition in a language, a facet without themes, an unreadable file, a
+        version that is not a text; and what the hardened loader refuses (YAML aliases,
+        duplicate keys, nesting deeper than 32 levels, files over 5 MB, text not UTF-8).
+
+    Examples
+    --------
+    >>> blueprint = als.load_blueprint()
+    >>> blueprint.to_frame().loc["C3b", ["facet", "bordin"]].tolist()
+    ['C3', 'goal']
     """
     file = str(path if path is not None else bundled_path("items", "blueprint.yaml"))
     data = read_yaml_mapping(file)

@@ -52,7 +52,14 @@ _ITEM_KEYS = ("id", "theme", "text_fr", "text_en", "keyed", "applies_to")
 
 
 class BilingualText:
-    """Mixin for anything worded in French (``text_fr``, the source) and English (``text_en``)."""
+    """Mixin for anything worded in French (``text_fr``, the source) and English (``text_en``).
+
+    Examples
+    --------
+    >>> item = als.load_item_bank()["A1a_1"]
+    >>> item.text("en")
+    "I got started with the program's platform easily."
+    """
 
     text_fr: str
     text_en: str
@@ -71,7 +78,14 @@ class BilingualText:
 
 @dataclass(frozen=True)
 class Item(BilingualText):
-    """One candidate item. ``keyed`` is +1 (agreement = more alliance) or -1 (reverse-keyed)."""
+    """One candidate item. ``keyed`` is +1 (agreement = more alliance) or -1 (reverse-keyed).
+
+    Examples
+    --------
+    >>> item = als.load_item_bank()["A1a_1"]
+    >>> item.theme, item.keyed, item.applies("automated")
+    ('A1a', 1, True)
+    """
 
     id: str
     theme: str
@@ -94,7 +108,16 @@ class Item(BilingualText):
 
 @dataclass(frozen=True)
 class ItemBank:
-    """An ordered, validated collection of items."""
+    """An ordered, validated collection of items.
+
+    Examples
+    --------
+    >>> bank = als.load_item_bank()
+    >>> len(bank.by_theme()["A1a"]) >= 4
+    True
+    >>> len(bank.for_program("automated")) < len(bank)
+    True
+    """
 
     items: tuple[Item, ...]
     source: str | None = None
@@ -159,7 +182,16 @@ def load_item_bank(
     ItemBankError
         Naming the file and the item, for an unreadable or non-YAML file, duplicate ids
         (ignoring case), unknown leaves, thin facets (fewer than 3 items), missing
-        translations, bad keys (not +1 / -1), bad ``applies_to`` or malformed ids.
+        translations, bad keys (not +1 / -1), bad ``applies_to`` or malformed ids (matched
+        in full: ``"A1a_1\\n"`` is refused); and what the hardened loader refuses (YAML
+        aliases, duplicate keys, nesting deeper than 32 levels, files over 5 MB, text not
+        UTF-8).
+
+    Examples
+    --------
+    >>> bank = als.load_item_bank()
+    >>> bank.to_frame().loc["A1a_1", ["theme", "applies_to"]].tolist()
+    ['A1a', 'both']
     """
     file = str(path if path is not None else bundled_path("items", "item_bank.yaml"))
     if blueprint is None:

@@ -19,7 +19,14 @@ __all__ = ["ResponseFormat", "agreement_format"]
 
 @dataclass(frozen=True)
 class ResponseFormat:
-    """A Likert response format: ``points`` (4-7) codes 1..points with labels in both languages."""
+    """A Likert response format: ``points`` (4-7) codes 1..points with labels in both languages.
+
+    Examples
+    --------
+    >>> fmt = als.agreement_format(4)
+    >>> fmt.min_value, fmt.max_value, fmt.labels("en")[-1]
+    (1, 4, 'Strongly agree')
+    """
 
     points: int
     labels_fr: tuple[str, ...]
@@ -100,6 +107,11 @@ def agreement_format(points: int = 5) -> ResponseFormat:
     ItemBankError
         If ``points`` is not an integer from 4 to 7, or if the file's labels for it are
         missing or not ``points`` long.
+
+    Examples
+    --------
+    >>> als.agreement_format(5).labels("fr")[2]
+    "Ni en désaccord ni d'accord"
     """
     points = check_integer("points", points, minimum=4, maximum=7)
     path = str(bundled_path("items", "response_formats.yaml"))
