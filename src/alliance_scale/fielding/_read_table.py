@@ -105,8 +105,25 @@ def _delimiter(text: str) -> str:
 
 
 def _header_rows(text: str, count: int) -> tuple[list[list[str]], str, list[int]]:
-    """The first ``count`` records, the delimiter and the character offset after each."""
+    """The first ``count`` records, the delimiter and the character offset after each.
+
+    Read from a growing prefix of the text (a header row can be long, the file longer),
+    keeping only records that end before the prefix does.
+    """
     delimiter = _delimiter(text)
+    size = 1 << 20
+    while True:
+        prefix = text[:size]
+        rows, offsets = _first_records(prefix, delimiter, count)
+        complete = [k for k, end in enumerate(offsets) if end < len(prefix)]
+        if len(prefix) == len(text):
+            return rows, delimiter, offsets
+        if len(complete) >= count:
+            return rows[:count], delimiter, offsets[:count]
+        size *= 8
+
+
+def _first_records(text: str, delimiter: str, count: int) -> tuple[list[list[str]], list[int]]:
     consumed = 0
 
     def lines():
@@ -118,6 +135,8 @@ def _header_rows(text: str, count: int) -> tuple[list[list[str]], str, list[int]
     rows: list[list[str]] = []
     offsets: list[int] = []
     reader = csv.reader(lines(), delimiter=delimiter)
+    limit = csv.field_size_limit()
+    csv.field_size_limit(2**31 - 1)  # a long question text is a field, not an error
     try:
         for row in reader:
             if not row:  # a blank line is not a row
@@ -128,7 +147,9 @@ def _header_rows(text: str, count: int) -> tuple[list[list[str]], str, list[int]
                 break
     except csv.Error:
         pass
-    return rows, delimiter, offsets
+    finally:
+        csv.field_size_limit(limit)
+    return rows, offsets
 
 
 def read_text(path: Path, file: str, raw: bytes) -> Table:

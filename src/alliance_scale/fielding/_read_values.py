@@ -206,18 +206,22 @@ def code_items(
     for j in block:
         matrix[:, j] = data.iloc[:, positions[j]].to_numpy(dtype=float, na_value=np.nan)
     suspect: set[int] = set()
+    contiguous = block == list(range(len(positions)))
     for start in range(0, len(block), _CHUNK):
         chosen = block[start:start + _CHUNK]
-        values = matrix[:, chosen]
+        # a view when every item column is numeric (the usual export), else a copy
+        values = (matrix[:, start:start + len(chosen)] if contiguous else matrix[:, chosen])
         if minus_99_missing:
             values[values == SEEN_UNANSWERED] = np.nan
-            matrix[:, chosen] = values
-        # columns with a problem, from their extremes and one rint pass; code_column then
-        # describes those columns exactly
+            if not contiguous:
+                matrix[:, chosen] = values
+        # columns with a problem, from their extremes and fractional parts (fmin/fmax skip
+        # NaN without copying); code_column then describes those columns exactly
         with np.errstate(invalid="ignore"):
-            odd = ((np.nanmin(values, axis=0, initial=np.inf) < low)
-                   | (np.nanmax(values, axis=0, initial=-np.inf) > high)
-                   | (np.abs(values - np.rint(values)) > 0).any(axis=0))
+            fraction = np.fmod(values, 1.0)
+            odd = ((np.fmin.reduce(values, axis=0) < low)
+                   | (np.fmax.reduce(values, axis=0) > high)
+                   | (np.fmax.reduce(np.abs(fraction, out=fraction), axis=0) > 0))
         suspect.update(chosen[k] for k in np.flatnonzero(odd))
     fast = set(block) - suspect
     notes: dict[int, list[str]] = {}
