@@ -535,6 +535,12 @@ def test_status_read_back_from_an_earlier_read(scale, samples):
     again = read_responses(first, scale)  # a DataFrame: its own index, its status column
     assert again["status"].tolist() == first["status"].tolist()
     assert again["progress"].tolist() == first["progress"].tolist()
+    for name in ("limesurvey_codes.csv", "redcap_labels.csv"):
+        earlier = read_responses(samples / name, scale)
+        twice = read_responses(earlier, scale)  # detected again, its status recomputed
+        assert twice.attrs["read_report"].source == earlier.attrs["read_report"].source
+        assert list(twice.columns) == list(earlier.columns)
+        assert twice["status"].tolist() == earlier["status"].tolist()
     bad = first.assign(status="done")
     with pytest.raises(ResponseError, match="column 'status'"):
         read_responses(bad, scale)

@@ -73,11 +73,11 @@ def plan_plain(table: Table, scale: Scale, columns: Mapping[str, str] | Callable
     status_positions = [header.index(name) for name in (STATUS_COLUMN, PROGRESS_COLUMN)
                         if name in header]
     return Plan(source="csv", reason=reason, items=found, matched_by=how, ids=ids,
-                id_inferred=inferred, status=_adopted_status(header, file),
+                id_inferred=inferred, status=adopted_status(header, file),
                 status_columns=status_positions)
 
 
-def _adopted_status(header: list[str], file: str):
+def adopted_status(header: list[str], file: str):
     """A reader of the ``status`` / ``progress`` columns of an earlier read, if present."""
     where = {name: header.index(name) for name in (STATUS_COLUMN, PROGRESS_COLUMN)
              if name in header}

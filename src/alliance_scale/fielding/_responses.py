@@ -46,7 +46,7 @@ from ._read_common import (
     Table,
     as_text,
 )
-from ._read_plain import plan_plain, usual_id_column
+from ._read_plain import adopted_status, plan_plain, usual_id_column
 from ._read_spss import read_spss
 from ._read_table import read_excel, read_text
 from ._read_values import code_items, metadata_column
@@ -468,6 +468,7 @@ def _read(
     # the problems of an earlier read (a DataFrame) are carried over
     earlier = table.header.index(PROBLEMS_COLUMN) if PROBLEMS_COLUMN in table.header else None
     plan = _plan(table, scale, source, columns, id_column)
+    _reuse_earlier_status(table, plan)
     header, file = table.header, table.file
     text_columns = set(range(len(header))) - set(plan.items)
     data, rows = table.load(plan.skip, text_columns)
@@ -497,6 +498,18 @@ def _read(
     return out, report
 
 
+def _reuse_earlier_status(table: Table, plan: Plan) -> None:
+    """A table read before (``status`` / ``progress`` columns): a layout with a status of
+    its own recomputes it and drops those columns; the others read them back."""
+    earlier = [p for p, name in enumerate(table.header) if name in (STATUS_COLUMN,
+                                                                    PROGRESS_COLUMN)]
+    if not earlier or plan.source == "csv":
+        return
+    if plan.status is None:
+        plan.status = adopted_status(table.header, table.file)
+    plan.status_columns = [*plan.status_columns, *earlier]
+
+
 def _item_formulas(table: Table, plan: Plan) -> dict[int, tuple[np.ndarray, list[str]]]:
     """Formula cells of the item columns (Excel), after the skipped header rows."""
     found = {}
@@ -515,8 +528,9 @@ def _assemble(data: pd.DataFrame, table: Table, plan: Plan, matrix: np.ndarray, 
     """The result, built at once: items, metadata, status, progress, problems."""
     names = getattr(table, "names", table.header)
     skipped = set(plan.items) | set(plan.dropped) | set(plan.ids)
-    if plan.source == "csv":
-        skipped |= set(plan.status_columns)
+    # the status and progress of an earlier read are replaced by this read's
+    skipped |= {p for p in plan.status_columns
+                if table.header[p] in (STATUS_COLUMN, PROGRESS_COLUMN)}
     if earlier is not None:
         skipped.add(earlier)
     metadata = [p for p in range(len(table.header)) if p not in skipped]
