@@ -573,3 +573,26 @@ def test_ten_thousand_columns_are_read(tmp_path):
     frame.to_csv(tmp_path / "wide.csv")
     out = read_responses(tmp_path / "wide.csv", wide)
     np.testing.assert_array_equal(out[wide.item_ids].to_numpy(), frame.to_numpy())
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_plain_round_trip_with_codes_or_labels(tmp_path, language, kind):
+    from alliance_scale import simulate
+
+    scale = draft_scale(items_per_facet=2, language=language)
+    answers = simulate(scale, 12, seed=4, missing_rate=0.1, wai=False).items
+    labels = scale.response_format.labels(language)
+    as_labels = answers.map(lambda v: labels[int(v) - 1] if v == v else None)
+    for written in (answers, as_labels):
+        frame = written.rename_axis("participant").reset_index()
+        path = tmp_path / f"answers.{kind}"
+        if kind == "csv":
+            frame.to_csv(path, index=False, sep=";", encoding="utf-8-sig")
+        else:
+            frame.to_excel(path, index=False)
+        out = read_responses(path, scale)
+        assert list(out.index) == [str(k) for k in answers.index]
+        np.testing.assert_array_equal(out[scale.item_ids].to_numpy(), answers.to_numpy())
+        pd.testing.assert_frame_equal(score(out, scale).scores,
+                                      score(answers.set_axis(out.index), scale).scores)

@@ -97,7 +97,8 @@ class Table:
     by column position; ``load(skip, text_columns)`` returns the data (positional integer
     columns, the first ``skip`` data rows dropped, ``text_columns`` read as text) and the
     row labels used in messages; ``formulas`` (Excel) maps a column position to the mask
-    of its formula cells (data rows, before ``skip``).
+    of its formula cells (data rows, before ``skip``) and ``formula_texts`` their formulas;
+    ``names`` the original column labels of a DataFrame (kept for its metadata columns).
     """
 
     file: str
@@ -110,6 +111,7 @@ class Table:
     value_labels: dict[int, dict[float, str]] = field(default_factory=dict)
     formulas: dict[int, np.ndarray] = field(default_factory=dict)
     formula_texts: dict[int, list[str]] = field(default_factory=dict)
+    names: list[object] | None = None
 
 
 StatusReader = Callable[[Mapping[int, pd.Series], pd.Index], tuple[np.ndarray, np.ndarray]]

@@ -164,10 +164,8 @@ def _frame_table(frame: pd.DataFrame) -> Table:
             raise ResponseError("the DataFrame has no response rows", file=DATAFRAME)
         return data.set_axis(list(range(len(header))), axis=1), data.index
 
-    table = Table(file=DATAFRAME, container="dataframe", description="DataFrame",
-                  header=header, preview=preview, load=load)
-    table.names = list(frame.columns)  # type: ignore[attr-defined]
-    return table
+    return Table(file=DATAFRAME, container="dataframe", description="DataFrame",
+                 header=header, preview=preview, load=load, names=list(frame.columns))
 
 
 def _file_table(path: Path, file: str, source: str) -> Table:
@@ -526,7 +524,7 @@ def _assemble(data: pd.DataFrame, table: Table, plan: Plan, matrix: np.ndarray, 
               status: np.ndarray, progress: np.ndarray, notes: dict[int, list[str]],
               earlier: int | None) -> pd.DataFrame:
     """The result, built at once: items, metadata, status, progress, problems."""
-    names = getattr(table, "names", table.header)
+    names = table.names if table.names is not None else table.header
     skipped = set(plan.items) | set(plan.dropped) | set(plan.ids)
     # the status and progress of an earlier read are replaced by this read's
     skipped |= {p for p in plan.status_columns
