@@ -313,3 +313,11 @@ def test_render_refuses_a_language_for_files_that_hold_both() -> None:
         assert render(hand_scale(), fmt)  # without a language: fine
     with pytest.raises(OptionError, match="language"):
         render(hand_scale(), "html", "de")
+
+
+def test_printed_questionnaire_keeps_the_version_in_its_footer() -> None:
+    scale = draft_scale(items_per_facet=1)
+    page = scale.to_html()
+    body, footer = page.split('<footer class="meta">')
+    assert scale.content_hash[:12] not in body and scale.content_hash[:12] in footer
+    assert "<h1>Questionnaire d&#x27;alliance thérapeutique numérique (DTA)</h1>" in body

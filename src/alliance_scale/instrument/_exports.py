@@ -296,9 +296,9 @@ def to_html(scale: Scale, language: str | None = None) -> str:
     Returns
     -------
     str
-        The page: title, subtitle (version, program, points, start of the content hash),
-        instructions, and a table with one row per item (administration order) and one
-        column of boxes per anchor.
+        The page: title, instructions, a table with one row per item (administration
+        order) and one column of boxes per anchor, and a small footer (version, program,
+        points, start of the content hash) that ties a paper form to its version.
 
     Raises
     ------
@@ -327,10 +327,11 @@ def to_html(scale: Scale, language: str | None = None) -> str:
         f'<!DOCTYPE html>\n<html lang="{language}">\n<head>\n<meta charset="utf-8">\n'
         f"<title>{name}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n"
         f"<h1>{name}</h1>\n"
-        f'<p class="meta">{esc(_subtitle(scale, language))}</p>\n'
         f"<p>{esc(words['instructions'])}</p>\n"
         f"<table>\n<thead><tr><th>{esc(words['number'])}</th><th>{esc(words['item'])}</th>"
-        f"{head}</tr></thead>\n<tbody>\n{rows}\n</tbody>\n</table>\n</body>\n</html>\n"
+        f"{head}</tr></thead>\n<tbody>\n{rows}\n</tbody>\n</table>\n"
+        f'<footer class="meta">{esc(_subtitle(scale, language))}</footer>\n'
+        "</body>\n</html>\n"
     )
 
 
