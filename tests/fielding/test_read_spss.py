@@ -71,3 +71,22 @@ def test_qualtrics_sav_round_trip(tmp_path, language) -> None:
     assert out["status"].tolist() == ["complete"] * 10 + ["incomplete", "preview"]
     expected = score(answers.set_axis(out.index), scale)
     pd.testing.assert_frame_equal(score(out, scale).scores, expected.scores)
+
+
+def test_limesurvey_spss_export(scale, tmp_path) -> None:
+    # LimeSurvey's SPSS export: Expression-Manager codes as variable names, answer texts as
+    # value labels, submitdate empty for an incomplete response
+    codes = ["DTA1_A1a1", "DTA1_A1a2", "DTA1_A1b1", "DTA1_A2a1", "DTA1_C11", "DTA1_C12"]
+    frame = pd.DataFrame([[4, 2, 5, 4, 5, 1], [3, np.nan, np.nan, np.nan, np.nan, np.nan]],
+                         columns=codes, dtype=float)
+    frame.insert(0, "id", [12.0, 13.0])
+    frame.insert(1, "submitdate", ["2026-03-02 09:19:41", ""])
+    frame.insert(2, "lastpage", [1.0, 0.0])
+    labels = {"Pas du tout d'accord": 1.0, "Plutôt pas d'accord": 2.0}
+    pyreadstat.write_sav(frame, str(tmp_path / "survey_123456.sav"), variable_value_labels={
+        code: {v: k for k, v in labels.items()} for code in codes})
+    out = read_responses(tmp_path / "survey_123456.sav", scale)
+    assert out.attrs["read_report"].source == "limesurvey"
+    assert list(out.index) == ["12", "13"]
+    np.testing.assert_array_equal(out[ITEM_IDS].to_numpy(), frame[codes].to_numpy())
+    assert out["status"].tolist() == ["complete", "incomplete"]
