@@ -204,7 +204,11 @@ def code_items(
              and pd.api.types.is_numeric_dtype(dtypes[p])
              and not pd.api.types.is_bool_dtype(dtypes[p])]
     for j in block:
-        matrix[:, j] = data.iloc[:, positions[j]].to_numpy(dtype=float, na_value=np.nan)
+        column = data.iloc[:, positions[j]]
+        if isinstance(dtypes[positions[j]], np.dtype):  # int or float: copied as is
+            matrix[:, j] = column.to_numpy()
+        else:  # a nullable extension type (Int64, Float64): pd.NA becomes NaN
+            matrix[:, j] = column.to_numpy(dtype=float, na_value=np.nan)
     suspect: set[int] = set()
     contiguous = block == list(range(len(positions)))
     for start in range(0, len(block), _CHUNK):
