@@ -35,6 +35,9 @@ def test_utf16_tsv_with_statuses(scale, fixtures_dir) -> None:
     kept = score(out, scale, keep=["complete", "incomplete"])
     assert list(kept.scores.index) == ["R_1a2b3c4d5e6f7g8", "R_3c4d5e6f7g8h9i0"]
     assert kept.excluded["status"].tolist() == ["preview", "spam"]
+    again = read_responses(fixtures_dir / "responses" / "qualtrics_utf16.tsv", scale,
+                           keep=("complete", "incomplete"))
+    assert again.attrs["read_report"].to_frame()["kept"].tolist() == [1, 1, 0, 0]
 
 
 def test_default_tags_need_a_column_mapping(scale, tmp_path, fixtures_dir) -> None:

@@ -103,6 +103,8 @@ class ReadReport(Result):
         The ``keep`` rule applied.
     excluded : tuple of str
         Ids (or data-row numbers) of the rows ``keep`` excluded, in file order.
+    excluded_status : tuple of str
+        Their statuses, in the same order.
 
     Examples
     --------
@@ -123,16 +125,13 @@ class ReadReport(Result):
     status_counts: tuple[tuple[str, int], ...]
     keep: str
     excluded: tuple[str, ...]
+    excluded_status: tuple[str, ...]
 
     def to_frame(self) -> pd.DataFrame:
         """One row per completion status found: rows read and rows kept."""
-        excluded = len(self.excluded)
         frame = pd.DataFrame(self.status_counts, columns=["status", "rows"]).set_index("status")
-        kept = frame["rows"].copy()
-        if excluded:
-            allowed = _keep_set(self.keep)
-            kept[~kept.index.isin(allowed)] = 0
-        frame["kept"] = kept
+        dropped = pd.Series(self.excluded_status, dtype=object).value_counts()
+        frame["kept"] = frame["rows"] - dropped.reindex(frame.index, fill_value=0)
         return frame
 
     def _summary(self) -> dict[str, Any]:
@@ -574,11 +573,12 @@ def _report(table: Table, plan: Plan, status: np.ndarray, allowed: set[str],
                             "none (every row's status is 'unknown'); keep='all' reads it",
                             file=table.file)
     excluded = tuple(str(label) for label in np.asarray(index, dtype=object)[~keep_mask])
+    excluded_status = tuple(str(s) for s in status[~keep_mask])
     counts = tuple((s, int((status == s).sum())) for s in STATUSES if (status == s).any())
     report = ReadReport(
         file=table.file, source=plan.source, container=table.description,
         decided=plan.reason, items_matched_by=plan.matched_by, rows=len(status),
         ignored_columns=tuple(table.header[p] for p in plan.dropped),
-        status_counts=counts, keep=name, excluded=excluded,
+        status_counts=counts, keep=name, excluded=excluded, excluded_status=excluded_status,
     )
     return report, keep_mask

@@ -412,23 +412,11 @@ def score(
         flags.insert(0, STATUS_COLUMN, clean[STATUS_COLUMN].astype(str))
         if clean[PROGRESS_COLUMN].notna().any():
             flags.insert(1, PROGRESS_COLUMN, clean[PROGRESS_COLUMN].astype(float))
-    excluded = _excluded(responses, report.excluded, keep)
+    excluded = pd.DataFrame({STATUS_COLUMN: pd.Series(report.excluded_status, dtype=object,
+                                                      index=pd.Index(report.excluded,
+                                                                     dtype=object))})
     return ScoreResult(
         scores=scores, answered=answered, n_items=n_items, flags=flags,
         min_answered=float(min_answered), method=method, excluded=excluded,
     )
 
-
-def _excluded(responses: pd.DataFrame, ids: tuple[str, ...], keep: object) -> pd.DataFrame:
-    """The rows of ``responses`` that ``keep`` left out, with their status."""
-    if not ids or STATUS_COLUMN not in responses:
-        return pd.DataFrame({STATUS_COLUMN: pd.Series(dtype=object)})
-    status = responses[STATUS_COLUMN].astype(str)
-    mask = ~status.isin(_kept_statuses(keep))
-    return pd.DataFrame({STATUS_COLUMN: status[mask]})
-
-
-def _kept_statuses(keep: object) -> set[str]:
-    from ._responses import _keep_set
-
-    return _keep_set(keep)
