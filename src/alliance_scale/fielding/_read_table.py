@@ -5,11 +5,10 @@ without one (a NUL every other byte), else UTF-8, else Windows-1252; the delimit
 of ``,`` ``;`` tab that splits the header row into most fields. The data are parsed by
 ``pandas.read_csv`` (C parser; item columns inferred as numbers, the others kept as text so
 that ``007`` and ``07501`` stay what they are). pandas silently pads a row that has too few
-fields, so every record's field count is checked first, vectorised: a record ends at a
-newline outside quotes, fields at delimiters outside quotes, the quote state being the
-running parity of quote characters (a doubled quote inside a quoted field toggles it twice).
-When that count disagrees with the header, the standard :mod:`csv` module re-reads the file
-to name the rows exactly. Blank lines are not rows.
+fields (and refuses one with too many), so the delimiters outside quotes are counted first,
+vectorised: when they are not exactly one fewer than the header's fields per record, or
+pandas refuses a record, the standard :mod:`csv` module re-reads the file to name the rows
+exactly. Blank lines are not rows.
 
 Excel: read by openpyxl in read-only mode, cell by cell, because ``pandas.read_excel``
 trusts the worksheet's declared dimension (a 4.8 KB file declaring 17 billion cells takes
@@ -174,41 +173,42 @@ def read_text(path: Path, file: str, raw: bytes) -> Table:
                  preview=preview, load=load)
 
 
-def _field_counts(body: bytes, delimiter: str, n: int) -> np.ndarray:
-    """Field count of every non-blank record of ``body`` (see the module docstring): line by
-    line when no field is quoted, else vectorised over the bytes."""
-    if b'"' not in body:
-        lines = body.split(b"\n")
-        mark = delimiter.encode()
-        return np.array([line.count(mark) + 1 for line in lines if line.strip(b"\r")],
-                        dtype=np.int64)
+def _records(body: bytes, delimiter: str, n: int) -> int | None:
+    """Number of non-blank records of ``body`` when every one has ``n`` fields, else None.
+
+    pandas refuses a record with too many fields and pads one with too few; so when no
+    record is too long (pandas' check) and the delimiters outside quotes number exactly
+    ``n - 1`` per record, none is too short either. Counted vectorised over the bytes: a
+    record ends at a newline outside quotes, the quote state being the running parity of
+    quote characters (a doubled quote inside a quoted field toggles it twice).
+    """
     data = np.frombuffer(body, dtype=np.uint8)
-    quoted = (np.cumsum(data == ord('"'), dtype=np.uint8) & 1).astype(bool)
-    ends = np.flatnonzero((data == ord("\n")) & ~quoted)
+    if data.size == 0:
+        return 0
+    newline, separator = data == ord("\n"), data == ord(delimiter)
+    if b'"' in body:
+        quoted = np.bitwise_xor.accumulate(data == ord('"'), dtype=np.uint8).view(bool)
+        newline &= ~quoted
+        separator &= ~quoted
+    ends = np.flatnonzero(newline)
     if ends.size == 0 or ends[-1] != data.size - 1:
         ends = np.append(ends, data.size)
     starts = np.concatenate(([0], ends[:-1] + 1))
-    wide = np.uint16 if n < 60_000 else np.int64  # counts differ by less than the wrap
-    separators = np.cumsum((data == ord(delimiter)) & ~quoted, dtype=wide)
-    before = np.where(starts > 0, separators[np.maximum(starts - 1, 0)], 0).astype(np.int64)
-    after = np.where(ends > 0, separators[np.minimum(np.maximum(ends - 1, 0),
-                                                      data.size - 1)], 0).astype(np.int64)
-    modulus = 65536 if wide is np.uint16 else 2**62
-    counts = (after - before) % modulus + 1
     length = ends - starts
     last = data[np.clip(ends - 1, 0, data.size - 1)]
     blank = (length == 0) | ((length == 1) & (last == ord("\r")))
-    return counts[~blank]
+    records = int((~blank).sum())
+    return records if int(np.count_nonzero(separator)) == (n - 1) * records else None
 
 
 def _parse(body: bytes, header: list[str], delimiter: str, text_columns: set[int],
            file: str) -> tuple[pd.DataFrame, pd.Index]:
     n = len(header)
-    counts = _field_counts(body, delimiter, n)
-    if not counts.size:
-        raise ResponseError("the file has a header but no data rows", file=file)
-    if (counts != n).any():
+    records = _records(body, delimiter, n)
+    if records is None:
         return _parse_with_csv(body, header, delimiter, file)
+    if records == 0:
+        raise ResponseError("the file has a header but no data rows", file=file)
     try:
         frame = pd.read_csv(
             io.BytesIO(body), sep=delimiter, header=None, names=list(range(n)),
@@ -216,9 +216,9 @@ def _parse(body: bytes, header: list[str], delimiter: str, text_columns: set[int
             skip_blank_lines=True, low_memory=False, engine="c", encoding="utf-8",
             quoting=csv.QUOTE_MINIMAL,
         )
-    except (pd.errors.ParserError, ValueError):
+    except (pd.errors.ParserError, ValueError):  # a record too long: named exactly below
         return _parse_with_csv(body, header, delimiter, file)
-    if len(frame) != counts.size:
+    if len(frame) != records:
         return _parse_with_csv(body, header, delimiter, file)
     return frame, pd.RangeIndex(1, len(frame) + 1, name="row")
 

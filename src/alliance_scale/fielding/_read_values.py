@@ -282,6 +282,8 @@ def metadata_column(column: pd.Series) -> np.ndarray:
     present = column.dropna()
     if present.empty or pd.api.types.infer_dtype(present) != "string":
         return column.to_numpy(dtype=object)
+    if not _NUMBER.match(str(present.iloc[0]).strip()):  # dates, names...: decided at once
+        return column.to_numpy(dtype=object)
     text = present.astype(str).str.strip()
     if not text.str.match(_NUMBER).all():
         return column.to_numpy(dtype=object)
