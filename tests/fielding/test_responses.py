@@ -596,3 +596,11 @@ def test_plain_round_trip_with_codes_or_labels(tmp_path, language, kind):
         np.testing.assert_array_equal(out[scale.item_ids].to_numpy(), answers.to_numpy())
         pd.testing.assert_frame_equal(score(out, scale).scores,
                                       score(answers.set_axis(out.index), scale).scores)
+
+
+def test_a_frame_keeps_its_id_values_a_file_gives_text(scale, tmp_path):
+    frame = good_frame().reset_index(drop=True).assign(pid=[7, 8, 9])
+    assert read_responses(frame, scale, id_column="pid").index.tolist() == [7, 8, 9]
+    frame.to_csv(tmp_path / "r.csv", index=False)
+    assert read_responses(tmp_path / "r.csv", scale, id_column="pid").index.tolist() == [
+        "7", "8", "9"]

@@ -234,7 +234,9 @@ def _ids(data: pd.DataFrame, plan: Plan, table: Table, rows: pd.Index, errors: s
             _flag_ids(rows, np.zeros(len(rows), dtype=bool), "index", None, errors, file,
                       rows, notes, "")
         return rows
-    arrays = [as_text(data[p]) for p in plan.ids]
+    # a file's ids as text ("007" stays "007"); a DataFrame's as the user typed them
+    arrays = [data[p].to_numpy(dtype=object) if table.container == "dataframe"
+              else as_text(data[p]) for p in plan.ids]
     names = [header[p] for p in plan.ids]
     index = (pd.Index(arrays[0], name=names[0], dtype=object) if len(arrays) == 1
              else pd.MultiIndex.from_arrays(arrays, names=names))
@@ -382,7 +384,8 @@ def read_responses(
         :data:`ID_COLUMN_NAMES` (``respondent``, ``respondent_id``, ``participant``,
         ``participant_id``, ``id``, ``record_id``, ``ResponseId``, ``subject``; matched
         case-insensitively) that is a column, else none. A plain DataFrame keeps its own
-        index unless ``id_column`` is given. Ids are kept as text (``"007"``).
+        index unless ``id_column`` is given. A file's ids are kept as text (``"007"``, a
+        23-digit id); a DataFrame's id column as it is.
     keep : "all", "complete", or a collection of statuses, default "all"
         Which rows to return. The completion status is always read and reported; rows
         are excluded only when asked, and the read report names them
@@ -392,7 +395,7 @@ def read_responses(
     -------
     DataFrame
         Every row of the file (unless ``keep`` excluded some), in file order. Index: the
-        respondent id as text (a MultiIndex with the REDCap event/repeat columns); without
+        respondent id (text for a file) (a MultiIndex with the REDCap event/repeat columns); without
         an id column, the 1-based data-row number (index name ``"row"``) or the
         DataFrame's own index. Columns: the scale's items in administration order (float
         codes, NaN = missing; anchor labels in either language mapped to codes), every
