@@ -102,3 +102,68 @@ def test_unwritable_output_is_one_line_exit_2(tmp_path: Path,
     err = capsys.readouterr().err
     assert err.startswith("alliance-scale: error:") and "scale.md" in err
     assert len(err.strip().splitlines()) == 1
+
+
+# --------------------------------------------------------------------------- score
+@pytest.fixture
+def saved_scale(tmp_path: Path) -> Path:
+    from support import make_scale
+
+    return make_scale().save(tmp_path / "fielded.yaml")
+
+
+def test_score_reads_any_platform_and_writes_scores_with_status(
+        saved_scale: Path, fixtures_dir: Path, capsys: pytest.CaptureFixture) -> None:
+    data = fixtures_dir / "responses" / "qualtrics_utf16.tsv"
+    assert main(["score", str(data), "--scale", str(saved_scale)]) == 0
+    captured = capsys.readouterr()
+    assert "as qualtrics (UTF-16 text, tab-separated" in captured.err
+    assert "complete 1, incomplete 1, preview 1, spam 1" in captured.err
+    lines = captured.out.splitlines()
+    assert lines[0].split(",")[:3] == ["ResponseId", "A1", "A2"]
+    assert "status" in lines[0] and len(lines) == 5
+    assert lines[2].split(",")[0] == "R_2b3c4d5e6f7g8h9" and ",preview," in lines[2]
+
+
+def test_score_keep_complete_and_output_file(saved_scale: Path, fixtures_dir: Path,
+                                             tmp_path: Path,
+                                             capsys: pytest.CaptureFixture) -> None:
+    out = tmp_path / "scores.csv"
+    data = fixtures_dir / "responses" / "limesurvey_codes.csv"
+    assert main(["score", str(data), "--scale", str(saved_scale), "--keep", "complete",
+                 "-o", str(out)]) == 0
+    assert "excluded by --keep complete: 1" in capsys.readouterr().err
+    with out.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert [row[0] for row in rows[1:]] == ["1", "2", "4"]
+
+
+def test_score_neutralises_ids_that_a_spreadsheet_would_run(saved_scale: Path, tmp_path: Path,
+                                                            capsys) -> None:
+    data = tmp_path / "r.csv"
+    data.write_text("respondent,A1a_1,A1a_2,A1b_1,A2a_1,C1_1,C1_2\n"
+                    '"=HYPERLINK(""http://x"")",4,2,5,4,5,1\n', encoding="utf-8")
+    assert main(["score", str(data), "--scale", str(saved_scale)]) == 0
+    assert capsys.readouterr().out.splitlines()[1].startswith('"\'=HYPERLINK(')
+
+
+@pytest.mark.parametrize(("argv", "fragment"), [
+    (["score", "absent.csv"], "no such file"),
+    (["score", "{fixtures}/plain.csv", "--scale", "{fixtures}/plain.csv"], ".yaml"),
+    (["score", "{fixtures}/plain.csv", "--keep", "complete", "--scale", "{scale}"],
+     "needs a completion status"),
+])
+def test_score_bad_input_is_one_line_exit_2(argv: list[str], fragment: str,
+                                            saved_scale: Path, fixtures_dir: Path,
+                                            capsys: pytest.CaptureFixture) -> None:
+    argv = [a.format(fixtures=fixtures_dir / "responses", scale=saved_scale) for a in argv]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("alliance-scale: error:") and fragment in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_score_help_lists_the_sources(capsys: pytest.CaptureFixture) -> None:
+    assert main(["score", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "limesurvey" in out and "--keep" in out

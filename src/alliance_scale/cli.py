@@ -1,9 +1,12 @@
-"""Command-line interface: ``alliance-scale draft`` (subcommands; ``validate`` comes later).
+"""Command-line interface: ``alliance-scale draft`` and ``alliance-scale score``
+(subcommands; ``validate`` and ``simulate`` come later: one ``_add_<command>`` function each).
 
 ``alliance-scale draft`` drafts the bundled scale and prints or writes it in one of the
-export formats. Errors of the library (:class:`AllianceScaleError`) end the command with a
-one-line message on stderr and exit code 2, never a traceback; library warnings are shown
-as one-line ``warning:`` messages.
+export formats. ``alliance-scale score DATA`` reads a response export (any platform, see
+:func:`~alliance_scale.read_responses`) and writes the scores with their flags as CSV; what
+was read (layout, rows per completion status) goes to stderr. Errors of the library
+(:class:`AllianceScaleError`) end the command with a one-line message on stderr and exit
+code 2, never a traceback; library warnings are shown as one-line ``warning:`` messages.
 """
 
 from __future__ import annotations
@@ -15,8 +18,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .errors import AllianceScaleError
-from .instrument import LANGUAGES, PROGRAMS, draft_scale
-from .instrument._exports import EXPORT_FORMATS, render, to_limesurvey
+from .fielding import read_responses, score
+from .fielding._responses import SOURCES
+from .instrument import LANGUAGES, PROGRAMS, Scale, draft_scale
+from .instrument._exports import EXPORT_FORMATS, neutralise, render, write_export
 
 __all__ = ["PROGRAM_NAME", "build_parser", "main"]
 
@@ -31,6 +36,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.required = True
+    _add_draft(commands)
+    _add_score(commands)
+    return parser
+
+
+def _add_draft(commands: argparse._SubParsersAction) -> None:
     draft = commands.add_parser(
         "draft", help="draft the scale from the bundled blueprint and item bank",
         description="Draft the scale from the bundled blueprint and item bank and print it "
@@ -53,7 +64,34 @@ def build_parser() -> argparse.ArgumentParser:
     draft.add_argument("--output", "-o", type=Path, default=None, metavar="PATH",
                        help="write to PATH instead of standard output")
     draft.set_defaults(handler=_draft)
-    return parser
+
+
+def _add_score(commands: argparse._SubParsersAction) -> None:
+    command = commands.add_parser(
+        "score", help="score a response export (REDCap, LimeSurvey, Qualtrics, CSV, Excel, SPSS)",
+        description="Read a response export, check every answer, and write the facet, "
+                    "dimension and total scores with each respondent's status and flags as "
+                    "CSV. What was read goes to standard error.",
+    )
+    command.add_argument("data", type=Path, metavar="DATA", help="the response file")
+    command.add_argument("--scale", type=Path, default=None, metavar="FILE",
+                         help="the fielded scale, as saved by Scale.save (.yaml or .json); "
+                              "default: the bundled default scale")
+    command.add_argument("--source", choices=SOURCES, default="auto",
+                         help="layout of DATA (default: auto, decided from the file)")
+    command.add_argument("--keep", choices=("all", "complete"), default="all",
+                         help="respondents to score (default: all; the status is reported)")
+    command.add_argument("--errors", choices=("raise", "flag"), default="raise",
+                         help="refuse an invalid answer, or set it missing and flag it "
+                              "(default: raise)")
+    command.add_argument("--min-answered", type=float, default=0.8, metavar="SHARE",
+                         help="share of a scale's items needed for a score (default: 0.8)")
+    command.add_argument("--method", choices=("mean", "sum"), default="mean",
+                         help="mean of items or prorated sum (default: mean)")
+    command.add_argument("--output", "-o", type=Path, default=None, metavar="PATH",
+                         help="write the scores to PATH (UTF-8 with BOM) instead of standard "
+                              "output")
+    command.set_defaults(handler=_score)
 
 
 def _draft(args: argparse.Namespace) -> int:
@@ -64,11 +102,33 @@ def _draft(args: argparse.Namespace) -> int:
     if args.output is None:
         sys.stdout.write(render(scale, args.format))
         return 0
-    if args.format == "limesurvey":
-        to_limesurvey(scale, args.output)  # the file carries a byte-order mark
-    else:
-        args.output.write_text(render(scale, args.format), encoding="utf-8")
+    write_export(scale, args.format, args.output)  # REDCap, LimeSurvey: with a byte-order mark
     print(f"wrote {args.output} ({len(scale.items)} items)", file=sys.stderr)
+    return 0
+
+
+def _score(args: argparse.Namespace) -> int:
+    scale = Scale.load(args.scale) if args.scale is not None else draft_scale()
+    responses = read_responses(args.data, scale, source=args.source, errors=args.errors)
+    report = responses.attrs["read_report"]
+    result = score(responses, scale, min_answered=args.min_answered, method=args.method,
+                   errors=args.errors, keep=args.keep)
+    statuses = ", ".join(f"{status} {count}" for status, count in report.status_counts)
+    print(f"read {args.data} as {report.source} ({report.container}; {report.decided}): "
+          f"{report.rows} rows; status: {statuses}", file=sys.stderr)
+    if len(result.excluded):
+        print(f"excluded by --keep {args.keep}: {len(result.excluded)} respondent(s)",
+              file=sys.stderr)
+    table = result.to_frame()
+    # ids and flags are text a spreadsheet could take for a formula: neutralised (OWASP)
+    table.index = table.index.map(lambda v: neutralise(v) if isinstance(v, str) else v)
+    text = table.map(lambda v: neutralise(v) if isinstance(v, str) else v).to_csv(
+        lineterminator="\n")
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        args.output.write_text(text, encoding="utf-8-sig")
+        print(f"wrote {args.output} ({len(table)} respondents)", file=sys.stderr)
     return 0
 
 

@@ -46,7 +46,9 @@ def good_frame() -> pd.DataFrame:
 def test_plain_csv(scale, samples):
     out = read_responses(samples / "plain.csv", scale, id_column="participant")
     assert list(out.index) == ["p01", "p02", "p03", "p04"]
-    assert list(out.columns) == [*ITEM_IDS, "age", "problems"]
+    assert list(out.columns) == [*ITEM_IDS, "age", "status", "progress", "problems"]
+    assert out["status"].tolist() == ["unknown"] * 4  # a plain file says nothing of it
+    assert out["progress"].isna().all()
     assert out.loc["p03", "A1b_1"] != out.loc["p03", "A1b_1"]  # NaN
     assert out.loc["p02", "C1_2"] == 5.0
     assert out["age"].tolist() == [38, 44, 29, 51]
@@ -99,13 +101,14 @@ def test_bundled_pilot_csv_is_indexed_by_respondent_and_refuses_duplicates(tmp_p
     pilot = pd.read_csv(bundled_path("data", "pilot.csv"))
     out = read_responses(bundled_path("data", "pilot.csv"), scale)
     assert out.index.name == "respondent"
-    assert list(out.index) == pilot["respondent"].tolist()  # same rows, same order
+    # same rows, same order; ids kept as text (a file's "007" stays "007")
+    assert list(out.index) == pilot["respondent"].astype(str).tolist()
     error = refusal(pilot_copy(tmp_path, 5), scale)
     assert (error.column, error.rows) == ("respondent", [1, 5])
     assert "duplicate" in str(error) and "id_column=False" in str(error)
     flagged = read_responses(pilot_copy(tmp_path, 5), scale, errors="flag")
     assert len(flagged) == len(pilot)
-    assert list(flagged.index[:5]) == [1, 2, 3, 4, 1]
+    assert list(flagged.index[:5]) == ["1", "2", "3", "4", "1"]
     assert flagged["problems"].iloc[0] == "duplicate respondent id (respondent)"
     assert flagged["problems"].iloc[4] == "duplicate respondent id (respondent)"
     assert (flagged["problems"].iloc[[1, 2, 3]] == "").all()
@@ -127,7 +130,7 @@ def test_semicolon_csv_in_windows_1252(scale, tmp_path):
     path = tmp_path / "excel_fr.csv"
     path.write_bytes(text.encode("cp1252"))
     out = read_responses(path, scale, id_column="id")
-    assert out.loc[1, ITEM_IDS].tolist() == [4, 2, 3, 4, 5, 1]
+    assert out.loc["1", ITEM_IDS].tolist() == [4, 2, 3, 4, 5, 1]
 
 
 def test_redcap_flat_export(scale, samples):
@@ -135,10 +138,12 @@ def test_redcap_flat_export(scale, samples):
     assert out.index.names == ["record_id", "redcap_event_name"]
     assert list(out.index) == [("R001", "baseline_arm_1"), ("R001", "month_3_arm_1"),
                                ("R002", "baseline_arm_1"), ("R003", "baseline_arm_1")]
-    assert list(out.columns) == [*ITEM_IDS, "alliance_complete", "problems"]
+    assert list(out.columns) == [*ITEM_IDS, "alliance_complete", "status", "progress",
+                                 "problems"]
     assert out.iloc[1][ITEM_IDS].tolist() == [5, 1, 5, 5, 4, 2]
     assert out.iloc[3][ITEM_IDS].isna().all()  # an empty record is kept, not dropped
     assert out["alliance_complete"].tolist() == [2, 2, 1, 0]
+    assert out["status"].tolist() == ["complete", "complete", "unverified", "incomplete"]
 
 
 def test_qualtrics_numeric_export(scale, samples):
@@ -335,14 +340,15 @@ def test_missing_file_and_bad_arguments(scale, tmp_path):
     assert "id_column" in str(refusal(good_frame(), scale, id_column=True))
 
 
-def test_inferred_ids_are_compared_as_they_appear_in_the_index(scale, tmp_path):
+def test_ids_are_kept_as_text_and_compared_as_text(scale, tmp_path):
     path = write(tmp_path / "r.csv", "ID,A1a_1,A1a_2,A1b_1,A2a_1,C1_1,C1_2\n"
-                 "1,4,2,5,4,5,1\n01,4,2,5,4,5,1\n,4,2,5,4,5,1\n")
+                 "1,4,2,5,4,5,1\n01,4,2,5,4,5,1\n,4,2,5,4,5,1\n 1 ,4,2,5,4,5,1\n")
     error = refusal(path, scale)
     assert (error.column, error.rows) == ("ID", [3]) and "missing respondent id" in str(error)
     out = read_responses(path, scale, errors="flag")
-    assert list(out["problems"]) == ["duplicate respondent id (ID)"] * 2 + [
-        "missing respondent id"]
+    assert list(out.index) == ["1", "01", None, "1"]  # "01" is not "1"; spaces trimmed
+    assert list(out["problems"]) == ["duplicate respondent id (ID)", "",
+                                     "missing respondent id", "duplicate respondent id (ID)"]
 
 
 # --------------------------------------------------------------------------- errors="flag"
@@ -364,8 +370,12 @@ def test_flag_keeps_every_row_and_describes_bad_values(scale, tmp_path):
 def test_badly_quoted_csv(scale, tmp_path):
     path = write(tmp_path / "r.csv",
                  'A1a_1,A1a_2,A1b_1,A2a_1,C1_1,C1_2\n4,2,5,4,5,1\n"4"x,2,5,4,5,1\n')
-    error = refusal(path, scale)
-    assert error.file == str(path) and "line 3" in str(error)
+    error = refusal(path, scale)  # the stray text after the quote is kept, so refused
+    assert (error.file, error.column, error.rows) == (str(path), "A1a_1", [2])
+    unclosed = write(tmp_path / "u.csv",
+                     'A1a_1,A1a_2,A1b_1,A2a_1,C1_1,C1_2\n4,2,5,4,5,1\n"4,2,5,4,5,1\n')
+    error = refusal(unclosed, scale)
+    assert error.file == str(unclosed) and ("line" in str(error) or error.rows)
 
 
 def test_boolean_and_nullable_integer_columns(scale):
@@ -468,3 +478,129 @@ def test_shared_code_checks_and_respondent_count():
     with pytest.raises(ResponseError, match="duplicate") as info:
         check_unique_columns(pd.DataFrame([[1, 2]], columns=["q", "q"]), error=ResponseError)
     assert info.value.column == "q"
+
+
+# --------------------------------------------------------------------------- source="auto"
+@pytest.mark.parametrize(("name", "source", "reason"), [
+    ("plain.csv", "csv", "no platform's columns"),
+    ("redcap_flat.csv", "redcap", "REDCap columns"),
+    ("qualtrics_numeric.csv", "qualtrics", "Qualtrics header rows"),
+    ("limesurvey_codes.csv", "limesurvey", "LimeSurvey columns"),
+    ("qualtrics.sav", "qualtrics", "Qualtrics columns"),
+])
+def test_auto_says_what_it_decided_and_why(scale, samples, name, source, reason):
+    out = read_responses(samples / name, scale)
+    report = out.attrs["read_report"]
+    assert report.source == source and reason in report.decided
+    assert report.rows == len(out) and sum(n for _, n in report.status_counts) == len(out)
+    assert "ReadReport" in repr(report) and "<table" in report._repr_html_()
+
+
+def test_a_given_source_is_obeyed(scale, samples):
+    out = read_responses(samples / "redcap_flat.csv", scale, source="csv", id_column=False)
+    assert out.attrs["read_report"].decided == "given: source='csv'"
+    assert out.index.name == "row" and out["status"].eq("unknown").all()
+    # read as plain, the longitudinal record ids repeat: refused, with the way out
+    with pytest.raises(ResponseError, match="id_column=False"):
+        read_responses(samples / "redcap_flat.csv", scale, source="csv")
+
+
+def test_columns_must_name_columns_and_items(scale, tmp_path):
+    path = write(tmp_path / "r.csv", "id,Q1,Q2,Q3,Q4,Q5,Q6\na,1,2,3,4,5,1\n")
+    mapping = dict(zip(["Q1", "Q2", "Q3", "Q4", "Q5", "Q6"], ITEM_IDS, strict=True))
+    assert read_responses(path, scale, columns=mapping).loc["a", "C1_2"] == 1
+    with pytest.raises(ResponseError, match="not a column") as info:
+        read_responses(path, scale, columns={**mapping, "Q9": "A1a_1"})
+    assert info.value.column == "Q9"
+    with pytest.raises(OptionError, match="not an item"):
+        read_responses(path, scale, columns={"Q1": "Z9_9"})
+    with pytest.raises(OptionError, match="mapping"):
+        read_responses(path, scale, columns=["Q1"])
+    with pytest.raises(OptionError, match="two columns"):
+        read_responses(path, scale, columns={"Q1": "A1a_1", "Q2": "A1a_1"})
+    renamed = read_responses(path, scale, columns=lambda c: mapping.get(c))
+    assert renamed.attrs["read_report"].items_matched_by == "columns="
+
+
+def test_keep_needs_a_status_and_known_values(scale, samples):
+    with pytest.raises(ResponseError, match="needs a completion status"):
+        read_responses(samples / "plain.csv", scale, keep="complete")
+    for bad in ("finished", ["complete", "done"], 3, []):
+        with pytest.raises(OptionError, match="keep"):
+            read_responses(samples / "plain.csv", scale, keep=bad)
+
+
+def test_status_read_back_from_an_earlier_read(scale, samples):
+    first = read_responses(samples / "qualtrics_utf16.tsv", scale)
+    again = read_responses(first, scale)  # a DataFrame: its own index, its status column
+    assert again["status"].tolist() == first["status"].tolist()
+    assert again["progress"].tolist() == first["progress"].tolist()
+    for name in ("limesurvey_codes.csv", "redcap_labels.csv"):
+        earlier = read_responses(samples / name, scale)
+        twice = read_responses(earlier, scale)  # detected again, its status recomputed
+        assert twice.attrs["read_report"].source == earlier.attrs["read_report"].source
+        assert list(twice.columns) == list(earlier.columns)
+        assert twice["status"].tolist() == earlier["status"].tolist()
+    bad = first.assign(status="done")
+    with pytest.raises(ResponseError, match="column 'status'"):
+        read_responses(bad, scale)
+
+
+def test_a_metadata_column_named_like_an_added_column_is_refused(scale):
+    frame = good_frame().assign(progress=["a", "b", "c"])
+    with pytest.raises(ResponseError, match="progress"):
+        read_responses(frame, scale)
+
+
+def test_every_row_comes_out_in_order_with_its_status(scale, samples):
+    for name in ("qualtrics_utf16.tsv", "limesurvey_codes.csv", "redcap_labels.csv"):
+        out = read_responses(samples / name, scale)
+        assert out["status"].isin(["complete", "incomplete", "unverified", "preview", "test",
+                                   "spam", "unknown"]).all()
+        assert (out.index.to_frame().iloc[:, 0].tolist()
+                == sorted(out.index.to_frame().iloc[:, 0].tolist()))  # file order (sorted ids)
+
+
+def test_ten_thousand_columns_are_read(tmp_path):
+    from alliance_scale import Scale, ScaleItem, agreement_format
+
+    items = tuple(ScaleItem(f"A{k}a_1", "A1a", "A1", "A", f"texte {k}", f"text {k}", 1, "both")
+                  for k in range(1, 10_001))
+    wide = Scale("wide", "1", "fr", "guided", items, agreement_format(5))
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(rng.integers(1, 6, size=(20, 10_000)), columns=wide.item_ids)
+    frame.index.name = "respondent"
+    frame.to_csv(tmp_path / "wide.csv")
+    out = read_responses(tmp_path / "wide.csv", wide)
+    np.testing.assert_array_equal(out[wide.item_ids].to_numpy(), frame.to_numpy())
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_plain_round_trip_with_codes_or_labels(tmp_path, language, kind):
+    from alliance_scale import simulate
+
+    scale = draft_scale(items_per_facet=2, language=language)
+    answers = simulate(scale, 12, seed=4, missing_rate=0.1, wai=False).items
+    labels = scale.response_format.labels(language)
+    as_labels = answers.map(lambda v: labels[int(v) - 1] if v == v else None)
+    for written in (answers, as_labels):
+        frame = written.rename_axis("participant").reset_index()
+        path = tmp_path / f"answers.{kind}"
+        if kind == "csv":
+            frame.to_csv(path, index=False, sep=";", encoding="utf-8-sig")
+        else:
+            frame.to_excel(path, index=False)
+        out = read_responses(path, scale)
+        assert list(out.index) == [str(k) for k in answers.index]
+        np.testing.assert_array_equal(out[scale.item_ids].to_numpy(), answers.to_numpy())
+        pd.testing.assert_frame_equal(score(out, scale).scores,
+                                      score(answers.set_axis(out.index), scale).scores)
+
+
+def test_a_frame_keeps_its_id_values_a_file_gives_text(scale, tmp_path):
+    frame = good_frame().reset_index(drop=True).assign(pid=[7, 8, 9])
+    assert read_responses(frame, scale, id_column="pid").index.tolist() == [7, 8, 9]
+    frame.to_csv(tmp_path / "r.csv", index=False)
+    assert read_responses(tmp_path / "r.csv", scale, id_column="pid").index.tolist() == [
+        "7", "8", "9"]

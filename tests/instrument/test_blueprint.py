@@ -249,3 +249,34 @@ def test_with_bordin_refuses_unknown_nodes_and_components(blueprint) -> None:
         blueprint.with_bordin({"A": ["task", "task"]})
     with pytest.raises(OptionError, match="mapping"):
         blueprint.with_bordin(["A"])
+@pytest.mark.parametrize(("version", "fragment"), [
+    ([["lol"], ["x"]], "version must be a non-empty text"),
+    (1.10, 'quote it: version: "1.10"'),
+    ("", "version must be a non-empty text"),
+])
+def test_version_must_be_a_text(tmp_path: Path, version: Any, fragment: str) -> None:
+    data = copy.deepcopy(VALID)
+    data["version"] = version
+    _refused(_write(tmp_path, data), fragment)
+
+
+def test_integer_version_is_kept_as_its_digits(tmp_path: Path) -> None:
+    data = copy.deepcopy(VALID)
+    data["version"] = 2
+    assert load_blueprint(_write(tmp_path, data)).version == "2"
+
+
+def test_billion_laughs_as_version_is_refused_at_once(tmp_path: Path) -> None:
+    lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines += [f"a{k}: &a{k} [{', '.join([f'*a{k - 1}'] * 9)}]" for k in range(1, 9)]
+    text = yaml.safe_dump(VALID, sort_keys=False).replace("version: '0.1'", "version: *a8")
+    path = tmp_path / "blueprint.yaml"
+    path.write_text("\n".join(lines) + "\n" + text, encoding="utf-8")
+    error = _refused(path, "aliases")
+    assert len(str(error)) < 300
+
+
+def test_node_id_with_a_trailing_newline_is_refused(tmp_path: Path) -> None:
+    data = copy.deepcopy(VALID)
+    data["dimensions"][0]["facets"][0]["themes"][0]["id"] = "X1a\n"
+    _refused(_write(tmp_path, data), "must be a letter")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import re
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from alliance_scale import (
+    EXPORT_FORMATS,
     ItemBankError,
     Scale,
     ScaleItem,
@@ -64,13 +66,28 @@ def test_markdown_lists_every_item_with_its_id_and_escapes_pipes() -> None:
         assert len(re.findall(r"(?<!\\)\|", row)) == 4
     assert "\\| then left" in rows[0]
     assert "Strongly agree" in text and "-A1_4" in text
-    assert "Énoncé 2" in scale.to_markdown("fr") and "Tout à fait d'accord" in scale.to_markdown(
-        "fr")
+    french = scale.to_markdown(language="fr")
+    assert "Énoncé 2" in french and "Tout à fait d'accord" in french
+    assert text.endswith("\n") and french.endswith("\n")
 
 
 def test_markdown_language_is_checked() -> None:
     with pytest.raises(OptionError, match="language"):
-        hand_scale().to_markdown("de")
+        hand_scale().to_markdown(language="de")
+
+
+@pytest.mark.parametrize("method", ["to_markdown", "to_html"])
+def test_markdown_and_html_write_a_path_like_the_other_exports(tmp_path: Path,
+                                                               method: str) -> None:
+    scale = hand_scale()
+    text = getattr(scale, method)(language="fr")
+    written = getattr(scale, method)(tmp_path / "dta.out", language="fr")
+    assert written == tmp_path / "dta.out"
+    assert written.read_text(encoding="utf-8") == text
+    assert getattr(scale, method)(str(tmp_path / "x.out")) == tmp_path / "x.out"
+    with pytest.raises(OptionError, match="language='fr'"):
+        getattr(scale, method)("fr")  # the old positional language: refused, not a file "fr"
+    assert not (Path.cwd() / "fr").exists()
 
 
 # --------------------------------------------------------------------------- HTML
@@ -83,24 +100,29 @@ def test_html_is_a_standalone_page_with_every_text_escaped() -> None:
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &quot;quit&quot;" in page
     assert page.count("<tr>") == len(scale.items) + 1
     assert page.count('class="anchor"') == 7
-    french = scale.to_html("fr")
+    french = scale.to_html(language="fr")
     assert "&lt;b&gt;ici&lt;/b&gt;" in french and '<html lang="fr">' in french
 
 
 # --------------------------------------------------------------------------- REDCap
 def _read_csv(path: Path) -> list[list[str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
         return list(csv.reader(handle))
 
 
 def test_redcap_dictionary(tmp_path: Path) -> None:
     scale = hand_scale()
-    rows = _read_csv(scale.to_redcap(tmp_path / "dictionary.csv"))
+    path = scale.to_redcap(tmp_path / "dictionary.csv")
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and raw.endswith(b"\n")  # BOM: Excel keeps accents
+    rows = _read_csv(path)
     assert rows[0] == REDCAP_HEADER
     body = [dict(zip(REDCAP_HEADER, row, strict=True)) for row in rows[1:]]
     assert len(body) == len(scale.items) + 1
     assert body[0]["Variable / Field Name"] == "record_id"
-    assert body[0]["Field Type"] == "text"
+    assert body[0]["Field Type"] == "text" and body[0]["Field Label"] == "Record ID"
+    # version and hash where respondents never see them: the field annotation
+    assert body[0]["Field Annotation"] == f"alliance-scale version 0.1 sha256:{'ab' * 32}"
     items = body[1:]
     assert [r["Variable / Field Name"] for r in items] == [i.lower() for i in scale.item_ids]
     assert {r["Field Type"] for r in items} == {"radio"}
@@ -108,11 +130,26 @@ def test_redcap_dictionary(tmp_path: Path) -> None:
         "1, Strongly disagree | 2, Disagree | 3, Neither agree nor disagree | 4, Agree | "
         "5, Strongly agree"
     }
-    groups = {r["Matrix Group Name"] for r in items}
-    assert len(groups) == 1 and groups != {""}
+    # 20 items, 8 per page: three matrix groups, each opened by a section header
+    groups = [r["Matrix Group Name"] for r in items]
+    assert groups == ["dta_1"] * 8 + ["dta_2"] * 8 + ["dta_3"] * 4
+    headers = [r["Section Header"] for r in items]
+    assert [n for n, h in enumerate(headers) if h] == [0, 8, 16]
+    assert headers[8].startswith("Part 2 of 3: The following statements")
     assert {r["Form Name"] for r in body} == {body[0]["Form Name"]}
-    assert items[0]["Section Header"] and not any(r["Section Header"] for r in items[1:])
     assert items[0]["Field Label"] == NASTY_EN
+    assert not any(h.startswith(("<", "version")) for h in headers if h)
+
+
+def test_redcap_record_label_and_pages_follow_the_language_and_option(tmp_path: Path) -> None:
+    frame = redcap_dictionary(hand_scale(n_items=6), "fr", items_per_page=4)
+    assert frame.loc[0, "Field Label"] == "Identifiant de l'enregistrement"
+    assert frame["Matrix Group Name"].tolist()[1:] == ["dta_1"] * 4 + ["dta_2"] * 2
+    assert frame.loc[5, "Section Header"].startswith("Partie 2 sur 2 : Les affirmations")
+    single = redcap_dictionary(hand_scale(n_items=6), items_per_page=50)
+    assert single.loc[1, "Section Header"].startswith("The following statements")
+    with pytest.raises(OptionError, match="items_per_page"):
+        redcap_dictionary(hand_scale(), items_per_page=0)
 
 
 def test_redcap_in_french_and_bad_names() -> None:
@@ -124,30 +161,82 @@ def test_redcap_in_french_and_bad_names() -> None:
 
 
 # --------------------------------------------------------------------------- LimeSurvey
+def _limesurvey_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle, delimiter="\t"))
+
+
 def test_limesurvey_structure(tmp_path: Path) -> None:
     scale = hand_scale(points=6)
     path = scale.to_limesurvey(tmp_path / "survey.txt")
     raw = path.read_bytes()
-    assert raw.startswith(b"\xef\xbb\xbf")
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        rows = list(csv.DictReader(handle, delimiter="\t"))
+    assert raw.startswith(b"\xef\xbb\xbf") and raw.endswith(b"\n")
+    rows = _limesurvey_rows(path)
     header = raw.decode("utf-8-sig").splitlines()[0].split("\t")
-    assert header[:9] == ["id", "related_id", "class", "type/scale", "name", "relevance",
-                          "text", "help", "language"]
+    assert header[:14] == ["id", "related_id", "class", "type/scale", "name", "relevance",
+                           "text", "help", "language", "validation", "mandatory", "other",
+                           "default", "same_default"]
     assert {r["class"] for r in rows} == {"S", "SL", "G", "Q", "SQ", "A"}
     settings = {r["name"]: r["text"] for r in rows if r["class"] == "S"}
     assert settings["language"] == "en" and settings["additional_languages"] == "fr"
+    assert settings["sid"].isdigit() and len(settings["sid"]) == 6
     for language in ("en", "fr"):
+        groups = [r for r in rows if r["class"] == "G" and r["language"] == language]
+        assert [g["type/scale"] for g in groups] == ["1", "2", "3"]  # linked across languages
         questions = [r for r in rows if r["class"] == "Q" and r["language"] == language]
-        assert len(questions) == 1 and questions[0]["type/scale"] == "F"
+        arrays = [q for q in questions if q["type/scale"] == "F"]
+        assert [q["name"] for q in arrays] == ["DTA1", "DTA2", "DTA3"]
         sub = [r for r in rows if r["class"] == "SQ" and r["language"] == language]
         assert [r["name"] for r in sub] == [i.replace("_", "") for i in scale.item_ids]
         answers = [r for r in rows if r["class"] == "A" and r["language"] == language]
-        assert [r["name"] for r in answers] == ["1", "2", "3", "4", "5", "6"]
+        assert [r["name"] for r in answers] == ["1", "2", "3", "4", "5", "6"] * 3
+    def numbered(language: str) -> dict[tuple[str, str], str]:
+        return {(r["class"], r["type/scale"] if r["class"] == "G" else r["name"]): r["id"]
+                for r in rows if r["language"] == language and r["class"] != "A"}
+
+    assert numbered("en") == numbered("fr")  # the same ids in every language
+    question_ids = [r["id"] for r in rows if r["class"] in ("Q", "SQ") and r["language"] == "en"]
+    assert len(set(question_ids)) == len(question_ids)  # question and subquestion ids distinct
     first_en = next(r for r in rows if r["class"] == "SQ" and r["language"] == "en")
     assert "<script>" not in first_en["text"] and "&lt;script&gt;" in first_en["text"]
     first_fr = next(r for r in rows if r["class"] == "A" and r["language"] == "fr")
     assert first_fr["text"] == "Pas du tout d'accord"
+
+
+def test_limesurvey_shows_respondents_nothing_technical(tmp_path: Path) -> None:
+    scale = draft_scale(items_per_facet=2, language="fr")
+    rows = _limesurvey_rows(scale.to_limesurvey(tmp_path / "survey.txt"))
+    titles = {r["language"]: r["text"] for r in rows if r["name"] == "surveyls_title"}
+    assert titles == {"fr": "Questionnaire d'alliance thérapeutique numérique (DTA)",
+                      "en": "Digital Therapeutic Alliance questionnaire (DTA)"}
+    assert not [r for r in rows if r["name"] == "surveyls_description"]
+    groups = {r["language"]: r["name"] for r in rows if r["class"] == "G" and r["id"] == "1"}
+    assert groups == {"fr": "Partie 1 sur 3", "en": "Part 1 of 3"}
+    visible = [r["text"] for r in rows if r["class"] in ("SL", "G", "SQ", "A")
+               or (r["class"] == "Q" and r["hidden"] != "1")]
+    assert not any("sha256" in text or scale.version in text for text in visible)
+    hidden = [r for r in rows if r["class"] == "Q" and r["hidden"] == "1"]
+    assert {r["name"] for r in hidden} == {"DTAversion"} and {r["type/scale"] for r in hidden} == {
+        "*"}
+    assert scale.content_hash in hidden[0]["text"]
+
+
+def test_formula_cells_are_neutralised_and_titles_escaped(tmp_path: Path) -> None:
+    base = hand_scale(n_items=4)
+    texts = ("=HYPERLINK(\"http://x\",\"y\")", "+1 idée", "-moins", "@SUM(A1)")
+    items = tuple(ScaleItem(i.id, i.theme, i.facet, i.dimension, text, text, i.keyed,
+                            i.applies_to) for i, text in zip(base.items, texts, strict=True))
+    scale = Scale("=cmd|' /C calc'!A0 <b>", "1", "en", "guided", items, base.response_format)
+    rows = _read_csv(scale.to_redcap(tmp_path / "d.csv"))
+    labels = [row[4] for row in rows[2:]]
+    assert labels == ["'" + t for t in texts]
+    lime = _limesurvey_rows(scale.to_limesurvey(tmp_path / "s.txt"))
+    cells = [value for row in lime for value in row.values()]
+    assert not any(value.startswith(("=", "+", "-", "@")) for value in cells)
+    sub = [r["text"] for r in lime if r["class"] == "SQ" and r["language"] == "en"]
+    assert [html.unescape(t) for t in sub] == list(texts)  # respondents see the same text
+    title = next(r["text"] for r in lime if r["name"] == "surveyls_title")
+    assert "<b>" not in title and html.unescape(title) == scale.name
 
 
 # --------------------------------------------------------------------------- Qualtrics
@@ -203,10 +292,18 @@ def test_any_item_text_survives_qualtrics(tmp_path_factory, text: str) -> None:
     assert parsed == " ".join(text.split())
 
 
-def test_qualtrics_page_size_must_be_a_positive_integer(tmp_path: Path) -> None:
-    for page_size in (0, 2.0, True):
-        with pytest.raises(OptionError, match="page_size"):
-            to_qualtrics(hand_scale(), tmp_path / "q.txt", page_size=page_size)
+def test_qualtrics_items_per_page_must_be_a_positive_integer(tmp_path: Path) -> None:
+    for items_per_page in (0, 2.0, True):
+        with pytest.raises(OptionError, match="items_per_page"):
+            to_qualtrics(hand_scale(), tmp_path / "q.txt", items_per_page=items_per_page)
+    questions = read_qualtrics_txt(to_qualtrics(hand_scale(), tmp_path / "q.txt",
+                                                items_per_page=5))
+    assert questions["page"].max() == 4
+
+
+@pytest.mark.parametrize("fmt", EXPORT_FORMATS)
+def test_every_format_ends_with_a_newline(fmt: str) -> None:
+    assert render(hand_scale(), fmt).endswith("\n")
 
 
 def test_render_refuses_a_language_for_files_that_hold_both() -> None:
@@ -216,3 +313,11 @@ def test_render_refuses_a_language_for_files_that_hold_both() -> None:
         assert render(hand_scale(), fmt)  # without a language: fine
     with pytest.raises(OptionError, match="language"):
         render(hand_scale(), "html", "de")
+
+
+def test_printed_questionnaire_keeps_the_version_in_its_footer() -> None:
+    scale = draft_scale(items_per_facet=1)
+    page = scale.to_html()
+    body, footer = page.split('<footer class="meta">')
+    assert scale.content_hash[:12] not in body and scale.content_hash[:12] in footer
+    assert "<h1>Questionnaire d&#x27;alliance thérapeutique numérique (DTA)</h1>" in body

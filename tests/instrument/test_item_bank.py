@@ -293,3 +293,42 @@ def test_applies_and_text_refuse_with_an_item_bank_error(bank) -> None:
     with pytest.raises(OptionError, match="language"):
         item.text("de")  # no silent fall back to English
     assert item.text("en") == item.text_en and item.text("fr") == item.text_fr
+
+
+# --- hostile or careless files (a bank can be a user's own item collection) ---------------
+def test_duplicate_keys_are_refused_not_last_wins(tmp_path: Path, small_blueprint) -> None:
+    text = yaml.safe_dump(VALID_BANK, sort_keys=False)
+    text = text.replace("  keyed: 1\n", "  keyed: 1\n  keyed: -1\n", 1)
+    path = tmp_path / "bank.yaml"
+    path.write_text(text, encoding="utf-8")
+    _refused(path, small_blueprint, "duplicate key 'keyed'")
+
+
+def test_aliases_are_refused(tmp_path: Path, small_blueprint) -> None:
+    text = yaml.safe_dump(VALID_BANK, sort_keys=False)
+    text = text.replace("text_fr: Phrase X1a_1.", "text_fr: &t Phrase X1a_1.").replace(
+        "text_fr: Phrase X1a_2.", "text_fr: *t")
+    path = tmp_path / "bank.yaml"
+    path.write_text(text, encoding="utf-8")
+    _refused(path, small_blueprint, "aliases")
+
+
+@pytest.mark.parametrize("bad_id", ["X1a_1\n", "X1a_1 ", "\nX1a_1"])
+def test_ids_are_matched_in_full(tmp_path: Path, small_blueprint, bad_id: str) -> None:
+    data = copy.deepcopy(VALID_BANK)
+    data["items"][0]["id"] = bad_id
+    _refused(_write(tmp_path, data), small_blueprint, "items[0]", "must be a letter")
+
+
+def test_latin1_bank_is_refused_by_name(tmp_path: Path, small_blueprint) -> None:
+    data = copy.deepcopy(VALID_BANK)
+    data["items"][0]["text_fr"] = "Je me suis sentie écoutée."
+    path = tmp_path / "bank.yaml"
+    path.write_bytes(yaml.safe_dump(data, allow_unicode=True).encode("latin-1"))
+    _refused(path, small_blueprint, "not UTF-8", "0xE9")
+
+
+def test_bank_in_utf16_with_a_byte_order_mark_loads(tmp_path: Path, small_blueprint) -> None:
+    path = tmp_path / "bank.yaml"
+    path.write_bytes(yaml.safe_dump(VALID_BANK, allow_unicode=True).encode("utf-16"))
+    assert len(load_item_bank(path, blueprint=small_blueprint)) == 3

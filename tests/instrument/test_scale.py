@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import warnings
 from itertools import pairwise
 from pathlib import Path
@@ -260,8 +261,9 @@ def test_content_hash_is_sha256_of_the_content() -> None:
     scale = tiny()
     assert len(scale.content_hash) == 64
     int(scale.content_hash, 16)
-    # Both texts are kept, so the language of administration is not content.
-    assert tiny(language="en").content_hash == scale.content_hash
+    # The hash covers the whole saved scale: the language of administration included.
+    assert tiny(language="en").content_hash != scale.content_hash
+    assert tiny().content_hash == scale.content_hash
     assert tiny(points=4).content_hash != scale.content_hash
     reordered = tiny(seed=5)
     assert reordered.item_ids != scale.item_ids  # administration order is content
@@ -276,13 +278,27 @@ def test_content_hash_is_sha256_of_the_content() -> None:
 
 
 def test_content_hash_can_be_recomputed_from_a_saved_file(tmp_path: Path) -> None:
-    # The documented recipe: SHA-256 of the UTF-8 JSON of {items, response_format, program}
-    # with sorted keys, no spaces and non-ASCII characters kept.
+    # The documented recipe: SHA-256 of the UTF-8 JSON of the saved file without its
+    # content_hash entry, with sorted keys, no spaces and non-ASCII characters kept.
     scale = draft_scale(items_per_facet=2)
     data = json.loads(scale.save(tmp_path / "s.json").read_text("utf-8"))
-    content = {key: data[key] for key in ("items", "response_format", "program")}
-    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    assert hashlib.sha256(canonical.encode("utf-8")).hexdigest() == scale.content_hash
+    stored = data.pop("content_hash")
+    assert set(data) == {"format", "format_version", "name", "version", "language",
+                         "program", "omitted_facets", "response_format", "items"}
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    assert hashlib.sha256(canonical.encode("utf-8")).hexdigest() == scale.content_hash == stored
+
+
+@pytest.mark.parametrize(("key", "value"), [("version", "9.9"), ("name", "Autre titre"),
+                                            ("language", "en"), ("omitted_facets", ["A2"])])
+def test_every_entry_of_a_saved_scale_is_under_its_hash(tmp_path: Path, key: str,
+                                                        value: object) -> None:
+    path = tiny().save(tmp_path / "fielded.json")
+    data = json.loads(path.read_text("utf-8"))
+    data[key] = value
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ItemBankError, match="hash mismatch"):
+        Scale.load(path)
 
 
 # --------------------------------------------------------------------------- save / load
@@ -328,7 +344,9 @@ def test_tampered_json_key_is_refused(tmp_path: Path) -> None:
     ("scale.txt", "", "yaml"),
     ("scale.yaml", "items: [1, 2\n", "not valid YAML"),
     ("scale.json", "{}", "not a saved scale"),
-    ("scale.yaml", "format: alliance-scale/scale\nformat_version: 1\nname: x\n", "missing"),
+    ("scale.yaml", "format: alliance-scale/scale\nformat_version: 2\nname: x\n", "missing"),
+    ("scale.yaml", "format: alliance-scale/scale\nformat_version: 1\nname: x\n",
+     "earlier development version"),
 ])
 def test_bad_scale_files_are_refused(tmp_path: Path, name: str, content: str,
                                      message: str) -> None:
@@ -410,3 +428,83 @@ def test_labels_refuse_an_unknown_language() -> None:
 def test_a_negative_seed_is_refused_as_an_item_bank_error() -> None:
     with pytest.raises(OptionError, match="seed"):
         tiny(seed=-1)
+
+
+# --------------------------------------------------------------------------- hostile files
+def _saved(tmp_path: Path, name: str = "s.yaml") -> Path:
+    return tiny().save(tmp_path / name)
+
+
+def test_yaml_aliases_are_refused_before_expansion(tmp_path: Path) -> None:
+    # "billion laughs": 9 levels of 9 aliases, as the version and in omitted_facets
+    lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines += [f"a{k}: &a{k} [{', '.join([f'*a{k - 1}'] * 9)}]" for k in range(1, 9)]
+    text = _saved(tmp_path).read_text("utf-8")
+    for target in ("version: ", "omitted_facets: "):
+        start = text.index(target)
+        end = text.index("\n", start)
+        path = tmp_path / "bomb.yaml"
+        path.write_text("\n".join(lines) + "\n" + text[:start] + target + "*a8"
+                        + text[end:], encoding="utf-8")
+        assert len("\n".join(lines)) < 600  # 9 ** 9 = 387 million strings once expanded
+        with pytest.raises(ItemBankError, match="aliases") as info:
+            Scale.load(path)
+        assert len(str(info.value)) < 300
+
+
+def test_duplicate_keys_are_refused(tmp_path: Path) -> None:
+    path = _saved(tmp_path)
+    text = path.read_text("utf-8")
+    text = text.replace("  keyed: 1\n", "  keyed: 1\n  keyed: -1\n", 1)
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ItemBankError, match=r"duplicate key 'keyed' \(lines \d+ and \d+\)"):
+        Scale.load(path)
+    json_path = tmp_path / "s.json"
+    json_path.write_text('{"format": "x", "format": "alliance-scale/scale"}', encoding="utf-8")
+    with pytest.raises(ItemBankError, match="duplicate key 'format'"):
+        Scale.load(json_path)
+
+
+@pytest.mark.parametrize(("name", "text"), [
+    ("deep.yaml", "a: " + "[" * 3000 + "]" * 3000 + "\n"),
+    ("deep.json", "[" * 3000 + "]" * 3000),
+    ("deep.json", "[" * 100_000 + "]" * 100_000),
+    ("deep2.yaml", "".join("  " * k + "a:\n" for k in range(1000)) + "  " * 1000 + "b\n"),
+])
+def test_deep_nesting_is_refused_not_a_recursion_error(tmp_path: Path, name: str,
+                                                       text: str) -> None:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ItemBankError, match="nested more than 32 levels"):
+        Scale.load(path)
+
+
+def test_latin1_file_is_refused_by_name(tmp_path: Path) -> None:
+    path = _saved(tmp_path)
+    path.write_bytes(path.read_text("utf-8").encode("latin-1", errors="replace"))
+    with pytest.raises(ItemBankError, match=r"not UTF-8 text .* save the file as UTF-8"):
+        Scale.load(path)
+
+
+def test_huge_file_is_refused_before_reading(tmp_path: Path) -> None:
+    path = tmp_path / "huge.yaml"
+    with path.open("wb") as handle:
+        handle.truncate(6 * 1024 * 1024)
+    with pytest.raises(ItemBankError, match="at most"):
+        Scale.load(path)
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ("id: A1a_1", 'id: "A1a_1\\n"', "must be a letter"),
+    ("theme: A1a", "theme: [A1a]", "invalid value"),
+    ("  keyed: 1\n", "  keyed: 1\n  extra: 1\n", "unknown entry 'extra'"),
+    ("omitted_facets: []", "omitted_facets: [1]", "omitted facet 1"),
+    ("omitted_facets: []", "omitted_facets: ['A1\\n']", "omitted facet"),
+])
+def test_entries_are_checked_in_full(tmp_path: Path, old: str, new: str, message: str) -> None:
+    path = _saved(tmp_path)
+    text = path.read_text("utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(ItemBankError, match=re.escape(message)):
+        Scale.load(path)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from ._careless import CarelessResult, careless
 from ._datasets import load_pilot
 from ._qualtrics_txt import read_qualtrics_txt
-from ._responses import ID_COLUMN_NAMES, read_responses
+from ._responses import ID_COLUMN_NAMES, ReadReport, read_responses
 from ._scoring import ScoreResult, score, score_items
 from ._simulation import WAI_COLUMNS, SimulationResult, SimulationTruth, simulate, simulate_retest
 
@@ -18,6 +18,7 @@ __all__ = [
     "ID_COLUMN_NAMES",
     "WAI_COLUMNS",
     "CarelessResult",
+    "ReadReport",
     "ScoreResult",
     "SimulationResult",
     "SimulationTruth",

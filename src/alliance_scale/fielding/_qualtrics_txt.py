@@ -42,6 +42,17 @@ def read_qualtrics_txt(path: str | Path) -> pd.DataFrame:
     ------
     ItemBankError
         If the file does not start with ``[[AdvancedFormat]]``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> scale = als.draft_scale(items_per_facet=1, language="en")
+    >>> path = scale.to_qualtrics(pathlib.Path(tempfile.mkdtemp()) / "dta.txt")
+    >>> questions = read_qualtrics_txt(path)
+    >>> questions.loc[scale.item_ids[0], "type"]
+    'MC:SingleAnswer:Horizontal'
+    >>> int(questions["page"].max())  # 9 items, 8 per page
+    2
     """
     path = Path(path)
     lines = path.read_text(encoding="utf-8-sig").splitlines()

@@ -1,338 +1,268 @@
-"""Reading response files (CSV, Excel, REDCap, Qualtrics) into item columns, refusing bad data.
+"""Reading survey responses: the dispatcher of :func:`read_responses`.
 
-One job: turn a survey export (or a DataFrame) into one row per respondent with one float
-column per item of a :class:`~alliance_scale.scale.Scale`, or refuse it with a
+One job: turn a survey export (CSV/TSV, Excel, SPSS, Stata) or a DataFrame into one row per
+respondent with one float column per item of a :class:`~alliance_scale.Scale`, every row
+kept in order with its completion status, or refuse it with a
 :class:`~alliance_scale.errors.ResponseError` naming the file, the column and the rows.
 
-Why hand-written: the CSV is parsed with the standard :mod:`csv` module rather than
-``pandas.read_csv`` because pandas silently pads rows that have too few fields and
-silently skips the malformed rows that a survey export must never lose; every structural
-fault (empty file, binary file, wrong field count, header only, missing Qualtrics header
-rows) is refused here with the data row named. Excel files are read with pandas/openpyxl.
+The work is split by concern, one private module each:
 
-Naming contract (see :mod:`.exports`): REDCap field names are the item ids lower-cased,
-Qualtrics export tags and plain CSV/Excel headers are the item ids. Column names are
-matched to item ids case-insensitively.
+- containers: :mod:`._read_table` (text, with the encoding and delimiter found; Excel, with
+  sizes capped and formulas reported), :mod:`._read_spss` (SPSS / Stata via pyreadstat);
+- layouts: :mod:`._read_plain` (item ids as headers), :mod:`._read_redcap`,
+  :mod:`._read_qualtrics`, :mod:`._read_limesurvey` (each platform's export, from its own
+  documentation or writer code);
+- :mod:`._read_values` turns answers into codes, column by column, vectorised;
+- :mod:`._read_common` holds what they share (label normalisation, column matching).
+
+Here: deciding the container and the layout (``source="auto"`` says why in the read
+report), applying the layout's plan, building the result at once (columns are never
+inserted one by one, so reading stays linear in the number of columns), the ids, the
+status and ``keep``. Hand-written because no library reads these platforms' layouts back;
+pandas and pyreadstat do the parsing.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import re
-from collections.abc import Hashable
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from .._checks import check_choice, check_unique_columns, code_problems, is_boolean
-from ..errors import ResponseError
+from .._checks import check_choice, check_unique_columns
+from .._results import Result, result
+from ..errors import OptionError, ResponseError
+from . import _read_limesurvey, _read_qualtrics, _read_redcap
+from ._read_common import (
+    DATAFRAME,
+    ID_COLUMN_NAMES,
+    PROBLEMS_COLUMN,
+    PROGRESS_COLUMN,
+    STATUS_COLUMN,
+    STATUSES,
+    Plan,
+    Table,
+    as_text,
+)
+from ._read_plain import adopted_status, plan_plain, usual_id_column
+from ._read_spss import read_spss
+from ._read_table import read_excel, read_text
+from ._read_values import code_items, metadata_column
+from ._read_values import plain_value as plain_value  # validity imports it from here
 
 if TYPE_CHECKING:
     from ..instrument._scale import Scale
 
 __all__ = [
     "ID_COLUMN_NAMES",
+    "ReadReport",
     "read_responses",
 ]
 
-#: Export formats understood by :func:`read_responses`.
-SOURCES = ("csv", "redcap", "qualtrics")
+#: What ``source=`` accepts: decide, a container read with the plain layout, or a platform.
+SOURCES = ("auto", "csv", "excel", "spss", "redcap", "qualtrics", "limesurvey")
 #: What to do with an invalid answer: refuse the data, or set it to missing and flag the row.
 ERRORS = ("raise", "flag")
-#: Name of the column describing each row's invalid answers ("" when none).
-PROBLEMS_COLUMN = "problems"
-#: Usual respondent-id column names, searched (case-insensitively, in this order) in a plain
-#: CSV or Excel file read without ``id_column``; the first one found is the id column.
-ID_COLUMN_NAMES = ("respondent", "respondent_id", "participant", "participant_id", "id",
-                   "record_id", "ResponseId", "subject")
-
-_EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
-_REDCAP_KEYS = ("redcap_event_name", "redcap_repeat_instrument", "redcap_repeat_instance")
-_ITEM_SHAPE = re.compile(r"^([A-Za-z])\d+[A-Za-z]?_\d+$")
-_DATAFRAME = "<DataFrame>"
-_EXAMPLE_LENGTH = 20  # characters of an invalid text value quoted in an exception message
-
-_NOT_A_CODE = "not a response code (neither a number nor an anchor label)"
-_BOOLEAN = "not a response code (True/False)"
-_NOT_INTEGER = "not an integer code"
+#: Platform layouts, in the order ``source="auto"`` tries them.
+_LAYOUTS: dict[str, tuple[Callable, Callable]] = {
+    "qualtrics": (_read_qualtrics.detect, _read_qualtrics.plan_qualtrics),
+    "limesurvey": (_read_limesurvey.detect, _read_limesurvey.plan_limesurvey),
+    "redcap": (_read_redcap.detect, _read_redcap.plan_redcap),
+}
+_EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+_KINDS = {b"%PDF": "a PDF document", b"\xd0\xcf\x11\xe0": "an old Office file (.xls or .doc); "
+          "save it as .xlsx or CSV"}
 
 
-# --------------------------------------------------------------------------- file level
-def _refuse_binary(raw: bytes, file: str) -> None:
-    head = raw[:8192]
-    kinds = {b"%PDF": "a PDF document", b"PK\x03\x04": "a ZIP archive (an Excel .xlsx file?)",
-             b"\xd0\xcf\x11\xe0": "an old Office (.xls/.doc) file"}
-    for magic, kind in kinds.items():
-        if head.startswith(magic):
-            raise ResponseError(f"not a CSV text file: it is {kind}", file=file)
-    if b"\x00" in head:
-        raise ResponseError("not a CSV text file: it contains binary data (NUL bytes)", file=file)
+@result
+class ReadReport(Result):
+    """What :func:`read_responses` decided and found (``responses.attrs["read_report"]``).
+
+    Attributes
+    ----------
+    file : str
+        The path read, or ``"<DataFrame>"``.
+    source : str
+        The layout applied: ``"csv"`` (plain), ``"redcap"``, ``"qualtrics"`` or
+        ``"limesurvey"``.
+    container : str
+        How the file was read (``"UTF-16 text, tab-separated"``, ``"SPSS file"``...).
+    decided : str
+        Why this layout (``"given: source='redcap'"``, or the columns that showed it).
+    items_matched_by : str
+        How the item columns were found (column names, item texts, ``columns=``).
+    rows : int
+        Data rows read (every one is in the result unless ``keep`` excluded it).
+    ignored_columns : tuple of str
+        Columns left out of the result (other instruments of a REDCap project).
+    status_counts : tuple of (str, int)
+        Rows per completion status, in the order of the statuses.
+    keep : str
+        The ``keep`` rule applied.
+    excluded : tuple of str
+        Ids (or data-row numbers) of the rows ``keep`` excluded, in file order.
+    excluded_status : tuple of str
+        Their statuses, in the same order.
+
+    Examples
+    --------
+    >>> scale = als.draft_scale()
+    >>> responses = als.read_responses(als.load_pilot(), scale)
+    >>> report = responses.attrs["read_report"]
+    >>> report.source, report.rows, report.status_counts
+    ('csv', 320, (('unknown', 320),))
+    """
+
+    file: str
+    source: str
+    container: str
+    decided: str
+    items_matched_by: str
+    rows: int
+    ignored_columns: tuple[str, ...]
+    status_counts: tuple[tuple[str, int], ...]
+    keep: str
+    excluded: tuple[str, ...]
+    excluded_status: tuple[str, ...]
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per completion status found: rows read and rows kept."""
+        frame = pd.DataFrame(self.status_counts, columns=["status", "rows"]).set_index("status")
+        dropped = pd.Series(self.excluded_status, dtype=object).value_counts()
+        frame["kept"] = frame["rows"] - dropped.reindex(frame.index, fill_value=0)
+        return frame
+
+    def _summary(self) -> dict[str, Any]:
+        summary = {"file": self.file, "read as": f"{self.source} ({self.container})",
+                   "decided by": self.decided, "items matched by": self.items_matched_by,
+                   "rows": self.rows}
+        if self.ignored_columns:
+            summary["columns left out"] = (
+                f"{len(self.ignored_columns)} (e.g. {', '.join(self.ignored_columns[:3])})")
+        if self.keep != "all":
+            summary[f"excluded by keep={self.keep!r}"] = len(self.excluded)
+        return summary
 
 
-def _decode(raw: bytes, file: str) -> str:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ResponseError("not a CSV text file: neither UTF-8 nor Windows-1252 text", file=file)
+# --------------------------------------------------------------------------- containers
+def _frame_table(frame: pd.DataFrame) -> Table:
+    if isinstance(frame.columns, pd.MultiIndex):
+        raise OptionError("the DataFrame has MultiIndex columns; give one level of names")
+    check_unique_columns(frame, "duplicate column name", ResponseError, DATAFRAME)
+    if len(frame) == 0:
+        raise ResponseError("the DataFrame has no rows", file=DATAFRAME)
+    header = [str(c).strip() for c in frame.columns]
+    preview = [["" if v is None else str(v) for v in row]
+               for row in frame.head(2).itertuples(index=False)]
+
+    def load(skip: int, text_columns: set[int]) -> tuple[pd.DataFrame, pd.Index]:
+        data = frame.iloc[skip:]
+        if len(data) == 0:
+            raise ResponseError("the DataFrame has no response rows", file=DATAFRAME)
+        return data.set_axis(list(range(len(header))), axis=1), data.index
+
+    return Table(file=DATAFRAME, container="dataframe", description="DataFrame",
+                 header=header, preview=preview, load=load, names=list(frame.columns))
 
 
-def _csv_rows(path: Path, file: str) -> list[list[object]]:
-    raw = path.read_bytes()
-    if not raw:
-        raise ResponseError("empty file (0 bytes)", file=file)
-    _refuse_binary(raw, file)
-    text = _decode(raw, file)
-    first_line = text.split("\n", 1)[0]
-    delimiter = max((",", ";", "\t"), key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    try:
-        rows = list(reader)
-    except csv.Error as exc:
-        raise ResponseError(f"not a valid CSV file (line {reader.line_num} of the file): {exc}",
-                            file=file) from exc
-    return [row for row in rows if row]  # blank lines are not rows
-
-
-def _excel_rows(path: Path, file: str) -> list[list[object]]:
+def _file_table(path: Path, file: str, source: str) -> Table:
+    if not path.is_file():
+        raise ResponseError("no such file", file=file)
     if path.stat().st_size == 0:
         raise ResponseError("empty file (0 bytes)", file=file)
-    try:
-        sheet = pd.read_excel(path, header=None, dtype=object)
-    except Exception as exc:  # openpyxl/xlrd raise many types for a non-Excel file
-        raise ResponseError(f"cannot be read as an Excel workbook: {exc}", file=file) from exc
-    sheet = sheet.dropna(how="all")
-    return [[None if _is_blank(v) else v for v in row] for row in sheet.to_numpy().tolist()]
+    with path.open("rb") as handle:
+        head = handle.read(16)
+    suffix = path.suffix.lower()
+    if head.startswith((b"$FL2", b"$FL3")) or suffix in (".sav", ".zsav"):
+        kind = "spss"
+    elif head.startswith(b"<stata_dta>") or suffix == ".dta":
+        kind = "stata"
+    elif head.startswith(b"PK\x03\x04") or suffix in _EXCEL_SUFFIXES:
+        kind = "excel"
+    else:
+        kind = "text"
+    if source == "excel" and kind != "excel":
+        raise ResponseError("source='excel' but the file is not an .xlsx/.xlsm workbook",
+                            file=file)
+    if source == "spss" and kind not in ("spss", "stata"):
+        raise ResponseError("source='spss' but the file is not an SPSS (.sav) or Stata (.dta) "
+                            "file", file=file)
+    if kind in ("spss", "stata"):
+        return read_spss(path, file, kind)
+    if kind == "excel":
+        if suffix in _EXCEL_SUFFIXES:
+            return read_excel(path, file)
+        try:
+            return read_excel(path, file)
+        except ResponseError:
+            raise ResponseError("not a CSV text file: it is a ZIP archive, and not an Excel "
+                                "workbook either", file=file) from None
+    for magic, what in _KINDS.items():
+        if head.startswith(magic):
+            raise ResponseError(f"not a CSV text file: it is {what}", file=file)
+    if suffix == ".xls":
+        raise ResponseError("an old .xls workbook: save it as .xlsx or CSV", file=file)
+    return read_text(path, file, path.read_bytes())
 
 
-def _is_blank(value: object) -> bool:
-    return value is None or (isinstance(value, float) and np.isnan(value)) or (
-        isinstance(value, str) and not value.strip()
-    )
-
-
-def _is_import_id(value: object) -> bool:
-    return isinstance(value, str) and value.lstrip().startswith('{"ImportId"')
-
-
-def _frame_from_rows(rows: list[list[object]], source: str, file: str) -> pd.DataFrame:
-    """Header row(s) + data rows -> object DataFrame indexed by 1-based data-row number."""
-    n_header = 3 if source == "qualtrics" else 1
-    if source == "qualtrics" and (
-        len(rows) < 3 or not any(_is_import_id(v) for v in rows[2])
-    ):
-        raise ResponseError(
-            "not a Qualtrics response export with its 3 header rows (export tags, question "
-            'texts, {"ImportId": ...}); export with "Use numeric values" or "Use choice '
-            'text" as CSV, or read it with source="csv"', file=file,
-        )
-    if not rows:
-        raise ResponseError("the file has no header row", file=file)
-    header = ["" if _is_blank(h) else str(h).strip() for h in rows[0]]
-    data = rows[n_header:]
-    if not data:
-        raise ResponseError("the file has a header but no data rows", file=file)
-    lengths = np.fromiter((len(r) for r in data), dtype=np.int64, count=len(data))
-    wrong = np.flatnonzero(lengths != len(header))
-    if wrong.size:
-        raise ResponseError(
-            f"data row has {lengths[wrong[0]]} fields but the header has {len(header)}: "
-            "not a well-formed CSV file (a stray delimiter or quote?)",
-            file=file, rows=(wrong + 1).tolist(),
-        )
-    if "" in header:
-        raise ResponseError(f"header cell {header.index('') + 1} is empty", file=file)
-    frame = pd.DataFrame(data, columns=header, dtype=object)
-    frame.index = pd.RangeIndex(1, len(data) + 1, name="row")
-    return frame.mask(frame.apply(lambda column: column.map(_is_blank)))
-
-
-def _drop_qualtrics_header_rows(frame: pd.DataFrame) -> pd.DataFrame:
-    """A Qualtrics CSV read with pandas keeps question texts and ImportIds as 2 data rows."""
-    if len(frame) >= 2 and any(_is_import_id(v) for v in frame.iloc[1]):
-        return frame.iloc[2:]
-    return frame
-
-
-# --------------------------------------------------------------------------- columns
-def _map_columns(frame: pd.DataFrame, scale: Scale, file: str) -> pd.DataFrame:
-    """Rename columns to item ids (case-insensitive); refuse missing or unknown items."""
-    item_ids = scale.item_ids  # built once, not per column
-    by_lower = {item_id.lower(): item_id for item_id in item_ids}
-    renamed: dict[Hashable, str] = {}
-    for column in frame.columns:
-        item_id = by_lower.get(str(column).strip().lower())
-        if item_id is None:
-            continue
-        if item_id in renamed.values():
-            raise ResponseError(f"item {item_id!r} appears in two columns", file=file,
-                                column=str(column))
-        renamed[column] = item_id
-    frame = frame.rename(columns=renamed)
-    mapped = set(renamed.values())
-    missing = [i for i in item_ids if i not in mapped]
-    if missing:
-        raise ResponseError(
-            f"{len(missing)} item column(s) of scale {scale.name!r} missing: "
-            + ", ".join(missing[:10]) + (" ..." if len(missing) > 10 else ""),
-            file=file, column=missing[0],
-        )
-    initials = {i[0].lower() for i in item_ids}
-    known = set(item_ids)
-    for column in frame.columns:
-        match = _ITEM_SHAPE.match(str(column).strip())
-        if column not in known and match and match.group(1).lower() in initials:
-            raise ResponseError(
-                f"column looks like an item but is not in scale {scale.name!r} "
-                f"(version {scale.version}); was the file fielded with another version?",
-                file=file, column=str(column),
-            )
-    check_unique_columns(frame, "duplicate column name", ResponseError, file)
-    return frame
-
-
-# --------------------------------------------------------------------------- values
-def _label_codes(scale: Scale) -> dict[str, int]:
-    """Anchor label (stripped, case-folded, either language) -> response code."""
-    codes: dict[str, int] = {}
-    ambiguous: set[str] = set()
-    for language in ("fr", "en"):
-        for code, label in enumerate(scale.response_format.labels(language), start=scale.min_value):
-            key = label.strip().casefold()
-            if codes.setdefault(key, code) != code:
-                ambiguous.add(key)
-    return {k: v for k, v in codes.items() if k not in ambiguous}
-
-
-def plain_value(value: object) -> str:
-    """A number as a reader writes it (``9``, ``9.5``, never ``np.float64(9.0)``); a boolean
-    as ``True``/``False``; anything else as its quoted text trimmed to 20 characters.
-
-    Used in exception messages only: a result never stores a respondent's free text.
-
-    Parameters
-    ----------
-    value : object
-        An answer as read (number, boolean, text...).
-
-    Returns
-    -------
-    str
-    """
-    if is_boolean(value):
-        return str(bool(value))
-    if isinstance(value, (int, float, np.integer, np.floating)):
-        return f"{float(value):.15g}"
-    text = str(value)
-    return repr(text[:_EXAMPLE_LENGTH]) + ("..." if len(text) > _EXAMPLE_LENGTH else "")
-
-
-def _check_item(
-    column: pd.Series, scale: Scale, labels: dict[str, int]
-) -> tuple[np.ndarray, list[tuple[str, np.ndarray]]]:
-    """Codes of one item column (float, NaN = missing) and its problems (kind, row mask)."""
-    if pd.api.types.is_bool_dtype(column):
-        values = np.full(len(column), np.nan)
-        problems = [(_BOOLEAN, column.notna().to_numpy())]
-    elif pd.api.types.is_numeric_dtype(column):
-        values = column.to_numpy(dtype=float, na_value=np.nan)
-        problems = []
-    else:  # object column: booleans are refused, not coded 1/0 as pd.to_numeric would
-        boolean = column.map(is_boolean).to_numpy(dtype=bool)
-        present = (column.notna().to_numpy() & ~column.map(_is_blank).to_numpy(dtype=bool)
-                   & ~boolean)
-        numeric = np.array(pd.to_numeric(column.where(present), errors="coerce"), dtype=float)
-        text = present & np.isnan(numeric)
-        if text.any():
-            keys = column[text].astype(str).str.strip().str.casefold()
-            numeric[text] = keys.map(labels).to_numpy(dtype=float)
-        not_code = present & np.isnan(numeric)
-        values = numeric
-        problems = [(_BOOLEAN, boolean), (_NOT_A_CODE, not_code)]
-    low, high = scale.min_value, scale.max_value
-    not_integer, outside = code_problems(values, low, high)
-    problems.append((_NOT_INTEGER, not_integer))
-    problems.append((f"outside the response range {low}-{high}", outside))
-    return values, [(kind, mask) for kind, mask in problems if mask.any()]
-
-
-def _shown(kind: str, original: object, code: float) -> str:
-    """The offending value for an exception message (text trimmed to 20 characters)."""
-    return plain_value(original if kind in (_BOOLEAN, _NOT_A_CODE) else code)
-
-
-def _note(item_id: str, kind: str, original: object, code: float, scale: Scale) -> str:
-    """One invalid answer for the ``problems`` column, never echoing a respondent's text."""
-    if kind == _BOOLEAN:
-        return f"{item_id}: {bool(original)}, {kind}"
-    if kind == _NOT_A_CODE:
-        what = "text" if isinstance(original, str) else type(original).__name__
-        return f"{item_id}: {what}, not a response code"
-    if kind == _NOT_INTEGER:
-        return f"{item_id}: {plain_value(code)} {kind}"
-    return f"{item_id}: {plain_value(code)} outside {scale.min_value}-{scale.max_value}"
-
-
-def _check_values(
-    frame: pd.DataFrame, scale: Scale, errors: str, file: str
-) -> tuple[pd.DataFrame, dict[int, list[str]]]:
-    """Item columns as float codes; invalid answers raise or become NaN and are described."""
-    labels = _label_codes(scale)
-    columns: dict[str, np.ndarray] = {}
-    notes: dict[int, list[str]] = {}
-    for item_id in scale.item_ids:
-        original = frame[item_id]
-        codes, problems = _check_item(original, scale, labels)
-        values = codes
-        for kind, mask in problems:
-            positions = np.flatnonzero(mask)
-            if errors == "raise":
-                first = positions[0]
-                raise ResponseError(
-                    f"{kind}, such as {_shown(kind, original.iloc[first], codes[first])}",
-                    file=file, column=item_id, rows=list(frame.index[positions]),
-                )
-            for position in positions:
-                notes.setdefault(int(position), []).append(
-                    _note(item_id, kind, original.iloc[position], codes[position], scale)
-                )
-            values = np.where(mask, np.nan, values)
-        columns[item_id] = values
-    return pd.DataFrame(columns, index=frame.index), notes
+# --------------------------------------------------------------------------- layout
+def _plan(table: Table, scale: Scale, source: str, columns: Any,
+          id_column: str | bool | None) -> Plan:
+    if source in _LAYOUTS:
+        return _LAYOUTS[source][1](table, scale, columns, id_column,
+                                   f"given: source={source!r}")
+    if source in ("auto", "spss"):
+        for detect, plan in _LAYOUTS.values():
+            reason = detect(table)
+            if reason is not None:
+                return plan(table, scale, columns, id_column, reason)
+        reason = "no platform's columns: item ids as headers"
+    else:
+        reason = f"given: source={source!r}"
+    return plan_plain(table, scale, columns, id_column, reason)
 
 
 # --------------------------------------------------------------------------- ids
-def _usual_id_column(frame: pd.DataFrame) -> str | None:
-    """The first of :data:`ID_COLUMN_NAMES` that is a column (case-insensitive), if any."""
-    by_lower: dict[str, str] = {}
-    for column in frame.columns:
-        by_lower.setdefault(str(column).strip().lower(), column)
-    found = (by_lower.get(name.lower()) for name in ID_COLUMN_NAMES)
-    return next((column for column in found if column is not None), None)
+def _ids(data: pd.DataFrame, plan: Plan, table: Table, rows: pd.Index, errors: str,
+         notes: dict[int, list[str]], check_index: bool) -> pd.Index:
+    """The result's index: the respondent ids (as text), checked; or the rows' labels."""
+    header, file = table.header, table.file
+    if not plan.ids:
+        if table.container == "dataframe" and check_index:
+            _flag_ids(rows, np.zeros(len(rows), dtype=bool), "index", None, errors, file,
+                      rows, notes, "")
+        return rows
+    # a file's ids as text ("007" stays "007"); a DataFrame's as the user typed them
+    arrays = [data[p].to_numpy(dtype=object) if table.container == "dataframe"
+              else as_text(data[p]) for p in plan.ids]
+    names = [header[p] for p in plan.ids]
+    index = (pd.Index(arrays[0], name=names[0], dtype=object) if len(arrays) == 1
+             else pd.MultiIndex.from_arrays(arrays, names=names))
+    blank = pd.isna(arrays[0])
+    hint = (f" ({names[0]!r} was taken as the id column by its name; pass id_column=False "
+            "to read the file without ids)") if plan.id_inferred else ""
+    _flag_ids(index, blank, " + ".join(names), names[0], errors, file, rows, notes, hint)
+    return index
 
 
-def _given_id_column(frame: pd.DataFrame, id_column: object, file: str) -> str:
-    """``id_column`` checked: a string naming a column of ``frame``."""
-    if not isinstance(id_column, str):
-        raise ResponseError(
-            f"id_column must be a column name, None or False, got {id_column!r}", file=file
-        )
-    if id_column not in frame.columns:
-        raise ResponseError("id_column is not a column of the data", file=file, column=id_column)
-    return id_column
-
-
-def _repeated(ids: pd.Index | pd.DataFrame) -> np.ndarray:
-    """Mask of the rows whose respondent id appears more than once (every copy marked)."""
-    return np.asarray(ids.duplicated(keep=False), dtype=bool)
+def _flag_ids(index: pd.Index, blank: np.ndarray, what: str, column: str | None, errors: str,
+              file: str, rows: pd.Index, notes: dict[int, list[str]], hint: str) -> None:
+    duplicated = np.asarray(index.duplicated(keep=False), dtype=bool) & ~blank
+    for kind, mask in (("missing respondent id", blank),
+                       (f"duplicate respondent id ({what})", duplicated)):
+        positions = np.flatnonzero(mask)
+        if not positions.size:
+            continue
+        if errors == "raise":
+            raise ResponseError(kind + hint, file=file, column=column, rows=list(rows[positions]))
+        for position in positions:
+            notes.setdefault(int(position), []).append(kind)
 
 
 def index_by_id(
-    frame: pd.DataFrame, id_column: str | bool | None, what: str = _DATAFRAME
+    frame: pd.DataFrame, id_column: str | bool | None, what: str = DATAFRAME
 ) -> pd.DataFrame:
     """``frame`` indexed by respondent id, refusing repeated ids (the rule of read_responses).
 
@@ -355,81 +285,50 @@ def index_by_id(
     ------
     ResponseError
         ``id_column`` not a column, or an id repeated (the message lists the ids).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"participant": ["a", "b"], "A1a_1": [4, 2]})
+    >>> index_by_id(frame, None).index.tolist()
+    ['a', 'b']
     """
+    header = [str(c) for c in frame.columns]
     if id_column is None:
-        column = _usual_id_column(frame)
+        position = usual_id_column(header)
+        column = None if position is None else frame.columns[position]
     elif id_column is False:
         column = None
     else:
-        column = _given_id_column(frame, id_column, what)
+        if not isinstance(id_column, str):
+            raise ResponseError(
+                f"id_column must be a column name, None or False, got {id_column!r}", file=what)
+        if id_column not in frame.columns:
+            raise ResponseError("id_column is not a column of the data", file=what,
+                                column=id_column)
+        column = id_column
     if column is not None:
         frame = frame.set_index(column)
-    repeated = _repeated(frame.index)
+    repeated = np.asarray(frame.index.duplicated(keep=False), dtype=bool)
     if repeated.any():
         raise ResponseError(f"duplicate respondent id ({column or 'index'})", file=what,
                             column=column, rows=list(frame.index[repeated]))
     return frame
 
 
-def _id_columns(
-    frame: pd.DataFrame, items: list[str], source: str, id_column: str | bool | None,
-    file: str,
-) -> tuple[list[str], bool]:
-    """The respondent-id column(s), and whether they were inferred from a usual name."""
-    if id_column is False:
-        return [], False
-    if id_column is not None:
-        return [_given_id_column(frame, id_column, file)], False
-    if source == "redcap":
-        first = "record_id" if "record_id" in frame.columns else frame.columns[0]
-        if first in items:  # no record id column at all
-            return [], False
-        return [first] + [c for c in _REDCAP_KEYS if c in frame.columns], False
-    if source == "qualtrics":
-        found = [c for c in frame.columns if str(c).lower() == "responseid"]
-        return found[:1], False
-    if file == _DATAFRAME:  # a frame brings its own index
-        return [], False
-    usual = _usual_id_column(frame)
-    return ([usual], True) if usual is not None else ([], False)
+# --------------------------------------------------------------------------- keep
+def _keep_set(keep: str | Collection[str]) -> set[str]:
+    if isinstance(keep, str):
+        check_choice("keep", keep, ("all", "complete", *STATUSES))
+        return set(STATUSES) if keep == "all" else {keep}
+    chosen = set(keep) if isinstance(keep, Collection) else None
+    if not chosen or not chosen <= set(STATUSES):
+        raise OptionError(f"keep must be 'all', 'complete' or a collection of statuses "
+                          f"({', '.join(STATUSES)}); got {keep!r}")
+    return chosen
 
 
-def _check_ids(
-    frame: pd.DataFrame, id_columns: list[str], errors: str, file: str,
-    notes: dict[int, list[str]], check_index: bool, inferred: bool = False,
-) -> None:
-    """Refuse (or flag) duplicate and missing respondent ids (a frame's index if asked).
-
-    Ids are compared as they will appear in the index (``"01"`` and ``"1"`` are both 1).
-    """
-    if id_columns:
-        keys = frame[id_columns].apply(_as_numbers_where_possible)
-        blank = keys.iloc[:, 0].isna().to_numpy()
-        duplicated = _repeated(keys) & ~blank
-        what, column = " + ".join(id_columns), id_columns[0]
-    else:
-        if file != _DATAFRAME or not check_index:
-            return
-        blank = np.zeros(len(frame), dtype=bool)
-        duplicated = _repeated(frame.index)
-        what, column = "index", None
-    for kind, mask in (("missing respondent id", blank),
-                       (f"duplicate respondent id ({what})", duplicated)):
-        positions = np.flatnonzero(mask)
-        if not positions.size:
-            continue
-        if errors == "raise":
-            hint = (f" ({column!r} was taken as the id column by its name; pass "
-                    "id_column=False to read the file without ids)") if inferred else ""
-            raise ResponseError(kind + hint, file=file, column=column,
-                                rows=list(frame.index[positions]))
-        for position in positions:
-            notes.setdefault(int(position), []).append(kind)
-
-
-def _as_numbers_where_possible(column: pd.Series) -> pd.Series:
-    numeric = pd.to_numeric(column, errors="coerce")
-    return numeric if numeric.notna().sum() == column.notna().sum() else column
+def _keep_name(keep: str | Collection[str]) -> str:
+    return keep if isinstance(keep, str) else "+".join(sorted(keep))
 
 
 # --------------------------------------------------------------------------- public
@@ -437,28 +336,38 @@ def read_responses(
     path_or_frame: str | Path | pd.DataFrame,
     scale: Scale,
     *,
-    source: str = "csv",
+    source: str = "auto",
+    columns: Mapping[str, str] | Callable[[str], str | None] | None = None,
     errors: str = "raise",
     id_column: str | bool | None = None,
+    keep: str | Collection[str] = "all",
 ) -> pd.DataFrame:
     """Read survey responses to ``scale`` into one row per respondent, refusing bad data.
 
     Parameters
     ----------
     path_or_frame : str, Path or DataFrame
-        A file path or an already loaded table (one row per respondent).
+        A file (CSV/TSV text, ``.xlsx``/``.xlsm``, SPSS ``.sav``/``.zsav``, Stata
+        ``.dta``) or an already loaded table (one row per respondent).
     scale : Scale
-        The scale that was fielded: gives the item ids, the response range
+        The scale that was fielded: gives the item ids and texts, the response range
         (``min_value..max_value``) and the anchor labels.
-    source : {"csv", "redcap", "qualtrics"}, default "csv"
-        ``"csv"``: one header row of item ids (comma, semicolon or tab separated; UTF-8
-        or Windows-1252); a path ending in ``.xlsx``/``.xlsm``/``.xls`` is read as Excel
-        (first sheet). ``"redcap"``: REDCap flat export (``record_id``, optional
-        ``redcap_event_name``/``redcap_repeat_instrument``/``redcap_repeat_instance``,
-        fields = item ids lower-cased, ``<form>_complete``). ``"qualtrics"``: Qualtrics
-        CSV with its 3 header rows (export tags = item ids, question texts, ImportId
-        JSON); a DataFrame loaded with ``pandas.read_csv`` from such a file has its two
-        extra header rows removed.
+    source : {"auto", "csv", "excel", "spss", "redcap", "qualtrics", "limesurvey"}
+        ``"auto"`` (default): the container from the file's first bytes and suffix, the
+        layout from the header rows, in this order: Qualtrics (its 3 header rows, or
+        ``ResponseId`` with ``Finished``/``Status``), LimeSurvey (``submitdate`` with
+        ``lastpage``/``startlanguage``, or ``DTA1[...]`` columns), REDCap (``redcap_*`` or
+        ``*_complete`` columns, or a labels export's ``Complete?``, ``Event Name``...),
+        else plain item-id headers; the read report says which and why. ``"csv"`` and
+        ``"excel"``: the plain layout. ``"spss"``: an SPSS or Stata file, its layout
+        detected as for ``"auto"``. A platform name forces that platform's layout.
+        Text is UTF-8 (with or without BOM), UTF-16/32 (with BOM, or UTF-16 without),
+        or Windows-1252; comma, semicolon or tab separated.
+    columns : mapping or callable, optional
+        File column -> item id, for columns not named by the item ids (Qualtrics
+        default tags ``Q1_1``..., a colleague's ``DTA_<id>``): a dict, or a function of
+        a column name returning an item id or None. Applied before the platform's own
+        naming.
     errors : {"raise", "flag"}, default "raise"
         ``"raise"`` refuses the first invalid answer, listing every row with that problem
         in that column. ``"flag"`` keeps every row, sets invalid answers to NaN and
@@ -469,44 +378,68 @@ def read_responses(
         item-like columns) are always refused.
     id_column : str or False, optional
         Column holding the respondent id; ``False`` for none (the index is then the
-        data-row number, and ids are not checked). Default (None): ``record_id`` (or the
-        first column) plus the event/repeat columns present for REDCap, ``ResponseId`` for
-        Qualtrics; for a CSV or Excel file, the first of :data:`ID_COLUMN_NAMES`
-        (``respondent``, ``respondent_id``, ``participant``, ``participant_id``, ``id``,
-        ``record_id``, ``ResponseId``, ``subject``; in this order, matched
-        case-insensitively) that is a column, else none. A DataFrame keeps its own index
-        unless ``id_column`` is given.
+        data-row number, and ids are not checked). Default (None): the platform's id
+        (REDCap: the record id, plus the event and repeat columns present; Qualtrics:
+        ``ResponseId``; LimeSurvey: ``id``); for a plain file, the first of
+        :data:`ID_COLUMN_NAMES` (``respondent``, ``respondent_id``, ``participant``,
+        ``participant_id``, ``id``, ``record_id``, ``ResponseId``, ``subject``; matched
+        case-insensitively) that is a column, else none. A plain DataFrame keeps its own
+        index unless ``id_column`` is given. A file's ids are kept as text (``"007"``, a
+        23-digit id); a DataFrame's id column as it is.
+    keep : "all", "complete", or a collection of statuses, default "all"
+        Which rows to return. The completion status is always read and reported; rows
+        are excluded only when asked, and the read report names them
+        (``attrs["read_report"].excluded``).
 
     Returns
     -------
     DataFrame
-        Exactly the input rows, in the input order. Index: the respondent id (a
-        MultiIndex with the REDCap event/repeat columns when present); without an id
-        column, the 1-based data-row number of the file (index name ``"row"``) or the
+        Every row of the file (unless ``keep`` excluded some), in file order. Index: the
+        respondent id (text for a file) (a MultiIndex with the REDCap event/repeat columns); without
+        an id column, the 1-based data-row number (index name ``"row"``) or the
         DataFrame's own index. Columns: the scale's items in administration order (float
-        codes, NaN = missing; anchor labels mapped to codes), then every other column of
-        the input (metadata; converted to numbers when all its values are numeric), then
-        ``problems`` (str, ``""`` for a clean row; always present).
+        codes, NaN = missing; anchor labels in either language mapped to codes), every
+        other column of the input (metadata: numbers when every value is a plain number
+        that reads back the same, so ``07501`` stays text), then ``status`` (one of
+        ``complete``, ``incomplete``, ``unverified``, ``preview``, ``test``, ``spam``,
+        ``unknown``), ``progress`` (percent, NaN unless the platform gives it) and
+        ``problems`` (``""`` for a clean row). ``attrs["read_report"]`` holds a
+        :class:`ReadReport`.
 
     Raises
     ------
     ResponseError
-        With ``file=`` (the path, or ``"<DataFrame>"``), ``column=`` and ``rows=``. For a
-        file, rows are 1-based data-row numbers (the first row after the header row(s) is
-        row 1; blank lines are not counted); for a DataFrame, index labels. Refused: a
-        missing, empty (0 bytes), binary (PDF, ZIP, NUL bytes) or header-only file; rows
-        whose field count differs from the header's; a Qualtrics file without its 3
-        header rows; item columns missing; columns that look like items of the scale but
-        are not in it (``<letter><digits>[letter]_<digits>`` starting with the letter of
-        one of its items, e.g. ``A1a_9``; Qualtrics default tags such as ``Q9`` or
-        ``Q3_4`` are kept as other columns unless the scale has items starting with Q);
-        duplicate or missing respondent ids; values that are not numbers or anchor
-        labels, not integers, or outside the response range; booleans (``True``/``False``,
-        in a boolean column or among other values), which are not response codes. The
-        message quotes one offending value (text trimmed to 20 characters).
+        With ``file=`` (the path, or ``"<DataFrame>"``), ``column=`` and ``rows=`` (1-based
+        data rows after the header rows, blank lines not counted; or index labels). Among
+        others: a missing, empty, binary or header-only file; rows whose field count
+        differs from the header's; a Qualtrics text export without its 3 header rows; item
+        columns missing (with a hint for a REDCap labels export or Qualtrics default tags);
+        columns that look like items of the scale but are not in it; duplicate or missing
+        respondent ids; answers that are not codes or anchor labels, not integers, outside
+        the response range, booleans, or Excel formulas; an Excel sheet or SPSS file
+        larger than the caps; a LimeSurvey export fielded with another scale.
+    OptionError
+        A bad ``source``, ``errors``, ``keep`` or ``columns``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> scale = als.draft_scale(items_per_facet=1, language="en")
+    >>> answers = pd.DataFrame([[4] * 9, [2] * 9], columns=scale.item_ids,
+    ...                        index=["p1", "p2"])
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "answers.csv"
+    >>> answers.rename_axis("participant").to_csv(path)
+    >>> # In R: read.csv(path, colClasses = c(participant = "character"))
+    >>> responses = als.read_responses(path, scale)
+    >>> responses.index.tolist(), responses[scale.item_ids[0]].tolist()
+    (['p1', 'p2'], [4.0, 2.0])
+    >>> responses["status"].tolist()
+    ['unknown', 'unknown']
+    >>> print(responses.attrs["read_report"].decided)
+    no platform's columns: item ids as headers
     """
-    return _read(path_or_frame, scale, source=source, errors=errors, id_column=id_column,
-                 check_index=True)
+    return _read(path_or_frame, scale, source=source, columns=columns, errors=errors,
+                 id_column=id_column, keep=keep, check_index=True)[0]
 
 
 def _read(
@@ -517,50 +450,138 @@ def _read(
     errors: str,
     id_column: str | bool | None,
     check_index: bool,
-) -> pd.DataFrame:
-    """:func:`read_responses`; ``check_index=False`` (used by scoring) accepts a frame whose
-    index repeats a label, since scoring does not need unique ids."""
+    columns: Any = None,
+    keep: str | Collection[str] = "all",
+) -> tuple[pd.DataFrame, ReadReport]:
+    """:func:`read_responses` and its report; ``check_index=False`` (used by scoring)
+    accepts a frame whose index repeats a label, since scoring does not need unique ids."""
     check_choice("source", source, SOURCES)
-    check_choice("errors", errors, ERRORS)
+    check_choice("errors", errors, ("raise", "flag"))
+    allowed = _keep_set(keep)
     if isinstance(path_or_frame, pd.DataFrame):
-        file = _DATAFRAME
-        frame = path_or_frame
-        if source == "qualtrics":
-            frame = _drop_qualtrics_header_rows(frame)
-        check_unique_columns(frame, "duplicate column name", ResponseError, file)
-        if len(frame) == 0:
-            raise ResponseError("the DataFrame has no rows", file=file)
+        table = _frame_table(path_or_frame)
     elif isinstance(path_or_frame, (str, Path)):
-        path = Path(path_or_frame)
-        file = str(path_or_frame)
-        if not path.is_file():
-            raise ResponseError("no such file", file=file)
-        excel = path.suffix.lower() in _EXCEL_SUFFIXES
-        rows = _excel_rows(path, file) if excel else _csv_rows(path, file)
-        frame = _frame_from_rows(rows, source, file)
+        table = _file_table(Path(path_or_frame), str(path_or_frame), source)
     else:
         raise ResponseError(
-            f"expected a file path or a DataFrame, got {type(path_or_frame).__name__}"
-        )
-    earlier = frame[PROBLEMS_COLUMN] if PROBLEMS_COLUMN in frame.columns else None
-    frame = _map_columns(frame.drop(columns=[PROBLEMS_COLUMN], errors="ignore"), scale, file)
-    items, notes = _check_values(frame, scale, errors, file)
-    id_columns, inferred = _id_columns(frame, scale.item_ids, source, id_column, file)
-    _check_ids(frame, id_columns, errors, file, notes, check_index, inferred)
+            f"expected a file path or a DataFrame, got {type(path_or_frame).__name__}")
+    # the problems of an earlier read (a DataFrame) are carried over
+    earlier = table.header.index(PROBLEMS_COLUMN) if PROBLEMS_COLUMN in table.header else None
+    plan = _plan(table, scale, source, columns, id_column)
+    _reuse_earlier_status(table, plan)
+    header, file = table.header, table.file
+    text_columns = set(range(len(header))) - set(plan.items)
+    data, rows = table.load(plan.skip, text_columns)
+    if plan.source == "limesurvey" and len(data) == 1 and data.isna().all(axis=None):
+        raise ResponseError("the export holds no responses (LimeSurvey writes one empty "
+                            "record for a survey without responses)", file=file)
+    where = {item: position for position, item in plan.items.items()}
+    matrix, notes = code_items(data, [where[i] for i in scale.item_ids], scale, errors=errors,
+                               file=file, rows=rows, value_labels=table.value_labels,
+                               formulas=_item_formulas(table, plan),
+                               minus_99_missing=plan.minus_99_missing)
+    index = _ids(data, plan, table, rows, errors, notes, check_index)
+    columns_by_position = {p: data[p] for p in plan.status_columns}
+    if plan.status is not None:
+        status, progress = plan.status(columns_by_position, rows)
+    else:
+        status, progress = np.full(len(data), "unknown", dtype=object), np.full(len(data),
+                                                                                np.nan)
+    if plan.version_column is not None:
+        _read_limesurvey.check_version(data[plan.version_column], scale, file, rows)
+    out = _assemble(data, table, plan, matrix, scale, status, progress, notes, earlier)
+    out.index = index
+    report, keep_mask = _report(table, plan, status, allowed, keep, index)
+    if not keep_mask.all():
+        out = out.loc[keep_mask]
+    out.attrs["read_report"] = report
+    return out, report
 
-    known = set(scale.item_ids)
-    others = [c for c in frame.columns if c not in known]
-    out = items
-    for column in others:  # positional: the index may hold duplicates when errors="flag"
-        out[column] = _as_numbers_where_possible(frame[column]).to_numpy()
-    problems = np.full(len(frame), "", dtype=object)
+
+def _reuse_earlier_status(table: Table, plan: Plan) -> None:
+    """A table read before (``status`` / ``progress`` columns): a layout with a status of
+    its own recomputes it and drops those columns; the others read them back."""
+    earlier = [p for p, name in enumerate(table.header) if name in (STATUS_COLUMN,
+                                                                    PROGRESS_COLUMN)]
+    if not earlier or plan.source == "csv":
+        return
+    if plan.status is None:
+        plan.status = adopted_status(table.header, table.file)
+    plan.status_columns = [*plan.status_columns, *earlier]
+
+
+def _item_formulas(table: Table, plan: Plan) -> dict[int, tuple[np.ndarray, list[str]]]:
+    """Formula cells of the item columns (Excel), after the skipped header rows."""
+    found = {}
+    for position in plan.items:
+        if position in table.formulas:
+            mask = table.formulas[position][plan.skip:]
+            if mask.any():
+                texts = table.formula_texts[position]
+                found[position] = (mask, texts[len(texts) - int(mask.sum()):])
+    return found
+
+
+def _assemble(data: pd.DataFrame, table: Table, plan: Plan, matrix: np.ndarray, scale: Scale,
+              status: np.ndarray, progress: np.ndarray, notes: dict[int, list[str]],
+              earlier: int | None) -> pd.DataFrame:
+    """The result, built at once: items, metadata, status, progress, problems."""
+    names = table.names if table.names is not None else table.header
+    skipped = set(plan.items) | set(plan.dropped) | set(plan.ids)
+    # the status and progress of an earlier read are replaced by this read's
+    skipped |= {p for p in plan.status_columns
+                if table.header[p] in (STATUS_COLUMN, PROGRESS_COLUMN)}
+    if earlier is not None:
+        skipped.add(earlier)
+    metadata = [p for p in range(len(table.header)) if p not in skipped]
+    empty = [p for p in metadata if not table.header[p]]
+    if empty:
+        raise ResponseError(f"header cell {empty[0] + 1} is empty", file=table.file)
+    kept_names = [*scale.item_ids, *(names[p] for p in metadata)]
+    reserved = {STATUS_COLUMN, PROGRESS_COLUMN, PROBLEMS_COLUMN}
+    clash = next((n for n in kept_names if n in reserved), None)
+    if clash is not None:
+        raise ResponseError(f"column name {clash!r} is reserved for what read_responses "
+                            "adds; rename it", file=table.file, column=str(clash))
+    if len(set(kept_names)) != len(kept_names):
+        seen: set[object] = set()
+        repeated = next(n for n in kept_names if n in seen or seen.add(n))
+        raise ResponseError("duplicate column name", file=table.file, column=str(repeated))
+    content: dict[object, Any] = {}
+    for position in metadata:
+        content[names[position]] = metadata_column(data[position])
+    problems = np.full(len(data), "", dtype=object)
     for position, described in notes.items():
         problems[position] = "; ".join(described)
     if earlier is not None:
-        before = earlier.fillna("").astype(str).to_numpy()
-        pairs = zip(before, problems, strict=True)
-        problems = np.array(["; ".join(p for p in pair if p) for pair in pairs], dtype=object)
-    out[PROBLEMS_COLUMN] = problems
-    if id_columns:
-        out = out.set_index(id_columns)
-    return out
+        before = data[earlier].astype(object).where(data[earlier].notna(), "").astype(str)
+        problems = np.array(["; ".join(p for p in pair if p)
+                             for pair in zip(before.to_numpy(), problems, strict=True)],
+                            dtype=object)
+    content[STATUS_COLUMN] = status
+    content[PROGRESS_COLUMN] = progress
+    content[PROBLEMS_COLUMN] = problems
+    index = pd.RangeIndex(len(data))
+    # the items as one float block (no copy), the rest beside it: built at once
+    items = pd.DataFrame(matrix, columns=list(scale.item_ids), index=index)
+    return pd.concat([items, pd.DataFrame(content, index=index)], axis=1)
+
+
+def _report(table: Table, plan: Plan, status: np.ndarray, allowed: set[str],
+            keep: str | Collection[str], index: pd.Index) -> tuple[ReadReport, np.ndarray]:
+    keep_mask = np.isin(status, list(allowed))
+    name = _keep_name(keep)
+    if name != "all" and (status == "unknown").all():
+        raise ResponseError(f"keep={name!r} needs a completion status, and this file has "
+                            "none (every row's status is 'unknown'); keep='all' reads it",
+                            file=table.file)
+    excluded = tuple(str(label) for label in np.asarray(index, dtype=object)[~keep_mask])
+    excluded_status = tuple(str(s) for s in status[~keep_mask])
+    counts = tuple((s, int((status == s).sum())) for s in STATUSES if (status == s).any())
+    report = ReadReport(
+        file=table.file, source=plan.source, container=table.description,
+        decided=plan.reason, items_matched_by=plan.matched_by, rows=len(status),
+        ignored_columns=tuple(table.header[p] for p in plan.dropped),
+        status_counts=counts, keep=name, excluded=excluded, excluded_status=excluded_status,
+    )
+    return report, keep_mask

@@ -19,7 +19,7 @@ prorated and every unscored respondent is reported, never dropped.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -38,7 +38,9 @@ from .._results import Result, result
 from ..errors import OptionError, ResponseError
 from ..instrument._scale import Scale
 from ..psychometrics._keys import split_keyed
-from ._responses import PROBLEMS_COLUMN, _read, plain_value
+from ._read_common import PROBLEMS_COLUMN, PROGRESS_COLUMN, STATUS_COLUMN
+from ._read_values import plain_value
+from ._responses import _read
 
 __all__ = [
     "ScoreResult",
@@ -274,20 +276,30 @@ class ScoreResult(Result):
     n_items : Series
         Number of items of each scale.
     flags : DataFrame
-        Per respondent: ``prorated`` (scales scored from fewer than all their items, joined
-        by ``"; "``), ``not_scored`` (scales left NaN: too few answers) and ``problems``
-        (invalid answers set to missing with ``errors="flag"``: column and number, e.g.
-        ``"C1_1: 8 outside 1-5"``; a text answer is described, ``"C1_1: text, not a response
-        code"``, never quoted, so a result carries no respondent's free text); empty
-        strings when nothing applies.
+        Per respondent: ``status`` and ``progress`` when the responses carry a completion
+        status (a platform export read by :func:`~alliance_scale.read_responses`:
+        ``complete``, ``incomplete``, ``unverified``, ``preview``, ``test``, ``spam``,
+        ``unknown``; progress in percent), then ``prorated`` (scales scored from fewer than
+        all their items, joined by ``"; "``), ``not_scored`` (scales left NaN: too few
+        answers) and ``problems`` (invalid answers set to missing with ``errors="flag"``:
+        column and number, e.g. ``"C1_1: 8 outside 1-5"``; a text answer is described,
+        ``"C1_1: text, not a response code"``, never quoted, so a result carries no
+        respondent's free text); empty strings when nothing applies.
     min_answered : float
     method : str
+    excluded : DataFrame
+        The respondents ``keep`` left out (index: their ids; column ``status``); empty
+        with the default ``keep="all"``.
 
     Examples
     --------
-    >>> result = als.score(als.load_pilot(), als.draft_scale())
-    >>> result.scores.shape, int(result.flags["not_scored"].ne("").sum())
-    ((320, 13), 1)
+    >>> scale = als.draft_scale()
+    >>> result = als.score(als.load_pilot(), scale)
+    >>> # In R: psych::scoreItems(keys, items, impute = "none", min = 1, max = 5)$scores
+    >>> result.scores["total"].round(2).head(3).tolist()
+    [4.03, 4.04, 3.38]
+    >>> int((result.flags["prorated"] != "").sum())
+    178
     """
 
     scores: pd.DataFrame
@@ -296,6 +308,7 @@ class ScoreResult(Result):
     flags: pd.DataFrame
     min_answered: float
     method: str
+    excluded: pd.DataFrame
 
     def to_frame(self) -> pd.DataFrame:
         """Scores followed by the three flag columns, one row per respondent."""
@@ -303,7 +316,7 @@ class ScoreResult(Result):
 
     def _summary(self) -> dict[str, Any]:
         total = "total" if "total" in self.scores else self.scores.columns[-1]
-        return {
+        summary: dict[str, Any] = {
             "respondents": len(self.scores),
             "rule": f"{self.method} of answered items when >= {self.min_answered:.0%} answered",
             "prorated (any scale)": int((self.flags["prorated"] != "").sum()),
@@ -311,6 +324,15 @@ class ScoreResult(Result):
             f"{total} not scored": int(self.scores[total].isna().sum()),
             "with invalid answers": int((self.flags["problems"] != "").sum()),
         }
+        if STATUS_COLUMN in self.flags:
+            counts = self.flags[STATUS_COLUMN].value_counts()
+            summary["status"] = ", ".join(f"{k}: {v}" for k, v in counts.items())
+        if len(self.excluded):
+            statuses = self.excluded[STATUS_COLUMN].value_counts()
+            summary["excluded (keep)"] = (f"{len(self.excluded)} ("
+                                          + ", ".join(f"{k}: {v}" for k, v in statuses.items())
+                                          + ")")
+        return summary
 
 
 def score(
@@ -320,6 +342,7 @@ def score(
     min_answered: float = 0.8,
     method: str = "mean",
     errors: str = "raise",
+    keep: str | Collection[str] = "all",
 ) -> ScoreResult:
     """Score responses to a drafted scale: facet, dimension and total scores.
 
@@ -345,12 +368,17 @@ def score(
         ``"raise"``: refuse the first invalid answer (:class:`ResponseError` naming the
         column and the rows, as index labels). ``"flag"``: set invalid answers to missing,
         describe them in ``flags["problems"]`` and score what can be scored.
+    keep : "all", "complete", or a collection of statuses, default "all"
+        Respondents to score, by the ``status`` column of ``responses`` (as
+        :func:`~alliance_scale.read_responses` writes it). Nobody is left out unless asked;
+        the respondents left out are in ``excluded`` and counted in the summary.
 
     Returns
     -------
     ScoreResult
         ``scores`` (same index and order as ``responses``), ``answered``, ``n_items``,
-        ``flags`` (``prorated``, ``not_scored``, ``problems``).
+        ``flags`` (``status`` and ``progress`` when known, ``prorated``, ``not_scored``,
+        ``problems``), ``excluded``.
 
     Raises
     ------
@@ -361,19 +389,17 @@ def score(
 
     Examples
     --------
-    >>> pilot = als.load_pilot()  # SYNTHETIC: 320 respondents to the default 80-item scale
-    >>> result = als.score(pilot, als.draft_scale())
-    >>> print(result.scores[["A", "B", "C", "total"]].head(3).round(2))
-                   A     B     C  total
-    respondent
-    1           3.87  4.38  3.71   4.03
-    2           4.26  3.71  4.24   4.04
-    3           3.70  3.19  3.33   3.38
+    >>> scale = als.draft_scale()
+    >>> responses = als.read_responses(als.load_pilot(), scale)
+    >>> # In R: psych::scoreItems(keys, items, impute = "none", min = 1, max = 5)
+    >>> result = als.score(responses, scale, min_answered=0.8)
+    >>> result.scores[["A", "B", "C", "total"]].mean().round(2).tolist()
+    [3.85, 3.83, 3.82, 3.83]
     """
     check_instance("scale", scale, Scale, "see draft_scale")
     _check_options(min_answered, method)
-    clean = _read(responses, scale, source="csv", errors=errors, id_column=None,
-                  check_index=False)
+    clean, report = _read(responses, scale, source="csv", errors=errors, id_column=None,
+                          check_index=False, keep=keep)
     keys = scale.keys
     scales, items, weights = _parse_keys(keys, clean.columns, "<DataFrame>")
     # the answers were checked by _read: score them without a second pass over every value
@@ -391,7 +417,15 @@ def score(
         "not_scored": _names_where(scores.isna()),
         "problems": clean[PROBLEMS_COLUMN].astype(str),
     }, index=scores.index)
+    if (clean[STATUS_COLUMN] != "unknown").any():
+        flags.insert(0, STATUS_COLUMN, clean[STATUS_COLUMN].astype(str))
+        if clean[PROGRESS_COLUMN].notna().any():
+            flags.insert(1, PROGRESS_COLUMN, clean[PROGRESS_COLUMN].astype(float))
+    excluded = pd.DataFrame({STATUS_COLUMN: pd.Series(report.excluded_status, dtype=object,
+                                                      index=pd.Index(report.excluded,
+                                                                     dtype=object))})
     return ScoreResult(
         scores=scores, answered=answered, n_items=n_items, flags=flags,
-        min_answered=float(min_answered), method=method,
+        min_answered=float(min_answered), method=method, excluded=excluded,
     )
+

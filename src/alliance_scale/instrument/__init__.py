@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ._blueprint import BORDIN, Blueprint, Dimension, Facet, Theme, load_blueprint
 from ._drafting import draft_scale
-from ._exports import EXPORT_FORMATS, redcap_dictionary
+from ._exports import EXPORT_FORMATS, ITEMS_PER_PAGE, redcap_dictionary
 from ._item_bank import (
     APPLIES_TO,
     LANGUAGES,
@@ -25,6 +25,7 @@ __all__ = [
     "APPLIES_TO",
     "BORDIN",
     "EXPORT_FORMATS",
+    "ITEMS_PER_PAGE",
     "LANGUAGES",
     "PROGRAMS",
     "BilingualText",

@@ -9,7 +9,8 @@ documents the schema.
 
 The loader is hand-written (a few dictionary checks) rather than a schema library so that
 every refusal is an :class:`~alliance_scale.errors.ItemBankError` naming the file and the
-entry, and so that no dependency is added. YAML is read with ``yaml.safe_load`` only.
+entry, and so that no dependency is added. YAML is read by the hardened loader of
+:mod:`._yaml` (no aliases, no duplicate keys, bounded size and nesting).
 """
 
 from __future__ import annotations
@@ -21,10 +22,10 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from .._resources import bundled_path
 from ..errors import ItemBankError, OptionError
+from ._yaml import load_data_file, short_repr
 
 __all__ = [
     "BORDIN",
@@ -38,8 +39,9 @@ __all__ = [
 #: Bordin's (1979) components of the working alliance.
 BORDIN = ("goal", "task", "bond")
 
-#: Pattern of every id in the blueprint and the item bank (usable as a column name).
-ID_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+#: Pattern of every id in the blueprint and the item bank (usable as a column name); matched
+#: in full (``\\Z``, not ``$``, which would accept a trailing newline).
+ID_PATTERN = re.compile(r"\A[A-Za-z][A-Za-z0-9_]*\Z")
 
 _TEXT_KEYS = ("label_fr", "label_en", "definition_fr", "definition_en")
 
@@ -50,6 +52,12 @@ class Theme:
 
     ``needs_human`` is True when the theme presupposes a human or a group behind the
     program (it does not apply to a fully automated program).
+
+    Examples
+    --------
+    >>> theme = als.load_blueprint().theme("B3a")
+    >>> theme.facet, theme.needs_human
+    ('B3', True)
     """
 
     id: str
@@ -64,7 +72,14 @@ class Theme:
 
 @dataclass(frozen=True)
 class Facet:
-    """A facet: a group of leaf themes within a dimension."""
+    """A facet: a group of leaf themes within a dimension.
+
+    Examples
+    --------
+    >>> facet = als.load_blueprint().facet("A1")
+    >>> facet.dimension, [t.id for t in facet.themes]
+    ('A', ['A1a', 'A1b'])
+    """
 
     id: str
     dimension: str
@@ -78,7 +93,14 @@ class Facet:
 
 @dataclass(frozen=True)
 class Dimension:
-    """A dimension of the DTA (A trust, B interactions, C consideration)."""
+    """A dimension of the DTA (A trust, B interactions, C consideration).
+
+    Examples
+    --------
+    >>> dimension = als.load_blueprint().dimension("A")
+    >>> dimension.label_en, dimension.bordin
+    ('Trust in the program', ('task',))
+    """
 
     id: str
     label_fr: str
@@ -91,7 +113,16 @@ class Dimension:
 
 @dataclass(frozen=True)
 class Blueprint:
-    """The whole tree, with lookups. ``source`` is the file it was read from."""
+    """The whole tree, with lookups. ``source`` is the file it was read from.
+
+    Examples
+    --------
+    >>> blueprint = als.load_blueprint()
+    >>> len(blueprint.dimensions), len(blueprint.facets), len(blueprint.themes)
+    (3, 9, 17)
+    >>> blueprint.bordin_of("A1a")
+    ('task',)
+    """
 
     name: str
     version: str
@@ -237,7 +268,15 @@ def load_blueprint(path: str | Path | None = None) -> Blueprint:
     ItemBankError
         Naming the file and the entry, for a malformed or inconsistent blueprint: not a
         mapping, missing keys, duplicate ids, a Bordin value outside ``BORDIN``, a missing
-        label or definition in a language, a facet without themes, an unreadable file.
+        label or definition in a language, a facet without themes, an unreadable file, a
+        version that is not a text; and what the hardened loader refuses (YAML aliases,
+        duplicate keys, nesting deeper than 32 levels, files over 5 MB, text not UTF-8).
+
+    Examples
+    --------
+    >>> blueprint = als.load_blueprint()
+    >>> blueprint.to_frame().loc["C3b", ["facet", "bordin"]].tolist()
+    ['C3', 'goal']
     """
     file = str(path if path is not None else bundled_path("items", "blueprint.yaml"))
     data = read_yaml_mapping(file)
@@ -248,13 +287,25 @@ def load_blueprint(path: str | Path | None = None) -> Blueprint:
     )
     _check_unique_ids(dimensions, file)
     return Blueprint(
-        name=str(header["name"]), version=str(header["version"]),
+        name=_header_text(header, "name", file), version=_header_text(header, "version", file),
         dimensions=dimensions, source=file,
     )
 
 
+def _header_text(header: Mapping[str, Any], key: str, file: str) -> str:
+    """A text entry of the header (an integer version is accepted as its digits)."""
+    value = header[key]
+    if isinstance(value, int) and not isinstance(value, bool) and key == "version":
+        return str(value)
+    if not isinstance(value, str) or not value.strip():
+        hint = ' (quote it: version: "1.10", not 1.10)' if key == "version" else ""
+        raise ItemBankError(f"{key} must be a non-empty text, got {short_repr(value)}{hint}",
+                            file=file)
+    return value.strip()
+
+
 def read_yaml_mapping(file: str) -> dict[str, Any]:
-    """Read a YAML file with ``yaml.safe_load`` and check that its top level is a mapping.
+    """Read a YAML file with the hardened loader of :mod:`._yaml`; its top level must be a mapping.
 
     Parameters
     ----------
@@ -264,16 +315,10 @@ def read_yaml_mapping(file: str) -> dict[str, Any]:
     Raises
     ------
     ItemBankError
-        If the file cannot be read, is not valid YAML or is not a mapping (names ``file``).
+        If the file cannot be read, is too large, not UTF-8, not valid YAML (aliases,
+        duplicate keys and deep nesting included) or not a mapping (names ``file``).
     """
-    try:
-        text = Path(file).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise ItemBankError(f"cannot read the file ({error})", file=file) from error
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        raise ItemBankError(f"not valid YAML ({error})", file=file) from error
+    data = load_data_file(file, "yaml")
     if not isinstance(data, Mapping):
         raise ItemBankError(
             f"the top level must be a mapping of keys, got {type(data).__name__}", file=file
@@ -305,7 +350,8 @@ def _node_id(entry: object, file: str, where: str) -> str:
     node_id = node["id"]
     if not isinstance(node_id, str) or not ID_PATTERN.match(node_id):
         raise ItemBankError(
-            f"{where}: id {node_id!r} must match {ID_PATTERN.pattern}", file=file
+            f"{where}: id {short_repr(node_id)} must be a letter followed by letters, digits "
+            "or underscores", file=file
         )
     return node_id
 
@@ -329,10 +375,11 @@ def _bordin(entry: Mapping[str, Any], file: str, name: str) -> tuple[str, ...]:
         values = []
     if not isinstance(values, list) or any(v not in BORDIN for v in values):
         raise ItemBankError(
-            f"{name} has bordin {value!r}; use a list of {', '.join(BORDIN)}", file=file
+            f"{name} has bordin {short_repr(value)}; use a list of {', '.join(BORDIN)}",
+            file=file
         )
     if len(set(values)) != len(values):
-        raise ItemBankError(f"{name} repeats a bordin value in {value!r}", file=file)
+        raise ItemBankError(f"{name} repeats a bordin value in {short_repr(value)}", file=file)
     return tuple(values)
 
 
@@ -342,7 +389,8 @@ def _theme(entry: object, facet_id: str, file: str, where: str) -> Theme:
     node = _required(entry, ("id", *_TEXT_KEYS, "needs_human"), file, name)
     if not isinstance(node["needs_human"], bool):
         raise ItemBankError(
-            f"{name} has needs_human {node['needs_human']!r}; use true or false", file=file
+            f"{name} has needs_human {short_repr(node['needs_human'])}; use true or false",
+            file=file
         )
     return Theme(
         id=theme_id, facet=facet_id, **_texts(node, file, name),

@@ -5,7 +5,10 @@ published instrument. Loading validates the bank against the blueprint and refus
 the file and the entry named, duplicate ids, unknown leaves, thin facets (< 3 items),
 missing translations and bad keys. As for the blueprint, the checks are a few hand-written
 dictionary tests (no schema library) so that each refusal is an
-:class:`~alliance_scale.errors.ItemBankError` naming the file and the item.
+:class:`~alliance_scale.errors.ItemBankError` naming the file and the item. A bank may come
+from a user's own item collection: it is read by the hardened loader of :mod:`._yaml`
+(no aliases, no duplicate keys, bounded size and nesting), and the exports neutralise texts
+that a spreadsheet would take for a formula.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from .._checks import check_choice
 from .._resources import bundled_path
 from ..errors import ItemBankError
 from ._blueprint import ID_PATTERN, Blueprint, load_blueprint, read_yaml_mapping
+from ._yaml import short_repr
 
 __all__ = [
     "APPLIES_TO",
@@ -48,7 +52,14 @@ _ITEM_KEYS = ("id", "theme", "text_fr", "text_en", "keyed", "applies_to")
 
 
 class BilingualText:
-    """Mixin for anything worded in French (``text_fr``, the source) and English (``text_en``)."""
+    """Mixin for anything worded in French (``text_fr``, the source) and English (``text_en``).
+
+    Examples
+    --------
+    >>> item = als.load_item_bank()["A1a_1"]
+    >>> item.text("en")
+    "I got started with the program's platform easily."
+    """
 
     text_fr: str
     text_en: str
@@ -67,7 +78,14 @@ class BilingualText:
 
 @dataclass(frozen=True)
 class Item(BilingualText):
-    """One candidate item. ``keyed`` is +1 (agreement = more alliance) or -1 (reverse-keyed)."""
+    """One candidate item. ``keyed`` is +1 (agreement = more alliance) or -1 (reverse-keyed).
+
+    Examples
+    --------
+    >>> item = als.load_item_bank()["A1a_1"]
+    >>> item.theme, item.keyed, item.applies("automated")
+    ('A1a', 1, True)
+    """
 
     id: str
     theme: str
@@ -90,7 +108,16 @@ class Item(BilingualText):
 
 @dataclass(frozen=True)
 class ItemBank:
-    """An ordered, validated collection of items."""
+    """An ordered, validated collection of items.
+
+    Examples
+    --------
+    >>> bank = als.load_item_bank()
+    >>> len(bank.by_theme()["A1a"]) >= 4
+    True
+    >>> len(bank.for_program("automated")) < len(bank)
+    True
+    """
 
     items: tuple[Item, ...]
     source: str | None = None
@@ -155,7 +182,16 @@ def load_item_bank(
     ItemBankError
         Naming the file and the item, for an unreadable or non-YAML file, duplicate ids
         (ignoring case), unknown leaves, thin facets (fewer than 3 items), missing
-        translations, bad keys (not +1 / -1), bad ``applies_to`` or malformed ids.
+        translations, bad keys (not +1 / -1), bad ``applies_to`` or malformed ids (matched
+        in full: ``"A1a_1\\n"`` is refused); and what the hardened loader refuses (YAML
+        aliases, duplicate keys, nesting deeper than 32 levels, files over 5 MB, text not
+        UTF-8).
+
+    Examples
+    --------
+    >>> bank = als.load_item_bank()
+    >>> bank.to_frame().loc["A1a_1", ["theme", "applies_to"]].tolist()
+    ['A1a', 'both']
     """
     file = str(path if path is not None else bundled_path("items", "item_bank.yaml"))
     if blueprint is None:
@@ -181,7 +217,8 @@ def _item(entry: object, position: int, leaves: set[str], file: str) -> Item:
     item_id = entry.get("id")
     if not isinstance(item_id, str) or not ID_PATTERN.match(item_id):
         raise ItemBankError(
-            f"items[{position}]: id {item_id!r} must match {ID_PATTERN.pattern}", file=file
+            f"items[{position}]: id {short_repr(item_id)} must be a letter followed by "
+            "letters, digits or underscores", file=file
         )
     name = f"item {item_id!r}"
     missing = [k for k in _ITEM_KEYS if k not in entry]
@@ -189,7 +226,7 @@ def _item(entry: object, position: int, leaves: set[str], file: str) -> Item:
         raise ItemBankError(f"{name} is missing {', '.join(missing)}", file=file)
     if not isinstance(entry["theme"], str) or entry["theme"] not in leaves:
         raise ItemBankError(
-            f"{name} is on theme {entry['theme']!r}, which is not a leaf theme of the "
+            f"{name} is on theme {short_repr(entry['theme'])}, which is not a leaf theme of the "
             "blueprint", file=file,
         )
     for key in ("text_fr", "text_en"):
@@ -197,10 +234,10 @@ def _item(entry: object, position: int, leaves: set[str], file: str) -> Item:
             raise ItemBankError(f"{name} has no {key} (missing or empty translation)", file=file)
     keyed = entry["keyed"]
     if isinstance(keyed, bool) or keyed not in (1, -1):
-        raise ItemBankError(f"{name} has keyed {keyed!r}; use +1 or -1", file=file)
-    if entry["applies_to"] not in APPLIES_TO:
+        raise ItemBankError(f"{name} has keyed {short_repr(keyed)}; use +1 or -1", file=file)
+    if not isinstance(entry["applies_to"], str) or entry["applies_to"] not in APPLIES_TO:
         raise ItemBankError(
-            f"{name} has applies_to {entry['applies_to']!r}; use one of "
+            f"{name} has applies_to {short_repr(entry['applies_to'])}; use one of "
             f"{', '.join(APPLIES_TO)}", file=file,
         )
     return Item(

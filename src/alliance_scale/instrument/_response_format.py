@@ -6,22 +6,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
-
-import yaml
 
 from .._checks import check_choice, check_integer
 from .._resources import bundled_path
 from ..errors import ItemBankError
 from ._item_bank import LANGUAGES
+from ._yaml import load_data_file
 
 __all__ = ["ResponseFormat", "agreement_format"]
 
 
 @dataclass(frozen=True)
 class ResponseFormat:
-    """A Likert response format: ``points`` (4-7) codes 1..points with labels in both languages."""
+    """A Likert response format: ``points`` (4-7) codes 1..points with labels in both languages.
+
+    Examples
+    --------
+    >>> fmt = als.agreement_format(4)
+    >>> fmt.min_value, fmt.max_value, fmt.labels("en")[-1]
+    (1, 4, 'Strongly agree')
+    """
 
     points: int
     labels_fr: tuple[str, ...]
@@ -49,9 +54,16 @@ class ResponseFormat:
 
 @lru_cache(maxsize=4)
 def _read_response_formats(path: str) -> dict[str, Any]:
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    data = load_data_file(path, "yaml")
     if not isinstance(data, dict) or not isinstance(data.get("agreement"), dict):
         raise ItemBankError("expected a mapping with an 'agreement' entry", file=path)
+    wording = data.get("wording")
+    if not isinstance(wording, dict) or any(
+        not isinstance(wording.get(language), dict)
+        or not all(isinstance(v, str) for v in wording[language].values())
+        for language in LANGUAGES
+    ):
+        raise ItemBankError("expected a 'wording' mapping of texts for each language", file=path)
     return data
 
 
@@ -95,6 +107,11 @@ def agreement_format(points: int = 5) -> ResponseFormat:
     ItemBankError
         If ``points`` is not an integer from 4 to 7, or if the file's labels for it are
         missing or not ``points`` long.
+
+    Examples
+    --------
+    >>> als.agreement_format(5).labels("fr")[2]
+    "Ni en désaccord ni d'accord"
     """
     points = check_integer("points", points, minimum=4, maximum=7)
     path = str(bundled_path("items", "response_formats.yaml"))
