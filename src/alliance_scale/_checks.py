@@ -140,6 +140,12 @@ def as_item_frame(
                 f"item is constant (every answer is {observed[0]:g}); its variance is 0",
                 column=str(name),
             )
+        spread = np.var(observed)
+        if not allow_constant and not (np.isfinite(spread) and spread > 0):
+            raise AnalysisError(
+                "item's variance cannot be computed in floating point (values such as "
+                f"{observed[0]:g}: rescale the answers)", column=str(name),
+            )
         columns[name] = values
     return pd.DataFrame(columns, index=data.index)
 

@@ -30,7 +30,7 @@ from ._read_common import normalise_label, text_lookup
 if TYPE_CHECKING:
     from ..instrument._scale import Scale
 
-__all__ = ["plain_value"]
+__all__: list[str] = []
 
 _EXAMPLE_LENGTH = 20  # characters of an invalid text value quoted in an exception message
 

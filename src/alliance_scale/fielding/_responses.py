@@ -26,14 +26,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .._checks import check_choice, check_unique_columns
+from .._checks import check_choice, check_instance, check_unique_columns
 from .._results import Result, result
 from ..errors import OptionError, ResponseError
+from ..instrument._scale import Scale
 from . import _read_limesurvey, _read_qualtrics, _read_redcap
 from ._read_common import (
     DATAFRAME,
@@ -51,9 +52,6 @@ from ._read_spss import read_spss
 from ._read_table import read_excel, read_text
 from ._read_values import code_items, metadata_column
 from ._read_values import plain_value as plain_value  # validity imports it from here
-
-if TYPE_CHECKING:
-    from ..instrument._scale import Scale
 
 __all__ = [
     "ID_COLUMN_NAMES",
@@ -455,6 +453,7 @@ def _read(
 ) -> tuple[pd.DataFrame, ReadReport]:
     """:func:`read_responses` and its report; ``check_index=False`` (used by scoring)
     accepts a frame whose index repeats a label, since scoring does not need unique ids."""
+    check_instance("scale", scale, Scale, "see draft_scale")
     check_choice("source", source, SOURCES)
     check_choice("errors", errors, ("raise", "flag"))
     allowed = _keep_set(keep)

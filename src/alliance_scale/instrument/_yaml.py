@@ -31,7 +31,7 @@ import yaml
 
 from ..errors import ItemBankError
 
-__all__ = ["MAX_BYTES", "MAX_DEPTH", "load_data_file", "loads_yaml", "short_repr"]
+__all__: list[str] = []
 
 #: Largest file read (bytes): the bundled item bank is about 40 KB, a saved scale about 60 KB.
 MAX_BYTES = 5 * 1024 * 1024

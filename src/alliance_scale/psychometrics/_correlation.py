@@ -71,6 +71,8 @@ from .._checks import (
     analysis_input,
     as_item_frame,
     check_choice,
+    check_flag,
+    check_number,
     respondent_count,
 )
 from .._results import Result, result
@@ -489,6 +491,8 @@ def polychoric(
     A1a_2                    -2.15 -1.48 -0.67  0.20
     A1b_1                    -1.90 -1.14 -0.51  0.34
     """
+    smooth = check_flag("smooth", smooth)
+    correct = check_number("correct", correct, 0.0, 1.0)
     items = as_item_frame(data)
     codes, categories, low = _category_codes(items)
     names = [str(c) for c in items.columns]

@@ -962,11 +962,17 @@ def _check_n_factors(n_factors: int) -> None:
 
 def _check_identified(n_factors: int, p: int) -> None:
     """Refuse ``n_factors`` leaving negative degrees of freedom on ``p`` items."""
-    if degrees_of_freedom(p, n_factors) < 0:
-        most = max(k for k in range(1, p) if degrees_of_freedom(p, k) >= 0)
+    possible = [k for k in range(1, p) if degrees_of_freedom(p, k) >= 0]
+    if not possible:
+        raise AnalysisError(f"{p} items are too few for a factor analysis (at least 3 are "
+                            "needed for one factor)")
+    if n_factors > max(possible):
+        most = max(possible)
+        left = (f"leave {degrees_of_freedom(p, n_factors):g} degrees of freedom"
+                if n_factors < p else "are as many as or more than the items")
         raise AnalysisError(
-            f"{n_factors} factors on {p} items leave {degrees_of_freedom(p, n_factors):g} "
-            f"degrees of freedom: the model is not identified; at most {most} factor(s)"
+            f"{n_factors} factors on {p} items {left}: the model is not identified; at most "
+            f"{most} factor(s)"
         )
 
 

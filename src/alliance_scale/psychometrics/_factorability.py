@@ -52,8 +52,9 @@ def _refuse_singular(r: np.ndarray, names: list[str], need: str) -> None:
         raise AnalysisError(f"{cause}; {need}")
 
 
-def _check_size(n: int, p: int) -> None:
-    if n <= p:
+def _check_size(n: int | None, p: int) -> None:
+    """Refuse n <= p respondents (a singular matrix); nothing to check without n."""
+    if n is not None and n <= p:
         raise AnalysisError(
             f"{n} respondents for {p} items: the correlation matrix of n <= p respondents "
             "is singular; collect more answers or analyse fewer items"

@@ -77,10 +77,12 @@ def _response_range(
 ) -> tuple[float, float]:
     """Lowest and highest response code: given, else observed over all items (as psych)."""
     values = frame.to_numpy()
-    low = float(np.nanmin(values)) if min_value is None else float(min_value)
-    high = float(np.nanmax(values)) if max_value is None else float(max_value)
+    low = (float(np.nanmin(values)) if min_value is None
+           else check_number("min_value", min_value))
+    high = (float(np.nanmax(values)) if max_value is None
+            else check_number("max_value", max_value))
     if low >= high:
-        raise AnalysisError(f"min_value ({low:g}) must be below max_value ({high:g})")
+        raise OptionError(f"min_value ({low:g}) must be below max_value ({high:g})")
     return low, high
 
 
@@ -89,8 +91,9 @@ def _reversed_items(reverse: Sequence[str] | None) -> tuple[str, ...]:
     (``["-A1", "A2"]``: when any entry has a leading ``-``, only those items are reversed)."""
     if reverse is None:
         return ()
-    if isinstance(reverse, str):
-        raise OptionError(f"reverse must be a list of item names, got the string {reverse!r}")
+    if isinstance(reverse, str) or not isinstance(reverse, (list, tuple, set, pd.Index,
+                                                            pd.Series, np.ndarray)):
+        raise OptionError(f"reverse must be a list of item names, got {reverse!r}"[:120])
     entries = [str(item) for item in reverse]
     if any(entry.startswith("-") for entry in entries):
         return tuple(item for item, sign in map(split_keyed, entries) if sign < 0)
