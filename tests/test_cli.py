@@ -167,3 +167,57 @@ def test_score_help_lists_the_sources(capsys: pytest.CaptureFixture) -> None:
     assert main(["score", "--help"]) == 0
     out = capsys.readouterr().out
     assert "limesurvey" in out and "--keep" in out
+
+
+# --------------------------------------------------------------------------- simulate, validate
+def test_version(capsys: pytest.CaptureFixture) -> None:
+    assert main(["--version"]) == 0
+    version = __import__("alliance_scale").__version__
+    assert capsys.readouterr().out.strip() == f"alliance-scale {version}"
+
+
+def test_simulate_writes_integer_codes_and_the_criterion(tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture) -> None:
+    scale = draft_scale(items_per_facet=2)
+    saved = scale.save(tmp_path / "s.yaml")
+    out = tmp_path / "sim.csv"
+    assert main(["simulate", "--scale", str(saved), "-n", "30", "--seed", "4", "-o", str(out)]) == 0
+    with out.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 30 and rows[0]["respondent"] == "1"
+    assert {row[scale.item_ids[0]] for row in rows} <= {"1", "2", "3", "4", "5"}
+    assert {"wai_goal", "wai_task", "wai_bond"} <= set(rows[0])
+    expected = __import__("alliance_scale").simulate(scale, 30, seed=4).data
+    assert [float(r[scale.item_ids[1]]) for r in rows] == expected[scale.item_ids[1]].tolist()
+    assert "SYNTHETIC" in capsys.readouterr().err
+
+
+def test_validate_writes_a_report_from_a_file(tmp_path: Path,
+                                              capsys: pytest.CaptureFixture) -> None:
+    scale = draft_scale(items_per_facet=3, language="en")
+    saved = scale.save(tmp_path / "s.json")
+    data = tmp_path / "sim.csv"
+    assert main(["simulate", "--scale", str(saved), "-n", "250", "--seed", "2", "-o",
+                 str(data)]) == 0
+    report = tmp_path / "out.json"
+    capsys.readouterr()
+    code = main(["validate", str(data), "--scale", str(saved), "--report", str(report),
+                 "--holdout", "0.5", "--seed", "1", "--quiet"])
+    assert code == 0
+    assert capsys.readouterr().err == ""  # --quiet
+    parsed = __import__("json").loads(report.read_text(encoding="utf-8"))
+    keys = [section["key"] for section in parsed["sections"]]
+    assert {"reliability", "efa", "cfa", "convergent"} <= set(keys)
+    assert parsed["footer"]["seed"] == 1
+
+
+@pytest.mark.parametrize(("argv", "fragment"), [
+    (["validate", "missing.csv"], "no such file"),
+    (["validate", "--holdout", "2"], "holdout"),
+    (["validate", "--criterion", "nope"], "criterion"),
+])
+def test_validate_bad_input_is_one_line_exit_2(argv: list[str], fragment: str,
+                                               capsys: pytest.CaptureFixture) -> None:
+    assert main([*argv, "--quiet"]) == 2
+    error = capsys.readouterr().err.strip()
+    assert fragment in error and "Traceback" not in error and len(error.splitlines()) == 1

@@ -1,10 +1,13 @@
-"""Command-line interface: ``alliance-scale draft`` and ``alliance-scale score``
-(subcommands; ``validate`` and ``simulate`` come later: one ``_add_<command>`` function each).
+"""Command-line interface: ``alliance-scale draft | score | simulate | validate``
+(one ``_add_<command>`` function and one handler each).
 
 ``alliance-scale draft`` drafts the bundled scale and prints or writes it in one of the
 export formats. ``alliance-scale score DATA`` reads a response export (any platform, see
 :func:`~alliance_scale.read_responses`) and writes the scores with their flags as CSV; what
-was read (layout, rows per completion status) goes to stderr. Errors of the library
+was read (layout, rows per completion status) goes to stderr. ``alliance-scale simulate``
+writes a simulated administration with a known truth. ``alliance-scale validate [DATA]``
+runs :func:`~alliance_scale.validate` and writes the report (HTML by default; without DATA,
+on the bundled SYNTHETIC pilot). Errors of the library
 (:class:`AllianceScaleError`) end the command with a one-line message on stderr and exit
 code 2, never a traceback; library warnings are shown as one-line ``warning:`` messages.
 """
@@ -17,11 +20,13 @@ import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
+from . import __version__
 from .errors import AllianceScaleError
-from .fielding import read_responses, score
+from .fielding import load_pilot, read_responses, score, simulate
 from .fielding._responses import SOURCES
 from .instrument import LANGUAGES, PROGRAMS, Scale, draft_scale
 from .instrument._exports import EXPORT_FORMATS, neutralise, render, write_export
+from .report import validate
 
 __all__ = ["PROGRAM_NAME", "build_parser", "main"]
 
@@ -34,10 +39,14 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROGRAM_NAME,
         description="Build and validate a questionnaire of the digital therapeutic alliance.",
     )
+    parser.add_argument("--version", action="version",
+                        version=f"{PROGRAM_NAME} {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.required = True
     _add_draft(commands)
     _add_score(commands)
+    _add_simulate(commands)
+    _add_validate(commands)
     return parser
 
 
@@ -94,6 +103,65 @@ def _add_score(commands: argparse._SubParsersAction) -> None:
     command.set_defaults(handler=_score)
 
 
+def _add_simulate(commands: argparse._SubParsersAction) -> None:
+    command = commands.add_parser(
+        "simulate", help="simulate an administration with a known truth (SYNTHETIC data)",
+        description="Simulate answers to the scale from a graded common-factor model, with "
+                    "WAI-style goal, task and bond scores, and write them as CSV (one row per "
+                    "respondent, id column 'respondent'). The data are SYNTHETIC.",
+    )
+    command.add_argument("--scale", type=Path, default=None, metavar="FILE",
+                         help="the scale (.yaml or .json, as saved by Scale.save); default: "
+                              "the bundled default scale")
+    command.add_argument("--respondents", "-n", type=int, default=500, metavar="N",
+                         help="number of respondents (default: 500)")
+    command.add_argument("--seed", type=int, default=0, help="seed (default: 0)")
+    command.add_argument("--missing-rate", type=float, default=0.0, metavar="SHARE",
+                         help="share of answers left missing at random (default: 0)")
+    command.add_argument("--careless-rate", type=float, default=0.0, metavar="SHARE",
+                         help="share of careless respondents (default: 0)")
+    command.add_argument("--output", "-o", type=Path, default=None, metavar="PATH",
+                         help="write to PATH instead of standard output")
+    command.set_defaults(handler=_simulate)
+
+
+def _add_validate(commands: argparse._SubParsersAction) -> None:
+    command = commands.add_parser(
+        "validate", help="validate an administration and write the report",
+        description="Run every analysis of a pilot (reliability, factorability, number of "
+                    "factors, EFA against the blueprint, CFA, convergent and discriminant "
+                    "validity, test-retest when given) and write one self-contained report. "
+                    "Without DATA, the bundled SYNTHETIC pilot is validated.",
+    )
+    command.add_argument("data", type=Path, nargs="?", default=None, metavar="DATA",
+                         help="the response file (default: the bundled SYNTHETIC pilot and "
+                              "its retest)")
+    command.add_argument("--scale", type=Path, default=None, metavar="FILE",
+                         help="the fielded scale (.yaml or .json, as saved by Scale.save); "
+                              "default: the bundled default scale")
+    command.add_argument("--source", choices=SOURCES, default="auto",
+                         help="layout of DATA (default: auto, decided from the file)")
+    command.add_argument("--criterion", nargs="+", default=None, metavar="COLUMN",
+                         help="WAI-style goal, task and bond columns, in that order "
+                              "(default: wai_goal wai_task wai_bond when present)")
+    command.add_argument("--group", default=None, metavar="COLUMN",
+                         help="a column with two groups, for known-groups validity")
+    command.add_argument("--retest", type=Path, default=None, metavar="FILE",
+                         help="a second administration to the same respondents")
+    command.add_argument("--holdout", type=float, default=None, metavar="SHARE",
+                         help="share of respondents held out for the CFA (e.g. 0.5); "
+                              "default: none, the CFA uses every respondent")
+    command.add_argument("--report", type=Path, default=Path("dta_report.html"), metavar="FILE",
+                         help="where to write the report (default: dta_report.html)")
+    command.add_argument("--format", choices=("html", "md", "json"), default=None,
+                         help="report format (default: from the file's suffix, else html)")
+    command.add_argument("--seed", type=int, default=0,
+                         help="seed of every random step (default: 0)")
+    command.add_argument("--quiet", "-q", action="store_true",
+                         help="no progress bar and no summary on standard error")
+    command.set_defaults(handler=_validate)
+
+
 def _draft(args: argparse.Namespace) -> int:
     scale = draft_scale(
         items_per_facet=args.items_per_facet, points=args.points, language=args.language,
@@ -129,6 +197,39 @@ def _score(args: argparse.Namespace) -> int:
     else:
         args.output.write_text(text, encoding="utf-8-sig")
         print(f"wrote {args.output} ({len(table)} respondents)", file=sys.stderr)
+    return 0
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    scale = Scale.load(args.scale) if args.scale is not None else draft_scale()
+    result = simulate(scale, args.respondents, seed=args.seed, missing_rate=args.missing_rate,
+                      careless_rate=args.careless_rate)
+    text = result.data.to_csv(lineterminator="\n", float_format="%.10g")
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        args.output.write_text(text, encoding="utf-8")
+        print(f"wrote {args.output} ({len(result.data)} SYNTHETIC respondents)",
+              file=sys.stderr)
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    scale = Scale.load(args.scale) if args.scale is not None else draft_scale()
+    if args.data is None:
+        responses, retest = load_pilot(), load_pilot(retest=True)
+        if not args.quiet:
+            print("validating the bundled SYNTHETIC pilot (320 respondents, 80 items, with "
+                  "its 80-respondent retest)", file=sys.stderr)
+    else:
+        responses, retest = args.data, args.retest
+    report = validate(responses, scale, criterion=args.criterion, groups=args.group,
+                      retest=retest, holdout=args.holdout, source=args.source,
+                      seed=args.seed, progress=not args.quiet)
+    path = report.save(args.report, format=args.format)
+    if not args.quiet:
+        print(report.summary().splitlines()[0], file=sys.stderr)
+        print(f"wrote {path}", file=sys.stderr)
     return 0
 
 
