@@ -23,9 +23,9 @@ def reference(fixtures_dir):
 def test_kmo_matches_psych(bfi_items, reference):
     result = kmo(bfi_items)
     assert result.overall == pytest.approx(reference["kmo"]["overall"], abs=1e-6)
-    np.testing.assert_allclose(result.per_item.to_numpy(), reference["kmo"]["per_item"],
+    np.testing.assert_allclose(result.items.to_numpy(), reference["kmo"]["per_item"],
                                atol=1e-6)
-    assert list(result.per_item.index) == list(bfi_items.columns)
+    assert list(result.items.index) == list(bfi_items.columns)
     assert result.label == kaiser_label(reference["kmo"]["overall"]) == "meritorious"
     assert set(result.to_frame().columns) == {"MSA", "label"}
 
@@ -35,7 +35,7 @@ def test_kmo_of_a_correlation_matrix(bfi_items, reference):
     result = kmo(matrix, n_obs=len(bfi_items))
     # Polychoric values differ from psych's by up to ~2e-5 (its optimize tolerance).
     assert result.overall == pytest.approx(reference["kmo_polychoric"]["overall"], abs=1e-4)
-    np.testing.assert_allclose(result.per_item.to_numpy(),
+    np.testing.assert_allclose(result.items.to_numpy(),
                                reference["kmo_polychoric"]["per_item"], atol=1e-4)
     assert kmo(bfi_items, cor="polychoric").overall == pytest.approx(result.overall)
 
@@ -45,7 +45,7 @@ def test_bartlett_matches_psych(bfi_items, reference):
     ref = reference["bartlett"]
     assert result.chi2 == pytest.approx(ref["chi2"], rel=1e-9)
     assert result.dof == ref["dof"]
-    assert result.n == ref["n"]
+    assert result.n_obs == ref["n"]
     assert result.p_value == pytest.approx(ref["p_value"], abs=1e-12)
 
 
@@ -65,7 +65,7 @@ def test_complete_data_agrees_with_factor_analyzer(bfi_items):
     per_item, overall = calculate_kmo(complete)
     result = kmo(complete)
     assert result.overall == pytest.approx(overall, abs=1e-10)
-    np.testing.assert_allclose(result.per_item.to_numpy(), per_item, atol=1e-10)
+    np.testing.assert_allclose(result.items.to_numpy(), per_item, atol=1e-10)
     statistic, p_value = calculate_bartlett_sphericity(complete.iloc[:100, :6])
     ours = bartlett(complete.iloc[:100, :6])
     assert ours.chi2 == pytest.approx(statistic, rel=1e-10)
@@ -145,5 +145,5 @@ def test_every_analysis_counts_the_same_respondents(bfi_items):
     padded = pd.concat([items, empty])
     n = len(items)
     assert efa(padded, 2).n_obs == n
-    assert bartlett(padded).n == n
-    assert cronbach_alpha(padded, reverse=["A1", "C4", "C5"]).n == n
+    assert bartlett(padded).n_obs == n
+    assert cronbach_alpha(padded, reverse=["A1", "C4", "C5"]).n_obs == n

@@ -48,7 +48,7 @@ def test_alpha_equals_psych(bfi_items, reference, name, missing):
     expected = ref[missing]
     items, reverse = _keys(ref["keys"])
     fit = cronbach_alpha(bfi_items[items], reverse=reverse, missing=missing)
-    assert fit.n == expected["n_rows"]
+    assert fit.n_obs == expected["n_rows"]
     assert fit.k == 5
     assert fit.ci_method == "feldt"
     for ours, theirs in [(fit.alpha, "raw_alpha"), (fit.std_alpha, "std_alpha"),
@@ -79,7 +79,7 @@ def test_duhachek_interval_equals_psych_ase(bfi_items, reference, name):
 def test_listwise_interval_uses_the_rows_kept(bfi_items):
     data = bfi_items[["N1", "N2", "N3", "N4", "N5"]]
     fit = cronbach_alpha(data, missing="listwise")
-    assert fit.n == int(data.notna().all(axis=1).sum()) < len(data)
+    assert fit.n_obs == int(data.notna().all(axis=1).sum()) < len(data)
 
 
 def test_ordinal_alpha_equals_psych_on_polychoric(bfi_items, reference):
@@ -322,7 +322,7 @@ def test_results_have_tables_and_readable_reprs(bfi_items):
     assert "raw_alpha" in text and "duhachek" in text and "r.drop" in text
     assert "<table" in fit._repr_html_()
     assert fit.to_frame() is fit.items
-    assert set(fit._summary()) >= {"alpha", "std_alpha", "G6", "n", "k"}
+    assert set(fit._summary()) >= {"alpha", "std_alpha", "G6", "n_obs", "k"}
 
 
 # --------------------------------------------------------------------------- refactor checks

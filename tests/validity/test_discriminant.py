@@ -40,7 +40,7 @@ def test_htmt_is_semtools(bfi_items, reference, plain_model, label, options, tol
     result = htmt(bfi_items, plain_model, missing="listwise", **options)
     np.testing.assert_allclose(result.matrix.to_numpy(), _r_matrix(reference["htmt"][label]),
                                atol=tol, rtol=0)
-    assert result.n == reference["htmt"]["n_complete"]  # listwise, as semTools
+    assert result.n_obs == reference["htmt"]["n_complete"]  # listwise, as semTools
     assert list(result.matrix.index) == reference["htmt"]["factors"]
 
 
@@ -85,14 +85,14 @@ def test_pairwise_by_default_listwise_on_request_and_a_matrix_as_data() -> None:
     pilot = als.load_pilot()
     pairwise = htmt(pilot, SCALE)
     listwise = htmt(pilot, SCALE, missing="listwise")
-    assert (pairwise.n, pairwise.n_rows) == (320, 320)
-    assert listwise.n == int(pilot[SCALE.item_ids].notna().all(axis=1).sum()) < 320
+    assert (pairwise.n_obs, pairwise.n_rows) == (320, 320)
+    assert listwise.n_obs == int(pilot[SCALE.item_ids].notna().all(axis=1).sum()) < 320
     assert "142 of 320" in repr(listwise)
     # the pairwise correlation matrix given as data gives the same ratios
     matrix = als.correlation_matrix(pilot[SCALE.item_ids]).matrix
     from_matrix = htmt(cor_matrix=matrix, model=SCALE)
     np.testing.assert_allclose(from_matrix.matrix, pairwise.matrix, atol=1e-14)
-    assert from_matrix.n is None and "correlation matrix given" in repr(from_matrix)
+    assert from_matrix.n_obs is None and "correlation matrix given" in repr(from_matrix)
     with pytest.raises(AnalysisError, match="row and column names differ"):
         htmt(cor_matrix=matrix.reset_index(drop=True), model=SCALE)
     with pytest.raises(OptionError, match="looks like a correlation matrix"):

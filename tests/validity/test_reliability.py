@@ -293,7 +293,7 @@ def test_empty_rows_are_not_respondents(bfi_items):
     data.iloc[[3, 50, 51, 120, 199]] = np.nan
     answered = int(data.notna().any(axis=1).sum())
     assert respondent_count(data) == answered == 195
-    assert cronbach_alpha(data, reverse=["A1"]).n == 195
+    assert cronbach_alpha(data, reverse=["A1"]).n_obs == 195
     scale = _one_facet_scale(5, points=6)
     renamed = data.set_axis(scale.item_ids, axis=1)
     assert asc.reliability(renamed, scale).table.loc["F1", "n"] == 195

@@ -18,6 +18,8 @@ factor analysis. Biometrika, 38, 337-344.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 from scipy.stats import chi2
@@ -69,7 +71,7 @@ class KMOResult(Result):
     ----------
     overall : float
         Overall MSA.
-    per_item : Series
+    items : Series
         MSA of each item.
     label : str
         Kaiser's label of the overall MSA (see :func:`kaiser_label`).
@@ -88,13 +90,19 @@ class KMOResult(Result):
     """
 
     overall: float
-    per_item: pd.Series
+    items: pd.Series
     label: str
+
+    @property
+    def per_item(self) -> pd.Series:
+        """Deprecated name of :attr:`items` (kept so that earlier code runs)."""
+        warnings.warn("KMOResult.per_item is now KMOResult.items", DeprecationWarning, stacklevel=2)
+        return self.items
 
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame({
-            "MSA": self.per_item,
-            "label": [kaiser_label(v) for v in self.per_item],
+            "MSA": self.items,
+            "label": [kaiser_label(v) for v in self.items],
         })
 
     def _summary(self) -> dict[str, object]:
@@ -118,18 +126,26 @@ class BartlettResult(Result):
     Examples
     --------
     >>> fit = als.bartlett(als.load_pilot()[["A1a_1", "A1a_2", "A1b_1"]])
-    >>> fit.dof, fit.n  # In R: psych::cortest.bartlett(x)
+    >>> fit.dof, fit.n_obs  # In R: psych::cortest.bartlett(x)
     (3, 320)
     """
 
     chi2: float
     dof: int
     p_value: float
-    n: int
+    n_obs: int
+
+    @property
+    def n(self) -> int:
+        """Deprecated name of :attr:`n_obs` (kept so that earlier code runs)."""
+        warnings.warn("BartlettResult.n is now BartlettResult.n_obs", DeprecationWarning,
+                      stacklevel=2)
+        return self.n_obs
 
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame(
-            {"chi2": [self.chi2], "dof": [self.dof], "p_value": [self.p_value], "n": [self.n]}
+            {"chi2": [self.chi2], "dof": [self.dof], "p_value": [self.p_value],
+             "n_obs": [self.n_obs]}
         )
 
     def _summary(self) -> dict[str, object]:
@@ -177,7 +193,7 @@ def kmo(
     >>> fit = als.kmo(pilot[items])  # In R: psych::KMO(x)
     >>> round(fit.overall, 3), fit.label
     (0.914, 'marvelous')
-    >>> print(fit.per_item.round(2).head(3))
+    >>> print(fit.items.round(2).head(3))
     A1a_1    0.93
     A1a_2    0.93
     A1a_3    0.90
@@ -196,7 +212,7 @@ def kmo(
     q2 = (partial**2).sum(axis=0)
     overall = float(r2.sum() / (r2.sum() + q2.sum()))
     per_item = pd.Series(r2 / (r2 + q2), index=matrix.index, name="MSA")
-    return KMOResult(overall=overall, per_item=per_item, label=kaiser_label(overall))
+    return KMOResult(overall=overall, items=per_item, label=kaiser_label(overall))
 
 
 def bartlett(
@@ -245,4 +261,4 @@ def bartlett(
     _, log_det = np.linalg.slogdet(matrix.to_numpy())
     statistic = float(-log_det * (n - 1 - (2 * p + 5) / 6))
     dof = p * (p - 1) // 2
-    return BartlettResult(chi2=statistic, dof=dof, p_value=float(chi2.sf(statistic, dof)), n=n)
+    return BartlettResult(chi2=statistic, dof=dof, p_value=float(chi2.sf(statistic, dof)), n_obs=n)

@@ -22,6 +22,7 @@ psychTools::spi's first 30 items while omega total (rotation-invariant) agreed.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import field
 from types import MappingProxyType
@@ -289,7 +290,7 @@ class AlphaResult(Result):
     --------
     >>> pilot = als.load_pilot()
     >>> fit = als.cronbach_alpha(pilot[["A1a_1", "A1a_2", "A1b_1"]], ci="duhachek")
-    >>> round(fit.alpha, 3), round(fit.g6, 3), fit.n  # In R: psych::alpha(x)$total
+    >>> round(fit.alpha, 3), round(fit.g6, 3), fit.n_obs  # In R: psych::alpha(x)$total
     (0.69, 0.6, 320)
     """
 
@@ -301,12 +302,18 @@ class AlphaResult(Result):
     ci_method: str | None
     confidence: float
     standard_error: float
-    n: int
+    n_obs: int
     k: int
     items: pd.DataFrame
     reversed_items: tuple[str, ...] = ()
     missing: str = "pairwise"
     cor: str = "pearson"
+
+    @property
+    def n(self) -> int:
+        """Deprecated name of :attr:`n_obs` (kept so that earlier code runs)."""
+        warnings.warn("AlphaResult.n is now AlphaResult.n_obs", DeprecationWarning, stacklevel=2)
+        return self.n_obs
 
     def to_frame(self) -> pd.DataFrame:
         """The item table (alpha if deleted, r.drop, means...)."""
@@ -316,7 +323,7 @@ class AlphaResult(Result):
         ci_label = f"{self.confidence:.0%} CI ({self.ci_method})"
         return {
             "alpha": self.alpha, "std_alpha": self.std_alpha, "G6": self.g6,
-            "average_r": self.average_r, ci_label: self.ci, "n": self.n, "k": self.k,
+            "average_r": self.average_r, ci_label: self.ci, "n_obs": self.n_obs, "k": self.k,
             "correlations": self.cor, "missing": self.missing,
         }
 
@@ -324,7 +331,7 @@ class AlphaResult(Result):
         """psych's printout of ``alpha``: totals, interval, alpha if an item is dropped,
         item statistics (two decimals, reversed items marked ``-``)."""
         total = pd.DataFrame([[self.alpha, self.std_alpha, self.g6, self.average_r,
-                               self.standard_error, self.n]],
+                               self.standard_error, self.n_obs]],
                              columns=["raw_alpha", "std.alpha", "G6(smc)", "average_r", "ase",
                                       "n"], index=[""])
         items = self.items.rename(index=lambda i: f"{i}-" if i in self.reversed_items else i)
@@ -534,7 +541,7 @@ def _alpha_result(
     return AlphaResult(
         alpha=core["alpha"], std_alpha=float(core["std_alpha"]), g6=float(core["g6"]),
         average_r=float(core["average_r"]), ci=(float(interval[0]), float(interval[1])),
-        ci_method=ci, confidence=confidence, standard_error=standard_error, n=n, k=k,
+        ci_method=ci, confidence=confidence, standard_error=standard_error, n_obs=n, k=k,
         items=_item_table(frame, covariance, correlation), reversed_items=reversed_items,
         missing=missing, cor=cor,
     )

@@ -120,7 +120,7 @@ class ConvergentValidityResult(Result):
     method: str
     confidence: float
     adjust: str
-    n: int
+    n_obs: int
     criterion_columns: dict[str, str]
     notes: tuple[str, ...] = ()
 
@@ -136,7 +136,7 @@ class ConvergentValidityResult(Result):
         return self.table
 
     def _summary(self) -> dict[str, Any]:
-        lines: dict[str, Any] = {"COSMIN": self.conclusion, "respondents": self.n}
+        lines: dict[str, Any] = {"COSMIN": self.conclusion, "respondents": self.n_obs}
         lines["correlations"] = (
             f"{self.method}, {self.confidence:.0%} intervals "
             f"({'Bonett-Wright' if self.method == 'spearman' else 'Fisher z'}), "
@@ -467,7 +467,7 @@ def convergent_validity(
     return ConvergentValidityResult(
         table=table, hypotheses=checked, confirmed=confirmed, testable=testable, share=share,
         meets_cosmin=met, conclusion=conclusion, method=method, confidence=confidence,
-        adjust=adjust, n=len(data.scores), criterion_columns=data.criterion_columns,
+        adjust=adjust, n_obs=len(data.scores), criterion_columns=data.criterion_columns,
         notes=data.notes,
     )
 

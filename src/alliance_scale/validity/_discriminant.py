@@ -49,7 +49,7 @@ class HTMTResult(Result):
         (HTMT >= .85, the strict bound), ``above_90`` (>= .90, the liberal bound).
     model : dict of str to list of str
         The items of each construct (``"-"`` before a reverse-keyed item).
-    n : int or None
+    n_obs : int or None
         Respondents behind the correlations: those with at least one answer (pairwise) or
         with every answer (listwise); None for a correlation matrix given as data.
     n_rows : int or None
@@ -71,7 +71,7 @@ class HTMTResult(Result):
     matrix: pd.DataFrame
     pairs: pd.DataFrame
     model: dict[str, list[str]]
-    n: int | None
+    n_obs: int | None
     n_rows: int | None
     cor: str
     missing: str
@@ -92,8 +92,8 @@ class HTMTResult(Result):
         return {
             "HTMT": (f"{self.mean} means of {'absolute ' if self.absolute else ''}"
                      f"{self.cor} correlations ({self.missing})"),
-            "respondents": ("correlation matrix given" if self.n is None else
-                            f"{self.n} of {self.n_rows}"),
+            "respondents": ("correlation matrix given" if self.n_obs is None else
+                            f"{self.n_obs} of {self.n_rows}"),
             "pairs >= .85 (strict bound)": listed("above_85"),
             "pairs >= .90 (liberal bound)": listed("above_90"),
         }
@@ -265,5 +265,5 @@ def htmt(
     ).set_index(["construct_1", "construct_2"])
     pairs["above_85"] = pairs["htmt"] >= STRICT
     pairs["above_90"] = pairs["htmt"] >= LIBERAL
-    return HTMTResult(matrix=matrix, pairs=pairs, model=signed, n=fitted.n_obs, n_rows=n_rows,
+    return HTMTResult(matrix=matrix, pairs=pairs, model=signed, n_obs=fitted.n_obs, n_rows=n_rows,
                       cor=cor, missing=missing, mean=mean, absolute=absolute)

@@ -318,7 +318,7 @@ def reliability(
                 omega_total, omega_h = _omega_row(frame, correlation, groups, cor)
             alphas[name] = fit
             row.update(
-                n=fit.n, alpha=fit.alpha, ci_lower=fit.ci[0], ci_upper=fit.ci[1],
+                n=fit.n_obs, alpha=fit.alpha, ci_lower=fit.ci[0], ci_upper=fit.ci[1],
                 std_alpha=fit.std_alpha, g6=fit.g6, average_r=fit.average_r,
                 omega_total=omega_total, omega_h=omega_h,
                 interpretation=_interpret_alpha(fit.alpha, fit.average_r),
