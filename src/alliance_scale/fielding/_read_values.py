@@ -290,8 +290,8 @@ def metadata_column(column: pd.Series) -> np.ndarray:
     digits = text.str.replace(r"[eE].*\Z|[^0-9]", "", regex=True).str.lstrip("0")
     if text.str.match(_LEADING_ZERO).any() or (digits.str.len() > 15).any():
         return column.to_numpy(dtype=object)
-    numbers = pd.to_numeric(text).astype(float)
-    if not np.isfinite(numbers).all():
+    numbers = pd.to_numeric(text, errors="coerce").astype(float)  # overflow: NaN (pandas 2.1)
+    if not np.isfinite(numbers).all():  # 1e400 and the like stay text
         return column.to_numpy(dtype=object)
     out = np.full(len(column), np.nan)
     out[column.notna().to_numpy()] = numbers.to_numpy()
