@@ -1,4 +1,5 @@
-"""Every notebook in notebooks/ runs top to bottom and stores no outputs (so no data).
+"""Every notebook in notebooks/ runs top to bottom and stores no outputs (so no data); a
+notebook that uses the bundled data tells its readers they are synthetic.
 
 Plain Python, no Jupyter dependency: each notebook is read as JSON and the source of its code
 cells is executed in order in one namespace, in a temporary working directory, with the
@@ -48,6 +49,15 @@ def test_notebook_is_nbformat_4_without_outputs(path: Path) -> None:
             continue
         assert not cell.get("outputs"), f"cell {number} stores outputs: clear them"
         assert cell.get("execution_count") is None, f"cell {number} stores an execution count"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)
+def test_notebook_using_bundled_data_says_they_are_synthetic(path: Path) -> None:
+    cells = read_notebook(path)["cells"]
+    code = "".join(cell_source(cell) for cell in cells if cell["cell_type"] == "code")
+    text = "".join(cell_source(cell) for cell in cells if cell["cell_type"] == "markdown")
+    if "load_pilot" in code or "example_export" in code:
+        assert "SYNTHETIC" in text, "say in a markdown cell that the bundled data are SYNTHETIC"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)

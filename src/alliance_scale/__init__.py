@@ -32,6 +32,7 @@ from .errors import (
     ResponseError,
 )
 from .fielding import (
+    EXAMPLE_EXPORTS,
     ID_COLUMN_NAMES,
     WAI_COLUMNS,
     CarelessResult,
@@ -40,6 +41,7 @@ from .fielding import (
     SimulationResult,
     SimulationTruth,
     careless,
+    example_export,
     load_pilot,
     read_qualtrics_txt,
     read_responses,
@@ -153,6 +155,7 @@ __version__ = "0.1.0"
 __all__ = [
     "APPLIES_TO",
     "BORDIN",
+    "EXAMPLE_EXPORTS",
     "EXPORT_FORMATS",
     "ID_COLUMN_NAMES",
     "ITEMS_PER_PAGE",
@@ -224,6 +227,7 @@ __all__ = [
     "disattenuate",
     "draft_scale",
     "efa",
+    "example_export",
     "extract_factors",
     "fornell_larcker",
     "htmt",

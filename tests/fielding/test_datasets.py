@@ -1,8 +1,22 @@
-"""The bundled pilot loads with the default scale's items and the documented sizes."""
+"""The bundled pilot loads with the default scale's items and the documented sizes; the
+example exports regenerate byte for byte and read back to the pilot's answers."""
 
 from __future__ import annotations
 
-from alliance_scale import draft_scale, load_pilot
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from alliance_scale import (
+    EXAMPLE_EXPORTS,
+    ITEMS_PER_PAGE,
+    OptionError,
+    draft_scale,
+    example_export,
+    load_pilot,
+    read_responses,
+)
 
 
 def test_pilot_has_the_default_scale_items_and_wai_scores() -> None:
@@ -20,3 +34,52 @@ def test_retest_is_a_subsample_of_the_pilot() -> None:
     assert len(retest) == 80
     assert set(retest.index) <= set(pilot.index)
     assert list(retest.columns) == draft_scale().item_ids
+
+
+# ------------------------------------------------------------------ example exports (data/)
+
+ROOT = Path(__file__).resolve().parents[2]
+#: Respondents who left early, and the pages (of 8 items) they saw: data/README.md.
+LEFT_EARLY = {"9": 3, "31": 6}
+
+
+def test_example_exports_regenerate_byte_for_byte(tmp_path: Path) -> None:
+    import make_exports  # data/make_exports.py (pytest's pythonpath)
+
+    written = make_exports.build(tmp_path)
+    committed = sorted(path.name for path in (ROOT / "data" / "exports").iterdir())
+    assert sorted(path.name for path in written) == committed
+    for path in written:
+        assert path.read_bytes() == (ROOT / "data" / "exports" / path.name).read_bytes(), (
+            f"data/exports/{path.name} differs from what data/make_exports.py writes: rerun it"
+        )
+
+
+@pytest.mark.parametrize("name", EXAMPLE_EXPORTS)
+def test_example_export_reads_back_to_the_pilot_answers(name: str) -> None:
+    scale = draft_scale()
+    responses = read_responses(example_export(name), scale)
+    expected = load_pilot().loc[1:40, scale.item_ids]
+    for respondent, pages in LEFT_EARLY.items():
+        expected.loc[int(respondent), scale.item_ids[pages * ITEMS_PER_PAGE:]] = np.nan
+    assert len(responses) == 40
+    np.testing.assert_array_equal(responses[scale.item_ids].to_numpy(), expected.to_numpy())
+    ids = [label.removeprefix("R_").lstrip("0") for label in responses.index]
+    assert ids == [str(respondent) for respondent in range(1, 41)]
+    incomplete = responses.index[responses["status"] == "incomplete"]
+    assert [label.removeprefix("R_").lstrip("0") for label in incomplete] == list(LEFT_EARLY)
+    assert (responses["status"].drop(incomplete) == "complete").all()
+    assert responses["problems"].eq("").all()
+    source = name.split("_")[0]
+    assert responses.attrs["read_report"].source == source
+
+
+def test_example_export_refuses_an_unknown_name() -> None:
+    with pytest.raises(OptionError, match="redcap_raw"):
+        example_export("spss")
+
+
+def test_example_exports_are_described_in_the_codebook() -> None:
+    text = (ROOT / "data" / "README.md").read_text(encoding="utf-8")
+    for path in (ROOT / "data" / "exports").iterdir():
+        assert f"`exports/{path.name}`" in text

@@ -1,17 +1,33 @@
-"""The bundled SYNTHETIC pilot data (``data/``), loaded as DataFrames.
+"""The bundled SYNTHETIC pilot data (``data/``), loaded as DataFrames, and the example
+exports made from it (``data/exports/``), located for :func:`~alliance_scale.read_responses`.
 
 The data were simulated by :func:`alliance_scale.simulate` (no patient answered them);
-``data/README.md`` is their codebook and ``data/make_pilot.py`` regenerates them bit for bit.
+``data/README.md`` is their codebook; ``data/make_pilot.py`` and ``data/make_exports.py``
+regenerate them bit for bit.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
-from .._checks import check_flag
+from .._checks import check_choice, check_flag
 from .._resources import bundled_path
 
-__all__ = ["load_pilot"]
+__all__ = ["EXAMPLE_EXPORTS", "example_export", "load_pilot"]
+
+#: Names of the bundled example exports (:func:`example_export`), with their files.
+_EXPORT_FILES = {
+    "redcap_raw": "redcap_raw.csv",
+    "redcap_labels": "redcap_labels.csv",
+    "limesurvey_codes": "limesurvey_codes.csv",
+    "limesurvey_texts": "limesurvey_texts.csv",
+    "qualtrics_csv": "qualtrics_numeric.csv",
+    "qualtrics_sav": "qualtrics.sav",
+}
+#: The names :func:`example_export` accepts, one per platform layout.
+EXAMPLE_EXPORTS = tuple(_EXPORT_FILES)
 
 
 def load_pilot(*, retest: bool = False) -> pd.DataFrame:
@@ -39,3 +55,54 @@ def load_pilot(*, retest: bool = False) -> pd.DataFrame:
     """
     name = "pilot_retest.csv" if check_flag("retest", retest) else "pilot.csv"
     return pd.read_csv(bundled_path("data", name), index_col="respondent").astype(float)
+
+
+def example_export(name: str) -> Path:
+    """Path of a bundled SYNTHETIC example export, to try :func:`read_responses` on.
+
+    Respondents 1-40 of the simulated pilot (:func:`load_pilot`; no patient answered them)
+    answering the default drafted scale (``draft_scale()``: French, guided program,
+    5 points, 80 items), written in each platform's own export layout by
+    ``data/make_exports.py``. Respondents 9 and 31 left the survey early (after pages 3
+    and 6 of 10): each platform marks them incomplete its own way. ``data/README.md``
+    describes the files.
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`EXAMPLE_EXPORTS`:
+
+        - ``"redcap_raw"``: REDCap "CSV (raw data)" (field names, codes,
+          ``<form>_complete`` 0 / 2);
+        - ``"redcap_labels"``: REDCap "CSV (labels)" (field labels as headers, anchor
+          labels as values, ``Complete?``);
+        - ``"limesurvey_codes"``: LimeSurvey CSV, question-code headings (``DTA1[B3b1]``),
+          answer codes, comma;
+        - ``"limesurvey_texts"``: LimeSurvey CSV, Expression-Manager headings
+          (``DTA1_B3b1``), full answer texts, semicolon;
+        - ``"qualtrics_csv"``: Qualtrics CSV, numeric values, 3 header rows;
+        - ``"qualtrics_sav"``: Qualtrics SPSS file (value labels, -99 "seen but
+          unanswered" declared missing).
+
+    Returns
+    -------
+    Path
+        The file, installed with the package or in the source checkout (``data/exports/``).
+
+    Raises
+    ------
+    OptionError
+        An unknown ``name`` (the known ones are listed).
+
+    Examples
+    --------
+    >>> path = als.example_export("redcap_raw")  # SYNTHETIC (data/README.md)
+    >>> path.name
+    'redcap_raw.csv'
+    >>> responses = als.read_responses(path, als.draft_scale())
+    >>> report = responses.attrs["read_report"]
+    >>> report.source, report.rows, report.status_counts
+    ('redcap', 40, (('complete', 38), ('incomplete', 2)))
+    """
+    check_choice("name", name, EXAMPLE_EXPORTS)
+    return bundled_path("data", f"exports/{_EXPORT_FILES[name]}")

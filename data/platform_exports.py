@@ -1,5 +1,8 @@
 """Response exports written the way each platform writes them, from the survey file we
-exported (importable as ``platform_exports``; see pytest's ``pythonpath``).
+exported: the writers behind the SYNTHETIC example exports of ``data/exports/``
+(``data/make_exports.py``) and the platform round-trip tests (importable as
+``platform_exports``: see pytest's ``pythonpath``). Not part of the library: no platform
+needs it, and the readers it feeds are what the library ships.
 
 Each writer reads the survey structure the platform imported (our REDCap data dictionary,
 LimeSurvey TSV, Qualtrics Advanced TXT), lets simulated respondents answer the statements
@@ -17,6 +20,9 @@ tests/fixtures/responses/README.md:
 - Qualtrics: CSV/TSV with 3 header rows (export tags, question texts, ImportId JSON) and
   the metadata columns of Qualtrics' export documentation; TSV in UTF-16; SPSS ``.sav``
   with value labels and -99 declared user-missing.
+
+Every writer numbers its respondents itself unless ``ids`` gives their ids (REDCap
+``record_id``, LimeSurvey ``id``, Qualtrics ``ResponseId``).
 """
 
 from __future__ import annotations
@@ -64,10 +70,12 @@ def limesurvey_structure(path: Path) -> list[dict[str, str]]:
 def limesurvey_csv(
     structure: Path, answers: pd.DataFrame, scale: Scale, path: Path, *, language: str,
     heading: str = "code", values: str = "codes", separator: str = ",",
-    submitted: list[bool] | None = None,
+    submitted: list[bool] | None = None, lastpage: list[int] | None = None,
+    ids: list[str] | None = None,
 ) -> Path:
     """A LimeSurvey CSV response export of ``answers`` (respondents x item ids, NaN = no
-    answer) to the survey in ``structure``."""
+    answer) to the survey in ``structure``; ``lastpage`` is the last page each respondent
+    saw (default 3 when submitted, else 1)."""
     rows = limesurvey_structure(structure)
     mine = [r for r in rows if r["language"] == language]
     by_text = _answer_by_text(scale, language)
@@ -91,12 +99,14 @@ def limesurvey_csv(
             columns.append((heading_text[heading], by_text[_shown(row["text"])], texts))
     n = len(answers)
     submitted = [True] * n if submitted is None else submitted
+    lastpage = [3 if done else 1 for done in submitted] if lastpage is None else lastpage
+    ids = [str(k + 1) for k in range(n)] if ids is None else ids
     header = ["id", "submitdate", "lastpage", "startlanguage", "seed"]
     header += [h for h, _, _ in columns] + ["DTAversion"]
     records = []
     for k in range(n):
-        record = [str(k + 1), f"2026-03-02 10:1{k % 10}:00" if submitted[k] else "",
-                  "3" if submitted[k] else "1", language, str(1000 + k)]
+        record = [ids[k], f"2026-03-02 10:1{k % 10}:00" if submitted[k] else "",
+                  str(lastpage[k]), language, str(1000 + k)]
         for _, item, texts in columns:
             value = answers.iloc[k][item]
             if pd.isna(value):
@@ -128,7 +138,7 @@ def _choices(cell: str) -> dict[str, str]:
 def redcap_csv(
     dictionary: Path, answers: pd.DataFrame, scale: Scale, path: Path, *, language: str,
     headers: str = "raw", values: str = "raw", complete: list[int] | None = None,
-    other_instrument: bool = False, events: bool = False,
+    other_instrument: bool = False, events: bool = False, ids: list[str] | None = None,
 ) -> Path:
     """A REDCap "CSV (raw data)" or "CSV (labels)" export of ``answers`` to the project of
     ``dictionary``; ``other_instrument`` adds a second instrument (fields ``c5_1``,
@@ -141,7 +151,7 @@ def redcap_csv(
     complete = [2] * n if complete is None else complete
     status_label = {0: "Incomplete", 1: "Unverified", 2: "Complete"}
     columns: list[tuple[str, str, list[str]]] = [("record_id", record_label,
-                                                  [f"{k + 101}" for k in range(n)])]
+                                                  ids or [f"{k + 101}" for k in range(n)])]
     if events:
         columns.append(("redcap_event_name", "Event Name", ["baseline_arm_1"] * n))
     if other_instrument:
@@ -173,7 +183,7 @@ def qualtrics_file(
     survey: Path, answers: pd.DataFrame, scale: Scale, path: Path, *, language: str,
     values: str = "numeric", separator: str = ",", encoding: str = "utf-8",
     status: list[int] | None = None, finished: list[int] | None = None,
-    progress: list[int] | None = None,
+    progress: list[int] | None = None, ids: list[str] | None = None,
 ) -> Path:
     """A Qualtrics CSV (or TSV) response export of ``answers`` to the survey of ``survey``
     (our Advanced TXT): 3 header rows, metadata columns, one column per question."""
@@ -184,6 +194,7 @@ def qualtrics_file(
     status = [0] * n if status is None else status
     finished = [1] * n if finished is None else finished
     progress = [100] * n if progress is None else progress
+    ids = [f"R_{k:015d}" for k in range(n)] if ids is None else ids
     header = [*QUALTRICS_METADATA, *questions.index]
     texts = [*QUALTRICS_TEXTS, *questions["text"]]
     import_ids = [json.dumps({"ImportId": name}) for name in
@@ -199,7 +210,7 @@ def qualtrics_file(
                 str(status[k]) if values == "numeric" else QUALTRICS_STATUS_TEXT[status[k]],
                 "", str(progress[k]), "338",
                 str(finished[k]) if values == "numeric" else str(bool(finished[k])),
-                "2026-03-02 09:19:42", f"R_{k:015d}", "", "", "", "", "", "",
+                "2026-03-02 09:19:42", ids[k], "", "", "", "", "", "",
                 "anonymous", language.upper()]
         cells = []
         for _, row in questions.iterrows():
@@ -222,10 +233,13 @@ def qualtrics_file(
 def qualtrics_sav(
     survey: Path, answers: pd.DataFrame, scale: Scale, path: Path, *, language: str,
     status: list[int] | None = None, finished: list[int] | None = None,
-    seen_unanswered: bool = True,
+    seen_unanswered: bool = True, progress: list[int] | None = None,
+    ids: list[str] | None = None, seen: pd.DataFrame | None = None,
 ) -> Path:
     """A Qualtrics SPSS export: tags as variable names, question texts as variable labels,
-    choice texts as value labels, -99 "seen but unanswered" declared user-missing."""
+    choice texts as value labels, -99 "seen but unanswered" declared user-missing (for
+    the questions ``seen``, a boolean frame shaped as ``answers``: default every one;
+    unseen ones are system-missing)."""
     import pyreadstat
 
     questions = read_qualtrics_txt(survey)
@@ -235,9 +249,9 @@ def qualtrics_sav(
     data = {
         "StartDate": ["2026-03-02 09:14:03"] * n,
         "Status": [float(s) for s in (status or [0] * n)],
-        "Progress": [100.0] * n,
+        "Progress": [float(p) for p in (progress or [100] * n)],
         "Finished": [float(f) for f in (finished or [1] * n)],
-        "ResponseId": [f"R_{k:015d}" for k in range(n)],
+        "ResponseId": ids or [f"R_{k:015d}" for k in range(n)],
     }
     labels = {"Status": "Response Type", "Finished": "Finished", "ResponseId": "Response ID"}
     value_labels = {"Status": {0.0: "IP Address", 1.0: "Survey Preview", 2.0: "Survey Test",
@@ -245,9 +259,11 @@ def qualtrics_sav(
                     "Finished": {0.0: "False", 1.0: "True"}}
     missing = {}
     for tag, row in questions.iterrows():
-        column = answers[by_text[row["text"]]].astype(float)
+        item = by_text[row["text"]]
+        column = answers[item].astype(float)
         if seen_unanswered:
-            column = column.fillna(-99.0)
+            shown = True if seen is None else seen[item]
+            column = column.mask(column.isna() & shown, -99.0)
             missing[tag] = [-99.0]
         data[tag] = column.to_numpy()
         labels[tag] = row["text"]
