@@ -112,13 +112,14 @@ def as_item_frame(
     columns = {}
     for name in data.columns:
         column = data[name]
+        textual = column.dtype == object or pd.api.types.is_string_dtype(column)
         if pd.api.types.is_bool_dtype(column) or not (
-            pd.api.types.is_numeric_dtype(column) or column.dtype == object
+            pd.api.types.is_numeric_dtype(column) or textual
         ):
             raise AnalysisError(f"item is of type {column.dtype}, not numeric", column=str(name))
         numeric = pd.to_numeric(column, errors="coerce")
         bad = numeric.isna() & column.notna()
-        if column.dtype == object:
+        if textual:
             bad |= column.map(is_boolean).astype(bool)
         if bad.any():
             raise AnalysisError(

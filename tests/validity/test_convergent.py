@@ -318,7 +318,7 @@ def test_constant_and_non_numeric_columns_are_named(pilot, pilot_scores) -> None
     with pytest.raises(AnalysisError, match=r"column 'wai_bond'.*constant"):
         convergent_validity(pilot_scores, criterion)
     scores = pilot_scores.scores.assign(A="high")
-    with pytest.raises(AnalysisError, match=r"column 'A'.*not numeric"):
+    with pytest.raises(AnalysisError, match=r"column 'A'.*non-numeric value\(s\) such as 'high'"):
         convergent_validity(scores, pilot[WAI])
 
 

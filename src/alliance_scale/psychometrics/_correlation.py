@@ -736,7 +736,7 @@ def squared_multiple_correlations(correlation: np.ndarray) -> np.ndarray:
     if singular.min() > _PINV_TOLERANCE * singular.max():
         inverse = np.linalg.inv(correlation)
     else:  # psych's Pinv: drop the singular values at or below tol * the largest
-        inverse = np.linalg.pinv(correlation, rtol=_PINV_TOLERANCE, hermitian=True)
+        inverse = np.linalg.pinv(correlation, rcond=_PINV_TOLERANCE, hermitian=True)
     with np.errstate(divide="ignore"):
         return np.clip(1.0 - 1.0 / np.diag(inverse), 0.0, 1.0)
 

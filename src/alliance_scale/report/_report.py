@@ -91,8 +91,8 @@ class ValidationReport(Result):
     Examples
     --------
     >>> report = als.validate(als.load_pilot(), als.draft_scale(), progress=False)
-    >>> report.criteria_table()["verdict"].isin(["met", "not met", "not testable"]).all()
-    np.True_
+    >>> bool(report.criteria_table()["verdict"].isin(["met", "not met", "not testable"]).all())
+    True
     >>> "<script" in report.to_html()
     False
     """
