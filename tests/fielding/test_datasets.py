@@ -50,9 +50,25 @@ def test_example_exports_regenerate_byte_for_byte(tmp_path: Path) -> None:
     committed = sorted(path.name for path in (ROOT / "data" / "exports").iterdir())
     assert sorted(path.name for path in written) == committed
     for path in written:
-        assert path.read_bytes() == (ROOT / "data" / "exports" / path.name).read_bytes(), (
+        committed_path = ROOT / "data" / "exports" / path.name
+        if path.suffix == ".sav":  # bytes depend on the pyreadstat release: compare the content
+            assert _sav_content(path) == _sav_content(committed_path), (
+                f"data/exports/{path.name} differs from what data/make_exports.py writes")
+            continue
+        assert path.read_bytes() == committed_path.read_bytes(), (
             f"data/exports/{path.name} differs from what data/make_exports.py writes: rerun it"
         )
+
+
+def _sav_content(path: Path) -> tuple:
+    """Values, column names and labels, value labels and variable types of an SPSS file."""
+    import pyreadstat
+
+    frame, meta = pyreadstat.read_sav(str(path), user_missing=True)
+    return (frame.to_csv(), tuple(meta.column_names), tuple(meta.column_labels),
+            tuple(sorted((k, tuple(sorted(v.items()))) for k, v in
+                         meta.variable_value_labels.items())),
+            tuple(sorted(meta.original_variable_types.items())))
 
 
 @pytest.mark.parametrize("name", EXAMPLE_EXPORTS)
