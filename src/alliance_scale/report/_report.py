@@ -302,6 +302,7 @@ caption { text-align: left; font-weight: 600; padding: .3rem 0; white-space: now
 div.table { overflow-x: auto; max-width: 100%; }
 th, td { border-bottom: 1px solid #d0d7de; padding: .2rem .55rem; text-align: right; }
 th { background: #f6f8fa; } td.text, th.text { text-align: left; }
+td { white-space: nowrap; } td.text { white-space: normal; }
 td.met { color: #116329; font-weight: 600; } td.notmet { color: #a40e26; font-weight: 600; }
 td.untestable { color: #57606a; }
 figure { margin: 1rem 0; } figure svg { max-width: 100%; height: auto; }
@@ -313,6 +314,8 @@ footer code { word-break: break-all; }
   body { max-width: none; margin: 0; font-size: 10pt; }
   h2 { break-after: avoid; } table, figure { break-inside: avoid; }
   div.table { overflow: visible; } caption { white-space: normal; }
+  figure svg { max-height: 255mm; width: auto; max-width: 100%; }
+  table { font-size: 7.5pt; } th, td { padding: .05rem .3rem; }
   a { color: inherit; text-decoration: none; }
 }
 @page { size: A4; margin: 15mm; }
