@@ -146,6 +146,9 @@ def _good_items() -> pd.DataFrame:
 GOOD = _good_items()
 SIMULATION = als.simulate(SCALE, 20, seed=0)
 SCORES = als.score(SIMULATION.data, SCALE)
+CFA_MODEL = {"F": ITEM_IDS[:3], "G": ITEM_IDS[3:]}
+EFA_FIT = als.efa(GOOD, 2)
+PARALLEL = als.parallel_analysis(GOOD, n_iter=2, seed=0)
 WAI = SIMULATION.data[["wai_goal", "wai_task", "wai_bond"]]
 #: (function name, call taking the odd value), one per argument.
 ARGUMENTS = {
@@ -271,7 +274,64 @@ ARGUMENTS = {
     "validate.responses": lambda v: als.validate(v, SCALE, progress=False),
     "validate.scale": lambda v: als.validate(GOOD, v, progress=False),
     "validate.holdout": lambda v: als.validate(GOOD, SCALE, holdout=v, progress=False),
+    "cfa.data": lambda v: als.cfa(v, CFA_MODEL),
+    "cfa.model": lambda v: als.cfa(GOOD, v),
+    "cfa.estimator": lambda v: als.cfa(GOOD, CFA_MODEL, estimator=v),
+    "cfa.ordered": lambda v: als.cfa(GOOD, CFA_MODEL, estimator="WLSMV", ordered=v),
+    "cfa.group": lambda v: als.cfa(GOOD, CFA_MODEL, group=v),
+    "cfa.std_lv": lambda v: als.cfa(GOOD, CFA_MODEL, std_lv=v),
+    "cfa.missing": lambda v: als.cfa(GOOD, CFA_MODEL, missing=v),
+    "cfa.cov_matrix": lambda v: als.cfa(model=CFA_MODEL, cov_matrix=v, n_obs=60),
+    "measurement_invariance.group": lambda v: als.measurement_invariance(GOOD, CFA_MODEL, v),
+    "split_sample.data": lambda v: als.split_sample(v, seed=0),
+    "split_sample.frac": lambda v: als.split_sample(GOOD, frac=v, seed=0),
+    "split_sample.seed": lambda v: als.split_sample(GOOD, seed=v),
+    "fornell_larcker.fit": lambda v: als.fornell_larcker(v),
+    "blueprint_cfa.responses": lambda v: als.blueprint_cfa(v, SCALE),
+    "blueprint_cfa.level": lambda v: als.blueprint_cfa(GOOD, SCALE, level=v),
+    "blueprint_model.scale": lambda v: als.blueprint_model(v),
+    "blueprint_hypotheses.blueprint": lambda v: als.blueprint_hypotheses(v),
+    "parse_hypothesis.text": lambda v: als.parse_hypothesis(v),
+    "principal.data": lambda v: als.principal(v, 1),
+    "principal.n_components": lambda v: als.principal(GOOD, v),
+    "principal.rotation": lambda v: als.principal(GOOD, 2, rotation=v),
+    "principal.gamma": lambda v: als.principal(GOOD, 2, rotation="oblimin", gamma=v),
+    "rotate.loadings": lambda v: als.rotate(v, "varimax"),
+    "rotate.rotation": lambda v: als.rotate(EFA_FIT.loadings.to_numpy(), v),
+    "rotate.target": lambda v: als.rotate(EFA_FIT.loadings.to_numpy(), "targetQ", target=v),
+    "extract_factors.correlation": lambda v: als.extract_factors(v, 1),
+    "extract_factors.n_factors": lambda v: als.extract_factors(GOOD.corr().to_numpy(), v),
+    "smooth_correlation.correlation": lambda v: als.smooth_correlation(v),
+    "squared_multiple_correlations.correlation": lambda v: als.squared_multiple_correlations(v),
+    "tucker_congruence.first": lambda v: als.tucker_congruence(v, np.ones((6, 1))),
+    "correlation_matrix.missing": lambda v: als.correlation_matrix(GOOD, missing=v),
+    "reverse_keyed.items": lambda v: als.reverse_keyed(GOOD, v, 1, 5),
+    "reverse_keyed.min_value": lambda v: als.reverse_keyed(GOOD, ITEM_IDS[:1], v, 5),
+    "split_keyed.entry": lambda v: als.split_keyed(v),
+    "target_from_scale.level": lambda v: als.target_from_scale(SCALE, v),
+    "redcap_dictionary.scale": lambda v: als.redcap_dictionary(v),
+    "redcap_dictionary.items_per_page": lambda v: als.redcap_dictionary(SCALE, items_per_page=v),
+    "read_qualtrics_txt.path": lambda v: als.read_qualtrics_txt(v),
+    "example_export.name": lambda v: als.example_export(v),
+    "plot_scree.parallel": lambda v: _closed(als.plot_scree(v)),
+    "plot_scree.kind": lambda v: _closed(als.plot_scree(PARALLEL, kind=v)),
+    "plot_loadings.loadings": lambda v: _closed(als.plot_loadings(v)),
+    "plot_loadings.cut": lambda v: _closed(als.plot_loadings(EFA_FIT, cut=v)),
+    "plot_likert.data": lambda v: _closed(als.plot_likert(v)),
+    "plot_likert.labels": lambda v: _closed(als.plot_likert(GOOD, labels=v)),
+    "plot_item_total.items": lambda v: _closed(als.plot_item_total(v)),
+    "plot_correlations.matrix": lambda v: _closed(als.plot_correlations(v)),
+    "plot_mtmm.matrix": lambda v: _closed(als.plot_mtmm(v, traits_x=["a"], traits_y=["b"])),
+    "plot_path_diagram.std_loadings": lambda v: _closed(als.plot_path_diagram(v)),
 }
+
+
+def _closed(figure):
+    """Close a figure the sweep drew (no figure leaks between cases)."""
+    import matplotlib.pyplot as plt
+
+    plt.close(figure)
+    return figure
 
 
 @pytest.mark.parametrize("case", sorted(ARGUMENTS))

@@ -45,6 +45,7 @@ __all__ = [
     "check_frame",
     "check_instance",
     "check_integer",
+    "check_matrix",
     "check_number",
     "check_seed",
     "check_share",
@@ -507,7 +508,34 @@ def check_frame(name: str, value: object) -> pd.DataFrame:
     return value
 
 
-def check_instance(name: str, value: object, kind: type, hint: str = "") -> Any:
+def check_matrix(name: str, value: object, *, square: bool = False) -> np.ndarray:
+    """``value`` as a finite 2-D float array (a copy), or OptionError saying what is wrong.
+
+    Parameters
+    ----------
+    name : str
+        The argument's name (``"loadings"``, ``"correlation"``...).
+    value : array-like
+        A 2-D table of numbers (numpy array or DataFrame).
+    square : bool, default False
+        Also require as many rows as columns.
+
+    Examples
+    --------
+    >>> check_matrix("loadings", [[0.7, 0.1], [0.6, 0.2]]).shape
+    (2, 2)
+    """
+    matrix = check_array(name, value)
+    if matrix.ndim != 2 or 0 in matrix.shape:
+        raise OptionError(f"{name} must be a 2-D table of numbers; got shape {matrix.shape}")
+    if square and matrix.shape[0] != matrix.shape[1]:
+        raise OptionError(f"{name} must be square; got shape {matrix.shape}")
+    if not np.isfinite(matrix).all():
+        raise OptionError(f"{name} has missing or infinite values")
+    return np.array(matrix, dtype=float)
+
+
+def check_instance(name: str, value: object, kind: type | tuple[type, ...], hint: str = "") -> Any:
     """Return ``value`` if it is a ``kind`` (a Scale, a SimulationResult...), else OptionError.
 
     Parameters
@@ -528,7 +556,8 @@ def check_instance(name: str, value: object, kind: type, hint: str = "") -> Any:
     """
     if not isinstance(value, kind):
         where = f" ({hint})" if hint else ""
-        raise OptionError(f"{name} must be a {kind.__name__}{where}, got {type(value).__name__}")
+        kinds = " or ".join(k.__name__ for k in (kind if isinstance(kind, tuple) else (kind,)))
+        raise OptionError(f"{name} must be a {kinds}{where}, got {type(value).__name__}")
     return value
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from .._checks import check_instance
 from ..errors import ItemBankError
 
 __all__ = ["read_qualtrics_txt"]
@@ -54,8 +55,12 @@ def read_qualtrics_txt(path: str | Path) -> pd.DataFrame:
     >>> int(questions["page"].max())  # 9 items, 8 per page
     2
     """
-    path = Path(path)
-    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    path = Path(check_instance("path", path, (str, Path)))
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
+        raise ItemBankError(f"cannot read the file ({reason})", file=str(path)) from error
     if not lines or lines[0].strip() != "[[AdvancedFormat]]":
         raise ItemBankError("not a Qualtrics Advanced TXT file (no [[AdvancedFormat]])",
                             file=str(path))

@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from .._checks import check_choice, check_integer
+from .._checks import check_choice, check_instance, check_integer
 from ..errors import ItemBankError, OptionError
 from ._item_bank import LANGUAGES
 from ._response_format import response_formats_data
@@ -390,6 +390,7 @@ def redcap_dictionary(
     >>> frame["Matrix Group Name"].iloc[1:].unique().tolist()
     ['dta_1', 'dta_2']
     """
+    _check_scale(scale)
     language = _language(scale, language)
     pages = _pages(scale, items_per_page)
     for what, name in (("form_name", form_name), ("matrix_group", matrix_group)):
@@ -673,6 +674,13 @@ def to_qualtrics(
     path = Path(path)
     path.write_text(_qualtrics_text(scale, language, items_per_page), encoding="utf-8")
     return path
+
+
+def _check_scale(scale: Any) -> None:
+    """Refuse anything but a Scale (imported here only when called: the Scale imports us)."""
+    from ._scale import Scale
+
+    check_instance("scale", scale, Scale, "see draft_scale")
 
 
 # ---------------------------------------------------------------------- dispatch

@@ -72,6 +72,7 @@ from .._checks import (
     as_item_frame,
     check_choice,
     check_flag,
+    check_matrix,
     check_number,
     respondent_count,
 )
@@ -304,6 +305,7 @@ def smooth_correlation(
      [0.757 1.    0.146]
      [0.757 0.146 1.   ]]
     """
+    correlation = check_matrix("correlation", correlation, square=True)
     values, vectors = np.linalg.eigh(correlation)
     if values.min() >= _definite_bound(len(values)):
         return correlation, False
@@ -731,7 +733,7 @@ def squared_multiple_correlations(correlation: np.ndarray) -> np.ndarray:
     >>> print(np.round(als.squared_multiple_correlations(r), 3))  # In R: psych::smc(r)
     [0.319 0.262 0.173]
     """
-    correlation = np.asarray(correlation, dtype=float)
+    correlation = check_matrix("correlation", correlation, square=True)
     singular = np.abs(np.linalg.eigvalsh(correlation))
     if singular.min() > _PINV_TOLERANCE * singular.max():
         inverse = np.linalg.inv(correlation)

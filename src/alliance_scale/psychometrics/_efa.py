@@ -36,7 +36,14 @@ import scipy.optimize
 import scipy.stats
 
 from .. import _checks as _data
-from .._checks import check_choice, check_flag, check_integer, check_number, check_seed
+from .._checks import (
+    check_choice,
+    check_flag,
+    check_integer,
+    check_matrix,
+    check_number,
+    check_seed,
+)
 from .._results import Report, Result, format_table, result
 from .._warn import warn_user
 from ..errors import (
@@ -249,9 +256,7 @@ def extract_factors(
     [0.513 0.625 0.831]
     """
     del n_obs  # documented as unused (agreed signature)
-    correlation = np.asarray(correlation, dtype=float)
-    if correlation.ndim != 2 or correlation.shape[0] != correlation.shape[1]:
-        raise AnalysisError(f"correlation must be a square matrix, got shape {correlation.shape}")
+    correlation = check_matrix("correlation", correlation, square=True)
     if np.isnan(correlation).any():
         raise AnalysisError("the correlation matrix has missing values (NaN)")
     p = correlation.shape[0]

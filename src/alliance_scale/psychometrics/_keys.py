@@ -11,7 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
+
+from .._checks import check_frame, check_number
+from ..errors import OptionError
 
 __all__ = ["reverse_codes", "reverse_keyed", "split_keyed"]
 
@@ -95,6 +99,16 @@ def reverse_keyed(
     1    4.0    4.0
     2    NaN    4.0
     """
+    check_frame("frame", frame)
+    min_value = check_number("min_value", min_value)
+    max_value = check_number("max_value", max_value)
+    if isinstance(items, str) or not isinstance(items, (list, tuple, set, pd.Index, np.ndarray)):
+        raise OptionError(f"items must be a list of column names, got {type(items).__name__}")
+    if not all(isinstance(item, (str, int, np.integer)) for item in items):
+        raise OptionError("items must be column names of the frame")
+    unknown = [item for item in items if item not in frame.columns]
+    if unknown:
+        raise OptionError(f"items to reverse are not columns of the frame: {unknown[:5]!r}")
     frame = frame.copy()
     if len(items):
         columns = list(items)

@@ -39,7 +39,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .._checks import check_choice, check_integer, check_number
+from .._checks import check_array, check_choice, check_integer, check_matrix, check_number
 from .._warn import warn_user
 from ..errors import AllianceScaleWarning, AnalysisError, OptionError
 
@@ -466,7 +466,9 @@ def rotate(
     (None, None)
     """
     name = canonical_rotation(rotation)
-    loadings = np.asarray(loadings, dtype=float)
+    loadings = check_matrix("loadings", loadings)
+    if target is not None:
+        target = check_array("target", target)
     options = _options(name, loadings.shape, gamma, delta, simplimax_k, target)
     if name == "none" or loadings.shape[1] < 2:
         return loadings.copy(), None
@@ -475,7 +477,15 @@ def rotate(
     if name == "promax":
         return promax(loadings)
     orthogonal, build = _GPA[name]
-    fit = gpa(loadings, build(options), orthogonal)
+    try:
+        with np.errstate(all="ignore"):
+            fit = gpa(loadings, build(options), orthogonal)
+    except np.linalg.LinAlgError as error:  # e.g. an extreme gamma: singular steps
+        raise AnalysisError(f"the {rotation} rotation failed ({error}); check its options "
+                            "(gamma, delta, target) or try another rotation") from error
+    if not np.isfinite(fit.loadings).all():
+        raise AnalysisError(f"the {rotation} rotation gave non-finite loadings; check its "
+                            "options (gamma, delta, target) or try another rotation")
     if not fit.converged:
         warn_user(
             f"the {rotation} rotation did not converge in {_GPA_MAX_ITER} iterations (as "

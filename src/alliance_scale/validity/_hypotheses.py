@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .._checks import check_instance
 from ..errors import ItemBankError, OptionError
 from ..instrument._blueprint import BORDIN, Blueprint, load_blueprint, read_yaml_mapping
 
@@ -242,7 +243,8 @@ def blueprint_hypotheses(blueprint: Blueprint | None = None) -> list[Hypothesis]
     H2 A ~ task > A ~ bond
     H3 B ~ task > B ~ goal
     """
-    blueprint = load_blueprint() if blueprint is None else blueprint
+    blueprint = load_blueprint() if blueprint is None else check_instance(
+        "blueprint", blueprint, Blueprint, "see load_blueprint")
     texts: list[str] = []
     nodes = [(d.id, d.bordin) for d in blueprint.dimensions]
     nodes += [(f.id, f.bordin) for f in blueprint.facets]

@@ -29,9 +29,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._checks import check_choice, check_flag, check_instance
+from .._checks import check_choice, check_flag, check_instance, check_matrix
 from .._results import Result, result
-from ..errors import AnalysisError
+from ..errors import AnalysisError, OptionError
 from ..instrument._scale import Scale
 
 __all__ = [
@@ -82,8 +82,11 @@ def tucker_congruence(first: np.ndarray, second: np.ndarray) -> np.ndarray:
     [[0.993 0.094]
      [0.229 0.97 ]]
     """
-    first = np.asarray(first, dtype=float)
-    second = np.asarray(second, dtype=float)
+    first = check_matrix("first", first)
+    second = check_matrix("second", second)
+    if first.shape[0] != second.shape[0]:
+        raise OptionError(f"first and second must have the same items (rows); got "
+                          f"{first.shape[0]} and {second.shape[0]}")
     norms = np.sqrt((first**2).sum(axis=0))[:, None] * np.sqrt((second**2).sum(axis=0))[None, :]
     with np.errstate(invalid="ignore", divide="ignore"):
         return (first.T @ second) / norms

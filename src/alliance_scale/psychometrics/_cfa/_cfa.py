@@ -64,7 +64,8 @@ def _check_options(estimator: Any, ordered: Any, group: Any, group_equal: Any, s
     if group is not None and not isinstance(group, str):
         raise OptionError(f"group must be a column name; got {group!r}")
     if ordered is not None and not isinstance(ordered, bool) and (
-            isinstance(ordered, str) or not isinstance(ordered, Sequence)):
+            isinstance(ordered, str) or not isinstance(ordered, Sequence)
+            or not all(isinstance(item, str) for item in ordered)):
         raise OptionError("ordered must be True (every item), a list of item names, or None")
     return estimator, tuple(group_equal)
 

@@ -206,6 +206,8 @@ def measurement_invariance(
     strict      58        ...      8.0      True
     """
     check_choice("estimator", estimator, ("ML", "MLR", "WLSMV"))
+    if not isinstance(group, str):
+        raise OptionError(f"group must be a column name; got {group!r}"[:120])
     kind = "ordinal" if estimator == "WLSMV" else "continuous"
     available = LEVELS[kind]
     levels = tuple(available) if levels is None else tuple(levels)

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 import scipy.special
 
+from ..._checks import check_instance
 from ..._results import Result, result
 from ..._warn import warn_user
 from ...errors import AllianceScaleWarning
@@ -440,6 +441,7 @@ def fornell_larcker(fit: CFAResult) -> FornellLarckerResult:
     >>> als.fornell_larcker(fit).passed.tolist()  # sqrt(AVE) above every correlation
     [True, True, True]
     """
+    check_instance("fit", fit, CFAResult, "see cfa")
     model, x = fit.model, fit.fitted.estimate.x
     reliability = fit._reliability(warn=False)
     if model.ngroups > 1:
