@@ -104,6 +104,9 @@ _NODES, _WEIGHTS = np.polynomial.legendre.leggauss(20)
 #: Genz (2004): Gauss-Legendre points by |rho| (6 below .3, 12 below .75, 20 below .925).
 _TIERS = tuple((bound, np.polynomial.legendre.leggauss(points))
                for bound, points in ((0.3, 6), (0.75, 12), (0.925, 20)))
+_TIER_BOUNDS = np.array([bound for bound, _ in _TIERS])
+#: Quadratures with at most this many terms compute them all at once (see _genz_quadrature).
+_SMALL_QUADRATURE = 4096
 
 
 @result
@@ -232,19 +235,23 @@ def _lower_orthant(limits: _Limits, r: np.ndarray) -> np.ndarray:
     """
     shape = np.broadcast_shapes(*(a.shape for a in limits[2:]), r.shape)
     out = np.empty(shape)
-    absolute = np.abs(r)
-    lower = 0.0
-    for bound, (nodes, weights) in _TIERS:
-        columns = _tier(absolute, lower, bound)
-        lower = bound
+    tiers = np.searchsorted(_TIER_BOUNDS, np.abs(r), side="right")
+    single = tiers.size and (tiers == tiers.flat[0]).all()
+    for tier in range(len(_TIERS) + 1):
+        if single and tier != tiers.flat[0]:
+            continue
+        columns = None if single else np.flatnonzero(tiers == tier)
         if columns is None or columns.size:
             rs = r if columns is None else r[columns]
-            _put(out, columns, _genz_quadrature(limits, columns, rs, nodes, weights))
-    columns = _tier(absolute, _TIERS[-1][0], np.inf)
-    if columns is None or columns.size:
-        part = limits.take(columns)
-        rs = r if columns is None else r[columns]
-        _put(out, columns, _upper_orthant_high(-part.x, -part.y, rs))
+            if tier < len(_TIERS):
+                value = _genz_quadrature(limits, columns, rs, *_TIERS[tier][1])
+            else:
+                part = limits.take(columns)
+                value = _upper_orthant_high(-part.x, -part.y, rs)
+            if columns is None:
+                out[...] = value
+            else:
+                out[..., columns] = value
     return np.clip(out, 0.0, 1.0)
 
 
@@ -253,39 +260,38 @@ def _genz_quadrature(
     weights: np.ndarray,
 ) -> np.ndarray:
     """Genz's bvnu for ``|r| < .925`` at the positions ``columns`` (all for None): Gauss-
-    Legendre quadrature of the Drezner-Wesolowsky integral over ``asin(r)``, computed in
-    place (large temporaries are what this costs)."""
+    Legendre quadrature of the Drezner-Wesolowsky integral over ``asin(r)``.
+
+    The points are added one after the other; small problems compute all the points' terms
+    at once, large ones one point at a time in place (large temporaries are what they
+    cost): the same operations, so the same numbers either way.
+    """
     xy = limits.xy if columns is None else limits.xy[..., columns]
     half_sq = limits.half_sq if columns is None else limits.half_sq[..., columns]
     half_asin = np.arcsin(r) / 2.0
-    integral = np.zeros(np.broadcast_shapes(xy.shape, r.shape))
-    term = np.empty(integral.shape)
-    for node, weight in zip(nodes, weights, strict=True):
-        sn = np.sin(half_asin * (1.0 + node))
-        np.multiply(sn, xy, out=term)
-        term -= half_sq
-        term /= 1.0 - sn * sn
-        np.exp(term, out=term)
-        term *= weight
-        integral += term
+    shape = np.broadcast_shapes(xy.shape, r.shape)
+    if np.prod(shape) * len(nodes) <= _SMALL_QUADRATURE:
+        points = (len(nodes),) + (1,) * len(shape)
+        sn = np.sin(half_asin * (1.0 + nodes.reshape(points)))
+        terms = np.exp((sn * xy - half_sq) / (1.0 - sn * sn)) * weights.reshape(points)
+        integral = np.zeros(shape)
+        for term in terms:
+            integral += term
+    else:
+        integral = np.zeros(shape)
+        term = np.empty(shape)
+        for node, weight in zip(nodes, weights, strict=True):
+            sn = np.sin(half_asin * (1.0 + node))
+            np.multiply(sn, xy, out=term)
+            term -= half_sq
+            term /= 1.0 - sn * sn
+            np.exp(term, out=term)
+            term *= weight
+            integral += term
     integral *= half_asin
     integral /= _TWO_PI
     integral += limits.independent if columns is None else limits.independent[..., columns]
     return integral
-
-
-def _put(out: np.ndarray, columns: np.ndarray | None, value: np.ndarray) -> None:
-    """``out[..., columns] = value`` (all positions for None)."""
-    if columns is None:
-        out[...] = value
-    else:
-        out[..., columns] = value
-
-
-def _tier(absolute: np.ndarray, lower: float, upper: float) -> np.ndarray | None:
-    """Positions with ``lower <= |r| < upper``; None when that is every position."""
-    inside = (absolute >= lower) & (absolute < upper)
-    return None if inside.all() else np.flatnonzero(inside)
 
 
 def _upper_orthant_high(h: np.ndarray, k: np.ndarray, r: np.ndarray) -> np.ndarray:
