@@ -426,7 +426,8 @@ def _confirmatory(run: _Run, frame: pd.DataFrame, scale: Scale, ordinal: bool) -
         run.criteria.append(getattr(Criterion, rule)(
             "Confirmatory structure", f"{label if key != 'srmr' else ''}{name} of the "
             "facet model", value, bound, "Hu & Bentler 1999"))
-    for factor, row in fit.reliability.iterrows():
+    reliability = fit.reliability  # computed on each access: once here
+    for factor, row in reliability.iterrows():
         run.criteria.append(Criterion.at_least(
             "Confirmatory structure", f"composite reliability of facet {factor}",
             row["omega"], ALPHA_FLOOR, "Fornell & Larcker 1981"))
@@ -442,7 +443,7 @@ def _confirmatory(run: _Run, frame: pd.DataFrame, scale: Scale, ordinal: bool) -
          "numbers), reverse-keyed items reversed first. Cut-offs: Hu & Bentler (1999).",),
         (Table(f"Fit of the facet model ({estimator})", table),
          Table("Composite reliability (omega) and average variance extracted per facet",
-               fit.reliability),
+               reliability),
          Table("Fornell-Larcker: square root of AVE (diagonal) against factor correlations",
                fit.fornell_larcker().to_frame().rename_axis("factor"))),
         (_figure(figure, "Path diagram of the facet model (standardised loadings)",
