@@ -30,10 +30,21 @@ pairs at once, in plain numpy (no compiled extension):
    one-hot coded answers;
 3. bivariate normal rectangle probabilities by Genz's (2004) method (Gauss-Legendre
    quadrature of the Drezner-Wesolowsky integral over ``asin(rho)``, with the
-   Drezner-Wesolowsky expansion for ``|rho| >= .925``), accurate to about 1e-15;
+   Drezner-Wesolowsky expansion for ``|rho| >= .925``), accurate to about 1e-15; what
+   does not depend on rho (products of the thresholds, the margins) is computed once
+   per fit;
 4. rho of every pair maximising the multinomial likelihood of its table with the
    thresholds fixed (step two), by Fisher scoring on all pairs in parallel (the derivative
-   of the bivariate normal CDF in rho is the bivariate normal density), with step halving.
+   of the bivariate normal CDF in rho is the bivariate normal density), with step halving,
+   from the Pearson correlation of the pair's table; pairs that have converged are set
+   aside.
+
+Each pair's numbers depend on that pair's answers alone, bit for bit: its start value
+and every sum over its table's cells are taken in a fixed order that empty categories
+(when other items use more categories) and the order of the two items do not change,
+and no BLAS product mixes pairs. So the matrix of a subset of the items is exactly a
+block of the matrix of all of them, which :func:`~alliance_scale.reliability` uses to fit
+a scale's items once for all its subscales.
 
 psych's ``correct = .5`` (a continuity correction for empty cells) acts only with *local*
 thresholds, which psych uses only when items differ in their number of categories; with
