@@ -109,6 +109,39 @@ def test_recovers_latent_correlation():
     assert result.loc["b", "c"] == pytest.approx(0.2, abs=0.02)
 
 
+def _varied_ordinal_items(seed: int = 3) -> pd.DataFrame:
+    """Items of a one-factor model, some near-collinear (|rho| > .925, Genz's high tier),
+    some never using the lowest or highest category, 10% missing."""
+    rng = np.random.default_rng(seed)
+    n, p = 400, 14
+    strong = np.r_[np.full(7, 0.97), np.full(7, 0.6)]
+    latent = np.outer(rng.standard_normal(n), strong)
+    latent += rng.standard_normal((n, p)) * np.sqrt(1 - strong**2)
+    codes = 1 + (latent[..., None] > np.array([-1.5, -0.5, 0.4, 1.2])).sum(-1).astype(float)
+    codes[:, 0] = np.clip(codes[:, 0], 2, 5)  # never 1
+    codes[:, 1] = np.clip(codes[:, 1], 1, 4)  # never 5
+    codes[:, 2] = np.clip(codes[:, 2], 2, 4)  # neither
+    codes[rng.random((n, p)) < 0.1] = np.nan
+    return pd.DataFrame(codes, columns=[f"q{j}" for j in range(p)])
+
+
+def test_a_subset_of_items_gets_the_submatrix_bit_for_bit():
+    """Each pair's fit depends on that pair alone: the polychoric matrix of any subset of
+    the items, in any order, with fewer categories or without the near-collinear items, is
+    the corresponding block of the whole matrix, exactly (what reliability() relies on)."""
+    data = _varied_ordinal_items()
+    whole = polychoric(data, smooth=False).correlation
+    assert (np.abs(whole.to_numpy()[np.triu_indices(14, 1)]) > 0.925).any()
+    rng = np.random.default_rng(0)
+    subsets = [["q2", "q0"], ["q1", "q2"], ["q13", "q1", "q5", "q0"]]
+    subsets += [list(rng.choice(data.columns, rng.integers(2, 9), replace=False))
+                for _ in range(40)]
+    assert polychoric(data[["q2", "q0"]]).thresholds.shape[1] == 3  # 4 categories, not 5
+    for items in subsets:
+        part = polychoric(data[items], smooth=False).correlation
+        np.testing.assert_array_equal(part.to_numpy(), whole.loc[items, items].to_numpy())
+
+
 def test_smoothing_matches_psych(reference):
     ref = reference["cor_smooth"]
     smoothed, done = smooth_correlation(np.array(ref["input"], dtype=float))

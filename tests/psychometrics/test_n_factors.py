@@ -10,7 +10,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from alliance_scale import AllianceScaleWarning, AnalysisError, map_test, parallel_analysis
+from alliance_scale import (
+    AllianceScaleWarning,
+    AnalysisError,
+    map_test,
+    parallel_analysis,
+    polychoric,
+)
 from alliance_scale.errors import OptionError
 
 matplotlib.use("Agg")
@@ -187,6 +193,32 @@ def test_parallel_gives_up_on_resamples_that_never_work():
     with pytest.raises(AnalysisError, match=rf"{_MAX_DRAWS} resampled.*'b'") as info:
         _resampled_correlation(rng, values, 30, "pearson", ["a", "b", "c"])
     assert "undefined" in str(info.value)
+
+
+def test_polychoric_resamples_with_a_constant_item_are_redrawn_then_given_up():
+    """A resampled item that never varies cannot have polychoric correlations: the draw is
+    redrawn, and after a fixed number of draws the search stops, naming the item."""
+    from alliance_scale.psychometrics._n_factors import _MAX_DRAWS, _resampled_correlation
+
+    values = np.column_stack([np.arange(30.0) % 5, np.full(30, np.nan), np.arange(30.0) % 4])
+    values[0, 1] = 1.0  # one answer: every resample of this item is constant or missing
+    rng = np.random.default_rng(0)
+    with pytest.raises(AnalysisError, match=rf"{_MAX_DRAWS} resampled.*'b' is constant"):
+        _resampled_correlation(rng, values, 30, "polychoric", ["a", "b", "c"])
+
+
+def test_polychoric_resamples_are_polychoric_matrices_of_the_resampled_answers(bfi_items):
+    """The resampled matrix is what polychoric() gives on the same resampled answers."""
+    from alliance_scale.psychometrics._n_factors import _resampled_correlation
+
+    values = bfi_items.iloc[:300, :8].to_numpy()
+    matrix = _resampled_correlation(np.random.default_rng(5), values, 300, "polychoric",
+                                    list(bfi_items.columns[:8]))
+    rng = np.random.default_rng(5)  # the same draw, made again
+    offsets = np.arange(8) * len(values)
+    sample = values.ravel(order="F")[rng.integers(0, len(values), size=(300, 8)) + offsets]
+    expected = polychoric(pd.DataFrame(sample)).correlation.to_numpy()
+    np.testing.assert_array_equal(matrix, expected)
 
 
 def test_parallel_keeps_warnings_that_are_not_the_librarys(bfi_items, monkeypatch):

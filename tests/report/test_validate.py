@@ -79,11 +79,11 @@ def test_the_page_loads_nothing_from_the_network(report):
     assert "@import" not in page and "url(" not in page.replace("url(#", "")
 
 
-def test_the_page_holds_no_respondent_s_answers(pilot, report):
+def test_the_page_holds_no_respondent_s_answers(pilot, scale, report):
     """No row of answers appears, in any of the three renderings."""
     renderings = [report.to_html(), report.to_markdown(), report.to_json()]
     for respondent in pilot.index[:40]:
-        row = pilot.loc[respondent, als.draft_scale().item_ids].to_numpy()
+        row = pilot.loc[respondent, scale.item_ids].to_numpy()
         pattern = ",".join(f"{v:g}" for v in row[:12] if np.isfinite(v))
         spaced = " ".join(f"{v:g}" for v in row[:12] if np.isfinite(v))
         for text in renderings:
@@ -99,9 +99,17 @@ def test_report_numbers_are_the_library_s_numbers(pilot, scale, report):
     table = {t.caption: t.frame for s in report.sections for t in s.tables}
     shown = table["Reliability per subscale (Pearson; Feldt 95% CI)"]
     pd.testing.assert_frame_equal(shown, reliability.table)
+    ordinal = als.reliability(pilot, scale, cor="polychoric")
+    pd.testing.assert_frame_equal(report.results["reliability_ordinal"].table, ordinal.table,
+                                  check_exact=True)
     kmo = als.kmo(pilot[scale.item_ids], cor="polychoric")
     criteria = report.criteria_table().set_index("criterion")
     assert criteria.filter(like="KMO", axis=0)["value"].iloc[0] == kmo.overall
+    bartlett = als.bartlett(pilot[scale.item_ids], cor="polychoric")
+    assert report.results["bartlett"].chi2 == bartlett.chi2
+    velicer = als.map_test(pilot[scale.item_ids], cor="polychoric", max_factors=20)
+    pd.testing.assert_frame_equal(report.results["map"].to_frame(), velicer.to_frame(),
+                                  check_exact=True)
     alpha_a1 = criteria.loc["alpha of facet A1", "value"]
     assert alpha_a1 == reliability.table.loc["A1", "alpha"]
     solution = als.efa(pilot[scale.item_ids], 9, cor="polychoric")
@@ -122,14 +130,14 @@ def test_report_numbers_are_the_library_s_numbers(pilot, scale, report):
     pd.testing.assert_frame_equal(report.results["htmt"].pairs, ratios.pairs)
 
 
-def test_a_holdout_splits_the_efa_from_the_cfa(small):
+def test_a_holdout_splits_the_efa_from_the_cfa(small, small_report):
     scale, data = small
     report = _quiet_validate(data, scale, holdout=0.5, seed=4)
     explore, confirm = als.split_sample(data, frac=0.5, seed=4)
     assert report.results["cfa"].n_obs <= len(confirm)
     assert report.results["efa"].n_obs == len(explore)
     assert any("held out for the CFA" in note for note in report.notes)
-    alone = _quiet_validate(data, scale)
+    alone = small_report  # no holdout
     assert any("same respondents as the EFA" in note for note in alone.notes)
 
 
@@ -159,9 +167,16 @@ def test_json_is_valid_and_carries_the_criteria(report):
 
 @pytest.fixture(scope="module")
 def small():
-    """A short form (3 items per facet) and 300 simulated respondents: quick reports."""
-    scale = als.draft_scale(items_per_facet=3, language="en")
-    return scale, als.simulate(scale, 300, seed=5).data
+    """A short form (2 items per facet) and 240 simulated respondents: quick reports."""
+    scale = als.draft_scale(items_per_facet=2, language="en")
+    return scale, als.simulate(scale, 240, seed=5).data
+
+
+@pytest.fixture(scope="module")
+def small_report(small) -> als.ValidationReport:
+    """The short form's report with seed 3 and no holdout (shared by two tests)."""
+    scale, data = small
+    return _quiet_validate(data, scale, seed=3)
 
 
 def _quiet_validate(*args, **kwargs) -> als.ValidationReport:
@@ -170,9 +185,9 @@ def _quiet_validate(*args, **kwargs) -> als.ValidationReport:
         return als.validate(*args, progress=False, **kwargs)
 
 
-def test_the_same_seed_gives_the_same_report(small):
+def test_the_same_seed_gives_the_same_report(small, small_report):
     scale, data = small
-    first, again = _quiet_validate(data, scale, seed=3), _quiet_validate(data, scale, seed=3)
+    first, again = small_report, _quiet_validate(data, scale, seed=3)
     assert again.to_json() == first.to_json()
     assert again.to_html() == first.to_html()
 

@@ -258,29 +258,34 @@ def test_short_redundant_subscale_is_called_redundant():
     assert row["interpretation"] == "above .95: redundant items?"
 
 
-def test_reliability_fits_each_polychoric_matrix_once(bfi, monkeypatch):
-    """One polychoric fit per subscale serves alpha and omega; omega_total equals
+def test_reliability_fits_the_polychoric_correlations_once(bfi, monkeypatch):
+    """One polychoric fit of all the keyed items serves every subscale's alpha and omega;
+    each subscale's numbers are exactly those of fitting it alone; omega_total equals
     omega() of the same keyed answers."""
-    import alliance_scale.psychometrics._reliability as module
+    import alliance_scale.validity._reliability as module
 
     calls = []
-    original = module.polychoric
+    original = module._fit_polychoric
 
     def counting(frame, *args, **kwargs):
         calls.append(tuple(frame.columns))
         return original(frame, *args, **kwargs)
 
-    monkeypatch.setattr(module, "polychoric", counting)
+    monkeypatch.setattr(module, "_fit_polychoric", counting)
     scale = _bfi_scale()
     data = bfi[scale.item_ids].iloc[:200]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", AllianceScaleWarning)
         result = asc.reliability(data, scale, cor="polychoric")
-        # one fit per subscale (the "emotion" dimension has the items of facet N: 8 item sets)
-        assert len(calls) == len(result.table) == 9 and len(set(calls)) == 8
+        assert len(calls) == 1 and sorted(calls[0]) == sorted(scale.item_ids)
+        monkeypatch.setattr(module, "_keyed_polychoric", lambda *args: None)
+        separately = asc.reliability(data, scale, cor="polychoric")  # one fit per subscale
         keyed = data[["A1", "A2", "A3", "A4", "A5"]].copy()
         keyed["A1"] = 7 - keyed["A1"]
         alone = omega(keyed, 1, cor="polychoric")
+    assert len(calls) == 1
+    pd.testing.assert_frame_equal(result.table, separately.table, check_exact=True)
+    pd.testing.assert_frame_equal(result.items, separately.items, check_exact=True)
     assert result.table.loc["A", "omega_total"] == pytest.approx(alone.omega_total, abs=1e-12)
 
 

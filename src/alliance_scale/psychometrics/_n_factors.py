@@ -33,10 +33,10 @@ from .._results import Result, result
 from .._warn import warn_user
 from ..errors import AllianceScaleWarning, AnalysisError, NotPositiveDefiniteWarning
 from ._correlation import (
+    _fit_polychoric,
     correlation_kind,
     correlation_matrix,
     pairwise_pearson,
-    polychoric,
     singular_cause,
     to_unit_diagonal,
 )
@@ -212,12 +212,12 @@ def _resampled_correlation(
     for _ in range(_MAX_DRAWS):
         sample = by_column[rng.integers(0, len(values), size=(n, p)) + offsets]
         if cor == "polychoric":
-            try:
-                matrix = polychoric(pd.DataFrame(sample)).correlation.to_numpy()
-            except AnalysisError as error:  # a resampled item came out constant: redraw
-                item = names[int(error.column)] if error.column is not None else "?"
-                fault = f"item {item!r}: {error.reason}"
+            constant = _constant_column(sample)
+            if constant is not None:  # a resampled item came out constant: redraw
+                fault = f"item {names[constant]!r} is constant in the resampled data"
                 continue
+            # The answers were checked once (as_item_frame): fit the resample directly.
+            matrix = _fit_polychoric(pd.DataFrame(sample)).correlation()[0]
         else:
             matrix = pairwise_pearson(sample)[0]
         bad = np.argwhere(np.isnan(matrix))
@@ -230,6 +230,14 @@ def _resampled_correlation(
         f"(last: {fault}); too few answers per item: use a correlation matrix with n_obs, "
         "or cor='pearson'"
     )
+
+
+def _constant_column(sample: np.ndarray) -> int | None:
+    """The first column with fewer than two distinct answers (what ``as_item_frame`` and
+    so :func:`~alliance_scale.polychoric` refuse), or None."""
+    low, high = np.fmin.reduce(sample, axis=0), np.fmax.reduce(sample, axis=0)
+    constant = np.flatnonzero(~(high > low))
+    return int(constant[0]) if constant.size else None
 
 
 def _replicate(

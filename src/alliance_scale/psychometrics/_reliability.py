@@ -388,12 +388,16 @@ def _item_table(
 
 
 def _correlation_input(
-    frame: pd.DataFrame, cor: str
+    frame: pd.DataFrame, cor: str, polychoric_matrix: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Covariance and correlation matrices (polychoric: both are the polychoric matrix)."""
+    """Covariance and correlation matrices (polychoric: both are the polychoric matrix,
+    ``polychoric_matrix`` when the caller has it already)."""
     items = [str(c) for c in frame.columns]
     if cor == "polychoric":
-        correlation = np.asarray(polychoric(frame).correlation, dtype=float)
+        # C order either way: the BLAS products behind alpha round by memory layout.
+        correlation = np.ascontiguousarray(
+            polychoric(frame).correlation if polychoric_matrix is None else polychoric_matrix,
+            dtype=float)
         _check_matrix(correlation, items, "polychoric correlation")
         return correlation, correlation
     covariance = pairwise_covariance(frame.to_numpy())[0]

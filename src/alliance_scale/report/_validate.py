@@ -40,9 +40,10 @@ from ..fielding._responses import read_responses
 from ..fielding._scoring import score
 from ..instrument._scale import Scale
 from ..psychometrics._cfa import split_sample
+from ..psychometrics._correlation import AnalysedCorrelation, correlation_matrix
 from ..psychometrics._efa import efa
 from ..psychometrics._factorability import bartlett, kmo
-from ..psychometrics._n_factors import map_test, parallel_analysis
+from ..psychometrics._n_factors import _single_threaded_blas, map_test, parallel_analysis
 from ..validity._cfa import blueprint_cfa
 from ..validity._convergent import convergent_validity
 from ..validity._discriminant import htmt
@@ -80,6 +81,8 @@ class _Run:
     advice: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     results: dict[str, Any] = field(default_factory=dict)
+    #: Intermediate numbers shared by several steps (computed once, never shown).
+    shared: dict[str, Any] = field(default_factory=dict)
 
 
 def validate(
@@ -191,7 +194,10 @@ def validate(
         steps.append(("known groups", lambda: _known_groups(run, frame, groups)))
     if retest is not None:
         steps.append(("test-retest", lambda: _retest(run, frame, retest, scale, source)))
-    with _progress(steps, progress) as tick, warnings.catch_warnings(record=True) as caught:
+    # One BLAS thread: the matrices here are small (items x items), and a second thread
+    # costs more than it gives, much more when other work shares the cores.
+    with _progress(steps, progress) as tick, warnings.catch_warnings(record=True) as caught, \
+            _single_threaded_blas():
         warnings.simplefilter("always", AllianceScaleWarning)
         for name, step in steps:
             tick(name)
@@ -301,10 +307,20 @@ def _reliability(run: _Run, frame: pd.DataFrame, scale: Scale, ordinal: bool) ->
     ))
 
 
+def _explored(run: _Run, frame: pd.DataFrame, scale: Scale, cor: str) -> AnalysedCorrelation:
+    """The items' correlation matrix in the exploration sample, computed once for KMO,
+    Bartlett and MAP (given to them as ``cor_matrix`` with ``n_obs``: the same numbers as
+    giving each the answers). Parallel analysis resamples the answers and the EFA's fit
+    uses the pair counts, so they are given the answers."""
+    if "explored" not in run.shared:
+        run.shared["explored"] = correlation_matrix(frame[scale.item_ids], cor=cor)
+    return run.shared["explored"]
+
+
 def _factorability(run: _Run, frame: pd.DataFrame, scale: Scale, cor: str) -> None:
-    answers = frame[scale.item_ids]
-    adequacy = kmo(answers, cor=cor)
-    sphericity = bartlett(answers, cor=cor)
+    explored = _explored(run, frame, scale, cor)
+    adequacy = kmo(cor_matrix=explored.matrix, n_obs=explored.n_obs)
+    sphericity = bartlett(cor_matrix=explored.matrix, n_obs=explored.n_obs)
     run.results["kmo"], run.results["bartlett"] = adequacy, sphericity
     table = pd.DataFrame(
         {"value": [adequacy.overall, sphericity.chi2, float(sphericity.dof),
@@ -331,7 +347,8 @@ def _n_factors(run: _Run, frame: pd.DataFrame, scale: Scale, cor: str,
 
     answers = frame[scale.item_ids]
     parallel = parallel_analysis(answers, cor=cor, seed=generator, n_iter=20)
-    velicer = map_test(answers, cor=cor, max_factors=min(answers.shape[1] - 1, 20))
+    explored = _explored(run, frame, scale, cor)
+    velicer = map_test(cor_matrix=explored.matrix, max_factors=min(answers.shape[1] - 1, 20))
     run.results["parallel_analysis"], run.results["map"] = parallel, velicer
     facets = len({item.facet for item in scale.items})
     table = pd.DataFrame(
@@ -409,7 +426,8 @@ def _confirmatory(run: _Run, frame: pd.DataFrame, scale: Scale, ordinal: bool) -
         run.criteria.append(getattr(Criterion, rule)(
             "Confirmatory structure", f"{label if key != 'srmr' else ''}{name} of the "
             "facet model", value, bound, "Hu & Bentler 1999"))
-    for factor, row in fit.reliability.iterrows():
+    reliability = fit.reliability  # computed on each access: once here
+    for factor, row in reliability.iterrows():
         run.criteria.append(Criterion.at_least(
             "Confirmatory structure", f"composite reliability of facet {factor}",
             row["omega"], ALPHA_FLOOR, "Fornell & Larcker 1981"))
@@ -425,7 +443,7 @@ def _confirmatory(run: _Run, frame: pd.DataFrame, scale: Scale, ordinal: bool) -
          "numbers), reverse-keyed items reversed first. Cut-offs: Hu & Bentler (1999).",),
         (Table(f"Fit of the facet model ({estimator})", table),
          Table("Composite reliability (omega) and average variance extracted per facet",
-               fit.reliability),
+               reliability),
          Table("Fornell-Larcker: square root of AVE (diagonal) against factor correlations",
                fit.fornell_larcker().to_frame().rename_axis("factor"))),
         (_figure(figure, "Path diagram of the facet model (standardised loadings)",

@@ -31,7 +31,7 @@ from ..errors import AllianceScaleWarning, AnalysisError
 from ..fielding._responses import index_by_id
 from ..fielding._scoring import score_items
 from ..instrument._scale import Scale
-from ..psychometrics._correlation import correlation_kind
+from ..psychometrics._correlation import _fit_polychoric, _PolychoricFit, correlation_kind
 from ..psychometrics._keys import reverse_codes, reverse_keyed, split_keyed
 from ..psychometrics._reliability import (
     AlphaResult,
@@ -227,14 +227,47 @@ def _subscale_items(
     return frame
 
 
-def _subscale_alpha(frame: pd.DataFrame, cor: str) -> tuple[AlphaResult, np.ndarray | None]:
+def _subscale_alpha(
+    frame: pd.DataFrame, cor: str, keyed_fit: _PolychoricFit | None = None
+) -> tuple[AlphaResult, np.ndarray | None]:
     """Alpha (Feldt 95% CI, pairwise) of keyed, checked answers, and the polychoric matrix
-    behind it (None for Pearson, whose omega uses pairwise Pearson correlations instead)."""
+    behind it (None for Pearson, whose omega uses pairwise Pearson correlations instead).
+    ``keyed_fit`` (:func:`_keyed_polychoric`) gives that matrix as a block of the fit of all
+    the keyed items: the same numbers as fitting the subscale alone."""
     used = _use_rows(frame, "pairwise")
-    covariance, correlation = _correlation_input(used, cor)
+    given = None if keyed_fit is None else keyed_fit.correlation(list(frame.columns))[0]
+    covariance, correlation = _correlation_input(used, cor, given)
     fit = _alpha_result(used, covariance, correlation, ci="feldt", confidence=0.95,
                         n_boot=1000, seed=None, missing="pairwise", reversed_items=(), cor=cor)
     return fit, correlation if cor == "polychoric" else None
+
+
+def _keyed_polychoric(
+    answers: pd.DataFrame,
+    subscales: list[tuple[str, str, list[str], list[str], int]],
+    low: float,
+    high: float,
+) -> _PolychoricFit | None:
+    """One polychoric fit of all the subscales' items, each keyed as its subscales key it.
+
+    A pair's polychoric correlation depends on that pair's answers alone (see
+    ``_PolychoricFit``), so each subscale's matrix is a block of this fit, bit for bit what
+    fitting the subscale alone gives, and the pairs shared by a facet, its dimension and
+    the total are fitted once. None when the items cannot be fitted together (an item keyed
+    both ways, bad answers, too many categories over all the items): each subscale is then
+    fitted on its own, and refused for what is wrong with it.
+    """
+    reverse: dict[str, bool] = {}
+    for _, _, ids, reversed_ids, _ in subscales:
+        for item in ids:
+            if reverse.setdefault(item, item in reversed_ids) != (item in reversed_ids):
+                return None
+    items = list(reverse)
+    keyed = reverse_keyed(answers[items], [i for i in items if reverse[i]], low, high)
+    try:
+        return _fit_polychoric(as_item_frame(keyed))
+    except AnalysisError:
+        return None
 
 
 def reliability(
@@ -251,7 +284,9 @@ def reliability(
     below .70 (the usual floor for group comparisons, COSMIN), adequate, above .95
     (possibly redundant items).
 
-    One correlation matrix per subscale serves both alpha and omega (computed once). ``n``
+    One correlation matrix per subscale serves both alpha and omega (computed once; the
+    polychoric matrices are blocks of one fit of all the keyed items, the same numbers as
+    fitting each subscale alone, for a fraction of the time). ``n``
     counts the respondents with at least one answer to the subscale (psych counts every
     row, fully empty ones too: a deliberate difference, see
     :func:`alliance_scale._data.respondent_count`). omega's own notes (one or two group
@@ -308,13 +343,15 @@ def reliability(
     low, high = scale.min_value, scale.max_value
     answers = as_item_frame(responses[list(scale.item_ids)], min_items=1)
     given = _item_distribution(answers, low, high)
+    subscales = _subscales(scale)
+    keyed_fit = _keyed_polychoric(answers, subscales, low, high) if cor == "polychoric" else None
     rows, alphas, item_rows = [], {}, []
-    for name, level, ids, reversed_ids, groups in _subscales(scale):
+    for name, level, ids, reversed_ids, groups in subscales:
         frame = reverse_keyed(answers[ids], reversed_ids, low, high)
         row: dict[str, Any] = {"subscale": name, "level": level, "k": len(ids)}
         if len(ids) >= 2:
             with _about(name, level):
-                fit, correlation = _subscale_alpha(frame, cor)
+                fit, correlation = _subscale_alpha(frame, cor, keyed_fit)
                 omega_total, omega_h = _omega_row(frame, correlation, groups, cor)
             alphas[name] = fit
             row.update(
