@@ -966,8 +966,23 @@ def squared_multiple_correlations(correlation: np.ndarray) -> np.ndarray:
     [0.319 0.262 0.173]
     """
     correlation = check_matrix("correlation", correlation, square=True)
+    return _smc(correlation, _is_regular(correlation))
+
+
+def _is_regular(correlation: np.ndarray) -> bool:
+    """psych's test before ``smc``: every |eigenvalue| above tol * the largest (else Pinv).
+
+    A principal submatrix of a regular positive definite matrix is regular too (its
+    eigenvalues lie between the full matrix's smallest and largest: Cauchy interlacing), so
+    callers dropping items from a regular matrix may skip the test.
+    """
     singular = np.abs(np.linalg.eigvalsh(correlation))
-    if singular.min() > _PINV_TOLERANCE * singular.max():
+    return bool(singular.min() > _PINV_TOLERANCE * singular.max())
+
+
+def _smc(correlation: np.ndarray, regular: bool) -> np.ndarray:
+    """SMCs of a checked matrix whose regularity (:func:`_is_regular`) is known."""
+    if regular:
         inverse = np.linalg.inv(correlation)
     else:  # psych's Pinv: drop the singular values at or below tol * the largest
         inverse = np.linalg.pinv(correlation, rcond=_PINV_TOLERANCE, hermitian=True)

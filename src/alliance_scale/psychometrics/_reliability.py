@@ -46,6 +46,8 @@ from .._results import Report, Result, format_table, result
 from .._warn import warn_user
 from ..errors import AllianceScaleWarning, AnalysisError, HeywoodWarning, OptionError
 from ._correlation import (
+    _is_regular,
+    _smc,
     correlation_kind,
     pairwise_covariance,
     pairwise_pearson,
@@ -185,11 +187,15 @@ def _raw_alpha(covariance: np.ndarray) -> np.ndarray:
     return k / (k - 1) * (1.0 - trace / total)
 
 
-def _alpha_core(covariance: np.ndarray, correlation: np.ndarray) -> dict[str, float]:
+def _alpha_core(
+    covariance: np.ndarray, correlation: np.ndarray, regular: bool | None = None
+) -> dict[str, float]:
     """psych's ``alpha.1``: raw and standardised alpha, Guttman's lambda 6, mean r.
 
     Standardised alpha is k/(k-1) (1 - k / sum R); lambda 6 = 1 - sum(1 - smc) / sum R
     (Guttman 1945); the average inter-item r is the mean off-diagonal correlation.
+    ``regular``: the correlation matrix is known to pass psych's regularity test (True for
+    a submatrix of a regular matrix), so the SMCs need no eigenvalue test; None tests it.
     """
     k = covariance.shape[0]
     if k < 2:
@@ -198,7 +204,8 @@ def _alpha_core(covariance: np.ndarray, correlation: np.ndarray) -> dict[str, fl
     return {
         "alpha": float(_raw_alpha(covariance)),
         "std_alpha": (1.0 - k / sum_r) * k / (k - 1),
-        "g6": 1.0 - (k - squared_multiple_correlations(correlation).sum()) / sum_r,
+        "g6": 1.0 - (k - _smc(correlation, _is_regular(correlation) if regular is None
+                              else regular).sum()) / sum_r,
         "average_r": (sum_r - k) / (k * (k - 1)),
     }
 
@@ -358,16 +365,18 @@ def _item_table(
 ) -> pd.DataFrame:
     """psych::alpha's ``alpha.drop`` and ``item.stats`` in one table."""
     k = frame.shape[1]
+    regular = _is_regular(correlation)
     dropped = []
     for i in range(k):
         keep = np.arange(k) != i
-        # one item left (k == 2): _alpha_core gives NaN, alpha is undefined
+        # one item left (k == 2): _alpha_core gives NaN, alpha is undefined; a submatrix of
+        # a regular matrix is regular (interlacing), otherwise each one is tested
         dropped.append(_alpha_core(covariance[np.ix_(keep, keep)],
-                                   correlation[np.ix_(keep, keep)]))
+                                   correlation[np.ix_(keep, keep)], regular or None))
     dropped_frame = pd.DataFrame(dropped, index=frame.columns).add_suffix("_if_deleted")
     total = frame.mean(axis=1)
     reliability_diagonal = correlation.copy()
-    np.fill_diagonal(reliability_diagonal, squared_multiple_correlations(correlation))
+    np.fill_diagonal(reliability_diagonal, _smc(correlation, regular))
     with np.errstate(invalid="ignore", divide="ignore"):  # NaN when the sum is not positive
         table = pd.DataFrame(
             {
