@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from .._checks import check_choice, check_instance, check_integer
+from .._checks import check_choice, check_integer
 from ..errors import ItemBankError, OptionError
 from ._item_bank import LANGUAGES
 from ._response_format import response_formats_data
@@ -677,10 +677,11 @@ def to_qualtrics(
 
 
 def _check_scale(scale: Any) -> None:
-    """Refuse anything but a Scale (imported here only when called: the Scale imports us)."""
-    from ._scale import Scale
-
-    check_instance("scale", scale, Scale, "see draft_scale")
+    """Refuse anything but a Scale, by its interface (the Scale module imports this one, so
+    this one never imports it back)."""
+    if not all(hasattr(scale, name) for name in ("items", "response_format", "language",
+                                                  "content_hash", "to_dict")):
+        raise OptionError(f"scale must be a Scale (see draft_scale), got {type(scale).__name__}")
 
 
 # ---------------------------------------------------------------------- dispatch
