@@ -226,3 +226,14 @@ def test_bad_arguments_are_named(pilot, scale, kwargs, words):
 def test_a_scale_is_required(pilot):
     with pytest.raises(OptionError, match="scale must be a Scale"):
         als.validate(pilot, "dta.yaml")
+
+
+def test_an_analysis_that_cannot_run_is_reported_and_the_rest_runs():
+    """40 respondents for 80 items: KMO / Bartlett need n > p, so that section says why."""
+    export = als.example_export(als.EXAMPLE_EXPORTS[0])
+    report = _quiet_validate(export, als.draft_scale())
+    factorability = next(s for s in report.sections if s.key == "factorability")
+    assert factorability.paragraphs[0].startswith("Not computed: ") and not factorability.tables
+    assert any(note.startswith("Factorability not computed") for note in report.notes)
+    assert "reliability" in report.results and "efa" in report.results
+    assert report.footer["respondents"] == 40

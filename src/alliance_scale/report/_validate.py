@@ -34,7 +34,7 @@ from .._checks import (
     check_number,
     check_seed,
 )
-from ..errors import AllianceScaleWarning, OptionError
+from ..errors import AllianceScaleWarning, AnalysisError, OptionError
 from ..fielding._careless import careless
 from ..fielding._responses import read_responses
 from ..fielding._scoring import score
@@ -94,7 +94,7 @@ def validate(
     retest: pd.DataFrame | str | Path | None = None,
     holdout: float | None = None,
     ordinal: str | bool = "auto",
-    source: str = "csv",
+    source: str = "auto",
     seed: int = 0,
     progress: bool = True,
 ) -> ValidationReport:
@@ -121,8 +121,9 @@ def validate(
     ordinal : {"auto", True, False}, default "auto"
         Polychoric correlations for the factor analyses ("auto": when the scale has at most
         7 points, as recommended for Likert items; Flora & Curran 2004).
-    source : str, default "csv"
-        How to read a file ``responses`` (see :func:`~alliance_scale.read_responses`).
+    source : str, default "auto"
+        How to read a file ``responses`` (see :func:`~alliance_scale.read_responses`: "auto"
+        decides from the file).
     seed : int, default 0
         Seed of every random step (parallel analysis, hold-out split); the same seed gives
         the same report.
@@ -201,7 +202,15 @@ def validate(
         warnings.simplefilter("always", AllianceScaleWarning)
         for name, step in steps:
             tick(name)
-            step()
+            if name == "fielding":
+                step()  # unreadable or unscorable answers: nothing else can be analysed
+                continue
+            try:
+                step()
+            except AnalysisError as error:  # e.g. too few respondents for a CFA: the rest runs
+                run.notes.append(f"{name.capitalize()} not computed: {error}")
+                run.sections.append(Section(
+                    _SECTION_KEYS[name], name.capitalize(), (f"Not computed: {error}",)))
     run.notes.extend(sorted({f"{type(w.message).__name__}: {w.message}" for w in caught}))
     footer = _footer(scale, frame, data_hash, seed, cor, holdout)
     return ValidationReport(
@@ -209,6 +218,16 @@ def validate(
         sections=tuple(run.sections), criteria=tuple(run.criteria), advice=tuple(run.advice),
         notes=tuple(run.notes), results=run.results, footer=footer,
     )
+
+
+#: Section id of each step (the id its section gets when the step cannot be computed).
+_SECTION_KEYS = {
+    "items": "items", "careless responding": "careless", "reliability": "reliability",
+    "factorability": "factorability", "number of factors": "n_factors",
+    "exploratory structure": "efa", "confirmatory structure": "cfa",
+    "discriminant validity": "discriminant", "convergent validity": "convergent",
+    "known groups": "known_groups", "test-retest": "retest",
+}
 
 
 # ---------------------------------------------------------------------- steps
@@ -485,7 +504,8 @@ def _convergent(run: _Run, frame: pd.DataFrame, scale: Scale, columns: list[str]
     from ..psychometrics._plots import plot_mtmm
 
     scores = run.results["scores"]
-    reliabilities = run.results["reliability"].table["alpha"]
+    reliability = run.results.get("reliability")  # absent when it could not be computed
+    reliabilities = None if reliability is None else reliability.table["alpha"]
     fit = convergent_validity(scores, frame[columns], reliabilities=reliabilities)
     matrix = mtmm(scores, frame[columns], reliabilities=reliabilities)
     run.results["convergent"], run.results["mtmm"] = fit, matrix
