@@ -50,6 +50,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_scale_option(command: argparse.ArgumentParser) -> None:
+    """``--scale FILE``: the fielded scale, as saved by Scale.save (default: the bundled one)."""
+    command.add_argument("--scale", type=Path, default=None, metavar="FILE",
+                         help="the fielded scale (.yaml or .json, as saved by Scale.save); "
+                              "default: the bundled default scale")
+
+
+def _add_output_option(command: argparse.ArgumentParser) -> None:
+    """``--output/-o PATH``: write there instead of standard output."""
+    command.add_argument("--output", "-o", type=Path, default=None, metavar="PATH",
+                         help="write to PATH instead of standard output")
+
+
+def _load_scale(path: Path | None) -> Scale:
+    """The scale saved at ``path``, or the bundled default scale."""
+    return Scale.load(path) if path is not None else draft_scale()
+
+
 def _add_draft(commands: argparse._SubParsersAction) -> None:
     draft = commands.add_parser(
         "draft", help="draft the scale from the bundled blueprint and item bank",
@@ -70,8 +88,7 @@ def _add_draft(commands: argparse._SubParsersAction) -> None:
                        help="seed of the administration order (default: 0)")
     draft.add_argument("--format", choices=EXPORT_FORMATS, default="markdown",
                        help="output format (default: markdown)")
-    draft.add_argument("--output", "-o", type=Path, default=None, metavar="PATH",
-                       help="write to PATH instead of standard output")
+    _add_output_option(draft)
     draft.set_defaults(handler=_draft)
 
 
@@ -83,9 +100,7 @@ def _add_score(commands: argparse._SubParsersAction) -> None:
                     "CSV. What was read goes to standard error.",
     )
     command.add_argument("data", type=Path, metavar="DATA", help="the response file")
-    command.add_argument("--scale", type=Path, default=None, metavar="FILE",
-                         help="the fielded scale, as saved by Scale.save (.yaml or .json); "
-                              "default: the bundled default scale")
+    _add_scale_option(command)
     command.add_argument("--source", choices=SOURCES, default="auto",
                          help="layout of DATA (default: auto, decided from the file)")
     command.add_argument("--keep", choices=("all", "complete"), default="all",
@@ -110,9 +125,7 @@ def _add_simulate(commands: argparse._SubParsersAction) -> None:
                     "WAI-style goal, task and bond scores, and write them as CSV (one row per "
                     "respondent, id column 'respondent'). The data are SYNTHETIC.",
     )
-    command.add_argument("--scale", type=Path, default=None, metavar="FILE",
-                         help="the scale (.yaml or .json, as saved by Scale.save); default: "
-                              "the bundled default scale")
+    _add_scale_option(command)
     command.add_argument("--respondents", "-n", type=int, default=500, metavar="N",
                          help="number of respondents (default: 500)")
     command.add_argument("--seed", type=int, default=0, help="seed (default: 0)")
@@ -120,8 +133,7 @@ def _add_simulate(commands: argparse._SubParsersAction) -> None:
                          help="share of answers left missing at random (default: 0)")
     command.add_argument("--careless-rate", type=float, default=0.0, metavar="SHARE",
                          help="share of careless respondents (default: 0)")
-    command.add_argument("--output", "-o", type=Path, default=None, metavar="PATH",
-                         help="write to PATH instead of standard output")
+    _add_output_option(command)
     command.set_defaults(handler=_simulate)
 
 
@@ -136,9 +148,7 @@ def _add_validate(commands: argparse._SubParsersAction) -> None:
     command.add_argument("data", type=Path, nargs="?", default=None, metavar="DATA",
                          help="the response file (default: the bundled SYNTHETIC pilot and "
                               "its retest)")
-    command.add_argument("--scale", type=Path, default=None, metavar="FILE",
-                         help="the fielded scale (.yaml or .json, as saved by Scale.save); "
-                              "default: the bundled default scale")
+    _add_scale_option(command)
     command.add_argument("--source", choices=SOURCES, default="auto",
                          help="layout of DATA (default: auto, decided from the file)")
     command.add_argument("--criterion", nargs="+", default=None, metavar="COLUMN",
@@ -176,7 +186,7 @@ def _draft(args: argparse.Namespace) -> int:
 
 
 def _score(args: argparse.Namespace) -> int:
-    scale = Scale.load(args.scale) if args.scale is not None else draft_scale()
+    scale = _load_scale(args.scale)
     responses = read_responses(args.data, scale, source=args.source, errors=args.errors)
     report = responses.attrs["read_report"]
     result = score(responses, scale, min_answered=args.min_answered, method=args.method,
@@ -201,7 +211,7 @@ def _score(args: argparse.Namespace) -> int:
 
 
 def _simulate(args: argparse.Namespace) -> int:
-    scale = Scale.load(args.scale) if args.scale is not None else draft_scale()
+    scale = _load_scale(args.scale)
     result = simulate(scale, args.respondents, seed=args.seed, missing_rate=args.missing_rate,
                       careless_rate=args.careless_rate)
     text = result.data.to_csv(lineterminator="\n", float_format="%.10g")
@@ -215,7 +225,7 @@ def _simulate(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    scale = Scale.load(args.scale) if args.scale is not None else draft_scale()
+    scale = _load_scale(args.scale)
     if args.data is None:
         responses, retest = load_pilot(), load_pilot(retest=True)
         if not args.quiet:
