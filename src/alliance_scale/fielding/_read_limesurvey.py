@@ -38,7 +38,7 @@ from ._read_common import (
     missing_items,
     refuse_unknown_items,
 )
-from ._read_plain import given_id_column
+from ._read_plain import id_positions
 
 if TYPE_CHECKING:
     from ..instrument._scale import Scale
@@ -99,12 +99,8 @@ def plan_limesurvey(table: Table, scale: Scale, columns: Mapping[str, str] | Cal
                 "another version?", file=file, column=name)
     refuse_unknown_items(header, found, scale, file)
     lowered = lower_lookup(header)
-    if id_column is False:
-        ids = []
-    elif id_column is not None:
-        ids = [given_id_column(header, id_column, file)]
-    else:
-        ids = [lowered["id"]] if "id" in lowered and lowered["id"] not in found else []
+    own_id = [lowered["id"]] if "id" in lowered and lowered["id"] not in found else []
+    ids = id_positions(header, id_column, file, own_id)
     submit = lowered.get("submitdate")
     version = lowered.get(LIMESURVEY_VERSION_QUESTION.lower())
     return Plan(source="limesurvey", reason=reason, items=found, matched_by=how, ids=ids,

@@ -10,7 +10,7 @@ index (a DataFrame). A ``status`` / ``progress`` column written by an earlier
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -36,15 +36,24 @@ if TYPE_CHECKING:
 __all__: list[str] = []
 
 
-def given_id_column(header: list[str], id_column: object, file: str) -> int:
-    """Position of the ``id_column`` the user named."""
+def id_positions(header: list[str], id_column: object, file: str,
+                 usual: Sequence[int] = ()) -> list[int]:
+    """Positions of the respondent-id column(s) of a read.
+
+    None when ``id_column`` is False, the column the user named (refused when it is not
+    a column name of ``header``), else ``usual``: the platform's own id columns, if any.
+    """
+    if id_column is False:
+        return []
+    if id_column is None:
+        return list(usual)
     if not isinstance(id_column, str):
         raise ResponseError(
             f"id_column must be a column name, None or False, got {id_column!r}", file=file
         )
     if id_column not in header:
         raise ResponseError("id_column is not a column of the data", file=file, column=id_column)
-    return header.index(id_column)
+    return [header.index(id_column)]
 
 
 def usual_id_column(header: list[str]) -> int | None:
@@ -63,13 +72,10 @@ def plan_plain(table: Table, scale: Scale, columns: Mapping[str, str] | Callable
     found, how = match_items(header, scale, columns, file, texts=table.labels)
     missing_items(found, scale, file)
     refuse_unknown_items(header, found, scale, file)
-    ids, inferred = [], False
-    if id_column is not None and id_column is not False:
-        ids = [given_id_column(header, id_column, file)]
-    elif id_column is None and table.container != "dataframe":
-        usual = usual_id_column(header)
-        if usual is not None and usual not in found:
-            ids, inferred = [usual], True
+    usual = usual_id_column(header) if table.container != "dataframe" else None
+    usual = [] if usual is None or usual in found else [usual]
+    ids = id_positions(header, id_column, file, usual)
+    inferred = id_column is None and bool(ids)
     status_positions = [header.index(name) for name in (STATUS_COLUMN, PROGRESS_COLUMN)
                         if name in header]
     return Plan(source="csv", reason=reason, items=found, matched_by=how, ids=ids,

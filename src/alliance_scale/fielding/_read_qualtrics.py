@@ -38,7 +38,7 @@ from ._read_common import (
     normalise_label,
     refuse_unknown_items,
 )
-from ._read_plain import given_id_column
+from ._read_plain import id_positions
 
 if TYPE_CHECKING:
     from ..instrument._scale import Scale
@@ -81,12 +81,8 @@ def plan_qualtrics(table: Table, scale: Scale, columns: Mapping[str, str] | Call
                   "columns={tag: item id}" if any(re.match(r"Q\d", n) for n in header) else "")
     refuse_unknown_items(header, found, scale, file)
     lowered = lower_lookup(header)
-    if id_column is False:
-        ids = []
-    elif id_column is not None:
-        ids = [given_id_column(header, id_column, file)]
-    else:
-        ids = [lowered["responseid"]] if "responseid" in lowered else []
+    ids = id_positions(header, id_column, file,
+                       [lowered["responseid"]] if "responseid" in lowered else [])
     where = {key: lowered.get(key) for key in ("status", "finished", "progress")}
     used = [p for p in where.values() if p is not None]
     return Plan(source="qualtrics", reason=reason, items=found, matched_by=how, ids=ids,

@@ -38,7 +38,7 @@ from ._read_common import (
     normalise_label,
     refuse_unknown_items,
 )
-from ._read_plain import given_id_column
+from ._read_plain import id_positions
 
 if TYPE_CHECKING:
     from ..instrument._scale import Scale
@@ -99,14 +99,9 @@ def plan_redcap(table: Table, scale: Scale, columns: Mapping[str, str] | Callabl
         own.add(complete)
     if first > 0 and (_TIMESTAMP.match(lowered[first - 1]) or lowered[first - 1] in LABEL_OTHERS):
         own.add(first - 1)
-    if id_column is False:
-        ids = []
-    elif id_column is not None:
-        ids = [given_id_column(header, id_column, file)]
-    elif 0 in found:
-        ids = []
-    else:
-        ids = [0] + [p for p, n in enumerate(lowered) if n in keys and p != 0]
+    record_keys = [] if 0 in found else [0] + [p for p, n in enumerate(lowered)
+                                              if n in keys and p != 0]
+    ids = id_positions(header, id_column, file, record_keys)
     own.update(ids)
     dropped = [p for p in range(len(header)) if p not in own]
     return Plan(source="redcap", reason=reason, items=found, matched_by=how, ids=ids,

@@ -47,7 +47,7 @@ from ._read_common import (
     Table,
     as_text,
 )
-from ._read_plain import adopted_status, plan_plain, usual_id_column
+from ._read_plain import adopted_status, id_positions, plan_plain, usual_id_column
 from ._read_spss import read_spss
 from ._read_table import read_excel, read_text
 from ._read_values import code_items, metadata_column
@@ -291,19 +291,9 @@ def index_by_id(
     ['a', 'b']
     """
     header = [str(c) for c in frame.columns]
-    if id_column is None:
-        position = usual_id_column(header)
-        column = None if position is None else frame.columns[position]
-    elif id_column is False:
-        column = None
-    else:
-        if not isinstance(id_column, str):
-            raise ResponseError(
-                f"id_column must be a column name, None or False, got {id_column!r}", file=what)
-        if id_column not in frame.columns:
-            raise ResponseError("id_column is not a column of the data", file=what,
-                                column=id_column)
-        column = id_column
+    usual = usual_id_column(header)
+    positions = id_positions(header, id_column, what, [] if usual is None else [usual])
+    column = frame.columns[positions[0]] if positions else None
     if column is not None:
         frame = frame.set_index(column)
     repeated = np.asarray(frame.index.duplicated(keep=False), dtype=bool)
