@@ -11,8 +11,9 @@ with ordinal CFA under a minute on 2 cores". Measured here, in one run:
     in R (psych, lavaan, semTools: scoring, alpha and omega per subscale on Pearson and on
     polychoric correlations, KMO, Bartlett, ``fa.parallel(cor = "poly", n.iter = 20)``,
     ``vss``, ``fa(cor = "poly")`` with congruence, ``cfa(ordered = TRUE, estimator =
-    "WLSMV")``, ``htmt``, ``corr.test``), timed inside R per step (R draws no figure and
-    screens no careless responding: its total is a lower bound of R's work).
+    "WLSMV", missing = "pairwise")``, ``htmt``, ``corr.test``), timed inside R per step (R
+    draws no figure and screens no careless responding: its total is a lower bound of R's
+    work).
     ``fa.parallel(cor = "poly")`` often fails in psych 2.2.9 (a resample's polychoric
     fit stops): it is tried twice at most, and a failure is reported, not timed.
 (b) ``validate`` on ``simulate(scale, 5000)`` of a 60-item form (``draft_scale`` with 8
@@ -101,7 +102,7 @@ t$efa <- seconds({
   cg <- factor.congruence(f, make.keys(x, spec$facets))
 })
 t$cfa <- seconds(fit <- quiet(cfa(spec$model, data = keyed, ordered = TRUE,
-                                  estimator = "WLSMV")))
+                                  estimator = "WLSMV", missing = "pairwise")))
 t$htmt <- seconds(h <- htmt(spec$dimensions, keyed, htmt2 = FALSE))
 t$convergent <- seconds(ct <- corr.test(scores$scores, data[, spec$wai], adjust = "holm"))
 finish(t)
@@ -157,7 +158,8 @@ def _by_hand(data: pd.DataFrame, scale: als.Scale) -> dict[str, Callable[[], obj
         warnings.simplefilter("ignore")
         parallel = als.parallel_analysis(items, cor="polychoric", n_iter=20, seed=0)
         solution = als.efa(items, facets, cor="polychoric")
-        fit = als.blueprint_cfa(data, scale, level="facet", estimator="WLSMV")
+        fit = als.blueprint_cfa(data, scale, level="facet", estimator="WLSMV",
+                                missing="pairwise")
         scores = als.score(data, scale)
         alphas = als.reliability(data, scale).table["alpha"]
         convergent = als.convergent_validity(scores, wai, reliabilities=alphas)
@@ -177,7 +179,8 @@ def _by_hand(data: pd.DataFrame, scale: als.Scale) -> dict[str, Callable[[], obj
         "efa + congruence": lambda: als.congruence(
             als.efa(items, facets, cor="polychoric"), scale, level="facet"),
         "blueprint_cfa (WLSMV)": lambda: als.blueprint_cfa(data, scale, level="facet",
-                                                           estimator="WLSMV"),
+                                                           estimator="WLSMV",
+                                                           missing="pairwise"),
         "htmt": lambda: als.htmt(data, scale, level="dimension"),
         "convergent_validity + mtmm": lambda: (
             als.convergent_validity(als.score(data, scale), wai, reliabilities=alphas),

@@ -124,7 +124,7 @@ def test_report_numbers_are_the_library_s_numbers(pilot, scale, report):
     pd.testing.assert_frame_equal(report.results["convergent"].table, convergent.table)
     shown = table["Pre-registered hypotheses and their verdicts"]
     pd.testing.assert_frame_equal(shown, convergent.hypotheses)
-    cfa = als.blueprint_cfa(pilot, scale)
+    cfa = als.blueprint_cfa(pilot, scale, missing="pairwise")
     pd.testing.assert_frame_equal(report.results["cfa"].estimates, cfa.estimates)
     pd.testing.assert_frame_equal(report.results["cfa"].reliability, cfa.reliability)
     assert report.results["cfa"].fit["cfi_scaled"] == cfa.fit["cfi_scaled"]

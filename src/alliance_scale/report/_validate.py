@@ -420,7 +420,9 @@ def _confirmatory(run: _Run, frame: pd.DataFrame, scale: Scale, ordinal: bool) -
     from ..psychometrics._plots import plot_path_diagram
 
     estimator = "WLSMV" if ordinal else "MLR"
-    fit = blueprint_cfa(frame, scale, level="facet", estimator=estimator)
+    # Every respondent counts: WLSMV on pairwise statistics (MLR needs complete rows).
+    missing = "pairwise" if ordinal else "listwise"
+    fit = blueprint_cfa(frame, scale, level="facet", estimator=estimator, missing=missing)
     run.results["cfa"] = fit
     measures = fit.fit
     suffix = "_scaled" if "cfi_scaled" in measures else ""
@@ -459,7 +461,11 @@ def _confirmatory(run: _Run, frame: pd.DataFrame, scale: Scale, ordinal: bool) -
         "cfa", "Confirmatory structure",
         (f"The blueprint's facet model (one factor per facet, factors correlated) fitted by "
          f"{estimator} ({'on polychoric correlations, ' if ordinal else ''}lavaan 0.6.14's "
-         "numbers), reverse-keyed items reversed first. Cut-offs: Hu & Bentler (1999).",),
+         "numbers), reverse-keyed items reversed first, on "
+         + (f"the {fit.n_obs} respondents, each statistic from the answers it involves "
+            "(lavaan's missing = \"pairwise\")" if ordinal else
+            f"the {fit.n_obs} complete respondents (listwise)")
+         + ". Cut-offs: Hu & Bentler (1999).",),
         (Table(f"Fit of the facet model ({estimator})", table),
          Table("Composite reliability (omega) and average variance extracted per facet",
                reliability),

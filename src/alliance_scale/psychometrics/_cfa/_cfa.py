@@ -173,9 +173,9 @@ def _continuous_groups(items: pd.DataFrame, rows: list[np.ndarray], missing: str
 
 
 def _ordinal_groups(items: pd.DataFrame, rows: list[np.ndarray], labels: list[Any],
-                    estimator: str) -> tuple[list[OrdinalGroup], list[int]]:
+                    estimator: str, missing: str) -> tuple[list[OrdinalGroup], list[int]]:
     for name in items.columns:
-        values = items[name].to_numpy()
+        values = items[name].dropna().to_numpy()
         if np.any(values != np.round(values)):
             raise AnalysisError("ordered items need integer answer codes; found "
                                 f"{values[values != np.round(values)][0]:g}", column=name)
@@ -188,9 +188,8 @@ def _ordinal_groups(items: pd.DataFrame, rows: list[np.ndarray], labels: list[An
 
     groups, counts = [], None
     for g, idx in enumerate(rows):
-        frame = items.iloc[idx].astype(int)
         # its EmptyCellWarning points at the caller of cfa / measurement_invariance
-        stats = ordinal_statistics(frame)
+        stats = ordinal_statistics(items.iloc[idx], missing=missing)
         where = f" in group {labels[g]}" if labels else ""
         here = [len(t) for t in stats.thresholds]
         if counts is not None and here != counts:
@@ -329,9 +328,11 @@ def cfa(
         Fix the covariances of the exogenous factors at 0 (lavaan's ``orthogonal``), as a
         bifactor model needs; covariances written in the model stay as written.
     missing : {"listwise", "pairwise"}, default "listwise"
-        Rows with a missing answer are left out (listwise; a warning says how many), or,
-        for ML only, covariances are computed from pairwise-complete answers (lavaan's
-        ``missing = "pairwise"``).
+        Rows with a missing answer are left out (listwise; a warning says how many), or
+        every row answering an item is kept and each sample statistic uses the answers it
+        involves (lavaan's ``missing = "pairwise"``): pairwise covariances for ML;
+        thresholds from each item's answers and polychorics from the rows answering both
+        items, with their NACOV, for the ordinal estimators. Not with MLR.
     n_obs : int, optional
         Respondents behind ``cov_matrix``.
     cov_matrix : DataFrame, optional
@@ -429,12 +430,12 @@ def prepare(data: Any, model: Any, *, estimator: str, ordered: Any, group: str |
             raise OptionError("no data: give item responses (data) or cov_matrix with n_obs")
         if n_obs is not None:
             raise OptionError("n_obs goes with cov_matrix; leave it out with item responses")
-        if missing == "pairwise" and estimator != "ML":
-            raise OptionError("missing='pairwise' is available with estimator='ML' only "
-                              "(MLR needs complete rows; polychorics here use complete rows)")
-        items, labels, rows = _split_rows(data, names, group, missing, estimator == "ML")
+        if missing == "pairwise" and estimator == "MLR":
+            raise OptionError("missing='pairwise' is not available with estimator='MLR' "
+                              "(its robust corrections need complete rows)")
+        items, labels, rows = _split_rows(data, names, group, missing, estimator != "MLR")
         if flag:
-            groups, thresholds = _ordinal_groups(items, rows, labels, estimator)
+            groups, thresholds = _ordinal_groups(items, rows, labels, estimator, missing)
         else:
             groups, thresholds = _continuous_groups(items, rows, missing, labels), []
     return Prepared(statements, groups, thresholds, [str(label) for label in labels], flag)

@@ -2,8 +2,8 @@
 
 A WLSMV fit of ordered items (lavaan's ``estimator = "WLSMV"``) works on three sample
 quantities, computed here as ``lavaan`` 0.6.14 computes them (``muthen1984()`` called from
-``lav_samplestats_from_data()``; no exogenous covariates, no sampling weights, one group,
-listwise complete rows):
+``lav_samplestats_from_data()``; no exogenous covariates, no sampling weights, one group;
+listwise complete rows by default, or every row with ``missing="pairwise"``, see below):
 
 - **thresholds** (``lavInspect(fit, "sampstat")$th``): for each item, ``qnorm`` of the
   cumulative proportions of its *observed* categories, numbered 1..K in the order of their
@@ -59,6 +59,17 @@ N versus N - 1 in lavaan's WLSMV (read in lavaan 0.6.14's code, checked on bfi)
   ``E = Delta' W Delta``, ``Gamma = NACOV``). Checked on the same fit: ``vcov(fit)`` equals
   ``NVarCov / (N - 1)`` to 5e-12 (``NVarCov / N``: 4e-4 off).
 
+Missing answers (lavaan's ``missing = "pairwise"``, read in 0.6.14's ``muthen1984()``)
+-------------------------------------------------------------------------------------
+Every row answering at least one item is kept (``N`` counts them; lavaan drops the empty
+ones too). Each item's thresholds come from the rows answering it, each pair's table and
+rho from the rows answering both, and in the NACOV a missing answer scores 0: lavaan fills
+the score matrix with NA there and ``lav_matrix_crossprod()`` sums with ``na.rm = TRUE``, so
+``A11``, ``A21`` and ``A22`` are sums over the rows answering, and a respondent who skipped
+one item of a pair still moves that pair's rho through the other item's thresholds
+(``- A22^-1 A21 A11^-1 s_th``). Here that is one more "missing" category per item, whose
+scores are 0.
+
 Where this differs from lavaan: lavaan's categories are the levels of the factor made from the
 whole column, so a category seen only in rows that listwise deletion drops stops lavaan
 ("some categories of variable ... are empty"); here the categories are those of the complete
@@ -97,7 +108,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr
 
-from ..._checks import as_item_frame, code_problems
+from ..._checks import as_item_frame, check_choice, code_problems
 from ..._results import Result, result
 from ..._warn import warn_user
 from ...errors import AllianceScaleWarning, AnalysisError, EmptyCellWarning
@@ -128,7 +139,8 @@ class OrdinalStatistics(Result):
     names : tuple of str
         Item names, in the data's column order.
     n_obs : int
-        Respondents used: the rows answering every item.
+        Respondents used: the rows answering every item (listwise), or at least one item
+        (pairwise).
     thresholds : tuple of ndarray
         Per item, its increasing thresholds (one fewer than its observed categories), on the
         standard normal scale.
@@ -140,6 +152,8 @@ class OrdinalStatistics(Result):
     empty_cells : tuple of (str, str)
         Item pairs whose contingency table has an empty cell (earlier item first), as
         lavaan's ``zero.cell.tables``.
+    missing : {"listwise", "pairwise"}
+        How missing answers were handled.
     """
 
     names: tuple[str, ...]
@@ -148,6 +162,7 @@ class OrdinalStatistics(Result):
     correlation: np.ndarray
     nacov: np.ndarray
     empty_cells: tuple[tuple[str, str], ...]
+    missing: str = "listwise"
 
     def vector(self) -> np.ndarray:
         """The statistics in lavaan's ``WLS.obs`` order (the order of ``nacov``).
@@ -187,13 +202,14 @@ class OrdinalStatistics(Result):
     def _summary(self) -> dict[str, object]:
         return {
             "items": len(self.names),
-            "respondents (complete rows)": self.n_obs,
+            "respondents (complete rows)" if self.missing == "listwise" else
+            "respondents (answering an item)": self.n_obs,
             "thresholds": sum(len(t) for t in self.thresholds),
             "pairs with empty cells": len(self.empty_cells),
         }
 
 
-def ordinal_statistics(data: pd.DataFrame) -> OrdinalStatistics:
+def ordinal_statistics(data: pd.DataFrame, missing: str = "listwise") -> OrdinalStatistics:
     """Thresholds, polychoric correlations and their NACOV, as lavaan's WLSMV computes them.
 
     The sample statistics of a WLSMV fit of ordered items and their asymptotic covariance
@@ -205,24 +221,28 @@ def ordinal_statistics(data: pd.DataFrame) -> OrdinalStatistics:
     Parameters
     ----------
     data : DataFrame or 2-D array
-        Respondents x items, integer category codes; missing answers as NaN. Only the rows
-        answering every item are used (listwise deletion, lavaan's default). Each item's
-        categories are the codes observed in those rows, in increasing order (at most 10 per
-        item, the limit of :func:`~alliance_scale.polychoric`); any codes will do (1..5,
-        0..4, 10, 20, ...).
+        Respondents x items, integer category codes; missing answers as NaN. Each item's
+        categories are the codes observed in the rows used, in increasing order (at most
+        10 per item, the limit of :func:`~alliance_scale.polychoric`); any codes will do
+        (1..5, 0..4, 10, 20, ...).
+    missing : {"listwise", "pairwise"}, default "listwise"
+        Use only the rows answering every item (lavaan's default), or every row answering
+        at least one item, each statistic on the answers it involves (lavaan's
+        ``missing = "pairwise"``; see the module docstring).
 
     Returns
     -------
     OrdinalStatistics
-        ``names``, ``n_obs``, ``thresholds``, ``correlation``, ``nacov``, ``empty_cells``;
-        ``vector()`` gives the statistics in the order of ``nacov``.
+        ``names``, ``n_obs``, ``thresholds``, ``correlation``, ``nacov``, ``empty_cells``,
+        ``missing``; ``vector()`` gives the statistics in the order of ``nacov``.
 
     Raises
     ------
     AnalysisError
-        Non-numeric or non-integer codes, fewer than two complete rows, an item constant
-        among them, an item with more than 10 categories, two binary items perfectly
-        associated (two empty cells in their 2 x 2 table). Each names the item(s).
+        Non-numeric or non-integer codes, fewer than two rows, an item constant among
+        them, two items never answered together (pairwise), an item with more than 10
+        categories, two binary items perfectly associated (two empty cells in their 2 x 2
+        table). Each names the item(s).
 
     Warns
     -----
@@ -261,14 +281,20 @@ def ordinal_statistics(data: pd.DataFrame) -> OrdinalStatistics:
     a~~c          0.424  0.022
     b~~c          0.294  0.023
     """
+    check_choice("missing", missing, ("listwise", "pairwise"))
     items = as_item_frame(data)
-    items = as_item_frame(items.dropna(), what="data (rows answering every item)")
+    if missing == "listwise":
+        items = as_item_frame(items.dropna(), what="data (rows answering every item)")
+    else:
+        items = as_item_frame(items[items.notna().any(axis=1).to_numpy()],
+                              what="data (rows answering an item)")
     names = tuple(str(c) for c in items.columns)
     codes, levels = _observed_categories(items)
     categories = int(levels.max())
     cuts = _thresholds(codes, categories)  # +inf beyond each item's own thresholds
     first, second = np.triu_indices(len(names), 1)
     tables = _pair_tables(codes, categories)[first, second]
+    _refuse_unpaired(tables, first, second, names)
     rho = _two_step_rho(codes, tables, cuts, levels, first, second, names)
     correlation = np.eye(len(names))
     correlation[first, second] = correlation[second, first] = rho
@@ -289,12 +315,24 @@ def ordinal_statistics(data: pd.DataFrame) -> OrdinalStatistics:
         array.setflags(write=False)
     return OrdinalStatistics(
         names=names, n_obs=len(items), thresholds=thresholds, correlation=correlation,
-        nacov=nacov, empty_cells=tuple(empty),
+        nacov=nacov, empty_cells=tuple(empty), missing=missing,
     )
 
 
+def _refuse_unpaired(tables: np.ndarray, first: np.ndarray, second: np.ndarray,
+                     names: tuple[str, ...]) -> None:
+    """Refuse two items that no respondent answered both of (their rho is undefined)."""
+    alone = np.flatnonzero(tables.sum(axis=(1, 2)) == 0)
+    if alone.size:
+        i, j = first[alone[0]], second[alone[0]]
+        raise AnalysisError(
+            f"items {names[i]!r} and {names[j]!r} are never answered together: their "
+            "polychoric correlation is undefined", column=names[j])
+
+
 def _observed_categories(items: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Codes 0..K_j-1 numbering each item's observed categories in order, and each K_j.
+    """Codes 0..K_j-1 numbering each item's observed categories in order (-1 for a missing
+    answer), and each K_j.
 
     Refuses codes that are not integers and items with more than ``MAX_CATEGORIES``
     observed categories (the limit of :func:`~alliance_scale.polychoric`), naming the item.
@@ -310,7 +348,10 @@ def _observed_categories(items: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     codes = np.empty(values.shape, dtype=np.int64)
     levels = np.empty(values.shape[1], dtype=np.int64)
     for j in range(values.shape[1]):  # one np.unique per item
-        observed, codes[:, j] = np.unique(values[:, j], return_inverse=True)
+        answered = ~np.isnan(values[:, j])
+        observed, inverse = np.unique(values[answered, j], return_inverse=True)
+        codes[:, j] = -1
+        codes[answered, j] = inverse.ravel()
         levels[j] = len(observed)
         if levels[j] > MAX_CATEGORIES:
             raise AnalysisError(
@@ -401,12 +442,13 @@ def _nacov(
     """lavaan's NACOV: ``N * IF' IF`` with ``IF = S A^-T`` (see the module docstring).
 
     Every row of the score matrix ``S`` depends on a respondent only through the categories
-    chosen, so ``IF`` is gathered from per-item and per-pair tables of influence values.
+    chosen, so ``IF`` is gathered from per-item and per-pair tables of influence values; a
+    missing answer (code -1) is one more category, the last, whose scores are 0.
     """
     n, p = codes.shape
     categories = cuts.shape[1] + 1
     # Univariate: scores u[j, c, k] = d log P(category c) / d tau_k; A11 per item.
-    counts = (codes[:, :, None] == np.arange(categories)).sum(axis=0).astype(float)
+    counts = (codes[:, :, None] == np.arange(categories)).sum(axis=0).astype(float)  # not -1
     scores = _threshold_scores(cuts)
     a11 = np.einsum("jc,jck,jcl->jkl", counts, scores, scores)
     padded = np.arange(categories - 1)[None, :] >= (levels - 1)[:, None]
@@ -433,12 +475,20 @@ def _nacov(
     pair_influence = (rho_score - correction_first[:, :, None]
                       - correction_second[:, None, :]) / a22[:, None, None]
 
+    if (codes < 0).any():  # the missing category: no score of its own
+        item_influence = np.concatenate(
+            [item_influence, np.zeros((p, 1, categories - 1))], axis=1)
+        pair_influence = np.pad(pair_influence, ((0, 0), (0, 1), (0, 1)))
+        pair_influence[:, :-1, -1] = -correction_first / a22[:, None]
+        pair_influence[:, -1, :-1] = -correction_second / a22[:, None]
+        codes = np.where(codes < 0, categories, codes)
+    width = pair_influence.shape[1]
     kept = ~padded.ravel()
     n_thresholds = int(kept.sum())
     influence = np.empty((n, n_thresholds + len(rho)))
     influence[:, :n_thresholds] = (
         item_influence[np.arange(p), codes].reshape(n, -1)[:, kept])
-    cells = codes[:, first] * categories + codes[:, second]
+    cells = codes[:, first] * width + codes[:, second]
     influence[:, n_thresholds:] = pair_influence.reshape(len(rho), -1)[np.arange(len(rho)),
                                                                          cells]
     nacov = n * (influence.T @ influence)
