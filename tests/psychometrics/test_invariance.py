@@ -121,6 +121,27 @@ def test_ordinal_invariance_end_to_end_on_bfi(bfi: pd.DataFrame) -> None:
     _check_lrt(result.table, reference["lrt"])
 
 
+def test_ordinal_invariance_with_pairwise_missing_answers(bfi: pd.DataFrame) -> None:
+    """lavaan's missing = "pairwise" per group: every bfi row kept (919 and 1,881)."""
+    data = bfi[["A1", "A2", "A3", "C1", "C2", "C3", "gender"]]
+    assert data.isna().any(axis=1).any()
+    model = {"A": ["A1", "A2", "A3"], "C": ["C1", "C2", "C3"]}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", AllianceScaleWarning)
+        result = als.measurement_invariance(data, model, "gender", estimator="WLSMV",
+                                            missing="pairwise")
+    reference = REF["bfi_small_invariance_pairwise"]
+    assert result.fits["configural"].n_obs == len(data)
+    for level in result.levels:
+        fit, expected = result.fits[level].fit, reference[level]["fit"]
+        assert fit["df"] == expected["df"]
+        assert fit["chisq"] == pytest.approx(expected["chisq"], rel=1e-4)
+        assert fit["chisq_scaled"] == pytest.approx(expected["chisq_scaled"], rel=1e-4)
+        assert fit["cfi_scaled"] == pytest.approx(expected["cfi_scaled"], abs=1e-4)
+    _check_lrt(result.table, reference["lrt"])
+    assert_estimates(result.fits["scalar"], reference["scalar_estimates"])
+
+
 @pytest.mark.parametrize(("options", "message"), [
     ({"estimator": "WLSMV", "levels": ("configural", "strict")}, "delta parameterization"),
     ({"levels": ("metric", "configural")}, "in the order"),

@@ -178,7 +178,7 @@ def measurement_invariance(
         Steps to fit, in order. Default ``("configural", "metric", "scalar", "strict")``
         (ML, MLR) or ``("configural", "thresholds", "metric", "scalar")`` (WLSMV).
     missing : {"listwise", "pairwise"}, default "listwise"
-        As :func:`cfa` (``"pairwise"`` with ML only).
+        As :func:`cfa` (``"pairwise"``: not with MLR).
 
     Returns
     -------
