@@ -475,7 +475,9 @@ def _nacov(
     pair_influence = (rho_score - correction_first[:, :, None]
                       - correction_second[:, None, :]) / a22[:, None, None]
 
-    if (codes < 0).any():  # the missing category: no score of its own
+    if (codes < 0).any():
+        # A missing answer (-1) becomes one more category, the last: it has no score of its
+        # own, and in a pair only the answered item's threshold path is left.
         item_influence = np.concatenate(
             [item_influence, np.zeros((p, 1, categories - 1))], axis=1)
         pair_influence = np.pad(pair_influence, ((0, 0), (0, 1), (0, 1)))
