@@ -57,10 +57,10 @@ def _add_scale_option(command: argparse.ArgumentParser) -> None:
                               "default: the bundled default scale")
 
 
-def _add_output_option(command: argparse.ArgumentParser) -> None:
+def _add_output_option(command: argparse.ArgumentParser, what: str = "") -> None:
     """``--output/-o PATH``: write there instead of standard output."""
     command.add_argument("--output", "-o", type=Path, default=None, metavar="PATH",
-                         help="write to PATH instead of standard output")
+                         help=f"write {what}to PATH instead of standard output")
 
 
 def _load_scale(path: Path | None) -> Scale:
@@ -112,9 +112,7 @@ def _add_score(commands: argparse._SubParsersAction) -> None:
                          help="share of a scale's items needed for a score (default: 0.8)")
     command.add_argument("--method", choices=("mean", "sum"), default="mean",
                          help="mean of items or prorated sum (default: mean)")
-    command.add_argument("--output", "-o", type=Path, default=None, metavar="PATH",
-                         help="write the scores to PATH (UTF-8 with BOM) instead of standard "
-                              "output")
+    _add_output_option(command, "the scores (UTF-8 with BOM) ")
     command.set_defaults(handler=_score)
 
 

@@ -348,6 +348,15 @@ def _phi_and_lambda(model: Model, x: np.ndarray, g: int) -> tuple:
     return imp, imp["mats"]["lambda"], imp["phi"]
 
 
+def _omega(common: np.ndarray, total: np.ndarray, items: np.ndarray,
+           thresholds: list[np.ndarray], scales: np.ndarray | None) -> float:
+    """A factor's composite reliability from the common and total (co)variances of its
+    items: semTools' ``compRelSEM``; categorical for ordered items (``scales`` given)."""
+    if scales is None:
+        return float(common.sum() / total.sum())
+    return _omega_categorical(common, total, [thresholds[j] for j in items], scales[items])
+
+
 def _omega_categorical(common: np.ndarray, total: np.ndarray, thresholds: list[np.ndarray],
                        scales: np.ndarray) -> float:
     """Green & Yang's (2009) omega of ordered items (semTools' ``omegaCat``)."""
@@ -380,6 +389,8 @@ def _reliability_group(model: Model, x: np.ndarray, g: int, d: Any) -> list[dict
         tau = imp["mats"]["tau"][:, 0]
         offsets = np.concatenate([[0], np.cumsum(model.thresholds)])
         thresholds = [tau[offsets[j]:offsets[j + 1]] for j in range(model.p)]
+    else:
+        scales, thresholds = None, []
     rows = []
     multi = [f for f in range(model.m) if np.count_nonzero(lam[:, f]) > 1]
     cross = (np.abs(np.round(lam[:, multi], 5)) > 0).sum(axis=1) > 1
@@ -390,11 +401,7 @@ def _reliability_group(model: Model, x: np.ndarray, g: int, d: Any) -> list[dict
             loads = lam[items, f]
             common = np.outer(loads, loads) * phi[f, f]
             sub = total[np.ix_(items, items)]
-            if model.ordered:
-                omega = _omega_categorical(common, sub, [thresholds[j] for j in items],
-                                           imp["delta"][items])
-            else:
-                omega = common.sum() / sub.sum()
+            omega = _omega(common, sub, items, thresholds, scales)
             ave = np.nan if cross[items].any() else \
                 (loads ** 2).sum() * phi[f, f] / np.trace(sub)
             rows.append({"group": g, "factor": name, "omega": omega, "ave": ave,
@@ -407,12 +414,7 @@ def _reliability_group(model: Model, x: np.ndarray, g: int, d: Any) -> list[dict
             items = np.flatnonzero((lam[:, lower] != 0).any(axis=1))
             weights = lam[np.ix_(items, lower)] @ beta[lower, f]
             common = np.outer(weights, weights) * phi[f, f]
-            sub = total[np.ix_(items, items)]
-            if model.ordered:
-                omega = _omega_categorical(common, sub, [thresholds[j] for j in items],
-                                           imp["delta"][items])
-            else:
-                omega = common.sum() / sub.sum()
+            omega = _omega(common, total[np.ix_(items, items)], items, thresholds, scales)
             rows.append({"group": g, "factor": name, "omega": omega, "ave": np.nan,
                          "mixed": False})
     return rows
