@@ -278,18 +278,54 @@ def test_render_refuses_an_unknown_format() -> None:
         render(hand_scale(), "spss")
 
 
-@settings(max_examples=25, deadline=None)
-@given(text=st.text(st.characters(exclude_categories=("Cs", "Cc")), min_size=1, max_size=40)
-       .filter(lambda t: "[[" not in t and t.strip()))
-def test_any_item_text_survives_qualtrics(tmp_path_factory, text: str) -> None:
-    base = hand_scale(n_items=3)
+def _with_first_texts(base: Scale, text_fr: str, text_en: str) -> Scale:
     first = base.items[0]
-    items = (ScaleItem(first.id, first.theme, first.facet, first.dimension, text, text,
+    items = (ScaleItem(first.id, first.theme, first.facet, first.dimension, text_fr, text_en,
                        first.keyed, first.applies_to), *base.items[1:])
-    scale = Scale(base.name, base.version, "en", "guided", items, base.response_format)
-    path = scale.to_qualtrics(tmp_path_factory.mktemp("q") / "q.txt")
-    parsed = read_qualtrics_txt(path).loc[first.id, "text"]
-    assert parsed == " ".join(text.split())
+    return Scale(base.name, base.version, "en", "guided", items, base.response_format)
+
+
+_TEXTS = st.text(st.characters(exclude_categories=("Cs", "Cc")), min_size=1, max_size=40
+                 ).filter(str.strip)
+
+
+@settings(max_examples=25, deadline=None)
+@given(text_fr=_TEXTS | st.sampled_from(["[", "a [", "[[PageBreak]]", "x ]]"]),
+       text_en=_TEXTS | st.sampled_from(["[", "] b", "[[Question:Text]]", "[[Block:X]]"]))
+def test_any_item_text_survives_qualtrics(tmp_path_factory, text_fr: str, text_en: str
+                                          ) -> None:
+    # brackets included: "[[" in either text, or only across the two, is written safely
+    scale = _with_first_texts(hand_scale(n_items=3), text_fr, text_en)
+    folder = tmp_path_factory.mktemp("q")
+    for language, text in (("fr", text_fr), ("en", text_en)):
+        questions = read_qualtrics_txt(scale.to_qualtrics(folder / f"{language}.txt", language))
+        assert list(questions.index) == ["instructions", *scale.item_ids]
+        assert questions.loc[scale.items[0].id, "text"] == " ".join(text.split())
+        assert set(questions["page"]) == {1}
+
+
+def test_qualtrics_writes_a_french_text_ending_in_a_bracket(tmp_path: Path) -> None:
+    # the old check refused "[" + "[" across the French and English texts (issue #17)
+    scale = _with_first_texts(hand_scale(n_items=3), "Je note [", "[note] I agree")
+    for language in ("fr", "en"):
+        questions = read_qualtrics_txt(scale.to_qualtrics(tmp_path / "q.txt", language))
+        assert questions.loc[scale.items[0].id, "text"] == scale.items[0].text(language)
+
+
+def test_qualtrics_anchor_labels_cannot_inject_questions_or_page_breaks(tmp_path: Path
+                                                                       ) -> None:
+    base = hand_scale(n_items=10)
+    labels = ("[[PageBreak]]", "[[Question:Text]]", "[[ID:evil]]", "[[Block:X]] ok",
+              "plain [x]")
+    scale = Scale(base.name, base.version, "en", "guided", base.items,
+                  type(base.response_format)(5, labels, labels))
+    path = scale.to_qualtrics(tmp_path / "q.txt", items_per_page=8)
+    text = path.read_text(encoding="utf-8")
+    assert text.count("[[PageBreak]]") == 1 and text.count("[[Question:") == 11
+    questions = read_qualtrics_txt(path)
+    assert list(questions.index) == ["instructions", *scale.item_ids]
+    assert set(questions["choices"].iloc[1:]) == {labels}
+    assert list(questions["page"].iloc[1:]) == [1] * 8 + [2] * 2
 
 
 def test_qualtrics_items_per_page_must_be_a_positive_integer(tmp_path: Path) -> None:

@@ -22,6 +22,10 @@ __all__ = ["read_qualtrics_txt"]
 
 _TAG = re.compile(r"^\[\[([A-Za-z]+)(?::(.*))?\]\]$")
 
+#: Tags that belong to the question before them (Qualtrics Advanced Format).
+_QUESTION_PARTS = frozenset({"ID", "Choices", "AdvancedChoices", "Choice", "Answers",
+                             "AdvancedAnswers", "Answer"})
+
 
 def read_qualtrics_txt(path: str | Path) -> pd.DataFrame:
     """Read the questions of a Qualtrics Advanced TXT file.
@@ -42,7 +46,9 @@ def read_qualtrics_txt(path: str | Path) -> pd.DataFrame:
     Raises
     ------
     ItemBankError
-        If the file does not start with ``[[AdvancedFormat]]``.
+        If the file does not start with ``[[AdvancedFormat]]``, or if a question's parts
+        (``[[ID:...]]``, ``[[Choices]]``, ``[[Answers]]``...) come before any
+        ``[[Question:...]]`` (the line is named).
 
     Examples
     --------
@@ -66,15 +72,19 @@ def read_qualtrics_txt(path: str | Path) -> pd.DataFrame:
                             file=str(path))
     questions: list[dict[str, Any]] = []
     block, page, mode = "", 1, "none"
-    for raw in lines[1:]:
+    for number, raw in enumerate(lines[1:], 2):
         line = raw.strip()
         tag = _TAG.match(line)
         name, value = (tag.group(1), tag.group(2)) if tag else ("", None)
+        if name in _QUESTION_PARTS and not questions:
+            raise ItemBankError(f"line {number}: [[{name}]] comes before any [[Question:...]] "
+                                "(a question's export tag, choices and answers follow it)",
+                                file=str(path))
         if name == "Question":
             questions.append({"id": f"Q{len(questions) + 1}", "type": value or "", "text": [],
                               "choices": [], "block": block, "page": page})
             mode = "text"
-        elif name == "ID" and questions:
+        elif name == "ID":
             questions[-1]["id"] = value
         elif name in ("Choices", "AdvancedChoices", "Answers", "AdvancedAnswers"):
             mode = "choices" if "Choices" in name else "answers"

@@ -604,25 +604,34 @@ def to_limesurvey(scale: Scale, path: str | Path, *, items_per_page: int = ITEMS
 
 
 # ---------------------------------------------------------------------- Qualtrics
+def _qualtrics_escape(text: str) -> str:
+    """A text as one line of a Qualtrics Advanced TXT file: HTML-escaped, and its square
+    brackets written as character references (``&#91;``, ``&#93;``), so that no text can
+    form a ``[[...]]`` tag (a question, a page break) however its brackets fall; Qualtrics
+    shows texts as HTML, so respondents see the same brackets."""
+    return _html_text(_one_line(text)).replace("[", "&#91;").replace("]", "&#93;")
+
+
 def _qualtrics_text(scale: Scale, language: str | None, items_per_page: int = ITEMS_PER_PAGE
                     ) -> str:
     language = _language(scale, language)
     pages = _pages(scale, items_per_page)
     for item in scale.items:
-        if "[[" in item.text_fr + item.text_en or not re.fullmatch(r"[A-Za-z0-9_]+", item.id):
+        if not re.fullmatch(r"[A-Za-z0-9_]+", item.id):
             raise ItemBankError(f"item {item.id!r} cannot be written as Qualtrics TXT "
-                                "(its text contains '[[' or its id is not alphanumeric)")
-    choices = [_html_text(_one_line(label)) for label in scale.response_format.labels(language)]
+                                "(its id is not alphanumeric: Qualtrics export tags take "
+                                "letters, digits and underscores)")
+    choices = [_qualtrics_escape(label) for label in scale.response_format.labels(language)]
     lines = ["[[AdvancedFormat]]", "", "[[Block:DTA]]", "",
              "[[Question:Text]]", "[[ID:instructions]]",
-             _html_text(_one_line(_wording(language)["instructions"])), ""]
+             _qualtrics_escape(_wording(language)["instructions"]), ""]
     for page, positions in enumerate(pages, 1):
         if page > 1:
             lines += ["[[PageBreak]]", ""]
         for position in positions:
             item = scale.items[position]
             lines += ["[[Question:MC:SingleAnswer:Horizontal]]", f"[[ID:{item.id}]]",
-                      _html_text(_one_line(item.text(language))), "", "[[Choices]]",
+                      _qualtrics_escape(item.text(language)), "", "[[Choices]]",
                       *choices, ""]
     return "\n".join(lines)
 
@@ -637,7 +646,9 @@ def to_qualtrics(
     ``[[Question:MC:SingleAnswer:Horizontal]]`` per item with ``[[ID:<item id>]]`` (so the
     response export columns are the item ids) and the anchors as ``[[Choices]]`` (recoded
     1..points in order); a ``[[PageBreak]]`` every ``items_per_page`` items (default 8, as
-    on the other platforms). Texts are HTML-escaped; the file ends with a newline.
+    on the other platforms). Texts (instructions, items, anchors) are HTML-escaped, square
+    brackets included (``&#91;``, ``&#93;``), so that no text can form a ``[[...]]`` tag
+    (a question or a page break) in the file; the file ends with a newline.
     :func:`read_qualtrics_txt` reads the file back.
 
     Parameters
@@ -658,8 +669,7 @@ def to_qualtrics(
     Raises
     ------
     ItemBankError
-        An item whose text contains ``[[`` or whose id is not alphanumeric (with
-        underscores).
+        An item whose id is not alphanumeric (with underscores).
     OptionError
         A bad ``language`` or ``items_per_page``.
 
