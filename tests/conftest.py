@@ -10,8 +10,9 @@ examples on every run, for bug hunting: ``python -m pytest --hypothesis-profile=
 ``ALLIANCE_SCALE_HYPOTHESIS_PROFILE=fuzz``. A failure prints the seed and the
 ``@reproduce_failure`` blob that replays it. Per-test ``@settings(...)`` name only the
 number of examples and the deadline, so they inherit the profile's randomisation and
-database. Hypothesis' other files (its cache of the constants found in the source code) go
-to a temporary folder removed at the end of the run, unless ``HYPOTHESIS_STORAGE_DIRECTORY`` says where.
+database. Hypothesis' other files (its cache of the constants found in the source code)
+go to a temporary folder removed at the end of the run, unless
+``HYPOTHESIS_STORAGE_DIRECTORY`` says where.
 """
 
 from __future__ import annotations
