@@ -471,3 +471,18 @@ def test_dropped_rows_warning_points_at_the_caller(bfi_items: pd.DataFrame) -> N
     with pytest.warns(AllianceScaleWarning, match="left out") as record:
         als.cfa(bfi_items, SMALL_MODEL)
     assert record[0].filename == __file__
+
+
+def test_summary_shows_used_and_total_rows_as_lavaan_when_rows_are_left_out(bfi_items):
+    # lavaan 0.6.14 prints "Used  Total" when listwise deletion leaves rows out
+    items = ["A1", "A2", "A3", "A4", "A5"]
+    with pytest.warns(als.AllianceScaleWarning, match="left out"):
+        fit = als.cfa(bfi_items, {"A": items})
+    used = int(bfi_items[items].notna().all(axis=1).sum())
+    assert (fit.n_obs, fit.n_rows) == (used, 2800)
+    lines = str(fit).splitlines()
+    at = lines.index(f"  Number of observations{used:>30}{2800:>12}")
+    assert lines[at - 1] == " " * 50 + "Used       Total"
+    complete = als.cfa(bfi_items.dropna(), {"A": items})
+    assert complete.n_rows == complete.n_obs
+    assert "Used" not in str(complete) and "left out" not in repr(complete)

@@ -83,3 +83,24 @@ def test_bad_input_is_named(simulated):
         als.blueprint_cfa(simulated.data.drop(columns=SCALE.item_ids[0]), SCALE)
     with pytest.raises(OptionError, match="scale must be a Scale"):
         als.blueprint_model("dta.yaml")
+
+
+def test_default_missing_handling_matches_validate():
+    # issue #17: blueprint_cfa's WLSMV used 142 of the pilot's 320 respondents (listwise)
+    # while validate() used all 320 (pairwise)
+    data = als.simulate(SCALE, 300, seed=5, missing_rate=0.03).data
+    complete = int(data[SCALE.item_ids].notna().all(axis=1).sum())
+    assert complete < 200
+    ordinal = _quiet(als.blueprint_cfa, data, SCALE)
+    assert ordinal.estimator == "WLSMV" and ordinal.n_obs == ordinal.n_rows == 300
+    explicit = _quiet(als.blueprint_cfa, data, SCALE, missing="pairwise")
+    assert np.isclose(ordinal.fit["chisq"], explicit.fit["chisq"], rtol=1e-12)
+    # ML / MLR stay listwise: a warning names the count, the print shows lavaan's Used/Total
+    with pytest.warns(als.AllianceScaleWarning, match=f"{300 - complete} of 300 respondents"):
+        fit = als.blueprint_cfa(data, SCALE, estimator="MLR")
+    assert (fit.n_obs, fit.n_rows) == (complete, 300)
+    text = str(fit).splitlines()
+    at = next(k for k, line in enumerate(text) if "Number of observations" in line)
+    assert text[at - 1].split() == ["Used", "Total"]
+    assert text[at].split()[-2:] == [str(complete), "300"]
+    assert f"{complete} used of 300 rows ({300 - complete} left out)" in repr(fit)

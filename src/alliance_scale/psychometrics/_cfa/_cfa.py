@@ -15,7 +15,7 @@ robust tests or invariance (measured; see ``shared/reference/cfa.md``).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -390,10 +390,11 @@ def cfa(
     check_flag("orthogonal", orthogonal)
     prepared = prepare(data, model, estimator=estimator, ordered=ordered, group=group,
                        missing=missing, n_obs=n_obs, cov_matrix=cov_matrix)
-    return fit_statements(prepared.statements, prepared.groups, estimator=estimator,
-                          ordered=prepared.ordered, thresholds=prepared.thresholds,
-                          std_lv=std_lv, group_equal=group_equal, labels=prepared.labels,
-                          source=model, orthogonal=bool(orthogonal))
+    fit = fit_statements(prepared.statements, prepared.groups, estimator=estimator,
+                         ordered=prepared.ordered, thresholds=prepared.thresholds,
+                         std_lv=std_lv, group_equal=group_equal, labels=prepared.labels,
+                         source=model, orthogonal=bool(orthogonal))
+    return fit if data is None else replace(fit, n_rows=len(data))
 
 
 @dataclass(frozen=True)

@@ -138,6 +138,10 @@ class CFAResult(Result):
         ``rmsea_robust``...).
     n_obs : int
         Respondents analysed (all groups).
+    n_rows : int or None
+        Rows of the data given (None for a covariance matrix); more than ``n_obs`` when
+        rows were left out (listwise deletion, no group): the printed summary then shows
+        lavaan's "Used / Total" line.
     group_n : tuple of int
         Respondents per group.
     groups : tuple of str
@@ -180,6 +184,7 @@ class CFAResult(Result):
     ordered: bool
     fitted: Fitted = field(repr=False)
     source: Any = field(default=None, repr=False)
+    n_rows: int | None = None
 
     @classmethod
     def from_fitted(cls, fitted: Fitted, labels: tuple[str, ...] = (),
@@ -209,8 +214,11 @@ class CFAResult(Result):
 
     def _summary(self) -> dict[str, Any]:
         fit = self.fit
-        out = {"estimator": self.estimator, "n": self.n_obs,
-               "chisq": fit["chisq"], "df": fit["df"]}
+        out: dict[str, Any] = {"estimator": self.estimator, "n": self.n_obs}
+        if self.n_rows is not None and self.n_rows > self.n_obs:
+            out["n"] = (f"{self.n_obs} used of {self.n_rows} rows "
+                        f"({self.n_rows - self.n_obs} left out)")
+        out.update({"chisq": fit["chisq"], "df": fit["df"]})
         if "chisq_scaled" in fit:
             out["chisq (scaled)"] = fit["chisq_scaled"]
         for key in ("cfi", "tli", "rmsea", "srmr"):

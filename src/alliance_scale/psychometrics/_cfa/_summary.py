@@ -166,6 +166,10 @@ def summary_text(result: Any) -> str:
         lines.append(_line("Number of observations per group:", ""))
         for label, n in zip(result.groups, result.group_n, strict=True):
             lines.append(_line("  " + label, n))
+    elif result.n_rows is not None and result.n_rows > result.n_obs:
+        # lavaan's layout when rows were left out (listwise deletion)
+        lines.append(" " * 50 + "Used" + "Total".rjust(12))
+        lines.append(_line("Number of observations", result.n_obs, result.n_rows))
     else:
         lines.append(_line("Number of observations", result.n_obs))
     lines.append("")
