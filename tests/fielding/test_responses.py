@@ -525,6 +525,15 @@ def test_columns_must_name_columns_and_items(scale, tmp_path):
 def test_keep_needs_a_status_and_known_values(scale, samples):
     with pytest.raises(ResponseError, match="needs a completion status"):
         read_responses(samples / "plain.csv", scale, keep="complete")
+    # a DataFrame without status (the pilot): the same refusal, saying where a status
+    # comes from and what keep='all' does (issue #17: the README's trap)
+    plain = read_responses(samples / "plain.csv", scale)
+    for call in (lambda: read_responses(plain.drop(columns="status"), scale, keep="complete"),
+                 lambda: score(plain, scale, keep="complete")):
+        with pytest.raises(ResponseError, match="these data have none") as caught:
+            call()
+        assert "a platform's export carries it" in str(caught.value)
+        assert "keep='all' reads every row" in str(caught.value)
     for bad in ("finished", ["complete", "done"], 3, []):
         with pytest.raises(OptionError, match="keep"):
             read_responses(samples / "plain.csv", scale, keep=bad)

@@ -377,7 +377,10 @@ def read_responses(
     keep : "all", "complete", or a collection of statuses, default "all"
         Which rows to return. The completion status is always read and reported; rows
         are excluded only when asked, and the read report names them
-        (``attrs["read_report"].excluded``).
+        (``attrs["read_report"].excluded``). Data without a completion status (a plain
+        table or DataFrame: every status ``"unknown"``) cannot tell who finished: any
+        ``keep`` but ``"all"`` is then refused (:class:`ResponseError` saying so) rather
+        than guessed.
 
     Returns
     -------
@@ -561,9 +564,12 @@ def _report(table: Table, plan: Plan, status: np.ndarray, allowed: set[str],
     keep_mask = np.isin(status, list(allowed))
     name = _keep_name(keep)
     if name != "all" and (status == "unknown").all():
-        raise ResponseError(f"keep={name!r} needs a completion status, and this file has "
-                            "none (every row's status is 'unknown'); keep='all' reads it",
-                            file=table.file)
+        raise ResponseError(
+            f"keep={name!r} needs a completion status, and these data have none (a plain "
+            "table: every row's status is 'unknown'); a platform's export carries it "
+            "(REDCap '<form>_complete', LimeSurvey 'submitdate', Qualtrics 'Finished'). "
+            "keep='all' reads every row (score() leaves a scale NaN, flagged, when fewer "
+            "than min_answered of its items are answered)", file=table.file)
     excluded = tuple(str(label) for label in np.asarray(index, dtype=object)[~keep_mask])
     excluded_status = tuple(str(s) for s in status[~keep_mask])
     counts = tuple((s, int((status == s).sum())) for s in STATUSES if (status == s).any())

@@ -1,8 +1,8 @@
 """Scoring of item responses into scale scores, following psych::scoreItems conventions.
 
 :func:`score_items` is the generic engine (any keys, any response range); :func:`score`
-applies a drafted :class:`~alliance_scale.scale.Scale` (its facet, dimension and total keys)
-after checking the answers with :func:`~alliance_scale.responses.read_responses`.
+applies a drafted :class:`~alliance_scale.Scale` (its facet, dimension and total keys)
+after checking the answers with :func:`~alliance_scale.read_responses`.
 
 Why hand-written: psych::scoreItems has no Python port with its conventions (a leading
 ``"-"`` marks a reverse-keyed item, reversal is ``min + max - x``, ``impute = "none"``
@@ -227,7 +227,7 @@ def _scores(
     """:func:`score_items` on checked answers (respondents x items, NaN = missing).
 
     ``weights`` is items x scales in {-1, 0, +1}; no value is checked again here (the hot
-    path of :func:`score`, whose answers :func:`~alliance_scale.responses.read_responses`
+    path of :func:`score`, whose answers :func:`~alliance_scale.read_responses`
     has already checked).
     """
     positive, negative = (weights > 0).astype(float), (weights < 0).astype(float)
@@ -346,7 +346,7 @@ def score(
 ) -> ScoreResult:
     """Score responses to a drafted scale: facet, dimension and total scores.
 
-    The answers are first checked as :func:`~alliance_scale.responses.read_responses`
+    The answers are first checked as :func:`~alliance_scale.read_responses`
     checks a DataFrame (item columns present, codes in ``scale.min_value..max_value``,
     anchor labels mapped back to codes; a repeated index label is accepted here); then
     :func:`score_items` applies ``scale.keys``. Invalid answers already flagged in a
@@ -371,7 +371,11 @@ def score(
     keep : "all", "complete", or a collection of statuses, default "all"
         Respondents to score, by the ``status`` column of ``responses`` (as
         :func:`~alliance_scale.read_responses` writes it). Nobody is left out unless asked;
-        the respondents left out are in ``excluded`` and counted in the summary.
+        the respondents left out are in ``excluded`` and counted in the summary, and
+        ``scores`` holds the others (its index: the ids kept, which
+        :func:`~alliance_scale.convergent_validity` follows). Data without a completion
+        status (a plain table: every status ``"unknown"``) cannot tell who finished, so
+        any ``keep`` but ``"all"`` is refused with a :class:`ResponseError` that says so.
 
     Returns
     -------
@@ -385,7 +389,7 @@ def score(
     ResponseError
         An unknown ``method`` or ``errors``, ``min_answered`` outside [0, 1], an item
         column missing, or (with ``errors="raise"``) an invalid answer, as
-        :func:`~alliance_scale.responses.read_responses` (naming the column and the rows).
+        :func:`~alliance_scale.read_responses` (naming the column and the rows).
 
     Examples
     --------

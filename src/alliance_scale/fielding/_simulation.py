@@ -1,6 +1,6 @@
 """Simulated administrations of a scale from a known model (the truth is returned with the data).
 
-One job: draw answers to a :class:`~alliance_scale.scale.Scale` (and WAI-style Bordin scores)
+One job: draw answers to a :class:`~alliance_scale.Scale` (and WAI-style Bordin scores)
 from a stated model, so that every analysis of the library can be checked against a known
 truth and the bundled pilot data (``data/``) can be regenerated bit for bit.
 

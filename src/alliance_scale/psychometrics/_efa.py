@@ -306,9 +306,10 @@ _RMSEA_ALPHA = 0.1
 def _warn_if_singular(correlation: np.ndarray, names: list[str], method: str) -> None:
     """Warn when the correlation matrix is not positive definite (refuse it for ml).
 
-    The test is :func:`~alliance_scale.correlation.is_positive_definite` (through
-    ``singular_cause``), the same one :func:`~alliance_scale.correlation.smooth_correlation`
-    applies, so the matrix the warning announces as smoothed is smoothed.
+    The test is :func:`~alliance_scale.psychometrics._correlation.is_positive_definite`
+    (through ``singular_cause``), the same one
+    :func:`~alliance_scale.psychometrics._correlation.smooth_correlation` applies, so the
+    matrix the warning announces as smoothed is smoothed.
     """
     cause = singular_cause(correlation, names)
     if cause is None:

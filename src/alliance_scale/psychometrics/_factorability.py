@@ -7,7 +7,7 @@ correlation matrix with its ``n``. factor_analyzer's ``calculate_kmo`` and
 correlations themselves from complete raw data only; the few lines of psych's formulas
 are therefore written here on the matrix (the tests check both against psych and
 factor_analyzer). Raw answers become a correlation matrix in
-:func:`alliance_scale.correlation.correlation_matrix`.
+:func:`alliance_scale.correlation_matrix`.
 
 References
 ----------
@@ -184,7 +184,7 @@ def kmo(
     ------
     AnalysisError
         A singular correlation matrix (linearly dependent items, or n <= p); bad raw
-        answers or options (see :func:`~alliance_scale.correlation.correlation_matrix`).
+        answers or options (see :func:`~alliance_scale.correlation_matrix`).
 
     Examples
     --------
@@ -243,7 +243,7 @@ def bartlett(
     ------
     AnalysisError
         n <= p, or a correlation matrix whose determinant is not positive; bad raw answers
-        or options (see :func:`~alliance_scale.correlation.correlation_matrix`).
+        or options (see :func:`~alliance_scale.correlation_matrix`).
 
     Examples
     --------

@@ -7,11 +7,11 @@ under listwise deletion and has no item statistics; reliabilipy takes absolute
 correlations, so reverse-keyed items pass silently. The formulas are a few matrix
 operations on the (pairwise) covariance matrix, written here vectorised so that a
 bootstrap of 1,000 resamples is one batched product. The matrices come from
-:mod:`alliance_scale.correlation` (``pairwise_covariance``, ``pairwise_pearson``,
+:mod:`alliance_scale.psychometrics._correlation` (``pairwise_covariance``, ``pairwise_pearson``,
 ``polychoric``, ``squared_multiple_correlations``), the factor analysis behind omega is
-:func:`alliance_scale.factor.efa`, the intraclass correlation pingouin's, the scoring and
-reversal :mod:`alliance_scale.scoring`'s; none is re-implemented here. ``n`` is
-:func:`alliance_scale._data.respondent_count` (rows with at least one answer).
+:func:`alliance_scale.efa`, the intraclass correlation pingouin's, the scoring and
+reversal :mod:`alliance_scale.psychometrics._keys`'s; none is re-implemented here. ``n`` is
+:func:`alliance_scale._checks.respondent_count` (rows with at least one answer).
 
 omega follows psych's steps exactly (``omega`` -> ``schmid``): a minres fit rotated by
 varimax, then GPArotation's oblimin *from that varimax solution*. The gradient projection

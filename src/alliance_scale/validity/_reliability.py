@@ -289,7 +289,7 @@ def reliability(
     fitting each subscale alone, for a fraction of the time). ``n``
     counts the respondents with at least one answer to the subscale (psych counts every
     row, fully empty ones too: a deliberate difference, see
-    :func:`alliance_scale._data.respondent_count`). omega's own notes (one or two group
+    :func:`alliance_scale._checks.respondent_count`). omega's own notes (one or two group
     factors, items reversed on g) are not repeated here; warnings of its factor analysis
     (Heywood cases, smoothing) are.
 
@@ -499,8 +499,8 @@ def test_retest(
     id_column : str, False or None, default None
         Column holding the respondent id, as in :func:`alliance_scale.read_responses`:
         None looks for a usual id column (``respondent``, ``participant``, ``id``...,
-        :data:`alliance_scale.responses.ID_COLUMN_NAMES`) and uses the index when there is
-        none; False uses the index.
+        :data:`alliance_scale.fielding._read_common.ID_COLUMN_NAMES`) and uses the index
+        when there is none; False uses the index.
     min_answered : float, default 0.8
         Smallest share of a subscale's items answered for a score (else unscored).
 
