@@ -379,3 +379,30 @@ def test_result_prints_fixed_point_and_escapes_html(pilot, pilot_scores) -> None
                                                                       "total"]
     with pytest.raises(AttributeError):
         result.confirmed = 0  # type: ignore[misc]
+
+
+def test_respondents_left_out_by_score_keep_are_left_out_of_the_criterion():
+    # issue #17: score(..., keep="complete") dropped rows from the scores but not from
+    # responses[wai], and convergent_validity refused the mismatch
+    scale = als.draft_scale()
+    pilot = als.load_pilot()
+    pilot.index = pilot.index.astype(int).astype(str).rename("respondent")
+    pilot["status"] = "complete"
+    pilot.loc[["9", "31"], "status"] = "incomplete"
+    responses = als.read_responses(pilot, scale)
+    scores = als.score(responses, scale, keep="complete")
+    wai = responses[["wai_goal", "wai_task", "wai_bond"]]
+    with pytest.warns(als.AllianceScaleWarning, match=r"2 respondent\(s\).*incomplete: 2\): "
+                                                      r"9, 31"):
+        result = als.convergent_validity(scores, wai)
+    assert result.left_out == ("9", "31") and result.n_obs == 318
+    assert "318 (2 left out, as score(keep=) left them out: 9, 31)" in repr(result)
+    # the same numbers as matching the tables by hand
+    by_hand = als.convergent_validity(scores.scores, wai.drop(index=["9", "31"]))
+    assert by_hand.left_out == ()
+    pd.testing.assert_frame_equal(result.table, by_hand.table)
+    # any other mismatch is still refused, naming the ids
+    with pytest.raises(ResponseError, match="in criterion only: 999"):
+        als.convergent_validity(scores, wai.drop(index=["9", "31"]).rename(index={"1": "999"}))
+    with pytest.raises(ResponseError, match="in criterion only: 9, 31"):
+        als.convergent_validity(scores.scores, wai)

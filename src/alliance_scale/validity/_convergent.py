@@ -97,6 +97,9 @@ class ConvergentValidityResult(Result):
         Criterion subscale -> the column it was read from (or how it was computed).
     notes : tuple of str
         How the criterion was scored and its total formed.
+    left_out : tuple of str
+        Ids of the criterion's respondents left out because ``score(..., keep=...)`` left
+        them out of the scores (e.g. incomplete responses); empty otherwise.
 
     Examples
     --------
@@ -123,6 +126,7 @@ class ConvergentValidityResult(Result):
     n_obs: int
     criterion_columns: dict[str, str]
     notes: tuple[str, ...] = ()
+    left_out: tuple[str, ...] = ()
 
     _digits = 3
 
@@ -137,6 +141,10 @@ class ConvergentValidityResult(Result):
 
     def _summary(self) -> dict[str, Any]:
         lines: dict[str, Any] = {"COSMIN": self.conclusion, "respondents": self.n_obs}
+        if self.left_out:
+            shown = ", ".join(self.left_out[:10]) + (" ..." if len(self.left_out) > 10 else "")
+            lines["respondents"] = (f"{self.n_obs} ({len(self.left_out)} left out, as "
+                                    f"score(keep=) left them out: {shown})")
         lines["correlations"] = (
             f"{self.method}, {self.confidence:.0%} intervals "
             f"({'Bonett-Wright' if self.method == 'spearman' else 'Fisher z'}), "
@@ -375,6 +383,11 @@ def convergent_validity(
     scores : ScoreResult or DataFrame
         DTA facet / dimension / total scores (:func:`~alliance_scale.score`), one row per
         respondent, indexed by respondent id (or with an id column, see ``id_column``).
+        Scores and criterion are matched by id. The respondents a ScoreResult's
+        ``keep=`` left out (``score(responses, scale, keep="complete")``) are left out of
+        the criterion as well (``criterion`` may be ``responses[wai columns]``, every
+        row): a warning names them and the result keeps them in ``left_out``. Any other
+        id in one table only is refused.
     criterion : DataFrame
         WAI-style subscale scores, one row per respondent: columns ``goal``, ``task``,
         ``bond`` (optional ``total``), possibly prefixed (``wai_goal``); other columns are
@@ -417,7 +430,8 @@ def convergent_validity(
     ------
     ResponseError
         Respondent ids repeated, or present in one table only (the ids are named; rows
-        are never aligned by position or dropped).
+        are never aligned by position, nor dropped but for the respondents the scores'
+        ``keep=`` excluded).
     AnalysisError
         A constant, non-numeric or all-missing column (named), fewer than 4 respondents
         overall or for a pair (named).
@@ -468,6 +482,6 @@ def convergent_validity(
         table=table, hypotheses=checked, confirmed=confirmed, testable=testable, share=share,
         meets_cosmin=met, conclusion=conclusion, method=method, confidence=confidence,
         adjust=adjust, n_obs=len(data.scores), criterion_columns=data.criterion_columns,
-        notes=data.notes,
+        notes=data.notes, left_out=data.left_out,
     )
 

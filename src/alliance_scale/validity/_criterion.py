@@ -5,7 +5,10 @@ The shared input step of :func:`~alliance_scale.convergent_validity` and
 and a criterion (WAI-style subscale scores, or item answers with a key, then scored with
 :func:`~alliance_scale.score_items` and their alphas computed with
 :func:`~alliance_scale.cronbach_alpha`) are matched by respondent id; mismatched or
-repeated ids are refused with the ids named, never aligned by position nor dropped.
+repeated ids are refused with the ids named, never aligned by position nor dropped, with one
+exception: the respondents that :func:`~alliance_scale.score` itself left out (``keep=``,
+its ``excluded`` ids) are left out of the criterion too, with a warning naming them, so that
+``score(responses, scale, keep="complete")`` and ``responses[criterion columns]`` agree.
 Criterion columns named ``goal``, ``task``, ``bond`` or ``total`` after a prefix ending in
 ``_`` (``wai_goal``) are known by the Bordin name. When the criterion has goal, task and
 bond but no total, its total is their mean, with the stratified alpha of the three as its
@@ -22,7 +25,8 @@ import numpy as np
 import pandas as pd
 
 from .._checks import as_item_frame, check_choice
-from ..errors import AnalysisError, OptionError, ResponseError
+from .._warn import warn_user
+from ..errors import AllianceScaleWarning, AnalysisError, OptionError, ResponseError
 from ..fielding._responses import index_by_id
 from ..fielding._scoring import ScoreResult, score_items
 from ..instrument._blueprint import BORDIN
@@ -56,15 +60,19 @@ class MatchedScores:
     reliability_source: pd.Series
     criterion_columns: dict[str, str]
     notes: tuple[str, ...]
+    left_out: tuple[str, ...] = ()
 
 
-def _score_frame(scores: Any, id_column: str | bool | None) -> pd.DataFrame:
+def _score_frame(scores: Any, id_column: str | bool | None
+                 ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The scores indexed by id, and the respondents ``score(keep=...)`` left out (their
+    ids as text, column ``status``; empty for a DataFrame)."""
     if isinstance(scores, ScoreResult):
-        return index_by_id(scores.scores, False, "scores")
+        return index_by_id(scores.scores, False, "scores"), scores.excluded
     if not isinstance(scores, pd.DataFrame):
         raise OptionError("scores must be a ScoreResult (see score) or a DataFrame of "
                           f"subscale scores; got {type(scores).__name__}")
-    return index_by_id(scores, id_column, "scores")
+    return index_by_id(scores, id_column, "scores"), pd.DataFrame({"status": []})
 
 
 def _bordin_name(column: object) -> str:
@@ -150,10 +158,19 @@ def _given_reliabilities(
     return out
 
 
-def _check_ids(scores: pd.DataFrame, criterion: pd.DataFrame) -> pd.DataFrame:
-    """The criterion in the scores' row order, after checking both hold the same ids."""
+def _check_ids(scores: pd.DataFrame, criterion: pd.DataFrame, excluded: pd.DataFrame
+               ) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """The criterion in the scores' row order, after checking both hold the same ids but
+    those ``score(keep=...)`` excluded (left out of the criterion, with a warning); and
+    the ids left out."""
     only_scores = scores.index.difference(criterion.index, sort=False)
     only_criterion = criterion.index.difference(scores.index, sort=False)
+    left_out: tuple[str, ...] = ()
+    if len(only_criterion) and len(excluded):
+        by_score = np.isin(np.asarray(only_criterion.map(str), dtype=object),
+                           np.asarray(excluded.index.map(str), dtype=object))
+        left_out = tuple(str(label) for label in only_criterion[by_score])
+        only_criterion = only_criterion[~by_score]
     if len(only_scores) or len(only_criterion):
         parts = []
         for label, ids in (("in scores only", only_scores), ("in criterion only",
@@ -167,7 +184,16 @@ def _check_ids(scores: pd.DataFrame, criterion: pd.DataFrame) -> pd.DataFrame:
             "dropped): " + "; ".join(parts),
             rows=[*only_scores, *only_criterion],
         )
-    return criterion.loc[scores.index]
+    if left_out:
+        status = excluded["status"].set_axis(excluded.index.map(str))
+        counts = status.loc[list(left_out)].value_counts()
+        shown = ", ".join(left_out[:10]) + (f" (and {len(left_out) - 10} more)"
+                                            if len(left_out) > 10 else "")
+        warn_user(f"{len(left_out)} respondent(s) of the criterion left out, as score(keep=) "
+                  f"left them out of the scores ("
+                  + ", ".join(f"{k}: {v}" for k, v in counts.items()) + f"): {shown}",
+                  AllianceScaleWarning)
+    return criterion.loc[scores.index], left_out
 
 
 def match_scores(
@@ -185,18 +211,20 @@ def match_scores(
     Raises
     ------
     ResponseError
-        Repeated ids (named), ids in one table only (named), criterion columns meaning
+        Repeated ids (named), ids in one table only (named; but the criterion's rows of
+        the respondents ``score(keep=...)`` excluded, left out with a warning), criterion
+        columns meaning
         the same Bordin subscale, an item of ``criterion_keys`` missing.
     AnalysisError
         A non-numeric, all-missing or constant column (named), fewer than 4 respondents.
     OptionError
         Bad ``reliabilities`` / ``criterion_reliabilities`` / ``criterion_keys``.
     """
-    frame = _score_frame(scores, id_column)
+    frame, excluded = _score_frame(scores, id_column)
     if not isinstance(criterion, pd.DataFrame):
         raise OptionError(f"criterion must be a DataFrame; got {type(criterion).__name__}")
     other = index_by_id(criterion, id_column, "criterion")
-    other = _check_ids(frame, other)
+    other, left_out = _check_ids(frame, other, excluded)
     notes = []
     alphas: dict[str, float] = {}
     if criterion_keys is not None:
@@ -232,7 +260,7 @@ def match_scores(
         reliability_source=pd.concat([pd.Series(sources, dtype=object),
                                       pd.Series(source, dtype=object)],
                                      keys=["scores", "criterion"]),
-        criterion_columns=columns, notes=tuple(notes),
+        criterion_columns=columns, notes=tuple(notes), left_out=left_out,
     )
 
 
