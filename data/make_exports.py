@@ -8,8 +8,11 @@ answers. The survey each platform imported is the one the library exports
 the writers of ``data/platform_exports.py`` answer it by the item texts shown and write the
 platform's layout. Two respondents left before the end (:data:`LEFT_EARLY`): their answers
 stop after the pages they saw and each platform marks them incomplete in its own way.
-See data/README.md for the files. ``build(folder)`` writes them into ``folder`` (the tests
-compare its bytes with the committed files).
+A seventh file, ``qualtrics_wai.csv``, is the whole pilot (320 respondents) as a Qualtrics
+CSV export whose embedded data fields hold the WAI-style goal, task and bond scores, three
+of its respondents incomplete (:data:`WAI_LEFT_EARLY`): the walk-through of the README runs
+on it. See data/README.md for the files. ``build(folder)`` writes them into ``folder`` (the
+tests compare its bytes with the committed files).
 """
 
 from __future__ import annotations
@@ -28,19 +31,38 @@ FOLDER = HERE / "exports"
 N_RESPONDENTS = 40
 #: Respondent id -> pages seen before leaving the survey (8 items a page).
 LEFT_EARLY = {9: 3, 31: 6}
+#: The same for the whole-pilot Qualtrics export with WAI columns (``qualtrics_wai.csv``).
+WAI_LEFT_EARLY = {9: 3, 31: 6, 157: 9}
+WAI_COLUMNS = ("wai_goal", "wai_task", "wai_bond")
 LANGUAGE = "fr"
 #: Creation date and time written in the .sav header (ReadStat stamps the writing time).
 SAV_STAMP = b"02 Mar 26" + b"10:30:00"
 
 
-def fielded_answers(scale: Scale) -> pd.DataFrame:
-    """The pilot's answers of respondents 1-40 as fielded: the respondents who left early
-    have no answer after the last page they saw."""
+def fielded_answers(scale: Scale, last: int = N_RESPONDENTS,
+                    left_early: dict[int, int] = LEFT_EARLY) -> pd.DataFrame:
+    """The pilot's answers of respondents 1-``last`` as fielded: the respondents who left
+    early have no answer after the last page they saw."""
     pilot = pd.read_csv(HERE / "pilot.csv", index_col="respondent")
-    answers = pilot.loc[1:N_RESPONDENTS, scale.item_ids].astype(float)
-    for respondent, pages in LEFT_EARLY.items():
+    answers = pilot.loc[1:last, scale.item_ids].astype(float)
+    for respondent, pages in left_early.items():
         answers.loc[respondent, scale.item_ids[pages * ITEMS_PER_PAGE:]] = np.nan
     return answers
+
+
+def qualtrics_wai(scale: Scale, survey: Path, path: Path) -> Path:
+    """The whole pilot as a Qualtrics CSV export (numeric values): three respondents
+    incomplete, the WAI-style scores as embedded data fields (as the pilot has them)."""
+    pilot = pd.read_csv(HERE / "pilot.csv", index_col="respondent", dtype=str)
+    answers = fielded_answers(scale, len(pilot), WAI_LEFT_EARLY)
+    pages = [WAI_LEFT_EARLY.get(int(r), len(scale.items) // ITEMS_PER_PAGE)
+             for r in answers.index]
+    return qualtrics_file(
+        survey, answers, scale, path, language=LANGUAGE,
+        finished=[int(int(r) not in WAI_LEFT_EARLY) for r in answers.index],
+        progress=[round(100 * p * ITEMS_PER_PAGE / len(scale.items)) for p in pages],
+        ids=[f"R_{int(r):015d}" for r in answers.index],
+        embedded={column: pilot[column].tolist() for column in WAI_COLUMNS})
 
 
 def _stamp_sav(path: Path) -> None:
@@ -54,7 +76,7 @@ def _stamp_sav(path: Path) -> None:
 
 
 def build(folder: Path) -> list[Path]:
-    """Write the six example exports into ``folder``; return their paths."""
+    """Write the seven example exports into ``folder``; return their paths."""
     folder.mkdir(parents=True, exist_ok=True)
     scale = draft_scale()
     answers = fielded_answers(scale)
@@ -84,6 +106,7 @@ def build(folder: Path) -> list[Path]:
             qualtrics_file(qualtrics, answers, scale, folder / "qualtrics_numeric.csv",
                            **common, finished=[int(not gone) for gone in left],
                            progress=progress, ids=response_ids),
+            qualtrics_wai(scale, qualtrics, folder / "qualtrics_wai.csv"),
         ]
         seen = pd.DataFrame(
             [[k < p * ITEMS_PER_PAGE for k in range(len(scale.items))] for p in pages],

@@ -31,6 +31,7 @@ import csv
 import html
 import io
 import json
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -184,9 +185,11 @@ def qualtrics_file(
     values: str = "numeric", separator: str = ",", encoding: str = "utf-8",
     status: list[int] | None = None, finished: list[int] | None = None,
     progress: list[int] | None = None, ids: list[str] | None = None,
+    embedded: Mapping[str, list[str]] | None = None,
 ) -> Path:
     """A Qualtrics CSV (or TSV) response export of ``answers`` to the survey of ``survey``
-    (our Advanced TXT): 3 header rows, metadata columns, one column per question."""
+    (our Advanced TXT): 3 header rows, metadata columns, one column per question, then
+    the ``embedded`` data fields (name -> cells), as Qualtrics exports embedded data."""
     questions = read_qualtrics_txt(survey)
     questions = questions[questions["type"].str.startswith("MC")]
     by_text = _answer_by_text(scale, language)
@@ -204,6 +207,10 @@ def qualtrics_file(
                    "locationLatitude", "locationLongitude", "distributionChannel",
                    "userLanguage")]
     import_ids += [json.dumps({"ImportId": f"QID{k + 2}"}) for k in range(len(questions))]
+    embedded = dict(embedded or {})
+    header += list(embedded)
+    texts += list(embedded)
+    import_ids += [json.dumps({"ImportId": name}) for name in embedded]
     records = []
     for k in range(n):
         meta = ["2026-03-02 09:14:03", "2026-03-02 09:19:41",
@@ -220,7 +227,7 @@ def qualtrics_file(
             else:
                 cells.append(str(int(value)) if values == "numeric"
                              else row["choices"][int(value) - 1])
-        records.append(meta + cells)
+        records.append(meta + cells + [column[k] for column in embedded.values()])
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=separator, lineterminator="\r\n")
     writer.writerows([header, texts, import_ids, *records])

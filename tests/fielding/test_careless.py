@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import alliance_scale as als
 from alliance_scale import ResponseFormat, Scale, ScaleItem
 from alliance_scale.errors import AllianceScaleWarning, AnalysisError, OptionError
 from alliance_scale.fielding._careless import careless
@@ -70,7 +71,7 @@ def test_configurable_cutoffs_and_irv_quantile() -> None:
     assert table["n_flags"].tolist() == [0, 2, 1, 0]
     assert table["flagged"].tolist() == [False, True, True, False]
     assert result.n_flagged == 2
-    assert result.flagged_ids == [1, 2]
+    assert result.flagged_ids == ["1", "2"]
 
 
 def test_no_facet_with_both_key_directions_gives_nan_inconsistency_never_flagged() -> None:
@@ -237,3 +238,20 @@ def test_reverse_inconsistency_takes_the_response_range_by_name() -> None:
     # a2 reversed on 1..5: 6 - a2 -> gaps |5 - 5| = 0, |5 - 1| = 4, NaN (no a2 answer)
     gaps = reverse_inconsistency(values, list(scale.items), response_range=(1, 5))
     np.testing.assert_array_equal(gaps, [0.0, 4.0, np.nan])
+
+
+def test_flagged_ids_are_text_whatever_the_source():
+    # issue #17: ints from a DataFrame, text from a file: one type (text, as read_responses)
+    scale = als.draft_scale()
+    pilot = als.load_pilot()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # 40 respondents: Mahalanobis not computable
+        from_file = als.careless(als.read_responses(als.example_export("redcap_raw"), scale),
+                                 scale).flagged_ids
+        from_frame = als.careless(pilot.loc[1:40], scale).flagged_ids
+        by_event = pilot.loc[1:40].set_axis(
+            pd.MultiIndex.from_arrays([pilot.index[:40], ["baseline"] * 40]))
+        from_events = als.careless(by_event, scale).flagged_ids
+    assert from_file == from_frame == ["20", "40"]
+    assert from_events == [("20", "baseline"), ("40", "baseline")]
+    assert all(type(label) is str for label in als.careless(pilot, scale).flagged_ids)

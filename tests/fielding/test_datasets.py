@@ -41,6 +41,7 @@ def test_retest_is_a_subsample_of_the_pilot() -> None:
 ROOT = Path(__file__).resolve().parents[2]
 #: Respondents who left early, and the pages (of 8 items) they saw: data/README.md.
 LEFT_EARLY = {"9": 3, "31": 6}
+WAI_LEFT_EARLY = {"9": 3, "31": 6, "157": 9}  # qualtrics_wai: the whole pilot
 
 
 def test_example_exports_regenerate_byte_for_byte(tmp_path: Path) -> None:
@@ -75,15 +76,22 @@ def _sav_content(path: Path) -> tuple:
 def test_example_export_reads_back_to_the_pilot_answers(name: str) -> None:
     scale = draft_scale()
     responses = read_responses(example_export(name), scale)
-    expected = load_pilot().loc[1:40, scale.item_ids]
-    for respondent, pages in LEFT_EARLY.items():
+    whole = name == "qualtrics_wai"  # the whole pilot, with its WAI-style scores
+    left_early = WAI_LEFT_EARLY if whole else LEFT_EARLY
+    n = 320 if whole else 40
+    pilot = load_pilot()
+    expected = pilot.loc[1:n, scale.item_ids]
+    for respondent, pages in left_early.items():
         expected.loc[int(respondent), scale.item_ids[pages * ITEMS_PER_PAGE:]] = np.nan
-    assert len(responses) == 40
+    assert len(responses) == n
     np.testing.assert_array_equal(responses[scale.item_ids].to_numpy(), expected.to_numpy())
     ids = [label.removeprefix("R_").lstrip("0") for label in responses.index]
-    assert ids == [str(respondent) for respondent in range(1, 41)]
+    assert ids == [str(respondent) for respondent in range(1, n + 1)]
     incomplete = responses.index[responses["status"] == "incomplete"]
-    assert [label.removeprefix("R_").lstrip("0") for label in incomplete] == list(LEFT_EARLY)
+    assert [label.removeprefix("R_").lstrip("0") for label in incomplete] == list(left_early)
+    if whole:
+        wai = ["wai_goal", "wai_task", "wai_bond"]
+        np.testing.assert_array_equal(responses[wai].to_numpy(), pilot[wai].to_numpy())
     assert (responses["status"].drop(incomplete) == "complete").all()
     assert responses["problems"].eq("").all()
     source = name.split("_")[0]

@@ -71,8 +71,21 @@ class CarelessResult(Result):
 
     @property
     def flagged_ids(self) -> list[Any]:
-        """Index labels of the flagged respondents, in input order."""
-        return list(self.indices.index[self.indices["flagged"].to_numpy()])
+        """Ids of the flagged respondents, in input order, always as text (as
+        :func:`~alliance_scale.read_responses` gives ids), whatever the input's index:
+        ``"20"`` for the label ``20`` of a DataFrame indexed by integers; a tuple of texts
+        for a MultiIndex (REDCap record and event). The labels themselves:
+        ``indices.index[indices["flagged"]]``.
+
+        Examples
+        --------
+        >>> screen = als.careless(als.load_pilot(), als.draft_scale())  # integer index
+        >>> screen.flagged_ids[:3]
+        ['20', '40', '43']
+        """
+        labels = self.indices.index[self.indices["flagged"].to_numpy()]
+        return [tuple(str(part) for part in label) if isinstance(label, tuple)
+                else str(label) for label in labels]
 
     def to_frame(self) -> pd.DataFrame:
         """The per-respondent table (indices, flags, ``n_flags``, ``flagged``)."""

@@ -25,6 +25,7 @@ _EXPORT_FILES = {
     "limesurvey_texts": "limesurvey_texts.csv",
     "qualtrics_csv": "qualtrics_numeric.csv",
     "qualtrics_sav": "qualtrics.sav",
+    "qualtrics_wai": "qualtrics_wai.csv",
 }
 #: The names :func:`example_export` accepts, one per platform layout.
 EXAMPLE_EXPORTS = tuple(_EXPORT_FILES)
@@ -64,8 +65,9 @@ def example_export(name: str) -> Path:
     answering the default drafted scale (``draft_scale()``: French, guided program,
     5 points, 80 items), written in each platform's own export layout by
     ``data/make_exports.py``. Respondents 9 and 31 left the survey early (after pages 3
-    and 6 of 10): each platform marks them incomplete its own way. ``data/README.md``
-    describes the files.
+    and 6 of 10): each platform marks them incomplete its own way. ``"qualtrics_wai"`` is
+    the whole pilot (320 respondents) with its WAI-style scores, for a complete
+    walk-through (the README's). ``data/README.md`` describes the files.
 
     Parameters
     ----------
@@ -82,7 +84,11 @@ def example_export(name: str) -> Path:
           (``DTA1_B3b1``), full answer texts, semicolon;
         - ``"qualtrics_csv"``: Qualtrics CSV, numeric values, 3 header rows;
         - ``"qualtrics_sav"``: Qualtrics SPSS file (value labels, -99 "seen but
-          unanswered" declared missing).
+          unanswered" declared missing);
+        - ``"qualtrics_wai"``: Qualtrics CSV of all 320 pilot respondents (ids
+          ``R_000000000000001``...), numeric values, the WAI-style scores as embedded data
+          fields ``wai_goal``, ``wai_task``, ``wai_bond``; respondents 9, 31 and 157 left
+          after pages 3, 6 and 9 (``Finished`` 0, ``Progress`` 30, 60, 90).
 
     Returns
     -------
@@ -103,6 +109,11 @@ def example_export(name: str) -> Path:
     >>> report = responses.attrs["read_report"]
     >>> report.source, report.rows, report.status_counts
     ('redcap', 40, (('complete', 38), ('incomplete', 2)))
+    >>> whole = als.read_responses(als.example_export("qualtrics_wai"), als.draft_scale())
+    >>> len(whole), whole["status"].value_counts().to_dict()
+    (320, {'complete': 317, 'incomplete': 3})
+    >>> whole[["wai_goal", "wai_task", "wai_bond"]].mean().round(2).tolist()
+    [3.92, 3.96, 3.9]
     """
     check_choice("name", name, EXAMPLE_EXPORTS)
     return bundled_path("data", f"exports/{_EXPORT_FILES[name]}")
