@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -73,3 +74,16 @@ def test_two_runs_draw_the_same_examples() -> None:
     DRAWN.clear()
     test_examples_are_the_same_on_every_run()
     assert DRAWN == first and len(first) == 5
+
+
+def test_no_test_overrides_the_profile_s_determinism() -> None:
+    # per-test @settings may name examples and deadlines, never randomisation or database
+    offenders = []
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        if path.name == "conftest.py":
+            continue
+        text = path.read_text(encoding="utf-8")
+        for call in re.finditer(r"settings\((.*?)\)", text, flags=re.S):
+            if re.search(r"\b(derandomize|database)\s*=", call.group(1)):
+                offenders.append(f"{path.relative_to(ROOT)}: settings({call.group(1)})")
+    assert offenders == []

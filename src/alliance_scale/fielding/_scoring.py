@@ -269,7 +269,8 @@ class ScoreResult(Result):
     Attributes
     ----------
     scores : DataFrame
-        One row per respondent (same index and order as the responses), one float column
+        One row per respondent (same index and order as the responses, less those
+        ``keep`` left out: its index holds the ids kept), one float column
         per facet, per dimension and ``"total"`` (the scale's ``keys``); NaN = not scored.
     answered : DataFrame
         Same shape: number of answered items of each scale.
@@ -380,7 +381,8 @@ def score(
     Returns
     -------
     ScoreResult
-        ``scores`` (same index and order as ``responses``), ``answered``, ``n_items``,
+        ``scores`` (same index and order as ``responses``, less the respondents ``keep``
+        left out), ``answered``, ``n_items``,
         ``flags`` (``status`` and ``progress`` when known, ``prorated``, ``not_scored``,
         ``problems``), ``excluded``.
 
