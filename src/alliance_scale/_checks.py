@@ -110,46 +110,85 @@ def as_item_frame(
         )
     if data.shape[0] < min_rows:
         raise AnalysisError(f"{what} has {data.shape[0]} row(s); at least {min_rows} are needed")
+    numeric = [pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t)
+               for t in data.dtypes]
+    if all(numeric):  # the usual case: one pass over the whole table, no per-item Series
+        values = np.array(data.to_numpy(dtype=float, na_value=np.nan), dtype=float, order="F")
+        if not _suspect_items(values, allow_constant).any():
+            # F order: the same memory layout as a frame built column by column
+            return pd.DataFrame(values, index=data.index, columns=data.columns, copy=False)
     columns = {}
-    for name in data.columns:
-        column = data[name]
-        textual = column.dtype == object or pd.api.types.is_string_dtype(column)
-        if pd.api.types.is_bool_dtype(column) or not (
-            pd.api.types.is_numeric_dtype(column) or textual
-        ):
-            raise AnalysisError(f"item is of type {column.dtype}, not numeric", column=str(name))
-        numeric = pd.to_numeric(column, errors="coerce")
-        bad = numeric.isna() & column.notna()
-        if textual:
-            bad |= column.map(is_boolean).astype(bool)
-        if bad.any():
-            raise AnalysisError(
-                f"non-numeric value(s) such as {column[bad].iloc[0]!r}",
-                column=str(name),
-                rows=list(data.index[bad.to_numpy()]),
-            )
-        values = numeric.to_numpy(dtype=float)
-        if np.isinf(values).any():
-            raise AnalysisError(
-                "infinite value(s)", column=str(name),
-                rows=list(data.index[np.isinf(values)]),
-            )
-        observed = values[~np.isnan(values)]
-        if observed.size == 0:
-            raise AnalysisError("item has no observed value (all missing)", column=str(name))
-        if not allow_constant and np.all(observed == observed[0]):
-            raise AnalysisError(
-                f"item is constant (every answer is {observed[0]:g}); its variance is 0",
-                column=str(name),
-            )
-        spread = np.var(observed)
-        if not allow_constant and not (np.isfinite(spread) and spread > 0):
-            raise AnalysisError(
-                "item's variance cannot be computed in floating point (values such as "
-                f"{observed[0]:g}: rescale the answers)", column=str(name),
-            )
-        columns[name] = values
+    for name in data.columns:  # an item to refuse (found by _item_values) or a text column
+        columns[name] = _item_values(data[name], data.index, allow_constant)
     return pd.DataFrame(columns, index=data.index)
+
+
+def _suspect_items(values: np.ndarray, allow_constant: bool) -> np.ndarray:
+    """Items (columns) that :func:`_item_values` may refuse: infinite, all missing or, unless
+    ``allow_constant``, constant or of a variance out of the safe floating-point range.
+
+    Errs on the side of suspicion (variances below 1e-150 or above 1e300 are re-checked),
+    so that every item the exact test refuses is among them.
+    """
+    if np.isfinite(values).all():  # complete answers: plain column reductions
+        if allow_constant:
+            return np.zeros(values.shape[1], dtype=bool)
+        with np.errstate(all="ignore"):
+            spread = values.var(axis=0)
+            return (~((spread > 1e-150) & (spread < 1e300))
+                    | (values.min(axis=0) == values.max(axis=0)))
+    observed = ~np.isnan(values)
+    count = observed.sum(axis=0)
+    suspect = np.isinf(values).any(axis=0) | (count == 0)
+    if not allow_constant:  # numpy's nanvar / nanmin would warn on an all-missing item
+        with np.errstate(all="ignore"):
+            mean = np.where(observed, values, 0.0).sum(axis=0) / count
+            spread = (np.where(observed, values - mean, 0.0) ** 2).sum(axis=0) / count
+            suspect |= ~((spread > 1e-150) & (spread < 1e300))
+            low = np.where(observed, values, np.inf).min(axis=0)
+            suspect |= low == np.where(observed, values, -np.inf).max(axis=0)
+    return suspect
+
+
+def _item_values(column: pd.Series, index: pd.Index, allow_constant: bool) -> np.ndarray:
+    """One item's answers as floats, or AnalysisError naming the item and the rows."""
+    name = column.name
+    textual = column.dtype == object or pd.api.types.is_string_dtype(column)
+    if pd.api.types.is_bool_dtype(column) or not (
+        pd.api.types.is_numeric_dtype(column) or textual
+    ):
+        raise AnalysisError(f"item is of type {column.dtype}, not numeric", column=str(name))
+    numeric = pd.to_numeric(column, errors="coerce")
+    bad = numeric.isna() & column.notna()
+    if textual:
+        bad |= column.map(is_boolean).astype(bool)
+    if bad.any():
+        raise AnalysisError(
+            f"non-numeric value(s) such as {column[bad].iloc[0]!r}",
+            column=str(name),
+            rows=list(index[bad.to_numpy()]),
+        )
+    values = numeric.to_numpy(dtype=float)
+    if np.isinf(values).any():
+        raise AnalysisError(
+            "infinite value(s)", column=str(name),
+            rows=list(index[np.isinf(values)]),
+        )
+    observed = values[~np.isnan(values)]
+    if observed.size == 0:
+        raise AnalysisError("item has no observed value (all missing)", column=str(name))
+    if not allow_constant and np.all(observed == observed[0]):
+        raise AnalysisError(
+            f"item is constant (every answer is {observed[0]:g}); its variance is 0",
+            column=str(name),
+        )
+    spread = np.var(observed)
+    if not allow_constant and not (np.isfinite(spread) and spread > 0):
+        raise AnalysisError(
+            "item's variance cannot be computed in floating point (values such as "
+            f"{observed[0]:g}: rescale the answers)", column=str(name),
+        )
+    return values
 
 
 def is_boolean(value: object) -> bool:
