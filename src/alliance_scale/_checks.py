@@ -125,28 +125,18 @@ def as_item_frame(
 
 def _suspect_items(values: np.ndarray, allow_constant: bool) -> np.ndarray:
     """Items (columns) that :func:`_item_values` may refuse: infinite, all missing or, unless
-    ``allow_constant``, constant or of a variance out of the safe floating-point range.
+    ``allow_constant``, of a range or size for which the variance is not safely positive.
 
-    Errs on the side of suspicion (variances below 1e-150 or above 1e300 are re-checked),
-    so that every item the exact test refuses is among them.
+    Two passes over the table (column minima and maxima ignoring NaN). Errs on the side of
+    suspicion, so that every item the exact test refuses is among them: a range above
+    1e-60 and values below 1e150 in size put the variance between range^2 / 2n and 1e300,
+    where it is positive and finite in floating point.
     """
-    if np.isfinite(values).all():  # complete answers: plain column reductions
-        if allow_constant:
-            return np.zeros(values.shape[1], dtype=bool)
-        with np.errstate(all="ignore"):
-            spread = values.var(axis=0)
-            return (~((spread > 1e-150) & (spread < 1e300))
-                    | (values.min(axis=0) == values.max(axis=0)))
-    observed = ~np.isnan(values)
-    count = observed.sum(axis=0)
-    suspect = np.isinf(values).any(axis=0) | (count == 0)
-    if not allow_constant:  # numpy's nanvar / nanmin would warn on an all-missing item
-        with np.errstate(all="ignore"):
-            mean = np.where(observed, values, 0.0).sum(axis=0) / count
-            spread = (np.where(observed, values - mean, 0.0) ** 2).sum(axis=0) / count
-            suspect |= ~((spread > 1e-150) & (spread < 1e300))
-            low = np.where(observed, values, np.inf).min(axis=0)
-            suspect |= low == np.where(observed, values, -np.inf).max(axis=0)
+    low, high = np.fmin.reduce(values, axis=0), np.fmax.reduce(values, axis=0)
+    suspect = np.isnan(low) | np.isinf(low) | np.isinf(high)  # all missing, infinite
+    if not allow_constant:
+        with np.errstate(invalid="ignore"):
+            suspect |= ~((high - low > 1e-60) & (np.maximum(-low, high) < 1e150))
     return suspect
 
 
