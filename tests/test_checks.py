@@ -8,6 +8,7 @@ import pytest
 
 from alliance_scale import AllianceScaleError, AnalysisError, OptionError
 from alliance_scale._checks import (
+    _item_values,
     analysis_input,
     as_item_frame,
     check_choice,
@@ -117,3 +118,67 @@ def test_matrix_input_refusals_say_why():
         analysis_input(None, np.eye(2), None, need_n_obs=True)
     with pytest.raises(OptionError, match="n_obs must be an integer >= 2"):
         analysis_input(None, np.eye(2), 1)
+
+
+# ------------------------------------------------- as_item_frame: one pass, same results
+
+
+def _item_by_item(frame: pd.DataFrame, allow_constant: bool = False) -> pd.DataFrame:
+    """The item-by-item reference (the exact test every refusal goes through)."""
+    return pd.DataFrame({name: _item_values(frame[name], frame.index, allow_constant)
+                         for name in frame.columns}, index=frame.index)
+
+
+def _frames() -> list[pd.DataFrame]:
+    rng = np.random.default_rng(17)
+    codes = rng.integers(1, 7, size=(60, 8)).astype(float)
+    codes[rng.random(codes.shape) < 0.1] = np.nan
+    mixed = pd.DataFrame(codes, index=[f"r{i}" for i in range(60)],
+                         columns=[f"q{j}" for j in range(8)])
+    mixed["q0"] = mixed["q0"].astype("Float64")
+    mixed["q1"] = rng.integers(1, 5, 60)  # plain integers
+    mixed["q2"] = pd.array(rng.integers(1, 5, 60), dtype="Int64")
+    mixed.loc["r3", "q2"] = pd.NA
+    return [
+        pd.DataFrame(codes),  # RangeIndex columns
+        mixed,
+        pd.DataFrame(rng.normal(size=(40, 5)) * 1e100, columns=list("abcde")),
+        pd.DataFrame(rng.normal(size=(40, 5)) * 1e-60, columns=list("abcde")),
+        pd.DataFrame(rng.integers(1, 6, size=(50, 4)), columns=list("abcd")),  # complete
+    ]
+
+
+@pytest.mark.parametrize("frame", _frames())
+def test_as_item_frame_gives_the_item_by_item_result(frame):
+    fast = as_item_frame(frame)
+    pd.testing.assert_frame_equal(fast, _item_by_item(frame), check_exact=True)
+    assert fast.to_numpy().flags.f_contiguous == _item_by_item(frame).to_numpy().flags.f_contiguous
+    assert not np.shares_memory(fast.to_numpy(), frame.to_numpy())  # a copy, never a view
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")  # np.var, 1e160
+@pytest.mark.parametrize(("column", "values", "message"), [
+    ("c", [1.0, np.inf, 2.0, 3.0], "infinite"),
+    ("c", [np.nan] * 4, "no observed value"),
+    ("c", [2.0, 2.0, np.nan, 2.0], "constant"),
+    ("c", [1e-170, 2e-170, 3e-170, 1e-170], "floating point"),
+    ("c", [1e160, -1e160, 3e160, 0.0], "floating point"),
+])
+def test_as_item_frame_refuses_what_the_item_by_item_test_refuses(column, values, message):
+    frame = pd.DataFrame({"a": [1.0, 2.0, 3.0, 4.0], "b": [4.0, 3.0, 2.0, 1.0], "c": values,
+                          "d": [np.inf, 1, 2, 3] if message == "constant" else [1, 2, 1, 2]})
+    with pytest.raises(AnalysisError, match=message) as refused:
+        as_item_frame(frame)
+    assert "'c'" in str(refused.value) or "c:" in str(refused.value) or " c" in str(refused.value)
+    with pytest.raises(AnalysisError) as reference:
+        _item_by_item(frame)
+    assert str(refused.value) == str(reference.value)
+
+
+@pytest.mark.parametrize("c", [[2.0, 2.0, 2.0], [2.0, np.nan, 2.0]])
+def test_as_item_frame_accepts_constant_items_when_allowed(c):
+    frame = pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": c})
+    pd.testing.assert_frame_equal(as_item_frame(frame, allow_constant=True),
+                                  _item_by_item(frame, allow_constant=True), check_exact=True)
+    with pytest.raises(AnalysisError, match="constant"):
+        as_item_frame(frame)

@@ -110,46 +110,75 @@ def as_item_frame(
         )
     if data.shape[0] < min_rows:
         raise AnalysisError(f"{what} has {data.shape[0]} row(s); at least {min_rows} are needed")
+    numeric = [pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t)
+               for t in data.dtypes]
+    if all(numeric):  # the usual case: one pass over the whole table, no per-item Series
+        values = np.array(data.to_numpy(dtype=float, na_value=np.nan), dtype=float, order="F")
+        if not _suspect_items(values, allow_constant).any():
+            # F order: the same memory layout as a frame built column by column
+            return pd.DataFrame(values, index=data.index, columns=data.columns, copy=False)
     columns = {}
-    for name in data.columns:
-        column = data[name]
-        textual = column.dtype == object or pd.api.types.is_string_dtype(column)
-        if pd.api.types.is_bool_dtype(column) or not (
-            pd.api.types.is_numeric_dtype(column) or textual
-        ):
-            raise AnalysisError(f"item is of type {column.dtype}, not numeric", column=str(name))
-        numeric = pd.to_numeric(column, errors="coerce")
-        bad = numeric.isna() & column.notna()
-        if textual:
-            bad |= column.map(is_boolean).astype(bool)
-        if bad.any():
-            raise AnalysisError(
-                f"non-numeric value(s) such as {column[bad].iloc[0]!r}",
-                column=str(name),
-                rows=list(data.index[bad.to_numpy()]),
-            )
-        values = numeric.to_numpy(dtype=float)
-        if np.isinf(values).any():
-            raise AnalysisError(
-                "infinite value(s)", column=str(name),
-                rows=list(data.index[np.isinf(values)]),
-            )
-        observed = values[~np.isnan(values)]
-        if observed.size == 0:
-            raise AnalysisError("item has no observed value (all missing)", column=str(name))
-        if not allow_constant and np.all(observed == observed[0]):
-            raise AnalysisError(
-                f"item is constant (every answer is {observed[0]:g}); its variance is 0",
-                column=str(name),
-            )
-        spread = np.var(observed)
-        if not allow_constant and not (np.isfinite(spread) and spread > 0):
-            raise AnalysisError(
-                "item's variance cannot be computed in floating point (values such as "
-                f"{observed[0]:g}: rescale the answers)", column=str(name),
-            )
-        columns[name] = values
+    for name in data.columns:  # an item to refuse (found by _item_values) or a text column
+        columns[name] = _item_values(data[name], data.index, allow_constant)
     return pd.DataFrame(columns, index=data.index)
+
+
+def _suspect_items(values: np.ndarray, allow_constant: bool) -> np.ndarray:
+    """Items (columns) that :func:`_item_values` may refuse: infinite, all missing or, unless
+    ``allow_constant``, of a range or size for which the variance is not safely positive.
+
+    Two passes over the table (column minima and maxima ignoring NaN). Errs on the side of
+    suspicion, so that every item the exact test refuses is among them: a range above
+    1e-60 and values below 1e150 in size put the variance between range^2 / 2n and 1e300,
+    where it is positive and finite in floating point.
+    """
+    low, high = np.fmin.reduce(values, axis=0), np.fmax.reduce(values, axis=0)
+    suspect = np.isnan(low) | np.isinf(low) | np.isinf(high)  # all missing, infinite
+    if not allow_constant:
+        with np.errstate(invalid="ignore"):
+            suspect |= ~((high - low > 1e-60) & (np.maximum(-low, high) < 1e150))
+    return suspect
+
+
+def _item_values(column: pd.Series, index: pd.Index, allow_constant: bool) -> np.ndarray:
+    """One item's answers as floats, or AnalysisError naming the item and the rows."""
+    name = column.name
+    textual = column.dtype == object or pd.api.types.is_string_dtype(column)
+    if pd.api.types.is_bool_dtype(column) or not (
+        pd.api.types.is_numeric_dtype(column) or textual
+    ):
+        raise AnalysisError(f"item is of type {column.dtype}, not numeric", column=str(name))
+    numeric = pd.to_numeric(column, errors="coerce")
+    bad = numeric.isna() & column.notna()
+    if textual:
+        bad |= column.map(is_boolean).astype(bool)
+    if bad.any():
+        raise AnalysisError(
+            f"non-numeric value(s) such as {column[bad].iloc[0]!r}",
+            column=str(name),
+            rows=list(index[bad.to_numpy()]),
+        )
+    values = numeric.to_numpy(dtype=float)
+    if np.isinf(values).any():
+        raise AnalysisError(
+            "infinite value(s)", column=str(name),
+            rows=list(index[np.isinf(values)]),
+        )
+    observed = values[~np.isnan(values)]
+    if observed.size == 0:
+        raise AnalysisError("item has no observed value (all missing)", column=str(name))
+    if not allow_constant and np.all(observed == observed[0]):
+        raise AnalysisError(
+            f"item is constant (every answer is {observed[0]:g}); its variance is 0",
+            column=str(name),
+        )
+    spread = np.var(observed)
+    if not allow_constant and not (np.isfinite(spread) and spread > 0):
+        raise AnalysisError(
+            "item's variance cannot be computed in floating point (values such as "
+            f"{observed[0]:g}: rescale the answers)", column=str(name),
+        )
+    return values
 
 
 def is_boolean(value: object) -> bool:

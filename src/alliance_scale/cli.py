@@ -22,11 +22,15 @@ from pathlib import Path
 
 from . import __version__
 from .errors import AllianceScaleError
-from .fielding import load_pilot, read_responses, score, simulate
-from .fielding._responses import SOURCES
-from .instrument import LANGUAGES, PROGRAMS, Scale, draft_scale
-from .instrument._exports import EXPORT_FORMATS, neutralise, render, write_export
-from .report import validate
+from .fielding._vocabulary import SOURCES
+from .instrument._vocabulary import EXPORT_FORMATS, LANGUAGES, PROGRAMS
+
+TYPE_CHECKING = False  # not typing's: importing typing would slow --help down
+if TYPE_CHECKING:
+    from .instrument import Scale
+
+# The analysis stack (pandas, scipy, matplotlib) is imported by the command that needs it,
+# so that --help, --version and argument errors answer at once.
 
 __all__ = ["PROGRAM_NAME", "build_parser", "main"]
 
@@ -65,6 +69,8 @@ def _add_output_option(command: argparse.ArgumentParser, what: str = "") -> None
 
 def _load_scale(path: Path | None) -> Scale:
     """The scale saved at ``path``, or the bundled default scale."""
+    from .instrument import Scale, draft_scale
+
     return Scale.load(path) if path is not None else draft_scale()
 
 
@@ -171,6 +177,9 @@ def _add_validate(commands: argparse._SubParsersAction) -> None:
 
 
 def _draft(args: argparse.Namespace) -> int:
+    from .instrument import draft_scale
+    from .instrument._exports import render, write_export
+
     scale = draft_scale(
         items_per_facet=args.items_per_facet, points=args.points, language=args.language,
         program=args.program, seed=args.seed,
@@ -184,6 +193,9 @@ def _draft(args: argparse.Namespace) -> int:
 
 
 def _score(args: argparse.Namespace) -> int:
+    from .fielding import read_responses, score
+    from .instrument._exports import neutralise
+
     scale = _load_scale(args.scale)
     responses = read_responses(args.data, scale, source=args.source, errors=args.errors)
     report = responses.attrs["read_report"]
@@ -209,6 +221,8 @@ def _score(args: argparse.Namespace) -> int:
 
 
 def _simulate(args: argparse.Namespace) -> int:
+    from .fielding import simulate
+
     scale = _load_scale(args.scale)
     result = simulate(scale, args.respondents, seed=args.seed, missing_rate=args.missing_rate,
                       careless_rate=args.careless_rate)
@@ -223,6 +237,9 @@ def _simulate(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from .fielding import load_pilot
+    from .report import validate
+
     scale = _load_scale(args.scale)
     if args.data is None:
         responses, retest = load_pilot(), load_pilot(retest=True)

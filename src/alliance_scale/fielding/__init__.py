@@ -7,29 +7,19 @@ generic numerics (:mod:`alliance_scale.psychometrics`).
 
 from __future__ import annotations
 
-from ._careless import CarelessResult, careless
-from ._datasets import EXAMPLE_EXPORTS, example_export, load_pilot
-from ._qualtrics_txt import read_qualtrics_txt
-from ._responses import ID_COLUMN_NAMES, ReadReport, read_responses
-from ._scoring import ScoreResult, score, score_items
-from ._simulation import WAI_COLUMNS, SimulationResult, SimulationTruth, simulate, simulate_retest
+from .._lazy import attach
 
-__all__ = [
-    "EXAMPLE_EXPORTS",
-    "ID_COLUMN_NAMES",
-    "WAI_COLUMNS",
-    "CarelessResult",
-    "ReadReport",
-    "ScoreResult",
-    "SimulationResult",
-    "SimulationTruth",
-    "careless",
-    "example_export",
-    "load_pilot",
-    "read_qualtrics_txt",
-    "read_responses",
-    "score",
-    "score_items",
-    "simulate",
-    "simulate_retest",
-]
+# Public name -> the private module defining it, imported on first use (see _lazy.py).
+__getattr__, __dir__, __all__ = attach(
+    __name__,
+    {
+        "._careless": ["CarelessResult", "careless"],
+        "._datasets": ["EXAMPLE_EXPORTS", "example_export", "load_pilot"],
+        "._qualtrics_txt": ["read_qualtrics_txt"],
+        "._responses": ["ID_COLUMN_NAMES", "ReadReport", "read_responses"],
+        "._scoring": ["ScoreResult", "score", "score_items"],
+        "._simulation": [
+            "WAI_COLUMNS", "SimulationResult", "SimulationTruth", "simulate", "simulate_retest",
+        ],
+    },
+)

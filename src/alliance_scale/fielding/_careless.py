@@ -22,7 +22,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .._checks import as_item_frame, check_codes, check_integer, check_number
 from .._results import Result, result
@@ -225,6 +224,8 @@ def mahalanobis(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     p : ndarray of float, shape (n,)
         Chi-square upper-tail probability of ``d2`` with ``df`` degrees of freedom.
     """
+    from scipy import stats
+
     n, k = values.shape
     d2 = np.full(n, np.nan)
     df = (~np.isnan(values)).sum(axis=1)

@@ -52,6 +52,7 @@ from ._read_spss import read_spss
 from ._read_table import read_excel, read_text
 from ._read_values import code_items, metadata_column
 from ._read_values import plain_value as plain_value  # validity imports it from here
+from ._vocabulary import SOURCES
 
 __all__ = [
     "ID_COLUMN_NAMES",
@@ -59,10 +60,6 @@ __all__ = [
     "read_responses",
 ]
 
-#: What ``source=`` accepts: decide, a container read with the plain layout, or a platform.
-SOURCES = ("auto", "csv", "excel", "spss", "redcap", "qualtrics", "limesurvey")
-#: What to do with an invalid answer: refuse the data, or set it to missing and flag the row.
-ERRORS = ("raise", "flag")
 #: Platform layouts, in the order ``source="auto"`` tries them.
 _LAYOUTS: dict[str, tuple[Callable, Callable]] = {
     "qualtrics": (_read_qualtrics.detect, _read_qualtrics.plan_qualtrics),

@@ -33,7 +33,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .._checks import (
     check_array,
@@ -277,6 +276,7 @@ def _factor_correlation(
 
 
 def _category_proportions(points: int, category_proportions: Sequence[float] | None) -> np.ndarray:
+    from scipy import stats
     if category_proportions is None:
         edges = np.linspace(0.0, 1.0, points + 1)
         return np.diff(stats.beta.cdf(edges, *DEFAULT_CATEGORY_BETA))
@@ -298,6 +298,8 @@ def _thresholds(
     applied with the mirrored thresholds ``-tau[::-1]`` (so reversed items are skewed towards
     "disagree", as an attentive respondent with a good alliance answers them).
     """
+    from scipy import stats
+
     base = stats.norm.ppf(np.cumsum(shares)[:-1])
     shift = rng.normal(0.0, spread, size=len(scale.items))
     values = base[None, :] + shift[:, None]

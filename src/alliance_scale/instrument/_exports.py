@@ -45,14 +45,13 @@ import pandas as pd
 
 from .._checks import check_choice, check_integer
 from ..errors import ItemBankError, OptionError
-from ._item_bank import LANGUAGES
 from ._response_format import response_formats_data
+from ._vocabulary import EXPORT_FORMATS, LANGUAGES
 
 if TYPE_CHECKING:  # the Scale calls this module; this module never imports it back
     from ._scale import Scale
 
 __all__ = [
-    "EXPORT_FORMATS",
     "ITEMS_PER_PAGE",
     "redcap_dictionary",
 ]
@@ -87,8 +86,6 @@ LIMESURVEY_COLUMNS = (
     "language", "validation", "mandatory", "other", "default", "same_default", "hidden",
 )
 
-#: Formats :func:`render` (and the command line) can produce.
-EXPORT_FORMATS = ("markdown", "html", "redcap", "limesurvey", "qualtrics", "yaml", "json")
 
 #: Formats that hold both languages, so :func:`render` takes no ``language`` for them.
 _BILINGUAL_FORMATS = ("limesurvey", "yaml", "json")

@@ -23,27 +23,15 @@ from .._checks import check_choice
 from .._resources import bundled_path
 from ..errors import ItemBankError
 from ._blueprint import ID_PATTERN, Blueprint, load_blueprint, read_yaml_mapping
+from ._vocabulary import APPLIES_TO, LANGUAGES, PROGRAMS
 from ._yaml import short_repr
 
 __all__ = [
-    "APPLIES_TO",
-    "LANGUAGES",
-    "PROGRAMS",
     "BilingualText",
     "Item",
     "ItemBank",
     "load_item_bank",
 ]
-
-#: Kinds of program a scale is drafted for: with a human or a group ("guided"), or fully
-#: automated.
-PROGRAMS = ("guided", "automated")
-
-#: Kinds of program an item applies to: one of :data:`PROGRAMS`, or both.
-APPLIES_TO = (*PROGRAMS, "both")
-
-#: Languages of the texts (French, the source, and English).
-LANGUAGES = ("fr", "en")
 
 #: The fewest items a facet may hold in a bank.
 MIN_ITEMS_PER_FACET = 3

@@ -11,84 +11,33 @@ Nothing here knows the questionnaire: this package imports nothing from
 
 from __future__ import annotations
 
-from ._cfa import (
-    CFAResult,
-    FornellLarckerResult,
-    InvarianceResult,
-    SplitSample,
-    cfa,
-    fornell_larcker,
-    measurement_invariance,
-    split_sample,
-)
-from ._correlation import (
-    PolychoricResult,
-    correlation_matrix,
-    polychoric,
-    smooth_correlation,
-    squared_multiple_correlations,
-)
-from ._correlation_tests import disattenuate
-from ._efa import EFAResult, efa, extract_factors
-from ._factorability import BartlettResult, KMOResult, bartlett, kmo
-from ._keys import reverse_codes, reverse_keyed, split_keyed
-from ._n_factors import MAPResult, ParallelAnalysisResult, map_test, parallel_analysis
-from ._pca import PCAResult, principal
-from ._plots import (
-    plot_correlations,
-    plot_item_total,
-    plot_likert,
-    plot_loadings,
-    plot_mtmm,
-    plot_path_diagram,
-    plot_scree,
-)
-from ._reliability import AlphaResult, OmegaResult, cronbach_alpha, item_statistics, omega
-from ._rotation import ROTATIONS, rotate
+from .._lazy import attach
 
-__all__ = [
-    "ROTATIONS",
-    "AlphaResult",
-    "BartlettResult",
-    "CFAResult",
-    "EFAResult",
-    "FornellLarckerResult",
-    "InvarianceResult",
-    "KMOResult",
-    "MAPResult",
-    "OmegaResult",
-    "PCAResult",
-    "ParallelAnalysisResult",
-    "PolychoricResult",
-    "SplitSample",
-    "bartlett",
-    "cfa",
-    "correlation_matrix",
-    "cronbach_alpha",
-    "disattenuate",
-    "efa",
-    "extract_factors",
-    "fornell_larcker",
-    "item_statistics",
-    "kmo",
-    "map_test",
-    "measurement_invariance",
-    "omega",
-    "parallel_analysis",
-    "plot_correlations",
-    "plot_item_total",
-    "plot_likert",
-    "plot_loadings",
-    "plot_mtmm",
-    "plot_path_diagram",
-    "plot_scree",
-    "polychoric",
-    "principal",
-    "reverse_codes",
-    "reverse_keyed",
-    "rotate",
-    "smooth_correlation",
-    "split_keyed",
-    "split_sample",
-    "squared_multiple_correlations",
-]
+# Public name -> the private module defining it, imported on first use (see _lazy.py).
+__getattr__, __dir__, __all__ = attach(
+    __name__,
+    {
+        "._cfa": [
+            "CFAResult", "FornellLarckerResult", "InvarianceResult", "SplitSample", "cfa",
+            "fornell_larcker", "measurement_invariance", "split_sample",
+        ],
+        "._correlation": [
+            "PolychoricResult", "correlation_matrix", "polychoric", "smooth_correlation",
+            "squared_multiple_correlations",
+        ],
+        "._correlation_tests": ["disattenuate"],
+        "._efa": ["EFAResult", "efa", "extract_factors"],
+        "._factorability": ["BartlettResult", "KMOResult", "bartlett", "kmo"],
+        "._keys": ["reverse_codes", "reverse_keyed", "split_keyed"],
+        "._n_factors": ["MAPResult", "ParallelAnalysisResult", "map_test", "parallel_analysis"],
+        "._pca": ["PCAResult", "principal"],
+        "._plots": [
+            "plot_correlations", "plot_item_total", "plot_likert", "plot_loadings", "plot_mtmm",
+            "plot_path_diagram", "plot_scree",
+        ],
+        "._reliability": [
+            "AlphaResult", "OmegaResult", "cronbach_alpha", "item_statistics", "omega",
+        ],
+        "._rotation": ["ROTATIONS", "rotate"],
+    },
+)

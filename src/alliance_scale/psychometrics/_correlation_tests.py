@@ -42,8 +42,7 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, special, stats
-from statsmodels.stats.multitest import multipletests
+from scipy import optimize, special
 
 from .._checks import check_array, check_choice, check_number
 from ..errors import AnalysisError, OptionError
@@ -64,6 +63,8 @@ ADJUST_METHODS = tuple(_ADJUST)
 
 
 def _z_quantile(confidence: float) -> float:
+    from scipy import stats
+
     return float(stats.norm.ppf(1.0 - (1.0 - confidence) / 2.0))
 
 
@@ -146,6 +147,8 @@ def correlation_t_test(
     >>> print(round(float(t), 3), round(float(p), 4))  # In R: psych::r.test(50, .3)
     2.179 0.0343
     """
+    from scipy import stats
+
     r = np.asarray(r, dtype=float)
     n = np.asarray(n, dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -181,6 +184,8 @@ def fisher_z_test(
     >>> print(round(float(z), 3), round(float(p), 4))
     2.466 0.0137
     """
+    from scipy import stats
+
     check_choice("method", method, CORRELATION_METHODS)
     r = np.asarray(r, dtype=float)
     n = np.where(np.asarray(n, dtype=float) >= 4, np.asarray(n, dtype=float), np.nan)
@@ -214,6 +219,8 @@ def adjust_p(p: Sequence[float] | np.ndarray, method: str = "holm") -> np.ndarra
     >>> print(adjust_p([0.01, 0.02, 0.03], "holm"))  # In R: p.adjust(c(.01, .02, .03), "holm")
     [0.03 0.04 0.04]
     """
+    from statsmodels.stats.multitest import multipletests
+
     check_choice("adjust", method, ADJUST_METHODS)
     values = np.asarray(p, dtype=float)
     out = values.copy()
@@ -273,6 +280,8 @@ def williams_t(
     >>> print(round(t, 3), df, round(p, 4))  # In R: psych::r.test(100, .5, r13 = .3, r23 = .4)
     2.065 97.0 0.0416
     """
+    from scipy import stats
+
     determinant = 1 - r12**2 - r23**2 - r13**2 + 2 * r12 * r23 * r13
     average = (r12 + r13) / 2
     t = (r12 - r13) * np.sqrt(
@@ -312,6 +321,8 @@ def steiger_z(
     >>> print(round(z, 3), round(p, 4))  # In R: psych::r.test(200, .5, .3, .3, .4, .2, .4)
     2.56 0.0105
     """
+    from scipy import stats
+
     pooled = (r12 + r34) / 2
     covariance = 0.5 * (
         (r13 - pooled * r23) * (r24 - r23 * pooled)
@@ -585,6 +596,7 @@ def _noncentrality(t: float, df: float, probability: float) -> float:
     is within rounding of 1 or 0 (scipy 1.17: ``nct.cdf(4.8, 298, -5.2)``); there the
     limit is used, which cannot move a root that lies where the probability is
     ``probability``."""
+    from scipy import stats
 
     def gap(ncp: float) -> float:
         value = float(stats.nct.cdf(t, df, ncp))
@@ -620,6 +632,8 @@ def welch_test(first: np.ndarray, second: np.ndarray) -> tuple[float, float, flo
     >>> print(round(t, 3), round(df, 2), round(p, 4))  # In R: t.test(second, first)
     2.499 6.97 0.0412
     """
+    from scipy import stats
+
     a = np.asarray(first, dtype=float)
     b = np.asarray(second, dtype=float)
     test = stats.ttest_ind(b[np.isfinite(b)], a[np.isfinite(a)], equal_var=False)
@@ -647,6 +661,8 @@ def pairwise_spearman(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     >>> print(round(r[0, 1], 3), n[0, 1])
     0.6 4
     """
+    from scipy import stats
+
     values = np.asarray(values, dtype=float)
     observed = ~np.isnan(values)
     counts = observed.T.astype(int) @ observed.astype(int)

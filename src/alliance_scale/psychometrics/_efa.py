@@ -33,7 +33,6 @@ import numpy as np
 import pandas as pd
 import scipy.linalg
 import scipy.optimize
-import scipy.stats
 
 from .. import _checks as _data
 from .._checks import (
@@ -358,6 +357,8 @@ def degrees_of_freedom(n_items: int, n_factors: int) -> float:
 
 def _rmsea_bound(chi2: float, dof: float, n_obs: float, probability: float) -> float:
     """RMSEA bound: the noncentrality putting ``chi2`` at ``probability`` (psych's uniroot)."""
+    import scipy.stats
+
     def gap(ncp: float) -> float:
         if ncp <= 0:
             return scipy.stats.chi2.cdf(chi2, dof) - probability
@@ -438,6 +439,8 @@ def _residual_statistics(
     residual (and correlation, for ``fit_off``) is weighted by its pair's count and the RMSR
     by their harmonic mean.
     """
+    import scipy.stats
+
     p = len(correlation)
     residual = correlation - model
     total_fit = 1.0 - float(np.sum(residual**2)) / float(np.sum(correlation**2))
@@ -481,6 +484,8 @@ def _likelihood_statistics(
     (Bartlett's correction), ``null_chi2`` and, when ``dof > 0``, ``p_value``, ``rmsea``
     with its 90% interval, ``tli`` and ``bic`` (NaN otherwise).
     """
+    import scipy.stats
+
     p = len(correlation)
     model_unit = model.copy()
     np.fill_diagonal(model_unit, np.diag(correlation))
@@ -511,6 +516,8 @@ def _likelihood_statistics(
 
 def _rmsea_interval(chi2: float, dof: float, n_obs: int) -> tuple[float, float]:
     """psych's 90% RMSEA interval (a bound is 0 when chi2 is below its quantile)."""
+    import scipy.stats
+
     tail = _RMSEA_ALPHA / 2
     cdf = scipy.stats.chi2.cdf(chi2, dof)
     upper = _rmsea_bound(chi2, dof, n_obs, tail) if cdf > tail else 0.0
@@ -887,8 +894,9 @@ class EFAResult(Result):
         -------
         matplotlib Axes
         """
-        import matplotlib.pyplot as plt
+        from .._lazy import pyplot
 
+        plt = pyplot()
         if ax is None:
             height = max(3.0, 0.25 * len(self.loadings) + 1)
             _, ax = plt.subplots(figsize=(1.2 * self.loadings.shape[1] + 2, height))
@@ -1259,6 +1267,8 @@ def _bootstrap(
     rng: np.random.Generator,
 ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """Bootstrap intervals of the loadings (and factor correlations) as psych's fa(n.iter)."""
+    import scipy.stats
+
     k = pattern.shape[1]
     loadings = np.full((n_boot, *pattern.shape), np.nan)
     phis = np.full((n_boot, k, k), np.nan)

@@ -22,7 +22,6 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from scipy.stats import chi2
 
 from .._results import Result, result
 from ..errors import AnalysisError
@@ -253,6 +252,8 @@ def bartlett(
     >>> round(fit.chi2, 1), fit.dof, fit.p_value < 0.001
     (2197.9, 153, True)
     """
+    from scipy.stats import chi2
+
     matrix, n, _, _ = correlation_matrix(data, cor_matrix=cor_matrix, cor=cor, n_obs=n_obs)
     p = len(matrix)
     _check_size(n, p)

@@ -144,8 +144,9 @@ class ParallelAnalysisResult(Result):
 
     def plot(self, ax=None):
         """Scree plot of observed and reference eigenvalues (as psych's plot); returns ax."""
-        import matplotlib.pyplot as plt
+        from .._lazy import pyplot
 
+        plt = pyplot()
         if ax is None:
             _, ax = plt.subplots(figsize=(7, 4.5))
         number = self.table.index.to_numpy()

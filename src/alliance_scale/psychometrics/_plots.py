@@ -33,20 +33,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib import colormaps
-from matplotlib.axes import Axes
-from matplotlib.collections import PolyCollection
-from matplotlib.figure import Figure
-from matplotlib.patches import Ellipse, FancyArrowPatch, Rectangle
-from matplotlib.path import Path
-from matplotlib.ticker import FuncFormatter, MaxNLocator, ScalarFormatter
-from matplotlib.transforms import blended_transform_factory, offset_copy
-from scipy.optimize import linear_sum_assignment
 
 from .._checks import (
     as_item_frame,
@@ -60,8 +50,13 @@ from .._checks import (
     check_unique_columns,
     correlation_problem,
 )
+from .._lazy import pyplot
 from ..errors import AnalysisError, OptionError
 from ._n_factors import ParallelAnalysisResult
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 __all__ = [
     "plot_correlations",
@@ -86,6 +81,26 @@ SHADE, NEUTRAL = "#eeeeee", "#dddddd"
 
 
 # --------------------------------------------------------------------------- shared helpers
+
+
+def _load_matplotlib() -> None:
+    """Import matplotlib into this module on the first plot (``import alliance_scale`` stays
+    light; the Agg backend unless the user chose one, see :func:`.._lazy.pyplot`)."""
+    global plt, colormaps, Axes, PolyCollection, Figure, Ellipse, FancyArrowPatch, Rectangle
+    global Path, FuncFormatter, MaxNLocator, ScalarFormatter, blended_transform_factory
+    global offset_copy, linear_sum_assignment
+    if "linear_sum_assignment" in globals():
+        return
+    plt = pyplot()
+    from matplotlib import colormaps
+    from matplotlib.axes import Axes
+    from matplotlib.collections import PolyCollection
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Ellipse, FancyArrowPatch, Rectangle
+    from matplotlib.path import Path
+    from matplotlib.ticker import FuncFormatter, MaxNLocator, ScalarFormatter
+    from matplotlib.transforms import blended_transform_factory, offset_copy
+    from scipy.optimize import linear_sum_assignment
 
 
 def _figure_axes(ax: Axes | None, width: float, height: float) -> tuple[Figure, Axes]:
@@ -281,6 +296,7 @@ def plot_scree(
     'Factor / component number'
     >>> plt.close(fig)
     """
+    _load_matplotlib()
     check_instance("parallel", parallel, ParallelAnalysisResult, "see parallel_analysis")
     check_choice("kind", kind, ("both", "fa", "pc"))
     table = parallel.table
@@ -407,6 +423,7 @@ def plot_loadings(
     1
     >>> plt.close(fig)
     """
+    _load_matplotlib()
     if not isinstance(loadings, pd.DataFrame) and isinstance(
             getattr(loadings, "loadings", None), pd.DataFrame):
         if phi is None:
@@ -575,6 +592,7 @@ def plot_likert(
     'A2a_5 (n=320)'
     >>> plt.close(fig)
     """
+    _load_matplotlib()
     frame = as_item_frame(check_frame("data", data), min_items=1, min_rows=1,
                           allow_constant=True)
     low = check_integer("min_value", min_value)
@@ -735,6 +753,7 @@ def plot_item_total(
     2
     >>> plt.close(fig)
     """
+    _load_matplotlib()
     if not isinstance(items, pd.DataFrame) and isinstance(getattr(items, "items", None),
                                                           pd.DataFrame):
         if alpha is None and hasattr(items, "alpha"):
@@ -860,6 +879,7 @@ def plot_correlations(
     2
     >>> plt.close(fig)
     """
+    _load_matplotlib()
     if not isinstance(matrix, (pd.DataFrame, np.ndarray)):
         raise OptionError(f"matrix must be a DataFrame or a 2-D array; got "
                           f"{type(matrix).__name__}")
@@ -962,6 +982,7 @@ def plot_mtmm(
     2
     >>> plt.close(fig)
     """
+    _load_matplotlib()
     frame = check_frame("matrix", matrix)
     rows, columns = _traits("traits_y", traits_y, frame.index), _traits(
         "traits_x", traits_x, frame.columns)
@@ -1123,6 +1144,7 @@ def plot_path_diagram(
     ['0.71', '0.74']
     >>> plt.close(fig)
     """
+    _load_matplotlib()
     paths = _path_table("std_loadings", std_loadings)
     _every_row_and_column_used(paths, "std_loadings", "item", "factor")
     upper = None

@@ -30,7 +30,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import scipy.stats
 
 from .._checks import (
     analysis_input,
@@ -232,6 +231,8 @@ def _corrected_item_total(covariance: np.ndarray) -> np.ndarray:
 
 def _feldt_ci(alpha: float, n: int, k: int, confidence: float) -> tuple[float, float]:
     """Feldt (1965) interval: (1 - alpha) F quantiles with df n-1 and (n-1)(k-1)."""
+    import scipy.stats
+
     tail = (1 - confidence) / 2
     df1, df2 = n - 1, (n - 1) * (k - 1)
     lower = 1 - (1 - alpha) * scipy.stats.f.ppf(1 - tail, df1, df2)
@@ -539,6 +540,8 @@ def _alpha_result(
     cor: str,
 ) -> AlphaResult:
     """:func:`cronbach_alpha` on checked, keyed rows and their matrices (computed once)."""
+    import scipy.stats
+
     n, k = frame.shape
     core = _alpha_core(covariance, correlation)
     standard_error = float(np.sqrt(_duhachek_variance(covariance) / n))

@@ -7,12 +7,14 @@ Stage 5 of the workflow: uses every earlier stage, and nothing imports it but th
 
 from __future__ import annotations
 
-from ._criteria import Criterion
-from ._report import ValidationReport
-from ._validate import validate
+from .._lazy import attach
 
-__all__ = [
-    "Criterion",
-    "ValidationReport",
-    "validate",
-]
+# Public name -> the private module defining it, imported on first use (see _lazy.py).
+__getattr__, __dir__, __all__ = attach(
+    __name__,
+    {
+        "._criteria": ["Criterion"],
+        "._report": ["ValidationReport"],
+        "._validate": ["validate"],
+    },
+)

@@ -590,8 +590,9 @@ def _criterion_columns(frame: pd.DataFrame, criterion: Sequence[str] | None) -> 
 
 def _figure(figure: Any, caption: str, name: str) -> Figure:
     """A matplotlib figure as self-contained SVG text (then closed: nothing leaks)."""
-    import matplotlib.pyplot as plt
+    from .._lazy import pyplot
 
+    plt = pyplot()
     buffer = io.StringIO()
     with plt.rc_context({"svg.hashsalt": "alliance-scale", "svg.fonttype": "path"}):
         figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})

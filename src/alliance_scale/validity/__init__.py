@@ -7,38 +7,20 @@ Stage 4 of the workflow: applies :mod:`alliance_scale.psychometrics` to a
 
 from __future__ import annotations
 
-from ._cfa import blueprint_cfa, blueprint_model
-from ._content import ContentValidityResult, content_validity
-from ._convergent import ConvergentValidityResult, convergent_validity
-from ._discriminant import HTMTResult, htmt
-from ._hypotheses import Hypothesis, blueprint_hypotheses, parse_hypothesis
-from ._known_groups import KnownGroupsResult, known_groups
-from ._mtmm import MTMMResult, mtmm
-from ._reliability import ReliabilityResult, TestRetestResult, reliability, test_retest
-from ._structure import CongruenceResult, congruence, target_from_scale, tucker_congruence
+from .._lazy import attach
 
-__all__ = [
-    "CongruenceResult",
-    "ContentValidityResult",
-    "ConvergentValidityResult",
-    "HTMTResult",
-    "Hypothesis",
-    "KnownGroupsResult",
-    "MTMMResult",
-    "ReliabilityResult",
-    "TestRetestResult",
-    "blueprint_cfa",
-    "blueprint_hypotheses",
-    "blueprint_model",
-    "congruence",
-    "content_validity",
-    "convergent_validity",
-    "htmt",
-    "known_groups",
-    "mtmm",
-    "parse_hypothesis",
-    "reliability",
-    "target_from_scale",
-    "test_retest",
-    "tucker_congruence",
-]
+# Public name -> the private module defining it, imported on first use (see _lazy.py).
+__getattr__, __dir__, __all__ = attach(
+    __name__,
+    {
+        "._cfa": ["blueprint_cfa", "blueprint_model"],
+        "._content": ["ContentValidityResult", "content_validity"],
+        "._convergent": ["ConvergentValidityResult", "convergent_validity"],
+        "._discriminant": ["HTMTResult", "htmt"],
+        "._hypotheses": ["Hypothesis", "blueprint_hypotheses", "parse_hypothesis"],
+        "._known_groups": ["KnownGroupsResult", "known_groups"],
+        "._mtmm": ["MTMMResult", "mtmm"],
+        "._reliability": ["ReliabilityResult", "TestRetestResult", "reliability", "test_retest"],
+        "._structure": ["CongruenceResult", "congruence", "target_from_scale", "tucker_congruence"],
+    },
+)

@@ -21,7 +21,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .._checks import check_choice, check_number
 from .._results import Result, result
@@ -194,6 +193,8 @@ def _check_names(hypothesis: Hypothesis, scores: Sequence[str],
 
 def _complete_correlations(columns: list[np.ndarray], method: str) -> tuple[np.ndarray, int]:
     """Correlation matrix of the given columns on the rows complete on all of them."""
+    from scipy import stats
+
     values = np.column_stack(columns)
     values = values[~np.isnan(values).any(axis=1)]
     if len(values) < MIN_N:

@@ -16,7 +16,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import scipy.stats
 
 from .._checks import (
     as_item_frame,
@@ -445,6 +444,8 @@ def _intraclass_correlation(scores: np.ndarray, confidence: float = 0.95) -> dic
     pingouin rounds the interval to two decimals unless its global ``options`` are changed,
     which is not safe during a call; the suite checks the numbers against ``psych::ICC``.
     """
+    import scipy.stats
+
     n, k = scores.shape
     grand = scores.mean()
     ss_rows = k * np.sum((scores.mean(axis=1) - grand) ** 2)

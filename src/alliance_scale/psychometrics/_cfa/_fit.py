@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.optimize
-import scipy.stats
 
 __all__ = ["cfi", "rmsea", "rmsea_ci", "rmsea_pvalue", "tli"]
 
@@ -63,6 +62,7 @@ def rmsea(x2: float, df: float, n: float, groups: int = 1, c_hat: float = 1.0) -
 
 
 def _chi2_cdf(x: float, df: float, ncp: float) -> float:
+    import scipy.stats
     if ncp <= 0:
         return float(scipy.stats.chi2.cdf(x, df))
     return float(scipy.stats.ncx2.cdf(x, df, ncp))
@@ -102,6 +102,7 @@ def rmsea_pvalue(x2: float, df: float, n: float, groups: int = 1, c_hat: float =
 
 
 def chi2_pvalue(x2: float, df: float) -> float:
+    import scipy.stats
     if not np.isfinite(x2) or df <= 0:
         return float("nan")
     return float(scipy.stats.chi2.sf(x2, df))

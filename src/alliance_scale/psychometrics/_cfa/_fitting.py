@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-import scipy.stats
 
 from . import _engine as engine
 from . import _fit as fitm
@@ -337,6 +336,8 @@ def fit_measures(fitted: Fitted) -> dict:
 
 def parameter_table(fitted: Fitted, level: float = 0.95) -> list[dict]:
     """Rows of lavaan's parameterEstimates: est, se, z, pvalue, CI (NaN where fixed)."""
+    import scipy.stats
+
     model = fitted.model
     x = fitted.estimate.x
     se_free = np.sqrt(np.clip(np.diag(fitted.vcov), 0, None)) if fitted.vcov.size else \

@@ -27,7 +27,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import scipy.linalg
-import scipy.stats
 
 from ..._checks import check_choice
 from ..._results import Result, result
@@ -104,6 +103,8 @@ class InvarianceResult(Result):
 
 def _difference(m1: CFAResult, m0: CFAResult, estimator: str) -> tuple[float, float, float]:
     """lavTestLRT of the nested pair (m1 less, m0 more constrained)."""
+    import scipy.stats
+
     t1, r1 = m1.fit["chisq"], m1.fit["df"]
     t0, r0 = m0.fit["chisq"], m0.fit["df"]
     m = r0 - r1

@@ -367,25 +367,29 @@ def _omega(common: np.ndarray, total: np.ndarray, items: np.ndarray,
 
 def _omega_categorical(common: np.ndarray, total: np.ndarray, thresholds: list[np.ndarray],
                        scales: np.ndarray) -> float:
-    """Green & Yang's (2009) omega of ordered items (semTools' ``omegaCat``)."""
+    """Green & Yang's (2009) omega of ordered items (semTools' ``omegaCat``).
+
+    Every pair of items (an item with itself included) and every pair of their thresholds
+    at once: one bivariate normal CDF call over all of them, rather than one per pair.
+    """
     r = common * np.outer(scales, scales)
     sd = np.sqrt(np.diag(total))
     denom = total / np.outer(sd, sd)
     taus = [t * s for t, s in zip(thresholds, scales, strict=True)]
-    numerator = denominator = 0.0
-    for j, tj in enumerate(taus):
-        for k, tk in enumerate(taus):
-            a, b = np.meshgrid(tj, tk, indexing="ij")
-            margin = scipy.special.ndtr(tj).sum() * scipy.special.ndtr(tk).sum()
-            numerator += _bvn_sum(a, b, r[j, k]) - margin
-            denominator += _bvn_sum(a, b, denom[j, k]) - margin
-    return float(numerator / denominator)
+    tau = np.concatenate(taus)
+    item = np.repeat(np.arange(len(taus)), [len(t) for t in taus])
+    a, b = np.meshgrid(tau, tau, indexing="ij")
+    j, k = np.meshgrid(item, item, indexing="ij")
+    margin = scipy.special.ndtr(tau).sum() ** 2  # the sum over pairs of their products
+    return float((_bvn_sum(a, b, r[j, k]) - margin) / (_bvn_sum(a, b, denom[j, k]) - margin))
 
 
-def _bvn_sum(a: np.ndarray, b: np.ndarray, rho: float) -> float:
-    if rho >= 1 - 1e-12:
-        return float(scipy.special.ndtr(np.minimum(a, b)).sum())
-    return float(bivariate_normal_cdf(a, b, np.full(a.shape, rho)).sum())
+def _bvn_sum(a: np.ndarray, b: np.ndarray, rho: np.ndarray) -> float:
+    """Sum of P(X <= a, Y <= b) over the points, for correlations ``rho`` (one per point;
+    at 1, as an item with itself, ``Phi(min(a, b))``)."""
+    one = rho >= 1 - 1e-12
+    total = scipy.special.ndtr(np.minimum(a[one], b[one])).sum()
+    return float(total + bivariate_normal_cdf(a[~one], b[~one], rho[~one]).sum())
 
 
 def _reliability_group(model: Model, x: np.ndarray, g: int, d: Any) -> list[dict]:
