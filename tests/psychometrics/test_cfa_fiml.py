@@ -152,3 +152,25 @@ def test_fiml_refuses_ordered_items_and_covariance_input(data: dict) -> None:
     hs = pd.read_csv(FIXTURES / "HolzingerSwineford1939.csv")
     with pytest.raises(OptionError, match="needs the responses"):
         als.cfa(model=HS_MODEL, cov_matrix=hs[ITEMS].cov(), n_obs=301, missing="ml")
+
+
+@pytest.mark.parametrize(("key", "name", "estimator"), [
+    ("hs_mar_invariance_ml", "hs_mar", "ML"), ("hs_mcar_invariance_mlr", "hs_mcar", "MLR")])
+def test_fiml_invariance_across_schools_matches_lavaan(data: dict, key: str, name: str,
+                                                       estimator: str) -> None:
+    result = als.measurement_invariance(data[name], HS_MODEL, "school", estimator=estimator,
+                                        missing="ml")
+    reference = REF[key]
+    assert result.levels == ("configural", "metric", "scalar", "strict")
+    for level in result.levels:
+        fit, expected = result.fits[level], reference[level]["fit"]
+        shared = tuple(k for k, v in expected.items() if k in fit.fit and v is not None)
+        assert len(shared) >= (40 if estimator == "ML" else 60)
+        # MLR, strict: lavaan's scaling factor differs by 1.1e-6 (its optimiser's stop)
+        assert_fit(fit, expected, shared, tol=1e-6 if estimator == "ML" else 2e-6)
+        assert fit.n_obs == 301
+    assert_estimates(result.fits["scalar"], reference["scalar"]["estimates"], tol=1e-5)
+    table = result.table
+    np.testing.assert_allclose(table["chisq_diff"].to_numpy()[1:],
+                               np.array(reference["lrt"]["chisq_diff"][1:], float), rtol=1e-5)
+    assert table["df_diff"].to_numpy()[1:].tolist() == reference["lrt"]["df_diff"][1:]
