@@ -342,7 +342,7 @@ def test_wlsmv_recovers_the_second_order_model(simulated: als.SimulationResult) 
     ({"group_equal": ["loadings"]}, OptionError, ["needs group="]),
     ({"group": "school", "group_equal": ["slopes"]}, OptionError, ["group_equal must be"]),
     ({"std_lv": 1}, OptionError, ["std_lv must be True or False"]),
-    ({"missing": "ml"}, OptionError, ["missing must be one of"]),
+    ({"missing": "fiml"}, OptionError, ["missing must be one of"]),
     ({"missing": "pairwise", "estimator": "MLR"}, OptionError, ["pairwise"]),
     ({"n_obs": 100}, OptionError, ["n_obs goes with cov_matrix"]),
     ({"ordered": ["x1"], "estimator": "WLSMV"}, OptionError, ["every item", "x2"]),

@@ -33,7 +33,8 @@ from ...errors import (
 from .._correlation import singular_cause
 from .._n_factors import _single_threaded_blas
 from ._engine import ContinuousGroup, OrdinalGroup
-from ._fitting import Fitted, fit_prepared
+from ._fiml import MissingGroup
+from ._fitting import Fitted, fit_prepared, is_fiml
 from ._model import GROUP_EQUAL, Model, build_model, variable_names
 from ._result import CFAResult
 from ._syntax import Statement, model_statements
@@ -43,6 +44,8 @@ __all__ = ["ESTIMATORS", "Prepared", "cfa", "fit_statements", "prepare"]
 #: Estimators of :func:`cfa` (lavaan's names).
 ESTIMATORS = ("ML", "MLR", "WLSMV", "DWLS", "ULS", "ULSMV")
 _ORDINAL_ESTIMATORS = ("WLSMV", "DWLS", "ULS", "ULSMV")
+#: Missing-data options of :func:`cfa` (lavaan's names).
+MISSING = ("listwise", "pairwise", "ml", "ml.x")
 #: Most answer categories accepted for an ordered item.
 MAX_CATEGORIES = 10
 
@@ -51,7 +54,7 @@ def _check_options(estimator: Any, ordered: Any, group: Any, group_equal: Any, s
                    missing: Any) -> tuple[str, tuple[str, ...]]:
     check_choice("estimator", estimator, ESTIMATORS)
     check_flag("std_lv", std_lv)
-    check_choice("missing", missing, ("listwise", "pairwise"))
+    check_choice("missing", missing, MISSING)
     if isinstance(group_equal, str):
         group_equal = (group_equal,)
     if not isinstance(group_equal, Sequence):
@@ -105,7 +108,7 @@ def _group_labels(column: pd.Series) -> list[Any]:
 
 
 def _split_rows(data: pd.DataFrame, names: list[str], group: str | None, missing: str,
-                hint: bool) -> tuple[pd.DataFrame, list[Any], list[np.ndarray]]:
+                hint: str) -> tuple[pd.DataFrame, list[Any], list[np.ndarray]]:
     """Item frame (checked), group labels and the rows of each group."""
     if not isinstance(data, pd.DataFrame):
         raise AnalysisError(f"data must be a pandas DataFrame of item responses; got "
@@ -127,8 +130,8 @@ def _split_rows(data: pd.DataFrame, names: list[str], group: str | None, missing
         how += " or no group" if group is not None else ""
         warn_user(
             f"{len(dropped)} of {len(items)} respondents {how} and are left out "
-                      f"(rows {shown})" + ("; missing='pairwise' keeps incomplete rows"
-                                           if missing == "listwise" and hint else ""),
+                      f"(rows {shown})" + (f"; missing={hint!r} keeps incomplete rows"
+                                           if missing == "listwise" else ""),
             AllianceScaleWarning,
         )
     items = items[keep.to_numpy()]
@@ -150,6 +153,9 @@ def _continuous_groups(items: pd.DataFrame, rows: list[np.ndarray], missing: str
         n = len(values)
         if n < 2:
             raise AnalysisError(f"group {labels[g]!r} has {n} respondent(s)")
+        if missing in ("ml", "ml.x"):
+            groups.append(_missing_group(values, list(items.columns), labels, g))
+            continue
         if missing == "listwise":
             mean = values.mean(axis=0)
             cov = np.cov(values, rowvar=False, bias=True)
@@ -170,6 +176,19 @@ def _continuous_groups(items: pd.DataFrame, rows: list[np.ndarray], missing: str
                                 + cause)
         groups.append(ContinuousGroup(n, cov, mean, raw))
     return groups
+
+
+def _missing_group(values: np.ndarray, names: list[str], labels: list[Any],
+                   g: int) -> MissingGroup:
+    """Full-information ML: the EM saturated moments must be analysable."""
+    group = MissingGroup(values)
+    sd = np.sqrt(np.diag(group.cov))
+    cause = singular_cause(group.cov / np.outer(sd, sd), names)
+    if cause is not None:
+        where = f" of group {labels[g]}" if labels else ""
+        raise AnalysisError("the EM estimate of the covariance matrix" + where
+                            + " cannot be analysed by ML: " + cause)
+    return group
 
 
 def _ordinal_groups(items: pd.DataFrame, rows: list[np.ndarray], labels: list[Any],
@@ -327,12 +346,20 @@ def cfa(
     orthogonal : bool, default False
         Fix the covariances of the exogenous factors at 0 (lavaan's ``orthogonal``), as a
         bifactor model needs; covariances written in the model stay as written.
-    missing : {"listwise", "pairwise"}, default "listwise"
+    missing : {"listwise", "pairwise", "ml", "ml.x"}, default "listwise"
         Rows with a missing answer are left out (listwise; a warning says how many), or
         every row answering an item is kept and each sample statistic uses the answers it
         involves (lavaan's ``missing = "pairwise"``): pairwise covariances for ML;
         thresholds from each item's answers and polychorics from the rows answering both
-        items, with their NACOV, for the ordinal estimators. Not with MLR.
+        items, with their NACOV, for the ordinal estimators. Not with MLR. ``"ml"``:
+        full-information ML for ML / MLR (lavaan's ``missing = "ml"``; Arbuckle 1996):
+        every row answering an item contributes the likelihood of its answers; means
+        join the model, the chi-square is against the EM saturated model, standard errors
+        use the observed information (lavaan's default for FIML; MLR: Huber-White), the
+        robust CFI / TLI / RMSEA are FIML-corrected (Zhang & Savalei 2023). ``"ml.x"``
+        is lavaan's variant that also keeps rows with missing exogenous covariates; a
+        CFA has none, so it equals ``"ml"``. Valid under MAR, where listwise deletion is
+        biased (see :mod:`._fiml`).
     n_obs : int, optional
         Respondents behind ``cov_matrix``.
     cov_matrix : DataFrame, optional
@@ -421,6 +448,9 @@ def prepare(data: Any, model: Any, *, estimator: str, ordered: Any, group: str |
     if cov_matrix is not None:
         if data is not None:
             raise OptionError("give either data or cov_matrix, not both")
+        if missing in ("ml", "ml.x"):
+            raise OptionError(f"missing={missing!r} needs the responses (data), not a "
+                              "covariance matrix")
         if estimator != "ML" or group is not None:
             raise OptionError("a covariance matrix supports estimator='ML' in one group only "
                               "(MLR and the ordinal estimators need the responses)")
@@ -431,10 +461,15 @@ def prepare(data: Any, model: Any, *, estimator: str, ordered: Any, group: str |
             raise OptionError("no data: give item responses (data) or cov_matrix with n_obs")
         if n_obs is not None:
             raise OptionError("n_obs goes with cov_matrix; leave it out with item responses")
+        if missing in ("ml", "ml.x") and flag:
+            raise OptionError(f"missing={missing!r} (full-information ML) needs continuous "
+                              "items and estimator='ML' or 'MLR'; with ordered items use "
+                              "missing='pairwise'")
         if missing == "pairwise" and estimator == "MLR":
             raise OptionError("missing='pairwise' is not available with estimator='MLR' "
                               "(its robust corrections need complete rows)")
-        items, labels, rows = _split_rows(data, names, group, missing, estimator != "MLR")
+        items, labels, rows = _split_rows(data, names, group, missing,
+                                          "pairwise" if flag else "ml")
         if flag:
             groups, thresholds = _ordinal_groups(items, rows, labels, estimator, missing)
         else:
@@ -450,7 +485,8 @@ def fit_statements(statements: list[Statement], groups: list, *, estimator: str,
     :func:`measurement_invariance` and by tests that feed lavaan's own statistics)."""
     model = build_model(statements, ngroups=len(groups), ordered=ordered,
                         thresholds=thresholds, std_lv=std_lv,
-                        meanstructure=ordered or len(groups) > 1, group_equal=group_equal,
+                        meanstructure=ordered or len(groups) > 1 or is_fiml(groups),
+                        group_equal=group_equal,
                         orthogonal=orthogonal)
     _check_degrees(model)
     with _single_threaded_blas():

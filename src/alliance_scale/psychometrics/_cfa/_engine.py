@@ -31,6 +31,8 @@ import scipy.linalg
 import scipy.sparse
 
 from ...errors import AnalysisError
+from ._fiml import fiml_group, fiml_scores
+from ._fiml import trace_h1 as fiml_trace_h1
 from ._model import Model, lower_pairs
 
 __all__ = ["ContinuousGroup", "Estimate", "OrdinalGroup", "estimate"]
@@ -82,6 +84,8 @@ class Estimate:
 def _ml_group(model: Model, x: np.ndarray, g: int, data: ContinuousGroup,
               what: str) -> tuple:
     """F_g and, on request, its gradient and expected information over the free rows."""
+    if getattr(data, "fiml", False):
+        return fiml_group(model, x, g, data, what)
     factors = model.derivative_factors(x, g)
     imp = factors["implied"]
     sigma = imp["sigma"]
@@ -164,6 +168,8 @@ def ml_hessian(model: Model, x: np.ndarray, groups: list[ContinuousGroup],
 
 def ml_scores(model: Model, x: np.ndarray, g: int, data: ContinuousGroup) -> np.ndarray:
     """Casewise derivatives of the log-likelihood over the free rows (N_g x E)."""
+    if getattr(data, "fiml", False):
+        return fiml_scores(model, x, g, data)
     factors = model.derivative_factors(x, g)
     imp = factors["implied"]
     sinv = np.linalg.inv(imp["sigma"])
@@ -178,6 +184,8 @@ def ml_scores(model: Model, x: np.ndarray, g: int, data: ContinuousGroup) -> np.
 
 def mardia_trace(data: ContinuousGroup, meanstructure: bool) -> float:
     """``tr(A1^-1 B1)`` of the saturated model (lavaan's h1 part of the YB test)."""
+    if getattr(data, "fiml", False):
+        return fiml_trace_h1(data)[0]
     centred = data.raw - data.mean
     q = np.einsum("ij,ij->i", centred @ np.linalg.inv(data.cov), centred)
     p = data.cov.shape[0]

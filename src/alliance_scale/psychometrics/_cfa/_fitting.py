@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import _engine as engine
+from . import _fiml as fiml
 from . import _fit as fitm
 from ._engine import Estimate
 from ._model import Model, Row, lower_pairs
@@ -96,6 +97,9 @@ def _test(model: Model, groups: list, estimator: str, est: Estimate) -> dict:
                              "scaling_factor_h1": trace_h1 / h1_ndat,
                              "scaling_factor_h0": trace_h0 / sum(r.free >= 0 for r in model.rows)}
     else:
+        if is_fiml(groups):  # lavaan's default for missing = "ml": observed information
+            info = engine.ml_hessian(model, x, groups)
+            out["information"] = info
         e_inv, unidentified = engine.invert_information(info, model)
         if model.ordered:
             divisor = n_total - len(groups)
@@ -175,7 +179,8 @@ def _baseline(model: Model, groups: list, estimator: str) -> dict:
         elif r.mat == "tau":
             x0[r.free] = np.concatenate(d.thresholds)[r.row]
     fitted = fit_prepared(base, groups, estimator, baseline=False, x0=x0)
-    return {"chi2": fitted.chi2, "df": fitted.df, "scaled": fitted.scaled}
+    return {"chi2": fitted.chi2, "df": fitted.df, "scaled": fitted.scaled, "model": base,
+            "x": fitted.estimate.x}
 
 
 # ============================================================================ catML
@@ -232,11 +237,20 @@ def _n_threshold_params(model: Model) -> int:
 # ============================================================================ fit measures
 
 
+def is_fiml(groups: list) -> bool:
+    """Whether the groups hold raw responses with skipped answers (full-information ML)."""
+    return any(getattr(d, "fiml", False) for d in groups)
+
+
 def _loglik(fitted: Fitted) -> tuple[float, float]:
     model, x = fitted.model, fitted.estimate.x
     logl, logl_h1 = 0.0, 0.0
     for g, d in enumerate(fitted.groups):
         imp = model.implied(x, g)
+        if getattr(d, "fiml", False):
+            logl += fiml.loglik(d, imp["sigma"], imp["mu"])
+            logl_h1 += -0.5 * (d.n * d.h1_fx + d.n_observed * fiml.LOG_2PI)
+            continue
         sigma, p = imp["sigma"], model.p
         _, logdet = np.linalg.slogdet(sigma)
         sinv = np.linalg.inv(sigma)
@@ -287,7 +301,17 @@ def fit_measures(fitted: Fitted) -> dict:
                       baseline_chisq_scaling_factor=bscaled["scaling_factor"])
     fitm.incremental(values, x2, df, x2_null, df_null)
     robust: dict = {}
-    if scaled and bscaled:
+    fiml_c: dict = {}
+    if is_fiml(fitted.groups) and df > 0:
+        # lavaan reports FIML-corrected robust CFI / TLI / RMSEA for ML and MLR alike
+        fiml_c = fiml.fiml_corrected(model, fitted.estimate.x, base["model"], base["x"],
+                                     fitted.groups, robust=bool(scaled))
+        fitm.incremental(values, fiml_c["chi2"], df, fiml_c["chi2_null"], df_null, "_robust",
+                         fiml_c["c_hat"], fiml_c["c_hat_null"])
+    if scaled and bscaled and fiml_c:
+        fitm.incremental(values, scaled["chi2"], scaled["df"], bscaled["chi2"],
+                         bscaled["df"], "_scaled")
+    elif scaled and bscaled:
         fitm.incremental(values, scaled["chi2"], scaled["df"], bscaled["chi2"],
                          bscaled["df"], "_scaled")
         if model.ordered:
@@ -314,6 +338,10 @@ def fit_measures(fitted: Fitted) -> dict:
         values["ntotal"] = fitted.n_total
     fitm.rmsea_block(values, x2, df, n, groups)
     values.update(rmsea_ci_level=0.90, rmsea_close_h0=0.05, rmsea_notclose_h0=0.08)
+    if fiml_c:
+        c_hat = fiml_c["c_hat"]
+        fitm.rmsea_block(values, fiml_c["chi2"], fiml_c["df"], n, groups, "_robust", c_hat,
+                         x2_ci=fiml_c["chi2"] / c_hat)
     if scaled:
         if "shift" in scaled:
             fitm.rmsea_block(values, scaled["chi2"], df, n, groups, "_scaled")
@@ -326,7 +354,7 @@ def fit_measures(fitted: Fitted) -> dict:
                                  c_hat, x2_ci=robust["chi2"] / c_hat)
             else:
                 fitm.rmsea_block(values, np.nan, df, n, groups, "_robust")
-        else:
+        elif not fiml_c:
             c_hat = scaled["scaling_factor"]
             fitm.rmsea_block(values, x2, df, n, groups, "_robust", c_hat,
                              x2_ci=scaled["chi2"])

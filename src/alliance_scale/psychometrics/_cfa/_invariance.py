@@ -178,8 +178,9 @@ def measurement_invariance(
     levels : sequence of str, optional
         Steps to fit, in order. Default ``("configural", "metric", "scalar", "strict")``
         (ML, MLR) or ``("configural", "thresholds", "metric", "scalar")`` (WLSMV).
-    missing : {"listwise", "pairwise"}, default "listwise"
-        As :func:`cfa` (``"pairwise"``: not with MLR).
+    missing : {"listwise", "pairwise", "ml", "ml.x"}, default "listwise"
+        As :func:`cfa` (``"pairwise"``: not with MLR; ``"ml"``: full-information ML with
+        ML / MLR, every group's EM saturated model as h1).
 
     Returns
     -------
