@@ -98,7 +98,8 @@ class Table:
     columns, the first ``skip`` data rows dropped, ``text_columns`` read as text) and the
     row labels used in messages; ``formulas`` (Excel) maps a column position to the mask
     of its formula cells (data rows, before ``skip``) and ``formula_texts`` their formulas;
-    ``names`` the original column labels of a DataFrame (kept for its metadata columns).
+    ``names`` the original column labels of a DataFrame (kept for its metadata columns);
+    ``sha256`` the SHA-256 of a file's bytes (set by the dispatcher, ``""`` for a DataFrame).
     """
 
     file: str
@@ -112,6 +113,7 @@ class Table:
     formulas: dict[int, np.ndarray] = field(default_factory=dict)
     formula_texts: dict[int, list[str]] = field(default_factory=dict)
     names: list[object] | None = None
+    sha256: str = ""
 
 
 StatusReader = Callable[[Mapping[int, pd.Series], pd.Index], tuple[np.ndarray, np.ndarray]]

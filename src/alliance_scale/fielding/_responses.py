@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from .._checks import check_choice, check_instance, check_unique_columns
+from .._io import file_sha256, read_bytes, regular_file
 from .._results import Result, result
 from ..errors import OptionError, ResponseError
 from ..instrument._scale import Scale
@@ -103,6 +104,8 @@ class ReadReport(Result):
         Ids (or data-row numbers) of the rows ``keep`` excluded, in file order.
     excluded_status : tuple of str
         Their statuses, in the same order.
+    sha256 : str
+        SHA-256 (hex) of the file's bytes, computed while reading (``""`` for a DataFrame).
 
     Examples
     --------
@@ -124,6 +127,7 @@ class ReadReport(Result):
     keep: str
     excluded: tuple[str, ...]
     excluded_status: tuple[str, ...]
+    sha256: str = ""
 
     def to_frame(self) -> pd.DataFrame:
         """One row per completion status found: rows read and rows kept."""
@@ -166,12 +170,24 @@ def _frame_table(frame: pd.DataFrame) -> Table:
 
 
 def _file_table(path: Path, file: str, source: str) -> Table:
-    if not path.is_file():
-        raise ResponseError("no such file", file=file)
-    if path.stat().st_size == 0:
+    """The file's :class:`Table`, with the SHA-256 of its bytes (``table.sha256``).
+
+    Only a regular file is opened (``os.stat`` first: a directory, a device such as
+    ``/dev/zero`` or a FIFO is refused by name); text and Excel files are hashed as they are
+    read, once; an SPSS or Stata file (read by pyreadstat from its path) in one streamed
+    pass.
+    """
+    def error(message: str) -> ResponseError:
+        return ResponseError(message, file=file)
+
+    info = regular_file(path, error)
+    if info.st_size == 0:
         raise ResponseError("empty file (0 bytes)", file=file)
-    with path.open("rb") as handle:
-        head = handle.read(16)
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(16)
+    except OSError as failure:
+        raise error(f"cannot read the file ({failure.strerror or failure})") from None
     suffix = path.suffix.lower()
     if head.startswith((b"$FL2", b"$FL3")) or suffix in (".sav", ".zsav"):
         kind = "spss"
@@ -188,21 +204,29 @@ def _file_table(path: Path, file: str, source: str) -> Table:
         raise ResponseError("source='spss' but the file is not an SPSS (.sav) or Stata (.dta) "
                             "file", file=file)
     if kind in ("spss", "stata"):
-        return read_spss(path, file, kind)
+        table = read_spss(path, file, kind)
+        table.sha256 = file_sha256(path, error)
+        return table
     if kind == "excel":
-        if suffix in _EXCEL_SUFFIXES:
-            return read_excel(path, file)
+        raw, digest = read_bytes(path, error)
         try:
-            return read_excel(path, file)
+            table = read_excel(raw, file)
         except ResponseError:
+            if suffix in _EXCEL_SUFFIXES:
+                raise
             raise ResponseError("not a CSV text file: it is a ZIP archive, and not an Excel "
                                 "workbook either", file=file) from None
+        table.sha256 = digest
+        return table
     for magic, what in _KINDS.items():
         if head.startswith(magic):
             raise ResponseError(f"not a CSV text file: it is {what}", file=file)
     if suffix == ".xls":
         raise ResponseError("an old .xls workbook: save it as .xlsx or CSV", file=file)
-    return read_text(path, file, path.read_bytes())
+    raw, digest = read_bytes(path, error)
+    table = read_text(path, file, raw)
+    table.sha256 = digest
+    return table
 
 
 # --------------------------------------------------------------------------- layout
@@ -572,5 +596,6 @@ def _report(table: Table, plan: Plan, status: np.ndarray, allowed: set[str],
         decided=plan.reason, items_matched_by=plan.matched_by, rows=len(status),
         ignored_columns=tuple(table.header[p] for p in plan.dropped),
         status_counts=counts, keep=name, excluded=excluded, excluded_status=excluded_status,
+        sha256=table.sha256,
     )
     return report, keep_mask

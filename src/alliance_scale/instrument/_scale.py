@@ -25,6 +25,7 @@ import pandas as pd
 import yaml
 
 from .._checks import check_choice
+from .._io import write_atomic
 from ..errors import ItemBankError
 from . import _exports
 from ._blueprint import ID_PATTERN
@@ -251,8 +252,7 @@ class Scale:
             The path written.
         """
         path = Path(path)
-        path.write_text(self.dumps(_file_kind(path)), encoding="utf-8")
-        return path
+        return write_atomic(path, self.dumps(_file_kind(path)))
 
     @classmethod
     def load(cls, path: str | Path) -> Scale:
