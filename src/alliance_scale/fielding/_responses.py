@@ -51,7 +51,7 @@ from ._read_common import (
 from ._read_plain import adopted_status, id_positions, plan_plain, usual_id_column
 from ._read_spss import read_spss
 from ._read_table import read_excel, read_text
-from ._read_values import code_items, metadata_column
+from ._read_values import code_items, metadata_columns
 from ._read_values import plain_value as plain_value  # validity imports it from here
 
 __all__ = [
@@ -60,8 +60,6 @@ __all__ = [
     "read_responses",
 ]
 
-#: What ``source=`` accepts: decide, a container read with the plain layout, or a platform.
-SOURCES = ("auto", "csv", "excel", "spss", "redcap", "qualtrics", "limesurvey")
 #: What to do with an invalid answer: refuse the data, or set it to missing and flag the row.
 ERRORS = ("raise", "flag")
 #: Platform layouts, in the order ``source="auto"`` tries them.
@@ -70,7 +68,16 @@ _LAYOUTS: dict[str, tuple[Callable, Callable]] = {
     "limesurvey": (_read_limesurvey.detect, _read_limesurvey.plan_limesurvey),
     "redcap": (_read_redcap.detect, _read_redcap.plan_redcap),
 }
+#: Containers ``source="auto"`` decides from the file's first bytes and suffix; text and
+#: Excel are read with the plain layout when named, SPSS and Stata with the layout detected.
+CONTAINERS = ("csv", "excel", "spss", "stata")
+#: What ``source=`` accepts (and the command line's ``--source`` lists): decide, a
+#: container, or a platform: every choice ``"auto"`` can make, from the two lists above.
+SOURCES = ("auto", *CONTAINERS, *_LAYOUTS)
 _EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+#: Above this many text metadata columns they are kept as one block of Python strings
+#: (object dtype) rather than one pandas text column each (see ``_assemble``).
+_MANY_TEXT_COLUMNS = 1000
 _KINDS = {b"%PDF": "a PDF document", b"\xd0\xcf\x11\xe0": "an old Office file (.xls or .doc); "
           "save it as .xlsx or CSV"}
 
@@ -203,6 +210,9 @@ def _file_table(path: Path, file: str, source: str) -> Table:
     if source == "spss" and kind not in ("spss", "stata"):
         raise ResponseError("source='spss' but the file is not an SPSS (.sav) or Stata (.dta) "
                             "file", file=file)
+    if source == "stata" and kind != "stata":
+        raise ResponseError("source='stata' but the file is not a Stata (.dta) file",
+                            file=file)
     if kind in ("spss", "stata"):
         table = read_spss(path, file, kind)
         table.sha256 = file_sha256(path, error)
@@ -235,7 +245,7 @@ def _plan(table: Table, scale: Scale, source: str, columns: Any,
     if source in _LAYOUTS:
         return _LAYOUTS[source][1](table, scale, columns, id_column,
                                    f"given: source={source!r}")
-    if source in ("auto", "spss"):
+    if source in ("auto", "spss", "stata"):
         for detect, plan in _LAYOUTS.values():
             reason = detect(table)
             if reason is not None:
@@ -364,15 +374,16 @@ def read_responses(
     scale : Scale
         The scale that was fielded: gives the item ids and texts, the response range
         (``min_value..max_value``) and the anchor labels.
-    source : {"auto", "csv", "excel", "spss", "redcap", "qualtrics", "limesurvey"}
+    source : {"auto", "csv", "excel", "spss", "stata", "qualtrics", "limesurvey", "redcap"}
         ``"auto"`` (default): the container from the file's first bytes and suffix, the
         layout from the header rows, in this order: Qualtrics (its 3 header rows, or
         ``ResponseId`` with ``Finished``/``Status``), LimeSurvey (``submitdate`` with
         ``lastpage``/``startlanguage``, or ``DTA1[...]`` columns), REDCap (``redcap_*`` or
         ``*_complete`` columns, or a labels export's ``Complete?``, ``Event Name``...),
         else plain item-id headers; the read report says which and why. ``"csv"`` and
-        ``"excel"``: the plain layout. ``"spss"``: an SPSS or Stata file, its layout
-        detected as for ``"auto"``. A platform name forces that platform's layout.
+        ``"excel"``: the plain layout. ``"spss"``: an SPSS or Stata file, ``"stata"``: a
+        Stata file, the layout detected as for ``"auto"``. A platform name forces that
+        platform's layout.
         Text is UTF-8 (with or without BOM), UTF-16/32 (with BOM, or UTF-16 without),
         or Windows-1252; comma, semicolon or tab separated.
     columns : mapping or callable, optional
@@ -560,9 +571,6 @@ def _assemble(data: pd.DataFrame, table: Table, plan: Plan, matrix: np.ndarray, 
         seen: set[object] = set()
         repeated = next(n for n in kept_names if n in seen or seen.add(n))
         raise ResponseError("duplicate column name", file=table.file, column=str(repeated))
-    content: dict[object, Any] = {}
-    for position in metadata:
-        content[names[position]] = metadata_column(data[position])
     problems = np.full(len(data), "", dtype=object)
     for position, described in notes.items():
         problems[position] = "; ".join(described)
@@ -571,13 +579,34 @@ def _assemble(data: pd.DataFrame, table: Table, plan: Plan, matrix: np.ndarray, 
         problems = np.array(["; ".join(p for p in pair if p)
                              for pair in zip(before.to_numpy(), problems, strict=True)],
                             dtype=object)
-    content[STATUS_COLUMN] = status
-    content[PROGRESS_COLUMN] = progress
-    content[PROBLEMS_COLUMN] = problems
     index = pd.RangeIndex(len(data))
-    # the items as one float block (no copy), the rest beside it: built at once
-    items = pd.DataFrame(matrix, columns=list(scale.item_ids), index=index)
-    return pd.concat([items, pd.DataFrame(content, index=index)], axis=1)
+    # built at once: the items as one float block (no copy), the numeric metadata columns
+    # as one block per dtype, then back in the file's order
+    parts = [pd.DataFrame(matrix, columns=list(scale.item_ids), index=index)]
+    metadata_names = [names[p] for p in metadata]
+    groups: dict[object, list[int]] = {}
+    values = metadata_columns(data, metadata)
+    for k, array in enumerate(values):
+        key = array.dtype if isinstance(array, np.ndarray) and array.ndim == 1 else k
+        groups.setdefault(key, []).append(k)
+    for key, ks in groups.items():
+        # numbers as one 2-D block; text through the dict constructor, which gives each
+        # column pandas' text dtype, unless there are so many text columns that this
+        # would cost seconds (about 0.1 ms a column): then one block of Python strings
+        if isinstance(key, np.dtype) and len(ks) > 1 and (
+                key != np.dtype(object) or len(ks) > _MANY_TEXT_COLUMNS):
+            parts.append(pd.DataFrame(np.column_stack([values[k] for k in ks]),
+                                      columns=[metadata_names[k] for k in ks], index=index,
+                                      dtype=key))
+        else:
+            parts.append(pd.DataFrame({metadata_names[k]: values[k] for k in ks}, index=index))
+    parts.append(pd.DataFrame({STATUS_COLUMN: status, PROGRESS_COLUMN: progress,
+                               PROBLEMS_COLUMN: problems}, index=index))
+    out = pd.concat(parts, axis=1)
+    if len(groups) > 1:  # back to the file's order of columns
+        out = out[[*scale.item_ids, *metadata_names, STATUS_COLUMN, PROGRESS_COLUMN,
+                   PROBLEMS_COLUMN]]
+    return out
 
 
 def _report(table: Table, plan: Plan, status: np.ndarray, allowed: set[str],

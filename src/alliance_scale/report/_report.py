@@ -27,8 +27,8 @@ import pandas as pd
 
 from .._checks import check_choice
 from .._io import write_atomic
-from ..errors import OptionError
 from .._results import Result
+from ..errors import OptionError
 from ._criteria import SOURCES, Criterion, criteria_frame
 
 __all__ = ["ValidationReport"]
