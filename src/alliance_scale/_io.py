@@ -114,8 +114,8 @@ def file_sha256(path: str | Path, error: ErrorFactory) -> str:
 def check_budget(what: str, needed: float, error: ErrorFactory, hint: str = "") -> None:
     """Refuse to build ``what`` when it needs more than :data:`MEMORY_BUDGET` bytes."""
     if needed > MEMORY_BUDGET:
-        raise error(f"{what} would need about {_size(needed)} of memory; at most "
-                    f"{_size(MEMORY_BUDGET)} is used" + (f" ({hint})" if hint else ""))
+        raise error(f"{what} would need about {size_text(needed)} of memory; at most "
+                    f"{size_text(MEMORY_BUDGET)} is used" + (f" ({hint})" if hint else ""))
 
 
 def check_ratio(compressed: int, uncompressed: int, error: ErrorFactory, what: str) -> None:
@@ -127,7 +127,8 @@ def check_ratio(compressed: int, uncompressed: int, error: ErrorFactory, what: s
                     "bomb or a sheet of empty formatted cells; export the data as CSV")
 
 
-def _size(count: float) -> str:
+def size_text(count: float) -> str:
+    """A number of bytes in words (``3.0 GiB``)."""
     for unit, factor in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
         if count >= factor:
             return f"{count / factor:,.1f} {unit}"

@@ -379,3 +379,15 @@ def test_result_prints_fixed_point_and_escapes_html(pilot, pilot_scores) -> None
                                                                       "total"]
     with pytest.raises(AttributeError):
         result.confirmed = 0  # type: ignore[misc]
+
+
+def test_a_long_hypothesis_or_a_device_is_never_opened_as_a_file(pilot, pilot_scores,
+                                                                 tmp_path: Path) -> None:
+    """A string longer than a file name is a (bad) hypothesis, not an OSError; a directory
+    or a device given as the hypotheses file is refused by name, never read."""
+    with pytest.raises(OptionError, match="hypothesis"):
+        convergent_validity(pilot_scores, pilot[WAI], hypotheses="A" * 5000)
+    with pytest.raises(ItemBankError, match="a directory, not a file"):
+        convergent_validity(pilot_scores, pilot[WAI], hypotheses=tmp_path)
+    with pytest.raises(ItemBankError, match="a device, not a regular file"):
+        convergent_validity(pilot_scores, pilot[WAI], hypotheses=Path("/dev/zero"))

@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .._io import MEMORY_BUDGET, check_budget, check_ratio
+from .._io import MEMORY_BUDGET, check_ratio, size_text
 from ..errors import ResponseError
 from ._read_common import Table
 
@@ -328,11 +328,12 @@ def _check_archive(raw: bytes, file: str) -> None:
             if sheet is not None:
                 cells = _count_cells(archive, sheet, MAX_EXCEL_CELLS)
                 if cells > MAX_EXCEL_CELLS:
-                    check_budget(f"the first sheet holds more than {MAX_EXCEL_CELLS:,} cells "
-                                 f"with a value ({sheet} unpacks to "
-                                 f"{archive.getinfo(sheet).file_size:,} bytes); reading them",
-                                 cells * BYTES_PER_EXCEL_CELL, error,
-                                 "export the sheet as CSV")
+                    raise error(
+                        f"the first sheet holds more than {MAX_EXCEL_CELLS:,} cells with a "
+                        f"value ({sheet} unpacks to {archive.getinfo(sheet).file_size:,} "
+                        f"bytes); reading them would need more than "
+                        f"{size_text(MAX_EXCEL_CELLS * BYTES_PER_EXCEL_CELL)} of memory "
+                        f"(about {BYTES_PER_EXCEL_CELL} bytes a cell): export the sheet as CSV")
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError,
             NotImplementedError) as failure:
         raise error(f"cannot be read as an Excel workbook ({failure})") from None

@@ -263,7 +263,11 @@ def load_data_file(path: str | Path, kind: str | None = None) -> Any:
     file = str(path)
     path = Path(path)
     kind = kind or ("json" if path.suffix.lower() == ".json" else "yaml")
-    raw, _ = read_bytes(path, lambda message: ItemBankError(message, file=file),
-                        max_bytes=MAX_BYTES)
+    def error(message: str) -> ItemBankError:
+        if not message.startswith(("cannot read", "the file is")):
+            message = f"cannot read the file: {message}"
+        return ItemBankError(message, file=file)
+
+    raw, _ = read_bytes(path, error, max_bytes=MAX_BYTES)
     text = _decode(raw, file)
     return _loads_json(text, file) if kind == "json" else loads_yaml(text, file)
