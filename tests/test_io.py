@@ -101,3 +101,61 @@ def test_budget_and_ratio_refuse_with_the_numbers() -> None:
     with pytest.raises(ResponseError, match=r"1,000 times; at most 100 times"):
         _io.check_ratio(100_000, 100_000_000, _error, "the workbook")
     _io.check_ratio(10, 10_000_000, _error, "a small archive")  # below the floor: harmless
+
+
+# ---------------------------------------------------------------- the library's writers
+def _tiny_report(title: str):
+    from alliance_scale.report._report import Figure, Section, ValidationReport
+
+    figure = Figure(caption="A figure", svg="<svg xmlns='http://www.w3.org/2000/svg'/>",
+                    name="scree")
+    section = Section(key="items", title="Items", paragraphs=("text",), figures=(figure,))
+    return ValidationReport(title=title, sections=(section,), criteria=(), advice=(),
+                            notes=(), results={}, footer={"seed": 0})
+
+
+@pytest.mark.parametrize("suffix", [".md", ".html", ".json"])
+def test_a_report_that_cannot_be_encoded_leaves_the_old_one_and_no_figures(
+        tmp_path: Path, suffix: str) -> None:
+    """A lone surrogate (a non-UTF-8 byte of a file name) in the text: nothing written,
+    the existing report kept whole (it was truncated to 0 bytes), no figures folder."""
+    path = tmp_path / f"report{suffix}"
+    path.write_text("the previous report", encoding="utf-8")
+    with pytest.raises(UnicodeEncodeError):
+        _tiny_report("scale r\udce9").save(path)
+    assert path.read_text(encoding="utf-8") == "the previous report"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]
+    _tiny_report("scale").save(path)
+    assert "scale" in path.read_text(encoding="utf-8")
+    if suffix == ".md":
+        assert (tmp_path / "report_figures" / "scree.svg").is_file()
+
+
+def test_a_report_suffix_that_says_no_format_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(OptionError, match=r"print it \(it has a print layout\)"):
+        _tiny_report("scale").save(tmp_path / "r.pdf")
+    assert not (tmp_path / "r.pdf").exists()
+    assert _tiny_report("scale").save(tmp_path / "r.txt", format="md").is_file()
+
+
+def test_scales_and_exports_are_written_atomically(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from alliance_scale import draft_scale
+    from alliance_scale.instrument._exports import write_export
+
+    scale = draft_scale(items_per_facet=1)
+    saved = scale.save(tmp_path / "scale.yaml")
+    before = saved.read_bytes()
+    export = write_export(scale, "redcap", tmp_path / "dictionary.csv")
+    exported = export.read_bytes()
+
+    def interrupted(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_io.os, "replace", interrupted)
+    for write in (lambda: draft_scale(items_per_facet=2).save(saved),
+                  lambda: write_export(draft_scale(items_per_facet=2), "redcap", export)):
+        with pytest.raises(KeyboardInterrupt):
+            write()
+    assert saved.read_bytes() == before and export.read_bytes() == exported
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dictionary.csv", "scale.yaml"]

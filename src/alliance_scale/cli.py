@@ -23,8 +23,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
-from ._io import describe_kind, refuse_overwrite, write_atomic
-from .errors import AllianceScaleError, OptionError
+from ._io import describe_kind, refuse_overwrite, regular_file, write_atomic
+from .errors import AllianceScaleError, OptionError, ResponseError
 from .fielding import load_pilot, read_responses, score, simulate
 from .fielding._responses import SOURCES
 from .instrument import LANGUAGES, PROGRAMS, Scale, draft_scale
@@ -298,6 +298,9 @@ def _validate(args: argparse.Namespace) -> int:
     fmt = _output_format(args.report, args.format, {k: (v,) for k, v in REPORT_SUFFIXES.items()},
                          "report", _PDF)
     _check_output(args.report, [args.data, args.retest, args.scale])
+    for source in (args.data, args.retest):  # read at the end: a directory is named now
+        if source is not None:
+            regular_file(source, lambda message, f=str(source): ResponseError(message, file=f))
     scale = _load_scale(args.scale)
     if args.data is None:
         responses, retest = load_pilot(), load_pilot(retest=True)

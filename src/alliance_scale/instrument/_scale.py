@@ -25,7 +25,7 @@ import pandas as pd
 import yaml
 
 from .._checks import check_choice
-from .._io import write_atomic
+from .._io import regular_file, write_atomic
 from ..errors import ItemBankError
 from . import _exports
 from ._blueprint import ID_PATTERN
@@ -275,6 +275,8 @@ class Scale:
         True
         """
         path = Path(path)
+        # a directory or a device is named as such before its suffix is judged
+        regular_file(path, lambda message: ItemBankError(message, file=str(path)))
         data = load_data_file(path, _file_kind(path))
         return _scale_from_dict(data, str(path))
 
