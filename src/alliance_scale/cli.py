@@ -30,7 +30,6 @@ from .fielding._responses import SOURCES
 from .instrument import LANGUAGES, PROGRAMS, Scale, draft_scale
 from .instrument._exports import EXPORT_FORMATS, neutralise, render, write_export
 from .report import validate
-from .report._report import REPORT_SUFFIXES
 
 __all__ = ["PROGRAM_NAME", "build_parser", "main"]
 
@@ -295,6 +294,8 @@ def _simulate(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from .report._report import REPORT_SUFFIXES  # the one list of report suffixes
+
     fmt = _output_format(args.report, args.format, {k: (v,) for k, v in REPORT_SUFFIXES.items()},
                          "report", _PDF)
     _check_output(args.report, [args.data, args.retest, args.scale])
