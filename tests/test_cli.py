@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -221,3 +222,191 @@ def test_validate_bad_input_is_one_line_exit_2(argv: list[str], fragment: str,
     assert main([*argv, "--quiet"]) == 2
     error = capsys.readouterr().err.strip()
     assert fragment in error and "Traceback" not in error and len(error.splitlines()) == 1
+
+
+# --------------------------------------------------------------------------- issues #17, #18
+def _one_line_error(capsys: pytest.CaptureFixture, *fragments: str) -> str:
+    err = capsys.readouterr().err
+    assert err.startswith("alliance-scale: error:"), err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    for fragment in fragments:
+        assert fragment in err, err
+    return err
+
+
+@pytest.fixture
+def data_file(tmp_path: Path, fixtures_dir: Path) -> Path:
+    path = tmp_path / "d.csv"
+    path.write_bytes((fixtures_dir / "responses" / "plain.csv").read_bytes())
+    return path
+
+
+@pytest.fixture
+def refuse_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any computation is a failure: the output paths must be refused before it."""
+    import alliance_scale.cli as cli
+
+    def forbidden(*args: object, **kwargs: object) -> None:
+        raise AssertionError("computed before checking the output path")
+
+    for name in ("validate", "read_responses", "simulate", "draft_scale", "_load_scale"):
+        monkeypatch.setattr(cli, name, forbidden)
+
+
+@pytest.mark.parametrize("how", ["same", "symlink", "hardlink", "dotted"])
+def test_an_output_that_is_an_input_is_refused_and_the_input_kept(
+        how: str, data_file: Path, saved_scale: Path, tmp_path: Path, refuse_work: None,
+        capsys: pytest.CaptureFixture) -> None:
+    before = data_file.read_bytes()
+    scale_before = saved_scale.read_bytes()
+    out = {"same": data_file, "symlink": tmp_path / "link.csv",
+           "hardlink": tmp_path / "hard.csv",
+           "dotted": tmp_path / "sub" / ".." / "d.csv"}[how]
+    report = {"same": data_file.with_suffix(".html"), "symlink": tmp_path / "link.html",
+              "hardlink": tmp_path / "hard.html", "dotted": tmp_path / "d.html"}[how]
+    if how == "symlink":
+        out.symlink_to(data_file)
+        report.symlink_to(data_file)
+    elif how == "hardlink":
+        os.link(data_file, out)
+        os.link(data_file, report)
+    elif how == "same":
+        os.link(data_file, report)
+    elif how == "dotted":
+        (tmp_path / "sub").mkdir()
+        os.link(data_file, report)
+    assert main(["score", str(data_file), "--scale", str(saved_scale), "-o", str(out)]) == 2
+    _one_line_error(capsys, "is an input of this command")
+    assert main(["validate", str(data_file), "--scale", str(saved_scale), "--report",
+                 str(report)]) == 2
+    _one_line_error(capsys, "is an input of this command")
+    scale_link = tmp_path / "scale_link.csv"
+    scale_link.symlink_to(saved_scale)
+    assert main(["simulate", "--scale", str(saved_scale), "-o", str(scale_link)]) == 2
+    _one_line_error(capsys, "is an input of this command")
+    assert main(["validate", str(data_file), "--retest", str(data_file), "--scale",
+                 str(saved_scale), "--report", str(report)]) == 2
+    _one_line_error(capsys, "is an input")
+    assert data_file.read_bytes() == before and saved_scale.read_bytes() == scale_before
+
+
+@pytest.mark.parametrize(("argv", "fragments"), [
+    (["validate", "--report", "/missing/dir/r.html"], ["folder /missing/dir does not exist"]),
+    (["validate", "--report", "{tmp}/r.pdf"], ["'.pdf'", "print it from a browser"]),
+    (["validate", "--report", "{tmp}/r.md", "--format", "html"], ["contradicts the suffix"]),
+    (["validate", "--report", "{tmp}/d.csv"], ["cannot tell the report format"]),
+    (["validate", "--report", "{tmp}"], ["cannot tell"]),
+    (["validate", "--report", "{tmp}/folder.html"], ["a directory, not a file"]),
+    (["validate", "--report", "{tmp}/locked/r.html"], ["is not writable"]),
+    (["draft", "-o", "{tmp}/scale.pdf"], ["'.pdf'", ".yaml", ".tsv"]),
+    (["draft", "-o", "{tmp}/scale.yaml", "--format", "markdown"], ["contradicts"]),
+    (["draft", "-o", "{tmp}/scale"], ["(none)"]),
+    (["score", "{tmp}/d.csv", "-o", "{tmp}/scores.xlsx"], ["'.xlsx'", ".csv"]),
+    (["score", "{tmp}/d.csv", "-o", "/missing/scores.csv"], ["does not exist"]),
+    (["simulate", "-o", "{tmp}/sim.json"], ["'.json'"]),
+    (["simulate", "-o", "{tmp}/null.csv"], ["a device"]),
+])
+def test_output_paths_are_checked_before_any_computation(
+        argv: list[str], fragments: list[str], tmp_path: Path, data_file: Path,
+        refuse_work: None, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture) -> None:
+    (tmp_path / "folder.html").mkdir()
+    (tmp_path / "locked").mkdir()
+    (tmp_path / "null.csv").symlink_to("/dev/null")
+    if "locked" in " ".join(argv):  # (root may write anywhere: the permission is simulated)
+        real = os.access
+        monkeypatch.setattr(os, "access", lambda path, mode: False if Path(path).name ==
+                            "locked" else real(path, mode))
+    assert main([a.format(tmp=tmp_path) for a in argv]) == 2
+    _one_line_error(capsys, *fragments)
+
+
+@pytest.mark.parametrize(("suffix", "check"), [
+    (".yaml", "scale"), (".yml", "scale"), (".json", "scale"), (".md", "# "),
+    (".html", "<!DOCTYPE html"), (".csv", "Variable / Field Name"), (".tsv", "class\t"),
+    (".txt", "[[AdvancedFormat]]"),
+])
+def test_draft_infers_the_format_from_the_suffix(suffix: str, check: str, tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture) -> None:
+    path = tmp_path / f"dta{suffix}"
+    assert main(["draft", "--items-per-facet", "1", "-o", str(path)]) == 0
+    capsys.readouterr()
+    if check == "scale":  # the issue's case: the file is then usable as --scale
+        assert Scale.load(path) == draft_scale(items_per_facet=1)
+        assert main(["simulate", "--scale", str(path), "-n", "3"]) == 0
+    else:
+        assert check in path.read_text(encoding="utf-8-sig")[:2000]
+
+
+def test_limesurvey_can_be_written_to_a_txt_when_asked(tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture) -> None:
+    path = tmp_path / "survey.txt"
+    assert main(["draft", "--format", "limesurvey", "-o", str(path)]) == 0
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf") and "limesurvey" in capsys.readouterr(
+        ).err
+
+
+@pytest.mark.parametrize("where", ["data", "scale", "retest"])
+@pytest.mark.parametrize("kind", ["directory", "device", "fifo"])
+def test_inputs_that_are_not_regular_files_are_refused_by_name(
+        where: str, kind: str, tmp_path: Path, data_file: Path, saved_scale: Path,
+        capsys: pytest.CaptureFixture) -> None:
+    path = {"directory": tmp_path, "device": Path("/dev/zero"), "fifo": tmp_path / "p.csv"}[
+        kind]
+    if kind == "fifo":
+        os.mkfifo(path)
+    argv = {"data": ["score", str(path), "--scale", str(saved_scale)],
+            "scale": ["score", str(data_file), "--scale", str(path)],
+            "retest": ["validate", str(data_file), "--scale", str(saved_scale), "--retest",
+                       str(path), "--report", str(tmp_path / "r.json"), "--quiet"]}[where]
+    assert main(argv) == 2
+    _one_line_error(capsys, {"directory": "a directory, not a file", "device": "a device",
+                             "fifo": "a pipe"}[kind])
+
+
+def test_source_lists_every_layout_auto_can_decide(capsys: pytest.CaptureFixture) -> None:
+    from alliance_scale.fielding._responses import SOURCES
+
+    for command in ("score", "validate"):
+        assert main([command, "--help"]) == 0
+        out = " ".join(capsys.readouterr().out.split())
+        assert "{" + ",".join(SOURCES) + "}" in out and "stata" in SOURCES
+
+
+def test_a_simulation_too_large_is_refused_at_once(capsys: pytest.CaptureFixture) -> None:
+    assert main(["simulate", "-n", "2000000000"]) == 2
+    _one_line_error(capsys, "2,000,000,000 respondents", "GiB")
+
+
+def test_ctrl_c_exits_130_with_one_line_and_no_partial_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
+    import alliance_scale.cli as cli
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "validate", interrupted)
+    report = tmp_path / "r.html"
+    assert main(["validate", "--report", str(report), "--quiet"]) == 130
+    assert capsys.readouterr().err == "alliance-scale: interrupted\n"
+    assert not report.exists()
+    monkeypatch.setattr(cli, "simulate", lambda *a, **k: (_ for _ in ()).throw(MemoryError))
+    assert main(["simulate", "-n", "10"]) == 2
+    _one_line_error(capsys, "out of memory")
+
+
+def test_sigint_in_a_running_validate_exits_130_without_a_traceback(tmp_path: Path) -> None:
+    import signal
+
+    report = tmp_path / "r.html"
+    run = subprocess.Popen(
+        [sys.executable, "-m", "alliance_scale.cli", "validate", "--report", str(report)],
+        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, encoding="utf-8")
+    first = run.stderr.readline()  # printed once the command runs (imports done)
+    assert "validating the bundled SYNTHETIC pilot" in first
+    run.send_signal(signal.SIGINT)
+    rest = run.stderr.read()
+    assert run.wait(timeout=60) == 130
+    assert rest.strip().splitlines()[-1] == "alliance-scale: interrupted"
+    assert "Traceback" not in rest and not report.exists()
+    assert [p.name for p in tmp_path.iterdir()] == []

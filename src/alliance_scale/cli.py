@@ -15,13 +15,16 @@ code 2, never a traceback; library warnings are shown as one-line ``warning:`` m
 from __future__ import annotations
 
 import argparse
+import os
+import stat
 import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
-from .errors import AllianceScaleError
+from ._io import describe_kind, refuse_overwrite, regular_file, write_atomic
+from .errors import AllianceScaleError, OptionError, ResponseError
 from .fielding._vocabulary import SOURCES
 from .instrument._vocabulary import EXPORT_FORMATS, LANGUAGES, PROGRAMS
 
@@ -35,6 +38,18 @@ if TYPE_CHECKING:
 __all__ = ["PROGRAM_NAME", "build_parser", "main"]
 
 PROGRAM_NAME = "alliance-scale"
+#: Export format of each suffix ``draft -o`` accepts, the first format being the one
+#: inferred. ``.txt`` is Qualtrics' Advanced Format (Qualtrics imports only .txt); LimeSurvey
+#: imports its tab-separated structure as .txt or .tsv, so it is inferred from ``.tsv`` and
+#: written to a ``.txt`` only with ``--format limesurvey``.
+EXPORT_SUFFIXES = {".md": ("markdown",), ".markdown": ("markdown",), ".html": ("html",),
+                   ".htm": ("html",), ".csv": ("redcap",), ".tsv": ("limesurvey",),
+                   ".txt": ("qualtrics", "limesurvey"), ".yaml": ("yaml",), ".yml": ("yaml",),
+                   ".json": ("json",)}
+#: What ``score -o`` and ``simulate -o`` write.
+CSV_SUFFIXES = {".csv": ("csv",)}
+_PDF = ("; for a PDF, write the HTML and print it from a browser (the page has a print "
+        "layout)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -92,8 +107,10 @@ def _add_draft(commands: argparse._SubParsersAction) -> None:
                             "(default: all)")
     draft.add_argument("--seed", type=int, default=0,
                        help="seed of the administration order (default: 0)")
-    draft.add_argument("--format", choices=EXPORT_FORMATS, default="markdown",
-                       help="output format (default: markdown)")
+    draft.add_argument("--format", choices=EXPORT_FORMATS, default=None,
+                       help="output format (default: from the suffix of --output: .md, "
+                            ".html, .csv REDCap, .tsv LimeSurvey, .txt Qualtrics, .yaml, "
+                            ".json; markdown on standard output)")
     _add_output_option(draft)
     draft.set_defaults(handler=_draft)
 
@@ -168,7 +185,8 @@ def _add_validate(commands: argparse._SubParsersAction) -> None:
     command.add_argument("--report", type=Path, default=Path("dta_report.html"), metavar="FILE",
                          help="where to write the report (default: dta_report.html)")
     command.add_argument("--format", choices=("html", "md", "json"), default=None,
-                         help="report format (default: from the file's suffix, else html)")
+                         help="report format (default: from the suffix of --report: .html, "
+                              ".md or .json)")
     command.add_argument("--seed", type=int, default=0,
                          help="seed of every random step (default: 0)")
     command.add_argument("--quiet", "-q", action="store_true",
@@ -176,19 +194,66 @@ def _add_validate(commands: argparse._SubParsersAction) -> None:
     command.set_defaults(handler=_validate)
 
 
+def _output_format(path: Path, given: str | None, suffixes: dict[str, tuple[str, ...]],
+                   what: str, extra: str = "") -> str:
+    """The format written to ``path``: from its suffix, or ``given`` when the suffix allows
+    it; an unknown suffix, or a format the suffix contradicts, is refused."""
+    suffix = path.suffix.lower()
+    allowed = suffixes.get(suffix)
+    known = ", ".join(suffixes)
+    if allowed is None:
+        raise OptionError(f"{path}: cannot tell the {what} format from the suffix "
+                          f"{suffix or '(none)'!r}; use one of {known}{extra}")
+    if given is not None and given not in allowed:
+        raise OptionError(f"{path}: --format {given} contradicts the suffix {suffix!r} "
+                          f"({' or '.join(allowed)}); change one of them")
+    return given if given is not None else allowed[0]
+
+
+def _check_output(path: Path, inputs: Sequence[Path | None]) -> None:
+    """Refuse, before any computation, an output path that cannot be written or would
+    replace an input: a missing or read-only folder, a directory, a device, an input."""
+    def error(message: str) -> OptionError:
+        return OptionError(message)
+
+    if path.exists() or path.is_symlink():
+        try:
+            mode = os.stat(path).st_mode
+        except OSError as failure:
+            raise OptionError(f"{path}: cannot write there ({failure.strerror})") from None
+        if not stat.S_ISREG(mode):
+            raise OptionError(f"{path}: {describe_kind(mode)}; give a file name "
+                              "(or leave out the option to write to standard output)"
+                              if not stat.S_ISDIR(mode) else
+                              f"{path}: a directory, not a file; give a file name in it")
+        refuse_overwrite(path, [p for p in inputs if p is not None], error)
+        folder = path.resolve().parent
+    else:
+        folder = path.parent.resolve() if str(path.parent) else Path.cwd()
+    if not folder.is_dir():
+        raise OptionError(f"{path}: the folder {path.parent} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise OptionError(f"{path}: the folder {path.parent} is not writable")
+
+
 def _draft(args: argparse.Namespace) -> int:
     from .instrument import draft_scale
     from .instrument._exports import render, write_export
 
+    if args.output is None:
+        fmt = args.format or "markdown"
+    else:
+        fmt = _output_format(args.output, args.format, EXPORT_SUFFIXES, "export", _PDF)
+        _check_output(args.output, [])
     scale = draft_scale(
         items_per_facet=args.items_per_facet, points=args.points, language=args.language,
         program=args.program, seed=args.seed,
     )
     if args.output is None:
-        sys.stdout.write(render(scale, args.format))
+        sys.stdout.write(render(scale, fmt))
         return 0
-    write_export(scale, args.format, args.output)  # REDCap, LimeSurvey: with a byte-order mark
-    print(f"wrote {args.output} ({len(scale.items)} items)", file=sys.stderr)
+    write_export(scale, fmt, args.output)  # REDCap, LimeSurvey: with a byte-order mark
+    print(f"wrote {args.output} ({fmt}, {len(scale.items)} items)", file=sys.stderr)
     return 0
 
 
@@ -196,6 +261,9 @@ def _score(args: argparse.Namespace) -> int:
     from .fielding import read_responses, score
     from .instrument._exports import neutralise
 
+    if args.output is not None:
+        _output_format(args.output, None, CSV_SUFFIXES, "scores")
+        _check_output(args.output, [args.data, args.scale])
     scale = _load_scale(args.scale)
     responses = read_responses(args.data, scale, source=args.source, errors=args.errors)
     report = responses.attrs["read_report"]
@@ -215,7 +283,7 @@ def _score(args: argparse.Namespace) -> int:
     if args.output is None:
         sys.stdout.write(text)
     else:
-        args.output.write_text(text, encoding="utf-8-sig")
+        write_atomic(args.output, text, "utf-8-sig")
         print(f"wrote {args.output} ({len(table)} respondents)", file=sys.stderr)
     return 0
 
@@ -223,6 +291,9 @@ def _score(args: argparse.Namespace) -> int:
 def _simulate(args: argparse.Namespace) -> int:
     from .fielding import simulate
 
+    if args.output is not None:
+        _output_format(args.output, None, CSV_SUFFIXES, "simulated data")
+        _check_output(args.output, [args.scale])
     scale = _load_scale(args.scale)
     result = simulate(scale, args.respondents, seed=args.seed, missing_rate=args.missing_rate,
                       careless_rate=args.careless_rate)
@@ -230,7 +301,7 @@ def _simulate(args: argparse.Namespace) -> int:
     if args.output is None:
         sys.stdout.write(text)
     else:
-        args.output.write_text(text, encoding="utf-8")
+        write_atomic(args.output, text)
         print(f"wrote {args.output} ({len(result.data)} SYNTHETIC respondents)",
               file=sys.stderr)
     return 0
@@ -239,7 +310,14 @@ def _simulate(args: argparse.Namespace) -> int:
 def _validate(args: argparse.Namespace) -> int:
     from .fielding import load_pilot
     from .report import validate
+    from .report._report import REPORT_SUFFIXES  # the one list of report suffixes
 
+    fmt = _output_format(args.report, args.format, {k: (v,) for k, v in REPORT_SUFFIXES.items()},
+                         "report", _PDF)
+    _check_output(args.report, [args.data, args.retest, args.scale])
+    for source in (args.data, args.retest):  # read at the end: a directory is named now
+        if source is not None:
+            regular_file(source, lambda message, f=str(source): ResponseError(message, file=f))
     scale = _load_scale(args.scale)
     if args.data is None:
         responses, retest = load_pilot(), load_pilot(retest=True)
@@ -251,7 +329,7 @@ def _validate(args: argparse.Namespace) -> int:
     report = validate(responses, scale, criterion=args.criterion, groups=args.group,
                       retest=retest, holdout=args.holdout, source=args.source,
                       seed=args.seed, progress=not args.quiet)
-    path = report.save(args.report, format=args.format)
+    path = report.save(args.report, format=fmt)
     if not args.quiet:
         print(report.summary().splitlines()[0], file=sys.stderr)
         print(f"wrote {path}", file=sys.stderr)
@@ -259,7 +337,8 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code (0 ok, 2 usage or library error).
+    """Run the command line; returns the exit code (0 ok, 2 usage or library error, 130
+    interrupted by Ctrl-C; one line on standard error, never a traceback).
 
     Parameters
     ----------
@@ -278,7 +357,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         except AllianceScaleError as error:
             code = _fail(error)
         except OSError as error:
-            code = _fail(f"{error.filename or ''}: {error.strerror}")
+            code = _fail(f"{error.filename or ''}: {error.strerror or error}")
+        except MemoryError:
+            code = _fail("out of memory (the data are too large for this machine)")
+        except KeyboardInterrupt:  # Ctrl-C: files are written atomically, none is partial
+            print(f"{PROGRAM_NAME}: interrupted", file=sys.stderr)
+            code = 130
     for warning in caught:
         if issubclass(warning.category, UserWarning):
             print(f"{PROGRAM_NAME}: warning: {warning.message}", file=sys.stderr)

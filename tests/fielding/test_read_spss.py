@@ -90,3 +90,46 @@ def test_limesurvey_spss_export(scale, tmp_path) -> None:
     assert list(out.index) == ["12", "13"]
     np.testing.assert_array_equal(out[ITEM_IDS].to_numpy(), frame[codes].to_numpy())
     assert out["status"].tolist() == ["complete", "incomplete"]
+
+
+def test_a_file_declaring_millions_of_rows_is_refused_before_reading(scale, tmp_path) -> None:
+    """The header of a small .sav says 11,000,000 cases (the issue's .zsav bomb did):
+    refused from the metadata, with the numbers, before any row is read."""
+    frame = pd.DataFrame([[4, 2, 5, 4, 5, 1]] * 3, columns=ITEM_IDS)
+    path = tmp_path / "bomb.sav"
+    pyreadstat.write_sav(frame, str(path))
+    raw = bytearray(path.read_bytes())
+    assert int.from_bytes(raw[80:84], "little", signed=True) == 3  # ncases
+    raw[80:84] = (11_000_000).to_bytes(4, "little", signed=True)
+    path.write_bytes(bytes(raw))
+    with pytest.raises(ResponseError, match=r"declares 11,000,000 rows x 6 columns; reading "
+                                            r"them would need about 3\.0 GiB of memory; at "
+                                            r"most 2\.0 GiB"):
+        read_responses(path, scale)
+
+
+def test_a_declared_size_far_above_the_file_is_refused_by_its_ratio(
+        scale, tmp_path, monkeypatch) -> None:
+    from alliance_scale import _io
+
+    frame = pd.DataFrame([[4, 2, 5, 4, 5, 1]] * 3, columns=ITEM_IDS)
+    path = tmp_path / "bomb.sav"
+    pyreadstat.write_sav(frame, str(path))
+    raw = bytearray(path.read_bytes())
+    raw[80:84] = (200_000).to_bytes(4, "little", signed=True)  # 9.6 MB of data declared
+    path.write_bytes(bytes(raw))
+    monkeypatch.setattr(_io, "RATIO_FLOOR", 1 << 20)
+    with pytest.raises(ResponseError, match=r"declares 200,000 rows x 6 columns: it unpacks "
+                                            r"to 9,600,000 bytes"):
+        read_responses(path, scale)
+
+
+def test_source_stata_reads_a_stata_file_only(scale, tmp_path) -> None:
+    frame = pd.DataFrame([[4, 2, 5, 4, 5, 1]], columns=ITEM_IDS)
+    frame.insert(0, "participant", ["007"])
+    pyreadstat.write_dta(frame, str(tmp_path / "a.dta"))
+    pyreadstat.write_sav(frame, str(tmp_path / "a.sav"))
+    out = read_responses(tmp_path / "a.dta", scale, source="stata")
+    assert out.attrs["read_report"].container == "Stata file" and out.index.tolist() == ["007"]
+    with pytest.raises(ResponseError, match="source='stata' but the file is not a Stata"):
+        read_responses(tmp_path / "a.sav", scale, source="stata")

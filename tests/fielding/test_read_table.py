@@ -154,3 +154,111 @@ def test_a_zip_that_is_not_a_workbook(scale, tmp_path, fixtures_dir) -> None:
     (tmp_path / "old.xls").write_bytes(b"\t\x08\x10\x00\x00\x06\x05\x00")
     with pytest.raises(ResponseError, match=r"save it as \.xlsx"):
         read_responses(tmp_path / "old.xls", scale)
+
+
+# --------------------------------------------------------------------------- issue #18
+def test_a_utf8_file_with_windows_1252_lines_is_refused_naming_them(scale, tmp_path) -> None:
+    rows = [f"{HEADER}\n".encode(), "prénom,1,2,3,4,5,1\n".encode(),
+            "josé,2,2,3,4,5,1\n".encode("cp1252"), "zoé,3,2,3,4,5,1\n".encode(),
+            "andré,4,2,3,4,5,1\n".encode("cp1252")]
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(b"".join(rows))
+    with pytest.raises(ResponseError, match=r"mixed encodings.*line\(s\) 3, 5 \(2 line") as info:
+        read_responses(path, scale)
+    assert info.value.file == str(path)
+    # a file that is Windows-1252 throughout is still read as such, and UTF-8 as UTF-8
+    path.write_bytes(b"".join(r.decode("utf-8", "replace").encode("cp1252", "replace")
+                              for r in rows[:1]) + "josé,2,2,3,4,5,1\n".encode("cp1252"))
+    assert read_responses(path, scale).index.tolist() == ["josé"]
+    path.write_bytes(b"".join(rows[:2]) + "zoé,3,2,3,4,5,1\n".encode())
+    assert read_responses(path, scale).index.tolist() == ["prénom", "zoé"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
+def test_a_repeated_byte_order_mark_is_not_part_of_the_first_column(scale, tmp_path,
+                                                                    encoding) -> None:
+    path = tmp_path / "bom.csv"
+    text = f"\ufeff\ufeff{HEADER}\nr1,1,2,3,4,5,1\n"
+    path.write_bytes(text.encode("utf-8-sig" if encoding == "utf-8" else "utf-16"))
+    out = read_responses(path, scale)
+    assert out.index.name == "id" and out.index.tolist() == ["r1"]
+    assert "id" not in out.columns and not any("\ufeff" in str(c) for c in out.columns)
+
+
+def test_a_header_of_100000_columns_is_read_in_seconds(scale, tmp_path) -> None:
+    width = 100_000
+    header = HEADER + "," + ",".join(f"x{k}" for k in range(width))
+    rows = [f"r{j}," + ",".join(["3"] * len(ITEM_IDS)) + "," + ",".join(["a", "7"] * (width // 2))
+            for j in range(3)]
+    path = tmp_path / "wide.csv"
+    path.write_text(header + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    started = time.perf_counter()
+    out = read_responses(path, scale)
+    elapsed = time.perf_counter() - started
+    assert elapsed < 20, elapsed  # was 1.8 ms a column: minutes; linear now (about 2 s)
+    assert out.shape == (3, len(ITEM_IDS) + width + 3)
+    assert out["x0"].tolist() == ["a"] * 3 and out["x1"].tolist() == [7, 7, 7]
+    assert list(out.columns[len(ITEM_IDS):len(ITEM_IDS) + 3]) == ["x0", "x1", "x2"]
+
+
+def _sheet_xml(rows: int, columns: int) -> bytes:
+    """Sheet XML of rows x columns cells holding 1 (``r`` attributes are optional)."""
+    row = "<row>" + "<c><v>1</v></c>" * columns + "</row>"
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns='
+            '"http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+            + row * rows + "</sheetData></worksheet>").encode()
+
+
+def _bomb(path: Path, rows: int, columns: int) -> Path:
+    """A workbook whose first sheet holds rows x columns cells of 1 (written as XML)."""
+    small = _workbook([["id", *ITEM_IDS], ["a", 1, 2, 3, 4, 5, 1]], path.with_suffix(".s.xlsx"))
+    with zipfile.ZipFile(small) as source, zipfile.ZipFile(path, "w",
+                                                           zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = _sheet_xml(rows, columns)
+            target.writestr(info.filename, data, zipfile.ZIP_DEFLATED)
+    return path
+
+
+def test_an_excel_sheet_over_the_memory_budget_is_refused_before_parsing(
+        scale, tmp_path, monkeypatch) -> None:
+    from alliance_scale.fielding import _read_table
+
+    path = _bomb(tmp_path / "bomb.xlsx", 3000, 9)  # 27,000 cells
+    monkeypatch.setattr(_read_table, "MAX_EXCEL_CELLS", 20_000)
+    started = time.perf_counter()
+    with pytest.raises(ResponseError, match=r"more than 20,000 cells with a value .*more "
+                                            r"than 5\.7 MiB of memory") as info:
+        read_responses(path, scale)
+    assert "export the sheet as CSV" in str(info.value) and time.perf_counter() - started < 5
+
+
+def test_an_excel_compression_bomb_is_refused_by_its_ratio(scale, tmp_path,
+                                                           monkeypatch) -> None:
+    from alliance_scale import _io
+
+    path = _bomb(tmp_path / "bomb.xlsx", 20_000, 9)  # 3 MB of XML in a few KB
+    monkeypatch.setattr(_io, "RATIO_FLOOR", 1 << 20)
+    with pytest.raises(ResponseError, match=r"unpacks to [\d,]+ bytes from [\d,]+ \([\d,]+ "
+                                            r"times; at most 100 times"):
+        read_responses(path, scale)
+    monkeypatch.setattr(_io, "RATIO_FLOOR", 1 << 30)  # the floor above its size: read it
+    with pytest.raises(ResponseError, match="item column"):  # (its header is 1, 1, 1...)
+        read_responses(path, scale)
+
+
+@pytest.mark.parametrize("kind", ["directory", "fifo", "device"])
+def test_a_data_path_that_is_not_a_regular_file_is_refused_at_once(scale, tmp_path,
+                                                                   kind) -> None:
+    path = {"directory": tmp_path, "device": Path("/dev/zero"),
+            "fifo": tmp_path / "pipe.csv"}[kind]
+    if kind == "fifo":
+        import os
+
+        os.mkfifo(path)
+    expected = {"directory": "a directory, not a file", "fifo": "a pipe",
+                "device": "a device, not a regular file"}[kind]
+    with pytest.raises(ResponseError, match=expected):
+        read_responses(path, scale)

@@ -613,3 +613,60 @@ def test_a_frame_keeps_its_id_values_a_file_gives_text(scale, tmp_path):
     frame.to_csv(tmp_path / "r.csv", index=False)
     assert read_responses(tmp_path / "r.csv", scale, id_column="pid").index.tolist() == [
         "7", "8", "9"]
+
+
+# --------------------------------------------------------------------------- issue #17 / #18
+@pytest.mark.parametrize(("header", "expected"), [
+    # a typo of an item id: the unrecognised column is named with the closest missing id
+    (["id", "A1a_1", "A1a_2", "A1b_1", "A2a_1", "C1_1", "C1_2x"],
+     r"1 item column\(s\) .* missing: C1_2; column\(s\) of the file not recognised as items: "
+     r"'C1_2x' \(did you mean C1_2\?\), 'id'"),
+    (["id", "a1a_l", "A1a_2", "A1b_1", "A2a_1", "C1_1", "C1_2", "age"],
+     r"missing: A1a_1; .*'a1a_l' \(did you mean A1a_1\?\), 'id', 'age'"),
+])
+def test_a_missing_item_names_the_unrecognised_columns_and_the_closest_id(
+        scale, tmp_path, header, expected) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text(",".join(header) + "\n" + ",".join(["r1"] + ["3"] * (len(header) - 1))
+                    + "\n", encoding="utf-8")
+    with pytest.raises(ResponseError, match=expected):
+        read_responses(path, scale)
+
+
+def test_an_item_like_column_not_in_the_scale_suggests_the_closest_id(scale,
+                                                                      tmp_path) -> None:
+    frame = pd.DataFrame([[3] * 7], columns=[*ITEM_IDS, "A1b_2"], index=["r1"])
+    with pytest.raises(ResponseError, match=r"not in scale .*did you mean A1b_1\?"):
+        read_responses(frame, scale)
+
+
+def test_the_read_report_holds_the_sha256_of_the_bytes_read(scale, samples) -> None:
+    import hashlib
+
+    for name in ("plain.csv", "redcap_flat.csv"):
+        report = read_responses(samples / name, scale).attrs["read_report"]
+        assert report.sha256 == hashlib.sha256((samples / name).read_bytes()).hexdigest()
+    frame = pd.DataFrame([[3] * 6], columns=ITEM_IDS)
+    assert read_responses(frame, scale).attrs["read_report"].sha256 == ""
+
+
+def test_sources_are_every_choice_auto_can_make() -> None:
+    from alliance_scale.fielding._responses import _LAYOUTS, CONTAINERS, SOURCES
+
+    assert SOURCES == ("auto", *CONTAINERS, *_LAYOUTS)
+    assert {"stata", "spss", "excel", "csv", "redcap", "qualtrics", "limesurvey"} <= set(
+        SOURCES)
+
+
+def test_text_metadata_columns_keep_their_type_however_many(scale) -> None:
+    """Few text columns keep pandas' text dtype; thousands are one block of strings; the
+    values and the order of columns are the same either way."""
+    from alliance_scale.fielding import _responses
+
+    for width in (3, _responses._MANY_TEXT_COLUMNS + 1):
+        names = [f"note{k}" for k in range(width)]
+        frame = pd.DataFrame([[3] * 6 + ["x"] * width, [2] * 6 + ["y"] * width],
+                             columns=[*ITEM_IDS, *names])
+        out = read_responses(frame, scale)
+        assert list(out.columns) == [*ITEM_IDS, *names, "status", "progress", "problems"]
+        assert out[names[-1]].tolist() == ["x", "y"] and out["A1a_1"].tolist() == [3, 2]

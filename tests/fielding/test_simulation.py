@@ -363,3 +363,14 @@ def test_bad_bordin_overrides_are_named() -> None:
         simulate(SCALE, 10, seed=1, blueprint=BLUEPRINT, bordin={"Z": ["task"]})
     with pytest.raises(OptionError, match="bordin\\['A'\\]"):
         simulate(SCALE, 10, seed=1, blueprint=BLUEPRINT, bordin={"A": ["trust"]})
+
+
+@pytest.mark.parametrize("n", [2_000_000_000, 10**7])
+def test_a_simulation_larger_than_the_memory_budget_is_refused_before_allocating(n) -> None:
+    from alliance_scale import draft_scale, simulate
+
+    scale = draft_scale()
+    with pytest.raises(OptionError, match=rf"simulating {n:,} respondents x 80 items would "
+                                          r"need about [\d,.]+ GiB of memory; at most 2\.0 "
+                                          r"GiB is used \(at most 762,600 respondents"):
+        simulate(scale, n, seed=0)

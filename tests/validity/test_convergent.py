@@ -406,3 +406,15 @@ def test_respondents_left_out_by_score_keep_are_left_out_of_the_criterion():
         als.convergent_validity(scores, wai.drop(index=["9", "31"]).rename(index={"1": "999"}))
     with pytest.raises(ResponseError, match="in criterion only: 9, 31"):
         als.convergent_validity(scores.scores, wai)
+
+
+def test_a_long_hypothesis_or_a_device_is_never_opened_as_a_file(pilot, pilot_scores,
+                                                                 tmp_path: Path) -> None:
+    """A string longer than a file name is a (bad) hypothesis, not an OSError; a directory
+    or a device given as the hypotheses file is refused by name, never read."""
+    with pytest.raises(OptionError, match="hypothesis"):
+        convergent_validity(pilot_scores, pilot[WAI], hypotheses="A" * 5000)
+    with pytest.raises(ItemBankError, match="a directory, not a file"):
+        convergent_validity(pilot_scores, pilot[WAI], hypotheses=tmp_path)
+    with pytest.raises(ItemBankError, match="a device, not a regular file"):
+        convergent_validity(pilot_scores, pilot[WAI], hypotheses=Path("/dev/zero"))

@@ -98,7 +98,8 @@ class Table:
     columns, the first ``skip`` data rows dropped, ``text_columns`` read as text) and the
     row labels used in messages; ``formulas`` (Excel) maps a column position to the mask
     of its formula cells (data rows, before ``skip``) and ``formula_texts`` their formulas;
-    ``names`` the original column labels of a DataFrame (kept for its metadata columns).
+    ``names`` the original column labels of a DataFrame (kept for its metadata columns);
+    ``sha256`` the SHA-256 of a file's bytes (set by the dispatcher, ``""`` for a DataFrame).
     """
 
     file: str
@@ -112,6 +113,7 @@ class Table:
     formulas: dict[int, np.ndarray] = field(default_factory=dict)
     formula_texts: dict[int, list[str]] = field(default_factory=dict)
     names: list[object] | None = None
+    sha256: str = ""
 
 
 StatusReader = Callable[[Mapping[int, pd.Series], pd.Index], tuple[np.ndarray, np.ndarray]]
@@ -268,43 +270,86 @@ def match_items(
     return found, " and ".join(how) or "nothing"
 
 
-def missing_items(found: dict[int, str], scale: Scale, file: str, hint: str = "") -> None:
-    """Refuse a table without every item of the scale (``hint`` says what to try)."""
+def missing_items(found: dict[int, str], scale: Scale, file: str, hint: str = "",
+                  header: list[str] | None = None) -> None:
+    """Refuse a table without every item of the scale (``hint`` says what to try); with
+    ``header``, the message names the file's columns that were not recognised, and the
+    expected item id closest to each (difflib), e.g. ``'B3b_l' (did you mean B3b_1?)``."""
     have = set(found.values())
     missing = [i for i in scale.item_ids if i not in have]
     if missing and not have and not hint:
         hint = ("; no column is named by an item id: pass columns={file column: item id} "
                 "(or a function), or the platform's source=")
     if missing:
+        unrecognised = "" if header is None else _unrecognised(header, found, missing)
         raise ResponseError(
             f"{len(missing)} item column(s) of scale {scale.name!r} missing: "
-            + ", ".join(missing[:10]) + (" ..." if len(missing) > 10 else "") + hint,
+            + ", ".join(missing[:10]) + (" ..." if len(missing) > 10 else "")
+            + unrecognised + hint,
             file=file, column=missing[0],
         )
+
+
+#: Columns looked at for a close item id in a message (difflib is quadratic in text length).
+_SUGGESTED_COLUMNS = 2000
+
+
+def closest_id(name: str, ids: list[str]) -> str | None:
+    """The item id closest to a column name (difflib ratio at least 0.6, case ignored)."""
+    import difflib  # imported here: only messages need it
+
+    lowered = {i.lower(): i for i in ids}
+    match = difflib.get_close_matches(name.strip().lower(), list(lowered), n=1, cutoff=0.6)
+    return lowered[match[0]] if match else None
+
+
+def _unrecognised(header: list[str], found: dict[int, str], missing: list[str]) -> str:
+    """``; columns not recognised: 'B3b_l' (did you mean B3b_1?), 'age', ...``."""
+    others = [name for position, name in enumerate(header) if position not in found and name]
+    if not others:
+        return "; every column of the file was recognised"
+    suggested = [(name, closest_id(name, missing)) for name in others[:_SUGGESTED_COLUMNS]]
+    close = [(name, item) for name, item in suggested if item is not None]
+    far = [name for name, item in suggested if item is None]
+    shown = [f"{name!r} (did you mean {item}?)" for name, item in close[:10]]
+    shown += [repr(name) for name in far[:max(0, 10 - len(shown))]]
+    rest = len(others) - len(shown)
+    return (f"; column(s) of the file not recognised as items: {', '.join(shown)}"
+            + (f" and {rest:,} more" if rest > 0 else ""))
 
 
 _ITEM_SHAPE = re.compile(r"\A([A-Za-z])\d+[A-Za-z]?_\d+\Z")
 
 
-def item_like(name: str, scale: Scale) -> bool:
+def item_like(name: str, scale: Scale, letters: set[str] | None = None) -> bool:
     """A column shaped like an item of the scale (``<letter><digits>[letter]_<digits>``,
     starting with the letter of one of its items), e.g. ``A1a_9``; Qualtrics default tags
-    such as ``Q9`` or ``Q3_4`` are not, unless the scale has items starting with Q."""
+    such as ``Q9`` or ``Q3_4`` are not, unless the scale has items starting with Q.
+    ``letters``: the items' first letters, lower-cased (computed when not given)."""
     match = _ITEM_SHAPE.match(name.strip())
-    return bool(match) and match.group(1).lower() in {i[0].lower() for i in scale.item_ids}
+    if letters is None:
+        letters = {i[0].lower() for i in scale.item_ids}
+    return bool(match) and match.group(1).lower() in letters
 
 
 def refuse_unknown_items(header: list[str], found: dict[int, str], scale: Scale, file: str,
                          positions: range | None = None) -> None:
-    """Refuse a column that looks like an item but is not in the scale (another version)."""
+    """Refuse a column that looks like an item but is not in the scale (another version, or
+    a typo: the closest expected id is suggested)."""
     known = {i.lower() for i in scale.item_ids}
+    letters = {i[0].lower() for i in scale.item_ids}
     for position in positions if positions is not None else range(len(header)):
         name = header[position]
         if position not in found and name.strip().lower() not in known and item_like(
-                name, scale):
+                name, scale, letters):
+            have = set(found.values())
+            missing = [i for i in scale.item_ids if i not in have]
+            guess = closest_id(name, missing or list(scale.item_ids))
             raise ResponseError(
                 f"column looks like an item but is not in scale {scale.name!r} "
-                f"(version {scale.version}); was the file fielded with another version?",
+                f"(version {scale.version}); "
+                + (f"did you mean {guess}? " if guess else "")
+                + "was the file fielded with another version?",
                 file=file, column=name,
             )
 

@@ -88,7 +88,7 @@ def plan_limesurvey(table: Table, scale: Scale, columns: Mapping[str, str] | Cal
 
     texts = table.labels if table.labels is not None else header
     found, how = match_items(header, scale, columns, file, decode=decode, texts=texts)
-    missing_items(found, scale, file)
+    missing_items(found, scale, file, header=header)
     for position, name in enumerate(header):
         parts = _parts(name)
         if (position not in found and parts is not None and _OUR_QUESTION.match(parts[0])

@@ -70,7 +70,7 @@ def plan_plain(table: Table, scale: Scale, columns: Mapping[str, str] | Callable
     if empty:
         raise ResponseError(f"header cell {empty[0] + 1} is empty", file=file)
     found, how = match_items(header, scale, columns, file, texts=table.labels)
-    missing_items(found, scale, file)
+    missing_items(found, scale, file, header=header)
     refuse_unknown_items(header, found, scale, file)
     usual = usual_id_column(header) if table.container != "dataframe" else None
     usual = [] if usual is None or usual in found else [usual]

@@ -78,7 +78,8 @@ def plan_qualtrics(table: Table, scale: Scale, columns: Mapping[str, str] | Call
     texts = table.preview[0] if three_rows else table.labels
     found, how = match_items(header, scale, columns, file, texts=texts)
     missing_items(found, scale, file, "; Qualtrics default tags (Q1_1...) need "
-                  "columns={tag: item id}" if any(re.match(r"Q\d", n) for n in header) else "")
+                  "columns={tag: item id}" if any(re.match(r"Q\d", n) for n in header) else "",
+                  header=header)
     refuse_unknown_items(header, found, scale, file)
     lowered = lower_lookup(header)
     ids = id_positions(header, id_column, file,

@@ -85,7 +85,7 @@ def plan_redcap(table: Table, scale: Scale, columns: Mapping[str, str] | Callabl
         hint = ('; this looks like a REDCap "CSV (labels)" export whose headers are not the '
                 "scale's item texts (edited labels, or another language?): export "
                 '"CSV (raw data)" instead, or pass columns={header: item id}')
-    missing_items(found, scale, file, hint)
+    missing_items(found, scale, file, hint, header=header)
     first, last = min(found), max(found)
     refuse_unknown_items(header, found, scale, file, range(first, last + 1))
     lowered = [name.strip().lower() for name in header]

@@ -5,8 +5,8 @@ pyreadstat (the ReadStat C library, as R's haven) reads the file; this module on
 into a :class:`~._read_common.Table`: variable names as the header, variable labels (the
 question texts) as column labels, value labels kept so that answer codes can be mapped back
 through their texts, user-defined missing values read as missing (pyreadstat's default).
-The file's declared size (rows x columns) is read from its metadata first and capped
-before the data are loaded.
+The file's declared size (rows x columns) is read from its metadata first and checked
+against the memory budget and the decompression ratio before the data are loaded.
 """
 
 from __future__ import annotations
@@ -15,13 +15,19 @@ from pathlib import Path
 
 import pandas as pd
 
+from .._io import MEMORY_BUDGET, check_budget, check_ratio
 from ..errors import ResponseError
 from ._read_common import Table
 
 __all__: list[str] = []
 
-#: Most cells read (rows x columns) from an SPSS or Stata file.
-MAX_CELLS = 100_000_000
+#: Memory a cell read from SPSS or Stata costs here (bytes): pyreadstat's float64 or text
+#: value, the copy without the header rows, the item codes and the result.
+BYTES_PER_CELL = 48
+#: Most cells read (rows x columns) from an SPSS or Stata file: the memory budget's worth
+#: (44.7M); the declared size is checked before the data are read, with the ratio of the
+#: data's size (8 bytes a cell) to the file's (a .zsav bomb declares millions of rows).
+MAX_CELLS = MEMORY_BUDGET // BYTES_PER_CELL
 
 
 def read_spss(path: Path, file: str, kind: str) -> Table:
@@ -40,14 +46,27 @@ def read_spss(path: Path, file: str, kind: str) -> Table:
         _, meta = reader(str(path), metadataonly=True)
     except Exception as error:  # pyreadstat raises its own types for damaged files
         raise ResponseError(f"cannot be read as an {name} file ({error})", file=file) from None
-    rows, columns = meta.number_rows or 0, meta.number_columns or 0
-    if rows * columns > MAX_CELLS:
-        raise ResponseError(f"the file declares {rows:,} rows x {columns:,} columns; at most "
-                            f"{MAX_CELLS:,} cells are read", file=file)
-    try:
-        data, meta = reader(str(path))
-    except Exception as error:
-        raise ResponseError(f"cannot be read as an {name} file ({error})", file=file) from None
+    def error(message: str) -> ResponseError:
+        return ResponseError(message, file=file)
+
+    columns = max(int(meta.number_columns or 0), 1)
+    declared = meta.number_rows if meta.number_rows is not None and meta.number_rows >= 0 \
+        else None
+    most_rows = max(MAX_CELLS // columns, 1)
+    if declared is not None:
+        check_budget(f"the file declares {declared:,} rows x {columns:,} columns; reading "
+                     "them", declared * columns * BYTES_PER_CELL, error,
+                     f"at most {most_rows:,} rows of {columns:,} columns are read")
+        check_ratio(path.stat().st_size, declared * columns * 8, error,
+                    f"the file declares {declared:,} rows x {columns:,} columns: it")
+    try:  # rows not declared (allowed in .sav): read one more than the budget allows
+        data, meta = reader(str(path), row_limit=0 if declared is not None else most_rows + 1)
+    except Exception as failure:
+        raise ResponseError(f"cannot be read as an {name} file ({failure})", file=file
+                            ) from None
+    if len(data) > most_rows:
+        check_budget(f"the file holds more than {most_rows:,} rows x {columns:,} columns; "
+                     "reading them", (most_rows + 1) * columns * BYTES_PER_CELL, error)
     header = [str(c).strip() for c in data.columns]
     labels = [str(meta.column_names_to_labels.get(c) or "") for c in data.columns]
     position = {c: k for k, c in enumerate(data.columns)}

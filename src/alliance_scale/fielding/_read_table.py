@@ -1,7 +1,8 @@
 """Containers of response files: delimited text (CSV, TSV) and Excel workbooks.
 
-Text: the encoding is found from the byte-order mark (UTF-8, UTF-16, UTF-32), or UTF-16
-without one (a NUL every other byte), else UTF-8, else Windows-1252; the delimiter is the one
+Text: the encoding is found from the byte-order mark (UTF-8, UTF-16, UTF-32; a repeated mark
+dropped too), or UTF-16 without one (a NUL every other byte), else UTF-8, else Windows-1252
+(a file that is UTF-8 except some lines is refused, naming them); the delimiter is the one
 of ``,`` ``;`` tab that splits the header row into most fields. The data are parsed by
 ``pandas.read_csv`` (C parser; item columns inferred as numbers, the others kept as text so
 that ``007`` and ``07501`` stay what they are). pandas silently pads a row that has too few
@@ -29,6 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .._io import MEMORY_BUDGET, check_ratio, size_text
 from ..errors import ResponseError
 from ._read_common import Table
 
@@ -36,12 +38,18 @@ __all__: list[str] = []
 
 #: Largest uncompressed size of an Excel archive read (bytes).
 MAX_EXCEL_BYTES = 2 * 1024**3
-#: Most cells read from an Excel sheet (rows x used columns).
-MAX_EXCEL_CELLS = 50_000_000
+#: Memory a cell read from Excel costs here, measured (bytes): openpyxl's cell, the value
+#: and its type kept by position, the grid and the DataFrame (9.4M cells took 2.5 GB).
+BYTES_PER_EXCEL_CELL = 300
+#: Most cells with a value read from an Excel sheet: the memory budget's worth (7.2M).
+MAX_EXCEL_CELLS = MEMORY_BUDGET // BYTES_PER_EXCEL_CELL
 #: Excel's own limits (rows, columns).
 EXCEL_ROWS, EXCEL_COLUMNS = 1_048_576, 16_384
 
 _DELIMITERS = (",", ";", "\t")
+#: A file with more text (non-item) columns than this and fewer rows than ``_SHORT`` is
+#: parsed by the csv module rather than pandas (see ``_parse``).
+_WIDE_TEXT, _SHORT = 500, 500
 _NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 
 
@@ -71,13 +79,47 @@ def decode(raw: bytes, file: str) -> tuple[str, str]:
                             file=file)
     try:
         return raw.decode("utf-8"), "UTF-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as error:
+        first_bad = error.start
+    if _UTF8_SEQUENCE.search(raw) is not None:
+        _refuse_mixed(raw, first_bad, file)
     try:
         return raw.decode("cp1252"), "Windows-1252"
     except UnicodeDecodeError:
         raise ResponseError("not a CSV text file: neither UTF-8, UTF-16 nor Windows-1252 text",
                             file=file) from None
+
+
+#: A multi-byte UTF-8 sequence (an accented letter written as UTF-8): in a file that is not
+#: valid UTF-8, it shows that lines of two encodings were mixed.
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}"
+                            rb"|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _refuse_mixed(raw: bytes, first_bad: int, file: str) -> None:
+    """Refuse a file that is UTF-8 except some lines (pasted from a Windows-1252 file),
+    naming the lines that are not UTF-8.
+
+    Decoding the whole file as Windows-1252 would turn every UTF-8 accent into two
+    characters (``prénom`` -> ``prÃ©nom``) and decoding line by line would guess an
+    encoding per respondent: either changes answers, ids or labels without a word, so the
+    file is refused and re-saved as UTF-8 by the user, who can see what the lines hold.
+    """
+    start = raw.rfind(b"\n", 0, first_bad) + 1
+    bad = []
+    line_number = raw.count(b"\n", 0, start) + 1
+    for line in raw[start:].split(b"\n"):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            bad.append(line_number)
+        line_number += 1
+    shown = ", ".join(str(n) for n in bad[:10]) + (" ..." if len(bad) > 10 else "")
+    raise ResponseError(
+        f"mixed encodings: the file is UTF-8 except line(s) {shown} ({len(bad)} line(s) "
+        "in another encoding, e.g. Windows-1252, as when rows are pasted from another "
+        "file); open it in an editor, fix those lines and save the file as UTF-8",
+        file=file)
 
 
 def _decoded(raw: bytes, encoding: str, name: str, file: str) -> str:
@@ -154,6 +196,9 @@ def _first_records(text: str, delimiter: str, count: int) -> tuple[list[list[str
 def read_text(path: Path, file: str, raw: bytes) -> Table:
     """A delimited text file as a :class:`Table` (see the module docstring)."""
     text, encoding = decode(raw, file)
+    # a byte-order mark written twice (a file saved with one, then prefixed again) is not
+    # part of the first column's name
+    text = text.lstrip("\ufeff")
     if "\n" not in text and "\r" in text:
         text = text.replace("\r", "\n")  # old Mac line ends
     rows, delimiter, offsets = _header_rows(text, 3)
@@ -209,6 +254,10 @@ def _parse(body: bytes, header: list[str], delimiter: str, text_columns: set[int
         return _parse_with_csv(body, header, delimiter, file)
     if records == 0:
         raise ResponseError("the file has a header but no data rows", file=file)
+    if len(text_columns) > _WIDE_TEXT and records < _SHORT:
+        # pandas costs about 50-100 us per column whatever the rows; with many text
+        # columns and few rows the csv module (one object block) is linear and faster
+        return _parse_with_csv(body, header, delimiter, file)
     try:
         frame = pd.read_csv(
             io.BytesIO(body), sep=delimiter, header=None, names=list(range(n)),
@@ -248,8 +297,10 @@ def _parse_with_csv(body: bytes, header: list[str], delimiter: str, file: str
             "not a well-formed CSV file (a stray delimiter or quote?)",
             file=file, rows=(wrong + 1).tolist(),
         )
-    frame = pd.DataFrame(rows, dtype=object).replace("", None)
-    frame.columns = list(range(len(header)))
+    cells = np.empty((len(rows), len(header)), dtype=object)  # one block, however wide
+    cells[:] = rows
+    cells[cells == ""] = None
+    frame = pd.DataFrame(cells, columns=list(range(len(header))), dtype=object)
     return frame, pd.RangeIndex(1, len(frame) + 1, name="row")
 
 
@@ -257,27 +308,89 @@ def _parse_with_csv(body: bytes, header: list[str], delimiter: str, file: str
 _COLUMN = re.compile(r"([A-Z]+)(\d+)")
 
 
-def _check_archive(path: Path, file: str) -> None:
+def _check_archive(raw: bytes, file: str) -> None:
+    """Refuse a workbook too large to read before openpyxl parses anything: the members'
+    declared uncompressed sizes (total and ratio to the file's size), then the cells that
+    hold something in the first sheet, counted on its decompressed XML as it streams and
+    stopped as soon as they would need more than the memory budget."""
+    def error(message: str) -> ResponseError:
+        return ResponseError(message, file=file)
+
     try:
-        with zipfile.ZipFile(path) as archive:
-            total = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError) as error:
-        raise ResponseError(f"cannot be read as an Excel workbook ({error})", file=file
-                            ) from None
-    if total > MAX_EXCEL_BYTES:
-        raise ResponseError(
-            f"the workbook unpacks to {total:,} bytes; at most {MAX_EXCEL_BYTES:,} are read "
-            "(export the sheet as CSV)", file=file)
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            members = archive.infolist()
+            total = sum(info.file_size for info in members)
+            if total > MAX_EXCEL_BYTES:
+                raise error(f"the workbook unpacks to {total:,} bytes; at most "
+                            f"{MAX_EXCEL_BYTES:,} are read (export the sheet as CSV)")
+            check_ratio(len(raw), total, error, "the workbook")
+            sheet = _first_sheet(archive)
+            if sheet is not None:
+                cells = _count_cells(archive, sheet, MAX_EXCEL_CELLS)
+                if cells > MAX_EXCEL_CELLS:
+                    raise error(
+                        f"the first sheet holds more than {MAX_EXCEL_CELLS:,} cells with a "
+                        f"value ({sheet} unpacks to {archive.getinfo(sheet).file_size:,} "
+                        f"bytes); reading them would need more than "
+                        f"{size_text(MAX_EXCEL_CELLS * BYTES_PER_EXCEL_CELL)} of memory "
+                        f"(about {BYTES_PER_EXCEL_CELL} bytes a cell): export the sheet as CSV")
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError,
+            NotImplementedError) as failure:
+        raise error(f"cannot be read as an Excel workbook ({failure})") from None
 
 
-def read_excel(path: Path, file: str) -> Table:
-    """The first sheet of an .xlsx/.xlsm workbook as a :class:`Table`."""
+_SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?\br:id="([^"]+)"')
+_TARGET = re.compile(rb'<Relationship\b[^>]*>')
+
+
+def _first_sheet(archive: zipfile.ZipFile) -> str | None:
+    """The archive member of the workbook's first sheet (the one openpyxl reads), from
+    ``xl/workbook.xml`` and its relationships; None when they cannot be read."""
+    names = set(archive.namelist())
+    if "xl/workbook.xml" not in names or "xl/_rels/workbook.xml.rels" not in names:
+        return None
+    if max(archive.getinfo(n).file_size for n in ("xl/workbook.xml",
+                                                   "xl/_rels/workbook.xml.rels")) > 1 << 24:
+        return None
+    found = _SHEET.search(archive.read("xl/workbook.xml"))
+    if found is None:
+        return None
+    for relation in _TARGET.findall(archive.read("xl/_rels/workbook.xml.rels")):
+        if f'Id="{found.group(1).decode("ascii", "replace")}"'.encode() in relation:
+            target = re.search(rb'Target="([^"]+)"', relation)
+            if target is None:
+                return None
+            name = target.group(1).decode("utf-8", "replace")
+            name = name.lstrip("/") if name.startswith("/") else "xl/" + name
+            return name if name in names else None
+    return None
+
+
+def _count_cells(archive: zipfile.ZipFile, member: str, cap: int) -> int:
+    """Cells holding a value, a formula or an inline string in a sheet's XML (the ``<v>``,
+    ``<f>`` and ``<is>`` elements), counted while it decompresses; stops above ``cap``."""
+    tags = (b"<v>", b"<v ", b"<f>", b"<f ", b"<is>")
+    count = 0
+    tail = b""  # the last bytes of the previous chunk: a tag may straddle two chunks
+    with archive.open(member) as stream:
+        while chunk := stream.read(1 << 22):
+            data = tail + chunk
+            # tags wholly inside ``tail`` were counted with the previous chunk
+            count += sum(data.count(t) - tail.count(t) for t in tags)
+            tail = data[-4:]
+            if count > cap:
+                return count
+    return count
+
+
+def read_excel(raw: bytes, file: str) -> Table:
+    """The first sheet of an .xlsx/.xlsm workbook (its bytes) as a :class:`Table`."""
     import openpyxl  # imported here: only Excel files need it
 
-    _check_archive(path, file)
-    values, kinds = _sheet_cells(path, file, openpyxl, data_only=False)
+    _check_archive(raw, file)
+    values, kinds = _sheet_cells(raw, file, openpyxl, data_only=False)
     formulas = {(r, c) for (r, c), kind in kinds.items() if kind == "f"}
-    cached = _sheet_cells(path, file, openpyxl, data_only=True)[0] if formulas else {}
+    cached = _sheet_cells(raw, file, openpyxl, data_only=True)[0] if formulas else {}
     grid, dense_row = _dense(values, file)
     if not grid:
         raise ResponseError("the workbook's first sheet is empty", file=file)
@@ -321,12 +434,12 @@ def read_excel(path: Path, file: str) -> Table:
     return table
 
 
-def _sheet_cells(path: Path, file: str, openpyxl: object, data_only: bool
+def _sheet_cells(raw: bytes, file: str, openpyxl: object, data_only: bool
                  ) -> tuple[dict[tuple[int, int], object], dict[tuple[int, int], str]]:
     """Non-empty cells of the first sheet, by (row, column) from 0, with their data type;
     the declared dimension is ignored and the cells present are capped."""
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=data_only)
+        book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=data_only)
     except Exception as error:  # openpyxl raises many types for a damaged or foreign file
         raise ResponseError(f"cannot be read as an Excel workbook ({error})", file=file
                             ) from None

@@ -277,24 +277,70 @@ def metadata_column(column: pd.Series) -> np.ndarray:
     >>> metadata_column(pd.Series(["07501", "75001"])).tolist()
     ['07501', '75001']
     """
-    if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
-        return column.to_numpy()
-    present = column.dropna()
-    if present.empty or pd.api.types.infer_dtype(present) != "string":
-        return column.to_numpy(dtype=object)
-    if not _NUMBER.match(str(present.iloc[0]).strip()):  # dates, names...: decided at once
-        return column.to_numpy(dtype=object)
-    text = present.astype(str).str.strip()
-    if not text.str.match(_NUMBER).all():
-        return column.to_numpy(dtype=object)
-    digits = text.str.replace(r"[eE].*\Z|[^0-9]", "", regex=True).str.lstrip("0")
-    if text.str.match(_LEADING_ZERO).any() or (digits.str.len() > 15).any():
-        return column.to_numpy(dtype=object)
-    numbers = pd.to_numeric(text, errors="coerce").astype(float)  # overflow: NaN (pandas 2.1)
-    if not np.isfinite(numbers).all():  # 1e400 and the like stay text
-        return column.to_numpy(dtype=object)
-    out = np.full(len(column), np.nan)
-    out[column.notna().to_numpy()] = numbers.to_numpy()
-    if len(present) == len(column) and (numbers % 1 == 0).all():
-        return out.astype(np.int64)
-    return out
+    return metadata_columns(column.to_frame(), [0])[0]
+
+
+def metadata_columns(frame: pd.DataFrame, positions: list[int]) -> list[np.ndarray]:
+    """:func:`metadata_column` of the columns of ``frame`` at ``positions``, vectorised over
+    the columns: a fixed number of array operations on all their cells at once, so that a
+    header of 100,000 metadata columns costs what a column of as many cells does."""
+    width, n = len(positions), len(frame)
+    out: list[np.ndarray | None] = [None] * width
+    all_dtypes = frame.dtypes.to_numpy()
+    dtypes = [all_dtypes[p] for p in positions]
+    by_dtype: dict[object, list[int]] = {}
+    text: list[int] = []
+    for k, dtype in enumerate(dtypes):
+        if dtype != np.dtype(object) and (pd.api.types.is_numeric_dtype(dtype)
+                                or pd.api.types.is_bool_dtype(dtype)):
+            by_dtype.setdefault(dtype, []).append(k)
+        else:
+            text.append(k)
+    for dtype, ks in by_dtype.items():
+        if isinstance(dtype, np.dtype):
+            block = frame.iloc[:, [positions[k] for k in ks]].to_numpy()
+            for j, k in enumerate(ks):
+                out[k] = block[:, j]
+        else:  # an extension type (Int64, boolean) of a DataFrame: as it is
+            for k in ks:
+                out[k] = frame.iloc[:, positions[k]].to_numpy()
+    if not text:
+        return out  # type: ignore[return-value]
+    block = frame.iloc[:, [positions[k] for k in text]].to_numpy(dtype=object)
+    for j, k in enumerate(text):
+        out[k] = block[:, j]
+    present = ~pd.isna(block)
+    # a column is decided by its first value unless that looks like a number (names, dates)
+    first = block[present.argmax(axis=0), np.arange(len(text))]
+    candidate = np.flatnonzero(present.any(axis=0) & np.fromiter(
+        (isinstance(v, str) and _NUMBER.match(v.strip()) is not None for v in first),
+        dtype=bool, count=len(text)))
+    if not candidate.size:
+        return out  # type: ignore[return-value]
+    cells = block[:, candidate].T.ravel()  # column after column
+    mask = present[:, candidate].T.ravel()
+    where = np.flatnonzero(mask)
+    owner = where // n  # candidate column of each present cell
+    values = cells[where]
+    is_text = np.fromiter((isinstance(v, str) for v in values), dtype=bool, count=len(values))
+    stripped = pd.Series(values[is_text], dtype=object).str.strip()
+    good = np.zeros(len(values), dtype=bool)
+    good[is_text] = stripped.str.match(_NUMBER).to_numpy(dtype=bool)
+    checked = stripped[good[is_text]]
+    digits = checked.str.replace(r"[eE].*\Z|[^0-9]", "", regex=True).str.lstrip("0")
+    plain = ~checked.str.match(_LEADING_ZERO).to_numpy(dtype=bool) & (
+        digits.str.len().to_numpy() <= 15)
+    numbers = pd.to_numeric(checked, errors="coerce").astype(float).to_numpy()  # overflow: NaN
+    plain &= np.isfinite(numbers)  # 1e400 and the like stay text
+    good[np.flatnonzero(good)[~plain]] = False
+    bad_columns = np.bincount(owner[~good], minlength=candidate.size) > 0
+    grid = np.full(candidate.size * n, np.nan)
+    grid[where[good]] = numbers[plain]
+    grid = grid.reshape(candidate.size, n)
+    complete = np.bincount(owner, minlength=candidate.size) == n
+    fraction = np.bincount(owner[good], weights=(grid.ravel()[where[good]] % 1 != 0),
+                           minlength=candidate.size) > 0
+    for j in np.flatnonzero(~bad_columns):
+        k = text[candidate[j]]
+        out[k] = grid[j].astype(np.int64) if complete[j] and not fraction[j] else grid[j]
+    return out  # type: ignore[return-value]

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from .._checks import check_choice, check_instance, check_unique_columns
+from .._io import file_sha256, read_bytes, regular_file
 from .._results import Result, result
 from ..errors import OptionError, ResponseError
 from ..instrument._scale import Scale
@@ -50,9 +51,9 @@ from ._read_common import (
 from ._read_plain import adopted_status, id_positions, plan_plain, usual_id_column
 from ._read_spss import read_spss
 from ._read_table import read_excel, read_text
-from ._read_values import code_items, metadata_column
+from ._read_values import code_items, metadata_columns
 from ._read_values import plain_value as plain_value  # validity imports it from here
-from ._vocabulary import SOURCES
+from ._vocabulary import CONTAINERS, ERRORS, LAYOUTS, SOURCES
 
 __all__ = [
     "ID_COLUMN_NAMES",
@@ -60,13 +61,17 @@ __all__ = [
     "read_responses",
 ]
 
-#: Platform layouts, in the order ``source="auto"`` tries them.
+#: Each platform layout's detector and planner, in the order ``source="auto"`` tries them
+#: (the names are ``_vocabulary.LAYOUTS``, which the command line lists without this module).
 _LAYOUTS: dict[str, tuple[Callable, Callable]] = {
     "qualtrics": (_read_qualtrics.detect, _read_qualtrics.plan_qualtrics),
     "limesurvey": (_read_limesurvey.detect, _read_limesurvey.plan_limesurvey),
     "redcap": (_read_redcap.detect, _read_redcap.plan_redcap),
 }
 _EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+#: Above this many text metadata columns they are kept as one block of Python strings
+#: (object dtype) rather than one pandas text column each (see ``_assemble``).
+_MANY_TEXT_COLUMNS = 1000
 _KINDS = {b"%PDF": "a PDF document", b"\xd0\xcf\x11\xe0": "an old Office file (.xls or .doc); "
           "save it as .xlsx or CSV"}
 
@@ -100,6 +105,8 @@ class ReadReport(Result):
         Ids (or data-row numbers) of the rows ``keep`` excluded, in file order.
     excluded_status : tuple of str
         Their statuses, in the same order.
+    sha256 : str
+        SHA-256 (hex) of the file's bytes, computed while reading (``""`` for a DataFrame).
 
     Examples
     --------
@@ -121,6 +128,7 @@ class ReadReport(Result):
     keep: str
     excluded: tuple[str, ...]
     excluded_status: tuple[str, ...]
+    sha256: str = ""
 
     def to_frame(self) -> pd.DataFrame:
         """One row per completion status found: rows read and rows kept."""
@@ -163,12 +171,24 @@ def _frame_table(frame: pd.DataFrame) -> Table:
 
 
 def _file_table(path: Path, file: str, source: str) -> Table:
-    if not path.is_file():
-        raise ResponseError("no such file", file=file)
-    if path.stat().st_size == 0:
+    """The file's :class:`Table`, with the SHA-256 of its bytes (``table.sha256``).
+
+    Only a regular file is opened (``os.stat`` first: a directory, a device such as
+    ``/dev/zero`` or a FIFO is refused by name); text and Excel files are hashed as they are
+    read, once; an SPSS or Stata file (read by pyreadstat from its path) in one streamed
+    pass.
+    """
+    def error(message: str) -> ResponseError:
+        return ResponseError(message, file=file)
+
+    info = regular_file(path, error)
+    if info.st_size == 0:
         raise ResponseError("empty file (0 bytes)", file=file)
-    with path.open("rb") as handle:
-        head = handle.read(16)
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(16)
+    except OSError as failure:
+        raise error(f"cannot read the file ({failure.strerror or failure})") from None
     suffix = path.suffix.lower()
     if head.startswith((b"$FL2", b"$FL3")) or suffix in (".sav", ".zsav"):
         kind = "spss"
@@ -184,22 +204,33 @@ def _file_table(path: Path, file: str, source: str) -> Table:
     if source == "spss" and kind not in ("spss", "stata"):
         raise ResponseError("source='spss' but the file is not an SPSS (.sav) or Stata (.dta) "
                             "file", file=file)
+    if source == "stata" and kind != "stata":
+        raise ResponseError("source='stata' but the file is not a Stata (.dta) file",
+                            file=file)
     if kind in ("spss", "stata"):
-        return read_spss(path, file, kind)
+        table = read_spss(path, file, kind)
+        table.sha256 = file_sha256(path, error)
+        return table
     if kind == "excel":
-        if suffix in _EXCEL_SUFFIXES:
-            return read_excel(path, file)
+        raw, digest = read_bytes(path, error)
         try:
-            return read_excel(path, file)
+            table = read_excel(raw, file)
         except ResponseError:
+            if suffix in _EXCEL_SUFFIXES:
+                raise
             raise ResponseError("not a CSV text file: it is a ZIP archive, and not an Excel "
                                 "workbook either", file=file) from None
+        table.sha256 = digest
+        return table
     for magic, what in _KINDS.items():
         if head.startswith(magic):
             raise ResponseError(f"not a CSV text file: it is {what}", file=file)
     if suffix == ".xls":
         raise ResponseError("an old .xls workbook: save it as .xlsx or CSV", file=file)
-    return read_text(path, file, path.read_bytes())
+    raw, digest = read_bytes(path, error)
+    table = read_text(path, file, raw)
+    table.sha256 = digest
+    return table
 
 
 # --------------------------------------------------------------------------- layout
@@ -208,7 +239,7 @@ def _plan(table: Table, scale: Scale, source: str, columns: Any,
     if source in _LAYOUTS:
         return _LAYOUTS[source][1](table, scale, columns, id_column,
                                    f"given: source={source!r}")
-    if source in ("auto", "spss"):
+    if source in ("auto", "spss", "stata"):
         for detect, plan in _LAYOUTS.values():
             reason = detect(table)
             if reason is not None:
@@ -337,15 +368,16 @@ def read_responses(
     scale : Scale
         The scale that was fielded: gives the item ids and texts, the response range
         (``min_value..max_value``) and the anchor labels.
-    source : {"auto", "csv", "excel", "spss", "redcap", "qualtrics", "limesurvey"}
+    source : {"auto", "csv", "excel", "spss", "stata", "qualtrics", "limesurvey", "redcap"}
         ``"auto"`` (default): the container from the file's first bytes and suffix, the
         layout from the header rows, in this order: Qualtrics (its 3 header rows, or
         ``ResponseId`` with ``Finished``/``Status``), LimeSurvey (``submitdate`` with
         ``lastpage``/``startlanguage``, or ``DTA1[...]`` columns), REDCap (``redcap_*`` or
         ``*_complete`` columns, or a labels export's ``Complete?``, ``Event Name``...),
         else plain item-id headers; the read report says which and why. ``"csv"`` and
-        ``"excel"``: the plain layout. ``"spss"``: an SPSS or Stata file, its layout
-        detected as for ``"auto"``. A platform name forces that platform's layout.
+        ``"excel"``: the plain layout. ``"spss"``: an SPSS or Stata file, ``"stata"``: a
+        Stata file, the layout detected as for ``"auto"``. A platform name forces that
+        platform's layout.
         Text is UTF-8 (with or without BOM), UTF-16/32 (with BOM, or UTF-16 without),
         or Windows-1252; comma, semicolon or tab separated.
     columns : mapping or callable, optional
@@ -536,9 +568,6 @@ def _assemble(data: pd.DataFrame, table: Table, plan: Plan, matrix: np.ndarray, 
         seen: set[object] = set()
         repeated = next(n for n in kept_names if n in seen or seen.add(n))
         raise ResponseError("duplicate column name", file=table.file, column=str(repeated))
-    content: dict[object, Any] = {}
-    for position in metadata:
-        content[names[position]] = metadata_column(data[position])
     problems = np.full(len(data), "", dtype=object)
     for position, described in notes.items():
         problems[position] = "; ".join(described)
@@ -547,13 +576,34 @@ def _assemble(data: pd.DataFrame, table: Table, plan: Plan, matrix: np.ndarray, 
         problems = np.array(["; ".join(p for p in pair if p)
                              for pair in zip(before.to_numpy(), problems, strict=True)],
                             dtype=object)
-    content[STATUS_COLUMN] = status
-    content[PROGRESS_COLUMN] = progress
-    content[PROBLEMS_COLUMN] = problems
     index = pd.RangeIndex(len(data))
-    # the items as one float block (no copy), the rest beside it: built at once
-    items = pd.DataFrame(matrix, columns=list(scale.item_ids), index=index)
-    return pd.concat([items, pd.DataFrame(content, index=index)], axis=1)
+    # built at once: the items as one float block (no copy), the numeric metadata columns
+    # as one block per dtype, then back in the file's order
+    parts = [pd.DataFrame(matrix, columns=list(scale.item_ids), index=index)]
+    metadata_names = [names[p] for p in metadata]
+    groups: dict[object, list[int]] = {}
+    values = metadata_columns(data, metadata)
+    for k, array in enumerate(values):
+        key = array.dtype if isinstance(array, np.ndarray) and array.ndim == 1 else k
+        groups.setdefault(key, []).append(k)
+    for key, ks in groups.items():
+        # numbers as one 2-D block; text through the dict constructor, which gives each
+        # column pandas' text dtype, unless there are so many text columns that this
+        # would cost seconds (about 0.1 ms a column): then one block of Python strings
+        if isinstance(key, np.dtype) and len(ks) > 1 and (
+                key != np.dtype(object) or len(ks) > _MANY_TEXT_COLUMNS):
+            parts.append(pd.DataFrame(np.column_stack([values[k] for k in ks]),
+                                      columns=[metadata_names[k] for k in ks], index=index,
+                                      dtype=key))
+        else:
+            parts.append(pd.DataFrame({metadata_names[k]: values[k] for k in ks}, index=index))
+    parts.append(pd.DataFrame({STATUS_COLUMN: status, PROGRESS_COLUMN: progress,
+                               PROBLEMS_COLUMN: problems}, index=index))
+    out = pd.concat(parts, axis=1)
+    if len(groups) > 1:  # back to the file's order of columns
+        out = out[[*scale.item_ids, *metadata_names, STATUS_COLUMN, PROGRESS_COLUMN,
+                   PROBLEMS_COLUMN]]
+    return out
 
 
 def _report(table: Table, plan: Plan, status: np.ndarray, allowed: set[str],
@@ -575,5 +625,6 @@ def _report(table: Table, plan: Plan, status: np.ndarray, allowed: set[str],
         decided=plan.reason, items_matched_by=plan.matched_by, rows=len(status),
         ignored_columns=tuple(table.header[p] for p in plan.dropped),
         status_counts=counts, keep=name, excluded=excluded, excluded_status=excluded_status,
+        sha256=table.sha256,
     )
     return report, keep_mask

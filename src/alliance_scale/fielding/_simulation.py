@@ -43,6 +43,7 @@ from .._checks import (
     check_number,
     check_seed,
 )
+from .._io import MEMORY_BUDGET, check_budget
 from .._results import Result, result
 from ..errors import AnalysisError, OptionError
 from ..instrument._blueprint import BORDIN, Blueprint, load_blueprint
@@ -207,11 +208,24 @@ def _correlation_value(name: str, value: Any) -> float:
     return check_number(name, value, -1.0, 1.0, low_open=True, high_open=True)
 
 
+#: Peak memory of a simulation per respondent and column (bytes; measured: 212 MB for
+#: 100,000 respondents x 80 items with missing and careless answers).
+_BYTES_PER_CELL = 32
+
+
+def _most_respondents(items: int) -> int:
+    return int(MEMORY_BUDGET // ((items + 8) * _BYTES_PER_CELL))
+
+
 def _check_arguments(scale: Any, n: Any, level: str, loading: Any, loading_spread: Any) -> None:
     check_instance("scale", scale, Scale, "see draft_scale")
     if len(scale.items) < 2:
         raise AnalysisError(f"scale has {len(scale.items)} item(s); at least 2 are needed")
     check_integer("n", n, minimum=1)
+    check_budget(f"simulating {n:,} respondents x {len(scale.items)} items",
+                 float(n) * (len(scale.items) + 8) * _BYTES_PER_CELL, OptionError,
+                 f"at most {_most_respondents(len(scale.items)):,} respondents of this "
+                 "scale at once; simulate batches with different seeds")
     check_choice("level", level, LEVELS)
     check_number("loading", loading, 0.0, 1.0, low_open=True, high_open=True)
     check_number("loading_spread", loading_spread, 0.0, 1.0, high_open=True)

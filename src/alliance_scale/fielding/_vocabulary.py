@@ -8,7 +8,13 @@ from __future__ import annotations
 
 __all__: list[str] = []
 
-#: What ``source=`` accepts: decide, a container read with the plain layout, or a platform.
-SOURCES = ("auto", "csv", "excel", "spss", "redcap", "qualtrics", "limesurvey")
+#: Containers ``source="auto"`` decides from the file's first bytes and suffix; text and
+#: Excel are read with the plain layout when named, SPSS and Stata with the layout detected.
+CONTAINERS = ("csv", "excel", "spss", "stata")
+#: Platform layouts, in the order ``source="auto"`` tries them.
+LAYOUTS = ("qualtrics", "limesurvey", "redcap")
+#: What ``source=`` accepts (and the command line's ``--source`` lists): decide, a
+#: container, or a platform: every choice ``"auto"`` can make, from the two lists above.
+SOURCES = ("auto", *CONTAINERS, *LAYOUTS)
 #: What to do with an invalid answer: refuse the data, or set it to missing and flag the row.
 ERRORS = ("raise", "flag")

@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from .._checks import check_choice, check_integer
+from .._io import write_atomic
 from ..errors import ItemBankError, OptionError
 from ._response_format import response_formats_data
 from ._vocabulary import EXPORT_FORMATS, LANGUAGES
@@ -203,7 +204,7 @@ def write_or_return(text: str, path: str | Path | None, encoding: str = "utf-8"
         raise OptionError(f"path {path!r} looks like a language; write language={path!r} "
                           "(the first argument is the file to write)")
     path = Path(path)
-    path.write_text(text, encoding=encoding)
+    write_atomic(path, text, encoding)
     return path
 
 
@@ -452,7 +453,7 @@ def to_redcap(scale: Scale, path: str | Path, language: str | None = None, *,
     True
     """
     path = Path(path)
-    path.write_text(_redcap_text(scale, language, items_per_page), encoding="utf-8-sig")
+    write_atomic(path, _redcap_text(scale, language, items_per_page), "utf-8-sig")
     return path
 
 
@@ -596,7 +597,7 @@ def to_limesurvey(scale: Scale, path: str | Path, *, items_per_page: int = ITEMS
     ['S', '', 'sid']
     """
     path = Path(path)
-    path.write_text(_limesurvey_text(scale, items_per_page), encoding="utf-8-sig")
+    write_atomic(path, _limesurvey_text(scale, items_per_page), "utf-8-sig")
     return path
 
 
@@ -679,7 +680,7 @@ def to_qualtrics(
     2
     """
     path = Path(path)
-    path.write_text(_qualtrics_text(scale, language, items_per_page), encoding="utf-8")
+    write_atomic(path, _qualtrics_text(scale, language, items_per_page), "utf-8")
     return path
 
 
@@ -757,6 +758,5 @@ def write_export(scale: Scale, format: str, path: str | Path,
     'd.csv'
     """
     path = Path(path)
-    path.write_text(render(scale, format, language),
-                    encoding=_ENCODINGS.get(format, "utf-8"))
-    return path
+    return write_atomic(path, render(scale, format, language),
+                        _ENCODINGS.get(format, "utf-8"))

@@ -25,6 +25,7 @@ import pandas as pd
 import yaml
 
 from .._checks import check_choice
+from .._io import regular_file, write_atomic
 from ..errors import ItemBankError
 from . import _exports
 from ._blueprint import ID_PATTERN
@@ -251,8 +252,7 @@ class Scale:
             The path written.
         """
         path = Path(path)
-        path.write_text(self.dumps(_file_kind(path)), encoding="utf-8")
-        return path
+        return write_atomic(path, self.dumps(_file_kind(path)))
 
     @classmethod
     def load(cls, path: str | Path) -> Scale:
@@ -275,6 +275,8 @@ class Scale:
         True
         """
         path = Path(path)
+        # a directory or a device is named as such before its suffix is judged
+        regular_file(path, lambda message: ItemBankError(message, file=str(path)))
         data = load_data_file(path, _file_kind(path))
         return _scale_from_dict(data, str(path))
 

@@ -29,6 +29,7 @@ from typing import Any
 
 import yaml
 
+from .._io import read_bytes
 from ..errors import ItemBankError
 
 __all__: list[str] = []
@@ -245,7 +246,8 @@ def load_data_file(path: str | Path, kind: str | None = None) -> Any:
     Raises
     ------
     ItemBankError
-        Naming the file: unreadable, larger than :data:`MAX_BYTES`, not UTF-8, not valid
+        Naming the file: missing, not a regular file (a directory, a device, a FIFO),
+        unreadable, larger than :data:`MAX_BYTES`, not UTF-8, not valid
         YAML/JSON, or refused by the checks (aliases, duplicate keys, nesting).
 
     Examples
@@ -261,14 +263,11 @@ def load_data_file(path: str | Path, kind: str | None = None) -> Any:
     file = str(path)
     path = Path(path)
     kind = kind or ("json" if path.suffix.lower() == ".json" else "yaml")
-    try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise ItemBankError(f"the file is {size:,} bytes; at most {MAX_BYTES:,} are read "
-                                "(is it the right file?)", file=file)
-        raw = path.read_bytes()
-    except OSError as error:
-        raise ItemBankError(f"cannot read the file ({error.strerror or error})",
-                            file=file) from None
+    def error(message: str) -> ItemBankError:
+        if not message.startswith(("cannot read", "the file is")):
+            message = f"cannot read the file: {message}"
+        return ItemBankError(message, file=file)
+
+    raw, _ = read_bytes(path, error, max_bytes=MAX_BYTES)
     text = _decode(raw, file)
     return _loads_json(text, file) if kind == "json" else loads_yaml(text, file)

@@ -26,7 +26,9 @@ import numpy as np
 import pandas as pd
 
 from .._checks import check_choice
+from .._io import write_atomic
 from .._results import Result
+from ..errors import OptionError
 from ._criteria import SOURCES, Criterion, criteria_frame
 
 __all__ = ["ValidationReport"]
@@ -173,12 +175,16 @@ class ValidationReport(Result):
         if path is not None:
             path = Path(path)
             folder = path.parent / f"{path.stem}_figures"
-            folder.mkdir(parents=True, exist_ok=True)
-            for section in self.sections:
-                for figure in section.figures:
-                    (folder / f"{figure.name}.svg").write_text(figure.svg, encoding="utf-8")
         text = _render_markdown(self, None if folder is None else folder.name)
-        return _written(text, path)
+        if path is not None:
+            payload = text.encode("utf-8")  # fails before anything is written
+            figures = [f for section in self.sections for f in section.figures]
+            if figures:
+                folder.mkdir(parents=True, exist_ok=True)
+            for figure in figures:
+                write_atomic(folder / f"{figure.name}.svg", figure.svg)
+            write_atomic(path, payload)
+        return text
 
     def to_json(self, path: str | Path | None = None) -> str:
         """The report's numbers for machines: criteria, tables, advice, notes, footer.
@@ -218,7 +224,9 @@ class ValidationReport(Result):
         ----------
         path : str or Path
         format : {"html", "md", "json"}, optional
-            Default: from the suffix (``.html``/``.htm``, ``.md``, ``.json``).
+            Default: from the suffix (``.html``/``.htm``, ``.md``/``.markdown``, ``.json``;
+            another suffix is refused). The file is written atomically: a failure leaves
+            an existing file as it was.
 
         Returns
         -------
@@ -226,11 +234,20 @@ class ValidationReport(Result):
         """
         path = Path(path)
         if format is None:
-            format = {".htm": "html", ".html": "html", ".md": "md", ".markdown": "md",
-                      ".json": "json"}.get(path.suffix.lower(), "html")
+            format = REPORT_SUFFIXES.get(path.suffix.lower())
+            if format is None:
+                raise OptionError(
+                    f"cannot tell the report's format from the suffix of {str(path)!r}: use "
+                    f"{', '.join(REPORT_SUFFIXES)} (or format=); for a PDF, open the HTML "
+                    "report in a browser and print it (it has a print layout)")
         check_choice("format", format, ("html", "md", "json"))
         {"html": self.to_html, "md": self.to_markdown, "json": self.to_json}[format](path)
         return path
+
+
+#: Report format of each file suffix (what :meth:`ValidationReport.save` infers).
+REPORT_SUFFIXES = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md",
+                   ".json": "json"}
 
 
 # ---------------------------------------------------------------------- formatting
@@ -286,7 +303,7 @@ def _plain(value: Any) -> Any:
 
 def _written(text: str, path: str | Path | None) -> str:
     if path is not None:
-        Path(path).write_text(text, encoding="utf-8")
+        write_atomic(path, text)
     return text
 
 

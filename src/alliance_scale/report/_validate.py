@@ -158,9 +158,9 @@ def validate(
         holdout = check_number("holdout", holdout, 0.0, 1.0, low_open=True, high_open=True)
     if not isinstance(ordinal, bool):
         check_choice("ordinal", ordinal, ("auto",))
-    data_hash = _data_sha256(responses)
     frame = read_responses(responses, scale, source=source) if not isinstance(
         responses, pd.DataFrame) else read_responses(check_frame("responses", responses), scale)
+    data_hash = _data_sha256(responses, frame)
     use_ordinal = scale.response_format.points <= ORDINAL_POINTS if ordinal == "auto" else ordinal
     cor = "polychoric" if use_ordinal else "pearson"
     columns = _criterion_columns(frame, criterion)
@@ -600,13 +600,11 @@ def _figure(figure: Any, caption: str, name: str) -> Figure:
     return Figure(caption=caption, svg=buffer.getvalue(), name=name)
 
 
-def _data_sha256(responses: Any) -> str:
-    """SHA-256 of the file's bytes, or of the DataFrame's CSV text."""
+def _data_sha256(responses: Any, frame: pd.DataFrame) -> str:
+    """SHA-256 of the file's bytes (computed by the reader as it read them), or of the
+    DataFrame's CSV text."""
     if isinstance(responses, (str, Path)):
-        try:
-            return hashlib.sha256(Path(responses).read_bytes()).hexdigest()
-        except OSError:
-            return ""
+        return frame.attrs["read_report"].sha256
     if isinstance(responses, pd.DataFrame):
         return hashlib.sha256(responses.to_csv().encode("utf-8")).hexdigest()
     return ""

@@ -298,9 +298,12 @@ def collect_hypotheses(hypotheses: Any, blueprint: Blueprint | None) -> list[Hyp
 
 def _is_file(text: str) -> bool:
     """A string naming a YAML file (by its suffix, or an existing path), not a hypothesis."""
-    if "~" in text:
+    if "~" in text or "\n" in text or "\x00" in text:
         return False
-    return Path(text).suffix.lower() in (".yaml", ".yml") or Path(text).exists()
+    try:  # a long hypothesis is no file name (ENAMETOOLONG), whatever it holds
+        return Path(text).suffix.lower() in (".yaml", ".yml") or Path(text).exists()
+    except (OSError, ValueError):
+        return False
 
 
 def _read_file(file: str) -> list[Hypothesis]:
