@@ -249,8 +249,15 @@ def refuse_work(monkeypatch: pytest.MonkeyPatch) -> None:
     def forbidden(*args: object, **kwargs: object) -> None:
         raise AssertionError("computed before checking the output path")
 
-    for name in ("validate", "read_responses", "simulate", "draft_scale", "_load_scale"):
-        monkeypatch.setattr(cli, name, forbidden)
+    import alliance_scale.fielding as fielding
+    import alliance_scale.instrument as instrument
+    import alliance_scale.report as report
+
+    # the commands import the analysis stack when they run (a fast --help): patch its faces
+    monkeypatch.setattr(cli, "_load_scale", forbidden)
+    for module, name in ((report, "validate"), (fielding, "read_responses"),
+                         (fielding, "simulate"), (instrument, "draft_scale")):
+        monkeypatch.setattr(module, name, forbidden)
 
 
 @pytest.mark.parametrize("how", ["same", "symlink", "hardlink", "dotted"])
@@ -380,17 +387,18 @@ def test_a_simulation_too_large_is_refused_at_once(capsys: pytest.CaptureFixture
 
 def test_ctrl_c_exits_130_with_one_line_and_no_partial_file(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
-    import alliance_scale.cli as cli
+    import alliance_scale.fielding as fielding
+    import alliance_scale.report as report_stage
 
     def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "validate", interrupted)
+    monkeypatch.setattr(report_stage, "validate", interrupted)
     report = tmp_path / "r.html"
     assert main(["validate", "--report", str(report), "--quiet"]) == 130
     assert capsys.readouterr().err == "alliance-scale: interrupted\n"
     assert not report.exists()
-    monkeypatch.setattr(cli, "simulate", lambda *a, **k: (_ for _ in ()).throw(MemoryError))
+    monkeypatch.setattr(fielding, "simulate", lambda *a, **k: (_ for _ in ()).throw(MemoryError))
     assert main(["simulate", "-n", "10"]) == 2
     _one_line_error(capsys, "out of memory")
 

@@ -651,7 +651,10 @@ def test_the_read_report_holds_the_sha256_of_the_bytes_read(scale, samples) -> N
 
 
 def test_sources_are_every_choice_auto_can_make() -> None:
-    from alliance_scale.fielding._responses import _LAYOUTS, CONTAINERS, SOURCES
+    from alliance_scale.fielding._responses import _LAYOUTS
+    from alliance_scale.fielding._vocabulary import CONTAINERS, LAYOUTS, SOURCES
+
+    assert tuple(_LAYOUTS) == LAYOUTS  # the readers and the command line list the same
 
     assert SOURCES == ("auto", *CONTAINERS, *_LAYOUTS)
     assert {"stata", "spss", "excel", "csv", "redcap", "qualtrics", "limesurvey"} <= set(

@@ -53,7 +53,7 @@ from ._read_spss import read_spss
 from ._read_table import read_excel, read_text
 from ._read_values import code_items, metadata_columns
 from ._read_values import plain_value as plain_value  # validity imports it from here
-from ._vocabulary import CONTAINERS, ERRORS, LAYOUTS, SOURCES
+from ._vocabulary import SOURCES
 
 __all__ = [
     "ID_COLUMN_NAMES",
