@@ -472,3 +472,25 @@ def test_dropped_rows_warning_points_at_the_caller(bfi_items: pd.DataFrame) -> N
     with pytest.warns(AllianceScaleWarning, match="left out") as record:
         als.cfa(bfi_items, SMALL_MODEL)
     assert record[0].filename == __file__
+
+
+@pytest.mark.parametrize("estimator", ["ML", "MLR"])
+@pytest.mark.parametrize("missing", ["listwise", "pairwise"])
+@pytest.mark.parametrize("constant", [["x2"], ["x1", "x2", "x3", "x4", "x5", "x6"]])
+def test_an_item_constant_in_one_group_is_named_with_the_group(
+        hs: pd.DataFrame, estimator: str, missing: str, constant: list[str]) -> None:
+    if estimator == "MLR" and missing == "pairwise":
+        return  # refused as an option (tested above)
+    data = hs.copy()
+    data.loc[data["school"] == "Pasteur", constant] = 5.0
+    model = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6"
+    with pytest.raises(AnalysisError, match=r"constant in group 'Pasteur'.*every answer is 5"
+                       ) as caught:
+        als.cfa(data, model, group="school", estimator=estimator, missing=missing)
+    assert caught.value.column == constant[0]
+    with pytest.raises(AnalysisError, match="constant in group 'Pasteur'"):
+        als.measurement_invariance(data, model, group="school", estimator=estimator)
+    # ten answers of the group given back: the items vary, and it fits
+    back = data.index[data["school"] == "Pasteur"][:10]
+    data.loc[back, constant] = hs.loc[back, constant]
+    assert als.cfa(data, model, group="school", estimator=estimator, missing=missing).converged

@@ -163,6 +163,19 @@ def _continuous_groups(items: pd.DataFrame, rows: list[np.ndarray], missing: str
                 raise AnalysisError("two items are never answered together: their pairwise "
                                     "covariance is undefined")
         sd = np.sqrt(np.diag(cov))
+        spread = np.nanmax(np.abs(values), axis=0) if n else np.zeros(len(sd))
+        flat = np.flatnonzero(~(sd > 1e-12 * np.maximum(spread, 1.0)))
+        if flat.size:
+            where = f" in group {labels[g]!r}" if labels else ""
+            bad = items.columns[flat[0]]
+            others = ([str(c) for c in items.columns[flat[1:6]]] if flat.size > 1 else [])
+            answer = pd.Series(values[:, flat[0]]).dropna()
+            raise AnalysisError(
+                f"item is constant{where} (every answer is "
+                f"{answer.iloc[0] if len(answer) else float('nan'):g}, {n} respondents)"
+                + (f"; so are {', '.join(others)}" if others else "")
+                + ": its variance is 0 and ML cannot fit it; leave the item out or "
+                "compare groups in which it varies", column=bad)
         cause = singular_cause(cov / np.outer(sd, sd), list(items.columns))
         if cause is not None:
             where = f" of group {labels[g]}" if labels else ""
