@@ -511,7 +511,9 @@ def _convergent(run: _Run, frame: pd.DataFrame, scale: Scale, columns: list[str]
 
     scores = run.results["scores"]
     reliability = run.results.get("reliability")  # absent when it could not be computed
-    reliabilities = None if reliability is None else reliability.table["alpha"]
+    # the result itself, not its alpha column: an alpha that is not a reliability (one item
+    # per facet, a negative average covariance) is left unknown rather than refused
+    reliabilities = reliability
     fit = convergent_validity(scores, frame[columns], reliabilities=reliabilities)
     matrix = mtmm(scores, frame[columns], reliabilities=reliabilities)
     run.results["convergent"], run.results["mtmm"] = fit, matrix
