@@ -10,7 +10,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from alliance_scale import AllianceScaleWarning, AnalysisError, EmptyCellWarning, polychoric
+import alliance_scale as als
+from alliance_scale import (
+    AllianceScaleWarning,
+    AnalysisError,
+    EmptyCellWarning,
+    OptionError,
+    polychoric,
+)
 from alliance_scale.psychometrics._cfa._ordinal import OrdinalStatistics, ordinal_statistics
 
 
@@ -331,3 +338,50 @@ def test_near_one_correlation_warns_and_stays_finite():
     assert near[0].filename == __file__
     assert stats.correlation[0, 1] == 0.999
     assert np.isfinite(stats.nacov).all()
+
+
+# ============================================================================ memory budget
+
+
+def _ordinal_items(p: int, n: int = 200) -> pd.DataFrame:
+    rng = np.random.default_rng(3)
+    latent = 0.7 * rng.standard_normal((n, 1)) + 0.7 * rng.standard_normal((n, p))
+    return pd.DataFrame(np.digitize(latent, [-1.0, 0.0, 1.0]) + 1.0,
+                        columns=[f"i{j}" for j in range(p)])
+
+
+def test_memory_estimate_grows_with_the_fourth_power_of_the_items() -> None:
+    from alliance_scale.psychometrics._cfa._cfa import ordinal_memory
+
+    small, large = (ordinal_memory(p, 3 * p, 500, 1, "WLSMV") for p in (50, 100))
+    assert 12 < large / small < 17  # (100 / 50)^4 = 16, less the thresholds (linear)
+    assert ordinal_memory(100, 300, 500, 1, "DWLS") < 0.6 * large  # no robust copies
+    assert ordinal_memory(100, 300, 500, 2, "WLSMV") > large  # one NACOV per group
+
+
+@pytest.mark.parametrize(("estimator", "budget"), [("WLSMV", "0.03"), ("DWLS", "0.005")])
+def test_a_model_over_the_memory_budget_is_refused_with_the_estimate(
+        monkeypatch: pytest.MonkeyPatch, estimator: str, budget: str) -> None:
+    from alliance_scale.psychometrics._cfa import _ordinal
+
+    data = _ordinal_items(40)
+    model = "f =~ " + " + ".join(data.columns)
+    monkeypatch.setenv("ALLIANCE_SCALE_MEMORY_GB", budget)  # WLSMV 0.039 GB, DWLS 0.022
+
+    def never(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the statistics were computed before the check")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(_ordinal, "ordinal_statistics", never)
+        with pytest.raises(AnalysisError) as caught:
+            als.cfa(data, model, ordered=True, estimator=estimator)
+    message = str(caught.value)
+    assert f"{estimator} on 40 ordered items needs about" in message
+    assert "900 x 900" in message  # 780 polychorics + 120 thresholds
+    assert "ALLIANCE_SCALE_MEMORY_GB" in message and "MLR" in message
+    assert ("estimator='DWLS'" in message) == (estimator == "WLSMV")  # when DWLS fits
+    monkeypatch.setenv("ALLIANCE_SCALE_MEMORY_GB", "1")
+    assert als.cfa(data, model, ordered=True, estimator=estimator).converged
+    monkeypatch.setenv("ALLIANCE_SCALE_MEMORY_GB", "lots")
+    with pytest.raises(OptionError, match="ALLIANCE_SCALE_MEMORY_GB"):
+        als.cfa(data, model, ordered=True, estimator=estimator)

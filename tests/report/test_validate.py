@@ -253,3 +253,14 @@ def test_one_item_per_facet_with_wai_columns_keeps_the_report():
     assert any(c.section == "Convergent validity" for c in report.criteria)
     assert any(note.startswith("Confirmatory structure not computed: ")
                and "not identified" in note for note in report.notes)
+
+
+def test_a_pool_too_large_for_wlsmv_is_fitted_by_mlr_and_says_so(small, monkeypatch):
+    """The memory budget decides: WLSMV's NACOV grows with the fourth power of the items."""
+    monkeypatch.setenv("ALLIANCE_SCALE_MEMORY_GB", "0.001")
+    scale, data = small
+    report = _quiet_validate(data, scale)
+    section = next(s for s in report.sections if s.key == "cfa")
+    assert "fitted by MLR" in section.paragraphs[0] and "GB" in section.paragraphs[0]
+    assert any("would need about" in note for note in report.notes)
+    assert report.results["cfa"].estimator == "MLR"

@@ -38,13 +38,91 @@ from ._model import GROUP_EQUAL, Model, build_model, variable_names
 from ._result import CFAResult
 from ._syntax import Statement, model_statements
 
-__all__ = ["ESTIMATORS", "Prepared", "cfa", "fit_statements", "prepare"]
+__all__ = ["ESTIMATORS", "Prepared", "cfa", "fit_statements", "memory_budget",
+           "ordinal_memory", "prepare"]
 
 #: Estimators of :func:`cfa` (lavaan's names).
 ESTIMATORS = ("ML", "MLR", "WLSMV", "DWLS", "ULS", "ULSMV")
 _ORDINAL_ESTIMATORS = ("WLSMV", "DWLS", "ULS", "ULSMV")
 #: Most answer categories accepted for an ordered item.
 MAX_CATEGORIES = 10
+#: Environment variable holding the memory budget of the ordinal estimators, in GB.
+MEMORY_VARIABLE = "ALLIANCE_SCALE_MEMORY_GB"
+#: Copies of the (statistics x statistics) NACOV alive at the peak, measured (80 items, 500
+#: respondents: 4.9 with the robust corrections, 2.6 without), plus one per extra group.
+_NACOV_COPIES = {"WLSMV": 5.5, "ULSMV": 5.5, "DWLS": 3.0, "ULS": 3.0}
+
+
+def memory_budget() -> int:
+    """Bytes the ordinal estimators may use: ``ALLIANCE_SCALE_MEMORY_GB`` when set, else
+    half of the memory the system reports available (``MemAvailable``; 4 GB if unknown)."""
+    import os
+
+    given = os.environ.get(MEMORY_VARIABLE)
+    if given is not None:
+        try:
+            value = float(given)
+        except ValueError:
+            value = float("nan")
+        if not (np.isfinite(value) and value > 0):
+            raise OptionError(f"{MEMORY_VARIABLE} must be a positive number of GB; got "
+                              f"{given!r}")
+        return int(value * 1e9)
+    try:
+        with open("/proc/meminfo", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024 // 2
+    except OSError:
+        pass
+    return 4 * 10**9
+
+
+def ordinal_memory(n_items: int, n_thresholds: int, n_obs: int, ngroups: int,
+                   estimator: str) -> int:
+    """Estimated peak bytes of an ordinal fit: the NACOV of the ``n_thresholds + p(p-1)/2``
+    statistics (their square: it grows with the fourth power of the items), the copies the
+    robust corrections make, and the respondents' influence matrix.
+
+    Examples
+    --------
+    >>> round(ordinal_memory(150, 600, 500, 1, "WLSMV") / 1e9, 1)  # GB
+    6.2
+    """
+    nstat = n_thresholds + n_items * (n_items - 1) // 2
+    copies = _NACOV_COPIES.get(estimator, 5.5) + ngroups - 1
+    return int(8 * nstat * nstat * copies + 16 * n_obs * nstat)
+
+
+def _check_memory(n_items: int, n_thresholds: int, n_obs: int, ngroups: int,
+                  estimator: str) -> None:
+    need, budget = ordinal_memory(n_items, n_thresholds, n_obs, ngroups, estimator), \
+        memory_budget()
+    if need <= budget:
+        return
+    nstat = n_thresholds + n_items * (n_items - 1) // 2
+    lean = ordinal_memory(n_items, n_thresholds, n_obs, ngroups, "DWLS")
+    options = []
+    if estimator in ("WLSMV", "ULSMV") and lean <= budget:
+        options.append(f"estimator='DWLS' (about {lean / 1e9:.2g} GB: the same estimates, "
+                       "standard errors and test without the robust corrections)")
+    options += ["fewer items per model (e.g. one model per dimension)",
+                "estimator='MLR' on the items as continuous (memory grows with the items "
+                "squared; reasonable with 5 or more points)",
+                f"a larger budget ({MEMORY_VARIABLE}=<GB>)"]
+    raise AnalysisError(
+        f"{estimator} on {n_items} ordered items needs about {need / 1e9:.2g} GB: the "
+        f"asymptotic covariance matrix of the {nstat:,} thresholds and polychorics is "
+        f"{nstat:,} x {nstat:,} ({8 * nstat * nstat / 1e9:.2g} GB per copy, growing with the "
+        f"fourth power of the items), more than the budget of {budget / 1e9:.2g} GB ("
+        + (f"set by {MEMORY_VARIABLE}" if _budget_given() else "half the available memory")
+        + "); instead: " + "; ".join(options))
+
+
+def _budget_given() -> bool:
+    import os
+
+    return MEMORY_VARIABLE in os.environ
 
 
 def _check_options(estimator: Any, ordered: Any, group: Any, group_equal: Any, std_lv: Any,
@@ -197,6 +275,10 @@ def _ordinal_groups(items: pd.DataFrame, rows: list[np.ndarray], labels: list[An
             raise AnalysisError(f"item has {categories} distinct answers; an ordered item "
                                 f"can have at most {MAX_CATEGORIES} categories (treat it as "
                                 "continuous with estimator='ML' or 'MLR')", column=name)
+    thresholds_total = sum(int(np.unique(items[name].dropna()).size) - 1
+                           for name in items.columns)
+    _check_memory(items.shape[1], thresholds_total, max(len(r) for r in rows), len(rows),
+                  estimator)
     from ._ordinal import ordinal_statistics  # the other half of the CFA engine
 
     groups, counts = [], None
@@ -366,8 +448,11 @@ def cfa(
         A bad argument or a syntax error (line and token named).
     AnalysisError
         An item missing from the data, a non-numeric or constant item, an ordered item
-        with more than 10 categories, a factor with one indicator and no constraint,
-        more parameters than sample statistics.
+        with more than 10 categories, an item constant in a group, a factor whose only
+        indicator also loads on another factor, more parameters than sample statistics;
+        an ordinal model whose asymptotic covariance matrix (it grows with the fourth power
+        of the items) would exceed the memory budget (half the available memory, or
+        ``ALLIANCE_SCALE_MEMORY_GB``), with the estimate and the alternatives.
 
     Warns
     -----
