@@ -10,6 +10,7 @@ and end to end on the 25 bfi items (that needs the ordinal sample statistics of
 
 from __future__ import annotations
 
+import json
 import re
 import warnings
 
@@ -494,3 +495,23 @@ def test_an_item_constant_in_one_group_is_named_with_the_group(
     back = data.index[data["school"] == "Pasteur"][:10]
     data.loc[back, constant] = hs.loc[back, constant]
     assert als.cfa(data, model, group="school", estimator=estimator, missing=missing).converged
+
+
+@pytest.mark.parametrize("model", [
+    "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6",  # a column outside the model
+    "x7 =~ x1 + x2 + x3",  # a factor named like an item of the data
+    {"visual": ["x1", "x2", "x3"]},
+])
+def test_a_data_column_named_like_a_factor_is_refused_as_lavaan(hs: pd.DataFrame,
+                                                                 model: object) -> None:
+    lavaan = json.loads((FIXTURES / "cfa_gaps_reference.json").read_text())
+    assert "latent variable names collide" in lavaan["latent_collision"]  # R refuses too
+    data = hs.assign(visual=hs["x1"])
+    with pytest.raises(OptionError, match=r"latent variable name\(s\) '(visual|x7)'.*collide"):
+        als.cfa(data, model)
+    with pytest.raises(OptionError, match="collide"):
+        als.measurement_invariance(data, model, "school")
+    cov = hs[["x1", "x2", "x3", "x4"]].cov().rename(index={"x4": "f"}, columns={"x4": "f"})
+    with pytest.raises(OptionError, match="'f' of the model are also columns of cov_matrix"):
+        als.cfa(model="f =~ x1 + x2 + x3", cov_matrix=cov, n_obs=301)
+    assert als.cfa(hs, "visual =~ x1 + x2 + x3").converged  # no such column: fitted

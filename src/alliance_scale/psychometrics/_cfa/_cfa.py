@@ -512,7 +512,15 @@ def prepare(data: Any, model: Any, *, estimator: str, ordered: Any, group: str |
     if model is None:
         raise OptionError("model is missing: lavaan syntax or a mapping factor -> items")
     statements = model_statements(model)
-    names = variable_names(statements)[0]
+    names, latent = variable_names(statements)
+    for frame, what in ((data, "data"), (cov_matrix, "cov_matrix")):
+        if isinstance(frame, pd.DataFrame):  # as lavaan: "latent variable names collide"
+            collide = [f for f in latent if f in frame.columns]
+            if collide:
+                raise OptionError(
+                    f"latent variable name(s) {', '.join(map(repr, collide))} of the model are "
+                    f"also columns of {what}; rename the factor(s) (lavaan refuses the same: "
+                    "'some latent variable names collide with observed variable names')")
     flag = _ordered_items(ordered, names, estimator)
     labels: list[Any] = []
     if cov_matrix is not None:
