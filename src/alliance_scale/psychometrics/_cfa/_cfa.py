@@ -264,7 +264,8 @@ def _continuous_groups(items: pd.DataFrame, rows: list[np.ndarray], missing: str
 
 
 def _ordinal_groups(items: pd.DataFrame, rows: list[np.ndarray], labels: list[Any],
-                    estimator: str, missing: str) -> tuple[list[OrdinalGroup], list[int]]:
+                    estimator: str, missing: str,
+                    min_expected: float = 5.0) -> tuple[list[OrdinalGroup], list[int]]:
     for name in items.columns:
         values = items[name].dropna().to_numpy()
         if np.any(values != np.round(values)):
@@ -279,13 +280,18 @@ def _ordinal_groups(items: pd.DataFrame, rows: list[np.ndarray], labels: list[An
                            for name in items.columns)
     _check_memory(items.shape[1], thresholds_total, max(len(r) for r in rows), len(rows),
                   estimator)
-    from ._ordinal import ordinal_statistics  # the other half of the CFA engine
+    from ._ordinal import ordinal_statistics, warn_empty_cells  # the CFA engine's other half
 
     groups, counts = [], None
+    pairs = empty = 0
+    unexpected: list[tuple[str, str, float, str]] = []
     for g, idx in enumerate(rows):
-        # its EmptyCellWarning points at the caller of cfa / measurement_invariance
-        stats = ordinal_statistics(items.iloc[idx], missing=missing)
+        stats = ordinal_statistics(items.iloc[idx], missing=missing, warn=False,
+                                   min_expected=min_expected)
         where = f" in group {labels[g]}" if labels else ""
+        pairs += len(stats.names) * (len(stats.names) - 1) // 2
+        empty += len(stats.empty_cells)
+        unexpected += [(a, b, e, where) for a, b, e in stats.unexpected_empty]
         here = [len(t) for t in stats.thresholds]
         if counts is not None and here != counts:
             bad = next(n for n, a, b in zip(items.columns, counts, here, strict=True) if a != b)
@@ -299,6 +305,9 @@ def _ordinal_groups(items: pd.DataFrame, rows: list[np.ndarray], labels: list[An
         groups.append(OrdinalGroup(stats.n_obs, np.asarray(stats.vector(), float), nacov,
                                    weights, np.asarray(stats.correlation, float),
                                    tuple(np.asarray(t, float) for t in stats.thresholds)))
+    # one summary per analysis, pointing at the caller of cfa / measurement_invariance
+    warn_empty_cells(pairs, empty, unexpected, float(min_expected),
+                     f" (over {len(rows)} groups)" if labels else "")
     return groups, counts or []
 
 
@@ -386,6 +395,7 @@ def cfa(
     missing: str = "listwise",
     n_obs: int | None = None,
     cov_matrix: pd.DataFrame | None = None,
+    empty_cell_expected: float = 5.0,
 ) -> CFAResult:
     """Confirmatory factor analysis, numbers as R lavaan 0.6.14's ``cfa()``.
 
@@ -433,6 +443,13 @@ def cfa(
     cov_matrix : DataFrame, optional
         An (unbiased) covariance matrix with item names instead of ``data`` (ML only;
         rescaled by ``(N - 1) / N`` as lavaan's ``sample.cov``).
+    empty_cell_expected : float, default 5
+        Ordered items: one :class:`~alliance_scale.EmptyCellWarning` per analysis names
+        the item pairs whose contingency table has an empty cell where the fitted
+        bivariate normal expects at least this many answers (there the polychoric
+        model does not fit, and the estimates built on it may be biased); empty cells
+        expected by chance, common on Likert data, are only counted. 0 reports every
+        pair with an empty cell.
 
     Returns
     -------
@@ -487,7 +504,8 @@ def cfa(
                                             missing)
     check_flag("orthogonal", orthogonal)
     prepared = prepare(data, model, estimator=estimator, ordered=ordered, group=group,
-                       missing=missing, n_obs=n_obs, cov_matrix=cov_matrix)
+                       missing=missing, n_obs=n_obs, cov_matrix=cov_matrix,
+                       empty_cell_expected=empty_cell_expected)
     return fit_statements(prepared.statements, prepared.groups, estimator=estimator,
                           ordered=prepared.ordered, thresholds=prepared.thresholds,
                           std_lv=std_lv, group_equal=group_equal, labels=prepared.labels,
@@ -507,10 +525,16 @@ class Prepared:
 
 
 def prepare(data: Any, model: Any, *, estimator: str, ordered: Any, group: str | None,
-            missing: str, n_obs: Any = None, cov_matrix: Any = None) -> Prepared:
+            missing: str, n_obs: Any = None, cov_matrix: Any = None,
+            empty_cell_expected: Any = 5.0) -> Prepared:
     """Parse ``model`` and compute the sample statistics of ``data`` for ``estimator``."""
     if model is None:
         raise OptionError("model is missing: lavaan syntax or a mapping factor -> items")
+    if isinstance(empty_cell_expected, bool) or not isinstance(
+            empty_cell_expected, (int, float)) or not (
+            np.isfinite(empty_cell_expected) and empty_cell_expected >= 0):
+        raise OptionError("empty_cell_expected must be an expected count >= 0; got "
+                          f"{empty_cell_expected!r}")
     statements = model_statements(model)
     names, latent = variable_names(statements)
     for frame, what in ((data, "data"), (cov_matrix, "cov_matrix")):
@@ -541,7 +565,8 @@ def prepare(data: Any, model: Any, *, estimator: str, ordered: Any, group: str |
                               "(its robust corrections need complete rows)")
         items, labels, rows = _split_rows(data, names, group, missing, estimator != "MLR")
         if flag:
-            groups, thresholds = _ordinal_groups(items, rows, labels, estimator, missing)
+            groups, thresholds = _ordinal_groups(items, rows, labels, estimator, missing,
+                                                 empty_cell_expected)
         else:
             groups, thresholds = _continuous_groups(items, rows, missing, labels), []
     return Prepared(statements, groups, thresholds, [str(label) for label in labels], flag)

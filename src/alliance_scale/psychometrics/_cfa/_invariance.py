@@ -164,6 +164,7 @@ def measurement_invariance(
     estimator: str = "ML",
     levels: Sequence[str] | None = None,
     missing: str = "listwise",
+    empty_cell_expected: float = 5.0,
 ) -> InvarianceResult:
     """Test configural, metric, scalar (and strict) invariance across ``group``.
 
@@ -183,6 +184,9 @@ def measurement_invariance(
         (ML, MLR) or ``("configural", "thresholds", "metric", "scalar")`` (WLSMV).
     missing : {"listwise", "pairwise"}, default "listwise"
         As :func:`cfa` (``"pairwise"``: not with MLR).
+    empty_cell_expected : float, default 5
+        As :func:`cfa`: the expected count from which an empty cell of a polychoric table
+        is reported (WLSMV; one warning for all groups).
 
     Returns
     -------
@@ -229,7 +233,7 @@ def measurement_invariance(
         raise OptionError(f"levels must be in the order {', '.join(order)} (each adds "
                           "constraints to the previous one)")
     prepared = prepare(data, model, estimator=estimator, ordered=kind == "ordinal" or None,
-                       group=group, missing=missing)
+                       group=group, missing=missing, empty_cell_expected=empty_cell_expected)
     fits = {}
     for level in levels:
         fits[level] = fit_statements(prepared.statements, prepared.groups, estimator=estimator,
