@@ -88,6 +88,7 @@ from .psychometrics import (
     PCAResult,
     PolychoricResult,
     SplitSample,
+    VSSResult,
     bartlett,
     cfa,
     correlation_matrix,
@@ -118,6 +119,7 @@ from .psychometrics import (
     split_keyed,
     split_sample,
     squared_multiple_correlations,
+    vss,
 )
 from .report import (
     Criterion,
@@ -210,6 +212,7 @@ __all__ = [
     "SplitSample",
     "TestRetestResult",
     "Theme",
+    "VSSResult",
     "ValidationReport",
     "__version__",
     "agreement_format",
@@ -271,4 +274,5 @@ __all__ = [
     "test_retest",
     "tucker_congruence",
     "validate",
+    "vss",
 ]

@@ -32,7 +32,14 @@ from ._correlation_tests import disattenuate
 from ._efa import EFAResult, efa, extract_factors
 from ._factorability import BartlettResult, KMOResult, bartlett, kmo
 from ._keys import reverse_codes, reverse_keyed, split_keyed
-from ._n_factors import MAPResult, ParallelAnalysisResult, map_test, parallel_analysis
+from ._n_factors import (
+    MAPResult,
+    ParallelAnalysisResult,
+    VSSResult,
+    map_test,
+    parallel_analysis,
+    vss,
+)
 from ._pca import PCAResult, principal
 from ._plots import (
     plot_correlations,
@@ -61,6 +68,7 @@ __all__ = [
     "ParallelAnalysisResult",
     "PolychoricResult",
     "SplitSample",
+    "VSSResult",
     "bartlett",
     "cfa",
     "correlation_matrix",
@@ -91,4 +99,5 @@ __all__ = [
     "split_keyed",
     "split_sample",
     "squared_multiple_correlations",
+    "vss",
 ]
