@@ -10,6 +10,7 @@ and end to end on the 25 bfi items (that needs the ordinal sample statistics of
 
 from __future__ import annotations
 
+import json
 import re
 import warnings
 
@@ -379,8 +380,9 @@ def test_bad_data(hs: pd.DataFrame) -> None:
 
 
 def test_unidentified_models(hs: pd.DataFrame) -> None:
+    # an indicator of another factor too: its residual variance cannot be fixed
     with pytest.raises(AnalysisError, match=r"factor 'solo' has a single indicator \('x7'\)"):
-        als.cfa(hs, HS_MODEL.replace("speed =~ x7 + x8 + x9", "solo =~ x7"))
+        als.cfa(hs, HS_MODEL + "\nsolo =~ x7")
     single = HS_MODEL.replace("x7 + x8 + x9", "x7 + x9") + "\nsolo =~ x8\nx8 ~~ 0*x8"
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -486,3 +488,45 @@ def test_summary_shows_used_and_total_rows_as_lavaan_when_rows_are_left_out(bfi_
     complete = als.cfa(bfi_items.dropna(), {"A": items})
     assert complete.n_rows == complete.n_obs
     assert "Used" not in str(complete) and "left out" not in repr(complete)
+
+
+@pytest.mark.parametrize("estimator", ["ML", "MLR"])
+@pytest.mark.parametrize("missing", ["listwise", "pairwise"])
+@pytest.mark.parametrize("constant", [["x2"], ["x1", "x2", "x3", "x4", "x5", "x6"]])
+def test_an_item_constant_in_one_group_is_named_with_the_group(
+        hs: pd.DataFrame, estimator: str, missing: str, constant: list[str]) -> None:
+    if estimator == "MLR" and missing == "pairwise":
+        return  # refused as an option (tested above)
+    data = hs.copy()
+    data.loc[data["school"] == "Pasteur", constant] = 5.0
+    model = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6"
+    with pytest.raises(AnalysisError, match=r"constant in group 'Pasteur'.*every answer is 5"
+                       ) as caught:
+        als.cfa(data, model, group="school", estimator=estimator, missing=missing)
+    assert caught.value.column == constant[0]
+    with pytest.raises(AnalysisError, match="constant in group 'Pasteur'"):
+        als.measurement_invariance(data, model, group="school", estimator=estimator)
+    # ten answers of the group given back: the items vary, and it fits
+    back = data.index[data["school"] == "Pasteur"][:10]
+    data.loc[back, constant] = hs.loc[back, constant]
+    assert als.cfa(data, model, group="school", estimator=estimator, missing=missing).converged
+
+
+@pytest.mark.parametrize("model", [
+    "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6",  # a column outside the model
+    "x7 =~ x1 + x2 + x3",  # a factor named like an item of the data
+    {"visual": ["x1", "x2", "x3"]},
+])
+def test_a_data_column_named_like_a_factor_is_refused_as_lavaan(hs: pd.DataFrame,
+                                                                 model: object) -> None:
+    lavaan = json.loads((FIXTURES / "cfa_gaps_reference.json").read_text())
+    assert "latent variable names collide" in lavaan["latent_collision"]  # R refuses too
+    data = hs.assign(visual=hs["x1"])
+    with pytest.raises(OptionError, match=r"latent variable name\(s\) '(visual|x7)'.*collide"):
+        als.cfa(data, model)
+    with pytest.raises(OptionError, match="collide"):
+        als.measurement_invariance(data, model, "school")
+    cov = hs[["x1", "x2", "x3", "x4"]].cov().rename(index={"x4": "f"}, columns={"x4": "f"})
+    with pytest.raises(OptionError, match="'f' of the model are also columns of cov_matrix"):
+        als.cfa(model="f =~ x1 + x2 + x3", cov_matrix=cov, n_obs=301)
+    assert als.cfa(hs, "visual =~ x1 + x2 + x3").converged  # no such column: fitted

@@ -10,7 +10,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from alliance_scale import AllianceScaleWarning, AnalysisError, EmptyCellWarning, polychoric
+import alliance_scale as als
+from alliance_scale import (
+    AllianceScaleWarning,
+    AnalysisError,
+    EmptyCellWarning,
+    OptionError,
+    polychoric,
+)
 from alliance_scale.psychometrics._cfa._ordinal import OrdinalStatistics, ordinal_statistics
 
 
@@ -77,7 +84,7 @@ def test_dwls_weights_are_the_inverse_gamma_diagonal_in_lavaan(reference):
 def test_full_gamma_of_six_bfi_items_matches_lavaan(complete_bfi, reference):
     ref = reference["bfi6"]
     with pytest.warns(EmptyCellWarning):
-        stats = ordinal_statistics(complete_bfi[ref["items"]])
+        stats = ordinal_statistics(complete_bfi[ref["items"]], min_expected=0)
     _assert_thresholds(stats.thresholds, ref["thresholds"])
     np.testing.assert_allclose(stats.correlation, ref["correlation"], atol=1e-6)
     _assert_gamma(stats.nacov, np.array(ref["gamma"]))
@@ -86,7 +93,7 @@ def test_full_gamma_of_six_bfi_items_matches_lavaan(complete_bfi, reference):
 def test_fewer_categories_unused_code_and_empty_cells_match_lavaan(small, reference):
     ref = reference["small"]
     with pytest.warns(EmptyCellWarning, match="10 of 15 item pair"):
-        stats = ordinal_statistics(small)
+        stats = ordinal_statistics(small, min_expected=0)  # every empty cell reported
     # A1: 3 categories; C1: codes 1, 2, 4, 5, 6 (4 thresholds); E1b, N4b binary; O1 uses 2..6.
     assert [len(t) for t in stats.thresholds] == [2, 4, 1, 1, 5, 4]
     _assert_thresholds(stats.thresholds, ref["thresholds"])
@@ -103,7 +110,7 @@ def test_two_by_two_table_with_an_empty_cell_follows_lavaan(small, reference):
     plain = polychoric(small[["E1b", "N4b"]]).correlation.iloc[0, 1]
     assert abs(plain - ref[e, n]) > 0.05
     with pytest.warns(EmptyCellWarning):
-        stats = ordinal_statistics(small[["E1b", "N4b"]])
+        stats = ordinal_statistics(small[["E1b", "N4b"]], min_expected=0)
     assert stats.correlation[0, 1] == pytest.approx(ref[e, n], abs=1e-6)
 
 
@@ -145,7 +152,7 @@ def test_two_by_two_closed_forms():
 
 def test_gamma_is_symmetric_positive_semidefinite(bfi_statistics, small):
     with pytest.warns(EmptyCellWarning):
-        small_stats = ordinal_statistics(small)
+        small_stats = ordinal_statistics(small, min_expected=0)
     for nacov in (bfi_statistics.nacov, small_stats.nacov):
         np.testing.assert_array_equal(nacov, nacov.T)
         values = np.linalg.eigvalsh(nacov)
@@ -278,10 +285,10 @@ def test_results_are_read_only(bfi_statistics):
 def test_empty_cell_warning_points_at_the_caller(small):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        ordinal_statistics(small)
+        ordinal_statistics(small, min_expected=0)
     assert [w.category for w in caught] == [EmptyCellWarning]
     assert caught[0].filename == __file__
-    assert "'A1' x 'C1'" in str(caught[0].message)
+    assert "'N4b' x 'A2' (2.0 expected)" in str(caught[0].message)  # largest expected first
 
 
 def test_no_warning_without_empty_cells():
@@ -331,3 +338,114 @@ def test_near_one_correlation_warns_and_stays_finite():
     assert near[0].filename == __file__
     assert stats.correlation[0, 1] == 0.999
     assert np.isfinite(stats.nacov).all()
+
+
+# ============================================================================ memory budget
+
+
+def _ordinal_items(p: int, n: int = 200) -> pd.DataFrame:
+    rng = np.random.default_rng(3)
+    latent = 0.7 * rng.standard_normal((n, 1)) + 0.7 * rng.standard_normal((n, p))
+    return pd.DataFrame(np.digitize(latent, [-1.0, 0.0, 1.0]) + 1.0,
+                        columns=[f"i{j}" for j in range(p)])
+
+
+def test_memory_estimate_grows_with_the_fourth_power_of_the_items() -> None:
+    from alliance_scale.psychometrics._cfa._cfa import ordinal_memory
+
+    small, large = (ordinal_memory(p, 3 * p, 500, 1, "WLSMV") for p in (50, 100))
+    assert 12 < large / small < 17  # (100 / 50)^4 = 16, less the thresholds (linear)
+    assert ordinal_memory(100, 300, 500, 1, "DWLS") < 0.6 * large  # no robust copies
+    assert ordinal_memory(100, 300, 500, 2, "WLSMV") > large  # one NACOV per group
+
+
+@pytest.mark.parametrize(("estimator", "budget"), [("WLSMV", "0.03"), ("DWLS", "0.005")])
+def test_a_model_over_the_memory_budget_is_refused_with_the_estimate(
+        monkeypatch: pytest.MonkeyPatch, estimator: str, budget: str) -> None:
+    from alliance_scale.psychometrics._cfa import _ordinal
+
+    data = _ordinal_items(40)
+    model = "f =~ " + " + ".join(data.columns)
+    monkeypatch.setenv("ALLIANCE_SCALE_MEMORY_GB", budget)  # WLSMV 0.039 GB, DWLS 0.022
+
+    def never(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the statistics were computed before the check")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(_ordinal, "ordinal_statistics", never)
+        with pytest.raises(AnalysisError) as caught:
+            als.cfa(data, model, ordered=True, estimator=estimator)
+    message = str(caught.value)
+    assert f"{estimator} on 40 ordered items needs about" in message
+    assert "900 x 900" in message  # 780 polychorics + 120 thresholds
+    assert "ALLIANCE_SCALE_MEMORY_GB" in message and "MLR" in message
+    assert ("estimator='DWLS'" in message) == (estimator == "WLSMV")  # when DWLS fits
+    monkeypatch.setenv("ALLIANCE_SCALE_MEMORY_GB", "1")
+    assert als.cfa(data, model, ordered=True, estimator=estimator).converged
+    monkeypatch.setenv("ALLIANCE_SCALE_MEMORY_GB", "lots")
+    with pytest.raises(OptionError, match="ALLIANCE_SCALE_MEMORY_GB"):
+        als.cfa(data, model, ordered=True, estimator=estimator)
+
+
+# ============================================================================ empty cells
+
+
+def _latent_normal_codes(n: int, seed: int) -> pd.DataFrame:
+    """Five-point items cut from a bivariate normal: empty cells only by chance."""
+    rng = np.random.default_rng(seed)
+    latent = rng.multivariate_normal([0, 0, 0], [[1, .6, .5], [.6, 1, .4], [.5, .4, 1]], n)
+    return pd.DataFrame(1 + (latent[:, :, None] > [-1.8, -0.8, 0.3, 1.5]).sum(axis=2),
+                        columns=["a", "b", "c"]).astype(float)
+
+
+def test_empty_cells_by_chance_are_counted_not_warned() -> None:
+    """True model: a latent normal, n = 150; its sparse corners are sampling zeros."""
+    data = _latent_normal_codes(150, 4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", EmptyCellWarning)
+        stats = ordinal_statistics(data)
+    assert stats.empty_cells and not stats.unexpected_empty
+    with pytest.warns(EmptyCellWarning, match="expects 0 or more"):
+        assert ordinal_statistics(data, min_expected=0).unexpected_empty
+
+
+def test_an_empty_cell_the_normal_model_expects_full_is_warned_once() -> None:
+    """Misspecified: answers (1, 5) of a and b never occur together although the fitted
+    bivariate normal expects many (a structural zero)."""
+    data = _latent_normal_codes(1500, 5)
+    data.loc[(data["a"] >= 4) & (data["b"] <= 2), "b"] = 3.0
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        stats = ordinal_statistics(data)
+    assert [w.category for w in caught] == [EmptyCellWarning]
+    assert stats.unexpected_empty[0][:2] == ("a", "b") and stats.unexpected_empty[0][2] >= 5
+    message = str(caught[0].message)
+    assert "'a' x 'b'" in message and "may be biased" in message
+    with pytest.raises(OptionError, match="min_expected"):
+        ordinal_statistics(data, min_expected=-1)
+
+
+def test_one_summarised_empty_cell_warning_per_analysis(bfi: pd.DataFrame) -> None:
+    data = bfi[["A1", "A2", "A3", "C1", "C2", "C3", "gender"]].dropna()
+    model = "A =~ A1 + A2 + A3\nC =~ C1 + C2 + C3"
+    for run in (lambda: als.cfa(data, model, ordered=True, estimator="WLSMV", group="gender",
+                                empty_cell_expected=0),
+                lambda: als.measurement_invariance(data, model, "gender", estimator="WLSMV",
+                                                   levels=("configural", "thresholds"),
+                                                   empty_cell_expected=0)):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            run()
+        empty = [w for w in caught if w.category is EmptyCellWarning]
+        assert len(empty) == 1  # both groups in one warning, not one per group
+        assert "over 2 groups" in str(empty[0].message) and "in group" in str(empty[0].message)
+        assert empty[0].filename == __file__
+    with pytest.warns(EmptyCellWarning, match=r"^1 of 30 .*'A1' x 'A3' in group 2 \(5\.8"):
+        als.cfa(data, model, ordered=True, estimator="WLSMV", group="gender")  # default 5
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        als.cfa(data, model, ordered=True, estimator="WLSMV", group="gender",
+                empty_cell_expected=10)
+    assert not [w for w in caught if w.category is EmptyCellWarning]
+    with pytest.raises(OptionError, match="empty_cell_expected"):
+        als.cfa(data, model, ordered=True, estimator="WLSMV", empty_cell_expected="many")

@@ -5,6 +5,7 @@ nested fits by cfa(group.equal =) or semTools::measEq.syntax (ordered items, Wu 
 from __future__ import annotations
 
 import itertools
+import json
 import warnings
 
 import numpy as np
@@ -14,6 +15,7 @@ from support import (
     BFI_MODEL,
     FIXTURES,
     HS_MODEL,
+    SMALL_MODEL,
     assert_estimates,
     fit_small,
     lavaan_statistics,
@@ -161,3 +163,30 @@ def test_result_renders(hs: pd.DataFrame) -> None:
     assert "InvarianceResult" in text and "metric" in text and "e-0" not in text
     assert "<table" in result._repr_html_()
     assert list(result.to_frame().index) == ["configural", "metric"]
+
+
+GAPS = json.loads((FIXTURES / "cfa_gaps_reference.json").read_text())
+
+
+def test_binary_items_order_the_comparisons_by_df_as_lavtestlrt(bfi: pd.DataFrame) -> None:
+    """Binary items: the scalar model frees the scaling factors (Wu & Estabrook 2016) and
+    has fewer df than the metric one; lavTestLRT sorts by df (tests/fixtures/
+    cfa_gaps_reference.R)."""
+    items = ["A1", "A2", "A3", "C1", "C2", "C3"]
+    data = bfi[[*items, "gender"]].dropna()
+    data[items] = (data[items] >= 4).astype(float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", AllianceScaleWarning)
+        result = als.measurement_invariance(data, SMALL_MODEL, "gender", estimator="WLSMV")
+    reference = GAPS["binary_invariance"]
+    for level, expected in reference["fits"].items():
+        fit = result.fits[level].fit
+        assert (fit["npar"], fit["df"]) == (expected["npar"], expected["df"])
+        assert fit["chisq"] == pytest.approx(expected["chisq"], rel=1e-4)
+        assert fit["chisq_scaled"] == pytest.approx(expected["chisq_scaled"], rel=1e-4)
+    lrt = reference["lrt"]
+    assert list(result.table.index) == lrt["model"]  # configural, thresholds, scalar, metric
+    assert list(result.table["compared_with"]) == ["", *lrt["model"][:-1]]
+    _check_lrt(result.table.iloc[1:], {k: v[1:] for k, v in lrt.items()})  # 0-df step: NA
+    assert result.table["df_diff"].iloc[1] == 0 and np.isnan(result.table["pvalue_diff"].iloc[1])
+    assert "invariance held" in repr(result)

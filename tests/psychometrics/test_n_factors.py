@@ -16,6 +16,7 @@ from alliance_scale import (
     map_test,
     parallel_analysis,
     polychoric,
+    vss,
 )
 from alliance_scale.errors import OptionError
 
@@ -301,3 +302,60 @@ def test_parallel_analysis_resamples_with_psychs_cor_poly(bfi_items):
     a = parallel_analysis(small, n_iter=3, cor="poly", seed=4)
     b = parallel_analysis(small, n_iter=3, cor="polychoric", seed=4)
     pd.testing.assert_frame_equal(a.table, b.table)
+
+
+# ============================================================================ VSS
+# psych::VSS 2.2.9 on bfi (tests/fixtures/cfa_gaps_reference.R)
+
+
+@pytest.fixture(scope="module")
+def gaps(fixtures_dir):
+    with open(fixtures_dir / "cfa_gaps_reference.json") as handle:
+        return json.load(handle)
+
+
+_VSS_COLUMNS = {"cfit_1": "vss1", "cfit_2": "vss2", "map": "map", "dof": "dof",
+                "chisq": "chisq", "sqresid": "sqresid", "fit": "fit", "RMSEA": "RMSEA",
+                "BIC": "BIC", "SABIC": "SABIC", "complex": "complex", "eChisq": "eChisq",
+                "SRMR": "SRMR", "eCRMS": "eCRMS", "eBIC": "eBIC"}
+
+
+@pytest.mark.parametrize(("key", "columns", "options"), [
+    ("vss", 25, {}), ("vss_oblimin", 15, {"max_factors": 4, "rotation": "oblimin"})])
+def test_vss_matches_psych(bfi_items, gaps, key, columns, options) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", AllianceScaleWarning)
+        fit = vss(bfi_items.iloc[:, :columns], **options)
+    reference = gaps[key]
+    for theirs, ours in _VSS_COLUMNS.items():
+        expected = np.array(reference[theirs], float)
+        scale = np.maximum(1.0, np.abs(expected)) if theirs in (
+            "chisq", "BIC", "SABIC", "eChisq", "eBIC") else 1.0
+        np.testing.assert_allclose(fit.table[ours].to_numpy() / scale, expected / scale,
+                                   atol=1e-6, err_msg=theirs)
+    assert fit.n_factors_vss1 == int(np.argmax(reference["cfit_1"])) + 1
+    assert fit.n_factors_map == int(np.nanargmin(reference["map"])) + 1
+    text = repr(fit)
+    assert "VSS complexity 1 achieves a maximum of" in text and "Velicer MAP" in text
+
+
+def test_vss_finds_the_simulated_number_of_factors() -> None:
+    """Three factors of four items each with a simple structure: VSS-1 rises steeply up to
+    3 factors and levels off after (Revelle & Rocklin's reading; a 4th factor adds less
+    than .01), MAP picks 3."""
+    data = _three_factor_data()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", AllianceScaleWarning)
+        fit = vss(data, max_factors=5)
+    gains = np.diff(fit.table["vss1"].to_numpy())
+    assert gains[0] > 0.2 and gains[1] > 0.2 and gains[2] < 0.01  # 1->2, 2->3, 3->4
+    assert fit.n_factors_map == 3 and fit.n_factors_vss1 in (3, 4)
+
+
+def test_vss_from_a_correlation_matrix_warns_about_n_obs() -> None:
+    data = _three_factor_data()
+    with pytest.warns(AllianceScaleWarning, match="set to 1000"):
+        fit = vss(cor_matrix=data.corr(), max_factors=3)
+    assert fit.table.loc[3, "vss1"] > fit.table.loc[2, "vss1"] + 0.2
+    with pytest.raises(OptionError):
+        vss(data, max_factors=0)

@@ -239,3 +239,28 @@ def test_an_analysis_that_cannot_run_is_reported_and_the_rest_runs():
     assert any(note.startswith("Factorability not computed") for note in report.notes)
     assert "reliability" in report.results and "efa" in report.results
     assert report.footer["respondents"] == 40
+
+
+def test_one_item_per_facet_with_wai_columns_keeps_the_report():
+    """Single-item facets have no alpha: the convergent validity runs without correcting
+    their correlations (shown as unknown), the CFA that cannot be identified says why."""
+    scale = als.draft_scale(items_per_facet=1)
+    data = als.simulate(scale, 300, seed=1).to_frame()
+    report = _quiet_validate(data, scale)
+    convergent = report.results["convergent"].table
+    assert convergent["reliability_subscale"].loc["A1"].isna().all()
+    assert convergent["reliability_subscale"].loc["A"].notna().all()  # dimension alphas kept
+    assert any(c.section == "Convergent validity" for c in report.criteria)
+    assert any(note.startswith("Confirmatory structure not computed: ")
+               and "not identified" in note for note in report.notes)
+
+
+def test_a_pool_too_large_for_wlsmv_is_fitted_by_mlr_and_says_so(small, monkeypatch):
+    """The memory budget decides: WLSMV's NACOV grows with the fourth power of the items."""
+    monkeypatch.setenv("ALLIANCE_SCALE_MEMORY_GB", "0.001")
+    scale, data = small
+    report = _quiet_validate(data, scale)
+    section = next(s for s in report.sections if s.key == "cfa")
+    assert "fitted by MLR" in section.paragraphs[0] and "GB" in section.paragraphs[0]
+    assert any("would need about" in note for note in report.notes)
+    assert report.results["cfa"].estimator == "MLR"

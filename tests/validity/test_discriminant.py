@@ -143,3 +143,18 @@ def test_constant_item_is_named() -> None:
                          "d": [1, 3, 2, 5, 4]}, dtype=float)
     with pytest.raises(AnalysisError, match=r"column 'c'.*constant"):
         htmt(data, {"x": ["a", "b"], "y": ["c", "d"]})
+
+
+def test_the_printed_result_names_which_htmt_it_computed(bfi_items, reference,
+                                                         plain_model) -> None:
+    """semTools 0.5-6 defaults to HTMT2; ours to Henseler's: the print says which."""
+    default = htmt(bfi_items, plain_model, missing="listwise")
+    assert default.mean == "arithmetic"
+    np.testing.assert_allclose(default.matrix.to_numpy(),
+                               _r_matrix(reference["htmt"]["arithmetic"]), atol=1e-12)
+    text = repr(default)
+    assert "arithmetic means (Henseler et al. 2015; semTools::htmt(htmt2 = FALSE)" in text
+    assert "mean='geometric'" in text
+    second = htmt(bfi_items, plain_model, missing="listwise", mean="geometric")
+    assert "HTMT2: geometric means" in repr(second) and "htmt2 = TRUE" in repr(second)
+    assert "HTMT2" in htmt.__doc__ and "arithmetic" in htmt.__doc__

@@ -29,7 +29,10 @@ __getattr__, __dir__, __all__ = attach(
         "._efa": ["EFAResult", "efa", "extract_factors"],
         "._factorability": ["BartlettResult", "KMOResult", "bartlett", "kmo"],
         "._keys": ["reverse_codes", "reverse_keyed", "split_keyed"],
-        "._n_factors": ["MAPResult", "ParallelAnalysisResult", "map_test", "parallel_analysis"],
+        "._n_factors": [
+            "MAPResult", "ParallelAnalysisResult", "VSSResult", "map_test", "parallel_analysis",
+            "vss",
+        ],
         "._pca": ["PCAResult", "principal"],
         "._plots": [
             "plot_correlations", "plot_item_total", "plot_likert", "plot_loadings", "plot_mtmm",

@@ -45,8 +45,10 @@ from ._efa import extract_factors
 __all__ = [
     "MAPResult",
     "ParallelAnalysisResult",
+    "VSSResult",
     "map_test",
     "parallel_analysis",
+    "vss",
 ]
 
 
@@ -540,4 +542,199 @@ def map_test(
         n_factors_fourth_power=int(np.nanargmin(fourth)) + 1,
         map=pd.Series(squared, index=index, name="map"),
         map_fourth_power=pd.Series(fourth, index=index, name="map_fourth_power"),
+    )
+
+
+@result
+class VSSResult(Result):
+    """Very simple structure (Revelle & Rocklin 1979), as ``psych::VSS``.
+
+    Attributes
+    ----------
+    n_factors_vss1, n_factors_vss2 : int
+        Number of factors at which the VSS fit of complexity 1 (each item keeps only its
+        largest loading) and of complexity 2 (its two largest) is largest (psych's
+        ``which.max``).
+    n_factors_map : int
+        Number of components with the smallest MAP value (Velicer 1976).
+    table : DataFrame
+        One row per number of factors, as psych prints it: ``vss1``, ``vss2`` (the cfit.1 /
+        cfit.2 values), ``map``, then ``dof``, ``chisq``, ``prob``, ``sqresid``, ``fit``,
+        ``RMSEA``, ``BIC``, ``SABIC``, ``complex``, ``eChisq``, ``SRMR``, ``eCRMS``, ``eBIC``
+        (the fit of each factor solution).
+    rotation, method : str
+        Rotation and extraction of the factor solutions.
+
+    Examples
+    --------
+    >>> pilot = als.load_pilot()
+    >>> items = sorted(c for c in pilot.columns if c[:2] in ("A1", "B1"))
+    >>> fit = als.vss(pilot[items], max_factors=3)  # In R: psych::VSS(x, 3)
+    >>> print(fit.table[["vss1", "vss2", "map"]].round(4))
+               vss1    vss2     map
+    factors
+    1        0.7113  0.0000  0.0456
+    2        0.7517  0.8661  0.0128
+    3        0.7529  0.8592  0.0154
+    """
+
+    n_factors_vss1: int
+    n_factors_vss2: int
+    n_factors_map: int
+    table: pd.DataFrame
+    rotation: str
+    method: str
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.table
+
+    def _summary(self) -> dict[str, object]:
+        table = self.table
+        return {
+            "VSS complexity 1 achieves a maximum of":
+                f"{table['vss1'].max():.2f} with {self.n_factors_vss1} factors",
+            "VSS complexity 2 achieves a maximum of":
+                f"{table['vss2'].max():.2f} with {self.n_factors_vss2} factors",
+            "The Velicer MAP achieves a minimum of":
+                f"{table['map'].min():.2f} with {self.n_factors_map} factors",
+            "BIC achieves a minimum of":
+                f"{table['BIC'].min():.2f} with {int(table['BIC'].idxmin())} factors",
+            "Sample size adjusted BIC achieves a minimum of":
+                f"{table['SABIC'].min():.2f} with {int(table['SABIC'].idxmin())} factors",
+        }
+
+
+def _simple_fit(loadings: np.ndarray, phi: np.ndarray, r: np.ndarray, total: float,
+                complexity: int) -> float:
+    """psych's ``complexmat``: each row keeps its ``complexity`` largest absolute loadings,
+    the rest 0; fit of the result."""
+    order = np.argsort(-np.abs(loadings), axis=1, kind="stable")[:, :complexity]
+    simple = np.zeros_like(loadings)
+    rows = np.arange(len(loadings))[:, None]
+    simple[rows, order] = loadings[rows, order]
+    residual = r - simple @ phi @ simple.T
+    return 1.0 - float(np.sum(residual**2)) / total
+
+
+def vss(
+    data: pd.DataFrame | np.ndarray | None = None,
+    *,
+    cor_matrix: pd.DataFrame | np.ndarray | None = None,
+    max_factors: int = 8,
+    rotation: str = "varimax",
+    method: str = "minres",
+    cor: str = "pearson",
+    n_obs: int | None = None,
+) -> VSSResult:
+    """Very simple structure (Revelle & Rocklin 1979) beside MAP, as ``psych::VSS``.
+
+    For 1 to ``max_factors`` factors, a factor solution (``method``, rotated by
+    ``rotation``; one factor unrotated) is simplified so that each item keeps only its
+    largest loading (complexity 1) or its two largest (complexity 2); the VSS fit is
+    ``1 - sum(residual^2) / sum(R^2)`` over the whole correlation matrix (diagonal
+    included, psych's ``diagonal = FALSE``), the residual being ``R - S S'``: as psych
+    with a factor method, the factor correlations of an oblique rotation are left out
+    (psych uses them only with ``fm = "pc"``). The number of factors maximises the fit;
+    MAP values (Velicer's minimum average partial, :func:`map_test`) are given beside, as
+    psych prints them.
+
+    Parameters
+    ----------
+    data : DataFrame or 2-D array
+        Raw answers (respondents x items), or a correlation matrix with ``n_obs``.
+    cor_matrix : DataFrame or ndarray, optional
+        A correlation matrix instead of ``data``.
+    max_factors : int, default 8
+        Largest number of factors (psych's ``n``), at most the number of items.
+    rotation : str, default "varimax"
+        Rotation of the solutions with 2 or more factors (any of :func:`efa`'s).
+    method : {"minres", "ml", "pa"}, default "minres"
+        Extraction (psych's ``fm``).
+    cor : {"pearson", "polychoric"}, default "pearson"
+        Correlations of raw answers (pairwise complete, as psych's ``use = "pairwise"``).
+    n_obs : int, optional
+        Respondents (the chi-square statistics only); default the rows of ``data``, or
+        1000 for a correlation matrix (psych's default, with its message as a warning).
+
+    Returns
+    -------
+    VSSResult
+
+    Raises
+    ------
+    AnalysisError
+        Bad answers or correlation matrix, ``max_factors`` not an integer >= 1.
+
+    Warns
+    -----
+    AllianceScaleWarning
+        A correlation matrix without ``n_obs`` (1000 assumed); one summary of the
+        warnings of the factor solutions (Heywood cases, non-convergence), which psych
+        silences.
+
+    Examples
+    --------
+    >>> pilot = als.load_pilot()
+    >>> items = sorted(c for c in pilot.columns if c[:2] in ("A1", "B1"))
+    >>> fit = als.vss(pilot[items], max_factors=3)  # In R: psych::VSS(x, 3)
+    >>> fit.n_factors_vss1, fit.n_factors_vss2, fit.n_factors_map
+    (3, 2, 2)
+    """
+    from ._efa import efa
+
+    check_integer("max_factors", max_factors, minimum=1)
+    analysed = correlation_matrix(data, cor_matrix=cor_matrix, cor=cor, n_obs=n_obs,
+                                  require_n_obs=False)
+    matrix = analysed.matrix
+    r = matrix.to_numpy()
+    p = len(r)
+    size = analysed.n_obs if n_obs is None else n_obs
+    if size is None:
+        if analysed.items is not None:
+            size = len(analysed.items)
+        else:
+            warn_user("n_obs was not given with the correlation matrix and is set to 1000 "
+                      "(as psych::VSS); this only affects the chi-square values",
+                      AllianceScaleWarning)
+            size = 1000
+    largest = min(max_factors, p)
+    squared, _ = _average_partials(r, min(largest, p - 1))
+    map_values = np.full(largest, np.nan)
+    map_values[:len(squared)] = squared
+    total = float(np.sum(r**2))
+    rows = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", AllianceScaleWarning)
+        for m in range(1, largest + 1):
+            fit = efa(cor_matrix=matrix, n_factors=m, n_obs=size, method=method,
+                      rotation="none" if m == 1 else rotation)
+            loadings = fit.loadings.to_numpy()
+            phi = np.eye(m)  # psych's vss: PHI stays diag(i) with fa() solutions
+            residual = r - loadings @ phi @ loadings.T
+            sqresid = float(np.sum(residual**2))
+            stats = fit.fit
+            dof, chisq = stats.get("dof", np.nan), stats.get("chi2", np.nan)
+            squares = loadings**2
+            rows.append({
+                "vss1": _simple_fit(loadings, phi, r, total, 1),
+                "vss2": _simple_fit(loadings, phi, r, total, 2) if m >= 2 else 0.0,
+                "map": map_values[m - 1], "dof": dof, "chisq": chisq,
+                "prob": stats.get("p_value", np.nan), "sqresid": sqresid,
+                "fit": 1.0 - sqresid / total, "RMSEA": stats.get("rmsea", np.nan),
+                "BIC": stats.get("bic", np.nan),
+                "SABIC": chisq - dof * np.log((size + 2) / 24),
+                "complex": float(np.mean(squares.sum(axis=1) ** 2 / (squares**2).sum(axis=1))),
+                "eChisq": stats.get("empirical_chi2", np.nan), "SRMR": stats.get("rmsr", np.nan),
+                "eCRMS": stats.get("crms", np.nan), "eBIC": stats.get("empirical_bic", np.nan),
+            })
+    if caught:
+        first = str(caught[0].message)
+        warn_user(f"{len(caught)} warning(s) from the factor solutions (psych::VSS silences "
+                  f"them), the first: {first[:300]}", AllianceScaleWarning)
+    table = pd.DataFrame(rows, index=pd.RangeIndex(1, largest + 1, name="factors"))
+    return VSSResult(
+        n_factors_vss1=int(np.argmax(table["vss1"].to_numpy())) + 1,
+        n_factors_vss2=int(np.argmax(table["vss2"].to_numpy())) + 1,
+        n_factors_map=int(np.nanargmin(table["map"].to_numpy())) + 1,
+        table=table, rotation=rotation, method=method,
     )

@@ -40,6 +40,7 @@ from ..fielding._responses import read_responses
 from ..fielding._scoring import score
 from ..instrument._scale import Scale
 from ..psychometrics._cfa import split_sample
+from ..psychometrics._cfa._cfa import memory_budget, ordinal_memory
 from ..psychometrics._correlation import AnalysedCorrelation, correlation_matrix
 from ..psychometrics._efa import efa
 from ..psychometrics._factorability import bartlett, kmo
@@ -419,6 +420,17 @@ def _structure(run: _Run, frame: pd.DataFrame, scale: Scale, cor: str) -> None:
 def _confirmatory(run: _Run, frame: pd.DataFrame, scale: Scale, ordinal: bool) -> None:
     from ..psychometrics._plots import plot_path_diagram
 
+    too_big = ""
+    if ordinal:  # WLSMV's memory grows with the fourth power of the items: pick what fits
+        p = len(scale.items)
+        need = ordinal_memory(p, p * (scale.response_format.points - 1), len(frame), 1, "WLSMV")
+        if need > memory_budget():
+            ordinal = False
+            too_big = (f"WLSMV on the {len(scale.items)} items would need about "
+                       f"{need / 1e9:.2g} GB, more than the memory budget of "
+                       f"{memory_budget() / 1e9:.2g} GB: the facet model is fitted by MLR "
+                       "on the answers as continuous instead.")
+            run.notes.append(too_big)
     estimator = "WLSMV" if ordinal else "MLR"
     # Every respondent counts: WLSMV on pairwise statistics (MLR needs complete rows).
     missing = "pairwise" if ordinal else "listwise"
@@ -465,7 +477,7 @@ def _confirmatory(run: _Run, frame: pd.DataFrame, scale: Scale, ordinal: bool) -
          + (f"the {fit.n_obs} respondents, each statistic from the answers it involves "
             "(lavaan's missing = \"pairwise\")" if ordinal else
             f"the {fit.n_obs} complete respondents (listwise)")
-         + ". Cut-offs: Hu & Bentler (1999).",),
+         + ". Cut-offs: Hu & Bentler (1999)." + (f" {too_big}" if too_big else ""),),
         (Table(f"Fit of the facet model ({estimator})", table),
          Table("Composite reliability (omega) and average variance extracted per facet",
                reliability),
@@ -511,7 +523,9 @@ def _convergent(run: _Run, frame: pd.DataFrame, scale: Scale, columns: list[str]
 
     scores = run.results["scores"]
     reliability = run.results.get("reliability")  # absent when it could not be computed
-    reliabilities = None if reliability is None else reliability.table["alpha"]
+    # the result itself, not its alpha column: an alpha that is not a reliability (one item
+    # per facet, a negative average covariance) is left unknown rather than refused
+    reliabilities = reliability
     fit = convergent_validity(scores, frame[columns], reliabilities=reliabilities)
     matrix = mtmm(scores, frame[columns], reliabilities=reliabilities)
     run.results["convergent"], run.results["mtmm"] = fit, matrix

@@ -89,7 +89,12 @@ class HTMTResult(Result):
             names = ", ".join(f"{a}-{b}" for a, b in hits.index)
             return f"{len(hits)} of {len(self.pairs)}" + (f" ({names})" if names else "")
 
+        which = ("HTMT2: geometric means (Roemer et al. 2021; semTools::htmt's default, "
+                 "htmt2 = TRUE)" if self.mean == "geometric" else
+                 "HTMT: arithmetic means (Henseler et al. 2015; semTools::htmt(htmt2 = FALSE)"
+                 "; semTools' default HTMT2 is mean='geometric')")
         return {
+            "ratio": which,
             "HTMT": (f"{self.mean} means of {'absolute ' if self.absolute else ''}"
                      f"{self.cor} correlations ({self.missing})"),
             "respondents": ("correlation matrix given" if self.n_obs is None else
@@ -136,6 +141,13 @@ def htmt(
     two constructs are not told apart: above .85 (strict bound, for conceptually distinct
     constructs) or .90 (liberal bound) discriminant validity is in doubt.
 
+    Which HTMT: by default the original one, with **arithmetic** means of the correlations
+    (Henseler et al. 2015), which is ``semTools::htmt(..., htmt2 = FALSE)``. semTools 0.5-6
+    defaults to HTMT2 (``htmt2 = TRUE``: geometric means, Roemer, Schuberth & Henseler
+    2021); pass ``mean="geometric"`` for it. The default stays arithmetic because the .85 /
+    .90 bounds (and the verdicts of :func:`~alliance_scale.validate`) were derived for it;
+    the printed result names the one computed.
+
     Parameters
     ----------
     data : DataFrame, optional
@@ -164,8 +176,8 @@ def htmt(
     absolute : bool, default True
         Absolute correlations (semTools' default).
     mean : {"arithmetic", "geometric"}, default "arithmetic"
-        Henseler et al.'s HTMT (``htmt2 = FALSE``) or HTMT2 (geometric means; semTools
-        0.5-6's default ``htmt2 = TRUE``).
+        Henseler et al.'s HTMT (``semTools::htmt(htmt2 = FALSE)``) or HTMT2 (geometric
+        means; what ``semTools::htmt`` 0.5-6 computes by default, ``htmt2 = TRUE``).
 
     Returns
     -------

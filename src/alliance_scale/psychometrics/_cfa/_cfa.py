@@ -39,7 +39,8 @@ from ._model import GROUP_EQUAL, Model, build_model, variable_names
 from ._result import CFAResult
 from ._syntax import Statement, model_statements
 
-__all__ = ["ESTIMATORS", "Prepared", "cfa", "fit_statements", "prepare"]
+__all__ = ["ESTIMATORS", "Prepared", "cfa", "fit_statements", "memory_budget",
+           "ordinal_memory", "prepare"]
 
 #: Estimators of :func:`cfa` (lavaan's names).
 ESTIMATORS = ("ML", "MLR", "WLSMV", "DWLS", "ULS", "ULSMV")
@@ -48,6 +49,83 @@ _ORDINAL_ESTIMATORS = ("WLSMV", "DWLS", "ULS", "ULSMV")
 MISSING = ("listwise", "pairwise", "ml", "ml.x")
 #: Most answer categories accepted for an ordered item.
 MAX_CATEGORIES = 10
+#: Environment variable holding the memory budget of the ordinal estimators, in GB.
+MEMORY_VARIABLE = "ALLIANCE_SCALE_MEMORY_GB"
+#: Copies of the (statistics x statistics) NACOV alive at the peak, measured (80 items, 500
+#: respondents: 4.9 with the robust corrections, 2.6 without), plus one per extra group.
+_NACOV_COPIES = {"WLSMV": 5.5, "ULSMV": 5.5, "DWLS": 3.0, "ULS": 3.0}
+
+
+def memory_budget() -> int:
+    """Bytes the ordinal estimators may use: ``ALLIANCE_SCALE_MEMORY_GB`` when set, else
+    half of the memory the system reports available (``MemAvailable``; 4 GB if unknown)."""
+    import os
+
+    given = os.environ.get(MEMORY_VARIABLE)
+    if given is not None:
+        try:
+            value = float(given)
+        except ValueError:
+            value = float("nan")
+        if not (np.isfinite(value) and value > 0):
+            raise OptionError(f"{MEMORY_VARIABLE} must be a positive number of GB; got "
+                              f"{given!r}")
+        return int(value * 1e9)
+    try:
+        with open("/proc/meminfo", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024 // 2
+    except OSError:
+        pass
+    return 4 * 10**9
+
+
+def ordinal_memory(n_items: int, n_thresholds: int, n_obs: int, ngroups: int,
+                   estimator: str) -> int:
+    """Estimated peak bytes of an ordinal fit: the NACOV of the ``n_thresholds + p(p-1)/2``
+    statistics (their square: it grows with the fourth power of the items), the copies the
+    robust corrections make, and the respondents' influence matrix.
+
+    Examples
+    --------
+    >>> round(ordinal_memory(150, 600, 500, 1, "WLSMV") / 1e9, 1)  # GB
+    6.2
+    """
+    nstat = n_thresholds + n_items * (n_items - 1) // 2
+    copies = _NACOV_COPIES.get(estimator, 5.5) + ngroups - 1
+    return int(8 * nstat * nstat * copies + 16 * n_obs * nstat)
+
+
+def _check_memory(n_items: int, n_thresholds: int, n_obs: int, ngroups: int,
+                  estimator: str) -> None:
+    need, budget = ordinal_memory(n_items, n_thresholds, n_obs, ngroups, estimator), \
+        memory_budget()
+    if need <= budget:
+        return
+    nstat = n_thresholds + n_items * (n_items - 1) // 2
+    lean = ordinal_memory(n_items, n_thresholds, n_obs, ngroups, "DWLS")
+    options = []
+    if estimator in ("WLSMV", "ULSMV") and lean <= budget:
+        options.append(f"estimator='DWLS' (about {lean / 1e9:.2g} GB: the same estimates, "
+                       "standard errors and test without the robust corrections)")
+    options += ["fewer items per model (e.g. one model per dimension)",
+                "estimator='MLR' on the items as continuous (memory grows with the items "
+                "squared; reasonable with 5 or more points)",
+                f"a larger budget ({MEMORY_VARIABLE}=<GB>)"]
+    raise AnalysisError(
+        f"{estimator} on {n_items} ordered items needs about {need / 1e9:.2g} GB: the "
+        f"asymptotic covariance matrix of the {nstat:,} thresholds and polychorics is "
+        f"{nstat:,} x {nstat:,} ({8 * nstat * nstat / 1e9:.2g} GB per copy, growing with the "
+        f"fourth power of the items), more than the budget of {budget / 1e9:.2g} GB ("
+        + (f"set by {MEMORY_VARIABLE}" if _budget_given() else "half the available memory")
+        + "); instead: " + "; ".join(options))
+
+
+def _budget_given() -> bool:
+    import os
+
+    return MEMORY_VARIABLE in os.environ
 
 
 def _check_options(estimator: Any, ordered: Any, group: Any, group_equal: Any, std_lv: Any,
@@ -169,6 +247,19 @@ def _continuous_groups(items: pd.DataFrame, rows: list[np.ndarray], missing: str
                 raise AnalysisError("two items are never answered together: their pairwise "
                                     "covariance is undefined")
         sd = np.sqrt(np.diag(cov))
+        spread = np.nanmax(np.abs(values), axis=0) if n else np.zeros(len(sd))
+        flat = np.flatnonzero(~(sd > 1e-12 * np.maximum(spread, 1.0)))
+        if flat.size:
+            where = f" in group {labels[g]!r}" if labels else ""
+            bad = items.columns[flat[0]]
+            others = ([str(c) for c in items.columns[flat[1:6]]] if flat.size > 1 else [])
+            answer = pd.Series(values[:, flat[0]]).dropna()
+            raise AnalysisError(
+                f"item is constant{where} (every answer is "
+                f"{answer.iloc[0] if len(answer) else float('nan'):g}, {n} respondents)"
+                + (f"; so are {', '.join(others)}" if others else "")
+                + ": its variance is 0 and ML cannot fit it; leave the item out or "
+                "compare groups in which it varies", column=bad)
         cause = singular_cause(cov / np.outer(sd, sd), list(items.columns))
         if cause is not None:
             where = f" of group {labels[g]}" if labels else ""
@@ -192,7 +283,8 @@ def _missing_group(values: np.ndarray, names: list[str], labels: list[Any],
 
 
 def _ordinal_groups(items: pd.DataFrame, rows: list[np.ndarray], labels: list[Any],
-                    estimator: str, missing: str) -> tuple[list[OrdinalGroup], list[int]]:
+                    estimator: str, missing: str,
+                    min_expected: float = 5.0) -> tuple[list[OrdinalGroup], list[int]]:
     for name in items.columns:
         values = items[name].dropna().to_numpy()
         if np.any(values != np.round(values)):
@@ -203,13 +295,22 @@ def _ordinal_groups(items: pd.DataFrame, rows: list[np.ndarray], labels: list[An
             raise AnalysisError(f"item has {categories} distinct answers; an ordered item "
                                 f"can have at most {MAX_CATEGORIES} categories (treat it as "
                                 "continuous with estimator='ML' or 'MLR')", column=name)
-    from ._ordinal import ordinal_statistics  # the other half of the CFA engine
+    thresholds_total = sum(int(np.unique(items[name].dropna()).size) - 1
+                           for name in items.columns)
+    _check_memory(items.shape[1], thresholds_total, max(len(r) for r in rows), len(rows),
+                  estimator)
+    from ._ordinal import ordinal_statistics, warn_empty_cells  # the CFA engine's other half
 
     groups, counts = [], None
+    pairs = empty = 0
+    unexpected: list[tuple[str, str, float, str]] = []
     for g, idx in enumerate(rows):
-        # its EmptyCellWarning points at the caller of cfa / measurement_invariance
-        stats = ordinal_statistics(items.iloc[idx], missing=missing)
+        stats = ordinal_statistics(items.iloc[idx], missing=missing, warn=False,
+                                   min_expected=min_expected)
         where = f" in group {labels[g]}" if labels else ""
+        pairs += len(stats.names) * (len(stats.names) - 1) // 2
+        empty += len(stats.empty_cells)
+        unexpected += [(a, b, e, where) for a, b, e in stats.unexpected_empty]
         here = [len(t) for t in stats.thresholds]
         if counts is not None and here != counts:
             bad = next(n for n, a, b in zip(items.columns, counts, here, strict=True) if a != b)
@@ -223,6 +324,9 @@ def _ordinal_groups(items: pd.DataFrame, rows: list[np.ndarray], labels: list[An
         groups.append(OrdinalGroup(stats.n_obs, np.asarray(stats.vector(), float), nacov,
                                    weights, np.asarray(stats.correlation, float),
                                    tuple(np.asarray(t, float) for t in stats.thresholds)))
+    # one summary per analysis, pointing at the caller of cfa / measurement_invariance
+    warn_empty_cells(pairs, empty, unexpected, float(min_expected),
+                     f" (over {len(rows)} groups)" if labels else "")
     return groups, counts or []
 
 
@@ -310,6 +414,7 @@ def cfa(
     missing: str = "listwise",
     n_obs: int | None = None,
     cov_matrix: pd.DataFrame | None = None,
+    empty_cell_expected: float = 5.0,
 ) -> CFAResult:
     """Confirmatory factor analysis, numbers as R lavaan 0.6.14's ``cfa()``.
 
@@ -365,6 +470,13 @@ def cfa(
     cov_matrix : DataFrame, optional
         An (unbiased) covariance matrix with item names instead of ``data`` (ML only;
         rescaled by ``(N - 1) / N`` as lavaan's ``sample.cov``).
+    empty_cell_expected : float, default 5
+        Ordered items: one :class:`~alliance_scale.EmptyCellWarning` per analysis names
+        the item pairs whose contingency table has an empty cell where the fitted
+        bivariate normal expects at least this many answers (there the polychoric
+        model does not fit, and the estimates built on it may be biased); empty cells
+        expected by chance, common on Likert data, are only counted. 0 reports every
+        pair with an empty cell.
 
     Returns
     -------
@@ -380,8 +492,11 @@ def cfa(
         A bad argument or a syntax error (line and token named).
     AnalysisError
         An item missing from the data, a non-numeric or constant item, an ordered item
-        with more than 10 categories, a factor with one indicator and no constraint,
-        more parameters than sample statistics.
+        with more than 10 categories, an item constant in a group, a factor whose only
+        indicator also loads on another factor, more parameters than sample statistics;
+        an ordinal model whose asymptotic covariance matrix (it grows with the fourth power
+        of the items) would exceed the memory budget (half the available memory, or
+        ``ALLIANCE_SCALE_MEMORY_GB``), with the estimate and the alternatives.
 
     Warns
     -----
@@ -416,7 +531,8 @@ def cfa(
                                             missing)
     check_flag("orthogonal", orthogonal)
     prepared = prepare(data, model, estimator=estimator, ordered=ordered, group=group,
-                       missing=missing, n_obs=n_obs, cov_matrix=cov_matrix)
+                       missing=missing, n_obs=n_obs, cov_matrix=cov_matrix,
+                       empty_cell_expected=empty_cell_expected)
     fit = fit_statements(prepared.statements, prepared.groups, estimator=estimator,
                          ordered=prepared.ordered, thresholds=prepared.thresholds,
                          std_lv=std_lv, group_equal=group_equal, labels=prepared.labels,
@@ -437,12 +553,26 @@ class Prepared:
 
 
 def prepare(data: Any, model: Any, *, estimator: str, ordered: Any, group: str | None,
-            missing: str, n_obs: Any = None, cov_matrix: Any = None) -> Prepared:
+            missing: str, n_obs: Any = None, cov_matrix: Any = None,
+            empty_cell_expected: Any = 5.0) -> Prepared:
     """Parse ``model`` and compute the sample statistics of ``data`` for ``estimator``."""
     if model is None:
         raise OptionError("model is missing: lavaan syntax or a mapping factor -> items")
+    if isinstance(empty_cell_expected, bool) or not isinstance(
+            empty_cell_expected, (int, float)) or not (
+            np.isfinite(empty_cell_expected) and empty_cell_expected >= 0):
+        raise OptionError("empty_cell_expected must be an expected count >= 0; got "
+                          f"{empty_cell_expected!r}")
     statements = model_statements(model)
-    names = variable_names(statements)[0]
+    names, latent = variable_names(statements)
+    for frame, what in ((data, "data"), (cov_matrix, "cov_matrix")):
+        if isinstance(frame, pd.DataFrame):  # as lavaan: "latent variable names collide"
+            collide = [f for f in latent if f in frame.columns]
+            if collide:
+                raise OptionError(
+                    f"latent variable name(s) {', '.join(map(repr, collide))} of the model are "
+                    f"also columns of {what}; rename the factor(s) (lavaan refuses the same: "
+                    "'some latent variable names collide with observed variable names')")
     flag = _ordered_items(ordered, names, estimator)
     labels: list[Any] = []
     if cov_matrix is not None:
@@ -471,7 +601,8 @@ def prepare(data: Any, model: Any, *, estimator: str, ordered: Any, group: str |
         items, labels, rows = _split_rows(data, names, group, missing,
                                           "pairwise" if flag else "ml")
         if flag:
-            groups, thresholds = _ordinal_groups(items, rows, labels, estimator, missing)
+            groups, thresholds = _ordinal_groups(items, rows, labels, estimator, missing,
+                                                 empty_cell_expected)
         else:
             groups, thresholds = _continuous_groups(items, rows, missing, labels), []
     return Prepared(statements, groups, thresholds, [str(label) for label in labels], flag)

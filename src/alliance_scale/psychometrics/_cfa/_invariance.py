@@ -65,8 +65,12 @@ class InvarianceResult(Result):
         One row per level: ``npar``, ``chisq``, ``df``, ``pvalue`` (scaled versions with
         robust estimators), ``cfi``, ``tli``, ``rmsea``, ``srmr`` (robust versions when
         lavaan gives them at every level, else scaled), then the comparison with the
-        previous level: ``chisq_diff``, ``df_diff``, ``pvalue_diff`` (lavTestLRT's
-        test), ``cfi_diff``, ``rmsea_diff``, ``srmr_diff`` and ``invariant`` (Chen 2007).
+        level named in ``compared_with``: ``chisq_diff``, ``df_diff``, ``pvalue_diff``
+        (lavTestLRT's test), ``cfi_diff``, ``rmsea_diff``, ``srmr_diff`` and
+        ``invariant`` (Chen 2007). As ``lavTestLRT``, the rows are ordered by df (ties
+        keep the order of the levels) and each is compared with the row before: with
+        binary items the Wu & Estabrook scalar model frees the scaling factors and has
+        fewer df than the metric model, so it comes before it.
     indices : str
         Which CFI / RMSEA the table shows: "standard", "robust" or "scaled".
 
@@ -91,7 +95,7 @@ class InvarianceResult(Result):
         return self.table
 
     def _summary(self) -> dict[str, Any]:
-        held = [lv for lv in self.levels[1:] if bool(self.table.loc[lv, "invariant"])]
+        held = [lv for lv, ok in self.table["invariant"].items() if not pd.isna(ok) and ok]
         return {"estimator": self.estimator, "groups": ", ".join(self.fits[self.levels[0]].groups),
                 "fit indices": self.indices,
                 "invariance held (Chen 2007)": ", ".join(held) if held else "none"}
@@ -161,6 +165,7 @@ def measurement_invariance(
     estimator: str = "ML",
     levels: Sequence[str] | None = None,
     missing: str = "listwise",
+    empty_cell_expected: float = 5.0,
 ) -> InvarianceResult:
     """Test configural, metric, scalar (and strict) invariance across ``group``.
 
@@ -181,6 +186,9 @@ def measurement_invariance(
     missing : {"listwise", "pairwise", "ml", "ml.x"}, default "listwise"
         As :func:`cfa` (``"pairwise"``: not with MLR; ``"ml"``: full-information ML with
         ML / MLR, every group's EM saturated model as h1).
+    empty_cell_expected : float, default 5
+        As :func:`cfa`: the expected count from which an empty cell of a polychoric table
+        is reported (WLSMV; one warning for all groups).
 
     Returns
     -------
@@ -227,7 +235,7 @@ def measurement_invariance(
         raise OptionError(f"levels must be in the order {', '.join(order)} (each adds "
                           "constraints to the previous one)")
     prepared = prepare(data, model, estimator=estimator, ordered=kind == "ordinal" or None,
-                       group=group, missing=missing)
+                       group=group, missing=missing, empty_cell_expected=empty_cell_expected)
     fits = {}
     for level in levels:
         fits[level] = fit_statements(prepared.statements, prepared.groups, estimator=estimator,
@@ -242,8 +250,12 @@ def measurement_invariance(
 def _table(fits: dict[str, CFAResult], levels: tuple[str, ...], estimator: str,
            indices: str) -> pd.DataFrame:
     suffix = {"standard": "", "robust": "_robust", "scaled": "_scaled"}[indices]
+    # lavTestLRT orders the models by df (stably) and compares each with the one before:
+    # with binary items the scalar model of Wu & Estabrook (2016) frees the scaling
+    # factors and has fewer df than the metric one, so it comes first
+    ordered = sorted(levels, key=lambda lv: fits[lv].fit["df"])
     rows = []
-    for k, level in enumerate(levels):
+    for k, level in enumerate(ordered):
         fit = fits[level].fit
         row: dict[str, Any] = {"level": level, "npar": fit["npar"], "chisq": fit["chisq"],
                                "df": fit["df"], "pvalue": fit["pvalue"]}
@@ -254,17 +266,19 @@ def _table(fits: dict[str, CFAResult], levels: tuple[str, ...], estimator: str,
             row[name] = fit.get(name + suffix, np.nan)
         row["srmr"] = fit["srmr"]
         if k == 0:
-            row.update(chisq_diff=np.nan, df_diff=np.nan, pvalue_diff=np.nan, cfi_diff=np.nan,
-                       rmsea_diff=np.nan, srmr_diff=np.nan, invariant=pd.NA)
+            row.update(compared_with="", chisq_diff=np.nan, df_diff=np.nan,
+                       pvalue_diff=np.nan, cfi_diff=np.nan, rmsea_diff=np.nan,
+                       srmr_diff=np.nan, invariant=pd.NA)
         else:
             previous = rows[-1]
-            stat, df, p = _difference(fits[levels[k - 1]], fits[level], estimator)
+            stat, df, p = _difference(fits[ordered[k - 1]], fits[level], estimator)
             d_cfi = row["cfi"] - previous["cfi"]
             d_rmsea = row["rmsea"] - previous["rmsea"]
             d_srmr = row["srmr"] - previous["srmr"]
             cut = CHEN_SRMR_FIRST if level in ("metric", "thresholds") else CHEN_SRMR
             worse = d_cfi <= CHEN_CFI and (d_rmsea >= CHEN_RMSEA or d_srmr >= cut)
-            row.update(chisq_diff=stat, df_diff=df, pvalue_diff=p, cfi_diff=d_cfi,
-                       rmsea_diff=d_rmsea, srmr_diff=d_srmr, invariant=not worse)
+            row.update(compared_with=ordered[k - 1], chisq_diff=stat, df_diff=df,
+                       pvalue_diff=p, cfi_diff=d_cfi, rmsea_diff=d_rmsea, srmr_diff=d_srmr,
+                       invariant=not worse)
         rows.append(row)
     return pd.DataFrame(rows).set_index("level")

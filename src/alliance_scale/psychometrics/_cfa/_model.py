@@ -22,6 +22,8 @@ no Python package builds lavaan's parameter tables.
 
 from __future__ import annotations
 
+import re
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -29,7 +31,7 @@ import numpy as np
 import scipy.sparse
 
 from ...errors import AnalysisError, OptionError
-from ._syntax import Statement
+from ._syntax import Statement, shorten
 
 __all__ = ["GROUP_EQUAL", "Model", "build_model", "lower_pairs", "variable_names"]
 
@@ -53,6 +55,8 @@ class Row:
     col: int = 0
     free: int = -1  # index into the parameter vector, -1 when fixed
     derived: bool = False  # residual variance of an ordered item (delta parameterization)
+    equal: str = ""  # lavaan's equal("f=~x2") modifier as written
+    tie: str = ""  # label shared with the parameter named by ``equal``
 
 
 def _pick(values: tuple | None, group: int, ngroups: int, line: int) -> object:
@@ -103,25 +107,30 @@ class Model:
     # ---------------------------------------------------------------- layout
     def _index(self) -> None:
         """Per group and matrix: positions, fixed values and parameter indices."""
-        self.layout = []
-        for g in range(self.ngroups):
-            entries = {}
-            for mat in ("lambda", "beta", "theta", "psi", "nu", "alpha", "tau", "delta"):
-                rows = [r for r in self.rows if r.group == g and r.mat == mat and not r.derived]
-                entries[mat] = (np.array([r.row for r in rows], int),
-                                np.array([r.col for r in rows], int),
-                                np.array([r.free for r in rows], int),
-                                np.array([r.value for r in rows], float))
-            self.layout.append(entries)
-        self.free_rows = [[r for r in self.rows if r.group == g and r.free >= 0]
-                          for g in range(self.ngroups)]
-        self.entry_map = []
-        for g in range(self.ngroups):
-            mapping = np.zeros((len(self.free_rows[g]), self.n_free))
-            for e, r in enumerate(self.free_rows[g]):
-                mapping[e, r.free] = 1.0
-            self.entry_map.append(mapping)
-        self.sparse_map = [scipy.sparse.csr_matrix(m) for m in self.entry_map]
+        mats = ("lambda", "beta", "theta", "psi", "nu", "alpha", "tau", "delta")
+        grouped: list[dict[str, list[Row]]] = [{mat: [] for mat in mats}
+                                               for _ in range(self.ngroups)]
+        self.free_rows = [[] for _ in range(self.ngroups)]
+        for r in self.rows:  # one pass: linear in the rows
+            if r.mat in grouped[r.group] and not r.derived:
+                grouped[r.group][r.mat].append(r)
+            if r.free >= 0:
+                self.free_rows[r.group].append(r)
+        self.layout = [{mat: (np.array([r.row for r in rows], int),
+                              np.array([r.col for r in rows], int),
+                              np.array([r.free for r in rows], int),
+                              np.array([r.value for r in rows], float))
+                        for mat, rows in entries.items()} for entries in grouped]
+        self.sparse_map = [
+            scipy.sparse.csr_matrix((np.ones(len(free)), ([*range(len(free))],
+                                                           [r.free for r in free])),
+                                    shape=(len(free), self.n_free))
+            for free in self.free_rows]
+
+    @property
+    def entry_map(self) -> list[np.ndarray]:
+        """Free rows of each group x parameters, 1 where a row is that parameter (dense)."""
+        return [m.toarray() for m in self.sparse_map]
 
     def values(self, x: np.ndarray) -> np.ndarray:
         """The value of every row (fixed value or estimate; derived rows filled later)."""
@@ -271,24 +280,94 @@ def lower_pairs(p: int) -> tuple[np.ndarray, np.ndarray]:
 def variable_names(statements: list[Statement]) -> tuple[list[str], list[str]]:
     """Observed and latent variable names in model order (lavaan's ``ov`` and ``lv``)."""
     latent = list(dict.fromkeys(s.lhs for s in statements if s.op == "=~"))
-    observed: list[str] = []
+    is_latent = set(latent)
+    seen: dict[str, None] = {}  # insertion-ordered set: linear in the statements
     for s in statements:
-        for name in (s.lhs, s.rhs):
-            if name and name not in latent and name not in observed and s.op != "|":
-                observed.append(name)
-        if s.op == "|" and s.lhs not in observed and s.lhs not in latent:
-            observed.append(s.lhs)
+        for name in ((s.lhs,) if s.op == "|" else (s.lhs, s.rhs)):
+            if name and name not in is_latent:
+                seen.setdefault(name)
+    observed = list(seen)
+    latent_set = is_latent
+    _check_cycles(statements, latent_set)
     for s in statements:
-        if s.op == "~" and (s.lhs not in latent or s.rhs not in latent):
+        if s.op == "~" and (s.lhs not in latent_set or s.rhs not in latent_set):
             raise OptionError(f"model syntax, line {s.line}: '{s.lhs} ~ {s.rhs}': only "
                               "regressions among factors are supported in a CFA")
-        if s.op == "~~" and (s.lhs in latent) != (s.rhs in latent):
+        if s.op == "~~" and (s.lhs in latent_set) != (s.rhs in latent_set):
             raise OptionError(f"model syntax, line {s.line}: '{s.lhs} ~~ {s.rhs}' mixes a "
                               "factor and an observed variable")
-        if s.op in ("|", "~*~") and s.lhs in latent:
+        if s.op in ("|", "~*~") and s.lhs in latent_set:
             raise OptionError(f"model syntax, line {s.line}: {s.op!r} applies to observed "
                               f"ordered items, not to factor {s.lhs!r}")
     return observed, latent
+
+
+def _check_cycles(statements: list[Statement], latent: set[str]) -> None:
+    """Refuse a factor measured or predicted by itself, directly or through others."""
+    edges: dict[str, list[tuple[str, Statement]]] = defaultdict(list)
+    for s in statements:
+        if s.op == "=~" and s.rhs in latent:
+            edges[s.lhs].append((s.rhs, s))  # the factor s.lhs explains s.rhs
+        elif s.op == "~" and s.lhs in latent and s.rhs in latent:
+            edges[s.rhs].append((s.lhs, s))
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    for root in list(edges):
+        if state.get(root):
+            continue
+        path: list[tuple[str, Statement | None]] = [(root, None)]
+        stack = [iter(edges[root])]
+        state[root] = 1
+        while stack:
+            step = next(stack[-1], None)
+            if step is None:
+                state[path.pop()[0]] = 2
+                stack.pop()
+                continue
+            node, statement = step
+            if state.get(node) == 1:
+                names = [n for n, _ in path]
+                loop = [st for _, st in path[names.index(node) + 1:]] + [statement]
+                shown = "; ".join(f"'{st.lhs} {st.op} {st.rhs}' (line {st.line})"
+                                  for st in loop if st is not None)
+                raise OptionError(f"model syntax: factor {node!r} explains itself through "
+                                  f"{shorten(shown)}: a CFA needs factors without cycles")
+            if not state.get(node):
+                state[node] = 1
+                path.append((node, statement))
+                stack.append(iter(edges.get(node, ())))
+
+
+_PARAMETER = re.compile(r"\s*([^\s=~|]+)\s*(=~|~~|~\*~|~|\|)\s*([^\s=~|]*)\s*")
+
+
+def _tie_equal(rows: list[Row]) -> None:
+    """lavaan's ``equal("f=~x2")``: share the parameter named (first group) or label."""
+    first: dict[tuple[str, str, str], int] = {}
+    for n, r in enumerate(rows):
+        first.setdefault((r.lhs, r.op, r.rhs), n)
+    labels = {r.label for r in rows if r.label}
+    for r in rows:
+        if not r.equal:
+            continue
+        match = _PARAMETER.fullmatch(r.equal)
+        target = None
+        if match:
+            lhs, op, rhs = match.groups()
+            if op == "~" and rhs == "1":
+                op, rhs = "~1", ""
+            target = first.get((lhs, op, rhs))
+        if target is not None:
+            row = rows[target]
+            if not row.label:
+                row.label = f".p{target + 1}."  # lavaan's plabel
+            r.tie = row.label
+        elif r.equal in labels:
+            r.tie = r.equal
+        else:
+            raise OptionError(f"model syntax: '{r.lhs} {r.op} {r.rhs}': "
+                              f"equal({shorten(repr(r.equal), 60)}) names no parameter of "
+                              "the model (write it as \"f=~x2\") nor a label")
+        r.label = r.equal
 
 
 def build_model(
@@ -319,13 +398,22 @@ def build_model(
         A factor that is not identified (one indicator, no constraint).
     """
     observed, latent = variable_names(statements)
+    latent_set = set(latent)
     if ordered:
         thresholds = list(thresholds or [])
     equal = set(group_equal)
     user_keys = {(s.lhs, s.op, s.rhs) for s in statements}
     user_keys |= {(s.rhs, s.op, s.lhs) for s in statements if s.op == "~~"}
-    indicators = {f: [s.rhs for s in statements if s.op == "=~" and s.lhs == f] for f in latent}
-    endogenous = {s.rhs for s in statements if s.op == "=~" and s.rhs in latent}
+    indicators: dict[str, list[str]] = defaultdict(list)
+    for s in statements:
+        if s.op == "=~":
+            indicators[s.lhs].append(s.rhs)
+    # lavaan's auto.fix.single: the only indicator of a factor (and of no other factor)
+    # has its residual variance fixed at 0
+    loads = Counter(s.rhs for s in statements if s.op == "=~")
+    single = {items[0] for f, items in indicators.items()
+              if len(items) == 1 and items[0] != f and loads[items[0]] == 1}
+    endogenous = {s.rhs for s in statements if s.op == "=~" and s.rhs in latent_set}
     endogenous |= {s.lhs for s in statements if s.op == "~"}
     if ordered and "residuals" in equal:
         raise OptionError("group_equal 'residuals' cannot be tested with ordered items in the "
@@ -337,8 +425,10 @@ def build_model(
             fixed = _pick(s.fixed, g, ngroups, s.line)
             label = _pick(s.label, g, ngroups, s.line)
             start = _pick(s.start, g, ngroups, s.line)
+            tied = _pick(s.equal, g, ngroups, s.line)
             row = Row(s.lhs, s.op, s.rhs, g, True, False, np.nan,
-                      "" if label is _ABSENT or label is None else str(label))
+                      "" if label is _ABSENT or label is None else str(label),
+                      equal="" if tied is _ABSENT or tied is None else str(tied))
             if s.op == "=~":
                 marker = s.lhs not in first_seen and not std_lv
                 first_seen.add(s.lhs)
@@ -346,7 +436,7 @@ def build_model(
                     row.fixed, row.value = True, 1.0
             elif s.op == "~*~":
                 row.fixed, row.value = True, 1.0
-            elif s.op == "~1" and s.lhs in latent:
+            elif s.op == "~1" and s.lhs in latent_set:
                 row.fixed, row.value = True, 0.0
             if fixed is not _ABSENT:
                 row.fixed = fixed is not None
@@ -362,12 +452,14 @@ def build_model(
                         added.append(Row(name, "|", f"t{k + 1}", g, False, False, np.nan, ""))
         for name in observed:
             if (name, "~~", name) not in user_keys:
-                added.append(Row(name, "~~", name, g, False, ordered, np.nan, ""))
+                zero = name in single and not ordered
+                added.append(Row(name, "~~", name, g, False, ordered or zero,
+                                 0.0 if zero else np.nan, ""))
         for name in latent:
             if (name, "~~", name) not in user_keys:
-                free_var = not std_lv or (g > 0 and "loadings" in equal)
+                free_var = (not std_lv or (g > 0 and "loadings" in equal)) and name not in single
                 added.append(Row(name, "~~", name, g, False, not free_var,
-                                 np.nan if free_var else 1.0, ""))
+                                 np.nan if free_var else (0.0 if name in single else 1.0), ""))
         exogenous = [f for f in latent if f not in endogenous]
         for a_index, a in enumerate(exogenous):
             for b in exogenous[a_index + 1:]:
@@ -400,6 +492,7 @@ def build_model(
                                       "parameterization)")
                 r.fixed, r.derived = True, True
     _check_identified(rows, observed, latent, indicators, statements)
+    _tie_equal(rows)
     _number(rows, equal, observed, latent)
     return Model(rows, observed, latent, ngroups, ordered, meanstructure,
                  thresholds if ordered else [])
@@ -426,8 +519,9 @@ def _place(rows: list[Row], observed: list[str], latent: list[str],
                 ("alpha", lv[r.lhs], 0)
         elif r.op == "|":
             if not len(offsets):
-                raise OptionError(f"thresholds ('{r.lhs} | {r.rhs}') need ordered items "
-                                  "(ordered=...)")
+                raise OptionError(f"'{r.lhs} | {r.rhs}': thresholds belong to ordered items; "
+                                  "give ordered=True (or the ordered items) with an ordinal "
+                                  "estimator, or leave the statement out")
             k = int(r.rhs[1:]) - 1
             j = ov[r.lhs]
             if k >= thresholds[j]:
@@ -463,9 +557,10 @@ def _wu_estabrook(rows: list[Row], observed: list[str], thresholds: Sequence[int
 
 def _check_identified(rows: list[Row], observed: list[str], latent: list[str],
                       indicators: dict[str, list[str]], statements: list[Statement]) -> None:
+    observed_set = set(observed)
     for factor in latent:
         items = indicators[factor]
-        if len(items) == 1 and items[0] in observed:
+        if len(items) == 1 and items[0] in observed_set:
             residual = [r for r in rows if r.mat == "theta" and r.lhs == items[0]
                         and r.rhs == items[0]]
             loading = [r for r in rows if r.op == "=~" and r.lhs == factor]
@@ -480,7 +575,7 @@ def _check_identified(rows: list[Row], observed: list[str], latent: list[str],
     del statements
 
 
-def _equal_kind(r: Row, observed: list[str], latent: list[str]) -> str:
+def _equal_kind(r: Row, observed: set[str] | list[str], latent: list[str]) -> str:
     if r.op == "=~":
         return "loadings"
     if r.op == "~":
@@ -498,11 +593,12 @@ def _equal_kind(r: Row, observed: list[str], latent: list[str]) -> str:
 
 def _number(rows: list[Row], equal: set[str], observed: list[str], latent: list[str]) -> None:
     """Give free rows their parameter index; equal labels (and group_equal) share one."""
+    observed_set = set(observed)
     keys = []
     for n, r in enumerate(rows):
-        if r.label:
-            keys.append("label:" + r.label)
-        elif _equal_kind(r, observed, latent) in equal:
+        if r.tie or r.label:
+            keys.append("label:" + (r.tie or r.label))
+        elif _equal_kind(r, observed_set, latent) in equal:
             keys.append(f"equal:{r.lhs}{r.op}{r.rhs}")
         else:
             keys.append(f"row:{n}")

@@ -111,7 +111,7 @@ from scipy.special import ndtr
 from ..._checks import as_item_frame, check_choice, code_problems
 from ..._results import Result, result
 from ..._warn import warn_user
-from ...errors import AllianceScaleWarning, AnalysisError, EmptyCellWarning
+from ...errors import AllianceScaleWarning, AnalysisError, EmptyCellWarning, OptionError
 from .._correlation import (
     MAX_CATEGORIES,
     _cell_grids,
@@ -121,7 +121,8 @@ from .._correlation import (
     _thresholds,
 )
 
-__all__ = ["OrdinalStatistics", "ordinal_statistics"]
+__all__ = ["EMPTY_CELL_EXPECTED", "OrdinalStatistics", "ordinal_statistics",
+           "warn_empty_cells"]
 
 #: lavaan's bounds of a polychoric correlation (nlminb's lower / upper in
 #: lav_bvord_cor_twostep_fit).
@@ -154,6 +155,12 @@ class OrdinalStatistics(Result):
         lavaan's ``zero.cell.tables``.
     missing : {"listwise", "pairwise"}
         How missing answers were handled.
+    unexpected_empty : tuple of (str, str, float)
+        The pairs among ``empty_cells`` with an empty cell where the fitted bivariate
+        normal (the polychoric model) expects at least ``min_expected`` answers, and the
+        largest such expected count: structural zeros rather than chance.
+    min_expected : float
+        The expected count above which an empty cell counts as unexpected.
     """
 
     names: tuple[str, ...]
@@ -163,6 +170,8 @@ class OrdinalStatistics(Result):
     nacov: np.ndarray
     empty_cells: tuple[tuple[str, str], ...]
     missing: str = "listwise"
+    unexpected_empty: tuple[tuple[str, str, float], ...] = ()
+    min_expected: float = 5.0
 
     def vector(self) -> np.ndarray:
         """The statistics in lavaan's ``WLS.obs`` order (the order of ``nacov``).
@@ -206,10 +215,19 @@ class OrdinalStatistics(Result):
             "respondents (answering an item)": self.n_obs,
             "thresholds": sum(len(t) for t in self.thresholds),
             "pairs with empty cells": len(self.empty_cells),
+            f"of which unexpected (expected count >= {self.min_expected:g})":
+                len(self.unexpected_empty),
         }
 
 
-def ordinal_statistics(data: pd.DataFrame, missing: str = "listwise") -> OrdinalStatistics:
+#: Default expected count (under the fitted bivariate normal) from which an empty cell of a
+#: polychoric table is reported: a Poisson count with mean 5 is 0 with probability .007.
+EMPTY_CELL_EXPECTED = 5.0
+
+
+def ordinal_statistics(data: pd.DataFrame, missing: str = "listwise", *,
+                       min_expected: float = EMPTY_CELL_EXPECTED,
+                       warn: bool = True) -> OrdinalStatistics:
     """Thresholds, polychoric correlations and their NACOV, as lavaan's WLSMV computes them.
 
     The sample statistics of a WLSMV fit of ordered items and their asymptotic covariance
@@ -229,6 +247,14 @@ def ordinal_statistics(data: pd.DataFrame, missing: str = "listwise") -> Ordinal
         Use only the rows answering every item (lavaan's default), or every row answering
         at least one item, each statistic on the answers it involves (lavaan's
         ``missing = "pairwise"``; see the module docstring).
+    min_expected : float, default 5
+        An empty cell is reported (``unexpected_empty``, and the warning) when the fitted
+        bivariate normal of its pair expects at least this many answers there; 0 reports
+        every pair with an empty cell. Empty cells expected to be empty by chance
+        (sampling zeros) are normal on Likert data and leave lavaan's estimates as they are.
+    warn : bool, default True
+        Issue the :class:`~alliance_scale.EmptyCellWarning` (analyses that compute the
+        statistics per group issue one summary instead).
 
     Returns
     -------
@@ -247,8 +273,9 @@ def ordinal_statistics(data: pd.DataFrame, missing: str = "listwise") -> Ordinal
     Warns
     -----
     EmptyCellWarning
-        When some pairs of items have empty cells in their contingency table (lavaan
-        computes the same statistics without a warning, ``zero.cell.warn = FALSE``).
+        Once, when some pairs of items have an empty cell where at least
+        ``min_expected`` answers are expected (lavaan computes the same statistics
+        without a warning, ``zero.cell.warn = FALSE``).
     AllianceScaleWarning
         When a polychoric correlation exceeds .99 in absolute value (as lavaan warns).
 
@@ -282,6 +309,9 @@ def ordinal_statistics(data: pd.DataFrame, missing: str = "listwise") -> Ordinal
     b~~c          0.294  0.023
     """
     check_choice("missing", missing, ("listwise", "pairwise"))
+    if isinstance(min_expected, bool) or not isinstance(min_expected, (int, float)) or not (
+            np.isfinite(min_expected) and min_expected >= 0):
+        raise OptionError(f"min_expected must be a count >= 0; got {min_expected!r}")
     items = as_item_frame(data)
     if missing == "listwise":
         items = as_item_frame(items.dropna(), what="data (rows answering every item)")
@@ -299,15 +329,10 @@ def ordinal_statistics(data: pd.DataFrame, missing: str = "listwise") -> Ordinal
     correlation = np.eye(len(names))
     correlation[first, second] = correlation[second, first] = rho
     empty = _empty_cell_pairs(tables, levels, first, second, names)
-    if empty:
-        shown = ", ".join(f"{a!r} x {b!r}" for a, b in empty[:3])
-        more = f" and {len(empty) - 3} more" if len(empty) > 3 else ""
-        warn_user(
-            f"{len(empty)} of {len(rho)} item pair(s) have empty cells in their contingency "
-            f"table ({shown}{more}): their polychoric correlations and sampling covariances "
-            "rest on sparse tables (lavaan computes the same, without a warning)",
-            EmptyCellWarning,
-        )
+    unexpected = _unexpected_empty(tables, levels, cuts, rho, first, second, names,
+                                   float(min_expected))
+    if warn:
+        warn_empty_cells(len(rho), len(empty), unexpected, float(min_expected))
     _warn_near_one(rho, first, second, names)
     nacov = _nacov(codes, levels, cuts, rho, tables, first, second)
     thresholds = tuple(cuts[j, : levels[j] - 1].copy() for j in range(len(names)))
@@ -316,6 +341,7 @@ def ordinal_statistics(data: pd.DataFrame, missing: str = "listwise") -> Ordinal
     return OrdinalStatistics(
         names=names, n_obs=len(items), thresholds=thresholds, correlation=correlation,
         nacov=nacov, empty_cells=tuple(empty), missing=missing,
+        unexpected_empty=tuple(unexpected), min_expected=float(min_expected),
     )
 
 
@@ -413,6 +439,46 @@ def _warn_near_one(
             "redundant (lavaan warns the same)",
             AllianceScaleWarning,
         )
+
+
+def _unexpected_empty(
+    tables: np.ndarray, levels: np.ndarray, cuts: np.ndarray, rho: np.ndarray,
+    first: np.ndarray, second: np.ndarray, names: tuple[str, ...], min_expected: float,
+) -> list[tuple[str, str, float]]:
+    """Pairs with an empty cell whose expected count under the fitted bivariate normal
+    (thresholds and polychoric correlation) is at least ``min_expected``."""
+    if not len(rho):
+        return []
+    probabilities, _ = _cell_grids(rho, cuts[first], cuts[second])
+    categories = np.arange(tables.shape[1])
+    inside = ((categories[None, :, None] < levels[first][:, None, None])
+              & (categories[None, None, :] < levels[second][:, None, None]))
+    expected = probabilities * tables.sum(axis=(1, 2))[:, None, None]
+    worst = np.where((tables == 0) & inside, expected, -1.0).max(axis=(1, 2))
+    hit = np.flatnonzero((worst >= min_expected) & (worst >= 0))
+    return [(names[first[k]], names[second[k]], float(worst[k])) for k in hit]
+
+
+def warn_empty_cells(pairs: int, empty: int, unexpected: list | tuple,
+                     min_expected: float, where: str = "") -> None:
+    """One :class:`EmptyCellWarning` summarising the empty cells of an analysis."""
+    if not unexpected:
+        return
+    worst = sorted(unexpected, key=lambda u: -u[2])
+    shown = ", ".join(f"{u[0]!r} x {u[1]!r}{u[3] if len(u) > 3 else ''} "
+                      f"({u[2]:.1f} expected)" for u in worst[:3])
+    more = f" and {len(worst) - 3} more" if len(worst) > 3 else ""
+    warn_user(
+        f"{len(worst)} of {pairs} item pair(s){where} have an empty cell where the polychoric "
+        f"model expects {min_expected:g} or more answers ({shown}{more}): for them the "
+        "latent bivariate normal does not fit the table, so their polychoric correlations, "
+        "and the estimates and fit built on them, may be biased (collapse rare categories, "
+        f"or check the items). {empty} pair(s) have empty cells in all; the other "
+        f"{empty - len(worst)} are empty by chance (harmless: computed as lavaan). The "
+        "threshold is empty_cell_expected (min_expected of ordinal_statistics; 0 reports "
+        "every empty cell)",
+        EmptyCellWarning,
+    )
 
 
 def _empty_cell_pairs(

@@ -9,19 +9,23 @@ a different dialect). It understands what a confirmatory factor analysis needs:
   ``x1 ~*~ x1`` (scaling factors of ordered items),
 - modifiers before a term: a number fixes the parameter (``1*x1``), ``NA`` frees it, a
   name is a label (parameters with the same label are equal), ``start(0.5)`` a start
-  value, ``c(a, b)`` one modifier per group; several terms for the same parameter merge
-  (``NA*x1 + a*x1``), as in lavaan;
+  value, ``equal("f=~x2")`` makes the parameter equal to the one written ``f =~ x2``
+  (in the first group) or to a label, ``c(a, b)`` one modifier per group; several terms
+  for the same parameter merge (``NA*x1 + a*x1``), as in lavaan;
 - comments after ``#`` or ``!``, statements on separate lines or separated by ``;``; a line
   without an operator continues the previous statement.
 
 A mapping ``{factor: [items]}`` is turned into the same statements (a leading ``-``, the
 reverse-keyed mark of :attr:`Scale.keys`, is accepted and dropped: the loading's sign is
 estimated). Errors are :class:`~alliance_scale.errors.OptionError` naming the line and
-the token.
+the token; the statement and token they quote are cut to :data:`MESSAGE_CHARS` characters,
+so that a huge malformed model gives a readable message. Parsing is linear in the length
+of the model.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -35,6 +39,24 @@ _OPERATORS = ("~*~", "=~", "~~", "<~", ":=", "==", "~", "|", "<", ">")
 _SUPPORTED = ("=~", "~~", "~", "~1", "|", "~*~")
 _NAME = re.compile(r"[A-Za-z_.][A-Za-z0-9_.]*")
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+#: R's names of non-finite numbers, refused as fixed or start values.
+_NON_FINITE = ("Inf", "NaN", "inf", "nan")
+#: Longest quotation of the model in an error message (characters).
+MESSAGE_CHARS = 120
+
+
+def shorten(text: str, limit: int = MESSAGE_CHARS) -> str:
+    """``text`` cut to ``limit`` characters with the length left out (for messages).
+
+    Examples
+    --------
+    >>> shorten("f =~ " + "x + " * 100, 20)
+    'f =~ x + x + x + x +... (385 more characters)'
+    """
+    text = str(text)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text) - limit} more characters)"
 
 
 @dataclass
@@ -54,10 +76,11 @@ class Statement:
     label: tuple[str | None, ...] | None = None
     start: tuple[float | None, ...] | None = None
     extra: list[str] = field(default_factory=list)
+    equal: tuple[str | None, ...] | None = None
 
     def merge(self, other: Statement) -> None:
         """Combine the modifiers of a repeated term (``NA*x1 + a*x1``)."""
-        for name in ("fixed", "label", "start"):
+        for name in ("fixed", "label", "start", "equal"):
             if getattr(other, name) is not None:
                 setattr(self, name, getattr(other, name))
 
@@ -94,6 +117,8 @@ class _Tokens:
                     end = text.find(char, position + 1)
                     if end < 0:
                         self.fail(text[position:], "unterminated quoted string")
+                    if end == position + 1:
+                        self.fail(text[position:end + 1], "empty quoted name")
                     self.items.append(("name", text[position + 1:end]))
                     position = end + 1
                 else:
@@ -101,8 +126,8 @@ class _Tokens:
         self.position = 0
 
     def fail(self, token: str, reason: str) -> None:
-        raise OptionError(f"model syntax, line {self.line}: {reason} at {token!r} "
-                          f"in {self.text.strip()!r}")
+        raise OptionError(f"model syntax, line {self.line}: {reason} at "
+                          f"{shorten(repr(token), 40)} in {shorten(repr(self.text.strip()))}")
 
     def peek(self) -> tuple[str, str] | None:
         return self.items[self.position] if self.position < len(self.items) else None
@@ -117,7 +142,7 @@ class _Tokens:
 
 def _statements_text(model: str) -> list[tuple[str, int]]:
     """Split the model into statements (text, first line number), comments removed."""
-    pieces: list[tuple[str, int]] = []
+    pieces: list[tuple[list[str], int]] = []  # parts of each statement (joined once)
     for number, raw in enumerate(model.splitlines(), start=1):
         line = re.split(r"[#!]", raw, maxsplit=1)[0]
         for part in line.split(";"):
@@ -126,32 +151,36 @@ def _statements_text(model: str) -> list[tuple[str, int]]:
             has_operator = any(op in part for op in ("=~", "~", "|", ":=", "==", "<", ">"))
             continues = pieces and (
                 not has_operator
-                or pieces[-1][0].rstrip().endswith(("+", "=~", "~~", "~", "|", "*", ","))
+                or pieces[-1][0][-1].rstrip().endswith(("+", "=~", "~~", "~", "|", "*", ","))
                 or part.lstrip().startswith("+")
             )
             if continues:
-                pieces[-1] = (pieces[-1][0] + " " + part, pieces[-1][1])
+                pieces[-1][0].append(part)
             else:
-                pieces.append((part, number))
-    return pieces
+                pieces.append(([part], number))
+    return [(" ".join(parts), number) for parts, number in pieces]
 
 
 def _modifier(tokens: _Tokens) -> tuple[str, tuple[object, ...]]:
     """One modifier: ``kind`` ("fixed", "label" or "start") and its value(s)."""
     kind, value = tokens.take()
     if kind == "number":
-        return "fixed", (float(value),)
+        return "fixed", (_finite(tokens, value),)
     if kind != "name":
         tokens.fail(value, "expected a number, NA, a label, start() or c() before '*'")
     if value == "NA":
         return "fixed", (None,)
+    if value in _NON_FINITE and tokens.peek() == ("*", "*"):
+        tokens.fail(value, "a fixed value must be a finite number (NA frees the parameter)")
     if value in ("start", "c", "label", "equal") and tokens.peek() == ("(", "("):
         tokens.take()
         values: list[object] = []
         while True:
             inner_kind, inner = tokens.take()
             if inner_kind == "number":
-                values.append(float(inner))
+                values.append(_finite(tokens, inner))
+            elif inner_kind == "name" and inner in _NON_FINITE:
+                tokens.fail(inner, f"{value}() takes finite numbers")
             elif inner_kind == "name":
                 values.append(None if inner == "NA" else inner)
             else:
@@ -165,8 +194,12 @@ def _modifier(tokens: _Tokens) -> tuple[str, tuple[object, ...]]:
             if not all(isinstance(v, float) for v in values):
                 tokens.fail("start", "start() takes numbers")
             return "start", tuple(values)
-        if value in ("label", "equal"):
+        if value == "label":
             return "label", tuple(values)
+        if value == "equal":
+            if not all(isinstance(v, str) for v in values):
+                tokens.fail("equal(", "equal() takes a quoted parameter (\"f=~x2\") or label")
+            return "equal", tuple(values)
         kinds = {type(v) for v in values if v is not None}
         if kinds == {str}:
             return "label", tuple(values)
@@ -174,6 +207,13 @@ def _modifier(tokens: _Tokens) -> tuple[str, tuple[object, ...]]:
             return "fixed", tuple(values)
         tokens.fail("c(", "c() mixes labels and numbers")
     return "label", (value,)
+
+
+def _finite(tokens: _Tokens, text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        tokens.fail(text, "a fixed or start value must be a finite number")
+    return number
 
 
 def _terms(tokens: _Tokens, lhs: str, op: str) -> list[Statement]:
@@ -260,8 +300,7 @@ def parse_model(model: str) -> list[Statement]:
     for text, line in _statements_text(model):
         for statement in _parse_statement(text, line):
             lhs, rhs = statement.lhs, statement.rhs
-            if statement.op == "~~" and (rhs, lhs) in {(k[0], k[2]) for k in merged
-                                                      if k[1] == "~~"}:
+            if statement.op == "~~" and (rhs, "~~", lhs) in merged:
                 lhs, rhs = rhs, lhs
             key = (lhs, statement.op, rhs)
             if key in merged:
@@ -274,9 +313,9 @@ def parse_model(model: str) -> list[Statement]:
         raise OptionError("model syntax has no '=~' statement (f =~ x1 + x2 + x3): "
                           "a CFA needs at least one factor")
     for s in statements:
-        if s.op == "|" and not re.fullmatch(r"t\d+", s.rhs):
-            raise OptionError(f"model syntax, line {s.line}: thresholds are named t1, t2, ...; "
-                              f"got {s.rhs!r}")
+        if s.op == "|" and not re.fullmatch(r"t[1-9]\d*", s.rhs):
+            raise OptionError(f"model syntax, line {s.line}: '{s.lhs} | {shorten(s.rhs, 40)}':"
+                              f" thresholds are named t1, t2, ... (t1 the lowest)")
         if s.op == "~*~" and s.lhs != s.rhs:
             raise OptionError(f"model syntax, line {s.line}: a scaling factor is written "
                               f"'{s.lhs} ~*~ {s.lhs}'")
