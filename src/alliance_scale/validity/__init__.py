@@ -7,7 +7,7 @@ Stage 4 of the workflow: applies :mod:`alliance_scale.psychometrics` to a
 
 from __future__ import annotations
 
-from ._cfa import blueprint_cfa, blueprint_model
+from ._cfa import FitJudgement, blueprint_cfa, blueprint_model, judge_fit
 from ._content import ContentValidityResult, content_validity
 from ._convergent import ConvergentValidityResult, convergent_validity
 from ._discriminant import HTMTResult, htmt
@@ -21,6 +21,7 @@ __all__ = [
     "CongruenceResult",
     "ContentValidityResult",
     "ConvergentValidityResult",
+    "FitJudgement",
     "HTMTResult",
     "Hypothesis",
     "KnownGroupsResult",
@@ -34,6 +35,7 @@ __all__ = [
     "content_validity",
     "convergent_validity",
     "htmt",
+    "judge_fit",
     "known_groups",
     "mtmm",
     "parse_hypothesis",
