@@ -20,8 +20,8 @@ from alliance_scale import (
     parse_hypothesis,
     score_items,
 )
-from alliance_scale.validity._convergent import DIRECTION_ONLY
 from alliance_scale.errors import AnalysisError, ItemBankError, OptionError, ResponseError
+from alliance_scale.validity._convergent import DIRECTION_ONLY
 
 TOL = 1e-10
 WAI = list(als.WAI_COLUMNS)

@@ -841,7 +841,7 @@ def _criterion_columns(frame: pd.DataFrame, criterion: Sequence[str] | None,
     names = [criterion] if isinstance(criterion, str) else list(criterion)
     absent = [c for c in names if c not in frame.columns]
     if absent:
-        raise OptionError(f"criterion column(s) not in the responses: "
+        raise OptionError("criterion column(s) not in the responses: "
                           + "; ".join(f"{c!r}" + _near_miss(c, frame.columns) for c in absent))
     return names, ""
 
