@@ -746,7 +746,9 @@ def _convergent(run: _Run, frame: pd.DataFrame, scale: Scale, columns: list[str]
 
     scores = run.results["scores"]
     reliability = run.results.get("reliability")  # absent when it could not be computed
-    reliabilities = None if reliability is None else reliability.table["alpha"]
+    alphas = None if reliability is None else reliability.table["alpha"]
+    # an alpha outside (0, 1] (tiny samples) corrects nothing: those subscales stay unknown
+    reliabilities = None if alphas is None else alphas[(alphas > 0) & (alphas <= 1)]
     fit = convergent_validity(scores, frame[columns], reliabilities=reliabilities)
     matrix = mtmm(scores, frame[columns], reliabilities=reliabilities)
     run.results["convergent"], run.results["mtmm"] = fit, matrix
