@@ -191,6 +191,9 @@ def _add_validate(commands: argparse._SubParsersAction) -> None:
                          help="seed of every random step (default: 0)")
     command.add_argument("--quiet", "-q", action="store_true",
                          help="no progress bar and no summary on standard error")
+    command.add_argument("--strict", action="store_true",
+                         help="exit 1 when any criterion is not met, inconclusive or not "
+                              "testable (for pipelines; the report is written either way)")
     command.set_defaults(handler=_validate)
 
 
@@ -332,13 +335,24 @@ def _validate(args: argparse.Namespace) -> int:
     path = report.save(args.report, format=fmt)
     if not args.quiet:
         print(report.summary().splitlines()[0], file=sys.stderr)
+    for criterion in report.criteria:  # what could not be judged is never silent
+        if criterion.verdict == "not testable":
+            print(f"{PROGRAM_NAME}: not testable: {criterion.section}: {criterion.name}: "
+                  f"{criterion.reason}", file=sys.stderr)
+    if not args.quiet:
         print(f"wrote {path}", file=sys.stderr)
+    if args.strict and any(c.verdict != "met" for c in report.criteria):
+        failing = sum(c.verdict != "met" for c in report.criteria)
+        print(f"{PROGRAM_NAME}: --strict: {failing} criteria not met, inconclusive or not "
+              "testable", file=sys.stderr)
+        return 1
     return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code (0 ok, 2 usage or library error, 130
-    interrupted by Ctrl-C; one line on standard error, never a traceback).
+    """Run the command line; returns the exit code (0 ok, 1 a criterion failing under
+    ``validate --strict``, 2 usage or library error, 130 interrupted by Ctrl-C; one line on
+    standard error, never a traceback).
 
     Parameters
     ----------

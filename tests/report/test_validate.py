@@ -264,3 +264,173 @@ def test_a_pool_too_large_for_wlsmv_is_fitted_by_mlr_and_says_so(small, monkeypa
     assert "fitted by MLR" in section.paragraphs[0] and "GB" in section.paragraphs[0]
     assert any("would need about" in note for note in report.notes)
     assert report.results["cfa"].estimator == "MLR"
+
+
+# ---------------------------------------------------------------------- honest verdicts
+def _criteria(report) -> pd.DataFrame:
+    return report.criteria_table()
+
+
+def test_the_pilot_s_cfa_fit_is_inconclusive_with_its_reason(report):
+    criteria = _criteria(report).set_index("criterion")
+    fit = criteria[criteria.index.str.startswith("fit of the facet model")].iloc[0]
+    assert fit["verdict"] == "inconclusive"
+    assert "robust ones do not" in fit["reason"] and "n = 320 for 80 items" in fit["reason"]
+    assert not criteria.index.str.contains("scaled CFI").any()  # no flattering index alone
+    table = {t.caption: t.frame for s in report.sections for t in s.tables}
+    shown = next(frame for caption, frame in table.items()
+                 if caption.startswith("Fit of the facet model"))
+    assert {"chisq.scaled", "cfi.scaled", "cfi.robust", "rmsea.robust", "srmr"} <= set(
+        shown.index)
+    assert shown.loc["rmsea.robust", "ci_lower"] < shown.loc["rmsea.robust", "ci_upper"]
+    cfa = next(s for s in report.sections if s.key == "cfa")
+    assert any("ML on continuous" in p and "Hu & Bentler" in p for p in cfa.paragraphs)
+    assert any(p.startswith("Verdict: inconclusive") for p in cfa.paragraphs)
+
+
+def test_the_pilot_s_convergent_hypotheses_state_the_rule_and_count_h4_h5_apart(report):
+    criteria = _criteria(report).set_index("criterion")
+    share = criteria[criteria.index.str.startswith("share of hypotheses")].iloc[0]
+    assert "(10 of 12" in share.name and share["value"] == 10 / 12
+    assert "H4, H5" in share["reason"]
+    section = next(s for s in report.sections if s.key == "convergent")
+    assert any(p.startswith("Confirmation rule:") for p in section.paragraphs)
+    assert any("H4" in a and "includes the boundary" in a for a in report.advice)
+
+
+def test_the_summary_opens_with_a_narrative_and_the_decisions(report):
+    narrative = " ".join(report.narrative)
+    assert "Parallel analysis and MAP suggest 10 factors; the blueprint has 9" in narrative
+    assert "facet C1 is not recovered (congruence .49)" in narrative.replace("Facet", "facet")
+    assert "AVE below .50 in 5 facet(s)" in narrative
+    assert "Test-retest ICC below .70 in 4 facet(s)" in narrative
+    assert narrative.index("sample") < narrative.index("Parallel analysis")  # by consequence
+    decisions = " ".join(report.decisions)
+    assert "Revise or drop" in decisions and "C1_5" in decisions
+    assert "Rework facet(s)" in decisions and "C1 (congruence .49" in decisions
+    assert "does not support a confirmatory claim" in decisions
+    page = report.to_html()
+    assert page.index(report.narrative[0][:40]) < page.index("Criteria, their cut-offs")
+    assert "<h3>Decisions</h3>" in page
+    assert report.summary().splitlines()[1] == report.narrative[0]
+
+
+def test_item_analysis_table_and_per_item_floor_ceiling(report):
+    table = report.results["item_analysis"]
+    assert len(table) == 80 and {"mean", "sd", "skew", "floor", "ceiling", "r_drop",
+                                 "alpha_if_deleted", "own_loading", "cross_loading",
+                                 "flags"} <= set(table.columns)
+    items = report.results["reliability"].items
+    row = items[(items["level"] == "facet") & (items["item"] == "C1_5")].iloc[0]
+    assert table.loc["C1_5", "r_drop"] == row["r_drop"]
+    assert "own-facet loading < .40" in table.loc["C1_5", "flags"]
+    criteria = _criteria(report)
+    per_item = criteria[criteria["section"] == "Items"]
+    assert len(per_item) == 2 and (per_item["verdict"] == "not met").all()
+    assert per_item["value"].max() == table[["floor", "ceiling"]].max().max() or \
+        per_item["value"].max() > 0.15
+    assert "item_analysis" in [s.key for s in report.sections]
+
+
+def test_second_order_model_beside_the_facet_model(report):
+    second = report.results["cfa_second_order"]
+    facet = report.results["cfa"]
+    assert second.fit["df"] > facet.fit["df"]
+    difference = report.results["cfa_difference"]
+    assert difference["df_diff"] == second.fit["df"] - facet.fit["df"]
+    assert 0 <= difference["pvalue_diff"] <= 1
+    section = next(s for s in report.sections if s.key == "second_order")
+    assert "lavTestLRT" in section.paragraphs[0]
+
+
+def test_notes_say_what_sparse_tables_mean_without_developer_commentary(report):
+    notes = " ".join(report.notes)
+    assert "lavaan computes the same" not in notes
+    assert "Sparse tables" in notes and "fit verdicts" in notes
+
+
+def test_a_misspelled_criterion_column_is_not_testable_with_the_near_miss(small):
+    scale, data = small
+    renamed = data.rename(columns={"wai_goal": "wai_gaol"})
+    report = _quiet_validate(renamed, scale)
+    criteria = _criteria(report)
+    convergent = criteria[criteria["section"] == "Convergent validity"]
+    assert list(convergent["verdict"]) == ["not testable"]
+    assert "'wai_goal'" in convergent["reason"].iloc[0]
+    assert "did you mean 'wai_gaol'?" in convergent["reason"].iloc[0]
+    assert "not testable" in report.summary().splitlines()[0]
+    assert "convergent" in [s.key for s in report.sections]
+    with pytest.raises(OptionError, match="did you mean 'wai_gaol'"):
+        als.validate(renamed, scale, criterion=["wai_goal", "wai_task", "wai_bond"])
+
+
+def test_three_respondents_make_the_analyses_not_testable_criteria(small):
+    scale, data = small
+    report = _quiet_validate(data.iloc[:3], scale)
+    criteria = _criteria(report)
+    untestable = criteria[criteria["verdict"] == "not testable"]
+    for section in ("Reliability", "Factor structure", "Confirmatory structure"):
+        assert section in set(untestable["section"]), section
+    assert (untestable["reason"] != "").all()
+    first = report.summary().splitlines()[0]
+    assert f"{len(untestable)} not testable" in first and len(untestable) >= 3
+    assert any("could not be tested" in n for n in report.narrative)
+
+
+def test_fewer_respondents_than_items_get_sample_criteria_and_no_verdicts(small):
+    """18 items, 15 respondents: the sample-size criteria fail and the factor analyses are
+    not testable (a singular correlation matrix), never judged."""
+    scale, data = small
+    report = _quiet_validate(data.iloc[:15], scale)
+    criteria = _criteria(report)
+    sample = criteria[criteria["section"] == "Sample size"]
+    assert "sample for the factor analyses (n per item; n >= 5 x items and >= 100)" in set(
+        sample["criterion"])
+    assert (sample["verdict"] != "met").all()
+    judged = criteria[criteria["section"].isin(["Factor structure", "Confirmatory structure",
+                                                "Number of factors"])]
+    assert len(judged) and (judged["verdict"] == "not testable").all()
+    assert any("too small" in n for n in report.narrative)
+
+
+def test_a_sample_below_five_per_item_is_judged_but_flagged(small):
+    scale, data = small
+    report = _quiet_validate(data.iloc[:60], scale)  # 60 for 18 items: n > p, < 5p
+    sample = _criteria(report).set_index("criterion")
+    efa_sample = sample.loc["sample for the factor analyses (n per item; n >= 5 x items and "
+                            ">= 100)"]
+    assert efa_sample["verdict"] == "not met" and efa_sample["value"] == 60 / 18
+    congruences = sample[sample.index.str.startswith("congruence of")]
+    assert len(congruences) and congruences["verdict"].isin(["met", "not met"]).all()
+    assert any("does not support a confirmatory claim" in d for d in report.decisions)
+
+
+def test_measurement_invariance_by_group_and_by_language(small):
+    scale = small[0]
+    data = als.simulate(scale, 400, seed=5, category_proportions=[.15, .2, .3, .2, .15]).data
+    data = data.assign(site=np.where(data.index % 2 == 0, "north", "south"),
+                       language=np.where(data.index % 3 == 0, "fr", "en"))
+    report = _quiet_validate(data, scale, groups="site")
+    keys = [s.key for s in report.sections]
+    assert "invariance" in keys and "invariance_language" in keys
+    result = report.results["invariance"]
+    assert result.levels == ("configural", "thresholds", "metric", "scalar")
+    criteria = _criteria(report)
+    invariance = criteria[criteria["section"] == "Measurement invariance"]
+    assert len(invariance) == 6 and invariance["source"].eq("Chen 2007").all()
+    assert invariance["verdict"].isin(["met", "not met"]).all()
+    table = result.table
+    for level in result.levels[1:]:  # the criterion's value is the change in CFI
+        assert level in " ".join(invariance["criterion"])
+        assert table.loc[level, "cfi_diff"] in set(invariance["value"])
+
+
+def test_invariance_that_cannot_run_is_not_testable_with_its_reason(small):
+    """120 respondents per group: a category unused in one group; said, not hidden."""
+    scale, data = small
+    data = data.assign(site=np.where(data.index % 2 == 0, "north", "south"))
+    report = _quiet_validate(data, scale, groups="site")
+    criteria = _criteria(report)
+    invariance = criteria[criteria["section"] == "Measurement invariance"]
+    assert list(invariance["verdict"]) == ["not testable"]
+    assert "categories" in invariance["reason"].iloc[0]

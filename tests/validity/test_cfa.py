@@ -104,3 +104,79 @@ def test_default_missing_handling_matches_validate():
     assert text[at - 1].split() == ["Used", "Total"]
     assert text[at].split()[-2:] == [str(complete), "300"]
     assert f"{complete} used of 300 rows ({300 - complete} left out)" in repr(fit)
+
+
+# ---------------------------------------------------------------------- the fit rule
+def _merged(scale, names, into):
+    """The facet model with the facets ``names`` merged into one factor ``into``."""
+    lines = als.blueprint_model(scale).splitlines()
+    kept = [line for line in lines if line.split(" =~ ")[0] not in names]
+    items = " + ".join(line.split(" =~ ")[1] for line in lines
+                       if line.split(" =~ ")[0] in names)
+    return "\n".join([*kept, f"{into} =~ {items}"])
+
+
+@pytest.fixture(scope="module")
+def large():
+    """The true facet model's population at n = 2,000, reverse-keyed items reversed."""
+    data = als.simulate(SCALE, 2000, seed=2).data
+    from alliance_scale.psychometrics._keys import reverse_keyed
+
+    reversed_items = [item.id for item in SCALE.items if item.keyed < 0]
+    return data, reverse_keyed(data[list(SCALE.item_ids)], reversed_items, SCALE.min_value,
+                               SCALE.max_value)
+
+
+def test_the_fit_rule_accepts_the_true_model_and_rejects_misspecified_ones(large):
+    """Simulated truth (facets correlating .5 within a dimension, .3 across; n = 2,000):
+    the true facet model is acceptable; merging two facets of a dimension, or a dimension's
+    facets into one factor, is not (the latter misses the global cut-offs; the former passes
+    them, as Hu & Bentler's indices are known to, and is caught by its local misfit)."""
+    data, reversed_answers = large
+    true = _quiet(als.judge_fit, _quiet(als.blueprint_cfa, data, SCALE))
+    assert true.verdict == "acceptable" and true.judged == "robust", true.reason
+    for names, into in ((["C1", "C2"], "C12"), (["A1", "A2"], "A"),
+                        (["B1", "B2", "B3"], "B")):
+        fit = _quiet(als.cfa, reversed_answers, _merged(SCALE, names, into),
+                     estimator="WLSMV", ordered=True)
+        judged = als.judge_fit(fit)
+        assert judged.verdict == "not acceptable", (names, judged.reason)
+    # the dimension model collapses every dimension's facets: far outside the cut-offs
+    collapsed = als.judge_fit(_quiet(als.blueprint_cfa, data, SCALE, level="dimension"))
+    assert collapsed.verdict == "not acceptable"
+    assert collapsed.table.loc["cfi.robust", "value"] < 0.95
+
+
+def test_fit_indices_carry_lavaan_names_and_rmsea_intervals(simulated):
+    judged = als.judge_fit(_quiet(als.blueprint_cfa, simulated.data, SCALE))
+    table = judged.table
+    for name in ("chisq", "chisq.scaled", "df.scaled", "cfi.scaled", "tli.scaled",
+                 "cfi.robust", "tli.robust", "rmsea.robust", "rmsea.scaled", "srmr"):
+        assert name in table.index
+    fit = judged  # each RMSEA with its 90% interval around it
+    for name in ("rmsea", "rmsea.scaled", "rmsea.robust"):
+        row = fit.table.loc[name]
+        assert row["ci_lower"] <= row["value"] <= row["ci_upper"]
+    assert "continuous" in judged.note and "Hu & Bentler" in judged.rule
+    assert np.isnan(table.loc["chisq", "cutoff"]) and table.loc["cfi.robust", "cutoff"] == 0.95
+
+
+def test_scaled_and_robust_disagreeing_is_inconclusive_never_acceptable():
+    """The bundled pilot: scaled CFI .973 meets .95, robust CFI .807 does not (n = 320 for
+    80 items)."""
+    pilot, scale = als.load_pilot(), als.draft_scale()
+    judged = als.judge_fit(_quiet(als.blueprint_cfa, pilot, scale, missing="pairwise"))
+    assert judged.verdict == "inconclusive" and not judged.acceptable
+    assert judged.table.loc["cfi.scaled", "meets"] and not judged.table.loc["cfi.robust",
+                                                                             "meets"]
+    assert "n = 320 for 80 items" in judged.reason and "cfi.robust 0.807" in judged.reason
+
+
+def test_refit_blueprint_equals_a_fresh_fit(simulated):
+    facet = _quiet(als.blueprint_cfa, simulated.data, SCALE)
+    again = _quiet(als.blueprint_cfa, simulated.data, SCALE, level="second_order")
+    from alliance_scale.validity._cfa import refit_blueprint
+
+    refit = _quiet(refit_blueprint, facet, SCALE, "second_order")
+    for key in ("chisq", "chisq_scaled", "cfi_robust", "rmsea_robust", "srmr"):
+        assert abs(refit.fit[key] - again.fit[key]) < 1e-10

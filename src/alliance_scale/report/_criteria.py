@@ -44,6 +44,29 @@ SOURCES = {
     "Fornell & Larcker 1981": "Fornell, C., & Larcker, D. F. (1981). Evaluating structural "
                               "equation models with unobservable variables and measurement "
                               "error. J Marketing Res, 18, 39-50.",
+    "Savalei 2021": "Savalei, V. (2021). Improving fit indices in structural equation "
+                    "modeling with categorical data. Multivariate Behavioral Research, 56, "
+                    "390-407; Brosseau-Liard, P. E., & Savalei, V. (2014). Adjusting "
+                    "incremental fit indices for nonnormality. Multivariate Behavioral "
+                    "Research, 49, 460-470.",
+    "Xia & Yang 2019": "Xia, Y., & Yang, Y. (2019). RMSEA, CFI, and TLI in structural "
+                       "equation modeling with ordered categorical data: The story they tell "
+                       "depends on the estimation methods. Behavior Research Methods, 51, "
+                       "409-428.",
+    "Kline 2016": "Kline, R. B. (2016). Principles and practice of structural equation "
+                  "modeling (4th ed.). Guilford.",
+    "Mokkink 2018": "Mokkink, L. B., et al. (2018). COSMIN Risk of Bias checklist for "
+                    "systematic reviews of patient-reported outcome measures. Quality of Life "
+                    "Research, 27, 1171-1179.",
+    "Bentler & Chou 1987": "Bentler, P. M., & Chou, C.-P. (1987). Practical issues in "
+                           "structural modeling. Sociological Methods & Research, 16, 78-117.",
+    "Cochran 1954": "Cochran, W. G. (1954). Some methods for strengthening the common chi-"
+                    "square tests. Biometrics, 10, 417-451.",
+    "Satorra & Bentler 2001": "Satorra, A., & Bentler, P. M. (2001). A scaled difference "
+                              "chi-square test statistic for moment structure analysis. "
+                              "Psychometrika, 66, 507-514.",
+    "Chen 2007": "Chen, F. F. (2007). Sensitivity of goodness of fit indexes to lack of "
+                 "measurement invariance. Structural Equation Modeling, 14, 464-504.",
     "Cohen 1988": "Cohen, J. (1988). Statistical power analysis for the behavioral sciences "
                   "(2nd ed.). Erlbaum.",
 }
@@ -64,9 +87,13 @@ class Criterion:
     rule : str
         The cut-off in words (``">= .70"``).
     met : bool or None
-        Whether the number meets the cut-off (None: not applicable, e.g. not computable).
+        Whether the number meets the cut-off (None: not testable, or inconclusive).
     source : str
         Short citation of the cut-off (a key of :data:`SOURCES`).
+    reason : str, default ""
+        Why the criterion is not testable or inconclusive (or what decided), in words.
+    inconclusive : bool, default False
+        The rule cannot decide (e.g. scaled and robust fit indices disagree): never "met".
 
     Examples
     --------
@@ -74,6 +101,9 @@ class Criterion:
     ...                                    "COSMIN")
     >>> criterion.rule, criterion.verdict
     ('>= .70', 'met')
+    >>> als.Criterion.not_testable("Reliability", "alpha of facet A1", "3 respondents",
+    ...                            "COSMIN").verdict
+    'not testable'
     """
 
     section: str
@@ -82,6 +112,8 @@ class Criterion:
     rule: str
     met: bool | None
     source: str
+    reason: str = ""
+    inconclusive: bool = False
 
     @classmethod
     def at_least(cls, section: str, name: str, value: float, bound: float, source: str,
@@ -104,9 +136,17 @@ class Criterion:
         met = None if not np.isfinite(value) else bool(value < bound)
         return cls(section, name, float(value), f"< {_bound(bound)}", met, source)
 
+    @classmethod
+    def not_testable(cls, section: str, name: str, reason: str, source: str = "",
+                     rule: str = "") -> Criterion:
+        """A criterion that could not be judged, with the reason (never dropped)."""
+        return cls(section, name, float("nan"), rule, None, source, reason)
+
     @property
     def verdict(self) -> str:
-        """``"met"``, ``"not met"`` or ``"not testable"``."""
+        """``"met"``, ``"not met"``, ``"inconclusive"`` or ``"not testable"``."""
+        if self.inconclusive:
+            return "inconclusive"
         return {True: "met", False: "not met", None: "not testable"}[self.met]
 
 
@@ -117,9 +157,9 @@ def _bound(bound: float) -> str:
 
 
 def criteria_frame(criteria: list[Criterion]) -> pd.DataFrame:
-    """One row per criterion: section, name, value, rule, verdict, source."""
+    """One row per criterion: section, name, value, rule, verdict, source, reason."""
     return pd.DataFrame(
         [{"section": c.section, "criterion": c.name, "value": c.value, "rule": c.rule,
-          "verdict": c.verdict, "source": c.source} for c in criteria],
-        columns=["section", "criterion", "value", "rule", "verdict", "source"],
+          "verdict": c.verdict, "source": c.source, "reason": c.reason} for c in criteria],
+        columns=["section", "criterion", "value", "rule", "verdict", "source", "reason"],
     )

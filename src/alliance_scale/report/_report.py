@@ -89,6 +89,11 @@ class ValidationReport(Result):
         :class:`~alliance_scale.ReliabilityResult` of the run, ...).
     footer : dict of str to object
         Reproducibility: versions, seed, SHA-256 of the data and of the scale, the call.
+    narrative : tuple of str
+        The summary's opening: what holds and what does not, ordered by consequence.
+    decisions : tuple of str
+        Items to revise or drop, facets to rework, whether the sample supports a
+        confirmatory claim.
 
     Examples
     --------
@@ -106,6 +111,8 @@ class ValidationReport(Result):
     notes: tuple[str, ...]
     results: dict[str, Any] = field(default_factory=dict)
     footer: dict[str, Any] = field(default_factory=dict)
+    narrative: tuple[str, ...] = ()
+    decisions: tuple[str, ...] = ()
 
     # ------------------------------------------------------------------ tables
     def criteria_table(self) -> pd.DataFrame:
@@ -116,17 +123,25 @@ class ValidationReport(Result):
         return self.criteria_table()
 
     def summary(self) -> str:
-        """The plain-language summary: how many criteria are met, then each one."""
+        """The plain-language summary: the counts, the narrative, the decisions, then each
+        criterion (with the reason when it is not testable or inconclusive)."""
         frame = self.criteria_table()
         counts = frame["verdict"].value_counts()
         lines = [
             f"{self.title}: {counts.get('met', 0)} of {len(frame)} criteria met, "
-            f"{counts.get('not met', 0)} not met, {counts.get('not testable', 0)} not testable."
+            f"{counts.get('not met', 0)} not met, {counts.get('inconclusive', 0)} "
+            f"inconclusive, {counts.get('not testable', 0)} not testable."
         ]
+        lines += list(self.narrative)
+        if self.decisions:
+            lines += ["Decisions:"] + [f"- {d}" for d in self.decisions]
+        lines.append("Criteria:")
         for criterion in self.criteria:
             lines.append(
                 f"- [{criterion.verdict}] {criterion.section}: {criterion.name} = "
                 f"{_number(criterion.value)} (rule {criterion.rule}; {criterion.source})"
+                + (f" - {criterion.reason}" if criterion.reason and criterion.met is not True
+                   else "")
             )
         return "\n".join(lines)
 
@@ -211,6 +226,8 @@ class ValidationReport(Result):
                              "rows": _records(t.frame.reset_index())} for t in s.tables]}
                 for s in self.sections
             ],
+            "narrative": list(self.narrative),
+            "decisions": list(self.decisions),
             "advice": list(self.advice),
             "notes": list(self.notes),
             "footer": _plain(self.footer),
@@ -321,7 +338,7 @@ th, td { border-bottom: 1px solid #d0d7de; padding: .2rem .55rem; text-align: ri
 th { background: #f6f8fa; } td.text, th.text { text-align: left; }
 td { white-space: nowrap; } td.text { white-space: normal; }
 td.met { color: #116329; font-weight: 600; } td.notmet { color: #a40e26; font-weight: 600; }
-td.untestable { color: #57606a; }
+td.untestable { color: #57606a; } td.inconclusive { color: #9a6700; font-weight: 600; }
 figure { margin: 1rem 0; } figure svg { max-width: 100%; height: auto; }
 figcaption { color: #57606a; font-size: .88rem; }
 .note { color: #57606a; font-size: .88rem; } .advice li { margin: .15rem 0; }
@@ -355,7 +372,8 @@ def _html_table(frame: pd.DataFrame, caption: str, note: str = "") -> str:
         for column, value in row.items():
             classes = ["text"] if _is_text(frame[column]) else []
             if column == "verdict":
-                classes.append({"met": "met", "not met": "notmet"}.get(value, "untestable"))
+                classes.append({"met": "met", "not met": "notmet",
+                                "inconclusive": "inconclusive"}.get(value, "untestable"))
             cells.append(f'<td class="{" ".join(classes)}">{_e(_cell(value))}</td>')
         rows.append("<tr>" + "".join(cells) + "</tr>")
     note_html = f'<p class="note">{_e(note)}</p>' if note else ""
@@ -382,7 +400,11 @@ def _render_html(report: ValidationReport) -> str:
         f"<h1>{_e(report.title)}</h1>",
         f'<p class="subtitle">{_e(_subtitle(report))}</p>',
         '<section id="summary"><h2>Summary</h2>',
+        *[f'<p class="narrative">{_e(n)}</p>' for n in report.narrative],
         f"<p>{_e(report.summary().splitlines()[0])}</p>",
+        *(["<h3>Decisions</h3><ul class=\"decisions\">"
+           + "".join(f"<li>{_e(d)}</li>" for d in report.decisions) + "</ul>"]
+          if report.decisions else []),
         _html_table(report.criteria_table(), "Criteria, their cut-offs and sources"),
     ]
     if report.advice:
@@ -452,9 +474,13 @@ def _md_table(frame: pd.DataFrame, caption: str, note: str = "") -> str:
 
 
 def _render_markdown(report: ValidationReport, folder: str | None) -> str:
-    lines = [f"# {_md(report.title)}", "", f"*{_md(_subtitle(report))}*", "", "## Summary", "",
-             report.summary().splitlines()[0], "",
-             _md_table(report.criteria_table(), "Criteria, their cut-offs and sources"), ""]
+    lines = [f"# {_md(report.title)}", "", f"*{_md(_subtitle(report))}*", "", "## Summary", ""]
+    for paragraph in report.narrative:
+        lines += [_md(paragraph), ""]
+    lines += [report.summary().splitlines()[0], ""]
+    if report.decisions:
+        lines += ["### Decisions", ""] + [f"- {_md(d)}" for d in report.decisions] + [""]
+    lines += [_md_table(report.criteria_table(), "Criteria, their cut-offs and sources"), ""]
     if report.advice:
         lines += ["### Item-level advice", ""] + [f"- {_md(a)}" for a in report.advice] + [""]
     if report.notes:

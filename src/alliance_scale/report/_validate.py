@@ -18,7 +18,7 @@ import sys
 import warnings
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -45,14 +45,16 @@ from ..psychometrics._correlation import AnalysedCorrelation, correlation_matrix
 from ..psychometrics._efa import efa
 from ..psychometrics._factorability import bartlett, kmo
 from ..psychometrics._n_factors import _single_threaded_blas, map_test, parallel_analysis
-from ..validity._cfa import blueprint_cfa
-from ..validity._convergent import convergent_validity
+from ..validity._cfa import blueprint_cfa, judge_fit, refit_blueprint
+from ..validity._convergent import DIRECTION_ONLY, convergent_validity
 from ..validity._discriminant import htmt
 from ..validity._known_groups import known_groups
 from ..validity._mtmm import mtmm
 from ..validity._reliability import reliability, test_retest
 from ..validity._structure import congruence
-from ._criteria import Criterion
+from ._criteria import Criterion, _bound
+from ._item_table import item_table
+from ._narrative import decisions, narrative
 from ._report import Figure, Section, Table, ValidationReport
 
 __all__ = ["validate"]
@@ -71,6 +73,16 @@ RMSEA_CEILING = 0.06
 SRMR_CEILING = 0.08
 AVE_FLOOR = 0.50
 COSMIN_SHARE = 0.75
+#: COSMIN's "adequate" sample for a factor analysis: 5 respondents per item and >= 100
+#: (Mokkink et al. 2018, Risk of Bias checklist, structural validity).
+EFA_PER_ITEM = 5
+EFA_MINIMUM = 100
+#: Respondents per free parameter of a CFA (Bentler & Chou 1987).
+CFA_PER_PARAMETER = 5
+#: Expected respondents per cell of an item pair's table (Cochran 1954).
+CELL_MINIMUM = 5
+#: Columns that say which language version a respondent answered (survey platforms).
+LANGUAGE_COLUMNS = ("language", "lang", "startlanguage", "q_language", "userlanguage")
 
 
 @dataclass
@@ -164,11 +176,13 @@ def validate(
     data_hash = _data_sha256(responses, frame)
     use_ordinal = scale.response_format.points <= ORDINAL_POINTS if ordinal == "auto" else ordinal
     cor = "polychoric" if use_ordinal else "pearson"
-    columns = _criterion_columns(frame, criterion)
+    columns, missing_criterion = _criterion_columns(frame, criterion)
     if groups is not None and groups not in frame.columns:
-        raise OptionError(f"groups names no column of the responses: {groups!r}")
+        raise OptionError(f"groups names no column of the responses: {groups!r}"
+                          + _near_miss(groups, frame.columns))
 
     run = _Run()
+    run.shared["n_items"] = len(scale.items)
     if holdout is None:
         explore = confirm = frame
         run.notes.append(
@@ -189,11 +203,27 @@ def validate(
         ("exploratory structure", lambda: _structure(run, explore, scale, cor)),
         ("confirmatory structure", lambda: _confirmatory(run, confirm, scale, use_ordinal)),
     ]
+    steps.append(("second-order structure",
+                  lambda: _second_order(run, confirm, scale, use_ordinal)))
+    steps.append(("item analysis", lambda: _item_analysis(run, scale)))
     steps.append(("discriminant validity", lambda: _discriminant(run, frame, scale)))
     if columns:
         steps.append(("convergent validity", lambda: _convergent(run, frame, scale, columns)))
+    else:
+        run.criteria.append(Criterion.not_testable(
+            "Convergent validity", "share of hypotheses confirmed", missing_criterion,
+            "COSMIN", ">= .75"))
+        run.sections.append(Section("convergent", "Convergent validity",
+                                    (f"Not computed: {missing_criterion}.",)))
     if groups is not None:
         steps.append(("known groups", lambda: _known_groups(run, frame, groups)))
+        steps.append(("measurement invariance",
+                      lambda: _invariance(run, confirm, scale, groups, use_ordinal)))
+    language = _language_column(frame)
+    if language is not None and language != groups:
+        steps.append(("invariance by language",
+                      lambda: _invariance(run, confirm, scale, language, use_ordinal,
+                                          by_language=True)))
     if retest is not None:
         steps.append(("test-retest", lambda: _retest(run, frame, retest, scale, source)))
     # One BLAS thread: the matrices here are small (items x items), and a second thread
@@ -212,12 +242,19 @@ def validate(
                 run.notes.append(f"{name.capitalize()} not computed: {error}")
                 run.sections.append(Section(
                     _SECTION_KEYS[name], name.capitalize(), (f"Not computed: {error}",)))
-    run.notes.extend(sorted({f"{type(w.message).__name__}: {w.message}" for w in caught}))
+                if name in _UNTESTED:  # the criteria it would have judged: not testable
+                    section, what, source, rule = _UNTESTED[name]
+                    run.criteria.append(Criterion.not_testable(
+                        section, what, f"{name} not computed: {error}", source, rule))
+    run.notes.extend(_warning_notes(caught))
     footer = _footer(scale, frame, data_hash, seed, cor, holdout)
+    criteria = tuple(run.criteria)
     return ValidationReport(
         title=f"{scale.name}: validation of the pilot",
-        sections=tuple(run.sections), criteria=tuple(run.criteria), advice=tuple(run.advice),
+        sections=tuple(run.sections), criteria=criteria, advice=tuple(run.advice),
         notes=tuple(run.notes), results=run.results, footer=footer,
+        narrative=narrative(criteria, run.results, scale),
+        decisions=decisions(criteria, run.results, scale, holdout=holdout is not None),
     )
 
 
@@ -228,6 +265,34 @@ _SECTION_KEYS = {
     "exploratory structure": "efa", "confirmatory structure": "cfa",
     "discriminant validity": "discriminant", "convergent validity": "convergent",
     "known groups": "known_groups", "test-retest": "retest",
+    "second-order structure": "second_order", "item analysis": "item_analysis",
+    "measurement invariance": "invariance", "invariance by language": "invariance_language",
+}
+
+#: What each step judges (section, criterion, source, rule): "not testable" when it fails.
+_UNTESTED = {
+    "reliability": ("Reliability", "alpha of every facet, dimension and the total", "COSMIN",
+                    ">= .70"),
+    "factorability": ("Factorability", "KMO overall and Bartlett's sphericity", "Kaiser 1974",
+                      ">= .60"),
+    "number of factors": ("Number of factors", "factors suggested by parallel analysis = "
+                          "the blueprint's facets", "Horn 1965", "= facets"),
+    "exploratory structure": ("Factor structure", "congruence of the EFA factors with the "
+                              "blueprint's facets", "Lorenzo-Seva & ten Berge 2006", ">= .85"),
+    "confirmatory structure": ("Confirmatory structure", "fit of the facet model",
+                               "Hu & Bentler 1999", "see the fit rule"),
+    "second-order structure": ("Confirmatory structure", "fit of the second-order model",
+                               "Hu & Bentler 1999", "see the fit rule"),
+    "discriminant validity": ("Discriminant validity", "HTMT of the dimensions",
+                              "Henseler 2015", "<= .85"),
+    "convergent validity": ("Convergent validity", "share of hypotheses confirmed", "COSMIN",
+                            ">= .75"),
+    "known groups": ("Known groups", "predicted differences found", "COSMIN", ">= .75"),
+    "test-retest": ("Test-retest", "ICC(A,1) of every subscale", "COSMIN", ">= .70"),
+    "measurement invariance": ("Measurement invariance", "invariance across the groups",
+                               "Chen 2007", "see the invariance rule"),
+    "invariance by language": ("Measurement invariance", "invariance across the languages",
+                               "Chen 2007", "see the invariance rule"),
 }
 
 
@@ -266,6 +331,23 @@ def _fielding(run: _Run, frame: pd.DataFrame, scale: Scale) -> None:
             run.criteria.append(Criterion.at_most(
                 "Scores", f"{kind} effect of {name} (share at the {kind})", share,
                 FLOOR_CEILING_SHARE, "Terwee 2007"))
+    # Terwee's 15% is about what can reach the bound: every item, judged one by one
+    answers = frame[scale.item_ids]
+    answered = answers.notna().sum()
+    shares = {"floor": answers.eq(low).sum() / answered.where(answered > 0),
+              "ceiling": answers.eq(high).sum() / answered.where(answered > 0)}
+    run.shared["item_bounds"] = shares
+    for kind, share in shares.items():
+        over = share[share > FLOOR_CEILING_SHARE].sort_values(ascending=False)
+        worst = share.idxmax() if share.notna().any() else ""
+        reason = (f"{len(over)} of {len(share)} items with more than 15% at the {kind}: "
+                  + ", ".join(f"{i} {v:.0%}" for i, v in over.head(8).items())
+                  + (" ..." if len(over) > 8 else "") if len(over) else
+                  f"largest: {worst} {share.max():.0%}")
+        criterion = Criterion.at_most(
+            "Items", f"{kind} effect per item: largest share at the {kind} ({worst})",
+            float(share.max()), FLOOR_CEILING_SHARE, "Terwee 2007")
+        run.criteria.append(replace(criterion, reason=reason))
 
 
 def _items(run: _Run, frame: pd.DataFrame, scale: Scale) -> None:
@@ -371,6 +453,19 @@ def _n_factors(run: _Run, frame: pd.DataFrame, scale: Scale, cor: str,
     velicer = map_test(cor_matrix=explored.matrix, max_factors=min(answers.shape[1] - 1, 20))
     run.results["parallel_analysis"], run.results["map"] = parallel, velicer
     facets = len({item.facet for item in scale.items})
+    singular = _singular(*answers.shape)
+    if singular:
+        run.criteria.append(Criterion.not_testable(
+            "Number of factors", "factors suggested by parallel analysis against the "
+            "blueprint's facets", singular, "Horn 1965", f"= {facets}"))
+    else:
+        run.criteria.append(Criterion(
+            "Number of factors", f"factors suggested by parallel analysis (MAP: "
+            f"{velicer.n_factors}) against the blueprint's {facets} facets",
+            float(parallel.n_factors), f"= {facets}", parallel.n_factors == facets,
+            "Horn 1965", "" if parallel.n_factors == facets else
+            f"parallel analysis suggests {parallel.n_factors}, MAP {velicer.n_factors}, the "
+            f"blueprint has {facets}"))
     table = pd.DataFrame(
         {"suggested": [parallel.n_factors, parallel.n_components, velicer.n_factors, facets]},
         index=pd.Index(["parallel analysis: factors", "parallel analysis: components",
@@ -392,10 +487,21 @@ def _structure(run: _Run, frame: pd.DataFrame, scale: Scale, cor: str) -> None:
 
     answers = frame[scale.item_ids]
     facets = sorted({item.facet for item in scale.items})
+    n, p = len(answers), answers.shape[1]
+    run.criteria.append(_sample_criterion(
+        "sample for the factor analyses (n per item; n >= 5 x items and >= 100)", n, p,
+        EFA_PER_ITEM, EFA_MINIMUM, "Mokkink 2018", "items"))
     solution = efa(answers, len(facets), cor=cor)
     match = congruence(solution, scale, level="facet")
     run.results["efa"], run.results["congruence"] = solution, match
+    singular = _singular(n, p)
+    if singular:
+        run.criteria.append(Criterion.not_testable(
+            "Factor structure", "congruence of the EFA factors with the blueprint's facets",
+            singular, "Lorenzo-Seva & ten Berge 2006", ">= .85"))
     for factor, row in match.matches.iterrows():
+        if singular:
+            break
         run.criteria.append(Criterion.at_least(
             "Factor structure", f"congruence of {factor} with facet {row['target']}",
             row["congruence"], CONGRUENCE_FAIR, "Lorenzo-Seva & ten Berge 2006"))
@@ -436,37 +542,31 @@ def _confirmatory(run: _Run, frame: pd.DataFrame, scale: Scale, ordinal: bool) -
     missing = "pairwise" if ordinal else "listwise"
     fit = blueprint_cfa(frame, scale, level="facet", estimator=estimator, missing=missing)
     run.results["cfa"] = fit
-    measures = fit.fit
-    suffix = "_scaled" if "cfi_scaled" in measures else ""
-    shown = {"chi2": measures.get(f"chisq{suffix}"), "dof": measures.get(f"df{suffix}"),
-             "p value": measures.get(f"pvalue{suffix}"), "CFI": measures.get(f"cfi{suffix}"),
-             "TLI": measures.get(f"tli{suffix}"), "RMSEA": measures.get(f"rmsea{suffix}"),
-             "RMSEA 90% CI lower": measures.get(f"rmsea_ci_lower{suffix}"),
-             "RMSEA 90% CI upper": measures.get(f"rmsea_ci_upper{suffix}"),
-             "SRMR": measures.get("srmr")}
-    for key, name in (("cfi_robust", "CFI (robust)"), ("tli_robust", "TLI (robust)"),
-                      ("rmsea_robust", "RMSEA (robust)")):
-        if np.isfinite(measures.get(key, np.nan)):
-            shown[name] = measures[key]
-    table = pd.DataFrame({"value": [np.nan if v is None else float(v) for v in shown.values()]},
-                         index=pd.Index(list(shown), name="fit measure"))
-    label = "scaled " if suffix else ""
-    for name, key, rule in (("CFI", "cfi", "at_least"), ("TLI", "tli", "at_least"),
-                            ("RMSEA", "rmsea", "at_most"), ("SRMR", "srmr", "at_most")):
-        value = measures.get(key if key == "srmr" else f"{key}{suffix}", np.nan)
-        bound = {"CFI": CFI_FLOOR, "TLI": CFI_FLOOR, "RMSEA": RMSEA_CEILING,
-                 "SRMR": SRMR_CEILING}[name]
-        run.criteria.append(getattr(Criterion, rule)(
-            "Confirmatory structure", f"{label if key != 'srmr' else ''}{name} of the "
-            "facet model", value, bound, "Hu & Bentler 1999"))
+    judged = judge_fit(fit, n_items=len(scale.items))
+    run.results["cfa_fit"] = judged
+    n, p, n_par = fit.n_obs, len(scale.items), judged.n_par
+    run.criteria.append(_sample_criterion(
+        "sample for the CFA (n per free parameter)", n, n_par, CFA_PER_PARAMETER, 0,
+        "Bentler & Chou 1987", "free parameters"))
+    if ordinal:
+        cells = scale.response_format.points ** 2
+        run.criteria.append(_sample_criterion(
+            f"sample for the polychoric tables (n per cell of a {scale.response_format.points}"
+            f" x {scale.response_format.points} item-pair table)", n, cells, CELL_MINIMUM, 0,
+            "Cochran 1954", "cells"))
+    singular = _singular(n, p)
+    run.criteria.append(_fit_criterion("facet model", judged, singular))
     reliability = fit.reliability  # computed on each access: once here
     for factor, row in reliability.iterrows():
-        run.criteria.append(Criterion.at_least(
-            "Confirmatory structure", f"composite reliability of facet {factor}",
-            row["omega"], ALPHA_FLOOR, "Fornell & Larcker 1981"))
-        run.criteria.append(Criterion.at_least(
-            "Confirmatory structure", f"average variance extracted of facet {factor}",
-            row["ave"], AVE_FLOOR, "Fornell & Larcker 1981"))
+        for what, value, bound in (("composite reliability", row["omega"], ALPHA_FLOOR),
+                                   ("average variance extracted", row["ave"], AVE_FLOOR)):
+            name = f"{what} of facet {factor}"
+            run.criteria.append(
+                Criterion.not_testable("Confirmatory structure", name, singular,
+                                       "Fornell & Larcker 1981", f">= {_bound(bound)}")
+                if singular else
+                Criterion.at_least("Confirmatory structure", name, value, bound,
+                                   "Fornell & Larcker 1981"))
     correlations = _factor_correlations(fit)
     figure = plot_path_diagram(fit.std_loadings, factor_correlations=correlations)
     run.sections.append(Section(
@@ -477,14 +577,82 @@ def _confirmatory(run: _Run, frame: pd.DataFrame, scale: Scale, ordinal: bool) -
          + (f"the {fit.n_obs} respondents, each statistic from the answers it involves "
             "(lavaan's missing = \"pairwise\")" if ordinal else
             f"the {fit.n_obs} complete respondents (listwise)")
-         + ". Cut-offs: Hu & Bentler (1999)." + (f" {too_big}" if too_big else ""),),
-        (Table(f"Fit of the facet model ({estimator})", table),
+         + f" ({n_par} free parameters)." + (f" {too_big}" if too_big else ""),
+         f"Fit rule: {judged.rule}. {judged.note}",
+         f"Verdict: {judged.verdict} ({judged.reason})."),
+        (Table(f"Fit of the facet model ({estimator}; lavaan's names, 90% CI of each RMSEA)",
+               judged.table),
          Table("Composite reliability (omega) and average variance extracted per facet",
                reliability),
          Table("Fornell-Larcker: square root of AVE (diagonal) against factor correlations",
                fit.fornell_larcker().to_frame().rename_axis("factor"))),
         (_figure(figure, "Path diagram of the facet model (standardised loadings)",
                  "path"),),
+    ))
+
+
+def _second_order(run: _Run, frame: pd.DataFrame, scale: Scale, ordinal: bool) -> None:
+    """The blueprint's dimensions as second-order factors beside the facet model, and the
+    difference test between them (lavTestLRT: Satorra 2000 for WLSMV, Satorra-Bentler 2001
+    for MLR)."""
+    from ..psychometrics._cfa._invariance import _difference
+
+    facet = run.results.get("cfa")
+    if facet is None:
+        raise AnalysisError("the facet model was not fitted")
+    singular = _singular(facet.n_obs, len(scale.items))
+    if singular:
+        raise AnalysisError(singular)
+    estimator = facet.estimator
+    dimensions = {item.dimension for item in scale.items}
+    facets_per = {d: {i.facet for i in scale.items if i.dimension == d} for d in dimensions}
+    if len(dimensions) < 2 and min(len(f) for f in facets_per.values()) < 3:
+        raise AnalysisError("the blueprint has too few facets per dimension for a "
+                            "second-order model")
+    # the facet model's sample statistics (thresholds, polychorics, weights) are reused:
+    # only the estimation is repeated
+    fit = refit_blueprint(facet, scale, "second_order")
+    run.results["cfa_second_order"] = fit
+    judged = judge_fit(fit, n_items=len(scale.items))
+    run.results["cfa_second_order_fit"] = judged
+    statistic, df, p_value = _difference(facet, fit, estimator)
+    run.results["cfa_difference"] = {"chisq_diff": statistic, "df_diff": df,
+                                     "pvalue_diff": p_value}
+    suffix = "_robust" if np.isfinite(facet.fit.get("cfi_robust", np.nan)) else (
+        "_scaled" if "cfi_scaled" in facet.fit else "")
+    label = suffix.replace("_", ".")
+    rows = {}
+    for name, model in (("facet model", facet), ("second-order model", fit)):
+        measures = model.fit
+        rows[name] = {"npar": measures["npar"],
+                      "chisq" + label.replace(".robust", ".scaled"):
+                          measures.get("chisq_scaled", measures["chisq"]),
+                      "df": measures["df"], f"cfi{label}": measures.get(f"cfi{suffix}"),
+                      f"rmsea{label}": measures.get(f"rmsea{suffix}"),
+                      "srmr": measures.get("srmr")}
+    table = pd.DataFrame(rows).T.rename_axis("model")
+    table["chisq_diff"] = [np.nan, statistic]
+    table["df_diff"] = [np.nan, df]
+    table["pvalue_diff"] = [np.nan, p_value]
+    run.criteria.append(_fit_criterion("second-order model", judged, None))
+    worse = np.isfinite(p_value) and p_value < 0.05
+    run.sections.append(Section(
+        "second_order", "Second-order structure: facets under their dimensions",
+        ("The blueprint's dimensions as second-order factors (each facet loads on its "
+         "dimension; dimensions correlated), beside the facet model it is nested in. The "
+         "difference test is lavaan's lavTestLRT ("
+         + ("Satorra 2000 scaled-shifted" if estimator == "WLSMV" else
+            "Satorra-Bentler 2001 scaled" if estimator == "MLR" else "chi-square")
+         + " difference): a significant difference means the dimensions do not account "
+         "for the correlations between facets.",
+         f"Difference: chi2 = {statistic:.2f}, df = {df}, p = "
+         + (f"{p_value:.3f}" if p_value >= 0.001 else "< .001")
+         + (" — the second-order structure fits worse than the facet model."
+            if worse else " — no evidence that the second-order structure fits worse.")
+         + f" Verdict on the second-order model's own fit: {judged.verdict} "
+         f"({judged.reason})."),
+        (Table("Facet model against the second-order model (difference test)", table),
+         Table(f"Fit of the second-order model ({estimator})", judged.table)),
     ))
 
 
@@ -500,6 +668,73 @@ def _factor_correlations(fit: Any) -> pd.DataFrame | None:
     for _, row in rows.iterrows():
         matrix.loc[row["lhs"], row["rhs"]] = matrix.loc[row["rhs"], row["lhs"]] = row["std_all"]
     return matrix
+
+
+def _item_analysis(run: _Run, scale: Scale) -> None:
+    reliability = run.results.get("reliability")
+    if reliability is None:
+        raise AnalysisError("the item statistics need the reliability analysis")
+    solution, match = run.results.get("efa"), run.results.get("congruence")
+    if solution is not None and _singular(solution.n_obs, len(scale.items)):
+        solution = match = None  # loadings the data cannot identify are not shown
+    table = item_table(reliability.items,
+                       None if solution is None else solution.loadings,
+                       None if match is None else match.matches)
+    run.results["item_analysis"] = table
+    run.sections.append(Section(
+        "item_analysis", "Item analysis",
+        ("Per item, within its facet: mean, SD, skew, shares at the lowest (floor) and "
+         "highest (ceiling) answer, corrected item-total r and alpha if the item is deleted "
+         "(psych::alpha), the EFA pattern loading on the factor matching its own facet and "
+         "its largest loading on another factor. Flags restate conventions (floor or "
+         "ceiling above 15%, Terwee 2007; item-total r below .30; own loading below .40; a "
+         "cross-loading of .30 or more); no item is removed.",),
+        (Table("Item analysis", table),),
+    ))
+
+
+def _invariance(run: _Run, frame: pd.DataFrame, scale: Scale, column: str, ordinal: bool,
+                by_language: bool = False) -> None:
+    """Measurement invariance of the facet model across ``column`` (Wu & Estabrook 2016 for
+    ordinal items: configural, thresholds, loadings, intercepts)."""
+    from ..psychometrics._cfa import measurement_invariance
+    from ..psychometrics._keys import reverse_keyed
+    from ..validity._cfa import blueprint_model
+
+    counts = frame[column].value_counts()
+    if len(counts) < 2:
+        raise AnalysisError(f"{column!r} has fewer than two groups")
+    reversed_items = [item.id for item in scale.items if item.keyed < 0]
+    data = reverse_keyed(frame[list(scale.item_ids)], reversed_items, scale.min_value,
+                         scale.max_value).join(frame[[column]])
+    data = data[data[column].notna()]
+    estimator = "WLSMV" if ordinal else "MLR"
+    result = measurement_invariance(data, blueprint_model(scale), column, estimator=estimator,
+                                    missing="pairwise" if ordinal else "listwise")
+    key = "invariance_language" if by_language else "invariance"
+    run.results[key] = result
+    what = "languages" if by_language else f"groups of {column}"
+    table = result.table
+    for level in result.levels[1:]:
+        row = table.loc[level]
+        run.criteria.append(Criterion(
+            "Measurement invariance", f"{level} invariance across the {what} (change in "
+            f"{result.indices} CFI {row['cfi_diff']:+.3f}, RMSEA {row['rmsea_diff']:+.3f}; "
+            f"difference test p = {row['pvalue_diff']:.3f})", float(row["cfi_diff"]),
+            "CFI drop < .010, or RMSEA rise < .015 and SRMR rise < .030 / .010",
+            bool(row["invariant"]), "Chen 2007"))
+    run.sections.append(Section(
+        key, f"Measurement invariance across the {what}",
+        (f"Nested multi-group models of the facet model across {column} "
+         f"({', '.join(f'{g}: {c}' for g, c in counts.items())} respondents), {estimator}"
+         + (", identified as Wu & Estabrook (2016): configural, thresholds, loadings, "
+            "intercepts" if ordinal else ": configural, metric, scalar, strict")
+         + ". Each step is compared with the previous one by lavTestLRT's difference test "
+         f"and by the change in {result.indices} CFI and RMSEA, judged by Chen's (2007) "
+         "cut-offs.",),
+        (Table("Measurement invariance: fit per step and change from the previous step",
+               table),),
+    ))
 
 
 def _discriminant(run: _Run, frame: pd.DataFrame, scale: Scale) -> None:
@@ -529,18 +764,33 @@ def _convergent(run: _Run, frame: pd.DataFrame, scale: Scale, columns: list[str]
     fit = convergent_validity(scores, frame[columns], reliabilities=reliabilities)
     matrix = mtmm(scores, frame[columns], reliabilities=reliabilities)
     run.results["convergent"], run.results["mtmm"] = fit, matrix
-    run.criteria.append(Criterion.at_least(
+    confirmed = Criterion.at_least(
         "Convergent validity", f"share of hypotheses confirmed ({fit.confirmed} of "
-        f"{fit.testable})", fit.share, COSMIN_SHARE, "COSMIN"))
-    for _, row in fit.hypotheses.iterrows():
+        f"{fit.testable}; estimate on the hypothesised side and interval excluding the "
+        "boundary)", fit.share, COSMIN_SHARE, "COSMIN")
+    apart = fit.hypotheses.index[fit.hypotheses["verdict"] == DIRECTION_ONLY]
+    run.criteria.append(replace(confirmed, reason=(
+        f"{len(apart)} more in the hypothesised direction, not supported by their interval "
+        f"({', '.join(apart)}); not counted as confirmed" if len(apart) else "")))
+    for label, row in fit.hypotheses.iterrows():
         if row["verdict"] == "not confirmed":
-            run.advice.append(f"Hypothesis {row['hypothesis']!r} is not confirmed.")
+            run.advice.append(f"Hypothesis {label} {row['hypothesis']!r} is not confirmed.")
+        elif row["verdict"] == DIRECTION_ONLY:
+            run.advice.append(
+                f"Hypothesis {label} {row['hypothesis']!r}: in the hypothesised direction, "
+                f"but its {fit.confidence:.0%} interval ({row['ci_lower']:.3f} to "
+                f"{row['ci_upper']:.3f}) includes the boundary: not confirmed by these data.")
     hypothesised = fit.table.index[fit.table["hypothesised"]]
     figure = plot_mtmm(fit.r, traits_x=list(fit.r.columns), traits_y=list(fit.r.index),
                        hypothesised=list(hypothesised))
     run.sections.append(Section(
         "convergent", "Convergent validity against the Bordin goal, task and bond",
         (fit.conclusion,
+         "Confirmation rule: a hypothesis is confirmed when its estimate lies on the "
+         "hypothesised side and its confidence interval (Zou's interval of the difference; "
+         "for a threshold, the interval of r) excludes the boundary; an estimate on the "
+         "hypothesised side whose interval reaches the boundary is counted apart, not as "
+         "confirmed. COSMIN's 75% applies to the confirmed hypotheses.",
          "Correlations with Fisher-z confidence intervals and Holm-adjusted p values "
          "(psych::corr.test); disattenuated r from the alphas (psych::correct.cor); "
          "hypotheses stated in the blueprint before the data were seen.",),
@@ -591,15 +841,104 @@ def _subscale(name: str, level: str) -> str:
     return "the total score" if level == "total" else f"{level} {name}"
 
 
-def _criterion_columns(frame: pd.DataFrame, criterion: Sequence[str] | None) -> list[str]:
+def _criterion_columns(frame: pd.DataFrame, criterion: Sequence[str] | None,
+                       ) -> tuple[list[str], str]:
+    """The criterion columns, or none and why (a near-miss column named when there is one)."""
     if criterion is None:
         default = ["wai_goal", "wai_task", "wai_bond"]
-        return default if all(c in frame.columns for c in default) else []
+        absent = [c for c in default if c not in frame.columns]
+        if not absent:
+            return default, ""
+        missing = "; ".join(f"no column {c!r}" + _near_miss(c, frame.columns) for c in absent)
+        return [], (f"the criterion columns {', '.join(default)} are not all in the "
+                    f"responses ({missing}); pass criterion=[...] (--criterion) to name them")
     names = [criterion] if isinstance(criterion, str) else list(criterion)
     absent = [c for c in names if c not in frame.columns]
     if absent:
-        raise OptionError(f"criterion column(s) not in the responses: {', '.join(absent)}")
-    return names
+        raise OptionError("criterion column(s) not in the responses: "
+                          + "; ".join(f"{c!r}" + _near_miss(c, frame.columns) for c in absent))
+    return names, ""
+
+
+def _near_miss(name: str, columns: Any) -> str:
+    """``" (did you mean 'wai_goal'?)"`` when a column is spelled nearly like ``name``."""
+    import difflib
+
+    texts = [str(c) for c in columns]
+    close = difflib.get_close_matches(name, texts, n=1, cutoff=0.75) or \
+        difflib.get_close_matches(name.lower(), [t.lower() for t in texts], n=1, cutoff=0.75)
+    if not close:
+        return ""
+    found = next(t for t in texts if t.lower() == close[0].lower())
+    return f" (did you mean {found!r}?)"
+
+
+def _language_column(frame: pd.DataFrame) -> str | None:
+    """The column saying which language version each respondent answered, when the data
+    have one with at least two versions."""
+    for column in frame.columns:
+        if str(column).lower() in LANGUAGE_COLUMNS and frame[column].nunique() >= 2:
+            return str(column)
+    return None
+
+
+def _singular(n: int, p: int) -> str | None:
+    """Why a factor analysis of ``n`` respondents and ``p`` items is not identified by the
+    data (None when n > p)."""
+    if n > p:
+        return None
+    return (f"n = {n} for {p} items: with no more respondents than items the correlation "
+            "matrix is singular, so the data cannot identify a factor solution")
+
+
+def _sample_criterion(name: str, n: int, units: int, per_unit: float, minimum: int,
+                      source: str, unit: str) -> Criterion:
+    """n per unit (item, free parameter, cell) against ``per_unit`` (and n >= minimum)."""
+    ratio = n / units if units else float("nan")
+    met = bool(ratio >= per_unit and n >= minimum) if units else None
+    rule = f">= {per_unit:g} per {unit.rstrip('s')}" + (f" and n >= {minimum}" if minimum
+                                                        else "")
+    reason = f"n = {n} for {units} {unit}" + ("" if met else
+                                               f": {per_unit * units:,.0f} needed")
+    return Criterion("Sample size", name, ratio, rule, met, source, reason)
+
+
+def _fit_criterion(model: str, judged: Any, singular: str | None) -> Criterion:
+    """The fit rule's verdict as a criterion (inconclusive is never "met")."""
+    name = (f"fit of the {model} ({judged.judged} indices: CFI, TLI, RMSEA, SRMR; no local "
+            "misfit)")
+    rule = "all cut-offs; scaled and robust agree"
+    if singular:
+        return Criterion.not_testable("Confirmatory structure", name, singular,
+                                      "Hu & Bentler 1999", rule)
+    table = judged.table
+    cfi = next((table.loc[k, "value"] for k in ("cfi.robust", "cfi.scaled", "cfi")
+                if k in table.index), float("nan"))
+    met = {"acceptable": True, "not acceptable": False}.get(judged.verdict)
+    return Criterion("Confirmatory structure", name, float(cfi), rule, met,
+                     "Savalei 2021" if judged.judged == "robust" else "Hu & Bentler 1999",
+                     judged.reason, inconclusive=judged.verdict == "inconclusive")
+
+
+def _warning_notes(caught: list[Any]) -> list[str]:
+    """The run's warnings, once each, in words for the reader of the report."""
+    from ..errors import EmptyCellWarning
+
+    notes = set()
+    for warning in caught:
+        if issubclass(warning.category, EmptyCellWarning):
+            text = str(warning.message)
+            count = text.split(" have empty cells")[0]
+            notes.add(
+                f"Sparse tables: {count} have an empty cell in their contingency table. Their "
+                "polychoric correlations, and the weights of the WLSMV fit, rest on few "
+                "answers: the CFA's chi-square and the fit indices built on it are less "
+                "trustworthy, and extreme categories are estimated poorly. Read the fit "
+                "verdicts with the sample-size criteria; merging rarely used categories or a "
+                "larger sample makes them firmer.")
+        else:
+            notes.add(f"{warning.category.__name__}: {warning.message}")
+    return sorted(notes)
 
 
 def _figure(figure: Any, caption: str, name: str) -> Figure:

@@ -13,7 +13,7 @@ from .._lazy import attach
 __getattr__, __dir__, __all__ = attach(
     __name__,
     {
-        "._cfa": ["blueprint_cfa", "blueprint_model"],
+        "._cfa": ["FitJudgement", "blueprint_cfa", "blueprint_model", "judge_fit"],
         "._content": ["ContentValidityResult", "content_validity"],
         "._convergent": ["ConvergentValidityResult", "convergent_validity"],
         "._discriminant": ["HTMTResult", "htmt"],

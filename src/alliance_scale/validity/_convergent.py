@@ -9,9 +9,14 @@ correlations (``psych::r.test``) and Zou's (2007) interval of their difference. 
 summary follows: the share of testable hypotheses confirmed against the 75% rule (Terwee
 et al. 2007; Prinsen et al. 2018).
 
-A verdict is read on the estimates, as COSMIN does ("the result is in accordance with the
-hypothesis"); the column ``ci_supports`` says whether the whole interval agrees too, the
-stricter reading. The numerics are :mod:`alliance_scale.psychometrics._correlation_tests`.
+**Confirmation rule** (``rule="interval"``, the default): a hypothesis is *confirmed* when
+its estimate lies on the hypothesised side AND its confidence interval excludes the boundary
+(the interval of the difference excludes 0; for a threshold, the interval of r lies wholly
+beyond the threshold). An estimate on the hypothesised side whose interval still reaches the
+boundary is "in the hypothesised direction, not supported by its interval", counted apart and
+not as confirmed; COSMIN's 75% rule is applied to the confirmed ones. ``rule="estimate"``
+reads the estimates only, as COSMIN's wording allows ("the result is in accordance with the
+hypothesis"). The numerics are :mod:`alliance_scale.psychometrics._correlation_tests`.
 """
 
 from __future__ import annotations
@@ -47,6 +52,10 @@ __all__ = ["ConvergentValidityResult", "convergent_validity"]
 
 #: COSMIN's rule: at least 75% of the hypotheses confirmed (Terwee et al. 2007).
 COSMIN_SHARE = 0.75
+#: Rules for confirming a hypothesis: estimate and interval, or the estimate only.
+RULES = ("interval", "estimate")
+#: The verdict of an estimate on the hypothesised side whose interval reaches the boundary.
+DIRECTION_ONLY = "in the hypothesised direction, not supported by its interval"
 
 _TABLE_COLUMNS = ["n", "r", "ci_lower", "ci_upper", "t", "p", "p_adjusted",
                   "reliability_subscale", "reliability_criterion", "r_disattenuated",
@@ -77,10 +86,16 @@ class ConvergentValidityResult(Result):
         2007 for a comparison; the r interval minus the threshold for a threshold), ``n``,
         ``test``, ``statistic``, ``df``, ``p`` (two-sided), ``p_adjusted`` (within the
         hypotheses, ``adjust``), ``ci_supports`` (the whole interval lies on the predicted
-        side of 0), ``verdict`` ("confirmed", "not confirmed", "not testable") and
-        ``reason`` (why not testable).
+        side of 0), ``verdict`` ("confirmed", "in the hypothesised direction, not supported
+        by its interval", "not confirmed", "not testable"; see ``rule``) and ``reason``
+        (why not testable).
     confirmed, testable : int
         Hypotheses confirmed, and testable.
+    direction_only : int
+        Hypotheses whose estimate is on the hypothesised side but whose interval reaches
+        the boundary (0 with ``rule="estimate"``, which confirms them).
+    rule : {"interval", "estimate"}
+        The confirmation rule applied (see :func:`convergent_validity`).
     share : float
         ``confirmed / testable`` (NaN when none is testable).
     meets_cosmin : bool
@@ -126,6 +141,8 @@ class ConvergentValidityResult(Result):
     criterion_columns: dict[str, str]
     notes: tuple[str, ...] = ()
     left_out: tuple[str, ...] = ()
+    direction_only: int = 0
+    rule: str = "interval"
 
     _digits = 3
 
@@ -257,7 +274,7 @@ def _threshold(
 
 def _evaluate(
     hypotheses: list[Hypothesis], data: MatchedScores, table: pd.DataFrame, method: str,
-    confidence: float, adjust: str,
+    confidence: float, adjust: str, rule: str = "interval",
 ) -> pd.DataFrame:
     rows = []
     for h in hypotheses:
@@ -273,16 +290,25 @@ def _evaluate(
             if "reason" in numbers or not np.isfinite(numbers["r"]):
                 row["verdict"] = "not testable"
             else:
-                row["verdict"] = ("confirmed" if h.holds(numbers["r"], numbers["versus"])
-                                  else "not confirmed")
                 larger = h.relation in (">", ">=")
                 row["ci_supports"] = bool(numbers["ci_lower"] > 0 if larger
                                           else numbers["ci_upper"] < 0)
+                row["verdict"] = _verdict(h.holds(numbers["r"], numbers["versus"]),
+                                          row["ci_supports"], rule)
         rows.append(row)
     frame = pd.DataFrame(rows).set_index("id").reindex(columns=_HYPOTHESIS_COLUMNS)
     frame["p_adjusted"] = adjust_p(frame["p"].to_numpy(dtype=float), adjust)
     frame.index.name = "id"
     return frame
+
+
+def _verdict(direction: bool, interval: bool, rule: str) -> str:
+    """The verdict of a testable hypothesis under ``rule`` (see :func:`convergent_validity`)."""
+    if not direction:
+        return "not confirmed"
+    if interval or rule == "estimate":
+        return "confirmed"
+    return DIRECTION_ONLY
 
 
 def _correlation_table(
@@ -312,10 +338,16 @@ def _correlation_table(
     return table.reindex(columns=_TABLE_COLUMNS)
 
 
-def _conclusion(confirmed: int, testable: int, untestable: int) -> tuple[float, bool, str]:
+def _conclusion(confirmed: int, testable: int, untestable: int, direction_only: int = 0,
+                rule: str = "interval") -> tuple[float, bool, str]:
     """COSMIN's reading: at least 75% of the testable hypotheses confirmed."""
     extra = (f"; {untestable} hypothesis(es) not testable with these data"
              if untestable else "")
+    if direction_only:
+        extra = (f"; {direction_only} more in the hypothesised direction but not supported by "
+                 "their interval (not counted as confirmed)") + extra
+    how = ("confirmed: estimate on the hypothesised side and its interval excluding the "
+           "boundary" if rule == "interval" else "confirmed on the estimate only")
     if testable == 0:
         return np.nan, False, "no hypothesis could be tested" + extra
     share = confirmed / testable
@@ -323,7 +355,7 @@ def _conclusion(confirmed: int, testable: int, untestable: int) -> tuple[float, 
     verdict = ("met: sufficient evidence of construct validity" if met else
                "not met: insufficient evidence of construct validity")
     return share, met, (
-        f"{confirmed} of {testable} testable hypotheses confirmed ({share:.0%}); COSMIN's "
+        f"{confirmed} of {testable} testable hypotheses {how} ({share:.0%}); COSMIN's "
         f"rule (at least 75% confirmed) is {verdict} (Terwee et al. 2007; Prinsen et al. "
         f"2018){extra}")
 
@@ -342,6 +374,7 @@ def convergent_validity(
     adjust: str = "holm",
     id_column: str | bool | None = None,
     blueprint: Blueprint | None = None,
+    rule: str = "interval",
 ) -> ConvergentValidityResult:
     """Convergent validity against WAI-style Bordin scores, with pre-registered hypotheses.
 
@@ -350,14 +383,22 @@ def convergent_validity(
     Spearman Bonett & Wright's 2000 SE), t and p, p adjusted within the table (the family
     is every pair of the table: pass fewer score columns for a smaller family), and r
     disattenuated, ``r / sqrt(rel_x rel_y)`` (``psych::correct.cor``). Then each hypothesis
-    is checked: its verdict is read on the estimates ("confirmed" when they agree, COSMIN's
-    reading), with a test and an interval beside it: for a comparison of two correlations,
+    is checked with a test and an interval: for a comparison of two correlations,
     Williams's t (a variable in common) or Steiger's z (none; both ``psych::r.test``, on the
     rows complete on the variables involved) and Zou's (2007) interval of the difference;
     for a threshold, Fisher's z test (with ``method="spearman"`` these tests and Zou's
     interval are applied to the rank correlations, with Bonett & Wright's SE in the
     intervals: a large-sample approximation). Finally COSMIN's summary: the share of testable
     hypotheses confirmed, sufficient when at least 75% (Terwee et al. 2007).
+
+    **Confirmation rule.** With ``rule="interval"`` (default) a hypothesis is "confirmed"
+    when its estimate is on the hypothesised side AND its interval excludes the boundary
+    (Zou's interval of the difference excludes 0; for a threshold, the interval of r lies
+    beyond the threshold); an estimate on the hypothesised side whose interval reaches the
+    boundary is "in the hypothesised direction, not supported by its interval", counted in
+    ``direction_only`` and not as confirmed; otherwise "not confirmed". With
+    ``rule="estimate"`` the estimate alone decides (COSMIN's "in accordance with the
+    hypothesis"). COSMIN's 75% applies to the confirmed ones.
 
     **Hypothesis format** (one per string; ``subscale ~ criterion`` names a correlation,
     the left name a column of ``scores``, the right one a criterion subscale)::
@@ -421,6 +462,8 @@ def convergent_validity(
         index; False uses the index.
     blueprint : Blueprint, optional
         Source of the default hypotheses.
+    rule : {"interval", "estimate"}, default "interval"
+        How a hypothesis is confirmed (see above).
 
     Returns
     -------
@@ -461,12 +504,13 @@ def convergent_validity(
     >>> result.table.loc[("A", "task"), ["n", "r", "ci_lower", "ci_upper"]].round(3).tolist()
     [320.0, 0.59, 0.514, 0.658]
     >>> print(result.conclusion)
-    12 of 12 testable hypotheses confirmed (100%); COSMIN's rule ...
+    10 of 12 testable hypotheses confirmed: estimate on the hypothesised side and its ...
     >>> result.hypotheses.loc["H2", ["hypothesis", "verdict"]].tolist()
     ['A ~ task > A ~ bond', 'confirmed']
     """
     check_choice("method", method, CORRELATION_METHODS)
     check_choice("adjust", adjust, ADJUST_METHODS)
+    check_choice("rule", rule, RULES)
     confidence = check_number("confidence", confidence, 0, 1, low_open=True, high_open=True)
     listed = collect_hypotheses(hypotheses, blueprint)
     data = match_scores(scores, criterion, reliabilities=reliabilities,
@@ -474,15 +518,17 @@ def convergent_validity(
                         criterion_keys=criterion_keys, criterion_range=criterion_range,
                         id_column=id_column)
     table = _correlation_table(data, method, confidence, adjust, listed)
-    checked = _evaluate(listed, data, table, method, confidence, adjust)
+    checked = _evaluate(listed, data, table, method, confidence, adjust, rule)
     verdicts = checked["verdict"]
     confirmed = int((verdicts == "confirmed").sum())
+    direction_only = int((verdicts == DIRECTION_ONLY).sum())
     testable = int((verdicts != "not testable").sum())
-    share, met, conclusion = _conclusion(confirmed, testable, len(verdicts) - testable)
+    share, met, conclusion = _conclusion(confirmed, testable, len(verdicts) - testable,
+                                         direction_only, rule)
     return ConvergentValidityResult(
         table=table, hypotheses=checked, confirmed=confirmed, testable=testable, share=share,
         meets_cosmin=met, conclusion=conclusion, method=method, confidence=confidence,
         adjust=adjust, n_obs=len(data.scores), criterion_columns=data.criterion_columns,
-        notes=data.notes, left_out=data.left_out,
+        notes=data.notes, left_out=data.left_out, direction_only=direction_only, rule=rule,
     )
 

@@ -130,10 +130,16 @@ def _satorra_2000(m1: CFAResult, m0: CFAResult, t1: float, t0: float,
                   m: int) -> tuple[float, int]:
     """Satorra's (2000) scaled-shifted difference (lavaan's ``lav_test_diff_Satorra2000``
     with ``A.method = "delta"``, ``scaled.shifted = TRUE``)."""
+    import scipy.sparse
+
     f1, f0 = m1.fitted, m0.fitted
-    delta1 = np.vstack([d.toarray() for d in f1.deltas])
-    delta0 = np.vstack([d.toarray() for d in f0.deltas])
-    h = np.linalg.pinv(delta1) @ delta0
+    delta1 = scipy.sparse.vstack(f1.deltas).tocsc()
+    delta0 = scipy.sparse.vstack(f0.deltas).tocsc()
+    # H = pinv(Delta1) Delta0 (MASS::ginv in lavaan): Delta1 has full column rank (the model
+    # is identified), so H solves the normal equations; on the sparse Jacobians this takes
+    # milliseconds where the dense pseudo-inverse of a 3,480 x 436 matrix takes seconds
+    h = scipy.linalg.solve((delta1.T @ delta1).toarray(), (delta1.T @ delta0).toarray(),
+                           assume_a="pos")
     a = scipy.linalg.null_space(h.T).T  # orthogonal complement of col(H), as rows
     p_inv = f1.e_inv
     apa = a @ p_inv @ a.T
