@@ -70,6 +70,8 @@ RMSEA_CEILING = 0.06
 SRMR_CEILING = 0.08
 AVE_FLOOR = 0.50
 COSMIN_SHARE = 0.75
+#: Eigenvalues shown by the scree plot: the region where the number of factors is decided.
+SCREE_SHOWN = 20
 
 
 @dataclass
@@ -270,14 +272,24 @@ def _fielding(run: _Run, frame: pd.DataFrame, scale: Scale) -> None:
 def _items(run: _Run, frame: pd.DataFrame, scale: Scale) -> None:
     from ..psychometrics._plots import plot_likert  # the plots' module (matplotlib on use)
 
-    answers = frame[scale.item_ids]
-    labels = scale.response_format.labels(scale.language)
-    figure = plot_likert(answers, labels=labels)
+    # One chart per facet (about 9 items each: readable on a printed page, where one
+    # chart of 80 items would be shrunk to half its size), anchors in the report's
+    # language (English), whatever the language the scale was fielded in.
+    labels = scale.response_format.labels("en")
+    facets: dict[str, list[str]] = {}
+    for item in scale.items:
+        facets.setdefault(item.facet, []).append(item.id)
+    figures = tuple(
+        _figure(plot_likert(frame[ids], labels=labels),
+                f"Distribution of answers to the items of facet {facet}", f"likert_{facet}")
+        for facet, ids in sorted(facets.items()))
+    fielded = ("" if scale.language == "en" else
+               f" The scale was fielded in {scale.language!r}; its anchors are shown in English.")
     run.sections.append(Section(
         "items", "Items and response distributions",
-        ("Share of each answer per item (diverging bars: disagreement left, agreement right; "
-         "reverse-keyed items as answered).",),
-        figures=(_figure(figure, "Distribution of answers per item", "likert"),),
+        ("Share of each answer per item, one chart per facet (diverging bars: disagreement "
+         "left, agreement right; reverse-keyed items as answered)." + fielded,),
+        figures=figures,
     ))
 
 
@@ -381,8 +393,11 @@ def _n_factors(run: _Run, frame: pd.DataFrame, scale: Scale, cor: str,
          f"suggests {parallel.n_factors} factor(s); Velicer's MAP {velicer.n_factors}; the "
          f"blueprint has {facets} facets.",),
         (Table("Number of factors to retain", table),),
-        (_figure(plot_scree(parallel), "Scree plot with the parallel-analysis reference",
-                 "scree"),),
+        (_figure(plot_scree(parallel, max_number=min(len(parallel.table), SCREE_SHOWN),
+                            zoom=True),
+                 f"Scree plot with the parallel-analysis reference (the first "
+                 f"{min(len(parallel.table), SCREE_SHOWN)} eigenvalues, where the decision "
+                 "is made)", "scree"),),
     ))
 
 
