@@ -223,7 +223,8 @@ def _simulate(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    scale = _load_scale(args.scale)
+    # the file itself, so that the report's rerun line names it
+    scale = args.scale if args.scale is not None else draft_scale()
     if args.data is None:
         responses, retest = load_pilot(), load_pilot(retest=True)
         if not args.quiet:

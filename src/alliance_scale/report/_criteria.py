@@ -21,9 +21,7 @@ SOURCES = {
     "Bartlett 1951": "Bartlett, M. S. (1951). The effect of standardization on a chi square "
                      "approximation in factor analysis. Biometrika, 38, 337-344.",
     "COSMIN": "Prinsen, C. A. C., et al. (2018). COSMIN guideline for systematic reviews of "
-              "patient-reported outcome measures. Quality of Life Research, 27, 1147-1157; "
-              "Terwee, C. B., et al. (2007). Quality criteria were proposed for measurement "
-              "properties of health status questionnaires. J Clin Epidemiol, 60, 34-42.",
+              "patient-reported outcome measures. Quality of Life Research, 27, 1147-1157.",
     "Terwee 2007": "Terwee, C. B., et al. (2007). Quality criteria were proposed for "
                    "measurement properties of health status questionnaires. J Clin "
                    "Epidemiol, 60, 34-42.",
@@ -44,6 +42,9 @@ SOURCES = {
     "Fornell & Larcker 1981": "Fornell, C., & Larcker, D. F. (1981). Evaluating structural "
                               "equation models with unobservable variables and measurement "
                               "error. J Marketing Res, 18, 39-50.",
+    "Zumbo et al. 2007": "Zumbo, B. D., Gadermann, A. M., & Zeisser, C. (2007). Ordinal "
+                         "versions of coefficients alpha and theta for Likert rating scales. "
+                         "Journal of Modern Applied Statistical Methods, 6, 21-29.",
     "Cohen 1988": "Cohen, J. (1988). Statistical power analysis for the behavioral sciences "
                   "(2nd ed.). Erlbaum.",
 }

@@ -14,11 +14,13 @@ from __future__ import annotations
 import hashlib
 import io
 import platform
+import re
 import sys
 import warnings
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -36,8 +38,10 @@ from .._checks import (
 )
 from ..errors import AllianceScaleWarning, AnalysisError, OptionError
 from ..fielding._careless import careless
+from ..fielding._datasets import load_pilot
 from ..fielding._responses import read_responses
 from ..fielding._scoring import score
+from ..instrument._drafting import draft_scale
 from ..instrument._scale import Scale
 from ..psychometrics._cfa import split_sample
 from ..psychometrics._correlation import AnalysedCorrelation, correlation_matrix
@@ -52,7 +56,7 @@ from ..validity._mtmm import mtmm
 from ..validity._reliability import reliability, test_retest
 from ..validity._structure import congruence
 from ._criteria import Criterion
-from ._report import Figure, Section, Table, ValidationReport
+from ._report import Figure, Section, Table, ValidationReport, isolate
 
 __all__ = ["validate"]
 
@@ -89,7 +93,7 @@ class _Run:
 
 def validate(
     responses: pd.DataFrame | str | Path,
-    scale: Scale,
+    scale: Scale | str | Path,
     *,
     criterion: Sequence[str] | None = None,
     groups: str | None = None,
@@ -107,9 +111,10 @@ def validate(
     responses : DataFrame, str or Path
         The administration: a DataFrame with one column per item of ``scale`` (others kept
         as metadata), or a survey export read by :func:`~alliance_scale.read_responses`.
-    scale : Scale
+    scale : Scale, str or Path
         The questionnaire that was fielded (its keys, reverse-keyed items and blueprint
-        structure).
+        structure), or the file it was saved to (:meth:`Scale.save`; then the report's
+        rerun line names the file).
     criterion : sequence of str, optional
         WAI-style columns of ``responses`` with Bordin goal, task and bond scores, in that
         order (default: ``wai_goal``, ``wai_task``, ``wai_bond`` when present).
@@ -153,6 +158,9 @@ def validate(
     0.957
     >>> path = report.to_html(None)  # or report.to_html("dta_report.html")
     """
+    scale_argument = scale
+    if isinstance(scale, (str, Path)):
+        scale = Scale.load(scale)
     check_instance("scale", scale, Scale, "see draft_scale")
     check_flag("progress", progress)
     generator = check_seed("seed", seed)
@@ -161,6 +169,8 @@ def validate(
     if not isinstance(ordinal, bool):
         check_choice("ordinal", ordinal, ("auto",))
     data_hash = _data_sha256(responses)
+    rerun = _rerun(responses, scale_argument, scale, criterion=criterion, groups=groups,
+                   retest=retest, holdout=holdout, ordinal=ordinal, source=source, seed=seed)
     frame = read_responses(responses, scale, source=source) if not isinstance(
         responses, pd.DataFrame) else read_responses(check_frame("responses", responses), scale)
     use_ordinal = scale.response_format.points <= ORDINAL_POINTS if ordinal == "auto" else ordinal
@@ -214,7 +224,7 @@ def validate(
                 run.sections.append(Section(
                     _SECTION_KEYS[name], name.capitalize(), (f"Not computed: {error}",)))
     run.notes.extend(sorted({f"{type(w.message).__name__}: {w.message}" for w in caught}))
-    footer = _footer(scale, frame, data_hash, seed, cor, holdout)
+    footer = _footer(scale, frame, data_hash, seed, cor, rerun)
     return ValidationReport(
         title=f"{scale.name}: validation of the pilot",
         sections=tuple(run.sections), criteria=tuple(run.criteria), advice=tuple(run.advice),
@@ -281,8 +291,11 @@ def _items(run: _Run, frame: pd.DataFrame, scale: Scale) -> None:
         facets.setdefault(item.facet, []).append(item.id)
     figures = tuple(
         _figure(plot_likert(frame[ids], labels=labels),
-                f"Distribution of answers to the items of facet {facet}", f"likert_{facet}")
-        for facet, ids in sorted(facets.items()))
+                f"Distribution of answers to the items of facet {facet}",
+                # a file name of the Markdown report's figures: the facet's name when safe
+                f"likert_{facet}" if re.fullmatch(r"[A-Za-z0-9_-]{1,40}", facet)
+                else f"likert_{number}")
+        for number, (facet, ids) in enumerate(sorted(facets.items()), start=1))
     fielded = ("" if scale.language == "en" else
                f" The scale was fielded in {scale.language!r}; its anchors are shown in English.")
     run.sections.append(Section(
@@ -561,7 +574,7 @@ def _known_groups(run: _Run, frame: pd.DataFrame, groups: str) -> None:
         "Known groups", f"predicted differences found ({fit.as_predicted} of {fit.predicted})",
         fit.as_predicted / fit.predicted if fit.predicted else np.nan, COSMIN_SHARE, "COSMIN"))
     run.sections.append(Section(
-        "known_groups", f"Known groups ({fit.groups[0]} vs {fit.groups[1]})",
+        "known_groups", f"Known groups ({isolate(fit.groups[0])} vs {isolate(fit.groups[1])})",
         ("Mean differences with Hedges' g and its confidence interval, Welch's t test, and "
          "whether each difference goes the predicted way.",),
         (Table("Known-groups comparisons", fit.table),),
@@ -627,7 +640,7 @@ def _data_sha256(responses: Any) -> str:
 
 
 def _footer(scale: Scale, frame: pd.DataFrame, data_hash: str, seed: int, cor: str,
-            holdout: float | None) -> dict[str, Any]:
+            rerun: dict[str, Any]) -> dict[str, Any]:
     packages = ("alliance-scale", "numpy", "scipy", "pandas", "statsmodels", "matplotlib")
     versions = {"python": platform.python_version()}
     for name in packages:
@@ -635,8 +648,6 @@ def _footer(scale: Scale, frame: pd.DataFrame, data_hash: str, seed: int, cor: s
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             versions[name] = "not installed"
-    call = f"als.validate(responses, scale, seed={seed!r}" + (
-        f", holdout={holdout!r})" if holdout is not None else ")")
     return {
         "alliance_scale": versions["alliance-scale"],
         "versions": versions,
@@ -647,10 +658,91 @@ def _footer(scale: Scale, frame: pd.DataFrame, data_hash: str, seed: int, cor: s
         "scale_version": scale.version,
         "respondents": len(frame),
         "items": len(scale.items),
-        "call": call,
-        "command": "alliance-scale validate " + " ".join(sys.argv[1:])
-        if Path(sys.argv[0]).name == "alliance-scale" else "alliance-scale validate",
+        "rerun": rerun,
     }
+
+
+@lru_cache(maxsize=1)
+def _default_scale_hash() -> str:
+    return draft_scale().content_hash
+
+
+def _is_pilot(frame: Any, retest: bool) -> bool:
+    """Whether ``frame`` is the bundled pilot (or its retest), unchanged."""
+    return isinstance(frame, pd.DataFrame) and frame.equals(load_pilot(retest=retest))
+
+
+def _rerun(responses: Any, scale_argument: Any, scale: Scale, *, criterion: Any, groups: Any,
+           retest: Any, holdout: Any, ordinal: Any, source: str, seed: int
+           ) -> dict[str, Any]:
+    """How to run this validation again: the arguments of the Python call (``python``,
+    expressions) and of the command line (``data``, the positional DATA, and ``cli``, the
+    options; None with the reason in ``why`` when the run has no command-line form).
+
+    Files are named as they were given; the bundled pilot, its retest and the default
+    scale by the calls that load them. Every argument of :func:`validate` that changes
+    the report must appear here (and in the CLI), or the rerun line would not reproduce it.
+    """
+    why: list[str] = []
+    python: list[str] = []
+    cli: list[str] = []
+    data: str | None = None
+    pilot = _is_pilot(responses, retest=False)
+    if isinstance(responses, (str, Path)):
+        data = str(responses)
+        python.append(repr(data))
+    elif pilot:
+        python.append("als.load_pilot()")
+    else:
+        python.append("responses")
+        why.append("the responses were given as a DataFrame: write them to a file")
+    if isinstance(scale_argument, (str, Path)):
+        python.append(f"als.Scale.load({str(scale_argument)!r})")
+        cli.append(f"--scale={scale_argument}")
+    elif scale.content_hash == _default_scale_hash():
+        python.append("als.draft_scale()")
+    else:
+        python.append("scale")
+        why.append("the scale was given as an object: save it (scale.save(path)) and pass "
+                   "the file")
+    if criterion is not None:
+        names = [criterion] if isinstance(criterion, str) else list(criterion)
+        python.append(f"criterion={names!r}")
+        cli += ["--criterion", *map(str, names)]
+        if any(str(n).startswith("-") for n in names):
+            why.append("a criterion column name starts with '-'")
+    if groups is not None:
+        python.append(f"groups={groups!r}")
+        cli.append(f"--group={groups}")
+    if retest is not None:
+        if isinstance(retest, (str, Path)):
+            python.append(f"retest={str(retest)!r}")
+            cli.append(f"--retest={retest}")
+            if pilot:
+                why.append("the bundled pilot with a retest file")
+        elif _is_pilot(retest, retest=True):
+            python.append("retest=als.load_pilot(retest=True)")
+            if not pilot:
+                why.append("the bundled retest with other responses")
+        else:
+            python.append("retest=retest")
+            why.append("the retest was given as a DataFrame: write it to a file")
+    elif pilot:
+        why.append("the bundled pilot without its retest")
+    if holdout is not None:
+        python.append(f"holdout={holdout!r}")
+        cli += ["--holdout", repr(holdout)]
+    if not (isinstance(ordinal, str) and ordinal == "auto"):
+        python.append(f"ordinal={ordinal!r}")
+        why.append(f"ordinal={ordinal!r} has no command-line option")
+    if source != "auto":
+        python.append(f"source={source!r}")
+        cli.append(f"--source={source}")
+    python.append(f"seed={seed!r}")
+    cli += ["--seed", str(seed)]
+    if why:
+        return {"python": python, "cli": None, "data": None, "why": "; ".join(why)}
+    return {"python": python, "cli": cli, "data": data}
 
 
 @contextmanager
