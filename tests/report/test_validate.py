@@ -232,7 +232,7 @@ def test_a_scale_is_required(pilot, tmp_path):
     with pytest.raises(OptionError, match="scale must be a Scale"):
         als.validate(pilot, 3)
     # a path is read as a saved scale; a missing one is named
-    with pytest.raises(als.ItemBankError, match="dta.yaml"):
+    with pytest.raises(als.ItemBankError, match=r"dta\.yaml"):
         als.validate(pilot, tmp_path / "dta.yaml")
 
 

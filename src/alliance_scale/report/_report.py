@@ -54,9 +54,16 @@ def isolate(text: object) -> str:
 
     Wrapped in U+2068 / U+2069 (first strong isolate / pop directional isolate), so that
     a right-to-left label or a bidi override inside it (U+202E) cannot reorder the words
-    around it; the HTML report renders the pair as ``<bdi>``.
+    around it; the HTML report renders the pair as ``<bdi>``. The text's own bidi
+    characters are balanced first (a stray U+2069 cannot close the isolate early).
+
+    Examples
+    --------
+    >>> from alliance_scale.report._report import isolate
+    >>> isolate("\u202eevil") == "\u2068\u202eevil\u202c\u2069"
+    True
     """
-    return f"{FSI}{text}{PDI}"
+    return f"{FSI}{_bidi_balanced(str(text), tags=False)}{PDI}"
 
 
 @dataclass(frozen=True)
@@ -430,16 +437,21 @@ def cited_references(report: ValidationReport) -> list[str]:
 
 # ---------------------------------------------------------------------- rerun
 def _shell_word(word: str) -> str:
-    """``word`` quoted for a POSIX shell; a name that is not UTF-8 (a surrogate escape of
-    a raw byte) as bash's ``$'\\xff'``, which gives the same bytes back."""
+    """``word`` quoted for a POSIX shell, on one line: a name holding a control character
+    (a line break), a bidi control (which would reorder the line as displayed) or bytes
+    that are not UTF-8 (surrogate escapes) in bash's ANSI-C form ``$'...\\x0a...'``,
+    which gives the same bytes back."""
     try:
         word.encode("utf-8")
+        plain = not re.search(r"[\x00-\x1f\x7f\x85\u2028\u2029\u061c\u200e\u200f"
+                              r"\u202a-\u202e\u2066-\u2069]", word)
     except UnicodeEncodeError:
-        raw = os.fsencode(word)
-        return "$'" + "".join(
-            chr(b) if 32 <= b < 127 and chr(b) not in "'\\" else f"\\x{b:02x}"
-            for b in raw) + "'"
-    return shlex.quote(word)
+        plain = False
+    if plain:
+        return shlex.quote(word)
+    raw = os.fsencode(word)
+    return "$'" + "".join(chr(b) if 32 <= b < 127 and chr(b) not in "'\\" else f"\\x{b:02x}"
+                          for b in raw) + "'"
 
 
 def _suffix_format(path: Path) -> str:

@@ -36,7 +36,7 @@ from .._checks import (
     check_number,
     check_seed,
 )
-from ..errors import AllianceScaleWarning, AnalysisError, OptionError
+from ..errors import AnalysisError, OptionError
 from ..fielding._careless import careless
 from ..fielding._datasets import load_pilot
 from ..fielding._responses import read_responses
@@ -211,7 +211,9 @@ def validate(
     # costs more than it gives, much more when other work shares the cores.
     with _progress(steps, progress) as tick, warnings.catch_warnings(record=True) as caught, \
             _single_threaded_blas():
-        warnings.simplefilter("always", AllianceScaleWarning)
+        # every warning, whatever the caller's filters: the notes, hence the report, must
+        # not depend on them (the rerun line reproduces the report byte for byte)
+        warnings.simplefilter("always")
         for name, step in steps:
             tick(name)
             if name == "fielding":
@@ -697,7 +699,7 @@ def _rerun(responses: Any, scale_argument: Any, scale: Scale, *, criterion: Any,
         python.append("responses")
         why.append("the responses were given as a DataFrame: write them to a file")
     if isinstance(scale_argument, (str, Path)):
-        python.append(f"als.Scale.load({str(scale_argument)!r})")
+        python.append(repr(str(scale_argument)))
         cli.append(f"--scale={scale_argument}")
     elif scale.content_hash == _default_scale_hash():
         python.append("als.draft_scale()")
