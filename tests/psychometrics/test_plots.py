@@ -307,6 +307,19 @@ def test_loadings_refuse_bad_arguments(arguments, error):
         als.plot_loadings(**arguments)
 
 
+def test_loadings_in_a_given_factor_order():
+    order = list(LOADINGS.columns)[::-1]
+    figure = als.plot_loadings(LOADINGS, groups=GROUPS, factor_order=order)
+    try:
+        ax = figure.axes[0]
+        assert [t.get_text() for t in ax.get_xticklabels()] == order
+    finally:
+        plt.close(figure)
+    for bad in (order[:-1], [*order, order[0]], "F1", [*order[:-1], "nope"]):
+        with pytest.raises(OptionError, match="factor_order"):
+            als.plot_loadings(LOADINGS, factor_order=bad)
+
+
 def test_loadings_refuse_repeated_items():
     repeated = pd.concat([LOADINGS, LOADINGS.iloc[:1]])
     with pytest.raises(AnalysisError, match="repeats"):

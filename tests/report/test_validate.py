@@ -68,7 +68,12 @@ def test_every_section_and_figure_is_in_the_page(report):
     expected = ["summary", "fielding", "items", "careless", "reliability", "factorability",
                 "n_factors", "efa", "cfa", "discriminant", "convergent", "retest"]
     assert [s for s in page.sections if s in expected] == expected
-    assert {"fig-scree", "fig-loadings", "fig-mtmm", "fig-path"} <= set(page.figures)
+    assert {"fig-scree", "fig-mtmm", "fig-efa_correlations",
+            "fig-factor_correlations"} <= set(page.figures)
+    # the loadings and the path diagram one figure per dimension: each fits a printed page
+    for kind in ("loadings", "path"):
+        assert [f for f in page.figures if f.startswith(f"fig-{kind}_")] == [
+            f"fig-{kind}_{i}" for i in (1, 2, 3)]
     # one Likert chart per facet, readable in print
     facets = sorted({item.facet for item in als.draft_scale().items})
     assert [f for f in page.figures if f.startswith("fig-likert")] == [

@@ -385,6 +385,7 @@ def plot_loadings(
     phi: pd.DataFrame | None = None,
     sort: bool = True,
     show_small: bool = False,
+    factor_order: Sequence[str] | None = None,
     ax: Axes | None = None,
 ) -> Figure:
     """Heatmap of factor loadings (items x factors), rows grouped, small loadings greyed.
@@ -419,6 +420,10 @@ def plot_loadings(
     show_small : bool, default False
         Also write the loadings below the cut, in grey (on 80 items x 9 factors these 600
         or so more numbers double the drawing time, to about 1.5 s).
+    factor_order : sequence of str, optional
+        The factor columns from left to right (each factor of ``loadings`` once), e.g. to
+        draw several item subsets with the same columns; default: in the order of the
+        groups they load, as above.
     ax : matplotlib Axes, optional
         Where to draw; a new figure (height grows with the items) when omitted.
 
@@ -466,6 +471,15 @@ def plot_loadings(
     else:
         runs = _group_runs(items, groups, "item")
         factors = _factor_order(table, runs)
+    if factor_order is not None:
+        if isinstance(factor_order, str) or not isinstance(factor_order, Sequence):
+            raise OptionError(f"factor_order must be a list of the factors; got "
+                              f"{factor_order!r:.60}")
+        chosen = [str(f) for f in factor_order]
+        if sorted(chosen) != sorted(names):
+            raise OptionError(f"factor_order must name each factor of loadings once "
+                              f"({', '.join(names)}); got {', '.join(chosen)}")
+        factors = chosen
     if sort:
         runs = [(label, _fa_sort(table.loc[members, factors])) for label, members in runs]
     order = [item for _, members in runs for item in members]

@@ -507,6 +507,8 @@ td.text, th.text { text-align: left; } td.num { white-space: nowrap; }
 td.text { overflow-wrap: anywhere; min-width: 3.5rem; }
 td.met { color: #116329; font-weight: 600; } td.notmet { color: #a40e26; font-weight: 600; }
 td.untestable { color: #57606a; }
+table.stacked tr.main td { border-bottom: none; }
+table.stacked tr.detail td { color: #3d444d; font-size: .8rem; padding-bottom: .35rem; }
 figure { margin: 1rem 0; } figure svg { max-width: 100%; height: auto; }
 figcaption { color: #57606a; font-size: .88rem; }
 .note { color: #57606a; font-size: .88rem; } .advice li { margin: .15rem 0; }
@@ -517,8 +519,9 @@ footer code { overflow-wrap: anywhere; }
   p, ul, figcaption, .subtitle { max-width: none; }
   h1 { font-size: 15pt; } h2 { font-size: 12.5pt; margin-top: 1.2rem; }
   h2, h3, caption { break-after: avoid; }
-  section > p { break-after: avoid; orphans: 3; widows: 3; }
+  div.lead { break-inside: avoid; } p { orphans: 3; widows: 3; }
   thead { display: table-header-group; } tr { break-inside: avoid; }
+  tr.main { break-after: avoid; }
   table.short, figure { break-inside: avoid; }
   figure svg { max-height: 250mm; width: auto; max-width: 100%; }
   table { font-size: 7.5pt; } th, td { padding: .05rem .25rem; }
@@ -530,6 +533,12 @@ footer code { overflow-wrap: anywhere; }
 #: Tables up to this many rows are kept on one printed page; longer ones break between
 #: rows (the header repeated), so that the summary's criteria start on page 1.
 _SHORT_TABLE = 25
+#: Tables with more columns are stacked: their text columns longer than ``_LONG_TEXT``
+#: characters go under each row.
+_WIDE, _LONG_TEXT = 12, 12
+#: Colour of a verdict cell: green when the claim holds, red when it fails, grey else.
+_VERDICT_CLASS = {"met": "met", "confirmed": "met", "acceptable": "met",
+                  "not met": "notmet", "not confirmed": "notmet", "not acceptable": "notmet"}
 
 
 def _e(text: Any) -> str:
@@ -545,25 +554,42 @@ def _row_label(frame: pd.DataFrame, label: str | None) -> list[str]:
 
 def _html_table(frame: pd.DataFrame, caption: str, note: str = "",
                 label: str | None = None) -> str:
+    """A table; a wide one (more than :data:`_WIDE` columns) stacked: its long text
+    columns (but the first and the verdict) go to a line under each row, so that no
+    column is hidden behind a scroll at 1280 px nor cut on paper."""
     frame = frame.reset_index() if _named_index(frame) else frame
     text = {c: _is_text(frame[c]) for c in frame.columns}
+    stacked = [c for i, c in enumerate(frame.columns)
+               if len(frame.columns) > _WIDE and i and c != "verdict" and text[c]
+               and not pd.api.types.is_bool_dtype(frame[c])
+               and frame[c].map(lambda v: len(_cell(v))).max() > _LONG_TEXT]
+    shown = [c for c in frame.columns if c not in stacked]
     head = "".join(
         f'<th class="{"text" if text[c] else "num"}" scope="col">'
-        f'{_e(c).replace("_", "_<wbr>")}</th>' for c in frame.columns
+        f'{_e(c).replace("_", "_<wbr>")}</th>' for c in shown
     )
     rows = []
     for row_label, (_, row) in zip(_row_label(frame, label), frame.iterrows(), strict=True):
         cells = []
-        for column, value in row.items():
+        for column in shown:
+            value = row[column]
             classes = ["text"] if text[column] else ["num"]
             if column == "verdict":
-                classes.append({"met": "met", "not met": "notmet"}.get(value, "untestable"))
+                classes.append(_VERDICT_CLASS.get(str(value), "untestable"))
             cells.append(f'<td class="{" ".join(classes)}">'
                          f"{_e(_cell(value, column, row_label))}</td>")
-        rows.append("<tr>" + "".join(cells) + "</tr>")
+        rows.append('<tr class="main">' + "".join(cells) + "</tr>" if stacked else
+                    "<tr>" + "".join(cells) + "</tr>")
+        details = [f"<b>{_e(c)}</b>: {_e(_cell(row[c], c, row_label))}" for c in stacked
+                   if _cell(row[c], c, row_label) not in ("", "-")]
+        if stacked:
+            rows.append(f'<tr class="detail"><td class="text" colspan="{len(shown)}">'
+                        + " · ".join(details) + "</td></tr>")
     note_html = f'<p class="note">{_e(note)}</p>' if note else ""
-    short = ' class="short"' if len(frame) <= _SHORT_TABLE else ""
-    return (f'<div class="table"><table{short}><caption>{_e(caption)}</caption>'
+    classes = " ".join(c for c, on in (("short", len(frame) <= _SHORT_TABLE),
+                                       ("stacked", bool(stacked))) if on)
+    return (f'<div class="table"><table{f" class={chr(34)}{classes}{chr(34)}" if classes else ""}>'
+            f"<caption>{_e(caption)}</caption>"
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
             f"{note_html}")
 
@@ -599,11 +625,19 @@ def _render_html(report: ValidationReport, path: str | Path | None = None) -> st
                      + "".join(f"<li>{_e(n)}</li>" for n in report.notes) + "</ul>")
     parts.append("</section>")
     for section in report.sections:
-        parts.append(f'<section id="{_e(section.key)}"><h2>{_e(section.title)}</h2>')
-        parts += [f"<p>{_e(p)}</p>" for p in section.paragraphs]
-        parts += [_html_table(t.frame, t.caption, t.note) for t in section.tables]
-        parts += [f'<figure id="fig-{_e(f.name)}">{_svg_body(f.svg)}'
-                  f"<figcaption>{_e(f.caption)}</figcaption></figure>" for f in section.figures]
+        # the heading, its paragraphs and the first table or figure stay on one printed
+        # page (no heading orphaned at the foot of a page); a long table may break
+        blocks = [(_html_table(t.frame, t.caption, t.note), len(t.frame) <= _SHORT_TABLE)
+                  for t in section.tables]
+        blocks += [(f'<figure id="fig-{_e(f.name)}">{_svg_body(f.svg)}'
+                    f"<figcaption>{_e(f.caption)}</figcaption></figure>", True)
+                   for f in section.figures]
+        lead = [f"<h2>{_e(section.title)}</h2>", *(f"<p>{_e(p)}</p>" for p in section.paragraphs)]
+        if blocks and blocks[0][1]:
+            lead.append(blocks.pop(0)[0])
+        parts.append(f'<section id="{_e(section.key)}"><div class="lead">' + "".join(lead)
+                     + "</div>")
+        parts += [block for block, _ in blocks]
         parts.append("</section>")
     parts.append(_html_footer(report, path))
     parts += ["</body>", "</html>"]

@@ -417,7 +417,7 @@ def _n_factors(run: _Run, frame: pd.DataFrame, scale: Scale, cor: str,
 
 
 def _structure(run: _Run, frame: pd.DataFrame, scale: Scale, cor: str) -> None:
-    from ..psychometrics._plots import plot_loadings
+    from ..psychometrics._plots import plot_correlations, plot_loadings
 
     answers = frame[scale.item_ids]
     facets = sorted({item.facet for item in scale.items})
@@ -431,7 +431,26 @@ def _structure(run: _Run, frame: pd.DataFrame, scale: Scale, cor: str) -> None:
     for item, row in match.flagged.iterrows():
         run.advice.append(f"{item}: {row['reasons']}")
     groups = {item.id: item.facet for item in scale.items}
-    figure = plot_loadings(solution, groups=groups, cut=0.3)
+    # One heatmap per dimension (its items: each fits a printed page at full size), the
+    # factors in the same order in each (by the facet each matches), then the factor
+    # correlations.
+    matched = dict(zip(match.matches.index.astype(str), match.matches["target"].astype(str),
+                       strict=True))
+    rank = {facet: i for i, facet in enumerate(facets)}
+    order = sorted(map(str, solution.loadings.columns),
+                   key=lambda f: (rank.get(matched.get(f), len(rank)), f))
+    figures = []
+    for dimension in sorted({item.dimension for item in scale.items}):
+        ids = [item.id for item in scale.items if item.dimension == dimension]
+        figures.append(_figure(
+            plot_loadings(solution.loadings.loc[ids], groups={i: groups[i] for i in ids},
+                          cut=0.3, factor_order=order),
+            f"Pattern loadings of the items of dimension {dimension}, ordered by facet "
+            "(|loading| < .30 shaded)", f"loadings_{len(figures) + 1}"))
+    if solution.phi is not None:
+        figures.append(_figure(
+            plot_correlations(solution.phi.loc[order, order], annotate=True),
+            "Correlations between the factors of the EFA (oblimin)", "efa_correlations"))
     fit = pd.DataFrame({"value": [solution.fit.get(k, np.nan) for k in
                                   ("chi2", "dof", "rmsea", "tli", "rmsr")]},
                        index=pd.Index(["chi2", "dof", "RMSEA", "TLI", "RMSR"], name="fit"))
@@ -441,13 +460,12 @@ def _structure(run: _Run, frame: pd.DataFrame, scale: Scale, cor: str) -> None:
          "(psych::fa), compared with the blueprint's facets by Tucker's congruence.",),
         (Table("Factors against the blueprint's facets", match.matches),
          Table("Fit of the exploratory model", fit)),
-        (_figure(figure, "Pattern loadings ordered by facet (|loading| < .30 shaded)",
-                 "loadings"),),
+        tuple(figures),
     ))
 
 
 def _confirmatory(run: _Run, frame: pd.DataFrame, scale: Scale, ordinal: bool) -> None:
-    from ..psychometrics._plots import plot_path_diagram
+    from ..psychometrics._plots import plot_correlations, plot_path_diagram
 
     estimator = "WLSMV" if ordinal else "MLR"
     # Every respondent counts: WLSMV on pairwise statistics (MLR needs complete rows).
@@ -486,7 +504,26 @@ def _confirmatory(run: _Run, frame: pd.DataFrame, scale: Scale, ordinal: bool) -
             "Confirmatory structure", f"average variance extracted of facet {factor}",
             row["ave"], AVE_FLOOR, "Fornell & Larcker 1981"))
     correlations = _factor_correlations(fit)
-    figure = plot_path_diagram(fit.std_loadings, factor_correlations=correlations)
+    # One diagram per dimension (its facets and their items: each fits a printed page at
+    # full size) and the factor correlations as a matrix (36 arcs would cross each other).
+    loadings = fit.std_loadings
+    dimension_of = {item.facet: item.dimension for item in scale.items}
+    figures = []
+    for dimension in sorted({dimension_of.get(f, f) for f in loadings.columns}):
+        facets = [f for f in loadings.columns if dimension_of.get(f, f) == dimension]
+        block = loadings[facets]
+        block = block[(block != 0).any(axis=1)]
+        within = None if correlations is None else correlations.loc[facets, facets]
+        figures.append(_figure(
+            plot_path_diagram(block, factor_correlations=within),
+            f"Path diagram of the facet model, dimension {dimension} (standardised "
+            "loadings" + (", correlations of its facets" if len(facets) > 1 and
+                          within is not None else "") + ")",
+            f"path_{len(figures) + 1}"))
+    if correlations is not None:
+        figures.append(_figure(plot_correlations(correlations, annotate=True),
+                               "Correlations between the facet factors (standardised)",
+                               "factor_correlations"))
     run.sections.append(Section(
         "cfa", "Confirmatory structure",
         (f"The blueprint's facet model (one factor per facet, factors correlated) fitted by "
@@ -501,8 +538,7 @@ def _confirmatory(run: _Run, frame: pd.DataFrame, scale: Scale, ordinal: bool) -
                reliability),
          Table("Fornell-Larcker: square root of AVE (diagonal) against factor correlations",
                fit.fornell_larcker().to_frame().rename_axis("factor"))),
-        (_figure(figure, "Path diagram of the facet model (standardised loadings)",
-                 "path"),),
+        tuple(figures),
     ))
 
 
