@@ -504,7 +504,7 @@ th, td { border-bottom: 1px solid #d0d7de; padding: .2rem .45rem; text-align: ri
          vertical-align: top; }
 th { background: #f6f8fa; font-weight: 600; overflow-wrap: break-word; }
 td.text, th.text { text-align: left; } td.num { white-space: nowrap; }
-td.text { overflow-wrap: anywhere; min-width: 3.5rem; }
+td.text { overflow-wrap: break-word; }
 td.met { color: #116329; font-weight: 600; } td.notmet { color: #a40e26; font-weight: 600; }
 td.untestable { color: #57606a; }
 table.stacked tr.main td { border-bottom: none; }
@@ -534,8 +534,8 @@ footer code { overflow-wrap: anywhere; }
 #: rows (the header repeated), so that the summary's criteria start on page 1.
 _SHORT_TABLE = 25
 #: Tables with more columns are stacked: their text columns longer than ``_LONG_TEXT``
-#: characters go under each row.
-_WIDE, _LONG_TEXT = 12, 12
+#: characters (or empty) go under each row.
+_WIDE, _LONG_TEXT = 12, 6
 #: Colour of a verdict cell: green when the claim holds, red when it fails, grey else.
 _VERDICT_CLASS = {"met": "met", "confirmed": "met", "acceptable": "met",
                   "not met": "notmet", "not confirmed": "notmet", "not acceptable": "notmet"}
@@ -559,10 +559,13 @@ def _html_table(frame: pd.DataFrame, caption: str, note: str = "",
     column is hidden behind a scroll at 1280 px nor cut on paper."""
     frame = frame.reset_index() if _named_index(frame) else frame
     text = {c: _is_text(frame[c]) for c in frame.columns}
+    def long_or_empty(column: Any) -> bool:
+        longest = frame[column].map(lambda v: len(_cell(v).strip("-"))).max()
+        return longest == 0 or longest > _LONG_TEXT
+
     stacked = [c for i, c in enumerate(frame.columns)
                if len(frame.columns) > _WIDE and i and c != "verdict" and text[c]
-               and not pd.api.types.is_bool_dtype(frame[c])
-               and frame[c].map(lambda v: len(_cell(v))).max() > _LONG_TEXT]
+               and not pd.api.types.is_bool_dtype(frame[c]) and long_or_empty(c)]
     shown = [c for c in frame.columns if c not in stacked]
     head = "".join(
         f'<th class="{"text" if text[c] else "num"}" scope="col">'
