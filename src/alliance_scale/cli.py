@@ -312,6 +312,7 @@ def _simulate(args: argparse.Namespace) -> int:
 
 def _validate(args: argparse.Namespace) -> int:
     from .fielding import load_pilot
+    from .instrument import draft_scale
     from .report import validate
     from .report._report import REPORT_SUFFIXES  # the one list of report suffixes
 
@@ -321,7 +322,8 @@ def _validate(args: argparse.Namespace) -> int:
     for source in (args.data, args.retest):  # read at the end: a directory is named now
         if source is not None:
             regular_file(source, lambda message, f=str(source): ResponseError(message, file=f))
-    scale = _load_scale(args.scale)
+    # the file itself, so that the report's rerun line names it
+    scale = args.scale if args.scale is not None else draft_scale()
     if args.data is None:
         responses, retest = load_pilot(), load_pilot(retest=True)
         if not args.quiet:

@@ -307,6 +307,19 @@ def test_loadings_refuse_bad_arguments(arguments, error):
         als.plot_loadings(**arguments)
 
 
+def test_loadings_in_a_given_factor_order():
+    order = list(LOADINGS.columns)[::-1]
+    figure = als.plot_loadings(LOADINGS, groups=GROUPS, factor_order=order)
+    try:
+        ax = figure.axes[0]
+        assert [t.get_text() for t in ax.get_xticklabels()] == order
+    finally:
+        plt.close(figure)
+    for bad in (order[:-1], [*order, order[0]], "F1", [*order[:-1], "nope"]):
+        with pytest.raises(OptionError, match="factor_order"):
+            als.plot_loadings(LOADINGS, factor_order=bad)
+
+
 def test_loadings_refuse_repeated_items():
     repeated = pd.concat([LOADINGS, LOADINGS.iloc[:1]])
     with pytest.raises(AnalysisError, match="repeats"):
@@ -685,7 +698,10 @@ def test_path_diagram_of_80_items_and_9_factors_grows_and_keeps_items_apart(item
         ax = figure.axes[0]
         ellipses, boxes, arrows = _shapes(ax)
         assert len(ellipses) == 9 + 3 and len(boxes) == 80
-        assert len(arrows) == 80 + 9 + 36
+        # 36 correlations: a matrix panel rather than 36 crossing arcs (arrows: paths only)
+        assert len(arrows) == 80 + 9
+        (panel,) = ax.child_axes
+        assert len([t for t in panel.texts if t.get_text()]) == 9 * 8
         ys = np.sort([b.get_y() for b in boxes])
         assert np.diff(ys).min() > 1.0 - 1e-9  # one row per item, never overlapping
         # the items of a facet are contiguous
@@ -700,7 +716,43 @@ def test_path_diagram_of_80_items_and_9_factors_grows_and_keeps_items_apart(item
         plt.close(small)
 
 
+def test_path_diagram_draws_many_correlations_as_a_matrix_panel(items, facets):
+    loadings = _facet_model(items, facets)
+    names = list(loadings.columns)
+    rng = np.random.default_rng(4)
+    upper = np.triu(rng.uniform(0.1, 0.7, (9, 9)), 1)
+    phi = pd.DataFrame(upper + upper.T + np.eye(9), index=names, columns=names)
+    for choice, panels, arcs in (("auto", 1, 0), ("matrix", 1, 0), ("arcs", 0, 36)):
+        figure = als.plot_path_diagram(loadings, factor_correlations=phi, correlations=choice)
+        try:
+            ax = figure.axes[0]
+            assert len(ax.child_axes) == panels, choice
+            assert len(_shapes(ax)[2]) == 80 + arcs, choice
+            if panels:
+                panel = ax.child_axes[0]
+                written = {(round(t.get_position()[1]), round(t.get_position()[0])):
+                           t.get_text() for t in panel.texts}
+                assert written == {(i, j): f"{phi.iloc[i, j]:.2f}" for i in range(9)
+                                   for j in range(9) if i != j}
+                labels = [t.get_text() for t in panel.get_yticklabels()]
+                assert labels == names
+                # the panel sits left of every factor ellipse, inside the figure
+                figure.canvas.draw()
+                box = panel.get_window_extent()
+                left_of = min(e.get_window_extent().x0 for e in _shapes(ax)[0])
+                assert box.x1 < left_of and box.x0 >= 0
+        finally:
+            plt.close(figure)
+    # a few factors keep their arcs
+    figure = als.plot_path_diagram(LAMBDA, factor_correlations=PHI)
+    try:
+        assert figure.axes[0].child_axes == []
+    finally:
+        plt.close(figure)
+
+
 @pytest.mark.parametrize(("arguments", "error"), [
+    ({"correlations": "lines"}, OptionError),
     ({"std_loadings": LAMBDA.assign(goal=0.0)}, AnalysisError),
     ({"std_loadings": LAMBDA.assign(goal=[0.7, 0.6, 0.0, 0, 0, 0], bond=[0, 0, 0, .8, .7, .4])},
      AnalysisError),
@@ -809,3 +861,103 @@ def test_odd_arguments_give_a_figure_or_a_library_error(case, parallel, alpha_re
         else:
             plt.close(figure)
     assert failures == []
+
+
+# --------------------------------------------------------------------------- user text
+
+#: Names that mathtext would parse: broken math (ParseFatalException on draw), valid math
+#: (silently rendered as symbols), escapes and lone dollars.
+DOLLARS = ["$x^$", "a$\\frac{b$c", "$\\alpha$ item", "$$", "cost $5 and $6", "\\$", "$_{}^{}$"]
+
+
+def _user_text_calls(name, parallel, alpha_result):
+    """Every plot drawing ``name`` as an item, group, factor, trait and anchor label."""
+    a, b, c = name + "1", name + "2", name + "3"
+    loadings = pd.DataFrame({"F" + name: [0.7, 0.6, 0.1], "G" + name: [0.1, 0.2, 0.8]},
+                            index=[a, b, c])
+    phi = pd.DataFrame(np.eye(2), index=loadings.columns, columns=loadings.columns)
+    likert = pd.DataFrame({a: [1, 2, 3, 4], b: [4, 3, 2, 1]})
+    block = pd.DataFrame([[0.5, 0.2], [0.1, 0.6]], index=[a, b], columns=[c, "x" + name])
+    lam = LAMBDA.rename(index={"g1": a}, columns={"goal": "F" + name})
+    corr = PHI.rename(index={"goal": "F" + name}, columns={"goal": "F" + name})
+    return {
+        "loadings": lambda: als.plot_loadings(loadings, groups={a: name, b: name, c: "g"},
+                                              phi=phi),
+        "likert": lambda: als.plot_likert(likert, labels=[name, "b", "c", name + "d"]),
+        "correlations": lambda: als.plot_correlations(
+            pd.DataFrame(np.eye(3), index=[a, b, c], columns=[a, b, c]),
+            groups={a: name, b: name, c: "g"}),
+        "mtmm": lambda: als.plot_mtmm(block, traits_x=[c, "x" + name], traits_y=[a, b],
+                                      hypothesised={a: c}, reliabilities={a: 0.8}),
+        "path": lambda: als.plot_path_diagram(lam, factor_correlations=corr),
+        "path matrix": lambda: als.plot_path_diagram(lam, factor_correlations=corr,
+                                                     correlations="matrix"),
+        "item_total": lambda: als.plot_item_total(
+            alpha_result.items.rename(index=lambda i: i + name)),
+    }
+
+
+@pytest.mark.parametrize("name", DOLLARS)
+def test_user_text_with_dollars_is_drawn_as_written_never_as_math(name, parallel,
+                                                                  alpha_result):
+    import io
+
+    for plot, call in _user_text_calls(name, parallel, alpha_result).items():
+        figure = call()
+        try:
+            figure.savefig(io.BytesIO(), format="svg")  # mathtext would raise here
+            drawn = [t for t in figure.findobj(Text) if name in t.get_text()]
+            assert drawn, plot
+            assert not any(t.get_parse_math() for t in drawn), plot
+        finally:
+            plt.close(figure)
+
+
+def test_scree_zoom_shows_where_the_data_cross_the_reference(parallel):
+    figure = als.plot_scree(parallel, max_number=20, zoom=True)
+    try:
+        ax = figure.axes[0]
+        table = parallel.table.iloc[:20]
+        top = ax.get_ylim()[1]
+        # the cut leaves the second eigenvalue and every reference on scale...
+        assert table[["pc_observed", "fa_observed"]].iloc[1].max() < top
+        assert table.filter(like="simulated").max().max() < top
+        # ...the first off scale, written at the top edge with its value
+        off = [t.get_text() for t in ax.texts if t.get_gid() == "off scale"]
+        assert off == [f"{table['pc_observed'].iloc[0]:.2f}",
+                       f"{table['fa_observed'].iloc[0]:.2f}"]
+        assert top < table["fa_observed"].iloc[0]
+        # no two texts of the plot (counts, off-scale values, legend) overlap
+        figure.canvas.draw()
+        renderer = figure.canvas.get_renderer()
+        boxes = [t.get_window_extent(renderer) for t in ax.texts if t.get_text()]
+        boxes.append(ax.get_legend().get_window_extent(renderer))
+        for i, first in enumerate(boxes):
+            for second in boxes[i + 1:]:
+                assert not first.overlaps(second)
+    finally:
+        plt.close(figure)
+    unzoomed = als.plot_scree(parallel, max_number=20)
+    try:
+        assert unzoomed.axes[0].get_ylim()[1] > parallel.table["pc_observed"].iloc[0]
+    finally:
+        plt.close(unzoomed)
+
+
+@pytest.mark.parametrize("counts", [(9, 10), (10, 9), (3, 3), (19, 20)])
+def test_scree_count_labels_do_not_overlap(parallel, counts):
+    import dataclasses
+
+    result = dataclasses.replace(parallel, n_factors=counts[0], n_components=counts[1])
+    figure = als.plot_scree(result, max_number=20, zoom=True)
+    try:
+        figure.canvas.draw()
+        renderer = figure.canvas.get_renderer()
+        ax = figure.axes[0]
+        boxes = [t.get_window_extent(renderer) for t in ax.texts if t.get_text()]
+        boxes.append(ax.get_legend().get_window_extent(renderer))
+        for i, first in enumerate(boxes):
+            for second in boxes[i + 1:]:
+                assert not first.overlaps(second)
+    finally:
+        plt.close(figure)

@@ -68,8 +68,16 @@ def test_every_section_and_figure_is_in_the_page(report):
     expected = ["summary", "fielding", "items", "careless", "reliability", "factorability",
                 "n_factors", "efa", "cfa", "discriminant", "convergent", "retest"]
     assert [s for s in page.sections if s in expected] == expected
-    assert {"fig-likert", "fig-scree", "fig-loadings", "fig-mtmm", "fig-path"} <= set(
-        page.figures)
+    assert {"fig-scree", "fig-mtmm", "fig-efa_correlations",
+            "fig-factor_correlations"} <= set(page.figures)
+    # the loadings and the path diagram one figure per dimension: each fits a printed page
+    for kind in ("loadings", "path"):
+        assert [f for f in page.figures if f.startswith(f"fig-{kind}_")] == [
+            f"fig-{kind}_{i}" for i in (1, 2, 3)]
+    # one Likert chart per facet, readable in print
+    facets = sorted({item.facet for item in als.draft_scale().items})
+    assert [f for f in page.figures if f.startswith("fig-likert")] == [
+        f"fig-likert_{facet}" for facet in facets]
     assert page.scripts == 0
 
 
@@ -225,9 +233,12 @@ def test_bad_arguments_are_named(pilot, scale, kwargs, words):
         als.validate(pilot, scale, **kwargs)
 
 
-def test_a_scale_is_required(pilot):
+def test_a_scale_is_required(pilot, tmp_path):
     with pytest.raises(OptionError, match="scale must be a Scale"):
-        als.validate(pilot, "dta.yaml")
+        als.validate(pilot, 3)
+    # a path is read as a saved scale; a missing one is named
+    with pytest.raises(als.ItemBankError, match=r"dta\.yaml"):
+        als.validate(pilot, tmp_path / "dta.yaml")
 
 
 def test_an_analysis_that_cannot_run_is_reported_and_the_rest_runs():

@@ -199,7 +199,7 @@ def _separate_groups(ax: Axes, runs: Sequence[tuple[str, Sequence[str]]], *,
             if vertical:
                 ax.axvline(start - 0.5, color="black", linewidth=0.9)
         ax.text(1.01, (start + stop - 1) / 2, label, transform=side, ha="left",
-                va="center", fontsize=fontsize, fontweight="bold")
+                va="center", fontsize=fontsize, fontweight="bold", parse_math=False)
         start = stop
 
 
@@ -212,7 +212,7 @@ def _row_labels(ax: Axes, labels: Sequence[str], fontsize: float) -> None:
                         x=-3, units="points")
     for i, label in enumerate(labels):
         ax.text(0.0, i, label, transform=place, ha="right", va="center", fontsize=fontsize,
-                gid="row label")
+                gid="row label", parse_math=False)
 
 
 def _column_labels(ax: Axes, labels: Sequence[str], fontsize: float,
@@ -224,7 +224,7 @@ def _column_labels(ax: Axes, labels: Sequence[str], fontsize: float,
                         y=-3, units="points")
     for j, label in enumerate(labels):
         ax.text(j, 0.0, label, transform=place, ha="center", va="top", fontsize=fontsize,
-                rotation=rotation, gid="column label")
+                rotation=rotation, gid="column label", parse_math=False)
 
 
 def _cell_text_colour(value: float, dark: float = 0.6) -> str:
@@ -234,7 +234,7 @@ def _cell_text_colour(value: float, dark: float = 0.6) -> str:
 
 def _colorbar(figure: Figure, image: Any, ax: Axes, label: str) -> None:
     bar = figure.colorbar(image, ax=ax, shrink=0.6, pad=0.02, aspect=30)
-    bar.set_label(label, fontsize=8)
+    bar.set_label(label, fontsize=8, parse_math=False)
     bar.set_ticks([-1.0, -0.5, 0.0, 0.5, 1.0])
     bar.ax.tick_params(labelsize=7)
     _plain(bar.ax.yaxis, decimals=1)
@@ -248,6 +248,7 @@ def plot_scree(
     *,
     kind: str = "both",
     max_number: int | None = None,
+    zoom: bool = False,
     ax: Axes | None = None,
 ) -> Figure:
     """Scree plot of observed eigenvalues against the parallel-analysis reference.
@@ -270,6 +271,11 @@ def plot_scree(
     max_number : int, optional
         Last factor / component number shown (default: all, as psych; with many items the
         first 15 to 25 are the readable part).
+    zoom : bool, default False
+        Cut the eigenvalue axis just above the second largest eigenvalue, where the data
+        cross the reference (the first eigenvalue of a scale with a general factor is
+        often ten times the others and flattens the rest): eigenvalues above the cut are
+        drawn as arrows on the top edge, their value written beside them.
     ax : matplotlib Axes, optional
         Where to draw; a new 7 x 4.5 inch figure when omitted.
 
@@ -295,10 +301,15 @@ def plot_scree(
     >>> fig.axes[0].get_xlabel()
     'Factor / component number'
     >>> plt.close(fig)
+    >>> fig = als.plot_scree(pa, max_number=20, zoom=True)  # the first eigenvalue off scale
+    >>> [t.get_text() for t in fig.axes[0].texts if t.get_gid() == "off scale"]
+    ['20.87', '20.20']
+    >>> plt.close(fig)
     """
     _load_matplotlib()
     check_instance("parallel", parallel, ParallelAnalysisResult, "see parallel_analysis")
     check_choice("kind", kind, ("both", "fa", "pc"))
+    zoom = check_flag("zoom", zoom)
     table = parallel.table
     if max_number is not None:
         table = table.iloc[: check_integer("max_number", max_number, minimum=1)]
@@ -325,6 +336,8 @@ def plot_scree(
                         markevery=(every // 2, every),
                         label=f"{prefix} {source.capitalize()} Data")
     ax.axhline(1.0, color="black", linewidth=0.6)
+    if zoom and len(number) > 1:
+        _cut_eigenvalues(ax, table, number, kinds)
     _mark_counts(ax, {w: retained[w] for w in kinds}, number.max(initial=1))
     ax.set_xlabel("Factor / component number")
     ax.set_ylabel("Eigenvalues of components and factors" if kind == "both"
@@ -332,8 +345,35 @@ def plot_scree(
     ax.set_title("Parallel Analysis Scree Plots", fontsize=11)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
     _plain(ax.yaxis)
-    ax.legend(frameon=False, fontsize=8, loc="upper right")
+    # under the axes: inside, it would cover the count labels or the curves' tails
+    below = offset_copy(ax.transAxes, figure, y=-30, units="points")
+    ax.legend(frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, 0.0),
+              bbox_transform=below, ncol=3, handlelength=2.5, columnspacing=1.2)
     return figure
+
+
+def _cut_eigenvalues(ax: Axes, table: pd.DataFrame, number: np.ndarray,
+                     kinds: Sequence[str]) -> None:
+    """The eigenvalue axis cut 25% above the second observed eigenvalue (or the highest
+    reference, or 1); the eigenvalues above the cut as arrows on the top edge with their
+    value (gid ``"off scale"``)."""
+    observed = np.column_stack([table[f"{w}_observed"].to_numpy(float) for w in kinds])
+    reference = table[[c for c in table.columns if c.split("_")[0] in kinds
+                       and not c.endswith("_observed")]].to_numpy(float)
+    top = 1.25 * max(float(np.nanmax(observed[1:])), float(np.nanmax(reference, initial=1.0)),
+                     1.0)
+    if not (observed > top).any():
+        return
+    low = min(0.0, float(np.nanmin(observed)), float(np.nanmin(reference, initial=0.0)))
+    ax.set_ylim(low - 0.04 * (top - low), top)
+    edge = blended_transform_factory(ax.transData, ax.transAxes)
+    for j in range(len(kinds)):
+        for i in np.flatnonzero(observed[:, j] > top):
+            ax.plot([number[i]], [1.0], marker="^", color=BLUE, markersize=7,
+                    transform=edge, clip_on=False, linestyle="none")
+            ax.text(number[i] + 0.25, 0.97 - 0.07 * j, _fixed(observed[i, j]),
+                    transform=edge, ha="left", va="top", fontsize=8, color=BLUE,
+                    gid="off scale")
 
 
 def _mark_counts(ax: Axes, retained: Mapping[str, int], last: int) -> None:
@@ -361,6 +401,7 @@ def plot_loadings(
     phi: pd.DataFrame | None = None,
     sort: bool = True,
     show_small: bool = False,
+    factor_order: Sequence[str] | None = None,
     ax: Axes | None = None,
 ) -> Figure:
     """Heatmap of factor loadings (items x factors), rows grouped, small loadings greyed.
@@ -395,6 +436,10 @@ def plot_loadings(
     show_small : bool, default False
         Also write the loadings below the cut, in grey (on 80 items x 9 factors these 600
         or so more numbers double the drawing time, to about 1.5 s).
+    factor_order : sequence of str, optional
+        The factor columns from left to right (each factor of ``loadings`` once), e.g. to
+        draw several item subsets with the same columns; default: in the order of the
+        groups they load, as above.
     ax : matplotlib Axes, optional
         Where to draw; a new figure (height grows with the items) when omitted.
 
@@ -443,6 +488,15 @@ def plot_loadings(
     else:
         runs = _group_runs(items, groups, "item")
         factors = _factor_order(table, runs)
+    if factor_order is not None:
+        if isinstance(factor_order, str) or not isinstance(factor_order, Sequence):
+            raise OptionError(f"factor_order must be a list of the factors; got "
+                              f"{factor_order!r:.60}")
+        chosen = [str(f) for f in factor_order]
+        if sorted(chosen) != sorted(names):
+            raise OptionError(f"factor_order must name each factor of loadings once "
+                              f"({', '.join(names)}); got {', '.join(chosen)}")
+        factors = chosen
     if sort:
         runs = [(label, _fa_sort(table.loc[members, factors])) for label, members in runs]
     order = [item for _, members in runs for item in members]
@@ -453,7 +507,7 @@ def plot_loadings(
     figure, ax = _figure_axes(ax, 0.62 * len(factors) + 2.6, max(3.0, height))
     _heatmap(ax, values, cut=cut, fontsize=6.5 if len(order) > 40 else 7.5,
              show_small=show_small)
-    ax.set_xticks(range(len(factors)), factors, fontsize=8)
+    ax.set_xticks(range(len(factors)), factors, fontsize=8, parse_math=False)
     ax.xaxis.tick_top()
     _row_labels(ax, order, fontsize=6.5 if len(order) > 40 else 8)
     ax.tick_params(length=0)
@@ -463,11 +517,7 @@ def plot_loadings(
     if phi_table is not None:
         share = (0.25 * len(factors) + 0.3) / max(0.2 * len(order), 1.0)
         inset = ax.inset_axes((0.0, -share - 0.02 - 0.4 / max(len(order), 1), 1.0, share))
-        _heatmap(inset, phi_table.to_numpy(), cut=0.0, fontsize=7, diagonal=False)
-        inset.set_xticks(range(len(factors)), factors, fontsize=7)
-        inset.set_yticks(range(len(factors)), factors, fontsize=7)
-        inset.tick_params(length=0)
-        inset.set_title("Factor correlations", fontsize=8)
+        _phi_panel(inset, phi_table, fontsize=7)
     return figure
 
 
@@ -647,9 +697,11 @@ def plot_likert(
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
     below = offset_copy(ax.transAxes, figure, y=-34, units="points")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0.0), bbox_transform=below,
-              ncol=min(k, 5), frameon=False, fontsize=8, handlelength=1.2,
-              columnspacing=1.0)
+    legend = ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0.0), bbox_transform=below,
+                       ncol=min(k, 5), frameon=False, fontsize=8, handlelength=1.2,
+                       columnspacing=1.0)
+    for text in legend.get_texts():  # anchor labels are the user's text, never mathtext
+        text.set_parse_math(False)
     return figure
 
 
@@ -1001,8 +1053,8 @@ def plot_mtmm(
     for i, j in outlined:
         ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor="black",
                                linewidth=2.5, zorder=3))
-    ax.set_xticks(range(len(columns)), columns, fontsize=9)
-    ax.set_yticks(range(len(rows)), rows, fontsize=9)
+    ax.set_xticks(range(len(columns)), columns, fontsize=9, parse_math=False)
+    ax.set_yticks(range(len(rows)), rows, fontsize=9, parse_math=False)
     ax.tick_params(length=0)
     if reliability is not None:
         _reliability_margins(ax, reliability, rows, columns)
@@ -1092,6 +1144,7 @@ def plot_path_diagram(
     *,
     factor_correlations: pd.DataFrame | None = None,
     second_order: pd.DataFrame | None = None,
+    correlations: str = "auto",
     ax: Axes | None = None,
 ) -> Figure:
     """Path diagram of a confirmatory factor model, standardised estimates on the paths.
@@ -1099,9 +1152,12 @@ def plot_path_diagram(
     Latent factors are ellipses, items boxes listed under their factor (the factor of
     their largest |loading|), one arrow per non-zero loading labelled in fixed point (2
     decimals; negative loadings dashed). Factor correlations are curved double-headed
-    arcs on the left of the factors, labelled at their apex; a second-order layer
-    (``second_order``) is drawn further left with its own arrows. The figure grows with
-    the items (0.22 inch a row) so that 80 items and 9 factors stay legible, as
+    arcs on the left of the factors, labelled at their apex, as semPlot draws them; with
+    more than a few factors the arcs cross each other (9 factors make 36), so they are
+    drawn instead as a matrix panel (a heatmap of the correlations, as
+    :func:`plot_loadings` draws ``phi``) at the top left of the diagram. A second-order
+    layer (``second_order``) is drawn further left with its own arrows. The figure grows
+    with the items (0.22 inch a row) so that 80 items and 9 factors stay legible, as
     semPlot's ``semPaths(fit, "std", rotation = 2)`` lays them out in R.
 
     Parameters
@@ -1115,6 +1171,10 @@ def plot_path_diagram(
     second_order : DataFrame, optional
         First-order factors x second-order factors standardised loadings (0 or NaN: no
         path); each first-order factor of the model needs a row.
+    correlations : {"auto", "arcs", "matrix"}, default "auto"
+        How ``factor_correlations`` are drawn: arcs, or a matrix panel (the inset axes
+        ``fig.axes[0].child_axes[0]``); "auto" draws arcs for up to
+        6 pairs (4 factors) and the matrix beyond.
     ax : matplotlib Axes, optional
         Where to draw; a new figure sized to the model when omitted.
 
@@ -1143,8 +1203,13 @@ def plot_path_diagram(
     >>> sorted(t.get_text() for t in fig.axes[0].texts if t.get_text().startswith("0.7"))
     ['0.71', '0.74']
     >>> plt.close(fig)
+    >>> fig = als.plot_path_diagram(lam, factor_correlations=phi, correlations="matrix")
+    >>> [t.get_text() for t in fig.axes[0].child_axes[0].texts]  # no arc, a matrix panel
+    ['0.45', '0.45']
+    >>> plt.close(fig)
     """
     _load_matplotlib()
+    check_choice("correlations", correlations, ("auto", "arcs", "matrix"))
     paths = _path_table("std_loadings", std_loadings)
     _every_row_and_column_used(paths, "std_loadings", "item", "factor")
     upper = None
@@ -1160,7 +1225,12 @@ def plot_path_diagram(
             raise OptionError(f"second-order factors need names of their own; {both} "
                               "also name first-order factors")
     layout = _PathLayout(paths, upper)
-    layout.place(_factor_pairs(factor_correlations, layout.names))
+    pairs = _factor_pairs(factor_correlations, layout.names)
+    matrix = correlations == "matrix" or (correlations == "auto" and len(pairs) > _MAX_ARCS)
+    if matrix and pairs:
+        layout.place([], panel=_correlation_panel(pairs))
+    else:
+        layout.place(pairs)
     row = _ROW if len(paths) > 30 else 0.3
     figure, ax = _figure_axes(ax, layout.width * row + 0.3, layout.height * row + 0.3)
     ax.set_xlim(layout.left, layout.right)
@@ -1168,7 +1238,38 @@ def plot_path_diagram(
     ax.set_aspect("equal")
     ax.axis("off")
     layout.draw(ax, paths, upper)
+    if layout.panel is not None:
+        x0, y0, size = layout.panel_box
+        inset = ax.inset_axes(((x0 - layout.left) / layout.width,
+                               (layout.bottom - y0 - size) / layout.height,
+                               size / layout.width, size / layout.height))
+        _phi_panel(inset, layout.panel, fontsize=7)
     return figure
+
+
+#: Most factor correlations drawn as arcs by ``correlations="auto"`` (4 factors).
+_MAX_ARCS = 6
+
+
+def _correlation_panel(pairs: Sequence[tuple[str, str, float]]) -> pd.DataFrame:
+    """The factors x factors matrix of the correlated pairs (1 on the diagonal, 0 when a
+    pair is not in the model), factors in their order of first appearance."""
+    names = list(dict.fromkeys(n for a, b, _ in pairs for n in (a, b)))
+    table = pd.DataFrame(np.eye(len(names)), index=names, columns=names)
+    for a, b, value in pairs:
+        table.loc[a, b] = table.loc[b, a] = value
+    return table
+
+
+def _phi_panel(ax: Axes, table: pd.DataFrame, fontsize: float) -> None:
+    """Factor correlations as a small heatmap (diagonal blank), names on both axes: the
+    panel of :func:`plot_loadings` and :func:`plot_path_diagram`."""
+    names = [str(n) for n in table.index]
+    _heatmap(ax, table.to_numpy(), cut=0.0, fontsize=fontsize, diagonal=False)
+    ax.set_xticks(range(len(names)), names, fontsize=fontsize, parse_math=False)
+    ax.set_yticks(range(len(names)), names, fontsize=fontsize, parse_math=False)
+    ax.tick_params(length=0)
+    ax.set_title("Factor correlations", fontsize=fontsize + 1)
 
 
 def _path_table(name: str, table: object) -> pd.DataFrame:
@@ -1243,9 +1344,14 @@ class _PathLayout:
         self.bottom, self.top = row - _GAP + 0.5, -1.5
         self.x: dict[str, float] = {}
         self.arcs: list[tuple[str, str, float, float]] = []
+        self.panel: pd.DataFrame | None = None
+        self.panel_box = (0.0, 0.0, 0.0)
 
-    def place(self, pairs: Sequence[tuple[str, str, float]]) -> None:
-        """x of every factor and the reach (bulge) of every arc."""
+    def place(self, pairs: Sequence[tuple[str, str, float]],
+              panel: pd.DataFrame | None = None) -> None:
+        """x of every factor and the reach (bulge) of every arc; with ``panel`` (a
+        correlation matrix), room for it at the top left: ``panel_box`` is its left x,
+        top y and side, in rows (2.4 rows a cell, room for the names left and below)."""
         level = {f: (0 if f in self.columns[0] else 1) for f in self.names}
         edge = -_BOX_GAP
         for column in (0, 1):
@@ -1263,6 +1369,14 @@ class _PathLayout:
                 share = (span - min(spans)) / (max(spans) - min(spans) or 1.0)
                 self.arcs.append((a, b, value, 1.8 + room * share))
             edge -= (1.8 + room + 1.2) if mine else 0.0
+        if panel is not None:
+            self.panel = panel
+            names = max(len(str(n)) for n in panel.index) * 0.5 + 1.5
+            size = 2.4 * len(panel)
+            edge -= 1.5 + size
+            self.panel_box = (edge, self.top + 2.0, size)
+            edge -= names
+            self.bottom = max(self.bottom, self.top + 2.0 + size + names)
         self.left, self.right = edge - 0.5, self.box + 0.5
         self.width, self.height = self.right - self.left, self.bottom - self.top
 
@@ -1274,14 +1388,14 @@ class _PathLayout:
             ax.add_artist(Rectangle((0.0, y - 0.38), self.box, 0.76, facecolor="white",
                                    edgecolor="#555555", linewidth=0.7))
             ax.text(self.box / 2, y, item, ha="center", va="center", fontsize=7,
-                    clip_on=True)
+                    clip_on=True, parse_math=False)
         for factor in self.names:
             ax.add_artist(Ellipse((self.x[factor], self.y[factor]),
                                  2 * self.half_width[factor], 2 * self.half_height,
                                  facecolor="#e8eef5", edgecolor="black", linewidth=1.0,
                                  zorder=3))
             ax.text(self.x[factor], self.y[factor], factor, ha="center", va="center",
-                    fontsize=8, fontweight="bold", zorder=4, clip_on=True)
+                    fontsize=8, fontweight="bold", zorder=4, clip_on=True, parse_math=False)
         values = paths.to_numpy()
         for i, item in enumerate(paths.index):
             sources = sorted(np.flatnonzero(values[i]), key=lambda j: self.y[paths.columns[j]])

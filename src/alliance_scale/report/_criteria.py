@@ -21,9 +21,7 @@ SOURCES = {
     "Bartlett 1951": "Bartlett, M. S. (1951). The effect of standardization on a chi square "
                      "approximation in factor analysis. Biometrika, 38, 337-344.",
     "COSMIN": "Prinsen, C. A. C., et al. (2018). COSMIN guideline for systematic reviews of "
-              "patient-reported outcome measures. Quality of Life Research, 27, 1147-1157; "
-              "Terwee, C. B., et al. (2007). Quality criteria were proposed for measurement "
-              "properties of health status questionnaires. J Clin Epidemiol, 60, 34-42.",
+              "patient-reported outcome measures. Quality of Life Research, 27, 1147-1157.",
     "Terwee 2007": "Terwee, C. B., et al. (2007). Quality criteria were proposed for "
                    "measurement properties of health status questionnaires. J Clin "
                    "Epidemiol, 60, 34-42.",
@@ -67,6 +65,11 @@ SOURCES = {
                               "Psychometrika, 66, 507-514.",
     "Chen 2007": "Chen, F. F. (2007). Sensitivity of goodness of fit indexes to lack of "
                  "measurement invariance. Structural Equation Modeling, 14, 464-504.",
+
+
+    "Zumbo et al. 2007": "Zumbo, B. D., Gadermann, A. M., & Zeisser, C. (2007). Ordinal "
+                         "versions of coefficients alpha and theta for Likert rating scales. "
+                         "Journal of Modern Applied Statistical Methods, 6, 21-29.",
     "Cohen 1988": "Cohen, J. (1988). Statistical power analysis for the behavioral sciences "
                   "(2nd ed.). Erlbaum.",
 }

@@ -14,11 +14,13 @@ from __future__ import annotations
 import hashlib
 import io
 import platform
+import re
 import sys
 import warnings
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -34,10 +36,12 @@ from .._checks import (
     check_number,
     check_seed,
 )
-from ..errors import AllianceScaleWarning, AnalysisError, OptionError
+from ..errors import AnalysisError, OptionError
 from ..fielding._careless import careless
+from ..fielding._datasets import load_pilot
 from ..fielding._responses import read_responses
 from ..fielding._scoring import score
+from ..instrument._drafting import draft_scale
 from ..instrument._scale import Scale
 from ..psychometrics._cfa import split_sample
 from ..psychometrics._cfa._cfa import memory_budget, ordinal_memory
@@ -55,7 +59,7 @@ from ..validity._structure import congruence
 from ._criteria import Criterion, _bound
 from ._item_table import item_table
 from ._narrative import decisions, narrative
-from ._report import Figure, Section, Table, ValidationReport
+from ._report import Figure, Section, Table, ValidationReport, isolate
 
 __all__ = ["validate"]
 
@@ -83,6 +87,8 @@ CFA_PER_PARAMETER = 5
 CELL_MINIMUM = 5
 #: Columns that say which language version a respondent answered (survey platforms).
 LANGUAGE_COLUMNS = ("language", "lang", "startlanguage", "q_language", "userlanguage")
+#: Eigenvalues shown by the scree plot: the region where the number of factors is decided.
+SCREE_SHOWN = 20
 
 
 @dataclass
@@ -100,7 +106,7 @@ class _Run:
 
 def validate(
     responses: pd.DataFrame | str | Path,
-    scale: Scale,
+    scale: Scale | str | Path,
     *,
     criterion: Sequence[str] | None = None,
     groups: str | None = None,
@@ -118,9 +124,10 @@ def validate(
     responses : DataFrame, str or Path
         The administration: a DataFrame with one column per item of ``scale`` (others kept
         as metadata), or a survey export read by :func:`~alliance_scale.read_responses`.
-    scale : Scale
+    scale : Scale, str or Path
         The questionnaire that was fielded (its keys, reverse-keyed items and blueprint
-        structure).
+        structure), or the file it was saved to (:meth:`Scale.save`; then the report's
+        rerun line names the file).
     criterion : sequence of str, optional
         WAI-style columns of ``responses`` with Bordin goal, task and bond scores, in that
         order (default: ``wai_goal``, ``wai_task``, ``wai_bond`` when present).
@@ -164,6 +171,9 @@ def validate(
     0.957
     >>> path = report.to_html(None)  # or report.to_html("dta_report.html")
     """
+    scale_argument = scale
+    if isinstance(scale, (str, Path)):
+        scale = Scale.load(scale)
     check_instance("scale", scale, Scale, "see draft_scale")
     check_flag("progress", progress)
     generator = check_seed("seed", seed)
@@ -171,6 +181,8 @@ def validate(
         holdout = check_number("holdout", holdout, 0.0, 1.0, low_open=True, high_open=True)
     if not isinstance(ordinal, bool):
         check_choice("ordinal", ordinal, ("auto",))
+    rerun = _rerun(responses, scale_argument, scale, criterion=criterion, groups=groups,
+                   retest=retest, holdout=holdout, ordinal=ordinal, source=source, seed=seed)
     frame = read_responses(responses, scale, source=source) if not isinstance(
         responses, pd.DataFrame) else read_responses(check_frame("responses", responses), scale)
     data_hash = _data_sha256(responses, frame)
@@ -230,7 +242,9 @@ def validate(
     # costs more than it gives, much more when other work shares the cores.
     with _progress(steps, progress) as tick, warnings.catch_warnings(record=True) as caught, \
             _single_threaded_blas():
-        warnings.simplefilter("always", AllianceScaleWarning)
+        # every warning, whatever the caller's filters: the notes, hence the report, must
+        # not depend on them (the rerun line reproduces the report byte for byte)
+        warnings.simplefilter("always")
         for name, step in steps:
             tick(name)
             if name == "fielding":
@@ -247,7 +261,7 @@ def validate(
                     run.criteria.append(Criterion.not_testable(
                         section, what, f"{name} not computed: {error}", source, rule))
     run.notes.extend(_warning_notes(caught))
-    footer = _footer(scale, frame, data_hash, seed, cor, holdout)
+    footer = _footer(scale, frame, data_hash, seed, cor, rerun)
     criteria = tuple(run.criteria)
     return ValidationReport(
         title=f"{scale.name}: validation of the pilot",
@@ -353,14 +367,27 @@ def _fielding(run: _Run, frame: pd.DataFrame, scale: Scale) -> None:
 def _items(run: _Run, frame: pd.DataFrame, scale: Scale) -> None:
     from ..psychometrics._plots import plot_likert  # the plots' module (matplotlib on use)
 
-    answers = frame[scale.item_ids]
-    labels = scale.response_format.labels(scale.language)
-    figure = plot_likert(answers, labels=labels)
+    # One chart per facet (about 9 items each: readable on a printed page, where one
+    # chart of 80 items would be shrunk to half its size), anchors in the report's
+    # language (English), whatever the language the scale was fielded in.
+    labels = scale.response_format.labels("en")
+    facets: dict[str, list[str]] = {}
+    for item in scale.items:
+        facets.setdefault(item.facet, []).append(item.id)
+    figures = tuple(
+        _figure(plot_likert(frame[ids], labels=labels),
+                f"Distribution of answers to the items of facet {facet}",
+                # a file name of the Markdown report's figures: the facet's name when safe
+                f"likert_{facet}" if re.fullmatch(r"[A-Za-z0-9_-]{1,40}", facet)
+                else f"likert_{number}")
+        for number, (facet, ids) in enumerate(sorted(facets.items()), start=1))
+    fielded = ("" if scale.language == "en" else
+               f" The scale was fielded in {scale.language!r}; its anchors are shown in English.")
     run.sections.append(Section(
         "items", "Items and response distributions",
-        ("Share of each answer per item (diverging bars: disagreement left, agreement right; "
-         "reverse-keyed items as answered).",),
-        figures=(_figure(figure, "Distribution of answers per item", "likert"),),
+        ("Share of each answer per item, one chart per facet (diverging bars: disagreement "
+         "left, agreement right; reverse-keyed items as answered)." + fielded,),
+        figures=figures,
     ))
 
 
@@ -477,13 +504,16 @@ def _n_factors(run: _Run, frame: pd.DataFrame, scale: Scale, cor: str,
          f"suggests {parallel.n_factors} factor(s); Velicer's MAP {velicer.n_factors}; the "
          f"blueprint has {facets} facets.",),
         (Table("Number of factors to retain", table),),
-        (_figure(plot_scree(parallel), "Scree plot with the parallel-analysis reference",
-                 "scree"),),
+        (_figure(plot_scree(parallel, max_number=min(len(parallel.table), SCREE_SHOWN),
+                            zoom=True),
+                 f"Scree plot with the parallel-analysis reference (the first "
+                 f"{min(len(parallel.table), SCREE_SHOWN)} eigenvalues, where the decision "
+                 "is made)", "scree"),),
     ))
 
 
 def _structure(run: _Run, frame: pd.DataFrame, scale: Scale, cor: str) -> None:
-    from ..psychometrics._plots import plot_loadings
+    from ..psychometrics._plots import plot_correlations, plot_loadings
 
     answers = frame[scale.item_ids]
     facets = sorted({item.facet for item in scale.items})
@@ -508,7 +538,26 @@ def _structure(run: _Run, frame: pd.DataFrame, scale: Scale, cor: str) -> None:
     for item, row in match.flagged.iterrows():
         run.advice.append(f"{item}: {row['reasons']}")
     groups = {item.id: item.facet for item in scale.items}
-    figure = plot_loadings(solution, groups=groups, cut=0.3)
+    # One heatmap per dimension (its items: each fits a printed page at full size), the
+    # factors in the same order in each (by the facet each matches), then the factor
+    # correlations.
+    matched = dict(zip(match.matches.index.astype(str), match.matches["target"].astype(str),
+                       strict=True))
+    rank = {facet: i for i, facet in enumerate(facets)}
+    order = sorted(map(str, solution.loadings.columns),
+                   key=lambda f: (rank.get(matched.get(f), len(rank)), f))
+    figures = []
+    for dimension in sorted({item.dimension for item in scale.items}):
+        ids = [item.id for item in scale.items if item.dimension == dimension]
+        figures.append(_figure(
+            plot_loadings(solution.loadings.loc[ids], groups={i: groups[i] for i in ids},
+                          cut=0.3, factor_order=order),
+            f"Pattern loadings of the items of dimension {dimension}, ordered by facet "
+            "(|loading| < .30 shaded)", f"loadings_{len(figures) + 1}"))
+    if solution.phi is not None:
+        figures.append(_figure(
+            plot_correlations(solution.phi.loc[order, order], annotate=True),
+            "Correlations between the factors of the EFA (oblimin)", "efa_correlations"))
     fit = pd.DataFrame({"value": [solution.fit.get(k, np.nan) for k in
                                   ("chi2", "dof", "rmsea", "tli", "rmsr")]},
                        index=pd.Index(["chi2", "dof", "RMSEA", "TLI", "RMSR"], name="fit"))
@@ -518,13 +567,12 @@ def _structure(run: _Run, frame: pd.DataFrame, scale: Scale, cor: str) -> None:
          "(psych::fa), compared with the blueprint's facets by Tucker's congruence.",),
         (Table("Factors against the blueprint's facets", match.matches),
          Table("Fit of the exploratory model", fit)),
-        (_figure(figure, "Pattern loadings ordered by facet (|loading| < .30 shaded)",
-                 "loadings"),),
+        tuple(figures),
     ))
 
 
 def _confirmatory(run: _Run, frame: pd.DataFrame, scale: Scale, ordinal: bool) -> None:
-    from ..psychometrics._plots import plot_path_diagram
+    from ..psychometrics._plots import plot_correlations, plot_path_diagram
 
     too_big = ""
     if ordinal:  # WLSMV's memory grows with the fourth power of the items: pick what fits
@@ -568,7 +616,26 @@ def _confirmatory(run: _Run, frame: pd.DataFrame, scale: Scale, ordinal: bool) -
                 Criterion.at_least("Confirmatory structure", name, value, bound,
                                    "Fornell & Larcker 1981"))
     correlations = _factor_correlations(fit)
-    figure = plot_path_diagram(fit.std_loadings, factor_correlations=correlations)
+    # One diagram per dimension (its facets and their items: each fits a printed page at
+    # full size) and the factor correlations as a matrix (36 arcs would cross each other).
+    loadings = fit.std_loadings
+    dimension_of = {item.facet: item.dimension for item in scale.items}
+    figures = []
+    for dimension in sorted({dimension_of.get(f, f) for f in loadings.columns}):
+        facets = [f for f in loadings.columns if dimension_of.get(f, f) == dimension]
+        block = loadings[facets]
+        block = block[(block != 0).any(axis=1)]
+        within = None if correlations is None else correlations.loc[facets, facets]
+        figures.append(_figure(
+            plot_path_diagram(block, factor_correlations=within),
+            f"Path diagram of the facet model, dimension {dimension} (standardised "
+            "loadings" + (", correlations of its facets" if len(facets) > 1 and
+                          within is not None else "") + ")",
+            f"path_{len(figures) + 1}"))
+    if correlations is not None:
+        figures.append(_figure(plot_correlations(correlations, annotate=True),
+                               "Correlations between the facet factors (standardised)",
+                               "factor_correlations"))
     run.sections.append(Section(
         "cfa", "Confirmatory structure",
         (f"The blueprint's facet model (one factor per facet, factors correlated) fitted by "
@@ -586,8 +653,7 @@ def _confirmatory(run: _Run, frame: pd.DataFrame, scale: Scale, ordinal: bool) -
                reliability),
          Table("Fornell-Larcker: square root of AVE (diagonal) against factor correlations",
                fit.fornell_larcker().to_frame().rename_axis("factor"))),
-        (_figure(figure, "Path diagram of the facet model (standardised loadings)",
-                 "path"),),
+        tuple(figures),
     ))
 
 
@@ -810,7 +876,7 @@ def _known_groups(run: _Run, frame: pd.DataFrame, groups: str) -> None:
         "Known groups", f"predicted differences found ({fit.as_predicted} of {fit.predicted})",
         fit.as_predicted / fit.predicted if fit.predicted else np.nan, COSMIN_SHARE, "COSMIN"))
     run.sections.append(Section(
-        "known_groups", f"Known groups ({fit.groups[0]} vs {fit.groups[1]})",
+        "known_groups", f"Known groups ({isolate(fit.groups[0])} vs {isolate(fit.groups[1])})",
         ("Mean differences with Hedges' g and its confidence interval, Welch's t test, and "
          "whether each difference goes the predicted way.",),
         (Table("Known-groups comparisons", fit.table),),
@@ -964,7 +1030,7 @@ def _data_sha256(responses: Any, frame: pd.DataFrame) -> str:
 
 
 def _footer(scale: Scale, frame: pd.DataFrame, data_hash: str, seed: int, cor: str,
-            holdout: float | None) -> dict[str, Any]:
+            rerun: dict[str, Any]) -> dict[str, Any]:
     packages = ("alliance-scale", "numpy", "scipy", "pandas", "statsmodels", "matplotlib")
     versions = {"python": platform.python_version()}
     for name in packages:
@@ -972,8 +1038,6 @@ def _footer(scale: Scale, frame: pd.DataFrame, data_hash: str, seed: int, cor: s
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             versions[name] = "not installed"
-    call = f"als.validate(responses, scale, seed={seed!r}" + (
-        f", holdout={holdout!r})" if holdout is not None else ")")
     return {
         "alliance_scale": versions["alliance-scale"],
         "versions": versions,
@@ -984,10 +1048,91 @@ def _footer(scale: Scale, frame: pd.DataFrame, data_hash: str, seed: int, cor: s
         "scale_version": scale.version,
         "respondents": len(frame),
         "items": len(scale.items),
-        "call": call,
-        "command": "alliance-scale validate " + " ".join(sys.argv[1:])
-        if Path(sys.argv[0]).name == "alliance-scale" else "alliance-scale validate",
+        "rerun": rerun,
     }
+
+
+@lru_cache(maxsize=1)
+def _default_scale_hash() -> str:
+    return draft_scale().content_hash
+
+
+def _is_pilot(frame: Any, retest: bool) -> bool:
+    """Whether ``frame`` is the bundled pilot (or its retest), unchanged."""
+    return isinstance(frame, pd.DataFrame) and frame.equals(load_pilot(retest=retest))
+
+
+def _rerun(responses: Any, scale_argument: Any, scale: Scale, *, criterion: Any, groups: Any,
+           retest: Any, holdout: Any, ordinal: Any, source: str, seed: int
+           ) -> dict[str, Any]:
+    """How to run this validation again: the arguments of the Python call (``python``,
+    expressions) and of the command line (``data``, the positional DATA, and ``cli``, the
+    options; None with the reason in ``why`` when the run has no command-line form).
+
+    Files are named as they were given; the bundled pilot, its retest and the default
+    scale by the calls that load them. Every argument of :func:`validate` that changes
+    the report must appear here (and in the CLI), or the rerun line would not reproduce it.
+    """
+    why: list[str] = []
+    python: list[str] = []
+    cli: list[str] = []
+    data: str | None = None
+    pilot = _is_pilot(responses, retest=False)
+    if isinstance(responses, (str, Path)):
+        data = str(responses)
+        python.append(repr(data))
+    elif pilot:
+        python.append("als.load_pilot()")
+    else:
+        python.append("responses")
+        why.append("the responses were given as a DataFrame: write them to a file")
+    if isinstance(scale_argument, (str, Path)):
+        python.append(repr(str(scale_argument)))
+        cli.append(f"--scale={scale_argument}")
+    elif scale.content_hash == _default_scale_hash():
+        python.append("als.draft_scale()")
+    else:
+        python.append("scale")
+        why.append("the scale was given as an object: save it (scale.save(path)) and pass "
+                   "the file")
+    if criterion is not None:
+        names = [criterion] if isinstance(criterion, str) else list(criterion)
+        python.append(f"criterion={names!r}")
+        cli += ["--criterion", *map(str, names)]
+        if any(str(n).startswith("-") for n in names):
+            why.append("a criterion column name starts with '-'")
+    if groups is not None:
+        python.append(f"groups={groups!r}")
+        cli.append(f"--group={groups}")
+    if retest is not None:
+        if isinstance(retest, (str, Path)):
+            python.append(f"retest={str(retest)!r}")
+            cli.append(f"--retest={retest}")
+            if pilot:
+                why.append("the bundled pilot with a retest file")
+        elif _is_pilot(retest, retest=True):
+            python.append("retest=als.load_pilot(retest=True)")
+            if not pilot:
+                why.append("the bundled retest with other responses")
+        else:
+            python.append("retest=retest")
+            why.append("the retest was given as a DataFrame: write it to a file")
+    elif pilot:
+        why.append("the bundled pilot without its retest")
+    if holdout is not None:
+        python.append(f"holdout={holdout!r}")
+        cli += ["--holdout", repr(holdout)]
+    if not (isinstance(ordinal, str) and ordinal == "auto"):
+        python.append(f"ordinal={ordinal!r}")
+        why.append(f"ordinal={ordinal!r} has no command-line option")
+    if source != "auto":
+        python.append(f"source={source!r}")
+        cli.append(f"--source={source}")
+    python.append(f"seed={seed!r}")
+    cli += ["--seed", str(seed)]
+    if why:
+        return {"python": python, "cli": None, "data": None, "why": "; ".join(why)}
+    return {"python": python, "cli": cli, "data": data}
 
 
 @contextmanager
