@@ -44,9 +44,10 @@ SOURCES = {
                               "error. J Marketing Res, 18, 39-50.",
     "Savalei 2021": "Savalei, V. (2021). Improving fit indices in structural equation "
                     "modeling with categorical data. Multivariate Behavioral Research, 56, "
-                    "390-407; Brosseau-Liard, P. E., & Savalei, V. (2014). Adjusting "
-                    "incremental fit indices for nonnormality. Multivariate Behavioral "
-                    "Research, 49, 460-470.",
+                    "390-407.",
+    "Brosseau-Liard & Savalei 2014": "Brosseau-Liard, P. E., & Savalei, V. (2014). "
+                                     "Adjusting incremental fit indices for nonnormality. "
+                                     "Multivariate Behavioral Research, 49, 460-470.",
     "Xia & Yang 2019": "Xia, Y., & Yang, Y. (2019). RMSEA, CFI, and TLI in structural "
                        "equation modeling with ordered categorical data: The story they tell "
                        "depends on the estimation methods. Behavior Research Methods, 51, "
@@ -63,6 +64,10 @@ SOURCES = {
     "Satorra & Bentler 2001": "Satorra, A., & Bentler, P. M. (2001). A scaled difference "
                               "chi-square test statistic for moment structure analysis. "
                               "Psychometrika, 66, 507-514.",
+    "Satorra 2000": "Satorra, A. (2000). Scaled and adjusted restricted tests in multi-sample "
+                    "analysis of moment structures. In R. D. H. Heijmans, D. S. G. Pollock, & "
+                    "A. Satorra (Eds.), Innovations in multivariate statistical analysis "
+                    "(pp. 233-247). Kluwer.",
     "Chen 2007": "Chen, F. F. (2007). Sensitivity of goodness of fit indexes to lack of "
                  "measurement invariance. Structural Equation Modeling, 14, 464-504.",
 
