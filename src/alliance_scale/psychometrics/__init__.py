@@ -1,7 +1,8 @@
 """Generic psychometric numerics on DataFrames, matching R psych: correlations (Pearson,
 polychoric), factorability, number of factors, exploratory factor analysis with every psych
 rotation, principal components, reliability coefficients (alpha, omega), scoring keys,
-confirmatory factor analysis with measurement invariance (lavaan's numbers), and the plots
+confirmatory factor analysis with measurement invariance (lavaan's numbers), item response
+theory (mirt's numbers), and the plots
 of these analyses.
 
 Nothing here knows the questionnaire: this package imports nothing from
@@ -31,6 +32,7 @@ from ._correlation import (
 from ._correlation_tests import disattenuate
 from ._efa import EFAResult, efa, extract_factors
 from ._factorability import BartlettResult, KMOResult, bartlett, kmo
+from ._irt import IRTResult, irt, simulate_irt
 from ._keys import reverse_codes, reverse_keyed, split_keyed
 from ._n_factors import MAPResult, ParallelAnalysisResult, map_test, parallel_analysis
 from ._pca import PCAResult, principal
@@ -53,6 +55,7 @@ __all__ = [
     "CFAResult",
     "EFAResult",
     "FornellLarckerResult",
+    "IRTResult",
     "InvarianceResult",
     "KMOResult",
     "MAPResult",
@@ -69,6 +72,7 @@ __all__ = [
     "efa",
     "extract_factors",
     "fornell_larcker",
+    "irt",
     "item_statistics",
     "kmo",
     "map_test",
@@ -87,6 +91,7 @@ __all__ = [
     "reverse_codes",
     "reverse_keyed",
     "rotate",
+    "simulate_irt",
     "smooth_correlation",
     "split_keyed",
     "split_sample",
