@@ -391,3 +391,46 @@ def test_small_sample_and_runaway_slope_warn():
 def test_scores_of_new_data_refuse_unknown_answers(science_fit, science):
     with pytest.raises(als.AnalysisError, match="Comfort"):
         science_fit.scores(data=pd.DataFrame([[7, 2, 3, 4]], columns=science.columns))
+
+
+# ----------------------------------------------------------------------- fit statistics
+def test_m2_binary_against_mirt(lsat7_fit, lsat7):
+    stats = lsat7_fit.m2()
+    check("lsat7_2pl_m2", stats["M2"])
+    check("lsat7_2pl_m2_df", stats["df"])
+    data = lsat7.astype(float)
+    data.iloc[0, 0] = np.nan
+    check("lsat7_2pl_missing_m2", als.irt(data, "2PL", se=None).m2()["M2"])
+    rasch = als.irt(expand("LSAT6"), "Rasch", se=None).m2()
+    check("lsat6_rasch_m2", rasch["M2"])
+    check("lsat6_rasch_m2_df", rasch["df"])
+    assert stats["RMSEA"].iloc[0] == pytest.approx(np.sqrt((11.93822 / 5 - 1) / 999), rel=1e-4)
+    assert stats["RMSEA_5"].iloc[0] < stats["RMSEA"].iloc[0] < stats["RMSEA_95"].iloc[0]
+
+
+def test_sx2_against_mirt(lsat7_fit):
+    table = lsat7_fit.item_fit()
+    check("lsat7_2pl_sx2", table["S_X2"])
+    check("lsat7_2pl_sx2_df", table["df_S_X2"])
+
+
+def test_m2_star_is_calibrated_and_detects_misfit():
+    """M2* (polytomous) has mean df under the true model (20 replications) and rejects a
+    unidimensional model of two-dimensional data. (mirt's own M2* on rst.rds is 16.68; ours
+    is 13.84 on the same fit, SRMSR agreeing to 5e-4: the difference is not understood yet,
+    so mirt's polytomous M2* value is not claimed.)"""
+    a = np.full(10, 1.2)
+    d = np.array([[1.0, -1.0]] * 10) + np.linspace(-1, 1, 10)[:, None]
+    values = []
+    for seed in range(20):
+        fit = als.irt(als.simulate_irt(a, d, n=600, seed=seed), se=None)
+        values.append(fit.m2()["M2"].iloc[0])
+    df = 10 + 45 - 30
+    assert abs(np.mean(values) - df) < 3 * np.sqrt(2 * df / 20)
+    rng = np.random.default_rng(3)
+    theta = rng.standard_normal((2, 1500))
+    first = als.simulate_irt(a[:5], d[:5], n=1500, seed=4, theta=theta[0])
+    second = als.simulate_irt(a[5:], d[5:], n=1500, seed=5, theta=theta[1])
+    second.columns = [f"r{j}" for j in range(5)]
+    misfit = als.irt(pd.concat([first, second], axis=1), se=None).m2()
+    assert misfit["p"].iloc[0] < 1e-6

@@ -11,8 +11,8 @@ from ..._checks import check_choice, check_flag, check_frame, check_integer, che
 from ..._warn import warn_user
 from ...errors import AllianceScaleWarning, AnalysisError, OptionError
 from .._n_factors import _single_threaded_blas as single_threaded_blas
-from ._data import code_responses, collapse
-from ._engine import Spec, em, grid, information
+from ._data import Coded, Patterns, code_responses, collapse
+from ._engine import Fit, Spec, em, grid, information
 from ._result import IRTResult
 from ._start import start_values
 
@@ -137,40 +137,9 @@ def irt(
     kinds = tuple("graded" if m in ("graded", "2PL") else "gpcm" for m in per_item)
     rasch = isinstance(model, str) and model in ("Rasch", "pcm")
     spec = Spec(kinds, n_cat, slope_fixed=rasch, variance_free=rasch)
-    patterns = collapse(coded.codes)
-    theta = grid()
-    start = start_values(spec, coded.codes) if pars is None else _given(pars, spec, coded.items)
     with single_threaded_blas():
-        fit = em(spec, patterns, start, theta, tol=tol, max_cycles=max_cycles if estimate else 0)
-    if estimate and not fit.converged:
-        warn_user(
-            f"EM did not converge within tol={tol:g} after {max_cycles} cycles; the result is "
-            "flagged (converged=False)", AllianceScaleWarning,
-        )
-    runaway = [coded.items[j] for j in np.flatnonzero(np.abs(fit.pars[:, 0]) > RUNAWAY_SLOPE)]
-    if runaway and not rasch:
-        warn_user(
-            "slope(s) ran away (|a| > 10; no bound is imposed): "
-            + ", ".join(repr(r) for r in runaway)
-            + ". The item separates respondents almost perfectly or its categories are "
-            "too sparse; inspect it, collapse categories or drop it.",
-            AllianceScaleWarning,
-        )
-    vcov = None
-    if se_type != "none":
-        with single_threaded_blas():
-            info = information(spec, patterns, fit.pars, fit.variance, theta, fit.estep)
-        matrix = info.crossprod if se_type == "crossprod" else info.observed
-        try:
-            inverse = np.linalg.inv(matrix)
-        except np.linalg.LinAlgError:
-            inverse = np.full(matrix.shape, np.nan)
-            warn_user("the information matrix is singular: no standard errors",
-                      AllianceScaleWarning)
-        if se_type == "sandwich":
-            inverse = inverse @ info.crossprod @ inverse
-        names = _parameter_names(spec, coded.items)
-        vcov = pd.DataFrame(inverse, index=names, columns=names)
+        fit, vcov, patterns = _estimate(spec, coded, rasch=rasch, pars=pars, estimate=estimate,
+                                        tol=tol, max_cycles=max_cycles, se_type=se_type)
     return IRTResult(
         model=model if isinstance(model, str) else "mixed (" + ", ".join(per_item) + ")",
         items=coded.items, categories=coded.categories, loglik=fit.loglik,
@@ -210,3 +179,43 @@ def _given(pars: pd.DataFrame, spec: Spec, items: tuple[str, ...]) -> np.ndarray
     if spec.slope_fixed:
         out[:, 0] = 1.0
     return out
+
+
+def _estimate(
+    spec: Spec, coded: Coded, *, rasch: bool, pars: pd.DataFrame | None, estimate: bool,
+    tol: float, max_cycles: int, se_type: str,
+) -> tuple[Fit, pd.DataFrame | None, Patterns]:
+    """EM, warnings and the covariance of the estimates (BLAS on one thread)."""
+    patterns = collapse(coded.codes)
+    theta = grid()
+    start = start_values(spec, coded.codes) if pars is None else _given(pars, spec, coded.items)
+    fit = em(spec, patterns, start, theta, tol=tol, max_cycles=max_cycles if estimate else 0)
+    if estimate and not fit.converged:
+        warn_user(
+            f"EM did not converge within tol={tol:g} after {max_cycles} cycles; the result is "
+            "flagged (converged=False)", AllianceScaleWarning,
+        )
+    runaway = [coded.items[j] for j in np.flatnonzero(np.abs(fit.pars[:, 0]) > RUNAWAY_SLOPE)]
+    if runaway and not rasch:
+        warn_user(
+            "slope(s) ran away (|a| > 10; no bound is imposed): "
+            + ", ".join(repr(r) for r in runaway)
+            + ". The item separates respondents almost perfectly or its categories are "
+            "too sparse; inspect it, collapse categories or drop it.",
+            AllianceScaleWarning,
+        )
+    vcov = None
+    if se_type != "none":
+        info = information(spec, patterns, fit.pars, fit.variance, theta, fit.estep)
+        matrix = info.crossprod if se_type == "crossprod" else info.observed
+        try:
+            inverse = np.linalg.inv(matrix)
+        except np.linalg.LinAlgError:
+            inverse = np.full(matrix.shape, np.nan)
+            warn_user("the information matrix is singular: no standard errors",
+                      AllianceScaleWarning)
+        if se_type == "sandwich":
+            inverse = inverse @ info.crossprod @ inverse
+        names = _parameter_names(spec, coded.items)
+        vcov = pd.DataFrame(inverse, index=names, columns=names)
+    return fit, vcov, patterns

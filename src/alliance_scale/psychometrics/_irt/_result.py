@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..._checks import check_choice, check_flag, check_frame
+from ..._checks import check_choice, check_flag, check_frame, check_number
 from ..._results import Report, Result, format_number, format_table, result
 from ...errors import AnalysisError, OptionError
 from ._engine import Spec, grid
@@ -412,20 +412,27 @@ class IRTResult(Result):
         missing = [item for item in self.items if item not in frame.columns]
         if missing:
             raise OptionError(f"data lacks item column(s) {', '.join(map(repr, missing))}")
-        codes = np.full((len(frame), len(self.items)), -1, dtype=np.int64)
+        values = frame[list(self.items)].apply(pd.to_numeric, errors="coerce").to_numpy(float)
+        lows = np.array([c[0] for c in self.categories])
+        sizes = np.array([len(c) for c in self.categories])
+        pos = values - lows  # codes when the categories are consecutive integers
+        seen = ~np.isnan(values)
+        codes = np.where(seen, np.nan_to_num(pos, nan=-1.0), -1.0)
         for j, item in enumerate(self.items):
-            values = pd.to_numeric(frame[item], errors="coerce").to_numpy(dtype=float)
-            seen = ~np.isnan(values)
             levels = np.asarray(self.categories[j])
-            pos = np.searchsorted(levels, values[seen])
-            pos_c = np.minimum(pos, levels.size - 1)
-            bad = levels[pos_c] != values[seen]
-            if bad.any():
-                rows = list(frame.index[np.flatnonzero(seen)[bad]])
-                raise AnalysisError(
-                    f"answer {values[seen][bad][0]:g} was not among the fitted categories "
-                    f"{list(levels)}", column=item, rows=rows)
-            codes[seen, j] = pos_c
+            if not np.array_equal(levels, np.arange(levels[0], levels[0] + levels.size)):
+                column = values[:, j]
+                found = np.searchsorted(levels, column[seen[:, j]])
+                found = np.minimum(found, levels.size - 1)
+                codes[seen[:, j], j] = np.where(levels[found] == column[seen[:, j]], found, 0.5)
+        bad = seen & ((codes != np.round(codes)) | (codes < 0) | (codes >= sizes))
+        if bad.any():
+            row, j = np.argwhere(bad)[0]
+            rows = list(frame.index[bad[:, j]])
+            raise AnalysisError(
+                f"answer {values[row, j]:g} was not among the fitted categories "
+                f"{list(self.categories[j])}", column=self.items[j], rows=rows)
+        codes = codes.astype(np.int64)
         if not (codes >= 0).any(axis=1).all():
             raise AnalysisError("respondent(s) without any answer cannot be scored",
                                 rows=list(frame.index[~(codes >= 0).any(axis=1)]))
@@ -503,6 +510,105 @@ class IRTResult(Result):
         v = people_theta.var(ddof=1) if people_theta.size > 1 else float("nan")
         table.attrs["rxx"] = float(v / (v + np.mean(people_se**2)))
         return table
+
+    # ------------------------------------------------------------------ fit
+    def m2(self, ci: float = 0.90) -> pd.DataFrame:
+        """Limited-information fit as mirt's ``M2(fit)`` (with ``calcNull = TRUE``).
+
+        M2 (Maydeu-Olivares & Joe 2006) when every item is binary, M2* (Cai & Hansen 2013,
+        item means and cross-products) otherwise; RMSEA (``sqrt((M2/df - 1)/(N - 1))``) and
+        its CI, SRMSR (observed vs model-implied correlations of the item scores), and TLI /
+        CFI against mirt's null model (every slope 0).
+
+        Parameters
+        ----------
+        ci : float, default 0.90
+            Level of the RMSEA interval.
+
+        Returns
+        -------
+        DataFrame
+            One row ``stats``: ``M2``, ``df``, ``p``, ``RMSEA``, ``RMSEA_5``, ``RMSEA_95``,
+            ``SRMSR``, ``TLI``, ``CFI`` (the CI columns are named after ``ci``).
+
+        Examples
+        --------
+        >>> import alliance_scale as als
+        >>> data = als.simulate_irt([1.5, 1.2, 1.0, 1.3, 0.9], [[1.0]] * 5, n=500, seed=4)
+        >>> fit = als.irt(data, "2PL")
+        >>> int(fit.m2()["df"].iloc[0])
+        5
+        """
+        from scipy.stats import chi2
+
+        from ._fit import m2_statistic, null_parameters, rmsea, rmsea_ci
+
+        level = check_number("ci", ci, 0.0, 1.0, low_open=True, high_open=True)
+        stats = m2_statistic(self._spec, self._pars, self.variance, self._codes)
+        null_spec, null_pars = null_parameters(self._spec, self._codes)
+        null = m2_statistic(null_spec, null_pars, 1.0, self._codes)
+        low, high = rmsea_ci(stats.m2, stats.df, self.n_obs, level)
+        alpha = round((1 - level) / 2 * 100, 6)
+        row = {
+            "M2": stats.m2, "df": stats.df,
+            "p": float(chi2.sf(stats.m2, stats.df)) if stats.df > 0 else float("nan"),
+            "RMSEA": rmsea(stats.m2, stats.df, self.n_obs),
+            f"RMSEA_{alpha:g}": low, f"RMSEA_{100 - alpha:g}": high, "SRMSR": stats.srmsr,
+        }
+        if null.m2 > stats.m2:
+            row["TLI"] = (null.m2 / null.df - stats.m2 / stats.df) / (null.m2 / null.df - 1)
+            row["CFI"] = min(max(1 - (stats.m2 - stats.df) / (null.m2 - null.df), 0.0), 1.0)
+        else:
+            row["TLI"] = row["CFI"] = float("nan")
+        return pd.DataFrame(row, index=["stats"])
+
+    def item_fit(self, mincell: float = 1.0) -> pd.DataFrame:
+        """Orlando & Thissen's (2000) S-X2 for every item, as mirt's ``itemfit(fit)``.
+
+        Observed against expected counts of each category at each sum score (the expected
+        from the Lord-Wingersky recursion without the item), cells collapsed as mirt's
+        ``collapseCells`` does (``mincell``); df = cells - rows - the item's parameters (and
+        the latent variance when it is estimated).
+
+        Parameters
+        ----------
+        mincell : float, default 1
+            Smallest expected count of a cell (mirt's ``mincell``).
+
+        Returns
+        -------
+        DataFrame
+            Rows: items; ``S_X2``, ``df_S_X2``, ``RMSEA_S_X2``, ``p_S_X2``.
+
+        Raises
+        ------
+        AnalysisError
+            Missing answers (S-X2 needs sum scores; mirt refuses them too).
+
+        Examples
+        --------
+        >>> import alliance_scale as als
+        >>> data = als.simulate_irt([1.5, 1.2, 1.0, 1.3, 0.9], [[1.0]] * 5, n=500, seed=4)
+        >>> als.irt(data, "2PL").item_fit().columns.tolist()
+        ['S_X2', 'df_S_X2', 'RMSEA_S_X2', 'p_S_X2']
+        """
+        from scipy.stats import chi2
+
+        from ._fit import rmsea, s_x2
+
+        mincell = check_number("mincell", mincell, 0.0, low_open=True)
+        if np.any(self._codes < 0):
+            raise AnalysisError("S-X2 needs complete answers (sum scores); drop the "
+                                "respondents with missing answers and refit")
+        stats, dfs = s_x2(self._spec, self._pars, self.variance, self._codes, mincell)
+        with np.errstate(invalid="ignore"):
+            p = np.where(dfs > 0, chi2.sf(stats, np.maximum(dfs, 1)), np.nan)
+        return pd.DataFrame({
+            "S_X2": stats, "df_S_X2": dfs,
+            "RMSEA_S_X2": [rmsea(s, d, self.n_obs) if d > 0 else np.nan
+                           for s, d in zip(stats, dfs, strict=True)],
+            "p_S_X2": p,
+        }, index=list(self.items))
 
     # ------------------------------------------------------------------ output
     def to_frame(self) -> pd.DataFrame:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import numpy as np
 
 from .._n_factors import _single_threaded_blas as single_threaded_blas
-from ._data import one_hot
 from ._engine import Spec, log_prior, log_prob_table
 from ._models import theta_derivatives
 
@@ -23,7 +22,7 @@ __all__: list[str] = []
 
 #: mirt's bound on ML / WLE estimates.
 MAX_THETA = 20.0
-_CHUNK = 20000
+_CHUNK = 8192
 
 
 def posterior_moments(
@@ -41,16 +40,25 @@ def posterior_moments(
 
 def _eap_chunks(spec: Spec, codes: np.ndarray, logp: np.ndarray, logw: np.ndarray,
                 theta: np.ndarray, means: np.ndarray, sds: np.ndarray) -> None:
+    """EAP by chunks: one reused one-hot buffer (only its ones are set and reset) times the
+    log-probability table, a BLAS product per chunk."""
+    n_cols = spec.n_columns
+    buffer = np.zeros((min(_CHUNK, len(codes)), n_cols))
+    flat = buffer.reshape(-1)
     for start in range(0, len(codes), _CHUNK):
-        rows = slice(start, start + _CHUNK)
-        logl = one_hot(codes[rows], spec.offsets, spec.n_columns) @ logp
+        block = codes[start: start + _CHUNK]
+        rows, items = np.nonzero(block >= 0)
+        ones = rows * n_cols + spec.offsets[items] + block[rows, items]
+        flat[ones] = 1.0
+        logl = buffer[: len(block)] @ logp
+        flat[ones] = 0.0
         logl += logw
         logl -= logl.max(axis=1, keepdims=True)
         np.exp(logl, out=logl)
         logl /= logl.sum(axis=1, keepdims=True)
         m = logl @ theta
-        means[rows] = m
-        sds[rows] = np.sqrt(np.maximum(logl @ theta**2 - m**2, 0.0))
+        means[start: start + len(block)] = m
+        sds[start: start + len(block)] = np.sqrt(np.maximum(logl @ theta**2 - m**2, 0.0))
 
 
 def _pattern_derivatives(
