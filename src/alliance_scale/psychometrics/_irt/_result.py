@@ -418,7 +418,7 @@ class IRTResult(Result):
         pos = values - lows  # codes when the categories are consecutive integers
         seen = ~np.isnan(values)
         codes = np.where(seen, np.nan_to_num(pos, nan=-1.0), -1.0)
-        for j, item in enumerate(self.items):
+        for j in range(len(self.items)):
             levels = np.asarray(self.categories[j])
             if not np.array_equal(levels, np.arange(levels[0], levels[0] + levels.size)):
                 column = values[:, j]
