@@ -458,3 +458,16 @@ def test_rasch_and_pcm_against_erm_conditional_ml(lsat7, science):
     diff = (pcm - pcm.mean()) - (thresholds - thresholds.mean())
     assert np.all(np.abs(diff) < 0.75 * se)
     assert np.corrcoef(pcm.ravel(), thresholds.ravel())[0, 1] > 0.99
+
+
+def test_c2_against_mirt(science_fit):
+    """C2 on Science (df 2): 19.1773 here against mirt's 19.17929 (relative 1.0e-4, mirt's
+    tolerance 1e-4). The statistic moves by 3e-4 between EM stopping points around TOL =
+    1e-4 (19.1805 at tol 1e-3, 19.1769 fully converged), which is the size of the gap, so
+    the bound here is 2e-4 (statistic) and 2e-3 (its p value, which amplifies it)."""
+    stats = science_fit.m2(type="C2")
+    assert all_equal(expected("science_graded_c2"), stats["M2"]) < 2e-4
+    assert all_equal(expected("science_graded_c2_p"), stats["p"]) < 2e-3
+    assert stats["df"].iloc[0] == 2
+    with pytest.raises(als.AnalysisError, match="degrees of freedom"):
+        science_fit.m2()  # M2* has df = 8 + 6 - 16 < 0 on four items

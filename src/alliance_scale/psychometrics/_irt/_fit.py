@@ -27,11 +27,12 @@ class M2Stats:
 
 
 def _moments(spec: Spec, pars: np.ndarray, theta: np.ndarray):
-    """Per item over the grid: E[X|θ], E[X²|θ], and dE[X|θ]/dpar (free parameters)."""
+    """Per item over the grid: E[X|θ], E[X²|θ], dE[X|θ]/dpar (free parameters), and the
+    probabilities of categories 1 .. K-1 with their derivatives (for C2)."""
     n_items = len(spec.models)
     ei = np.zeros((n_items, theta.size))
     ei2 = np.zeros((n_items, theta.size))
-    dei = []
+    dei, probs, dprobs = [], [], []
     for j in range(n_items):
         k = int(spec.n_cat[j])
         prob, dprob, _ = item_arrays(spec.models[j], pars[j: j + 1, :k], theta, second=False)
@@ -40,15 +41,20 @@ def _moments(spec: Spec, pars: np.ndarray, theta: np.ndarray):
         ei2[j] = (scores**2) @ prob[0]
         free = spec.free[j, :k]
         dei.append(np.einsum("k,kpq->pq", scores, dprob[0])[free])
-    return ei, ei2, dei
+        probs.append(prob[0][1:])
+        dprobs.append(dprob[0][1:][:, free])
+    return ei, ei2, dei, probs, dprobs
 
 
-def m2_statistic(spec: Spec, pars: np.ndarray, variance: float, codes: np.ndarray) -> M2Stats:
-    """mirt's M2 / M2* (type chosen by mirt's rule: M2 when every item is binary)."""
+def m2_statistic(
+    spec: Spec, pars: np.ndarray, variance: float, codes: np.ndarray, kind: str = "M2*",
+) -> M2Stats:
+    """mirt's M2 / M2* (means and cross-products) or C2 (Cai & Monroe 2014: category
+    proportions and cross-products); for binary items they coincide."""
     theta = grid()
     prior = np.exp(log_prior(theta, variance))
     n_items = len(spec.models)
-    ei, ei2, dei = _moments(spec, pars, theta)
+    ei, ei2, dei, probs, dprobs = _moments(spec, pars, theta)
     first, second = np.triu_indices(n_items, 1)
     # observed moments over the available answers
     data = np.where(codes >= 0, codes, 0).astype(float)
@@ -74,6 +80,7 @@ def m2_statistic(spec: Spec, pars: np.ndarray, variance: float, codes: np.ndarra
         delta2[mine, cols] = (ei[second[mine]] * prior) @ dei[j].T
         mine = np.flatnonzero(second == j)
         delta2[mine, cols] = (ei[first[mine]] * prior) @ dei[j].T
+    dw = None
     if spec.variance_free:  # d/d variance of the moments through the prior weights
         dlogw = -0.5 / variance + 0.5 * theta**2 / variance**2
         dw = prior * (dlogw - prior @ dlogw)
@@ -94,6 +101,11 @@ def m2_statistic(spec: Spec, pars: np.ndarray, variance: float, codes: np.ndarra
     xi22[np.arange(first.size), np.arange(first.size)] = (ei2[first] * ei2[second]) @ prior
     xi12 -= np.outer(e1, e2)
     xi22 -= np.outer(e2, e2)
+    if kind == "C2":
+        p1, delta1, xi11, xi12, n_i = _c2_univariate(
+            codes, probs, dprobs, ei, pair, e2, prior, first, second, n_free, dw, seen)
+        p = np.concatenate([p1, p[n_items:]])
+        e = np.concatenate([np.concatenate(probs) @ prior, e2])
     xi = np.block([[xi11, xi12], [xi12.T, xi22]])
     # orthogonal complement of delta
     q, _ = np.linalg.qr(np.vstack([delta1, delta2]), mode="complete")
@@ -106,7 +118,7 @@ def m2_statistic(spec: Spec, pars: np.ndarray, variance: float, codes: np.ndarra
     m2 = float(abs(resid @ weight @ resid))
     df = p.size - n_free
     # SRMSR: observed vs model-implied correlations of the item scores
-    mean_obs = data.sum(axis=0) / n_i
+    mean_obs = data.sum(axis=0) / seen.sum(axis=0)
     cov_obs = cross / n_ij - np.outer(mean_obs, mean_obs)
     cov_mod = (ei * prior) @ ei.T
     np.fill_diagonal(cov_mod, ei2 @ prior)
@@ -313,3 +325,42 @@ def s_x2(spec: Spec, pars: np.ndarray, variance: float, codes: np.ndarray,
     dfs = np.maximum(dfs, 0)
     stats[dfs == 0] = np.nan
     return stats, dfs
+
+
+def _c2_univariate(
+    codes: np.ndarray, probs: list[np.ndarray], dprobs: list[np.ndarray], ei: np.ndarray,
+    pair: np.ndarray, e2: np.ndarray, prior: np.ndarray, first: np.ndarray,
+    second: np.ndarray, n_free: int, dw: np.ndarray | None, seen: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """C2's univariate part: proportions of categories 1 .. K-1, their Jacobian and the
+    blocks of Xi involving them (mirt's ``buildXi2els_C2``)."""
+    item_of = np.concatenate([np.full(p.shape[0], j) for j, p in enumerate(probs)])
+    cat_of = np.concatenate([np.arange(1, p.shape[0] + 1) for p in probs])
+    pis = np.concatenate(probs)  # categories x points
+    n_cat = pis.shape[0]
+    observed = np.array([np.sum(codes[:, j] == c) for j, c in zip(item_of, cat_of, strict=True)])
+    n_i = seen.sum(axis=0)[item_of]
+    p1 = observed / n_i
+    e1 = pis @ prior
+    delta1 = np.zeros((n_cat, n_free))
+    starts = np.concatenate([[0], np.cumsum([d.shape[1] for d in dprobs])])
+    row = 0
+    for j, d in enumerate(dprobs):
+        delta1[row: row + d.shape[0], starts[j]: starts[j + 1]] = d @ prior
+        row += d.shape[0]
+    if dw is not None:  # the latent variance
+        delta1[:, -1] = pis @ dw
+    xi11 = (pis * prior) @ pis.T
+    same_item = item_of[:, None] == item_of[None, :]
+    xi11[same_item] = 0.0
+    np.fill_diagonal(xi11, e1)
+    xi11 -= np.outer(e1, e1)
+    xi12 = (pis * prior) @ pair.T
+    for m in range(n_cat):
+        j, c = item_of[m], cat_of[m]
+        mine = np.flatnonzero(first == j)
+        xi12[m, mine] = (c * pis[m] * ei[second[mine]]) @ prior
+        mine = np.flatnonzero(second == j)
+        xi12[m, mine] = (c * pis[m] * ei[first[mine]]) @ prior
+    xi12 -= np.outer(e1, e2)
+    return p1, delta1, xi11, xi12, n_i

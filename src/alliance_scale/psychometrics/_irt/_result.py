@@ -512,16 +512,19 @@ class IRTResult(Result):
         return table
 
     # ------------------------------------------------------------------ fit
-    def m2(self, ci: float = 0.90) -> pd.DataFrame:
+    def m2(self, type: str = "M2*", ci: float = 0.90) -> pd.DataFrame:
         """Limited-information fit as mirt's ``M2(fit)`` (with ``calcNull = TRUE``).
 
         M2 (Maydeu-Olivares & Joe 2006) when every item is binary, M2* (Cai & Hansen 2013,
-        item means and cross-products) otherwise; RMSEA (``sqrt((M2/df - 1)/(N - 1))``) and
+        item means and cross-products) otherwise, or C2 (Cai & Monroe 2014: category
+        proportions and cross-products); RMSEA (``sqrt((M2/df - 1)/(N - 1))``) and
         its CI, SRMSR (observed vs model-implied correlations of the item scores), and TLI /
         CFI against mirt's null model (every slope 0).
 
         Parameters
         ----------
+        type : {"M2*", "C2"}, default "M2*"
+            mirt's ``type`` (``"M2"`` is accepted for binary items, where all coincide).
         ci : float, default 0.90
             Level of the RMSEA interval.
 
@@ -543,10 +546,17 @@ class IRTResult(Result):
 
         from ._fit import m2_statistic, null_parameters, rmsea, rmsea_ci
 
+        check_choice("type", type, ("M2*", "M2", "C2"))
+        if type == "M2" and np.any(self._spec.n_cat > 2):
+            raise OptionError("M2 is for binary items; use type='M2*' or 'C2' (as mirt)")
+        kind = "C2" if type == "C2" else "M2*"
         level = check_number("ci", ci, 0.0, 1.0, low_open=True, high_open=True)
-        stats = m2_statistic(self._spec, self._pars, self.variance, self._codes)
+        stats = m2_statistic(self._spec, self._pars, self.variance, self._codes, kind)
+        if stats.df <= 0:
+            raise AnalysisError(f"{type} has {stats.df} degrees of freedom here (too few items "
+                                "for the parameters); try type='C2'")
         null_spec, null_pars = null_parameters(self._spec, self._codes)
-        null = m2_statistic(null_spec, null_pars, 1.0, self._codes)
+        null = m2_statistic(null_spec, null_pars, 1.0, self._codes, kind)
         low, high = rmsea_ci(stats.m2, stats.df, self.n_obs, level)
         alpha = round((1 - level) / 2 * 100, 6)
         row = {
