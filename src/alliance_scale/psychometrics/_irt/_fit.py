@@ -107,15 +107,11 @@ def m2_statistic(
         p = np.concatenate([p1, p[n_items:]])
         e = np.concatenate([np.concatenate(probs) @ prior, e2])
     xi = np.block([[xi11, xi12], [xi12.T, xi22]])
-    # orthogonal complement of delta
-    q, _ = np.linalg.qr(np.vstack([delta1, delta2]), mode="complete")
-    deltac = q[:, n_free:]
-    weight = deltac @ np.linalg.solve(deltac.T @ xi @ deltac, deltac.T)
     n_star = np.concatenate([n_i, n_ij[first, second]])
-    ratio = np.sqrt(n_star / codes.shape[0])
-    weight *= np.outer(ratio, ratio)
-    resid = np.sqrt(n_star) * (p - e)
-    m2 = float(abs(resid @ weight @ resid))
+    scale = np.sqrt(n_star / codes.shape[0])
+    resid = np.sqrt(n_star) * (p - e) * scale  # mirt scales C2 by outer(sqrt(N ratio))
+    delta = np.vstack([delta1, delta2])
+    m2 = _quadratic_form(xi, delta, resid)
     df = p.size - n_free
     # SRMSR: observed vs model-implied correlations of the item scores
     mean_obs = data.sum(axis=0) / seen.sum(axis=0)
@@ -127,6 +123,29 @@ def m2_statistic(
     r_mod = cov_mod / np.sqrt(np.outer(np.diag(cov_mod), np.diag(cov_mod)))
     srmsr = float(np.sqrt(np.mean((r_obs[first, second] - r_mod[first, second]) ** 2)))
     return M2Stats(m2, int(df), srmsr)
+
+
+def _quadratic_form(xi: np.ndarray, delta: np.ndarray, resid: np.ndarray) -> float:
+    """``r' Δc (Δc' Ξ Δc)^-1 Δc' r`` with ``Δc`` the orthogonal complement of ``Δ``.
+
+    Computed as ``r'Ξ^-1 r - (Δ'Ξ^-1 r)' (Δ'Ξ^-1 Δ)^-1 (Δ'Ξ^-1 r)`` (the same matrix when
+    Ξ is positive definite, Cholesky instead of a complete QR: 3x fewer operations); mirt's
+    complete-QR form when Ξ is not positive definite.
+    """
+    from scipy.linalg import cho_factor, cho_solve
+
+    try:
+        factor = cho_factor(xi, lower=True)
+    except np.linalg.LinAlgError:
+        q, _ = np.linalg.qr(delta, mode="complete")
+        deltac = q[:, delta.shape[1]:]
+        inner = deltac.T @ resid
+        return float(abs(inner @ np.linalg.solve(deltac.T @ xi @ deltac, inner)))
+    x_r = cho_solve(factor, resid)
+    x_d = cho_solve(factor, delta)
+    proj = delta.T @ x_r
+    value = resid @ x_r - proj @ np.linalg.solve(delta.T @ x_d, proj)
+    return float(abs(value))
 
 
 def null_parameters(spec: Spec, codes: np.ndarray) -> tuple[Spec, np.ndarray]:
