@@ -472,3 +472,11 @@ def test_c2_against_mirt(science_fit):
     assert stats["df"].iloc[0] == 2
     with pytest.raises(als.AnalysisError, match="degrees of freedom"):
         science_fit.m2()  # M2* has df = 8 + 6 - 16 < 0 on four items
+
+
+def test_sparse_category_warns_naming_item_and_value():
+    data = als.simulate_irt([1.0, 1.2, 0.8], [[1, 0, -1]] * 3, n=300, seed=6)
+    rows = data.index[data["q2"] == 4][3:]
+    data.loc[rows, "q2"] = 3  # only three respondents keep answer 4 on q2
+    with pytest.warns(als.AllianceScaleWarning, match=r"'q2' = 4 \(3\)"):
+        als.irt(data, se=None)

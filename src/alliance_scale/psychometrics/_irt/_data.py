@@ -15,6 +15,8 @@ __all__: list[str] = []
 
 #: Below this many respondents estimates are unstable (a warning, as mirt prints none).
 SMALL_N = 50
+#: A category chosen by fewer respondents gives an unstable intercept (a warning).
+SPARSE_CATEGORY = 5
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ def code_responses(data: pd.DataFrame | np.ndarray, what: str = "data") -> Coded
     codes = np.full(values.shape, -1, dtype=np.int64)
     categories = []
     gaps = []
+    sparse = []
     for j, name in enumerate(items):
         column = values[:, j]
         seen = ~np.isnan(column)
@@ -63,10 +66,20 @@ def code_responses(data: pd.DataFrame | np.ndarray, what: str = "data") -> Coded
             gaps.append(f"{name!r} (never answered: {', '.join(str(m) for m in missing)})")
         codes[seen, j] = np.searchsorted(levels, observed)
         categories.append(tuple(float(v) for v in levels))
+        counts = np.bincount(codes[seen, j], minlength=levels.size)
+        for value, count in zip(levels, counts, strict=True):
+            if count < SPARSE_CATEGORY:
+                sparse.append(f"{name!r} = {value:g} ({count})")
     if gaps:
         warn_user(
             "categories nobody chose were collapsed (the next category takes their code, as "
             "mirt does): " + "; ".join(gaps), AllianceScaleWarning,
+        )
+    if sparse:
+        warn_user(
+            f"categories chosen by fewer than {SPARSE_CATEGORY} respondents (their intercepts "
+            "rest on few answers and have large SEs; consider merging them with a "
+            "neighbour): " + "; ".join(sparse), AllianceScaleWarning,
         )
     answered = (codes >= 0).any(axis=1)
     if not answered.all():
