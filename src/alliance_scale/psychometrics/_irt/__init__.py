@@ -1,0 +1,17 @@
+"""Item response theory with mirt 1.47's numbers: unidimensional graded, 2PL, generalized
+partial credit and (partial credit) Rasch models by marginal ML (EM).
+
+Private modules behind one face: :mod:`._models` (item response functions and their
+derivatives), :mod:`._data` (coding, patterns), :mod:`._start` (starting values),
+:mod:`._engine` (EM, observed information), :mod:`._scores` (EAP / MAP / ML / WLE /
+EAPsum), :mod:`._result` (:class:`IRTResult`), :mod:`._irt` (:func:`irt`),
+:mod:`._simulate` (:func:`simulate_irt`).
+"""
+
+from __future__ import annotations
+
+from ._irt import irt
+from ._result import IRTResult
+from ._simulate import simulate_irt
+
+__all__ = ["IRTResult", "irt", "simulate_irt"]

@@ -1,0 +1,385 @@
+"""Limited-information goodness of fit as mirt 1.47's ``M2()``: M2 (Maydeu-Olivares & Joe
+2006) for binary items and M2* (Cai & Hansen 2013) for polytomous ones: the first and
+second moments of the item scores (means and cross-products ``E[X_i X_j]``) against the
+model's, weighted by ``Δc (Δc' Ξ Δc)^-1 Δc'`` with ``Δc`` the orthogonal complement of the
+moments' Jacobian; RMSEA with its CI, SRMSR, and TLI / CFI against mirt's null model
+(every slope 0). Missing answers as mirt: moments over the available answers, each scaled
+by its own count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._engine import Spec, grid, log_prior
+from ._models import item_arrays
+
+__all__: list[str] = []
+
+
+@dataclass(frozen=True)
+class M2Stats:
+    m2: float
+    df: int
+    srmsr: float
+
+
+def _moments(spec: Spec, pars: np.ndarray, theta: np.ndarray):
+    """Per item over the grid: E[X|θ], E[X²|θ], dE[X|θ]/dpar (free parameters), and the
+    probabilities of categories 1 .. K-1 with their derivatives (for C2)."""
+    n_items = len(spec.models)
+    ei = np.zeros((n_items, theta.size))
+    ei2 = np.zeros((n_items, theta.size))
+    dei, probs, dprobs = [], [], []
+    for j in range(n_items):
+        k = int(spec.n_cat[j])
+        prob, dprob, _ = item_arrays(spec.models[j], pars[j: j + 1, :k], theta, second=False)
+        scores = np.arange(k)
+        ei[j] = scores @ prob[0]
+        ei2[j] = (scores**2) @ prob[0]
+        free = spec.free[j, :k]
+        dei.append(np.einsum("k,kpq->pq", scores, dprob[0])[free])
+        probs.append(prob[0][1:])
+        dprobs.append(dprob[0][1:][:, free])
+    return ei, ei2, dei, probs, dprobs
+
+
+def m2_statistic(
+    spec: Spec, pars: np.ndarray, variance: float, codes: np.ndarray, kind: str = "M2*",
+) -> M2Stats:
+    """mirt's M2 / M2* (means and cross-products) or C2 (Cai & Monroe 2014: category
+    proportions and cross-products); for binary items they coincide."""
+    theta = grid()
+    prior = np.exp(log_prior(theta, variance))
+    n_items = len(spec.models)
+    ei, ei2, dei, probs, dprobs = _moments(spec, pars, theta)
+    first, second = np.triu_indices(n_items, 1)
+    # observed moments over the available answers
+    data = np.where(codes >= 0, codes, 0).astype(float)
+    seen = (codes >= 0).astype(float)
+    n_i = seen.sum(axis=0)
+    n_ij = seen.T @ seen
+    cross = data.T @ data
+    p = np.concatenate([data.sum(axis=0) / n_i, cross[first, second] / n_ij[first, second]])
+    # model moments
+    pair = ei[first] * ei[second]  # pairs x Q
+    e1 = ei @ prior
+    e2 = pair @ prior
+    e = np.concatenate([e1, e2])
+    # Jacobian of the moments (delta)
+    n_free = int(spec.free.sum()) + int(spec.variance_free)
+    starts = np.concatenate([[0], np.cumsum([d.shape[0] for d in dei])])
+    delta1 = np.zeros((n_items, n_free))
+    delta2 = np.zeros((first.size, n_free))
+    for j in range(n_items):
+        cols = slice(starts[j], starts[j + 1])
+        delta1[j, cols] = dei[j] @ prior
+        mine = np.flatnonzero(first == j)
+        delta2[mine, cols] = (ei[second[mine]] * prior) @ dei[j].T
+        mine = np.flatnonzero(second == j)
+        delta2[mine, cols] = (ei[first[mine]] * prior) @ dei[j].T
+    dw = None
+    if spec.variance_free:  # d/d variance of the moments through the prior weights
+        dlogw = -0.5 / variance + 0.5 * theta**2 / variance**2
+        dw = prior * (dlogw - prior @ dlogw)
+        delta1[:, -1] = ei @ dw
+        delta2[:, -1] = pair @ dw
+    # Xi: model covariance of the moments (conditional independence over the grid)
+    xi11 = (ei * prior) @ ei.T
+    np.fill_diagonal(xi11, ei2 @ prior)
+    xi11 -= np.outer(e1, e1)
+    xi12 = (ei * prior) @ pair.T
+    xi22 = (pair * prior) @ pair.T
+    for c in range(n_items):
+        with_c = np.flatnonzero((first == c) | (second == c))
+        other = np.where(first[with_c] == c, second[with_c], first[with_c])
+        xi12[c, with_c] = (ei2[c] * ei[other] * prior).sum(axis=1)
+        block = (ei[other] * (ei2[c] * prior)) @ ei[other].T
+        xi22[np.ix_(with_c, with_c)] = block
+    xi22[np.arange(first.size), np.arange(first.size)] = (ei2[first] * ei2[second]) @ prior
+    xi12 -= np.outer(e1, e2)
+    xi22 -= np.outer(e2, e2)
+    if kind == "C2":
+        p1, delta1, xi11, xi12, n_i = _c2_univariate(
+            codes, probs, dprobs, ei, pair, e2, prior, first, second, n_free, dw, seen)
+        p = np.concatenate([p1, p[n_items:]])
+        e = np.concatenate([np.concatenate(probs) @ prior, e2])
+    xi = np.block([[xi11, xi12], [xi12.T, xi22]])
+    n_star = np.concatenate([n_i, n_ij[first, second]])
+    scale = np.sqrt(n_star / codes.shape[0])
+    resid = np.sqrt(n_star) * (p - e) * scale  # mirt scales C2 by outer(sqrt(N ratio))
+    delta = np.vstack([delta1, delta2])
+    m2 = _quadratic_form(xi, delta, resid)
+    df = p.size - n_free
+    # SRMSR: observed vs model-implied correlations of the item scores
+    mean_obs = data.sum(axis=0) / seen.sum(axis=0)
+    cov_obs = cross / n_ij - np.outer(mean_obs, mean_obs)
+    cov_mod = (ei * prior) @ ei.T
+    np.fill_diagonal(cov_mod, ei2 @ prior)
+    cov_mod -= np.outer(e1, e1)
+    r_obs = cov_obs / np.sqrt(np.outer(np.diag(cov_obs), np.diag(cov_obs)))
+    r_mod = cov_mod / np.sqrt(np.outer(np.diag(cov_mod), np.diag(cov_mod)))
+    srmsr = float(np.sqrt(np.mean((r_obs[first, second] - r_mod[first, second]) ** 2)))
+    return M2Stats(m2, int(df), srmsr)
+
+
+def _quadratic_form(xi: np.ndarray, delta: np.ndarray, resid: np.ndarray) -> float:
+    """``r' Δc (Δc' Ξ Δc)^-1 Δc' r`` with ``Δc`` the orthogonal complement of ``Δ``.
+
+    Computed as ``r'Ξ^-1 r - (Δ'Ξ^-1 r)' (Δ'Ξ^-1 Δ)^-1 (Δ'Ξ^-1 r)`` (the same matrix when
+    Ξ is positive definite, Cholesky instead of a complete QR: 3x fewer operations); mirt's
+    complete-QR form when Ξ is not positive definite.
+    """
+    from scipy.linalg import cho_factor, cho_solve
+
+    try:
+        factor = cho_factor(xi, lower=True)
+    except np.linalg.LinAlgError:
+        q, _ = np.linalg.qr(delta, mode="complete")
+        deltac = q[:, delta.shape[1]:]
+        inner = deltac.T @ resid
+        return float(abs(inner @ np.linalg.solve(deltac.T @ xi @ deltac, inner)))
+    x_r = cho_solve(factor, resid)
+    x_d = cho_solve(factor, delta)
+    proj = delta.T @ x_r
+    value = resid @ x_r - proj @ np.linalg.solve(delta.T @ x_d, proj)
+    return float(abs(value))
+
+
+def null_parameters(spec: Spec, codes: np.ndarray) -> tuple[Spec, np.ndarray]:
+    """mirt's null model: every slope 0 (fixed), intercepts at the marginal proportions."""
+    null = Spec(spec.models, spec.n_cat, slope_fixed=True, variance_free=False)
+    pars = np.full((len(spec.models), spec.k_max), np.nan)
+    pars[:, 0] = 0.0
+    for j, model in enumerate(spec.models):
+        k = int(spec.n_cat[j])
+        x = codes[:, j]
+        prop = np.bincount(x[x >= 0], minlength=k) / np.sum(x >= 0)
+        if model == "graded":
+            upper = np.cumsum(prop[::-1])[::-1][1:]
+            pars[j, 1:k] = np.log(upper / (1 - upper))
+        else:
+            pars[j, 1:k] = np.log(prop[1:] / prop[0])
+    return null, pars
+
+
+def rmsea(stat: float, df: int, n: int) -> float:
+    """mirt's ``rmsea``: sqrt((X2/df - 1) / (N - 1)), 0 below."""
+    if df <= 0:
+        return float("nan")
+    return float(np.sqrt(max(stat / df - 1, 0.0) / (n - 1)))
+
+
+def rmsea_ci(stat: float, df: int, n: int, level: float = 0.90) -> tuple[float, float]:
+    """mirt's ``RMSEA.CI``: noncentrality bounds by root finding, sqrt(lambda / (N df))."""
+    from scipy.optimize import brentq
+    from scipy.stats import ncx2
+
+    alpha = (1 - level) / 2
+
+    def bound(target: float, upper: float) -> float:
+        def f(lam: float) -> float:
+            return ncx2.cdf(stat, df, lam) - target if lam > 0 else _chi2_cdf(stat, df) - target
+
+        try:
+            if f(0.0) * f(upper) > 0:
+                return 0.0
+            return brentq(f, 0.0, upper)
+        except (ValueError, RuntimeError):
+            return 0.0
+
+    low = bound(1 - alpha, stat)
+    high = bound(alpha, max(n, stat * 5))
+    return float(np.sqrt(low / (n * df))), float(np.sqrt(high / (n * df)))
+
+
+def _chi2_cdf(stat: float, df: int) -> float:
+    from scipy.stats import chi2
+
+    return float(chi2.cdf(stat, df))
+
+
+# ------------------------------------------------------------------------------ S-X2
+def _lord_wingersky(prob_list: list[np.ndarray]) -> np.ndarray:
+    """Likelihood of each sum score over the grid (scores x points), items' P: K x points."""
+    like = np.ones((1, prob_list[0].shape[1])) if prob_list else np.ones((1, 1))
+    for prob in prob_list:
+        k = prob.shape[0]
+        new = np.zeros((like.shape[0] + k - 1, like.shape[1]))
+        for c in range(k):
+            new[c: c + like.shape[0]] += like * prob[c]
+        like = new
+    return like
+
+
+def _collapse_cells(observed: np.ndarray, expected: np.ndarray, mincell: float = 1.0):
+    """mirt 1.47's ``collapseCells`` for one item (rows: sum scores, columns: categories)."""
+    on = observed.astype(float).copy()
+    en = expected.astype(float).copy()
+    drop = np.flatnonzero(np.isnan(en).any(axis=1))
+    en = np.nan_to_num(en)
+    if drop.size:
+        half = drop.size // 2
+        up = np.arange(drop[0], drop[half - 1] + 1) if half >= 1 else np.array([], int)
+        low = np.arange(drop[half], drop[-1] + 1)
+        if up.size:
+            en[up.max() + 1] = en[np.r_[up, up.max() + 1]].sum(axis=0)
+            on[up.max() + 1] = on[np.r_[up, up.max() + 1]].sum(axis=0)
+        en[low.min() - 1] = en[np.r_[low, low.min() - 1]].sum(axis=0)
+        on[low.min() - 1] = on[np.r_[low, low.min() - 1]].sum(axis=0)
+        keep = np.setdiff1d(np.arange(len(en)), np.r_[up, low])
+        en, on = en[keep], on[keep]
+    if len(on) == 0:
+        return on, en
+    keep = on.sum(axis=1) != 0
+    on, en = on[keep], en[keep]
+    small = en < mincell  # computed before the merges below, as mirt does
+    dropped = []
+    for j in range(len(on) - 1):
+        if on[j].sum() == 1:
+            dropped.append(j)
+            on[j + 1] += on[j]
+            en[j + 1] += en[j]
+    if dropped:
+        keep = np.setdiff1d(np.arange(len(on)), dropped)
+        on, en = on[keep], en[keep]
+    if len(on) > 1 and on[-1].sum() == 1:
+        on[-2] += on[-1]
+        en[-2] += en[-1]
+        on, en = on[:-1], en[:-1]
+    n_col = en.shape[1]
+    if n_col > 2:
+        for j in range(len(en)):
+            if j >= len(small) or not small[j].any():
+                continue
+            tmp, tmp2 = list(en[j]), list(on[j])
+            while len(tmp) > 2:
+                m = min(tmp)
+                whc = max(i for i, v in enumerate(tmp) if v == m)
+                if whc == 0:
+                    tmp[1] += tmp[0]
+                    tmp2[1] += tmp2[0]
+                elif whc == len(tmp) - 1:
+                    tmp[-2] += tmp[-1]
+                    tmp2[-2] += tmp2[-1]
+                else:
+                    left = min(tmp[whc - 1], tmp[whc + 1]) == tmp[whc - 1]
+                    pick = whc - 1 if left else whc + 1
+                    tmp[pick] += tmp[whc]
+                    tmp2[pick] += tmp2[whc]
+                del tmp[whc], tmp2[whc]
+                if all(v >= mincell for v in tmp):
+                    break
+            en[j] = tmp + [np.nan] * (n_col - len(tmp))
+            on[j] = tmp2 + [0.0] * (n_col - len(tmp2))
+    en = np.nan_to_num(en)
+    if en.shape[1] > 2:
+        while True:
+            pick = en.sum(axis=0) < mincell * np.ceil(len(en) * 0.1)
+            if not pick[-1] or en.shape[1] == 2:
+                break
+            on[:, -2] += on[:, -1]
+            en[:, -2] += en[:, -1]
+            on, en = on[:, :-1], en[:, :-1]
+    dropcol = np.zeros(en.shape[1], dtype=bool)
+    for j in range(en.shape[1] - 1, 0, -1):
+        if np.mean(en[:, j] > 0) < 0.05:
+            dropcol[j] = True
+            en[:, j - 1] += en[:, j]
+            on[:, j - 1] += on[:, j]
+    en, on = en[:, ~dropcol], on[:, ~dropcol]
+    flags = (en < mincell) & (en != 0)
+    while flags.any() and en.ndim == 2 and len(en) > 1 and en.shape[1] > 1:
+        whc = int(np.flatnonzero(flags.any(axis=1))[0])
+        if whc == 0:
+            pick = 1
+        elif whc == len(en) - 1:
+            pick = whc - 1
+        else:
+            ss = (on[whc - 1].sum(), on[whc + 1].sum())
+            pick = whc - 1 if ss[0] == min(ss) else whc + 1
+        en[pick] += en[whc]
+        on[pick] += on[whc]
+        en, on = np.delete(en, whc, axis=0), np.delete(on, whc, axis=0)
+        flags = (en < mincell) & (en != 0)
+    en = np.where(en == 0, np.nan, en)
+    return on, en
+
+
+def s_x2(spec: Spec, pars: np.ndarray, variance: float, codes: np.ndarray,
+         mincell: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """Orlando & Thissen's (2000) S-X2 and its df for every item, as mirt's ``itemfit``."""
+    theta = grid()
+    prior = np.exp(log_prior(theta, variance))
+    n_items = len(spec.models)
+    probs = []
+    for j in range(n_items):
+        k = int(spec.n_cat[j])
+        probs.append(item_arrays(spec.models[j], pars[j: j + 1, :k], theta, second=False)[0][0])
+    total = _lord_wingersky(probs) @ prior  # P(sum score)
+    sums = codes.sum(axis=1)
+    n_scores = total.size
+    stats = np.full(n_items, np.nan)
+    dfs = np.zeros(n_items, dtype=int)
+    for i in range(n_items):
+        k = int(spec.n_cat[i])
+        rest = _lord_wingersky([p for j, p in enumerate(probs) if j != i])
+        expected = np.full((n_scores, k), np.nan)
+        for c in range(k):
+            expected[c: c + rest.shape[0], c] = (rest @ (probs[i][c] * prior)) / total[
+                c: c + rest.shape[0]]
+        observed = np.zeros((n_scores, k))
+        np.add.at(observed, (sums, codes[:, i]), 1.0)
+        observed, expected = observed[1:-1], expected[1:-1]
+        expected = expected * observed.sum(axis=1, keepdims=True)
+        on, en = _collapse_cells(observed, expected, mincell)
+        if en.ndim != 2 or len(en) == 0:
+            continue
+        with np.errstate(invalid="ignore", divide="ignore"):
+            stats[i] = np.nansum((on - en) ** 2 / en)
+        n_par = int(spec.free[i, :k].sum())
+        dfs[i] = int(np.sum(~np.isnan(en)) - len(en) - n_par - int(spec.variance_free))
+    dfs = np.maximum(dfs, 0)
+    stats[dfs == 0] = np.nan
+    return stats, dfs
+
+
+def _c2_univariate(
+    codes: np.ndarray, probs: list[np.ndarray], dprobs: list[np.ndarray], ei: np.ndarray,
+    pair: np.ndarray, e2: np.ndarray, prior: np.ndarray, first: np.ndarray,
+    second: np.ndarray, n_free: int, dw: np.ndarray | None, seen: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """C2's univariate part: proportions of categories 1 .. K-1, their Jacobian and the
+    blocks of Xi involving them (mirt's ``buildXi2els_C2``)."""
+    item_of = np.concatenate([np.full(p.shape[0], j) for j, p in enumerate(probs)])
+    cat_of = np.concatenate([np.arange(1, p.shape[0] + 1) for p in probs])
+    pis = np.concatenate(probs)  # categories x points
+    n_cat = pis.shape[0]
+    observed = np.array([np.sum(codes[:, j] == c) for j, c in zip(item_of, cat_of, strict=True)])
+    n_i = seen.sum(axis=0)[item_of]
+    p1 = observed / n_i
+    e1 = pis @ prior
+    delta1 = np.zeros((n_cat, n_free))
+    starts = np.concatenate([[0], np.cumsum([d.shape[1] for d in dprobs])])
+    row = 0
+    for j, d in enumerate(dprobs):
+        delta1[row: row + d.shape[0], starts[j]: starts[j + 1]] = d @ prior
+        row += d.shape[0]
+    if dw is not None:  # the latent variance
+        delta1[:, -1] = pis @ dw
+    xi11 = (pis * prior) @ pis.T
+    same_item = item_of[:, None] == item_of[None, :]
+    xi11[same_item] = 0.0
+    np.fill_diagonal(xi11, e1)
+    xi11 -= np.outer(e1, e1)
+    xi12 = (pis * prior) @ pair.T
+    for m in range(n_cat):
+        j, c = item_of[m], cat_of[m]
+        mine = np.flatnonzero(first == j)
+        xi12[m, mine] = (c * pis[m] * ei[second[mine]]) @ prior
+        mine = np.flatnonzero(second == j)
+        xi12[m, mine] = (c * pis[m] * ei[first[mine]]) @ prior
+    xi12 -= np.outer(e1, e2)
+    return p1, delta1, xi11, xi12, n_i

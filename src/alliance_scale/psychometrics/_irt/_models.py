@@ -1,0 +1,135 @@
+"""Item response functions of the unidimensional models, with their derivatives.
+
+Every model is written in mirt's slope-intercept form. An item with ``K`` categories
+(scored 0 .. K-1) has the parameter vector ``[a, d_1, ..., d_{K-1}]``:
+
+- graded (Samejima 1969): ``P(X >= k) = 1 / (1 + exp(-(a theta + d_k)))``, ``d_1 > ... >
+  d_{K-1}``; with two categories it is the 2PL;
+- generalized partial credit (Muraki 1992), mirt's ``gpcm`` with scoring ``0 .. K-1``:
+  ``P(X = k) ∝ exp(k a theta + d_k)``, ``d_0 = 0``; the partial credit (Rasch) model is the
+  same with ``a = 1`` fixed (and the latent variance free).
+
+For a batch of items sharing a model and ``K``, :func:`item_arrays` returns the category
+probabilities ``P`` (items x K x points), their first and second derivatives with respect
+to the parameters (``dP``: items x K x npar x points, ``d2P``: items x K x npar x npar x
+points), which the EM M-step, the observed information and the fit statistics share.
+:func:`theta_derivatives` gives ``dP/dtheta`` and ``d2P/dtheta2`` (information, WLE).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__: list[str] = []
+
+MODELS = ("graded", "gpcm")
+
+
+def _expit(x: np.ndarray) -> np.ndarray:
+    out = np.empty_like(x)
+    np.negative(x, out=out)
+    np.exp(out, out=out)
+    out += 1.0
+    np.reciprocal(out, out=out)
+    return out
+
+
+def probabilities(model: str, pars: np.ndarray, theta: np.ndarray) -> np.ndarray:
+    """Category probabilities, items x K x points (``pars``: items x K)."""
+    a = pars[:, :1, None]
+    d = pars[:, 1:, None]
+    if model == "graded":
+        star = _expit(a * theta + d)
+        n_items, n_steps, n_points = star.shape
+        full = np.empty((n_items, n_steps + 2, n_points))
+        full[:, 0] = 1.0
+        full[:, -1] = 0.0
+        full[:, 1:-1] = star
+        return full[:, :-1] - full[:, 1:]
+    steps = np.arange(pars.shape[1])[None, :, None]
+    z = steps * (a * theta)
+    z[:, 1:] += d
+    z -= z.max(axis=1, keepdims=True)
+    np.exp(z, out=z)
+    z /= z.sum(axis=1, keepdims=True)
+    return z
+
+
+def item_arrays(
+    model: str, pars: np.ndarray, theta: np.ndarray, second: bool = True
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """``P``, ``dP`` and (when ``second``) ``d2P`` of a batch of items over ``theta``."""
+    n_items, n_par = pars.shape
+    n_cat = n_par
+    n_points = theta.size
+    if model == "graded":
+        a = pars[:, :1, None]
+        star = _expit(a * theta + pars[:, 1:, None])  # items x (K-1) x Q
+        q = star * (1.0 - star)
+        w = q * (1.0 - 2.0 * star)
+        full = np.zeros((n_items, n_cat + 1, n_points))
+        full[:, 0] = 1.0
+        full[:, 1:-1] = star
+        prob = full[:, :-1] - full[:, 1:]
+        dstar = np.zeros((n_items, n_cat + 1, n_par, n_points))
+        steps = np.arange(1, n_cat)
+        dstar[:, 1:-1, 0] = q * theta
+        dstar[:, steps, steps] = q
+        dprob = dstar[:, :-1] - dstar[:, 1:]
+        if not second:
+            return prob, dprob, None
+        d2star = np.zeros((n_items, n_cat + 1, n_par, n_par, n_points))
+        d2star[:, 1:-1, 0, 0] = w * theta**2
+        d2star[:, steps, 0, steps] = w * theta
+        d2star[:, steps, steps, 0] = w * theta
+        d2star[:, steps, steps, steps] = w
+        return prob, dprob, d2star[:, :-1] - d2star[:, 1:]
+    prob = probabilities(model, pars, theta)
+    cats = np.arange(n_cat)
+    e = np.zeros((n_cat, n_par, n_points))  # dz_c / dpar
+    e[:, 0] = cats[:, None] * theta
+    e[cats[1:], cats[1:]] = 1.0
+    ebar = np.einsum("ikq,kpq->ipq", prob, e)  # items x npar x Q
+    centred = e[None] - ebar[:, None]  # items x K x npar x Q
+    dprob = prob[:, :, None] * centred
+    if not second:
+        return prob, dprob, None
+    # Cov_P(e) = E[e e'] - ebar ebar'
+    cov = np.einsum("ikq,kpq,krq->iprq", prob, e, e) - ebar[:, :, None] * ebar[:, None]
+    outer = centred[:, :, :, None] * centred[:, :, None]
+    d2prob = prob[:, :, None, None] * (outer - cov[:, None])
+    return prob, dprob, d2prob
+
+
+def theta_derivatives(
+    model: str, pars: np.ndarray, theta: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``P``, ``dP/dtheta`` and ``d2P/dtheta2`` (items x K x points)."""
+    a = pars[:, :1, None]
+    if model == "graded":
+        star = _expit(a * theta + pars[:, 1:, None])
+        q = star * (1.0 - star)
+        n_items, n_steps, n_points = star.shape
+
+        def pad(x: np.ndarray, first: float) -> np.ndarray:
+            out = np.zeros((n_items, n_steps + 2, n_points))
+            out[:, 0] = first
+            out[:, 1:-1] = x
+            return out[:, :-1] - out[:, 1:]
+
+        return pad(star, 1.0), pad(a * q, 0.0), pad(a * a * q * (1.0 - 2.0 * star), 0.0)
+    prob = probabilities(model, pars, theta)
+    cats = np.arange(pars.shape[1])[None, :, None]
+    mean = (prob * cats).sum(axis=1, keepdims=True)
+    var = (prob * (cats - mean) ** 2).sum(axis=1, keepdims=True)
+    first = a * prob * (cats - mean)
+    second = a * a * prob * ((cats - mean) ** 2 - var)
+    return prob, first, second
+
+
+def information(model: str, pars: np.ndarray, theta: np.ndarray) -> np.ndarray:
+    """Fisher information of each item at ``theta`` (items x points): sum_k P_k'^2 / P_k."""
+    prob, first, _ = theta_derivatives(model, pars, theta)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(prob > 0, first**2 / prob, 0.0)
+    return terms.sum(axis=1)

@@ -1,0 +1,664 @@
+"""The result of :func:`~alliance_scale.irt`: mirt's coefficients, scores and curves."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..._checks import check_choice, check_flag, check_frame, check_number
+from ..._results import Report, Result, format_number, format_table, result
+from ...errors import AnalysisError, OptionError
+from ._engine import Spec, grid
+from ._models import information, probabilities
+from ._scores import modal_scores, posterior_moments, sum_score_table
+
+__all__ = ["IRTResult"]
+
+SCORE_METHODS = ("EAP", "MAP", "ML", "WLE", "EAPsum")
+
+
+def _theta(theta: Any) -> np.ndarray:
+    if theta is None:
+        return grid()
+    values = np.atleast_1d(np.asarray(theta, dtype=float))
+    if values.ndim != 1 or not np.all(np.isfinite(values)):
+        raise OptionError("theta must be a finite number or a 1-D sequence of numbers")
+    return values
+
+
+@result
+class IRTResult(Result):
+    """A unidimensional IRT model fitted by :func:`~alliance_scale.irt` (mirt's numbers).
+
+    Attributes
+    ----------
+    model : str
+        The model asked for (``"graded"``, ``"2PL"``, ``"gpcm"``, ``"Rasch"``).
+    items : tuple of str
+        Item names, in the order of the data.
+    categories : tuple of tuple of float
+        Answer values observed for each item (coded 0 .. K-1 in that order).
+    loglik : float
+        Marginal log-likelihood at the estimates.
+    n_obs : int
+        Respondents.
+    n_parameters : int
+        Estimated parameters (item parameters, plus the latent variance of Rasch models).
+    variance : float
+        Latent variance (1 fixed, except for ``"Rasch"`` / ``"pcm"`` where it is estimated).
+    iterations : int
+        EM cycles.
+    converged : bool
+        Every parameter changed by less than ``tol`` in the last EM cycle.
+    tol : float
+        Convergence tolerance.
+    se_type : str or None
+        How standard errors were computed (``"oakes"``, ``"crossprod"``, ``"sandwich"``).
+    vcov : DataFrame or None
+        Covariance of the estimated parameters (rows and columns ``item.a1``, ``item.d1``,
+        ..., ``COV_11``).
+
+    Examples
+    --------
+    >>> import alliance_scale as als
+    >>> data = als.simulate_irt([1.5, 1.2, -1.0, 1.3, 0.9], [[2, 0.5, -1]] * 5, n=400, seed=3)
+    >>> fit = als.irt(data, model="graded")
+    >>> fit.coef().round(1).iloc[:2, :2]
+         a1   d1
+    q1  1.5  1.9
+    q2  1.3  2.2
+    """
+
+    model: str
+    items: tuple[str, ...]
+    categories: tuple[tuple[float, ...], ...]
+    loglik: float
+    n_obs: int
+    n_parameters: int
+    variance: float
+    iterations: int
+    converged: bool
+    tol: float
+    se_type: str | None
+    vcov: pd.DataFrame | None
+    _spec: Spec
+    _pars: np.ndarray
+    _codes: np.ndarray
+    _index: pd.Index
+    _counts: np.ndarray  # respondents per distinct pattern
+    _pattern_codes: np.ndarray
+
+    # ------------------------------------------------------------------ fit summaries
+    @property
+    def aic(self) -> float:
+        """Akaike's information criterion, ``-2 loglik + 2 n_parameters``."""
+        return -2 * self.loglik + 2 * self.n_parameters
+
+    @property
+    def bic(self) -> float:
+        """Schwarz's criterion, ``-2 loglik + log(n_obs) n_parameters``."""
+        return -2 * self.loglik + math.log(self.n_obs) * self.n_parameters
+
+    @property
+    def df(self) -> int:
+        """mirt's degrees of freedom: possible response patterns - 1 - parameters."""
+        return int(np.prod([len(c) for c in self.categories], dtype=float)) - 1 - self.n_parameters
+
+    # ------------------------------------------------------------------ parameters
+    def _names(self) -> list[str]:
+        return ["a1"] + [f"d{k}" for k in range(1, self._spec.k_max)]
+
+    def _se_matrix(self) -> np.ndarray | None:
+        """Items x k_max standard errors (NaN where fixed or no SEs)."""
+        if self.vcov is None:
+            return None
+        se = np.full(self._pars.shape, np.nan)
+        diag = np.sqrt(np.clip(np.diag(self.vcov.to_numpy()), 0, None))
+        n = int(self._spec.free.sum())
+        se[self._spec.free] = diag[:n]
+        return se
+
+    def coef(self, irt_pars: bool = False, se: bool = True) -> pd.DataFrame:
+        """Item parameters, as mirt's ``coef(fit, simplify = TRUE)``, with standard errors.
+
+        Parameters
+        ----------
+        irt_pars : bool, default False
+            False: mirt's slope-intercept form (``a1``, ``d1`` ...; for gpcm / Rasch ``d0 =
+            0`` is not shown). True: the classical form of ``coef(..., IRTpars = TRUE)``:
+            ``a`` and ``b1`` ... (graded ``b_k = -d_k / a``; gpcm / partial credit
+            ``b_k = -(d_k - d_{k-1}) / a``), standard errors by the delta method.
+        se : bool, default True
+            Add columns ``SE_<par>`` when standard errors were computed.
+
+        Returns
+        -------
+        DataFrame
+            One row per item.
+
+        Examples
+        --------
+        >>> import alliance_scale as als
+        >>> data = als.simulate_irt([1.5, 1.2, -1.0, 1.3, 0.9], [[2, 0.5, -1]] * 5, n=400, seed=3)
+        >>> fit = als.irt(data, model="graded")
+        >>> fit.coef(irt_pars=True).round(2).iloc[:2, :3]
+               a    b1    b2
+        q1  1.47 -1.32 -0.37
+        q2  1.31 -1.67 -0.48
+        """
+        check_flag("irt_pars", irt_pars)
+        check_flag("se", se)
+        pars = self._pars
+        ses = self._se_matrix() if se else None
+        names = self._names()
+        if irt_pars:
+            pars, ses = self._classical(ses is not None)
+            names = ["a"] + [f"b{k}" for k in range(1, self._spec.k_max)]
+        table = pd.DataFrame(pars, index=list(self.items), columns=names)
+        if ses is not None:
+            for j, name in enumerate(names):
+                table[f"SE_{name}"] = ses[:, j]
+        return table
+
+    def _classical(self, with_se: bool) -> tuple[np.ndarray, np.ndarray | None]:
+        spec = self._spec
+        out = np.full(self._pars.shape, np.nan)
+        ses = np.full(self._pars.shape, np.nan) if with_se else None
+        vcov = self.vcov.to_numpy() if with_se and self.vcov is not None else None
+        positions = np.flatnonzero(spec.free.ravel())
+        for j in range(len(self.items)):
+            k = int(spec.n_cat[j])
+            a = self._pars[j, 0]
+            d = self._pars[j, 1:k]
+            jac = np.zeros((k, k))  # d(classical) / d(slope-intercept), all k parameters
+            jac[0, 0] = 1.0
+            if spec.models[j] == "graded":
+                b = -d / a
+                for m in range(1, k):
+                    jac[m, 0] = d[m - 1] / a**2
+                    jac[m, m] = -1.0 / a
+            else:
+                steps = np.diff(np.concatenate([[0.0], d]))
+                b = -steps / a
+                for m in range(1, k):
+                    jac[m, 0] = steps[m - 1] / a**2
+                    jac[m, m] = -1.0 / a
+                    if m > 1:
+                        jac[m, m - 1] = 1.0 / a
+            out[j, 0] = a
+            out[j, 1:k] = b
+            if vcov is not None:
+                flat = j * spec.k_max + np.arange(k)
+                where = np.searchsorted(positions, flat)
+                is_free = (where < positions.size) & (
+                    positions[np.minimum(where, positions.size - 1)] == flat
+                )
+                cov = np.zeros((k, k))
+                idx = where[is_free]
+                cov[np.ix_(is_free, is_free)] = vcov[np.ix_(idx, idx)]
+                var = np.diag(jac @ cov @ jac.T)
+                se = np.sqrt(np.clip(var, 0, None))
+                se[~(np.abs(jac[:, is_free]).sum(axis=1) > 0)] = np.nan
+                ses[j, :k] = se
+        return out, ses
+
+    @property
+    def variance_se(self) -> float:
+        """Standard error of the latent variance (NaN when it is fixed or without SEs)."""
+        if self.vcov is None or not self._spec.variance_free:
+            return float("nan")
+        return float(np.sqrt(self.vcov.to_numpy()[-1, -1]))
+
+    # ------------------------------------------------------------------ curves
+    def trace(self, theta: Any = None) -> pd.DataFrame:
+        """Category response probabilities (mirt's ``probtrace``).
+
+        Parameters
+        ----------
+        theta : float or sequence of float, optional
+            Trait values (default: the 61 quadrature points on [-6, 6]).
+
+        Returns
+        -------
+        DataFrame
+            Rows: theta; columns: (item, category value).
+
+        Examples
+        --------
+        >>> import alliance_scale as als
+        >>> data = als.simulate_irt([1.5, 1.2, -1.0, 1.3, 0.9], [[2, 0.5, -1]] * 5, n=400, seed=3)
+        >>> fit = als.irt(data, model="graded")
+        >>> fit.trace([0.0]).round(2).iloc[:, :3]
+        item        q1
+        category   1.0   2.0   3.0
+        theta
+        0.0       0.12  0.24  0.39
+        """
+        at = _theta(theta)
+        columns, blocks = [], []
+        for j, item in enumerate(self.items):
+            prob = self._prob(j, at)
+            blocks.append(prob.T)
+            columns += [(item, v) for v in self.categories[j]]
+        frame = pd.DataFrame(np.hstack(blocks), index=pd.Index(at, name="theta"),
+                             columns=pd.MultiIndex.from_tuples(columns, names=["item", "category"]))
+        return frame
+
+    def _prob(self, j: int, at: np.ndarray) -> np.ndarray:
+        k = int(self._spec.n_cat[j])
+        return probabilities(self._spec.models[j], self._pars[j: j + 1, :k], at)[0]
+
+    def expected_item(self, theta: Any = None) -> pd.DataFrame:
+        """Expected answer to each item (mirt's ``expected.item``: sum_k k P_k + lowest value).
+
+        Examples
+        --------
+        >>> import alliance_scale as als
+        >>> data = als.simulate_irt([1.5, 1.2, -1.0, 1.3, 0.9], [[2, 0.5, -1]] * 5, n=400, seed=3)
+        >>> fit = als.irt(data, model="graded")
+        >>> fit.expected_item([0.0]).round(2).iloc[:, :2]
+                 q1    q2
+        theta
+        0.0    2.75  2.86
+        """
+        at = _theta(theta)
+        values = {
+            item: (np.arange(len(self.categories[j]))[:, None] * self._prob(j, at)).sum(axis=0)
+            + self.categories[j][0]
+            for j, item in enumerate(self.items)
+        }
+        return pd.DataFrame(values, index=pd.Index(at, name="theta"))
+
+    def expected_score(self, theta: Any = None) -> pd.Series:
+        """Expected total score (mirt's ``expected.test``).
+
+        Examples
+        --------
+        >>> import alliance_scale as als
+        >>> data = als.simulate_irt([1.5, 1.2, -1.0, 1.3, 0.9], [[2, 0.5, -1]] * 5, n=400, seed=3)
+        >>> fit = als.irt(data, model="graded")
+        >>> round(float(fit.expected_score([0.0]).iloc[0]), 2)
+        13.75
+        """
+        return self.expected_item(theta).sum(axis=1).rename("expected_score")
+
+    def item_information(self, theta: Any = None) -> pd.DataFrame:
+        """Fisher information of each item (mirt's ``iteminfo``), rows theta.
+
+        Examples
+        --------
+        >>> import alliance_scale as als
+        >>> data = als.simulate_irt([1.5, 1.2, -1.0, 1.3, 0.9], [[2, 0.5, -1]] * 5, n=400, seed=3)
+        >>> fit = als.irt(data, model="graded")
+        >>> fit.item_information([0.0]).round(2).iloc[:, :2]
+                 q1    q2
+        theta
+        0.0    0.66  0.52
+        """
+        at = _theta(theta)
+        values = {}
+        for j, item in enumerate(self.items):
+            k = int(self._spec.n_cat[j])
+            values[item] = information(self._spec.models[j], self._pars[j: j + 1, :k], at)[0]
+        return pd.DataFrame(values, index=pd.Index(at, name="theta"))
+
+    def test_information(self, theta: Any = None) -> pd.Series:
+        """Test information, the sum of the items' (mirt's ``testinfo``).
+
+        Examples
+        --------
+        >>> import alliance_scale as als
+        >>> data = als.simulate_irt([1.5, 1.2, -1.0, 1.3, 0.9], [[2, 0.5, -1]] * 5, n=400, seed=3)
+        >>> fit = als.irt(data, model="graded")
+        >>> round(float(fit.test_information([0.0]).iloc[0]), 2)
+        1.87
+        """
+        return self.item_information(theta).sum(axis=1).rename("information")
+
+    def marginal_reliability(self) -> float:
+        """mirt's ``marginal_rxx``: the integral of ``I / (I + var)`` over the standard normal.
+
+        Examples
+        --------
+        >>> import alliance_scale as als
+        >>> data = als.simulate_irt([1.5, 1.2, -1.0, 1.3, 0.9], [[2, 0.5, -1]] * 5, n=400, seed=3)
+        >>> fit = als.irt(data, model="graded")
+        >>> round(fit.marginal_reliability(), 3)
+        0.629
+        """
+        nodes, weights = np.polynomial.hermite_e.hermegauss(121)
+        info = self.test_information(nodes).to_numpy()
+        return float((info / (info + self.variance)) @ weights / np.sqrt(2 * np.pi))
+
+    def empirical_reliability(self, method: str = "EAP") -> float:
+        """mirt's ``empirical_rxx``: ``var(theta) / (var(theta) + mean(SE^2))`` of the scores.
+
+        Examples
+        --------
+        >>> import alliance_scale as als
+        >>> data = als.simulate_irt([1.5, 1.2, -1.0, 1.3, 0.9], [[2, 0.5, -1]] * 5, n=400, seed=3)
+        >>> fit = als.irt(data, model="graded")
+        >>> round(fit.empirical_reliability(), 3)
+        0.626
+        """
+        scores = self.scores(method)
+        finite = np.isfinite(scores["theta"]) & np.isfinite(scores["se"])
+        theta, se = scores["theta"][finite], scores["se"][finite]
+        v = theta.var(ddof=1)
+        return float(v / (v + (se**2).mean()))
+
+    # ------------------------------------------------------------------ scores
+    def scores(self, method: str = "EAP", data: pd.DataFrame | None = None) -> pd.DataFrame:
+        """Trait estimates of every respondent with their standard errors (mirt's ``fscores``).
+
+        Parameters
+        ----------
+        method : {"EAP", "MAP", "ML", "WLE", "EAPsum"}, default "EAP"
+            EAP: posterior mean and SD (61-point grid); MAP: posterior mode; ML: maximum
+            likelihood (-inf / inf for all-lowest / all-highest answers); WLE: Warm's
+            weighted likelihood; EAPsum: EAP given the sum score (complete answers only).
+        data : DataFrame, optional
+            Other respondents to score with these item parameters (mirt's
+            ``response.pattern``): the same item columns, answers among the values seen
+            when the model was fitted (NaN for missing).
+
+        Returns
+        -------
+        DataFrame
+            Columns ``theta`` and ``se``, one row per respondent (the data's index).
+
+        Examples
+        --------
+        >>> import alliance_scale as als
+        >>> data = als.simulate_irt([1.5, 1.2, 1.0], [[2, 0, -2]] * 3, n=300, seed=2)
+        >>> fit = als.irt(data)
+        >>> fit.scores("EAP").round(2).head(2)
+           theta    se
+        0   0.48  0.58
+        1  -0.50  0.58
+        """
+        check_choice("method", method, SCORE_METHODS)
+        spec, pars = self._spec, self._pars
+        if data is None:
+            codes, index = self._pattern_codes, self._index
+        else:
+            codes, index = self._code(data), data.index
+        if method == "EAPsum":
+            table = self.sum_score_table()
+            if np.any(codes < 0):
+                raise AnalysisError("EAPsum needs complete answers (a sum score); use EAP")
+            sums = codes.sum(axis=1)
+            theta = table["theta"].to_numpy()[sums]
+            se = table["se"].to_numpy()[sums]
+        else:
+            theta, se = posterior_moments(spec, pars, self.variance, grid(), codes)
+            if method != "EAP":
+                theta, se = modal_scores(spec, pars, self.variance, codes, method, theta)
+        if data is None:
+            inverse = self._inverse()
+            if method != "EAPsum":
+                theta, se = theta[inverse], se[inverse]
+            else:
+                sums = self._codes.sum(axis=1)
+                theta = self.sum_score_table()["theta"].to_numpy()[sums]
+                se = self.sum_score_table()["se"].to_numpy()[sums]
+        return pd.DataFrame({"theta": theta, "se": se}, index=index)
+
+    def _code(self, data: pd.DataFrame) -> np.ndarray:
+        frame = check_frame("data", data)
+        missing = [item for item in self.items if item not in frame.columns]
+        if missing:
+            raise OptionError(f"data lacks item column(s) {', '.join(map(repr, missing))}")
+        values = frame[list(self.items)].apply(pd.to_numeric, errors="coerce").to_numpy(float)
+        lows = np.array([c[0] for c in self.categories])
+        sizes = np.array([len(c) for c in self.categories])
+        pos = values - lows  # codes when the categories are consecutive integers
+        seen = ~np.isnan(values)
+        codes = np.where(seen, np.nan_to_num(pos, nan=-1.0), -1.0)
+        for j in range(len(self.items)):
+            levels = np.asarray(self.categories[j])
+            if not np.array_equal(levels, np.arange(levels[0], levels[0] + levels.size)):
+                column = values[:, j]
+                found = np.searchsorted(levels, column[seen[:, j]])
+                found = np.minimum(found, levels.size - 1)
+                codes[seen[:, j], j] = np.where(levels[found] == column[seen[:, j]], found, 0.5)
+        bad = seen & ((codes != np.round(codes)) | (codes < 0) | (codes >= sizes))
+        if bad.any():
+            row, j = np.argwhere(bad)[0]
+            rows = list(frame.index[bad[:, j]])
+            raise AnalysisError(
+                f"answer {values[row, j]:g} was not among the fitted categories "
+                f"{list(self.categories[j])}", column=self.items[j], rows=rows)
+        codes = codes.astype(np.int64)
+        if not (codes >= 0).any(axis=1).all():
+            raise AnalysisError("respondent(s) without any answer cannot be scored",
+                                rows=list(frame.index[~(codes >= 0).any(axis=1)]))
+        return codes
+
+    def _inverse(self) -> np.ndarray:
+        _, inverse = np.unique(self._codes, axis=0, return_inverse=True)
+        return inverse.ravel()
+
+    def pattern_scores(self, method: str = "EAP") -> pd.DataFrame:
+        """Scores of each distinct response pattern (mirt's ``fscores(full.scores = FALSE)``).
+
+        Returns
+        -------
+        DataFrame
+            The items' answers (category values; NaN missing), ``freq``, ``theta``, ``se``;
+            patterns in lexicographic order of their codes, as mirt lists them.
+
+        Examples
+        --------
+        >>> import alliance_scale as als
+        >>> data = als.simulate_irt([1.5, 1.2, -1.0, 1.3, 0.9], [[2, 0.5, -1]] * 5, n=400, seed=3)
+        >>> fit = als.irt(data, model="graded")
+        >>> fit.pattern_scores().shape[1]
+        8
+        """
+        check_choice("method", method, ("EAP", "MAP", "ML", "WLE"))
+        spec, pars = self._spec, self._pars
+        codes = self._pattern_codes
+        theta, se = posterior_moments(spec, pars, self.variance, grid(), codes)
+        if method != "EAP":
+            theta, se = modal_scores(spec, pars, self.variance, codes, method, theta)
+        answers = {
+            item: np.where(codes[:, j] >= 0,
+                           np.asarray(self.categories[j])[np.maximum(codes[:, j], 0)], np.nan)
+            for j, item in enumerate(self.items)
+        }
+        frame = pd.DataFrame(answers)
+        frame["freq"] = self._counts.astype(int)
+        frame["theta"] = theta
+        frame["se"] = se
+        return frame
+
+    def sum_score_table(self) -> pd.DataFrame:
+        """EAP for sum scores (mirt's ``fscores(method = "EAPsum", full.scores = FALSE)``).
+
+        Returns
+        -------
+        DataFrame
+            One row per possible sum of codes (0 .. sum(K - 1)): ``theta``, ``se``,
+            ``observed`` and ``expected`` counts, ``std_res`` ((O - E) / sqrt(E)).
+            ``attrs["rxx"]``: mirt's reliability of these scores, ``var / (var + mean
+            SE^2)`` over respondents with complete answers.
+
+        Examples
+        --------
+        >>> import alliance_scale as als
+        >>> data = als.simulate_irt([1.5, 1.2, -1.0, 1.3, 0.9], [[2, 0.5, -1]] * 5, n=400, seed=3)
+        >>> fit = als.irt(data, model="graded")
+        >>> table = fit.sum_score_table()
+        >>> int(table["observed"].sum())
+        400
+        """
+        complete = np.all(self._codes >= 0, axis=1)
+        sums, marginal, mean, sd = sum_score_table(self._spec, self._pars, self.variance, grid())
+        observed = np.bincount(self._codes[complete].sum(axis=1), minlength=sums.size)
+        expected = marginal * complete.sum()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            std_res = (observed - expected) / np.sqrt(expected)
+        table = pd.DataFrame({"theta": mean, "se": sd, "observed": observed,
+                              "expected": expected, "std_res": std_res},
+                             index=pd.Index(sums, name="sum_score"))
+        people_theta = np.repeat(mean, observed)
+        people_se = np.repeat(sd, observed)
+        v = people_theta.var(ddof=1) if people_theta.size > 1 else float("nan")
+        table.attrs["rxx"] = float(v / (v + np.mean(people_se**2)))
+        return table
+
+    # ------------------------------------------------------------------ fit
+    def m2(self, type: str = "M2*", ci: float = 0.90) -> pd.DataFrame:
+        """Limited-information fit as mirt's ``M2(fit)`` (with ``calcNull = TRUE``).
+
+        M2 (Maydeu-Olivares & Joe 2006) when every item is binary, M2* (Cai & Hansen 2013,
+        item means and cross-products) otherwise, or C2 (Cai & Monroe 2014: category
+        proportions and cross-products); RMSEA (``sqrt((M2/df - 1)/(N - 1))``) and
+        its CI, SRMSR (observed vs model-implied correlations of the item scores), and TLI /
+        CFI against mirt's null model (every slope 0).
+
+        Parameters
+        ----------
+        type : {"M2*", "C2"}, default "M2*"
+            mirt's ``type`` (``"M2"`` is accepted for binary items, where all coincide).
+        ci : float, default 0.90
+            Level of the RMSEA interval.
+
+        Returns
+        -------
+        DataFrame
+            One row ``stats``: ``M2``, ``df``, ``p``, ``RMSEA``, ``RMSEA_5``, ``RMSEA_95``,
+            ``SRMSR``, ``TLI``, ``CFI`` (the CI columns are named after ``ci``).
+
+        Examples
+        --------
+        >>> import alliance_scale as als
+        >>> data = als.simulate_irt([1.5, 1.2, 1.0, 1.3, 0.9], [[1.0]] * 5, n=500, seed=4)
+        >>> fit = als.irt(data, "2PL")
+        >>> int(fit.m2()["df"].iloc[0])
+        5
+        """
+        from scipy.stats import chi2
+
+        from ._fit import m2_statistic, null_parameters, rmsea, rmsea_ci
+
+        check_choice("type", type, ("M2*", "M2", "C2"))
+        if type == "M2" and np.any(self._spec.n_cat > 2):
+            raise OptionError("M2 is for binary items; use type='M2*' or 'C2' (as mirt)")
+        kind = "C2" if type == "C2" else "M2*"
+        level = check_number("ci", ci, 0.0, 1.0, low_open=True, high_open=True)
+        stats = m2_statistic(self._spec, self._pars, self.variance, self._codes, kind)
+        if stats.df <= 0:
+            raise AnalysisError(f"{type} has {stats.df} degrees of freedom here (too few items "
+                                "for the parameters); try type='C2'")
+        null_spec, null_pars = null_parameters(self._spec, self._codes)
+        null = m2_statistic(null_spec, null_pars, 1.0, self._codes, kind)
+        low, high = rmsea_ci(stats.m2, stats.df, self.n_obs, level)
+        alpha = round((1 - level) / 2 * 100, 6)
+        row = {
+            "M2": stats.m2, "df": stats.df,
+            "p": float(chi2.sf(stats.m2, stats.df)) if stats.df > 0 else float("nan"),
+            "RMSEA": rmsea(stats.m2, stats.df, self.n_obs),
+            f"RMSEA_{alpha:g}": low, f"RMSEA_{100 - alpha:g}": high, "SRMSR": stats.srmsr,
+        }
+        if null.m2 > stats.m2:
+            row["TLI"] = (null.m2 / null.df - stats.m2 / stats.df) / (null.m2 / null.df - 1)
+            row["CFI"] = min(max(1 - (stats.m2 - stats.df) / (null.m2 - null.df), 0.0), 1.0)
+        else:
+            row["TLI"] = row["CFI"] = float("nan")
+        return pd.DataFrame(row, index=["stats"])
+
+    def item_fit(self, mincell: float = 1.0) -> pd.DataFrame:
+        """Orlando & Thissen's (2000) S-X2 for every item, as mirt's ``itemfit(fit)``.
+
+        Observed against expected counts of each category at each sum score (the expected
+        from the Lord-Wingersky recursion without the item), cells collapsed as mirt's
+        ``collapseCells`` does (``mincell``); df = cells - rows - the item's parameters (and
+        the latent variance when it is estimated).
+
+        Parameters
+        ----------
+        mincell : float, default 1
+            Smallest expected count of a cell (mirt's ``mincell``).
+
+        Returns
+        -------
+        DataFrame
+            Rows: items; ``S_X2``, ``df_S_X2``, ``RMSEA_S_X2``, ``p_S_X2``.
+
+        Raises
+        ------
+        AnalysisError
+            Missing answers (S-X2 needs sum scores; mirt refuses them too).
+
+        Examples
+        --------
+        >>> import alliance_scale as als
+        >>> data = als.simulate_irt([1.5, 1.2, 1.0, 1.3, 0.9], [[1.0]] * 5, n=500, seed=4)
+        >>> als.irt(data, "2PL").item_fit().columns.tolist()
+        ['S_X2', 'df_S_X2', 'RMSEA_S_X2', 'p_S_X2']
+        """
+        from scipy.stats import chi2
+
+        from ._fit import rmsea, s_x2
+
+        mincell = check_number("mincell", mincell, 0.0, low_open=True)
+        if np.any(self._codes < 0):
+            raise AnalysisError("S-X2 needs complete answers (sum scores); drop the "
+                                "respondents with missing answers and refit")
+        stats, dfs = s_x2(self._spec, self._pars, self.variance, self._codes, mincell)
+        with np.errstate(invalid="ignore"):
+            p = np.where(dfs > 0, chi2.sf(stats, np.maximum(dfs, 1)), np.nan)
+        return pd.DataFrame({
+            "S_X2": stats, "df_S_X2": dfs,
+            "RMSEA_S_X2": [rmsea(s, d, self.n_obs) if d > 0 else np.nan
+                           for s, d in zip(stats, dfs, strict=True)],
+            "p_S_X2": p,
+        }, index=list(self.items))
+
+    # ------------------------------------------------------------------ output
+    def to_frame(self) -> pd.DataFrame:
+        """The coefficients (slope-intercept) with standard errors: :meth:`coef`.
+
+        Examples
+        --------
+        >>> import alliance_scale as als
+        >>> data = als.simulate_irt([1.5, 1.2, -1.0, 1.3, 0.9], [[2, 0.5, -1]] * 5, n=400, seed=3)
+        >>> als.irt(data, model="graded").to_frame().shape
+        (5, 8)
+        """
+        return self.coef()
+
+    def _report(self) -> Report:
+        status = (f"Converged within {self.tol:g} tolerance after {self.iterations} EM iterations."
+                  if self.converged else
+                  f"NOT converged within {self.tol:g} after {self.iterations} EM iterations.")
+        lines = [
+            f"Model: {self.model} (unidimensional, logistic; mirt's slope-intercept form)",
+            f"{len(self.items)} items, {self.n_obs} respondents",
+            status,
+            "Quadrature: 61 points on [-6, 6]; latent density N(0, "
+            f"{format_number(self.variance)})",
+            "Information matrix: "
+            + ({"oakes": "Oakes (exact observed information)", "crossprod": "cross-product",
+                "sandwich": "sandwich"}.get(self.se_type or "", "not computed")),
+            "",
+            f"Log-likelihood = {self.loglik:.3f}",
+            f"Estimated parameters: {self.n_parameters}",
+            f"AIC = {self.aic:.3f}",
+            f"BIC = {self.bic:.3f}",
+        ]
+        if self._spec.variance_free:
+            lines.append(f"Latent variance COV_11 = {format_number(self.variance)}"
+                         + (f" (SE {format_number(self.variance_se)})"
+                            if self.vcov is not None else ""))
+        table = format_table(self.coef())
+        return Report(f"IRT: {self.model} model (mirt)", ("\n".join(lines), "", table),
+                      max_rows=None)
+
+    def _summary(self) -> dict[str, Any]:
+        return {"loglik": self.loglik, "aic": self.aic, "bic": self.bic}
