@@ -379,3 +379,24 @@ def test_result_prints_fixed_point_and_escapes_html(pilot, pilot_scores) -> None
                                                                       "total"]
     with pytest.raises(AttributeError):
         result.confirmed = 0  # type: ignore[misc]
+
+
+def test_hypotheses_may_name_the_criterion_by_the_user_s_column(pilot, pilot_scores) -> None:
+    """'A ~ wai_bond > A ~ wai_task' is 'A ~ bond > A ~ task' (the columns are renamed to
+    the Bordin names); the text stays as written."""
+    criterion = pilot[WAI]
+    own = ["A ~ wai_bond > A ~ wai_task", "C ~ wai_bond >= .40", "total ~ total >= .50"]
+    bordin = ["A ~ bond > A ~ task", "C ~ bond >= .40", "total ~ total >= .50"]
+    mine = convergent_validity(pilot_scores, criterion, hypotheses=own)
+    theirs = convergent_validity(pilot_scores, criterion, hypotheses=bordin)
+    columns = ["r", "versus", "difference", "verdict"]
+    pd.testing.assert_frame_equal(mine.hypotheses[columns], theirs.hypotheses[columns])
+    assert list(mine.hypotheses["hypothesis"]) == own
+    pd.testing.assert_frame_equal(mine.table, theirs.table)  # hypothesised cells too
+    mixed = convergent_validity(pilot_scores, criterion, hypotheses=["A ~ wai_bond > A ~ task"])
+    assert mixed.hypotheses["verdict"].iloc[0] == theirs.hypotheses["verdict"].iloc[0]
+    with pytest.raises(OptionError, match="wai_alliance"):
+        convergent_validity(pilot_scores, criterion, hypotheses=["A ~ wai_alliance >= .3"])
+    matrix = als.mtmm(pilot_scores, criterion, hypotheses=own)
+    same = als.mtmm(pilot_scores, criterion, hypotheses=bordin)
+    pd.testing.assert_frame_equal(matrix.criteria, same.criteria)
