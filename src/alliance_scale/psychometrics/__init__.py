@@ -31,6 +31,7 @@ from ._correlation import (
 from ._correlation_tests import disattenuate
 from ._efa import EFAResult, efa, extract_factors
 from ._factorability import BartlettResult, KMOResult, bartlett, kmo
+from ._icc import ICCResult, icc
 from ._keys import reverse_codes, reverse_keyed, split_keyed
 from ._n_factors import (
     MAPResult,
@@ -60,6 +61,7 @@ __all__ = [
     "CFAResult",
     "EFAResult",
     "FornellLarckerResult",
+    "ICCResult",
     "InvarianceResult",
     "KMOResult",
     "MAPResult",
@@ -77,6 +79,7 @@ __all__ = [
     "efa",
     "extract_factors",
     "fornell_larcker",
+    "icc",
     "item_statistics",
     "kmo",
     "map_test",
