@@ -396,6 +396,7 @@ def cfa(
     n_obs: int | None = None,
     cov_matrix: pd.DataFrame | None = None,
     empty_cell_expected: float = 5.0,
+    parameterization: str = "delta",
 ) -> CFAResult:
     """Confirmatory factor analysis, numbers as R lavaan 0.6.14's ``cfa()``.
 
@@ -443,6 +444,13 @@ def cfa(
     cov_matrix : DataFrame, optional
         An (unbiased) covariance matrix with item names instead of ``data`` (ML only;
         rescaled by ``(N - 1) / N`` as lavaan's ``sample.cov``).
+    parameterization : {"delta", "theta"}, default "delta"
+        Ordered items, as lavaan's option: "delta" (the scaling factors of the latent
+        responses are parameters, their residual variances follow) or "theta" (the
+        residual variances are parameters, fixed at 1, freed in groups 2+ as Wu &
+        Estabrook 2016, and the scales follow). The fit is the same in one group; the
+        estimates are on another scale. Theta allows equal residual variances
+        (``group_equal=[..., "residuals"]``, strict invariance).
     empty_cell_expected : float, default 5
         Ordered items: one :class:`~alliance_scale.EmptyCellWarning` per analysis names
         the item pairs whose contingency table has an empty cell where the fitted
@@ -503,13 +511,15 @@ def cfa(
     estimator, group_equal = _check_options(estimator, ordered, group, group_equal, std_lv,
                                             missing)
     check_flag("orthogonal", orthogonal)
+    check_choice("parameterization", parameterization, ("delta", "theta"))
     prepared = prepare(data, model, estimator=estimator, ordered=ordered, group=group,
                        missing=missing, n_obs=n_obs, cov_matrix=cov_matrix,
                        empty_cell_expected=empty_cell_expected)
     return fit_statements(prepared.statements, prepared.groups, estimator=estimator,
                           ordered=prepared.ordered, thresholds=prepared.thresholds,
                           std_lv=std_lv, group_equal=group_equal, labels=prepared.labels,
-                          source=model, orthogonal=bool(orthogonal))
+                          source=model, orthogonal=bool(orthogonal),
+                          parameterization=parameterization)
 
 
 @dataclass(frozen=True)
@@ -575,13 +585,14 @@ def prepare(data: Any, model: Any, *, estimator: str, ordered: Any, group: str |
 def fit_statements(statements: list[Statement], groups: list, *, estimator: str,
                    ordered: bool, thresholds: Sequence[int], std_lv: bool,
                    group_equal: Sequence[str], labels: Sequence[str],
-                   source: Any = None, orthogonal: bool = False) -> CFAResult:
+                   source: Any = None, orthogonal: bool = False,
+                   parameterization: str = "delta") -> CFAResult:
     """Fit parsed statements to prepared per-group statistics (used by :func:`cfa`, by
     :func:`measurement_invariance` and by tests that feed lavaan's own statistics)."""
     model = build_model(statements, ngroups=len(groups), ordered=ordered,
                         thresholds=thresholds, std_lv=std_lv,
                         meanstructure=ordered or len(groups) > 1, group_equal=group_equal,
-                        orthogonal=orthogonal)
+                        orthogonal=orthogonal, parameterization=parameterization)
     _check_degrees(model)
     with _single_threaded_blas():
         fitted = fit_prepared(model, groups, estimator)
