@@ -265,7 +265,7 @@ def _continuous_groups(items: pd.DataFrame, rows: list[np.ndarray], missing: str
 
 def _ordinal_groups(items: pd.DataFrame, rows: list[np.ndarray], labels: list[Any],
                     estimator: str, missing: str,
-                    min_expected: float = 5.0) -> tuple[list[OrdinalGroup], list[int]]:
+                    min_expected: float = 10.0) -> tuple[list[OrdinalGroup], list[int]]:
     for name in items.columns:
         values = items[name].dropna().to_numpy()
         if np.any(values != np.round(values)):
@@ -395,7 +395,7 @@ def cfa(
     missing: str = "listwise",
     n_obs: int | None = None,
     cov_matrix: pd.DataFrame | None = None,
-    empty_cell_expected: float = 5.0,
+    empty_cell_expected: float = 10.0,
     parameterization: str = "delta",
 ) -> CFAResult:
     """Confirmatory factor analysis, numbers as R lavaan 0.6.14's ``cfa()``.
@@ -451,7 +451,7 @@ def cfa(
         Estabrook 2016, and the scales follow). The fit is the same in one group; the
         estimates are on another scale. Theta allows equal residual variances
         (``group_equal=[..., "residuals"]``, strict invariance).
-    empty_cell_expected : float, default 5
+    empty_cell_expected : float, default 10
         Ordered items: one :class:`~alliance_scale.EmptyCellWarning` per analysis names
         the item pairs whose contingency table has an empty cell where the fitted
         bivariate normal expects at least this many answers (there the polychoric
@@ -536,7 +536,7 @@ class Prepared:
 
 def prepare(data: Any, model: Any, *, estimator: str, ordered: Any, group: str | None,
             missing: str, n_obs: Any = None, cov_matrix: Any = None,
-            empty_cell_expected: Any = 5.0) -> Prepared:
+            empty_cell_expected: Any = 10.0) -> Prepared:
     """Parse ``model`` and compute the sample statistics of ``data`` for ``estimator``."""
     if model is None:
         raise OptionError("model is missing: lavaan syntax or a mapping factor -> items")

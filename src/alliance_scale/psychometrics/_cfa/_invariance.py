@@ -167,7 +167,7 @@ def measurement_invariance(
     estimator: str = "ML",
     levels: Sequence[str] | None = None,
     missing: str = "listwise",
-    empty_cell_expected: float = 5.0,
+    empty_cell_expected: float = 10.0,
     parameterization: str = "delta",
 ) -> InvarianceResult:
     """Test configural, metric, scalar (and strict) invariance across ``group``.
@@ -194,7 +194,7 @@ def measurement_invariance(
         "theta" the residual variances are parameters, so "strict" (equal residual
         variances, Wu & Estabrook 2016) can be tested, as
         ``semTools::measEq.syntax(parameterization = "theta")``.
-    empty_cell_expected : float, default 5
+    empty_cell_expected : float, default 10
         As :func:`cfa`: the expected count from which an empty cell of a polychoric table
         is reported (WLSMV; one warning for all groups).
 

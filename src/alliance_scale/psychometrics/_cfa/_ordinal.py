@@ -171,7 +171,7 @@ class OrdinalStatistics(Result):
     empty_cells: tuple[tuple[str, str], ...]
     missing: str = "listwise"
     unexpected_empty: tuple[tuple[str, str, float], ...] = ()
-    min_expected: float = 5.0
+    min_expected: float = 10.0
 
     def vector(self) -> np.ndarray:
         """The statistics in lavaan's ``WLS.obs`` order (the order of ``nacov``).
@@ -221,8 +221,10 @@ class OrdinalStatistics(Result):
 
 
 #: Default expected count (under the fitted bivariate normal) from which an empty cell of a
-#: polychoric table is reported: a Poisson count with mean 5 is 0 with probability .007.
-EMPTY_CELL_EXPECTED = 5.0
+#: polychoric table is reported: a Poisson count with mean 10 is 0 with probability 4.5e-5,
+#: so data from a model that holds almost never show one, even over thousands of cells
+#: (with 5, simulated true models of 60 items showed a few: P = .007 per cell).
+EMPTY_CELL_EXPECTED = 10.0
 
 
 def ordinal_statistics(data: pd.DataFrame, missing: str = "listwise", *,
@@ -247,7 +249,7 @@ def ordinal_statistics(data: pd.DataFrame, missing: str = "listwise", *,
         Use only the rows answering every item (lavaan's default), or every row answering
         at least one item, each statistic on the answers it involves (lavaan's
         ``missing = "pairwise"``; see the module docstring).
-    min_expected : float, default 5
+    min_expected : float, default 10
         An empty cell is reported (``unexpected_empty``, and the warning) when the fitted
         bivariate normal of its pair expects at least this many answers there; 0 reports
         every pair with an empty cell. Empty cells expected to be empty by chance
