@@ -34,8 +34,7 @@ def complete_bfi(bfi_items) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def bfi_statistics(complete_bfi) -> OrdinalStatistics:
-    with pytest.warns(EmptyCellWarning):
-        return ordinal_statistics(complete_bfi)
+    return ordinal_statistics(complete_bfi, warn=False)
 
 
 @pytest.fixture(scope="module")
@@ -355,18 +354,18 @@ def test_memory_estimate_grows_with_the_fourth_power_of_the_items() -> None:
 
     small, large = (ordinal_memory(p, 3 * p, 500, 1, "WLSMV") for p in (50, 100))
     assert 12 < large / small < 17  # (100 / 50)^4 = 16, less the thresholds (linear)
-    assert ordinal_memory(100, 300, 500, 1, "DWLS") < 0.6 * large  # no robust copies
+    assert ordinal_memory(200, 600, 500, 1, "DWLS") < 0.2e9  # the NACOV's diagonal only
     assert ordinal_memory(100, 300, 500, 2, "WLSMV") > large  # one NACOV per group
 
 
-@pytest.mark.parametrize(("estimator", "budget"), [("WLSMV", "0.03"), ("DWLS", "0.005")])
+@pytest.mark.parametrize(("estimator", "budget"), [("WLSMV", "0.03"), ("DWLS", "0.001")])
 def test_a_model_over_the_memory_budget_is_refused_with_the_estimate(
         monkeypatch: pytest.MonkeyPatch, estimator: str, budget: str) -> None:
     from alliance_scale.psychometrics._cfa import _ordinal
 
     data = _ordinal_items(40)
     model = "f =~ " + " + ".join(data.columns)
-    monkeypatch.setenv("ALLIANCE_SCALE_MEMORY_GB", budget)  # WLSMV 0.039 GB, DWLS 0.022
+    monkeypatch.setenv("ALLIANCE_SCALE_MEMORY_GB", budget)  # WLSMV 0.039 GB, DWLS 0.003
 
     def never(*args: object, **kwargs: object) -> None:
         raise AssertionError("the statistics were computed before the check")
@@ -460,3 +459,20 @@ def test_a_true_model_of_sixty_items_shows_no_unexpected_empty_cell() -> None:
         warnings.simplefilter("error", EmptyCellWarning)
         stats = ordinal_statistics(items)
     assert len(stats.empty_cells) > 1000 and not stats.unexpected_empty
+
+
+def test_dwls_uses_only_the_diagonal_of_the_nacov(complete_bfi) -> None:
+    items = complete_bfi.iloc[:400, :10]
+    full = ordinal_statistics(items, warn=False)
+    lean = ordinal_statistics(items, warn=False, diagonal=True)
+    assert lean.nacov.shape == (full.nacov.shape[0],)
+    np.testing.assert_allclose(lean.nacov, np.diag(full.nacov), rtol=1e-12)
+    pd.testing.assert_frame_equal(lean.to_frame(), full.to_frame(), rtol=1e-12)
+    model = "A =~ A1 + A2 + A3 + A4 + A5\nC =~ C1 + C2 + C3 + C4 + C5"
+    for estimator in ("DWLS", "ULS"):
+        fit = als.cfa(items, model, ordered=True, estimator=estimator)
+        reference = als.cfa(items, model, ordered=True, estimator=estimator.replace(
+            "DWLS", "WLSMV").replace("ULS", "ULSMV"))  # same estimates, full NACOV
+        np.testing.assert_allclose(fit.estimates["est"], reference.estimates["est"],
+                                   atol=1e-8)
+        assert fit.fit["chisq"] == pytest.approx(reference.fit["chisq"], rel=1e-10)

@@ -49,8 +49,9 @@ MAX_CATEGORIES = 10
 #: Environment variable holding the memory budget of the ordinal estimators, in GB.
 MEMORY_VARIABLE = "ALLIANCE_SCALE_MEMORY_GB"
 #: Copies of the (statistics x statistics) NACOV alive at the peak, measured (80 items, 500
-#: respondents: 4.9 with the robust corrections, 2.6 without), plus one per extra group.
-_NACOV_COPIES = {"WLSMV": 5.5, "ULSMV": 5.5, "DWLS": 3.0, "ULS": 3.0}
+#: respondents: 4.9 with the robust corrections), plus one per extra group; DWLS and ULS
+#: compute only its diagonal (their standard errors and test need no more).
+_NACOV_COPIES = {"WLSMV": 5.5, "ULSMV": 5.5, "DWLS": 0.0, "ULS": 0.0}
 
 
 def memory_budget() -> int:
@@ -90,7 +91,8 @@ def ordinal_memory(n_items: int, n_thresholds: int, n_obs: int, ngroups: int,
     6.2
     """
     nstat = n_thresholds + n_items * (n_items - 1) // 2
-    copies = _NACOV_COPIES.get(estimator, 5.5) + ngroups - 1
+    copies = _NACOV_COPIES.get(estimator, 5.5)
+    copies += (ngroups - 1) if copies else 0.0
     return int(8 * nstat * nstat * copies + 16 * n_obs * nstat)
 
 
@@ -105,7 +107,8 @@ def _check_memory(n_items: int, n_thresholds: int, n_obs: int, ngroups: int,
     options = []
     if estimator in ("WLSMV", "ULSMV") and lean <= budget:
         options.append(f"estimator='DWLS' (about {lean / 1e9:.2g} GB: the same estimates, "
-                       "standard errors and test without the robust corrections)")
+                       "standard errors and test without the robust corrections, which "
+                       "need only the diagonal of that matrix)")
     options += ["fewer items per model (e.g. one model per dimension)",
                 "estimator='MLR' on the items as continuous (memory grows with the items "
                 "squared; reasonable with 5 or more points)",
@@ -287,7 +290,8 @@ def _ordinal_groups(items: pd.DataFrame, rows: list[np.ndarray], labels: list[An
     unexpected: list[tuple[str, str, float, str]] = []
     for g, idx in enumerate(rows):
         stats = ordinal_statistics(items.iloc[idx], missing=missing, warn=False,
-                                   min_expected=min_expected)
+                                   min_expected=min_expected,
+                                   diagonal=estimator in ("DWLS", "ULS"))
         where = f" in group {labels[g]}" if labels else ""
         pairs += len(stats.names) * (len(stats.names) - 1) // 2
         empty += len(stats.empty_cells)
@@ -299,8 +303,9 @@ def _ordinal_groups(items: pd.DataFrame, rows: list[np.ndarray], labels: list[An
                                 "than in the first group; collapse rare categories",
                                 column=bad)
         counts = here
-        nacov = np.asarray(stats.nacov, dtype=float)
-        weights = 1.0 / np.diag(nacov) if estimator in ("WLSMV", "DWLS") else \
+        nacov = np.asarray(stats.nacov, dtype=float)  # DWLS / ULS: its diagonal only
+        variances = nacov if nacov.ndim == 1 else np.diag(nacov)
+        weights = 1.0 / variances if estimator in ("WLSMV", "DWLS") else \
             np.ones(nacov.shape[0])
         groups.append(OrdinalGroup(stats.n_obs, np.asarray(stats.vector(), float), nacov,
                                    weights, np.asarray(stats.correlation, float),
