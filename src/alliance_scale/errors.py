@@ -222,7 +222,7 @@ class NotPositiveDefiniteWarning(AllianceScaleWarning):
 
 class EmptyCellWarning(AllianceScaleWarning):
     """Some pairs of ordinal items have an empty cell where the polychoric model expects
-    answers (at least ``empty_cell_expected``, default 5): one summary per analysis.
+    answers (at least ``empty_cell_expected``, default 10): one summary per analysis.
 
     Polychoric correlations of such pairs rest on few answers; lavaan is silent about it by
     default, psych adds a correction in local mode only.

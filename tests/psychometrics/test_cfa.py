@@ -219,9 +219,10 @@ def test_wlsmv_extras_match_lavaan_and_semtools() -> None:
 def test_wlsmv_end_to_end_on_bfi_matches_lavaan(bfi_items: pd.DataFrame) -> None:
     """Needs the ordinal statistics (psychometrics/_cfa/_ordinal.py)."""
     with warnings.catch_warnings(), \
-            pytest.warns(AllianceScaleWarning, match="empty cells") as record:  # 9 sparse pairs
+            pytest.warns(AllianceScaleWarning, match="9 pair.s. have empty cells") as record:
         warnings.filterwarnings("ignore", "364 of 2800", AllianceScaleWarning)
-        fit = als.cfa(bfi_items, BFI_MODEL, ordered=True, estimator="WLSMV")
+        fit = als.cfa(bfi_items, BFI_MODEL, ordered=True, estimator="WLSMV",
+                      empty_cell_expected=0)  # every empty cell named
     assert all(w.filename == __file__ for w in record)
     reference = REF["bfi_wlsmv"]
     assert fit.n_obs == reference["nobs"]

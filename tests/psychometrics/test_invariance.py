@@ -190,3 +190,63 @@ def test_binary_items_order_the_comparisons_by_df_as_lavtestlrt(bfi: pd.DataFram
     _check_lrt(result.table.iloc[1:], {k: v[1:] for k, v in lrt.items()})  # 0-df step: NA
     assert result.table["df_diff"].iloc[1] == 0 and np.isnan(result.table["pvalue_diff"].iloc[1])
     assert "invariance held" in repr(result)
+
+
+def test_theta_parameterization_matches_lavaan(bfi: pd.DataFrame) -> None:
+    """One group: residual variances fixed at 1, scales derived (the ~*~ rows), the same
+    fit as delta; estimates on the theta scale (tests/fixtures/cfa_gaps_reference.R)."""
+    reference = GAPS["theta"]
+    data = bfi[["A1", "A2", "A3", "C1", "C2", "C3"]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", AllianceScaleWarning)
+        fit = als.cfa(data, SMALL_MODEL, ordered=True, estimator="WLSMV",
+                      parameterization="theta")
+        delta = als.cfa(data, SMALL_MODEL, ordered=True, estimator="WLSMV")
+    theirs = pd.DataFrame(reference["estimates"]).replace({None: np.nan})
+    merged = fit.estimates.assign(group=1).merge(theirs, on=["lhs", "op", "rhs", "group"],
+                                                 suffixes=("", "_ref"))
+    assert len(merged) == len(theirs) == len(fit.estimates)
+    np.testing.assert_allclose(merged["est"], merged["est_ref"], atol=1e-4)
+    np.testing.assert_allclose(merged["se"], merged["se_ref"], atol=1e-4)
+    for key in ("npar", "chisq", "df", "chisq_scaled", "cfi_robust", "rmsea_robust", "srmr"):
+        assert fit.fit[key] == pytest.approx(reference["fit"][key], rel=1e-5, abs=1e-6), key
+        assert delta.fit[key] == pytest.approx(fit.fit[key], rel=1e-6, abs=1e-8), key
+    loadings = merged[merged["op"] == "=~"]
+    assert (loadings["est"].abs() > 0).all()
+    with pytest.raises(OptionError, match="parameterization"):
+        als.cfa(data, SMALL_MODEL, ordered=True, estimator="WLSMV", parameterization="gamma")
+    with pytest.raises(OptionError, match="not parameters in the theta"):
+        als.cfa(data, SMALL_MODEL + "\nA1 ~*~ A1", ordered=True, estimator="WLSMV",
+                parameterization="theta")
+
+
+def test_theta_invariance_with_strict_matches_semtools(bfi: pd.DataFrame) -> None:
+    """Wu & Estabrook in the theta parameterization frees residual variances instead of
+    scales; strict (equal residual variances) becomes testable, as semTools."""
+    reference = GAPS["theta_invariance"]
+    data = bfi[["A1", "A2", "A3", "C1", "C2", "C3", "gender"]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", AllianceScaleWarning)
+        result = als.measurement_invariance(data, SMALL_MODEL, "gender", estimator="WLSMV",
+                                            parameterization="theta")
+    assert result.levels == ("configural", "thresholds", "metric", "scalar", "strict")
+    for level, expected in reference["fits"].items():
+        fit = result.fits[level].fit
+        assert (fit["npar"], fit["df"]) == (expected["npar"], expected["df"]), level
+        assert fit["chisq"] == pytest.approx(expected["chisq"], rel=1e-5), level
+        assert fit["chisq_scaled"] == pytest.approx(expected["chisq_scaled"], rel=1e-5), level
+        if expected["cfi_robust"] is None:
+            assert np.isnan(fit["cfi_robust"]), level
+        else:
+            assert fit["cfi_robust"] == pytest.approx(expected["cfi_robust"], abs=1e-6)
+    _check_lrt(result.table, reference["lrt"])
+    strict = result.fits["strict"].estimates
+    theirs = pd.DataFrame(reference["strict_estimates"]).replace({None: np.nan})
+    merged = strict.merge(theirs, on=["lhs", "op", "rhs", "group"], suffixes=("", "_ref"))
+    np.testing.assert_allclose(merged["est"], merged["est_ref"], atol=1e-4)
+    residuals = merged[(merged["op"] == "~~") & (merged["lhs"] == merged["rhs"])
+                       & merged["lhs"].str.len().eq(2)]
+    assert np.allclose(residuals["est"], 1.0)  # equal across groups: 1 as in group 1
+    with pytest.raises(OptionError, match="parameterization='theta'"):
+        als.measurement_invariance(data, SMALL_MODEL, "gender", estimator="WLSMV",
+                                   levels=("configural", "strict"))

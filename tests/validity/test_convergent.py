@@ -464,3 +464,24 @@ def test_a_difference_whose_interval_includes_0_is_not_confirmed() -> None:
     assert lenient.confirmed == 2 and lenient.meets_cosmin
     with pytest.raises(OptionError, match="rule"):
         convergent_validity(scores, wai, hypotheses=hypotheses, id_column=False, rule="ci")
+
+
+def test_hypotheses_may_name_the_criterion_by_the_user_s_column(pilot, pilot_scores) -> None:
+    """'A ~ wai_bond > A ~ wai_task' is 'A ~ bond > A ~ task' (the columns are renamed to
+    the Bordin names); the text stays as written."""
+    criterion = pilot[WAI]
+    own = ["A ~ wai_bond > A ~ wai_task", "C ~ wai_bond >= .40", "total ~ total >= .50"]
+    bordin = ["A ~ bond > A ~ task", "C ~ bond >= .40", "total ~ total >= .50"]
+    mine = convergent_validity(pilot_scores, criterion, hypotheses=own)
+    theirs = convergent_validity(pilot_scores, criterion, hypotheses=bordin)
+    columns = ["r", "versus", "difference", "verdict"]
+    pd.testing.assert_frame_equal(mine.hypotheses[columns], theirs.hypotheses[columns])
+    assert list(mine.hypotheses["hypothesis"]) == own
+    pd.testing.assert_frame_equal(mine.table, theirs.table)  # hypothesised cells too
+    mixed = convergent_validity(pilot_scores, criterion, hypotheses=["A ~ wai_bond > A ~ task"])
+    assert mixed.hypotheses["verdict"].iloc[0] == theirs.hypotheses["verdict"].iloc[0]
+    with pytest.raises(OptionError, match="wai_alliance"):
+        convergent_validity(pilot_scores, criterion, hypotheses=["A ~ wai_alliance >= .3"])
+    matrix = als.mtmm(pilot_scores, criterion, hypotheses=own)
+    same = als.mtmm(pilot_scores, criterion, hypotheses=bordin)
+    pd.testing.assert_frame_equal(matrix.criteria, same.criteria)

@@ -103,3 +103,22 @@ def test_bad_input_is_named(bfi_groups) -> None:
     tiny.loc[tiny.index[tiny["gender"] == "male"][0], "agree"] = 4.0
     with pytest.raises(AnalysisError, match=r"'agree'.*fewer than 2"):
         known_groups(tiny, "gender")
+
+
+def test_cohen_d_beside_hedges_g_is_psych_cohen_d(bfi, fixtures_dir) -> None:
+    """psych::cohen.d 2.2.9 by gender on five bfi items (tests/fixtures/cfa_gaps_reference.R):
+    the effect (pooled SD with divisor n1 + n2) and its cohen.d.ci interval."""
+    reference = json.loads((fixtures_dir / "cfa_gaps_reference.json").read_text())["cohen_d"]
+    items = reference["items"]
+    result = known_groups(bfi[items], bfi["gender"].map({1: "male", 2: "female"}).rename("g"),
+                          predictions={})
+    table = result.table.loc[items]
+    if result.groups != ("female", "male"):  # pragma: no cover - sorted order is fixed
+        raise AssertionError(result.groups)
+    # sorted groups: female first, so the difference is male - female: psych's is 2 - 1
+    np.testing.assert_allclose(-table["cohen_d"], reference["d"], atol=1e-10)
+    np.testing.assert_allclose(-table["d_ci_upper"], reference["lower"], atol=1e-5)
+    np.testing.assert_allclose(-table["d_ci_lower"], reference["upper"], atol=1e-5)
+    # d is g without Hedges' factor, on a slightly smaller SD: |d| > |g|, same sign
+    assert ((table["cohen_d"].abs() > table["hedges_g"].abs())
+            & (np.sign(table["cohen_d"]) == np.sign(table["hedges_g"]))).all()

@@ -46,7 +46,7 @@ from ..psychometrics._correlation_tests import (
     zou_interval,
 )
 from ._criterion import MIN_N, MatchedScores, check_pair_counts, correlations, match_scores
-from ._hypotheses import Hypothesis, collect_hypotheses
+from ._hypotheses import Hypothesis, collect_hypotheses, with_criterion_names
 
 __all__ = ["ConvergentValidityResult", "convergent_validity"]
 
@@ -517,6 +517,7 @@ def convergent_validity(
                         criterion_reliabilities=criterion_reliabilities,
                         criterion_keys=criterion_keys, criterion_range=criterion_range,
                         id_column=id_column)
+    listed = with_criterion_names(listed, data.criterion_columns)  # wai_bond or bond
     table = _correlation_table(data, method, confidence, adjust, listed)
     checked = _evaluate(listed, data, table, method, confidence, adjust, rule)
     verdicts = checked["verdict"]

@@ -296,6 +296,34 @@ def collect_hypotheses(hypotheses: Any, blueprint: Blueprint | None) -> list[Hyp
     return out
 
 
+def with_criterion_names(hypotheses: Sequence[Hypothesis],
+                         columns: Mapping[str, str]) -> list[Hypothesis]:
+    """The hypotheses with each criterion named as the analysis names it.
+
+    The criterion columns are renamed to the Bordin names (``wai_bond`` -> ``bond``;
+    ``columns`` maps the analysis' name to the user's column). A hypothesis may name the
+    criterion either way: ``"A ~ wai_bond > A ~ wai_task"`` is read as ``"A ~ bond > A ~
+    task"``; its text stays as written.
+
+    Examples
+    --------
+    >>> h = als.parse_hypothesis("A ~ wai_bond > A ~ task")
+    >>> with_criterion_names([h], {"bond": "wai_bond", "task": "wai_task"})[0].pairs
+    (('A', 'bond'), ('A', 'task'))
+    """
+    own = {original: name for name, original in columns.items() if original != name}
+    own = {k: v for k, v in own.items() if k not in columns}  # an analysis name wins
+    if not own:
+        return list(hypotheses)
+    out = []
+    for h in hypotheses:
+        left = (h.left[0], own.get(h.left[1], h.left[1]))
+        right = h.right if isinstance(h.right, float) else (h.right[0],
+                                                             own.get(h.right[1], h.right[1]))
+        out.append(Hypothesis(h.id, h.text, left, h.relation, right, h.source))
+    return out
+
+
 def _is_file(text: str) -> bool:
     """A string naming a YAML file (by its suffix, or an existing path), not a hypothesis."""
     if "~" in text or "\n" in text or "\x00" in text:

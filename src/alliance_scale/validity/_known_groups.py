@@ -26,7 +26,7 @@ from ..errors import AnalysisError, OptionError, ResponseError
 from ..fielding._responses import index_by_id
 from ..fielding._scoring import ScoreResult
 from ..instrument._blueprint import Blueprint, load_blueprint
-from ..psychometrics._correlation_tests import hedges_g, welch_test
+from ..psychometrics._correlation_tests import cohen_d, hedges_g, welch_test
 
 __all__ = ["KnownGroupsResult", "known_groups"]
 
@@ -46,9 +46,11 @@ class KnownGroupsResult(Result):
         One row per subscale: ``prediction`` (``"low < high"`` or ""), ``group_1``
         (the predicted-low group, else the first group in sorted order), ``group_2``,
         ``n_1``, ``mean_1``, ``sd_1``, ``n_2``, ``mean_2``, ``sd_2``, ``difference``
-        (mean_2 - mean_1), ``hedges_g`` with ``ci_lower`` / ``ci_upper`` (noncentral t), ``t``,
-        ``df``, ``p`` (Welch, two-sided), ``as_predicted`` (the difference is positive;
-        NaN without a prediction). This is ``to_frame()``.
+        (mean_2 - mean_1), ``hedges_g`` with ``ci_lower`` / ``ci_upper`` (noncentral t),
+        ``cohen_d`` (``psych::cohen.d``'s effect: the difference over the pooled SD with
+        divisor n1 + n2, no small-sample factor) with ``d_ci_lower`` / ``d_ci_upper``
+        (``psych::cohen.d.ci``), ``t``, ``df``, ``p`` (Welch, two-sided), ``as_predicted``
+        (the difference is positive; NaN without a prediction). This is ``to_frame()``.
     groups : tuple of str
         The two groups, in sorted order.
     as_predicted, predicted : int
@@ -257,6 +259,7 @@ def known_groups(
                                 f"({low}: {len(first)}, {high}: {len(second)})",
                                 column=subscale)
         effect = hedges_g(first, second, confidence)
+        d, d_lower, d_upper = cohen_d(first, second, confidence)
         t, df, p = welch_test(first, second)
         difference = second.mean() - first.mean()
         rows.append({
@@ -266,7 +269,8 @@ def known_groups(
             "n_1": len(first), "mean_1": first.mean(), "sd_1": first.std(ddof=1),
             "n_2": len(second), "mean_2": second.mean(), "sd_2": second.std(ddof=1),
             "difference": difference, "hedges_g": effect.g, "ci_lower": effect.lower,
-            "ci_upper": effect.upper, "t": t, "df": df, "p": p,
+            "ci_upper": effect.upper, "cohen_d": d, "d_ci_lower": d_lower,
+            "d_ci_upper": d_upper, "t": t, "df": df, "p": p,
             "as_predicted": bool(difference > 0) if subscale in parsed else np.nan,
         })
     table = pd.DataFrame(rows).set_index("subscale")

@@ -34,7 +34,7 @@ from ..errors import AnalysisError, OptionError
 from ..instrument._blueprint import Blueprint, load_blueprint
 from ..psychometrics._correlation_tests import correlation_t_test
 from ._criterion import check_pair_counts, correlations, match_scores
-from ._hypotheses import collect_hypotheses
+from ._hypotheses import collect_hypotheses, with_criterion_names
 
 __all__ = ["MTMMResult", "mtmm"]
 
@@ -197,6 +197,7 @@ def mtmm(
                         criterion_reliabilities=criterion_reliabilities,
                         criterion_keys=criterion_keys, criterion_range=criterion_range,
                         id_column=id_column)
+    listed = with_criterion_names(listed, data.criterion_columns)  # wai_bond or bond
     traits_s = _dta_traits(list(data.scores.columns), subscales, blueprint)
     traits_c = [c for c in data.criterion.columns if c != "total"]
     values = np.hstack([data.scores[traits_s].to_numpy(), data.criterion[traits_c].to_numpy()])

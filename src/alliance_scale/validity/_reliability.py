@@ -31,6 +31,7 @@ from ..fielding._responses import index_by_id
 from ..fielding._scoring import score_items
 from ..instrument._scale import Scale
 from ..psychometrics._correlation import _fit_polychoric, _PolychoricFit, correlation_kind
+from ..psychometrics._icc import icc_forms
 from ..psychometrics._keys import reverse_codes, reverse_keyed, split_keyed
 from ..psychometrics._reliability import (
     AlphaResult,
@@ -435,42 +436,13 @@ class TestRetestResult(Result):
 
 
 def _intraclass_correlation(scores: np.ndarray, confidence: float = 0.95) -> dict[str, Any]:
-    """ICC(A,1) of an n x k table of scores (k occasions), with its F test and CI.
-
-    Two-way random effects, absolute agreement, single measurement (Shrout & Fleiss 1979
-    ICC(2,1); McGraw & Wong 1996 ICC(A,1)), from the two-way ANOVA mean squares; the CI is
-    McGraw & Wong's (1996) approximate F interval, as ``psych::ICC`` and
-    ``pingouin.intraclass_corr`` give it. Hand-written (ten lines of numpy) because
-    pingouin rounds the interval to two decimals unless its global ``options`` are changed,
-    which is not safe during a call; the suite checks the numbers against ``psych::ICC``.
-    """
-    import scipy.stats
-
-    n, k = scores.shape
-    grand = scores.mean()
-    ss_rows = k * np.sum((scores.mean(axis=1) - grand) ** 2)
-    ss_columns = n * np.sum((scores.mean(axis=0) - grand) ** 2)
-    ss_error = np.sum((scores - grand) ** 2) - ss_rows - ss_columns
-    ms_rows, ms_columns = ss_rows / (n - 1), ss_columns / (k - 1)
-    ms_error = ss_error / ((n - 1) * (k - 1))
-    icc = (ms_rows - ms_error) / (ms_rows + (k - 1) * ms_error
-                                  + k * (ms_columns - ms_error) / n)
-    f_rows = ms_rows / ms_error
-    df1, df2 = n - 1, (n - 1) * (k - 1)
-    f_columns = ms_columns / ms_error
-    a = k * icc / (n * (1 - icc))
-    b = 1 + k * icc * (n - 1) / (n * (1 - icc))
-    v = (a * f_columns + b) ** 2 / ((a * f_columns) ** 2 / (k - 1) + b ** 2 / df2)
-    alpha = 1 - confidence
-    f_upper = scipy.stats.f.ppf(1 - alpha / 2, df1, v)
-    f_lower = scipy.stats.f.ppf(1 - alpha / 2, v, df1)
-    lower = n * (ms_rows - f_upper * ms_error) / (
-        f_upper * (k * ms_columns + (k * n - k - n) * ms_error) + n * ms_rows)
-    upper = n * (f_lower * ms_rows - ms_error) / (
-        k * ms_columns + (k * n - k - n) * ms_error + n * f_lower * ms_rows)
-    return {"icc": float(icc), "ci_lower": float(lower), "ci_upper": float(upper),
-            "F": float(f_rows), "df1": int(df1), "df2": int(df2),
-            "p_value": float(scipy.stats.f.sf(f_rows, df1, df2))}
+    """ICC(A,1) of an n x k table of scores (k occasions), with its F test and CI: the
+    ``ICC2`` row of :func:`~alliance_scale.icc` (two-way random effects, absolute
+    agreement, single measurement; McGraw & Wong's approximate interval, as psych::ICC)."""
+    row = icc_forms(scores, confidence).loc["Single_random_raters"]
+    return {"icc": float(row["icc"]), "ci_lower": float(row["ci_lower"]),
+            "ci_upper": float(row["ci_upper"]), "F": float(row["F"]), "df1": int(row["df1"]),
+            "df2": int(row["df2"]), "p_value": float(row["p"])}
 
 
 def test_retest(

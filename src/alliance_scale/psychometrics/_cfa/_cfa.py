@@ -52,8 +52,9 @@ MAX_CATEGORIES = 10
 #: Environment variable holding the memory budget of the ordinal estimators, in GB.
 MEMORY_VARIABLE = "ALLIANCE_SCALE_MEMORY_GB"
 #: Copies of the (statistics x statistics) NACOV alive at the peak, measured (80 items, 500
-#: respondents: 4.9 with the robust corrections, 2.6 without), plus one per extra group.
-_NACOV_COPIES = {"WLSMV": 5.5, "ULSMV": 5.5, "DWLS": 3.0, "ULS": 3.0}
+#: respondents: 4.9 with the robust corrections), plus one per extra group; DWLS and ULS
+#: compute only its diagonal (their standard errors and test need no more).
+_NACOV_COPIES = {"WLSMV": 5.5, "ULSMV": 5.5, "DWLS": 0.0, "ULS": 0.0}
 
 
 def memory_budget() -> int:
@@ -93,7 +94,8 @@ def ordinal_memory(n_items: int, n_thresholds: int, n_obs: int, ngroups: int,
     6.2
     """
     nstat = n_thresholds + n_items * (n_items - 1) // 2
-    copies = _NACOV_COPIES.get(estimator, 5.5) + ngroups - 1
+    copies = _NACOV_COPIES.get(estimator, 5.5)
+    copies += (ngroups - 1) if copies else 0.0
     return int(8 * nstat * nstat * copies + 16 * n_obs * nstat)
 
 
@@ -108,7 +110,8 @@ def _check_memory(n_items: int, n_thresholds: int, n_obs: int, ngroups: int,
     options = []
     if estimator in ("WLSMV", "ULSMV") and lean <= budget:
         options.append(f"estimator='DWLS' (about {lean / 1e9:.2g} GB: the same estimates, "
-                       "standard errors and test without the robust corrections)")
+                       "standard errors and test without the robust corrections, which "
+                       "need only the diagonal of that matrix)")
     options += ["fewer items per model (e.g. one model per dimension)",
                 "estimator='MLR' on the items as continuous (memory grows with the items "
                 "squared; reasonable with 5 or more points)",
@@ -284,7 +287,7 @@ def _missing_group(values: np.ndarray, names: list[str], labels: list[Any],
 
 def _ordinal_groups(items: pd.DataFrame, rows: list[np.ndarray], labels: list[Any],
                     estimator: str, missing: str,
-                    min_expected: float = 5.0) -> tuple[list[OrdinalGroup], list[int]]:
+                    min_expected: float = 10.0) -> tuple[list[OrdinalGroup], list[int]]:
     for name in items.columns:
         values = items[name].dropna().to_numpy()
         if np.any(values != np.round(values)):
@@ -306,7 +309,8 @@ def _ordinal_groups(items: pd.DataFrame, rows: list[np.ndarray], labels: list[An
     unexpected: list[tuple[str, str, float, str]] = []
     for g, idx in enumerate(rows):
         stats = ordinal_statistics(items.iloc[idx], missing=missing, warn=False,
-                                   min_expected=min_expected)
+                                   min_expected=min_expected,
+                                   diagonal=estimator in ("DWLS", "ULS"))
         where = f" in group {labels[g]}" if labels else ""
         pairs += len(stats.names) * (len(stats.names) - 1) // 2
         empty += len(stats.empty_cells)
@@ -318,8 +322,9 @@ def _ordinal_groups(items: pd.DataFrame, rows: list[np.ndarray], labels: list[An
                                 "than in the first group; collapse rare categories",
                                 column=bad)
         counts = here
-        nacov = np.asarray(stats.nacov, dtype=float)
-        weights = 1.0 / np.diag(nacov) if estimator in ("WLSMV", "DWLS") else \
+        nacov = np.asarray(stats.nacov, dtype=float)  # DWLS / ULS: its diagonal only
+        variances = nacov if nacov.ndim == 1 else np.diag(nacov)
+        weights = 1.0 / variances if estimator in ("WLSMV", "DWLS") else \
             np.ones(nacov.shape[0])
         groups.append(OrdinalGroup(stats.n_obs, np.asarray(stats.vector(), float), nacov,
                                    weights, np.asarray(stats.correlation, float),
@@ -414,7 +419,8 @@ def cfa(
     missing: str = "listwise",
     n_obs: int | None = None,
     cov_matrix: pd.DataFrame | None = None,
-    empty_cell_expected: float = 5.0,
+    empty_cell_expected: float = 10.0,
+    parameterization: str = "delta",
 ) -> CFAResult:
     """Confirmatory factor analysis, numbers as R lavaan 0.6.14's ``cfa()``.
 
@@ -470,7 +476,14 @@ def cfa(
     cov_matrix : DataFrame, optional
         An (unbiased) covariance matrix with item names instead of ``data`` (ML only;
         rescaled by ``(N - 1) / N`` as lavaan's ``sample.cov``).
-    empty_cell_expected : float, default 5
+    parameterization : {"delta", "theta"}, default "delta"
+        Ordered items, as lavaan's option: "delta" (the scaling factors of the latent
+        responses are parameters, their residual variances follow) or "theta" (the
+        residual variances are parameters, fixed at 1, freed in groups 2+ as Wu &
+        Estabrook 2016, and the scales follow). The fit is the same in one group; the
+        estimates are on another scale. Theta allows equal residual variances
+        (``group_equal=[..., "residuals"]``, strict invariance).
+    empty_cell_expected : float, default 10
         Ordered items: one :class:`~alliance_scale.EmptyCellWarning` per analysis names
         the item pairs whose contingency table has an empty cell where the fitted
         bivariate normal expects at least this many answers (there the polychoric
@@ -530,13 +543,15 @@ def cfa(
     estimator, group_equal = _check_options(estimator, ordered, group, group_equal, std_lv,
                                             missing)
     check_flag("orthogonal", orthogonal)
+    check_choice("parameterization", parameterization, ("delta", "theta"))
     prepared = prepare(data, model, estimator=estimator, ordered=ordered, group=group,
                        missing=missing, n_obs=n_obs, cov_matrix=cov_matrix,
                        empty_cell_expected=empty_cell_expected)
     fit = fit_statements(prepared.statements, prepared.groups, estimator=estimator,
                          ordered=prepared.ordered, thresholds=prepared.thresholds,
                          std_lv=std_lv, group_equal=group_equal, labels=prepared.labels,
-                         source=model, orthogonal=bool(orthogonal))
+                         source=model, orthogonal=bool(orthogonal),
+                         parameterization=parameterization)
     return fit if data is None else replace(fit, n_rows=len(data))
 
 
@@ -554,7 +569,7 @@ class Prepared:
 
 def prepare(data: Any, model: Any, *, estimator: str, ordered: Any, group: str | None,
             missing: str, n_obs: Any = None, cov_matrix: Any = None,
-            empty_cell_expected: Any = 5.0) -> Prepared:
+            empty_cell_expected: Any = 10.0) -> Prepared:
     """Parse ``model`` and compute the sample statistics of ``data`` for ``estimator``."""
     if model is None:
         raise OptionError("model is missing: lavaan syntax or a mapping factor -> items")
@@ -611,14 +626,15 @@ def prepare(data: Any, model: Any, *, estimator: str, ordered: Any, group: str |
 def fit_statements(statements: list[Statement], groups: list, *, estimator: str,
                    ordered: bool, thresholds: Sequence[int], std_lv: bool,
                    group_equal: Sequence[str], labels: Sequence[str],
-                   source: Any = None, orthogonal: bool = False) -> CFAResult:
+                   source: Any = None, orthogonal: bool = False,
+                   parameterization: str = "delta") -> CFAResult:
     """Fit parsed statements to prepared per-group statistics (used by :func:`cfa`, by
     :func:`measurement_invariance` and by tests that feed lavaan's own statistics)."""
     model = build_model(statements, ngroups=len(groups), ordered=ordered,
                         thresholds=thresholds, std_lv=std_lv,
                         meanstructure=ordered or len(groups) > 1 or is_fiml(groups),
-                        group_equal=group_equal,
-                        orthogonal=orthogonal)
+                        group_equal=group_equal, orthogonal=orthogonal,
+                        parameterization=parameterization)
     _check_degrees(model)
     with _single_threaded_blas():
         fitted = fit_prepared(model, groups, estimator)

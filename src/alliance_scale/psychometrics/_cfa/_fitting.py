@@ -195,6 +195,11 @@ def _catml(fitted: Fitted) -> dict:
     model, groups = fitted.model, fitted.groups
     if any(r.free >= 0 and r.mat == "delta" for r in model.rows):
         return {}
+    if getattr(model, "parameterization", "delta") == "theta":  # lavaan 0.6.14's catML
+        # refit fails (NA) once thresholds are equal across groups (measured with semTools)
+        taus = [r.free for r in model.rows if r.free >= 0 and r.mat == "tau"]
+        if len(set(taus)) < len(taus):
+            return {}
     x, n_total, nth = fitted.estimate.x, fitted.n_total, model.nth
     rows, cols = lower_pairs(model.p)
     stat = stat_null = ks = kbs = 0.0
@@ -375,12 +380,13 @@ def parameter_table(fitted: Fitted, level: float = 0.95) -> list[dict]:
     crit = scipy.stats.norm.ppf(1 - (1 - level) / 2)
     derived = {}
     for g in range(model.ngroups):
-        theta = model.implied(x, g)["theta"]
-        derived[g] = theta
+        imp = model.implied(x, g)
+        derived[g] = (imp["theta"], imp.get("delta"))
     table = []
     for r in model.rows:
-        if r.derived:
-            value = derived[r.group][r.row, r.col]
+        if r.derived:  # theta parameterization: the scales; delta: the residual variances
+            value = derived[r.group][1][r.row] if r.mat == "delta" else \
+                derived[r.group][0][r.row, r.col]
         else:
             value = x[r.free] if r.free >= 0 else r.value
         se = se_free[r.free] if r.free >= 0 else 0.0

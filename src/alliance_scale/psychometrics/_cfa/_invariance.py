@@ -10,7 +10,9 @@ Vandenberg & Lance 2000):
   ``semTools::measEq.syntax(ID.fac = "std.lv", ID.cat = "Wu.Estabrook.2016")``):
   configural, thresholds, metric (+ loadings), scalar (+ intercepts). Thresholds come
   before loadings, as Wu & Estabrook show loadings cannot be tested first. Residual
-  variances are not tested in the delta parameterization (semTools refuses too).
+  variances are not tested in the delta parameterization (semTools refuses too); in the
+  theta parameterization they are parameters (freed in groups 2+ where delta frees the
+  scales), and "strict" equates them.
 
 Each step is compared with the previous one as ``lavaan::lavTestLRT``: the chi-square
 difference (ML), the Satorra-Bentler (2001) scaled difference (MLR), the Satorra (2000)
@@ -26,7 +28,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import scipy.linalg
 
 from ..._checks import check_choice
 from ..._results import Result, result
@@ -43,7 +44,8 @@ LEVELS = {
                    "strict": ("loadings", "intercepts", "residuals")},
     "ordinal": {"configural": (), "thresholds": ("thresholds",),
                 "metric": ("thresholds", "loadings"),
-                "scalar": ("thresholds", "loadings", "intercepts")},
+                "scalar": ("thresholds", "loadings", "intercepts"),
+                "strict": ("thresholds", "loadings", "intercepts", "residuals")},
 }
 #: Chen's (2007) cut-offs: noninvariance when CFI drops by .010 or more, supplemented by
 #: an RMSEA rise of .015 or more or an SRMR rise of .030 (first constrained step) / .010.
@@ -130,6 +132,7 @@ def _satorra_2000(m1: CFAResult, m0: CFAResult, t1: float, t0: float,
                   m: int) -> tuple[float, int]:
     """Satorra's (2000) scaled-shifted difference (lavaan's ``lav_test_diff_Satorra2000``
     with ``A.method = "delta"``, ``scaled.shifted = TRUE``)."""
+    import scipy.linalg
     import scipy.sparse
 
     f1, f0 = m1.fitted, m0.fitted
@@ -171,7 +174,8 @@ def measurement_invariance(
     estimator: str = "ML",
     levels: Sequence[str] | None = None,
     missing: str = "listwise",
-    empty_cell_expected: float = 5.0,
+    empty_cell_expected: float = 10.0,
+    parameterization: str = "delta",
 ) -> InvarianceResult:
     """Test configural, metric, scalar (and strict) invariance across ``group``.
 
@@ -188,11 +192,17 @@ def measurement_invariance(
         (polychorics) and identifies the model as Wu & Estabrook (2016).
     levels : sequence of str, optional
         Steps to fit, in order. Default ``("configural", "metric", "scalar", "strict")``
-        (ML, MLR) or ``("configural", "thresholds", "metric", "scalar")`` (WLSMV).
+        (ML, MLR) or ``("configural", "thresholds", "metric", "scalar")`` (WLSMV; then
+        ``"strict"`` too with ``parameterization="theta"``).
     missing : {"listwise", "pairwise", "ml", "ml.x"}, default "listwise"
         As :func:`cfa` (``"pairwise"``: not with MLR; ``"ml"``: full-information ML with
         ML / MLR, every group's EM saturated model as h1).
-    empty_cell_expected : float, default 5
+    parameterization : {"delta", "theta"}, default "delta"
+        WLSMV: lavaan's parameterization of the ordered items (see :func:`cfa`). With
+        "theta" the residual variances are parameters, so "strict" (equal residual
+        variances, Wu & Estabrook 2016) can be tested, as
+        ``semTools::measEq.syntax(parameterization = "theta")``.
+    empty_cell_expected : float, default 10
         As :func:`cfa`: the expected count from which an empty cell of a polychoric table
         is reported (WLSMV; one warning for all groups).
 
@@ -222,18 +232,22 @@ def measurement_invariance(
     strict      58        ...      8.0      True
     """
     check_choice("estimator", estimator, ("ML", "MLR", "WLSMV"))
+    check_choice("parameterization", parameterization, ("delta", "theta"))
     if not isinstance(group, str):
         raise OptionError(f"group must be a column name; got {group!r}"[:120])
     kind = "ordinal" if estimator == "WLSMV" else "continuous"
-    available = LEVELS[kind]
+    available = dict(LEVELS[kind])
+    if kind == "ordinal" and parameterization == "delta":
+        del available["strict"]
     levels = tuple(available) if levels is None else tuple(levels)
     if not levels:
         raise OptionError("levels must name at least one level")
     for level in levels:
-        if level == "strict" and kind == "ordinal":
+        if level == "strict" and kind == "ordinal" and parameterization == "delta":
             raise OptionError("'strict' invariance (equal residual variances) cannot be tested "
                               "with ordered items in the delta parameterization, as in "
-                              "semTools::measEq.syntax; leave it out")
+                              "semTools::measEq.syntax; leave it out or use "
+                              "parameterization='theta'")
         check_choice("levels", level, tuple(available))
     order = list(available)
     if [order.index(lv) for lv in levels] != sorted(order.index(lv) for lv in levels) or \
@@ -247,7 +261,8 @@ def measurement_invariance(
         fits[level] = fit_statements(prepared.statements, prepared.groups, estimator=estimator,
                                      ordered=prepared.ordered, thresholds=prepared.thresholds,
                                      std_lv=kind == "ordinal", group_equal=available[level],
-                                     labels=prepared.labels, source=model)
+                                     labels=prepared.labels, source=model,
+                                     parameterization=parameterization)
     indices = _index_kind(list(fits.values()), estimator)
     table = _table(fits, levels, estimator, indices)
     return InvarianceResult(estimator, levels, MappingProxyType(fits), table, indices)

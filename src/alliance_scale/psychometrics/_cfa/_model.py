@@ -92,8 +92,10 @@ class Model:
     """
 
     def __init__(self, rows: list[Row], ov: list[str], lv: list[str], ngroups: int,
-                 ordered: bool, meanstructure: bool, thresholds: Sequence[int]) -> None:
+                 ordered: bool, meanstructure: bool, thresholds: Sequence[int],
+                 parameterization: str = "delta") -> None:
         self.rows, self.ov, self.lv = rows, ov, lv
+        self.parameterization = parameterization
         self.ngroups, self.ordered, self.meanstructure = ngroups, ordered, meanstructure
         self.thresholds = list(thresholds)
         self.p, self.m = len(ov), len(lv)
@@ -168,7 +170,13 @@ class Model:
         mu = mats["nu"][:, 0] + loading_a @ a_alpha
         out = {"mats": mats, "A": a, "phi": phi, "L": loading_a, "LF": lam_phi,
                "a_alpha": a_alpha}
-        if self.ordered:
+        if self.ordered and self.parameterization == "theta":
+            star = common + theta  # residual variances are parameters, scales follow
+            delta = 1.0 / np.sqrt(np.maximum(np.diag(star), 1e-12))
+            out.update(sigma_star=star, theta=theta, delta=delta, mu_star=mu,
+                       cor=star * np.outer(delta, delta),
+                       th=(mats["tau"][:, 0] - mu[self.th_item]) * delta[self.th_item])
+        elif self.ordered:
             delta = mats["delta"][:, 0]
             star = common + theta
             np.fill_diagonal(star, 1.0 / delta ** 2)
@@ -230,6 +238,8 @@ class Model:
         delta, star = imp["delta"], imp["sigma_star"]
         low_r, low_c = lower_pairs(self.p)
         big_x, big_y, big_m = factors["X"], factors["Y"], factors["M"]
+        if self.parameterization == "theta":
+            return self._theta_jacobian(factors)
         scale = (delta[low_r] * delta[low_c])[:, None]
         d_cor = (big_x[low_r] * big_y[low_c] + big_y[low_r] * big_x[low_c]) * scale
         item = self.th_item
@@ -242,6 +252,24 @@ class Model:
             d_th[item == j, e] += mats_tau[item == j] - imp["mu_star"][j]
             d_cor[:, e] += ((low_r == j) * delta[low_c] + (low_c == j) * delta[low_r]) * \
                 star[low_r, low_c]
+        return np.vstack([d_th, d_cor])
+
+    def _theta_jacobian(self, factors: dict[str, np.ndarray]) -> np.ndarray:
+        """:meth:`wls_jacobian` of the theta parameterization: ``cor_ij = s_ij d_i d_j``
+        and ``th_k = (tau_k - mu_j) d_j`` with ``d_j = s_jj^(-1/2)``, so each derivative
+        adds the change of the scales, ``dd_j / d_j = -ds_jj / (2 s_jj)``."""
+        imp = factors["implied"]
+        delta, star, cor = imp["delta"], imp["sigma_star"], imp["cor"]
+        low_r, low_c = lower_pairs(self.p)
+        big_x, big_y, big_m = factors["X"], factors["Y"], factors["M"]
+        relative = -big_x * big_y / np.diag(star)[:, None]  # dd_j / d_j, p x E
+        d_cor = (big_x[low_r] * big_y[low_c] + big_y[low_r] * big_x[low_c]) * \
+            (delta[low_r] * delta[low_c])[:, None]
+        d_cor += cor[low_r, low_c][:, None] * (relative[low_r] + relative[low_c])
+        item = self.th_item
+        d_th = -big_m[item] * delta[item][:, None] + imp["th"][:, None] * relative[item]
+        for e in np.flatnonzero(factors["tau"] >= 0):
+            d_th[factors["tau"][e], e] += delta[item[factors["tau"][e]]]
         return np.vstack([d_th, d_cor])
 
     def wls_vector(self, imp: dict[str, np.ndarray]) -> np.ndarray:
@@ -380,8 +408,13 @@ def build_model(
     meanstructure: bool = False,
     group_equal: Sequence[str] = (),
     orthogonal: bool = False,
+    parameterization: str = "delta",
 ) -> Model:
     """The parameter table of ``statements`` with lavaan's ``cfa()`` defaults.
+
+    Ordered items use lavaan's ``parameterization``: "delta" (scaling factors are the
+    parameters, residual variances follow) or "theta" (residual variances are the
+    parameters, fixed at 1 unless freed, and the scaling factors follow).
 
     Multi-group ordered models follow Wu & Estabrook (2016) as
     ``semTools::measEq.syntax(ID.cat = "Wu.Estabrook.2016")``: with equal thresholds
@@ -415,7 +448,8 @@ def build_model(
               if len(items) == 1 and items[0] != f and loads[items[0]] == 1}
     endogenous = {s.rhs for s in statements if s.op == "=~" and s.rhs in latent_set}
     endogenous |= {s.lhs for s in statements if s.op == "~"}
-    if ordered and "residuals" in equal:
+    theta_param = ordered and parameterization == "theta"
+    if ordered and "residuals" in equal and not theta_param:
         raise OptionError("group_equal 'residuals' cannot be tested with ordered items in the "
                           "delta parameterization (as semTools::measEq.syntax); leave it out")
     rows: list[Row] = []
@@ -454,7 +488,7 @@ def build_model(
             if (name, "~~", name) not in user_keys:
                 zero = name in single and not ordered
                 added.append(Row(name, "~~", name, g, False, ordered or zero,
-                                 0.0 if zero else np.nan, ""))
+                                 1.0 if theta_param else 0.0 if zero else np.nan, ""))
         for name in latent:
             if (name, "~~", name) not in user_keys:
                 free_var = (not std_lv or (g > 0 and "loadings" in equal)) and name not in single
@@ -483,8 +517,16 @@ def build_model(
         rows += added
     _place(rows, observed, latent, thresholds if ordered else [])
     if ordered:
-        _wu_estabrook(rows, observed, thresholds, ngroups, equal)
+        _wu_estabrook(rows, observed, thresholds, ngroups, equal, theta_param)
         for r in rows:
+            if theta_param:
+                if r.mat == "delta":
+                    if r.user:
+                        raise OptionError(f"'{r.lhs} ~*~ {r.lhs}': scaling factors are not "
+                                          "parameters in the theta parameterization "
+                                          "(residual variances are)")
+                    r.fixed, r.derived = True, True
+                continue
             if r.mat == "theta" and r.row == r.col:
                 if r.user and not r.fixed:
                     raise OptionError(f"'{r.lhs} ~~ {r.lhs}': the residual variance of an "
@@ -495,7 +537,7 @@ def build_model(
     _tie_equal(rows)
     _number(rows, equal, observed, latent)
     return Model(rows, observed, latent, ngroups, ordered, meanstructure,
-                 thresholds if ordered else [])
+                 thresholds if ordered else [], parameterization if ordered else "delta")
 
 
 def _place(rows: list[Row], observed: list[str], latent: list[str],
@@ -535,18 +577,19 @@ def _place(rows: list[Row], observed: list[str], latent: list[str],
 
 
 def _wu_estabrook(rows: list[Row], observed: list[str], thresholds: Sequence[int],
-                  ngroups: int, equal: set[str]) -> None:
-    """Free intercepts and scaling factors of groups 2+ as Wu & Estabrook (2016)."""
+                  ngroups: int, equal: set[str], theta: bool = False) -> None:
+    """Free intercepts and scaling factors (theta: residual variances) of groups 2+ as
+    Wu & Estabrook (2016)."""
     if ngroups < 2:
         return
     eq_thr = "thresholds" in equal
     eq_int = "intercepts" in equal
-    by_key = {(r.lhs, r.op, r.group): r for r in rows}
+    by_key = {(r.lhs, r.op, r.rhs, r.group): r for r in rows}
     for j, name in enumerate(observed):
         n_equal = thresholds[j] if eq_thr else 0
         for g in range(1, ngroups):
-            intercept = by_key.get((name, "~1", g))
-            scale = by_key.get((name, "~*~", g))
+            intercept = by_key.get((name, "~1", "", g))
+            scale = by_key.get((name, "~~" if theta else "~*~", name, g))
             if intercept is not None and not intercept.user:
                 free = n_equal >= 1 and not eq_int
                 intercept.fixed, intercept.value = (not free), (np.nan if free else 0.0)

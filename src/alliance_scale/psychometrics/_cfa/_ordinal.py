@@ -147,9 +147,10 @@ class OrdinalStatistics(Result):
         standard normal scale.
     correlation : ndarray, shape (p, p)
         Polychoric correlations, unit diagonal.
-    nacov : ndarray, shape (q, q)
+    nacov : ndarray, shape (q, q) or (q,)
         Asymptotic covariance of ``sqrt(n_obs)`` times :meth:`vector` (lavaan's NACOV,
-        ``lavInspect(fit, "gamma")``; ``N``, not ``N - 1``: see the module docstring).
+        ``lavInspect(fit, "gamma")``; ``N``, not ``N - 1``: see the module docstring); only
+        its diagonal when computed with ``diagonal=True``.
     empty_cells : tuple of (str, str)
         Item pairs whose contingency table has an empty cell (earlier item first), as
         lavaan's ``zero.cell.tables``.
@@ -171,7 +172,7 @@ class OrdinalStatistics(Result):
     empty_cells: tuple[tuple[str, str], ...]
     missing: str = "listwise"
     unexpected_empty: tuple[tuple[str, str, float], ...] = ()
-    min_expected: float = 5.0
+    min_expected: float = 10.0
 
     def vector(self) -> np.ndarray:
         """The statistics in lavaan's ``WLS.obs`` order (the order of ``nacov``).
@@ -202,7 +203,9 @@ class OrdinalStatistics(Result):
     def to_frame(self) -> pd.DataFrame:
         """Each statistic with its standard error ``sqrt(diag(nacov) / n_obs)``."""
         frame = pd.DataFrame(
-            {"estimate": self.vector(), "se": np.sqrt(np.diag(self.nacov) / self.n_obs)},
+            {"estimate": self.vector(),
+             "se": np.sqrt((self.nacov if self.nacov.ndim == 1 else np.diag(self.nacov))
+                           / self.n_obs)},
             index=self.labels(),
         )
         frame.index.name = "statistic"
@@ -221,13 +224,15 @@ class OrdinalStatistics(Result):
 
 
 #: Default expected count (under the fitted bivariate normal) from which an empty cell of a
-#: polychoric table is reported: a Poisson count with mean 5 is 0 with probability .007.
-EMPTY_CELL_EXPECTED = 5.0
+#: polychoric table is reported: a Poisson count with mean 10 is 0 with probability 4.5e-5,
+#: so data from a model that holds almost never show one, even over thousands of cells
+#: (with 5, simulated true models of 60 items showed a few: P = .007 per cell).
+EMPTY_CELL_EXPECTED = 10.0
 
 
 def ordinal_statistics(data: pd.DataFrame, missing: str = "listwise", *,
                        min_expected: float = EMPTY_CELL_EXPECTED,
-                       warn: bool = True) -> OrdinalStatistics:
+                       warn: bool = True, diagonal: bool = False) -> OrdinalStatistics:
     """Thresholds, polychoric correlations and their NACOV, as lavaan's WLSMV computes them.
 
     The sample statistics of a WLSMV fit of ordered items and their asymptotic covariance
@@ -247,7 +252,7 @@ def ordinal_statistics(data: pd.DataFrame, missing: str = "listwise", *,
         Use only the rows answering every item (lavaan's default), or every row answering
         at least one item, each statistic on the answers it involves (lavaan's
         ``missing = "pairwise"``; see the module docstring).
-    min_expected : float, default 5
+    min_expected : float, default 10
         An empty cell is reported (``unexpected_empty``, and the warning) when the fitted
         bivariate normal of its pair expects at least this many answers there; 0 reports
         every pair with an empty cell. Empty cells expected to be empty by chance
@@ -255,6 +260,9 @@ def ordinal_statistics(data: pd.DataFrame, missing: str = "listwise", *,
     warn : bool, default True
         Issue the :class:`~alliance_scale.EmptyCellWarning` (analyses that compute the
         statistics per group issue one summary instead).
+    diagonal : bool, default False
+        Compute only the diagonal of the NACOV (``nacov`` is then a vector of length q):
+        all DWLS and ULS need, in memory linear in the statistics instead of quadratic.
 
     Returns
     -------
@@ -334,7 +342,7 @@ def ordinal_statistics(data: pd.DataFrame, missing: str = "listwise", *,
     if warn:
         warn_empty_cells(len(rho), len(empty), unexpected, float(min_expected))
     _warn_near_one(rho, first, second, names)
-    nacov = _nacov(codes, levels, cuts, rho, tables, first, second)
+    nacov = _nacov(codes, levels, cuts, rho, tables, first, second, diagonal=diagonal)
     thresholds = tuple(cuts[j, : levels[j] - 1].copy() for j in range(len(names)))
     for array in (*thresholds, correlation, nacov):
         array.setflags(write=False)
@@ -504,8 +512,10 @@ def _nacov(
     tables: np.ndarray,
     first: np.ndarray,
     second: np.ndarray,
+    diagonal: bool = False,
 ) -> np.ndarray:
-    """lavaan's NACOV: ``N * IF' IF`` with ``IF = S A^-T`` (see the module docstring).
+    """lavaan's NACOV: ``N * IF' IF`` with ``IF = S A^-T`` (see the module docstring); only
+    its diagonal when ``diagonal``.
 
     Every row of the score matrix ``S`` depends on a respondent only through the categories
     chosen, so ``IF`` is gathered from per-item and per-pair tables of influence values; a
@@ -559,6 +569,8 @@ def _nacov(
     cells = codes[:, first] * width + codes[:, second]
     influence[:, n_thresholds:] = pair_influence.reshape(len(rho), -1)[np.arange(len(rho)),
                                                                          cells]
+    if diagonal:  # DWLS / ULS weights need only the variances: O(n q), not O(q^2)
+        return n * np.einsum("ij,ij->j", influence, influence)
     nacov = n * (influence.T @ influence)
     return (nacov + nacov.T) / 2.0
 
