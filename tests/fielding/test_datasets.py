@@ -43,6 +43,7 @@ ROOT = Path(__file__).resolve().parents[2]
 LEFT_EARLY = {"9": 3, "31": 6}
 
 
+@pytest.mark.slow
 def test_example_exports_regenerate_byte_for_byte(tmp_path: Path) -> None:
     import make_exports  # data/make_exports.py (pytest's pythonpath)
 
