@@ -154,6 +154,15 @@ def test_as_item_frame_gives_the_item_by_item_result(frame):
     pd.testing.assert_frame_equal(fast, _item_by_item(frame), check_exact=True)
     assert fast.to_numpy().flags.f_contiguous == _item_by_item(frame).to_numpy().flags.f_contiguous
     assert not np.shares_memory(fast.to_numpy(), frame.to_numpy())  # a copy, never a view
+    assert fast.columns.name is None and fast.columns is not frame.columns
+
+
+def test_naming_the_checked_frame_s_columns_leaves_the_input_alone():
+    frame = pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": [3.0, 1.0, 2.0]})
+    frame.columns.name = "question"
+    checked = as_item_frame(frame)
+    checked.columns.name = "item"
+    assert frame.columns.name == "question" and checked.columns.name == "item"
 
 
 @pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")  # np.var, 1e160

@@ -85,6 +85,7 @@ def test_library_error_is_one_line_exit_2(capsys: pytest.CaptureFixture) -> None
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
 
 
+@pytest.mark.slow
 def test_console_module_runs_in_a_subprocess() -> None:
     run = subprocess.run(
         [sys.executable, "-m", "alliance_scale.cli", "draft", "--program", "automated",
@@ -193,6 +194,7 @@ def test_simulate_writes_integer_codes_and_the_criterion(tmp_path: Path,
     assert "SYNTHETIC" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_validate_writes_a_report_from_a_file(tmp_path: Path,
                                               capsys: pytest.CaptureFixture) -> None:
     scale = draft_scale(items_per_facet=3, language="en")

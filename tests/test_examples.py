@@ -26,7 +26,13 @@ MODULES = sorted(
 FLAGS = doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS
 
 
-@pytest.mark.parametrize("name", MODULES)
+#: Modules whose examples run whole validations or draw many figures (seconds each).
+SLOW = {"alliance_scale.report._report", "alliance_scale.report._validate",
+        "alliance_scale.validity._reliability", "alliance_scale.psychometrics._plots"}
+
+
+@pytest.mark.parametrize(
+    "name", [pytest.param(n, marks=pytest.mark.slow) if n in SLOW else n for n in MODULES])
 def test_examples_run(name: str) -> None:
     module = importlib.import_module(name)
     finder = doctest.DocTestFinder(exclude_empty=True)

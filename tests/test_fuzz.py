@@ -20,6 +20,9 @@ from support import ITEM_IDS, make_scale
 import alliance_scale as als
 from alliance_scale import AllianceScaleError
 
+#: Whole validations / notebooks / fuzzing: deselected by -m "not slow" (daily work).
+pytestmark = pytest.mark.slow
+
 SCALE = make_scale()
 KEYS = {"s": ITEM_IDS[:3], "t": ["-" + ITEM_IDS[3], ITEM_IDS[4]]}
 ODD = [None, -1, 0, 1, 2.5, 1e300, np.nan, np.inf, "abc", "0.9", True, [], {}, (1,),

@@ -13,6 +13,7 @@ import warnings
 import matplotlib
 import numpy as np
 import pandas as pd
+import pytest
 from threadpoolctl import threadpool_info
 
 import alliance_scale as als
@@ -29,6 +30,7 @@ def _state() -> tuple:
     )
 
 
+@pytest.mark.slow
 def test_analyses_leave_global_state_as_they_found_it():
     scale = als.draft_scale(items_per_facet=2, language="en")
     data = als.simulate(scale, 200, seed=3).data

@@ -105,10 +105,12 @@ _PLOT = """
 """
 
 
+@pytest.mark.slow
 def test_a_plot_loads_matplotlib_and_chooses_agg_when_no_backend_was_chosen():
     assert _run(_PLOT).split() == ["False", "agg", "Figure"]
 
 
+@pytest.mark.slow
 def test_a_backend_the_user_chose_is_kept():
     assert _run(_PLOT, MPLBACKEND="svg").split() == ["False", "svg", "Figure"]
     out = _run("""

@@ -19,6 +19,9 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 
+#: Whole validations / notebooks / fuzzing: deselected by -m "not slow" (daily work).
+pytestmark = pytest.mark.slow
+
 NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("*.ipynb"))
 
 

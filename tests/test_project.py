@@ -41,3 +41,17 @@ def test_ruff_is_clean() -> None:
         text=True,
     )
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_the_slow_marker_is_registered_strict_and_used() -> None:
+    import tomllib
+
+    options = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"][
+        "ini_options"]
+    assert any(m.startswith("slow:") for m in options["markers"])
+    assert "--strict-markers" in options["addopts"]  # a misspelt marker fails the run
+    marked = [path for path in (ROOT / "tests").rglob("test_*.py")
+              if "pytest.mark.slow" in path.read_text(encoding="utf-8")]
+    assert len(marked) >= 3
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert '-m "not slow"' in readme.split("## Development", 1)[1]

@@ -115,8 +115,10 @@ def as_item_frame(
     if all(numeric):  # the usual case: one pass over the whole table, no per-item Series
         values = np.array(data.to_numpy(dtype=float, na_value=np.nan), dtype=float, order="F")
         if not _suspect_items(values, allow_constant).any():
-            # F order: the same memory layout as a frame built column by column
-            return pd.DataFrame(values, index=data.index, columns=data.columns, copy=False)
+            # F order: the same memory layout as a frame built column by column; new column
+            # labels without a name (as that frame's), so that naming them changes no input
+            return pd.DataFrame(values, index=data.index, columns=data.columns.rename(None),
+                                copy=False)
     columns = {}
     for name in data.columns:  # an item to refuse (found by _item_values) or a text column
         columns[name] = _item_values(data[name], data.index, allow_constant)

@@ -44,6 +44,7 @@ LEFT_EARLY = {"9": 3, "31": 6}
 WAI_LEFT_EARLY = {"9": 3, "31": 6, "157": 9}  # qualtrics_wai: the whole pilot
 
 
+@pytest.mark.slow
 def test_example_exports_regenerate_byte_for_byte(tmp_path: Path) -> None:
     import make_exports  # data/make_exports.py (pytest's pythonpath)
 

@@ -414,6 +414,7 @@ def messy_frames(draw):
     return pd.DataFrame(rows, columns=ITEM_IDS, index=labels, dtype=object)
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None)
 @given(messy_frames())
 def test_flag_never_drops_or_reorders_rows(frame):
@@ -570,6 +571,7 @@ def test_every_row_comes_out_in_order_with_its_status(scale, samples):
                 == sorted(out.index.to_frame().iloc[:, 0].tolist()))  # file order (sorted ids)
 
 
+@pytest.mark.slow
 def test_ten_thousand_columns_are_read(tmp_path):
     from alliance_scale import Scale, ScaleItem, agreement_format
 

@@ -366,6 +366,7 @@ def test_agreement_format_matches_the_data_file() -> None:
     assert fmt.points == 7 and fmt.labels("en")[3] == "Neither agree nor disagree"
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None)
 @given(text=st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=40))
 def test_any_item_text_survives_save_and_load(tmp_path_factory, text: str) -> None:

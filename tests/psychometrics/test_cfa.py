@@ -308,6 +308,7 @@ def simulated_scale() -> als.Scale:
     return als.draft_scale()
 
 
+@pytest.mark.slow
 def test_wlsmv_recovers_the_nine_facets(simulated: als.SimulationResult) -> None:
     """Needs the ordinal statistics (psychometrics/_cfa/_ordinal.py)."""
     with warnings.catch_warnings():
@@ -319,6 +320,7 @@ def test_wlsmv_recovers_the_nine_facets(simulated: als.SimulationResult) -> None
     assert fit.fit["cfi_robust"] > 0.95 and fit.fit["cfi_scaled"] > 0.95
 
 
+@pytest.mark.slow
 def test_wlsmv_recovers_the_second_order_model(simulated: als.SimulationResult) -> None:
     """Facets correlate .5 within and .3 between dimensions: second-order loadings
     sqrt(.5) and dimension correlations .6 (needs psychometrics/_cfa/_ordinal.py)."""

@@ -158,6 +158,7 @@ def test_gamma_is_symmetric_positive_semidefinite(bfi_statistics, small):
         assert values[0] > -1e-10 * values[-1]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("missing_share", [0.0, 0.25])
 def test_sampling_covariance_approaches_gamma(missing_share):
     """Over repeated samples, cov(sqrt(N) * statistics) approaches the average NACOV.

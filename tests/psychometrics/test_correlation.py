@@ -125,6 +125,7 @@ def _varied_ordinal_items(seed: int = 3) -> pd.DataFrame:
     return pd.DataFrame(codes, columns=[f"q{j}" for j in range(p)])
 
 
+@pytest.mark.slow
 def test_a_subset_of_items_gets_the_submatrix_bit_for_bit():
     """Each pair's fit depends on that pair alone: the polychoric matrix of any subset of
     the items, in any order, with fewer categories or without the near-collinear items, is

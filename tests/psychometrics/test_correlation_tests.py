@@ -226,6 +226,7 @@ def test_interval_coverage_by_simulation(rho: float, n: int) -> None:
     assert 0.943 <= np.mean((lower <= rho_s) & (rho_s <= upper)) <= 0.965
 
 
+@pytest.mark.slow
 def test_zou_interval_coverage_by_simulation() -> None:
     # 3,000 samples of n = 100 from a known correlation matrix; measured 0.944 (shared
     # variable) and 0.951 (none) with 4,000 samples

@@ -507,6 +507,7 @@ def test_new_fit_entries_and_score_adequacy_equal_psych(fitted, output_reference
     np.testing.assert_allclose(fitted[key].score_adequacy.loc["r2"], ref["R2"], atol=1e-9)
 
 
+@pytest.mark.slow
 def test_bootstrap_intervals_are_seeded_and_cover_a_known_structure():
     rng = np.random.default_rng(8)
     truth = np.zeros((8, 2))
@@ -534,6 +535,7 @@ def test_bootstrap_intervals_are_seeded_and_cover_a_known_structure():
     assert oblique.phi_bootstrap is not None and len(oblique.phi_bootstrap) == 1
 
 
+@pytest.mark.slow
 def test_bootstrap_of_a_correlation_matrix_simulates_normal_data(bfi_items):
     r = bfi_items.iloc[:, :10].corr()
     fit = efa(r, 2, n_obs=500, n_boot=10, seed=2)

@@ -46,6 +46,7 @@ def _check_lrt(table: pd.DataFrame, lrt: dict, tol: float = 1e-4) -> None:
                                np.array(lrt["pvalue"][1:], float), rtol=tol, atol=1e-10)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("estimator", ["ML", "MLR"])
 def test_continuous_invariance_matches_lavaan(hs: pd.DataFrame, estimator: str) -> None:
     result = als.measurement_invariance(hs, HS_MODEL, "school", estimator=estimator)
@@ -79,6 +80,7 @@ def test_chen_cutoffs_applied_to_lavaan_indices(hs: pd.DataFrame) -> None:
     assert result.table["invariant"].tolist()[1:] == [True, False, True]
 
 
+@pytest.mark.slow
 def test_ordinal_invariance_matches_semtools_given_lavaans_statistics() -> None:
     """Wu & Estabrook identification, fed lavaan's per-group thresholds, polychorics and
     Gamma of six bfi items (no ordinal module needed)."""
@@ -106,6 +108,7 @@ def test_ordinal_invariance_matches_semtools_given_lavaans_statistics() -> None:
     assert_estimates(fits[-1], reference["scalar_estimates"])
 
 
+@pytest.mark.slow
 def test_ordinal_invariance_end_to_end_on_bfi(bfi: pd.DataFrame) -> None:
     """Needs the ordinal statistics (psychometrics/_cfa/_ordinal.py)."""
     data = bfi.iloc[:, :26]
@@ -123,6 +126,7 @@ def test_ordinal_invariance_end_to_end_on_bfi(bfi: pd.DataFrame) -> None:
     _check_lrt(result.table, reference["lrt"])
 
 
+@pytest.mark.slow
 def test_ordinal_invariance_with_pairwise_missing_answers(bfi: pd.DataFrame) -> None:
     """lavaan's missing = "pairwise" per group: every bfi row kept (919 and 1,881)."""
     data = bfi[["A1", "A2", "A3", "C1", "C2", "C3", "gender"]]

@@ -276,6 +276,7 @@ def test_map_refuses_a_matrix_without_any_defined_value():
         map_test(cor_matrix=r)
 
 
+@pytest.mark.slow
 def test_parallel_analysis_survives_resamples_with_undefined_correlations():
     """78 of 297 realistic 40 x 5 data sets with 50% missing answers crashed parallel
     analysis inside scipy (an infinite pairwise correlation in a resample)."""

@@ -470,6 +470,7 @@ def test_item_total_draws_r_drop_and_alpha_if_deleted(alpha_result):
     pd.testing.assert_frame_equal(alpha_result.items, table)
 
 
+@pytest.mark.slow
 def test_item_total_of_one_subscale_of_reliability(pilot, scale):
     result = als.reliability(pilot, scale)
     one = result.items[result.items["subscale"] == "C2"]
@@ -684,6 +685,7 @@ def _facet_model(items, facets, seed=0):
     return loadings
 
 
+@pytest.mark.slow
 def test_path_diagram_of_80_items_and_9_factors_grows_and_keeps_items_apart(items, facets):
     loadings = _facet_model(items, facets)
     names = list(loadings.columns)

@@ -14,6 +14,9 @@ import pytest
 import alliance_scale as als
 from alliance_scale import OptionError
 
+#: Whole validations / notebooks / fuzzing: deselected by -m "not slow" (daily work).
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def pilot() -> pd.DataFrame:

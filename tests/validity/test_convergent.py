@@ -368,6 +368,7 @@ def test_bad_options_are_named(pilot, pilot_scores, options: dict, name: str) ->
         convergent_validity(pilot_scores, pilot[WAI], **options)
 
 
+@pytest.mark.slow
 def test_reliabilities_from_a_reliability_result(pilot, pilot_scores) -> None:
     rel = als.reliability(pilot, SCALE)
     result = convergent_validity(pilot_scores, pilot[WAI], reliabilities=rel,

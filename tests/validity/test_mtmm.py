@@ -26,6 +26,7 @@ def scores(pilot) -> als.ScoreResult:
     return als.score(pilot, SCALE)
 
 
+@pytest.mark.slow
 def test_matrix_holds_correlations_and_reliabilities(pilot, scores) -> None:
     rel = als.reliability(pilot, SCALE)
     result = mtmm(scores, pilot[WAI], reliabilities=rel, criterion_reliabilities=RELIABILITIES)

@@ -221,6 +221,7 @@ def test_retest_refuses_repeated_ids(reference):
         asc.test_retest(first, doubled, scale)
 
 
+@pytest.mark.slow
 def test_long_scale_alpha_above_95_is_not_called_redundant():
     """The pilot's 80-item total has alpha > .95 with an average r near .2: length, not
     redundancy (Clark & Watson 1995); redundancy needs an average r above .50 too."""
@@ -258,6 +259,7 @@ def test_short_redundant_subscale_is_called_redundant():
     assert row["interpretation"] == "above .95: redundant items?"
 
 
+@pytest.mark.slow
 def test_reliability_fits_the_polychoric_correlations_once(bfi, monkeypatch):
     """One polychoric fit of all the keyed items serves every subscale's alpha and omega;
     each subscale's numbers are exactly those of fitting it alone; omega_total equals
