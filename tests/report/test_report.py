@@ -445,3 +445,55 @@ def test_file_names_are_quoted_so_the_shell_gives_them_back(name, tmp_path):
     assert not re.search("[\n\r\u202a-\u202e\u2066-\u2069]", command + call)
     validate = ast.parse(call, mode="eval").body.func.value  # als.validate(...).save(...)
     assert ast.literal_eval(validate.args[0]) == name
+
+
+# --------------------------------------------------------------------------- layout
+
+
+def _wide_frame(rows: int = 3) -> pd.DataFrame:
+    frame = pd.DataFrame({f"stat_{j}": np.linspace(0.1, 0.9, rows) for j in range(14)})
+    frame.insert(0, "id", [f"H{i}" for i in range(rows)])
+    frame.insert(1, "hypothesis", ["A ~ task > A ~ goal, a long statement"] * rows)
+    frame["reason"] = ""
+    frame["short"] = ["ab"] * rows
+    frame["verdict"] = ["met", "not met", "not testable"][:rows] * (rows // 3 or 1)
+    return frame
+
+
+def test_wide_tables_stack_their_long_text_under_each_row():
+    from alliance_scale.report._report import _WIDE, _html_table
+
+    frame = _wide_frame()
+    page = _html_table(frame, "wide")
+    head = re.findall(r"<th [^>]*>(.*?)</th>", page)
+    assert "hypothesis" not in head and "reason" not in head
+    assert head[0] == "id" and head[-1] == "verdict" and "short" in head
+    assert len(head) == len(frame.columns) - 2
+    details = re.findall(r'<tr class="detail"><td class="text" colspan="(\d+)">(.*?)</td>', page)
+    assert len(details) == len(frame)
+    assert all(int(span) == len(head) for span, _ in details)
+    assert all("<b>hypothesis</b>: A ~ task &gt; A ~ goal" in d for _, d in details)
+    assert all("reason" not in d for _, d in details)  # empty: not written
+    # a table that fits keeps every column in place
+    narrow = frame.iloc[:, : _WIDE - 1]
+    assert 'class="detail"' not in _html_table(narrow, "narrow")
+
+
+def test_no_column_is_hidden_behind_a_scroll_and_print_keeps_headings_with_content():
+    report = _report("x")
+    page = report.to_html()
+    css = page[page.index("<style>"):page.index("</style>")]
+    assert "overflow-x" not in css and "overflow: auto" not in css
+    assert "td.text { overflow-wrap: break-word; }" in css
+    assert "white-space: nowrap" not in css.split("td.num")[0]  # only numbers stay whole
+    assert "@page { size: A4" in css and "div.lead { break-inside: avoid; }" in css
+    # every section's heading sits with its paragraphs and first short block
+    assert re.search(r'<section id="known_groups"><div class="lead"><h2>.*?</h2><p>.*?</p>'
+                     r'<div class="table"><table class="short">', page, flags=re.S)
+    # a long table breaks between rows (its header repeated) instead of leaving page 1 empty
+    long = Table("long", pd.DataFrame({"v": np.arange(60.0)}))
+    section = Section("s", "S", ("p",), (long,))
+    big = ValidationReport(title="t", sections=(section,), criteria=(), advice=(), notes=(),
+                           footer={}).to_html()
+    assert re.search(r'<div class="lead"><h2>S</h2><p>p</p></div>\s*<div class="table">'
+                     r'<table><caption>long</caption><thead>', big)

@@ -303,7 +303,7 @@ def plot_scree(
     >>> plt.close(fig)
     >>> fig = als.plot_scree(pa, max_number=20, zoom=True)  # the first eigenvalue off scale
     >>> [t.get_text() for t in fig.axes[0].texts if t.get_gid() == "off scale"]
-    ['20.87', '20.20']
+    ['18.56', '17.81']
     >>> plt.close(fig)
     """
     _load_matplotlib()

@@ -382,8 +382,9 @@ def _items(run: _Run, frame: pd.DataFrame, scale: Scale) -> None:
                 f"likert_{facet}" if re.fullmatch(r"[A-Za-z0-9_-]{1,40}", facet)
                 else f"likert_{number}")
         for number, (facet, ids) in enumerate(sorted(facets.items()), start=1))
+    language = {"fr": "French"}.get(scale.language, repr(scale.language))
     fielded = ("" if scale.language == "en" else
-               f" The scale was fielded in {scale.language!r}; its anchors are shown in English.")
+               f" The scale was fielded in {language}; its anchors are shown in English.")
     run.sections.append(Section(
         "items", "Items and response distributions",
         ("Share of each answer per item, one chart per facet (diverging bars: disagreement "
