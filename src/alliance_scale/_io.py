@@ -70,7 +70,8 @@ def regular_file(path: str | Path, error: ErrorFactory) -> os.stat_result:
 
 def read_bytes(path: str | Path, error: ErrorFactory, *, max_bytes: int | None = None
                ) -> tuple[bytes, str]:
-    """The bytes of a regular file and their SHA-256 (hex), hashed while reading.
+    """The bytes of a regular file and their SHA-256 (hex), hashed as read (the file is
+    read once; the hash is of the bytes in memory, not of a second read).
 
     Raises
     ------
@@ -81,21 +82,14 @@ def read_bytes(path: str | Path, error: ErrorFactory, *, max_bytes: int | None =
     if max_bytes is not None and info.st_size > max_bytes:
         raise error(f"the file is {info.st_size:,} bytes; at most {max_bytes:,} are read "
                     "(is it the right file?)")
-    digest = hashlib.sha256()
-    chunks = []
-    limit = max_bytes if max_bytes is not None else None
     try:
-        with open(path, "rb") as handle:
-            while chunk := handle.read(_CHUNK):
-                digest.update(chunk)
-                chunks.append(chunk)
-                if limit is not None:
-                    limit -= len(chunk)
-                    if limit < 0:  # the file grew while being read
-                        raise error(f"the file is larger than {max_bytes:,} bytes")
+        with open(path, "rb") as handle:  # one read (the size is known): no second copy
+            data = handle.read() if max_bytes is None else handle.read(max_bytes + 1)
     except OSError as failure:
         raise error(f"cannot read the file ({failure.strerror or failure})") from None
-    return b"".join(chunks), digest.hexdigest()
+    if max_bytes is not None and len(data) > max_bytes:  # the file grew while being read
+        raise error(f"the file is larger than {max_bytes:,} bytes")
+    return data, hashlib.sha256(data).hexdigest()
 
 
 def file_sha256(path: str | Path, error: ErrorFactory) -> str:
