@@ -15,6 +15,7 @@ Hand-written because the standard library has the pieces (``os.stat``, ``hashlib
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import stat
@@ -168,6 +169,8 @@ def write_atomic(path: str | Path, data: str | bytes, encoding: str = "utf-8") -
     """
     payload = data.encode(encoding) if isinstance(data, str) else bytes(data)
     final = target(path)
+    if final.exists() and not os.access(final, os.W_OK):  # a rename would get round it
+        raise PermissionError(errno.EACCES, "the file is read-only", str(path))
     temporary = final.parent / f".{final.name}.{os.urandom(6).hex()}.tmp"
     # 0o666 less the umask, as open() gives a new file; O_EXCL: never an existing file
     handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
