@@ -1,5 +1,7 @@
-"""Time read_responses against pandas.read_csv on the same files: wide (linear in columns?)
-and tall (a ~49 MB export of 310,000 respondents x 80 items + id), plain and LimeSurvey.
+"""Time read_responses against pandas.read_csv on the same files: wide (linear in columns?),
+tall (a ~49 MB export of 310,000 respondents x 80 items + id), plain and LimeSurvey, and a
+header of ``--metadata-columns`` (100,000) non-item columns over 3 rows (issue #18: they
+were classified one at a time, 1.8 ms each).
 
 read_responses does more than parse (encoding and layout detection, a field-count check of
 every row, every answer checked, ids kept as text, the status), so the ratio says what that
@@ -9,7 +11,7 @@ peak memory is measured with tracemalloc (numpy and pandas register their buffer
 separate run. Usage::
 
     python benchmarks/bench_read_responses.py [--rows 310000] [--wide-rows 200]
-        [--columns 10000] [--repeats 3]
+        [--columns 10000] [--metadata-columns 100000] [--repeats 3]
 """
 
 from __future__ import annotations
@@ -85,7 +87,7 @@ def limesurvey_export(frame: pd.DataFrame, path: Path) -> None:
 
 def main() -> None:
     args = command_line(__doc__.splitlines()[0], rows=310_000, wide_rows=200,
-                        columns=10_000, repeats=3)
+                        columns=10_000, metadata_columns=100_000, repeats=3)
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
         print("wide files (linear in columns?)")
@@ -96,6 +98,18 @@ def main() -> None:
             path = folder / f"wide{p}.csv"
             frame.to_csv(path, index=False)
             compare(f"{args.wide_rows} x {p:,} items (plain CSV)", path, scale, args.repeats)
+        print("a wide header of metadata columns")
+        scale = draft_scale()
+        notes = [f"note{k}" for k in range(args.metadata_columns)]
+        frame = answers(3, scale.item_ids, seed=2)
+        frame = pd.concat([frame, pd.DataFrame([["a", "7"] * (len(notes) // 2)] * 3,
+                                               columns=notes[: 2 * (len(notes) // 2)])],
+                          axis=1)
+        frame.insert(0, "respondent", ["R1", "R2", "R3"])
+        path = folder / "metadata.csv"
+        frame.to_csv(path, index=False)
+        compare(f"3 x 80 items + {args.metadata_columns:,} other columns", path, scale,
+                args.repeats)
         print("tall export")
         scale = draft_scale()  # 80 items
         frame = answers(args.rows, scale.item_ids, seed=1)

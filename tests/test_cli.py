@@ -307,6 +307,7 @@ def test_an_output_that_is_an_input_is_refused_and_the_input_kept(
     (["validate", "--report", "{tmp}"], ["cannot tell"]),
     (["validate", "--report", "{tmp}/folder.html"], ["a directory, not a file"]),
     (["validate", "--report", "{tmp}/locked/r.html"], ["is not writable"]),
+    (["validate", "--report", "{tmp}/locked.html"], ["the file is read-only"]),
     (["draft", "-o", "{tmp}/scale.pdf"], ["'.pdf'", ".yaml", ".tsv"]),
     (["draft", "-o", "{tmp}/scale.yaml", "--format", "markdown"], ["contradicts"]),
     (["draft", "-o", "{tmp}/scale"], ["(none)"]),
@@ -322,10 +323,11 @@ def test_output_paths_are_checked_before_any_computation(
     (tmp_path / "folder.html").mkdir()
     (tmp_path / "locked").mkdir()
     (tmp_path / "null.csv").symlink_to("/dev/null")
+    (tmp_path / "locked.html").write_text("kept", encoding="utf-8")
     if "locked" in " ".join(argv):  # (root may write anywhere: the permission is simulated)
         real = os.access
-        monkeypatch.setattr(os, "access", lambda path, mode: False if Path(path).name ==
-                            "locked" else real(path, mode))
+        monkeypatch.setattr(os, "access", lambda path, mode: False if Path(path).name in
+                            ("locked", "locked.html") else real(path, mode))
     assert main([a.format(tmp=tmp_path) for a in argv]) == 2
     _one_line_error(capsys, *fragments)
 

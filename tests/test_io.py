@@ -159,3 +159,15 @@ def test_scales_and_exports_are_written_atomically(tmp_path: Path,
             write()
     assert saved.read_bytes() == before and export.read_bytes() == exported
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dictionary.csv", "scale.yaml"]
+
+
+def test_write_atomic_respects_a_read_only_file(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "kept.html"
+    path.write_text("old", encoding="utf-8")
+    real = os.access  # root may write anything: the permission is simulated
+    monkeypatch.setattr(_io.os, "access", lambda p, mode: False if Path(p) == path
+                        else real(p, mode))
+    with pytest.raises(PermissionError, match="read-only"):
+        _io.write_atomic(path, "new")
+    assert path.read_text(encoding="utf-8") == "old"

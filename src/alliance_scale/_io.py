@@ -15,6 +15,7 @@ Hand-written because the standard library has the pieces (``os.stat``, ``hashlib
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import stat
@@ -70,7 +71,8 @@ def regular_file(path: str | Path, error: ErrorFactory) -> os.stat_result:
 
 def read_bytes(path: str | Path, error: ErrorFactory, *, max_bytes: int | None = None
                ) -> tuple[bytes, str]:
-    """The bytes of a regular file and their SHA-256 (hex), hashed while reading.
+    """The bytes of a regular file and their SHA-256 (hex), hashed as read (the file is
+    read once; the hash is of the bytes in memory, not of a second read).
 
     Raises
     ------
@@ -81,21 +83,14 @@ def read_bytes(path: str | Path, error: ErrorFactory, *, max_bytes: int | None =
     if max_bytes is not None and info.st_size > max_bytes:
         raise error(f"the file is {info.st_size:,} bytes; at most {max_bytes:,} are read "
                     "(is it the right file?)")
-    digest = hashlib.sha256()
-    chunks = []
-    limit = max_bytes if max_bytes is not None else None
     try:
-        with open(path, "rb") as handle:
-            while chunk := handle.read(_CHUNK):
-                digest.update(chunk)
-                chunks.append(chunk)
-                if limit is not None:
-                    limit -= len(chunk)
-                    if limit < 0:  # the file grew while being read
-                        raise error(f"the file is larger than {max_bytes:,} bytes")
+        with open(path, "rb") as handle:  # one read (the size is known): no second copy
+            data = handle.read() if max_bytes is None else handle.read(max_bytes + 1)
     except OSError as failure:
         raise error(f"cannot read the file ({failure.strerror or failure})") from None
-    return b"".join(chunks), digest.hexdigest()
+    if max_bytes is not None and len(data) > max_bytes:  # the file grew while being read
+        raise error(f"the file is larger than {max_bytes:,} bytes")
+    return data, hashlib.sha256(data).hexdigest()
 
 
 def file_sha256(path: str | Path, error: ErrorFactory) -> str:
@@ -174,6 +169,8 @@ def write_atomic(path: str | Path, data: str | bytes, encoding: str = "utf-8") -
     """
     payload = data.encode(encoding) if isinstance(data, str) else bytes(data)
     final = target(path)
+    if final.exists() and not os.access(final, os.W_OK):  # a rename would get round it
+        raise PermissionError(errno.EACCES, "the file is read-only", str(path))
     temporary = final.parent / f".{final.name}.{os.urandom(6).hex()}.tmp"
     # 0o666 less the umask, as open() gives a new file; O_EXCL: never an existing file
     handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)

@@ -230,6 +230,8 @@ def _check_output(path: Path, inputs: Sequence[Path | None]) -> None:
                               if not stat.S_ISDIR(mode) else
                               f"{path}: a directory, not a file; give a file name in it")
         refuse_overwrite(path, [p for p in inputs if p is not None], error)
+        if not os.access(path, os.W_OK):
+            raise OptionError(f"{path}: the file is read-only")
         folder = path.resolve().parent
     else:
         folder = path.parent.resolve() if str(path.parent) else Path.cwd()

@@ -262,3 +262,14 @@ def test_a_data_path_that_is_not_a_regular_file_is_refused_at_once(scale, tmp_pa
                 "device": "a device, not a regular file"}[kind]
     with pytest.raises(ResponseError, match=expected):
         read_responses(path, scale)
+
+
+def test_a_damaged_sheet_stream_is_a_response_error(scale, tmp_path) -> None:
+    """A sheet whose compressed bytes are corrupt: one ResponseError, not zlib's error."""
+    path = _bomb(tmp_path / "ok.xlsx", 50, 7)
+    raw = bytearray(path.read_bytes())
+    start = raw.index(b"xl/worksheets/sheet1.xml") + len(b"xl/worksheets/sheet1.xml")
+    raw[start + 10:start + 60] = b"\xff" * 50  # inside the sheet's deflated data
+    path.write_bytes(bytes(raw))
+    with pytest.raises(ResponseError, match="Excel workbook"):
+        read_responses(path, scale)

@@ -67,3 +67,27 @@ def test_nan_and_infinity_texts_are_not_codes() -> None:
     frame = pd.DataFrame({"A1a_1": ["nan", "inf"], **{i: [1, 1] for i in ITEM_IDS[1:]}})
     out = read_responses(frame, make_scale(), errors="flag")
     assert out["problems"].tolist() == ["A1a_1: text, not a response code"] * 2
+
+
+def test_metadata_columns_are_decided_column_by_column_when_vectorised() -> None:
+    """All columns are classified in one pass over their cells: each column's verdict is
+    still its own (a text cell in one column does not turn its neighbours into text)."""
+    from alliance_scale.fielding._read_values import metadata_columns
+
+    columns = {
+        "ints": ["1", "2", "3"], "floats": ["1.5", None, "2"], "zip": ["07501", "75001", "1"],
+        "names": ["ann", "bob", None], "late_text": ["1", "2", "x"], "empty": [None] * 3,
+        "long": ["12345678901234567", "1", "2"], "huge": ["1e400", "1", "2"],
+        "numbers": [1.0, 2.0, np.nan], "mixed": ["3", 4, None], "spaces": [" 5 ", "6", "7"],
+    }
+    frame = pd.DataFrame({k: pd.Series(v, dtype=object if k != "numbers" else float)
+                          for k, v in columns.items()})
+    together = metadata_columns(frame, list(range(frame.shape[1])))
+    for k, name in enumerate(frame.columns):
+        alone = metadata_column(frame[name])
+        assert together[k].dtype == alone.dtype, name
+        assert pd.Series(together[k]).equals(pd.Series(alone)), name
+    verdicts = {name: together[k].dtype.kind for k, name in enumerate(frame.columns)}
+    assert verdicts == {"ints": "i", "floats": "f", "zip": "O", "names": "O", "late_text": "O",
+                        "empty": "O", "long": "O", "huge": "O", "numbers": "f", "mixed": "O",
+                        "spaces": "i"}

@@ -25,6 +25,7 @@ import csv
 import io
 import re
 import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -334,8 +335,8 @@ def _check_archive(raw: bytes, file: str) -> None:
                         f"bytes); reading them would need more than "
                         f"{size_text(MAX_EXCEL_CELLS * BYTES_PER_EXCEL_CELL)} of memory "
                         f"(about {BYTES_PER_EXCEL_CELL} bytes a cell): export the sheet as CSV")
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError,
-            NotImplementedError) as failure:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, zlib.error,
+            NotImplementedError, RuntimeError) as failure:  # damaged, encrypted, foreign
         raise error(f"cannot be read as an Excel workbook ({failure})") from None
 
 
