@@ -221,3 +221,24 @@ def test_validate_bad_input_is_one_line_exit_2(argv: list[str], fragment: str,
     assert main([*argv, "--quiet"]) == 2
     error = capsys.readouterr().err.strip()
     assert fragment in error and "Traceback" not in error and len(error.splitlines()) == 1
+
+
+def test_validate_strict_exits_1_and_not_testable_criteria_reach_stderr(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    """Fewer respondents than items: the factor analyses are not testable, said on stderr
+    even with --quiet; --strict turns any criterion not met or not testable into exit 1."""
+    scale = draft_scale(items_per_facet=2, language="en")
+    saved = scale.save(tmp_path / "s.json")
+    data = tmp_path / "sim.csv"
+    assert main(["simulate", "--scale", str(saved), "-n", "15", "--seed", "2", "-o",
+                 str(data)]) == 0
+    report = tmp_path / "out.json"
+    capsys.readouterr()
+    argv = ["validate", str(data), "--scale", str(saved), "--report", str(report), "--quiet"]
+    assert main(argv) == 0
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if ": not testable: " in line]
+    assert any("Factor structure" in line and "singular" in line for line in lines)
+    assert main([*argv, "--strict"]) == 1
+    assert "--strict:" in capsys.readouterr().err
+    assert report.exists()

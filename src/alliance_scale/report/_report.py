@@ -96,7 +96,8 @@ class ValidationReport(Result):
     Examples
     --------
     >>> report = als.validate(als.load_pilot(), als.draft_scale(), progress=False)
-    >>> bool(report.criteria_table()["verdict"].isin(["met", "not met", "not testable"]).all())
+    >>> verdicts = ["met", "not met", "inconclusive", "not testable"]
+    >>> bool(report.criteria_table()["verdict"].isin(verdicts).all())
     True
     >>> "<script" in report.to_html()
     False
