@@ -53,7 +53,7 @@ def narrative(criteria: Sequence[Criterion], results: Mapping[str, Any], scale: 
     sample = [c for c in criteria if c.section == "Sample size" and c.met is False]
     if sample:
         sentences.append("The sample is too small for what is asked of it: " + "; ".join(
-            f"{c.name.split(' (')[0]}: {c.reason}" for c in sample) + ".")
+            f"{_label(c)} {c.reason.replace(': ', ', ')}" for c in sample) + ".")
     untestable = [c for c in criteria if c.verdict == "not testable"]
     if untestable:
         by_reason: dict[str, list[str]] = {}
@@ -85,15 +85,19 @@ def narrative(criteria: Sequence[Criterion], results: Mapping[str, Any], scale: 
         parts += [f"facet {f} is matched by no factor" for f in missing]
         if parts:
             sentences.append(_sentence("; ".join(parts)) + ".")
-    for key, model in (("cfa_fit", "facet model"), ("cfa_second_order_fit",
-                                                    "second-order model")):
-        judged = results.get(key)
+    said = ""
+    for model in ("facet model", "second-order model"):
         criterion = next((c for c in criteria if c.name.startswith(f"fit of the {model}")),
                          None)
-        if judged is not None and criterion is not None and criterion.met is not True \
-                and criterion.verdict != "not testable":
-            verdict = criterion.verdict if criterion.verdict != "not met" else "not acceptable"
-            sentences.append(f"The {model}'s fit is {verdict}: {criterion.reason}.")
+        if criterion is None or criterion.met is True or criterion.verdict == "not testable":
+            continue
+        verdict = criterion.verdict if criterion.verdict != "not met" else "not acceptable"
+        if said == verdict:  # the second-order model, for the same reason: said once
+            sentences[-1] = sentences[-1].replace("The facet model's fit is",
+                                                  "The facet and second-order models' fits are")
+            continue
+        said = verdict
+        sentences.append(f"The {model}'s fit is {verdict}: {criterion.reason}.")
     difference = results.get("cfa_difference")
     if difference is not None and np.isfinite(difference["pvalue_diff"]) and \
             difference["pvalue_diff"] < 0.05:
@@ -140,14 +144,19 @@ def narrative(criteria: Sequence[Criterion], results: Mapping[str, Any], scale: 
                                  else " — COSMIN's 75% is not met."))
     items = [c for c in criteria if c.section == "Items" and c.met is False]
     if items:
-        sentences.append("Floor or ceiling effects: " + "; ".join(c.reason for c in items)
-                         + ".")
+        sentences.append("Floor or ceiling effects (Terwee 2007): " + ", ".join(
+            c.reason.split(": ")[0] for c in items) + ".")
     held = sorted({c.section for c in criteria if c.met is True}
                   - {c.section for c in criteria if c.met is not True})
     if held:
         sentences.append("What holds: every criterion of " + ", ".join(
             s.lower() for s in held) + " is met.")
     return tuple(sentences)
+
+
+def _label(criterion: Criterion) -> str:
+    """``"factor analyses"`` from ``"sample for the factor analyses (n per item ...)"``."""
+    return criterion.name.split(" (")[0].removeprefix("sample for the ")
 
 
 def _sentence(text: str) -> str:
@@ -224,7 +233,7 @@ def _confirmatory_claim(criteria: Sequence[Criterion], results: Mapping[str, Any
     reasons = []
     for c in criteria:
         if c.section == "Sample size" and c.met is not True:
-            reasons.append(f"{c.name.split(' (')[0]}: {c.reason}")
+            reasons.append(f"{_label(c)} {c.reason.replace(': ', ', ')}")
         if c.name.startswith("fit of the facet model") and c.met is not True:
             reasons.append(f"the facet model's fit is {c.verdict}")
     if results.get("cfa") is None:
