@@ -7,6 +7,15 @@ careless responding, reliability, factorability, number of factors, exploratory 
 against the blueprint, confirmatory structure, convergent validity, known groups and
 test-retest. The plain-language summary judges each number against its published cut-off
 (:mod:`._criteria`); item-level advice never removes an item.
+
+Verdicts never say more than the data: the CFA's fit is judged by
+:func:`~alliance_scale.judge_fit` (robust indices first; "inconclusive" when the scaled and
+robust indices disagree); a convergent hypothesis is confirmed only when its interval
+excludes the boundary; the sample size is itself a criterion of each analysis that needs one
+(n per item for the factor analyses, per free parameter and per table cell for the CFA);
+and an analysis that cannot run leaves "not testable" criteria with the reason, never a gap.
+The summary opens with a narrative ordered by consequence and the decisions it implies
+(:mod:`._narrative`).
 """
 
 from __future__ import annotations
@@ -124,7 +133,11 @@ def validate(
         WAI-style columns of ``responses`` with Bordin goal, task and bond scores, in that
         order (default: ``wai_goal``, ``wai_task``, ``wai_bond`` when present).
     groups : str, optional
-        A column of ``responses`` holding a grouping for known-groups validity.
+        A column of ``responses`` holding a grouping for known-groups validity and for
+        measurement invariance of the facet model (configural, thresholds, loadings,
+        intercepts for ordinal items). Invariance across languages runs by itself when the
+        data say which version each respondent answered (a ``language`` /
+        ``startlanguage`` / ``Q_Language`` column with two versions or more).
     retest : DataFrame, str or Path, optional
         A second administration to the same respondents (matched by id) for test-retest.
     holdout : float, optional
