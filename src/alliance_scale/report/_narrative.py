@@ -107,11 +107,11 @@ def narrative(criteria: Sequence[Criterion], results: Mapping[str, Any], scale: 
             + ("< .001" if difference["pvalue_diff"] < 0.001 else
                f"= {_num(difference['pvalue_diff'])}") + "): the dimensions do not account "
             "for the correlations between facets.")
-    cfa = results.get("cfa")
+    cfa = results.get("cfa_reliability")  # the facet model's omega and AVE per facet
     cfa_judged = any(c.name.startswith("average variance") and c.met is not None
                      for c in criteria)
     if cfa is not None and cfa_judged:
-        table = cfa.reliability
+        table = cfa
         ave = _below(table, "ave", _AVE)
         omega = _below(table, "omega", _OMEGA)
         if ave:
@@ -194,10 +194,10 @@ def decisions(criteria: Sequence[Criterion], results: Mapping[str, Any], scale: 
             if row["congruence"] < _CONGRUENCE:
                 facets.setdefault(row["target"], []).append(
                     f"congruence {_num(row['congruence'], _CONGRUENCE)}")
-    cfa = results.get("cfa")
+    cfa = results.get("cfa_reliability")
     if cfa is not None and any(c.name.startswith("average variance") and c.met is not None
                                for c in criteria):
-        for name, value in _below(cfa.reliability, "ave", _AVE):
+        for name, value in _below(cfa, "ave", _AVE):
             facets.setdefault(name, []).append(f"AVE {_num(value, _AVE)}")
     retest = results.get("test_retest")
     if retest is not None:

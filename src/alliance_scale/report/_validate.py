@@ -557,7 +557,8 @@ def _confirmatory(run: _Run, frame: pd.DataFrame, scale: Scale, ordinal: bool) -
             "Cochran 1954", "cells"))
     singular = _singular(n, p)
     run.criteria.append(_fit_criterion("facet model", judged, singular))
-    reliability = fit.reliability  # computed on each access: once here
+    reliability = fit.reliability  # computed on each access: once here, kept
+    run.results["cfa_reliability"] = reliability
     for factor, row in reliability.iterrows():
         for what, value, bound in (("composite reliability", row["omega"], ALPHA_FLOOR),
                                    ("average variance extracted", row["ave"], AVE_FLOOR)):
