@@ -194,7 +194,6 @@ def validate(
                           + _near_miss(groups, frame.columns))
 
     run = _Run()
-    run.shared["n_items"] = len(scale.items)
     if holdout is None:
         explore = confirm = frame
         run.notes.append(
@@ -348,7 +347,6 @@ def _fielding(run: _Run, frame: pd.DataFrame, scale: Scale) -> None:
     answered = answers.notna().sum()
     shares = {"floor": answers.eq(low).sum() / answered.where(answered > 0),
               "ceiling": answers.eq(high).sum() / answered.where(answered > 0)}
-    run.shared["item_bounds"] = shares
     for kind, share in shares.items():
         over = share[share > FLOOR_CEILING_SHARE].sort_values(ascending=False)
         worst = share.idxmax() if share.notna().any() else ""
@@ -608,9 +606,11 @@ def _second_order(run: _Run, frame: pd.DataFrame, scale: Scale, ordinal: bool) -
     estimator = facet.estimator
     dimensions = {item.dimension for item in scale.items}
     facets_per = {d: {i.facet for i in scale.items if i.dimension == d} for d in dimensions}
-    if len(dimensions) < 2 and min(len(f) for f in facets_per.values()) < 3:
-        raise AnalysisError("the blueprint has too few facets per dimension for a "
-                            "second-order model")
+    single = sorted(d for d, f in facets_per.items() if len(f) < 2)
+    if single or (len(dimensions) < 2 and min(len(f) for f in facets_per.values()) < 3):
+        raise AnalysisError("the second-order model is not identified: "
+                            + (f"dimension(s) {', '.join(single)} keep a single facet"
+                               if single else "one dimension with fewer than 3 facets"))
     # the facet model's sample statistics (thresholds, polychorics, weights) are reused:
     # only the estimation is repeated
     fit = refit_blueprint(facet, scale, "second_order")
