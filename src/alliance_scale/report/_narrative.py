@@ -67,7 +67,8 @@ def narrative(criteria: Sequence[Criterion], results: Mapping[str, Any], scale: 
             + ".")
     parallel, velicer = results.get("parallel_analysis"), results.get("map")
     facets = sorted({item.facet for item in scale.items})
-    if parallel is not None and velicer is not None and (
+    judged_n = any(c.section == "Number of factors" and c.met is not None for c in criteria)
+    if parallel is not None and velicer is not None and judged_n and (
             parallel.n_factors != len(facets) or velicer.n_factors != len(facets)):
         same = parallel.n_factors == velicer.n_factors
         suggested = (f"parallel analysis and MAP suggest {parallel.n_factors} factors" if same
