@@ -617,7 +617,10 @@ def _second_order(run: _Run, frame: pd.DataFrame, scale: Scale, ordinal: bool) -
     run.results["cfa_second_order"] = fit
     judged = judge_fit(fit, n_items=len(scale.items))
     run.results["cfa_second_order_fit"] = judged
-    statistic, df, p_value = _difference(facet, fit, estimator)
+    try:
+        statistic, df, p_value = _difference(facet, fit, estimator)
+    except (np.linalg.LinAlgError, ValueError) as error:
+        raise AnalysisError(f"the difference test could not be computed ({error})") from None
     run.results["cfa_difference"] = {"chisq_diff": statistic, "df_diff": df,
                                      "pvalue_diff": p_value}
     suffix = "_robust" if np.isfinite(facet.fit.get("cfi_robust", np.nan)) else (
