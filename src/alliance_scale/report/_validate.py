@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import io
 import platform
+import re
 import sys
 import warnings
 from collections.abc import Callable, Sequence
@@ -932,15 +933,19 @@ def _warning_notes(caught: list[Any]) -> list[str]:
     notes = set()
     for warning in caught:
         if issubclass(warning.category, EmptyCellWarning):
+            # the count, without the library's own commentary on how it is computed
             text = str(warning.message)
-            count = text.split(" have empty cells")[0]
+            found = re.match(r"(\d+) of (\d+) item pair", text)
+            count = f"{found[1]} of {found[2]} item pairs" if found else "Some item pairs"
+            where = (" where the polychoric model expects answers" if "expects" in text
+                     else " in their contingency table")
             notes.add(
-                f"Sparse tables: {count} have an empty cell in their contingency table. Their "
-                "polychoric correlations, and the weights of the WLSMV fit, rest on few "
-                "answers: the CFA's chi-square and the fit indices built on it are less "
-                "trustworthy, and extreme categories are estimated poorly. Read the fit "
-                "verdicts with the sample-size criteria; merging rarely used categories or a "
-                "larger sample makes them firmer.")
+                f"Sparse tables: {count} have an empty cell{where}. Their polychoric "
+                "correlations, and the weights of the WLSMV fit, rest on few answers: the "
+                "CFA's chi-square and the fit indices built on it are less trustworthy, and "
+                "extreme categories are estimated poorly. Read the fit verdicts with the "
+                "sample-size criteria; merging rarely used categories or a larger sample "
+                "makes them firmer.")
         else:
             notes.add(f"{warning.category.__name__}: {warning.message}")
     return sorted(notes)

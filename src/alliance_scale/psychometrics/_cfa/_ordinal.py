@@ -305,7 +305,7 @@ def ordinal_statistics(data: pd.DataFrame, missing: str = "listwise") -> Ordinal
         warn_user(
             f"{len(empty)} of {len(rho)} item pair(s) have empty cells in their contingency "
             f"table ({shown}{more}): their polychoric correlations and sampling covariances "
-            "rest on sparse tables, and so do the fit statistics built on them",
+            "rest on sparse tables (lavaan computes the same, without a warning)",
             EmptyCellWarning,
         )
     _warn_near_one(rho, first, second, names)
