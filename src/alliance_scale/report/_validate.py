@@ -255,9 +255,10 @@ def validate(
                 run.sections.append(Section(
                     _SECTION_KEYS[name], name.capitalize(), (f"Not computed: {error}",)))
                 if name in _UNTESTED:  # the criteria it would have judged: not testable
-                    section, what, source, rule = _UNTESTED[name]
+                    # (not ``source``: the steps' closures read that name)
+                    section, what, cited, rule = _UNTESTED[name]
                     run.criteria.append(Criterion.not_testable(
-                        section, what, f"{name} not computed: {error}", source, rule))
+                        section, what, f"{name} not computed: {error}", cited, rule))
     run.notes.extend(_warning_notes(caught))
     footer = _footer(scale, frame, data_hash, seed, cor, holdout)
     criteria = tuple(run.criteria)
