@@ -207,7 +207,11 @@ def test_validate_writes_a_report_from_a_file(tmp_path: Path,
     code = main(["validate", str(data), "--scale", str(saved), "--report", str(report),
                  "--holdout", "0.5", "--seed", "1", "--quiet"])
     assert code == 0
-    assert capsys.readouterr().err == ""  # --quiet
+    # --quiet: no progress or summary; only criteria that could not be judged or a sample
+    # below what an analysis needs (125 respondents explore 27 items: 135 needed)
+    err = capsys.readouterr().err.splitlines()
+    assert err and all(": not met: Sample size: " in line or ": not testable: " in line
+                       for line in err)
     parsed = __import__("json").loads(report.read_text(encoding="utf-8"))
     keys = [section["key"] for section in parsed["sections"]]
     assert {"reliability", "efa", "cfa", "convergent"} <= set(keys)
@@ -422,3 +426,26 @@ def test_sigint_in_a_running_validate_exits_130_without_a_traceback(tmp_path: Pa
     assert rest.strip().splitlines()[-1] == "alliance-scale: interrupted"
     assert "Traceback" not in rest and not report.exists()
     assert [p.name for p in tmp_path.iterdir()] == []
+
+
+def test_validate_strict_exits_1_and_not_testable_criteria_reach_stderr(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    """Fewer respondents than items: the factor analyses are not testable, said on stderr
+    even with --quiet; --strict turns any criterion not met or not testable into exit 1."""
+    scale = draft_scale(items_per_facet=2, language="en")
+    saved = scale.save(tmp_path / "s.json")
+    data = tmp_path / "sim.csv"
+    assert main(["simulate", "--scale", str(saved), "-n", "15", "--seed", "2", "-o",
+                 str(data)]) == 0
+    report = tmp_path / "out.json"
+    capsys.readouterr()
+    argv = ["validate", str(data), "--scale", str(saved), "--report", str(report), "--quiet"]
+    assert main(argv) == 0
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if ": not testable: " in line]
+    assert any("Factor structure" in line and "singular" in line for line in lines)
+    assert any(": not met: Sample size: sample for the factor analyses" in line
+               and "n = 15 for 18 items" in line for line in err.splitlines())
+    assert main([*argv, "--strict"]) == 1
+    assert "--strict:" in capsys.readouterr().err
+    assert report.exists()

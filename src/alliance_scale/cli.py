@@ -340,9 +340,10 @@ def _validate(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(report.summary().splitlines()[0], file=sys.stderr)
     for criterion in report.criteria:  # what could not be judged is never silent
-        if criterion.verdict == "not testable":
-            print(f"{PROGRAM_NAME}: not testable: {criterion.section}: {criterion.name}: "
-                  f"{criterion.reason}", file=sys.stderr)
+        if criterion.verdict == "not testable" or (criterion.section == "Sample size"
+                                                   and criterion.verdict != "met"):
+            print(f"{PROGRAM_NAME}: {criterion.verdict}: {criterion.section}: "
+                  f"{criterion.name}: {criterion.reason}", file=sys.stderr)
     if not args.quiet:
         print(f"wrote {path}", file=sys.stderr)
     if args.strict and any(c.verdict != "met" for c in report.criteria):

@@ -448,3 +448,26 @@ def test_invariance_that_cannot_run_is_not_testable_with_its_reason(small):
     invariance = criteria[criteria["section"] == "Measurement invariance"]
     assert list(invariance["verdict"]) == ["not testable"]
     assert "categories" in invariance["reason"].iloc[0]
+
+
+def test_empty_cell_warnings_become_one_note_without_library_commentary():
+    from alliance_scale.report._validate import _warning_notes
+
+    messages = [
+        "3010 of 3160 item pair(s) have empty cells in their contingency table ('a' x 'b'): "
+        "their polychoric correlations and sampling covariances rest on sparse tables "
+        "(lavaan computes the same, without a warning)",
+        "12 of 3160 item pair(s) have an empty cell where the polychoric model expects 5 or "
+        "more answers ('a' x 'b' (6.1 expected)): ... (harmless: computed as lavaan). The "
+        "threshold is empty_cell_expected",
+    ]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for message in messages:
+            warnings.warn(message, als.EmptyCellWarning, stacklevel=1)
+    notes = _warning_notes(caught)
+    assert notes[0].startswith("Sparse tables: 12 of 3160 item pairs have an empty cell "
+                               "where the polychoric model expects answers.")
+    assert notes[1].startswith("Sparse tables: 3010 of 3160 item pairs have an empty cell in "
+                               "their contingency table.")
+    assert not any("lavaan" in note or "empty_cell_expected" in note for note in notes)

@@ -180,3 +180,12 @@ def test_refit_blueprint_equals_a_fresh_fit(simulated):
     refit = _quiet(refit_blueprint, facet, SCALE, "second_order")
     for key in ("chisq", "chisq_scaled", "cfi_robust", "rmsea_robust", "srmr"):
         assert abs(refit.fit[key] - again.fit[key]) < 1e-10
+
+
+def test_without_robust_indices_the_standard_ones_decide():
+    """ML on continuous answers: no scaled or robust indices, the standard ones judge."""
+    data = als.simulate(SCALE, 500, seed=4).data
+    judged = als.judge_fit(_quiet(als.blueprint_cfa, data, SCALE, estimator="ML"))
+    assert judged.judged == "standard" and "cfi.robust" not in judged.table.index
+    assert judged.verdict in ("acceptable", "not acceptable")
+    assert judged.table.loc["cfi", "meets"] == (judged.table.loc["cfi", "value"] >= 0.95)

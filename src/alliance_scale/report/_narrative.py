@@ -53,7 +53,7 @@ def narrative(criteria: Sequence[Criterion], results: Mapping[str, Any], scale: 
     sample = [c for c in criteria if c.section == "Sample size" and c.met is False]
     if sample:
         sentences.append("The sample is too small for what is asked of it: " + "; ".join(
-            f"{c.name.split(' (')[0]}: {c.reason}" for c in sample) + ".")
+            f"{_label(c)} {c.reason.replace(': ', ', ')}" for c in sample) + ".")
     untestable = [c for c in criteria if c.verdict == "not testable"]
     if untestable:
         by_reason: dict[str, list[str]] = {}
@@ -67,7 +67,8 @@ def narrative(criteria: Sequence[Criterion], results: Mapping[str, Any], scale: 
             + ".")
     parallel, velicer = results.get("parallel_analysis"), results.get("map")
     facets = sorted({item.facet for item in scale.items})
-    if parallel is not None and velicer is not None and (
+    judged_n = any(c.section == "Number of factors" and c.met is not None for c in criteria)
+    if parallel is not None and velicer is not None and judged_n and (
             parallel.n_factors != len(facets) or velicer.n_factors != len(facets)):
         same = parallel.n_factors == velicer.n_factors
         suggested = (f"parallel analysis and MAP suggest {parallel.n_factors} factors" if same
@@ -85,15 +86,19 @@ def narrative(criteria: Sequence[Criterion], results: Mapping[str, Any], scale: 
         parts += [f"facet {f} is matched by no factor" for f in missing]
         if parts:
             sentences.append(_sentence("; ".join(parts)) + ".")
-    for key, model in (("cfa_fit", "facet model"), ("cfa_second_order_fit",
-                                                    "second-order model")):
-        judged = results.get(key)
+    said = ""
+    for model in ("facet model", "second-order model"):
         criterion = next((c for c in criteria if c.name.startswith(f"fit of the {model}")),
                          None)
-        if judged is not None and criterion is not None and criterion.met is not True \
-                and criterion.verdict != "not testable":
-            verdict = criterion.verdict if criterion.verdict != "not met" else "not acceptable"
-            sentences.append(f"The {model}'s fit is {verdict}: {criterion.reason}.")
+        if criterion is None or criterion.met is True or criterion.verdict == "not testable":
+            continue
+        verdict = criterion.verdict if criterion.verdict != "not met" else "not acceptable"
+        if said == verdict:  # the second-order model, for the same reason: said once
+            sentences[-1] = sentences[-1].replace("The facet model's fit is",
+                                                  "The facet and second-order models' fits are")
+            continue
+        said = verdict
+        sentences.append(f"The {model}'s fit is {verdict}: {criterion.reason}.")
     difference = results.get("cfa_difference")
     if difference is not None and np.isfinite(difference["pvalue_diff"]) and \
             difference["pvalue_diff"] < 0.05:
@@ -103,11 +108,11 @@ def narrative(criteria: Sequence[Criterion], results: Mapping[str, Any], scale: 
             + ("< .001" if difference["pvalue_diff"] < 0.001 else
                f"= {_num(difference['pvalue_diff'])}") + "): the dimensions do not account "
             "for the correlations between facets.")
-    cfa = results.get("cfa")
+    cfa = results.get("cfa_reliability")  # the facet model's omega and AVE per facet
     cfa_judged = any(c.name.startswith("average variance") and c.met is not None
                      for c in criteria)
     if cfa is not None and cfa_judged:
-        table = cfa.reliability
+        table = cfa
         ave = _below(table, "ave", _AVE)
         omega = _below(table, "omega", _OMEGA)
         if ave:
@@ -140,14 +145,19 @@ def narrative(criteria: Sequence[Criterion], results: Mapping[str, Any], scale: 
                                  else " — COSMIN's 75% is not met."))
     items = [c for c in criteria if c.section == "Items" and c.met is False]
     if items:
-        sentences.append("Floor or ceiling effects: " + "; ".join(c.reason for c in items)
-                         + ".")
+        sentences.append("Floor or ceiling effects (Terwee 2007): " + ", ".join(
+            c.reason.split(": ")[0] for c in items) + ".")
     held = sorted({c.section for c in criteria if c.met is True}
                   - {c.section for c in criteria if c.met is not True})
     if held:
         sentences.append("What holds: every criterion of " + ", ".join(
             s.lower() for s in held) + " is met.")
     return tuple(sentences)
+
+
+def _label(criterion: Criterion) -> str:
+    """``"factor analyses"`` from ``"sample for the factor analyses (n per item ...)"``."""
+    return criterion.name.split(" (")[0].removeprefix("sample for the ")
 
 
 def _sentence(text: str) -> str:
@@ -185,10 +195,10 @@ def decisions(criteria: Sequence[Criterion], results: Mapping[str, Any], scale: 
             if row["congruence"] < _CONGRUENCE:
                 facets.setdefault(row["target"], []).append(
                     f"congruence {_num(row['congruence'], _CONGRUENCE)}")
-    cfa = results.get("cfa")
+    cfa = results.get("cfa_reliability")
     if cfa is not None and any(c.name.startswith("average variance") and c.met is not None
                                for c in criteria):
-        for name, value in _below(cfa.reliability, "ave", _AVE):
+        for name, value in _below(cfa, "ave", _AVE):
             facets.setdefault(name, []).append(f"AVE {_num(value, _AVE)}")
     retest = results.get("test_retest")
     if retest is not None:
@@ -224,7 +234,7 @@ def _confirmatory_claim(criteria: Sequence[Criterion], results: Mapping[str, Any
     reasons = []
     for c in criteria:
         if c.section == "Sample size" and c.met is not True:
-            reasons.append(f"{c.name.split(' (')[0]}: {c.reason}")
+            reasons.append(f"{_label(c)} {c.reason.replace(': ', ', ')}")
         if c.name.startswith("fit of the facet model") and c.met is not True:
             reasons.append(f"the facet model's fit is {c.verdict}")
     if results.get("cfa") is None:

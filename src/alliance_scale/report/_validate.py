@@ -7,6 +7,15 @@ careless responding, reliability, factorability, number of factors, exploratory 
 against the blueprint, confirmatory structure, convergent validity, known groups and
 test-retest. The plain-language summary judges each number against its published cut-off
 (:mod:`._criteria`); item-level advice never removes an item.
+
+Verdicts never say more than the data: the CFA's fit is judged by
+:func:`~alliance_scale.judge_fit` (robust indices first; "inconclusive" when the scaled and
+robust indices disagree); a convergent hypothesis is confirmed only when its interval
+excludes the boundary; the sample size is itself a criterion of each analysis that needs one
+(n per item for the factor analyses, per free parameter and per table cell for the CFA);
+and an analysis that cannot run leaves "not testable" criteria with the reason, never a gap.
+The summary opens with a narrative ordered by consequence and the decisions it implies
+(:mod:`._narrative`).
 """
 
 from __future__ import annotations
@@ -132,7 +141,11 @@ def validate(
         WAI-style columns of ``responses`` with Bordin goal, task and bond scores, in that
         order (default: ``wai_goal``, ``wai_task``, ``wai_bond`` when present).
     groups : str, optional
-        A column of ``responses`` holding a grouping for known-groups validity.
+        A column of ``responses`` holding a grouping for known-groups validity and for
+        measurement invariance of the facet model (configural, thresholds, loadings,
+        intercepts for ordinal items). Invariance across languages runs by itself when the
+        data say which version each respondent answered (a ``language`` /
+        ``startlanguage`` / ``Q_Language`` column with two versions or more).
     retest : DataFrame, str or Path, optional
         A second administration to the same respondents (matched by id) for test-retest.
     holdout : float, optional
@@ -194,7 +207,6 @@ def validate(
                           + _near_miss(groups, frame.columns))
 
     run = _Run()
-    run.shared["n_items"] = len(scale.items)
     if holdout is None:
         explore = confirm = frame
         run.notes.append(
@@ -351,7 +363,6 @@ def _fielding(run: _Run, frame: pd.DataFrame, scale: Scale) -> None:
     answered = answers.notna().sum()
     shares = {"floor": answers.eq(low).sum() / answered.where(answered > 0),
               "ceiling": answers.eq(high).sum() / answered.where(answered > 0)}
-    run.shared["item_bounds"] = shares
     for kind, share in shares.items():
         over = share[share > FLOOR_CEILING_SHARE].sort_values(ascending=False)
         worst = share.idxmax() if share.notna().any() else ""
@@ -606,7 +617,8 @@ def _confirmatory(run: _Run, frame: pd.DataFrame, scale: Scale, ordinal: bool) -
             "Cochran 1954", "cells"))
     singular = _singular(n, p)
     run.criteria.append(_fit_criterion("facet model", judged, singular))
-    reliability = fit.reliability  # computed on each access: once here
+    reliability = fit.reliability  # computed on each access: once here, kept
+    run.results["cfa_reliability"] = reliability
     for factor, row in reliability.iterrows():
         for what, value, bound in (("composite reliability", row["omega"], ALPHA_FLOOR),
                                    ("average variance extracted", row["ave"], AVE_FLOOR)):
@@ -674,16 +686,21 @@ def _second_order(run: _Run, frame: pd.DataFrame, scale: Scale, ordinal: bool) -
     estimator = facet.estimator
     dimensions = {item.dimension for item in scale.items}
     facets_per = {d: {i.facet for i in scale.items if i.dimension == d} for d in dimensions}
-    if len(dimensions) < 2 and min(len(f) for f in facets_per.values()) < 3:
-        raise AnalysisError("the blueprint has too few facets per dimension for a "
-                            "second-order model")
+    single = sorted(d for d, f in facets_per.items() if len(f) < 2)
+    if single or (len(dimensions) < 2 and min(len(f) for f in facets_per.values()) < 3):
+        raise AnalysisError("the second-order model is not identified: "
+                            + (f"dimension(s) {', '.join(single)} keep a single facet"
+                               if single else "one dimension with fewer than 3 facets"))
     # the facet model's sample statistics (thresholds, polychorics, weights) are reused:
     # only the estimation is repeated
     fit = refit_blueprint(facet, scale, "second_order")
     run.results["cfa_second_order"] = fit
     judged = judge_fit(fit, n_items=len(scale.items))
     run.results["cfa_second_order_fit"] = judged
-    statistic, df, p_value = _difference(facet, fit, estimator)
+    try:
+        statistic, df, p_value = _difference(facet, fit, estimator)
+    except (np.linalg.LinAlgError, ValueError) as error:
+        raise AnalysisError(f"the difference test could not be computed ({error})") from None
     run.results["cfa_difference"] = {"chisq_diff": statistic, "df_diff": df,
                                      "pvalue_diff": p_value}
     suffix = "_robust" if np.isfinite(facet.fit.get("cfi_robust", np.nan)) else (
@@ -995,15 +1012,19 @@ def _warning_notes(caught: list[Any]) -> list[str]:
     notes = set()
     for warning in caught:
         if issubclass(warning.category, EmptyCellWarning):
+            # the count, without the library's own commentary on how it is computed
             text = str(warning.message)
-            count = text.split(" have empty cells")[0]
+            found = re.match(r"(\d+) of (\d+) item pair", text)
+            count = f"{found[1]} of {found[2]} item pairs" if found else "Some item pairs"
+            where = (" where the polychoric model expects answers" if "expects" in text
+                     else " in their contingency table")
             notes.add(
-                f"Sparse tables: {count} have an empty cell in their contingency table. Their "
-                "polychoric correlations, and the weights of the WLSMV fit, rest on few "
-                "answers: the CFA's chi-square and the fit indices built on it are less "
-                "trustworthy, and extreme categories are estimated poorly. Read the fit "
-                "verdicts with the sample-size criteria; merging rarely used categories or a "
-                "larger sample makes them firmer.")
+                f"Sparse tables: {count} have an empty cell{where}. Their polychoric "
+                "correlations, and the weights of the WLSMV fit, rest on few answers: the "
+                "CFA's chi-square and the fit indices built on it are less trustworthy, and "
+                "extreme categories are estimated poorly. Read the fit verdicts with the "
+                "sample-size criteria; merging rarely used categories or a larger sample "
+                "makes them firmer.")
         else:
             notes.add(f"{warning.category.__name__}: {warning.message}")
     return sorted(notes)

@@ -225,7 +225,7 @@ class FitJudgement(Result):
     >>> judged.verdict, judged.judged
     ('acceptable', 'robust')
     >>> judged.table.loc["rmsea.robust", ["value", "ci_lower", "ci_upper"]].round(3).tolist()
-    [0.0, 0.0, 0.014]
+    [0.028, 0.019, 0.036]
     """
 
     verdict: str

@@ -141,8 +141,11 @@ def _satorra_2000(m1: CFAResult, m0: CFAResult, t1: float, t0: float,
     # H = pinv(Delta1) Delta0 (MASS::ginv in lavaan): Delta1 has full column rank (the model
     # is identified), so H solves the normal equations; on the sparse Jacobians this takes
     # milliseconds where the dense pseudo-inverse of a 3,480 x 436 matrix takes seconds
-    h = scipy.linalg.solve((delta1.T @ delta1).toarray(), (delta1.T @ delta0).toarray(),
-                           assume_a="pos")
+    try:
+        h = scipy.linalg.solve((delta1.T @ delta1).toarray(), (delta1.T @ delta0).toarray(),
+                               assume_a="pos")
+    except np.linalg.LinAlgError:  # a rank-deficient Jacobian: the pseudo-inverse, as lavaan
+        h = np.linalg.pinv(delta1.toarray()) @ delta0.toarray()
     a = scipy.linalg.null_space(h.T).T  # orthogonal complement of col(H), as rows
     p_inv = f1.e_inv
     apa = a @ p_inv @ a.T

@@ -444,7 +444,7 @@ def _warn_near_one(
         warn_user(
             f"the polychoric correlation of items {names[i]!r} and {names[j]!r} is "
             f"{rho[near[0]]:.3f}{more}: (nearly) 1 in absolute value, the items may be "
-            "redundant (lavaan warns the same)",
+            "redundant",
             AllianceScaleWarning,
         )
 
