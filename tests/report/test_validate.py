@@ -358,9 +358,23 @@ def test_second_order_model_beside_the_facet_model(report):
 
 
 def test_notes_say_what_sparse_tables_mean_without_developer_commentary(report):
+    import warnings
+
+    from alliance_scale.report._validate import _warning_notes
+
     notes = " ".join(report.notes)
     assert "lavaan computes the same" not in notes
-    assert "Sparse tables" in notes and "fit verdicts" in notes
+    # on the pilot no empty cell reaches the expected-count threshold: no sparse-table note;
+    # when one does, the note says what it means for the verdicts, with the count only
+    assert "Sparse tables" not in notes
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        warnings.warn(als.EmptyCellWarning(
+            "3 of 3160 item pair(s) have an empty cell where the polychoric model expects 10 "
+            "or more answers (...): computed as lavaan"), stacklevel=1)
+    (note,) = _warning_notes(caught)
+    assert note.startswith("Sparse tables: 3 of 3160 item pairs have an empty cell")
+    assert "fit verdicts" in note and "lavaan" not in note
 
 
 def test_a_misspelled_criterion_column_is_not_testable_with_the_near_miss(small):
