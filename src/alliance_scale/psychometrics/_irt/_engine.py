@@ -57,6 +57,8 @@ class Spec:
     n_cat: np.ndarray  # categories per item
     slope_fixed: bool  # Rasch / partial credit: every slope fixed to 1
     variance_free: bool
+    #: Linear constraints (rating scale model): free item parameters = design @ phi.
+    design: np.ndarray | None = None
     offsets: np.ndarray = field(init=False)
     n_columns: int = field(init=False)
     k_max: int = field(init=False)
@@ -78,7 +80,20 @@ class Spec:
 
     @property
     def n_free(self) -> int:
-        return int(self.free.sum()) + int(self.variance_free)
+        n_items = int(self.free.sum()) if self.design is None else self.design.shape[1]
+        return n_items + int(self.variance_free)
+
+    def expand(self) -> np.ndarray:
+        """Jacobian of (free item parameters, variance) with respect to the estimated
+        parameters (identity without constraints)."""
+        n_item = int(self.free.sum())
+        design = np.eye(n_item) if self.design is None else self.design
+        if not self.variance_free:
+            return design
+        out = np.zeros((n_item + 1, design.shape[1] + 1))
+        out[:n_item, :-1] = design
+        out[-1, -1] = 1.0
+        return out
 
     def column_items(self) -> np.ndarray:
         return np.repeat(np.arange(len(self.models)), self.n_cat)
@@ -188,8 +203,78 @@ def _item_newton(
     return pars
 
 
+def _item_loglik(model: str, p: np.ndarray, rr: np.ndarray, theta: np.ndarray) -> np.ndarray:
+    prob = probabilities(model, p, theta)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where(rr > 0, rr * np.log(prob), 0.0).sum(axis=(1, 2))
+    out[~np.all(prob > 0, axis=(1, 2)) | ~np.isfinite(out)] = -np.inf
+    return out
+
+
+def _constrained_mstep(
+    spec: Spec, pars: np.ndarray, expected: np.ndarray, theta: np.ndarray,
+    max_iter: int = 20, tol: float = 1e-9,
+) -> np.ndarray:
+    """Joint Newton steps on the constrained parameters (free item parameters = D phi)."""
+    design = spec.design
+    positions = np.flatnonzero(spec.free.ravel())
+    phi = np.linalg.lstsq(design, pars[spec.free], rcond=None)[0]
+
+    def unpack(values: np.ndarray) -> np.ndarray:
+        out = pars.copy()
+        out[spec.free] = design @ values
+        return out
+
+    def total(p: np.ndarray) -> float:
+        value = 0.0
+        for model, k, items in spec.blocks:
+            cols = spec.offsets[items][:, None] + np.arange(k)[None, :]
+            value += _item_loglik(model, p[items, :k], expected[cols], theta).sum()
+        return value
+
+    current = total(unpack(phi))
+    for _ in range(max_iter):
+        p = unpack(phi)
+        grad = np.zeros(spec.free.size)
+        hess = np.zeros((spec.free.size, spec.free.size))
+        for model, k, items in spec.blocks:
+            cols = spec.offsets[items][:, None] + np.arange(k)[None, :]
+            r = expected[cols]
+            prob, dprob, d2prob = item_arrays(model, p[items, :k], theta)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ratio = np.where(prob > 0, r / prob, 0.0)
+                g = np.einsum("ikq,ikpq->ip", ratio, dprob)
+                h = np.einsum("ikq,ikpsq->ips", ratio, d2prob) - np.einsum(
+                    "ikq,ikpq,iksq->ips", ratio / np.where(prob > 0, prob, 1.0), dprob, dprob)
+            for pos, j in enumerate(items):
+                flat = j * spec.k_max + np.arange(k)
+                grad[flat] = g[pos]
+                hess[np.ix_(flat, flat)] = h[pos]
+        g_phi = design.T @ grad[positions]
+        h_phi = -(design.T @ hess[np.ix_(positions, positions)] @ design)
+        lowest = np.linalg.eigvalsh(h_phi)[0]
+        if lowest < 1e-8:
+            h_phi += (1e-6 - lowest) * np.eye(len(phi))
+        step = np.linalg.solve(h_phi, g_phi)
+        scale = 1.0
+        for _half in range(30):
+            trial = phi + scale * step
+            new = total(unpack(trial))
+            if new >= current - 1e-12 * abs(current):
+                break
+            scale /= 2
+        else:
+            break
+        phi, current = trial, new
+        if np.max(np.abs(scale * step)) < tol:
+            break
+    return unpack(phi)
+
+
 def mstep(spec: Spec, pars: np.ndarray, expected: np.ndarray, theta: np.ndarray) -> np.ndarray:
     """New item parameters from the expected counts (columns x points)."""
+    if spec.design is not None:
+        return _constrained_mstep(spec, pars, expected, theta)
     new = pars.copy()
     for model, k, items in spec.blocks:
         cols = spec.offsets[items][:, None] + np.arange(k)[None, :]
@@ -210,13 +295,15 @@ class Fit:
 
 def _pack(spec: Spec, pars: np.ndarray, variance: float) -> np.ndarray:
     vec = pars[spec.free]
+    if spec.design is not None:
+        vec = np.linalg.lstsq(spec.design, vec, rcond=None)[0]
     return np.append(vec, variance) if spec.variance_free else vec
 
 
 def _unpack(spec: Spec, vec: np.ndarray, pars: np.ndarray) -> tuple[np.ndarray, float | None]:
     out = pars.copy()
-    n = int(spec.free.sum())
-    out[spec.free] = vec[:n]
+    n = int(spec.free.sum()) if spec.design is None else spec.design.shape[1]
+    out[spec.free] = vec[:n] if spec.design is None else spec.design @ vec[:n]
     return out, (float(vec[n]) if spec.variance_free else None)
 
 
@@ -292,7 +379,7 @@ def information(
             "ikq,ikpsq->ips", ratio, d2prob
         ) - np.einsum("ikq,ikpq,iksq->ips", r, g, g)
     free_flat = spec.free.ravel()
-    n_free = spec.n_free
+    n_free = int(spec.free.sum()) + int(spec.variance_free)  # before any constraint
     hess = np.zeros((n_free, n_free))
     positions = np.flatnonzero(free_flat)
     item_of = positions // k
@@ -349,4 +436,8 @@ def information(
     flush()
     cross = (mean_score * counts[:, None]).T @ mean_score
     observed = -(hess + second - cross)
+    if spec.design is not None:  # linear constraints: J' I J
+        jac = spec.expand()
+        observed = jac.T @ observed @ jac
+        cross = jac.T @ cross @ jac
     return Information(observed, cross)

@@ -18,7 +18,7 @@ from ._start import start_values
 
 __all__ = ["irt"]
 
-MODELS = ("graded", "2PL", "gpcm", "Rasch", "pcm")
+MODELS = ("graded", "2PL", "gpcm", "Rasch", "pcm", "rsm")
 SE_TYPES = ("oakes", "louis", "crossprod", "sandwich", "none")
 #: A slope beyond this size is reported as running away (mirt sets no bound either).
 RUNAWAY_SLOPE = 10.0
@@ -51,14 +51,16 @@ def irt(
         Respondents x items, integer answers (missing as NaN). Each item's observed values
         are coded 0 .. K-1 in ascending order, as mirt does (a value nobody chose inside an
         item's range is collapsed, with a warning naming the item).
-    model : {"graded", "2PL", "gpcm", "Rasch", "pcm"} or sequence of str, default "graded"
+    model : {"graded", "2PL", "gpcm", "Rasch", "pcm", "rsm"} or sequence of str, default "graded"
         ``"graded"``: Samejima's (1969) graded response model, ``P(X >= k) = logistic(a
         theta + d_k)`` (with two categories, the 2PL); ``"2PL"``: the same, for binary
         items only; ``"gpcm"``: Muraki's (1992) generalized partial credit model,
         ``P(X = k) ∝ exp(k a theta + d_k)``; ``"Rasch"`` (alias ``"pcm"``): the (partial
         credit) Rasch model, every slope 1 and the latent variance estimated, as mirt's
-        ``itemtype = "Rasch"``. A sequence gives one of ``"graded"``, ``"2PL"``, ``"gpcm"``
-        per item (mirt's ``itemtype = c(...)``).
+        ``itemtype = "Rasch"``; ``"rsm"``: Andrich's rating scale model as mirt's ``rsm``,
+        ``P(X = k) ∝ exp(k theta - (b_1 + ... + b_k) + k c_i)``, steps ``b`` shared by the
+        items, ``c`` of the first item 0, latent variance estimated. A sequence gives one of
+        ``"graded"``, ``"2PL"``, ``"gpcm"`` per item (mirt's ``itemtype = c(...)``).
     se : {"oakes", "louis", "crossprod", "sandwich", "none"} or None, default "oakes"
         Standard errors: ``"oakes"`` (mirt's default ``SE.type``) is the observed
         information, computed here exactly (complete-data Hessian plus the posterior
@@ -135,8 +137,9 @@ def irt(
             "two categories (use model='graded')"
         )
     kinds = tuple("graded" if m in ("graded", "2PL") else "gpcm" for m in per_item)
-    rasch = isinstance(model, str) and model in ("Rasch", "pcm")
-    spec = Spec(kinds, n_cat, slope_fixed=rasch, variance_free=rasch)
+    rasch = isinstance(model, str) and model in ("Rasch", "pcm", "rsm")
+    design = _rating_scale_design(n_cat, coded.items) if model == "rsm" else None
+    spec = Spec(kinds, n_cat, slope_fixed=rasch, variance_free=rasch, design=design)
     with single_threaded_blas():
         fit, vcov, patterns = _estimate(spec, coded, rasch=rasch, pars=pars, estimate=estimate,
                                         tol=tol, max_cycles=max_cycles, se_type=se_type)
@@ -151,7 +154,33 @@ def irt(
     )
 
 
+def _rating_scale_design(n_cat: np.ndarray, items: tuple[str, ...]) -> np.ndarray:
+    """mirt's ``rsm``: ``d_ik = -(b_1 + ... + b_k) + k c_i`` (slopes 1, c of the first item 0).
+
+    Rows: the items' intercepts d_i1 .. d_i,K-1 (item-major); columns: b_1 .. b_{K-1}, then
+    c_2 .. c_J.
+    """
+    if np.any(n_cat != n_cat[0]):
+        raise AnalysisError("the rating scale model needs every item to have the same number "
+                            "of observed categories; counts: "
+                            + ", ".join(f"{i!r}: {k}" for i, k in zip(items, n_cat, strict=True)))
+    k = int(n_cat[0])
+    n_items = len(items)
+    design = np.zeros((n_items * (k - 1), (k - 1) + (n_items - 1)))
+    for i in range(n_items):
+        for step in range(1, k):
+            row = i * (k - 1) + step - 1
+            design[row, :step] = -1.0
+            if i > 0:
+                design[row, (k - 1) + i - 1] = step
+    return design
+
+
 def _parameter_names(spec: Spec, items: tuple[str, ...]) -> list[str]:
+    if spec.design is not None:
+        k = int(spec.n_cat[0])
+        names = [f"b{v}" for v in range(1, k)] + [f"{item}.c" for item in items[1:]]
+        return names + (["COV_11"] if spec.variance_free else [])
     labels = ["a1"] + [f"d{k}" for k in range(1, spec.k_max)]
     names = [f"{items[j]}.{labels[p]}" for j, p in zip(*np.nonzero(spec.free), strict=True)]
     return names + (["COV_11"] if spec.variance_free else [])
@@ -189,6 +218,9 @@ def _estimate(
     patterns = collapse(coded.codes)
     theta = grid()
     start = start_values(spec, coded.codes) if pars is None else _given(pars, spec, coded.items)
+    if spec.design is not None:  # project onto the constrained model
+        phi = np.linalg.lstsq(spec.design, start[spec.free], rcond=None)[0]
+        start[spec.free] = spec.design @ phi
     fit = em(spec, patterns, start, theta, tol=tol, max_cycles=max_cycles if estimate else 0)
     if estimate and not fit.converged:
         warn_user(

@@ -116,10 +116,31 @@ class IRTResult(Result):
         if self.vcov is None:
             return None
         se = np.full(self._pars.shape, np.nan)
-        diag = np.sqrt(np.clip(np.diag(self.vcov.to_numpy()), 0, None))
+        diag = np.sqrt(np.clip(np.diag(self._full_vcov()), 0, None))
         n = int(self._spec.free.sum())
         se[self._spec.free] = diag[:n]
         return se
+
+    def _full_vcov(self) -> np.ndarray:
+        """Covariance of the free item parameters (and variance), constraints expanded."""
+        jac = self._spec.expand()
+        return jac @ self.vcov.to_numpy() @ jac.T
+
+    def _rating_scale_coef(self, se: bool) -> pd.DataFrame:
+        """mirt's rsm in its classical form: a = 1, shared b_1 .. b_{K-1}, item c."""
+        spec = self._spec
+        phi = np.linalg.lstsq(spec.design, self._pars[spec.free], rcond=None)[0]
+        k = int(spec.n_cat[0])
+        steps, c = phi[: k - 1], np.r_[0.0, phi[k - 1:]]
+        table = pd.DataFrame({"a": 1.0, **{f"b{v + 1}": steps[v] for v in range(k - 1)},
+                              "c": c}, index=list(self.items))
+        if se and self.vcov is not None:
+            sd = np.sqrt(np.clip(np.diag(self.vcov.to_numpy()), 0, None))
+            table["SE_a"] = np.nan
+            for v in range(k - 1):
+                table[f"SE_b{v + 1}"] = sd[v]
+            table["SE_c"] = np.r_[np.nan, sd[k - 1: k - 1 + len(self.items) - 1]]
+        return table
 
     def coef(self, irt_pars: bool = False, se: bool = True) -> pd.DataFrame:
         """Item parameters, as mirt's ``coef(fit, simplify = TRUE)``, with standard errors.
@@ -130,7 +151,8 @@ class IRTResult(Result):
             False: mirt's slope-intercept form (``a1``, ``d1`` ...; for gpcm / Rasch ``d0 =
             0`` is not shown). True: the classical form of ``coef(..., IRTpars = TRUE)``:
             ``a`` and ``b1`` ... (graded ``b_k = -d_k / a``; gpcm / partial credit
-            ``b_k = -(d_k - d_{k-1}) / a``), standard errors by the delta method.
+            ``b_k = -(d_k - d_{k-1}) / a``), standard errors by the delta method; for the
+            rating scale model mirt's form ``a = 1``, shared ``b1`` ..., item ``c``.
         se : bool, default True
             Add columns ``SE_<par>`` when standard errors were computed.
 
@@ -151,6 +173,8 @@ class IRTResult(Result):
         """
         check_flag("irt_pars", irt_pars)
         check_flag("se", se)
+        if irt_pars and self._spec.design is not None:
+            return self._rating_scale_coef(se)
         pars = self._pars
         ses = self._se_matrix() if se else None
         names = self._names()
@@ -167,7 +191,7 @@ class IRTResult(Result):
         spec = self._spec
         out = np.full(self._pars.shape, np.nan)
         ses = np.full(self._pars.shape, np.nan) if with_se else None
-        vcov = self.vcov.to_numpy() if with_se and self.vcov is not None else None
+        vcov = self._full_vcov() if with_se and self.vcov is not None else None
         positions = np.flatnonzero(spec.free.ravel())
         for j in range(len(self.items)):
             k = int(spec.n_cat[j])
