@@ -436,27 +436,35 @@ class IRTResult(Result):
         missing = [item for item in self.items if item not in frame.columns]
         if missing:
             raise OptionError(f"data lacks item column(s) {', '.join(map(repr, missing))}")
-        values = frame[list(self.items)].apply(pd.to_numeric, errors="coerce").to_numpy(float)
+        sub = frame[list(self.items)]
+        numeric = all(pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t)
+                      for t in sub.dtypes)
         lows = np.array([c[0] for c in self.categories])
         sizes = np.array([len(c) for c in self.categories])
-        pos = values - lows  # codes when the categories are consecutive integers
-        seen = ~np.isnan(values)
-        codes = np.where(seen, np.nan_to_num(pos, nan=-1.0), -1.0)
-        for j in range(len(self.items)):
-            levels = np.asarray(self.categories[j])
-            if not np.array_equal(levels, np.arange(levels[0], levels[0] + levels.size)):
+        irregular = [j for j, c in enumerate(self.categories)
+                     if not np.array_equal(c, np.arange(c[0], c[0] + len(c)))]
+        codes = np.empty(sub.shape, dtype=np.int64)
+        step = 8192  # row blocks: the temporaries stay in cache
+        for start in range(0, len(sub), step):
+            block = sub.iloc[start: start + step]
+            values = (block.to_numpy(dtype=float) if numeric else
+                      block.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float))
+            seen = ~np.isnan(values)
+            raw = np.where(seen, values - lows, -1.0)  # consecutive integer categories
+            for j in irregular:
+                levels = np.asarray(self.categories[j])
                 column = values[:, j]
-                found = np.searchsorted(levels, column[seen[:, j]])
-                found = np.minimum(found, levels.size - 1)
-                codes[seen[:, j], j] = np.where(levels[found] == column[seen[:, j]], found, 0.5)
-        bad = seen & ((codes != np.round(codes)) | (codes < 0) | (codes >= sizes))
-        if bad.any():
-            row, j = np.argwhere(bad)[0]
-            rows = list(frame.index[bad[:, j]])
-            raise AnalysisError(
-                f"answer {values[row, j]:g} was not among the fitted categories "
-                f"{list(self.categories[j])}", column=self.items[j], rows=rows)
-        codes = codes.astype(np.int64)
+                found = np.minimum(np.searchsorted(levels, column[seen[:, j]]), levels.size - 1)
+                raw[seen[:, j], j] = np.where(levels[found] == column[seen[:, j]], found, 0.5)
+            as_int = raw.astype(np.int64)
+            bad = seen & ((as_int != raw) | (as_int < 0) | (as_int >= sizes))
+            if bad.any():
+                row, j = np.argwhere(bad)[0]
+                rows = list(block.index[bad[:, j]])
+                raise AnalysisError(
+                    f"answer {values[row, j]:g} was not among the fitted categories "
+                    f"{list(self.categories[j])}", column=self.items[j], rows=rows)
+            codes[start: start + step] = as_int
         if not (codes >= 0).any(axis=1).all():
             raise AnalysisError("respondent(s) without any answer cannot be scored",
                                 rows=list(frame.index[~(codes >= 0).any(axis=1)]))
