@@ -11,6 +11,7 @@ import pandas as pd
 from ..._checks import check_choice, check_flag, check_frame, check_number
 from ..._results import Report, Result, format_number, format_table, result
 from ...errors import AnalysisError, OptionError
+from .._n_factors import _single_threaded_blas as single_threaded_blas
 from ._engine import Spec, grid
 from ._models import information, probabilities
 from ._scores import modal_scores, posterior_moments, sum_score_table
@@ -583,12 +584,14 @@ class IRTResult(Result):
             raise OptionError("M2 is for binary items; use type='M2*' or 'C2' (as mirt)")
         kind = "C2" if type == "C2" else "M2*"
         level = check_number("ci", ci, 0.0, 1.0, low_open=True, high_open=True)
-        stats = m2_statistic(self._spec, self._pars, self.variance, self._codes, kind)
+        with single_threaded_blas():
+            stats = m2_statistic(self._spec, self._pars, self.variance, self._codes, kind)
         if stats.df <= 0:
             raise AnalysisError(f"{type} has {stats.df} degrees of freedom here (too few items "
                                 "for the parameters); try type='C2'")
         null_spec, null_pars = null_parameters(self._spec, self._codes)
-        null = m2_statistic(null_spec, null_pars, 1.0, self._codes, kind)
+        with single_threaded_blas():
+            null = m2_statistic(null_spec, null_pars, 1.0, self._codes, kind)
         low, high = rmsea_ci(stats.m2, stats.df, self.n_obs, level)
         alpha = round((1 - level) / 2 * 100, 6)
         row = {
