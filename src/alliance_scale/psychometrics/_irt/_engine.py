@@ -95,9 +95,6 @@ class Spec:
         out[-1, -1] = 1.0
         return out
 
-    def column_items(self) -> np.ndarray:
-        return np.repeat(np.arange(len(self.models)), self.n_cat)
-
 
 def log_prob_table(spec: Spec, pars: np.ndarray, theta: np.ndarray) -> np.ndarray:
     """Log category probabilities, columns (item-major) x points."""
@@ -145,6 +142,14 @@ def estep(onehot: np.ndarray, counts: np.ndarray, logp: np.ndarray, logw: np.nda
     return EStep(logl, float(counts @ lse), expected, weighted.sum(axis=0))
 
 
+def _item_loglik(model: str, p: np.ndarray, rr: np.ndarray, theta: np.ndarray) -> np.ndarray:
+    prob = probabilities(model, p, theta)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where(rr > 0, rr * np.log(prob), 0.0).sum(axis=(1, 2))
+    out[~np.all(prob > 0, axis=(1, 2)) | ~np.isfinite(out)] = -np.inf
+    return out
+
+
 def _item_newton(
     model: str, pars: np.ndarray, free: np.ndarray, r: np.ndarray, theta: np.ndarray,
     max_iter: int = 20, tol: float = 1e-9,
@@ -155,15 +160,7 @@ def _item_newton(
     if idx.size == 0:
         return pars
 
-    def loglik(p: np.ndarray, rr: np.ndarray) -> np.ndarray:
-        prob = probabilities(model, p, theta)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out = np.where(rr > 0, rr * np.log(prob), 0.0).sum(axis=(1, 2))
-        bad = ~np.all(prob > 0, axis=(1, 2)) | ~np.isfinite(out)
-        out[bad] = -np.inf
-        return out
-
-    current = loglik(pars, r)
+    current = _item_loglik(model, pars, r, theta)
     active = np.ones(len(pars), dtype=bool)
     for _ in range(max_iter):
         rows = np.flatnonzero(active)
@@ -188,7 +185,7 @@ def _item_newton(
         for _half in range(30):
             trial = sub.copy()
             trial[:, idx] += scale[:, None] * step
-            new = loglik(trial, r[rows])
+            new = _item_loglik(model, trial, r[rows], theta)
             ok = new >= current[rows] - 1e-12 * np.abs(current[rows])
             take = ok & ~improved
             sub[take] = trial[take]
@@ -201,14 +198,6 @@ def _item_newton(
         done = (np.abs(scale[:, None] * step).max(axis=1) < tol) | ~improved
         active[rows[done]] = False
     return pars
-
-
-def _item_loglik(model: str, p: np.ndarray, rr: np.ndarray, theta: np.ndarray) -> np.ndarray:
-    prob = probabilities(model, p, theta)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.where(rr > 0, rr * np.log(prob), 0.0).sum(axis=(1, 2))
-    out[~np.all(prob > 0, axis=(1, 2)) | ~np.isfinite(out)] = -np.inf
-    return out
 
 
 def _constrained_mstep(
