@@ -273,21 +273,24 @@ def test_oakes_information_is_the_hessian_of_the_loglik():
 
     data = als.simulate_irt([1.2, 0.9, 1.5, -0.8], [[1, -1]] * 4, n=250, seed=11)
     theta = grid()
-    for model in ("graded", "gpcm", "Rasch", "rsm"):
-        fit = als.irt(data, model)
+    positive = als.simulate_irt([1.2, 0.9, 1.5, 0.8], [[1, -1]] * 4, n=250, seed=11)
+    for model in ("graded", "gpcm", "Rasch", "rsm", "grsm"):
+        fit = als.irt(positive if model == "grsm" else data, model)
         spec = fit._spec
         onehot = one_hot(fit._pattern_codes, spec.offsets, spec.n_columns)
-        design = np.eye(int(spec.free.sum())) if spec.design is None else spec.design
 
-        def loglik(vector, fit=fit, spec=spec, onehot=onehot, design=design):
+        def full(vector, spec=spec):
+            return vector if spec.constraint is None else spec.constraint.full(vector)
+
+        def loglik(vector, fit=fit, spec=spec, onehot=onehot, full=full):
             pars = fit._pars.copy()
-            n = design.shape[1]
-            pars[spec.free] = design @ vector[:n]
+            n = spec.n_free - int(spec.variance_free)
+            pars[spec.free] = full(vector[:n])
             variance = vector[n] if spec.variance_free else 1.0
             logp = log_prob_table(spec, pars, theta)
             return estep(onehot, fit._counts, logp, log_prior(theta, variance)).loglik
 
-        x0 = np.linalg.lstsq(design, fit._pars[spec.free], rcond=None)[0]
+        x0 = spec.phi(fit._pars)
         if spec.variance_free:
             x0 = np.append(x0, fit.variance)
         h = 1e-4
@@ -501,3 +504,20 @@ def test_rating_scale_model_against_mirt():
     unequal.loc[unequal["Item_1"] == 4, "Item_1"] = 3
     with pytest.raises(als.AnalysisError, match="same number"):
         als.irt(unequal, "rsm")
+
+
+def test_graded_rating_scale_model_against_mirt():
+    """mirt's grsm on rst.rds. mirt's test fixes the first item's c at -1 (its starting
+    values); here it is 0. Only b_k + c_i enters the model, so ours are shifted by that
+    constant (b + 1, c - 1) before comparing."""
+    data = pd.read_csv(FIXTURES / "mirt" / "rst.csv")
+    fit = als.irt(data, "grsm", tol=1e-5)
+    table = fit.coef(irt_pars=True)[["a", "b1", "b2", "b3", "b4", "c"]].to_numpy().copy()
+    table[:, 1:5] += 1.0
+    table[:, 5] -= 1.0
+    check("rst_grsm_coef", np.r_[table.ravel(), 0.0, 1.0])
+    assert fit.df == 9765601 and fit.n_parameters == 23  # mirt: extract.mirt(grsm, 'df')
+    reversed_item = data.copy()
+    reversed_item["Item_1"] = 4 - reversed_item["Item_1"]
+    with pytest.raises(als.AnalysisError, match="same way"):
+        als.irt(reversed_item, "grsm")

@@ -20,6 +20,7 @@ mirt 1.47 does it for one dimension, and the observed information of the estimat
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -57,8 +58,8 @@ class Spec:
     n_cat: np.ndarray  # categories per item
     slope_fixed: bool  # Rasch / partial credit: every slope fixed to 1
     variance_free: bool
-    #: Linear constraints (rating scale model): free item parameters = design @ phi.
-    design: np.ndarray | None = None
+    #: Rating scale constraints (``_constraints``): free item parameters = full(phi).
+    constraint: Any = None
     offsets: np.ndarray = field(init=False)
     n_columns: int = field(init=False)
     k_max: int = field(init=False)
@@ -80,14 +81,19 @@ class Spec:
 
     @property
     def n_free(self) -> int:
-        n_items = int(self.free.sum()) if self.design is None else self.design.shape[1]
+        n_items = int(self.free.sum()) if self.constraint is None else self.constraint.n_phi
         return n_items + int(self.variance_free)
 
-    def expand(self) -> np.ndarray:
+    def phi(self, pars: np.ndarray) -> np.ndarray:
+        """The estimated item parameters (constrained ones when there is a constraint)."""
+        full = pars[self.free]
+        return full if self.constraint is None else self.constraint.phi(full)
+
+    def expand(self, phi: np.ndarray | None = None) -> np.ndarray:
         """Jacobian of (free item parameters, variance) with respect to the estimated
-        parameters (identity without constraints)."""
+        parameters at ``phi`` (identity without constraints)."""
         n_item = int(self.free.sum())
-        design = np.eye(n_item) if self.design is None else self.design
+        design = np.eye(n_item) if self.constraint is None else self.constraint.jacobian(phi)
         if not self.variance_free:
             return design
         out = np.zeros((n_item + 1, design.shape[1] + 1))
@@ -204,14 +210,15 @@ def _constrained_mstep(
     spec: Spec, pars: np.ndarray, expected: np.ndarray, theta: np.ndarray,
     max_iter: int = 20, tol: float = 1e-9,
 ) -> np.ndarray:
-    """Joint Newton steps on the constrained parameters (free item parameters = D phi)."""
-    design = spec.design
+    """Joint Newton steps on the constrained parameters (free item parameters = full(phi)):
+    gradient J'g, Hessian J'HJ + sum_k g_k d2 full_k / dphi2."""
+    constraint = spec.constraint
     positions = np.flatnonzero(spec.free.ravel())
-    phi = np.linalg.lstsq(design, pars[spec.free], rcond=None)[0]
+    phi = constraint.phi(pars[spec.free])
 
     def unpack(values: np.ndarray) -> np.ndarray:
         out = pars.copy()
-        out[spec.free] = design @ values
+        out[spec.free] = constraint.full(values)
         return out
 
     def total(p: np.ndarray) -> float:
@@ -239,11 +246,16 @@ def _constrained_mstep(
                 flat = j * spec.k_max + np.arange(k)
                 grad[flat] = g[pos]
                 hess[np.ix_(flat, flat)] = h[pos]
-        g_phi = design.T @ grad[positions]
-        h_phi = -(design.T @ hess[np.ix_(positions, positions)] @ design)
+        jac = constraint.jacobian(phi)
+        g_full = grad[positions]
+        g_phi = jac.T @ g_full
+        h_phi = -(jac.T @ hess[np.ix_(positions, positions)] @ jac
+                  + constraint.curvature(phi, g_full))
+        if not (np.all(np.isfinite(h_phi)) and np.all(np.isfinite(g_phi))):
+            break
         lowest = np.linalg.eigvalsh(h_phi)[0]
         if lowest < 1e-8:
-            h_phi += (1e-6 - lowest) * np.eye(len(phi))
+            h_phi += (1e-6 - lowest + 1e-3 * np.abs(h_phi).max()) * np.eye(len(phi))
         step = np.linalg.solve(h_phi, g_phi)
         scale = 1.0
         for _half in range(30):
@@ -262,7 +274,7 @@ def _constrained_mstep(
 
 def mstep(spec: Spec, pars: np.ndarray, expected: np.ndarray, theta: np.ndarray) -> np.ndarray:
     """New item parameters from the expected counts (columns x points)."""
-    if spec.design is not None:
+    if spec.constraint is not None:
         return _constrained_mstep(spec, pars, expected, theta)
     new = pars.copy()
     for model, k, items in spec.blocks:
@@ -283,16 +295,18 @@ class Fit:
 
 
 def _pack(spec: Spec, pars: np.ndarray, variance: float) -> np.ndarray:
-    vec = pars[spec.free]
-    if spec.design is not None:
-        vec = np.linalg.lstsq(spec.design, vec, rcond=None)[0]
+    vec = spec.phi(pars)
     return np.append(vec, variance) if spec.variance_free else vec
 
 
 def _unpack(spec: Spec, vec: np.ndarray, pars: np.ndarray) -> tuple[np.ndarray, float | None]:
     out = pars.copy()
-    n = int(spec.free.sum()) if spec.design is None else spec.design.shape[1]
-    out[spec.free] = vec[:n] if spec.design is None else spec.design @ vec[:n]
+    if spec.constraint is None:
+        n = int(spec.free.sum())
+        out[spec.free] = vec[:n]
+    else:
+        n = spec.constraint.n_phi
+        out[spec.free] = spec.constraint.full(vec[:n])
     return out, (float(vec[n]) if spec.variance_free else None)
 
 
@@ -425,8 +439,13 @@ def information(
     flush()
     cross = (mean_score * counts[:, None]).T @ mean_score
     observed = -(hess + second - cross)
-    if spec.design is not None:  # linear constraints: J' I J
-        jac = spec.expand()
+    if spec.constraint is not None:  # J' I J - sum_k g_k d2 full_k / dphi2
+        phi = spec.phi(pars)
+        jac = spec.expand(phi)
+        gradient = counts @ mean_score
         observed = jac.T @ observed @ jac
+        n_phi = spec.constraint.n_phi
+        observed[:n_phi, :n_phi] -= spec.constraint.curvature(
+            phi, gradient[: int(spec.free.sum())])
         cross = jac.T @ cross @ jac
     return Information(observed, cross)

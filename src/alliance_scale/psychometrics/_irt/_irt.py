@@ -11,6 +11,7 @@ from ..._checks import check_choice, check_flag, check_frame, check_integer, che
 from ..._warn import warn_user
 from ...errors import AllianceScaleWarning, AnalysisError, OptionError
 from .._n_factors import _single_threaded_blas as single_threaded_blas
+from ._constraints import GradedRatingScale, RatingScale
 from ._data import Coded, Patterns, code_responses, collapse
 from ._engine import Fit, Spec, em, grid, information
 from ._result import IRTResult
@@ -18,7 +19,7 @@ from ._start import start_values
 
 __all__ = ["irt"]
 
-MODELS = ("graded", "2PL", "gpcm", "Rasch", "pcm", "rsm")
+MODELS = ("graded", "2PL", "gpcm", "Rasch", "pcm", "rsm", "grsm")
 SE_TYPES = ("oakes", "louis", "crossprod", "sandwich", "none")
 #: A slope beyond this size is reported as running away (mirt sets no bound either).
 RUNAWAY_SLOPE = 10.0
@@ -51,7 +52,8 @@ def irt(
         Respondents x items, integer answers (missing as NaN). Each item's observed values
         are coded 0 .. K-1 in ascending order, as mirt does (a value nobody chose inside an
         item's range is collapsed, with a warning naming the item).
-    model : {"graded", "2PL", "gpcm", "Rasch", "pcm", "rsm"} or sequence of str, default "graded"
+    model : {"graded", "2PL", "gpcm", "Rasch", "pcm", "rsm", "grsm"} or sequence of str,
+        default "graded"
         ``"graded"``: Samejima's (1969) graded response model, ``P(X >= k) = logistic(a
         theta + d_k)`` (with two categories, the 2PL); ``"2PL"``: the same, for binary
         items only; ``"gpcm"``: Muraki's (1992) generalized partial credit model,
@@ -59,8 +61,10 @@ def irt(
         credit) Rasch model, every slope 1 and the latent variance estimated, as mirt's
         ``itemtype = "Rasch"``; ``"rsm"``: Andrich's rating scale model as mirt's ``rsm``,
         ``P(X = k) ∝ exp(k theta - (b_1 + ... + b_k) + k c_i)``, steps ``b`` shared by the
-        items, ``c`` of the first item 0, latent variance estimated. A sequence gives one of
-        ``"graded"``, ``"2PL"``, ``"gpcm"`` per item (mirt's ``itemtype = c(...)``).
+        items, ``c`` of the first item 0, latent variance estimated; ``"grsm"``: Muraki's
+        (1990) graded rating scale model as mirt's ``grsm``, ``P(X >= k) = logistic(a_i
+        (theta + b_k + c_i))``, ``c`` of the first item 0, latent variance 1. A sequence
+        gives one of ``"graded"``, ``"2PL"``, ``"gpcm"`` per item (mirt's ``itemtype``).
     se : {"oakes", "louis", "crossprod", "sandwich", "none"} or None, default "oakes"
         Standard errors: ``"oakes"`` (mirt's default ``SE.type``) is the observed
         information, computed here exactly (complete-data Hessian plus the posterior
@@ -136,10 +140,18 @@ def irt(
             f"the 2PL is for binary items; {', '.join(repr(b) for b in bad)} have more than "
             "two categories (use model='graded')"
         )
-    kinds = tuple("graded" if m in ("graded", "2PL") else "gpcm" for m in per_item)
+    kinds = tuple("graded" if m in ("graded", "2PL", "grsm") else "gpcm" for m in per_item)
     rasch = isinstance(model, str) and model in ("Rasch", "pcm", "rsm")
-    design = _rating_scale_design(n_cat, coded.items) if model == "rsm" else None
-    spec = Spec(kinds, n_cat, slope_fixed=rasch, variance_free=rasch, design=design)
+    constraint = None
+    if model in ("rsm", "grsm"):
+        if np.any(n_cat != n_cat[0]):
+            raise AnalysisError(
+                "the rating scale models need every item to have the same number of observed "
+                "categories; counts: "
+                + ", ".join(f"{i!r}: {k}" for i, k in zip(coded.items, n_cat, strict=True)))
+        kind = RatingScale if model == "rsm" else GradedRatingScale
+        constraint = kind(len(coded.items), int(n_cat[0]))
+    spec = Spec(kinds, n_cat, slope_fixed=rasch, variance_free=rasch, constraint=constraint)
     with single_threaded_blas():
         fit, vcov, patterns = _estimate(spec, coded, rasch=rasch, pars=pars, estimate=estimate,
                                         tol=tol, max_cycles=max_cycles, se_type=se_type)
@@ -154,33 +166,9 @@ def irt(
     )
 
 
-def _rating_scale_design(n_cat: np.ndarray, items: tuple[str, ...]) -> np.ndarray:
-    """mirt's ``rsm``: ``d_ik = -(b_1 + ... + b_k) + k c_i`` (slopes 1, c of the first item 0).
-
-    Rows: the items' intercepts d_i1 .. d_i,K-1 (item-major); columns: b_1 .. b_{K-1}, then
-    c_2 .. c_J.
-    """
-    if np.any(n_cat != n_cat[0]):
-        raise AnalysisError("the rating scale model needs every item to have the same number "
-                            "of observed categories; counts: "
-                            + ", ".join(f"{i!r}: {k}" for i, k in zip(items, n_cat, strict=True)))
-    k = int(n_cat[0])
-    n_items = len(items)
-    design = np.zeros((n_items * (k - 1), (k - 1) + (n_items - 1)))
-    for i in range(n_items):
-        for step in range(1, k):
-            row = i * (k - 1) + step - 1
-            design[row, :step] = -1.0
-            if i > 0:
-                design[row, (k - 1) + i - 1] = step
-    return design
-
-
 def _parameter_names(spec: Spec, items: tuple[str, ...]) -> list[str]:
-    if spec.design is not None:
-        k = int(spec.n_cat[0])
-        names = [f"b{v}" for v in range(1, k)] + [f"{item}.c" for item in items[1:]]
-        return names + (["COV_11"] if spec.variance_free else [])
+    if spec.constraint is not None:
+        return spec.constraint.names(items) + (["COV_11"] if spec.variance_free else [])
     labels = ["a1"] + [f"d{k}" for k in range(1, spec.k_max)]
     names = [f"{items[j]}.{labels[p]}" for j, p in zip(*np.nonzero(spec.free), strict=True)]
     return names + (["COV_11"] if spec.variance_free else [])
@@ -218,9 +206,14 @@ def _estimate(
     patterns = collapse(coded.codes)
     theta = grid()
     start = start_values(spec, coded.codes) if pars is None else _given(pars, spec, coded.items)
-    if spec.design is not None:  # project onto the constrained model
-        phi = np.linalg.lstsq(spec.design, start[spec.free], rcond=None)[0]
-        start[spec.free] = spec.design @ phi
+    if spec.constraint is not None:  # project onto the constrained model
+        if spec.constraint.kind == "grsm" and np.any(start[:, 0] < 0):
+            reversed_items = [coded.items[j] for j in np.flatnonzero(start[:, 0] < 0)]
+            raise AnalysisError(
+                "the graded rating scale model shares its thresholds across items, so every "
+                "item must point the same way; reverse-key "
+                + ", ".join(map(repr, reversed_items)) + " first")
+        start[spec.free] = spec.constraint.full(spec.constraint.phi(start[spec.free]))
     fit = em(spec, patterns, start, theta, tol=tol, max_cycles=max_cycles if estimate else 0)
     if estimate and not fit.converged:
         warn_user(

@@ -124,23 +124,24 @@ class IRTResult(Result):
 
     def _full_vcov(self) -> np.ndarray:
         """Covariance of the free item parameters (and variance), constraints expanded."""
-        jac = self._spec.expand()
+        jac = self._spec.expand(self._spec.phi(self._pars))
         return jac @ self.vcov.to_numpy() @ jac.T
 
     def _rating_scale_coef(self, se: bool) -> pd.DataFrame:
-        """mirt's rsm in its classical form: a = 1, shared b_1 .. b_{K-1}, item c."""
+        """mirt's rsm / grsm in their classical form: slopes, shared b_1 .., item c."""
         spec = self._spec
-        phi = np.linalg.lstsq(spec.design, self._pars[spec.free], rcond=None)[0]
-        k = int(spec.n_cat[0])
-        steps, c = phi[: k - 1], np.r_[0.0, phi[k - 1:]]
-        table = pd.DataFrame({"a": 1.0, **{f"b{v + 1}": steps[v] for v in range(k - 1)},
+        constraint = spec.constraint
+        a, steps, c = constraint.classical(spec.phi(self._pars))
+        k = constraint.n_cat
+        table = pd.DataFrame({"a": a, **{f"b{v + 1}": steps[v] for v in range(k - 1)},
                               "c": c}, index=list(self.items))
         if se and self.vcov is not None:
-            sd = np.sqrt(np.clip(np.diag(self.vcov.to_numpy()), 0, None))
-            table["SE_a"] = np.nan
+            sd = pd.Series(np.sqrt(np.clip(np.diag(self.vcov.to_numpy()), 0, None)),
+                           index=self.vcov.index)
+            table["SE_a"] = [sd.get(f"{i}.a1", np.nan) for i in self.items]
             for v in range(k - 1):
-                table[f"SE_b{v + 1}"] = sd[v]
-            table["SE_c"] = np.r_[np.nan, sd[k - 1: k - 1 + len(self.items) - 1]]
+                table[f"SE_b{v + 1}"] = sd[f"b{v + 1}"]
+            table["SE_c"] = [sd.get(f"{i}.c", np.nan) for i in self.items]
         return table
 
     def coef(self, irt_pars: bool = False, se: bool = True) -> pd.DataFrame:
@@ -153,7 +154,7 @@ class IRTResult(Result):
             0`` is not shown). True: the classical form of ``coef(..., IRTpars = TRUE)``:
             ``a`` and ``b1`` ... (graded ``b_k = -d_k / a``; gpcm / partial credit
             ``b_k = -(d_k - d_{k-1}) / a``), standard errors by the delta method; for the
-            rating scale model mirt's form ``a = 1``, shared ``b1`` ..., item ``c``.
+            rating scale models mirt's form: slope ``a``, shared ``b1`` ..., item ``c``.
         se : bool, default True
             Add columns ``SE_<par>`` when standard errors were computed.
 
@@ -174,7 +175,7 @@ class IRTResult(Result):
         """
         check_flag("irt_pars", irt_pars)
         check_flag("se", se)
-        if irt_pars and self._spec.design is not None:
+        if irt_pars and self._spec.constraint is not None:
             return self._rating_scale_coef(se)
         pars = self._pars
         ses = self._se_matrix() if se else None
