@@ -273,20 +273,24 @@ def test_oakes_information_is_the_hessian_of_the_loglik():
 
     data = als.simulate_irt([1.2, 0.9, 1.5, -0.8], [[1, -1]] * 4, n=250, seed=11)
     theta = grid()
-    for model in ("graded", "gpcm", "Rasch"):
-        fit = als.irt(data, model)
+    positive = als.simulate_irt([1.2, 0.9, 1.5, 0.8], [[1, -1]] * 4, n=250, seed=11)
+    for model in ("graded", "gpcm", "Rasch", "rsm", "grsm"):
+        fit = als.irt(positive if model == "grsm" else data, model)
         spec = fit._spec
         onehot = one_hot(fit._pattern_codes, spec.offsets, spec.n_columns)
 
-        def loglik(vector, fit=fit, spec=spec, onehot=onehot):
+        def full(vector, spec=spec):
+            return vector if spec.constraint is None else spec.constraint.full(vector)
+
+        def loglik(vector, fit=fit, spec=spec, onehot=onehot, full=full):
             pars = fit._pars.copy()
-            n = int(spec.free.sum())
-            pars[spec.free] = vector[:n]
+            n = spec.n_free - int(spec.variance_free)
+            pars[spec.free] = full(vector[:n])
             variance = vector[n] if spec.variance_free else 1.0
             logp = log_prob_table(spec, pars, theta)
             return estep(onehot, fit._counts, logp, log_prior(theta, variance)).loglik
 
-        x0 = fit._pars[spec.free]
+        x0 = spec.phi(fit._pars)
         if spec.variance_free:
             x0 = np.append(x0, fit.variance)
         h = 1e-4
@@ -480,3 +484,40 @@ def test_sparse_category_warns_naming_item_and_value():
     data.loc[rows, "q2"] = 3  # only three respondents keep answer 4 on q2
     with pytest.warns(als.AllianceScaleWarning, match=r"'q2' = 4 \(3\)"):
         als.irt(data, se=None)
+
+
+def test_rating_scale_model_against_mirt():
+    """mirt's rsm on rst.rds (its test fits with TOL = 1e-3; so does this one)."""
+    data = pd.read_csv(FIXTURES / "mirt" / "rst.csv")
+    fit = als.irt(data, "rsm", tol=1e-3)
+    table = fit.coef(irt_pars=True)
+    current = np.r_[table[["a", "b1", "b2", "b3", "b4", "c"]].to_numpy().ravel(), 0.0,
+                    fit.variance]
+    check("rst_rsm_coef", current)
+    assert fit.df == 9765610 and fit.n_parameters == 14  # mirt: extract.mirt(rsm, 'df')
+    # the constraint holds: every item's intercepts are -(b_1 + ... + b_k) + k c_i
+    d = fit.coef(se=False)[["d1", "d2", "d3", "d4"]].to_numpy()
+    steps = table.iloc[0][["b1", "b2", "b3", "b4"]].to_numpy(dtype=float)
+    rebuilt = -np.cumsum(steps)[None, :] + np.arange(1, 5)[None, :] * table["c"].to_numpy()[:, None]
+    assert np.allclose(d, rebuilt)
+    unequal = data.copy()
+    unequal.loc[unequal["Item_1"] == 4, "Item_1"] = 3
+    with pytest.raises(als.AnalysisError, match="same number"):
+        als.irt(unequal, "rsm")
+
+
+def test_graded_rating_scale_model_against_mirt():
+    """mirt's grsm on rst.rds. mirt's test fixes the first item's c at -1 (its starting
+    values); here it is 0. Only b_k + c_i enters the model, so ours are shifted by that
+    constant (b + 1, c - 1) before comparing."""
+    data = pd.read_csv(FIXTURES / "mirt" / "rst.csv")
+    fit = als.irt(data, "grsm", tol=1e-5)
+    table = fit.coef(irt_pars=True)[["a", "b1", "b2", "b3", "b4", "c"]].to_numpy().copy()
+    table[:, 1:5] += 1.0
+    table[:, 5] -= 1.0
+    check("rst_grsm_coef", np.r_[table.ravel(), 0.0, 1.0])
+    assert fit.df == 9765601 and fit.n_parameters == 23  # mirt: extract.mirt(grsm, 'df')
+    reversed_item = data.copy()
+    reversed_item["Item_1"] = 4 - reversed_item["Item_1"]
+    with pytest.raises(als.AnalysisError, match="same way"):
+        als.irt(reversed_item, "grsm")

@@ -20,6 +20,7 @@ mirt 1.47 does it for one dimension, and the observed information of the estimat
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -57,6 +58,8 @@ class Spec:
     n_cat: np.ndarray  # categories per item
     slope_fixed: bool  # Rasch / partial credit: every slope fixed to 1
     variance_free: bool
+    #: Rating scale constraints (``_constraints``): free item parameters = full(phi).
+    constraint: Any = None
     offsets: np.ndarray = field(init=False)
     n_columns: int = field(init=False)
     k_max: int = field(init=False)
@@ -78,10 +81,25 @@ class Spec:
 
     @property
     def n_free(self) -> int:
-        return int(self.free.sum()) + int(self.variance_free)
+        n_items = int(self.free.sum()) if self.constraint is None else self.constraint.n_phi
+        return n_items + int(self.variance_free)
 
-    def column_items(self) -> np.ndarray:
-        return np.repeat(np.arange(len(self.models)), self.n_cat)
+    def phi(self, pars: np.ndarray) -> np.ndarray:
+        """The estimated item parameters (constrained ones when there is a constraint)."""
+        full = pars[self.free]
+        return full if self.constraint is None else self.constraint.phi(full)
+
+    def expand(self, phi: np.ndarray | None = None) -> np.ndarray:
+        """Jacobian of (free item parameters, variance) with respect to the estimated
+        parameters at ``phi`` (identity without constraints)."""
+        n_item = int(self.free.sum())
+        design = np.eye(n_item) if self.constraint is None else self.constraint.jacobian(phi)
+        if not self.variance_free:
+            return design
+        out = np.zeros((n_item + 1, design.shape[1] + 1))
+        out[:n_item, :-1] = design
+        out[-1, -1] = 1.0
+        return out
 
 
 def log_prob_table(spec: Spec, pars: np.ndarray, theta: np.ndarray) -> np.ndarray:
@@ -130,6 +148,14 @@ def estep(onehot: np.ndarray, counts: np.ndarray, logp: np.ndarray, logw: np.nda
     return EStep(logl, float(counts @ lse), expected, weighted.sum(axis=0))
 
 
+def _item_loglik(model: str, p: np.ndarray, rr: np.ndarray, theta: np.ndarray) -> np.ndarray:
+    prob = probabilities(model, p, theta)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where(rr > 0, rr * np.log(prob), 0.0).sum(axis=(1, 2))
+    out[~np.all(prob > 0, axis=(1, 2)) | ~np.isfinite(out)] = -np.inf
+    return out
+
+
 def _item_newton(
     model: str, pars: np.ndarray, free: np.ndarray, r: np.ndarray, theta: np.ndarray,
     max_iter: int = 20, tol: float = 1e-9,
@@ -140,15 +166,7 @@ def _item_newton(
     if idx.size == 0:
         return pars
 
-    def loglik(p: np.ndarray, rr: np.ndarray) -> np.ndarray:
-        prob = probabilities(model, p, theta)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out = np.where(rr > 0, rr * np.log(prob), 0.0).sum(axis=(1, 2))
-        bad = ~np.all(prob > 0, axis=(1, 2)) | ~np.isfinite(out)
-        out[bad] = -np.inf
-        return out
-
-    current = loglik(pars, r)
+    current = _item_loglik(model, pars, r, theta)
     active = np.ones(len(pars), dtype=bool)
     for _ in range(max_iter):
         rows = np.flatnonzero(active)
@@ -173,7 +191,7 @@ def _item_newton(
         for _half in range(30):
             trial = sub.copy()
             trial[:, idx] += scale[:, None] * step
-            new = loglik(trial, r[rows])
+            new = _item_loglik(model, trial, r[rows], theta)
             ok = new >= current[rows] - 1e-12 * np.abs(current[rows])
             take = ok & ~improved
             sub[take] = trial[take]
@@ -188,8 +206,76 @@ def _item_newton(
     return pars
 
 
+def _constrained_mstep(
+    spec: Spec, pars: np.ndarray, expected: np.ndarray, theta: np.ndarray,
+    max_iter: int = 20, tol: float = 1e-9,
+) -> np.ndarray:
+    """Joint Newton steps on the constrained parameters (free item parameters = full(phi)):
+    gradient J'g, Hessian J'HJ + sum_k g_k d2 full_k / dphi2."""
+    constraint = spec.constraint
+    positions = np.flatnonzero(spec.free.ravel())
+    phi = constraint.phi(pars[spec.free])
+
+    def unpack(values: np.ndarray) -> np.ndarray:
+        out = pars.copy()
+        out[spec.free] = constraint.full(values)
+        return out
+
+    def total(p: np.ndarray) -> float:
+        value = 0.0
+        for model, k, items in spec.blocks:
+            cols = spec.offsets[items][:, None] + np.arange(k)[None, :]
+            value += _item_loglik(model, p[items, :k], expected[cols], theta).sum()
+        return value
+
+    current = total(unpack(phi))
+    for _ in range(max_iter):
+        p = unpack(phi)
+        grad = np.zeros(spec.free.size)
+        hess = np.zeros((spec.free.size, spec.free.size))
+        for model, k, items in spec.blocks:
+            cols = spec.offsets[items][:, None] + np.arange(k)[None, :]
+            r = expected[cols]
+            prob, dprob, d2prob = item_arrays(model, p[items, :k], theta)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ratio = np.where(prob > 0, r / prob, 0.0)
+                g = np.einsum("ikq,ikpq->ip", ratio, dprob)
+                h = np.einsum("ikq,ikpsq->ips", ratio, d2prob) - np.einsum(
+                    "ikq,ikpq,iksq->ips", ratio / np.where(prob > 0, prob, 1.0), dprob, dprob)
+            for pos, j in enumerate(items):
+                flat = j * spec.k_max + np.arange(k)
+                grad[flat] = g[pos]
+                hess[np.ix_(flat, flat)] = h[pos]
+        jac = constraint.jacobian(phi)
+        g_full = grad[positions]
+        g_phi = jac.T @ g_full
+        h_phi = -(jac.T @ hess[np.ix_(positions, positions)] @ jac
+                  + constraint.curvature(phi, g_full))
+        if not (np.all(np.isfinite(h_phi)) and np.all(np.isfinite(g_phi))):
+            break
+        lowest = np.linalg.eigvalsh(h_phi)[0]
+        if lowest < 1e-8:
+            h_phi += (1e-6 - lowest + 1e-3 * np.abs(h_phi).max()) * np.eye(len(phi))
+        step = np.linalg.solve(h_phi, g_phi)
+        scale = 1.0
+        for _half in range(30):
+            trial = phi + scale * step
+            new = total(unpack(trial))
+            if new >= current - 1e-12 * abs(current):
+                break
+            scale /= 2
+        else:
+            break
+        phi, current = trial, new
+        if np.max(np.abs(scale * step)) < tol:
+            break
+    return unpack(phi)
+
+
 def mstep(spec: Spec, pars: np.ndarray, expected: np.ndarray, theta: np.ndarray) -> np.ndarray:
     """New item parameters from the expected counts (columns x points)."""
+    if spec.constraint is not None:
+        return _constrained_mstep(spec, pars, expected, theta)
     new = pars.copy()
     for model, k, items in spec.blocks:
         cols = spec.offsets[items][:, None] + np.arange(k)[None, :]
@@ -209,14 +295,18 @@ class Fit:
 
 
 def _pack(spec: Spec, pars: np.ndarray, variance: float) -> np.ndarray:
-    vec = pars[spec.free]
+    vec = spec.phi(pars)
     return np.append(vec, variance) if spec.variance_free else vec
 
 
 def _unpack(spec: Spec, vec: np.ndarray, pars: np.ndarray) -> tuple[np.ndarray, float | None]:
     out = pars.copy()
-    n = int(spec.free.sum())
-    out[spec.free] = vec[:n]
+    if spec.constraint is None:
+        n = int(spec.free.sum())
+        out[spec.free] = vec[:n]
+    else:
+        n = spec.constraint.n_phi
+        out[spec.free] = spec.constraint.full(vec[:n])
     return out, (float(vec[n]) if spec.variance_free else None)
 
 
@@ -292,7 +382,7 @@ def information(
             "ikq,ikpsq->ips", ratio, d2prob
         ) - np.einsum("ikq,ikpq,iksq->ips", r, g, g)
     free_flat = spec.free.ravel()
-    n_free = spec.n_free
+    n_free = int(spec.free.sum()) + int(spec.variance_free)  # before any constraint
     hess = np.zeros((n_free, n_free))
     positions = np.flatnonzero(free_flat)
     item_of = positions // k
@@ -349,4 +439,13 @@ def information(
     flush()
     cross = (mean_score * counts[:, None]).T @ mean_score
     observed = -(hess + second - cross)
+    if spec.constraint is not None:  # J' I J - sum_k g_k d2 full_k / dphi2
+        phi = spec.phi(pars)
+        jac = spec.expand(phi)
+        gradient = counts @ mean_score
+        observed = jac.T @ observed @ jac
+        n_phi = spec.constraint.n_phi
+        observed[:n_phi, :n_phi] -= spec.constraint.curvature(
+            phi, gradient[: int(spec.free.sum())])
+        cross = jac.T @ cross @ jac
     return Information(observed, cross)

@@ -107,6 +107,11 @@ def m2_statistic(
         p = np.concatenate([p1, p[n_items:]])
         e = np.concatenate([np.concatenate(probs) @ prior, e2])
     xi = np.block([[xi11, xi12], [xi12.T, xi22]])
+    if spec.constraint is not None:  # constrained parameters (rating scale models)
+        jac = spec.expand(spec.phi(pars))
+        delta1 = delta1 @ jac
+        delta2 = delta2 @ jac
+        n_free = spec.n_free
     n_star = np.concatenate([n_i, n_ij[first, second]])
     scale = np.sqrt(n_star / codes.shape[0])
     resid = np.sqrt(n_star) * (p - e) * scale  # mirt scales C2 by outer(sqrt(N ratio))
@@ -340,6 +345,8 @@ def s_x2(spec: Spec, pars: np.ndarray, variance: float, codes: np.ndarray,
         with np.errstate(invalid="ignore", divide="ignore"):
             stats[i] = np.nansum((on - en) ** 2 / en)
         n_par = int(spec.free[i, :k].sum())
+        if spec.constraint is not None:  # mirt counts the item's own b's and c
+            n_par = spec.constraint.item_parameter_count(i)
         dfs[i] = int(np.sum(~np.isnan(en)) - len(en) - n_par - int(spec.variance_free))
     dfs = np.maximum(dfs, 0)
     stats[dfs == 0] = np.nan

@@ -11,6 +11,7 @@ from ..._checks import check_choice, check_flag, check_frame, check_integer, che
 from ..._warn import warn_user
 from ...errors import AllianceScaleWarning, AnalysisError, OptionError
 from .._n_factors import _single_threaded_blas as single_threaded_blas
+from ._constraints import GradedRatingScale, RatingScale
 from ._data import Coded, Patterns, code_responses, collapse
 from ._engine import Fit, Spec, em, grid, information
 from ._result import IRTResult
@@ -18,7 +19,7 @@ from ._start import start_values
 
 __all__ = ["irt"]
 
-MODELS = ("graded", "2PL", "gpcm", "Rasch", "pcm")
+MODELS = ("graded", "2PL", "gpcm", "Rasch", "pcm", "rsm", "grsm")
 SE_TYPES = ("oakes", "louis", "crossprod", "sandwich", "none")
 #: A slope beyond this size is reported as running away (mirt sets no bound either).
 RUNAWAY_SLOPE = 10.0
@@ -51,14 +52,19 @@ def irt(
         Respondents x items, integer answers (missing as NaN). Each item's observed values
         are coded 0 .. K-1 in ascending order, as mirt does (a value nobody chose inside an
         item's range is collapsed, with a warning naming the item).
-    model : {"graded", "2PL", "gpcm", "Rasch", "pcm"} or sequence of str, default "graded"
+    model : {"graded", "2PL", "gpcm", "Rasch", "pcm", "rsm", "grsm"} or sequence of str,
+        default "graded"
         ``"graded"``: Samejima's (1969) graded response model, ``P(X >= k) = logistic(a
         theta + d_k)`` (with two categories, the 2PL); ``"2PL"``: the same, for binary
         items only; ``"gpcm"``: Muraki's (1992) generalized partial credit model,
         ``P(X = k) ∝ exp(k a theta + d_k)``; ``"Rasch"`` (alias ``"pcm"``): the (partial
         credit) Rasch model, every slope 1 and the latent variance estimated, as mirt's
-        ``itemtype = "Rasch"``. A sequence gives one of ``"graded"``, ``"2PL"``, ``"gpcm"``
-        per item (mirt's ``itemtype = c(...)``).
+        ``itemtype = "Rasch"``; ``"rsm"``: Andrich's rating scale model as mirt's ``rsm``,
+        ``P(X = k) ∝ exp(k theta - (b_1 + ... + b_k) + k c_i)``, steps ``b`` shared by the
+        items, ``c`` of the first item 0, latent variance estimated; ``"grsm"``: Muraki's
+        (1990) graded rating scale model as mirt's ``grsm``, ``P(X >= k) = logistic(a_i
+        (theta + b_k + c_i))``, ``c`` of the first item 0, latent variance 1. A sequence
+        gives one of ``"graded"``, ``"2PL"``, ``"gpcm"`` per item (mirt's ``itemtype``).
     se : {"oakes", "louis", "crossprod", "sandwich", "none"} or None, default "oakes"
         Standard errors: ``"oakes"`` (mirt's default ``SE.type``) is the observed
         information, computed here exactly (complete-data Hessian plus the posterior
@@ -134,9 +140,18 @@ def irt(
             f"the 2PL is for binary items; {', '.join(repr(b) for b in bad)} have more than "
             "two categories (use model='graded')"
         )
-    kinds = tuple("graded" if m in ("graded", "2PL") else "gpcm" for m in per_item)
-    rasch = isinstance(model, str) and model in ("Rasch", "pcm")
-    spec = Spec(kinds, n_cat, slope_fixed=rasch, variance_free=rasch)
+    kinds = tuple("graded" if m in ("graded", "2PL", "grsm") else "gpcm" for m in per_item)
+    rasch = isinstance(model, str) and model in ("Rasch", "pcm", "rsm")
+    constraint = None
+    if model in ("rsm", "grsm"):
+        if np.any(n_cat != n_cat[0]):
+            raise AnalysisError(
+                "the rating scale models need every item to have the same number of observed "
+                "categories; counts: "
+                + ", ".join(f"{i!r}: {k}" for i, k in zip(coded.items, n_cat, strict=True)))
+        kind = RatingScale if model == "rsm" else GradedRatingScale
+        constraint = kind(len(coded.items), int(n_cat[0]))
+    spec = Spec(kinds, n_cat, slope_fixed=rasch, variance_free=rasch, constraint=constraint)
     with single_threaded_blas():
         fit, vcov, patterns = _estimate(spec, coded, rasch=rasch, pars=pars, estimate=estimate,
                                         tol=tol, max_cycles=max_cycles, se_type=se_type)
@@ -152,6 +167,8 @@ def irt(
 
 
 def _parameter_names(spec: Spec, items: tuple[str, ...]) -> list[str]:
+    if spec.constraint is not None:
+        return spec.constraint.names(items) + (["COV_11"] if spec.variance_free else [])
     labels = ["a1"] + [f"d{k}" for k in range(1, spec.k_max)]
     names = [f"{items[j]}.{labels[p]}" for j, p in zip(*np.nonzero(spec.free), strict=True)]
     return names + (["COV_11"] if spec.variance_free else [])
@@ -189,6 +206,14 @@ def _estimate(
     patterns = collapse(coded.codes)
     theta = grid()
     start = start_values(spec, coded.codes) if pars is None else _given(pars, spec, coded.items)
+    if spec.constraint is not None:  # project onto the constrained model
+        if spec.constraint.kind == "grsm" and np.any(start[:, 0] < 0):
+            reversed_items = [coded.items[j] for j in np.flatnonzero(start[:, 0] < 0)]
+            raise AnalysisError(
+                "the graded rating scale model shares its thresholds across items, so every "
+                "item must point the same way; reverse-key "
+                + ", ".join(map(repr, reversed_items)) + " first")
+        start[spec.free] = spec.constraint.full(spec.constraint.phi(start[spec.free]))
     fit = em(spec, patterns, start, theta, tol=tol, max_cycles=max_cycles if estimate else 0)
     if estimate and not fit.converged:
         warn_user(

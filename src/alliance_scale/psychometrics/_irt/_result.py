@@ -11,6 +11,7 @@ import pandas as pd
 from ..._checks import check_choice, check_flag, check_frame, check_number
 from ..._results import Report, Result, format_number, format_table, result
 from ...errors import AnalysisError, OptionError
+from .._n_factors import _single_threaded_blas as single_threaded_blas
 from ._engine import Spec, grid
 from ._models import information, probabilities
 from ._scores import modal_scores, posterior_moments, sum_score_table
@@ -116,10 +117,32 @@ class IRTResult(Result):
         if self.vcov is None:
             return None
         se = np.full(self._pars.shape, np.nan)
-        diag = np.sqrt(np.clip(np.diag(self.vcov.to_numpy()), 0, None))
+        diag = np.sqrt(np.clip(np.diag(self._full_vcov()), 0, None))
         n = int(self._spec.free.sum())
         se[self._spec.free] = diag[:n]
         return se
+
+    def _full_vcov(self) -> np.ndarray:
+        """Covariance of the free item parameters (and variance), constraints expanded."""
+        jac = self._spec.expand(self._spec.phi(self._pars))
+        return jac @ self.vcov.to_numpy() @ jac.T
+
+    def _rating_scale_coef(self, se: bool) -> pd.DataFrame:
+        """mirt's rsm / grsm in their classical form: slopes, shared b_1 .., item c."""
+        spec = self._spec
+        constraint = spec.constraint
+        a, steps, c = constraint.classical(spec.phi(self._pars))
+        k = constraint.n_cat
+        table = pd.DataFrame({"a": a, **{f"b{v + 1}": steps[v] for v in range(k - 1)},
+                              "c": c}, index=list(self.items))
+        if se and self.vcov is not None:
+            sd = pd.Series(np.sqrt(np.clip(np.diag(self.vcov.to_numpy()), 0, None)),
+                           index=self.vcov.index)
+            table["SE_a"] = [sd.get(f"{i}.a1", np.nan) for i in self.items]
+            for v in range(k - 1):
+                table[f"SE_b{v + 1}"] = sd[f"b{v + 1}"]
+            table["SE_c"] = [sd.get(f"{i}.c", np.nan) for i in self.items]
+        return table
 
     def coef(self, irt_pars: bool = False, se: bool = True) -> pd.DataFrame:
         """Item parameters, as mirt's ``coef(fit, simplify = TRUE)``, with standard errors.
@@ -130,7 +153,8 @@ class IRTResult(Result):
             False: mirt's slope-intercept form (``a1``, ``d1`` ...; for gpcm / Rasch ``d0 =
             0`` is not shown). True: the classical form of ``coef(..., IRTpars = TRUE)``:
             ``a`` and ``b1`` ... (graded ``b_k = -d_k / a``; gpcm / partial credit
-            ``b_k = -(d_k - d_{k-1}) / a``), standard errors by the delta method.
+            ``b_k = -(d_k - d_{k-1}) / a``), standard errors by the delta method; for the
+            rating scale models mirt's form: slope ``a``, shared ``b1`` ..., item ``c``.
         se : bool, default True
             Add columns ``SE_<par>`` when standard errors were computed.
 
@@ -151,6 +175,8 @@ class IRTResult(Result):
         """
         check_flag("irt_pars", irt_pars)
         check_flag("se", se)
+        if irt_pars and self._spec.constraint is not None:
+            return self._rating_scale_coef(se)
         pars = self._pars
         ses = self._se_matrix() if se else None
         names = self._names()
@@ -167,7 +193,7 @@ class IRTResult(Result):
         spec = self._spec
         out = np.full(self._pars.shape, np.nan)
         ses = np.full(self._pars.shape, np.nan) if with_se else None
-        vcov = self.vcov.to_numpy() if with_se and self.vcov is not None else None
+        vcov = self._full_vcov() if with_se and self.vcov is not None else None
         positions = np.flatnonzero(spec.free.ravel())
         for j in range(len(self.items)):
             k = int(spec.n_cat[j])
@@ -412,27 +438,35 @@ class IRTResult(Result):
         missing = [item for item in self.items if item not in frame.columns]
         if missing:
             raise OptionError(f"data lacks item column(s) {', '.join(map(repr, missing))}")
-        values = frame[list(self.items)].apply(pd.to_numeric, errors="coerce").to_numpy(float)
+        sub = frame[list(self.items)]
+        numeric = all(pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t)
+                      for t in sub.dtypes)
         lows = np.array([c[0] for c in self.categories])
         sizes = np.array([len(c) for c in self.categories])
-        pos = values - lows  # codes when the categories are consecutive integers
-        seen = ~np.isnan(values)
-        codes = np.where(seen, np.nan_to_num(pos, nan=-1.0), -1.0)
-        for j in range(len(self.items)):
-            levels = np.asarray(self.categories[j])
-            if not np.array_equal(levels, np.arange(levels[0], levels[0] + levels.size)):
+        irregular = [j for j, c in enumerate(self.categories)
+                     if not np.array_equal(c, np.arange(c[0], c[0] + len(c)))]
+        codes = np.empty(sub.shape, dtype=np.int64)
+        step = 8192  # row blocks: the temporaries stay in cache
+        for start in range(0, len(sub), step):
+            block = sub.iloc[start: start + step]
+            values = (block.to_numpy(dtype=float) if numeric else
+                      block.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float))
+            seen = ~np.isnan(values)
+            raw = np.where(seen, values - lows, -1.0)  # consecutive integer categories
+            for j in irregular:
+                levels = np.asarray(self.categories[j])
                 column = values[:, j]
-                found = np.searchsorted(levels, column[seen[:, j]])
-                found = np.minimum(found, levels.size - 1)
-                codes[seen[:, j], j] = np.where(levels[found] == column[seen[:, j]], found, 0.5)
-        bad = seen & ((codes != np.round(codes)) | (codes < 0) | (codes >= sizes))
-        if bad.any():
-            row, j = np.argwhere(bad)[0]
-            rows = list(frame.index[bad[:, j]])
-            raise AnalysisError(
-                f"answer {values[row, j]:g} was not among the fitted categories "
-                f"{list(self.categories[j])}", column=self.items[j], rows=rows)
-        codes = codes.astype(np.int64)
+                found = np.minimum(np.searchsorted(levels, column[seen[:, j]]), levels.size - 1)
+                raw[seen[:, j], j] = np.where(levels[found] == column[seen[:, j]], found, 0.5)
+            as_int = raw.astype(np.int64)
+            bad = seen & ((as_int != raw) | (as_int < 0) | (as_int >= sizes))
+            if bad.any():
+                row, j = np.argwhere(bad)[0]
+                rows = list(block.index[bad[:, j]])
+                raise AnalysisError(
+                    f"answer {values[row, j]:g} was not among the fitted categories "
+                    f"{list(self.categories[j])}", column=self.items[j], rows=rows)
+            codes[start: start + step] = as_int
         if not (codes >= 0).any(axis=1).all():
             raise AnalysisError("respondent(s) without any answer cannot be scored",
                                 rows=list(frame.index[~(codes >= 0).any(axis=1)]))
@@ -551,12 +585,14 @@ class IRTResult(Result):
             raise OptionError("M2 is for binary items; use type='M2*' or 'C2' (as mirt)")
         kind = "C2" if type == "C2" else "M2*"
         level = check_number("ci", ci, 0.0, 1.0, low_open=True, high_open=True)
-        stats = m2_statistic(self._spec, self._pars, self.variance, self._codes, kind)
+        with single_threaded_blas():
+            stats = m2_statistic(self._spec, self._pars, self.variance, self._codes, kind)
         if stats.df <= 0:
             raise AnalysisError(f"{type} has {stats.df} degrees of freedom here (too few items "
                                 "for the parameters); try type='C2'")
         null_spec, null_pars = null_parameters(self._spec, self._codes)
-        null = m2_statistic(null_spec, null_pars, 1.0, self._codes, kind)
+        with single_threaded_blas():
+            null = m2_statistic(null_spec, null_pars, 1.0, self._codes, kind)
         low, high = rmsea_ci(stats.m2, stats.df, self.n_obs, level)
         alpha = round((1 - level) / 2 * 100, 6)
         row = {
