@@ -1031,12 +1031,16 @@ def _warning_notes(caught: list[Any]) -> list[str]:
 
 
 def _figure(figure: Any, caption: str, name: str) -> Figure:
-    """A matplotlib figure as self-contained SVG text (then closed: nothing leaks)."""
+    """A matplotlib figure as self-contained SVG text (then closed: nothing leaks).
+
+    Text is written as SVG ``<text>`` (``svg.fonttype = "none"``), drawn by the reader's
+    sans-serif font: half the rendering time and a third less SVG than glyph outlines, and
+    the labels can be searched, selected and read aloud in the report."""
     from .._lazy import pyplot
 
     plt = pyplot()
     buffer = io.StringIO()
-    with plt.rc_context({"svg.hashsalt": "alliance-scale", "svg.fonttype": "path"}):
+    with plt.rc_context({"svg.hashsalt": "alliance-scale", "svg.fonttype": "none"}):
         figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     plt.close(figure)
     return Figure(caption=caption, svg=buffer.getvalue(), name=name)
