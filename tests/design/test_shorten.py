@@ -269,3 +269,29 @@ def test_does_not_hold_out_on_a_small_sample():
     assert form.holds_out is False
     assert form.holdout.loc["mean omega", "held-out - calibration"] < -0.02
     assert "holds out: NO" in repr(form)
+
+
+def test_three_item_closed_form_equals_iterative_fits():
+    """The batched closed form gives the ML fits of cfa() on the polychoric submatrix, and
+    the WLSMV estimates of cfa(ordered=True), for every 3-item candidate."""
+    from alliance_scale.design._shorten import _fitters, _three_item_fits
+
+    items = _facet("B1")
+    data = PILOT[items]
+    matrices: dict = {}
+    iterative = _fitters(data, {"B1": items}, "WLSMV", "ml", matrices, iterative=True)["B1"]
+    _fitters(data, {"B1": items}, "WLSMV", "ml", matrices)
+    rho, n_obs = matrices["B1"]
+    candidates = list(combinations(items, 3))
+    batch = _three_item_fits(candidates, rho, n_obs)
+    assert len(batch) == 84
+    for c, row in zip(candidates[::7], batch[::7], strict=True):
+        slow = iterative(c)
+        assert row["admissible"] == slow["admissible"]
+        assert row["crel"] == pytest.approx(slow["crel"], abs=1e-7)
+    c = candidates[0]
+    wlsmv = als.cfa(data[list(c)], {"F": list(c)}, estimator="WLSMV", ordered=True,
+                    missing="pairwise")
+    lam = wlsmv.std_loadings.iloc[:, 0].to_numpy()
+    crel = lam.sum() ** 2 / (lam.sum() ** 2 + (1 - lam ** 2).sum())
+    assert batch[0]["crel"] == pytest.approx(crel, abs=1e-8)

@@ -138,6 +138,48 @@ def _fit_candidate(items: Sequence[str], data: pd.DataFrame | None, cov: pd.Data
             "cfi": f.get("cfi", np.nan)}
 
 
+def _three_item_fits(candidates: Sequence[tuple[str, ...]], cov: pd.DataFrame,
+                     n_obs: int) -> list[dict[str, Any]]:
+    """One-factor models of 3-item candidates, all at once (closed form).
+
+    Three indicators identify one factor exactly (df = 0): the estimates reproduce the
+    matrix, whatever the discrepancy function (ML, ULS, DWLS), so with the first loading
+    fixed at 1, ``psi = s12 s13 / s23``, ``lambda2 = s23 / s13``, ``lambda3 = s23 / s12``
+    and ``theta_i = s_ii - lambda_i^2 psi`` (Bollen 1989, ch. 7). Vectorised over the
+    candidates: what a per-candidate iterative fit spends milliseconds on is a few array
+    operations. Improper solutions (a negative variance) are kept and flagged as lavaan's
+    ``post.check`` flags them.
+    """
+    names = list(cov.index)
+    idx = np.array([[names.index(i) for i in c] for c in candidates], dtype=int)
+    s = cov.to_numpy(float)
+    a, b, c = idx[:, 0], idx[:, 1], idx[:, 2]
+    s_ab, s_ac, s_bc = s[a, b], s[a, c], s[b, c]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        psi = s_ab * s_ac / s_bc
+        lam = np.column_stack([np.ones(len(idx)), s_bc / s_ac, s_bc / s_ab])
+        theta = s[idx, idx] - lam ** 2 * psi[:, None]
+        common = lam.sum(axis=1) ** 2 * psi
+        crel = common / (common + theta.sum(axis=1))
+    rows = []
+    for k, items in enumerate(candidates):
+        reasons = []
+        if not np.isfinite(psi[k]) or not np.isfinite(lam[k]).all():
+            reasons.append("not identified (a zero covariance between its items)")
+        else:
+            if (theta[k] < 0).any():
+                negative = [i for i, t in zip(items, theta[k], strict=True) if t < 0]
+                reasons.append("some estimated ov variances are negative ("
+                               + ", ".join(negative) + ")")
+            if psi[k] <= 0:
+                reasons.append("some estimated lv variances are negative")
+        rows.append({"items": tuple(items), "admissible": not reasons,
+                     "reason": "; ".join(reasons),
+                     "crel": float(crel[k]) if np.isfinite(crel[k]) else np.nan,
+                     "chisq": 0.0, "df": 0.0, "rmsea": 0.0, "srmr": 0.0, "cfi": 1.0})
+    return rows
+
+
 # --- constraints and search ---------------------------------------------------------------
 
 class _Facet:
@@ -537,7 +579,8 @@ def shorten(
         if progress is not None:
             progress(done[0], total)
 
-    fitters = _fitters(calibration, facets, estimator, missing)
+    matrices: dict[str, tuple[pd.DataFrame, int]] = {}
+    fitters = _fitters(calibration, facets, estimator, missing, matrices)
     search_rows, rows = [], []
     for plan in plans:
         for facet in plan:
@@ -548,9 +591,16 @@ def shorten(
                 if len(candidates) > budget and method == "exact":
                     raise OptionError(f"budget={budget}: facet {facet.name} has "
                                       f"{len(candidates)} candidates to enumerate")
-                for c in candidates:
-                    _evaluate(facet, c, fit, objective)
-                    tick()
+                if facet.k == 3 and facet.name in matrices:  # all at once, closed form
+                    rho, n_obs = matrices[facet.name]
+                    for row in _three_item_fits(candidates, rho, n_obs):
+                        _evaluate(facet, row["items"], lambda _c, row=row: dict(row),
+                                  objective)
+                        tick()
+                else:
+                    for c in candidates:
+                        _evaluate(facet, c, fit, objective)
+                        tick()
             else:
                 facet.candidates()  # raises when none meets the constraints
                 _mmas(facet, fit, objective, budget, rng, tick=tick)
@@ -591,8 +641,11 @@ def shorten(
 
 
 def _fitters(calibration: pd.DataFrame, facets: Mapping[str, list[str]], estimator: str,
-             missing: str) -> dict[str, Callable]:
-    """Per facet, the function fitting one candidate (polychorics computed once)."""
+             missing: str, matrices: dict[str, tuple[pd.DataFrame, int]],
+             iterative: bool = False) -> dict[str, Callable]:
+    """Per facet, the function fitting one candidate (polychorics computed once, stored in
+    ``matrices`` with their respondents; 3-item candidates in closed form unless
+    ``iterative``)."""
     out = {}
     for f, items in facets.items():
         if estimator == "WLSMV":
@@ -602,7 +655,11 @@ def _fitters(calibration: pd.DataFrame, facets: Mapping[str, list[str]], estimat
                 warnings.simplefilter("ignore")
                 rho = polychoric(calibration[items], smooth=False).correlation
             n_obs = int(calibration[items].notna().any(axis=1).sum())
-            out[f] = (lambda c, rho=rho, n=n_obs: _fit_candidate(c, None, rho, n, missing))
+            if not iterative:
+                matrices[f] = (rho, n_obs)
+            out[f] = (lambda c, rho=rho, n=n_obs: _three_item_fits([c], rho, n)[0]
+                      if len(c) == 3 and not iterative
+                      else _fit_candidate(c, None, rho, n, missing))
         else:
             out[f] = (lambda c: _fit_candidate(c, calibration, None, 0, missing))
     return out
