@@ -254,6 +254,7 @@ def test_holds_out_when_items_are_exchangeable():
     data, scale = _simulated(2000)
     form = shorten(data, scale, per_facet=3, seed=3)
     assert form.holds_out is True
+    assert (form.search["crel held-out"] - form.search["crel"]).abs().max() < 0.05
     table = form.holdout
     assert table.loc["mean omega", "within"] and table.loc["CFI", "within"]
     assert abs(table.loc["mean omega", "held-out - calibration"]) <= 0.02

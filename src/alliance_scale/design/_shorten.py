@@ -322,7 +322,9 @@ class ShortForm(Result):
         inadmissible candidates, and whether no other length is shorter and as reliable
         (``pareto``).
     search : DataFrame
-        Per facet: method ("exact" or "mmas"), candidates fitted, inadmissible, upper bound.
+        Per facet: method ("exact" or "mmas"), candidates fitted, inadmissible, upper bound
+        (``C(n - anchors, k - anchors)``), the chosen candidate's crel on the calibration
+        part and, with a holdout, refitted on the held-out part (``crel held-out``).
     holdout : DataFrame or None
         Per measure (omega per facet and CFI / RMSEA / SRMR of the blueprint CFA, WLSMV
         for ordinal items; Bordin correlations of the dimension scores with the WAI
@@ -499,6 +501,9 @@ def shorten(
     progress : callable, optional
         Called as ``progress(done, total)`` after each candidate fitted.
 
+    Both languages are kept by construction: every item of a Scale carries its French and
+    English text.
+
     Returns
     -------
     ShortForm
@@ -566,8 +571,7 @@ def shorten(
         return out
 
     chosen_facets = facets_for(quotas)
-    wanted = sorted({*(lengths or ()), *()})
-    other_lengths = [L for L in wanted if L not in set(quotas.values())]
+    other_lengths = sorted({*(lengths or ())} - set(quotas.values()))
     plans = [chosen_facets]
     for L in other_lengths:
         plans.append(facets_for(dict.fromkeys(facets, check_integer("lengths", L, minimum=1))))
@@ -626,6 +630,13 @@ def shorten(
             raise AnalysisError(f"facet {facet.name}: every candidate fitted is inadmissible "
                                 f"({len(facet.cache)}; see the reasons in candidates)")
         best[facet.name] = tuple(rows_f.iloc[0]["items"])
+    search = pd.DataFrame(search_rows).set_index("facet")
+    search["crel"] = [float(table[(table["facet"] == f) & (table["items"] == best[f])]
+                            ["crel"].iloc[0]) for f in search.index]
+    if len(holdout_rows):  # the chosen candidates refitted on the held-out part
+        held = items_data.iloc[holdout_rows]
+        refit = _fitters(held, {f: list(best[f]) for f in best}, estimator, missing, {})
+        search["crel held-out"] = [refit[f](best[f])["crel"] for f in search.index]
     pareto = _pareto(table, list(facets))
     short = _short_scale(scale, best) if isinstance(scale, Scale) else None
     comparison = holds = None
@@ -633,7 +644,7 @@ def shorten(
         comparison, holds = _compare(data, scale, short, calibration_rows, holdout_rows)
     return ShortForm(
         scale=short, items=best, candidates=table, pareto=pareto,
-        search=pd.DataFrame(search_rows).set_index("facet"), holdout=comparison,
+        search=search, holdout=comparison,
         holds_out=holds, objective=objective, estimator=estimator,
         seed=seed if isinstance(seed, int) else None,
         parent_hash=scale.content_hash if isinstance(scale, Scale) else "",
