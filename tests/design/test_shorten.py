@@ -223,6 +223,12 @@ def test_quotas_leave_no_candidate():
                 exclude=[], anchors=[i for i in _facet("C1") if i not in rev][:3])
 
 
+def test_every_candidate_inadmissible_says_why():
+    with pytest.raises(AnalysisError, match=r"facet C1: every candidate fitted is "
+                       r"inadmissible \(10\), e.g. the fit failed: .*df = -1"):
+        shorten(PILOT, _small_scale("C1"), per_facet=2, holdout=None, cover_themes=False)
+
+
 def test_too_few_for_holdout():
     with pytest.raises(AnalysisError, match="each needs at least 50"):
         shorten(PILOT.iloc[:80], _small_scale("C1"), per_facet=3, holdout=0.5)

@@ -627,8 +627,9 @@ def shorten(
         rows_f = table[(table["facet"] == facet.name) & (table["length"] == facet.k)
                        & table["admissible"]]
         if rows_f.empty:
+            reasons = table.loc[table["facet"] == facet.name, "reason"]
             raise AnalysisError(f"facet {facet.name}: every candidate fitted is inadmissible "
-                                f"({len(facet.cache)}; see the reasons in candidates)")
+                                f"({len(facet.cache)}), e.g. {reasons.iloc[0]}")
         best[facet.name] = tuple(rows_f.iloc[0]["items"])
     search = pd.DataFrame(search_rows).set_index("facet")
     search["crel"] = [float(table[(table["facet"] == f) & (table["items"] == best[f])]
