@@ -170,6 +170,13 @@ def test_reversed_keep_and_drop():
     assert not any(set(c) & rev for c in drop.candidates["items"])
 
 
+def test_progress_reaches_its_total():
+    calls = []
+    shorten(PILOT, _small_scale("C1", "C2"), per_facet=3, holdout=None,
+            progress=lambda done, total: calls.append((done, total)))
+    assert calls[-1] == (20, 20) and [d for d, _ in calls] == list(range(1, 21))
+
+
 def test_short_scale_lineage_and_hash():
     scale = _small_scale("C1", "C2")
     form = shorten(PILOT, scale, per_facet=3, holdout=None)

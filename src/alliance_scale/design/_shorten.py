@@ -575,7 +575,12 @@ def shorten(
     plans = [chosen_facets]
     for L in other_lengths:
         plans.append(facets_for(dict.fromkeys(facets, check_integer("lengths", L, minimum=1))))
-    total = sum(min(f.size(), budget) for plan in plans for f in plan)
+    def exact_search(facet: _Facet) -> bool:
+        return method == "exact" or (method == "auto" and facet.size() <= budget)
+
+    # the progress total: the candidates of exact searches, the budget of the ants
+    total = sum(len(f.candidates()) if exact_search(f) else budget for plan in plans
+                for f in plan)
     done = [0]
 
     def tick() -> None:
@@ -589,7 +594,7 @@ def shorten(
     for plan in plans:
         for facet in plan:
             fit = fitters[facet.name]
-            exact = method == "exact" or (method == "auto" and facet.size() <= budget)
+            exact = exact_search(facet)
             if exact:
                 candidates = facet.candidates()
                 if len(candidates) > budget and method == "exact":
