@@ -15,7 +15,7 @@ import alliance_scale
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "src" / "alliance_scale"
-STAGES = ("instrument", "fielding", "psychometrics", "validity", "report")
+STAGES = ("instrument", "fielding", "psychometrics", "validity", "design", "report")
 #: What each stage may import from the others (later stages build on earlier ones;
 #: psychometrics is the generic numerics every stage may use).
 ALLOWED = {
@@ -23,7 +23,8 @@ ALLOWED = {
     "instrument": set(),
     "fielding": {"instrument", "psychometrics"},
     "validity": {"instrument", "fielding", "psychometrics"},
-    "report": {"instrument", "fielding", "psychometrics", "validity"},
+    "design": {"instrument", "fielding", "psychometrics", "validity"},
+    "report": {"instrument", "fielding", "psychometrics", "validity", "design"},
 }
 
 

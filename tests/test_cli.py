@@ -449,3 +449,55 @@ def test_validate_strict_exits_1_and_not_testable_criteria_reach_stderr(
     assert main([*argv, "--strict"]) == 1
     assert "--strict:" in capsys.readouterr().err
     assert report.exists()
+
+
+# --- shorten ------------------------------------------------------------------------------
+
+def _shorten_inputs(tmp_path: Path) -> tuple[Path, Path]:
+    """A two-facet scale (C1, C2) and the pilot's answers to it, as files."""
+    from dataclasses import replace
+
+    import alliance_scale as als
+
+    draft = als.draft_scale()
+    scale = replace(draft, items=tuple(i for i in draft.items if i.facet in ("C1", "C2")),
+                    content_hash="")
+    scale.save(tmp_path / "c.yaml")
+    pilot = als.load_pilot()
+    pilot[[*scale.item_ids, "wai_goal", "wai_task", "wai_bond"]].to_csv(tmp_path / "c.csv")
+    return tmp_path / "c.csv", tmp_path / "c.yaml"
+
+
+def test_shorten_writes_a_scale(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    data, scale = _shorten_inputs(tmp_path)
+    out = tmp_path / "short.yaml"
+    code = main(["shorten", str(data), "--scale", str(scale), "--per-facet", "3", "-o",
+                 str(out)])
+    assert code == 0
+    short = Scale.load(out)
+    assert len(short.items) == 6 and short.version.endswith(
+        "+short." + Scale.load(scale).content_hash[:12])
+    printed = capsys.readouterr()
+    assert "Short form" in printed.out and "Held-out check" in printed.out
+    assert f"wrote {out}" in printed.err
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    (["--per-facet", "9"], "per_facet: facet C1 keeps 9 items but has 5"),
+    (["--holdout", "0.9"], "each needs at least 50"),
+    (["--budget", "0"], "budget"),
+])
+def test_shorten_bad_input_one_line(tmp_path: Path, capsys: pytest.CaptureFixture,
+                                    extra: list[str], message: str) -> None:
+    data, scale = _shorten_inputs(tmp_path)
+    code = main(["shorten", str(data), "--scale", str(scale), "-o",
+                 str(tmp_path / "s.yaml"), *extra])
+    err = capsys.readouterr().err
+    assert code == 2 and message in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_shorten_refuses_a_non_scale_suffix(tmp_path: Path,
+                                             capsys: pytest.CaptureFixture) -> None:
+    code = main(["shorten", "-o", str(tmp_path / "short.csv")])
+    assert code == 2 and ".yaml, .yml or .json" in capsys.readouterr().err

@@ -10,6 +10,7 @@ The package follows the workflow, one subpackage per stage (see ``ARCHITECTURE.m
   factorability, number of factors, EFA and rotations, reliability coefficients);
 - :mod:`.validity`: the scale against its blueprint (content validity, congruence,
   reliability of every subscale, test-retest);
+- :mod:`.design`: the next study's design from a Scale and a pilot (short forms);
 - :mod:`.cli`: the ``alliance-scale`` command.
 
 Every public name is importable from here (``import alliance_scale as als; als.efa``).
@@ -19,7 +20,7 @@ Errors derive from :class:`AllianceScaleError`; results are frozen dataclasses w
 
 from __future__ import annotations
 
-from . import errors, fielding, instrument, psychometrics, report, validity
+from . import design, errors, fielding, instrument, psychometrics, report, validity
 from ._lazy import attach
 
 __version__ = "0.1.0"
@@ -31,7 +32,7 @@ __getattr__, __dir__, __all__ = attach(
     __name__,
     {
         f".{module.__name__.rpartition('.')[2]}": module.__all__
-        for module in (errors, instrument, fielding, psychometrics, validity, report)
+        for module in (errors, instrument, fielding, psychometrics, validity, design, report)
     },
 )
 __all__ = ["__version__", *__all__]

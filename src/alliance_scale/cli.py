@@ -1,4 +1,4 @@
-"""Command-line interface: ``alliance-scale draft | score | simulate | validate``
+"""Command-line interface: ``alliance-scale draft | score | simulate | validate | shorten``
 (one ``_add_<command>`` function and one handler each).
 
 ``alliance-scale draft`` drafts the bundled scale and prints or writes it in one of the
@@ -7,7 +7,8 @@ export formats. ``alliance-scale score DATA`` reads a response export (any platf
 was read (layout, rows per completion status) goes to stderr. ``alliance-scale simulate``
 writes a simulated administration with a known truth. ``alliance-scale validate [DATA]``
 runs :func:`~alliance_scale.validate` and writes the report (HTML by default; without DATA,
-on the bundled SYNTHETIC pilot). Errors of the library
+on the bundled SYNTHETIC pilot). ``alliance-scale shorten DATA`` chooses a short form
+(:func:`~alliance_scale.shorten`) and saves it as a scale file. Errors of the library
 (:class:`AllianceScaleError`) end the command with a one-line message on stderr and exit
 code 2, never a traceback; library warnings are shown as one-line ``warning:`` messages.
 """
@@ -66,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_score(commands)
     _add_simulate(commands)
     _add_validate(commands)
+    _add_shorten(commands)
     return parser
 
 
@@ -195,6 +197,50 @@ def _add_validate(commands: argparse._SubParsersAction) -> None:
                          help="exit 1 when any criterion is not met, inconclusive or not "
                               "testable (for pipelines; the report is written either way)")
     command.set_defaults(handler=_validate)
+
+
+def _add_shorten(commands: argparse._SubParsersAction) -> None:
+    command = commands.add_parser(
+        "shorten", help="choose a short form of the scale from a pilot",
+        description="Keep --per-facet items of every facet (at least one per leaf theme), "
+                    "the best by stuart's objective (composite reliability, RMSEA, SRMR of "
+                    "each facet's one-factor model), found exactly or by a MAX-MIN ant "
+                    "system, and check it on a held-out part of the respondents. Writes the "
+                    "short form as a scale file (.yaml or .json) and prints the search's "
+                    "result. Without DATA, the bundled SYNTHETIC pilot is used.",
+    )
+    command.add_argument("data", type=Path, nargs="?", default=None, metavar="DATA",
+                         help="the response file (default: the bundled SYNTHETIC pilot)")
+    _add_scale_option(command)
+    command.add_argument("--source", choices=SOURCES, default="auto",
+                         help="layout of DATA (default: auto, decided from the file)")
+    command.add_argument("--per-facet", type=int, default=3, metavar="K",
+                         help="items kept per facet (default: 3)")
+    command.add_argument("--objective", choices=("stuart", "reliability"), default="stuart",
+                         help="score of a candidate (default: stuart)")
+    command.add_argument("--anchor", nargs="+", default=(), metavar="ITEM",
+                         help="items every candidate keeps")
+    command.add_argument("--exclude", nargs="+", default=(), metavar="ITEM",
+                         help="items no candidate keeps")
+    command.add_argument("--reversed", choices=("any", "keep", "drop"), default="any",
+                         help="reverse-keyed items: no rule, one per facet, none "
+                              "(default: any)")
+    command.add_argument("--no-theme-rule", action="store_true",
+                         help="do not require one item per leaf theme")
+    command.add_argument("--method", choices=("auto", "exact", "mmas"), default="auto",
+                         help="search (default: auto: exact when a facet has at most "
+                              "--budget candidates)")
+    command.add_argument("--budget", type=int, default=2000, metavar="N",
+                         help="most candidates fitted per facet (default: 2000)")
+    command.add_argument("--holdout", type=float, default=0.5, metavar="SHARE",
+                         help="share of respondents held out (default: 0.5; 0 for none)")
+    command.add_argument("--seed", type=int, default=1,
+                         help="seed of the holdout split and the ants (default: 1)")
+    command.add_argument("--quiet", "-q", action="store_true",
+                         help="no progress bar and no printed result")
+    command.add_argument("--output", "-o", type=Path, required=True, metavar="PATH",
+                         help="where to save the short form (.yaml, .yml or .json)")
+    command.set_defaults(handler=_shorten)
 
 
 def _output_format(path: Path, given: str | None, suffixes: dict[str, tuple[str, ...]],
@@ -351,6 +397,53 @@ def _validate(args: argparse.Namespace) -> int:
         print(f"{PROGRAM_NAME}: --strict: {failing} criteria not met, inconclusive or not "
               "testable", file=sys.stderr)
         return 1
+    return 0
+
+
+def _shorten(args: argparse.Namespace) -> int:
+    suffix = args.output.suffix.lower()
+    if suffix not in (".yaml", ".yml", ".json"):
+        raise OptionError(f"{args.output}: a scale is saved as .yaml, .yml or .json, not "
+                          f"{suffix or '(no suffix)'!r}")
+    _check_output(args.output, [args.data, args.scale])
+    if args.data is not None:
+        regular_file(args.data, lambda message, f=str(args.data): ResponseError(message, file=f))
+    from .design import shorten
+    from .fielding import load_pilot, read_responses
+
+    scale = _load_scale(args.scale)
+    if args.data is None:
+        responses = load_pilot()
+        if not args.quiet:
+            print("shortening on the bundled SYNTHETIC pilot (320 respondents, 80 items)",
+                  file=sys.stderr)
+    else:
+        responses = read_responses(args.data, scale, source=args.source)
+    bar = None
+    if not args.quiet and sys.stderr.isatty():
+        from tqdm import tqdm
+
+        bar = tqdm(desc="shorten", unit="fit", file=sys.stderr, leave=False)
+
+    def progress(done: int, total: int) -> None:
+        if bar is not None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+    try:
+        form = shorten(responses, scale, per_facet=args.per_facet, objective=args.objective,
+                       anchors=args.anchor, exclude=args.exclude, reversed=args.reversed,
+                       cover_themes=not args.no_theme_rule, method=args.method,
+                       budget=args.budget, holdout=args.holdout or None, seed=args.seed,
+                       progress=progress)
+    finally:
+        if bar is not None:
+            bar.close()
+    form.scale.save(args.output)
+    if not args.quiet:
+        print(form)
+        print(f"wrote {args.output} ({len(form.scale.items)} items, version "
+              f"{form.scale.version})", file=sys.stderr)
     return 0
 
 

@@ -1,0 +1,19 @@
+"""Design of the next study from a Scale and a pilot: short forms (and, later, sample-size
+planning).
+
+Stage 5 of the workflow, above :mod:`alliance_scale.validity`: :func:`shorten` chooses the
+items of the scale people will field from the draft pool, with the blueprint as its
+constraints and a held-out part of the pilot as its judge.
+"""
+
+from __future__ import annotations
+
+from .._lazy import attach
+
+# Public name -> the private module defining it, imported on first use (see _lazy.py).
+__getattr__, __dir__, __all__ = attach(
+    __name__,
+    {
+        "._shorten": ["OBJECTIVES", "ShortForm", "shorten", "stuart_objective"],
+    },
+)
