@@ -58,7 +58,7 @@ def test_fiml_ml_matches_lavaan(data: dict, key: str, missing: str) -> None:
     _check(fit, REF[key], FIT_KEYS + ML_KEYS + FIML_ROBUST)
     # lavaan's default for FIML: observed information, means in the model
     means = fit.estimates.query("op == '~1'")
-    assert means["lhs"].tolist() == ITEMS + ["visual", "textual", "speed"]
+    assert means["lhs"].tolist() == [*ITEMS, "visual", "textual", "speed"]
 
 
 @pytest.mark.parametrize(("key", "options"), [

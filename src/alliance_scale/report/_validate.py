@@ -420,8 +420,8 @@ def _confirmatory(run: _Run, frame: pd.DataFrame, scale: Scale, ordinal: bool) -
     from ..psychometrics._plots import plot_path_diagram
 
     estimator = "WLSMV" if ordinal else "MLR"
-    # Every respondent counts: WLSMV on pairwise statistics (MLR needs complete rows).
-    missing = "pairwise" if ordinal else "listwise"
+    # Every respondent counts: WLSMV on pairwise statistics, MLR by full-information ML.
+    missing = "pairwise" if ordinal else "ml"
     fit = blueprint_cfa(frame, scale, level="facet", estimator=estimator, missing=missing)
     run.results["cfa"] = fit
     measures = fit.fit
@@ -464,7 +464,8 @@ def _confirmatory(run: _Run, frame: pd.DataFrame, scale: Scale, ordinal: bool) -
          "numbers), reverse-keyed items reversed first, on "
          + (f"the {fit.n_obs} respondents, each statistic from the answers it involves "
             "(lavaan's missing = \"pairwise\")" if ordinal else
-            f"the {fit.n_obs} complete respondents (listwise)")
+            f"the {fit.n_obs} respondents, each contributing the answers they gave "
+            "(full-information ML, lavaan's missing = \"ml\")")
          + ". Cut-offs: Hu & Bentler (1999).",),
         (Table(f"Fit of the facet model ({estimator})", table),
          Table("Composite reliability (omega) and average variance extracted per facet",

@@ -106,7 +106,9 @@ def blueprint_cfa(
         ``std_lv=True, orthogonal=True``.
     estimator : {"auto", "ML", "MLR", "WLSMV", "DWLS", "ULS", "ULSMV"}, default "auto"
         ``"auto"``: WLSMV on polychorics for scales of at most 7 points (every drafted
-        scale), as lavaan users would write ``cfa(model, data, ordered = TRUE)``.
+        scale), as lavaan users would write ``cfa(model, data, ordered = TRUE)``; MLR
+        otherwise. ML and MLR default to ``missing="ml"`` (full-information ML: every
+        respondent with an answer counts).
     **options
         Passed to :func:`~alliance_scale.cfa` (``group``, ``group_equal``, ``missing``...).
 
@@ -143,6 +145,8 @@ def blueprint_cfa(
     if estimator == "auto":
         ordinal = scale.response_format.points <= ORDINAL_POINTS
         estimator = "WLSMV" if ordinal else "MLR"
+    if estimator in ("ML", "MLR"):
+        options.setdefault("missing", "ml")  # full-information ML: nobody with an answer dropped
     if estimator in ("WLSMV", "DWLS", "ULS", "ULSMV"):
         options.setdefault("ordered", True)
     if level == "bifactor":

@@ -257,7 +257,7 @@ def h1_information(data: MissingGroup, sigma: np.ndarray, mu: np.ndarray,
 
 def _row_inverses_slice(parts: Casewise, start: int, stop: int) -> np.ndarray:
     inverse = parts.inverse
-    k = np.broadcast_to(inverse, (stop - start,) + inverse.shape).copy()
+    k = np.broadcast_to(inverse, (stop - start, *inverse.shape)).copy()
     for rows, miss, l_inv in parts.solves:
         keep = (rows >= start) & (rows < stop)
         if not keep.any():
