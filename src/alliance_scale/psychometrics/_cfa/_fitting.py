@@ -76,7 +76,7 @@ def _test(model: Model, groups: list, estimator: str, est: Estimate) -> dict:
         out.update(vcov=np.zeros((0, 0)), unidentified=[], e_inv=np.zeros((0, 0)))
         return out
     if estimator == "MLR":
-        observed = engine.ml_hessian(model, x, groups)
+        observed = _observed_information(model, x, groups)
         e_inv, unidentified = engine.invert_information(observed, model)
         b0_groups = []
         meat = np.zeros_like(observed)
@@ -99,7 +99,7 @@ def _test(model: Model, groups: list, estimator: str, est: Estimate) -> dict:
                              "scaling_factor_h0": trace_h0 / sum(r.free >= 0 for r in model.rows)}
     else:
         if is_fiml(groups):  # lavaan's default for missing = "ml": observed information
-            info = engine.ml_hessian(model, x, groups)
+            info = _observed_information(model, x, groups)
             out["information"] = info
         e_inv, unidentified = engine.invert_information(info, model)
         if model.ordered:
@@ -117,6 +117,14 @@ def _test(model: Model, groups: list, estimator: str, est: Estimate) -> dict:
             out["vcov"] = e_inv / n_total
     out.update(e_inv=e_inv, unidentified=unidentified)
     return out
+
+
+def _observed_information(model: Model, x: np.ndarray, groups: list) -> np.ndarray:
+    """Hessian of the objective (lavaan's ``observed.information = "hessian"``): 4-point
+    differences of the exact gradient, or exact for the FIML independence model."""
+    if model.m == 0 and is_fiml(groups):
+        return fiml.independence_hessian(model, x, groups)
+    return engine.ml_hessian(model, x, groups)
 
 
 def fit_prepared(model: Model, groups: list, estimator: str, *, baseline: bool = True,
