@@ -56,6 +56,7 @@ class MissingGroup:
     logdet: float = field(init=False)
     h1_fx: float = field(init=False)
     em_iterations: int = field(init=False)
+    start_variances: np.ndarray = field(init=False)
     n_observed: int = field(init=False)
     fiml = True
 
@@ -75,6 +76,10 @@ class MissingGroup:
         p = raw.shape[1]
         self._flat = [(rows[:, None] * p + miss).ravel() for rows, miss in self._blocks]
         self.mean, self.cov, self.h1_fx, self.em_iterations = em_saturated(self)
+        # lavaan's sample variances with FIML (its start values): available cases, ddof 1,
+        # rescaled by (N - 1) / N with N every respondent
+        with np.errstate(invalid="ignore"):
+            self.start_variances = np.nanvar(raw, axis=0, ddof=1) * (self.n - 1) / self.n
         sign, logdet = np.linalg.slogdet(self.cov)
         if sign <= 0:
             raise AnalysisError("the EM estimate of the covariance matrix is not positive "

@@ -20,7 +20,7 @@ from . import _fiml as fiml
 from . import _fit as fitm
 from ._engine import Estimate
 from ._model import Model, Row, lower_pairs
-from ._start import start_values
+from ._starts import multistart
 
 __all__ = ["Fitted", "fit_prepared"]
 
@@ -47,6 +47,7 @@ class Fitted:
     deltas: list = field(default_factory=list)
     e_inv: np.ndarray | None = None
     meat: np.ndarray | None = None
+    optima: list = field(default_factory=list)
 
     @property
     def n_total(self) -> int:
@@ -128,15 +129,20 @@ def _observed_information(model: Model, x: np.ndarray, groups: list) -> np.ndarr
 
 
 def fit_prepared(model: Model, groups: list, estimator: str, *, baseline: bool = True,
-                 x0: np.ndarray | None = None) -> Fitted:
-    """Fit ``model`` to prepared group statistics with ``estimator``."""
-    start = start_values(model, _moments(model, groups)) if x0 is None else x0
-    est = engine.estimate(model, groups, start)
+                 x0: np.ndarray | None = None, start: object = "ours", starts: int = 0,
+                 seed: int | None = None) -> Fitted:
+    """Fit ``model`` to prepared group statistics with ``estimator`` (start values: see
+    :mod:`._starts`; ``x0`` fits from that vector alone)."""
+    optima: list = []
+    if x0 is None:
+        est, optima = multistart(model, groups, _moments(model, groups), start, starts, seed)
+    else:
+        est = engine.estimate(model, groups, x0)
     test = _test(model, groups, estimator, est)
     fitted = Fitted(model, groups, estimator, est, test["vcov"], test["information"],
                     test["chi2"], test["df"], test["chi2_group"], test.get("scaled", {}),
                     unidentified=test["unidentified"], deltas=test.get("deltas", []),
-                    e_inv=test.get("e_inv"), meat=test.get("meat"))
+                    e_inv=test.get("e_inv"), meat=test.get("meat"), optima=optima)
     if baseline:
         fitted.baseline = _baseline(model, groups, estimator)
         fitted.fit = fit_measures(fitted)
