@@ -122,10 +122,13 @@ def _test(model: Model, groups: list, estimator: str, est: Estimate) -> dict:
 
 def _observed_information(model: Model, x: np.ndarray, groups: list) -> np.ndarray:
     """Hessian of the objective (lavaan's ``observed.information = "hessian"``): 4-point
-    differences of the exact gradient, or exact for the FIML independence model."""
-    if model.m == 0 and is_fiml(groups):
+    differences of the exact gradient (FIML: central differences), exact for the FIML
+    independence model."""
+    if not is_fiml(groups):
+        return engine.ml_hessian(model, x, groups)
+    if model.m == 0:
         return fiml.independence_hessian(model, x, groups)
-    return engine.ml_hessian(model, x, groups)
+    return engine.ml_hessian(model, x, groups, points=2)
 
 
 def fit_prepared(model: Model, groups: list, estimator: str, *, baseline: bool = True,
