@@ -120,21 +120,31 @@ def casewise(data: MissingGroup, sigma: np.ndarray, mu: np.ndarray) -> Casewise 
     filled = np.zeros(v.size)  # L_mm^-1 (L d)_m at the skipped items, 0 elsewhere
     flat_v = v.ravel()
     for (rows, miss), flat in zip(data._blocks, data._flat, strict=True):
-        l_mm = inverse[miss[:, :, None], miss[:, None, :]]
-        try:
-            l_chol = np.linalg.cholesky(l_mm)
-        except np.linalg.LinAlgError:
-            return None
-        l_inv = np.linalg.inv(l_mm)
+        # L_mm is a principal block of the positive definite L: positive definite too
+        l_inv, logdets = _small_inverse(inverse[miss[:, :, None], miss[:, None, :]])
         v_m = flat_v[flat].reshape(miss.shape)
         z = np.einsum("nkl,nl->nk", l_inv, v_m)
-        total += 2.0 * float(np.log(np.diagonal(l_chol, axis1=1, axis2=2)).sum())
+        total += float(logdets.sum())
         total -= float(np.einsum("nk,nk->", v_m, z))
         filled[flat] = z.ravel()
         solves.append((rows, miss, l_inv))
     filled = filled.reshape(v.shape)
     u = v - filled @ inverse if solves else v
     return Casewise(total / data.n, inverse, u, solves, filled)
+
+
+def _small_inverse(blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Inverses and log-determinants of a stack of positive definite ``k x k`` blocks
+    (closed forms for ``k <= 2``, LAPACK otherwise)."""
+    k = blocks.shape[1]
+    if k == 1:
+        return 1.0 / blocks, np.log(blocks[:, 0, 0])
+    if k == 2:
+        a, b, d = blocks[:, 0, 0], blocks[:, 0, 1], blocks[:, 1, 1]
+        det = a * d - b * b
+        inv = np.stack([np.stack([d, -b], axis=1), np.stack([-b, a], axis=1)], axis=1)
+        return inv / det[:, None, None], np.log(det)
+    return np.linalg.inv(blocks), np.linalg.slogdet(blocks)[1]
 
 
 def _scatter(data: MissingGroup, parts: Casewise) -> np.ndarray:
