@@ -4,7 +4,8 @@ Each respondent contributes the normal log-likelihood of the answers they gave,
 ``-1/2 (p_i log 2 pi + log|Sigma_oo| + d_o' Sigma_oo^-1 d_o)`` (Arbuckle 1996; lavaan's
 ``lav_mvnorm_missing_loglik``). lavaan loops over missing-data patterns; Likert data with
 scattered skips have nearly one pattern per respondent, so this module never inverts a
-pattern's block. With ``L = Sigma^-1`` and ``m`` the skipped items of a row:
+pattern's observed block ``Sigma_oo`` (``p_o x p_o``), only the small block of the items
+a row skipped. With ``L = Sigma^-1`` and ``m`` the skipped items of a row:
 
 - ``(Sigma_oo)^-1`` padded with zeros is ``K = L - L[:, m] L_mm^-1 L[m, :]``;
 - ``log|Sigma_oo| = log|Sigma| + log|L_mm|``;
