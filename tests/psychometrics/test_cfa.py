@@ -466,8 +466,9 @@ def test_non_convergence_is_a_warning(hs: pd.DataFrame, monkeypatch) -> None:
     original = _fitting.engine.estimate
     monkeypatch.setattr(_fitting.engine, "estimate",
                         lambda *a, **k: original(*a, **{**k, "max_iter": 2}))
+    one_start = pd.DataFrame(columns=["lhs", "op", "rhs", "start"])  # ours, and only ours
     with pytest.warns(AllianceScaleWarning, match="did not converge in 2 iterations") as record:
-        fit = als.cfa(hs, HS_MODEL)
+        fit = als.cfa(hs, HS_MODEL, start=one_start)
     assert not fit.converged and "did NOT end normally" in str(fit)
     assert record[0].filename == __file__
 

@@ -58,7 +58,7 @@ def test_fiml_ml_matches_lavaan(data: dict, key: str, missing: str) -> None:
     _check(fit, REF[key], FIT_KEYS + ML_KEYS + FIML_ROBUST)
     # lavaan's default for FIML: observed information, means in the model
     means = fit.estimates.query("op == '~1'")
-    assert means["lhs"].tolist() == ITEMS + ["visual", "textual", "speed"]
+    assert means["lhs"].tolist() == [*ITEMS, "visual", "textual", "speed"]
 
 
 @pytest.mark.parametrize(("key", "options"), [
@@ -174,3 +174,8 @@ def test_fiml_invariance_across_schools_matches_lavaan(data: dict, key: str, nam
     np.testing.assert_allclose(table["chisq_diff"].to_numpy()[1:],
                                np.array(reference["lrt"]["chisq_diff"][1:], float), rtol=1e-5)
     assert table["df_diff"].to_numpy()[1:].tolist() == reference["lrt"]["df_diff"][1:]
+
+
+def test_invariance_refuses_an_unknown_missing_option(data: dict) -> None:
+    with pytest.raises(OptionError, match="missing must be one of"):
+        als.measurement_invariance(data["hs_mcar"], HS_MODEL, "school", missing="fiml")

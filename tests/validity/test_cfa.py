@@ -74,6 +74,24 @@ def test_estimators_and_levels(simulated):
     assert "g" in bifactor.std_loadings.columns
 
 
+def test_ml_and_mlr_keep_every_respondent_by_full_information_ml(simulated):
+    """Skipped answers: the ML / MLR fit keeps every respondent (lavaan's missing = "ml")."""
+    rng = np.random.default_rng(5)
+    data = simulated.data.copy()
+    items = list(SCALE.item_ids)
+    data[items] = data[items].mask(rng.random((len(data), len(items))) < 0.05)
+    assert data[items].notna().all(axis=1).sum() < 0.5 * len(data)
+    fit = als.blueprint_cfa(data, SCALE, estimator="MLR", level="dimension")
+    assert fit.n_obs == len(data)
+    explicit = als.blueprint_cfa(data, SCALE, estimator="MLR", level="dimension",
+                                 missing="ml")
+    assert fit.fit["chisq"] == explicit.fit["chisq"]
+    with pytest.warns(als.AllianceScaleWarning, match="left out"):
+        listwise = als.blueprint_cfa(data, SCALE, estimator="MLR", level="dimension",
+                                     missing="listwise")
+    assert listwise.n_obs == data[items].notna().all(axis=1).sum()
+
+
 def test_bad_input_is_named(simulated):
     with pytest.raises(OptionError, match="level"):
         als.blueprint_model(SCALE, "item")

@@ -599,8 +599,8 @@ def _confirmatory(run: _Run, frame: pd.DataFrame, scale: Scale, ordinal: bool) -
                        "on the answers as continuous instead.")
             run.notes.append(too_big)
     estimator = "WLSMV" if ordinal else "MLR"
-    # Every respondent counts: WLSMV on pairwise statistics (MLR needs complete rows).
-    missing = "pairwise" if ordinal else "listwise"
+    # Every respondent counts: WLSMV on pairwise statistics, MLR by full-information ML.
+    missing = "pairwise" if ordinal else "ml"
     fit = blueprint_cfa(frame, scale, level="facet", estimator=estimator, missing=missing)
     run.results["cfa"] = fit
     judged = judge_fit(fit, n_items=len(scale.items))
@@ -657,7 +657,8 @@ def _confirmatory(run: _Run, frame: pd.DataFrame, scale: Scale, ordinal: bool) -
          "numbers), reverse-keyed items reversed first, on "
          + (f"the {fit.n_obs} respondents, each statistic from the answers it involves "
             "(lavaan's missing = \"pairwise\")" if ordinal else
-            f"the {fit.n_obs} complete respondents (listwise)")
+            f"the {fit.n_obs} respondents, each contributing the answers they gave "
+            "(full-information ML, lavaan's missing = \"ml\")")
          + f" ({n_par} free parameters)." + (f" {too_big}" if too_big else ""),
          f"Fit rule: {judged.rule}. {judged.note}",
          f"Verdict: {judged.verdict} ({judged.reason})."),

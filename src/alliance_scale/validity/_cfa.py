@@ -110,7 +110,9 @@ def blueprint_cfa(
         ``std_lv=True, orthogonal=True``.
     estimator : {"auto", "ML", "MLR", "WLSMV", "DWLS", "ULS", "ULSMV"}, default "auto"
         ``"auto"``: WLSMV on polychorics for scales of at most 7 points (every drafted
-        scale), as lavaan users would write ``cfa(model, data, ordered = TRUE)``.
+        scale), as lavaan users would write ``cfa(model, data, ordered = TRUE)``; MLR
+        otherwise. ML and MLR default to ``missing="ml"`` (full-information ML: every
+        respondent with an answer counts).
     **options
         Passed to :func:`~alliance_scale.cfa` (``group``, ``group_equal``, ``missing``...).
 
@@ -118,11 +120,12 @@ def blueprint_cfa(
         analyse the same respondents: ``"pairwise"`` for the ordinal estimators (WLSMV,
         DWLS, ULS, ULSMV; lavaan's ``missing = "pairwise"``: every respondent who
         answered an item counts, e.g. all 320 respondents of the bundled pilot), and
-        ``"listwise"`` for ML and MLR. **Listwise deletion drops every respondent with a
-        missing answer** (142 of the pilot's 320 rows are complete): a warning says how
-        many, ``n_obs`` counts the rows used and ``n_rows`` the rows given, and the
-        printed summary shows lavaan's "Used / Total" line. ``missing="pairwise"`` keeps
-        them with ML (not with MLR, whose robust corrections need complete rows).
+        ``"ml"`` for ML and MLR (full-information ML, lavaan's ``missing = "ml"``: every
+        respondent with at least one answer counts). ``missing="listwise"`` is lavaan's
+        own default: **listwise deletion drops every respondent with a missing answer**
+        (142 of the pilot's 320 rows are complete); a warning says how many, ``n_obs``
+        counts the rows used and ``n_rows`` the rows given, and the printed summary shows
+        lavaan's "Used / Total" line.
 
     Returns
     -------
@@ -143,8 +146,9 @@ def blueprint_cfa(
     >>> fit.fit["cfi_scaled"] > 0.95, bool((fit.reliability["omega"] > 0.5).all())
     (True, True)
 
-    Missing answers: every respondent counts in the ordinal fit (pairwise), as in
-    ``validate``; ML / MLR leave out incomplete rows and say so:
+    Missing answers: every respondent counts, in the ordinal fit (pairwise) as with ML / MLR
+    (full information), as in ``validate``; lavaan's listwise default leaves out incomplete
+    rows and says so:
 
     >>> pilot = als.load_pilot()  # SYNTHETIC, 1% of answers missing
     >>> als.blueprint_cfa(pilot, als.draft_scale()).n_obs  # lavaan: missing = "pairwise"
@@ -152,7 +156,8 @@ def blueprint_cfa(
     >>> import warnings
     >>> with warnings.catch_warnings():
     ...     warnings.simplefilter("ignore")
-    ...     fit = als.blueprint_cfa(pilot, als.draft_scale(), estimator="ML")
+    ...     fit = als.blueprint_cfa(pilot, als.draft_scale(), estimator="ML",
+    ...                             missing="listwise")
     >>> fit.n_obs, fit.n_rows
     (142, 320)
     """
@@ -170,6 +175,8 @@ def blueprint_cfa(
     if estimator == "auto":
         ordinal = scale.response_format.points <= ORDINAL_POINTS
         estimator = "WLSMV" if ordinal else "MLR"
+    if estimator in ("ML", "MLR"):
+        options.setdefault("missing", "ml")  # full-information ML: nobody with an answer dropped
     if estimator in ORDINAL_ESTIMATORS:
         options.setdefault("ordered", True)
         options.setdefault("missing", "pairwise")

@@ -37,6 +37,7 @@ from ._fiml import MissingGroup
 from ._fitting import Fitted, fit_prepared, is_fiml
 from ._model import GROUP_EQUAL, Model, build_model, variable_names
 from ._result import CFAResult
+from ._starts import START_METHODS, different_optima, optima_message
 from ._syntax import Statement, model_statements
 
 __all__ = ["ESTIMATORS", "Prepared", "cfa", "fit_statements", "memory_budget",
@@ -362,6 +363,10 @@ def _statistical_warnings(fitted: Fitted) -> None:
     """Non-convergence, non-identification, Heywood cases, non-PD latent covariances
     (stack level: the caller of the public function that called fit_statements)."""
     model, x = fitted.model, fitted.estimate.x
+    if different_optima(fitted.optima, fitted.n_total):
+        logl_h1 = fitted.fit.get("unrestricted_logl") if not model.ordered else None
+        warn_user(optima_message(model, fitted.optima, fitted.estimate, fitted.n_total,
+                                 logl_h1), AllianceScaleWarning)
     if not fitted.estimate.converged:
         warn_user(
             f"the estimation did not converge in {fitted.estimate.iterations} "
@@ -421,6 +426,9 @@ def cfa(
     cov_matrix: pd.DataFrame | None = None,
     empty_cell_expected: float = 10.0,
     parameterization: str = "delta",
+    start: str | pd.DataFrame = "ours",
+    starts: int = 0,
+    seed: int | None = None,
 ) -> CFAResult:
     """Confirmatory factor analysis, numbers as R lavaan 0.6.14's ``cfa()``.
 
@@ -473,6 +481,20 @@ def cfa(
         biased (see :mod:`._fiml`).
     n_obs : int, optional
         Respondents behind ``cov_matrix``.
+    start : {"ours", "default", "simple"} or DataFrame, default "ours"
+        Start values (see :mod:`._starts`). ``"ours"`` fits from our start and, for models
+        of at most 120 free parameters, from lavaan's default start and reports the better
+        optimum, warning with both
+        log-likelihoods and the largest estimate differences when they differ (a CFA
+        likelihood can have several optima). ``"default"``: lavaan's default start alone
+        (FABIN 3 loadings, factor variances 0.05, half the item variances), as lavaan
+        runs; ``"simple"``: lavaan's ``start = "simple"``; a DataFrame: lavaan's
+        ``parTable`` (lhs, op, rhs, group, start or est).
+    starts : int, default 0
+        Further random restarts around our start (seeded by ``seed``); the best optimum
+        is reported, with the same warning when they end at different optima.
+    seed : int, optional
+        Seed of the random restarts.
     cov_matrix : DataFrame, optional
         An (unbiased) covariance matrix with item names instead of ``data`` (ML only;
         rescaled by ``(N - 1) / N`` as lavaan's ``sample.cov``).
@@ -544,6 +566,9 @@ def cfa(
                                             missing)
     check_flag("orthogonal", orthogonal)
     check_choice("parameterization", parameterization, ("delta", "theta"))
+    if not isinstance(start, pd.DataFrame):
+        check_choice("start", start, START_METHODS)
+    starts = check_integer("starts", starts, minimum=0)
     prepared = prepare(data, model, estimator=estimator, ordered=ordered, group=group,
                        missing=missing, n_obs=n_obs, cov_matrix=cov_matrix,
                        empty_cell_expected=empty_cell_expected)
@@ -551,7 +576,8 @@ def cfa(
                          ordered=prepared.ordered, thresholds=prepared.thresholds,
                          std_lv=std_lv, group_equal=group_equal, labels=prepared.labels,
                          source=model, orthogonal=bool(orthogonal),
-                         parameterization=parameterization)
+                         parameterization=parameterization, start=start, starts=starts,
+                         seed=seed)
     return fit if data is None else replace(fit, n_rows=len(data))
 
 
@@ -627,7 +653,8 @@ def fit_statements(statements: list[Statement], groups: list, *, estimator: str,
                    ordered: bool, thresholds: Sequence[int], std_lv: bool,
                    group_equal: Sequence[str], labels: Sequence[str],
                    source: Any = None, orthogonal: bool = False,
-                   parameterization: str = "delta") -> CFAResult:
+                   parameterization: str = "delta", start: Any = "ours",
+                   starts: int = 0, seed: int | None = None) -> CFAResult:
     """Fit parsed statements to prepared per-group statistics (used by :func:`cfa`, by
     :func:`measurement_invariance` and by tests that feed lavaan's own statistics)."""
     model = build_model(statements, ngroups=len(groups), ordered=ordered,
@@ -637,7 +664,7 @@ def fit_statements(statements: list[Statement], groups: list, *, estimator: str,
                         parameterization=parameterization)
     _check_degrees(model)
     with _single_threaded_blas():
-        fitted = fit_prepared(model, groups, estimator)
+        fitted = fit_prepared(model, groups, estimator, start=start, starts=starts, seed=seed)
     _statistical_warnings(fitted)
     return CFAResult.from_fitted(fitted, labels=tuple(labels), source=source)
 

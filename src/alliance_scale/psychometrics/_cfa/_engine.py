@@ -152,17 +152,24 @@ def ml_information(model: Model, x: np.ndarray, groups: list[ContinuousGroup]) -
 
 
 def ml_hessian(model: Model, x: np.ndarray, groups: list[ContinuousGroup],
-               h: float = 1e-6) -> np.ndarray:
-    """Observed information: 4-point differences of the exact gradient (lavaan's rule)."""
+               h: float = 1e-6, points: int = 4) -> np.ndarray:
+    """Observed information: 4-point differences of the exact gradient (lavaan's rule);
+    ``points=2``: central differences (error ~1e-10 relative at ``h = 1e-6``, half the
+    gradient evaluations: used for full-information ML, where each costs a pass over
+    the respondents)."""
     q = model.n_free
     hessian = np.zeros((q, q))
+    shifts = (-2.0, -1.0, 1.0, 2.0) if points == 4 else (-1.0, 1.0)
     for j in range(q):
         steps = []
-        for t in (-2.0, -1.0, 1.0, 2.0):
+        for t in shifts:
             shifted = x.copy()
             shifted[j] += t * h
             steps.append(ml_gradient(model, shifted, groups))
-        hessian[:, j] = (steps[0] - 8 * steps[1] + 8 * steps[2] - steps[3]) / (12 * h)
+        if points == 4:
+            hessian[:, j] = (steps[0] - 8 * steps[1] + 8 * steps[2] - steps[3]) / (12 * h)
+        else:
+            hessian[:, j] = (steps[1] - steps[0]) / (2 * h)
     return (hessian + hessian.T) / 2
 
 

@@ -19,7 +19,7 @@ from . import _fiml as fiml
 from . import _fit as fitm
 from ._engine import Estimate
 from ._model import Model, Row, lower_pairs
-from ._start import start_values
+from ._starts import multistart
 
 __all__ = ["Fitted", "fit_prepared"]
 
@@ -46,6 +46,7 @@ class Fitted:
     deltas: list = field(default_factory=list)
     e_inv: np.ndarray | None = None
     meat: np.ndarray | None = None
+    optima: list = field(default_factory=list)
 
     @property
     def n_total(self) -> int:
@@ -75,7 +76,7 @@ def _test(model: Model, groups: list, estimator: str, est: Estimate) -> dict:
         out.update(vcov=np.zeros((0, 0)), unidentified=[], e_inv=np.zeros((0, 0)))
         return out
     if estimator == "MLR":
-        observed = engine.ml_hessian(model, x, groups)
+        observed = _observed_information(model, x, groups)
         e_inv, unidentified = engine.invert_information(observed, model)
         b0_groups = []
         meat = np.zeros_like(observed)
@@ -98,7 +99,7 @@ def _test(model: Model, groups: list, estimator: str, est: Estimate) -> dict:
                              "scaling_factor_h0": trace_h0 / sum(r.free >= 0 for r in model.rows)}
     else:
         if is_fiml(groups):  # lavaan's default for missing = "ml": observed information
-            info = engine.ml_hessian(model, x, groups)
+            info = _observed_information(model, x, groups)
             out["information"] = info
         e_inv, unidentified = engine.invert_information(info, model)
         if model.ordered:
@@ -118,16 +119,32 @@ def _test(model: Model, groups: list, estimator: str, est: Estimate) -> dict:
     return out
 
 
+def _observed_information(model: Model, x: np.ndarray, groups: list) -> np.ndarray:
+    """Hessian of the objective (lavaan's ``observed.information = "hessian"``): 4-point
+    differences of the exact gradient (FIML: central differences), exact for the FIML
+    independence model."""
+    if not is_fiml(groups):
+        return engine.ml_hessian(model, x, groups)
+    if model.m == 0:
+        return fiml.independence_hessian(model, x, groups)
+    return engine.ml_hessian(model, x, groups, points=2)
+
+
 def fit_prepared(model: Model, groups: list, estimator: str, *, baseline: bool = True,
-                 x0: np.ndarray | None = None) -> Fitted:
-    """Fit ``model`` to prepared group statistics with ``estimator``."""
-    start = start_values(model, _moments(model, groups)) if x0 is None else x0
-    est = engine.estimate(model, groups, start)
+                 x0: np.ndarray | None = None, start: object = "ours", starts: int = 0,
+                 seed: int | None = None) -> Fitted:
+    """Fit ``model`` to prepared group statistics with ``estimator`` (start values: see
+    :mod:`._starts`; ``x0`` fits from that vector alone)."""
+    optima: list = []
+    if x0 is None:
+        est, optima = multistart(model, groups, _moments(model, groups), start, starts, seed)
+    else:
+        est = engine.estimate(model, groups, x0)
     test = _test(model, groups, estimator, est)
     fitted = Fitted(model, groups, estimator, est, test["vcov"], test["information"],
                     test["chi2"], test["df"], test["chi2_group"], test.get("scaled", {}),
                     unidentified=test["unidentified"], deltas=test.get("deltas", []),
-                    e_inv=test.get("e_inv"), meat=test.get("meat"))
+                    e_inv=test.get("e_inv"), meat=test.get("meat"), optima=optima)
     if baseline:
         fitted.baseline = _baseline(model, groups, estimator)
         fitted.fit = fit_measures(fitted)

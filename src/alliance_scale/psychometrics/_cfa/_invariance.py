@@ -32,7 +32,7 @@ import pandas as pd
 from ..._checks import check_choice
 from ..._results import Result, result
 from ...errors import OptionError
-from ._cfa import fit_statements, prepare
+from ._cfa import MISSING, fit_statements, prepare
 from ._result import CFAResult
 
 __all__ = ["LEVELS", "InvarianceResult", "measurement_invariance"]
@@ -236,6 +236,7 @@ def measurement_invariance(
     """
     check_choice("estimator", estimator, ("ML", "MLR", "WLSMV"))
     check_choice("parameterization", parameterization, ("delta", "theta"))
+    check_choice("missing", missing, MISSING)
     if not isinstance(group, str):
         raise OptionError(f"group must be a column name; got {group!r}"[:120])
     kind = "ordinal" if estimator == "WLSMV" else "continuous"

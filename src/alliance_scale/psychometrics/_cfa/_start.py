@@ -1,4 +1,4 @@
-"""Start values of a CFA from the sample moments (only convergence depends on them).
+"""Our start values of a CFA from the sample moments.
 
 Per factor, a one-factor principal-axis step on the correlations of its indicators
 (squared multiple correlations as communalities) gives standardised loadings, turned into
@@ -6,8 +6,9 @@ the model's metric (marker loading or unit variance); factor correlations come f
 unit-weighted composites corrected for attenuation; second-order loadings repeat the
 same step on the first-order factor correlations. Residual variances start at the part
 of the item variance the loadings leave. Thresholds and means start at their sample
-values. lavaan's own default (``start = "default"``, FABIN 3) is not reproduced: the
-estimates do not depend on the start.
+values. A CFA likelihood can have several optima, so the estimates can depend on the
+start: :mod:`._starts` also offers lavaan's starts (``"default"``: FABIN 3, ``"simple"``)
+and by default fits from ours and lavaan's and reports the better optimum with a warning.
 """
 
 from __future__ import annotations
