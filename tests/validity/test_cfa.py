@@ -113,9 +113,13 @@ def test_default_missing_handling_matches_validate():
     assert ordinal.estimator == "WLSMV" and ordinal.n_obs == ordinal.n_rows == 300
     explicit = _quiet(als.blueprint_cfa, data, SCALE, missing="pairwise")
     assert np.isclose(ordinal.fit["chisq"], explicit.fit["chisq"], rtol=1e-12)
-    # ML / MLR stay listwise: a warning names the count, the print shows lavaan's Used/Total
+    # ML / MLR: full-information ML by default, every respondent counts (issue #20)
+    fiml = _quiet(als.blueprint_cfa, data, SCALE, estimator="MLR")
+    assert fiml.n_obs == fiml.n_rows == 300
+    # lavaan's listwise default, asked for: a warning names the count, the print shows
+    # lavaan's Used/Total
     with pytest.warns(als.AllianceScaleWarning, match=f"{300 - complete} of 300 respondents"):
-        fit = als.blueprint_cfa(data, SCALE, estimator="MLR")
+        fit = als.blueprint_cfa(data, SCALE, estimator="MLR", missing="listwise")
     assert (fit.n_obs, fit.n_rows) == (complete, 300)
     text = str(fit).splitlines()
     at = next(k for k, line in enumerate(text) if "Number of observations" in line)
@@ -203,7 +207,9 @@ def test_refit_blueprint_equals_a_fresh_fit(simulated):
 def test_without_robust_indices_the_standard_ones_decide():
     """ML on continuous answers: no scaled or robust indices, the standard ones judge."""
     data = als.simulate(SCALE, 500, seed=4).data
-    judged = als.judge_fit(_quiet(als.blueprint_cfa, data, SCALE, estimator="ML"))
+    # (complete-data ML: with missing="ml" lavaan adds the FIML-corrected robust indices)
+    judged = als.judge_fit(_quiet(als.blueprint_cfa, data, SCALE, estimator="ML",
+                                  missing="listwise"))
     assert judged.judged == "standard" and "cfi.robust" not in judged.table.index
     assert judged.verdict in ("acceptable", "not acceptable")
     assert judged.table.loc["cfi", "meets"] == (judged.table.loc["cfi", "value"] >= 0.95)
