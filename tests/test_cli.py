@@ -428,6 +428,7 @@ def test_sigint_in_a_running_validate_exits_130_without_a_traceback(tmp_path: Pa
     assert [p.name for p in tmp_path.iterdir()] == []
 
 
+@pytest.mark.slow
 def test_validate_strict_exits_1_and_not_testable_criteria_reach_stderr(
         tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     """Fewer respondents than items: the factor analyses are not testable, said on stderr

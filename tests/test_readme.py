@@ -55,6 +55,7 @@ def test_the_readme_has_what_this_test_runs() -> None:
     assert lines[0] == ["alliance-scale", "validate"]  # the Quick start's command
 
 
+@pytest.mark.slow
 def test_python_blocks_run_as_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     namespace: dict[str, Any] = {"__name__": "__main__"}
@@ -76,6 +77,7 @@ def test_python_blocks_run_as_written(tmp_path: Path, monkeypatch: pytest.Monkey
         assert (tmp_path / name).stat().st_size > 0, name
 
 
+@pytest.mark.slow
 def test_command_lines_run_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                     capsys: pytest.CaptureFixture) -> None:
     monkeypatch.chdir(tmp_path)

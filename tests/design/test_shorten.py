@@ -95,6 +95,7 @@ def _small_scale(*facets: str):
                    content_hash="")
 
 
+@pytest.mark.slow
 def test_exact_equals_plain_loop():
     """Enumeration returns the optimum of a plain loop over every subset."""
     pool = _facet("B1")[:7]
@@ -110,6 +111,7 @@ def test_exact_equals_plain_loop():
     assert form.search.loc["B1", "method"] == "exact"
 
 
+@pytest.mark.slow
 def test_mmas_reaches_optimum_in_most_seeds(monkeypatch):
     """MAX-MIN ants with a budget of 2/3 of the 120 candidates find the exact optimum in at
     least 9 of 10 seeds (measured: 20 of 20 seeds at 80 fits, 13-14 of 20 at 60, 7-8 at 40)."""
@@ -136,6 +138,7 @@ def test_mmas_reaches_optimum_in_most_seeds(monkeypatch):
     assert hits >= 9
 
 
+@pytest.mark.slow
 def test_mmas_same_seed_same_result():
     pool = _facet("A2")[:10]
     kw = dict(per_facet=3, estimator="ML", missing="listwise", holdout=None, method="mmas",

@@ -235,6 +235,7 @@ def test_an_excel_sheet_over_the_memory_budget_is_refused_before_parsing(
     assert "export the sheet as CSV" in str(info.value) and time.perf_counter() - started < 5
 
 
+@pytest.mark.slow
 def test_an_excel_compression_bomb_is_refused_by_its_ratio(scale, tmp_path,
                                                            monkeypatch) -> None:
     from alliance_scale import _io

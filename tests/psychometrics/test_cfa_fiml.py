@@ -70,6 +70,7 @@ def test_fiml_mlr_matches_lavaan(data: dict, key: str, options: dict) -> None:
            ("scaling_factor_h1", "scaling_factor_h0"))
 
 
+@pytest.mark.slow
 def test_fiml_mlr_on_bfi_matches_lavaan() -> None:
     frame = pd.read_csv(FIXTURES / "bfi_mcar.csv")
     fit = als.cfa(frame, BFI_MODEL, estimator="MLR", missing="ml")

@@ -224,6 +224,7 @@ def test_theta_parameterization_matches_lavaan(bfi: pd.DataFrame) -> None:
                 parameterization="theta")
 
 
+@pytest.mark.slow
 def test_theta_invariance_with_strict_matches_semtools(bfi: pd.DataFrame) -> None:
     """Wu & Estabrook in the theta parameterization frees residual variances instead of
     scales; strict (equal residual variances) becomes testable, as semTools."""

@@ -341,6 +341,7 @@ def _footer_line(page: str, label: str) -> str:
     return html.unescape(re.search(rf"<li>{label}.*?<code>(.*?)</code></li>", page).group(1))
 
 
+@pytest.mark.slow
 def test_the_rerun_line_writes_the_same_report_byte_for_byte(folder, first):
     page = first["report 1.html"].decode("utf-8")
     command = _footer_line(page, "Rerun: ")
@@ -354,6 +355,7 @@ def test_the_rerun_line_writes_the_same_report_byte_for_byte(folder, first):
     assert (folder / "report 1.html").read_bytes() == first["report 1.html"]
 
 
+@pytest.mark.slow
 def test_the_python_call_writes_the_same_report_byte_for_byte(folder, first):
     text = first["report 1.md"].decode("utf-8")
     call = re.findall(r"- Python call \(.*?\): (`+) (.*?) \1", text)[0][1]

@@ -183,6 +183,7 @@ def test_fit_indices_carry_lavaan_names_and_rmsea_intervals(simulated):
     assert np.isnan(table.loc["chisq", "cutoff"]) and table.loc["cfi.robust", "cutoff"] == 0.95
 
 
+@pytest.mark.slow
 def test_scaled_and_robust_disagreeing_is_inconclusive_never_acceptable():
     """The bundled pilot: scaled CFI .973 meets .95, robust CFI .807 does not (n = 320 for
     80 items)."""
