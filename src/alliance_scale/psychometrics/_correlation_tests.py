@@ -564,18 +564,10 @@ def hedges_g(
     >>> print(round(result.g, 3), round(result.lower, 3), round(result.upper, 3))
     1.453 0.032 2.804
     """
-    confidence = check_number("confidence", confidence, 0, 1, low_open=True, high_open=True)
-    a = np.asarray(first, dtype=float)
-    b = np.asarray(second, dtype=float)
-    a, b = a[np.isfinite(a)], b[np.isfinite(b)]
+    confidence, a, b, within = _two_groups(first, second, confidence)
     n1, n2 = len(a), len(b)
-    if min(n1, n2) < 2:
-        raise AnalysisError(f"each group needs at least 2 values; got {n1} and {n2}")
     m = n1 + n2 - 2
-    pooled = np.sqrt(((n1 - 1) * a.var(ddof=1) + (n2 - 1) * b.var(ddof=1)) / m)
-    if not pooled > 0:
-        raise AnalysisError("no variance within the groups: the standardised difference "
-                            "is undefined")
+    pooled = np.sqrt(within / m)
     d = (b.mean() - a.mean()) / pooled
     correction = float(np.exp(special.gammaln(m / 2) - 0.5 * np.log(m / 2)
                                - special.gammaln((m - 1) / 2)))
@@ -586,6 +578,25 @@ def hedges_g(
     upper = _noncentrality(t, m, tail) * scale
     return HedgesG(float(d), float(correction * d), correction, float(correction * lower),
                    float(correction * upper))
+
+
+def _two_groups(first: np.ndarray, second: np.ndarray,
+                confidence: float) -> tuple[float, np.ndarray, np.ndarray, float]:
+    """The checked confidence, each group's finite values and the pooled within-group sum
+    of squares ``(n1 - 1) s1^2 + (n2 - 1) s2^2`` of a standardised difference (Hedges' g,
+    Cohen's d); refuses groups of fewer than 2 values or without variance."""
+    confidence = check_number("confidence", confidence, 0, 1, low_open=True, high_open=True)
+    a = np.asarray(first, dtype=float)
+    b = np.asarray(second, dtype=float)
+    a, b = a[np.isfinite(a)], b[np.isfinite(b)]
+    n1, n2 = len(a), len(b)
+    if min(n1, n2) < 2:
+        raise AnalysisError(f"each group needs at least 2 values; got {n1} and {n2}")
+    within = float((n1 - 1) * a.var(ddof=1) + (n2 - 1) * b.var(ddof=1))
+    if not within > 0:
+        raise AnalysisError("no variance within the groups: the standardised difference "
+                            "is undefined")
+    return confidence, a, b, within
 
 
 def cohen_d(first: np.ndarray, second: np.ndarray,
@@ -600,17 +611,9 @@ def cohen_d(first: np.ndarray, second: np.ndarray,
     >>> print(round(d, 3), round(low, 3), round(high, 3))
     2.258 0.31 4.107
     """
-    confidence = check_number("confidence", confidence, 0, 1, low_open=True, high_open=True)
-    a = np.asarray(first, dtype=float)
-    b = np.asarray(second, dtype=float)
-    a, b = a[np.isfinite(a)], b[np.isfinite(b)]
+    confidence, a, b, within = _two_groups(first, second, confidence)
     n1, n2 = len(a), len(b)
-    if min(n1, n2) < 2:
-        raise AnalysisError(f"each group needs at least 2 values; got {n1} and {n2}")
-    pooled = np.sqrt(((n1 - 1) * a.var(ddof=1) + (n2 - 1) * b.var(ddof=1)) / (n1 + n2))
-    if not pooled > 0:
-        raise AnalysisError("no variance within the groups: the standardised difference "
-                            "is undefined")
+    pooled = np.sqrt(within / (n1 + n2))
     d = float((b.mean() - a.mean()) / pooled)
     scale = np.sqrt(1 / n1 + 1 / n2)
     tail = (1 - confidence) / 2
