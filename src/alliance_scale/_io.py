@@ -6,7 +6,8 @@ the memory), and a file is hashed (SHA-256) while it is read, once. Writing: eve
 library writes (reports, saved scales, exports, scores) is written atomically, to a
 temporary file in the target folder then renamed over the target with :func:`os.replace`,
 so that a failure (an encoding error, a full disk, Ctrl-C) leaves an existing file as it
-was. Sizes: :data:`MEMORY_BUDGET` is what a reader or a simulation may allocate; a file or
+was. Sizes: :data:`MEMORY_BUDGET` is what a reader or a simulation may allocate, and
+:func:`analysis_budget` what an analysis may (the ordinal CFA's weight matrix); a file or
 an array that would need more is refused before it is built, with the numbers.
 
 Hand-written because the standard library has the pieces (``os.stat``, ``hashlib``,
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import math
 import os
 import stat
 from collections.abc import Callable, Iterable
@@ -24,8 +26,12 @@ from pathlib import Path
 
 __all__: list[str] = []
 
-#: Memory a reader or a simulation may use for one table (bytes): 2 GiB.
+#: Memory a reader or a simulation may use for one table (bytes): 2 GiB, fixed, so that
+#: whether a file is read does not depend on the machine it is read on.
 MEMORY_BUDGET = 2 * 1024**3
+#: Environment variable setting the memory an analysis may use (GB; see
+#: :func:`analysis_budget`).
+MEMORY_VARIABLE = "ALLIANCE_SCALE_MEMORY_GB"
 #: Largest ratio of uncompressed to compressed size accepted from an archive (an .xlsx, a
 #: .zsav) once it unpacks to more than :data:`RATIO_FLOOR` bytes; real exports compress
 #: 3-30 times, compression bombs hundreds or thousands of times.
@@ -111,6 +117,39 @@ def check_budget(what: str, needed: float, error: ErrorFactory, hint: str = "") 
     if needed > MEMORY_BUDGET:
         raise error(f"{what} would need about {size_text(needed)} of memory; at most "
                     f"{size_text(MEMORY_BUDGET)} is used" + (f" ({hint})" if hint else ""))
+
+
+def analysis_budget() -> tuple[int, str]:
+    """Bytes an analysis may use (e.g. the ordinal CFA's weight matrix), and where that
+    number comes from: ``ALLIANCE_SCALE_MEMORY_GB`` when set, else half of the memory the
+    system reports available (``MemAvailable``; 4 GB when unknown).
+
+    Examples
+    --------
+    >>> budget, source = analysis_budget()
+    >>> budget > 0 and source in ("half the available memory", "set by ALLIANCE_SCALE_MEMORY_GB")
+    True
+    """
+    from .errors import OptionError
+
+    given = os.environ.get(MEMORY_VARIABLE)
+    if given is not None:
+        try:
+            value = float(given)
+        except ValueError:
+            value = float("nan")
+        if not (math.isfinite(value) and value > 0):
+            raise OptionError(f"{MEMORY_VARIABLE} must be a positive number of GB; got "
+                              f"{given!r}")
+        return int(value * 1e9), f"set by {MEMORY_VARIABLE}"
+    try:
+        with open("/proc/meminfo", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024 // 2, "half the available memory"
+    except OSError:
+        pass
+    return 4 * 10**9, "half the available memory"
 
 
 def check_ratio(compressed: int, uncompressed: int, error: ErrorFactory, what: str) -> None:

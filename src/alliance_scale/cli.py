@@ -262,9 +262,6 @@ def _output_format(path: Path, given: str | None, suffixes: dict[str, tuple[str,
 def _check_output(path: Path, inputs: Sequence[Path | None]) -> None:
     """Refuse, before any computation, an output path that cannot be written or would
     replace an input: a missing or read-only folder, a directory, a device, an input."""
-    def error(message: str) -> OptionError:
-        return OptionError(message)
-
     if path.exists() or path.is_symlink():
         try:
             mode = os.stat(path).st_mode
@@ -275,7 +272,7 @@ def _check_output(path: Path, inputs: Sequence[Path | None]) -> None:
                               "(or leave out the option to write to standard output)"
                               if not stat.S_ISDIR(mode) else
                               f"{path}: a directory, not a file; give a file name in it")
-        refuse_overwrite(path, [p for p in inputs if p is not None], error)
+        refuse_overwrite(path, [p for p in inputs if p is not None], OptionError)
         if not os.access(path, os.W_OK):
             raise OptionError(f"{path}: the file is read-only")
         folder = path.resolve().parent

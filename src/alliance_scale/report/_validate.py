@@ -45,6 +45,7 @@ from .._checks import (
     check_number,
     check_seed,
 )
+from .._io import analysis_budget
 from ..errors import AnalysisError, OptionError
 from ..fielding._careless import careless
 from ..fielding._datasets import load_pilot
@@ -53,7 +54,7 @@ from ..fielding._scoring import score
 from ..instrument._drafting import draft_scale
 from ..instrument._scale import Scale
 from ..psychometrics._cfa import split_sample
-from ..psychometrics._cfa._cfa import memory_budget, ordinal_memory
+from ..psychometrics._cfa._cfa import ordinal_memory
 from ..psychometrics._correlation import AnalysedCorrelation, correlation_matrix
 from ..psychometrics._efa import efa
 from ..psychometrics._factorability import bartlett, kmo
@@ -591,11 +592,12 @@ def _confirmatory(run: _Run, frame: pd.DataFrame, scale: Scale, ordinal: bool) -
     if ordinal:  # WLSMV's memory grows with the fourth power of the items: pick what fits
         p = len(scale.items)
         need = ordinal_memory(p, p * (scale.response_format.points - 1), len(frame), 1, "WLSMV")
-        if need > memory_budget():
+        budget, _ = analysis_budget()
+        if need > budget:
             ordinal = False
             too_big = (f"WLSMV on the {len(scale.items)} items would need about "
                        f"{need / 1e9:.2g} GB, more than the memory budget of "
-                       f"{memory_budget() / 1e9:.2g} GB: the facet model is fitted by MLR "
+                       f"{budget / 1e9:.2g} GB: the facet model is fitted by MLR "
                        "on the answers as continuous instead.")
             run.notes.append(too_big)
     estimator = "WLSMV" if ordinal else "MLR"

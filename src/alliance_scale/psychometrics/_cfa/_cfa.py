@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..._checks import as_item_frame, check_choice, check_flag, check_integer
+from ..._io import MEMORY_VARIABLE, analysis_budget
 from ..._warn import warn_user
 from ...errors import (
     AllianceScaleWarning,
@@ -40,8 +41,7 @@ from ._result import CFAResult
 from ._starts import START_METHODS, different_optima, optima_message
 from ._syntax import Statement, model_statements
 
-__all__ = ["ESTIMATORS", "Prepared", "cfa", "fit_statements", "memory_budget",
-           "ordinal_memory", "prepare"]
+__all__ = ["ESTIMATORS", "Prepared", "cfa", "fit_statements", "ordinal_memory", "prepare"]
 
 #: Estimators of :func:`cfa` (lavaan's names).
 ESTIMATORS = ("ML", "MLR", "WLSMV", "DWLS", "ULS", "ULSMV")
@@ -50,37 +50,10 @@ _ORDINAL_ESTIMATORS = ("WLSMV", "DWLS", "ULS", "ULSMV")
 MISSING = ("listwise", "pairwise", "ml", "ml.x")
 #: Most answer categories accepted for an ordered item.
 MAX_CATEGORIES = 10
-#: Environment variable holding the memory budget of the ordinal estimators, in GB.
-MEMORY_VARIABLE = "ALLIANCE_SCALE_MEMORY_GB"
 #: Copies of the (statistics x statistics) NACOV alive at the peak, measured (80 items, 500
 #: respondents: 4.9 with the robust corrections), plus one per extra group; DWLS and ULS
 #: compute only its diagonal (their standard errors and test need no more).
 _NACOV_COPIES = {"WLSMV": 5.5, "ULSMV": 5.5, "DWLS": 0.0, "ULS": 0.0}
-
-
-def memory_budget() -> int:
-    """Bytes the ordinal estimators may use: ``ALLIANCE_SCALE_MEMORY_GB`` when set, else
-    half of the memory the system reports available (``MemAvailable``; 4 GB if unknown)."""
-    import os
-
-    given = os.environ.get(MEMORY_VARIABLE)
-    if given is not None:
-        try:
-            value = float(given)
-        except ValueError:
-            value = float("nan")
-        if not (np.isfinite(value) and value > 0):
-            raise OptionError(f"{MEMORY_VARIABLE} must be a positive number of GB; got "
-                              f"{given!r}")
-        return int(value * 1e9)
-    try:
-        with open("/proc/meminfo", encoding="ascii") as handle:
-            for line in handle:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024 // 2
-    except OSError:
-        pass
-    return 4 * 10**9
 
 
 def ordinal_memory(n_items: int, n_thresholds: int, n_obs: int, ngroups: int,
@@ -102,8 +75,8 @@ def ordinal_memory(n_items: int, n_thresholds: int, n_obs: int, ngroups: int,
 
 def _check_memory(n_items: int, n_thresholds: int, n_obs: int, ngroups: int,
                   estimator: str) -> None:
-    need, budget = ordinal_memory(n_items, n_thresholds, n_obs, ngroups, estimator), \
-        memory_budget()
+    need = ordinal_memory(n_items, n_thresholds, n_obs, ngroups, estimator)
+    budget, source = analysis_budget()
     if need <= budget:
         return
     nstat = n_thresholds + n_items * (n_items - 1) // 2
@@ -122,14 +95,7 @@ def _check_memory(n_items: int, n_thresholds: int, n_obs: int, ngroups: int,
         f"asymptotic covariance matrix of the {nstat:,} thresholds and polychorics is "
         f"{nstat:,} x {nstat:,} ({8 * nstat * nstat / 1e9:.2g} GB per copy, growing with the "
         f"fourth power of the items), more than the budget of {budget / 1e9:.2g} GB ("
-        + (f"set by {MEMORY_VARIABLE}" if _budget_given() else "half the available memory")
-        + "); instead: " + "; ".join(options))
-
-
-def _budget_given() -> bool:
-    import os
-
-    return MEMORY_VARIABLE in os.environ
+        + source + "); instead: " + "; ".join(options))
 
 
 def _check_options(estimator: Any, ordered: Any, group: Any, group_equal: Any, std_lv: Any,
