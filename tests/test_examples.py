@@ -28,7 +28,10 @@ FLAGS = doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS
 
 #: Modules whose examples run whole validations or draw many figures (seconds each).
 SLOW = {"alliance_scale.report._report", "alliance_scale.report._validate",
-        "alliance_scale.validity._reliability", "alliance_scale.psychometrics._plots"}
+        "alliance_scale.validity._reliability", "alliance_scale.psychometrics._cfa._plots",
+        "alliance_scale.psychometrics._correlation._plots",
+        "alliance_scale.psychometrics._factor._plots",
+        "alliance_scale.psychometrics._reliability._plots"}
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from scipy.stats import multivariate_normal
 
 from alliance_scale import AnalysisError, NotPositiveDefiniteWarning, polychoric
 from alliance_scale.errors import OptionError
-from alliance_scale.psychometrics._correlation import (
+from alliance_scale.psychometrics._correlation._correlation import (
     bivariate_normal_cdf,
     correlation_matrix,
     is_positive_definite,

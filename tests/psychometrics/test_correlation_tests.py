@@ -13,7 +13,7 @@ from scipy import stats
 
 from alliance_scale import disattenuate, score_items
 from alliance_scale.errors import AnalysisError, OptionError
-from alliance_scale.psychometrics._correlation_tests import (
+from alliance_scale.psychometrics._correlation._correlation_tests import (
     ADJUST_METHODS,
     adjust_p,
     correlation_t_test,

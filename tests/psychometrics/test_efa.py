@@ -1,4 +1,4 @@
-"""Tests of alliance_scale.psychometrics._efa (efa, extract_factors) against R psych::fa.
+"""Tests of alliance_scale.psychometrics._factor._efa (efa, extract_factors) against R psych::fa.
 
 Reference values: tests/fixtures/efa_reference.R (psych 2.2.9, GPArotation 2022.10.2) on
 psychTools::bfi, written to efa_reference.json.
@@ -18,7 +18,7 @@ import pytest
 
 from alliance_scale import AnalysisError, HeywoodWarning, NotPositiveDefiniteWarning
 from alliance_scale.errors import AllianceScaleWarning, OptionError
-from alliance_scale.psychometrics._efa import EFAResult, efa, extract_factors
+from alliance_scale.psychometrics._factor._efa import EFAResult, efa, extract_factors
 
 matplotlib.use("Agg")
 
@@ -366,7 +366,7 @@ def test_n_obs_with_a_non_correlation_matrix_says_why():
 
 def test_rotation_does_not_import_statsmodels_private_modules():
     """Issue #8: rotations use the project's own GPA, not statsmodels' private module."""
-    import alliance_scale.psychometrics._rotation as rotation_module
+    import alliance_scale.psychometrics._factor._rotation as rotation_module
 
     source = Path(rotation_module.__file__).read_text()
     assert "import statsmodels" not in source and "from statsmodels" not in source
@@ -404,7 +404,10 @@ def _nearly_singular(smallest: float) -> np.ndarray:
 def test_a_matrix_announced_as_smoothed_is_smoothed():
     """Confirmed review bug: smallest eigenvalue ~7e-15 (between eps and 10 p eps) made efa
     warn that it smoothed a matrix that nothing changed. One definition now."""
-    from alliance_scale.psychometrics._correlation import is_positive_definite, smooth_correlation
+    from alliance_scale.psychometrics._correlation._correlation import (
+        is_positive_definite,
+        smooth_correlation,
+    )
 
     matrix = _nearly_singular(7e-15)
     smallest = np.linalg.eigvalsh(matrix)[0]

@@ -10,8 +10,8 @@ import pytest
 from factor_analyzer.factor_analyzer import calculate_bartlett_sphericity, calculate_kmo
 
 from alliance_scale import AnalysisError, OptionError, bartlett, kmo, polychoric
-from alliance_scale.psychometrics._correlation import pairwise_pearson
-from alliance_scale.psychometrics._factorability import kaiser_label
+from alliance_scale.psychometrics._correlation._correlation import pairwise_pearson
+from alliance_scale.psychometrics._factor._factorability import kaiser_label
 
 
 @pytest.fixture(scope="module")

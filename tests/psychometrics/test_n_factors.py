@@ -145,7 +145,7 @@ def test_parallel_all_missing_item_is_named():
 
 
 def test_random_normal_correlation_has_the_distribution_of_normal_data():
-    from alliance_scale.psychometrics._n_factors import _random_normal_correlation
+    from alliance_scale.psychometrics._factor._n_factors import _random_normal_correlation
 
     rng = np.random.default_rng(3)
     drawn = np.array([np.linalg.eigvalsh(_random_normal_correlation(rng, 150, 8))[::-1]
@@ -186,7 +186,7 @@ def test_map_of_a_correlation_matrix_needs_no_n_obs(bfi_items):
 def test_parallel_gives_up_on_resamples_that_never_work():
     """An item that never varies among the resampled rows would loop for ever: the search
     stops after a fixed number of draws and names the pair."""
-    from alliance_scale.psychometrics._n_factors import _MAX_DRAWS, _resampled_correlation
+    from alliance_scale.psychometrics._factor._n_factors import _MAX_DRAWS, _resampled_correlation
 
     values = np.column_stack([np.arange(30.0), np.full(30, np.nan), np.arange(30.0) % 7])
     values[0, 1] = 1.0  # one answer: every resample of this item is constant or missing
@@ -199,7 +199,7 @@ def test_parallel_gives_up_on_resamples_that_never_work():
 def test_polychoric_resamples_with_a_constant_item_are_redrawn_then_given_up():
     """A resampled item that never varies cannot have polychoric correlations: the draw is
     redrawn, and after a fixed number of draws the search stops, naming the item."""
-    from alliance_scale.psychometrics._n_factors import _MAX_DRAWS, _resampled_correlation
+    from alliance_scale.psychometrics._factor._n_factors import _MAX_DRAWS, _resampled_correlation
 
     values = np.column_stack([np.arange(30.0) % 5, np.full(30, np.nan), np.arange(30.0) % 4])
     values[0, 1] = 1.0  # one answer: every resample of this item is constant or missing
@@ -210,7 +210,7 @@ def test_polychoric_resamples_with_a_constant_item_are_redrawn_then_given_up():
 
 def test_polychoric_resamples_are_polychoric_matrices_of_the_resampled_answers(bfi_items):
     """The resampled matrix is what polychoric() gives on the same resampled answers."""
-    from alliance_scale.psychometrics._n_factors import _resampled_correlation
+    from alliance_scale.psychometrics._factor._n_factors import _resampled_correlation
 
     values = bfi_items.iloc[:300, :8].to_numpy()
     matrix = _resampled_correlation(np.random.default_rng(5), values, 300, "polychoric",

@@ -1,4 +1,4 @@
-"""Tests of alliance_scale.psychometrics._pca (principal) against R psych::principal.
+"""Tests of alliance_scale.psychometrics._factor._pca (principal) against R psych::principal.
 
 Reference values: tests/fixtures/pca_reference.R (psych 2.2.9, GPArotation 2022.10.2) on
 psychTools::bfi and lavaan's HolzingerSwineford1939, written to pca_reference.json.

@@ -1,5 +1,6 @@
-"""Plots (psychometrics/_plots.py): structure of each figure, fixed-point text, bad input,
-untouched input, no figure left open, no global matplotlib state changed."""
+"""Plots (each family's _plots.py in psychometrics/, and _plotting.py they share): structure
+of each figure, fixed-point text, bad input, untouched input, no figure left open, no global
+matplotlib state changed."""
 
 from __future__ import annotations
 
@@ -18,7 +19,11 @@ from matplotlib.text import Text
 
 import alliance_scale as als
 from alliance_scale import AllianceScaleError, AnalysisError, OptionError
-from alliance_scale.psychometrics import _plots
+from alliance_scale.psychometrics import _plotting
+from alliance_scale.psychometrics._cfa import _plots as cfa_plots
+from alliance_scale.psychometrics._correlation import _plots as correlation_plots
+from alliance_scale.psychometrics._factor import _plots as factor_plots
+from alliance_scale.psychometrics._reliability import _plots as reliability_plots
 
 matplotlib.use("Agg")
 
@@ -227,7 +232,7 @@ def test_loadings_below_the_cut_written_in_grey_on_demand():
         assert len(cells) == shown.size
         for (i, j), text in cells.items():
             assert text.get_text() == f"{shown[i, j]:.2f}".replace("-0.00", "0.00")
-            grey = matplotlib.colors.same_color(text.get_color(), _plots.GREY)
+            grey = matplotlib.colors.same_color(text.get_color(), _plotting.GREY)
             assert grey == (abs(shown[i, j]) < 0.3)
         assert cells[(5, 0)].get_text() == "-0.29"
         assert cells[(4, 0)].get_text() == "0.00"  # 0.0001 in fixed point
@@ -820,7 +825,8 @@ def test_every_plot_draws_on_the_axes_given_and_changes_no_global_state(parallel
 
 def test_every_public_plot_is_exported():
     plots = sorted(name for name in als.__all__ if name.startswith("plot_"))
-    assert plots == sorted(_plots.__all__)
+    modules = (cfa_plots, correlation_plots, factor_plots, reliability_plots)
+    assert plots == sorted(name for module in modules for name in module.__all__)
     assert all(getattr(als.psychometrics, name) is getattr(als, name) for name in plots)
 
 

@@ -1,5 +1,5 @@
-"""Reliability coefficients of alliance_scale.psychometrics._reliability (alpha, item
-statistics, omega) against R psych 2.2.9 (tests/fixtures/reliability_reference.R,
+"""Reliability coefficients of alliance_scale.psychometrics._reliability._reliability (alpha,
+item statistics, omega) against R psych 2.2.9 (tests/fixtures/reliability_reference.R,
 omega_reference.R, efa_output_reference.R), hand-computed examples and recovery of a known
 reliability on simulated data. The Scale-aware tables (reliability, test_retest) are tested
 in tests/validity/test_reliability.py."""

@@ -1,4 +1,4 @@
-"""Tests of alliance_scale.psychometrics._rotation against R psych 2.2.9 / GPArotation.
+"""Tests of alliance_scale.psychometrics._factor._rotation against R psych 2.2.9 / GPArotation.
 
 Reference values: tests/fixtures/rotation_reference.R (every rotation of psych::fa on
 psychTools::bfi, 5 minres factors, and lavaan's HolzingerSwineford1939, 3 factors),
@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from alliance_scale import ROTATIONS, AllianceScaleWarning, OptionError, efa, rotate
-from alliance_scale.psychometrics._rotation import (
+from alliance_scale.psychometrics._factor._rotation import (
     OBLIQUE,
     _bentler_criterion,
     _bifactor_criterion,

@@ -666,7 +666,7 @@ def _fitters(calibration: pd.DataFrame, facets: Mapping[str, list[str]], estimat
     out = {}
     for f, items in facets.items():
         if estimator == "WLSMV":
-            from ..psychometrics._correlation import polychoric
+            from ..psychometrics._correlation._correlation import polychoric
 
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")

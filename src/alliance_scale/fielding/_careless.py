@@ -10,8 +10,8 @@ keys. Formulas follow R's ``careless`` package (Yentes & Wilhelm) where it has o
 ``longstring`` (longest run), ``irv`` (SD with n - 1), ``mahad`` (Mahalanobis D2 with a
 chi-square p); ``tests/fixtures/careless_reference.R`` checks them against base R. The
 covariance matrix, its positive-definiteness test and the reversal of reverse-keyed answers
-are the library's own (:mod:`..psychometrics._correlation`, :mod:`..psychometrics._keys`),
-not re-implemented here.
+are the library's own (:mod:`..psychometrics._correlation._correlation`,
+:mod:`..psychometrics._keys`), not re-implemented here.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from .._results import Result, result
 from .._warn import warn_user
 from ..errors import AllianceScaleWarning, AnalysisError, OptionError
 from ..instrument._scale import Scale
-from ..psychometrics._correlation import is_positive_definite, pairwise_covariance
+from ..psychometrics._correlation._correlation import is_positive_definite, pairwise_covariance
 from ..psychometrics._keys import reverse_codes
 
 __all__ = ["CarelessResult", "careless"]

@@ -48,7 +48,7 @@ from .._results import Result, result
 from ..errors import AnalysisError, OptionError
 from ..instrument._blueprint import BORDIN, Blueprint, load_blueprint
 from ..instrument._scale import Scale
-from ..psychometrics._correlation import is_positive_definite
+from ..psychometrics._correlation._correlation import is_positive_definite
 
 __all__ = [
     "WAI_COLUMNS",

@@ -1,8 +1,11 @@
-"""Generic psychometric numerics on DataFrames, matching R psych: correlations (Pearson,
-polychoric), factorability, number of factors, exploratory factor analysis with every psych
-rotation, principal components, reliability coefficients (alpha, omega), scoring keys,
-confirmatory factor analysis with measurement invariance (lavaan's numbers), and the plots
-of these analyses.
+"""Generic psychometric numerics on DataFrames, matching R psych, lavaan and mirt, by family:
+correlations (Pearson, polychoric; ``_correlation/``), reliability (alpha, omega, ICC;
+``_reliability/``), factor analysis (factorability, number of factors, EFA with every psych
+rotation, principal components; ``_factor/``), confirmatory factor analysis with
+measurement invariance (lavaan's numbers; ``_cfa/``) and item response theory (mirt's;
+``_irt/``). Each family is a subpackage with its own face and the plots of its analyses;
+scoring keys (``_keys.py``), the BLAS thread limit (``_blas.py``) and the plots' shared
+conventions (``_plotting.py``) serve several families.
 
 Nothing here knows the questionnaire: this package imports nothing from
 :mod:`alliance_scale.instrument`, :mod:`alliance_scale.fielding` or
@@ -13,36 +16,30 @@ from __future__ import annotations
 
 from .._lazy import attach
 
-# Public name -> the private module defining it, imported on first use (see _lazy.py).
+# Public name -> the family (or private module) defining it, imported on first use
+# (see _lazy.py); each family's face loads its own modules the same way.
 __getattr__, __dir__, __all__ = attach(
     __name__,
     {
         "._cfa": [
             "CFAResult", "FornellLarckerResult", "InvarianceResult", "SplitSample", "cfa",
-            "fornell_larcker", "measurement_invariance", "split_sample",
+            "fornell_larcker", "measurement_invariance", "plot_path_diagram", "split_sample",
         ],
         "._correlation": [
-            "PolychoricResult", "correlation_matrix", "polychoric", "smooth_correlation",
-            "squared_multiple_correlations",
+            "PolychoricResult", "correlation_matrix", "disattenuate", "plot_correlations",
+            "plot_mtmm", "polychoric", "smooth_correlation", "squared_multiple_correlations",
         ],
-        "._correlation_tests": ["disattenuate"],
-        "._efa": ["EFAResult", "efa", "extract_factors"],
-        "._icc": ["ICCResult", "icc"],
+        "._factor": [
+            "ROTATIONS", "BartlettResult", "EFAResult", "KMOResult", "MAPResult", "PCAResult",
+            "ParallelAnalysisResult", "VSSResult", "bartlett", "efa", "extract_factors", "kmo",
+            "map_test", "parallel_analysis", "plot_loadings", "plot_scree", "principal",
+            "rotate", "vss",
+        ],
         "._irt": ["IRTResult", "irt", "simulate_irt"],
-        "._factorability": ["BartlettResult", "KMOResult", "bartlett", "kmo"],
         "._keys": ["reverse_codes", "reverse_keyed", "split_keyed"],
-        "._n_factors": [
-            "MAPResult", "ParallelAnalysisResult", "VSSResult", "map_test", "parallel_analysis",
-            "vss",
-        ],
-        "._pca": ["PCAResult", "principal"],
-        "._plots": [
-            "plot_correlations", "plot_item_total", "plot_likert", "plot_loadings", "plot_mtmm",
-            "plot_path_diagram", "plot_scree",
-        ],
         "._reliability": [
-            "AlphaResult", "OmegaResult", "cronbach_alpha", "item_statistics", "omega",
+            "AlphaResult", "ICCResult", "OmegaResult", "cronbach_alpha", "icc",
+            "item_statistics", "omega", "plot_item_total", "plot_likert",
         ],
-        "._rotation": ["ROTATIONS", "rotate"],
     },
 )

@@ -53,12 +53,13 @@ from ..fielding._responses import read_responses
 from ..fielding._scoring import score
 from ..instrument._drafting import draft_scale
 from ..instrument._scale import Scale
+from ..psychometrics._blas import single_threaded_blas
 from ..psychometrics._cfa import split_sample
 from ..psychometrics._cfa._cfa import ordinal_memory
-from ..psychometrics._correlation import AnalysedCorrelation, correlation_matrix
-from ..psychometrics._efa import efa
-from ..psychometrics._factorability import bartlett, kmo
-from ..psychometrics._n_factors import _single_threaded_blas, map_test, parallel_analysis
+from ..psychometrics._correlation._correlation import AnalysedCorrelation, correlation_matrix
+from ..psychometrics._factor._efa import efa
+from ..psychometrics._factor._factorability import bartlett, kmo
+from ..psychometrics._factor._n_factors import map_test, parallel_analysis
 from ..validity._cfa import blueprint_cfa, judge_fit, refit_blueprint
 from ..validity._convergent import DIRECTION_ONLY, convergent_validity
 from ..validity._discriminant import htmt
@@ -254,7 +255,7 @@ def validate(
     # One BLAS thread: the matrices here are small (items x items), and a second thread
     # costs more than it gives, much more when other work shares the cores.
     with _progress(steps, progress) as tick, warnings.catch_warnings(record=True) as caught, \
-            _single_threaded_blas():
+            single_threaded_blas():
         # every warning, whatever the caller's filters: the notes, hence the report, must
         # not depend on them (the rerun line reproduces the report byte for byte)
         warnings.simplefilter("always")

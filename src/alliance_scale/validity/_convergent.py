@@ -16,7 +16,7 @@ beyond the threshold). An estimate on the hypothesised side whose interval still
 boundary is "in the hypothesised direction, not supported by its interval", counted apart and
 not as confirmed; COSMIN's 75% rule is applied to the confirmed ones. ``rule="estimate"``
 reads the estimates only, as COSMIN's wording allows ("the result is in accordance with the
-hypothesis"). The numerics are :mod:`alliance_scale.psychometrics._correlation_tests`.
+hypothesis"). The numerics are :mod:`alliance_scale.psychometrics._correlation._correlation_tests`.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from .._checks import check_choice, check_number
 from .._results import Result, result
 from ..errors import OptionError
 from ..instrument._blueprint import Blueprint
-from ..psychometrics._correlation_tests import (
+from ..psychometrics._correlation._correlation_tests import (
     ADJUST_METHODS,
     CORRELATION_METHODS,
     adjust_p,

@@ -12,7 +12,8 @@ its ``excluded`` ids) are left out of the criterion too, with a warning naming t
 Criterion columns named ``goal``, ``task``, ``bond`` or ``total`` after a prefix ending in
 ``_`` (``wai_goal``) are known by the Bordin name. When the criterion has goal, task and
 bond but no total, its total is their mean, with the stratified alpha of the three as its
-reliability (:func:`~alliance_scale.psychometrics._correlation_tests.stratified_alpha`).
+reliability
+(:func:`~alliance_scale.psychometrics._correlation._correlation_tests.stratified_alpha`).
 """
 
 from __future__ import annotations
@@ -30,14 +31,14 @@ from ..errors import AllianceScaleWarning, AnalysisError, OptionError, ResponseE
 from ..fielding._responses import index_by_id
 from ..fielding._scoring import ScoreResult, score_items
 from ..instrument._blueprint import BORDIN
-from ..psychometrics._correlation import pairwise_pearson
-from ..psychometrics._correlation_tests import (
+from ..psychometrics._correlation._correlation import pairwise_pearson
+from ..psychometrics._correlation._correlation_tests import (
     CORRELATION_METHODS,
     pairwise_spearman,
     stratified_alpha,
 )
 from ..psychometrics._keys import split_keyed
-from ..psychometrics._reliability import cronbach_alpha
+from ..psychometrics._reliability._reliability import cronbach_alpha
 from ._reliability import ReliabilityResult
 
 __all__ = []

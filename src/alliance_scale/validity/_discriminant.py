@@ -5,8 +5,8 @@ questionnaire) or a :class:`~alliance_scale.Scale` (its facets or dimensions). F
 the reverse-keyed items are reversed first, which ``semTools::htmt`` users must do by hand
 (semTools never reverses; with its default ``absolute = TRUE`` a reversed item only loses
 its sign, which hides a miskeyed item). The ratios are
-:func:`alliance_scale.psychometrics._htmt.htmt_ratios`; the .85 (strict) and .90 (liberal)
-flags are Henseler, Ringle & Sarstedt's (2015).
+:func:`alliance_scale.psychometrics._correlation._htmt.htmt_ratios`; the .85 (strict) and .90
+(liberal) flags are Henseler, Ringle & Sarstedt's (2015).
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from .._results import Result, result
 from .._warn import warn_user
 from ..errors import AllianceScaleWarning, AnalysisError, OptionError
 from ..instrument._scale import Scale
-from ..psychometrics._correlation import CORRELATIONS, MISSING, correlation_matrix
-from ..psychometrics._htmt import MEANS, htmt_ratios
+from ..psychometrics._correlation._correlation import CORRELATIONS, MISSING, correlation_matrix
+from ..psychometrics._correlation._htmt import MEANS, htmt_ratios
 from ..psychometrics._keys import split_keyed
 
 __all__ = ["HTMTResult", "htmt"]

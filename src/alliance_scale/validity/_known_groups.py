@@ -8,7 +8,7 @@ score lower there than those of a guided one (the authors' "adhésion thérapeut
 ``../shared/construct.md``). :func:`known_groups` compares two groups on every subscale:
 mean difference, Hedges' g with its noncentral t interval, Welch's t test, and whether
 the difference goes the predicted way. The numerics are
-:mod:`alliance_scale.psychometrics._correlation_tests` (Welch: scipy).
+:mod:`alliance_scale.psychometrics._correlation._correlation_tests` (Welch: scipy).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from ..errors import AnalysisError, OptionError, ResponseError
 from ..fielding._responses import index_by_id
 from ..fielding._scoring import ScoreResult
 from ..instrument._blueprint import Blueprint, load_blueprint
-from ..psychometrics._correlation_tests import cohen_d, hedges_g, welch_test
+from ..psychometrics._correlation._correlation_tests import cohen_d, hedges_g, welch_test
 
 __all__ = ["KnownGroupsResult", "known_groups"]
 

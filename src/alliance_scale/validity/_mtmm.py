@@ -32,7 +32,7 @@ from .._checks import check_number
 from .._results import Result, result
 from ..errors import AnalysisError, OptionError
 from ..instrument._blueprint import Blueprint, load_blueprint
-from ..psychometrics._correlation_tests import correlation_t_test
+from ..psychometrics._correlation._correlation_tests import correlation_t_test
 from ._criterion import check_pair_counts, correlations, match_scores
 from ._hypotheses import collect_hypotheses, with_criterion_names
 

@@ -30,10 +30,14 @@ from ..errors import AllianceScaleWarning, AnalysisError
 from ..fielding._responses import index_by_id
 from ..fielding._scoring import score_items
 from ..instrument._scale import Scale
-from ..psychometrics._correlation import _fit_polychoric, _PolychoricFit, correlation_kind
-from ..psychometrics._icc import icc_forms
+from ..psychometrics._correlation._correlation import (
+    _fit_polychoric,
+    _PolychoricFit,
+    correlation_kind,
+)
 from ..psychometrics._keys import reverse_codes, reverse_keyed, split_keyed
-from ..psychometrics._reliability import (
+from ..psychometrics._reliability._icc import icc_forms
+from ..psychometrics._reliability._reliability import (
     AlphaResult,
     _alpha_result,
     _correlation_input,

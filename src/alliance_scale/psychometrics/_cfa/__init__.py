@@ -4,14 +4,16 @@ Private modules behind one face: :mod:`._syntax` (lavaan model syntax), :mod:`._
 (parameter table, LISREL matrices), :mod:`._start`, :mod:`._engine` (ML / DWLS estimation,
 standard errors, robust tests), :mod:`._fit` (fit indices), :mod:`._fitting` (assembly),
 :mod:`._result` (tables, reliability), :mod:`._modindices`, :mod:`._summary` (lavaan-style
-print), :mod:`._invariance`, :mod:`._split`; :mod:`._ordinal` (thresholds, polychorics and
-their asymptotic covariance for WLSMV) is imported when ordered items are analysed.
+print), :mod:`._invariance`, :mod:`._split`, :mod:`._plots` (path diagram, matplotlib loaded
+when drawn); :mod:`._ordinal` (thresholds, polychorics and their asymptotic covariance for
+WLSMV) is imported when ordered items are analysed.
 """
 
 from __future__ import annotations
 
 from ._cfa import cfa
 from ._invariance import InvarianceResult, measurement_invariance
+from ._plots import plot_path_diagram
 from ._result import CFAResult, FornellLarckerResult, fornell_larcker
 from ._split import SplitSample, split_sample
 
@@ -23,5 +25,6 @@ __all__ = [
     "cfa",
     "fornell_larcker",
     "measurement_invariance",
+    "plot_path_diagram",
     "split_sample",
 ]

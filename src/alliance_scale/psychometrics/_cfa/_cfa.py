@@ -31,8 +31,8 @@ from ...errors import (
     NotPositiveDefiniteWarning,
     OptionError,
 )
-from .._correlation import singular_cause
-from .._n_factors import _single_threaded_blas
+from .._blas import single_threaded_blas as _single_threaded_blas
+from .._correlation._correlation import singular_cause
 from ._engine import ContinuousGroup, OrdinalGroup
 from ._fiml import MissingGroup
 from ._fitting import Fitted, fit_prepared, is_fiml

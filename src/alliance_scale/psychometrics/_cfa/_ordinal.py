@@ -88,7 +88,7 @@ pairs, one short loop over items to number their categories); the one step on th
 respondents is the product ``IF' IF`` of the ``N x (thresholds + pairs)`` matrix of influence
 values ``IF = S A^-T`` (one BLAS call), gathered from per-item and per-pair tables. The
 thresholds, contingency tables, bivariate normal probabilities and the rho fit are those of
-:mod:`alliance_scale.psychometrics._correlation` (:func:`~alliance_scale.polychoric`'s
+:mod:`alliance_scale.psychometrics._correlation._correlation` (:func:`~alliance_scale.polychoric`'s
 internals), given each item's observed categories.
 
 References
@@ -112,7 +112,7 @@ from ..._checks import as_item_frame, check_choice, code_problems
 from ..._results import Result, result
 from ..._warn import warn_user
 from ...errors import AllianceScaleWarning, AnalysisError, EmptyCellWarning, OptionError
-from .._correlation import (
+from .._correlation._correlation import (
     MAX_CATEGORIES,
     _cell_grids,
     _fit_rho,

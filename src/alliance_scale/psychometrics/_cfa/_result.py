@@ -30,7 +30,7 @@ from ..._checks import check_instance
 from ..._results import Result, result
 from ..._warn import warn_user
 from ...errors import AllianceScaleWarning
-from .._correlation import bivariate_normal_cdf
+from .._correlation._correlation import bivariate_normal_cdf
 from ._fitting import Fitted, parameter_table
 from ._model import Model, Row
 

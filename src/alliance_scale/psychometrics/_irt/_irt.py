@@ -10,7 +10,7 @@ import pandas as pd
 from ..._checks import check_choice, check_flag, check_frame, check_integer, check_number
 from ..._warn import warn_user
 from ...errors import AllianceScaleWarning, AnalysisError, OptionError
-from .._n_factors import _single_threaded_blas as single_threaded_blas
+from .._blas import single_threaded_blas
 from ._constraints import GradedRatingScale, RatingScale
 from ._data import Coded, Patterns, code_responses, collapse
 from ._engine import Fit, Spec, em, grid, information

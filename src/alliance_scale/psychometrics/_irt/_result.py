@@ -11,7 +11,7 @@ import pandas as pd
 from ..._checks import check_choice, check_flag, check_frame, check_number
 from ..._results import Report, Result, format_number, format_table, result
 from ...errors import AnalysisError, OptionError
-from .._n_factors import _single_threaded_blas as single_threaded_blas
+from .._blas import single_threaded_blas
 from ._engine import Spec, grid
 from ._models import information, probabilities
 from ._scores import modal_scores, posterior_moments, sum_score_table

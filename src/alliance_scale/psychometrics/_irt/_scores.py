@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._n_factors import _single_threaded_blas as single_threaded_blas
+from .._blas import single_threaded_blas
 from ._engine import Spec, log_prior, log_prob_table
 from ._models import theta_derivatives
 

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._results import format_table
+from ..._results import format_table
 
 __all__: list[str] = []
 

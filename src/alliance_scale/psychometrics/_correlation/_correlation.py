@@ -79,7 +79,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr, ndtri
 
-from .._checks import (
+from ..._checks import (
     analysis_input,
     as_item_frame,
     check_choice,
@@ -88,9 +88,9 @@ from .._checks import (
     check_number,
     respondent_count,
 )
-from .._results import Result, result
-from .._warn import warn_user
-from ..errors import (
+from ..._results import Result, result
+from ..._warn import warn_user
+from ...errors import (
     AllianceScaleWarning,
     AnalysisError,
     NotPositiveDefiniteWarning,

@@ -23,16 +23,16 @@ human assessment (pp. 41-71). Kluwer.
 from __future__ import annotations
 
 import warnings
-from contextlib import AbstractContextManager, nullcontext
 
 import numpy as np
 import pandas as pd
 
-from .._checks import check_integer, check_number, check_seed
-from .._results import Result, result
-from .._warn import warn_user
-from ..errors import AllianceScaleWarning, AnalysisError, NotPositiveDefiniteWarning
-from ._correlation import (
+from ..._checks import check_integer, check_number, check_seed
+from ..._results import Result, result
+from ..._warn import warn_user
+from ...errors import AllianceScaleWarning, AnalysisError, NotPositiveDefiniteWarning
+from .._blas import single_threaded_blas
+from .._correlation._correlation import (
     _fit_polychoric,
     correlation_kind,
     correlation_matrix,
@@ -50,16 +50,6 @@ __all__ = [
     "parallel_analysis",
     "vss",
 ]
-
-
-def _single_threaded_blas() -> AbstractContextManager:
-    """Limit BLAS to one thread: the many small eigen-decompositions of parallel analysis
-    run 10-30x slower when two BLAS threads compete with other work on a small machine."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
-        return nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
 
 
 def factor_eigenvalues(correlation: np.ndarray, method: str = "minres") -> np.ndarray:
@@ -146,7 +136,7 @@ class ParallelAnalysisResult(Result):
 
     def plot(self, ax=None):
         """Scree plot of observed and reference eigenvalues (as psych's plot); returns ax."""
-        from .._lazy import pyplot
+        from ..._lazy import pyplot
 
         plt = pyplot()
         if ax is None:
@@ -349,7 +339,7 @@ def parallel_analysis(
     rng = check_seed("seed", seed)
     values = None if items is None else items.to_numpy()
     names = [str(name) for name in matrix.index]
-    with _single_threaded_blas():
+    with single_threaded_blas():
         with warnings.catch_warnings():
             # Smoothing, Heywood cases and the like are expected of random data: hide the
             # library's statistical warnings only (anything else still shows).

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .._checks import check_choice
+from ..._checks import check_choice
 
 __all__ = []
 

@@ -34,8 +34,8 @@ import pandas as pd
 import scipy.linalg
 import scipy.optimize
 
-from .. import _checks as _data
-from .._checks import (
+from ... import _checks as _data
+from ..._checks import (
     check_choice,
     check_flag,
     check_integer,
@@ -43,16 +43,16 @@ from .._checks import (
     check_number,
     check_seed,
 )
-from .._results import Report, Result, format_table, result
-from .._warn import warn_user
-from ..errors import (
+from ..._results import Report, Result, format_table, result
+from ..._warn import warn_user
+from ...errors import (
     AllianceScaleWarning,
     AnalysisError,
     HeywoodWarning,
     NotPositiveDefiniteWarning,
     OptionError,
 )
-from ._correlation import (
+from .._correlation._correlation import (
     correlation_kind,
     correlation_matrix,
     pairwise_pearson,
@@ -305,10 +305,11 @@ _RMSEA_ALPHA = 0.1
 def _warn_if_singular(correlation: np.ndarray, names: list[str], method: str) -> None:
     """Warn when the correlation matrix is not positive definite (refuse it for ml).
 
-    The test is :func:`~alliance_scale.psychometrics._correlation.is_positive_definite`
+    The test is
+    :func:`~alliance_scale.psychometrics._correlation._correlation.is_positive_definite`
     (through ``singular_cause``), the same one
-    :func:`~alliance_scale.psychometrics._correlation.smooth_correlation` applies, so the
-    matrix the warning announces as smoothed is smoothed.
+    :func:`~alliance_scale.psychometrics._correlation._correlation.smooth_correlation`
+    applies, so the matrix the warning announces as smoothed is smoothed.
     """
     cause = singular_cause(correlation, names)
     if cause is None:
@@ -894,7 +895,7 @@ class EFAResult(Result):
         -------
         matplotlib Axes
         """
-        from .._lazy import pyplot
+        from ..._lazy import pyplot
 
         plt = pyplot()
         if ax is None:

@@ -26,9 +26,9 @@ import numpy as np
 import pandas as pd
 import scipy.linalg
 
-from .._checks import as_item_frame, check_integer
-from .._results import Report, Result, format_table, result
-from ..errors import AnalysisError
+from ..._checks import as_item_frame, check_integer
+from ..._results import Report, Result, format_table, result
+from ...errors import AnalysisError
 from ._efa import (
     _aligned_target,
     _prepare,
@@ -67,7 +67,7 @@ class PCAResult(Result):
     fit : Mapping
         Read-only fit statistics (as ``psych::factor.stats(fm = "pc")``): ``rmsr``,
         ``empirical_chi2``, ``empirical_p_value``, ``fit``, ``fit_off``, ``dof``,
-        ``objective``... (see :func:`~alliance_scale.psychometrics._efa.fit_statistics`).
+        ``objective``... (see :func:`~alliance_scale.psychometrics._factor._efa.fit_statistics`).
     rotation : str
     cor : str
     n_obs : int or None

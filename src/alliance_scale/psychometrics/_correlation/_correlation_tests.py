@@ -44,8 +44,8 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special
 
-from .._checks import check_array, check_choice, check_number
-from ..errors import AnalysisError, OptionError
+from ..._checks import check_array, check_choice, check_number
+from ...errors import AnalysisError, OptionError
 
 __all__ = ["disattenuate"]
 

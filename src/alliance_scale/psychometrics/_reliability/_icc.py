@@ -17,9 +17,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._checks import as_item_frame, check_number
-from .._results import Result, result
-from ..errors import AnalysisError
+from ..._checks import as_item_frame, check_number
+from ..._results import Result, result
+from ...errors import AnalysisError
 
 __all__ = ["ICCResult", "icc"]
 

@@ -23,9 +23,9 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from .._results import Result, result
-from ..errors import AnalysisError
-from ._correlation import correlation_matrix, singular_cause, to_unit_diagonal
+from ..._results import Result, result
+from ...errors import AnalysisError
+from .._correlation._correlation import correlation_matrix, singular_cause, to_unit_diagonal
 
 __all__ = [
     "BartlettResult",

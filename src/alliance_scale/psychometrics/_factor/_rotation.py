@@ -39,9 +39,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .._checks import check_array, check_choice, check_integer, check_matrix, check_number
-from .._warn import warn_user
-from ..errors import AllianceScaleWarning, AnalysisError, OptionError
+from ..._checks import check_array, check_choice, check_integer, check_matrix, check_number
+from ..._warn import warn_user
+from ...errors import AllianceScaleWarning, AnalysisError, OptionError
 
 __all__ = [
     "ROTATIONS",

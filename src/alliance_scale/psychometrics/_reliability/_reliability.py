@@ -7,11 +7,12 @@ under listwise deletion and has no item statistics; reliabilipy takes absolute
 correlations, so reverse-keyed items pass silently. The formulas are a few matrix
 operations on the (pairwise) covariance matrix, written here vectorised so that a
 bootstrap of 1,000 resamples is one batched product. The matrices come from
-:mod:`alliance_scale.psychometrics._correlation` (``pairwise_covariance``, ``pairwise_pearson``,
-``polychoric``, ``squared_multiple_correlations``), the factor analysis behind omega is
-:func:`alliance_scale.efa`, the intraclass correlation pingouin's, the scoring and
-reversal :mod:`alliance_scale.psychometrics._keys`'s; none is re-implemented here. ``n`` is
-:func:`alliance_scale._checks.respondent_count` (rows with at least one answer).
+:mod:`alliance_scale.psychometrics._correlation._correlation` (``pairwise_covariance``,
+``pairwise_pearson``, ``polychoric``, ``squared_multiple_correlations``), the factor
+analysis behind omega is :func:`alliance_scale.efa`, the intraclass correlation
+pingouin's, the scoring and reversal :mod:`alliance_scale.psychometrics._keys`'s; none is
+re-implemented here. ``n`` is :func:`alliance_scale._checks.respondent_count` (rows with
+at least one answer).
 
 omega follows psych's steps exactly (``omega`` -> ``schmid``): a minres fit rotated by
 varimax, then GPArotation's oblimin *from that varimax solution*. The gradient projection
@@ -31,7 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._checks import (
+from ..._checks import (
     analysis_input,
     as_item_frame,
     check_choice,
@@ -41,10 +42,10 @@ from .._checks import (
     check_seed,
     respondent_count,
 )
-from .._results import Report, Result, format_table, result
-from .._warn import warn_user
-from ..errors import AllianceScaleWarning, AnalysisError, HeywoodWarning, OptionError
-from ._correlation import (
+from ..._results import Report, Result, format_table, result
+from ..._warn import warn_user
+from ...errors import AllianceScaleWarning, AnalysisError, HeywoodWarning, OptionError
+from .._correlation._correlation import (
     _is_regular,
     _smc,
     correlation_kind,
@@ -54,10 +55,10 @@ from ._correlation import (
     squared_multiple_correlations,
     to_unit_diagonal,
 )
-from ._efa import _PSI_LOWER, EFAResult, efa, extract_factors, fit_statistics, score_r2
-from ._fa_print import r_round, r_signif
-from ._keys import reverse_keyed, split_keyed
-from ._rotation import _oblimin_criterion, gpa
+from .._factor._efa import _PSI_LOWER, EFAResult, efa, extract_factors, fit_statistics, score_r2
+from .._factor._fa_print import r_round, r_signif
+from .._factor._rotation import _oblimin_criterion, gpa
+from .._keys import reverse_keyed, split_keyed
 
 __all__ = [
     "AlphaResult",
