@@ -226,7 +226,7 @@ def test_parallel_keeps_warnings_that_are_not_the_librarys(bfi_items, monkeypatc
     """Random data may smooth or give Heywood cases (hidden), but any other warning shows."""
     import warnings
 
-    from alliance_scale.psychometrics import _n_factors as dimensionality
+    from alliance_scale.psychometrics._factor import _n_factors as dimensionality
 
     def noisy(correlation, method="minres"):
         warnings.warn("something unexpected", RuntimeWarning, stacklevel=2)

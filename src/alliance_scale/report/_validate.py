@@ -379,7 +379,7 @@ def _fielding(run: _Run, frame: pd.DataFrame, scale: Scale) -> None:
 
 
 def _items(run: _Run, frame: pd.DataFrame, scale: Scale) -> None:
-    from ..psychometrics._plots import plot_likert  # the plots' module (matplotlib on use)
+    from ..psychometrics._reliability._plots import plot_likert  # matplotlib on use
 
     # One chart per facet (about 9 items each: readable on a printed page, where one
     # chart of 80 items would be shrunk to half its size), anchors in the report's
@@ -487,7 +487,7 @@ def _factorability(run: _Run, frame: pd.DataFrame, scale: Scale, cor: str) -> No
 
 def _n_factors(run: _Run, frame: pd.DataFrame, scale: Scale, cor: str,
                generator: np.random.Generator) -> None:
-    from ..psychometrics._plots import plot_scree
+    from ..psychometrics._factor._plots import plot_scree
 
     answers = frame[scale.item_ids]
     parallel = parallel_analysis(answers, cor=cor, seed=generator, n_iter=20)
@@ -528,7 +528,8 @@ def _n_factors(run: _Run, frame: pd.DataFrame, scale: Scale, cor: str,
 
 
 def _structure(run: _Run, frame: pd.DataFrame, scale: Scale, cor: str) -> None:
-    from ..psychometrics._plots import plot_correlations, plot_loadings
+    from ..psychometrics._correlation._plots import plot_correlations
+    from ..psychometrics._factor._plots import plot_loadings
 
     answers = frame[scale.item_ids]
     facets = sorted({item.facet for item in scale.items})
@@ -587,7 +588,8 @@ def _structure(run: _Run, frame: pd.DataFrame, scale: Scale, cor: str) -> None:
 
 
 def _confirmatory(run: _Run, frame: pd.DataFrame, scale: Scale, ordinal: bool) -> None:
-    from ..psychometrics._plots import plot_correlations, plot_path_diagram
+    from ..psychometrics._cfa._plots import plot_path_diagram
+    from ..psychometrics._correlation._plots import plot_correlations
 
     too_big = ""
     if ordinal:  # WLSMV's memory grows with the fourth power of the items: pick what fits
@@ -843,7 +845,7 @@ def _discriminant(run: _Run, frame: pd.DataFrame, scale: Scale) -> None:
 
 
 def _convergent(run: _Run, frame: pd.DataFrame, scale: Scale, columns: list[str]) -> None:
-    from ..psychometrics._plots import plot_mtmm
+    from ..psychometrics._correlation._plots import plot_mtmm
 
     scores = run.results["scores"]
     reliability = run.results.get("reliability")  # absent when it could not be computed
