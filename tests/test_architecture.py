@@ -7,6 +7,7 @@ import importlib
 import pkgutil
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import tomllib
@@ -75,17 +76,24 @@ def _stage(module: str) -> str | None:
     return parts[1] if len(parts) > 1 and parts[1] in STAGES else None
 
 
-def test_stages_import_only_earlier_stages():
-    modules = _modules()
-    wrong = []
-    for name, path in modules.items():
-        stage = _stage(name)
-        if stage is None:
+def _crossings(group: Callable[[str], str | None]) -> list[tuple[str, str, str, str]]:
+    """(group, other group, module, imported module) for every import from one group of
+    modules (a stage, a family) into another; ``group`` names a module's group or None."""
+    found = []
+    for name, path in _modules().items():
+        source = group(name)
+        if source is None:
             continue
         for target in _internal_imports(name, path):
-            other = _stage(target)
-            if other is not None and other != stage and other not in ALLOWED[stage]:
-                wrong.append(f"{name} imports {target}")
+            other = group(target)
+            if other is not None and other != source:
+                found.append((source, other, name, target))
+    return found
+
+
+def test_stages_import_only_earlier_stages():
+    wrong = [f"{name} imports {target}" for stage, other, name, target in _crossings(_stage)
+             if other not in ALLOWED[stage]]
     assert wrong == []
 
 
@@ -117,19 +125,72 @@ def test_no_import_cycles_between_modules():
 
 
 def test_modules_inside_stages_are_private_and_faces_reexport_them():
-    for stage in STAGES:
-        folder = SOURCE / stage
-        if not folder.exists():
-            continue
+    """A stage's face exports exactly the union of its private modules' and subpackages'
+    ``__all__``; a subpackage (a family of psychometrics/) is private, its modules too, and
+    every name its face lists resolves."""
+    packages = [f"alliance_scale.{stage}" for stage in STAGES if (SOURCE / stage).exists()]
+    while packages:
+        name = packages.pop()
+        face = importlib.import_module(name)
+        folder = Path(face.__path__[0])
         public = [p.name for p in folder.glob("*.py")
                   if p.name != "__init__.py" and not p.name.startswith("_")]
-        assert public == [], f"{stage}: modules behind the face must be private"
-        face = importlib.import_module(f"alliance_scale.{stage}")
+        assert public == [], f"{name}: modules behind the face must be private"
         contributed = set()
         for info in pkgutil.iter_modules(face.__path__):
-            module = importlib.import_module(f"alliance_scale.{stage}.{info.name}")
+            module = importlib.import_module(f"{name}.{info.name}")
             contributed |= set(getattr(module, "__all__", []))
-        assert set(face.__all__) == contributed, stage
+            if info.ispkg:
+                assert info.name.startswith("_"), f"{name}.{info.name} must be private"
+                packages.append(f"{name}.{info.name}")
+        if name.count(".") == 1:
+            assert set(face.__all__) == contributed, name
+        else:
+            assert [n for n in face.__all__ if not hasattr(face, n)] == [], name
+
+
+def _family(module: str) -> str | None:
+    """The psychometrics family (subpackage) a module belongs to, None for the shared
+    modules at the psychometrics root (scoring keys, BLAS limit, plotting conventions)."""
+    parts = module.split(".")
+    if len(parts) >= 3 and parts[1] == "psychometrics" and (SOURCE / parts[1] / parts[2]).is_dir():
+        return parts[2]
+    return None
+
+
+def test_psychometrics_families_do_not_import_each_other_in_cycles():
+    """The families of psychometrics/ (correlation, factor analysis, reliability, CFA, IRT)
+    form layers: reliability may use factor analysis (omega), factor analysis correlations,
+    but no family may reach back into one that depends on it. (That psychometrics/ imports
+    nothing of the questionnaire is the stage rule above.)"""
+    families = {_family(name) for name in _modules()} - {None}
+    assert {"_cfa", "_correlation", "_factor", "_irt", "_reliability"} <= families
+    graph: dict[str, set[str]] = {family: set() for family in families}
+    for family, other, _, _ in _crossings(_family):
+        graph[family].add(other)
+    cycles = []
+    for start in sorted(graph):
+        reached, frontier = set(), set(graph[start])
+        while frontier:
+            reached |= frontier
+            frontier = {n for f in frontier for n in graph[f]} - reached
+        if start in reached:
+            cycles.append(f"{start} -> {sorted(graph[start])}")
+    assert cycles == []
+
+
+#: Most lines of Python in one folder (its subfolders counted separately): past it, a folder
+#: splits by family, as psychometrics/ did at 16k lines (issue #21).
+MAX_FOLDER_LINES = 15_000
+
+
+def test_no_folder_of_the_package_is_too_large_to_read():
+    sizes = {
+        folder.relative_to(SOURCE.parent).as_posix(): sum(
+            len(path.read_text(encoding="utf-8").splitlines()) for path in folder.glob("*.py"))
+        for folder in [SOURCE, *(p for p in SOURCE.rglob("*") if p.is_dir())]
+    }
+    assert {f: n for f, n in sizes.items() if n > MAX_FOLDER_LINES} == {}
 
 
 def test_the_package_reexports_every_stage_and_the_errors():
