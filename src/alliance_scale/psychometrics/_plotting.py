@@ -64,8 +64,8 @@ SHADE, NEUTRAL = "#eeeeee", "#dddddd"
 
 def figure_axes(ax: Axes | None, width: float, height: float) -> tuple[Figure, Axes]:
     """A new constrained-layout figure of ``width`` x ``height`` inches, or ``ax``'s."""
-    from matplotlib.axes import Axes
     plt = pyplot()
+    from matplotlib.axes import Axes
     if ax is None:
         figure = plt.figure(figsize=(width, height), layout="constrained")
         return figure, figure.add_subplot()

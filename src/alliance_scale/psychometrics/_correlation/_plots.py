@@ -89,8 +89,8 @@ def plot_correlations(
     2
     >>> plt.close(fig)
     """
-    from matplotlib import colormaps
     pyplot()  # matplotlib on the first plot: Agg unless a backend was chosen
+    from matplotlib import colormaps
     if not isinstance(matrix, (pd.DataFrame, np.ndarray)):
         raise OptionError(f"matrix must be a DataFrame or a 2-D array; got "
                           f"{type(matrix).__name__}")
@@ -193,8 +193,8 @@ def plot_mtmm(
     2
     >>> plt.close(fig)
     """
-    from matplotlib.patches import Rectangle
     pyplot()  # matplotlib on the first plot: Agg unless a backend was chosen
+    from matplotlib.patches import Rectangle
     frame = check_frame("matrix", matrix)
     rows, columns = _traits("traits_y", traits_y, frame.index), _traits(
         "traits_x", traits_x, frame.columns)

@@ -106,9 +106,9 @@ def plot_scree(
     ['18.56', '17.81']
     >>> plt.close(fig)
     """
+    pyplot()  # matplotlib on the first plot: Agg unless a backend was chosen
     from matplotlib.ticker import MaxNLocator
     from matplotlib.transforms import offset_copy
-    pyplot()  # matplotlib on the first plot: Agg unless a backend was chosen
     check_instance("parallel", parallel, ParallelAnalysisResult, "see parallel_analysis")
     check_choice("kind", kind, ("both", "fa", "pc"))
     zoom = check_flag("zoom", zoom)

@@ -113,10 +113,10 @@ def plot_likert(
     'A2a_5 (n=320)'
     >>> plt.close(fig)
     """
+    pyplot()  # matplotlib on the first plot: Agg unless a backend was chosen
     from matplotlib.collections import PolyCollection
     from matplotlib.ticker import FuncFormatter, MaxNLocator
     from matplotlib.transforms import offset_copy
-    pyplot()  # matplotlib on the first plot: Agg unless a backend was chosen
     frame = as_item_frame(check_frame("data", data), min_items=1, min_rows=1,
                           allow_constant=True)
     low = check_integer("min_value", min_value)
@@ -280,9 +280,9 @@ def plot_item_total(
     2
     >>> plt.close(fig)
     """
+    plt = pyplot()
     from matplotlib.axes import Axes
     from matplotlib.ticker import MaxNLocator
-    plt = pyplot()
     if not isinstance(items, pd.DataFrame) and isinstance(getattr(items, "items", None),
                                                           pd.DataFrame):
         if alpha is None and hasattr(items, "alpha"):
