@@ -28,7 +28,10 @@ __getattr__, __dir__, __all__ = attach(
         "._correlation_tests": ["disattenuate"],
         "._efa": ["EFAResult", "efa", "extract_factors"],
         "._icc": ["ICCResult", "icc"],
-        "._irt": ["IRTResult", "irt", "simulate_irt"],
+        "._irt": [
+            "IRTResult", "irt", "simulate_irt",
+            "DIFResult", "MultiGroupIRTResult", "dif", "empirical_es", "irt_multigroup",
+        ],
         "._factorability": ["BartlettResult", "KMOResult", "bartlett", "kmo"],
         "._keys": ["reverse_codes", "reverse_keyed", "split_keyed"],
         "._n_factors": [
