@@ -477,9 +477,11 @@ def dif(
                           "X2": 2 * gain, "df": d_par,
                           "p": float(chi2.sf(max(2 * gain, 0.0), d_par))}
         free_pars[item] = free_fit._pars[:, j, :k].copy()
-        effects[item] = pd.concat(
-            {focal: empirical_es(free_fit, focal, [item]).iloc[0, :5]
-             for focal in groups.levels[1:]})
+        if free_fit is not base:  # "drop": the item is free only in its own model
+            effects[item] = _effects(free_fit, [item]).loc[item]
+    if scheme == "add":  # every tested item is free in the base model
+        for item, values in _effects(base, list(tested)).iterrows():
+            effects[item] = values
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.index.name = "item"
     if adjust == "none":
@@ -489,16 +491,24 @@ def dif(
 
         table["adj_p"] = adjust_p(table["p"].to_numpy(), adjust)
     table["flagged"] = table["adj_p"] < ALPHA
-    for item, values in effects.items():
-        for (focal, name), value in values.items():
-            column = name if g_count == 2 else f"{name}_{focal}"
-            table.loc[item, column] = value
+    effect_table = pd.DataFrame(effects).T
+    if g_count == 2:
+        effect_table.columns = [name for _, name in effect_table.columns]
+    else:
+        effect_table.columns = [f"{name}_{focal}" for focal, name in effect_table.columns]
+    table = table.join(effect_table.astype(float))
     return DIFResult(
         table=table, scheme=scheme, test=test, which_par=tuple(which_par), anchors=anchors,
         p_adjust=adjust, base=base, groups=groups.levels, _free_pars=free_pars,
         _models={i: spec.models[names.index(i)] for i in tested},
         _lows={i: coded.categories[names.index(i)][0] for i in tested},
     )
+
+
+def _effects(fit: MultiGroupIRTResult, items: list[str]) -> pd.DataFrame:
+    """SIDS .. ESSD of each focal group (columns (focal, statistic)), rows items."""
+    return pd.concat({focal: empirical_es(fit, focal, items).iloc[:, :5]
+                      for focal in fit.groups[1:]}, axis=1)
 
 
 def _wald(base: MultiGroupIRTResult, j: int, slots: list[int]) -> dict[str, Any]:

@@ -21,7 +21,7 @@ the posterior-expected complete-data gradient, exact and analytic here) numerica
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -152,6 +152,7 @@ class Structure:
     n_item_par: int = 0
     mean_at: np.ndarray = None  # type: ignore[assignment]  # groups -> phi position or -1
     var_at: np.ndarray = None  # type: ignore[assignment]
+    local: dict[Any, Any] = field(default_factory=dict)  # M-step index cache
 
     def __post_init__(self) -> None:
         spec, g_count = self.spec, self.n_groups
@@ -250,6 +251,13 @@ def _block_loglik(model: str, pars: np.ndarray, r: np.ndarray, theta: np.ndarray
 
 def _local_index(st: Structure, items: np.ndarray, k: int) -> tuple[np.ndarray, int]:
     """items x groups x K positions of each parameter among the item's estimated ones."""
+    key = (k, items.tobytes())
+    if key not in st.local:
+        st.local[key] = _build_local_index(st, items, k)
+    return st.local[key]
+
+
+def _build_local_index(st: Structure, items: np.ndarray, k: int) -> tuple[np.ndarray, int]:
     glob = st.index[:, items, :k].transpose(1, 0, 2)  # items x G x K
     local = np.full(glob.shape, -1, dtype=np.int64)
     for i in range(len(items)):
