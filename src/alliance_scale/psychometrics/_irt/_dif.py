@@ -185,7 +185,7 @@ class DIFResult(Result):
     --------
     >>> import numpy as np
     >>> import alliance_scale as als
-    >>> data = als.simulate_irt([1.2, 1.0, 1.4, 0.8, 1.1], [[0.5]] * 5, n=600, seed=5)
+    >>> data = als.simulate_irt([1.2, 1.0, 1.4, 0.8, 1.1], [[0.5]] * 5, n=600, seed=2)
     >>> res = als.dif(data, np.repeat(["en", "fr"], 300), "2PL", anchors=["q1", "q2"])
     >>> res.flagged
     ()
@@ -215,7 +215,7 @@ class DIFResult(Result):
         --------
         >>> import numpy as np
         >>> import alliance_scale as als
-        >>> data = als.simulate_irt([1.2, 1.0, 1.4, 0.8, 1.1], [[0.5]] * 5, n=600, seed=5)
+        >>> data = als.simulate_irt([1.2, 1.0, 1.4, 0.8, 1.1], [[0.5]] * 5, n=600, seed=2)
         >>> res = als.dif(data, np.repeat(["en", "fr"], 300), "2PL", anchors=["q1", "q2"])
         >>> res.to_frame().index.tolist()
         ['q3', 'q4', 'q5']
@@ -242,7 +242,7 @@ class DIFResult(Result):
         --------
         >>> import numpy as np
         >>> import alliance_scale as als
-        >>> data = als.simulate_irt([1.2, 1.0, 1.4, 0.8, 1.1], [[0.5]] * 5, n=600, seed=5)
+        >>> data = als.simulate_irt([1.2, 1.0, 1.4, 0.8, 1.1], [[0.5]] * 5, n=600, seed=2)
         >>> res = als.dif(data, np.repeat(["en", "fr"], 300), "2PL", anchors=["q1", "q2"])
         >>> fig = res.plot(["q3"])
         >>> len(fig.axes)
@@ -397,6 +397,7 @@ def dif(
     Examples
     --------
     >>> import numpy as np
+    >>> import pandas as pd
     >>> import alliance_scale as als
     >>> a = [1.2, 1.0, 1.4, 0.8, 1.1]
     >>> en = als.simulate_irt(a, [[0.5]] * 5, n=400, seed=1)
