@@ -22,7 +22,8 @@ import pandas as pd
 from ..._checks import check_choice, check_number
 from ..._lazy import pyplot
 from ..._results import Report, Result, format_table, result
-from ...errors import AnalysisError, OptionError
+from ..._warn import warn_user
+from ...errors import AllianceScaleWarning, AnalysisError, OptionError
 from ._engine import grid
 from ._models import probabilities
 from ._multigroup import Structure, _fit_result, group_data, prepare
@@ -448,6 +449,12 @@ def dif(
     if empty:
         raise OptionError(f"item(s) {', '.join(map(repr, empty))} have none of the parameters "
                           f"{', '.join(which_par)} free")
+    if not free_latent:
+        warn_user(
+            "no latent means or variances are estimated (no anchors): every group's trait is "
+            "taken as N(0, 1), so a group difference in the trait shows as DIF in every item "
+            "(mirt's DIF gives the same note); give anchors=[...] of items believed free of "
+            "DIF", AllianceScaleWarning)
     gd = group_data(spec, coded.codes, groups)
     common = dict(model=model, invariance=(), tol=tol, max_cycles=max_cycles, gd=gd)
     base = _fit_result(coded, groups, spec, eq, mean_free, var_free,
