@@ -156,3 +156,12 @@ def test_bad_input(dif1):
     data.loc[data["group"] == "D2", "Item_4"] = 1
     with pytest.raises(als.AnalysisError, match="'Item_4' in group 'D2': constant"):
         als.dif(data, "group", "2PL", anchors=ITEMS[:3])
+
+
+def test_three_groups_joint_test():
+    a, d = [1.2, 1.0, 1.4, 0.9], [[1.0, 0.0, -1.0]] * 4
+    data = pd.concat([als.simulate_irt(a, d, n=150, seed=s, model="gpcm") for s in range(3)],
+                     ignore_index=True)
+    res = als.dif(data, np.repeat(["a", "b", "c"], 150), "gpcm", anchors=["q1"])
+    assert (res.table["df"] == 2 * 4).all()  # (groups - 1) x (slope + 3 intercepts)
+    assert {"SIDS_b", "SIDS_c", "UIDN_c"} <= set(res.table.columns)

@@ -158,3 +158,13 @@ def test_bad_input():
     assert fit.coef().loc["a", "d3"].iloc[2] == fit.coef().loc["b", "d3"].iloc[2]
     with pytest.raises(als.OptionError, match="invariance"):
         als.irt_multigroup(data, ["a"] * 100 + ["b"] * 100, invariance=["loadings"])
+
+
+def test_three_groups_gpcm_configural_equals_separate_fits():
+    a, d = [1.2, 1.0, 1.4, 0.9], [[1.0, 0.0, -1.0]] * 4
+    data = pd.concat([als.simulate_irt(a, d, n=150, seed=s, model="gpcm") for s in range(3)],
+                     ignore_index=True)
+    fit = als.irt_multigroup(data, np.repeat(["a", "b", "c"], 150), "gpcm", tol=1e-7, se=None)
+    single = als.irt(data.iloc[300:], "gpcm", tol=1e-7, se=None).coef()
+    np.testing.assert_allclose(fit.coef().loc["c"].to_numpy(), single.to_numpy(), atol=1e-5)
+    assert fit.n_parameters == 3 * 4 * 4 and fit.groups == ("a", "b", "c")
