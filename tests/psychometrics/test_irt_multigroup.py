@@ -141,6 +141,12 @@ def test_bad_input():
         als.irt_multigroup(data, ["a"] * 190 + ["b"] * 10)
     with pytest.raises(als.OptionError, match="respondents"):
         als.irt_multigroup(data, ["a"] * 10)
+    with pytest.raises(als.OptionError, match="index"):
+        als.irt_multigroup(data, pd.Series(["a", "b"] * 100, index=range(500, 700)))
+    shuffled = pd.Series(["a"] * 100 + ["b"] * 100, index=data.index)[::-1]
+    by_label = als.irt_multigroup(data, shuffled, se=None)  # aligned by row label
+    assert by_label.n_obs == (100, 100) and by_label.loglik == pytest.approx(
+        als.irt_multigroup(data, ["a"] * 100 + ["b"] * 100, se=None).loglik)
     with pytest.raises(als.AnalysisError, match="without a group"):
         als.irt_multigroup(data, [None] + ["a"] * 99 + ["b"] * 100)
     with pytest.raises(als.OptionError, match="anchor"):

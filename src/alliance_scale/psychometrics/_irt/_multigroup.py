@@ -70,11 +70,18 @@ def split_group(
             raise OptionError("group names a column, but data is not a DataFrame")
         values = group
     n_rows = data.shape[0]
+    index = data.index if isinstance(data, pd.DataFrame) else pd.RangeIndex(n_rows)
+    if isinstance(values, pd.Series) and isinstance(data, pd.DataFrame) and \
+            not values.index.equals(index):
+        if len(values) != n_rows or not values.index.sort_values().equals(
+                index.sort_values()) or not index.is_unique:
+            raise OptionError("group is a Series whose index does not match the data's rows "
+                              "(pass one value per row, in the data's order)")
+        values = values.reindex(index)  # aligned by row label, as pandas does
     series = (values.reset_index(drop=True) if isinstance(values, pd.Series)
               else pd.Series(np.asarray(values, dtype=object).ravel()))
     if len(series) != n_rows:
         raise OptionError(f"group has {len(series)} values for {n_rows} respondents")
-    index = data.index if isinstance(data, pd.DataFrame) else pd.RangeIndex(n_rows)
     missing = series.isna().to_numpy()
     if missing.any():
         raise AnalysisError("respondent(s) without a group; give every respondent one",
@@ -149,10 +156,10 @@ class Structure:
     eq: np.ndarray  # items x k_max, shared by the groups
     mean_free: np.ndarray  # groups
     var_free: np.ndarray  # groups
-    index: np.ndarray = None  # type: ignore[assignment]  # groups x items x k_max -> phi, -1
-    n_item_par: int = 0
-    mean_at: np.ndarray = None  # type: ignore[assignment]  # groups -> phi position or -1
-    var_at: np.ndarray = None  # type: ignore[assignment]
+    index: np.ndarray = field(init=False)  # groups x items x k_max -> phi position, -1
+    n_item_par: int = field(init=False)
+    mean_at: np.ndarray = field(init=False)  # groups -> phi position, -1 when fixed
+    var_at: np.ndarray = field(init=False)
     local: dict[Any, Any] = field(default_factory=dict)  # M-step index cache
 
     def __post_init__(self) -> None:
