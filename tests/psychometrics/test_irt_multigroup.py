@@ -83,6 +83,12 @@ def test_metric_and_scalar_models(mg1):
     metric = als.irt_multigroup(mg1, "group", "2PL", invariance=["slopes"], se=None)
     check("mg1_metric_df", [metric.df])
     assert metric.coef().loc["D1", "a1"].equals(metric.coef().loc["D2", "a1"])
+    # EAPs of D1's first six distinct patterns in lexicographic order (mirt's table order)
+    d1 = mg1[mg1["group"] == "D1"].drop(columns="group")
+    patterns = np.unique(d1.to_numpy(), axis=0)[:6]
+    eap = metric.scores()["theta"][mg1["group"] == "D1"]
+    rows = [np.flatnonzero((d1.to_numpy() == p).all(axis=1))[0] for p in patterns]
+    check("mg1_metric_eap_patterns", eap.iloc[rows])
     scalar = als.irt_multigroup(mg1, "group", "2PL", invariance=SCALAR)
     check("mg1_scalar2_loglik", [scalar.loglik])
     check("mg1_scalar2_df", [scalar.df])

@@ -540,7 +540,8 @@ def check_identified(st: Structure, coded: Coded, groups: Groups) -> None:
         raise AnalysisError(
             "group-specific parameters are not identified (mirt stops here too): "
             + "; ".join(problems)
-            + ". Constrain the item across groups (invariance=[item]) or merge categories")
+            + ". Make the item equal across groups (invariance=[item]; in dif(), an anchor) "
+            "or merge its categories")
 
 
 def fit_structure(
