@@ -165,3 +165,13 @@ def test_three_groups_joint_test():
     res = als.dif(data, np.repeat(["a", "b", "c"], 150), "gpcm", anchors=["q1"])
     assert (res.table["df"] == 2 * 4).all()  # (groups - 1) x (slope + 3 intercepts)
     assert {"SIDS_b", "SIDS_c", "UIDN_c"} <= set(res.table.columns)
+
+
+def test_non_convergence_is_one_warning_naming_the_items(dif1):
+    with pytest.warns(als.AllianceScaleWarning) as caught:
+        res = als.dif(dif1, "group", "2PL", anchors=ITEMS[:5], items=ITEMS[5:8],
+                      max_cycles=3)
+    messages = [str(w.message) for w in caught]
+    assert sum("'Item_6', 'Item_7', 'Item_8'" in m for m in messages) == 1
+    assert len(messages) == 2  # the base model's and one for the item models
+    assert not res.table["converged"].any()

@@ -474,7 +474,7 @@ def dif(
             changed = eq.copy()
             changed[j, slots[item]] = scheme == "add"
             other = _fit_result(coded, groups, spec, changed, mean_free, var_free,
-                                se_type="none", start=start, **common)
+                                se_type="none", start=start, announce=False, **common)
             free_fit, equal_fit = (base, other) if scheme == "add" else (other, base)
             gain = free_fit.loglik - equal_fit.loglik
             d_par = free_fit.n_parameters - equal_fit.n_parameters
@@ -492,6 +492,11 @@ def dif(
             effects[item] = values
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.index.name = "item"
+    if "converged" in table and not table["converged"].all():
+        warn_user(
+            f"EM did not converge within tol={tol:g} after {max_cycles} cycles for the model "
+            "of item(s) " + ", ".join(map(repr, table.index[~table["converged"]]))
+            + " (column 'converged'); their tests are unreliable", AllianceScaleWarning)
     if adjust == "none":
         table["adj_p"] = table["p"]
     else:

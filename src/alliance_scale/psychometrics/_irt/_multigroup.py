@@ -547,6 +547,7 @@ def check_identified(st: Structure, coded: Coded, groups: Groups) -> None:
 def fit_structure(
     st: Structure, coded: Coded, groups: Groups, gd: GroupData, *, tol: float,
     max_cycles: int, start: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    announce: bool = True,
 ) -> MultiFit:
     theta = grid()
     if start is None:
@@ -569,7 +570,7 @@ def fit_structure(
             if not valid(st.spec, pars[g], theta):
                 pars[g] = start[0][g]
     fit = em_multigroup(st, gd, pars, mean, var, theta, tol=tol, max_cycles=max_cycles)
-    if not fit.converged:
+    if announce and not fit.converged:
         warn_user(f"EM did not converge within tol={tol:g} after {max_cycles} cycles; the "
                   "result is flagged (converged=False)", AllianceScaleWarning)
     return fit
@@ -705,14 +706,15 @@ def _fit_result(
     coded: Coded, groups: Groups, spec: Spec, eq: np.ndarray, mean_free: np.ndarray,
     var_free: np.ndarray, *, model: str, invariance: tuple[str, ...], se_type: str, tol: float,
     max_cycles: int, start: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
-    gd: GroupData | None = None,
+    gd: GroupData | None = None, announce: bool = True,
 ) -> MultiGroupIRTResult:
     st = Structure(spec, len(groups.levels), eq, mean_free, var_free)
     check_identified(st, coded, groups)
     if gd is None:
         gd = group_data(spec, coded.codes, groups)
     with single_threaded_blas():
-        fit = fit_structure(st, coded, groups, gd, tol=tol, max_cycles=max_cycles, start=start)
+        fit = fit_structure(st, coded, groups, gd, tol=tol, max_cycles=max_cycles, start=start,
+                            announce=announce)
         vcov = None
         if se_type != "none":
             theta = grid()
