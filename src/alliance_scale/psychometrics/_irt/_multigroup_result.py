@@ -19,6 +19,10 @@ from ._models import probabilities
 
 __all__ = ["MultiGroupIRTResult"]
 
+#: mirt's ``fscores`` integrates EAP over 121 points on [-6, 6] for one dimension
+#: (R/fscores.R:87), finer than the 61 of estimation.
+FSCORES_QUADPTS = 121
+
 
 def log_normal_prior(theta: np.ndarray, mean: float, var: float) -> np.ndarray:
     """Log weights of ``N(mean, var)`` normalised over the grid (mirt's ``Prior``)."""
@@ -220,7 +224,7 @@ class MultiGroupIRTResult(Result):
 
     def scores(self) -> pd.DataFrame:
         """EAP trait estimates and posterior SDs, each respondent under their group's
-        parameters and latent density (mirt's ``fscores(fit)``).
+        parameters and latent density (mirt's ``fscores(fit)``: 121 points on [-6, 6]).
 
         Returns
         -------
@@ -237,7 +241,7 @@ class MultiGroupIRTResult(Result):
         (400, 3)
         """
         spec = self._structure.spec
-        theta = grid()
+        theta = grid(FSCORES_QUADPTS)
         out_theta = np.empty(len(self._codes))
         out_se = np.empty(len(self._codes))
         with single_threaded_blas():
