@@ -299,7 +299,7 @@ class MultiGroupIRTResult(Result):
         blocks: list[str | pd.DataFrame] = ["\n".join(lines), format_table(self.latent()), ""]
         coef = self.coef()
         for g in self.groups:
-            blocks += [f"Group {g}:", format_table(coef.loc[g])]
+            blocks += [f"Group {g}:", format_table(coef.loc[g]), ""]
         return Report(f"Multiple-group IRT: {self.model} model (mirt)", tuple(blocks),
                       max_rows=None)
 
