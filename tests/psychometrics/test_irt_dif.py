@@ -175,3 +175,25 @@ def test_non_convergence_is_one_warning_naming_the_items(dif1):
     assert sum("'Item_6', 'Item_7', 'Item_8'" in m for m in messages) == 1
     assert len(messages) == 2  # the base model's and one for the item models
     assert not res.table["converged"].any()
+
+
+def test_groups_subset_equals_the_two_group_test():
+    """mirt's groups2test: in a configural base (groups independent), the LR and Wald tests
+    of groups a and b inside a three-group model are the two-group tests on a and b."""
+    a, d = [1.2, 1.0, 1.4, 0.9], [[0.5]] * 4
+    data = pd.concat([als.simulate_irt(a, d, n=200, seed=s) for s in range(3)],
+                     ignore_index=True)
+    group = np.repeat(["a", "b", "c"], 200)
+    with pytest.warns(als.AllianceScaleWarning, match="no anchors"):
+        three = als.dif(data, group, "2PL", groups=["a", "b"], items=["q2", "q3"], tol=1e-8)
+        two = als.dif(data.iloc[:400], group[:400], "2PL", items=["q2", "q3"], tol=1e-8)
+        wald3 = als.dif(data, group, "2PL", groups=["a", "b"], items=["q2"], test="Wald",
+                        tol=1e-8)
+        wald2 = als.dif(data.iloc[:400], group[:400], "2PL", items=["q2"], test="Wald",
+                        tol=1e-8)
+    assert three.compared == ("a", "b") and (three.table["df"] == 2).all()
+    np.testing.assert_allclose(three.table["X2"], two.table["X2"], rtol=1e-5)
+    np.testing.assert_allclose(three.table["SIDS"], two.table["SIDS"], rtol=1e-4)
+    np.testing.assert_allclose(wald3.table["W"], wald2.table["W"], rtol=1e-4)
+    drop = als.dif(data, group, "2PL", groups=["b", "c"], items=["q2"], scheme="drop")
+    assert drop.table["df"].iloc[0] == 2 and "SIDS" in drop.table  # b vs c only

@@ -67,7 +67,8 @@ def _cohen_d(x: np.ndarray, y: np.ndarray) -> float:
 
 
 def empirical_es(fit: MultiGroupIRTResult, focal: str | None = None,
-                 items: Sequence[str] | None = None, test: bool = False) -> pd.DataFrame:
+                 items: Sequence[str] | None = None, test: bool = False,
+                 reference: str | None = None) -> pd.DataFrame:
     """mirt's ``empirical_ES()``: expected-score differences between a focal group and the
     reference group (Meade 2010), over the focal group's EAP estimates (``S``) and over a
     normal density at their mean with SD 1 on the 61-point grid (``N``).
@@ -87,6 +88,8 @@ def empirical_es(fit: MultiGroupIRTResult, focal: str | None = None,
         (largest difference and where), ``mean_ES_foc``, ``mean_ES_ref``. True: mirt's
         test-level statistics (``DIF = FALSE``): STDS, UTDS, UETSDS, ETSSD, Starks_DTFR,
         UDTFR, UETSDN, theta_max_test_D, test_max_D.
+    reference : str, optional
+        Reference group (default: the first group, as mirt's).
 
     Returns
     -------
@@ -105,8 +108,12 @@ def empirical_es(fit: MultiGroupIRTResult, focal: str | None = None,
     """
     if not isinstance(fit, MultiGroupIRTResult):
         raise OptionError("fit must be a MultiGroupIRTResult (from irt_multigroup)")
-    focal = fit.groups[1] if focal is None else focal
-    check_choice("focal", focal, fit.groups[1:])
+    reference = fit.groups[0] if reference is None else reference
+    check_choice("reference", reference, fit.groups)
+    r = fit.groups.index(reference)
+    others = tuple(x for x in fit.groups if x != reference)
+    focal = others[0] if focal is None else focal
+    check_choice("focal", focal, others)
     g = fit.groups.index(focal)
     chosen = list(fit.items) if items is None else list(items)
     for item in chosen:
@@ -123,9 +130,9 @@ def empirical_es(fit: MultiGroupIRTResult, focal: str | None = None,
         k = int(spec.n_cat[j])
         model = spec.models[j]
         foc_obs.append(_expected_scores(model, fit._pars[g, j, :k], theta_focal))
-        ref_obs.append(_expected_scores(model, fit._pars[0, j, :k], theta_focal))
+        ref_obs.append(_expected_scores(model, fit._pars[r, j, :k], theta_focal))
         foc_nrm.append(_expected_scores(model, fit._pars[g, j, :k], at))
-        ref_nrm.append(_expected_scores(model, fit._pars[0, j, :k], at))
+        ref_nrm.append(_expected_scores(model, fit._pars[r, j, :k], at))
     fo, ro = np.column_stack(foc_obs), np.column_stack(ref_obs)
     fn, rn = np.column_stack(foc_nrm), np.column_stack(ref_nrm)
     diff_obs, diff_nrm = fo - ro, fn - rn
@@ -181,6 +188,8 @@ class DIFResult(Result):
         The base model (its log-likelihood is the reference of the LR tests).
     groups : tuple of str
         Groups (reference first).
+    compared : tuple of str
+        The groups compared (mirt's ``groups2test``).
 
     Examples
     --------
@@ -200,6 +209,7 @@ class DIFResult(Result):
     p_adjust: str
     base: MultiGroupIRTResult
     groups: tuple[str, ...]
+    compared: tuple[str, ...]
     _free_pars: dict[str, np.ndarray]  # item -> groups x K parameters with the item free
     _models: dict[str, str]
     _lows: dict[str, float]
@@ -289,7 +299,8 @@ class DIFResult(Result):
                else "freed across groups, one item at a time)"),
             f"Test: {stat}; p adjusted over {len(self.table)} items ({self.p_adjust})",
             "Anchors: " + (", ".join(self.anchors) if self.anchors else "none"),
-            f"Groups: {', '.join(self.groups)} (reference {self.groups[0]!r})",
+            f"Groups: {', '.join(self.groups)} (reference {self.groups[0]!r}); compared: "
+            + ", ".join(self.compared),
             f"Base model log-likelihood = {self.base.loglik:.3f}",
             f"Flagged (rule: adjusted p < {ALPHA}, mirt's DIF): "
             + (", ".join(self.flagged) if self.flagged else "none"),
@@ -319,6 +330,7 @@ def dif(
     anchors: Sequence[str] | None = None,
     items: Sequence[str] | None = None,
     which_par: Sequence[str] = ("a1", "d"),
+    groups: Sequence[str] | None = None,
     scheme: str = "add",
     test: str = "LR",
     p_adjust: str | None = "holm",
@@ -351,6 +363,10 @@ def dif(
         Items to test (mirt's ``items2test``; default every non-anchor item).
     which_par : sequence of str, default ("a1", "d")
         Parameters tested: ``"a1"`` (slope), ``"d"`` (every intercept), ``"d1"`` ....
+    groups : sequence of str, optional
+        The groups compared (mirt's ``groups2test``; default all): ``which_par`` is made
+        equal (or freed) among these groups only, the others keep the base model's
+        parameters; effect sizes are against the first of them.
     scheme : {"add", "drop"}, default "add"
         mirt's ``scheme``.
     test : {"LR", "Wald"}, default "LR"
@@ -420,6 +436,7 @@ def dif(
         raise OptionError("Wald tests are for scheme='add' (as mirt's DIF)")
     if isinstance(which_par, str):
         which_par = (which_par,)
+    groups_asked = groups
     coded, groups, spec = prepare(data, group, model)
     names = coded.items
     anchors = tuple(anchors or ())
@@ -433,6 +450,13 @@ def dif(
     if not tested:
         raise OptionError("no item to test (every item is an anchor)")
     g_count = len(groups.levels)
+    compared = list(groups.levels) if groups_asked is None else list(groups_asked)
+    for level in compared:
+        check_choice("groups", level, groups.levels)
+    if len(set(compared)) < 2:
+        raise OptionError("groups must name at least two groups to compare")
+    in_test = np.array([level in compared for level in groups.levels])
+    first = int(np.flatnonzero(in_test)[0])
     eq = np.zeros(spec.free.shape, dtype=bool) if scheme == "add" else spec.free.copy()
     for item in anchors:
         eq[names.index(item)] = spec.free[names.index(item)]
@@ -457,6 +481,7 @@ def dif(
             "DIF", AllianceScaleWarning)
     gd = group_data(spec, coded.codes, groups)
     common = dict(model=model, invariance=(), tol=tol, max_cycles=max_cycles, gd=gd)
+    base_ties = np.where(eq[..., None], 0, np.arange(g_count)[None, None, :])
     base = _fit_result(coded, groups, spec, eq, mean_free, var_free,
                        se_type="oakes" if test == "Wald" else "none", **common)
     start = (base._pars, np.asarray(base.means), np.asarray(base.variances))
@@ -468,13 +493,19 @@ def dif(
         j = names.index(item)
         k = int(spec.n_cat[j])
         if test == "Wald":
-            rows[item] = _wald(base, j, slots[item])
+            rows[item] = _wald(base, j, slots[item], in_test)
             free_fit = base
         else:
-            changed = eq.copy()
-            changed[j, slots[item]] = scheme == "add"
-            other = _fit_result(coded, groups, spec, changed, mean_free, var_free,
-                                se_type="none", start=start, announce=False, **common)
+            ties = base_ties.copy()
+            for p in slots[item]:
+                if scheme == "add":  # the compared groups share the first one's parameter
+                    ties[j, p, in_test] = first
+                else:  # each compared group but the first gets its own parameter
+                    ties[j, p, in_test] = np.where(np.arange(g_count) == first, 0,
+                                                   np.arange(g_count) + 1)[in_test]
+            other = _fit_result(coded, groups, spec, eq, mean_free, var_free,
+                                se_type="none", start=start, announce=False, ties=ties,
+                                **common)
             free_fit, equal_fit = (base, other) if scheme == "add" else (other, base)
             gain = free_fit.loglik - equal_fit.loglik
             d_par = free_fit.n_parameters - equal_fit.n_parameters
@@ -486,9 +517,9 @@ def dif(
                           "p": float(chi2.sf(max(2 * gain, 0.0), d_par))}
         free_pars[item] = free_fit._pars[:, j, :k].copy()
         if free_fit is not base:  # "drop": the item is free only in its own model
-            effects[item] = _effects(free_fit, [item]).loc[item]
+            effects[item] = _effects(free_fit, [item], compared).loc[item]
     if scheme == "add":  # every tested item is free in the base model
-        for item, values in _effects(base, list(tested)).iterrows():
+        for item, values in _effects(base, list(tested), compared).iterrows():
             effects[item] = values
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.index.name = "item"
@@ -505,27 +536,31 @@ def dif(
         table["adj_p"] = adjust_p(table["p"].to_numpy(), adjust)
     table["flagged"] = table["adj_p"] < ALPHA
     effect_table = pd.DataFrame(effects).T
-    if g_count == 2:
+    if len(compared) == 2:
         effect_table.columns = [name for _, name in effect_table.columns]
     else:
         effect_table.columns = [f"{name}_{focal}" for focal, name in effect_table.columns]
     table = table.join(effect_table.astype(float))
     return DIFResult(
         table=table, scheme=scheme, test=test, which_par=tuple(which_par), anchors=anchors,
-        p_adjust=adjust, base=base, groups=groups.levels, _free_pars=free_pars,
+        p_adjust=adjust, base=base, groups=groups.levels, compared=tuple(compared),
+        _free_pars=free_pars,
         _models={i: spec.models[names.index(i)] for i in tested},
         _lows={i: coded.categories[names.index(i)][0] for i in tested},
     )
 
 
-def _effects(fit: MultiGroupIRTResult, items: list[str]) -> pd.DataFrame:
-    """SIDS .. ESSD of each focal group (columns (focal, statistic)), rows items."""
-    return pd.concat({focal: empirical_es(fit, focal, items).iloc[:, :5]
-                      for focal in fit.groups[1:]}, axis=1)
+def _effects(fit: MultiGroupIRTResult, items: list[str], compared: list[str]) -> pd.DataFrame:
+    """SIDS .. ESSD of each compared group against the first compared one (columns (focal,
+    statistic)), rows items."""
+    return pd.concat({focal: empirical_es(fit, focal, items, reference=compared[0]).iloc[:, :5]
+                      for focal in compared[1:]}, axis=1)
 
 
-def _wald(base: MultiGroupIRTResult, j: int, slots: list[int]) -> dict[str, Any]:
-    """Wald test that the item's ``slots`` are equal across groups (first group vs each)."""
+def _wald(base: MultiGroupIRTResult, j: int, slots: list[int], in_test: np.ndarray
+          ) -> dict[str, Any]:
+    """Wald test that the item's ``slots`` are equal across the compared groups (the first
+    of them against each other one)."""
     from scipy.stats import chi2
 
     st: Structure = base._structure
@@ -534,10 +569,11 @@ def _wald(base: MultiGroupIRTResult, j: int, slots: list[int]) -> dict[str, Any]
     vcov = base.vcov.to_numpy()
     phi = st.pack(base._pars, np.asarray(base.means), np.asarray(base.variances))
     contrasts = []
+    first, *others = np.flatnonzero(in_test)
     for p in slots:
-        for g in range(1, st.n_groups):
+        for g in others:
             row = np.zeros(st.n_phi)
-            row[st.index[0, j, p]] += 1.0
+            row[st.index[first, j, p]] += 1.0
             row[st.index[g, j, p]] -= 1.0
             contrasts.append(row)
     lmat = np.array(contrasts)

@@ -153,9 +153,12 @@ class Structure:
 
     spec: Spec
     n_groups: int
-    eq: np.ndarray  # items x k_max, shared by the groups
+    eq: np.ndarray  # items x k_max, shared by every group
     mean_free: np.ndarray  # groups
     var_free: np.ndarray  # groups
+    #: items x k_max x groups: groups with the same label share the parameter (default from
+    #: ``eq``: all or none); a subset of the groups shares it with mirt's ``groups2test``
+    ties: np.ndarray | None = None
     index: np.ndarray = field(init=False)  # groups x items x k_max -> phi position, -1
     n_item_par: int = field(init=False)
     mean_at: np.ndarray = field(init=False)  # groups -> phi position, -1 when fixed
@@ -164,15 +167,15 @@ class Structure:
 
     def __post_init__(self) -> None:
         spec, g_count = self.spec, self.n_groups
+        if self.ties is None:
+            self.ties = np.where(self.eq[..., None], 0, np.arange(g_count)[None, None, :])
+        self.eq = (self.ties == self.ties[..., :1]).all(axis=-1)
         index = np.full((g_count, *spec.free.shape), -1, dtype=np.int64)
         count = 0
         for j, p in zip(*np.nonzero(spec.free), strict=True):
-            if self.eq[j, p]:
-                index[:, j, p] = count
-                count += 1
-            else:
-                index[:, j, p] = count + np.arange(g_count)
-                count += g_count
+            _, label = np.unique(self.ties[j, p], return_inverse=True)
+            index[:, j, p] = count + label.ravel()
+            count += int(label.max()) + 1
         self.index, self.n_item_par = index, count
         self.mean_at = np.where(self.mean_free, count + np.cumsum(self.mean_free) - 1, -1)
         count += int(self.mean_free.sum())
@@ -205,8 +208,9 @@ class Structure:
         for g in range(self.n_groups):
             for j, p in zip(*np.nonzero(self.index[g] >= 0), strict=True):
                 at = self.index[g, j, p]
-                out[at] = (f"{items[j]}.{labels[p]}" if self.eq[j, p]
-                           else f"{levels[g]}.{items[j]}.{labels[p]}")
+                sharing = [levels[h] for h in np.flatnonzero(self.index[:, j, p] == at)]
+                prefix = "" if len(sharing) == self.n_groups else "+".join(sharing) + "."
+                out[at] = f"{prefix}{items[j]}.{labels[p]}"
             if self.mean_free[g]:
                 out[self.mean_at[g]] = f"{levels[g]}.MEAN_1"
             if self.var_free[g]:
@@ -525,7 +529,8 @@ def check_identified(st: Structure, coded: Coded, groups: Groups) -> None:
         codes = coded.codes[groups.codes == g]
         for j, item in enumerate(coded.items):
             k = int(spec.n_cat[j])
-            specific = spec.free[j, :k] & ~st.eq[j, :k]
+            sharing = (st.index[:, j, :k] == st.index[g, j, :k]).sum(axis=0)
+            specific = spec.free[j, :k] & (sharing == 1)
             if not specific.any():
                 continue
             seen = np.unique(codes[:, j][codes[:, j] >= 0])
@@ -706,9 +711,9 @@ def _fit_result(
     coded: Coded, groups: Groups, spec: Spec, eq: np.ndarray, mean_free: np.ndarray,
     var_free: np.ndarray, *, model: str, invariance: tuple[str, ...], se_type: str, tol: float,
     max_cycles: int, start: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
-    gd: GroupData | None = None, announce: bool = True,
+    gd: GroupData | None = None, announce: bool = True, ties: np.ndarray | None = None,
 ) -> MultiGroupIRTResult:
-    st = Structure(spec, len(groups.levels), eq, mean_free, var_free)
+    st = Structure(spec, len(groups.levels), eq, mean_free, var_free, ties)
     check_identified(st, coded, groups)
     if gd is None:
         gd = group_data(spec, coded.codes, groups)
