@@ -180,3 +180,11 @@ def test_three_groups_gpcm_configural_equals_separate_fits():
     single = als.irt(data.iloc[300:], "gpcm", tol=1e-7, se=None).coef()
     np.testing.assert_allclose(fit.coef().loc["c"].to_numpy(), single.to_numpy(), atol=1e-5)
     assert fit.n_parameters == 3 * 4 * 4 and fit.groups == ("a", "b", "c")
+
+
+def test_graded_configural_with_missing_answers():
+    data = pd.read_csv(FIXTURES / "mirt" / "MG2.csv")
+    data.iloc[0, 0] = data.iloc[1, 1] = np.nan
+    fit = als.irt_multigroup(data, np.repeat(["g1", "g2"], 1000), se=None)
+    check("mg2_missing_coef", fit.coef().loc["g1"].to_numpy().ravel())
+    assert sum(fit.n_obs) == 2000  # the two rows with a missing answer are kept
