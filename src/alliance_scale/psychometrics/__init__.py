@@ -35,7 +35,10 @@ __getattr__, __dir__, __all__ = attach(
             "map_test", "parallel_analysis", "plot_loadings", "plot_scree", "principal",
             "rotate", "vss",
         ],
-        "._irt": ["IRTResult", "irt", "simulate_irt"],
+        "._irt": [
+            "IRTResult", "irt", "simulate_irt",
+            "DIFResult", "MultiGroupIRTResult", "dif", "empirical_es", "irt_multigroup",
+        ],
         "._keys": ["reverse_codes", "reverse_keyed", "split_keyed"],
         "._reliability": [
             "AlphaResult", "ICCResult", "OmegaResult", "cronbach_alpha", "icc",

@@ -5,13 +5,27 @@ Private modules behind one face: :mod:`._models` (item response functions and th
 derivatives), :mod:`._data` (coding, patterns), :mod:`._start` (starting values),
 :mod:`._engine` (EM, observed information), :mod:`._scores` (EAP / MAP / ML / WLE /
 EAPsum), :mod:`._result` (:class:`IRTResult`), :mod:`._irt` (:func:`irt`),
-:mod:`._simulate` (:func:`simulate_irt`).
+:mod:`._simulate` (:func:`simulate_irt`), :mod:`._multigroup` (:func:`irt_multigroup`,
+several groups), :mod:`._multigroup_result` (:class:`MultiGroupIRTResult`), :mod:`._dif`
+(:func:`dif`, :class:`DIFResult`).
 """
 
 from __future__ import annotations
 
+from ._dif import DIFResult, dif, empirical_es
 from ._irt import irt
+from ._multigroup import irt_multigroup
+from ._multigroup_result import MultiGroupIRTResult
 from ._result import IRTResult
 from ._simulate import simulate_irt
 
-__all__ = ["IRTResult", "irt", "simulate_irt"]
+__all__ = [
+    "DIFResult",
+    "IRTResult",
+    "MultiGroupIRTResult",
+    "dif",
+    "empirical_es",
+    "irt",
+    "irt_multigroup",
+    "simulate_irt",
+]
