@@ -163,7 +163,7 @@ class ShortForm(Result):
                           else "joint correlated-factors model"),
                 "candidates kept": len(self.candidates),
                 "candidates fitted": int(self.search["fitted"].sum()),
-                "inadmissible": int((~self.candidates["admissible"]).sum()),
+                "inadmissible": int(self.search["inadmissible"].sum()),
                 "holds out": ("not tested (no holdout)" if self.holds_out is None
                               else "yes" if self.holds_out else "NO")}
 

@@ -29,6 +29,9 @@ import numpy as np
 
 __all__: list[str] = []
 
+#: Newton steps once Fisher scoring's step is below this (relative to the parameters).
+NEWTON_FROM = 0.1
+
 
 @dataclass(frozen=True)
 class BatchFit:
@@ -232,9 +235,11 @@ class _Layout:
                     cross.append((col, n_lam + c, k, p + g))
         self.cross = np.array(cross, dtype=int).reshape(-1, 4)
 
-    def system(self, lam: np.ndarray, psi: np.ndarray, s: np.ndarray,
-               w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Gradient, expected information and observed Hessian of F per candidate."""
+    def system(self, lam: np.ndarray, psi: np.ndarray, s: np.ndarray, w: np.ndarray,
+               newton: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Gradient, the matrix of the step (the observed Hessian of F where ``newton``,
+        the expected information elsewhere), and the expected information where
+        ``newton`` (for a Newton step that does not descend)."""
         b = len(lam)
         big_l = lam[:, :, None] * self.onehot
         z = np.concatenate([np.broadcast_to(self.eye, (b, *self.eye.shape)), big_l,
@@ -272,9 +277,9 @@ class _Layout:
             value = 2.0 * zmz[k * q + j]
             hessian[r, c] += value
             hessian[c, r] += value
-        info = np.ascontiguousarray(info.transpose(2, 0, 1))
-        hessian = np.ascontiguousarray(hessian.transpose(2, 0, 1))
-        return grad, info, hessian
+        mat = np.where(newton, hessian, info)
+        return (grad, np.ascontiguousarray(mat.transpose(2, 0, 1)),
+                np.ascontiguousarray(info[:, :, newton].transpose(2, 0, 1)))
 
 
 def _solve(mat: np.ndarray, rhs: np.ndarray) -> np.ndarray:
@@ -283,17 +288,6 @@ def _solve(mat: np.ndarray, rhs: np.ndarray) -> np.ndarray:
     except np.linalg.LinAlgError:
         return np.stack([np.linalg.lstsq(m_, r_, rcond=None)[0]
                          for m_, r_ in zip(mat, rhs, strict=True)])
-
-
-def _newton_step(hessian: np.ndarray, info: np.ndarray, grad: np.ndarray) -> np.ndarray:
-    """Newton's step where it descends (Hessian positive definite near the optimum),
-    Fisher scoring's elsewhere."""
-    step = _solve(hessian, grad)
-    descent = np.einsum("bt,bt->b", step, grad)
-    bad = ~(np.isfinite(descent) & (descent > 0))
-    if bad.any():
-        step[bad] = _solve(info[bad], grad[bad])
-    return step
 
 
 def fit_batch(s: np.ndarray, n_obs: int | np.ndarray, factor_of: Sequence[int], *,
@@ -342,6 +336,7 @@ def fit_batch(s: np.ndarray, n_obs: int | np.ndarray, factor_of: Sequence[int], 
         fval, w, ok = _discrepancy(_implied(lam, psi, theta, f), s, logdet_s)
     layout = _Layout(f, free_lam, tri, p, m)
     converged = np.zeros(bsize, dtype=bool)
+    newton = np.zeros(bsize, dtype=bool)
     iterations = np.zeros(bsize, dtype=int)
     active = np.flatnonzero(ok & (sign_s > 0))
     for it in range(1, max_iter + 1):
@@ -350,12 +345,16 @@ def fit_batch(s: np.ndarray, n_obs: int | np.ndarray, factor_of: Sequence[int], 
         xa, sa = x[active], s[active]
         lam, psi, theta = _unpack(xa, p, m, free_lam, tri)
         wa = w[active]
-        grad, info, hessian = layout.system(lam, psi, sa, wa)
         # Fisher scoring far from the optimum (robust), Newton near it (quadratic)
-        step = _solve(info, grad)
-        near = np.max(np.abs(step) / np.maximum(1.0, np.abs(xa)), axis=1) < 0.01
-        if near.any():
-            step[near] = _newton_step(hessian[near], info[near], grad[near])
+        use = newton[active]
+        grad, mat, info = layout.system(lam, psi, sa, wa, use)
+        step = _solve(mat, grad)
+        if use.any():
+            descent = np.einsum("bt,bt->b", step[use], grad[use])
+            bad = ~(np.isfinite(descent) & (descent > 0))
+            if bad.any():
+                rows = np.flatnonzero(use)[bad]
+                step[rows] = _solve(info[bad], grad[rows])
         f_old = fval[active]
         scale = np.ones(len(active))
         accepted = np.zeros(len(active), dtype=bool)
@@ -378,6 +377,7 @@ def fit_batch(s: np.ndarray, n_obs: int | np.ndarray, factor_of: Sequence[int], 
         x[active], fval[active], w[active] = new_x, new_f, new_w
         iterations[active] = it
         size = np.max(np.abs(step) / np.maximum(1.0, np.abs(xa)), axis=1)
+        newton[active] = size < NEWTON_FROM
         done = (size < tol) | (~accepted & (np.max(np.abs(grad), axis=1) < 1e-9))
         converged[active[done]] = True
         stuck = ~accepted & ~done
