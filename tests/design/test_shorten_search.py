@@ -149,7 +149,7 @@ def test_validity_parts_and_objective():
 
 
 def test_irt_information_part():
-    data, scale = _simulated(500)
+    data, _ = _simulated(500)
     with pytest.raises(OptionError, match="needs irt=True"):
         shorten(data, _small_scale("C1"), objective="information", holdout=None)
     form = shorten(data, _small_scale("C1"), objective="information", irt=True, holdout=None)
