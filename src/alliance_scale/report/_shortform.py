@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from .._io import write_atomic
-from ..design._shorten import ShortForm
+from ..design import ShortForm
 from ._report import _CSS, Section, Table, _e, _html_table
 
 __all__ = ["shortform_report", "shortform_section"]
