@@ -5,7 +5,7 @@ candidates can be fitted in batches". Measured here, in one run, on the same can
 (every 3-item set of every facet of the bundled pilot keeping one item per leaf theme: 550
 one-factor models on the facets' polychoric correlations, 320 respondents):
 
-(a) ``_three_item_fits``: all candidates of a facet at once (closed form, vectorised);
+(a) ``three_item_fits``: all candidates of a facet at once (closed form, vectorised);
 (b) ``cfa(cov_matrix=...)``: the same models one by one with our iterative ML;
 (c) lavaan 0.6.14 ``cfa(model, sample.cov = R, sample.nobs = n)`` one by one, timed in R,
     when Rscript is on PATH (the largest crel difference against (a) is printed too);
@@ -26,7 +26,7 @@ import time
 import warnings
 
 import alliance_scale as als
-from alliance_scale.design._shorten import _Facet, _fit_candidate, _three_item_fits
+from alliance_scale.design._shorten_search import Facet, fit_candidate, three_item_fits
 from alliance_scale.psychometrics import polychoric
 
 try:
@@ -68,7 +68,7 @@ def main() -> None:
         facets.setdefault(item.facet, {"items": []})["items"].append(item.id)
     for name, facet in facets.items():
         pool = facet["items"]
-        facet["candidates"] = _Facet(name, pool, 3, [], themes, reversed_items, True,
+        facet["candidates"] = Facet(name, pool, 3, [], themes, reversed_items, True,
                                      "any").candidates()
         facet["rho"] = polychoric(data[pool], smooth=False).correlation
         facet["n"] = int(data[pool].notna().any(axis=1).sum())
@@ -78,7 +78,7 @@ def main() -> None:
 
     def batch() -> list:
         return [row for f in facets.values()
-                for row in _three_item_fits(f["candidates"], f["rho"], f["n"])]
+                for row in three_item_fits(f["candidates"], f["rho"])]
 
     rows = batch()
     t_batch = best_of(batch, args.repeats)
@@ -86,7 +86,7 @@ def main() -> None:
     def one_by_one() -> None:
         for f in facets.values():
             for c in f["candidates"]:
-                _fit_candidate(c, None, f["rho"], f["n"], "ml")
+                fit_candidate({"F": c}, None, f["rho"], f["n"], "ml")
 
     t_iter = best_of(one_by_one, 1)
     print(f"(a) batched closed form   {t_batch:8.4f} s  "

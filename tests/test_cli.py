@@ -472,9 +472,11 @@ def _shorten_inputs(tmp_path: Path) -> tuple[Path, Path]:
 def test_shorten_writes_a_scale(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     data, scale = _shorten_inputs(tmp_path)
     out = tmp_path / "short.yaml"
+    page = tmp_path / "short.html"
     code = main(["shorten", str(data), "--scale", str(scale), "--per-facet", "3", "-o",
-                 str(out)])
+                 str(out), "--report", str(page)])
     assert code == 0
+    assert "Short form" in page.read_text(encoding="utf-8")
     short = Scale.load(out)
     assert len(short.items) == 6 and short.version.endswith(
         "+short." + Scale.load(scale).content_hash[:12])
@@ -487,6 +489,9 @@ def test_shorten_writes_a_scale(tmp_path: Path, capsys: pytest.CaptureFixture) -
     (["--per-facet", "9"], "per_facet: facet C1 keeps 9 items but has 5"),
     (["--holdout", "0.9"], "each needs at least 50"),
     (["--budget", "0"], "budget"),
+    (["--per-theme", "9"], "per_theme: theme C1 of facet C1 keeps 9 items"),
+    (["--folds", "9"], "folds=9: 320 respondents give folds of 35"),
+    (["--report", "r.pdf"], "the short-form report is an .html page"),
 ])
 def test_shorten_bad_input_one_line(tmp_path: Path, capsys: pytest.CaptureFixture,
                                     extra: list[str], message: str) -> None:

@@ -216,8 +216,18 @@ def _add_shorten(commands: argparse._SubParsersAction) -> None:
                          help="layout of DATA (default: auto, decided from the file)")
     command.add_argument("--per-facet", type=int, default=3, metavar="K",
                          help="items kept per facet (default: 3)")
-    command.add_argument("--objective", choices=("stuart", "reliability"), default="stuart",
-                         help="score of a candidate (default: stuart)")
+    command.add_argument("--per-theme", type=int, default=None, metavar="K",
+                         help="items kept per leaf theme instead of per facet")
+    command.add_argument("--model", choices=("facet", "joint"), default="facet",
+                         help="one-factor model per facet, or one joint model of every "
+                              "facet as stuart (default: facet)")
+    command.add_argument("--objective",
+                         choices=("stuart", "reliability", "validity", "information"),
+                         default="stuart",
+                         help="score of a candidate (default: stuart; information needs "
+                              "--irt)")
+    command.add_argument("--irt", action="store_true",
+                         help="compute each candidate's IRT test information (slower)")
     command.add_argument("--anchor", nargs="+", default=(), metavar="ITEM",
                          help="items every candidate keeps")
     command.add_argument("--exclude", nargs="+", default=(), metavar="ITEM",
@@ -227,13 +237,18 @@ def _add_shorten(commands: argparse._SubParsersAction) -> None:
                               "(default: any)")
     command.add_argument("--no-theme-rule", action="store_true",
                          help="do not require one item per leaf theme")
-    command.add_argument("--method", choices=("auto", "exact", "mmas"), default="auto",
+    command.add_argument("--method", choices=("auto", "exact", "mmas", "genetic"),
+                         default="auto",
                          help="search (default: auto: exact when a facet has at most "
                               "--budget candidates)")
     command.add_argument("--budget", type=int, default=2000, metavar="N",
                          help="most candidates fitted per facet (default: 2000)")
     command.add_argument("--holdout", type=float, default=0.5, metavar="SHARE",
                          help="share of respondents held out (default: 0.5; 0 for none)")
+    command.add_argument("--folds", type=int, default=None, metavar="K",
+                         help="k-fold validation instead of the holdout")
+    command.add_argument("--report", type=Path, default=None, metavar="FILE",
+                         help="also write the short form's report (.html)")
     command.add_argument("--seed", type=int, default=1,
                          help="seed of the holdout split and the ants (default: 1)")
     command.add_argument("--quiet", "-q", action="store_true",
@@ -427,20 +442,32 @@ def _shorten(args: argparse.Namespace) -> int:
             bar.total = total
             bar.update(done - bar.n)
 
+    if args.report is not None:
+        if args.report.suffix.lower() not in (".html", ".htm"):
+            raise OptionError(f"--report {args.report}: the short-form report is an .html "
+                              "page")
+        _check_output(args.report, [args.data, args.scale, args.output])
     try:
-        form = shorten(responses, scale, per_facet=args.per_facet, objective=args.objective,
-                       anchors=args.anchor, exclude=args.exclude, reversed=args.reversed,
+        form = shorten(responses, scale, per_facet=args.per_facet, per_theme=args.per_theme,
+                       model=args.model, objective=args.objective, anchors=args.anchor,
+                       exclude=args.exclude, reversed=args.reversed,
                        cover_themes=not args.no_theme_rule, method=args.method,
-                       budget=args.budget, holdout=args.holdout or None, seed=args.seed,
-                       progress=progress)
+                       budget=args.budget, irt=args.irt, folds=args.folds,
+                       holdout=None if args.folds or not args.holdout else args.holdout,
+                       seed=args.seed, progress=progress)
     finally:
         if bar is not None:
             bar.close()
     form.scale.save(args.output)
+    if args.report is not None:
+        from .report import shortform_report
+
+        shortform_report(form, args.report)
     if not args.quiet:
         print(form)
         print(f"wrote {args.output} ({len(form.scale.items)} items, version "
-              f"{form.scale.version})", file=sys.stderr)
+              f"{form.scale.version})"
+              + (f" and {args.report}" if args.report is not None else ""), file=sys.stderr)
     return 0
 
 

@@ -509,3 +509,38 @@ def test_entries_are_checked_in_full(tmp_path: Path, old: str, new: str, message
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
     with pytest.raises(ItemBankError, match=re.escape(message)):
         Scale.load(path)
+
+
+# --- lineage (a short form's parent) ----------------------------------------------------------
+
+def test_lineage_saved_loaded_and_hashed(tmp_path):
+    from dataclasses import replace
+
+    from alliance_scale.instrument import Lineage
+
+    parent = draft_scale(items_per_facet=2)
+    assert "lineage" not in parent.to_dict()  # scales without one: files and hashes as before
+    lineage = Lineage(parent.name, parent.version, parent.content_hash, "shorten: test")
+    child = replace(parent, items=parent.items[:9], content_hash="", lineage=lineage)
+    assert child.to_dict()["lineage"] == {"parent": parent.name,
+                                          "parent_version": parent.version,
+                                          "parent_hash": parent.content_hash,
+                                          "method": "shorten: test"}
+    for suffix in (".yaml", ".json"):
+        path = child.save(tmp_path / f"child{suffix}")
+        again = Scale.load(path)
+        assert again.lineage == lineage and again.content_hash == child.content_hash
+    other = replace(child, content_hash="", lineage=replace(lineage, method="by hand"))
+    assert other.content_hash != child.content_hash  # the lineage is part of the content
+    assert "Lineage: derived from" in child.to_markdown()
+    assert "Lineage" not in parent.to_markdown()
+    hash(child)  # a frozen scale stays hashable
+
+
+def test_lineage_bad_entries_refused(tmp_path):
+    data = draft_scale(items_per_facet=1).to_dict()
+    data["lineage"] = {"parent": "x", "method": 3}
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ItemBankError, match="lineage needs exactly"):
+        Scale.load(path)

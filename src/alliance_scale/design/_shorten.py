@@ -24,7 +24,6 @@ import math
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from itertools import combinations
 from typing import Any
 
 import numpy as np
@@ -35,269 +34,19 @@ from .._results import Report, Result, format_table, result, summary_lines
 from .._warn import warn_user
 from ..errors import AllianceScaleWarning, AnalysisError, OptionError
 from ..instrument._scale import Scale
+from ._shorten_parts import OBJECTIVES, Parts, bordin_pairs
+from ._shorten_search import COLUMNS, Evaluator, Facet, exact, genetic, mmas, total_candidates
 
-__all__ = ["OBJECTIVES", "ShortForm", "shorten", "stuart_objective"]
+__all__ = ["ShortForm", "shorten"]
 
-#: Objectives :func:`shorten` knows by name.
-OBJECTIVES = ("stuart", "reliability")
-METHODS = ("auto", "exact", "mmas")
+METHODS = ("auto", "exact", "mmas", "genetic")
+MODELS = ("facet", "joint")
 ESTIMATORS = ("auto", "ML", "WLSMV")
 REVERSED = ("any", "keep", "drop")
 #: Fewest respondents in each of the calibration and the held-out part.
 MIN_PART = 50
 #: Tolerances of "the short form holds out" (issue #22): omega, CFI, Bordin correlations.
 HOLDOUT_TOLERANCE = {"omega": 0.02, "cfi": 0.01, "bordin": 0.03}
-
-
-def _pnorm(x: float, mean: float, sd: float) -> float:
-    return 0.5 * math.erfc(-(x - mean) / (sd * math.sqrt(2.0)))
-
-
-def stuart_objective(crel: float, rmsea: float, srmr: float) -> float:
-    """stuart's default objective (``fixedobjective()``): higher is better, at most 3.
-
-    ``pnorm(crel, .80, .075) + pnorm(rmsea, .05, .015, lower = FALSE) + pnorm(srmr, .05,
-    .015, lower = FALSE)``, the defaults of stuart's ``fixedobjective(criteria = c("rmsea",
-    "srmr", "crel"))`` (Schultze 2017, R package stuart, ``R/fixedobjective.R``).
-
-    Parameters
-    ----------
-    crel : float
-        Composite reliability of the candidate (0-1).
-    rmsea, srmr : float
-        Its fit (0 for a saturated model).
-
-    Returns
-    -------
-    float
-
-    Examples
-    --------
-    >>> round(stuart_objective(0.80, 0.05, 0.05), 3)
-    1.5
-    """
-    return (_pnorm(crel, 0.80, 0.075) + 1.0 - _pnorm(rmsea, 0.05, 0.015)
-            + 1.0 - _pnorm(srmr, 0.05, 0.015))
-
-
-def _objective(name: str, row: Mapping[str, Any]) -> float:
-    if not row["admissible"]:
-        return 0.0  # stuart: an inadmissible candidate gets pheromone 0
-    if name == "reliability":
-        return float(row["crel"])
-    rmsea = row["rmsea"] if np.isfinite(row["rmsea"]) else 0.0
-    srmr = row["srmr"] if np.isfinite(row["srmr"]) else 0.0
-    return stuart_objective(row["crel"], rmsea, srmr)
-
-
-# --- fitting one candidate ---------------------------------------------------------------
-
-def _inadmissible(items: Sequence[str], reason: str) -> dict[str, Any]:
-    return {"items": tuple(items), "admissible": False, "reason": reason, "crel": np.nan,
-            "chisq": np.nan, "df": np.nan, "rmsea": np.nan, "srmr": np.nan, "cfi": np.nan}
-
-
-def _fit_candidate(items: Sequence[str], data: pd.DataFrame | None, cov: pd.DataFrame | None,
-                   n_obs: int, missing: str) -> dict[str, Any]:
-    """One-factor model of ``items`` (marker loading 1), its crel, fit and admissibility.
-
-    Admissible as lavaan's ``post.check`` (what stuart's ``run.lavaan`` asks): converged,
-    no negative residual or factor variance.
-    """
-    from ..psychometrics._cfa import cfa
-
-    model = {"F": list(items)}
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            if cov is not None:
-                fit = cfa(cov_matrix=cov.loc[list(items), list(items)], n_obs=n_obs, model=model)
-            else:
-                fit = cfa(data[list(items)], model, missing=missing)
-    except (AnalysisError, np.linalg.LinAlgError, FloatingPointError) as error:
-        return _inadmissible(items, f"the fit failed: {error}")
-    est = fit.estimates
-    loadings = est.loc[est["op"] == "=~", "est"].to_numpy(float)
-    var = est[(est["op"] == "~~") & (est["lhs"] == est["rhs"])]
-    theta = var.loc[var["lhs"].isin(items), "est"].to_numpy(float)
-    psi = float(var.loc[var["lhs"] == "F", "est"].iloc[0])
-    common = loadings.sum() ** 2 * psi
-    crel = common / (common + theta.sum())
-    reasons = []
-    if not fit.converged:
-        reasons.append("the estimation did not converge")
-    if (theta < 0).any():
-        negative = [i for i, t in zip(items, theta, strict=True) if t < 0]
-        reasons.append("some estimated ov variances are negative (" + ", ".join(negative) + ")")
-    if psi <= 0:
-        reasons.append("some estimated lv variances are negative")
-    f = fit.fit
-    return {"items": tuple(items), "admissible": not reasons, "reason": "; ".join(reasons),
-            "crel": float(crel), "chisq": f.get("chisq", np.nan), "df": f.get("df", np.nan),
-            "rmsea": f.get("rmsea", np.nan), "srmr": f.get("srmr", np.nan),
-            "cfi": f.get("cfi", np.nan)}
-
-
-def _three_item_fits(candidates: Sequence[tuple[str, ...]], cov: pd.DataFrame,
-                     n_obs: int) -> list[dict[str, Any]]:
-    """One-factor models of 3-item candidates, all at once (closed form).
-
-    Three indicators identify one factor exactly (df = 0): the estimates reproduce the
-    matrix, whatever the discrepancy function (ML, ULS, DWLS), so with the first loading
-    fixed at 1, ``psi = s12 s13 / s23``, ``lambda2 = s23 / s13``, ``lambda3 = s23 / s12``
-    and ``theta_i = s_ii - lambda_i^2 psi`` (Bollen 1989, ch. 7). Vectorised over the
-    candidates: what a per-candidate iterative fit spends milliseconds on is a few array
-    operations. Improper solutions (a negative variance) are kept and flagged as lavaan's
-    ``post.check`` flags them.
-    """
-    names = list(cov.index)
-    idx = np.array([[names.index(i) for i in c] for c in candidates], dtype=int)
-    s = cov.to_numpy(float)
-    a, b, c = idx[:, 0], idx[:, 1], idx[:, 2]
-    s_ab, s_ac, s_bc = s[a, b], s[a, c], s[b, c]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        psi = s_ab * s_ac / s_bc
-        lam = np.column_stack([np.ones(len(idx)), s_bc / s_ac, s_bc / s_ab])
-        theta = s[idx, idx] - lam ** 2 * psi[:, None]
-        common = lam.sum(axis=1) ** 2 * psi
-        crel = common / (common + theta.sum(axis=1))
-    rows = []
-    for k, items in enumerate(candidates):
-        reasons = []
-        if not np.isfinite(psi[k]) or not np.isfinite(lam[k]).all():
-            reasons.append("not identified (a zero covariance between its items)")
-        else:
-            if (theta[k] < 0).any():
-                negative = [i for i, t in zip(items, theta[k], strict=True) if t < 0]
-                reasons.append("some estimated ov variances are negative ("
-                               + ", ".join(negative) + ")")
-            if psi[k] <= 0:
-                reasons.append("some estimated lv variances are negative")
-        rows.append({"items": tuple(items), "admissible": not reasons,
-                     "reason": "; ".join(reasons),
-                     "crel": float(crel[k]) if np.isfinite(crel[k]) else np.nan,
-                     "chisq": 0.0, "df": 0.0, "rmsea": 0.0, "srmr": 0.0, "cfi": 1.0})
-    return rows
-
-
-# --- constraints and search ---------------------------------------------------------------
-
-class _Facet:
-    """A facet's pool, quota and constraints, and the cache of its fitted candidates."""
-
-    def __init__(self, name: str, pool: list[str], k: int, anchors: list[str],
-                 themes: Mapping[str, str], reversed_items: set[str], cover_themes: bool,
-                 reversed_rule: str) -> None:
-        self.name, self.pool, self.k, self.anchors = name, pool, k, anchors
-        self.themes = themes
-        self.reversed_items = reversed_items
-        self.cover = cover_themes and bool(themes)
-        self.need_reversed = reversed_rule == "keep" and bool(reversed_items & set(pool))
-        if k > len(pool):
-            raise OptionError(f"per_facet: facet {name} keeps {k} items but has {len(pool)} "
-                              f"to choose from ({', '.join(pool) or 'none'})")
-        if len(anchors) > k:
-            raise OptionError(f"anchors: facet {name} has {len(anchors)} anchors "
-                              f"({', '.join(anchors)}) but keeps {k} items")
-        n_themes = len({themes[i] for i in pool}) if self.cover else 0
-        if n_themes > k:
-            raise AnalysisError(f"facet {name} has {n_themes} leaf themes but keeps {k} items: "
-                                "no candidate keeps one item per theme (cover_themes=False "
-                                "lifts that constraint, or raise per_facet)")
-        self.cache: dict[tuple[str, ...], dict[str, Any]] = {}
-
-    def valid(self, subset: Sequence[str]) -> bool:
-        chosen = set(subset)
-        if not chosen.issuperset(self.anchors):
-            return False
-        if self.cover and {self.themes[i] for i in subset} != {self.themes[i] for i in self.pool}:
-            return False
-        return not (self.need_reversed and not chosen & self.reversed_items)
-
-    def size(self) -> int:
-        """Upper bound of the candidates (anchors in, any other k - a of the rest)."""
-        free = len(self.pool) - len(self.anchors)
-        return math.comb(free, self.k - len(self.anchors))
-
-    def candidates(self) -> list[tuple[str, ...]]:
-        found = [c for c in combinations(self.pool, self.k) if self.valid(c)]
-        if not found:
-            raise AnalysisError(f"facet {self.name}: no set of {self.k} items meets the "
-                                "constraints (anchors, one item per leaf theme, a reverse-keyed "
-                                "item)")
-        return found
-
-
-def _evaluate(facet: _Facet, subset: tuple[str, ...], fit: Callable[[tuple[str, ...]], dict],
-              objective: str) -> dict[str, Any]:
-    key = tuple(sorted(subset, key=facet.pool.index))
-    row = facet.cache.get(key)
-    if row is None:
-        row = fit(key)
-        row["objective"] = _objective(objective, row)
-        row["facet"] = facet.name
-        facet.cache[key] = row
-    return row
-
-
-def _mmas(facet: _Facet, fit: Callable, objective: str, budget: int,
-          rng: np.random.Generator, ants: int = 16, evaporation: float = 0.95,
-          tick: Callable[[], None] | None = None) -> None:
-    """MAX-MIN ant system over the facet's items (stuart's ``mmas()`` defaults: 16 ants,
-    pheromone kept 0.95 per cycle, bounds from the best solution, Stuetzle & Hoos 2000).
-
-    Stops when ``budget`` distinct candidates were fitted or after 50 cycles without a
-    better solution.
-    """
-    pool = facet.pool
-    n = len(pool)
-    tau = np.ones(n)
-    best: dict[str, Any] | None = None
-    stale = 0
-    tries = 0
-    while len(facet.cache) < budget and stale < 50 and tries < 100 * budget:
-        improved = False
-        cycle_best = None
-        for _ in range(ants):
-            tries += 1
-            subset = _construct(facet, tau, rng)
-            if subset is None:
-                continue
-            known = tuple(sorted(subset, key=pool.index)) in facet.cache
-            if not known and len(facet.cache) >= budget:
-                break
-            row = _evaluate(facet, subset, fit, objective)
-            if not known and tick is not None:
-                tick()
-            if cycle_best is None or row["objective"] > cycle_best["objective"]:
-                cycle_best = row
-        if cycle_best is None:
-            stale += 1
-            continue
-        if best is None or cycle_best["objective"] > best["objective"]:
-            best, improved = cycle_best, True
-        stale = 0 if improved else stale + 1
-        tau_max = max(best["objective"], 1e-6) / (1 - evaporation)
-        p_best = 0.05 ** (1 / n)
-        tau_min = tau_max * (1 - p_best) / ((n / 2 - 1) * p_best) if n > 2 else tau_max / 10
-        tau *= evaporation
-        tau[[pool.index(i) for i in best["items"]]] += max(best["objective"], 1e-6)
-        np.clip(tau, tau_min, tau_max, out=tau)
-
-
-def _construct(facet: _Facet, tau: np.ndarray, rng: np.random.Generator) -> list[str] | None:
-    """One ant: anchors, then items drawn with probability proportional to pheromone."""
-    for _ in range(20):
-        chosen = list(facet.anchors)
-        weights = tau.copy()
-        weights[[facet.pool.index(a) for a in chosen]] = 0
-        while len(chosen) < facet.k:
-            j = int(rng.choice(len(facet.pool), p=weights / weights.sum()))
-            chosen.append(facet.pool[j])
-            weights[j] = 0
-        if facet.valid(chosen):
-            return chosen
-    return None
 
 
 # --- result -------------------------------------------------------------------------------
@@ -315,14 +64,17 @@ class ShortForm(Result):
     items : dict of str -> tuple of str
         Facet -> kept items (pool order).
     candidates : DataFrame
-        Every fitted candidate: facet, length, items, admissible, reason, crel, chisq, df,
-        rmsea, srmr, cfi, objective; sorted by facet, length and objective (best first).
+        The fitted candidates (an exact search keeps its ``keep`` best): facet ("joint"
+        for the joint model), length, items, admissible, reason, crel, chisq, df, rmsea,
+        srmr, cfi, r full, bordin gap, information (with ``irt=True``), objective; sorted
+        by facet, length and objective (best first).
     pareto : DataFrame
         Per length: items in the form, summed objective, mean and lowest facet crel,
         inadmissible candidates, and whether no other length is shorter and as reliable
         (``pareto``).
     search : DataFrame
-        Per facet: method ("exact" or "mmas"), candidates fitted, inadmissible, upper bound
+        Per search (a facet, or "joint"): method ("exact", "mmas" or "genetic"), candidates
+        fitted, inadmissible and their reasons counted, upper bound
         (``C(n - anchors, k - anchors)``), the chosen candidate's crel on the calibration
         part and, with a holdout, refitted on the held-out part (``crel held-out``).
     holdout : DataFrame or None
@@ -338,6 +90,10 @@ class ShortForm(Result):
         (:data:`HOLDOUT_TOLERANCE`). A warning says what failed. None without holdout.
     objective, estimator, seed, parent_hash : str, str, int or None, str
     n_calibration, n_holdout : int
+    model : {"facet", "joint"}
+    folds : DataFrame or None
+        With ``folds=k``: per fold and search, the items chosen on the other folds, crel
+        and objective there and refitted on the fold.
 
     Examples
     --------
@@ -363,22 +119,51 @@ class ShortForm(Result):
     parent_hash: str
     n_calibration: int
     n_holdout: int
+    model: str = "facet"
+    folds: pd.DataFrame | None = None
 
-    def to_frame(self) -> pd.DataFrame:
-        """The best candidate of each facet at the chosen length."""
-        best = [self.candidates[(self.candidates["facet"] == f)
-                                & (self.candidates["items"] == tuple(items))].iloc[0]
-                for f, items in self.items.items()]
+    def to_frame(self, kind: str = "best") -> pd.DataFrame:
+        """A table of the result.
+
+        Parameters
+        ----------
+        kind : {"best", "pareto", "candidates", "folds"}, default "best"
+            ``"best"``: the chosen candidate of each facet (of the joint model: one row);
+            ``"pareto"``: the best form per length (:attr:`pareto`); ``"candidates"``:
+            every candidate kept; ``"folds"``: the k-fold table (empty without folds).
+        """
+        check_choice("kind", kind, ("best", "pareto", "candidates", "folds"))
+        if kind == "pareto":
+            return self.pareto
+        if kind == "candidates":
+            return self.candidates
+        if kind == "folds":
+            return self.folds if self.folds is not None else pd.DataFrame()
+        columns = ["items", "crel", "rmsea", "srmr", "cfi", "r full", "bordin gap",
+                   "objective"]
+        if self.model == "joint":
+            flat = tuple(i for items in self.items.values() for i in items)
+            best = [self.candidates[(self.candidates["facet"] == "joint")
+                                    & _same(self.candidates["items"], flat)].iloc[0]]
+        else:
+            best = [self.candidates[(self.candidates["facet"] == f)
+                                    & _same(self.candidates["items"], tuple(items))].iloc[0]
+                    for f, items in self.items.items()]
         frame = pd.DataFrame(best).set_index("facet")
         frame["items"] = [" ".join(i) for i in frame["items"]]
-        return frame[["items", "crel", "rmsea", "srmr", "objective"]]
+        if frame["information"].notna().any():
+            columns.insert(-1, "information")
+        return frame[columns]
 
     def _summary(self) -> dict[str, Any]:
         n = sum(len(i) for i in self.items.values())
         return {"items kept": n, "objective": self.objective, "estimator": self.estimator,
                 "calibration / held-out respondents": f"{self.n_calibration} / {self.n_holdout}",
-                "candidates fitted": len(self.candidates),
-                "inadmissible": int((~self.candidates["admissible"]).sum()),
+                "model": ("one-factor model per facet" if self.model == "facet"
+                          else "joint correlated-factors model"),
+                "candidates kept": len(self.candidates),
+                "candidates fitted": int(self.search["fitted"].sum()),
+                "inadmissible": int(self.search["inadmissible"].sum()),
                 "holds out": ("not tested (no holdout)" if self.holds_out is None
                               else "yes" if self.holds_out else "NO")}
 
@@ -389,7 +174,11 @@ class ShortForm(Result):
             blocks += ["", "Held-out check (rule: mean omega drops <= 0.02 and CFI <= 0.01 from "
                        "calibration to held-out; Bordin r within 0.03 of the full form's)",
                        format_table(self.holdout)]
-        blocks += ["", "Best form per length", format_table(self.pareto)]
+        if self.folds is not None:
+            blocks += ["", f"{self.folds['fold'].max()}-fold validation (search on the other "
+                       "folds, chosen form refitted on the fold)", format_table(self.folds)]
+        blocks += ["", "Search", format_table(self.search),
+                   "", "Best form per length", format_table(self.pareto)]
         return Report("Short form (stuart-style search)", tuple(blocks))
 
 
@@ -437,6 +226,8 @@ def shorten(
     scale: Scale | Mapping[str, Sequence[str]],
     per_facet: int | Mapping[str, int] = 3,
     *,
+    per_theme: int | Mapping[str, int] | None = None,
+    model: str = "facet",
     objective: str = "stuart",
     estimator: str = "auto",
     missing: str | None = None,
@@ -447,7 +238,10 @@ def shorten(
     method: str = "auto",
     budget: int = 2000,
     lengths: Sequence[int] | None = None,
-    holdout: float | None = 0.5,
+    holdout: float | str | None = "auto",
+    folds: int | None = None,
+    irt: bool = False,
+    keep: int = 500,
     seed: int | None = 1,
     progress: Callable[[int, int], None] | None = None,
 ) -> ShortForm:
@@ -463,19 +257,31 @@ def shorten(
         factor -> items (no themes, no keys; stuart's ``factor.structure``).
     per_facet : int or mapping of str -> int, default 3
         Items kept per facet (a mapping: per facet).
-    objective : {"stuart", "reliability"}, default "stuart"
-        Score of a facet's candidate; the form's score is their sum. ``"stuart"``:
+    per_theme : int or mapping of str -> int, optional
+        Items kept per leaf theme instead (a mapping: per theme; a Scale only); a facet then
+        keeps the sum of its themes' quotas and ``per_facet`` is not used.
+    model : {"facet", "joint"}, default "facet"
+        ``"facet"``: each facet's one-factor model; the objective is a sum over facets, so
+        the best form is the best candidate of each facet (``sum_f C(n_f, k)`` fits).
+        ``"joint"``: one correlated-factors model of every facet, as stuart fits (crel of
+        the whole model, its RMSEA and SRMR); candidates are the product of the facets'.
+    objective : {"stuart", "reliability", "validity", "information"}, default "stuart"
+        Score of a candidate (the form's: the sum over facets). ``"stuart"``:
         :func:`stuart_objective` of its composite reliability, RMSEA and SRMR (stuart's
-        default, Schultze 2017); ``"reliability"``: the composite reliability alone.
-        Inadmissible candidates score 0 (as in stuart).
+        default, Schultze 2017); ``"reliability"``: the composite reliability;
+        ``"validity"``: stuart's plus ``pnorm(r full, .90, .05)`` and ``pnorm(bordin gap,
+        .03, .01, lower = FALSE)`` (:mod:`._shorten_parts`); ``"information"``: the mean IRT
+        test information on theta in [-2, 2] (needs ``irt=True``). Inadmissible candidates
+        score 0 (as in stuart). Every part is a column of ``candidates``.
     estimator : {"auto", "ML", "WLSMV"}, default "auto"
-        ``"ML"``: each candidate's one-factor model by lavaan's ML on the responses
-        (``missing="ml"``, full information, as stuart; or ``"listwise"``).
-        ``"WLSMV"`` (auto for a Scale of at most 7 points): the facet's polychoric
-        correlations of the calibration part, pairwise, computed once, and each
-        candidate's model fitted to its submatrix by ML; for 3 items the model is
-        saturated and the estimates are WLSMV's. The blueprint CFAs of the chosen form
-        are WLSMV (:func:`~alliance_scale.blueprint_cfa`).
+        ``"ML"``: the candidates' models by lavaan's ML on the responses (each candidate's
+        complete rows, fitted in batches, when ``missing="listwise"`` or nothing is
+        missing; full information, one fit per candidate, when ``missing="ml"`` and answers
+        are missing, as stuart). ``"WLSMV"`` (auto for a Scale of at most 7 points): the
+        polychoric correlations of the calibration part, pairwise, computed once, and each
+        candidate's model fitted to its submatrix by ML (batched); for a 3-item facet the
+        model is saturated and the estimates are WLSMV's. The blueprint CFAs of the chosen
+        form are WLSMV (:func:`~alliance_scale.blueprint_cfa`).
     missing : str, optional
         For ``estimator="ML"``: ``"ml"`` (default) or ``"listwise"``.
     anchors, exclude : sequence of str
@@ -484,22 +290,31 @@ def shorten(
         Keep at least one item of every leaf theme of a facet (a Scale only).
     reversed : {"any", "keep", "drop"}, default "any"
         Reverse-keyed items: no rule; at least one per facet that has any; none.
-    method : {"auto", "exact", "mmas"}, default "auto"
-        ``"exact"`` enumerates every candidate of every facet (the objective is a sum over
-        facets, so the best form is the best candidate of each facet); ``"mmas"`` runs the
-        MAX-MIN ant system; ``"auto"``: exact for a facet with at most ``budget``
-        candidates, else mmas.
+    method : {"auto", "exact", "mmas", "genetic"}, default "auto"
+        ``"exact"`` enumerates every candidate; ``"mmas"`` runs the MAX-MIN ant system,
+        ``"genetic"`` a genetic search (:mod:`._shorten_search`), both seeded; ``"auto"``:
+        exact when the candidates number at most ``budget``, else mmas.
     budget : int, default 2000
-        Most candidates fitted per facet and length (>= 1).
+        Most candidates fitted per search (a facet, or the joint model) and length (>= 1).
     lengths : sequence of int, optional
         Items per facet to compare in the Pareto table (default: ``per_facet`` only); the
         form returned keeps ``per_facet``.
-    holdout : float or None, default 0.5
+    holdout : float, None or "auto", default "auto"
         Share of respondents held out (drawn with ``seed``); each part needs at least 50.
+        ``"auto"``: 0.5, or None with ``folds``.
+    folds : int, optional
+        k-fold validation (k >= 2): the search reruns on every k - 1 folds and its chosen
+        form is refitted on the fold left out (``ShortForm.folds``); the form returned is
+        the search on every respondent. Each fold needs at least 50 respondents.
+    irt : bool, default False
+        Compute the IRT information part (a graded model per facet: slower).
+    keep : int, default 500
+        Best candidates an exact search keeps in ``candidates`` (every one is counted, and
+        the inadmissible ones by reason, in ``search``).
     seed : int or None, default 1
-        Seeds the holdout split and the ant system.
+        Seeds the holdout split, the folds and the heuristic searches.
     progress : callable, optional
-        Called as ``progress(done, total)`` after each candidate fitted.
+        Called as ``progress(done, total)`` as candidates are fitted.
 
     Both languages are kept by construction: every item of a Scale carries its French and
     English text.
@@ -511,10 +326,11 @@ def shorten(
     Raises
     ------
     OptionError
-        A quota larger than a facet's pool, more anchors than the quota, an unknown item,
-        a bad option.
+        A quota larger than a facet's (or a theme's) pool, more anchors than the quota, an
+        unknown item, an exact search larger than the budget, a bad option.
     AnalysisError
-        No candidate meets the constraints, too few respondents for the holdout.
+        No candidate meets the constraints, every candidate inadmissible, too few
+        respondents for the holdout or the folds.
 
     Examples
     --------
@@ -530,8 +346,12 @@ def shorten(
     check_choice("objective", objective, OBJECTIVES)
     check_choice("estimator", estimator, ESTIMATORS)
     check_choice("method", method, METHODS)
+    check_choice("model", model, MODELS)
     check_choice("reversed", reversed, REVERSED)
     budget = check_integer("budget", budget, minimum=1)
+    keep = check_integer("keep", keep, minimum=1)
+    if objective == "information" and not irt:
+        raise OptionError("objective='information' needs irt=True")
     rng = check_seed("seed", seed)
     facets, themes, reversed_items = _pool_from(scale)
     every = [i for items in facets.values() for i in items]
@@ -545,6 +365,7 @@ def shorten(
     clash = set(anchors) & set(exclude)
     if clash:
         raise OptionError(f"anchors and exclude both name {', '.join(sorted(clash))}")
+    theme_quotas = _theme_quotas(per_theme, facets, themes)
     if isinstance(per_facet, Mapping):
         quotas = {f: check_integer(f"per_facet[{f!r}]", per_facet.get(f), minimum=1)
                   for f in facets}
@@ -556,95 +377,107 @@ def shorten(
         estimator = "WLSMV" if ordinal else "ML"
     missing = "ml" if missing is None else missing
     check_choice("missing", missing, ("ml", "listwise"))
+    if holdout == "auto":
+        holdout = None if folds is not None else 0.5
+    if folds is not None:
+        folds = check_integer("folds", folds, minimum=2)
+        if holdout is not None:
+            raise OptionError("folds and holdout exclude each other: give holdout=None "
+                              "(or leave it 'auto') with folds")
 
     calibration_rows, holdout_rows = _split(len(data), holdout, rng)
-    items_data = _reversed_data(data[every], scale, reversed_items)
-    calibration = items_data.iloc[calibration_rows]
+    items_data = _reversed_data(data, scale, reversed_items)
 
-    def facets_for(k_of: Mapping[str, int]) -> list[_Facet]:
+    def facets_for(k_of: Mapping[str, int], by_theme: Mapping | None) -> list[Facet]:
         out = []
         for f, items in facets.items():
             pool = [i for i in items if i not in exclude
                     and not (reversed == "drop" and i in reversed_items)]
-            out.append(_Facet(f, pool, k_of[f], [a for a in anchors if a in pool], themes,
-                              reversed_items, cover_themes, reversed))
+            out.append(Facet(f, pool, k_of[f], [a for a in anchors if a in pool], themes,
+                             reversed_items, cover_themes, reversed,
+                             by_theme.get(f) if by_theme else None))
         return out
 
-    chosen_facets = facets_for(quotas)
-    other_lengths = sorted({*(lengths or ())} - set(quotas.values()))
+    chosen_facets = facets_for(quotas, theme_quotas)
     plans = [chosen_facets]
-    for L in other_lengths:
-        plans.append(facets_for(dict.fromkeys(facets, check_integer("lengths", L, minimum=1))))
-    def exact_search(facet: _Facet) -> bool:
-        return method == "exact" or (method == "auto" and facet.size() <= budget)
+    for L in sorted({*(lengths or ())} - {f.k for f in chosen_facets}):
+        plans.append(facets_for(dict.fromkeys(facets, check_integer("lengths", L, minimum=1)),
+                                None))
+    groups_of = (lambda plan: [[f] for f in plan]) if model == "facet" else (lambda plan: [plan])
 
-    # the progress total: the candidates of exact searches, the budget of the ants
-    total = sum(len(f.candidates()) if exact_search(f) else budget for plan in plans
-                for f in plan)
+    def is_exact(group: list[Facet]) -> bool:
+        if method == "exact":
+            return True
+        return method == "auto" and math.prod(f.size() for f in group) <= budget
+
+    total = 0
+    for plan in plans:
+        for group in groups_of(plan):
+            n = total_candidates(group) if is_exact(group) else budget
+            if is_exact(group) and n > budget and method == "exact":
+                label = group[0].name if len(group) == 1 else "the joint model"
+                raise OptionError(f"budget={budget}: {'facet ' if len(group) == 1 else ''}"
+                                  f"{label} has {n} candidates to enumerate")
+            total += n
     done = [0]
 
-    def tick() -> None:
-        done[0] += 1
-        if progress is not None:
+    def tick(n: int = 1) -> None:
+        done[0] += n
+        if progress is not None and n:
             progress(done[0], total)
 
-    matrices: dict[str, tuple[pd.DataFrame, int]] = {}
-    fitters = _fitters(calibration, facets, estimator, missing, matrices)
-    search_rows, rows = [], []
+    pairs = bordin_pairs(scale, data, facets)
+    search_rows, tables = [], []
+    context = _Context(items_data, facets, estimator, missing, objective, pairs, irt)
+    evaluators = context.evaluators(calibration_rows, plans, groups_of)
     for plan in plans:
-        for facet in plan:
-            fit = fitters[facet.name]
-            exact = exact_search(facet)
-            if exact:
-                candidates = facet.candidates()
-                if len(candidates) > budget and method == "exact":
-                    raise OptionError(f"budget={budget}: facet {facet.name} has "
-                                      f"{len(candidates)} candidates to enumerate")
-                if facet.k == 3 and facet.name in matrices:  # all at once, closed form
-                    rho, n_obs = matrices[facet.name]
-                    for row in _three_item_fits(candidates, rho, n_obs):
-                        _evaluate(facet, row["items"], lambda _c, row=row: dict(row),
-                                  objective)
-                        tick()
-                else:
-                    for c in candidates:
-                        _evaluate(facet, c, fit, objective)
-                        tick()
+        for group in groups_of(plan):
+            evaluator = evaluators[id(plan), group[0].name]
+            if is_exact(group):
+                found, fitted, bad, reasons = exact(evaluator, keep, tick)
+                how = "exact"
             else:
-                facet.candidates()  # raises when none meets the constraints
-                _mmas(facet, fit, objective, budget, rng, tick=tick)
-            found = pd.DataFrame(list(facet.cache.values()))
-            found["length"] = facet.k
-            rows.append(found)
+                for f in group:
+                    f.candidates()  # raises when none meets the constraints
+                (genetic if method == "genetic" else mmas)(evaluator, budget, rng, tick)
+                found = pd.DataFrame(list(evaluator.cache.values()))
+                fitted, bad = len(found), int((~found["admissible"]).sum())
+                reasons = _reason_counts(found)
+                how = "genetic" if method == "genetic" else "mmas"
+                if not found["admissible"].any():
+                    raise AnalysisError(f"{_label(group)}: every candidate fitted is "
+                                        f"inadmissible ({fitted}), e.g. "
+                                        f"{found['reason'].iloc[0]}")
+            tables.append(found)
             if plan is chosen_facets:
-                search_rows.append({"facet": facet.name, "method": "exact" if exact else "mmas",
-                                    "fitted": len(found),
-                                    "inadmissible": int((~found["admissible"]).sum()),
-                                    "upper bound": facet.size()})
-    table = pd.concat(rows, ignore_index=True)
+                search_rows.append({"search": evaluator.label, "method": how,
+                                    "fitted": fitted, "inadmissible": bad,
+                                    "reasons": "; ".join(f"{r}: {n}" for r, n in
+                                                         reasons.items()),
+                                    "upper bound": math.prod(f.size() for f in group)})
+    table = pd.concat(tables, ignore_index=True)
+    order = [*facets, "joint"]
     table = table.sort_values(["facet", "length", "objective"], ascending=[True, True, False],
-                              kind="stable", key=lambda s: s.map(list(facets).index)
+                              kind="stable", key=lambda s: s.map(order.index)
                               if s.name == "facet" else s).reset_index(drop=True)
-    table = table[["facet", "length", "items", "admissible", "reason", "crel", "chisq", "df",
-                   "rmsea", "srmr", "cfi", "objective"]]
-    best = {}
-    for facet in chosen_facets:
-        rows_f = table[(table["facet"] == facet.name) & (table["length"] == facet.k)
-                       & table["admissible"]]
-        if rows_f.empty:
-            reasons = table.loc[table["facet"] == facet.name, "reason"]
-            raise AnalysisError(f"facet {facet.name}: every candidate fitted is inadmissible "
-                                f"({len(facet.cache)}), e.g. {reasons.iloc[0]}")
-        best[facet.name] = tuple(rows_f.iloc[0]["items"])
-    search = pd.DataFrame(search_rows).set_index("facet")
-    search["crel"] = [float(table[(table["facet"] == f) & (table["items"] == best[f])]
-                            ["crel"].iloc[0]) for f in search.index]
+    best = _best(table, chosen_facets, model)
+    search = pd.DataFrame(search_rows).set_index("search")
+    chosen_keys = _chosen_keys(best, chosen_facets, model)
+    search["crel"] = [float(table.loc[_same(table["key"], k), "crel"].iloc[0])
+                      for k in chosen_keys]
     if len(holdout_rows):  # the chosen candidates refitted on the held-out part
-        held = items_data.iloc[holdout_rows]
-        refit = _fitters(held, {f: list(best[f]) for f in best}, estimator, missing, {})
-        search["crel held-out"] = [refit[f](best[f])["crel"] for f in search.index]
-    pareto = _pareto(table, list(facets))
-    short = _short_scale(scale, best) if isinstance(scale, Scale) else None
+        held = context.evaluators(holdout_rows, [chosen_facets], groups_of)
+        search["crel held-out"] = [
+            held[id(chosen_facets), key_group[0].name].evaluate([k])[0]["crel"]
+            for k, key_group in zip(chosen_keys, groups_of(chosen_facets), strict=True)]
+    table = table[COLUMNS]
+    fold_table = None
+    if folds is not None:
+        fold_table = _k_fold(context, data, folds, rng, chosen_facets, groups_of, is_exact,
+                             method, budget, keep, model)
+    pareto = _pareto(table, list(facets), model)
+    short = (_short_scale(scale, best, method, model, objective) if isinstance(scale, Scale)
+             else None)
     comparison = holds = None
     if holdout is not None and isinstance(scale, Scale) and short is not None:
         comparison, holds = _compare(data, scale, short, calibration_rows, holdout_rows)
@@ -654,62 +487,210 @@ def shorten(
         holds_out=holds, objective=objective, estimator=estimator,
         seed=seed if isinstance(seed, int) else None,
         parent_hash=scale.content_hash if isinstance(scale, Scale) else "",
-        n_calibration=len(calibration_rows), n_holdout=len(holdout_rows))
+        n_calibration=len(calibration_rows), n_holdout=len(holdout_rows), model=model,
+        folds=fold_table)
 
 
-def _fitters(calibration: pd.DataFrame, facets: Mapping[str, list[str]], estimator: str,
-             missing: str, matrices: dict[str, tuple[pd.DataFrame, int]],
-             iterative: bool = False) -> dict[str, Callable]:
-    """Per facet, the function fitting one candidate (polychorics computed once, stored in
-    ``matrices`` with their respondents; 3-item candidates in closed form unless
-    ``iterative``)."""
-    out = {}
-    for f, items in facets.items():
-        if estimator == "WLSMV":
-            from ..psychometrics._correlation._correlation import polychoric
+def _label(group: Sequence[Facet]) -> str:
+    return f"facet {group[0].name}" if len(group) == 1 else "the joint model"
 
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                rho = polychoric(calibration[items], smooth=False).correlation
-            n_obs = int(calibration[items].notna().any(axis=1).sum())
-            if not iterative:
-                matrices[f] = (rho, n_obs)
-            out[f] = (lambda c, rho=rho, n=n_obs: _three_item_fits([c], rho, n)[0]
-                      if len(c) == 3 and not iterative
-                      else _fit_candidate(c, None, rho, n, missing))
-        else:
-            out[f] = (lambda c: _fit_candidate(c, calibration, None, 0, missing))
+
+def _reason_counts(found: pd.DataFrame) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for reason in found.loc[~found["admissible"], "reason"]:
+        first = reason.split(" (")[0].split(";")[0]
+        out[first] = out.get(first, 0) + 1
     return out
 
 
-def _pareto(table: pd.DataFrame, order: list[str]) -> pd.DataFrame:
-    """Per length: the best admissible candidate of every facet, summed; a length is on the
-    Pareto front when no shorter complete form has a mean crel at least as high."""
+def _theme_quotas(per_theme: int | Mapping[str, int] | None, facets: Mapping[str, list[str]],
+                  themes: Mapping[str, str]) -> dict[str, dict[str, int]] | None:
+    """Facet -> theme -> items kept, from ``per_theme``."""
+    if per_theme is None:
+        return None
+    if not themes:
+        raise OptionError("per_theme needs a Scale (a plain mapping has no leaf themes)")
+    known = {themes[i] for items in facets.values() for i in items}
+    if isinstance(per_theme, Mapping):
+        unknown = sorted(set(per_theme) - known)
+        if unknown:
+            raise OptionError(f"per_theme: not leaf themes of the scale: {', '.join(unknown)}")
+    out: dict[str, dict[str, int]] = {}
+    for f, items in facets.items():
+        for t in dict.fromkeys(themes[i] for i in items):
+            q = per_theme.get(t, 0) if isinstance(per_theme, Mapping) else per_theme
+            q = check_integer(f"per_theme[{t!r}]", q, minimum=0)
+            if q:
+                out.setdefault(f, {})[t] = q
+        if f not in out:
+            raise OptionError(f"per_theme: facet {f} keeps no item (every quota of its "
+                              "themes is 0)")
+    return out
+
+
+class _Context:
+    """What the evaluators of one call share: the data, the estimator, the parts."""
+
+    def __init__(self, data: pd.DataFrame, facets: Mapping[str, list[str]], estimator: str,
+                 missing: str, objective: str, pairs: list, irt: bool) -> None:
+        self.data, self.facets, self.estimator = data, facets, estimator
+        self.missing, self.objective, self.pairs, self.irt = missing, objective, pairs, irt
+
+    def evaluators(self, rows: np.ndarray, plans: list[list[Facet]],
+                   groups_of: Callable) -> dict[tuple[int, str], Evaluator]:
+        part = self.data.iloc[rows]
+        every = [i for items in self.facets.values() for i in items]
+        parts = Parts(part, self.facets, self.pairs, self.irt)
+        out: dict[tuple[int, str], Evaluator] = {}
+        matrices: dict[tuple[str, ...], tuple[pd.DataFrame, int]] = {}
+        for plan in plans:
+            for group in groups_of(plan):
+                names = [i for f in group for i in self.facets[f.name]]
+                matrix = None
+                if self.estimator == "WLSMV":
+                    key = tuple(f.name for f in group)
+                    if key not in matrices:
+                        matrices[key] = _polychoric(part[names])
+                    matrix, route = matrices[key], "matrix"
+                elif self.missing == "listwise" or not part[every].isna().to_numpy().any():
+                    route = "listwise"
+                else:
+                    route = "fiml"
+                out[id(plan), group[0].name] = Evaluator(group, part, route, matrix,
+                                                         self.objective, parts, self.missing)
+        return out
+
+
+def _polychoric(items: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    from ..psychometrics import polychoric
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rho = polychoric(items, smooth=False).correlation
+    return rho, int(items.notna().any(axis=1).sum())
+
+
+def _best(table: pd.DataFrame, chosen: list[Facet], model: str) -> dict[str, tuple[str, ...]]:
+    if model == "joint":
+        k = sum(f.k for f in chosen)
+        rows = table[(table["facet"] == "joint") & (table["length"] == k) & table["admissible"]]
+        if rows.empty:
+            reasons = table.loc[table["facet"] == "joint", "reason"]
+            raise AnalysisError(f"the joint model: every candidate fitted is inadmissible, "
+                                f"e.g. {reasons.iloc[0]}")
+        key = rows.iloc[0]["key"]
+        return {f.name: part for f, part in zip(chosen, key, strict=True)}
+    best = {}
+    for facet in chosen:
+        rows = table[(table["facet"] == facet.name) & (table["length"] == facet.k)
+                     & table["admissible"]]
+        if rows.empty:
+            reasons = table.loc[table["facet"] == facet.name, "reason"]
+            fitted = (table["facet"] == facet.name) & (table["length"] == facet.k)
+            raise AnalysisError(f"facet {facet.name}: every candidate fitted is inadmissible "
+                                f"({int(fitted.sum())}), e.g. {reasons.iloc[0]}")
+        best[facet.name] = tuple(rows.iloc[0]["items"])
+    return best
+
+
+def _chosen_keys(best: Mapping[str, tuple[str, ...]], chosen: list[Facet],
+                 model: str) -> list[tuple[tuple[str, ...], ...]]:
+    if model == "joint":
+        return [tuple(best[f.name] for f in chosen)]
+    return [(best[f.name],) for f in chosen]
+
+
+def _k_fold(context: _Context, data: pd.DataFrame, k: int, rng: np.random.Generator,
+            chosen: list[Facet], groups_of: Callable, is_exact: Callable, method: str,
+            budget: int, keep: int, model: str) -> pd.DataFrame:
+    """Per fold: the search on the other folds, its chosen items, crel there and refitted
+    on the fold (stuart's ``kfold()``: Schultze 2017)."""
+    n = len(data)
+    if n // k < MIN_PART:
+        raise AnalysisError(f"folds={k}: {n} respondents give folds of {n // k}; each needs "
+                            f"at least {MIN_PART}")
+    assignment = rng.permutation(n) % k
     rows = []
-    n_facets = table["facet"].nunique()
+    for fold in range(k):
+        train = np.flatnonzero(assignment != fold)
+        test = np.flatnonzero(assignment == fold)
+        evaluators = context.evaluators(train, [chosen], groups_of)
+        tables = []
+        for group in groups_of(chosen):
+            evaluator = evaluators[id(chosen), group[0].name]
+            evaluator.cache.clear()
+            if is_exact(group):
+                found = exact(evaluator, keep, lambda n: None)[0]
+            else:
+                (genetic if method == "genetic" else mmas)(evaluator, budget, rng,
+                                                          lambda n: None)
+                found = pd.DataFrame(list(evaluator.cache.values()))
+            tables.append(found.sort_values("objective", ascending=False, kind="stable"))
+        table = pd.concat(tables, ignore_index=True)
+        best = _best(table, chosen, model)
+        keys = _chosen_keys(best, chosen, model)
+        held = context.evaluators(test, [chosen], groups_of)
+        for key, group in zip(keys, groups_of(chosen), strict=True):
+            cal = table.loc[_same(table["key"], key)].iloc[0]
+            out = held[id(chosen), group[0].name].evaluate([key])[0]
+            rows.append({"fold": fold + 1, "search": group[0].name if len(group) == 1
+                         else "joint", "items": " ".join(i for part in key for i in part),
+                         "n calibration": len(train), "n held-out": len(test),
+                         "crel": cal["crel"], "crel held-out": out["crel"],
+                         "objective": cal["objective"], "objective held-out": out["objective"]})
+    return pd.DataFrame(rows)
+
+
+def _pareto(table: pd.DataFrame, order: list[str], model: str) -> pd.DataFrame:
+    """Per length: the best admissible form (per facet summed, or the best joint
+    candidate), its mean and lowest crel and its worst RMSEA / lowest CFI; a length is on
+    the Pareto front when no shorter complete form is at least as reliable (mean crel)
+    and fits at least as well (worst RMSEA)."""
+    rows = []
+    n_facets = len(order)
     for length, part in table.groupby("length"):
         best = part[part["admissible"]].groupby("facet").head(1)
-        missing = n_facets - best["facet"].nunique()
-        rows.append({"per facet": int(length), "items": int(length) * n_facets,
-                     "objective": best["objective"].sum() if not missing else np.nan,
-                     "mean crel": best["crel"].mean() if not missing else np.nan,
-                     "lowest crel": best["crel"].min() if not missing else np.nan,
+        missing = (n_facets - best["facet"].nunique()) if model == "facet" else int(best.empty)
+        ok = not missing
+        per_facet = int(length) if model == "facet" else int(length) / n_facets
+        rows.append({"length": int(length),
+                     "items": int(length) * n_facets if model == "facet" else int(length),
+                     "per facet": per_facet,
+                     "objective": best["objective"].sum() if ok else np.nan,
+                     "mean crel": best["crel"].mean() if ok else np.nan,
+                     "lowest crel": best["crel"].min() if ok else np.nan,
+                     "worst RMSEA": best["rmsea"].max() if ok else np.nan,
+                     "lowest CFI": best["cfi"].min() if ok else np.nan,
                      "inadmissible": int((~part["admissible"]).sum()),
                      "facets without admissible form": missing})
-    frame = pd.DataFrame(rows).set_index("per facet")
+    frame = pd.DataFrame(rows).set_index("length")
+    frame.index.name = "per facet" if model == "facet" else "items"
+    frame = frame.drop(columns="per facet" if model == "facet" else "items")
     complete = frame["facets without admissible form"] == 0
-    frame["pareto"] = [bool(ok) and not (complete & (frame["items"] < n)
-                                         & (frame["mean crel"] >= c)).any()
-                       for ok, n, c in zip(complete, frame["items"], frame["mean crel"],
-                                           strict=True)]
+    size = frame.index.to_numpy()
+    frame["pareto"] = [bool(ok) and not (complete & (size < n) & (frame["mean crel"] >= c)
+                                         & (frame["worst RMSEA"] <= r)).any()
+                       for ok, n, c, r in zip(complete, size, frame["mean crel"],
+                                              frame["worst RMSEA"], strict=True)]
     return frame
 
 
-def _short_scale(scale: Scale, best: Mapping[str, tuple[str, ...]]) -> Scale:
+def _same(column: pd.Series, value: tuple) -> pd.Series:
+    """Rows whose tuple equals ``value`` (``==`` would compare element by element)."""
+    return column.map(lambda v: tuple(v) == tuple(value)).astype(bool)
+
+
+def _short_scale(scale: Scale, best: Mapping[str, tuple[str, ...]], method: str,
+                 model: str, objective: str) -> Scale:
+    from ..instrument import Lineage
+
     keep = {i for items in best.values() for i in items}
+    how = (f"shorten: {sum(len(v) for v in best.values())} items, {method} search, "
+           f"{objective} objective, {'joint model' if model == 'joint' else 'per facet'}")
     return replace(scale, items=tuple(i for i in scale.items if i.id in keep),
                    name=f"{scale.name} (short form)",
-                   version=f"{scale.version}+short.{scale.content_hash[:12]}", content_hash="")
+                   version=f"{scale.version}+short.{scale.content_hash[:12]}", content_hash="",
+                   lineage=Lineage(scale.name, scale.version, scale.content_hash, how))
 
 
 def _bordin(responses: pd.DataFrame, scale: Scale) -> dict[str, float]:

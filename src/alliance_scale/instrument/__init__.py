@@ -17,7 +17,7 @@ __getattr__, __dir__, __all__ = attach(
         "._exports": ["ITEMS_PER_PAGE", "redcap_dictionary"],
         "._item_bank": ["BilingualText", "Item", "ItemBank", "load_item_bank"],
         "._response_format": ["ResponseFormat", "agreement_format"],
-        "._scale": ["Scale", "ScaleItem"],
+        "._scale": ["Lineage", "Scale", "ScaleItem"],
         "._vocabulary": ["APPLIES_TO", "EXPORT_FORMATS", "LANGUAGES", "PROGRAMS"],
     },
 )

@@ -263,6 +263,10 @@ def to_markdown(scale: Scale, language: str | None = None) -> str:
     lines += [f"- **{_md(name)}**{words['colon']}{', '.join(ids)}"
               for name, ids in scale.keys.items()]
     lines += ["", _md(words["reverse_note"]), ""]
+    if scale.lineage:
+        lineage = scale.lineage
+        lines += [_md(f"Lineage: derived from {lineage.parent} {lineage.parent_version} "
+                      f"(content hash {lineage.parent_hash[:12]}) by {lineage.method}."), ""]
     return "\n".join(lines)
 
 

@@ -33,12 +33,39 @@ from ._item_bank import APPLIES_TO, LANGUAGES, PROGRAMS, BilingualText
 from ._response_format import ResponseFormat
 from ._yaml import load_data_file, loads_yaml, short_repr
 
-__all__ = ["Scale", "ScaleItem"]
+__all__ = ["Lineage", "Scale", "ScaleItem"]
 
 #: Identifies saved scale files (``format`` key), with the layout version (2: the hash covers
 #: the whole file; version 1 files hashed the items, response format and program only).
 _FILE_FORMAT = "alliance-scale/scale"
 _FILE_FORMAT_VERSION = 2
+
+
+@dataclass(frozen=True)
+class Lineage:
+    """Where a derived scale (a short form) comes from.
+
+    Attributes
+    ----------
+    parent : str
+        The parent scale's name.
+    parent_version : str
+    parent_hash : str
+        The parent's content hash (SHA-256, 64 hex digits).
+    method : str
+        How it was derived (e.g. ``"shorten: exact search, stuart objective"``).
+
+    Examples
+    --------
+    >>> from alliance_scale.instrument import Lineage
+    >>> Lineage("DTA", "0.1", "ab" * 32, "shorten").method
+    'shorten'
+    """
+
+    parent: str
+    parent_version: str
+    parent_hash: str
+    method: str
 
 
 @dataclass(frozen=True)
@@ -99,6 +126,10 @@ class Scale:
         ``omitted_facets``, ``response_format``, ``items`` in administration order),
         dumped with sorted keys, separators ``(",", ":")`` and non-ASCII characters kept.
         A value given is kept as is (:meth:`load` checks a saved one against the file).
+    lineage : Lineage, optional
+        Where the scale comes from when it was derived from another (a short form).
+        Saved (and hashed) only when given, so scales without one keep their files and
+        hashes.
 
     Examples
     --------
@@ -117,6 +148,7 @@ class Scale:
     response_format: ResponseFormat
     omitted_facets: tuple[str, ...] = ()
     content_hash: str = ""
+    lineage: Lineage | None = None
 
     def __post_init__(self) -> None:
         if not self.content_hash:
@@ -175,7 +207,7 @@ class Scale:
             "omitted_facets": list(self.omitted_facets),
             "response_format": _plain(asdict(self.response_format)),
             "items": [asdict(item) for item in self.items],
-        }
+        } | ({"lineage": asdict(self.lineage)} if self.lineage else {})
 
     def to_dict(self) -> dict[str, Any]:
         """The scale as plain JSON/YAML types (lists, not tuples), with a format marker.
@@ -423,7 +455,7 @@ def _scale_from_dict(data: Any, source: str | None) -> Scale:
     if version != _FILE_FORMAT_VERSION or isinstance(version, bool):
         raise ItemBankError(f"unsupported format_version {short_repr(version)}", file=source)
     known = {"format", "format_version", "name", "version", "language", "program",
-             "content_hash", "omitted_facets", "response_format", "items"}
+             "content_hash", "omitted_facets", "response_format", "items", "lineage"}
     unknown = [str(k) for k in data if k not in known]
     if unknown:
         raise ItemBankError(f"scale: unknown entry {short_repr(unknown[0])}", file=source)
@@ -448,10 +480,18 @@ def _scale_from_dict(data: Any, source: str | None) -> Scale:
         repeated = next(i for i in lowered if lowered.count(i) > 1)
         raise ItemBankError(f"scale: item id {repeated!r} appears twice (ignoring case)",
                             file=source)
+    lineage = None
+    if "lineage" in data:
+        raw = _field(data, "lineage", dict, "scale", source)
+        keys = [f.name for f in fields(Lineage)]
+        if sorted(raw) != sorted(keys) or not all(isinstance(v, str) for v in raw.values()):
+            raise ItemBankError(f"scale: lineage needs exactly {', '.join(keys)}, each a text",
+                                file=source)
+        lineage = Lineage(**raw)
     scale = Scale(
         name=top["name"], version=top["version"], language=top["language"],
         program=top["program"], items=items, response_format=response_format,
-        omitted_facets=tuple(omitted),
+        omitted_facets=tuple(omitted), lineage=lineage,
     )
     if scale.content_hash != top["content_hash"]:
         raise ItemBankError(

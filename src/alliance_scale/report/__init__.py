@@ -15,6 +15,7 @@ __getattr__, __dir__, __all__ = attach(
     {
         "._criteria": ["Criterion"],
         "._report": ["ValidationReport"],
+        "._shortform": ["shortform_report", "shortform_section"],
         "._validate": ["validate"],
     },
 )
