@@ -95,7 +95,7 @@ def test_given_start_reaches_the_same_maximum():
 
 
 def test_bad_pars(lsat7, mirt_lsat7_pars):
-    with pytest.raises(OptionError, match="Item.5"):
+    with pytest.raises(OptionError, match=r"Item\.5"):
         als.irt(lsat7, "2PL", pars=mirt_lsat7_pars.iloc[:4], estimate=False)
     bad = mirt_lsat7_pars.copy()
     bad.iloc[0, 0] = np.nan
