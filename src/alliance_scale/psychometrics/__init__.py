@@ -29,6 +29,7 @@ __getattr__, __dir__, __all__ = attach(
         "._efa": ["EFAResult", "efa", "extract_factors"],
         "._icc": ["ICCResult", "icc"],
         "._irt": ["IRTResult", "irt", "simulate_irt"],
+        "._irt._plots": ["plot_information", "plot_item_curves", "plot_wright_map"],
         "._factorability": ["BartlettResult", "KMOResult", "bartlett", "kmo"],
         "._keys": ["reverse_codes", "reverse_keyed", "split_keyed"],
         "._n_factors": [
