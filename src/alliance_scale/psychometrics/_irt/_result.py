@@ -610,7 +610,7 @@ class IRTResult(Result):
         return pd.DataFrame(row, index=["stats"])
 
     def item_fit(self, fit_stats: str | Sequence[str] = "S_X2", mincell: float = 1.0,
-                 method: str = "EAP", theta: Any = None) -> pd.DataFrame:
+                 method: str = "EAP", theta: Any = None, na_rm: bool = False) -> pd.DataFrame:
         """Orlando & Thissen's (2000) S-X2 for every item, as mirt's ``itemfit(fit)``; Zh,
         infit and outfit on request, as ``itemfit(fit, c("S_X2", "Zh", "infit"))``.
 
@@ -633,6 +633,10 @@ class IRTResult(Result):
             Trait estimates at which Zh / infit are computed (mirt's ``method``).
         theta : sequence of float, optional
             The respondents' trait values instead (mirt's ``Theta``), in the data's order.
+        na_rm : bool, default False
+            Compute S-X2 and Zh on the respondents who answered every item, at the
+            parameters estimated from everyone (mirt's ``na.rm = TRUE``; both statistics
+            need complete answers).
 
         Returns
         -------
@@ -661,21 +665,27 @@ class IRTResult(Result):
             check_choice("fit_stats", name, ("S_X2", "Zh", "infit"))
         mincell = check_number("mincell", mincell, 0.0, low_open=True)
         extra = [s for s in stats_asked if s != "S_X2"]
+        rows = np.all(self._codes >= 0, axis=1) if check_flag("na_rm", na_rm) else None
+        if rows is not None and not rows.any():
+            raise AnalysisError("no respondent answered every item (na_rm=True keeps none)")
         if "S_X2" not in stats_asked:
-            return self._person_item_fit(tuple(extra), method, theta)
-        if np.any(self._codes < 0):
-            raise AnalysisError("S-X2 needs complete answers (sum scores); drop the "
-                                "respondents with missing answers and refit")
-        stats, dfs = s_x2(self._spec, self._pars, self.variance, self._codes, mincell)
+            return self._person_item_fit(tuple(extra), method, theta, rows)
+        codes = self._codes if rows is None else self._codes[rows]
+        if np.any(codes < 0):
+            raise AnalysisError("S-X2 needs complete answers (sum scores); pass na_rm=True "
+                                "(as mirt) to use the respondents who answered every item")
+        stats, dfs = s_x2(self._spec, self._pars, self.variance, codes, mincell)
         with np.errstate(invalid="ignore"):
             p = np.where(dfs > 0, chi2.sf(stats, np.maximum(dfs, 1)), np.nan)
         table = pd.DataFrame({
             "S_X2": stats, "df_S_X2": dfs,
-            "RMSEA_S_X2": [rmsea(s, d, self.n_obs) if d > 0 else np.nan
+            "RMSEA_S_X2": [rmsea(s, d, len(codes)) if d > 0 else np.nan
                            for s, d in zip(stats, dfs, strict=True)],
             "p_S_X2": p,
         }, index=list(self.items))
-        return table.join(self._person_item_fit(tuple(extra), method, theta)) if extra else table
+        if not extra:
+            return table
+        return table.join(self._person_item_fit(tuple(extra), method, theta, rows))
 
     # ------------------------------------------------------------------ output
     def to_frame(self) -> pd.DataFrame:
@@ -846,13 +856,15 @@ class IRTResult(Result):
                                   self._respondent_theta(method, theta))
         return pd.DataFrame(stats, index=self._index)
 
-    def _person_item_fit(self, which: tuple[str, ...], method: str,
-                         theta: Any) -> pd.DataFrame:
+    def _person_item_fit(self, which: tuple[str, ...], method: str, theta: Any,
+                         rows: np.ndarray | None = None) -> pd.DataFrame:
         from ._personfit import item_statistics
 
-        if "Zh" in which and np.any(self._codes < 0):
-            raise AnalysisError("Zh needs complete answers (as mirt); drop the respondents "
-                                "with missing answers and refit, or ask for 'infit' only")
-        stats = item_statistics(self._spec, self._pars, self._codes,
-                                self._respondent_theta(method, theta), which)
+        codes = self._codes if rows is None else self._codes[rows]
+        values = self._respondent_theta(method, theta)
+        values = values if rows is None else values[rows]
+        if "Zh" in which and np.any(codes < 0):
+            raise AnalysisError("Zh needs complete answers (as mirt); pass na_rm=True to use "
+                                "the respondents who answered every item, or ask for 'infit'")
+        stats = item_statistics(self._spec, self._pars, codes, values, which)
         return pd.DataFrame(stats, index=list(self.items))
