@@ -92,7 +92,7 @@ def test_true_facets_pass_and_planted_faults_fail(planted):
     assert table.loc[u_shaped, "misfit"] and table.loc[u_shaped, "p_adjusted"] < 1e-6
     true_items = table[~table["group"].isin(["A1", "B1"])]
     assert not true_items["low_discrimination"].any()
-    assert not true_items["misfit"].any()  # Holm within each facet: no false alarm
+    assert not true_items["misfit"].any()  # Holm over every item: no false alarm
     assert table.loc[noise, "information"] < 0.01 < true_items["information"].min()
     # without the adjustment, a true item may cross .05 at times: the adjustment matters
     raw = fit.item_table(adjust="none")

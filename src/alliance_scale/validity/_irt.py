@@ -109,16 +109,17 @@ class BlueprintIRTResult(Result):
 
         ``low_discrimination``: slope ``|a| < min_slope`` (Baker 2001: below 0.65 a
         discrimination is "low" or "very low"; an item's information is proportional to
-        ``a^2``). ``misfit``: Orlando & Thissen's (2000) S-X2 p-value, adjusted over the
-        items of the group's model (``adjust``: R's ``p.adjust`` names, Holm by default),
-        below ``alpha``; S-X2 uses the respondents who answered every item of the group
+        ``a^2``). ``misfit``: Orlando & Thissen's (2000) S-X2 p-value, adjusted over all
+        the items of the scale (``adjust``: R's ``p.adjust`` names, Holm by default: the
+        chance of flagging any item of a well-fitting scale stays below ``alpha``), below
+        ``alpha``; S-X2 uses the respondents who answered every item of the group
         (mirt's ``na.rm = TRUE``), at the estimates from everyone. ``information`` is the
         item's information averaged over theta in [-2, 2] with standard normal weights.
 
         Parameters
         ----------
         adjust : str, default "holm"
-            Multiple-testing adjustment within each group (``"holm"``, ``"BH"``, ``"none"``
+            Multiple-testing adjustment over every item (``"holm"``, ``"BH"``, ``"none"``
             ...).
         alpha : float, default 0.05
             Level of the adjusted S-X2 test.
@@ -156,10 +157,10 @@ class BlueprintIRTResult(Result):
                 "information": fit.item_information(nodes).to_numpy().T @ weights,
                 "S_X2": fit_table["S_X2"], "df_S_X2": fit_table["df_S_X2"],
                 "p_S_X2": fit_table["p_S_X2"],
-                "p_adjusted": adjust_p(fit_table["p_S_X2"].to_numpy(), adjust),
             }, index=list(fit.items))
             frames.append(table)
         table = pd.concat(frames)
+        table["p_adjusted"] = adjust_p(table["p_S_X2"].to_numpy(), adjust)
         table["low_discrimination"] = table["a"].abs() < min_slope
         table["misfit"] = table["p_adjusted"] < alpha
         return table
