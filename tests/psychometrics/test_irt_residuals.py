@@ -95,3 +95,17 @@ def test_bad_arguments(science_modp3):
         science_modp3.residuals("JSI")
     with pytest.raises(OptionError, match="392"):
         science_modp3.residuals("Q3", theta=[0.0, 1.0])
+
+
+def test_items_with_different_numbers_of_categories():
+    data = als.simulate_irt([1.4, 1.2, 1.0, 1.3], [[1.0], [1, -1], [1.5, 0, -1.5], [0.5]], n=600,
+                            seed=13)
+    fit = als.irt(data, se=None)
+    ld = fit.residuals("LD").to_numpy()
+    df = fit.residuals("LD", df_p=True).to_numpy()
+    k = np.array([2, 3, 4, 2])
+    lower = np.tril_indices(4, -1)
+    assert np.array_equal(df[lower], np.outer(k - 1, k - 1)[lower])
+    smaller = np.minimum.outer(k, k)
+    n = len(data)
+    assert np.allclose(np.abs(ld.T[lower]), np.sqrt(ld[lower] / (n * (smaller[lower] - 1))))

@@ -51,21 +51,18 @@ def _moments(spec: Spec, pars: np.ndarray, codes: np.ndarray, theta: np.ndarray)
         with np.errstate(divide="ignore", invalid="ignore"):
             logp = np.log(prob)
             plogp = np.where(prob > 0, prob * logp, 0.0)
-            plogp2 = np.where(prob > 0, prob * logp**2, 0.0)
+            e_log = plogp.sum(axis=1)  # items x n
+            var_log = np.where(prob > 0, plogp * logp, 0.0).sum(axis=1) - e_log**2
         scores = np.arange(k, dtype=float)[None, :, None]
         mean = (prob * scores).sum(axis=1)  # items x n
-        dev = scores - mean[:, None, :]
-        for pos, j in enumerate(items):
-            x = codes[:, j]
-            seen = x >= 0
-            rows = np.flatnonzero(seen)
-            loglik[seen, j] = logp[pos][x[seen], rows]
-            e_log = plogp[pos].sum(axis=0)
-            mu[seen, j] = e_log[seen]
-            sigma2[seen, j] = (plogp2[pos].sum(axis=0) - e_log**2)[seen]
-            resid[seen, j] = x[seen] - mean[pos][seen]
-            w[seen, j] = (dev[pos] ** 2 * prob[pos]).sum(axis=0)[seen]
-            c[seen, j] = (dev[pos] ** 4 * prob[pos]).sum(axis=0)[seen]
+        dev2 = (scores - mean[:, None, :]) ** 2
+        x = codes[:, items].T  # items x n
+        seen = x >= 0
+        chosen = np.take_along_axis(logp, np.maximum(x, 0)[:, None, :], axis=1)[:, 0, :]
+        for target, values in ((loglik, chosen), (mu, e_log), (sigma2, var_log),
+                               (resid, x - mean), (w, (dev2 * prob).sum(axis=1)),
+                               (c, (dev2**2 * prob).sum(axis=1))):
+            target[:, items] = np.where(seen, values, np.nan).T
     w = np.where(w**2 < 1e-5, np.sqrt(1e-5), w)
     return loglik, mu, sigma2, resid, w, c
 

@@ -31,26 +31,26 @@ def _category_probabilities(spec: Spec, pars: np.ndarray, theta: np.ndarray) -> 
     return out
 
 
-def _gamma(table: np.ndarray) -> float:
-    """Goodman-Kruskal's gamma of a cross-table (mirt's ``gamma_cor``)."""
-    # counts strictly below-right and below-left of each cell
-    below = np.cumsum(table[::-1], axis=0)[::-1]  # rows >= r
-    below = np.vstack([below[1:], np.zeros((1, table.shape[1]))])  # rows > r
-    right = np.cumsum(below[:, ::-1], axis=1)[:, ::-1]
-    right = np.hstack([right[:, 1:], np.zeros((table.shape[0], 1))])  # cols > c
-    left = np.cumsum(below, axis=1)
-    left = np.hstack([np.zeros((table.shape[0], 1)), left[:, :-1]])  # cols < c
-    concordant = float((table * right).sum())
-    discordant = float((table * left).sum())
+def _gamma(tables: np.ndarray) -> np.ndarray:
+    """Goodman-Kruskal's gamma of each cross-table (mirt's ``gamma_cor``), tables: P x R x C."""
+    below = np.cumsum(tables[:, ::-1], axis=1)[:, ::-1]  # rows >= r
+    below = np.concatenate([below[:, 1:], np.zeros_like(below[:, :1])], axis=1)  # rows > r
+    right = np.cumsum(below[:, :, ::-1], axis=2)[:, :, ::-1]
+    right = np.concatenate([right[:, :, 1:], np.zeros_like(right[:, :, :1])], axis=2)
+    left = np.cumsum(below, axis=2)
+    left = np.concatenate([np.zeros_like(left[:, :, :1]), left[:, :, :-1]], axis=2)
+    concordant = (tables * right).sum(axis=(1, 2))
+    discordant = (tables * left).sum(axis=(1, 2))
     total = concordant + discordant
-    return (concordant - discordant) / total if total > 0 else float("nan")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total > 0, (concordant - discordant) / total, np.nan)
 
 
 def ld_statistics(
     spec: Spec, pars: np.ndarray, variance: float, codes: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Chen & Thissen's LD X2, its df and the signed Cramér's V of every pair (J x J each,
-    symmetric, NaN on the diagonal)."""
+    symmetric, NaN on the diagonal); pairs with the same numbers of categories in one batch."""
     theta = grid()
     weights = np.exp(log_prior(theta, variance))
     probs = _category_probabilities(spec, pars, theta)
@@ -65,20 +65,22 @@ def ld_statistics(
     k = spec.n_cat
     df = np.outer(k - 1, k - 1).astype(float)
     np.fill_diagonal(df, np.nan)
-    for i in range(n_items):
-        ri = slice(spec.offsets[i], spec.offsets[i] + k[i])
-        for j in range(i + 1, n_items):
-            rj = slice(spec.offsets[j], spec.offsets[j] + k[j])
-            table = observed_all[ri, rj]
-            n = table.sum()
-            expected = n * expected_all[ri, rj]
-            s = _gamma(table) - _gamma(expected)
-            if np.isnan(s):
-                continue
-            stat = float(np.sum((table - expected) ** 2 / expected))
-            x2[i, j] = x2[j, i] = stat
-            sign = 1.0 if s == 0 else np.sign(s)
-            v[i, j] = v[j, i] = sign * np.sqrt(abs(stat) / (n * (min(k[i], k[j]) - 1)))
+    first, second = np.triu_indices(n_items, 1)
+    for ki, kj in {(int(k[i]), int(k[j])) for i, j in zip(first, second, strict=True)}:
+        pick = (k[first] == ki) & (k[second] == kj)
+        i, j = first[pick], second[pick]
+        r = spec.offsets[i][:, None] + np.arange(ki)  # pairs x ki
+        c = spec.offsets[j][:, None] + np.arange(kj)
+        table = observed_all[r[:, :, None], c[:, None, :]]  # pairs x ki x kj
+        n = table.sum(axis=(1, 2))
+        expected = n[:, None, None] * expected_all[r[:, :, None], c[:, None, :]]
+        s = _gamma(table) - _gamma(expected)
+        stat = np.sum((table - expected) ** 2 / expected, axis=(1, 2))
+        stat = np.where(np.isnan(s), np.nan, stat)
+        sign = np.where(s == 0, 1.0, np.sign(s))
+        signed_v = sign * np.sqrt(np.abs(stat) / (n * (min(ki, kj) - 1)))
+        x2[i, j] = x2[j, i] = stat
+        v[i, j] = v[j, i] = signed_v
     return x2, df, v
 
 

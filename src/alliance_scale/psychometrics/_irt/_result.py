@@ -796,10 +796,12 @@ class IRTResult(Result):
         df_p = check_flag("df_p", df_p)
         items = list(self.items)
         if type == "Q3":
-            values = q3_matrix(self._spec, self._pars, self._codes,
-                               self._respondent_theta(method, theta))
+            at = self._respondent_theta(method, theta)
+            with single_threaded_blas():  # tall, thin products: one thread is faster
+                values = q3_matrix(self._spec, self._pars, self._codes, at)
             return pd.DataFrame(values, index=items, columns=items)
-        x2, df, v = ld_statistics(self._spec, self._pars, self.variance, self._codes)
+        with single_threaded_blas():
+            x2, df, v = ld_statistics(self._spec, self._pars, self.variance, self._codes)
         upper = np.triu(np.ones(x2.shape, dtype=bool), 1)
         if df_p:
             from scipy.stats import chi2
