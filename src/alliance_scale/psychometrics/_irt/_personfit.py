@@ -110,3 +110,51 @@ def item_statistics(spec: Spec, pars: np.ndarray, codes: np.ndarray, theta: np.n
             out.update(outfit=outfit, z_outfit=_z(outfit, q_out), infit=infit,
                        z_infit=_z(infit, q_in))
     return out
+
+
+def bock_x2(spec: Spec, pars: np.ndarray, codes: np.ndarray, theta: np.ndarray,
+            n_free: np.ndarray, bins: int = 10) -> tuple[np.ndarray, np.ndarray, np.ndarray,
+                                                         np.ndarray]:
+    """Bock's (1972) X2 and G2 of each item as mirt's ``itemfit(fit_stats = "X2")``.
+
+    The respondents who answered the item, ordered by theta (ties in data order, as R's
+    ``order``), are cut into ``bins`` groups of equal size (the remainder split between the
+    first and last group); each group's answers are compared with the model at the group's
+    mean theta. df: per group, categories - 1; minus the item's estimated parameters.
+    """
+    theta = finite_theta(theta)
+    order = np.argsort(theta, kind="stable")
+    n_items = codes.shape[1]
+    x2, g2 = np.zeros(n_items), np.zeros(n_items)
+    df_x2, df_g2 = np.zeros(n_items, dtype=int), np.zeros(n_items, dtype=int)
+    for model, k, items in spec.blocks:
+        for j in items:
+            x = codes[order, j]
+            seen = x >= 0
+            x, at = x[seen], theta[order][seen]
+            size = x.size // bins
+            extra = x.size % bins
+            groups = np.concatenate([np.zeros(extra // 2, dtype=int),
+                                     np.repeat(np.arange(bins), size),
+                                     np.full(extra - extra // 2, bins - 1)])
+            for g in range(bins):
+                mine = groups == g
+                n = int(mine.sum())
+                if n <= 1:
+                    continue
+                observed = np.bincount(x[mine], minlength=k).astype(float)
+                p = probabilities(model, pars[j: j + 1, :k], np.array([at[mine].mean()]))
+                expected = n * p[0, :, 0]
+                x2[j] += np.sum((observed - expected) ** 2 / expected)
+                df_x2[j] += k - 1
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    terms = observed * np.log(observed / expected)
+                finite = np.isfinite(terms)
+                if k > 1:
+                    g2[j] += 2 * terms[finite].sum()
+                    df_g2[j] += int(finite.sum()) - 1
+            df_x2[j] -= n_free[j]
+            df_g2[j] -= n_free[j]
+    x2[x2 == 0] = np.nan
+    g2[g2 == 0] = np.nan
+    return x2, df_x2, g2, df_g2

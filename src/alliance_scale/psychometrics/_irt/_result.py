@@ -621,12 +621,14 @@ class IRTResult(Result):
 
         Parameters
         ----------
-        fit_stats : str or sequence of {"S_X2", "Zh", "infit"}, default "S_X2"
+        fit_stats : str or sequence of {"S_X2", "Zh", "infit", "X2", "G2"}, default "S_X2"
             mirt's ``fit_stats``: ``"Zh"`` is Drasgow, Levine & Williams' (1985)
             standardized log-likelihood of the item's answers at the respondents'
             ``method`` scores; ``"infit"`` adds Wright & Masters' (1982) ``outfit``,
             ``z_outfit``, ``infit`` and ``z_infit`` (Rasch-family statistics; see
-            :meth:`person_fit`).
+            :meth:`person_fit`); ``"X2"`` / ``"G2"``: Bock's (1972) chi-square (and its
+            likelihood-ratio form) over 10 groups of respondents ordered by their scores,
+            each compared with the model at its mean score (mirt's ``group.bins = 10``).
         mincell : float, default 1
             Smallest expected count of a cell (mirt's ``mincell``).
         method : {"EAP", "MAP", "ML", "WLE"}, default "EAP"
@@ -662,7 +664,7 @@ class IRTResult(Result):
 
         stats_asked = (fit_stats,) if isinstance(fit_stats, str) else tuple(fit_stats)
         for name in stats_asked:
-            check_choice("fit_stats", name, ("S_X2", "Zh", "infit"))
+            check_choice("fit_stats", name, ("S_X2", "Zh", "infit", "X2", "G2"))
         mincell = check_number("mincell", mincell, 0.0, low_open=True)
         extra = [s for s in stats_asked if s != "S_X2"]
         rows = np.all(self._codes >= 0, axis=1) if check_flag("na_rm", na_rm) else None
@@ -867,6 +869,25 @@ class IRTResult(Result):
         values = values if rows is None else values[rows]
         if "Zh" in which and np.any(codes < 0):
             raise AnalysisError("Zh needs complete answers (as mirt); pass na_rm=True to use "
-                                "the respondents who answered every item, or ask for 'infit'")
+                                "the respondents who answered every item, or ask for 'infit' "
+                                "or 'X2'")
         stats = item_statistics(self._spec, self._pars, codes, values, which)
+        if "X2" in which or "G2" in which:
+            from scipy.stats import chi2
+
+            from ._fit import rmsea
+            from ._personfit import bock_x2
+
+            n_free = self._spec.free.sum(axis=1)
+            if self._spec.constraint is not None:
+                n_free = np.array([self._spec.constraint.item_parameter_count(j)
+                                   for j in range(len(self.items))])
+            x2, df_x2, g2, df_g2 = bock_x2(self._spec, self._pars, codes, values, n_free)
+            for name, stat, df in (("X2", x2, df_x2), ("G2", g2, df_g2)):
+                if name in which:
+                    with np.errstate(invalid="ignore"):
+                        p = np.where(df > 0, chi2.sf(stat, np.maximum(df, 1)), np.nan)
+                    stats.update({name: stat, f"df_{name}": df, f"RMSEA_{name}": [
+                        rmsea(v, d, len(codes)) if d > 0 else np.nan
+                        for v, d in zip(stat, df, strict=True)], f"p_{name}": p})
         return pd.DataFrame(stats, index=list(self.items))
