@@ -67,6 +67,10 @@ def test_planted_local_dependence_is_found():
         assert values[planted] > np.sort(values)[-2] + gap  # well above every other pair
     p = fit.residuals("LD", df_p=True, p_adjust="holm").to_numpy()
     assert p[4, 5] < 1e-6
+    z = fit.residuals("LD", approx_z=True).to_numpy()
+    x2 = fit.residuals("LD").to_numpy()
+    assert np.isclose(z[5, 4], np.sqrt(2 * x2[5, 4]) - np.sqrt(2 * 9 - 1)) and z[5, 4] > 10
+    assert np.array_equal(np.triu(z, 1), np.triu(x2, 1))  # V above, unchanged
 
 
 def test_independent_items_are_not_flagged():

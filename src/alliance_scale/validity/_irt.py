@@ -241,6 +241,9 @@ def blueprint_irt(
     if level == "total":
         groups = {"total": list(scale.item_ids)}
     else:
+        # TODO(irtmulti): for level="dimension", fit one confirmatory model with correlated
+        # dimensions, irt(answers, model, factors=groups), once the engine takes factors=;
+        # until then each dimension is a unidimensional model (see Notes).
         groups = _groups(scale, level)
     fits, dropped = {}, {}
     for name, items in groups.items():

@@ -746,7 +746,8 @@ class IRTResult(Result):
         return values
 
     def residuals(self, type: str = "LD", *, theta: Any = None, method: str = "EAP",
-                  df_p: bool = False, p_adjust: str = "none") -> pd.DataFrame:
+                  df_p: bool = False, p_adjust: str = "none",
+                  approx_z: bool = False) -> pd.DataFrame:
         """Local dependence of every item pair, as mirt's ``residuals(fit, type = ...)``.
 
         ``"LD"``: Chen & Thissen's (1997) X2 of each pair's cross-table of answers against
@@ -771,6 +772,10 @@ class IRTResult(Result):
         p_adjust : str, default "none"
             With ``df_p``: adjustment of the p-values over the pairs (R's ``p.adjust``
             names: ``"holm"``, ``"BH"`` / ``"fdr"`` ...).
+        approx_z : bool, default False
+            LD: below the diagonal the signed z-ratio ``sign(V) (sqrt(2 X2) - sqrt(2 df -
+            1))`` instead of X2 (mirt's ``approx.z``; about standard normal under local
+            independence, positive for a dependent pair).
 
         Returns
         -------
@@ -815,6 +820,9 @@ class IRTResult(Result):
             out = np.where(upper, np.nan, df)
             out[upper] = adjust_p(p[upper], p_adjust)
             return pd.DataFrame(out, index=items, columns=items)
+        if check_flag("approx_z", approx_z):
+            with np.errstate(invalid="ignore"):
+                x2 = np.sign(v) * (np.sqrt(2 * x2) - np.sqrt(2 * df - 1))
         return pd.DataFrame(np.where(upper, v, x2), index=items, columns=items)
 
     def person_fit(self, method: str = "EAP", theta: Any = None) -> pd.DataFrame:
