@@ -37,6 +37,9 @@ def test_true_model_has_no_flagged_item(scale, simulation):
     _irt(run, simulation.data, scale)
     named, criteria = _section(run)
     assert len(criteria) == 9 + 2  # a reliability per facet, discrimination, fit
+    sample = [c for c in run.criteria if c.section == "Sample size"]
+    assert [(c.value, c.rule, c.verdict, c.source) for c in sample] == [
+        (600.0, ">= 500", "met", "Reise & Yu 1990")]
     # the true graded-like model: no item flagged (reliability depends on the simulated
     # loadings of three-item facets: judged by its rule)
     assert named["items with low discrimination"].verdict == "met"

@@ -83,6 +83,9 @@ SOURCES = {
     "Orlando & Thissen 2000": "Orlando, M., & Thissen, D. (2000). Likelihood-based item-fit "
                               "indices for dichotomous item response theory models. Applied "
                               "Psychological Measurement, 24, 50-64.",
+    "Reise & Yu 1990": "Reise, S. P., & Yu, J. (1990). Parameter recovery in the graded "
+                       "response model using MULTILOG. Journal of Educational Measurement, 27, "
+                       "133-144.",
 }
 
 

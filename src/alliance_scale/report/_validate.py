@@ -95,6 +95,8 @@ EFA_MINIMUM = 100
 CFA_PER_PARAMETER = 5
 #: Expected respondents per cell of an item pair's table (Cochran 1954).
 CELL_MINIMUM = 5
+#: Respondents for stable graded-model estimates (Reise & Yu 1990).
+IRT_MINIMUM = 500
 #: Columns that say which language version a respondent answered (survey platforms).
 LANGUAGE_COLUMNS = ("language", "lang", "startlanguage", "q_language", "userlanguage")
 #: Eigenvalues shown by the scree plot: the region where the number of factors is decided.
@@ -849,6 +851,10 @@ def _irt(run: _Run, frame: pd.DataFrame, scale: Scale) -> None:
     table = fit.item_table(adjust="holm", alpha=0.05, min_slope=LOW_SLOPE)
     run.results["irt"], run.results["irt_items"] = fit, table
     section = "Item response theory"
+    n = min(model.n_obs for model in fit.fits.values())
+    run.criteria.append(Criterion.at_least(
+        "Sample size", "respondents for the graded models (IRT; fewest over the facets)",
+        float(n), IRT_MINIMUM, "Reise & Yu 1990"))
     for name, model in fit.fits.items():
         run.criteria.append(Criterion.at_least(
             section, f"IRT marginal reliability of facet {name}",

@@ -261,13 +261,13 @@ def plot_information(
                         label="_item")
     if threshold is not None:
         ax.axhline(threshold, color=base.GREY, linestyle=":", linewidth=1.0,
-                   label=f"I = {threshold:g} (reliability {threshold / (threshold + 1):.2f})")
+                   label=f"I = {threshold:.3g} (reliability {threshold / (threshold + 1):.2f})")
     ax.set_xlim(theta[0], theta[-1])
     ax.set_ylim(bottom=0)
     ax.set_xlabel("θ (trait)")
     ax.set_ylabel("Information")
-    ax.set_title("Test information" if n == 1 else "Information by " +
-                 ("model" if models is not None else "group"), fontsize=11)
+    ax.set_title("Test information" if n == 1 else "Test information of each model"
+                 if models is not None else "Information by group", fontsize=11)
     base._plain(ax.xaxis)
     base._plain(ax.yaxis)
     if n > 1 or threshold is not None:
