@@ -191,6 +191,9 @@ def _add_validate(commands: argparse._SubParsersAction) -> None:
                               ".md or .json)")
     command.add_argument("--seed", type=int, default=0,
                          help="seed of every random step (default: 0)")
+    command.add_argument("--irt", action="store_true",
+                         help="add the item response theory section (a graded model per "
+                              "facet; about 2 s more)")
     command.add_argument("--quiet", "-q", action="store_true",
                          help="no progress bar and no summary on standard error")
     command.add_argument("--strict", action="store_true",
@@ -392,7 +395,7 @@ def _validate(args: argparse.Namespace) -> int:
     else:
         responses, retest = args.data, args.retest
     report = validate(responses, scale, criterion=args.criterion, groups=args.group,
-                      retest=retest, holdout=args.holdout, source=args.source,
+                      retest=retest, holdout=args.holdout, source=args.source, irt=args.irt,
                       seed=args.seed, progress=not args.quiet)
     path = report.save(args.report, format=fmt)
     if not args.quiet:

@@ -824,8 +824,10 @@ def test_every_plot_draws_on_the_axes_given_and_changes_no_global_state(parallel
 
 
 def test_every_public_plot_is_exported():
+    from alliance_scale.psychometrics._irt import _plots as irt_plots  # IRT's beside IRT
+
     plots = sorted(name for name in als.__all__ if name.startswith("plot_"))
-    modules = (cfa_plots, correlation_plots, factor_plots, reliability_plots)
+    modules = (cfa_plots, correlation_plots, factor_plots, irt_plots, reliability_plots)
     assert plots == sorted(name for module in modules for name in module.__all__)
     assert all(getattr(als.psychometrics, name) is getattr(als, name) for name in plots)
 

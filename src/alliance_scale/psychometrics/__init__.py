@@ -38,6 +38,7 @@ __getattr__, __dir__, __all__ = attach(
         "._irt": [
             "IRTResult", "irt", "simulate_irt",
             "DIFResult", "MultiGroupIRTResult", "dif", "empirical_es", "irt_multigroup",
+            "plot_information", "plot_item_curves", "plot_wright_map",
         ],
         "._keys": ["reverse_codes", "reverse_keyed", "split_keyed"],
         "._reliability": [

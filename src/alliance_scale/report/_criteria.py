@@ -77,6 +77,15 @@ SOURCES = {
                          "Journal of Modern Applied Statistical Methods, 6, 21-29.",
     "Cohen 1988": "Cohen, J. (1988). Statistical power analysis for the behavioral sciences "
                   "(2nd ed.). Erlbaum.",
+    # irtflow: the IRT section of validate
+    "Baker 2001": "Baker, F. B. (2001). The basics of item response theory (2nd ed.). ERIC "
+                  "Clearinghouse on Assessment and Evaluation.",
+    "Orlando & Thissen 2000": "Orlando, M., & Thissen, D. (2000). Likelihood-based item-fit "
+                              "indices for dichotomous item response theory models. Applied "
+                              "Psychological Measurement, 24, 50-64.",
+    "Reise & Yu 1990": "Reise, S. P., & Yu, J. (1990). Parameter recovery in the graded "
+                       "response model using MULTILOG. Journal of Educational Measurement, 27, "
+                       "133-144.",
 }
 
 

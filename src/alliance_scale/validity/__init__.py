@@ -18,6 +18,7 @@ __getattr__, __dir__, __all__ = attach(
         "._convergent": ["ConvergentValidityResult", "convergent_validity"],
         "._discriminant": ["HTMTResult", "htmt"],
         "._hypotheses": ["Hypothesis", "blueprint_hypotheses", "parse_hypothesis"],
+        "._irt": ["BlueprintIRTResult", "blueprint_irt"],
         "._known_groups": ["KnownGroupsResult", "known_groups"],
         "._mtmm": ["MTMMResult", "mtmm"],
         "._reliability": ["ReliabilityResult", "TestRetestResult", "reliability", "test_retest"],

@@ -7,7 +7,8 @@ derivatives), :mod:`._data` (coding, patterns), :mod:`._start` (starting values)
 EAPsum), :mod:`._result` (:class:`IRTResult`), :mod:`._irt` (:func:`irt`),
 :mod:`._simulate` (:func:`simulate_irt`), :mod:`._multigroup` (:func:`irt_multigroup`,
 several groups), :mod:`._multigroup_result` (:class:`MultiGroupIRTResult`), :mod:`._dif`
-(:func:`dif`, :class:`DIFResult`).
+(:func:`dif`, :class:`DIFResult`), :mod:`._residuals` (local dependence),
+:mod:`._personfit` (Zh, infit / outfit), :mod:`._plots` (curves, information, Wright map).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from ._dif import DIFResult, dif, empirical_es
 from ._irt import irt
 from ._multigroup import irt_multigroup
 from ._multigroup_result import MultiGroupIRTResult
+from ._plots import plot_information, plot_item_curves, plot_wright_map
 from ._result import IRTResult
 from ._simulate import simulate_irt
 
@@ -27,5 +29,8 @@ __all__ = [
     "empirical_es",
     "irt",
     "irt_multigroup",
+    "plot_information",
+    "plot_item_curves",
+    "plot_wright_map",
     "simulate_irt",
 ]

@@ -32,7 +32,7 @@ def irt(
     se: str | None = "oakes",
     tol: float = 1e-4,
     max_cycles: int = 500,
-    pars: pd.DataFrame | None = None,
+    pars: pd.DataFrame | IRTResult | None = None,
     estimate: bool = True,
 ) -> IRTResult:
     """Fit a unidimensional item response model by marginal ML, as mirt's ``mirt(data, 1)``.
@@ -76,13 +76,17 @@ def irt(
     max_cycles : int, default 500
         Most EM cycles (mirt's ``NCYCLES``); a model that has not converged is flagged
         (``converged = False``) with a warning.
-    pars : DataFrame, optional
+    pars : DataFrame or IRTResult, optional
         Item parameters in the slope-intercept form of ``coef()`` (rows: items, columns
-        ``a1``, ``d1`` ...): starting values, or with ``estimate=False`` the values at which
-        the model is evaluated (mirt's ``pars =`` with ``TOL = NaN``).
+        ``a1``, ``d1`` ...; other columns such as ``SE_a1`` are ignored), or a fitted
+        result (its item parameters and latent variance, as mirt's ``pars =
+        mod2values(fit)``): starting values, or with ``estimate=False`` the values at which
+        the model is evaluated (mirt's ``pars =`` with ``TOL = NaN``). With a DataFrame the
+        latent variance starts at (or, with ``estimate=False``, stays) 1.
     estimate : bool, default True
-        False: no EM; traces, information, scores, log-likelihood and standard errors at
-        ``pars``.
+        False: no EM; traces, information, scores, reliability, fit statistics,
+        log-likelihood and standard errors at ``pars`` (e.g. a calibration's parameters
+        applied to a new sample; ``iterations`` is 0).
 
     Returns
     -------
@@ -199,12 +203,16 @@ def _given(pars: pd.DataFrame, spec: Spec, items: tuple[str, ...]) -> np.ndarray
 
 
 def _estimate(
-    spec: Spec, coded: Coded, *, rasch: bool, pars: pd.DataFrame | None, estimate: bool,
+    spec: Spec, coded: Coded, *, rasch: bool, pars: pd.DataFrame | IRTResult | None,
+    estimate: bool,
     tol: float, max_cycles: int, se_type: str,
 ) -> tuple[Fit, pd.DataFrame | None, Patterns]:
     """EM, warnings and the covariance of the estimates (BLAS on one thread)."""
     patterns = collapse(coded.codes)
     theta = grid()
+    variance = pars.variance if isinstance(pars, IRTResult) else 1.0
+    if isinstance(pars, IRTResult):
+        pars = pars.coef(se=False)
     start = start_values(spec, coded.codes) if pars is None else _given(pars, spec, coded.items)
     if spec.constraint is not None:  # project onto the constrained model
         if spec.constraint.kind == "grsm" and np.any(start[:, 0] < 0):
@@ -214,7 +222,8 @@ def _estimate(
                 "item must point the same way; reverse-key "
                 + ", ".join(map(repr, reversed_items)) + " first")
         start[spec.free] = spec.constraint.full(spec.constraint.phi(start[spec.free]))
-    fit = em(spec, patterns, start, theta, tol=tol, max_cycles=max_cycles if estimate else 0)
+    fit = em(spec, patterns, start, theta, tol=tol, max_cycles=max_cycles if estimate else 0,
+             variance=variance)
     if estimate and not fit.converged:
         warn_user(
             f"EM did not converge within tol={tol:g} after {max_cycles} cycles; the result is "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -608,8 +609,10 @@ class IRTResult(Result):
             row["TLI"] = row["CFI"] = float("nan")
         return pd.DataFrame(row, index=["stats"])
 
-    def item_fit(self, mincell: float = 1.0) -> pd.DataFrame:
-        """Orlando & Thissen's (2000) S-X2 for every item, as mirt's ``itemfit(fit)``.
+    def item_fit(self, fit_stats: str | Sequence[str] = "S_X2", mincell: float = 1.0,
+                 method: str = "EAP", theta: Any = None, na_rm: bool = False) -> pd.DataFrame:
+        """Orlando & Thissen's (2000) S-X2 for every item, as mirt's ``itemfit(fit)``; Zh,
+        infit and outfit on request, as ``itemfit(fit, c("S_X2", "Zh", "infit"))``.
 
         Observed against expected counts of each category at each sum score (the expected
         from the Lord-Wingersky recursion without the item), cells collapsed as mirt's
@@ -618,13 +621,30 @@ class IRTResult(Result):
 
         Parameters
         ----------
+        fit_stats : str or sequence of {"S_X2", "Zh", "infit", "X2", "G2"}, default "S_X2"
+            mirt's ``fit_stats``: ``"Zh"`` is Drasgow, Levine & Williams' (1985)
+            standardized log-likelihood of the item's answers at the respondents'
+            ``method`` scores; ``"infit"`` adds Wright & Masters' (1982) ``outfit``,
+            ``z_outfit``, ``infit`` and ``z_infit`` (Rasch-family statistics; see
+            :meth:`person_fit`); ``"X2"`` / ``"G2"``: Bock's (1972) chi-square (and its
+            likelihood-ratio form) over 10 groups of respondents ordered by their scores,
+            each compared with the model at its mean score (mirt's ``group.bins = 10``).
         mincell : float, default 1
             Smallest expected count of a cell (mirt's ``mincell``).
+        method : {"EAP", "MAP", "ML", "WLE"}, default "EAP"
+            Trait estimates at which Zh / infit are computed (mirt's ``method``).
+        theta : sequence of float, optional
+            The respondents' trait values instead (mirt's ``Theta``), in the data's order.
+        na_rm : bool, default False
+            Compute S-X2 and Zh on the respondents who answered every item, at the
+            parameters estimated from everyone (mirt's ``na.rm = TRUE``; both statistics
+            need complete answers).
 
         Returns
         -------
         DataFrame
-            Rows: items; ``S_X2``, ``df_S_X2``, ``RMSEA_S_X2``, ``p_S_X2``.
+            Rows: items; ``S_X2``, ``df_S_X2``, ``RMSEA_S_X2``, ``p_S_X2`` (then ``Zh``,
+            ``outfit``, ``z_outfit``, ``infit``, ``z_infit`` when asked).
 
         Raises
         ------
@@ -642,19 +662,32 @@ class IRTResult(Result):
 
         from ._fit import rmsea, s_x2
 
+        stats_asked = (fit_stats,) if isinstance(fit_stats, str) else tuple(fit_stats)
+        for name in stats_asked:
+            check_choice("fit_stats", name, ("S_X2", "Zh", "infit", "X2", "G2"))
         mincell = check_number("mincell", mincell, 0.0, low_open=True)
-        if np.any(self._codes < 0):
-            raise AnalysisError("S-X2 needs complete answers (sum scores); drop the "
-                                "respondents with missing answers and refit")
-        stats, dfs = s_x2(self._spec, self._pars, self.variance, self._codes, mincell)
+        extra = [s for s in stats_asked if s != "S_X2"]
+        rows = np.all(self._codes >= 0, axis=1) if check_flag("na_rm", na_rm) else None
+        if rows is not None and not rows.any():
+            raise AnalysisError("no respondent answered every item (na_rm=True keeps none)")
+        if "S_X2" not in stats_asked:
+            return self._person_item_fit(tuple(extra), method, theta, rows)
+        codes = self._codes if rows is None else self._codes[rows]
+        if np.any(codes < 0):
+            raise AnalysisError("S-X2 needs complete answers (sum scores); pass na_rm=True "
+                                "(as mirt) to use the respondents who answered every item")
+        stats, dfs = s_x2(self._spec, self._pars, self.variance, codes, mincell)
         with np.errstate(invalid="ignore"):
             p = np.where(dfs > 0, chi2.sf(stats, np.maximum(dfs, 1)), np.nan)
-        return pd.DataFrame({
+        table = pd.DataFrame({
             "S_X2": stats, "df_S_X2": dfs,
-            "RMSEA_S_X2": [rmsea(s, d, self.n_obs) if d > 0 else np.nan
+            "RMSEA_S_X2": [rmsea(s, d, len(codes)) if d > 0 else np.nan
                            for s, d in zip(stats, dfs, strict=True)],
             "p_S_X2": p,
         }, index=list(self.items))
+        if not extra:
+            return table
+        return table.join(self._person_item_fit(tuple(extra), method, theta, rows))
 
     # ------------------------------------------------------------------ output
     def to_frame(self) -> pd.DataFrame:
@@ -698,3 +731,171 @@ class IRTResult(Result):
 
     def _summary(self) -> dict[str, Any]:
         return {"loglik": self.loglik, "aic": self.aic, "bic": self.bic}
+
+    # ------------------------------------------------------------------ irtflow: residuals,
+    # person fit (delegating to _residuals and _personfit)
+    def _respondent_theta(self, method: str, theta: Any) -> np.ndarray:
+        """Each respondent's trait value: ``theta`` as given, or ``scores(method)``."""
+        if theta is None:
+            check_choice("method", method, ("EAP", "MAP", "ML", "WLE"))
+            return self.scores(method)["theta"].to_numpy()
+        values = np.asarray(theta, dtype=float).ravel()
+        if values.size != self.n_obs or np.isnan(values).any():
+            raise OptionError(f"theta must give a trait value for each of the {self.n_obs} "
+                              f"respondents, in the data's order (got {values.size})")
+        return values
+
+    def residuals(self, type: str = "LD", *, theta: Any = None, method: str = "EAP",
+                  df_p: bool = False, p_adjust: str = "none",
+                  approx_z: bool = False) -> pd.DataFrame:
+        """Local dependence of every item pair, as mirt's ``residuals(fit, type = ...)``.
+
+        ``"LD"``: Chen & Thissen's (1997) X2 of each pair's cross-table of answers against
+        the model's expected table (below the diagonal), and above it the signed Cramér's V
+        ``sqrt(X2 / (N (min(K_i, K_j) - 1)))``, positive when the pair agrees more than
+        the model says (the sign of gamma observed minus gamma expected), as mirt prints
+        it. ``"Q3"``: Yen's (1984) correlations of the residuals ``x - E[X | theta]`` at
+        the respondents' scores (pairwise over respondents who answered both).
+
+        Parameters
+        ----------
+        type : {"LD", "Q3"}, default "LD"
+            mirt's ``type``.
+        theta : sequence of float, optional
+            Q3: the respondents' trait values (mirt's ``Theta``); default their
+            ``method`` scores.
+        method : {"EAP", "MAP", "ML", "WLE"}, default "EAP"
+            Q3: scores used when ``theta`` is not given.
+        df_p : bool, default False
+            LD: return mirt's ``df.p`` matrix instead: df below the diagonal, p-values of
+            X2 (chi-square with (K_i - 1)(K_j - 1) df) above it.
+        p_adjust : str, default "none"
+            With ``df_p``: adjustment of the p-values over the pairs (R's ``p.adjust``
+            names: ``"holm"``, ``"BH"`` / ``"fdr"`` ...).
+        approx_z : bool, default False
+            LD: below the diagonal the signed z-ratio ``sign(V) (sqrt(2 X2) - sqrt(2 df -
+            1))`` instead of X2 (mirt's ``approx.z``; about standard normal under local
+            independence, positive for a dependent pair).
+
+        Returns
+        -------
+        DataFrame
+            Items x items.
+
+        Examples
+        --------
+        >>> import alliance_scale as als
+        >>> data = als.simulate_irt([1.5, 1.2, 1.0, 1.3], [[1, 0, -1]] * 4, n=500, seed=5)
+        >>> fit = als.irt(data)
+        >>> fit.residuals("LD").round(2)  # In R: residuals(mirt(data, 1), type = "LD")
+               q1    q2    q3    q4
+        q1    NaN -0.10  0.10 -0.08
+        q2  16.36   NaN -0.08  0.07
+        q3  15.58  8.73   NaN -0.07
+        q4   8.57  7.29  6.41   NaN
+        >>> q3 = fit.residuals("Q3")
+        >>> bool((q3.to_numpy().diagonal() == 1).all())
+        True
+        """
+        from ._residuals import ld_statistics, q3_matrix
+
+        check_choice("type", type, ("LD", "Q3"))
+        df_p = check_flag("df_p", df_p)
+        items = list(self.items)
+        if type == "Q3":
+            at = self._respondent_theta(method, theta)
+            with single_threaded_blas():  # tall, thin products: one thread is faster
+                values = q3_matrix(self._spec, self._pars, self._codes, at)
+            return pd.DataFrame(values, index=items, columns=items)
+        with single_threaded_blas():
+            x2, df, v = ld_statistics(self._spec, self._pars, self.variance, self._codes)
+        upper = np.triu(np.ones(x2.shape, dtype=bool), 1)
+        if df_p:
+            from scipy.stats import chi2
+
+            from .._correlation._correlation_tests import adjust_p
+
+            with np.errstate(invalid="ignore"):
+                p = chi2.sf(x2, df)
+            out = np.where(upper, np.nan, df)
+            out[upper] = adjust_p(p[upper], p_adjust)
+            return pd.DataFrame(out, index=items, columns=items)
+        if check_flag("approx_z", approx_z):
+            with np.errstate(invalid="ignore"):
+                x2 = np.sign(v) * (np.sqrt(2 * x2) - np.sqrt(2 * df - 1))
+        return pd.DataFrame(np.where(upper, v, x2), index=items, columns=items)
+
+    def person_fit(self, method: str = "EAP", theta: Any = None) -> pd.DataFrame:
+        """Person fit as mirt's ``personfit(fit)``: infit / outfit and Zh per respondent.
+
+        ``Zh`` (Drasgow, Levine & Williams 1985) is the standardized log-likelihood of the
+        respondent's answers at their trait estimate (below about -2: an unlikely pattern,
+        e.g. careless or aberrant answering). ``outfit`` and ``infit`` (Wright & Masters
+        1982) are the unweighted and information-weighted mean squares of the residuals
+        (expected 1; above about 1.3 noisy, below 0.7 too predictable), with their
+        Wilson-Hilferty z; they are Rasch-family statistics, which mirt reports for any
+        model. Missing answers are left out of each respondent's sums.
+
+        Parameters
+        ----------
+        method : {"EAP", "MAP", "ML", "WLE"}, default "EAP"
+            Trait estimates (mirt's ``method``); infinite ML estimates are replaced by the
+            finite extremes +-0.1, as mirt does.
+        theta : sequence of float, optional
+            The respondents' trait values instead (mirt's ``Theta``), in the data's order.
+
+        Returns
+        -------
+        DataFrame
+            One row per respondent (the data's index): ``outfit``, ``z_outfit``,
+            ``infit``, ``z_infit``, ``Zh``.
+
+        Examples
+        --------
+        >>> import alliance_scale as als
+        >>> data = als.simulate_irt([1.5, 1.2, 1.0, 1.3], [[1, 0, -1]] * 4, n=500, seed=5)
+        >>> pf = als.irt(data).person_fit()  # In R: personfit(mirt(data, 1))
+        >>> pf.round(2).head(2)
+           outfit  z_outfit  infit  z_infit    Zh
+        0    0.31     -1.47   0.29    -1.57  0.68
+        1    1.13      0.41   1.29     0.62  0.87
+        >>> int((pf["Zh"] < -2).sum())  # respondents with an unlikely pattern
+        1
+        """
+        from ._personfit import person_statistics
+
+        stats = person_statistics(self._spec, self._pars, self._codes,
+                                  self._respondent_theta(method, theta))
+        return pd.DataFrame(stats, index=self._index)
+
+    def _person_item_fit(self, which: tuple[str, ...], method: str, theta: Any,
+                         rows: np.ndarray | None = None) -> pd.DataFrame:
+        from ._personfit import item_statistics
+
+        codes = self._codes if rows is None else self._codes[rows]
+        values = self._respondent_theta(method, theta)
+        values = values if rows is None else values[rows]
+        if "Zh" in which and np.any(codes < 0):
+            raise AnalysisError("Zh needs complete answers (as mirt); pass na_rm=True to use "
+                                "the respondents who answered every item, or ask for 'infit' "
+                                "or 'X2'")
+        stats = item_statistics(self._spec, self._pars, codes, values, which)
+        if "X2" in which or "G2" in which:
+            from scipy.stats import chi2
+
+            from ._fit import rmsea
+            from ._personfit import bock_x2
+
+            n_free = self._spec.free.sum(axis=1)
+            if self._spec.constraint is not None:
+                n_free = np.array([self._spec.constraint.item_parameter_count(j)
+                                   for j in range(len(self.items))])
+            x2, df_x2, g2, df_g2 = bock_x2(self._spec, self._pars, codes, values, n_free)
+            for name, stat, df in (("X2", x2, df_x2), ("G2", g2, df_g2)):
+                if name in which:
+                    with np.errstate(invalid="ignore"):
+                        p = np.where(df > 0, chi2.sf(stat, np.maximum(df, 1)), np.nan)
+                    stats.update({name: stat, f"df_{name}": df, f"RMSEA_{name}": [
+                        rmsea(v, d, len(codes)) if d > 0 else np.nan
+                        for v, d in zip(stat, df, strict=True)], f"p_{name}": p})
+        return pd.DataFrame(stats, index=list(self.items))
