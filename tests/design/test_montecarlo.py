@@ -52,12 +52,28 @@ def test_population_implies_the_standardized_covariances():
 
 
 def test_population_reproduces_sempower_f0():
-    """The analysis model's population discrepancy is semPower's F0 (0.027416)."""
+    """The restricted model's population discrepancy is semPower's F0 (0.027416); its own
+    chi-square test (df 27, NCP 8.2) has little power: the mean statistic is near 27 + 8.2."""
     mc = als.simulate_power(_sempower(), n=300, replications=2, seed=1, backend="serial",
                             analysis=SEMPOWER_ANALYSIS, fit_indices=False, targets="chisq")
     assert mc.f0 == pytest.approx(0.027416, abs=5e-6)
     assert mc.df == 27
     assert (300 - 1) * mc.f0 == pytest.approx(8.197285, abs=2e-3)
+
+
+def test_the_difference_test_of_a_restriction_is_recorded():
+    mc = als.simulate_power(_sempower(), n=300, replications=4, seed=1, backend="serial",
+                            fit_indices=False, targets=["f1~~f2=0", "f1~~f2"])
+    rec = mc.replications
+    restricted = als.simulate_power(_sempower(), n=300, replications=4, seed=1,
+                                    backend="serial", fit_indices=False, targets="chisq",
+                                    analysis=SEMPOWER_ANALYSIS)
+    # same samples: the difference is the restricted model's chi-square minus the full one's
+    assert np.allclose(rec["lrt[f1~~f2]"],
+                       restricted.replications["chisq"] - rec["chisq"], atol=1e-6)
+    with pytest.raises(OptionError, match="estimator='ML' only"):
+        als.simulate_power(_sempower(), n=300, replications=2, seed=1, backend="serial",
+                           estimator="MLR", targets="f1~~f2=0")
 
 
 @pytest.mark.parametrize("kwargs, error, words", [
@@ -218,11 +234,12 @@ def test_bad_options_are_refused():
 
 @pytest.mark.slow
 def test_simulated_power_agrees_with_sempower():
-    """semPower's CFA example at N = 300 (ML, continuous): analytic power 0.8168; ours within
-    3 Monte Carlo SEs at 2,000 replications."""
+    """semPower's CFA example at N = 300 (ML, continuous): the chi-square difference test
+    (df 1) of the factor correlation fixed at 0 has analytic power 0.8168; ours within 3
+    Monte Carlo SEs at 2,000 replications."""
     mc = als.simulate_power(_sempower(), n=300, replications=2000, seed=2023,
-                            analysis=SEMPOWER_ANALYSIS, targets="chisq", fit_indices=False,
+                            targets="f1~~f2=0", fit_indices=False, omega_se=False,
                             n_workers=2)
-    power, se = mc.power("chisq").iloc[0], mc.conditions.loc[300, "mcse[chisq]"]
+    power, se = mc.power("f1~~f2=0").iloc[0], mc.conditions.loc[300, "mcse[f1~~f2=0]"]
     assert mc.conditions.loc[300, "converged"] == 1.0
     assert abs(power - 0.8168) <= 3 * se

@@ -47,6 +47,7 @@ class Design:
     factors: tuple[str, ...]
     fit_indices: bool = True
     omega_se: bool = True
+    restrictions: tuple[str, ...] = ()
 
 
 def parameter_name(row: Any) -> str:
@@ -88,6 +89,41 @@ def _model(analysis: str, ordered: bool, thresholds: tuple, meanstructure: bool)
         _MODELS[key] = build_model(model_statements(analysis), ngroups=1, ordered=ordered,
                                    thresholds=list(thresholds), meanstructure=meanstructure)
     return _MODELS[key]
+
+
+def restricted_syntax(analysis: str, name: str) -> str:
+    """The analysis model with parameter ``name`` (``f1~~f2``) fixed at 0."""
+    for op in ("=~", "~~"):
+        if op in name:
+            lhs, rhs = name.split(op)
+            return f"{analysis}\n{lhs} {op} 0*{rhs}"
+    raise ValueError(name)  # pragma: no cover - targets are checked before
+
+
+def _likelihood_ratio(design: Design, name: str, fitted: Any, groups: list,
+                      thresholds: tuple) -> dict[str, Any]:
+    """The chi-square difference test of fixing ``name`` at 0 (ML): the restricted model
+    is fitted from the full model's estimates."""
+    from ...psychometrics._cfa._fit import chi2_pvalue
+    from ...psychometrics._cfa._fitting import fit_prepared
+
+    syntax = restricted_syntax(design.analysis, name)
+    model = _model(syntax, fitted.model.ordered, thresholds, fitted.model.meanstructure)
+    full = {parameter_name(r): fitted.estimate.x[r.free] for r in fitted.model.rows
+            if r.free >= 0}
+    x0 = model.start_vector()
+    for r in model.rows:
+        if r.free >= 0:
+            x0[r.free] = full.get(parameter_name(r), x0[r.free])
+    restricted = fit_prepared(model, groups, design.estimator, x0=x0, baseline=False)
+    if not restricted.estimate.converged:
+        restricted = fit_prepared(model, groups, design.estimator, baseline=False)
+    difference = max(restricted.chi2 - fitted.chi2, 0.0)
+    df = restricted.df - fitted.df
+    p = chi2_pvalue(difference, df)
+    return {f"lrt[{name}]": difference,
+            f"reject[{name}=0]": bool(p < design.alpha) if restricted.estimate.converged
+            else None}
 
 
 def _groups(design: Design, values: np.ndarray) -> tuple[list, tuple]:
@@ -261,6 +297,8 @@ def _fit(design: Design, values: np.ndarray, truth: dict[str, float]) -> dict[st
         i = named.get(name)
         record[f"est[{name}]"] = float(est.x[i]) if i is not None else np.nan
         record[f"se[{name}]"] = float(se[i]) if i is not None else np.nan
+    for name in design.restrictions:
+        record.update(_likelihood_ratio(design, name, fitted, groups, thresholds))
     vcov = fitted.vcov if identified else np.zeros((0, 0))
     record.update(_omegas(model, est.x, vcov, groups[0], design.omega_se))
     return record

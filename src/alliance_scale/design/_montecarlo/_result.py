@@ -46,6 +46,8 @@ def rejections(frame: pd.DataFrame, target: str, z: float) -> pd.Series:
     parameter (``|est / se| > z``)."""
     if target == "chisq":
         return frame["reject"].astype(float)
+    if target.endswith("=0"):
+        return frame[f"reject[{target}]"].astype(float)
     est, se = frame[f"est[{target}]"], frame[f"se[{target}]"]
     return (np.abs(est / se) > z).astype(float).where(se > 0)
 
@@ -152,8 +154,9 @@ class MonteCarloPower(Result):
         One row per replication: its seed (``entropy/N/replication``), status and error,
         convergence, admissibility, test statistic, fit indices, estimates and SEs.
     targets : tuple of str
-        ``"chisq"`` (the model's chi-square test: scaled for MLR / WLSMV) and parameters
-        (``"f1~~f2"``: the z test of the estimate).
+        ``"chisq"`` (the model's chi-square test: scaled for MLR / WLSMV), parameters
+        (``"f1~~f2"``: the z test of the estimate) and restrictions (``"f1~~f2=0"``: the
+        chi-square difference test of fixing the parameter at 0, ML).
     estimator, alpha, analysis, seed, design_hash, backend, workers, seconds :
         How the run was made (``seed`` is the entropy of the seed tree: the same
         numbers again).

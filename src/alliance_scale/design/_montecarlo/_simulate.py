@@ -17,6 +17,7 @@ import json
 import math
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -54,9 +55,10 @@ def _targets(targets: Any, parameters: Sequence[str], factors: Sequence[str]) ->
         if not isinstance(t, str):
             raise OptionError(f"targets must be 'chisq' or parameter names; got {t!r}")
         name = t.replace(" ", "")
-        if name != "chisq" and name not in parameters:
+        if name != "chisq" and name.removesuffix("=0") not in parameters:
             raise OptionError(f"target {t!r} is neither 'chisq' nor a free parameter of the "
-                              "analysis model (e.g. " + ", ".join(list(parameters)[:4]) + ")")
+                              "analysis model (e.g. " + ", ".join(list(parameters)[:4])
+                              + "), nor one with '=0' (the test of fixing it at 0)")
         out.append(name)
     return tuple(dict.fromkeys(out))
 
@@ -86,6 +88,8 @@ def _columns(design: Design, omegas: dict) -> list[str]:
         columns += list(FIT_INDICES)
     for name in design.parameters:
         columns += [f"est[{name}]", f"se[{name}]"]
+    for name in design.restrictions:
+        columns += [f"lrt[{name}]", f"reject[{name}=0]"]
     for factor in omegas:
         columns.append(f"omega[{factor}]")
         if design.omega_se:
@@ -160,7 +164,10 @@ def simulate_power(
         What power is computed for: ``"chisq"`` (the model's test of exact fit; scaled
         for MLR, scaled-shifted for WLSMV) and free parameters of the analysis model in
         lavaan's notation (``"f1~~f2"``, ``"f1=~x2"``: the z test of the estimate at
-        ``alpha``). Default: ``"chisq"`` and every factor covariance.
+        ``alpha``), or a parameter with ``"=0"`` (``"f1~~f2=0"``: the chi-square difference
+        test of the analysis model against the same model with that parameter fixed at 0,
+        ML only; semPower's test of a restriction). Default: ``"chisq"`` and every factor
+        covariance.
     alpha : float, default 0.05
         Level of the tests.
     backend : {"processes", "serial", "dask"}, default "processes"
@@ -273,10 +280,17 @@ def simulate_power(
         entropy=seed, truth=tuple(sorted(pv.truth.items())), parameters=pv.parameters,
         factors=tuple(population.factors), fit_indices=fit_indices, omega_se=omega_se)
     target_names = _targets(targets, pv.parameters, population.factors)
+    restrictions = tuple(t.removesuffix("=0") for t in target_names if t.endswith("=0"))
+    if restrictions and estimator != "ML":
+        raise OptionError(f"the chi-square difference test of a target '...=0' is "
+                          f"available with estimator='ML' only (its scaled versions for "
+                          f"{estimator} are not implemented); use the z test of the parameter "
+                          f"({restrictions[0]!r}) instead")
+    design = replace(design, restrictions=restrictions)
     description = {"population": population.fingerprint(), "analysis": model,
                    "estimator": estimator, "missing_method": method, "alpha": alpha,
                    "seed": seed, "fit_indices": fit_indices, "omega_se": omega_se,
-                   "format": FORMAT}
+                   "restrictions": restrictions, "format": FORMAT}
     design_hash = _design_hash(description)
     columns = _columns(design, pv.omegas)
     store = Store(results, design_hash, columns, description, resume) if results else None
@@ -375,7 +389,7 @@ def _typed(records: pd.DataFrame) -> pd.DataFrame:
         values = records[column]
         if column in _TEXT:
             out[column] = values.fillna("").astype(str)
-        elif column in _FLAGS:
+        elif column in _FLAGS or column.startswith("reject["):
             out[column] = values.astype("boolean")
         elif column in ("n", "replication"):
             out[column] = values.astype("int64")
