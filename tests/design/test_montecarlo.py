@@ -213,6 +213,19 @@ def test_ordered_items_count_empty_categories():
         1 - np.prod(1 - (1 - np.array([0.02, 0.18, 0.4, 0.3, 0.1])) ** 40))
 
 
+def test_a_condition_stops_early_at_the_same_checkpoint_on_every_backend(monkeypatch):
+    monkeypatch.setattr(_simulate, "CHECKPOINT", 4)
+    pop = als.Population(TWO, loadings=0.8, factor_correlation=0.5)
+    common = dict(n=[150], replications=16, seed=5, targets="f1~~f2", mcse=0.01,
+                  batch_size=2)
+    serial = als.simulate_power(pop, backend="serial", **common)
+    # power 1 at every checkpoint: Monte Carlo SE 0 <= .01 after the first 4 replications
+    assert serial.conditions.loc[150, "replications"] == 4
+    assert any("stopped early after 4" in note for note in serial.notes)
+    procs = als.simulate_power(pop, backend="processes", n_workers=2, **common)
+    pd.testing.assert_frame_equal(serial.conditions, procs.conditions)
+
+
 def test_smallest_n_simple():
     assert smallest_n_simple([100, 200, 300], [50, 79, 81], [100, 100, 100], 0.8) == 300
     assert smallest_n_simple([100, 200], [50, 60], [100, 100], 0.8) is None

@@ -168,6 +168,19 @@ class MonteCarloPower(Result):
         The rule behind the verdicts and its source.
     notes : tuple of str
         Empty categories, failures, early stops.
+
+    Examples
+    --------
+    >>> import alliance_scale as als
+    >>> pop = als.Population({"f1": ["x1", "x2", "x3"], "f2": ["x4", "x5", "x6"]},
+    ...                      loadings=0.7, factor_correlation=0.4)
+    >>> mc = als.simulate_power(pop, n=[80, 160], replications=10, seed=4, backend="serial")
+    >>> mc.targets
+    ('chisq', 'f1~~f2')
+    >>> mc.to_frame().loc[160, ["converged", "power[f1~~f2]"]].tolist()
+    [1.0, 1.0]
+    >>> mc.replications.loc[0, ["seed", "status"]].tolist()  # entropy/N/replication
+    ['4/80/0', 'ok']
     """
 
     conditions: pd.DataFrame
