@@ -166,6 +166,35 @@ def test_an_interrupted_run_resumes_to_the_same_numbers(tmp_path, monkeypatch):
     assert len(pd.read_csv(runs)) == 16
 
 
+def _dying_batch(design, n, first, stop):
+    """A worker killed while running replications 4 and 5 (the processes are forked: they
+    see this function)."""
+    import os
+
+    from alliance_scale.design._montecarlo._replicate import run_batch
+
+    if first == 4:
+        os._exit(1)
+    return run_batch(design, n, first, stop)
+
+
+def test_a_killed_worker_leaves_a_file_that_resumes(tmp_path, monkeypatch):
+    from alliance_scale.design._montecarlo import _backends
+
+    pop = als.Population(TWO, loadings=0.6, factor_correlation=0.3)
+    common = dict(n=[60], replications=8, seed=9, targets="f1~~f2", batch_size=2)
+    whole = als.simulate_power(pop, backend="serial", **common)
+    runs = tmp_path / "runs.csv"
+    monkeypatch.setattr(_backends, "run_batch", _dying_batch)
+    with pytest.raises(AnalysisError, match="worker process died"):
+        als.simulate_power(pop, backend="processes", n_workers=2, results=runs, **common)
+    kept = pd.read_csv(runs)
+    assert 4 not in set(kept["replication"])
+    monkeypatch.undo()
+    _same(whole, als.simulate_power(pop, backend="processes", n_workers=2, results=runs,
+                                    **common))
+
+
 def test_a_results_file_of_another_design_is_refused(tmp_path):
     pop = als.Population(TWO, loadings=0.6, factor_correlation=0.3)
     runs = tmp_path / "runs.csv"
@@ -256,3 +285,24 @@ def test_simulated_power_agrees_with_sempower():
     power, se = mc.power("f1~~f2=0").iloc[0], mc.conditions.loc[300, "mcse[f1~~f2=0]"]
     assert mc.conditions.loc[300, "converged"] == 1.0
     assert abs(power - 0.8168) <= 3 * se
+
+
+@pytest.mark.parametrize("ordered", [False, True])
+def test_sample_statistics_are_those_of_cfa(ordered):
+    """The replications' direct statistics equal cfa()'s preparation of the same answers."""
+    from alliance_scale.design._montecarlo._replicate import Design, _groups, draw
+
+    pop = als.Population(TWO, loadings=0.6, factor_correlation=0.3,
+                         thresholds=[0.1, 0.3, 0.4, 0.2] if ordered else None)
+    items = ["x4", "x5", "x6", "x1", "x2", "x3"]  # another order than the analysis model's
+    sigma = pop.sigma.loc[items, items].to_numpy()
+    design = Design(tuple(items), np.linalg.cholesky(sigma),
+                    tuple(pop.cuts[i] for i in items) if ordered else None, None,
+                    pop.analysis_model, "WLSMV" if ordered else "ML", "listwise", 0.05, 1, (),
+                    (), ())
+    values = draw(design, 150, np.random.default_rng(3))
+    (fast,), counts = _groups(design, values)
+    (slow,), expected = _groups(design, values, exact=True)
+    assert counts == expected
+    for name in ("correlation", "nacov", "weights", "vector") if ordered else ("cov", "mean"):
+        np.testing.assert_allclose(getattr(fast, name), getattr(slow, name), rtol=1e-12)

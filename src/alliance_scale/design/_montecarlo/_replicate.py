@@ -126,16 +126,46 @@ def _likelihood_ratio(design: Design, name: str, fitted: Any, groups: list,
             else None}
 
 
-def _groups(design: Design, values: np.ndarray) -> tuple[list, tuple]:
-    """The sample statistics of a replication, as :func:`~alliance_scale.cfa` computes
-    them (complete normal data: the biased covariance matrix and means directly)."""
-    from ...psychometrics._cfa._cfa import prepare
-    from ...psychometrics._cfa._engine import ContinuousGroup
+_NAMES: dict = {}
 
-    if design.cuts is None and design.missing is None:
+
+def _observed_names(analysis: str) -> list[str]:
+    """The analysis model's items, in its order (cached)."""
+    if analysis not in _NAMES:
+        from ...psychometrics._cfa._model import variable_names
+        from ...psychometrics._cfa._syntax import model_statements
+
+        _NAMES[analysis] = variable_names(model_statements(analysis))[0]
+    return _NAMES[analysis]
+
+
+def _groups(design: Design, values: np.ndarray, exact: bool = False) -> tuple[list, tuple]:
+    """The sample statistics of a replication, as :func:`~alliance_scale.cfa` computes
+    them. Simulated answers need none of its checks of user data (codes, columns), so the
+    statistics are computed directly: complete normal data give the biased covariance
+    matrix and means, ordered answers the thresholds, polychorics and NACOV of
+    ``ordinal_statistics`` (weighted as ``cfa``'s WLSMV weights them); with ``exact`` (a
+    test) or missing normal answers, through ``cfa``'s own preparation."""
+    from ...psychometrics._cfa._cfa import prepare
+    from ...psychometrics._cfa._engine import ContinuousGroup, OrdinalGroup
+
+    names = _observed_names(design.analysis)
+    columns = [design.items.index(n) for n in names]
+    values = values[:, columns]
+    if design.cuts is None and design.missing is None and not exact:
         cov = np.cov(values, rowvar=False, bias=True)
         return [ContinuousGroup(len(values), cov, values.mean(axis=0), values)], ()
-    frame = pd.DataFrame(values, columns=list(design.items))
+    if design.cuts is not None and design.estimator == "WLSMV" and not exact:
+        from ...psychometrics._cfa._ordinal import ordinal_statistics
+
+        stats = ordinal_statistics(pd.DataFrame(values, columns=names),
+                                   missing=design.missing_method, warn=False)
+        nacov = np.asarray(stats.nacov, dtype=float)
+        group = OrdinalGroup(stats.n_obs, np.asarray(stats.vector(), float), nacov,
+                             1.0 / np.diag(nacov), np.asarray(stats.correlation, float),
+                             tuple(np.asarray(t, float) for t in stats.thresholds))
+        return [group], tuple(len(t) for t in stats.thresholds)
+    frame = pd.DataFrame(values, columns=names)
     prepared = prepare(frame, design.analysis, estimator=design.estimator,
                        ordered=True if design.cuts is not None else None, group=None,
                        missing=design.missing_method)
