@@ -306,3 +306,45 @@ def test_sample_statistics_are_those_of_cfa(ordered):
     assert counts == expected
     for name in ("correlation", "nacov", "weights", "vector") if ordered else ("cov", "mean"):
         np.testing.assert_allclose(getattr(fast, name), getattr(slow, name), rtol=1e-12)
+
+
+def _records(rng, truth, bias, se_ratio, reps=3000):
+    """Replication records whose estimates have a known bias and SEs a known accuracy."""
+    sd = 0.1
+    est = truth * (1 + bias) + sd * rng.standard_normal(reps)
+    return pd.DataFrame({"n": 200, "replication": range(reps), "status": "ok",
+                         "converged": True, "admissible": True, "reject": False,
+                         "est[f1~~f2]": est, "se[f1~~f2]": sd * se_ratio})
+
+
+@pytest.mark.parametrize("bias, se_ratio, failed", [
+    (0.0, 1.0, set()),  # unbiased, accurate SEs: every criterion met but power
+    (0.25, 1.0, {"bias_ok", "coverage_ok"}),  # 25% bias: 2.5 SDs off, coverage falls
+    (0.0, 0.6, {"se_ok", "coverage_ok"}),  # SEs 40% too small: coverage about .75
+])
+def test_muthen_criteria_judge_simulated_truth(bias, se_ratio, failed):
+    from alliance_scale.design._montecarlo._result import summarize
+
+    records = _records(np.random.default_rng(1), 1.0, bias, se_ratio)
+    table, _ = summarize(records, {200: 3000}, ("f1~~f2",), {"f1~~f2": 1.0}, ["f1~~f2"], {},
+                         0.05, False)
+    row = table.loc[200]
+    judged = {k for k in ("bias_ok", "se_ok", "coverage_ok") if not row[k]}
+    assert judged == failed
+    assert row["power_ok"]  # 1.0 / 0.1 = z of 10
+    assert row["criteria"] == ("met" if not failed else "not met")
+
+
+def test_missing_answers_use_the_pilot_s_handling():
+    """MCAR answers: full-information ML for ML, pairwise polychorics for WLSMV."""
+    cont = als.Population(TWO, loadings=0.7, factor_correlation=0.3, missing=0.1)
+    mc = als.simulate_power(cont, n=120, replications=3, seed=1, backend="serial",
+                            targets="f1~~f2", fit_indices=False)
+    assert mc.conditions.loc[120, "converged"] == 1.0
+    assert mc.replications["df"].eq(8).all()  # FIML: means in the model, same df
+    ordered = als.Population(TWO, loadings=0.7, factor_correlation=0.3, missing={"x1": 0.2},
+                             thresholds=[0.2, 0.3, 0.3, 0.2])
+    mc = als.simulate_power(ordered, n=150, replications=3, seed=1, backend="serial",
+                            estimator="WLSMV", targets="chisq", fit_indices=False)
+    assert mc.conditions.loc[150, "failed"] == 0
+    assert mc.replications["status"].eq("ok").all()
