@@ -348,3 +348,13 @@ def test_missing_answers_use_the_pilot_s_handling():
                             estimator="WLSMV", targets="chisq", fit_indices=False)
     assert mc.conditions.loc[150, "failed"] == 0
     assert mc.replications["status"].eq("ok").all()
+
+
+def test_ordered_items_judge_only_estimated_parameters():
+    pop = als.Population(TWO, loadings=0.7, factor_correlation=0.3,
+                         thresholds=[0.2, 0.3, 0.3, 0.2])
+    mc = als.simulate_power(pop, n=300, replications=3, seed=2, backend="serial",
+                            estimator="WLSMV", fit_indices=False)
+    names = set(mc.parameters["parameter"])
+    assert "x1~~x1" not in names and {"f1=~x2", "f1~~f2", "omega(f1)"} <= names
+    assert mc.parameters["mean"].notna().all()

@@ -478,13 +478,14 @@ class Population(Result):
         return pd.DataFrame(rows).set_index("item")
 
     def _summary(self) -> dict[str, Any]:
+        parts = []
+        if self.cross_loadings:
+            parts.append(f"{len(self.cross_loadings)} cross-loading(s)")
+        if self.residual_correlations:
+            parts.append(f"{len(self.residual_correlations)} residual correlation(s)")
         return {"items": len(self.items), "factors": len(self.factors),
                 "data": "ordered" if self.ordered else "continuous (normal)",
-                "misspecification": ", ".join(
-                    [f"{len(self.cross_loadings)} cross-loading(s)"] * bool(self.cross_loadings)
-                    + [f"{len(self.residual_correlations)} residual correlation(s)"]
-                    * bool(self.residual_correlations)) or "none",
-                "source": self.source}
+                "misspecification": ", ".join(parts) or "none", "source": self.source}
 
     def _report(self) -> Report:
         phi = pd.DataFrame(self.phi, index=self.factors, columns=self.factors)

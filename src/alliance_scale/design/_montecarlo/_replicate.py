@@ -408,8 +408,6 @@ def population_values(design_items: list[str], sigma: np.ndarray, cuts: Any,
             truth.update({f"{item}|t{k + 1}": float(v) for k, v in enumerate(c)})
     if meanstructure and not ordered:
         truth.update({f"{item}~1": 0.0 for item in design_items})
-    parameters = tuple(parameter_name(r) for r in model.rows
-                       if r.free >= 0 and r.op in ("=~", "~~"))
     # population omegas: the replication model at the truth, the population moments as
     # the sample's
     thresholds = tuple(len(c) for c in cuts) if ordered else ()
@@ -420,6 +418,9 @@ def population_values(design_items: list[str], sigma: np.ndarray, cuts: Any,
                             thresholds=[cuts[design_items.index(i)] for i in rep_model.ov]
                             if ordered else [], mean=np.zeros(rep_model.p))
     group.cov = group.correlation
+    # the parameters a replication estimates (ordered items: no residual variances)
+    parameters = tuple(parameter_name(r) for r in rep_model.rows
+                       if r.free >= 0 and r.op in ("=~", "~~"))
     xr = start_vector(rep_model, truth, group)
     omegas = {}
     for name, items, _free in _omega_parts(rep_model):
