@@ -52,13 +52,15 @@ def test_population_implies_the_standardized_covariances():
 
 
 def test_population_reproduces_sempower_f0():
-    """The restricted model's population discrepancy is semPower's F0 (0.027416); its own
-    chi-square test (df 27, NCP 8.2) has little power: the mean statistic is near 27 + 8.2."""
-    mc = als.simulate_power(_sempower(), n=300, replications=2, seed=1, backend="serial",
-                            analysis=SEMPOWER_ANALYSIS, fit_indices=False, targets="chisq")
-    assert mc.f0 == pytest.approx(0.027416, abs=5e-6)
-    assert mc.df == 27
-    assert (300 - 1) * mc.f0 == pytest.approx(8.197285, abs=2e-3)
+    """The restricted model's population discrepancy is semPower's F0 (0.027416)."""
+    from alliance_scale.design._montecarlo._replicate import population_values
+
+    pop = _sempower()
+    values = population_values(pop.items, pop.sigma.to_numpy(), None, SEMPOWER_ANALYSIS,
+                               "ML", False)
+    assert values.f0 == pytest.approx(0.027416, abs=5e-6)
+    assert values.df == 27
+    assert (300 - 1) * values.f0 == pytest.approx(8.197285, abs=2e-3)
 
 
 def test_the_difference_test_of_a_restriction_is_recorded():
@@ -115,36 +117,6 @@ def test_population_from_a_pilot_takes_its_fit():
 
 
 # ----------------------------------------------------------------------- backends
-
-def test_serial_processes_and_dask_give_identical_numbers():
-    from dask.distributed import Client, LocalCluster
-
-    pop = als.Population(TWO, loadings=0.6, factor_correlation=0.3)
-    common = dict(n=[60, 120], replications=6, seed=7, targets="f1~~f2")
-    serial = als.simulate_power(pop, backend="serial", batch_size=3, **common)
-    # other batches, other order of completion: the same numbers
-    procs = als.simulate_power(pop, backend="processes", n_workers=2, batch_size=2, **common)
-    # a real LocalCluster of 2 workers (threads of this process: processes would take
-    # seconds to start), reached by its address as a user's cluster would be
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                      dashboard_address=None) as cluster, Client(cluster):
-        dask = als.simulate_power(pop, backend="dask", address=cluster.scheduler_address,
-                                  batch_size=1, **common)
-    _same(serial, procs)
-    _same(serial, dask)
-
-
-def test_an_unreachable_scheduler_is_refused_within_seconds(monkeypatch):
-    from alliance_scale.design._montecarlo import _backends
-
-    monkeypatch.setattr(_backends, "CONNECT_TIMEOUT", 1)  # 5 s by default
-    pop = als.Population(TWO, loadings=0.6)
-    started = time.perf_counter()
-    with pytest.raises(OptionError, match="cannot reach the Dask scheduler"):
-        als.simulate_power(pop, n=50, replications=2, seed=1, backend="dask",
-                           address="tcp://127.0.0.1:9", batch_size=1)
-    assert time.perf_counter() - started < 10
-
 
 # ----------------------------------------------------------------------- results file
 
@@ -218,7 +190,7 @@ def test_misspecification_is_detected_and_the_true_model_is_not():
     true = als.Population(TWO, loadings=0.7, factor_correlation=0.3)
     wrong = als.Population(TWO, loadings=0.7, factor_correlation=0.3,
                            residual_correlations={("x1", "x4"): 0.5})
-    kw = dict(n=300, replications=30, seed=11, backend="serial", targets="chisq")
+    kw = dict(n=300, replications=20, seed=11, backend="serial", targets="chisq")
     assert als.simulate_power(wrong, **kw).power("chisq").iloc[0] >= 0.9
     ok = als.simulate_power(true, **kw)
     assert ok.power("chisq").iloc[0] <= 0.2
@@ -358,3 +330,35 @@ def test_ordered_items_judge_only_estimated_parameters():
     names = set(mc.parameters["parameter"])
     assert "x1~~x1" not in names and {"f1=~x2", "f1~~f2", "omega(f1)"} <= names
     assert mc.parameters["mean"].notna().all()
+
+
+def test_serial_processes_and_dask_give_identical_numbers():
+    # last in the file: Dask leaves threads behind, after which worker processes start from
+    # a fork server rather than by fork (slower to start, the same numbers)
+    from dask.distributed import Client, LocalCluster
+
+    pop = als.Population(TWO, loadings=0.6, factor_correlation=0.3)
+    common = dict(n=[60, 120], replications=6, seed=7, targets="f1~~f2")
+    serial = als.simulate_power(pop, backend="serial", batch_size=3, **common)
+    # other batches, other order of completion: the same numbers
+    procs = als.simulate_power(pop, backend="processes", n_workers=2, batch_size=2, **common)
+    # a real LocalCluster of 2 workers (threads of this process: processes would take
+    # seconds to start), reached by its address as a user's cluster would be
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                      dashboard_address=None) as cluster, Client(cluster):
+        dask = als.simulate_power(pop, backend="dask", address=cluster.scheduler_address,
+                                  batch_size=1, **common)
+    _same(serial, procs)
+    _same(serial, dask)
+
+
+def test_an_unreachable_scheduler_is_refused_within_seconds(monkeypatch):
+    from alliance_scale.design._montecarlo import _backends
+
+    monkeypatch.setattr(_backends, "CONNECT_TIMEOUT", 1)  # 5 s by default
+    pop = als.Population(TWO, loadings=0.6)
+    started = time.perf_counter()
+    with pytest.raises(OptionError, match="cannot reach the Dask scheduler"):
+        als.simulate_power(pop, n=50, replications=2, seed=1, backend="dask",
+                           address="tcp://127.0.0.1:9", batch_size=1)
+    assert time.perf_counter() - started < 10
