@@ -68,12 +68,12 @@ def population() -> tuple[als.Population, str]:
 
 
 def serial_cost(pop: als.Population, analysis: str, n: int, reps: int) -> float:
-    """Seconds per replication at ``n``, serially (one batch, the timing replication
-    included)."""
-    started = time.perf_counter()
-    als.simulate_power(pop, n=n, replications=reps, seed=1, estimator="WLSMV",
-                       analysis=analysis, backend="serial", batch_size=reps, targets="chisq")
-    return (time.perf_counter() - started) / reps
+    """Seconds per replication at ``n``, serially: the mean of the replications' own
+    clocks, the first left out (it builds the model's tables once per process)."""
+    mc = als.simulate_power(pop, n=n, replications=reps + 1, seed=1, estimator="WLSMV",
+                            analysis=analysis, backend="serial", batch_size=reps + 1,
+                            targets="chisq")
+    return float(mc.replications["seconds"].iloc[1:].mean())
 
 
 def main() -> None:
@@ -91,15 +91,19 @@ def main() -> None:
           f"N = 100 (serial, {options.reps} replications each)")
     print(f"extrapolated curve (21 conditions x 1,000 replications): {one_core / 60:.1f} min "
           "on 1 core")
+    parts = breakdown(pop, analysis, 600, options.reps)
+    total = sum(parts.values())
+    print("where a replication's time goes at N = 600: " + ", ".join(
+        f"{name} {100 * value / total:.0f}%" for name, value in parts.items()))
 
-    # speed-up from 1 to 2 workers, same batches (N = 350, 4 batches of reps/2)
-    reps = 2 * options.reps
+    # speed-up from 1 to 2 workers, same batches (N = 350, 8 batches)
+    reps = 4 * options.reps
     timings = {}
     for workers in (1, 2):
         started = time.perf_counter()
         als.simulate_power(pop, n=350, replications=reps, seed=2, estimator="WLSMV",
                            analysis=analysis, backend="processes", n_workers=workers,
-                           batch_size=max(1, reps // 4), targets="chisq")
+                           batch_size=max(1, reps // 8), targets="chisq")
         timings[workers] = time.perf_counter() - started
     speedup = timings[1] / timings[2]
     print(f"1 -> 2 worker processes ({reps} replications at N = 350): {timings[1]:.1f} s -> "
@@ -136,15 +140,56 @@ def main() -> None:
         print(mc.conditions[["converged", "power[chisq]", "mcse[chisq]"]].to_string())
 
 
+def breakdown(pop: als.Population, analysis: str, n: int, reps: int) -> dict[str, float]:
+    """Seconds per replication of each step, from the engine's own pieces."""
+    from alliance_scale.design._montecarlo import _replicate as rep
+    from alliance_scale.psychometrics._cfa._fitting import fit_prepared
+
+    design = _design(pop, analysis)
+    from alliance_scale.design._montecarlo._replicate import population_values
+
+    truth = population_values(list(pop.items), pop.sigma.to_numpy(),
+                              [pop.cuts[i] for i in pop.items], analysis, "WLSMV", False).truth
+    times = dict.fromkeys(["draw", "polychorics + NACOV", "fit (DWLS, robust SEs, test)",
+                           "CFI / TLI / RMSEA / SRMR (baseline model)", "omegas"], 0.0)
+    keys = list(times)
+    for r in range(-1, reps):  # replication -1 warms up (model tables, imports)
+        if r == 0:
+            times = dict.fromkeys(keys, 0.0)
+        clock = time.perf_counter()
+        values = rep.draw(design, n, np.random.default_rng(seed_of(1, n, r + 1)))
+        now = time.perf_counter()
+        times[keys[0]] += now - clock
+        groups, thresholds = rep._groups(design, values)
+        clock, now = now, time.perf_counter()
+        times[keys[1]] += now - clock
+        model = rep._model(analysis, True, thresholds, True)
+        fitted = fit_prepared(model, groups, "WLSMV", baseline=False,
+                              x0=rep.start_vector(model, truth, groups[0]))
+        clock, now = now, time.perf_counter()
+        times[keys[2]] += now - clock
+        rep._indices(fitted, "WLSMV")
+        clock, now = now, time.perf_counter()
+        times[keys[3]] += now - clock
+        rep._omegas(model, fitted.estimate.x, fitted.vcov, groups[0], False)
+        clock, now = now, time.perf_counter()
+        times[keys[4]] += now - clock
+    return {k: v / reps for k, v in times.items()}
+
+
+def _design(pop: als.Population, analysis: str):
+    from alliance_scale.design._montecarlo._replicate import Design
+
+    return Design(tuple(pop.items), np.linalg.cholesky(pop.sigma.to_numpy()),
+                  tuple(pop.cuts[i] for i in pop.items), None, analysis, "WLSMV",
+                  "listwise", 0.05, 1, (), (), tuple(pop.factors))
+
+
 def _sample(pop: als.Population, n: int, rng: np.random.Generator):
     """One replication's answers (as the engine draws them), for lavaan."""
     import pandas as pd
 
-    from alliance_scale.design._montecarlo._replicate import Design
-
-    design = Design(tuple(pop.items), np.linalg.cholesky(pop.sigma.to_numpy()),
-                    tuple(pop.cuts[i] for i in pop.items), None, pop.analysis_model, "WLSMV",
-                    "listwise", 0.05, 1, (), (), tuple(pop.factors))
+    design = _design(pop, pop.analysis_model)
     return pd.DataFrame(draw(design, n, rng).astype(int), columns=pop.items)
 
 

@@ -324,15 +324,17 @@ def simulate_power(
     reps_done = {n_: set(have[n_]) | {int(r) for f in kept for r in
                                       f.loc[f["n"] == n_, "replication"]} for n_ in sizes}
     z = _z(alpha)
+    by_n: dict[int, tuple] = {}  # a batch's frame -> its condition (others: any)
 
     def check_stop(n_: int) -> None:
         if mcse is None or n_ in stopped:
             return
-        frame = pd.concat(kept, ignore_index=True) if kept else None
+        mine = [f[f["n"] == n_] for f in kept if n_ in by_n.get(id(f), (n_,))]
+        frame = pd.concat(mine, ignore_index=True) if mine else None
         for point in range(CHECKPOINT, replications, CHECKPOINT):
             if not all(r in reps_done[n_] for r in range(point)):
                 return
-            part = frame[(frame["n"] == n_) & (frame["replication"] < point)]
+            part = frame[frame["replication"] < point]
             ok = part[(part["status"] == "ok") & part["converged"].astype(bool)]
             worst = 0.0
             for t in target_names:
@@ -354,6 +356,7 @@ def simulate_power(
             if store is not None:
                 store.append(records)
             kept.append(pd.DataFrame(records, columns=columns))
+            by_n[id(kept[-1])] = (batch[0],)
             reps_done[batch[0]].update(range(batch[1], batch[2]))
             written += 1
             if bar is not None:
