@@ -63,9 +63,10 @@ def test_population_reproduces_sempower_f0():
     assert (300 - 1) * values.f0 == pytest.approx(8.197285, abs=2e-3)
 
 
-def test_the_difference_test_of_a_restriction_is_recorded():
+def test_the_difference_test_of_a_restriction_is_recorded(capsys):
     mc = als.simulate_power(_sempower(), n=300, replications=4, seed=1, backend="serial",
-                            fit_indices=False, targets=["f1~~f2=0", "f1~~f2"])
+                            fit_indices=False, targets=["f1~~f2=0", "f1~~f2"], progress=True)
+    assert "replications" in capsys.readouterr().err  # the progress bar
     rec = mc.replications
     restricted = als.simulate_power(_sempower(), n=300, replications=4, seed=1,
                                     backend="serial", fit_indices=False, targets="chisq",
