@@ -14,6 +14,7 @@ from .._lazy import attach
 __getattr__, __dir__, __all__ = attach(
     __name__,
     {
+        "._montecarlo": ["MonteCarloPower", "Population", "simulate_power"],
         "._shorten": ["ShortForm", "shorten"],
         "._shorten_parts": ["OBJECTIVES", "stuart_objective"],
     },
