@@ -130,27 +130,82 @@ def m2_statistic(
     return M2Stats(m2, int(df), srmsr)
 
 
-def _quadratic_form(xi: np.ndarray, delta: np.ndarray, resid: np.ndarray) -> float:
-    """``r' Δc (Δc' Ξ Δc)^-1 Δc' r`` with ``Δc`` the orthogonal complement of ``Δ``.
+#: R's ``qr()`` tolerance (LINPACK ``dqrdc2``): a column whose residual norm falls below this
+#: fraction of its own norm counts as linearly dependent on the columns before it.
+QR_TOL = 1e-7
 
-    Computed as ``r'Ξ^-1 r - (Δ'Ξ^-1 r)' (Δ'Ξ^-1 Δ)^-1 (Δ'Ξ^-1 r)`` (the same matrix when
-    Ξ is positive definite, Cholesky instead of a complete QR: 3x fewer operations); mirt's
-    complete-QR form when Ξ is not positive definite.
+
+def _dqrdc2_rank(delta: np.ndarray, tol: float = QR_TOL, block: int = 64) -> np.ndarray:
+    """Columns R's ``qr(delta)`` keeps in front (its limited pivoting, LINPACK ``dqrdc2``).
+
+    Columns are taken left to right; one whose residual, after projecting out the columns
+    kept so far, has a norm below ``tol`` times its own norm is moved behind the others (R's
+    rank detection). Gram-Schmidt with re-orthogonalisation, in blocks (BLAS-3).
     """
-    from scipy.linalg import cho_factor, cho_solve
+    n, p = delta.shape
+    norms = np.linalg.norm(delta, axis=0)
+    norms[norms == 0] = 1.0
+    basis = np.zeros((n, 0))
+    kept: list[int] = []
+    for first in range(0, p, block):
+        chunk = delta[:, first: first + block].copy()
+        for _ in range(2):
+            chunk -= basis @ (basis.T @ chunk)
+        new: list[np.ndarray] = []
+        for c in range(chunk.shape[1]):
+            v = chunk[:, c]
+            if new:
+                local = np.column_stack(new)
+                for _ in range(2):
+                    v = v - local @ (local.T @ v)
+            size = np.linalg.norm(v)
+            if size >= tol * norms[first + c]:
+                kept.append(first + c)
+                new.append(v / size)
+        if new:
+            basis = np.column_stack([basis, *new])
+    return np.array(kept, dtype=np.int64)
 
+
+def _quadratic_form(xi: np.ndarray, delta: np.ndarray, resid: np.ndarray) -> float:
+    """mirt's ``r' Δc (Δc' Ξ Δc)^-1 Δc' r`` with ``Δc = qr.Q(qr(Δ), complete = TRUE)[,
+    -(1:ncol(Δ))]``.
+
+    The moments' Jacobian of polytomous items is often numerically rank deficient (the
+    items' expected-score curves are nearly collinear over the grid). R's ``qr()`` then
+    keeps ``r < ncol(Δ)`` columns (limited pivoting, tolerance 1e-7) and ``qr.Q`` applies
+    only those ``r`` Householder reflections, so mirt's ``Δc`` is the orthogonal complement
+    of the first ``ncol(Δ)`` columns of that ``Q``, not of ``Δ``. This is reproduced here
+    (same reflections as LAPACK's ``dgeqrf``), and the statistic is computed as the squared
+    residual of the whitened regression of ``r`` on that basis (``Ξ = LL'``: residual of
+    ``L^-1 r`` on ``L^-1 Q_1``), which equals mirt's form without building the ``n x (n -
+    p)`` complement. (The normal-equation form ``r'Ξ^-1 r - ...`` is unstable here: it
+    squares the condition number of ``Δ``.) Mirt's explicit form when Ξ is not positive
+    definite.
+    """
+    from scipy.linalg import cholesky, qr, solve_triangular
+    from scipy.linalg.lapack import dgeqrf, dorgqr
+
+    n, p = delta.shape
+    kept = _dqrdc2_rank(delta)
+    factor, tau, _, info = dgeqrf(np.asfortranarray(delta[:, kept]))
+    if info != 0:  # pragma: no cover - LAPACK argument error
+        raise ArithmeticError("QR of the moments' Jacobian failed")
+    padded = np.zeros((n, p), order="F")
+    padded[:, : kept.size] = factor
+    basis, _, info = dorgqr(padded, tau)  # first p columns of H_1 ... H_r
     try:
-        factor = cho_factor(xi, lower=True)
+        lower = cholesky(xi, lower=True)
     except np.linalg.LinAlgError:
-        q, _ = np.linalg.qr(delta, mode="complete")
-        deltac = q[:, delta.shape[1]:]
+        full, _ = np.linalg.qr(basis, mode="complete")
+        deltac = full[:, p:]
         inner = deltac.T @ resid
         return float(abs(inner @ np.linalg.solve(deltac.T @ xi @ deltac, inner)))
-    x_r = cho_solve(factor, resid)
-    x_d = cho_solve(factor, delta)
-    proj = delta.T @ x_r
-    value = resid @ x_r - proj @ np.linalg.solve(delta.T @ x_d, proj)
-    return float(abs(value))
+    white_basis = solve_triangular(lower, basis, lower=True)
+    white_resid = solve_triangular(lower, resid, lower=True)
+    q_white = qr(white_basis, mode="economic")[0]
+    rest = white_resid - q_white @ (q_white.T @ white_resid)
+    return float(rest @ rest)
 
 
 def null_parameters(spec: Spec, codes: np.ndarray) -> tuple[Spec, np.ndarray]:
