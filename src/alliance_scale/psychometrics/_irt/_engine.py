@@ -310,6 +310,19 @@ def _unpack(spec: Spec, vec: np.ndarray, pars: np.ndarray) -> tuple[np.ndarray, 
     return out, (float(vec[n]) if spec.variance_free else None)
 
 
+def accelerate(pre2: np.ndarray, pre: np.ndarray, vec: np.ndarray) -> np.ndarray | None:
+    """Ramsay's (1975) acceleration as mirt's EM: the next point from the last three, or
+    None when the last two steps coincide."""
+    dx2 = pre - pre2
+    dx = vec - pre
+    d2x2 = dx - dx2
+    denom = d2x2 @ d2x2
+    if denom <= 0:
+        return None
+    accel = max(1.0 - np.sqrt((dx @ dx) / denom), -5.0)
+    return (1.0 - accel) * vec + accel * pre
+
+
 def em(
     spec: Spec, patterns: Patterns, start: np.ndarray, theta: np.ndarray,
     tol: float = 1e-4, max_cycles: int = 500, variance: float = 1.0,
@@ -334,13 +347,8 @@ def em(
             converged = True
             break
         if cycles % 3 == 0:
-            dx2 = pre - pre2
-            dx = vec - pre
-            d2x2 = dx - dx2
-            denom = d2x2 @ d2x2
-            if denom > 0:
-                accel = max(1.0 - np.sqrt((dx @ dx) / denom), -5.0)
-                trial = (1.0 - accel) * vec + accel * pre
+            trial = accelerate(pre2, pre, vec)
+            if trial is not None:
                 trial_pars, trial_var = _unpack(spec, trial, pars)
                 if valid(spec, trial_pars, theta) and (trial_var is None or trial_var > 1e-4):
                     vec = trial

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -34,6 +35,8 @@ def irt(
     max_cycles: int = 500,
     pars: pd.DataFrame | None = None,
     estimate: bool = True,
+    factors: Mapping[str, Sequence[str]] | None = None,
+    quadpts: int | None = None,
 ) -> IRTResult:
     """Fit a unidimensional item response model by marginal ML, as mirt's ``mirt(data, 1)``.
 
@@ -83,6 +86,19 @@ def irt(
     estimate : bool, default True
         False: no EM; traces, information, scores, log-likelihood and standard errors at
         ``pars``.
+    factors : mapping of str to sequence of str, optional
+        A confirmatory multidimensional model, as mirt's ``mirt.model('F1 = 1-4 ...')``:
+        factor name -> the items loading on it (an item may load on several: within-item
+        structure). Every item must be named at least once. Factor variances are fixed at
+        1 and their correlations estimated (mirt's ``COV = F1*F2``); the coefficients gain
+        columns ``a1``, ``a2`` ... in the mapping's order. Integration as mirt: a product
+        grid of ``quadpts`` points per dimension (31 for two factors, 15 for three) up to
+        three factors, 5,000 quasi-Monte Carlo (Halton) nodes beyond (mirt's ``QMCEM``).
+        One factor gives the unidimensional model. Models ``"graded"``, ``"2PL"`` and
+        ``"gpcm"``.
+    quadpts : int, optional
+        Quadrature points per dimension (mirt's ``quadpts``; default as mirt: 61, 31, 15
+        for one to three dimensions; nodes in total for more than three).
 
     Returns
     -------
@@ -129,6 +145,8 @@ def irt(
     check_choice("se", se_type, SE_TYPES)
     tol = check_number("tol", tol, 0.0, low_open=True)
     max_cycles = check_integer("max_cycles", max_cycles, minimum=1)
+    if quadpts is not None:
+        quadpts = check_integer("quadpts", quadpts, minimum=3)
     coded = code_responses(data)
     n_cat = coded.n_categories
     per_item = [model] * len(coded.items) if isinstance(model, str) else list(model)
@@ -141,6 +159,14 @@ def irt(
             "two categories (use model='graded')"
         )
     kinds = tuple("graded" if m in ("graded", "2PL", "grsm") else "gpcm" for m in per_item)
+    if factors is not None:
+        loadings, names = _loadings(factors, coded.items)
+        if len(names) > 1:
+            if any(m not in ("graded", "2PL", "gpcm") for m in per_item):
+                raise OptionError("factors= supports the models 'graded', '2PL' and 'gpcm'")
+            return _confirmatory(coded, kinds, per_item, model, loadings, names, se_type=se_type,
+                                 tol=tol, max_cycles=max_cycles, estimate=estimate, pars=pars,
+                                 quadpts=quadpts)
     rasch = isinstance(model, str) and model in ("Rasch", "pcm", "rsm")
     constraint = None
     if model in ("rsm", "grsm"):
@@ -164,6 +190,132 @@ def irt(
         vcov=vcov, _spec=spec, _pars=fit.pars, _codes=coded.codes, _index=coded.index,
         _counts=patterns.counts, _pattern_codes=patterns.codes,
     )
+
+
+def _loadings(factors: Mapping[str, Sequence[str]], items: tuple[str, ...]
+              ) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Items x factors indicator of a ``factors=`` mapping, checked against the data."""
+    if not isinstance(factors, Mapping) or not factors:
+        raise OptionError("factors must be a non-empty mapping: factor name -> item names")
+    names = tuple(str(f) for f in factors)
+    position = {item: j for j, item in enumerate(items)}
+    loadings = np.zeros((len(items), len(names)), dtype=bool)
+    for f, (name, members) in enumerate(factors.items()):
+        if isinstance(members, str) or not isinstance(members, Sequence) or not members:
+            raise OptionError(f"factor {name!r}: give a non-empty sequence of item names")
+        for item in members:
+            if str(item) not in position:
+                raise OptionError(f"factor {name!r} names item {item!r}, which is not in "
+                                  "the data")
+            loadings[position[str(item)], f] = True
+    orphans = [items[j] for j in np.flatnonzero(~loadings.any(axis=1))]
+    if orphans:
+        raise OptionError("item(s) on no factor: " + ", ".join(map(repr, orphans))
+                          + " (name each item under at least one factor, or drop it)")
+    return loadings, names
+
+
+def _confirmatory(
+    coded: Coded, kinds: tuple[str, ...], per_item: list[str], model: str | Sequence[str],
+    loadings: np.ndarray, names: tuple[str, ...], *, se_type: str, tol: float,
+    max_cycles: int, estimate: bool, pars: pd.DataFrame | None, quadpts: int | None,
+) -> IRTResult:
+    """A confirmatory multidimensional model (``_multidim``), packed as an IRTResult."""
+    from . import _multidim as md
+    from ._start import multidim_start
+
+    dims = len(names)
+    free_corr = tuple((r, c) for r in range(dims) for c in range(r))
+    spec = md.MSpec(kinds, coded.n_categories, loadings, free_corr)
+    grid = md.make_grid(dims, quadpts)
+    patterns = collapse(coded.codes)
+    if pars is None:
+        start = multidim_start(kinds, coded.n_categories, loadings, coded.codes)
+        corr = np.eye(dims)
+    else:
+        start, corr = _given_multidim(pars, spec, coded.items, names)
+    with single_threaded_blas():
+        fit = md.em(spec, grid, patterns, start, corr, tol=tol,
+                    max_cycles=max_cycles if estimate else 0)
+        if estimate and not fit.converged:
+            warn_user(
+                f"EM did not converge within tol={tol:g} after {max_cycles} cycles; the result "
+                "is flagged (converged=False)", AllianceScaleWarning,
+            )
+        _warn_runaway(coded.items, np.abs(fit.pars[:, :dims]).max(axis=1))
+        vcov = None
+        if se_type not in ("none",):
+            if se_type not in ("oakes", "louis"):
+                raise OptionError("multidimensional models give Oakes standard errors "
+                                  "(se='oakes') or none")
+            if grid.qmc:
+                warn_user("no standard errors with quasi-Monte Carlo integration (more than "
+                          "three factors): the numerical information is too noisy",
+                          AllianceScaleWarning)
+            else:
+                info = md.information(spec, grid, patterns, fit.pars, fit.corr)
+                labels = ([f"a{f + 1}" for f in range(dims)]
+                          + [f"d{k}" for k in range(1, spec.k_max)])
+                rows = [f"{coded.items[j]}.{labels[p]}" for j, p in zip(*np.nonzero(spec.free),
+                                                                       strict=True)]
+                rows += [f"COV_{r + 1}{c + 1}" for r, c in free_corr]
+                vcov = pd.DataFrame(_invert(info), index=rows, columns=rows)
+    label = model if isinstance(model, str) else "mixed (" + ", ".join(per_item) + ")"
+    return IRTResult(
+        model=label, items=coded.items, categories=coded.categories, loglik=fit.loglik,
+        n_obs=int(coded.codes.shape[0]), n_parameters=spec.n_free, variance=1.0,
+        iterations=fit.iterations, converged=fit.converged, tol=tol,
+        se_type=None if vcov is None else "oakes", vcov=vcov, _spec=spec, _pars=fit.pars,
+        _codes=coded.codes, _index=coded.index, _counts=patterns.counts,
+        _pattern_codes=patterns.codes, factors=names, latent_corr=fit.corr, _grid=grid,
+    )
+
+
+def _invert(matrix: np.ndarray) -> np.ndarray:
+    try:
+        return np.linalg.inv(matrix)
+    except np.linalg.LinAlgError:
+        warn_user("the information matrix is singular: no standard errors",
+                  AllianceScaleWarning)
+        return np.full(matrix.shape, np.nan)
+
+
+def _warn_runaway(items: tuple[str, ...], slopes: np.ndarray) -> None:
+    runaway = [items[j] for j in np.flatnonzero(slopes > RUNAWAY_SLOPE)]
+    if runaway:
+        warn_user(
+            "slope(s) ran away (|a| > 10; no bound is imposed): "
+            + ", ".join(repr(r) for r in runaway)
+            + ". The item separates respondents almost perfectly or its categories are "
+            "too sparse; inspect it, collapse categories or drop it.",
+            AllianceScaleWarning,
+        )
+
+
+def _given_multidim(pars: pd.DataFrame, spec: Any, items: tuple[str, ...],
+                    names: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Parameters of a confirmatory model given as ``coef()`` returns them (``a1`` ...,
+    ``d1`` ...); the correlations from ``pars.attrs["latent_corr"]`` when present."""
+    frame = check_frame("pars", pars)
+    dims = len(names)
+    out = np.zeros((len(items), dims + spec.k_max - 1))
+    for j, item in enumerate(items):
+        if item not in frame.index:
+            raise OptionError(f"pars has no row for item {item!r}")
+        k = int(spec.n_cat[j])
+        columns = [f"a{f + 1}" for f in range(dims)] + [f"d{m}" for m in range(1, k)]
+        absent = [c for c in columns if c not in frame.columns]
+        if absent:
+            raise OptionError(f"pars lacks column(s) {', '.join(absent)} (item {item!r})")
+        values = frame.loc[item, columns].to_numpy(dtype=float)
+        if not np.all(np.isfinite(values)):
+            raise OptionError(f"pars of item {item!r} are not all finite")
+        out[j, :dims] = np.where(spec.loadings[j], values[:dims], 0.0)
+        out[j, dims: dims + k - 1] = values[dims:]
+    corr = np.asarray(pars.attrs.get("latent_corr", np.eye(dims)), dtype=float)
+    if corr.shape != (dims, dims):
+        raise OptionError(f"pars.attrs['latent_corr'] must be {dims} x {dims}")
+    return out, corr
 
 
 def _parameter_names(spec: Spec, items: tuple[str, ...]) -> list[str]:
@@ -220,15 +372,8 @@ def _estimate(
             f"EM did not converge within tol={tol:g} after {max_cycles} cycles; the result is "
             "flagged (converged=False)", AllianceScaleWarning,
         )
-    runaway = [coded.items[j] for j in np.flatnonzero(np.abs(fit.pars[:, 0]) > RUNAWAY_SLOPE)]
-    if runaway and not rasch:
-        warn_user(
-            "slope(s) ran away (|a| > 10; no bound is imposed): "
-            + ", ".join(repr(r) for r in runaway)
-            + ". The item separates respondents almost perfectly or its categories are "
-            "too sparse; inspect it, collapse categories or drop it.",
-            AllianceScaleWarning,
-        )
+    if not rasch:
+        _warn_runaway(coded.items, np.abs(fit.pars[:, 0]))
     vcov = None
     if se_type != "none":
         info = information(spec, patterns, fit.pars, fit.variance, theta, fit.estep)

@@ -60,7 +60,11 @@ class IRTResult(Result):
         How standard errors were computed (``"oakes"``, ``"crossprod"``, ``"sandwich"``).
     vcov : DataFrame or None
         Covariance of the estimated parameters (rows and columns ``item.a1``, ``item.d1``,
-        ..., ``COV_11``).
+        ..., ``COV_11``; multidimensional: ``COV_21`` ... for the correlations).
+    factors : tuple of str
+        Names of the latent dimensions (``("F1",)`` for a unidimensional model).
+    latent_corr : ndarray or None
+        Estimated correlations of the factors (multidimensional models).
 
     Examples
     --------
@@ -91,6 +95,19 @@ class IRTResult(Result):
     _index: pd.Index
     _counts: np.ndarray  # respondents per distinct pattern
     _pattern_codes: np.ndarray
+    factors: tuple[str, ...] = ("F1",)
+    latent_corr: np.ndarray | None = None
+    _grid: Any = None  # the multidimensional model's integration nodes
+
+    @property
+    def n_factors(self) -> int:
+        """Number of latent dimensions."""
+        return len(self.factors)
+
+    def _unidimensional(self, what: str) -> None:
+        if self.n_factors > 1:
+            raise AnalysisError(f"{what} is available for unidimensional models only (this one "
+                                f"has {self.n_factors} factors: {', '.join(self.factors)})")
 
     # ------------------------------------------------------------------ fit summaries
     @property
@@ -175,6 +192,10 @@ class IRTResult(Result):
         """
         check_flag("irt_pars", irt_pars)
         check_flag("se", se)
+        if self.n_factors > 1:
+            if irt_pars:
+                raise OptionError("irt_pars is for unidimensional models (as mirt's IRTpars)")
+            return self._multidim_coef(se)
         if irt_pars and self._spec.constraint is not None:
             return self._rating_scale_coef(se)
         pars = self._pars
@@ -187,6 +208,25 @@ class IRTResult(Result):
         if ses is not None:
             for j, name in enumerate(names):
                 table[f"SE_{name}"] = ses[:, j]
+        return table
+
+    def _multidim_coef(self, se: bool) -> pd.DataFrame:
+        """mirt's ``coef(simplify = TRUE)$items`` of a multidimensional model: ``a1`` ..
+        (0 where the item does not load), ``d1`` ...; the correlations in ``attrs``."""
+        spec = self._spec
+        dims = self.n_factors
+        names = [f"a{f + 1}" for f in range(dims)] + [f"d{k}" for k in range(1, spec.k_max)]
+        values = self._pars.copy()
+        for j in range(len(self.items)):
+            values[j, dims + int(spec.n_cat[j]) - 1:] = np.nan
+        table = pd.DataFrame(values, index=list(self.items), columns=names)
+        if se and self.vcov is not None:
+            sd = pd.Series(np.sqrt(np.clip(np.diag(self.vcov.to_numpy()), 0, None)),
+                           index=self.vcov.index)
+            for name in names:
+                table[f"SE_{name}"] = [sd.get(f"{item}.{name}", np.nan) for item in self.items]
+        table.attrs["latent_corr"] = pd.DataFrame(self.latent_corr, index=list(self.factors),
+                                                  columns=list(self.factors))
         return table
 
     def _classical(self, with_se: bool) -> tuple[np.ndarray, np.ndarray | None]:
@@ -263,6 +303,7 @@ class IRTResult(Result):
         theta
         0.0       0.12  0.24  0.39
         """
+        self._unidimensional("trace()")
         at = _theta(theta)
         columns, blocks = [], []
         for j, item in enumerate(self.items):
@@ -290,6 +331,7 @@ class IRTResult(Result):
         theta
         0.0    2.75  2.86
         """
+        self._unidimensional("expected_item()")
         at = _theta(theta)
         values = {
             item: (np.arange(len(self.categories[j]))[:, None] * self._prob(j, at)).sum(axis=0)
@@ -324,6 +366,7 @@ class IRTResult(Result):
         theta
         0.0    0.66  0.52
         """
+        self._unidimensional("item_information()")
         at = _theta(theta)
         values = {}
         for j, item in enumerate(self.items):
@@ -355,6 +398,7 @@ class IRTResult(Result):
         >>> round(fit.marginal_reliability(), 3)
         0.629
         """
+        self._unidimensional("marginal_reliability()")
         nodes, weights = np.polynomial.hermite_e.hermegauss(121)
         info = self.test_information(nodes).to_numpy()
         return float((info / (info + self.variance)) @ weights / np.sqrt(2 * np.pi))
@@ -370,6 +414,7 @@ class IRTResult(Result):
         >>> round(fit.empirical_reliability(), 3)
         0.626
         """
+        self._unidimensional("empirical_reliability()")
         scores = self.scores(method)
         finite = np.isfinite(scores["theta"]) & np.isfinite(scores["se"])
         theta, se = scores["theta"][finite], scores["se"][finite]
@@ -394,7 +439,9 @@ class IRTResult(Result):
         Returns
         -------
         DataFrame
-            Columns ``theta`` and ``se``, one row per respondent (the data's index).
+            Columns ``theta`` and ``se``, one row per respondent (the data's index); a
+            multidimensional model (EAP only, over its grid): one column per factor and
+            ``SE_<factor>``, as mirt's ``fscores``.
 
         Examples
         --------
@@ -412,6 +459,12 @@ class IRTResult(Result):
             codes, index = self._pattern_codes, self._index
         else:
             codes, index = self._code(data), data.index
+        if self.n_factors > 1:
+            frame = self._multidim_scores(method, codes)
+            if data is None:
+                frame = frame.iloc[self._inverse()]
+            frame.index = index
+            return frame
         if method == "EAPsum":
             table = self.sum_score_table()
             if np.any(codes < 0):
@@ -432,6 +485,18 @@ class IRTResult(Result):
                 theta = self.sum_score_table()["theta"].to_numpy()[sums]
                 se = self.sum_score_table()["se"].to_numpy()[sums]
         return pd.DataFrame({"theta": theta, "se": se}, index=index)
+
+    def _multidim_scores(self, method: str, codes: np.ndarray) -> pd.DataFrame:
+        from ._multidim import posterior_scores
+
+        if method != "EAP":
+            raise OptionError(f"method={method!r}: multidimensional models are scored by EAP")
+        with single_threaded_blas():
+            mean, sd = posterior_scores(self._spec, self._grid, self._pars, self.latent_corr,
+                                        codes)
+        columns = {name: mean[:, f] for f, name in enumerate(self.factors)}
+        columns.update({f"SE_{name}": sd[:, f] for f, name in enumerate(self.factors)})
+        return pd.DataFrame(columns)
 
     def _code(self, data: pd.DataFrame) -> np.ndarray:
         frame = check_frame("data", data)
@@ -496,9 +561,13 @@ class IRTResult(Result):
         check_choice("method", method, ("EAP", "MAP", "ML", "WLE"))
         spec, pars = self._spec, self._pars
         codes = self._pattern_codes
-        theta, se = posterior_moments(spec, pars, self.variance, grid(), codes)
-        if method != "EAP":
-            theta, se = modal_scores(spec, pars, self.variance, codes, method, theta)
+        if self.n_factors > 1:
+            scored = self._multidim_scores(method, codes)
+        else:
+            theta, se = posterior_moments(spec, pars, self.variance, grid(), codes)
+            if method != "EAP":
+                theta, se = modal_scores(spec, pars, self.variance, codes, method, theta)
+            scored = pd.DataFrame({"theta": theta, "se": se})
         answers = {
             item: np.where(codes[:, j] >= 0,
                            np.asarray(self.categories[j])[np.maximum(codes[:, j], 0)], np.nan)
@@ -506,8 +575,8 @@ class IRTResult(Result):
         }
         frame = pd.DataFrame(answers)
         frame["freq"] = self._counts.astype(int)
-        frame["theta"] = theta
-        frame["se"] = se
+        for column in scored.columns:
+            frame[column] = scored[column].to_numpy()
         return frame
 
     def sum_score_table(self) -> pd.DataFrame:
@@ -530,6 +599,7 @@ class IRTResult(Result):
         >>> int(table["observed"].sum())
         400
         """
+        self._unidimensional("sum_score_table() (EAPsum)")
         complete = np.all(self._codes >= 0, axis=1)
         sums, marginal, mean, sd = sum_score_table(self._spec, self._pars, self.variance, grid())
         observed = np.bincount(self._codes[complete].sum(axis=1), minlength=sums.size)
@@ -576,6 +646,7 @@ class IRTResult(Result):
         >>> int(fit.m2()["df"].iloc[0])
         5
         """
+        self._unidimensional("m2()")
         from scipy.stats import chi2
 
         from ._fit import m2_statistic, null_parameters, rmsea, rmsea_ci
@@ -638,6 +709,7 @@ class IRTResult(Result):
         >>> als.irt(data, "2PL").item_fit().columns.tolist()
         ['S_X2', 'df_S_X2', 'RMSEA_S_X2', 'p_S_X2']
         """
+        self._unidimensional("item_fit() (S-X2)")
         from scipy.stats import chi2
 
         from ._fit import rmsea, s_x2
@@ -673,14 +745,26 @@ class IRTResult(Result):
         status = (f"Converged within {self.tol:g} tolerance after {self.iterations} EM iterations."
                   if self.converged else
                   f"NOT converged within {self.tol:g} after {self.iterations} EM iterations.")
+        if self.n_factors > 1:
+            grid_ = self._grid
+            dims = (f"{self.n_factors} factors ({', '.join(self.factors)}), correlated")
+            quadrature = (f"Quasi-Monte Carlo: {grid_.base.shape[0]} Halton nodes" if grid_.qmc
+                          else f"Quadrature: {grid_.nodes.size} points per dimension on "
+                          "[-6, 6]")
+            quadrature += "; latent density N(0, R), unit variances"
+        else:
+            dims = "unidimensional"
+            quadrature = ("Quadrature: 61 points on [-6, 6]; latent density N(0, "
+                          f"{format_number(self.variance)})")
         lines = [
-            f"Model: {self.model} (unidimensional, logistic; mirt's slope-intercept form)",
+            f"Model: {self.model} ({dims}, logistic; mirt's slope-intercept form)",
             f"{len(self.items)} items, {self.n_obs} respondents",
             status,
-            "Quadrature: 61 points on [-6, 6]; latent density N(0, "
-            f"{format_number(self.variance)})",
+            quadrature,
             "Information matrix: "
-            + ({"oakes": "Oakes (exact observed information)", "crossprod": "cross-product",
+            + ({"oakes": "Oakes (observed information"
+                          + (", numerical derivative of the score)" if self.n_factors > 1
+                             else ", exact)"), "crossprod": "cross-product",
                 "sandwich": "sandwich"}.get(self.se_type or "", "not computed")),
             "",
             f"Log-likelihood = {self.loglik:.3f}",
@@ -693,8 +777,12 @@ class IRTResult(Result):
                          + (f" (SE {format_number(self.variance_se)})"
                             if self.vcov is not None else ""))
         table = format_table(self.coef())
-        return Report(f"IRT: {self.model} model (mirt)", ("\n".join(lines), "", table),
-                      max_rows=None)
+        blocks: tuple[Any, ...] = ("\n".join(lines), "", table)
+        if self.n_factors > 1:
+            corr = pd.DataFrame(self.latent_corr, index=list(self.factors),
+                                columns=list(self.factors))
+            blocks += ("", "Factor correlations:", format_table(corr))
+        return Report(f"IRT: {self.model} model (mirt)", blocks, max_rows=None)
 
     def _summary(self) -> dict[str, Any]:
         return {"loglik": self.loglik, "aic": self.aic, "bic": self.bic}

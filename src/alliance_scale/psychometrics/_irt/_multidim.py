@@ -1,0 +1,426 @@
+"""Confirmatory multidimensional IRT by marginal ML (EM), as mirt 1.47's ``mirt(data,
+mirt.model(...))``: items load on the factors a mapping names (between- or within-item),
+factor variances fixed at 1, correlations estimated.
+
+- Parameters per item: ``[a_1 .. a_D, d_1 .. d_{K-1}]`` (a slope is 0 and fixed where the
+  item does not load), i.e. mirt's slope-intercept form ``P(X >= k) = logistic(a'theta +
+  d_k)`` (graded) or ``P(X = k) ∝ exp(k a'theta + d_k)`` (gpcm).
+- Integration: mirt's product grid for up to 3 factors (``quadpts`` per dimension as
+  mirt's ``select_quadpts``: 61, 31, 15 equally spaced points on [-6, 6]; prior
+  ``N(0, R)`` normalised over the grid); beyond 3 factors mirt's ``QMCEM`` nodes (5,000
+  Halton points with leap 409 mapped through the normal quantile, then through the Cholesky
+  factor of ``R``; equal weights), deterministic, so no seed is needed.
+- E-step: the unidimensional one (one product of one-hot responses and log category
+  probabilities over the grid). M-step: each item's expected counts are collapsed onto the
+  grid of the factors it loads on (one dimension for a between-item structure), where the
+  unidimensional batched Newton steps run unchanged; the correlation matrix maximises the
+  expected log density (unit variances) given the posterior second moments.
+- Standard errors: the observed information as the derivative of the observed-data score
+  (the complete-data gradient at the posterior of the same parameters, Fisher's identity)
+  by central differences: Oakes' (1999) identity computed numerically, as mirt's
+  ``SE.type = 'Oakes'`` does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._data import Patterns, one_hot
+from ._engine import _item_newton, accelerate, estep
+from ._models import item_arrays, probabilities
+
+__all__: list[str] = []
+
+#: mirt's ``select_quadpts``: points per dimension of the product grid.
+QUADPTS = {1: 61, 2: 31, 3: 15}
+#: mirt's QMCEM default number of nodes and Halton leap.
+QMC_POINTS = 5000
+QMC_LEAP = 409
+THETA_LIM = 6.0
+_SMALLEST_PROB = 1e-300
+
+
+def halton(n: int, dims: int, leap: int = QMC_LEAP) -> np.ndarray:
+    """mirt's ``QUnif(n, p = dims, leap = leap)`` (sfsmisc): leaped Halton points in (0, 1)."""
+    primes = [2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73,
+              79, 83, 89, 97, 101, 103, 107, 109, 113, 127, 131, 137, 139, 149, 151, 157]
+    bases = primes[:dims]
+    if leap > 1 and leap in bases and len(primes) >= dims + 1:
+        bases = [b for b in bases if b != leap] + [primes[dims]]
+    index = 1 + np.arange(n) * leap
+    out = np.zeros((n, dims))
+    for j, base in enumerate(bases):
+        n_digits = int(1 + np.log(index[-1]) / np.log(base))
+        x = index.copy()
+        value = np.zeros(n)
+        digits = []
+        for _ in range(n_digits):
+            digits.append(x % base)
+            x = x // base
+        # digitsBase writes the most significant digit first; colSums(dB / base^(nd:1))
+        for position, digit in enumerate(digits):  # least significant first
+            value += digit / float(base) ** (position + 1)
+        out[:, j] = value
+    return out
+
+
+@dataclass
+class Grid:
+    """Integration nodes (points x D) and how to weight them under ``N(0, R)``."""
+
+    nodes: np.ndarray  # 1-D nodes of the product grid (None-like empty for QMC)
+    base: np.ndarray  # points x D before the Cholesky map (QMC) or the points (product)
+    qmc: bool
+
+    def points(self, corr: np.ndarray) -> np.ndarray:
+        if not self.qmc:
+            return self.base
+        return self.base @ np.linalg.cholesky(corr).T
+
+    def log_weights(self, corr: np.ndarray) -> np.ndarray:
+        if self.qmc:
+            return np.full(self.base.shape[0], -np.log(self.base.shape[0]))
+        inverse = np.linalg.inv(corr)
+        quad = np.einsum("gi,ij,gj->g", self.base, inverse, self.base)
+        logw = -0.5 * quad
+        top = logw.max()
+        return logw - (top + np.log(np.exp(logw - top).sum()))
+
+
+def make_grid(dims: int, quadpts: int | None = None) -> Grid:
+    """mirt's product grid (up to 3 dimensions) or its QMC nodes (beyond)."""
+    if dims <= 3:
+        q = QUADPTS[dims] if quadpts is None else quadpts
+        nodes = np.linspace(-THETA_LIM, THETA_LIM, q)
+        mesh = np.meshgrid(*([nodes] * dims), indexing="ij")
+        base = np.column_stack([m.ravel() for m in mesh])
+        return Grid(nodes, base, qmc=False)
+    from scipy.special import ndtri
+
+    n = QMC_POINTS if quadpts is None else quadpts
+    return Grid(np.empty(0), ndtri(halton(n, dims)), qmc=True)
+
+
+@dataclass
+class MSpec:
+    """Items' models, categories and loadings (items x D), free correlations."""
+
+    models: tuple[str, ...]
+    n_cat: np.ndarray
+    loadings: np.ndarray  # items x D bool
+    free_corr: tuple[tuple[int, int], ...]  # (row, col), row > col
+    #: as the unidimensional Spec: no latent variance is estimated, no rating constraint
+    variance_free: bool = field(default=False, init=False)
+    constraint: None = field(default=None, init=False)
+    n_factors: int = field(init=False)
+    k_max: int = field(init=False)
+    offsets: np.ndarray = field(init=False)
+    n_columns: int = field(init=False)
+    free: np.ndarray = field(init=False)  # items x (D + k_max - 1)
+    blocks: list[tuple[str, int, tuple[int, ...], np.ndarray]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.n_factors = int(self.loadings.shape[1])
+        self.k_max = int(self.n_cat.max())
+        self.offsets = np.concatenate([[0], np.cumsum(self.n_cat)[:-1]]).astype(np.int64)
+        self.n_columns = int(self.n_cat.sum())
+        dims = self.n_factors
+        free = np.zeros((len(self.models), dims + self.k_max - 1), dtype=bool)
+        free[:, :dims] = self.loadings
+        free[:, dims:] = np.arange(1, self.k_max)[None, :] < self.n_cat[:, None]
+        self.free = free
+        groups: dict[tuple[str, int, tuple[int, ...]], list[int]] = {}
+        for j, (model, k) in enumerate(zip(self.models, self.n_cat, strict=True)):
+            on = tuple(int(f) for f in np.flatnonzero(self.loadings[j]))
+            groups.setdefault((model, int(k), on), []).append(j)
+        self.blocks = [(m, k, on, np.array(ix)) for (m, k, on), ix in groups.items()]
+
+    @property
+    def n_item_free(self) -> int:
+        return int(self.free.sum())
+
+    @property
+    def n_free(self) -> int:
+        return self.n_item_free + len(self.free_corr)
+
+    def reduced(self, pars: np.ndarray, on: tuple[int, ...], items: np.ndarray, k: int
+                ) -> np.ndarray:
+        """The block's parameters: its slopes, then its intercepts."""
+        cols = list(on) + list(range(self.n_factors, self.n_factors + k - 1))
+        return pars[np.ix_(items, cols)]
+
+    def place(self, pars: np.ndarray, values: np.ndarray, on: tuple[int, ...],
+              items: np.ndarray, k: int) -> None:
+        cols = list(on) + list(range(self.n_factors, self.n_factors + k - 1))
+        pars[np.ix_(items, cols)] = values
+
+    def pack(self, pars: np.ndarray, corr: np.ndarray) -> np.ndarray:
+        return np.concatenate([pars[self.free], [corr[r, c] for r, c in self.free_corr]])
+
+    def unpack(self, vec: np.ndarray, pars: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        out = pars.copy()
+        out[self.free] = vec[: self.n_item_free]
+        corr = np.eye(self.n_factors)
+        for value, (r, c) in zip(vec[self.n_item_free:], self.free_corr, strict=True):
+            corr[r, c] = corr[c, r] = value
+        return out, corr
+
+
+def log_prob_table(spec: MSpec, pars: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """Log category probabilities, columns x points of the grid."""
+    out = np.empty((spec.n_columns, points.shape[0]))
+    for model, k, on, items in spec.blocks:
+        prob = probabilities(model, spec.reduced(pars, on, items, k), points[:, list(on)])
+        cols = spec.offsets[items][:, None] + np.arange(k)[None, :]
+        out[cols.ravel()] = np.log(np.maximum(prob, _SMALLEST_PROB)).reshape(-1, points.shape[0])
+    return out
+
+
+def _product(nodes: np.ndarray, dims: int) -> np.ndarray:
+    mesh = np.meshgrid(*([nodes] * dims), indexing="ij")
+    return np.column_stack([m.ravel() for m in mesh])
+
+
+@dataclass
+class MStep:
+    """E-step of a multidimensional model: posterior (patterns x points), log-likelihood,
+    expected respondents per point, and each block's expected counts (items x K x nodes)
+    on the grid of its own factors, with those nodes."""
+
+    posterior: np.ndarray
+    loglik: float
+    marginal: np.ndarray
+    blocks: list[tuple[np.ndarray, np.ndarray]]
+
+
+def mestep(spec: MSpec, grid: Grid, onehot: np.ndarray, counts: np.ndarray,
+           pars: np.ndarray, corr: np.ndarray) -> MStep:
+    """Posterior over the grid. On a product grid each block's log-likelihood is computed
+    on the grid of its own factors (one dimension for a between-item structure) and
+    broadcast, and its expected counts are taken from the posterior summed over the other
+    factors: one small product per block instead of one over the whole grid."""
+    points = grid.points(corr)
+    logw = grid.log_weights(corr)
+    if grid.qmc:
+        step = estep(onehot, counts, log_prob_table(spec, pars, points), logw)
+        out = []
+        for _model, k, on, items in spec.blocks:
+            cols = spec.offsets[items][:, None] + np.arange(k)[None, :]
+            out.append((step.expected[cols], points[:, list(on)]))
+        return MStep(step.posterior, step.loglik, step.marginal, out)
+    q = grid.nodes.size
+    dims = spec.n_factors
+    n_pat = onehot.shape[0]
+    logl = np.zeros((n_pat,) + (q,) * dims)
+    for model, k, on, items in spec.blocks:
+        theta = _product(grid.nodes, len(on))
+        prob = probabilities(model, spec.reduced(pars, on, items, k), theta)
+        logp = np.log(np.maximum(prob, _SMALLEST_PROB)).reshape(-1, theta.shape[0])
+        cols = (spec.offsets[items][:, None] + np.arange(k)[None, :]).ravel()
+        part = onehot[:, cols] @ logp
+        shape = [n_pat] + [1] * dims
+        for f in on:
+            shape[1 + f] = q
+        logl += part.reshape(shape)
+    logl = logl.reshape(n_pat, -1)
+    logl += logw
+    top = logl.max(axis=1, keepdims=True)
+    np.subtract(logl, top, out=logl)
+    np.exp(logl, out=logl)
+    total = logl.sum(axis=1, keepdims=True)
+    logl /= total
+    loglik = float(counts @ (np.log(total[:, 0]) + top[:, 0]))
+    weighted = logl * counts[:, None]
+    shaped = weighted.reshape((n_pat,) + (q,) * dims)
+    margins: dict[tuple[int, ...], np.ndarray] = {}
+    out = []
+    for _model, k, on, items in spec.blocks:
+        if on not in margins:
+            other = tuple(1 + f for f in range(dims) if f not in on)
+            margins[on] = shaped.sum(axis=other).reshape(n_pat, -1) if other else weighted
+        cols = (spec.offsets[items][:, None] + np.arange(k)[None, :]).ravel()
+        r = (margins[on].T @ onehot[:, cols]).T.reshape(len(items), k, -1)
+        out.append((r, _product(grid.nodes, len(on))))
+    return MStep(logl, loglik, weighted.sum(axis=0), out)
+
+
+def mstep_items(spec: MSpec, pars: np.ndarray, step: MStep) -> np.ndarray:
+    new = pars.copy()
+    for (model, k, on, items), (r, theta) in zip(spec.blocks, step.blocks, strict=True):
+        sub = spec.reduced(pars, on, items, k)
+        free = np.ones(sub.shape[1], dtype=bool)
+        spec.place(new, _item_newton(model, sub, free, r, theta), on, items, k)
+    return new
+
+
+def _corr_from(values: np.ndarray, spec: MSpec) -> np.ndarray:
+    corr = np.eye(spec.n_factors)
+    for v, (r, c) in zip(values, spec.free_corr, strict=True):
+        corr[r, c] = corr[c, r] = v
+    return corr
+
+
+def mstep_corr(spec: MSpec, second: np.ndarray, corr: np.ndarray) -> np.ndarray:
+    """Correlations maximising ``-log|R| - tr(R^-1 S)`` (S: posterior second moments),
+    unit variances; Newton steps with halving (numerical Hessian of a tiny problem)."""
+    if not spec.free_corr:
+        return corr
+
+    def objective(values: np.ndarray) -> float:
+        r = _corr_from(values, spec)
+        sign, logdet = np.linalg.slogdet(r)
+        if sign <= 0:
+            return -np.inf
+        return float(-logdet - np.trace(np.linalg.solve(r, second)))
+
+    def gradient(values: np.ndarray) -> np.ndarray:
+        r = _corr_from(values, spec)
+        inv = np.linalg.inv(r)
+        g = inv @ second @ inv - inv
+        return np.array([2 * g[a, b] for a, b in spec.free_corr])
+
+    x = np.array([corr[r, c] for r, c in spec.free_corr])
+    current = objective(x)
+    for _ in range(50):
+        g = gradient(x)
+        h = np.empty((x.size, x.size))
+        eps = 1e-6
+        for i in range(x.size):
+            e = np.zeros(x.size)
+            e[i] = eps
+            h[:, i] = (gradient(x + e) - gradient(x - e)) / (2 * eps)
+        h = 0.5 * (h + h.T)
+        try:
+            step = -np.linalg.solve(h, g)
+        except np.linalg.LinAlgError:
+            step = g * 1e-2
+        if step @ g <= 0:  # not an ascent direction: gradient step
+            step = g * 1e-2
+        scale = 1.0
+        for _half in range(40):
+            trial = x + scale * step
+            value = objective(trial)
+            if value >= current:
+                break
+            scale /= 2
+        else:
+            break
+        x, current = trial, value
+        if np.max(np.abs(scale * step)) < 1e-10:
+            break
+    return _corr_from(x, spec)
+
+
+@dataclass
+class MFit:
+    pars: np.ndarray
+    corr: np.ndarray
+    loglik: float
+    iterations: int
+    converged: bool
+    estep: MStep
+
+
+def _valid(spec: MSpec, pars: np.ndarray, corr: np.ndarray) -> bool:
+    for model, k, on, items in spec.blocks:
+        sub = spec.reduced(pars, on, items, k)
+        if not np.all(np.isfinite(sub)):
+            return False
+        d = sub[:, len(on):]
+        if model == "graded" and k > 2 and np.any(np.diff(d, axis=1) >= 0):
+            return False
+    return bool(np.all(np.linalg.eigvalsh(corr) > 1e-6))
+
+
+def em(spec: MSpec, grid: Grid, patterns: Patterns, start: np.ndarray, corr: np.ndarray,
+       tol: float = 1e-4, max_cycles: int = 500) -> MFit:
+    """EM with mirt's convergence rule and Ramsay acceleration (as the unidimensional EM)."""
+    onehot = one_hot(patterns.codes, spec.offsets, spec.n_columns)
+    counts = patterns.counts
+    n_total = counts.sum()
+    pars = start.copy()
+    vec = spec.pack(pars, corr)
+    pre = pre2 = vec
+    converged = max_cycles == 0
+    cycles = 0
+    for cycles in range(1, max_cycles + 1):
+        points = grid.points(corr)
+        step = mestep(spec, grid, onehot, counts, pars, corr)
+        pre2, pre = pre, vec
+        pars = mstep_items(spec, pars, step)
+        second = (points * step.marginal[:, None]).T @ points / n_total
+        if grid.qmc:  # moments of the N(0, R)-distributed nodes themselves
+            second = 0.5 * (second + second.T)
+        corr = mstep_corr(spec, second, corr)
+        vec = spec.pack(pars, corr)
+        if np.all(np.abs(vec - pre) < tol):
+            converged = True
+            break
+        if cycles % 3 == 0:
+            trial = accelerate(pre2, pre, vec)
+            if trial is not None:
+                trial_pars, trial_corr = spec.unpack(trial, pars)
+                if _valid(spec, trial_pars, trial_corr):
+                    vec, pars, corr = trial, trial_pars, trial_corr
+    final = mestep(spec, grid, onehot, counts, pars, corr)
+    return MFit(pars, corr, final.loglik, cycles, converged, final)
+
+
+def observed_score(spec: MSpec, grid: Grid, onehot: np.ndarray, counts: np.ndarray,
+                   vec: np.ndarray, template: np.ndarray) -> np.ndarray:
+    """Gradient of the marginal log-likelihood at ``vec`` (Fisher's identity: the
+    complete-data gradient at the posterior of the same parameters)."""
+    pars, corr = spec.unpack(vec, template)
+    points = grid.points(corr)
+    logw = grid.log_weights(corr)
+    step = mestep(spec, grid, onehot, counts, pars, corr)
+    grad = np.zeros_like(pars)
+    for (model, k, on, items), (r, theta) in zip(spec.blocks, step.blocks, strict=True):
+        sub = spec.reduced(pars, on, items, k)
+        prob, dprob, _ = item_arrays(model, sub, theta, second=False)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(prob > 0, r / prob, 0.0)
+        spec.place(grad, np.einsum("ikq,ikpq->ip", ratio, dprob), on, items, k)
+    out = [grad[spec.free]]
+    if spec.free_corr:
+        inverse = np.linalg.inv(corr)
+        z = points @ inverse  # g x D
+        weights = np.exp(logw)
+        corr_grad = []
+        for a, b in spec.free_corr:
+            dlog = z[:, a] * z[:, b] - inverse[a, b]  # d log phi / d rho_ab
+            dlog = dlog - weights @ dlog  # the weights are normalised over the grid
+            corr_grad.append(step.marginal @ dlog)
+        out.append(np.array(corr_grad))
+    return np.concatenate(out)
+
+
+def information(spec: MSpec, grid: Grid, patterns: Patterns, pars: np.ndarray,
+                corr: np.ndarray, step_size: float = 1e-4) -> np.ndarray:
+    """Observed information: minus the central-difference Jacobian of the observed score."""
+    onehot = one_hot(patterns.codes, spec.offsets, spec.n_columns)
+    vec = spec.pack(pars, corr)
+    n = vec.size
+    jac = np.empty((n, n))
+    for i in range(n):
+        h = step_size * max(1.0, abs(vec[i]))
+        e = np.zeros(n)
+        e[i] = h
+        plus = observed_score(spec, grid, onehot, patterns.counts, vec + e, pars)
+        minus = observed_score(spec, grid, onehot, patterns.counts, vec - e, pars)
+        jac[:, i] = (plus - minus) / (2 * h)
+    return -0.5 * (jac + jac.T)
+
+
+def posterior_scores(spec: MSpec, grid: Grid, pars: np.ndarray, corr: np.ndarray,
+                     codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """EAP (posterior means, patterns x D) and posterior SDs over the grid."""
+    points = grid.points(corr)
+    onehot = one_hot(codes, spec.offsets, spec.n_columns)
+    step = mestep(spec, grid, onehot, np.ones(codes.shape[0]), pars, corr)
+    mean = step.posterior @ points
+    second = step.posterior @ (points**2)
+    return mean, np.sqrt(np.maximum(second - mean**2, 0.0))
+
