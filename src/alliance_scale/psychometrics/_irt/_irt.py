@@ -36,6 +36,7 @@ def irt(
     pars: pd.DataFrame | None = None,
     estimate: bool = True,
     factors: Mapping[str, Sequence[str]] | None = None,
+    bifactor: Mapping[str, Sequence[str]] | None = None,
     quadpts: int | None = None,
 ) -> IRTResult:
     """Fit a unidimensional item response model by marginal ML, as mirt's ``mirt(data, 1)``.
@@ -96,6 +97,14 @@ def irt(
         three factors, 5,000 quasi-Monte Carlo (Halton) nodes beyond (mirt's ``QMCEM``).
         One factor gives the unidimensional model. Models ``"graded"``, ``"2PL"`` and
         ``"gpcm"``.
+    bifactor : mapping of str to sequence of str, optional
+        A bifactor model, as mirt's ``bfactor(data, specific)``: a general factor ``G`` on
+        every item plus the specific factors given here (name -> its items; an item on
+        none loads on ``G`` only, as mirt's ``NA``), all orthogonal with variance 1.
+        Integrated two-tier (Gibbons & Hedeker 1992): for each specific factor over a
+        (general, specific) grid of 31 x 31 points, so the cost grows with the number of
+        specific factors instead of exponentially. Coefficients: ``a1`` (general), ``a2``
+        ... (specifics in the mapping's order). Not with ``factors``.
     quadpts : int, optional
         Quadrature points per dimension (mirt's ``quadpts``; default as mirt: 61, 31, 15
         for one to three dimensions; nodes in total for more than three).
@@ -159,6 +168,23 @@ def irt(
             "two categories (use model='graded')"
         )
     kinds = tuple("graded" if m in ("graded", "2PL", "grsm") else "gpcm" for m in per_item)
+    if bifactor is not None:
+        if factors is not None:
+            raise OptionError("give factors= (correlated factors) or bifactor= (general + "
+                              "specific factors), not both")
+        specific, specific_names = _loadings(bifactor, coded.items, every_item=False)
+        overlap = [coded.items[j] for j in np.flatnonzero(specific.sum(axis=1) > 1)]
+        if overlap:
+            raise OptionError("in a bifactor model an item loads on one specific factor; "
+                              + ", ".join(map(repr, overlap)) + " are named under several")
+        if "G" in specific_names:
+            raise OptionError("'G' names the general factor; rename that specific factor")
+        loadings = np.column_stack([np.ones(len(coded.items), dtype=bool), specific])
+        if any(m not in ("graded", "2PL", "gpcm") for m in per_item):
+            raise OptionError("bifactor= supports the models 'graded', '2PL' and 'gpcm'")
+        return _confirmatory(coded, kinds, per_item, model, loadings, ("G", *specific_names),
+                             se_type=se_type, tol=tol, max_cycles=max_cycles,
+                             estimate=estimate, pars=pars, quadpts=quadpts, bifactor=True)
     if factors is not None:
         loadings, names = _loadings(factors, coded.items)
         if len(names) > 1:
@@ -192,8 +218,8 @@ def irt(
     )
 
 
-def _loadings(factors: Mapping[str, Sequence[str]], items: tuple[str, ...]
-              ) -> tuple[np.ndarray, tuple[str, ...]]:
+def _loadings(factors: Mapping[str, Sequence[str]], items: tuple[str, ...],
+              every_item: bool = True) -> tuple[np.ndarray, tuple[str, ...]]:
     """Items x factors indicator of a ``factors=`` mapping, checked against the data."""
     if not isinstance(factors, Mapping) or not factors:
         raise OptionError("factors must be a non-empty mapping: factor name -> item names")
@@ -209,7 +235,7 @@ def _loadings(factors: Mapping[str, Sequence[str]], items: tuple[str, ...]
                                   "the data")
             loadings[position[str(item)], f] = True
     orphans = [items[j] for j in np.flatnonzero(~loadings.any(axis=1))]
-    if orphans:
+    if orphans and every_item:
         raise OptionError("item(s) on no factor: " + ", ".join(map(repr, orphans))
                           + " (name each item under at least one factor, or drop it)")
     return loadings, names
@@ -219,15 +245,18 @@ def _confirmatory(
     coded: Coded, kinds: tuple[str, ...], per_item: list[str], model: str | Sequence[str],
     loadings: np.ndarray, names: tuple[str, ...], *, se_type: str, tol: float,
     max_cycles: int, estimate: bool, pars: pd.DataFrame | None, quadpts: int | None,
+    bifactor: bool = False,
 ) -> IRTResult:
     """A confirmatory multidimensional model (``_multidim``), packed as an IRTResult."""
     from . import _multidim as md
     from ._start import multidim_start
 
+    if se_type not in ("none", "oakes", "louis", "crossprod", "sandwich"):  # pragma: no cover
+        raise OptionError(f"se={se_type!r}")
     dims = len(names)
-    free_corr = tuple((r, c) for r in range(dims) for c in range(r))
+    free_corr = () if bifactor else tuple((r, c) for r in range(dims) for c in range(r))
     spec = md.MSpec(kinds, coded.n_categories, loadings, free_corr)
-    grid = md.make_grid(dims, quadpts)
+    grid = md.make_grid(dims, quadpts, bifactor=bifactor)
     patterns = collapse(coded.codes)
     if pars is None:
         start = multidim_start(kinds, coded.n_categories, loadings, coded.codes)
@@ -244,28 +273,33 @@ def _confirmatory(
             )
         _warn_runaway(coded.items, np.abs(fit.pars[:, :dims]).max(axis=1))
         vcov = None
-        if se_type not in ("none",):
-            if se_type not in ("oakes", "louis"):
-                raise OptionError("multidimensional models give Oakes standard errors "
-                                  "(se='oakes') or none")
+        if se_type != "none":
             if grid.qmc:
                 warn_user("no standard errors with quasi-Monte Carlo integration (more than "
                           "three factors): the numerical information is too noisy",
                           AllianceScaleWarning)
             else:
-                info = md.information(spec, grid, patterns, fit.pars, fit.corr)
+                if se_type == "crossprod":
+                    inverse = _invert(md.score_crossprod(spec, grid, patterns, fit.pars,
+                                                         fit.corr))
+                else:
+                    inverse = _invert(md.information(spec, grid, patterns, fit.pars, fit.corr))
+                    if se_type == "sandwich":
+                        inverse = inverse @ md.score_crossprod(
+                            spec, grid, patterns, fit.pars, fit.corr) @ inverse
                 labels = ([f"a{f + 1}" for f in range(dims)]
                           + [f"d{k}" for k in range(1, spec.k_max)])
                 rows = [f"{coded.items[j]}.{labels[p]}" for j, p in zip(*np.nonzero(spec.free),
                                                                        strict=True)]
                 rows += [f"COV_{r + 1}{c + 1}" for r, c in free_corr]
-                vcov = pd.DataFrame(_invert(info), index=rows, columns=rows)
+                vcov = pd.DataFrame(inverse, index=rows, columns=rows)
     label = model if isinstance(model, str) else "mixed (" + ", ".join(per_item) + ")"
     return IRTResult(
         model=label, items=coded.items, categories=coded.categories, loglik=fit.loglik,
         n_obs=int(coded.codes.shape[0]), n_parameters=spec.n_free, variance=1.0,
         iterations=fit.iterations, converged=fit.converged, tol=tol,
-        se_type=None if vcov is None else "oakes", vcov=vcov, _spec=spec, _pars=fit.pars,
+        se_type=None if vcov is None else ("oakes" if se_type == "louis" else se_type),
+        vcov=vcov, _spec=spec, _pars=fit.pars,
         _codes=coded.codes, _index=coded.index, _counts=patterns.counts,
         _pattern_codes=patterns.codes, factors=names, latent_corr=fit.corr, _grid=grid,
     )

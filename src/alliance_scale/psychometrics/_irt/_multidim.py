@@ -73,6 +73,9 @@ class Grid:
     nodes: np.ndarray  # 1-D nodes of the product grid (None-like empty for QMC)
     base: np.ndarray  # points x D before the Cholesky map (QMC) or the points (product)
     qmc: bool
+    #: bifactor: the grid is (general, specific) pairs, integrated two-tier (Gibbons &
+    #: Hedeker 1992; Cai 2010); ``base`` then holds the 2-D (general, specific) grid
+    bifactor: bool = False
 
     def points(self, corr: np.ndarray) -> np.ndarray:
         if not self.qmc:
@@ -89,8 +92,13 @@ class Grid:
         return logw - (top + np.log(np.exp(logw - top).sum()))
 
 
-def make_grid(dims: int, quadpts: int | None = None) -> Grid:
-    """mirt's product grid (up to 3 dimensions) or its QMC nodes (beyond)."""
+def make_grid(dims: int, quadpts: int | None = None, bifactor: bool = False) -> Grid:
+    """mirt's product grid (up to 3 dimensions) or its QMC nodes (beyond); for a bifactor
+    model the (general, specific) grid of mirt's ``bfactor`` (31 points per dimension)."""
+    if bifactor:
+        q = QUADPTS[2] if quadpts is None else quadpts
+        nodes = np.linspace(-THETA_LIM, THETA_LIM, q)
+        return Grid(nodes, _product(nodes, 2), qmc=False, bifactor=True)
     if dims <= 3:
         q = QUADPTS[dims] if quadpts is None else quadpts
         nodes = np.linspace(-THETA_LIM, THETA_LIM, q)
@@ -178,9 +186,19 @@ def log_prob_table(spec: MSpec, pars: np.ndarray, points: np.ndarray) -> np.ndar
     return out
 
 
+_PRODUCTS: dict[tuple[bytes, int], np.ndarray] = {}
+
+
 def _product(nodes: np.ndarray, dims: int) -> np.ndarray:
-    mesh = np.meshgrid(*([nodes] * dims), indexing="ij")
-    return np.column_stack([m.ravel() for m in mesh])
+    """Product grid of ``nodes`` in ``dims`` dimensions (first dimension slowest), cached."""
+    key = (nodes.tobytes(), dims)
+    if key not in _PRODUCTS:
+        if len(_PRODUCTS) > 32:
+            _PRODUCTS.clear()
+        mesh = np.meshgrid(*([nodes] * dims), indexing="ij")
+        _PRODUCTS[key] = np.column_stack([m.ravel() for m in mesh])
+        _PRODUCTS[key].flags.writeable = False
+    return _PRODUCTS[key]
 
 
 @dataclass
@@ -189,18 +207,24 @@ class MStep:
     expected respondents per point, and each block's expected counts (items x K x nodes)
     on the grid of its own factors, with those nodes."""
 
-    posterior: np.ndarray
+    posterior: np.ndarray | None  # None for the bifactor model (see factor_posteriors)
     loglik: float
-    marginal: np.ndarray
+    marginal: np.ndarray | None
     blocks: list[tuple[np.ndarray, np.ndarray]]
+    #: per factor, patterns x nodes (product grids; filled when asked for)
+    factor_posteriors: list[np.ndarray] | None = None
+    #: per block, the count-weighted posterior on its own grid (patterns x nodes)
+    block_weights: list[np.ndarray] | None = None
 
 
 def mestep(spec: MSpec, grid: Grid, onehot: np.ndarray, counts: np.ndarray,
-           pars: np.ndarray, corr: np.ndarray) -> MStep:
+           pars: np.ndarray, corr: np.ndarray, margins: bool = False) -> MStep:
     """Posterior over the grid. On a product grid each block's log-likelihood is computed
     on the grid of its own factors (one dimension for a between-item structure) and
     broadcast, and its expected counts are taken from the posterior summed over the other
     factors: one small product per block instead of one over the whole grid."""
+    if grid.bifactor:
+        return _bifactor_estep(spec, grid, onehot, counts, pars, margins)
     points = grid.points(corr)
     logw = grid.log_weights(corr)
     if grid.qmc:
@@ -209,7 +233,9 @@ def mestep(spec: MSpec, grid: Grid, onehot: np.ndarray, counts: np.ndarray,
         for _model, k, on, items in spec.blocks:
             cols = spec.offsets[items][:, None] + np.arange(k)[None, :]
             out.append((step.expected[cols], points[:, list(on)]))
-        return MStep(step.posterior, step.loglik, step.marginal, out)
+        weighted = step.posterior * counts[:, None]
+        return MStep(step.posterior, step.loglik, step.marginal, out,
+                     block_weights=[weighted] * len(spec.blocks))
     q = grid.nodes.size
     dims = spec.n_factors
     n_pat = onehot.shape[0]
@@ -243,7 +269,84 @@ def mestep(spec: MSpec, grid: Grid, onehot: np.ndarray, counts: np.ndarray,
         cols = (spec.offsets[items][:, None] + np.arange(k)[None, :]).ravel()
         r = (margins[on].T @ onehot[:, cols]).T.reshape(len(items), k, -1)
         out.append((r, _product(grid.nodes, len(on))))
-    return MStep(logl, loglik, weighted.sum(axis=0), out)
+    step = MStep(logl, loglik, weighted.sum(axis=0), out,
+                 block_weights=[margins[on] for _m, _k, on, _i in spec.blocks])
+    if margins:
+        post = logl.reshape((n_pat,) + (q,) * dims)
+        step.factor_posteriors = [
+            post.sum(axis=tuple(1 + g for g in range(dims) if g != f)) for f in range(dims)]
+    return step
+
+
+def _bifactor_estep(spec: MSpec, grid: Grid, onehot: np.ndarray, counts: np.ndarray,
+                    pars: np.ndarray, margins: bool) -> MStep:
+    """Two-tier E-step of the bifactor model (factor 0 general, the others specific and
+    orthogonal): for each specific factor the likelihood of its items on the (general,
+    specific) grid is integrated over the specific factor, then the product over the
+    specifics over the general one; cost grows with the number of specifics, not as the
+    grid of all factors."""
+    q = grid.nodes.size
+    n_pat = onehot.shape[0]
+    dims = spec.n_factors
+    logw = -0.5 * grid.nodes**2
+    logw -= logw.max() + np.log(np.exp(logw - logw.max()).sum())
+    general = np.tile(logw, (n_pat, 1))
+    specific: dict[int, np.ndarray] = {}
+    for model, k, on, items in spec.blocks:
+        theta = _product(grid.nodes, len(on))
+        prob = probabilities(model, spec.reduced(pars, on, items, k), theta)
+        logp = np.log(np.maximum(prob, _SMALLEST_PROB)).reshape(-1, theta.shape[0])
+        cols = (spec.offsets[items][:, None] + np.arange(k)[None, :]).ravel()
+        part = onehot[:, cols] @ logp
+        if on == (0,):
+            general += part
+        else:
+            s_ = on[1]
+            if s_ not in specific:
+                specific[s_] = part.reshape(n_pat, q, q) + logw[None, None, :]
+            else:
+                specific[s_] += part.reshape(n_pat, q, q)
+    inner: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    for s_, table in specific.items():
+        top = table.max(axis=(1, 2))
+        np.subtract(table, top[:, None, None], out=table)
+        np.exp(table, out=table)
+        integral = table.sum(axis=2)  # patterns x general nodes (scaled by exp(top))
+        inner[s_] = (table, integral)
+        general += np.log(integral) + top[:, None]
+    top = general.max(axis=1, keepdims=True)
+    post_g = np.exp(general - top)
+    total = post_g.sum(axis=1, keepdims=True)
+    post_g /= total
+    loglik = float(counts @ (np.log(total[:, 0]) + top[:, 0]))
+    weighted_g = post_g * counts[:, None]
+    out = []
+    kept = []
+    joint: dict[int, np.ndarray] = {}
+    for _model, k, on, items in spec.blocks:
+        cols = (spec.offsets[items][:, None] + np.arange(k)[None, :]).ravel()
+        if on == (0,):
+            weights = weighted_g
+        else:
+            s_ = on[1]
+            if s_ not in joint:
+                table, integral = inner[s_]
+                joint[s_] = (table * (weighted_g / integral)[:, :, None]).reshape(n_pat, -1)
+            weights = joint[s_]
+        r = (weights.T @ onehot[:, cols]).T.reshape(len(items), k, -1)
+        out.append((r, _product(grid.nodes, len(on))))
+        kept.append(weights)
+    step = MStep(None, loglik, None, out, block_weights=kept)
+    if margins:
+        posts = [post_g]
+        for f in range(1, dims):
+            if f in inner:
+                table, integral = inner[f]
+                posts.append(np.einsum("pgs,pg->ps", table, post_g / integral))
+            else:
+                posts.append(np.tile(np.exp(logw), (n_pat, 1)))
+        step.factor_posteriors = posts
+    return step
 
 
 def mstep_items(spec: MSpec, pars: np.ndarray, step: MStep) -> np.ndarray:
@@ -346,14 +449,13 @@ def em(spec: MSpec, grid: Grid, patterns: Patterns, start: np.ndarray, corr: np.
     converged = max_cycles == 0
     cycles = 0
     for cycles in range(1, max_cycles + 1):
-        points = grid.points(corr)
+        points = grid.base if grid.bifactor else grid.points(corr)
         step = mestep(spec, grid, onehot, counts, pars, corr)
         pre2, pre = pre, vec
         pars = mstep_items(spec, pars, step)
-        second = (points * step.marginal[:, None]).T @ points / n_total
-        if grid.qmc:  # moments of the N(0, R)-distributed nodes themselves
-            second = 0.5 * (second + second.T)
-        corr = mstep_corr(spec, second, corr)
+        if spec.free_corr:
+            second = (points * step.marginal[:, None]).T @ points / n_total
+            corr = mstep_corr(spec, 0.5 * (second + second.T), corr)
         vec = spec.pack(pars, corr)
         if np.all(np.abs(vec - pre) < tol):
             converged = True
@@ -373,8 +475,6 @@ def observed_score(spec: MSpec, grid: Grid, onehot: np.ndarray, counts: np.ndarr
     """Gradient of the marginal log-likelihood at ``vec`` (Fisher's identity: the
     complete-data gradient at the posterior of the same parameters)."""
     pars, corr = spec.unpack(vec, template)
-    points = grid.points(corr)
-    logw = grid.log_weights(corr)
     step = mestep(spec, grid, onehot, counts, pars, corr)
     grad = np.zeros_like(pars)
     for (model, k, on, items), (r, theta) in zip(spec.blocks, step.blocks, strict=True):
@@ -385,6 +485,8 @@ def observed_score(spec: MSpec, grid: Grid, onehot: np.ndarray, counts: np.ndarr
         spec.place(grad, np.einsum("ikq,ikpq->ip", ratio, dprob), on, items, k)
     out = [grad[spec.free]]
     if spec.free_corr:
+        points = grid.points(corr)
+        logw = grid.log_weights(corr)
         inverse = np.linalg.inv(corr)
         z = points @ inverse  # g x D
         weights = np.exp(logw)
@@ -414,13 +516,53 @@ def information(spec: MSpec, grid: Grid, patterns: Patterns, pars: np.ndarray,
     return -0.5 * (jac + jac.T)
 
 
+def score_crossprod(spec: MSpec, grid: Grid, patterns: Patterns, pars: np.ndarray,
+                    corr: np.ndarray) -> np.ndarray:
+    """Cross-product of the patterns' observed scores, ``sum_p n_p s_p s_p'`` (mirt's
+    ``SE.type = 'crossprod'``; item parameters only: the correlations' scores are added
+    from the posterior of the grid)."""
+    onehot = one_hot(patterns.codes, spec.offsets, spec.n_columns)
+    n_pat = onehot.shape[0]
+    step = mestep(spec, grid, onehot, np.ones(n_pat), pars, corr)
+    per_item = np.zeros((n_pat, *pars.shape))
+    for (model, k, on, items), (_r, theta), post in zip(
+            spec.blocks, step.blocks, step.block_weights, strict=True):
+        sub = spec.reduced(pars, on, items, k)
+        prob, dprob, _ = item_arrays(model, sub, theta, second=False)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            g = np.where(prob[:, :, None] > 0, dprob / prob[:, :, None], 0.0)
+        mean = np.einsum("pq,jkaq->pjka", post, g)  # posterior mean score per category
+        cols = spec.offsets[items][:, None] + np.arange(k)[None, :]
+        chosen = onehot[:, cols]  # patterns x items x K
+        values = np.einsum("pjk,pjka->pja", chosen, mean)
+        cols_par = list(on) + list(range(spec.n_factors, spec.n_factors + k - 1))
+        per_item[np.ix_(np.arange(n_pat), items, cols_par)] = values
+    scores = per_item[:, spec.free]
+    if spec.free_corr:
+        points = grid.points(corr)
+        logw = grid.log_weights(corr)
+        inverse = np.linalg.inv(corr)
+        z = points @ inverse
+        weights = np.exp(logw)
+        extra = []
+        for a, b in spec.free_corr:
+            dlog = z[:, a] * z[:, b] - inverse[a, b]
+            extra.append(step.posterior @ (dlog - weights @ dlog))
+        scores = np.column_stack([scores, *extra])
+    return (scores * patterns.counts[:, None]).T @ scores
+
+
 def posterior_scores(spec: MSpec, grid: Grid, pars: np.ndarray, corr: np.ndarray,
                      codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """EAP (posterior means, patterns x D) and posterior SDs over the grid."""
-    points = grid.points(corr)
     onehot = one_hot(codes, spec.offsets, spec.n_columns)
-    step = mestep(spec, grid, onehot, np.ones(codes.shape[0]), pars, corr)
-    mean = step.posterior @ points
-    second = step.posterior @ (points**2)
+    step = mestep(spec, grid, onehot, np.ones(codes.shape[0]), pars, corr, margins=True)
+    if step.factor_posteriors is None:  # QMC: the nodes themselves
+        points = grid.points(corr)
+        mean = step.posterior @ points
+        second = step.posterior @ (points**2)
+    else:
+        mean = np.column_stack([post @ grid.nodes for post in step.factor_posteriors])
+        second = np.column_stack([post @ grid.nodes**2 for post in step.factor_posteriors])
     return mean, np.sqrt(np.maximum(second - mean**2, 0.0))
 
