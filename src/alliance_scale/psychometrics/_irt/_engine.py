@@ -60,6 +60,8 @@ class Spec:
     variance_free: bool
     #: Rating scale constraints (``_constraints``): free item parameters = full(phi).
     constraint: Any = None
+    #: Priors on item parameters (``_priors.Prior``, items x k_max): MAP estimation.
+    prior: Any = None
     offsets: np.ndarray = field(init=False)
     n_columns: int = field(init=False)
     k_max: int = field(init=False)
@@ -148,25 +150,29 @@ def estep(onehot: np.ndarray, counts: np.ndarray, logp: np.ndarray, logw: np.nda
     return EStep(logl, float(counts @ lse), expected, weighted.sum(axis=0))
 
 
-def _item_loglik(model: str, p: np.ndarray, rr: np.ndarray, theta: np.ndarray) -> np.ndarray:
+def _item_loglik(model: str, p: np.ndarray, rr: np.ndarray, theta: np.ndarray,
+                 prior: Any = None) -> np.ndarray:
     prob = probabilities(model, p, theta)
     with np.errstate(divide="ignore", invalid="ignore"):
         out = np.where(rr > 0, rr * np.log(prob), 0.0).sum(axis=(1, 2))
+        if prior is not None:
+            out = out + prior.terms(p)[0].sum(axis=1)
     out[~np.all(prob > 0, axis=(1, 2)) | ~np.isfinite(out)] = -np.inf
     return out
 
 
 def _item_newton(
     model: str, pars: np.ndarray, free: np.ndarray, r: np.ndarray, theta: np.ndarray,
-    max_iter: int = 20, tol: float = 1e-9,
+    max_iter: int = 20, tol: float = 1e-9, prior: Any = None,
 ) -> np.ndarray:
-    """Maximise sum r log P for a batch of items (r: items x K x points) by Newton steps."""
+    """Maximise sum r log P (plus the log prior, when given: items x parameters) for a batch
+    of items (r: items x K x points) by Newton steps."""
     pars = pars.copy()
     idx = np.flatnonzero(free)
     if idx.size == 0:
         return pars
 
-    current = _item_loglik(model, pars, r, theta)
+    current = _item_loglik(model, pars, r, theta, prior)
     active = np.ones(len(pars), dtype=bool)
     for _ in range(max_iter):
         rows = np.flatnonzero(active)
@@ -180,6 +186,12 @@ def _item_newton(
         hess = np.einsum("ikq,ikpsq->ips", ratio, d2prob) - np.einsum(
             "ikq,ikpq,iksq->ips", ratio / np.where(prob > 0, prob, 1.0), dprob, dprob
         )
+        if prior is not None:
+            block = prior.take(rows, range(sub.shape[1]))
+            _, pgrad, phess = block.terms(sub)
+            grad = grad + pgrad
+            diag = np.arange(sub.shape[1])
+            hess[:, diag, diag] += phess
         g = grad[:, idx]
         h = -hess[np.ix_(np.arange(rows.size), idx, idx)]
         lowest = np.linalg.eigvalsh(h)[:, 0]
@@ -191,7 +203,8 @@ def _item_newton(
         for _half in range(30):
             trial = sub.copy()
             trial[:, idx] += scale[:, None] * step
-            new = _item_loglik(model, trial, r[rows], theta)
+            new = _item_loglik(model, trial, r[rows], theta,
+                               None if prior is None else prior.take(rows, range(sub.shape[1])))
             ok = new >= current[rows] - 1e-12 * np.abs(current[rows])
             take = ok & ~improved
             sub[take] = trial[take]
@@ -226,6 +239,8 @@ def _constrained_mstep(
         for model, k, items in spec.blocks:
             cols = spec.offsets[items][:, None] + np.arange(k)[None, :]
             value += _item_loglik(model, p[items, :k], expected[cols], theta).sum()
+        if spec.prior is not None:
+            value += spec.prior.terms(p)[0][spec.free].sum()
         return value
 
     current = total(unpack(phi))
@@ -246,6 +261,10 @@ def _constrained_mstep(
                 flat = j * spec.k_max + np.arange(k)
                 grad[flat] = g[pos]
                 hess[np.ix_(flat, flat)] = h[pos]
+        if spec.prior is not None:
+            _, pgrad, phess = spec.prior.terms(p)
+            grad = grad + np.nan_to_num(pgrad).ravel()
+            hess[np.diag_indices_from(hess)] += np.nan_to_num(phess).ravel()
         jac = constraint.jacobian(phi)
         g_full = grad[positions]
         g_phi = jac.T @ g_full
@@ -280,7 +299,9 @@ def mstep(spec: Spec, pars: np.ndarray, expected: np.ndarray, theta: np.ndarray)
     for model, k, items in spec.blocks:
         cols = spec.offsets[items][:, None] + np.arange(k)[None, :]
         r = expected[cols]  # items x K x Q
-        new[items, :k] = _item_newton(model, pars[items, :k], spec.free[items[0], :k], r, theta)
+        prior = None if spec.prior is None else spec.prior.take(items, range(k))
+        new[items, :k] = _item_newton(model, pars[items, :k], spec.free[items[0], :k], r, theta,
+                                      prior=prior)
     return new
 
 
@@ -398,6 +419,10 @@ def information(
         sel = np.flatnonzero(item_of == j)
         loc = positions[sel] % k
         hess[np.ix_(sel, sel)] = blocks_hess[j][np.ix_(loc, loc)]
+    if spec.prior is not None:  # the posterior's curvature: minus the prior's Hessian
+        _, prior_grad, prior_hess = spec.prior.terms(pars)
+        diag = np.arange(len(positions))
+        hess[diag, diag] += np.nan_to_num(prior_hess).ravel()[positions]
     prior_score = None
     if spec.variance_free:
         prior_score = -0.5 / variance + 0.5 * theta**2 / variance**2
@@ -451,6 +476,8 @@ def information(
         phi = spec.phi(pars)
         jac = spec.expand(phi)
         gradient = counts @ mean_score
+        if spec.prior is not None:
+            gradient[: len(positions)] += np.nan_to_num(prior_grad).ravel()[positions]
         observed = jac.T @ observed @ jac
         n_phi = spec.constraint.n_phi
         observed[:n_phi, :n_phi] -= spec.constraint.curvature(

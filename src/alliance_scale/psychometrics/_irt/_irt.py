@@ -12,9 +12,10 @@ from ..._checks import check_choice, check_flag, check_frame, check_integer, che
 from ..._warn import warn_user
 from ...errors import AllianceScaleWarning, AnalysisError, OptionError
 from .._n_factors import _single_threaded_blas as single_threaded_blas
-from ._constraints import GradedRatingScale, RatingScale
+from ._constraints import Equal, GradedRatingScale, RatingScale, equal_constraint
 from ._data import Coded, Patterns, code_responses, collapse
 from ._engine import Fit, Spec, em, grid, information
+from ._priors import Prior, check_lognormal_signs, parse_priors
 from ._result import IRTResult
 from ._start import start_values
 
@@ -38,6 +39,8 @@ def irt(
     factors: Mapping[str, Sequence[str]] | None = None,
     bifactor: Mapping[str, Sequence[str]] | None = None,
     quadpts: int | None = None,
+    priors: Mapping[str, Sequence[Any]] | None = None,
+    constrain: Sequence[Sequence[str]] | None = None,
 ) -> IRTResult:
     """Fit a unidimensional item response model by marginal ML, as mirt's ``mirt(data, 1)``.
 
@@ -108,6 +111,19 @@ def irt(
     quadpts : int, optional
         Quadrature points per dimension (mirt's ``quadpts``; default as mirt: 61, 31, 15
         for one to three dimensions; nodes in total for more than three).
+    priors : mapping, optional
+        Priors for MAP estimation, as mirt's ``parprior`` / ``PRIOR``: parameter ->
+        ``(distribution, value, value)`` with ``"norm"`` (mean, SD) or ``"lnorm"``
+        (meanlog, sdlog; positive parameters only). A key is a parameter label for every
+        item (``"a1"``, ``"d2"``; ``"d"``: every intercept) or ``"item.label"`` for one
+        item, e.g. ``{"a1": ("lnorm", 0.2, 0.5), "Comfort.d1": ("norm", 4, 1)}``. EM then
+        maximises the posterior; the information includes the prior's curvature; the
+        log-likelihood reported is the marginal one without the prior (mirt's ``logLik``).
+        A lognormal prior on a reverse-keyed item's slope is refused (it would flip it).
+    constrain : sequence of sequences of str, optional
+        Groups of parameters held equal, as mirt's ``constrain`` (``"item.a1"``,
+        ``"item.d2"``), e.g. ``[["Comfort.a1", "Work.a1"]]``. Unidimensional ``"graded"``,
+        ``"2PL"``, ``"gpcm"`` models.
 
     Returns
     -------
@@ -168,6 +184,8 @@ def irt(
             "two categories (use model='graded')"
         )
     kinds = tuple("graded" if m in ("graded", "2PL", "grsm") else "gpcm" for m in per_item)
+    if (factors is not None or bifactor is not None) and constrain is not None:
+        raise OptionError("constrain= is available for unidimensional models")
     if bifactor is not None:
         if factors is not None:
             raise OptionError("give factors= (correlated factors) or bifactor= (general + "
@@ -184,7 +202,8 @@ def irt(
             raise OptionError("bifactor= supports the models 'graded', '2PL' and 'gpcm'")
         return _confirmatory(coded, kinds, per_item, model, loadings, ("G", *specific_names),
                              se_type=se_type, tol=tol, max_cycles=max_cycles,
-                             estimate=estimate, pars=pars, quadpts=quadpts, bifactor=True)
+                             estimate=estimate, pars=pars, quadpts=quadpts, bifactor=True,
+                             priors=priors)
     if factors is not None:
         loadings, names = _loadings(factors, coded.items)
         if len(names) > 1:
@@ -192,7 +211,7 @@ def irt(
                 raise OptionError("factors= supports the models 'graded', '2PL' and 'gpcm'")
             return _confirmatory(coded, kinds, per_item, model, loadings, names, se_type=se_type,
                                  tol=tol, max_cycles=max_cycles, estimate=estimate, pars=pars,
-                                 quadpts=quadpts)
+                                 quadpts=quadpts, priors=priors)
     rasch = isinstance(model, str) and model in ("Rasch", "pcm", "rsm")
     constraint = None
     if model in ("rsm", "grsm"):
@@ -204,6 +223,15 @@ def irt(
         kind = RatingScale if model == "rsm" else GradedRatingScale
         constraint = kind(len(coded.items), int(n_cat[0]))
     spec = Spec(kinds, n_cat, slope_fixed=rasch, variance_free=rasch, constraint=constraint)
+    if constrain is not None:
+        if constraint is not None:
+            raise OptionError("constrain= is not available with the rating scale models (their "
+                              "own constraints already tie the parameters)")
+        spec.constraint = _equalities(constrain, spec, coded.items)
+    if priors is not None:
+        labels = ["a1"] + [f"d{k}" for k in range(1, spec.k_max)]
+        prior = parse_priors(priors, coded.items, labels, n_cat)
+        spec.prior = Prior(np.where(spec.free, prior.kind, 0), prior.first, prior.second)
     with single_threaded_blas():
         fit, vcov, patterns = _estimate(spec, coded, rasch=rasch, pars=pars, estimate=estimate,
                                         tol=tol, max_cycles=max_cycles, se_type=se_type)
@@ -245,7 +273,7 @@ def _confirmatory(
     coded: Coded, kinds: tuple[str, ...], per_item: list[str], model: str | Sequence[str],
     loadings: np.ndarray, names: tuple[str, ...], *, se_type: str, tol: float,
     max_cycles: int, estimate: bool, pars: pd.DataFrame | None, quadpts: int | None,
-    bifactor: bool = False,
+    bifactor: bool = False, priors: Mapping[str, Sequence[Any]] | None = None,
 ) -> IRTResult:
     """A confirmatory multidimensional model (``_multidim``), packed as an IRTResult."""
     from . import _multidim as md
@@ -263,6 +291,11 @@ def _confirmatory(
         corr = np.eye(dims)
     else:
         start, corr = _given_multidim(pars, spec, coded.items, names)
+    if priors is not None:
+        labels = [f"a{f + 1}" for f in range(dims)] + [f"d{k}" for k in range(1, spec.k_max)]
+        prior = parse_priors(priors, coded.items, labels, dims + coded.n_categories - 1)
+        spec.prior = Prior(np.where(spec.free, prior.kind, 0), prior.first, prior.second)
+        check_lognormal_signs(spec.prior, start, coded.items)
     with single_threaded_blas():
         fit = md.em(spec, grid, patterns, start, corr, tol=tol,
                     max_cycles=max_cycles if estimate else 0)
@@ -352,6 +385,29 @@ def _given_multidim(pars: pd.DataFrame, spec: Any, items: tuple[str, ...],
     return out, corr
 
 
+def _equalities(constrain: Sequence[Sequence[str]], spec: Spec, items: tuple[str, ...]
+                ) -> Equal:
+    """mirt's ``constrain`` groups (parameter names ``item.label``) as a linear constraint."""
+    names = _parameter_names(spec, items)
+    names = names[: int(spec.free.sum())]
+    position = {name: i for i, name in enumerate(names)}
+    if isinstance(constrain, str) or not isinstance(constrain, Sequence):
+        raise OptionError("constrain must be a sequence of groups of parameter names")
+    groups = []
+    for group in constrain:
+        if isinstance(group, str) or not isinstance(group, Sequence) or len(group) < 2:
+            raise OptionError(f"constrain: each group names at least two parameters; got "
+                              f"{group!r}")
+        unknown = [g for g in group if g not in position]
+        if unknown:
+            raise OptionError("constrain: no estimated parameter "
+                              + ", ".join(map(repr, unknown)) + " (names are item.a1, item.d1 "
+                              "...)")
+        groups.append([position[g] for g in group])
+    counts = tuple(int(c) for c in spec.free.sum(axis=1))
+    return equal_constraint(groups, names, counts)
+
+
 def _parameter_names(spec: Spec, items: tuple[str, ...]) -> list[str]:
     if spec.constraint is not None:
         return spec.constraint.names(items) + (["COV_11"] if spec.variance_free else [])
@@ -400,6 +456,8 @@ def _estimate(
                 "item must point the same way; reverse-key "
                 + ", ".join(map(repr, reversed_items)) + " first")
         start[spec.free] = spec.constraint.full(spec.constraint.phi(start[spec.free]))
+    if spec.prior is not None:
+        check_lognormal_signs(spec.prior, start, coded.items)
     fit = em(spec, patterns, start, theta, tol=tol, max_cycles=max_cycles if estimate else 0)
     if estimate and not fit.converged:
         warn_user(

@@ -24,6 +24,7 @@ factor variances fixed at 1, correlations estimated.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -122,6 +123,8 @@ class MSpec:
     #: as the unidimensional Spec: no latent variance is estimated, no rating constraint
     variance_free: bool = field(default=False, init=False)
     constraint: None = field(default=None, init=False)
+    #: priors on item parameters (``_priors.Prior``, items x (D + k_max - 1)), MAP
+    prior: Any = field(default=None, init=False)
     n_factors: int = field(init=False)
     k_max: int = field(init=False)
     offsets: np.ndarray = field(init=False)
@@ -354,7 +357,11 @@ def mstep_items(spec: MSpec, pars: np.ndarray, step: MStep) -> np.ndarray:
     for (model, k, on, items), (r, theta) in zip(spec.blocks, step.blocks, strict=True):
         sub = spec.reduced(pars, on, items, k)
         free = np.ones(sub.shape[1], dtype=bool)
-        spec.place(new, _item_newton(model, sub, free, r, theta), on, items, k)
+        prior = None
+        if spec.prior is not None:
+            cols = list(on) + list(range(spec.n_factors, spec.n_factors + k - 1))
+            prior = spec.prior.take(items, cols)
+        spec.place(new, _item_newton(model, sub, free, r, theta, prior=prior), on, items, k)
     return new
 
 
@@ -483,6 +490,8 @@ def observed_score(spec: MSpec, grid: Grid, onehot: np.ndarray, counts: np.ndarr
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = np.where(prob > 0, r / prob, 0.0)
         spec.place(grad, np.einsum("ikq,ikpq->ip", ratio, dprob), on, items, k)
+    if spec.prior is not None:
+        grad += np.nan_to_num(spec.prior.terms(pars)[1])
     out = [grad[spec.free]]
     if spec.free_corr:
         points = grid.points(corr)

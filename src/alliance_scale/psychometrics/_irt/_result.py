@@ -196,7 +196,7 @@ class IRTResult(Result):
             if irt_pars:
                 raise OptionError("irt_pars is for unidimensional models (as mirt's IRTpars)")
             return self._multidim_coef(se)
-        if irt_pars and self._spec.constraint is not None:
+        if irt_pars and getattr(self._spec.constraint, "kind", "") in ("rsm", "grsm"):
             return self._rating_scale_coef(se)
         pars = self._pars
         ses = self._se_matrix() if se else None
