@@ -442,7 +442,9 @@ def information(
         mean_score = np.column_stack([mean_score, post @ prior_score])
     # posterior second moment of the scores: stacked (pattern, point) rows, chunked products
     by_point = np.ascontiguousarray(scores.transpose(3, 0, 1, 2))  # Q x J x (k+1) x k
-    second = np.zeros((n_free, n_free))
+    from scipy.linalg.blas import dsyrk
+
+    second = np.zeros((n_free, n_free), order="F")
     rows_per_chunk = max(2048, int(4e6 // max(n_free, 1)))
     pending: list[tuple[np.ndarray, int]] = []
     pending_rows = 0
@@ -457,8 +459,10 @@ def information(
         s = s[:, free_flat]
         if prior_score is not None:
             s = np.column_stack([s, prior_score[point]])
-        w = post[keep, point] * counts[keep]
-        second[...] += (s * w[:, None]).T @ s
+        root = np.sqrt(post[keep, point] * counts[keep])
+        # symmetric rank-k update (upper triangle): half the flops of s'Ws
+        second[...] = dsyrk(1.0, (s * root[:, None]).T, beta=1.0, c=second, trans=0,
+                            lower=0, overwrite_c=1)
         pending.clear()
         pending_rows = 0
 
@@ -470,6 +474,7 @@ def information(
         if pending_rows >= rows_per_chunk:
             flush()
     flush()
+    second = np.triu(second) + np.triu(second, 1).T
     cross = (mean_score * counts[:, None]).T @ mean_score
     observed = -(hess + second - cross)
     if spec.constraint is not None:  # J' I J - sum_k g_k d2 full_k / dphi2

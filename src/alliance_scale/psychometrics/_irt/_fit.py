@@ -86,27 +86,39 @@ def m2_statistic(
         dw = prior * (dlogw - prior @ dlogw)
         delta1[:, -1] = ei @ dw
         delta2[:, -1] = pair @ dw
-    # Xi: model covariance of the moments (conditional independence over the grid)
-    xi11 = (ei * prior) @ ei.T
-    np.fill_diagonal(xi11, ei2 @ prior)
-    xi11 -= np.outer(e1, e1)
-    xi12 = (ei * prior) @ pair.T
-    xi22 = (pair * prior) @ pair.T
+    if (kind == "M2*" and not spec.variance_free and spec.constraint is None
+            and np.all(pars[:, 0] == 0)):  # mirt's null model: independent items
+        n_star = np.concatenate([n_i, n_ij[first, second]])
+        resid = np.sqrt(n_star) * (p - e) * np.sqrt(n_star / codes.shape[0])
+        delta = np.vstack([delta1, delta2])
+        m2 = _quadratic_form(None, delta, resid, whiten=_independent_whitening(
+            e1, ei2 @ prior - e1**2, first, second))
+        return M2Stats(m2, int(p.size - n_free), float("nan"))
+    # Xi: model covariance of the moments (conditional independence over the grid), the
+    # products of centred moments (no n x n outer products), then the cells of pairs that
+    # share an item, where E[X^2 | theta] replaces E[X | theta]^2
+    centred = np.vstack([ei - e1[:, None], pair - e2[:, None]])
+    xi = (centred * prior) @ centred.T  # one product; the blocks below are views
+    del centred
+    xi11 = xi[:n_items, :n_items]
+    xi12 = xi[:n_items, n_items:]
+    xi22 = xi[n_items:, n_items:]
+    np.fill_diagonal(xi11, ei2 @ prior - e1**2)
     for c in range(n_items):
         with_c = np.flatnonzero((first == c) | (second == c))
         other = np.where(first[with_c] == c, second[with_c], first[with_c])
-        xi12[c, with_c] = (ei2[c] * ei[other] * prior).sum(axis=1)
+        xi12[c, with_c] = (ei2[c] * ei[other] * prior).sum(axis=1) - e1[c] * e2[with_c]
         block = (ei[other] * (ei2[c] * prior)) @ ei[other].T
-        xi22[np.ix_(with_c, with_c)] = block
-    xi22[np.arange(first.size), np.arange(first.size)] = (ei2[first] * ei2[second]) @ prior
-    xi12 -= np.outer(e1, e2)
-    xi22 -= np.outer(e2, e2)
+        xi22[np.ix_(with_c, with_c)] = block - np.outer(e2[with_c], e2[with_c])
+    xi22[np.arange(first.size), np.arange(first.size)] = (
+        (ei2[first] * ei2[second]) @ prior - e2**2)
+    xi[n_items:, :n_items] = xi12.T
     if kind == "C2":
         p1, delta1, xi11, xi12, n_i = _c2_univariate(
             codes, probs, dprobs, ei, pair, e2, prior, first, second, n_free, dw, seen)
         p = np.concatenate([p1, p[n_items:]])
         e = np.concatenate([np.concatenate(probs) @ prior, e2])
-    xi = np.block([[xi11, xi12], [xi12.T, xi22]])
+        xi = np.block([[xi11, xi12], [xi12.T, xi22]])
     if spec.constraint is not None:  # constrained parameters (rating scale models)
         jac = spec.expand(spec.phi(pars))
         delta1 = delta1 @ jac
@@ -145,29 +157,52 @@ def _dqrdc2_rank(delta: np.ndarray, tol: float = QR_TOL, block: int = 64) -> np.
     n, p = delta.shape
     norms = np.linalg.norm(delta, axis=0)
     norms[norms == 0] = 1.0
-    basis = np.zeros((n, 0))
+    basis = np.zeros((p, n))  # rows: orthonormal vectors of the kept columns
+    count = 0
     kept: list[int] = []
     for first in range(0, p, block):
-        chunk = delta[:, first: first + block].copy()
+        chunk = delta[:, first: first + block].T.copy()  # columns as rows
+        done = basis[:count]
         for _ in range(2):
-            chunk -= basis @ (basis.T @ chunk)
-        new: list[np.ndarray] = []
-        for c in range(chunk.shape[1]):
-            v = chunk[:, c]
-            if new:
-                local = np.column_stack(new)
+            chunk -= (chunk @ done.T) @ done
+        start = count
+        for c in range(chunk.shape[0]):
+            v = chunk[c]
+            if count > start:
+                local = basis[start:count]
                 for _ in range(2):
-                    v = v - local @ (local.T @ v)
-            size = np.linalg.norm(v)
+                    v = v - (local @ v) @ local
+            size = np.sqrt(v @ v)
             if size >= tol * norms[first + c]:
                 kept.append(first + c)
-                new.append(v / size)
-        if new:
-            basis = np.column_stack([basis, *new])
+                basis[count] = v / size
+                count += 1
     return np.array(kept, dtype=np.int64)
 
 
-def _quadratic_form(xi: np.ndarray, delta: np.ndarray, resid: np.ndarray) -> float:
+def _independent_whitening(mean: np.ndarray, var: np.ndarray, first: np.ndarray,
+                           second: np.ndarray):
+    """``L^-1`` for the moments' covariance of independent items (mirt's null model).
+
+    With ``Y_i = X_i - mu_i`` the moments are ``A u`` (plus constants), ``u = (Y_i, Y_i
+    Y_j)`` uncorrelated with variances ``D = (v_i, v_i v_j)`` and ``A = [[I, 0], [B, I]]``,
+    ``B[(i, j), i] = mu_j``, ``B[(i, j), j] = mu_i`` (as ``X_i X_j = Y_i Y_j + mu_i Y_j +
+    mu_j Y_i + mu_i mu_j``). So ``Xi = A D A'`` and ``L = A D^(1/2)``: whitening costs
+    O(moments) per vector instead of a Cholesky factorisation of Xi.
+    """
+    n_items = mean.size
+    scale = 1.0 / np.sqrt(np.concatenate([var, var[first] * var[second]]))
+
+    def whiten(x: np.ndarray) -> np.ndarray:
+        top = x[:n_items]
+        rest = x[n_items:] - (mean[second] * top[first].T).T - (mean[first] * top[second].T).T
+        return (np.concatenate([top, rest]).T * scale).T
+
+    return whiten
+
+
+def _quadratic_form(xi: np.ndarray | None, delta: np.ndarray, resid: np.ndarray,
+                    whiten=None) -> float:
     """mirt's ``r' Δc (Δc' Ξ Δc)^-1 Δc' r`` with ``Δc = qr.Q(qr(Δ), complete = TRUE)[,
     -(1:ncol(Δ))]``.
 
@@ -187,23 +222,33 @@ def _quadratic_form(xi: np.ndarray, delta: np.ndarray, resid: np.ndarray) -> flo
     from scipy.linalg.lapack import dgeqrf, dorgqr
 
     n, p = delta.shape
+    if n <= p:  # no degrees of freedom: the caller reports it
+        return float("nan")
     kept = _dqrdc2_rank(delta)
-    factor, tau, _, info = dgeqrf(np.asfortranarray(delta[:, kept]))
-    if info != 0:  # pragma: no cover - LAPACK argument error
-        raise ArithmeticError("QR of the moments' Jacobian failed")
-    padded = np.zeros((n, p), order="F")
-    padded[:, : kept.size] = factor
-    basis, _, info = dorgqr(padded, tau)  # first p columns of H_1 ... H_r
-    try:
-        lower = cholesky(xi, lower=True)
-    except np.linalg.LinAlgError:
-        full, _ = np.linalg.qr(basis, mode="complete")
-        deltac = full[:, p:]
-        inner = deltac.T @ resid
-        return float(abs(inner @ np.linalg.solve(deltac.T @ xi @ deltac, inner)))
-    white_basis = solve_triangular(lower, basis, lower=True)
-    white_resid = solve_triangular(lower, resid, lower=True)
-    q_white = qr(white_basis, mode="economic")[0]
+    if kept.size == p:  # full rank: Q's first p columns span the Jacobian's columns
+        basis = delta
+    else:
+        factor, tau, _, info = dgeqrf(np.asfortranarray(delta[:, kept]))
+        if info != 0:  # pragma: no cover - LAPACK argument error
+            raise ArithmeticError("QR of the moments' Jacobian failed")
+        padded = np.zeros((n, p), order="F")
+        padded[:, : kept.size] = factor
+        basis, _, info = dorgqr(padded, tau)  # first p columns of H_1 ... H_r
+    if whiten is None:
+        try:
+            lower = cholesky(xi, lower=True, check_finite=False)
+        except np.linalg.LinAlgError:
+            full, _ = np.linalg.qr(basis, mode="complete")
+            deltac = full[:, p:]
+            inner = deltac.T @ resid
+            return float(abs(inner @ np.linalg.solve(deltac.T @ xi @ deltac, inner)))
+
+        def whiten(x: np.ndarray) -> np.ndarray:
+            return solve_triangular(lower, x, lower=True, check_finite=False)
+
+    white_basis = whiten(basis)
+    white_resid = whiten(resid)
+    q_white = qr(white_basis, mode="economic", check_finite=False)[0]
     rest = white_resid - q_white @ (q_white.T @ white_resid)
     return float(rest @ rest)
 
