@@ -305,6 +305,13 @@ def _confirmatory(
                 "is flagged (converged=False)", AllianceScaleWarning,
             )
         _warn_runaway(coded.items, np.abs(fit.pars[:, :dims]).max(axis=1))
+        edge = [f"{names[r]}-{names[c]} ({fit.corr[r, c]:.3f})" for r, c in free_corr
+                if abs(fit.corr[r, c]) > 0.99]
+        if edge:
+            warn_user("factor correlation(s) at the boundary (|r| > 0.99; no bound is imposed): "
+                      + ", ".join(edge) + ". The factors are not distinguished by these data "
+                      "(merge them), or the grid is too coarse (raise quadpts).",
+                      AllianceScaleWarning)
         vcov = None
         if se_type != "none":
             if grid.qmc:

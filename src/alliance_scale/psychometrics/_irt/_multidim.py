@@ -380,9 +380,13 @@ def mstep_corr(spec: MSpec, second: np.ndarray, corr: np.ndarray) -> np.ndarray:
 
     def objective(values: np.ndarray) -> float:
         r = _corr_from(values, spec)
-        sign, logdet = np.linalg.slogdet(r)
-        if sign <= 0:
+        try:  # positive definite, not just a positive determinant
+            lower = np.linalg.cholesky(r)
+        except np.linalg.LinAlgError:
             return -np.inf
+        if np.min(np.diag(lower)) < 1e-4:
+            return -np.inf
+        logdet = 2 * np.log(np.diag(lower)).sum()
         return float(-logdet - np.trace(np.linalg.solve(r, second)))
 
     def gradient(values: np.ndarray) -> np.ndarray:
@@ -508,9 +512,137 @@ def observed_score(spec: MSpec, grid: Grid, onehot: np.ndarray, counts: np.ndarr
     return np.concatenate(out)
 
 
+def _corr_log_weights(grid: Grid, spec: MSpec, values: np.ndarray) -> np.ndarray:
+    return grid.log_weights(_corr_from(values, spec))
+
+
+def exact_information(spec: MSpec, grid: Grid, patterns: Patterns, pars: np.ndarray,
+                      corr: np.ndarray) -> np.ndarray:
+    """Observed information of a between-item model on a product grid, exactly (Louis 1982):
+    minus the complete-data Hessian minus the posterior covariance of the complete-data
+    scores, pattern by pattern. Items on one factor contribute scores that depend on that
+    factor only, so the posterior second moments need only each factor's posterior (same
+    factor) and each pair of factors' joint posterior (different factors): products of
+    (patterns x nodes) x parameters matrices, never a parameters^2 array per grid point."""
+    onehot = one_hot(patterns.codes, spec.offsets, spec.n_columns)
+    counts = patterns.counts
+    n_pat = onehot.shape[0]
+    dims = spec.n_factors
+    q = grid.nodes.size
+    step = mestep(spec, grid, onehot, np.ones(n_pat), pars, corr)
+    post = step.posterior.reshape((n_pat,) + (q,) * dims)
+    free_index = -np.ones(spec.free.shape, dtype=np.int64)
+    free_index[spec.free] = np.arange(spec.n_item_free)
+    n_free = spec.n_free
+    hess = np.zeros((n_free, n_free))
+    # per factor: pattern x node x parameter scores at the pattern's answers, their columns
+    scores: list[list[np.ndarray]] = [[] for _ in range(dims)]
+    columns: list[list[np.ndarray]] = [[] for _ in range(dims)]
+    codes = patterns.codes
+    for (model, k, on, items), (_r, theta) in zip(spec.blocks, step.blocks, strict=True):
+        f = on[0]
+        sub = spec.reduced(pars, on, items, k)
+        prob, dprob, d2prob = item_arrays(model, sub, theta)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            g = np.where(prob[:, :, None] > 0, dprob / prob[:, :, None], 0.0)
+        # complete-data Hessian with the expected counts of the whole sample
+        r = (step.block_weights[spec.blocks.index((model, k, on, items))] * counts[:, None]
+             ).T @ onehot[:, (spec.offsets[items][:, None] + np.arange(k)).ravel()]
+        r = r.T.reshape(len(items), k, -1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(prob > 0, r / prob, 0.0)
+        block_hess = (np.einsum("ikq,ikpsq->ips", ratio, d2prob)
+                      - np.einsum("ikq,ikpq,iksq->ips", r, g, g))
+        cols_par = [on[0], *range(dims, dims + k - 1)]
+        where = free_index[np.ix_(items, cols_par)]  # items x npar
+        for i in range(len(items)):
+            hess[np.ix_(where[i], where[i])] += block_hess[i]
+        answers = codes[:, items]  # patterns x items (-1 missing)
+        gathered = g.transpose(0, 1, 3, 2)[np.arange(len(items))[None, :],
+                                             np.maximum(answers, 0)]  # P x items x Q x npar
+        gathered[answers < 0] = 0.0
+        scores[f].append(gathered.transpose(0, 2, 1, 3).reshape(n_pat, q, -1))
+        columns[f].append(where.ravel())
+    stacked = [np.concatenate(s_, axis=2) if s_ else np.zeros((n_pat, q, 0)) for s_ in scores]
+    cols = [np.concatenate(c_) if c_ else np.zeros(0, dtype=np.int64) for c_ in columns]
+    margins = [post.sum(axis=tuple(1 + g for g in range(dims) if g != f)) for f in range(dims)]
+    second = np.zeros((n_free, n_free))
+    mean = np.zeros((n_pat, n_free))
+    root_c = np.sqrt(counts)
+    for f in range(dims):
+        weighted = stacked[f] * np.sqrt(margins[f])[:, :, None] * root_c[:, None, None]
+        flat = weighted.reshape(n_pat * q, -1)
+        second[np.ix_(cols[f], cols[f])] += flat.T @ flat
+        mean[:, cols[f]] = np.einsum("pq,pqa->pa", margins[f], stacked[f])
+        for f2 in range(f + 1, dims):
+            joint = post.sum(axis=tuple(1 + g for g in range(dims) if g not in (f, f2)))
+            moved = np.einsum("pqr,prb->pqb", joint, stacked[f2]) * counts[:, None, None]
+            block = stacked[f].reshape(n_pat * q, -1).T @ moved.reshape(n_pat * q, -1)
+            second[np.ix_(cols[f], cols[f2])] += block
+            second[np.ix_(cols[f2], cols[f])] += block.T
+    if spec.free_corr:
+        points = grid.points(corr)
+        values = np.array([corr[a, b] for a, b in spec.free_corr])
+        logw = grid.log_weights(corr)
+        inverse = np.linalg.inv(corr)
+        z = points @ inverse
+        weights = np.exp(logw)
+        s_rho = np.column_stack([
+            (z[:, a] * z[:, b] - inverse[a, b]) - weights @ (z[:, a] * z[:, b] - inverse[a, b])
+            for a, b in spec.free_corr])  # grid points x correlations
+        rho = np.arange(spec.n_item_free, n_free)
+        flat_post = step.posterior
+        mean[:, rho] = flat_post @ s_rho
+        second[np.ix_(rho, rho)] += (s_rho * (counts @ flat_post)[:, None]).T @ s_rho
+        for f in range(dims):
+            # posterior expectation of s_rho at each node of factor f, per pattern
+            other = tuple(1 + g for g in range(dims) if g != f)
+            shaped = (flat_post[:, :, None] * s_rho[None]).reshape(
+                (n_pat,) + (q,) * dims + (len(rho),))
+            by_node = shaped.sum(axis=other) * counts[:, None, None]  # P x Q x n_rho
+            block = stacked[f].reshape(n_pat * q, -1).T @ by_node.reshape(n_pat * q, -1)
+            second[np.ix_(cols[f], rho)] += block
+            second[np.ix_(rho, cols[f])] += block.T
+        # complete-data Hessian of sum_g n_g log pi_g(rho): central differences of its
+        # analytic gradient (a handful of correlations)
+        n_g = counts @ flat_post
+
+        def grad_rho(vals: np.ndarray) -> np.ndarray:
+            c_ = _corr_from(vals, spec)
+            inv = np.linalg.inv(c_)
+            zz = points @ inv
+            w_ = np.exp(grid.log_weights(c_))
+            out = []
+            for a, b in spec.free_corr:
+                d_ = zz[:, a] * zz[:, b] - inv[a, b]
+                out.append(n_g @ (d_ - w_ @ d_))
+            return np.array(out)
+
+        h = 1e-5
+        for i in range(len(rho)):
+            e = np.zeros(len(rho))
+            e[i] = h
+            hess[rho, rho[i]] = (grad_rho(values + e) - grad_rho(values - e)) / (2 * h)
+    if spec.prior is not None:
+        diag = np.nan_to_num(spec.prior.terms(pars)[2])[spec.free]
+        hess[np.arange(spec.n_item_free), np.arange(spec.n_item_free)] += diag
+    cross = (mean * counts[:, None]).T @ mean
+    info = -(hess + second - cross)
+    return 0.5 * (info + info.T)
+
+
+def between_item(spec: MSpec, grid: Grid) -> bool:
+    """Every item on one factor, a product grid: :func:`exact_information` applies."""
+    return (not grid.qmc and not grid.bifactor
+            and all(len(on) == 1 for _m, _k, on, _i in spec.blocks))
+
+
 def information(spec: MSpec, grid: Grid, patterns: Patterns, pars: np.ndarray,
                 corr: np.ndarray, step_size: float = 1e-4) -> np.ndarray:
-    """Observed information: minus the central-difference Jacobian of the observed score."""
+    """Observed information: exact for between-item models (:func:`exact_information`),
+    otherwise minus the central-difference Jacobian of the observed score."""
+    if between_item(spec, grid):
+        return exact_information(spec, grid, patterns, pars, corr)
     onehot = one_hot(patterns.codes, spec.offsets, spec.n_columns)
     vec = spec.pack(pars, corr)
     n = vec.size
