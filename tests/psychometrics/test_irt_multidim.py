@@ -5,6 +5,7 @@ information matrix against a finite-difference Hessian, and bad input."""
 from __future__ import annotations
 
 import importlib.util
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -374,3 +375,28 @@ def test_exact_information_equals_the_numerical_one():
                                          fit._pars)) / (2 * e[i])
     numerical = -0.5 * (jac + jac.T)
     assert np.abs(exact - numerical).max() < 1e-6 * np.abs(numerical).max()
+
+
+def test_coarse_grid_warns_and_a_finer_one_recovers_the_correlation():
+    """Long, discriminating scales give posteriors narrower than the product grid's spacing;
+    the warning says so (rule: median posterior SD below half the spacing) and a finer
+    grid brings the correlation back to the truth (0.5)."""
+    rng = np.random.default_rng(21)
+    n = 800
+    theta = rng.multivariate_normal([0, 0], [[1, 0.5], [0.5, 1]], size=n)
+    parts = []
+    for f in range(2):
+        block = als.simulate_irt([2.2] * 8, [[1.5, 0, -1.5]] * 8, n=n, seed=30 + f,
+                                 theta=theta[:, f])
+        block.columns = [f"f{f}{c}" for c in block.columns]
+        parts.append(block)
+    data = pd.concat(parts, axis=1)
+    mapping = {"A": list(parts[0].columns), "B": list(parts[1].columns)}
+    with pytest.warns(als.AllianceScaleWarning, match="coarse"):
+        coarse = als.irt(data, factors=mapping, quadpts=9, se=None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fine = als.irt(data, factors=mapping, quadpts=41, se=None)
+    sample = np.corrcoef(theta.T)[0, 1]
+    assert abs(fine.latent_corr[1, 0] - sample) < abs(coarse.latent_corr[1, 0] - sample)
+    assert abs(fine.latent_corr[1, 0] - sample) < 0.05

@@ -14,7 +14,7 @@ from ...errors import AllianceScaleWarning, AnalysisError, OptionError
 from .._n_factors import _single_threaded_blas as single_threaded_blas
 from ._constraints import Equal, GradedRatingScale, RatingScale, equal_constraint
 from ._data import Coded, Patterns, code_responses, collapse
-from ._engine import Fit, Spec, em, grid, information
+from ._engine import THETA_LIM, Fit, Spec, em, grid, information
 from ._priors import Prior, check_lognormal_signs, parse_priors
 from ._result import IRTResult
 from ._start import start_values
@@ -312,6 +312,8 @@ def _confirmatory(
                       + ", ".join(edge) + ". The factors are not distinguished by these data "
                       "(merge them), or the grid is too coarse (raise quadpts).",
                       AllianceScaleWarning)
+        if not grid.qmc and estimate:
+            _warn_coarse_grid(spec, grid, patterns, fit, names)
         vcov = None
         if se_type != "none":
             if grid.qmc:
@@ -343,6 +345,31 @@ def _confirmatory(
         _codes=coded.codes, _index=coded.index, _counts=patterns.counts,
         _pattern_codes=patterns.codes, factors=names, latent_corr=fit.corr, _grid=grid,
     )
+
+
+def _warn_coarse_grid(spec: Any, grid: Any, patterns: Patterns, fit: Any,
+                      names: tuple[str, ...]) -> None:
+    """Warn when respondents' posteriors are narrower than half the grid's spacing: the
+    product rule then integrates poorly (correlations are pulled toward 0)."""
+    from ._multidim import posterior_scores
+
+    _, sd = posterior_scores(spec, grid, fit.pars, fit.corr, patterns.codes)
+    order = np.argsort(sd, axis=0)
+    spacing = grid.nodes[1] - grid.nodes[0]
+    narrow, medians = [], []
+    for f, name in enumerate(names):
+        cum = np.cumsum(patterns.counts[order[:, f]])
+        median = sd[order[np.searchsorted(cum, cum[-1] / 2), f], f]
+        if median < spacing / 2:
+            narrow.append(f"{name} ({median:.2f})")
+            medians.append(median)
+    if narrow:
+        needed = int(np.ceil(2 * THETA_LIM / (2 * min(medians)))) + 1
+        warn_user(
+            "the quadrature grid is coarse for these data: median posterior SD of "
+            + ", ".join(narrow) + f" is below half the spacing of the {grid.nodes.size} "
+            f"points ({spacing:.2f}); estimates, correlations above all, are biased toward "
+            f"0. Raise quadpts (to at least {needed}).", AllianceScaleWarning)
 
 
 def _invert(matrix: np.ndarray) -> np.ndarray:
