@@ -163,10 +163,11 @@ def _item_loglik(model: str, p: np.ndarray, rr: np.ndarray, theta: np.ndarray,
 
 def _item_newton(
     model: str, pars: np.ndarray, free: np.ndarray, r: np.ndarray, theta: np.ndarray,
-    max_iter: int = 20, tol: float = 1e-9, prior: Any = None,
+    max_iter: int = 20, tol: float = 1e-6, prior: Any = None,
 ) -> np.ndarray:
     """Maximise sum r log P (plus the log prior, when given: items x parameters) for a batch
-    of items (r: items x K x points) by Newton steps."""
+    of items (r: items x K x points) by Newton steps; an item stops when its step is below
+    ``tol`` (Newton converges quadratically: its error is then of order ``tol^2``)."""
     pars = pars.copy()
     idx = np.flatnonzero(free)
     if idx.size == 0:

@@ -342,11 +342,13 @@ def _collapse_cells(observed: np.ndarray, expected: np.ndarray, mincell: float =
     on, en = on[keep], en[keep]
     small = en < mincell  # computed before the merges below, as mirt does
     dropped = []
+    totals = on.sum(axis=1)  # kept current as rows merge forward
     for j in range(len(on) - 1):
-        if on[j].sum() == 1:
+        if totals[j] == 1:
             dropped.append(j)
             on[j + 1] += on[j]
             en[j + 1] += en[j]
+            totals[j + 1] += totals[j]
     if dropped:
         keep = np.setdiff1d(np.arange(len(on)), dropped)
         on, en = on[keep], en[keep]
@@ -356,10 +358,11 @@ def _collapse_cells(observed: np.ndarray, expected: np.ndarray, mincell: float =
         on, en = on[:-1], en[:-1]
     n_col = en.shape[1]
     if n_col > 2:
+        small_rows = small.any(axis=1)
         for j in range(len(en)):
-            if j >= len(small) or not small[j].any():
+            if j >= len(small_rows) or not small_rows[j]:
                 continue
-            tmp, tmp2 = list(en[j]), list(on[j])
+            tmp, tmp2 = en[j].tolist(), on[j].tolist()  # Python floats: fast scalar work
             while len(tmp) > 2:
                 m = min(tmp)
                 whc = max(i for i, v in enumerate(tmp) if v == m)
@@ -395,20 +398,25 @@ def _collapse_cells(observed: np.ndarray, expected: np.ndarray, mincell: float =
             en[:, j - 1] += en[:, j]
             on[:, j - 1] += on[:, j]
     en, on = en[:, ~dropcol], on[:, ~dropcol]
-    flags = (en < mincell) & (en != 0)
-    while flags.any() and en.ndim == 2 and len(en) > 1 and en.shape[1] > 1:
-        whc = int(np.flatnonzero(flags.any(axis=1))[0])
-        if whc == 0:
-            pick = 1
-        elif whc == len(en) - 1:
-            pick = whc - 1
-        else:
-            ss = (on[whc - 1].sum(), on[whc + 1].sum())
-            pick = whc - 1 if ss[0] == min(ss) else whc + 1
-        en[pick] += en[whc]
-        on[pick] += on[whc]
-        en, on = np.delete(en, whc, axis=0), np.delete(on, whc, axis=0)
-        flags = (en < mincell) & (en != 0)
+    if en.ndim == 2 and len(en) > 1 and en.shape[1] > 1:
+        # merge the first row holding a small nonzero cell into its neighbour, until none:
+        # rows as a list, each row's flag kept current (only the merged row changes)
+        en_rows, on_rows = list(en), list(on)
+        flag = ((en < mincell) & (en != 0)).any(axis=1).tolist()
+        while len(en_rows) > 1 and True in flag:
+            whc = flag.index(True)
+            if whc == 0:
+                pick = 1
+            elif whc == len(en_rows) - 1:
+                pick = whc - 1
+            else:
+                before, after = on_rows[whc - 1].sum(), on_rows[whc + 1].sum()
+                pick = whc - 1 if before == min(before, after) else whc + 1
+            en_rows[pick] = en_rows[pick] + en_rows[whc]
+            on_rows[pick] = on_rows[pick] + on_rows[whc]
+            flag[pick] = bool(np.any((en_rows[pick] < mincell) & (en_rows[pick] != 0)))
+            del en_rows[whc], on_rows[whc], flag[whc]
+        en, on = np.array(en_rows), np.array(on_rows)
     en = np.where(en == 0, np.nan, en)
     return on, en
 
