@@ -1,4 +1,5 @@
-"""``irt()``: fit a unidimensional IRT model by marginal maximum likelihood (mirt 1.47)."""
+"""``irt()``: fit an IRT model by marginal maximum likelihood (mirt 1.47): unidimensional,
+confirmatory multidimensional or bifactor, with optional priors (MAP) and constraints."""
 
 from __future__ import annotations
 
@@ -42,7 +43,8 @@ def irt(
     priors: Mapping[str, Sequence[Any]] | None = None,
     constrain: Sequence[Sequence[str]] | None = None,
 ) -> IRTResult:
-    """Fit a unidimensional item response model by marginal ML, as mirt's ``mirt(data, 1)``.
+    """Fit an item response model by marginal ML, as mirt's ``mirt(data, 1)`` (or with
+    ``factors=`` / ``bifactor=``, ``mirt(data, model)`` / ``bfactor(data, specific)``).
 
     The EM algorithm of Bock & Aitkin (1981) over mirt's quadrature (61 equally spaced
     points on [-6, 6], standard normal latent density), mirt's convergence rule (every
@@ -159,6 +161,19 @@ def irt(
     -2638.51
     >>> fit.coef()["a1"].round(2).tolist()  # the reverse-keyed item keeps its sign
     [1.47, 1.31, -0.82, 0.97, 0.79]
+
+    Two correlated factors (mirt's ``mirt.model('F1 = q1-q3; F2 = q4-q5; COV = F1*F2')``),
+    and MAP estimation with a lognormal prior on the slopes:
+
+    >>> two = als.irt(data, factors={"F1": ["q1", "q2", "q3"], "F2": ["q4", "q5"]}, se=None)
+    >>> list(two.coef(se=False).columns)
+    ['a1', 'a2', 'd1', 'd2', 'd3']
+    >>> two.latent_corr.shape
+    (2, 2)
+    >>> positive = data.assign(q3=5 - data["q3"])  # reverse-key q3 for the lognormal prior
+    >>> shrunk = als.irt(positive, priors={"a1": ("lnorm", 0.2, 0.5)}, se=None)
+    >>> bool((shrunk.coef()["a1"] > 0).all())
+    True
     """
     if isinstance(model, str):
         check_choice("model", model, MODELS)

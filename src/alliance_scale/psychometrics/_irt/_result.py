@@ -747,11 +747,17 @@ class IRTResult(Result):
                   f"NOT converged within {self.tol:g} after {self.iterations} EM iterations.")
         if self.n_factors > 1:
             grid_ = self._grid
-            dims = (f"{self.n_factors} factors ({', '.join(self.factors)}), correlated")
-            quadrature = (f"Quasi-Monte Carlo: {grid_.base.shape[0]} Halton nodes" if grid_.qmc
-                          else f"Quadrature: {grid_.nodes.size} points per dimension on "
-                          "[-6, 6]")
-            quadrature += "; latent density N(0, R), unit variances"
+            if grid_.bifactor:
+                dims = (f"bifactor: general {self.factors[0]}, specific "
+                        f"{', '.join(self.factors[1:])}, orthogonal")
+                quadrature = (f"Two-tier quadrature: {grid_.nodes.size} x {grid_.nodes.size} "
+                              "(general, specific) points on [-6, 6]; latent density N(0, I)")
+            else:
+                dims = (f"{self.n_factors} factors ({', '.join(self.factors)}), correlated")
+                quadrature = (f"Quasi-Monte Carlo: {grid_.base.shape[0]} Halton nodes"
+                              if grid_.qmc else f"Quadrature: {grid_.nodes.size} points per "
+                              "dimension on [-6, 6]")
+                quadrature += "; latent density N(0, R), unit variances"
         else:
             dims = "unidimensional"
             quadrature = ("Quadrature: 61 points on [-6, 6]; latent density N(0, "
@@ -778,7 +784,7 @@ class IRTResult(Result):
                             if self.vcov is not None else ""))
         table = format_table(self.coef())
         blocks: tuple[Any, ...] = ("\n".join(lines), "", table)
-        if self.n_factors > 1:
+        if self.n_factors > 1 and not self._grid.bifactor:
             corr = pd.DataFrame(self.latent_corr, index=list(self.factors),
                                 columns=list(self.factors))
             blocks += ("", "Factor correlations:", format_table(corr))
