@@ -255,6 +255,9 @@ def test_sat12_bfactor_against_mirt():
                       se="crossprod")
     assert all_equal(target, bifactor_vector(at_mirt, specific)) < 1e-4
     assert fit.loglik > at_mirt.loglik
+    m2 = fit.m2()  # mirt's product grid: 9^4 points for four factors
+    assert all_equal(EXPECTED["sat12_bfactor_m2"]["values"], m2["M2"]) < 1e-2
+    assert m2["df"].iloc[0] == EXPECTED["sat12_bfactor_m2_df"]["values"][0]
 
 
 def _bifactor_data(n=800, seed=0, specifics=2):
@@ -400,3 +403,25 @@ def test_coarse_grid_warns_and_a_finer_one_recovers_the_correlation():
     sample = np.corrcoef(theta.T)[0, 1]
     assert abs(fine.latent_corr[1, 0] - sample) < abs(coarse.latent_corr[1, 0] - sample)
     assert abs(fine.latent_corr[1, 0] - sample) < 0.05
+
+
+def test_m2_of_a_multidimensional_model_fits_the_truth_and_flags_one_factor():
+    """M2* of the true two-factor model does not reject (p > 0.01); the one-factor model of
+    the same data does (p < 1e-4); the correlation enters M2's Jacobian (df = moments -
+    parameters, the correlation counted)."""
+    rng = np.random.default_rng(8)
+    n = 1500
+    theta = rng.multivariate_normal([0, 0], [[1, 0.3], [0.3, 1]], size=n)
+    parts = []
+    for f in range(2):
+        block = als.simulate_irt([1.4, 1.1, 1.6, 1.2], [[1.0, -1.0]] * 4, n=n, seed=50 + f,
+                                 theta=theta[:, f])
+        block.columns = [f"f{f}{c}" for c in block.columns]
+        parts.append(block)
+    data = pd.concat(parts, axis=1)
+    two = als.irt(data, factors={"A": list(parts[0].columns), "B": list(parts[1].columns)},
+                  se=None).m2()
+    one = als.irt(data, se=None).m2()
+    assert two["df"].iloc[0] == 8 + 28 - 25 and one["df"].iloc[0] == 8 + 28 - 24
+    assert two["p"].iloc[0] > 0.01
+    assert one["p"].iloc[0] < 1e-4

@@ -26,20 +26,35 @@ class M2Stats:
     srmsr: float
 
 
+#: mirt's ``select_quadpts``: points per dimension of M2's product grid.
+M2_QUADPTS = {1: 61, 2: 31, 3: 15, 4: 9, 5: 7}
+
+
 def _moments(spec: Spec, pars: np.ndarray, theta: np.ndarray):
     """Per item over the grid: E[X|θ], E[X²|θ], dE[X|θ]/dpar (free parameters), and the
-    probabilities of categories 1 .. K-1 with their derivatives (for C2)."""
+    probabilities of categories 1 .. K-1 with their derivatives (for C2). ``theta``: the
+    1-D grid, or points x factors for a multidimensional model (``spec`` an ``MSpec``)."""
     n_items = len(spec.models)
-    ei = np.zeros((n_items, theta.size))
-    ei2 = np.zeros((n_items, theta.size))
+    multidim = hasattr(spec, "n_factors")
+    n_points = len(theta)
+    ei = np.zeros((n_items, n_points))
+    ei2 = np.zeros((n_items, n_points))
     dei, probs, dprobs = [], [], []
     for j in range(n_items):
         k = int(spec.n_cat[j])
-        prob, dprob, _ = item_arrays(spec.models[j], pars[j: j + 1, :k], theta, second=False)
+        if multidim:  # the item's own factors; its free parameters in the free order
+            cols = np.flatnonzero(spec.free[j])
+            on = cols[cols < spec.n_factors]
+            prob, dprob, _ = item_arrays(spec.models[j], pars[j: j + 1, cols], theta[:, on],
+                                         second=False)
+            free = np.ones(cols.size, dtype=bool)
+        else:
+            prob, dprob, _ = item_arrays(spec.models[j], pars[j: j + 1, :k], theta,
+                                         second=False)
+            free = spec.free[j, :k]
         scores = np.arange(k)
         ei[j] = scores @ prob[0]
         ei2[j] = (scores**2) @ prob[0]
-        free = spec.free[j, :k]
         dei.append(np.einsum("k,kpq->pq", scores, dprob[0])[free])
         probs.append(prob[0][1:])
         dprobs.append(dprob[0][1:][:, free])
@@ -48,11 +63,32 @@ def _moments(spec: Spec, pars: np.ndarray, theta: np.ndarray):
 
 def m2_statistic(
     spec: Spec, pars: np.ndarray, variance: float, codes: np.ndarray, kind: str = "M2*",
+    corr: np.ndarray | None = None,
 ) -> M2Stats:
     """mirt's M2 / M2* (means and cross-products) or C2 (Cai & Monroe 2014: category
-    proportions and cross-products); for binary items they coincide."""
-    theta = grid()
-    prior = np.exp(log_prior(theta, variance))
+    proportions and cross-products); for binary items they coincide. A multidimensional
+    model (``spec`` an ``MSpec``, factor correlations ``corr``) is integrated as mirt's
+    ``M2`` does: a product grid of ``select_quadpts(D)`` points per dimension on [-6, 6]
+    with ``N(0, R)`` weights normalised over it."""
+    multidim = hasattr(spec, "n_factors")
+    extra = None  # d(prior weights) / d(latent parameters): points x parameters
+    if multidim:
+        from ._multidim import Grid, _product
+
+        dims = spec.n_factors
+        nodes = np.linspace(-6.0, 6.0, M2_QUADPTS.get(dims, 3))
+        theta = _product(nodes, dims)
+        corr = np.eye(dims) if corr is None else corr
+        prior = np.exp(Grid(nodes, theta, qmc=False).log_weights(corr))
+        if spec.free_corr:
+            inverse = np.linalg.inv(corr)
+            z = theta @ inverse
+            dlog = np.column_stack([z[:, a] * z[:, b] - inverse[a, b]
+                                    for a, b in spec.free_corr])
+            extra = prior[:, None] * (dlog - prior @ dlog)
+    else:
+        theta = grid()
+        prior = np.exp(log_prior(theta, variance))
     n_items = len(spec.models)
     ei, ei2, dei, probs, dprobs = _moments(spec, pars, theta)
     first, second = np.triu_indices(n_items, 1)
@@ -69,7 +105,7 @@ def m2_statistic(
     e2 = pair @ prior
     e = np.concatenate([e1, e2])
     # Jacobian of the moments (delta)
-    n_free = int(spec.free.sum()) + int(spec.variance_free)
+    n_free = spec.n_free if multidim else int(spec.free.sum()) + int(spec.variance_free)
     starts = np.concatenate([[0], np.cumsum([d.shape[0] for d in dei])])
     delta1 = np.zeros((n_items, n_free))
     delta2 = np.zeros((first.size, n_free))
@@ -80,12 +116,13 @@ def m2_statistic(
         delta2[mine, cols] = (ei[second[mine]] * prior) @ dei[j].T
         mine = np.flatnonzero(second == j)
         delta2[mine, cols] = (ei[first[mine]] * prior) @ dei[j].T
-    dw = None
+    dw = extra
     if spec.variance_free:  # d/d variance of the moments through the prior weights
         dlogw = -0.5 / variance + 0.5 * theta**2 / variance**2
-        dw = prior * (dlogw - prior @ dlogw)
-        delta1[:, -1] = ei @ dw
-        delta2[:, -1] = pair @ dw
+        dw = (prior * (dlogw - prior @ dlogw))[:, None]
+    if dw is not None:  # latent parameters: the last columns
+        delta1[:, n_free - dw.shape[1]:] = ei @ dw
+        delta2[:, n_free - dw.shape[1]:] = pair @ dw
     if (kind == "M2*" and not spec.variance_free and spec.constraint is None
             and np.all(pars[:, 0] == 0)):  # mirt's null model: independent items
         n_star = np.concatenate([n_i, n_ij[first, second]])
@@ -482,8 +519,8 @@ def _c2_univariate(
     for j, d in enumerate(dprobs):
         delta1[row: row + d.shape[0], starts[j]: starts[j + 1]] = d @ prior
         row += d.shape[0]
-    if dw is not None:  # the latent variance
-        delta1[:, -1] = pis @ dw
+    if dw is not None:  # the latent variance or correlations
+        delta1[:, n_free - dw.shape[1]:] = pis @ dw
     xi11 = (pis * prior) @ pis.T
     same_item = item_of[:, None] == item_of[None, :]
     xi11[same_item] = 0.0

@@ -646,7 +646,6 @@ class IRTResult(Result):
         >>> int(fit.m2()["df"].iloc[0])
         5
         """
-        self._unidimensional("m2()")
         from scipy.stats import chi2
 
         from ._fit import m2_statistic, null_parameters, rmsea, rmsea_ci
@@ -657,7 +656,8 @@ class IRTResult(Result):
         kind = "C2" if type == "C2" else "M2*"
         level = check_number("ci", ci, 0.0, 1.0, low_open=True, high_open=True)
         with single_threaded_blas():
-            stats = m2_statistic(self._spec, self._pars, self.variance, self._codes, kind)
+            stats = m2_statistic(self._spec, self._pars, self.variance, self._codes, kind,
+                                 corr=self.latent_corr)
         if stats.df <= 0:
             raise AnalysisError(f"{type} has {stats.df} degrees of freedom here (too few items "
                                 "for the parameters); try type='C2'")
