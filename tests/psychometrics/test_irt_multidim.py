@@ -199,6 +199,8 @@ def test_bad_factor_mappings_name_the_item(conftwo):
         als.irt(conftwo, factors={})
     with pytest.raises(als.OptionError, match="graded"):
         als.irt(conftwo, "Rasch", factors={"F1": items[:4], "F2": items[4:]})
+    with pytest.raises(als.OptionError, match="quadpts"):
+        als.irt(conftwo, quadpts=21)
 
 
 def test_unidimensional_only_methods_refuse(conftwo_fit):

@@ -199,6 +199,11 @@ def irt(
             "two categories (use model='graded')"
         )
     kinds = tuple("graded" if m in ("graded", "2PL", "grsm") else "gpcm" for m in per_item)
+    one_dimension = bifactor is None and (
+        factors is None or (isinstance(factors, Mapping) and len(factors) == 1))
+    if quadpts is not None and one_dimension:
+        raise OptionError("quadpts applies to multidimensional models; one dimension uses "
+                          "mirt's 61 points on [-6, 6]")
     if (factors is not None or bifactor is not None) and constrain is not None:
         raise OptionError("constrain= is available for unidimensional models")
     if bifactor is not None:
