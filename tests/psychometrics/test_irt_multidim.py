@@ -75,6 +75,9 @@ def test_conftwo_against_mirt(conftwo_fit, conftwo):
     assert conftwo_fit.loglik - at_mirt.loglik < 0.05
     text = repr(conftwo_fit)
     assert "Factor correlations" in text and "31 points per dimension" in text
+    again = als.irt(conftwo, factors={"F1": items[:4], "F2": items[3:]}, pars=conftwo_fit,
+                    estimate=False, se=None)  # a fitted result as pars
+    assert again.loglik == pytest.approx(conftwo_fit.loglik, abs=1e-9)
 
 
 def test_information_is_the_hessian_of_the_loglik():

@@ -416,7 +416,12 @@ def _warn_runaway(items: tuple[str, ...], slopes: np.ndarray) -> None:
 def _given_multidim(pars: pd.DataFrame, spec: Any, items: tuple[str, ...],
                     names: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
     """Parameters of a confirmatory model given as ``coef()`` returns them (``a1`` ...,
-    ``d1`` ...); the correlations from ``pars.attrs["latent_corr"]`` when present."""
+    ``d1`` ...); the correlations from ``pars.attrs["latent_corr"]`` when present. A fitted
+    result (anything with ``coef()`` and ``latent_corr``) gives both."""
+    if hasattr(pars, "coef") and getattr(pars, "latent_corr", None) is not None:
+        frame = pars.coef(se=False)
+        frame.attrs["latent_corr"] = pars.latent_corr
+        pars = frame
     frame = check_frame("pars", pars)
     dims = len(names)
     out = np.zeros((len(items), dims + spec.k_max - 1))
