@@ -344,15 +344,30 @@ def _chi2_cdf(stat: float, df: int) -> float:
 
 
 # ------------------------------------------------------------------------------ S-X2
+def _lord_wingersky_step(like: np.ndarray, prob: np.ndarray) -> np.ndarray:
+    """Add one item (its K x points probabilities) to sum-score likelihoods."""
+    k = prob.shape[0]
+    new = np.zeros((like.shape[0] + k - 1, like.shape[1]))
+    for c in range(k):
+        new[c: c + like.shape[0]] += like * prob[c]
+    return new
+
+
+def _convolve_scores(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """Sum-score likelihoods of two disjoint item sets combined (scores x points each)."""
+    if first.shape[0] > second.shape[0]:
+        first, second = second, first
+    out = np.zeros((first.shape[0] + second.shape[0] - 1, first.shape[1]))
+    for t in range(first.shape[0]):
+        out[t: t + second.shape[0]] += first[t] * second
+    return out
+
+
 def _lord_wingersky(prob_list: list[np.ndarray]) -> np.ndarray:
     """Likelihood of each sum score over the grid (scores x points), items' P: K x points."""
     like = np.ones((1, prob_list[0].shape[1])) if prob_list else np.ones((1, 1))
     for prob in prob_list:
-        k = prob.shape[0]
-        new = np.zeros((like.shape[0] + k - 1, like.shape[1]))
-        for c in range(k):
-            new[c: c + like.shape[0]] += like * prob[c]
-        like = new
+        like = _lord_wingersky_step(like, prob)
     return like
 
 
@@ -468,14 +483,23 @@ def s_x2(spec: Spec, pars: np.ndarray, variance: float, codes: np.ndarray,
     for j in range(n_items):
         k = int(spec.n_cat[j])
         probs.append(item_arrays(spec.models[j], pars[j: j + 1, :k], theta, second=False)[0][0])
-    total = _lord_wingersky(probs) @ prior  # P(sum score)
+    # the sum-score likelihoods without each item: prefix and suffix recursions, then one
+    # convolution per item (instead of a recursion over the other items for each)
+    prefix = [np.ones((1, theta.size))]
+    for prob in probs:
+        prefix.append(_lord_wingersky_step(prefix[-1], prob))
+    suffix = [np.ones((1, theta.size))]
+    for prob in probs[::-1]:
+        suffix.append(_lord_wingersky_step(suffix[-1], prob))
+    suffix = suffix[::-1]  # suffix[i]: items i .. J-1
+    total = prefix[-1] @ prior  # P(sum score)
     sums = codes.sum(axis=1)
     n_scores = total.size
     stats = np.full(n_items, np.nan)
     dfs = np.zeros(n_items, dtype=int)
     for i in range(n_items):
         k = int(spec.n_cat[i])
-        rest = _lord_wingersky([p for j, p in enumerate(probs) if j != i])
+        rest = _convolve_scores(prefix[i], suffix[i + 1])
         expected = np.full((n_scores, k), np.nan)
         for c in range(k):
             expected[c: c + rest.shape[0], c] = (rest @ (probs[i][c] * prior)) / total[
