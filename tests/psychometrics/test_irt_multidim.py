@@ -430,3 +430,24 @@ def test_m2_of_a_multidimensional_model_fits_the_truth_and_flags_one_factor():
     assert two["df"].iloc[0] == 8 + 28 - 25 and one["df"].iloc[0] == 8 + 28 - 24
     assert two["p"].iloc[0] > 0.01
     assert one["p"].iloc[0] < 1e-4
+
+
+def test_sx2_of_a_multidimensional_model():
+    """S-X2 over the two-factor grid: the true two-factor model's statistics are smaller in
+    total than the one-factor model's on the same data, and every item gets a df."""
+    rng = np.random.default_rng(9)
+    n = 1500
+    theta = rng.multivariate_normal([0, 0], [[1, 0.2], [0.2, 1]], size=n)
+    parts = []
+    for f in range(2):
+        block = als.simulate_irt([1.6, 1.3, 1.8, 1.4], [[1.0, -1.0]] * 4, n=n, seed=70 + f,
+                                 theta=theta[:, f])
+        block.columns = [f"f{f}{c}" for c in block.columns]
+        parts.append(block)
+    data = pd.concat(parts, axis=1)
+    two = als.irt(data, factors={"A": list(parts[0].columns), "B": list(parts[1].columns)},
+                  se=None).item_fit()
+    one = als.irt(data, se=None).item_fit()
+    assert (two["df_S_X2"] > 0).all()
+    assert two["S_X2"].sum() < one["S_X2"].sum()
+    assert (two["p_S_X2"] < 0.001).sum() <= 1 < (one["p_S_X2"] < 0.001).sum()

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._engine import Spec, grid, log_prior
-from ._models import item_arrays
+from ._models import item_arrays, probabilities
 
 __all__: list[str] = []
 
@@ -61,6 +61,37 @@ def _moments(spec: Spec, pars: np.ndarray, theta: np.ndarray):
     return ei, ei2, dei, probs, dprobs
 
 
+def _integration(spec: Spec, variance: float, corr: np.ndarray | None
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Nodes and normalised weights of M2 and S-X2: mirt's 61-point grid for one dimension;
+    for a multidimensional model (``MSpec``) mirt's ``select_quadpts(D)`` points per
+    dimension on [-6, 6] with ``N(0, R)`` weights normalised over the product grid."""
+    if not hasattr(spec, "n_factors"):
+        theta = grid()
+        return theta, np.exp(log_prior(theta, variance))
+    from ._multidim import Grid, _product
+
+    dims = spec.n_factors
+    nodes = np.linspace(-6.0, 6.0, M2_QUADPTS.get(dims, 3))
+    theta = _product(nodes, dims)
+    corr = np.eye(dims) if corr is None else corr
+    return theta, np.exp(Grid(nodes, theta, qmc=False).log_weights(corr))
+
+
+def _item_probabilities(spec: Spec, pars: np.ndarray, theta: np.ndarray) -> list[np.ndarray]:
+    """Each item's category probabilities (K x nodes) over the nodes of :func:`_integration`."""
+    out = []
+    for j in range(len(spec.models)):
+        k = int(spec.n_cat[j])
+        if hasattr(spec, "n_factors"):
+            cols = np.flatnonzero(spec.free[j])
+            on = cols[cols < spec.n_factors]
+            out.append(probabilities(spec.models[j], pars[j: j + 1, cols], theta[:, on])[0])
+        else:
+            out.append(probabilities(spec.models[j], pars[j: j + 1, :k], theta)[0])
+    return out
+
+
 def m2_statistic(
     spec: Spec, pars: np.ndarray, variance: float, codes: np.ndarray, kind: str = "M2*",
     corr: np.ndarray | None = None,
@@ -72,23 +103,13 @@ def m2_statistic(
     with ``N(0, R)`` weights normalised over it."""
     multidim = hasattr(spec, "n_factors")
     extra = None  # d(prior weights) / d(latent parameters): points x parameters
-    if multidim:
-        from ._multidim import Grid, _product
-
-        dims = spec.n_factors
-        nodes = np.linspace(-6.0, 6.0, M2_QUADPTS.get(dims, 3))
-        theta = _product(nodes, dims)
-        corr = np.eye(dims) if corr is None else corr
-        prior = np.exp(Grid(nodes, theta, qmc=False).log_weights(corr))
-        if spec.free_corr:
-            inverse = np.linalg.inv(corr)
-            z = theta @ inverse
-            dlog = np.column_stack([z[:, a] * z[:, b] - inverse[a, b]
-                                    for a, b in spec.free_corr])
-            extra = prior[:, None] * (dlog - prior @ dlog)
-    else:
-        theta = grid()
-        prior = np.exp(log_prior(theta, variance))
+    theta, prior = _integration(spec, variance, corr)
+    if multidim and spec.free_corr:
+        corr = np.eye(spec.n_factors) if corr is None else corr
+        inverse = np.linalg.inv(corr)
+        z = theta @ inverse
+        dlog = np.column_stack([z[:, a] * z[:, b] - inverse[a, b] for a, b in spec.free_corr])
+        extra = prior[:, None] * (dlog - prior @ dlog)
     n_items = len(spec.models)
     ei, ei2, dei, probs, dprobs = _moments(spec, pars, theta)
     first, second = np.triu_indices(n_items, 1)
@@ -474,21 +495,20 @@ def _collapse_cells(observed: np.ndarray, expected: np.ndarray, mincell: float =
 
 
 def s_x2(spec: Spec, pars: np.ndarray, variance: float, codes: np.ndarray,
-         mincell: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
-    """Orlando & Thissen's (2000) S-X2 and its df for every item, as mirt's ``itemfit``."""
-    theta = grid()
-    prior = np.exp(log_prior(theta, variance))
+         mincell: float = 1.0, corr: np.ndarray | None = None
+         ) -> tuple[np.ndarray, np.ndarray]:
+    """Orlando & Thissen's (2000) S-X2 and its df for every item, as mirt's ``itemfit``
+    (a multidimensional model integrated over mirt's product grid, ``corr`` its factor
+    correlations)."""
+    theta, prior = _integration(spec, variance, corr)
     n_items = len(spec.models)
-    probs = []
-    for j in range(n_items):
-        k = int(spec.n_cat[j])
-        probs.append(item_arrays(spec.models[j], pars[j: j + 1, :k], theta, second=False)[0][0])
+    probs = _item_probabilities(spec, pars, theta)
     # the sum-score likelihoods without each item: prefix and suffix recursions, then one
     # convolution per item (instead of a recursion over the other items for each)
-    prefix = [np.ones((1, theta.size))]
+    prefix = [np.ones((1, len(theta)))]
     for prob in probs:
         prefix.append(_lord_wingersky_step(prefix[-1], prob))
-    suffix = [np.ones((1, theta.size))]
+    suffix = [np.ones((1, len(theta)))]
     for prob in probs[::-1]:
         suffix.append(_lord_wingersky_step(suffix[-1], prob))
     suffix = suffix[::-1]  # suffix[i]: items i .. J-1
@@ -513,7 +533,8 @@ def s_x2(spec: Spec, pars: np.ndarray, variance: float, codes: np.ndarray,
             continue
         with np.errstate(invalid="ignore", divide="ignore"):
             stats[i] = np.nansum((on - en) ** 2 / en)
-        n_par = int(spec.free[i, :k].sum())
+        n_par = int(spec.free[i].sum()) if hasattr(spec, "n_factors") else int(
+            spec.free[i, :k].sum())
         if spec.constraint is not None:  # mirt counts the item's own b's and c
             n_par = spec.constraint.item_parameter_count(i)
         dfs[i] = int(np.sum(~np.isnan(en)) - len(en) - n_par - int(spec.variance_free))

@@ -687,7 +687,8 @@ class IRTResult(Result):
         Observed against expected counts of each category at each sum score (the expected
         from the Lord-Wingersky recursion without the item), cells collapsed as mirt's
         ``collapseCells`` does (``mincell``); df = cells - rows - the item's parameters (and
-        the latent variance when it is estimated).
+        the latent variance when it is estimated). A multidimensional or bifactor model is
+        integrated over mirt's product grid (as :meth:`m2`).
 
         Parameters
         ----------
@@ -711,7 +712,6 @@ class IRTResult(Result):
         >>> als.irt(data, "2PL").item_fit().columns.tolist()
         ['S_X2', 'df_S_X2', 'RMSEA_S_X2', 'p_S_X2']
         """
-        self._unidimensional("item_fit() (S-X2)")
         from scipy.stats import chi2
 
         from ._fit import rmsea, s_x2
@@ -720,7 +720,9 @@ class IRTResult(Result):
         if np.any(self._codes < 0):
             raise AnalysisError("S-X2 needs complete answers (sum scores); drop the "
                                 "respondents with missing answers and refit")
-        stats, dfs = s_x2(self._spec, self._pars, self.variance, self._codes, mincell)
+        with single_threaded_blas():
+            stats, dfs = s_x2(self._spec, self._pars, self.variance, self._codes, mincell,
+                              corr=self.latent_corr)
         with np.errstate(invalid="ignore"):
             p = np.where(dfs > 0, chi2.sf(stats, np.maximum(dfs, 1)), np.nan)
         return pd.DataFrame({
