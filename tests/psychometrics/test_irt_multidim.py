@@ -410,22 +410,25 @@ def test_coarse_grid_warns_and_a_finer_one_recovers_the_correlation():
     assert abs(fine.latent_corr[1, 0] - sample) < 0.05
 
 
+def _two_factors(corr: float, slopes: list[float], seed: int, n: int = 1500):
+    """Four three-category items on each of two correlated factors, and their mapping."""
+    rng = np.random.default_rng(seed)
+    theta = rng.multivariate_normal([0, 0], [[1, corr], [corr, 1]], size=n)
+    parts = []
+    for f in range(2):
+        block = als.simulate_irt(slopes, [[1.0, -1.0]] * 4, n=n, seed=10 * seed + f,
+                                 theta=theta[:, f])
+        block.columns = [f"f{f}{c}" for c in block.columns]
+        parts.append(block)
+    return pd.concat(parts, axis=1), {"A": list(parts[0].columns), "B": list(parts[1].columns)}
+
+
 def test_m2_of_a_multidimensional_model_fits_the_truth_and_flags_one_factor():
     """M2* of the true two-factor model does not reject (p > 0.01); the one-factor model of
     the same data does (p < 1e-4); the correlation enters M2's Jacobian (df = moments -
     parameters, the correlation counted)."""
-    rng = np.random.default_rng(8)
-    n = 1500
-    theta = rng.multivariate_normal([0, 0], [[1, 0.3], [0.3, 1]], size=n)
-    parts = []
-    for f in range(2):
-        block = als.simulate_irt([1.4, 1.1, 1.6, 1.2], [[1.0, -1.0]] * 4, n=n, seed=50 + f,
-                                 theta=theta[:, f])
-        block.columns = [f"f{f}{c}" for c in block.columns]
-        parts.append(block)
-    data = pd.concat(parts, axis=1)
-    two = als.irt(data, factors={"A": list(parts[0].columns), "B": list(parts[1].columns)},
-                  se=None).m2()
+    data, mapping = _two_factors(corr=0.3, slopes=[1.4, 1.1, 1.6, 1.2], seed=8)
+    two = als.irt(data, factors=mapping, se=None).m2()
     one = als.irt(data, se=None).m2()
     assert two["df"].iloc[0] == 8 + 28 - 25 and one["df"].iloc[0] == 8 + 28 - 24
     assert two["p"].iloc[0] > 0.01
@@ -435,18 +438,8 @@ def test_m2_of_a_multidimensional_model_fits_the_truth_and_flags_one_factor():
 def test_sx2_of_a_multidimensional_model():
     """S-X2 over the two-factor grid: the true two-factor model's statistics are smaller in
     total than the one-factor model's on the same data, and every item gets a df."""
-    rng = np.random.default_rng(9)
-    n = 1500
-    theta = rng.multivariate_normal([0, 0], [[1, 0.2], [0.2, 1]], size=n)
-    parts = []
-    for f in range(2):
-        block = als.simulate_irt([1.6, 1.3, 1.8, 1.4], [[1.0, -1.0]] * 4, n=n, seed=70 + f,
-                                 theta=theta[:, f])
-        block.columns = [f"f{f}{c}" for c in block.columns]
-        parts.append(block)
-    data = pd.concat(parts, axis=1)
-    two = als.irt(data, factors={"A": list(parts[0].columns), "B": list(parts[1].columns)},
-                  se=None).item_fit()
+    data, mapping = _two_factors(corr=0.2, slopes=[1.6, 1.3, 1.8, 1.4], seed=9)
+    two = als.irt(data, factors=mapping, se=None).item_fit()
     one = als.irt(data, se=None).item_fit()
     assert (two["df_S_X2"] > 0).all()
     assert two["S_X2"].sum() < one["S_X2"].sum()
