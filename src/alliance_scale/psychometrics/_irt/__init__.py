@@ -1,14 +1,18 @@
 """Item response theory with mirt 1.47's numbers: unidimensional graded, 2PL, generalized
-partial credit and (partial credit) Rasch models by marginal ML (EM).
+partial credit and (partial credit) Rasch models by marginal ML (EM); confirmatory
+multidimensional and bifactor models; MAP with priors.
 
 Private modules behind one face: :mod:`._models` (item response functions and their
-derivatives), :mod:`._data` (coding, patterns), :mod:`._start` (starting values),
-:mod:`._engine` (EM, observed information), :mod:`._scores` (EAP / MAP / ML / WLE /
-EAPsum), :mod:`._result` (:class:`IRTResult`), :mod:`._irt` (:func:`irt`),
-:mod:`._simulate` (:func:`simulate_irt`), :mod:`._multigroup` (:func:`irt_multigroup`,
-several groups), :mod:`._multigroup_result` (:class:`MultiGroupIRTResult`), :mod:`._dif`
-(:func:`dif`, :class:`DIFResult`), :mod:`._residuals` (local dependence),
-:mod:`._personfit` (Zh, infit / outfit), :mod:`._plots` (curves, information, Wright map).
+derivatives, any number of dimensions), :mod:`._data` (coding, patterns), :mod:`._start`
+(starting values), :mod:`._engine` (unidimensional EM, observed information),
+:mod:`._multidim` (multidimensional grids, EM, two-tier bifactor E-step, information),
+:mod:`._priors` (MAP priors), :mod:`._constraints` (rating scale and equality constraints),
+:mod:`._scores` (EAP / MAP / ML / WLE / EAPsum), :mod:`._fit` (M2, S-X2),
+:mod:`._result` (:class:`IRTResult`), :mod:`._irt` (:func:`irt`), :mod:`._simulate`
+(:func:`simulate_irt`), :mod:`._multigroup` (:func:`irt_multigroup`, several
+groups), :mod:`._multigroup_result` (:class:`MultiGroupIRTResult`), :mod:`._dif` (:func:`dif`,
+:class:`DIFResult`), :mod:`._residuals` (local dependence), :mod:`._personfit` (Zh, infit /
+outfit), :mod:`._plots` (curves, information, Wright map).
 """
 
 from __future__ import annotations

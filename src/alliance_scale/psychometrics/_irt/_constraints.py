@@ -143,3 +143,61 @@ class GradedRatingScale:
 
     def item_parameter_count(self, item: int) -> int:
         return 1 + (self.n_cat - 1) + int(item > 0)
+
+
+@dataclass(frozen=True)
+class Equal:
+    """mirt's ``constrain``: groups of free item parameters held equal (linear: the free
+    parameters are ``design @ phi``, one ``phi`` per group or unconstrained parameter)."""
+
+    design: np.ndarray  # free parameters x phi
+    labels: tuple[str, ...]  # a name per phi (the first of its group)
+    counts: tuple[int, ...]  # free parameters per item (S-X2's df)
+    kind: str = "equal"
+
+    @property
+    def n_phi(self) -> int:
+        return self.design.shape[1]
+
+    def full(self, phi: np.ndarray) -> np.ndarray:
+        return self.design @ phi
+
+    def phi(self, full: np.ndarray) -> np.ndarray:
+        return np.linalg.lstsq(self.design, full, rcond=None)[0]
+
+    def jacobian(self, phi: np.ndarray) -> np.ndarray:
+        return self.design
+
+    def curvature(self, phi: np.ndarray, grad: np.ndarray) -> np.ndarray:
+        return np.zeros((self.n_phi, self.n_phi))
+
+    def names(self, items: tuple[str, ...]) -> list[str]:
+        return list(self.labels)
+
+    def item_parameter_count(self, item: int) -> int:
+        return self.counts[item]
+
+
+def equal_constraint(groups: list[list[int]], names: list[str], counts: tuple[int, ...]
+                     ) -> Equal:
+    """Equality constraint from groups of positions in the free-parameter vector."""
+    n = len(names)
+    parent = list(range(n))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for group in groups:
+        for other in group[1:]:
+            a, b = root(group[0]), root(other)
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+    roots = sorted({root(i) for i in range(n)})
+    column = {r: c for c, r in enumerate(roots)}
+    design = np.zeros((n, len(roots)))
+    for i in range(n):
+        design[i, column[root(i)]] = 1.0
+    return Equal(design, tuple(names[r] for r in roots), counts)

@@ -60,6 +60,8 @@ class Spec:
     variance_free: bool
     #: Rating scale constraints (``_constraints``): free item parameters = full(phi).
     constraint: Any = None
+    #: Priors on item parameters (``_priors.Prior``, items x k_max): MAP estimation.
+    prior: Any = None
     offsets: np.ndarray = field(init=False)
     n_columns: int = field(init=False)
     k_max: int = field(init=False)
@@ -148,25 +150,30 @@ def estep(onehot: np.ndarray, counts: np.ndarray, logp: np.ndarray, logw: np.nda
     return EStep(logl, float(counts @ lse), expected, weighted.sum(axis=0))
 
 
-def _item_loglik(model: str, p: np.ndarray, rr: np.ndarray, theta: np.ndarray) -> np.ndarray:
+def _item_loglik(model: str, p: np.ndarray, rr: np.ndarray, theta: np.ndarray,
+                 prior: Any = None) -> np.ndarray:
     prob = probabilities(model, p, theta)
     with np.errstate(divide="ignore", invalid="ignore"):
         out = np.where(rr > 0, rr * np.log(prob), 0.0).sum(axis=(1, 2))
+        if prior is not None:
+            out = out + prior.terms(p)[0].sum(axis=1)
     out[~np.all(prob > 0, axis=(1, 2)) | ~np.isfinite(out)] = -np.inf
     return out
 
 
 def _item_newton(
     model: str, pars: np.ndarray, free: np.ndarray, r: np.ndarray, theta: np.ndarray,
-    max_iter: int = 20, tol: float = 1e-9,
+    max_iter: int = 20, tol: float = 1e-6, prior: Any = None,
 ) -> np.ndarray:
-    """Maximise sum r log P for a batch of items (r: items x K x points) by Newton steps."""
+    """Maximise sum r log P (plus the log prior, when given: items x parameters) for a batch
+    of items (r: items x K x points) by Newton steps; an item stops when its step is below
+    ``tol`` (Newton converges quadratically: its error is then of order ``tol^2``)."""
     pars = pars.copy()
     idx = np.flatnonzero(free)
     if idx.size == 0:
         return pars
 
-    current = _item_loglik(model, pars, r, theta)
+    current = _item_loglik(model, pars, r, theta, prior)
     active = np.ones(len(pars), dtype=bool)
     for _ in range(max_iter):
         rows = np.flatnonzero(active)
@@ -180,6 +187,12 @@ def _item_newton(
         hess = np.einsum("ikq,ikpsq->ips", ratio, d2prob) - np.einsum(
             "ikq,ikpq,iksq->ips", ratio / np.where(prob > 0, prob, 1.0), dprob, dprob
         )
+        if prior is not None:
+            block = prior.take(rows, range(sub.shape[1]))
+            _, pgrad, phess = block.terms(sub)
+            grad = grad + pgrad
+            diag = np.arange(sub.shape[1])
+            hess[:, diag, diag] += phess
         g = grad[:, idx]
         h = -hess[np.ix_(np.arange(rows.size), idx, idx)]
         lowest = np.linalg.eigvalsh(h)[:, 0]
@@ -191,7 +204,8 @@ def _item_newton(
         for _half in range(30):
             trial = sub.copy()
             trial[:, idx] += scale[:, None] * step
-            new = _item_loglik(model, trial, r[rows], theta)
+            new = _item_loglik(model, trial, r[rows], theta,
+                               None if prior is None else prior.take(rows, range(sub.shape[1])))
             ok = new >= current[rows] - 1e-12 * np.abs(current[rows])
             take = ok & ~improved
             sub[take] = trial[take]
@@ -226,6 +240,8 @@ def _constrained_mstep(
         for model, k, items in spec.blocks:
             cols = spec.offsets[items][:, None] + np.arange(k)[None, :]
             value += _item_loglik(model, p[items, :k], expected[cols], theta).sum()
+        if spec.prior is not None:
+            value += spec.prior.terms(p)[0][spec.free].sum()
         return value
 
     current = total(unpack(phi))
@@ -246,6 +262,10 @@ def _constrained_mstep(
                 flat = j * spec.k_max + np.arange(k)
                 grad[flat] = g[pos]
                 hess[np.ix_(flat, flat)] = h[pos]
+        if spec.prior is not None:
+            _, pgrad, phess = spec.prior.terms(p)
+            grad = grad + np.nan_to_num(pgrad).ravel()
+            hess[np.diag_indices_from(hess)] += np.nan_to_num(phess).ravel()
         jac = constraint.jacobian(phi)
         g_full = grad[positions]
         g_phi = jac.T @ g_full
@@ -280,7 +300,9 @@ def mstep(spec: Spec, pars: np.ndarray, expected: np.ndarray, theta: np.ndarray)
     for model, k, items in spec.blocks:
         cols = spec.offsets[items][:, None] + np.arange(k)[None, :]
         r = expected[cols]  # items x K x Q
-        new[items, :k] = _item_newton(model, pars[items, :k], spec.free[items[0], :k], r, theta)
+        prior = None if spec.prior is None else spec.prior.take(items, range(k))
+        new[items, :k] = _item_newton(model, pars[items, :k], spec.free[items[0], :k], r, theta,
+                                      prior=prior)
     return new
 
 
@@ -310,6 +332,19 @@ def _unpack(spec: Spec, vec: np.ndarray, pars: np.ndarray) -> tuple[np.ndarray, 
     return out, (float(vec[n]) if spec.variance_free else None)
 
 
+def accelerate(pre2: np.ndarray, pre: np.ndarray, vec: np.ndarray) -> np.ndarray | None:
+    """Ramsay's (1975) acceleration as mirt's EM: the next point from the last three, or
+    None when the last two steps coincide."""
+    dx2 = pre - pre2
+    dx = vec - pre
+    d2x2 = dx - dx2
+    denom = d2x2 @ d2x2
+    if denom <= 0:
+        return None
+    accel = max(1.0 - np.sqrt((dx @ dx) / denom), -5.0)
+    return (1.0 - accel) * vec + accel * pre
+
+
 def em(
     spec: Spec, patterns: Patterns, start: np.ndarray, theta: np.ndarray,
     tol: float = 1e-4, max_cycles: int = 500, variance: float = 1.0,
@@ -334,13 +369,8 @@ def em(
             converged = True
             break
         if cycles % 3 == 0:
-            dx2 = pre - pre2
-            dx = vec - pre
-            d2x2 = dx - dx2
-            denom = d2x2 @ d2x2
-            if denom > 0:
-                accel = max(1.0 - np.sqrt((dx @ dx) / denom), -5.0)
-                trial = (1.0 - accel) * vec + accel * pre
+            trial = accelerate(pre2, pre, vec)
+            if trial is not None:
                 trial_pars, trial_var = _unpack(spec, trial, pars)
                 if valid(spec, trial_pars, theta) and (trial_var is None or trial_var > 1e-4):
                     vec = trial
@@ -390,6 +420,10 @@ def information(
         sel = np.flatnonzero(item_of == j)
         loc = positions[sel] % k
         hess[np.ix_(sel, sel)] = blocks_hess[j][np.ix_(loc, loc)]
+    if spec.prior is not None:  # the posterior's curvature: minus the prior's Hessian
+        _, prior_grad, prior_hess = spec.prior.terms(pars)
+        diag = np.arange(len(positions))
+        hess[diag, diag] += np.nan_to_num(prior_hess).ravel()[positions]
     prior_score = None
     if spec.variance_free:
         prior_score = -0.5 / variance + 0.5 * theta**2 / variance**2
@@ -409,7 +443,9 @@ def information(
         mean_score = np.column_stack([mean_score, post @ prior_score])
     # posterior second moment of the scores: stacked (pattern, point) rows, chunked products
     by_point = np.ascontiguousarray(scores.transpose(3, 0, 1, 2))  # Q x J x (k+1) x k
-    second = np.zeros((n_free, n_free))
+    from scipy.linalg.blas import dsyrk
+
+    second = np.zeros((n_free, n_free), order="F")
     rows_per_chunk = max(2048, int(4e6 // max(n_free, 1)))
     pending: list[tuple[np.ndarray, int]] = []
     pending_rows = 0
@@ -424,8 +460,10 @@ def information(
         s = s[:, free_flat]
         if prior_score is not None:
             s = np.column_stack([s, prior_score[point]])
-        w = post[keep, point] * counts[keep]
-        second[...] += (s * w[:, None]).T @ s
+        root = np.sqrt(post[keep, point] * counts[keep])
+        # symmetric rank-k update (upper triangle): half the flops of s'Ws
+        second[...] = dsyrk(1.0, (s * root[:, None]).T, beta=1.0, c=second, trans=0,
+                            lower=0, overwrite_c=1)
         pending.clear()
         pending_rows = 0
 
@@ -437,12 +475,15 @@ def information(
         if pending_rows >= rows_per_chunk:
             flush()
     flush()
+    second = np.triu(second) + np.triu(second, 1).T
     cross = (mean_score * counts[:, None]).T @ mean_score
     observed = -(hess + second - cross)
     if spec.constraint is not None:  # J' I J - sum_k g_k d2 full_k / dphi2
         phi = spec.phi(pars)
         jac = spec.expand(phi)
         gradient = counts @ mean_score
+        if spec.prior is not None:
+            gradient[: len(positions)] += np.nan_to_num(prior_grad).ravel()[positions]
         observed = jac.T @ observed @ jac
         n_phi = spec.constraint.n_phi
         observed[:n_phi, :n_phi] -= spec.constraint.curvature(

@@ -1,8 +1,10 @@
-"""``irt()``: fit a unidimensional IRT model by marginal maximum likelihood (mirt 1.47)."""
+"""``irt()``: fit an IRT model by marginal maximum likelihood (mirt 1.47): unidimensional,
+confirmatory multidimensional or bifactor, with optional priors (MAP) and constraints."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -11,9 +13,10 @@ from ..._checks import check_choice, check_flag, check_frame, check_integer, che
 from ..._warn import warn_user
 from ...errors import AllianceScaleWarning, AnalysisError, OptionError
 from .._blas import single_threaded_blas
-from ._constraints import GradedRatingScale, RatingScale
+from ._constraints import Equal, GradedRatingScale, RatingScale, equal_constraint
 from ._data import Coded, Patterns, code_responses, collapse
-from ._engine import Fit, Spec, em, grid, information
+from ._engine import THETA_LIM, Fit, Spec, em, grid, information
+from ._priors import Prior, check_lognormal_signs, parse_priors
 from ._result import IRTResult
 from ._start import start_values
 
@@ -34,8 +37,14 @@ def irt(
     max_cycles: int = 500,
     pars: pd.DataFrame | IRTResult | None = None,
     estimate: bool = True,
+    factors: Mapping[str, Sequence[str]] | None = None,
+    bifactor: Mapping[str, Sequence[str]] | None = None,
+    quadpts: int | None = None,
+    priors: Mapping[str, Sequence[Any]] | None = None,
+    constrain: Sequence[Sequence[str]] | None = None,
 ) -> IRTResult:
-    """Fit a unidimensional item response model by marginal ML, as mirt's ``mirt(data, 1)``.
+    """Fit an item response model by marginal ML, as mirt's ``mirt(data, 1)`` (or with
+    ``factors=`` / ``bifactor=``, ``mirt(data, model)`` / ``bfactor(data, specific)``).
 
     The EM algorithm of Bock & Aitkin (1981) over mirt's quadrature (61 equally spaced
     points on [-6, 6], standard normal latent density), mirt's convergence rule (every
@@ -87,6 +96,40 @@ def irt(
         False: no EM; traces, information, scores, reliability, fit statistics,
         log-likelihood and standard errors at ``pars`` (e.g. a calibration's parameters
         applied to a new sample; ``iterations`` is 0).
+    factors : mapping of str to sequence of str, optional
+        A confirmatory multidimensional model, as mirt's ``mirt.model('F1 = 1-4 ...')``:
+        factor name -> the items loading on it (an item may load on several: within-item
+        structure). Every item must be named at least once. Factor variances are fixed at
+        1 and their correlations estimated (mirt's ``COV = F1*F2``); the coefficients gain
+        columns ``a1``, ``a2`` ... in the mapping's order. Integration as mirt: a product
+        grid of ``quadpts`` points per dimension (31 for two factors, 15 for three) up to
+        three factors, 5,000 quasi-Monte Carlo (Halton) nodes beyond (mirt's ``QMCEM``).
+        One factor gives the unidimensional model. Models ``"graded"``, ``"2PL"`` and
+        ``"gpcm"``.
+    bifactor : mapping of str to sequence of str, optional
+        A bifactor model, as mirt's ``bfactor(data, specific)``: a general factor ``G`` on
+        every item plus the specific factors given here (name -> its items; an item on
+        none loads on ``G`` only, as mirt's ``NA``), all orthogonal with variance 1.
+        Integrated two-tier (Gibbons & Hedeker 1992): for each specific factor over a
+        (general, specific) grid of 31 x 31 points, so the cost grows with the number of
+        specific factors instead of exponentially. Coefficients: ``a1`` (general), ``a2``
+        ... (specifics in the mapping's order). Not with ``factors``.
+    quadpts : int, optional
+        Quadrature points per dimension (mirt's ``quadpts``; default as mirt: 61, 31, 15
+        for one to three dimensions; nodes in total for more than three).
+    priors : mapping, optional
+        Priors for MAP estimation, as mirt's ``parprior`` / ``PRIOR``: parameter ->
+        ``(distribution, value, value)`` with ``"norm"`` (mean, SD) or ``"lnorm"``
+        (meanlog, sdlog; positive parameters only). A key is a parameter label for every
+        item (``"a1"``, ``"d2"``; ``"d"``: every intercept) or ``"item.label"`` for one
+        item, e.g. ``{"a1": ("lnorm", 0.2, 0.5), "Comfort.d1": ("norm", 4, 1)}``. EM then
+        maximises the posterior; the information includes the prior's curvature; the
+        log-likelihood reported is the marginal one without the prior (mirt's ``logLik``).
+        A lognormal prior on a reverse-keyed item's slope is refused (it would flip it).
+    constrain : sequence of sequences of str, optional
+        Groups of parameters held equal, as mirt's ``constrain`` (``"item.a1"``,
+        ``"item.d2"``), e.g. ``[["Comfort.a1", "Work.a1"]]``. Unidimensional ``"graded"``,
+        ``"2PL"``, ``"gpcm"`` models.
 
     Returns
     -------
@@ -122,6 +165,19 @@ def irt(
     -2638.51
     >>> fit.coef()["a1"].round(2).tolist()  # the reverse-keyed item keeps its sign
     [1.47, 1.31, -0.82, 0.97, 0.79]
+
+    Two correlated factors (mirt's ``mirt.model('F1 = q1-q3; F2 = q4-q5; COV = F1*F2')``),
+    and MAP estimation with a lognormal prior on the slopes:
+
+    >>> two = als.irt(data, factors={"F1": ["q1", "q2", "q3"], "F2": ["q4", "q5"]}, se=None)
+    >>> list(two.coef(se=False).columns)
+    ['a1', 'a2', 'd1', 'd2', 'd3']
+    >>> two.latent_corr.shape
+    (2, 2)
+    >>> positive = data.assign(q3=5 - data["q3"])  # reverse-key q3 for the lognormal prior
+    >>> shrunk = als.irt(positive, priors={"a1": ("lnorm", 0.2, 0.5)}, se=None)
+    >>> bool((shrunk.coef()["a1"] > 0).all())
+    True
     """
     if isinstance(model, str):
         check_choice("model", model, MODELS)
@@ -133,6 +189,8 @@ def irt(
     check_choice("se", se_type, SE_TYPES)
     tol = check_number("tol", tol, 0.0, low_open=True)
     max_cycles = check_integer("max_cycles", max_cycles, minimum=1)
+    if quadpts is not None:
+        quadpts = check_integer("quadpts", quadpts, minimum=3)
     coded = code_responses(data)
     n_cat = coded.n_categories
     per_item = [model] * len(coded.items) if isinstance(model, str) else list(model)
@@ -145,6 +203,39 @@ def irt(
             "two categories (use model='graded')"
         )
     kinds = tuple("graded" if m in ("graded", "2PL", "grsm") else "gpcm" for m in per_item)
+    one_dimension = bifactor is None and (
+        factors is None or (isinstance(factors, Mapping) and len(factors) == 1))
+    if quadpts is not None and one_dimension:
+        raise OptionError("quadpts applies to multidimensional models; one dimension uses "
+                          "mirt's 61 points on [-6, 6]")
+    if (factors is not None or bifactor is not None) and constrain is not None:
+        raise OptionError("constrain= is available for unidimensional models")
+    if bifactor is not None:
+        if factors is not None:
+            raise OptionError("give factors= (correlated factors) or bifactor= (general + "
+                              "specific factors), not both")
+        specific, specific_names = _loadings(bifactor, coded.items, every_item=False)
+        overlap = [coded.items[j] for j in np.flatnonzero(specific.sum(axis=1) > 1)]
+        if overlap:
+            raise OptionError("in a bifactor model an item loads on one specific factor; "
+                              + ", ".join(map(repr, overlap)) + " are named under several")
+        if "G" in specific_names:
+            raise OptionError("'G' names the general factor; rename that specific factor")
+        loadings = np.column_stack([np.ones(len(coded.items), dtype=bool), specific])
+        if any(m not in ("graded", "2PL", "gpcm") for m in per_item):
+            raise OptionError("bifactor= supports the models 'graded', '2PL' and 'gpcm'")
+        return _confirmatory(coded, kinds, per_item, model, loadings, ("G", *specific_names),
+                             se_type=se_type, tol=tol, max_cycles=max_cycles,
+                             estimate=estimate, pars=pars, quadpts=quadpts, bifactor=True,
+                             priors=priors)
+    if factors is not None:
+        loadings, names = _loadings(factors, coded.items)
+        if len(names) > 1:
+            if any(m not in ("graded", "2PL", "gpcm") for m in per_item):
+                raise OptionError("factors= supports the models 'graded', '2PL' and 'gpcm'")
+            return _confirmatory(coded, kinds, per_item, model, loadings, names, se_type=se_type,
+                                 tol=tol, max_cycles=max_cycles, estimate=estimate, pars=pars,
+                                 quadpts=quadpts, priors=priors)
     rasch = isinstance(model, str) and model in ("Rasch", "pcm", "rsm")
     constraint = None
     if model in ("rsm", "grsm"):
@@ -156,6 +247,15 @@ def irt(
         kind = RatingScale if model == "rsm" else GradedRatingScale
         constraint = kind(len(coded.items), int(n_cat[0]))
     spec = Spec(kinds, n_cat, slope_fixed=rasch, variance_free=rasch, constraint=constraint)
+    if constrain is not None:
+        if constraint is not None:
+            raise OptionError("constrain= is not available with the rating scale models (their "
+                              "own constraints already tie the parameters)")
+        spec.constraint = _equalities(constrain, spec, coded.items)
+    if priors is not None:
+        labels = ["a1"] + [f"d{k}" for k in range(1, spec.k_max)]
+        prior = parse_priors(priors, coded.items, labels, n_cat)
+        spec.prior = Prior(np.where(spec.free, prior.kind, 0), prior.first, prior.second)
     with single_threaded_blas():
         fit, vcov, patterns = _estimate(spec, coded, rasch=rasch, pars=pars, estimate=estimate,
                                         tol=tol, max_cycles=max_cycles, se_type=se_type)
@@ -168,6 +268,207 @@ def irt(
         vcov=vcov, _spec=spec, _pars=fit.pars, _codes=coded.codes, _index=coded.index,
         _counts=patterns.counts, _pattern_codes=patterns.codes,
     )
+
+
+def _loadings(factors: Mapping[str, Sequence[str]], items: tuple[str, ...],
+              every_item: bool = True) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Items x factors indicator of a ``factors=`` mapping, checked against the data."""
+    if not isinstance(factors, Mapping) or not factors:
+        raise OptionError("factors must be a non-empty mapping: factor name -> item names")
+    names = tuple(str(f) for f in factors)
+    position = {item: j for j, item in enumerate(items)}
+    loadings = np.zeros((len(items), len(names)), dtype=bool)
+    for f, (name, members) in enumerate(factors.items()):
+        if isinstance(members, str) or not isinstance(members, Sequence) or not members:
+            raise OptionError(f"factor {name!r}: give a non-empty sequence of item names")
+        for item in members:
+            if str(item) not in position:
+                raise OptionError(f"factor {name!r} names item {item!r}, which is not in "
+                                  "the data")
+            loadings[position[str(item)], f] = True
+    orphans = [items[j] for j in np.flatnonzero(~loadings.any(axis=1))]
+    if orphans and every_item:
+        raise OptionError("item(s) on no factor: " + ", ".join(map(repr, orphans))
+                          + " (name each item under at least one factor, or drop it)")
+    return loadings, names
+
+
+def _confirmatory(
+    coded: Coded, kinds: tuple[str, ...], per_item: list[str], model: str | Sequence[str],
+    loadings: np.ndarray, names: tuple[str, ...], *, se_type: str, tol: float,
+    max_cycles: int, estimate: bool, pars: pd.DataFrame | None, quadpts: int | None,
+    bifactor: bool = False, priors: Mapping[str, Sequence[Any]] | None = None,
+) -> IRTResult:
+    """A confirmatory multidimensional model (``_multidim``), packed as an IRTResult."""
+    from . import _multidim as md
+    from ._start import multidim_start
+
+    if se_type not in ("none", "oakes", "louis", "crossprod", "sandwich"):  # pragma: no cover
+        raise OptionError(f"se={se_type!r}")
+    dims = len(names)
+    free_corr = () if bifactor else tuple((r, c) for r in range(dims) for c in range(r))
+    spec = md.MSpec(kinds, coded.n_categories, loadings, free_corr)
+    grid = md.make_grid(dims, quadpts, bifactor=bifactor)
+    patterns = collapse(coded.codes)
+    if pars is None:
+        start = multidim_start(kinds, coded.n_categories, loadings, coded.codes)
+        corr = np.eye(dims)
+    else:
+        start, corr = _given_multidim(pars, spec, coded.items, names)
+    if priors is not None:
+        labels = [f"a{f + 1}" for f in range(dims)] + [f"d{k}" for k in range(1, spec.k_max)]
+        prior = parse_priors(priors, coded.items, labels, dims + coded.n_categories - 1)
+        spec.prior = Prior(np.where(spec.free, prior.kind, 0), prior.first, prior.second)
+        check_lognormal_signs(spec.prior, start, coded.items)
+    with single_threaded_blas():
+        fit = md.em(spec, grid, patterns, start, corr, tol=tol,
+                    max_cycles=max_cycles if estimate else 0)
+        if estimate and not fit.converged:
+            warn_user(
+                f"EM did not converge within tol={tol:g} after {max_cycles} cycles; the result "
+                "is flagged (converged=False)", AllianceScaleWarning,
+            )
+        _warn_runaway(coded.items, np.abs(fit.pars[:, :dims]).max(axis=1))
+        edge = [f"{names[r]}-{names[c]} ({fit.corr[r, c]:.3f})" for r, c in free_corr
+                if abs(fit.corr[r, c]) > 0.99]
+        if edge:
+            warn_user("factor correlation(s) at the boundary (|r| > 0.99; no bound is imposed): "
+                      + ", ".join(edge) + ". The factors are not distinguished by these data "
+                      "(merge them), or the grid is too coarse (raise quadpts).",
+                      AllianceScaleWarning)
+        if not grid.qmc and estimate:
+            _warn_coarse_grid(spec, grid, patterns, fit, names)
+        vcov = None
+        if se_type != "none":
+            if grid.qmc:
+                warn_user("no standard errors with quasi-Monte Carlo integration (more than "
+                          "three factors): the numerical information is too noisy",
+                          AllianceScaleWarning)
+            else:
+                if se_type == "crossprod":
+                    inverse = _invert(md.score_crossprod(spec, grid, patterns, fit.pars,
+                                                         fit.corr))
+                else:
+                    inverse = _invert(md.information(spec, grid, patterns, fit.pars, fit.corr))
+                    if se_type == "sandwich":
+                        inverse = inverse @ md.score_crossprod(
+                            spec, grid, patterns, fit.pars, fit.corr) @ inverse
+                labels = ([f"a{f + 1}" for f in range(dims)]
+                          + [f"d{k}" for k in range(1, spec.k_max)])
+                rows = [f"{coded.items[j]}.{labels[p]}" for j, p in zip(*np.nonzero(spec.free),
+                                                                       strict=True)]
+                rows += [f"COV_{r + 1}{c + 1}" for r, c in free_corr]
+                vcov = pd.DataFrame(inverse, index=rows, columns=rows)
+    label = model if isinstance(model, str) else "mixed (" + ", ".join(per_item) + ")"
+    return IRTResult(
+        model=label, items=coded.items, categories=coded.categories, loglik=fit.loglik,
+        n_obs=int(coded.codes.shape[0]), n_parameters=spec.n_free, variance=1.0,
+        iterations=fit.iterations, converged=fit.converged, tol=tol,
+        se_type=None if vcov is None else ("oakes" if se_type == "louis" else se_type),
+        vcov=vcov, _spec=spec, _pars=fit.pars,
+        _codes=coded.codes, _index=coded.index, _counts=patterns.counts,
+        _pattern_codes=patterns.codes, factors=names, latent_corr=fit.corr, _grid=grid,
+    )
+
+
+def _warn_coarse_grid(spec: Any, grid: Any, patterns: Patterns, fit: Any,
+                      names: tuple[str, ...]) -> None:
+    """Warn when respondents' posteriors are narrower than half the grid's spacing: the
+    product rule then integrates poorly (correlations are pulled toward 0)."""
+    from ._multidim import posterior_scores
+
+    _, sd = posterior_scores(spec, grid, fit.pars, fit.corr, patterns.codes)
+    order = np.argsort(sd, axis=0)
+    spacing = grid.nodes[1] - grid.nodes[0]
+    narrow, medians = [], []
+    for f, name in enumerate(names):
+        cum = np.cumsum(patterns.counts[order[:, f]])
+        median = sd[order[np.searchsorted(cum, cum[-1] / 2), f], f]
+        if median < spacing / 2:
+            narrow.append(f"{name} ({median:.2f})")
+            medians.append(median)
+    if narrow:
+        needed = int(np.ceil(2 * THETA_LIM / (2 * min(medians)))) + 1
+        warn_user(
+            "the quadrature grid is coarse for these data: median posterior SD of "
+            + ", ".join(narrow) + f" is below half the spacing of the {grid.nodes.size} "
+            f"points ({spacing:.2f}); estimates, correlations above all, are biased toward "
+            f"0. Raise quadpts (to at least {needed}).", AllianceScaleWarning)
+
+
+def _invert(matrix: np.ndarray) -> np.ndarray:
+    try:
+        return np.linalg.inv(matrix)
+    except np.linalg.LinAlgError:
+        warn_user("the information matrix is singular: no standard errors",
+                  AllianceScaleWarning)
+        return np.full(matrix.shape, np.nan)
+
+
+def _warn_runaway(items: tuple[str, ...], slopes: np.ndarray) -> None:
+    runaway = [items[j] for j in np.flatnonzero(slopes > RUNAWAY_SLOPE)]
+    if runaway:
+        warn_user(
+            "slope(s) ran away (|a| > 10; no bound is imposed): "
+            + ", ".join(repr(r) for r in runaway)
+            + ". The item separates respondents almost perfectly or its categories are "
+            "too sparse; inspect it, collapse categories or drop it.",
+            AllianceScaleWarning,
+        )
+
+
+def _given_multidim(pars: pd.DataFrame, spec: Any, items: tuple[str, ...],
+                    names: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Parameters of a confirmatory model given as ``coef()`` returns them (``a1`` ...,
+    ``d1`` ...); the correlations from ``pars.attrs["latent_corr"]`` when present. A fitted
+    result (anything with ``coef()`` and ``latent_corr``) gives both."""
+    if hasattr(pars, "coef") and getattr(pars, "latent_corr", None) is not None:
+        frame = pars.coef(se=False)
+        frame.attrs["latent_corr"] = pars.latent_corr
+        pars = frame
+    frame = check_frame("pars", pars)
+    dims = len(names)
+    out = np.zeros((len(items), dims + spec.k_max - 1))
+    for j, item in enumerate(items):
+        if item not in frame.index:
+            raise OptionError(f"pars has no row for item {item!r}")
+        k = int(spec.n_cat[j])
+        columns = [f"a{f + 1}" for f in range(dims)] + [f"d{m}" for m in range(1, k)]
+        absent = [c for c in columns if c not in frame.columns]
+        if absent:
+            raise OptionError(f"pars lacks column(s) {', '.join(absent)} (item {item!r})")
+        values = frame.loc[item, columns].to_numpy(dtype=float)
+        if not np.all(np.isfinite(values)):
+            raise OptionError(f"pars of item {item!r} are not all finite")
+        out[j, :dims] = np.where(spec.loadings[j], values[:dims], 0.0)
+        out[j, dims: dims + k - 1] = values[dims:]
+    corr = np.asarray(pars.attrs.get("latent_corr", np.eye(dims)), dtype=float)
+    if corr.shape != (dims, dims):
+        raise OptionError(f"pars.attrs['latent_corr'] must be {dims} x {dims}")
+    return out, corr
+
+
+def _equalities(constrain: Sequence[Sequence[str]], spec: Spec, items: tuple[str, ...]
+                ) -> Equal:
+    """mirt's ``constrain`` groups (parameter names ``item.label``) as a linear constraint."""
+    names = _parameter_names(spec, items)
+    names = names[: int(spec.free.sum())]
+    position = {name: i for i, name in enumerate(names)}
+    if isinstance(constrain, str) or not isinstance(constrain, Sequence):
+        raise OptionError("constrain must be a sequence of groups of parameter names")
+    groups = []
+    for group in constrain:
+        if isinstance(group, str) or not isinstance(group, Sequence) or len(group) < 2:
+            raise OptionError(f"constrain: each group names at least two parameters; got "
+                              f"{group!r}")
+        unknown = [g for g in group if g not in position]
+        if unknown:
+            raise OptionError("constrain: no estimated parameter "
+                              + ", ".join(map(repr, unknown)) + " (names are item.a1, item.d1 "
+                              "...)")
+        groups.append([position[g] for g in group])
+    counts = tuple(int(c) for c in spec.free.sum(axis=1))
+    return equal_constraint(groups, names, counts)
 
 
 def _parameter_names(spec: Spec, items: tuple[str, ...]) -> list[str]:
@@ -222,6 +523,8 @@ def _estimate(
                 "item must point the same way; reverse-key "
                 + ", ".join(map(repr, reversed_items)) + " first")
         start[spec.free] = spec.constraint.full(spec.constraint.phi(start[spec.free]))
+    if spec.prior is not None:
+        check_lognormal_signs(spec.prior, start, coded.items)
     fit = em(spec, patterns, start, theta, tol=tol, max_cycles=max_cycles if estimate else 0,
              variance=variance)
     if estimate and not fit.converged:
@@ -229,15 +532,8 @@ def _estimate(
             f"EM did not converge within tol={tol:g} after {max_cycles} cycles; the result is "
             "flagged (converged=False)", AllianceScaleWarning,
         )
-    runaway = [coded.items[j] for j in np.flatnonzero(np.abs(fit.pars[:, 0]) > RUNAWAY_SLOPE)]
-    if runaway and not rasch:
-        warn_user(
-            "slope(s) ran away (|a| > 10; no bound is imposed): "
-            + ", ".join(repr(r) for r in runaway)
-            + ". The item separates respondents almost perfectly or its categories are "
-            "too sparse; inspect it, collapse categories or drop it.",
-            AllianceScaleWarning,
-        )
+    if not rasch:
+        _warn_runaway(coded.items, np.abs(fit.pars[:, 0]))
     vcov = None
     if se_type != "none":
         info = information(spec, patterns, fit.pars, fit.variance, theta, fit.estep)

@@ -34,21 +34,36 @@ def _expit(x: np.ndarray) -> np.ndarray:
     return out
 
 
+def _design(theta: np.ndarray) -> np.ndarray:
+    """Points x dimensions (a 1-D grid is one dimension)."""
+    return theta[:, None] if theta.ndim == 1 else theta
+
+
+def _split(pars: np.ndarray, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``a theta`` (items x points), the intercepts (items x K-1) and the design."""
+    design = _design(theta)
+    dims = design.shape[1]
+    return pars[:, :dims] @ design.T, pars[:, dims:], design
+
+
 def probabilities(model: str, pars: np.ndarray, theta: np.ndarray) -> np.ndarray:
-    """Category probabilities, items x K x points (``pars``: items x K)."""
-    a = pars[:, :1, None]
-    d = pars[:, 1:, None]
+    """Category probabilities, items x K x points.
+
+    ``theta``: points (1-D) or points x D; ``pars``: items x (D + K - 1), the D slopes then
+    the intercepts (one dimension: ``[a, d_1, ...]``).
+    """
+    at, d, _ = _split(pars, theta)
     if model == "graded":
-        star = _expit(a * theta + d)
+        star = _expit(at[:, None, :] + d[:, :, None])
         n_items, n_steps, n_points = star.shape
         full = np.empty((n_items, n_steps + 2, n_points))
         full[:, 0] = 1.0
         full[:, -1] = 0.0
         full[:, 1:-1] = star
         return full[:, :-1] - full[:, 1:]
-    steps = np.arange(pars.shape[1])[None, :, None]
-    z = steps * (a * theta)
-    z[:, 1:] += d
+    steps = np.arange(d.shape[1] + 1)[None, :, None]
+    z = steps * at[:, None, :]
+    z[:, 1:] += d[:, :, None]
     z -= z.max(axis=1, keepdims=True)
     np.exp(z, out=z)
     z /= z.sum(axis=1, keepdims=True)
@@ -58,13 +73,15 @@ def probabilities(model: str, pars: np.ndarray, theta: np.ndarray) -> np.ndarray
 def item_arrays(
     model: str, pars: np.ndarray, theta: np.ndarray, second: bool = True
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """``P``, ``dP`` and (when ``second``) ``d2P`` of a batch of items over ``theta``."""
+    """``P``, ``dP`` and (when ``second``) ``d2P`` of a batch of items over ``theta``
+    (parameters ordered as in :func:`probabilities`: slopes, then intercepts)."""
     n_items, n_par = pars.shape
-    n_cat = n_par
-    n_points = theta.size
+    at, d, design = _split(pars, theta)
+    dims = design.shape[1]
+    n_cat = n_par - dims + 1
+    n_points = design.shape[0]
     if model == "graded":
-        a = pars[:, :1, None]
-        star = _expit(a * theta + pars[:, 1:, None])  # items x (K-1) x Q
+        star = _expit(at[:, None, :] + d[:, :, None])  # items x (K-1) x Q
         q = star * (1.0 - star)
         w = q * (1.0 - 2.0 * star)
         full = np.zeros((n_items, n_cat + 1, n_points))
@@ -73,22 +90,26 @@ def item_arrays(
         prob = full[:, :-1] - full[:, 1:]
         dstar = np.zeros((n_items, n_cat + 1, n_par, n_points))
         steps = np.arange(1, n_cat)
-        dstar[:, 1:-1, 0] = q * theta
-        dstar[:, steps, steps] = q
+        for m in range(dims):
+            dstar[:, 1:-1, m] = q * design[:, m]
+        dstar[:, steps, dims - 1 + steps] = q
         dprob = dstar[:, :-1] - dstar[:, 1:]
         if not second:
             return prob, dprob, None
         d2star = np.zeros((n_items, n_cat + 1, n_par, n_par, n_points))
-        d2star[:, 1:-1, 0, 0] = w * theta**2
-        d2star[:, steps, 0, steps] = w * theta
-        d2star[:, steps, steps, 0] = w * theta
-        d2star[:, steps, steps, steps] = w
+        for m in range(dims):
+            for m2 in range(dims):
+                d2star[:, 1:-1, m, m2] = w * (design[:, m] * design[:, m2])
+            d2star[:, steps, m, dims - 1 + steps] = w * design[:, m]
+            d2star[:, steps, dims - 1 + steps, m] = w * design[:, m]
+        d2star[:, steps, dims - 1 + steps, dims - 1 + steps] = w
         return prob, dprob, d2star[:, :-1] - d2star[:, 1:]
     prob = probabilities(model, pars, theta)
     cats = np.arange(n_cat)
     e = np.zeros((n_cat, n_par, n_points))  # dz_c / dpar
-    e[:, 0] = cats[:, None] * theta
-    e[cats[1:], cats[1:]] = 1.0
+    for m in range(dims):
+        e[:, m] = cats[:, None] * design[:, m]
+    e[cats[1:], dims - 1 + cats[1:]] = 1.0
     ebar = np.einsum("ikq,kpq->ipq", prob, e)  # items x npar x Q
     centred = e[None] - ebar[:, None]  # items x K x npar x Q
     dprob = prob[:, :, None] * centred

@@ -61,7 +61,11 @@ class IRTResult(Result):
         How standard errors were computed (``"oakes"``, ``"crossprod"``, ``"sandwich"``).
     vcov : DataFrame or None
         Covariance of the estimated parameters (rows and columns ``item.a1``, ``item.d1``,
-        ..., ``COV_11``).
+        ..., ``COV_11``; multidimensional: ``COV_21`` ... for the correlations).
+    factors : tuple of str
+        Names of the latent dimensions (``("F1",)`` for a unidimensional model).
+    latent_corr : ndarray or None
+        Estimated correlations of the factors (multidimensional models).
 
     Examples
     --------
@@ -92,6 +96,19 @@ class IRTResult(Result):
     _index: pd.Index
     _counts: np.ndarray  # respondents per distinct pattern
     _pattern_codes: np.ndarray
+    factors: tuple[str, ...] = ("F1",)
+    latent_corr: np.ndarray | None = None
+    _grid: Any = None  # the multidimensional model's integration nodes
+
+    @property
+    def n_factors(self) -> int:
+        """Number of latent dimensions."""
+        return len(self.factors)
+
+    def _unidimensional(self, what: str) -> None:
+        if self.n_factors > 1:
+            raise AnalysisError(f"{what} is available for unidimensional models only (this one "
+                                f"has {self.n_factors} factors: {', '.join(self.factors)})")
 
     # ------------------------------------------------------------------ fit summaries
     @property
@@ -176,7 +193,11 @@ class IRTResult(Result):
         """
         check_flag("irt_pars", irt_pars)
         check_flag("se", se)
-        if irt_pars and self._spec.constraint is not None:
+        if self.n_factors > 1:
+            if irt_pars:
+                raise OptionError("irt_pars is for unidimensional models (as mirt's IRTpars)")
+            return self._multidim_coef(se)
+        if irt_pars and getattr(self._spec.constraint, "kind", "") in ("rsm", "grsm"):
             return self._rating_scale_coef(se)
         pars = self._pars
         ses = self._se_matrix() if se else None
@@ -188,6 +209,25 @@ class IRTResult(Result):
         if ses is not None:
             for j, name in enumerate(names):
                 table[f"SE_{name}"] = ses[:, j]
+        return table
+
+    def _multidim_coef(self, se: bool) -> pd.DataFrame:
+        """mirt's ``coef(simplify = TRUE)$items`` of a multidimensional model: ``a1`` ..
+        (0 where the item does not load), ``d1`` ...; the correlations in ``attrs``."""
+        spec = self._spec
+        dims = self.n_factors
+        names = [f"a{f + 1}" for f in range(dims)] + [f"d{k}" for k in range(1, spec.k_max)]
+        values = self._pars.copy()
+        for j in range(len(self.items)):
+            values[j, dims + int(spec.n_cat[j]) - 1:] = np.nan
+        table = pd.DataFrame(values, index=list(self.items), columns=names)
+        if se and self.vcov is not None:
+            sd = pd.Series(np.sqrt(np.clip(np.diag(self.vcov.to_numpy()), 0, None)),
+                           index=self.vcov.index)
+            for name in names:
+                table[f"SE_{name}"] = [sd.get(f"{item}.{name}", np.nan) for item in self.items]
+        table.attrs["latent_corr"] = pd.DataFrame(self.latent_corr, index=list(self.factors),
+                                                  columns=list(self.factors))
         return table
 
     def _classical(self, with_se: bool) -> tuple[np.ndarray, np.ndarray | None]:
@@ -264,6 +304,7 @@ class IRTResult(Result):
         theta
         0.0       0.12  0.24  0.39
         """
+        self._unidimensional("trace()")
         at = _theta(theta)
         columns, blocks = [], []
         for j, item in enumerate(self.items):
@@ -291,6 +332,7 @@ class IRTResult(Result):
         theta
         0.0    2.75  2.86
         """
+        self._unidimensional("expected_item()")
         at = _theta(theta)
         values = {
             item: (np.arange(len(self.categories[j]))[:, None] * self._prob(j, at)).sum(axis=0)
@@ -325,6 +367,7 @@ class IRTResult(Result):
         theta
         0.0    0.66  0.52
         """
+        self._unidimensional("item_information()")
         at = _theta(theta)
         values = {}
         for j, item in enumerate(self.items):
@@ -356,6 +399,7 @@ class IRTResult(Result):
         >>> round(fit.marginal_reliability(), 3)
         0.629
         """
+        self._unidimensional("marginal_reliability()")
         nodes, weights = np.polynomial.hermite_e.hermegauss(121)
         info = self.test_information(nodes).to_numpy()
         return float((info / (info + self.variance)) @ weights / np.sqrt(2 * np.pi))
@@ -371,6 +415,7 @@ class IRTResult(Result):
         >>> round(fit.empirical_reliability(), 3)
         0.626
         """
+        self._unidimensional("empirical_reliability()")
         scores = self.scores(method)
         finite = np.isfinite(scores["theta"]) & np.isfinite(scores["se"])
         theta, se = scores["theta"][finite], scores["se"][finite]
@@ -395,7 +440,9 @@ class IRTResult(Result):
         Returns
         -------
         DataFrame
-            Columns ``theta`` and ``se``, one row per respondent (the data's index).
+            Columns ``theta`` and ``se``, one row per respondent (the data's index); a
+            multidimensional model (EAP only, over its grid): one column per factor and
+            ``SE_<factor>``, as mirt's ``fscores``.
 
         Examples
         --------
@@ -413,6 +460,12 @@ class IRTResult(Result):
             codes, index = self._pattern_codes, self._index
         else:
             codes, index = self._code(data), data.index
+        if self.n_factors > 1:
+            frame = self._multidim_scores(method, codes)
+            if data is None:
+                frame = frame.iloc[self._inverse()]
+            frame.index = index
+            return frame
         if method == "EAPsum":
             table = self.sum_score_table()
             if np.any(codes < 0):
@@ -433,6 +486,18 @@ class IRTResult(Result):
                 theta = self.sum_score_table()["theta"].to_numpy()[sums]
                 se = self.sum_score_table()["se"].to_numpy()[sums]
         return pd.DataFrame({"theta": theta, "se": se}, index=index)
+
+    def _multidim_scores(self, method: str, codes: np.ndarray) -> pd.DataFrame:
+        from ._multidim import posterior_scores
+
+        if method != "EAP":
+            raise OptionError(f"method={method!r}: multidimensional models are scored by EAP")
+        with single_threaded_blas():
+            mean, sd = posterior_scores(self._spec, self._grid, self._pars, self.latent_corr,
+                                        codes)
+        columns = {name: mean[:, f] for f, name in enumerate(self.factors)}
+        columns.update({f"SE_{name}": sd[:, f] for f, name in enumerate(self.factors)})
+        return pd.DataFrame(columns)
 
     def _code(self, data: pd.DataFrame) -> np.ndarray:
         frame = check_frame("data", data)
@@ -497,9 +562,13 @@ class IRTResult(Result):
         check_choice("method", method, ("EAP", "MAP", "ML", "WLE"))
         spec, pars = self._spec, self._pars
         codes = self._pattern_codes
-        theta, se = posterior_moments(spec, pars, self.variance, grid(), codes)
-        if method != "EAP":
-            theta, se = modal_scores(spec, pars, self.variance, codes, method, theta)
+        if self.n_factors > 1:
+            scored = self._multidim_scores(method, codes)
+        else:
+            theta, se = posterior_moments(spec, pars, self.variance, grid(), codes)
+            if method != "EAP":
+                theta, se = modal_scores(spec, pars, self.variance, codes, method, theta)
+            scored = pd.DataFrame({"theta": theta, "se": se})
         answers = {
             item: np.where(codes[:, j] >= 0,
                            np.asarray(self.categories[j])[np.maximum(codes[:, j], 0)], np.nan)
@@ -507,8 +576,8 @@ class IRTResult(Result):
         }
         frame = pd.DataFrame(answers)
         frame["freq"] = self._counts.astype(int)
-        frame["theta"] = theta
-        frame["se"] = se
+        for column in scored.columns:
+            frame[column] = scored[column].to_numpy()
         return frame
 
     def sum_score_table(self) -> pd.DataFrame:
@@ -531,6 +600,7 @@ class IRTResult(Result):
         >>> int(table["observed"].sum())
         400
         """
+        self._unidimensional("sum_score_table() (EAPsum)")
         complete = np.all(self._codes >= 0, axis=1)
         sums, marginal, mean, sd = sum_score_table(self._spec, self._pars, self.variance, grid())
         observed = np.bincount(self._codes[complete].sum(axis=1), minlength=sums.size)
@@ -554,7 +624,9 @@ class IRTResult(Result):
         item means and cross-products) otherwise, or C2 (Cai & Monroe 2014: category
         proportions and cross-products); RMSEA (``sqrt((M2/df - 1)/(N - 1))``) and
         its CI, SRMSR (observed vs model-implied correlations of the item scores), and TLI /
-        CFI against mirt's null model (every slope 0).
+        CFI against mirt's null model (every slope 0). A multidimensional or bifactor model
+        is integrated as mirt's ``M2`` does it: a product grid of 31, 15, 9, 7 points per
+        dimension for 2, 3, 4, 5 factors on [-6, 6].
 
         Parameters
         ----------
@@ -587,7 +659,8 @@ class IRTResult(Result):
         kind = "C2" if type == "C2" else "M2*"
         level = check_number("ci", ci, 0.0, 1.0, low_open=True, high_open=True)
         with single_threaded_blas():
-            stats = m2_statistic(self._spec, self._pars, self.variance, self._codes, kind)
+            stats = m2_statistic(self._spec, self._pars, self.variance, self._codes, kind,
+                                 corr=self.latent_corr)
         if stats.df <= 0:
             raise AnalysisError(f"{type} has {stats.df} degrees of freedom here (too few items "
                                 "for the parameters); try type='C2'")
@@ -617,7 +690,8 @@ class IRTResult(Result):
         Observed against expected counts of each category at each sum score (the expected
         from the Lord-Wingersky recursion without the item), cells collapsed as mirt's
         ``collapseCells`` does (``mincell``); df = cells - rows - the item's parameters (and
-        the latent variance when it is estimated).
+        the latent variance when it is estimated). A multidimensional or bifactor model is
+        integrated over mirt's product grid (as :meth:`m2`).
 
         Parameters
         ----------
@@ -676,7 +750,9 @@ class IRTResult(Result):
         if np.any(codes < 0):
             raise AnalysisError("S-X2 needs complete answers (sum scores); pass na_rm=True "
                                 "(as mirt) to use the respondents who answered every item")
-        stats, dfs = s_x2(self._spec, self._pars, self.variance, codes, mincell)
+        with single_threaded_blas():
+            stats, dfs = s_x2(self._spec, self._pars, self.variance, codes, mincell,
+                              corr=self.latent_corr)
         with np.errstate(invalid="ignore"):
             p = np.where(dfs > 0, chi2.sf(stats, np.maximum(dfs, 1)), np.nan)
         table = pd.DataFrame({
@@ -706,14 +782,32 @@ class IRTResult(Result):
         status = (f"Converged within {self.tol:g} tolerance after {self.iterations} EM iterations."
                   if self.converged else
                   f"NOT converged within {self.tol:g} after {self.iterations} EM iterations.")
+        if self.n_factors > 1:
+            grid_ = self._grid
+            if grid_.bifactor:
+                dims = (f"bifactor: general {self.factors[0]}, specific "
+                        f"{', '.join(self.factors[1:])}, orthogonal")
+                quadrature = (f"Two-tier quadrature: {grid_.nodes.size} x {grid_.nodes.size} "
+                              "(general, specific) points on [-6, 6]; latent density N(0, I)")
+            else:
+                dims = (f"{self.n_factors} factors ({', '.join(self.factors)}), correlated")
+                quadrature = (f"Quasi-Monte Carlo: {grid_.base.shape[0]} Halton nodes"
+                              if grid_.qmc else f"Quadrature: {grid_.nodes.size} points per "
+                              "dimension on [-6, 6]")
+                quadrature += "; latent density N(0, R), unit variances"
+        else:
+            dims = "unidimensional"
+            quadrature = ("Quadrature: 61 points on [-6, 6]; latent density N(0, "
+                          f"{format_number(self.variance)})")
         lines = [
-            f"Model: {self.model} (unidimensional, logistic; mirt's slope-intercept form)",
+            f"Model: {self.model} ({dims}, logistic; mirt's slope-intercept form)",
             f"{len(self.items)} items, {self.n_obs} respondents",
             status,
-            "Quadrature: 61 points on [-6, 6]; latent density N(0, "
-            f"{format_number(self.variance)})",
+            quadrature,
             "Information matrix: "
-            + ({"oakes": "Oakes (exact observed information)", "crossprod": "cross-product",
+            + ({"oakes": "Oakes (observed information"
+                          + (", numerical derivative of the score)" if self.n_factors > 1
+                             else ", exact)"), "crossprod": "cross-product",
                 "sandwich": "sandwich"}.get(self.se_type or "", "not computed")),
             "",
             f"Log-likelihood = {self.loglik:.3f}",
@@ -726,8 +820,12 @@ class IRTResult(Result):
                          + (f" (SE {format_number(self.variance_se)})"
                             if self.vcov is not None else ""))
         table = format_table(self.coef())
-        return Report(f"IRT: {self.model} model (mirt)", ("\n".join(lines), "", table),
-                      max_rows=None)
+        blocks: tuple[Any, ...] = ("\n".join(lines), "", table)
+        if self.n_factors > 1 and not self._grid.bifactor:
+            corr = pd.DataFrame(self.latent_corr, index=list(self.factors),
+                                columns=list(self.factors))
+            blocks += ("", "Factor correlations:", format_table(corr))
+        return Report(f"IRT: {self.model} model (mirt)", blocks, max_rows=None)
 
     def _summary(self) -> dict[str, Any]:
         return {"loglik": self.loglik, "aic": self.aic, "bic": self.bic}

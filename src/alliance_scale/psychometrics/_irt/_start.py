@@ -22,9 +22,9 @@ __all__: list[str] = []
 _D = 1.702
 
 
-def start_values(spec: Spec, codes: np.ndarray) -> np.ndarray:
-    """Items x k_max starting parameters (NaN padding)."""
-    n_items = codes.shape[1]
+def first_component_slopes(codes: np.ndarray) -> np.ndarray:
+    """Logistic slopes from the first principal component of the items' correlations,
+    oriented so that most loadings are positive (a reverse-keyed item stays negative)."""
     frame = pd.DataFrame(np.where(codes >= 0, codes, np.nan))
     corr = frame.corr(min_periods=2).to_numpy()
     corr = np.where(np.isfinite(corr), corr, 0.0)
@@ -37,23 +37,57 @@ def start_values(spec: Spec, codes: np.ndarray) -> np.ndarray:
         loading = -loading
     loading = np.clip(loading, -0.9, 0.9)
     slopes = _D * loading / np.sqrt(1.0 - loading**2)
-    slopes = np.where(np.abs(slopes) < 0.2, np.where(loading < 0, -0.2, 0.2), slopes)
-    if spec.slope_fixed:
-        slopes = np.ones(n_items)
-    pars = np.full((n_items, spec.k_max), np.nan)
-    pars[:, 0] = slopes
-    for j in range(n_items):
-        k = int(spec.n_cat[j])
+    return np.where(np.abs(slopes) < 0.2, np.where(loading < 0, -0.2, 0.2), slopes)
+
+
+def intercepts(models: tuple[str, ...], n_cat: np.ndarray, codes: np.ndarray,
+               slope_norm: np.ndarray) -> np.ndarray:
+    """Items x (k_max - 1) starting intercepts from the marginal proportions (NaN padding);
+    ``slope_norm``: each item's slope length (its marginal logit shrinks by
+    ``sqrt(1 + (|a| / 1.702)^2)``)."""
+    out = np.full((len(models), int(n_cat.max()) - 1), np.nan)
+    for j, model in enumerate(models):
+        k = int(n_cat[j])
         x = codes[:, j]
         x = x[x >= 0]
         p = np.bincount(x, minlength=k) / x.size
         p = np.clip(p, 1e-3, None)
         p = p / p.sum()
-        if spec.models[j] == "graded":
+        if model == "graded":
             upper = np.clip(np.cumsum(p[::-1])[::-1][1:], 1e-3, 1 - 1e-3)
-            d = np.log(upper / (1 - upper)) * np.sqrt(1 + (slopes[j] / _D) ** 2)
+            d = np.log(upper / (1 - upper)) * np.sqrt(1 + (slope_norm[j] / _D) ** 2)
             d = d - np.arange(k - 1) * 1e-3  # strictly decreasing
         else:
             d = np.log(p[1:] / p[0])
-        pars[j, 1:k] = d
+        out[j, : k - 1] = d
+    return out
+
+
+def start_values(spec: Spec, codes: np.ndarray) -> np.ndarray:
+    """Items x k_max starting parameters (NaN padding)."""
+    n_items = codes.shape[1]
+    slopes = np.ones(n_items) if spec.slope_fixed else first_component_slopes(codes)
+    pars = np.full((n_items, spec.k_max), np.nan)
+    pars[:, 0] = slopes
+    pars[:, 1:] = intercepts(spec.models, spec.n_cat, codes, np.abs(slopes))
+    return pars
+
+
+def multidim_start(models: tuple[str, ...], n_cat: np.ndarray, loadings: np.ndarray,
+                   codes: np.ndarray) -> np.ndarray:
+    """Items x (D + k_max - 1) starting values of a confirmatory model: each factor's
+    slopes from the first component of its own items (signs kept), shared by
+    ``sqrt(number of factors)`` for an item on several; intercepts from the proportions."""
+    n_items, dims = loadings.shape
+    pars = np.zeros((n_items, dims + int(n_cat.max()) - 1))
+    for f in range(dims):
+        items = np.flatnonzero(loadings[:, f])
+        if items.size == 1:
+            pars[items, f] = 1.0
+        elif items.size > 1:
+            pars[items, f] = first_component_slopes(codes[:, items])
+    pars[:, :dims] /= np.sqrt(np.maximum(loadings.sum(axis=1), 1))[:, None]
+    # a factor's orientation is arbitrary: keep the one where most of its items point up
+    norm = np.sqrt((pars[:, :dims] ** 2).sum(axis=1))
+    pars[:, dims:] = intercepts(models, n_cat, codes, norm)
     return pars
