@@ -499,3 +499,48 @@ def test_no_column_is_hidden_behind_a_scroll_and_print_keeps_headings_with_conte
                            footer={}).to_html()
     assert re.search(r'<div class="lead"><h2>S</h2><p>p</p></div>\s*<div class="table">'
                      r'<table><caption>long</caption><thead>', big)
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def test_a_figure_given_a_function_draws_it_once_when_its_svg_is_first_read():
+    svg = '<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"/>'
+    calls: list[int] = []
+
+    def draw() -> str:
+        calls.append(1)
+        return svg
+
+    later = Figure("caption", draw, "name")
+    assert calls == [] and "not drawn yet" in repr(later)
+    assert later.svg == svg and later.svg == svg and calls == [1]
+    assert later == Figure("caption", svg, "name") and hash(later) == hash(Figure(
+        "caption", svg, "name"))
+    assert later != Figure("caption", svg, "other")
+    with pytest.raises(AttributeError, match="immutable"):
+        later.svg = "<svg/>"
+    import pickle
+
+    assert pickle.loads(pickle.dumps(Figure("c", draw, "n"))) == Figure("c", svg, "n")
+
+
+def test_validate_draws_its_figures_when_the_report_is_written():
+    """The analyses return without drawing (nor importing matplotlib); the page then holds
+    every figure, drawn once, the same SVG as a figure drawn at once."""
+    code = """
+import sys, warnings
+warnings.simplefilter("ignore")
+import alliance_scale as als
+scale = als.draft_scale(items_per_facet=2, language="en")
+report = als.validate(als.simulate(scale, 120, seed=1).data, scale, progress=False)
+figures = [f for s in report.sections for f in s.figures]
+print(len(figures), "matplotlib" in sys.modules, all("not drawn" in repr(f) for f in figures))
+page = report.to_html(None)
+print(all(f.svg[f.svg.find("<svg"):] in page for f in figures))
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(SRC)}, check=False)
+    assert done.returncode == 0, done.stderr
+    count, imported, undrawn, in_page = done.stdout.split()
+    assert int(count) >= 10 and (imported, undrawn, in_page) == ("False", "True", "True")
