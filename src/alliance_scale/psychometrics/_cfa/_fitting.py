@@ -246,10 +246,11 @@ def _catml(fitted: Fitted) -> dict:
         stat_null += d.n * (-logdet_r)
         # V and Gamma are p* x p* (100 MB for 80 items): built in place, without a copy
         # when there is one group (fg = 1: the same numbers as fg * V and Gamma / fg)
-        vf = sinv[np.ix_(rows, rows)]
-        vf *= sinv[np.ix_(cols, cols)]
-        cross = sinv[np.ix_(rows, cols)]
-        cross *= sinv[np.ix_(cols, rows)]
+        # (sinv[np.ix_(a, b)], gathered column block first: twice as fast)
+        vf = np.take(sinv[:, rows], rows, axis=0)
+        vf *= np.take(sinv[:, cols], cols, axis=0)
+        cross = np.take(sinv[:, cols], rows, axis=0)
+        cross *= np.take(sinv[:, rows], cols, axis=0)
         vf += cross
         del cross
         fg = d.n / n_total
