@@ -46,6 +46,19 @@ def pytest_configure(config: pytest.Config) -> None:
         set_hypothesis_home_dir(_HYPOTHESIS_HOME[-1])
 
 
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """``-n auto`` (pyproject's addopts) runs the suite on one worker per core, but a run of
+    single test files or tests stays in one process: starting the workers (each imports
+    the test modules) would cost more than the few tests gain. ``-n 2`` forces workers;
+    ``PYTEST_XDIST_AUTO_NUM_WORKERS`` is honoured by xdist's own hook."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None  # xdist's hook reads it
+    arguments = [str(a) for a in config.args]
+    if arguments and all("::" in a or Path(a).is_file() for a in arguments):
+        return 0
+    return None  # xdist's default: the number of cores
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     while _HYPOTHESIS_HOME:
         shutil.rmtree(_HYPOTHESIS_HOME.pop(), ignore_errors=True)

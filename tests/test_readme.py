@@ -43,9 +43,11 @@ def command_lines() -> list[list[str]]:
 
 
 def test_the_console_script_is_cli_main() -> None:
+    """The console script's entry answers --version itself and hands the rest to cli.main
+    (tests/test_console.py checks that it does)."""
     text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     scripts = re.search(r"^\[project\.scripts\]\n(.*?)^\[", text, flags=re.S | re.M)
-    assert scripts and 'alliance-scale = "alliance_scale.cli:main"' in scripts.group(1)
+    assert scripts and 'alliance-scale = "alliance_scale._console:main"' in scripts.group(1)
 
 
 def test_the_readme_has_what_this_test_runs() -> None:

@@ -21,20 +21,21 @@ import stat
 import sys
 import warnings
 from collections.abc import Sequence
-from pathlib import Path
 
 from . import __version__
-from ._io import describe_kind, refuse_overwrite, regular_file, write_atomic
 from .errors import AllianceScaleError, OptionError, ResponseError
 from .fielding._vocabulary import SOURCES
 from .instrument._vocabulary import EXPORT_FORMATS, LANGUAGES, PROGRAMS
 
 TYPE_CHECKING = False  # not typing's: importing typing would slow --help down
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from .instrument import Scale
 
-# The analysis stack (pandas, scipy, matplotlib) is imported by the command that needs it,
-# so that --help, --version and argument errors answer at once.
+# The analysis stack (pandas, scipy, matplotlib), and even pathlib and the file layer
+# (_io: hashlib), are imported by the command that needs them, so that --help, --version
+# and argument errors answer at once.
 
 __all__ = ["PROGRAM_NAME", "build_parser", "main"]
 
@@ -71,16 +72,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _path(text: str) -> Path:
+    """An argument as a Path (argparse converts a string default the same way)."""
+    from pathlib import Path
+
+    return Path(text)
+
+
 def _add_scale_option(command: argparse.ArgumentParser) -> None:
     """``--scale FILE``: the fielded scale, as saved by Scale.save (default: the bundled one)."""
-    command.add_argument("--scale", type=Path, default=None, metavar="FILE",
+    command.add_argument("--scale", type=_path, default=None, metavar="FILE",
                          help="the fielded scale (.yaml or .json, as saved by Scale.save); "
                               "default: the bundled default scale")
 
 
 def _add_output_option(command: argparse.ArgumentParser, what: str = "") -> None:
     """``--output/-o PATH``: write there instead of standard output."""
-    command.add_argument("--output", "-o", type=Path, default=None, metavar="PATH",
+    command.add_argument("--output", "-o", type=_path, default=None, metavar="PATH",
                          help=f"write {what}to PATH instead of standard output")
 
 
@@ -124,7 +132,7 @@ def _add_score(commands: argparse._SubParsersAction) -> None:
                     "dimension and total scores with each respondent's status and flags as "
                     "CSV. What was read goes to standard error.",
     )
-    command.add_argument("data", type=Path, metavar="DATA", help="the response file")
+    command.add_argument("data", type=_path, metavar="DATA", help="the response file")
     _add_scale_option(command)
     command.add_argument("--source", choices=SOURCES, default="auto",
                          help="layout of DATA (default: auto, decided from the file)")
@@ -168,7 +176,7 @@ def _add_validate(commands: argparse._SubParsersAction) -> None:
                     "validity, test-retest when given) and write one self-contained report. "
                     "Without DATA, the bundled SYNTHETIC pilot is validated.",
     )
-    command.add_argument("data", type=Path, nargs="?", default=None, metavar="DATA",
+    command.add_argument("data", type=_path, nargs="?", default=None, metavar="DATA",
                          help="the response file (default: the bundled SYNTHETIC pilot and "
                               "its retest)")
     _add_scale_option(command)
@@ -179,12 +187,12 @@ def _add_validate(commands: argparse._SubParsersAction) -> None:
                               "(default: wai_goal wai_task wai_bond when present)")
     command.add_argument("--group", default=None, metavar="COLUMN",
                          help="a column with two groups, for known-groups validity")
-    command.add_argument("--retest", type=Path, default=None, metavar="FILE",
+    command.add_argument("--retest", type=_path, default=None, metavar="FILE",
                          help="a second administration to the same respondents")
     command.add_argument("--holdout", type=float, default=None, metavar="SHARE",
                          help="share of respondents held out for the CFA (e.g. 0.5); "
                               "default: none, the CFA uses every respondent")
-    command.add_argument("--report", type=Path, default=Path("dta_report.html"), metavar="FILE",
+    command.add_argument("--report", type=_path, default="dta_report.html", metavar="FILE",
                          help="where to write the report (default: dta_report.html)")
     command.add_argument("--format", choices=("html", "md", "json"), default=None,
                          help="report format (default: from the suffix of --report: .html, "
@@ -212,7 +220,7 @@ def _add_shorten(commands: argparse._SubParsersAction) -> None:
                     "short form as a scale file (.yaml or .json) and prints the search's "
                     "result. Without DATA, the bundled SYNTHETIC pilot is used.",
     )
-    command.add_argument("data", type=Path, nargs="?", default=None, metavar="DATA",
+    command.add_argument("data", type=_path, nargs="?", default=None, metavar="DATA",
                          help="the response file (default: the bundled SYNTHETIC pilot)")
     _add_scale_option(command)
     command.add_argument("--source", choices=SOURCES, default="auto",
@@ -256,7 +264,7 @@ def _add_shorten(commands: argparse._SubParsersAction) -> None:
                          help="seed of the holdout split and the ants (default: 1)")
     command.add_argument("--quiet", "-q", action="store_true",
                          help="no progress bar and no printed result")
-    command.add_argument("--output", "-o", type=Path, required=True, metavar="PATH",
+    command.add_argument("--output", "-o", type=_path, required=True, metavar="PATH",
                          help="where to save the short form (.yaml, .yml or .json)")
     command.set_defaults(handler=_shorten)
 
@@ -280,6 +288,8 @@ def _output_format(path: Path, given: str | None, suffixes: dict[str, tuple[str,
 def _check_output(path: Path, inputs: Sequence[Path | None]) -> None:
     """Refuse, before any computation, an output path that cannot be written or would
     replace an input: a missing or read-only folder, a directory, a device, an input."""
+    from ._io import describe_kind, refuse_overwrite
+
     if path.exists() or path.is_symlink():
         try:
             mode = os.stat(path).st_mode
@@ -295,7 +305,7 @@ def _check_output(path: Path, inputs: Sequence[Path | None]) -> None:
             raise OptionError(f"{path}: the file is read-only")
         folder = path.resolve().parent
     else:
-        folder = path.parent.resolve() if str(path.parent) else Path.cwd()
+        folder = path.parent.resolve() if str(path.parent) else path.cwd()
     if not folder.is_dir():
         raise OptionError(f"{path}: the folder {path.parent} does not exist")
     if not os.access(folder, os.W_OK | os.X_OK):
@@ -349,6 +359,8 @@ def _score(args: argparse.Namespace) -> int:
     if args.output is None:
         sys.stdout.write(text)
     else:
+        from ._io import write_atomic
+
         write_atomic(args.output, text, "utf-8-sig")
         print(f"wrote {args.output} ({len(table)} respondents)", file=sys.stderr)
     return 0
@@ -367,6 +379,8 @@ def _simulate(args: argparse.Namespace) -> int:
     if args.output is None:
         sys.stdout.write(text)
     else:
+        from ._io import write_atomic
+
         write_atomic(args.output, text)
         print(f"wrote {args.output} ({len(result.data)} SYNTHETIC respondents)",
               file=sys.stderr)
@@ -374,6 +388,7 @@ def _simulate(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from ._io import regular_file
     from .fielding import load_pilot
     from .instrument import draft_scale
     from .report import validate
@@ -422,6 +437,8 @@ def _shorten(args: argparse.Namespace) -> int:
                           f"{suffix or '(no suffix)'!r}")
     _check_output(args.output, [args.data, args.scale])
     if args.data is not None:
+        from ._io import regular_file
+
         regular_file(args.data, lambda message, f=str(args.data): ResponseError(message, file=f))
     from .design import shorten
     from .fielding import load_pilot, read_responses

@@ -499,3 +499,28 @@ def test_no_column_is_hidden_behind_a_scroll_and_print_keeps_headings_with_conte
                            footer={}).to_html()
     assert re.search(r'<div class="lead"><h2>S</h2><p>p</p></div>\s*<div class="table">'
                      r'<table><caption>long</caption><thead>', big)
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def test_a_figure_given_a_function_draws_it_once_when_its_svg_is_first_read():
+    svg = '<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"/>'
+    calls: list[int] = []
+
+    def draw() -> str:
+        calls.append(1)
+        return svg
+
+    later = Figure("caption", draw, "name")
+    assert calls == [] and "not drawn yet" in repr(later)
+    assert later.svg == svg and later.svg == svg and calls == [1]
+    assert later == Figure("caption", svg, "name") and hash(later) == hash(Figure(
+        "caption", svg, "name"))
+    assert later != Figure("caption", svg, "other")
+    with pytest.raises(AttributeError, match="immutable"):
+        later.svg = "<svg/>"
+    import pickle
+
+    assert pickle.loads(pickle.dumps(Figure("c", draw, "n"))) == Figure("c", svg, "n")
+

@@ -202,7 +202,11 @@ def test_the_same_seed_gives_the_same_report(small, small_report):
     scale, data = small
     first, again = small_report, _quiet_validate(data, scale, seed=3)
     assert again.to_json() == first.to_json()
+    # validate draws no figure: each is drawn when the report is written (then kept)
+    figures = [f for section in again.sections for f in section.figures]
+    assert len(figures) >= 10 and all("not drawn yet" in repr(f) for f in figures)
     assert again.to_html() == first.to_html()
+    assert not any("not drawn yet" in repr(f) for f in figures)
 
 
 def test_texts_are_escaped(small):

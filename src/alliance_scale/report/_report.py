@@ -21,7 +21,9 @@ import math
 import os
 import re
 import shlex
+import threading
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -77,13 +79,54 @@ class Table:
     note: str = ""
 
 
-@dataclass(frozen=True)
 class Figure:
-    """A captioned figure, kept as SVG text (self-contained, no external font or image)."""
+    """A captioned figure, kept as SVG text (self-contained, no external font or image).
 
-    caption: str
-    svg: str
-    name: str
+    ``svg`` is the SVG text, or a function that returns it: the figure is then drawn once,
+    when its SVG is first read, and kept (:func:`~alliance_scale.validate`'s figures are
+    drawn when the report is written or shown, not while the analyses run, so a summary,
+    the results or the JSON report cost no drawing). Immutable, compared by caption, SVG
+    and name, as a frozen dataclass."""
+
+    __slots__ = ("_draw", "_lock", "_svg", "caption", "name")
+
+    def __init__(self, caption: str, svg: str | Callable[[], str], name: str) -> None:
+        for slot, value in (("caption", caption), ("name", name),
+                            ("_svg", svg if isinstance(svg, str) else None),
+                            ("_draw", None if isinstance(svg, str) else svg),
+                            ("_lock", threading.Lock())):
+            object.__setattr__(self, slot, value)
+
+    @property
+    def svg(self) -> str:
+        """The SVG text (drawn now if it was not yet)."""
+        if self._svg is None:
+            with self._lock:  # one drawing, even when threads ask at once
+                if self._svg is None:
+                    object.__setattr__(self, "_svg", self._draw())
+                    object.__setattr__(self, "_draw", None)  # its data can go
+        return self._svg
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"Figure is immutable: cannot assign to {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"Figure is immutable: cannot delete {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Figure):
+            return NotImplemented
+        return (self.caption, self.name, self.svg) == (other.caption, other.name, other.svg)
+
+    def __hash__(self) -> int:
+        return hash((self.caption, self.name, self.svg))
+
+    def __repr__(self) -> str:
+        drawn = f"{len(self._svg)} characters" if self._svg is not None else "not drawn yet"
+        return f"Figure(caption={self.caption!r}, name={self.name!r}, svg=<{drawn}>)"
+
+    def __reduce__(self) -> tuple[Any, ...]:  # pickled drawn: the SVG, not the function
+        return (Figure, (self.caption, self.svg, self.name))
 
 
 @dataclass(frozen=True)

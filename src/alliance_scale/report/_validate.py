@@ -405,7 +405,7 @@ def _items(run: _Run, frame: pd.DataFrame, scale: Scale) -> None:
     for item in scale.items:
         facets.setdefault(item.facet, []).append(item.id)
     figures = tuple(
-        _figure(plot_likert(frame[ids], labels=labels),
+        _figure(_later(plot_likert, frame[ids], labels=labels),
                 f"Distribution of answers to the items of facet {facet}",
                 # a file name of the Markdown report's figures: the facet's name when safe
                 f"likert_{facet}" if re.fullmatch(r"[A-Za-z0-9_-]{1,40}", facet)
@@ -535,8 +535,8 @@ def _n_factors(run: _Run, frame: pd.DataFrame, scale: Scale, cor: str,
          f"suggests {parallel.n_factors} factor(s); Velicer's MAP {velicer.n_factors}; the "
          f"blueprint has {facets} facets.",),
         (Table("Number of factors to retain", table),),
-        (_figure(plot_scree(parallel, max_number=min(len(parallel.table), SCREE_SHOWN),
-                            zoom=True),
+        (_figure(_later(plot_scree, parallel,
+                        max_number=min(len(parallel.table), SCREE_SHOWN), zoom=True),
                  f"Scree plot with the parallel-analysis reference (the first "
                  f"{min(len(parallel.table), SCREE_SHOWN)} eigenvalues, where the decision "
                  "is made)", "scree"),),
@@ -582,13 +582,13 @@ def _structure(run: _Run, frame: pd.DataFrame, scale: Scale, cor: str) -> None:
     for dimension in sorted({item.dimension for item in scale.items}):
         ids = [item.id for item in scale.items if item.dimension == dimension]
         figures.append(_figure(
-            plot_loadings(solution.loadings.loc[ids], groups={i: groups[i] for i in ids},
-                          cut=0.3, factor_order=order),
+            _later(plot_loadings, solution.loadings.loc[ids],
+                   groups={i: groups[i] for i in ids}, cut=0.3, factor_order=order),
             f"Pattern loadings of the items of dimension {dimension}, ordered by facet "
             "(|loading| < .30 shaded)", f"loadings_{len(figures) + 1}"))
     if solution.phi is not None:
         figures.append(_figure(
-            plot_correlations(solution.phi.loc[order, order], annotate=True),
+            _later(plot_correlations, solution.phi.loc[order, order], annotate=True),
             "Correlations between the factors of the EFA (oblimin)", "efa_correlations"))
     fit = pd.DataFrame({"value": [solution.fit.get(k, np.nan) for k in
                                   ("chi2", "dof", "rmsea", "tli", "rmsr")]},
@@ -662,13 +662,13 @@ def _confirmatory(run: _Run, frame: pd.DataFrame, scale: Scale, ordinal: bool) -
         block = block[(block != 0).any(axis=1)]
         within = None if correlations is None else correlations.loc[facets, facets]
         figures.append(_figure(
-            plot_path_diagram(block, factor_correlations=within),
+            _later(plot_path_diagram, block, factor_correlations=within),
             f"Path diagram of the facet model, dimension {dimension} (standardised "
             "loadings" + (", correlations of its facets" if len(facets) > 1 and
                           within is not None else "") + ")",
             f"path_{len(figures) + 1}"))
     if correlations is not None:
-        figures.append(_figure(plot_correlations(correlations, annotate=True),
+        figures.append(_figure(_later(plot_correlations, correlations, annotate=True),
                                "Correlations between the facet factors (standardised)",
                                "factor_correlations"))
     run.sections.append(Section(
@@ -943,8 +943,8 @@ def _convergent(run: _Run, frame: pd.DataFrame, scale: Scale, columns: list[str]
                 f"but its {fit.confidence:.0%} interval ({row['ci_lower']:.3f} to "
                 f"{row['ci_upper']:.3f}) includes the boundary: not confirmed by these data.")
     hypothesised = fit.table.index[fit.table["hypothesised"]]
-    figure = plot_mtmm(fit.r, traits_x=list(fit.r.columns), traits_y=list(fit.r.index),
-                       hypothesised=list(hypothesised))
+    figure = _later(plot_mtmm, fit.r, traits_x=list(fit.r.columns),
+                    traits_y=list(fit.r.index), hypothesised=list(hypothesised))
     run.sections.append(Section(
         "convergent", "Convergent validity against the Bordin goal, task and bond",
         (fit.conclusion,
@@ -1108,6 +1108,22 @@ def _warning_notes(caught: list[Any]) -> list[str]:
 
 
 def _figure(figure: Any, caption: str, name: str) -> Figure:
+    """A captioned report figure: a matplotlib figure drawn now, or ``_later(plot, ...)``,
+    drawn when the report is written or shown (once; a summary, the results and the JSON
+    report need no drawing, and validate() returns without matplotlib)."""
+    if callable(figure):
+        return Figure(caption, figure, name)
+    return Figure(caption=caption, svg=_svg(figure), name=name)
+
+
+def _later(plot: Callable[..., Any], *args: Any, **kwargs: Any) -> Callable[[], str]:
+    """``plot(*args, **kwargs)`` as SVG text, when called. The arguments are kept in memory
+    till then (results, and for the Likert charts a facet's answers: held by the report
+    object only, never written in a report, and dropped once the figure is drawn)."""
+    return lambda: _svg(plot(*args, **kwargs))
+
+
+def _svg(figure: Any) -> str:
     """A matplotlib figure as self-contained SVG text (then closed: nothing leaks).
 
     Text is written as SVG ``<text>`` (``svg.fonttype = "none"``), drawn by the reader's
@@ -1120,7 +1136,7 @@ def _figure(figure: Any, caption: str, name: str) -> Figure:
     with plt.rc_context({"svg.hashsalt": "alliance-scale", "svg.fonttype": "none"}):
         figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     plt.close(figure)
-    return Figure(caption=caption, svg=buffer.getvalue(), name=name)
+    return buffer.getvalue()
 
 
 def _data_sha256(responses: Any, frame: pd.DataFrame) -> str:

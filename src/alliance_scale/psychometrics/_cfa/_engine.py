@@ -24,7 +24,9 @@ The traces are computed without forming ``U Gamma`` (``O(q n^2)`` instead of ``O
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import scipy.linalg
@@ -59,7 +61,9 @@ class ContinuousGroup:
 
 @dataclass
 class OrdinalGroup:
-    """Thresholds, polychorics and their asymptotic covariance of one group."""
+    """Thresholds, polychorics and their asymptotic covariance of one group (not changed
+    once built: every model fitted to the group, and its baseline, share the numbers that
+    depend on the data alone, kept in ``cache``)."""
 
     n: int
     vector: np.ndarray
@@ -67,6 +71,13 @@ class OrdinalGroup:
     weights: np.ndarray
     correlation: np.ndarray
     thresholds: tuple[np.ndarray, ...]
+    cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def once(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        """``compute()``, computed on the first call with ``key`` and kept."""
+        if key not in self.cache:
+            self.cache[key] = compute()
+        return self.cache[key]
 
 
 @dataclass
@@ -343,9 +354,9 @@ def scaled_shifted_traces(deltas: list, groups: list[OrdinalGroup],
     meat = np.zeros((q, q))
     for delta, d in zip(deltas, groups, strict=True):
         fg, w = d.n / n_total, d.weights
-        z = w[:, None] * d.nacov  # V Gamma of the group (fg cancels)
-        trace_z += float(np.sum(w * np.diag(d.nacov)))
-        trace_zz += float(np.sum(z * z.T))
+        group_z, group_zz = d.once("traces_z", lambda d=d: _traces_z(d))
+        trace_z += group_z
+        trace_zz += group_zz
         wd = delta.multiply(w[:, None]).tocsc()
         h = np.asarray(wd.T @ d.nacov)  # D' W Gamma (q x n)
         hw = (wd.T @ h.T).T  # D' W Gamma W D, as h W D
@@ -355,6 +366,14 @@ def scaled_shifted_traces(deltas: list, groups: list[OrdinalGroup],
     trace1 = trace_z - float(np.trace(k))
     trace2 = trace_zz - 2.0 * cross + float(np.sum(k * k.T))
     return trace1, trace2, meat
+
+
+def _traces_z(d: OrdinalGroup) -> tuple[float, float]:
+    """``tr(Z)`` and ``tr(Z^2)`` of a group, ``Z = W Gamma``: the data's part of the traces
+    (the costliest, ``O(n^2)`` of a 100 MB matrix for 80 items), the same for every model."""
+    w = d.weights
+    z = w[:, None] * d.nacov  # V Gamma of the group (fg cancels)
+    return float(np.sum(w * np.diag(d.nacov))), float(np.sum(z * z.T))
 
 
 def satorra_bentler_scaled_shifted(chi2: float, df: int, trace1: float,
