@@ -258,7 +258,7 @@ def _add_shorten(commands: argparse._SubParsersAction) -> None:
                          help="share of respondents held out (default: 0.5; 0 for none)")
     command.add_argument("--folds", type=int, default=None, metavar="K",
                          help="k-fold validation instead of the holdout")
-    command.add_argument("--report", type=Path, default=None, metavar="FILE",
+    command.add_argument("--report", type=_path, default=None, metavar="FILE",
                          help="also write the short form's report (.html)")
     command.add_argument("--seed", type=int, default=1,
                          help="seed of the holdout split and the ants (default: 1)")

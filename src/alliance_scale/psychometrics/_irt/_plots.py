@@ -1,7 +1,7 @@
 """Plots of an IRT model: item category curves, item / test / facet information, and the
 Wright map (persons' trait estimates against the items' thresholds).
 
-The conventions of :mod:`.._plots` hold (its helpers are called, not copied): a Figure is
+The conventions of :mod:`.._plotting` hold (its helpers are called, not copied): a Figure is
 returned (with ``ax``, ``ax.figure``), matplotlib loads on the first plot (Agg unless the
 user chose a backend), no global state is changed, ticks in fixed point, Okabe-Ito colours
 with line styles so that a grey print reads. mirt draws these with lattice
