@@ -15,5 +15,7 @@ __getattr__, __dir__, __all__ = attach(
     __name__,
     {
         "._shorten": ["OBJECTIVES", "ShortForm", "shorten", "stuart_objective"],
+        "._plan": ["plan_sample_size"],
+        "._power": ["SampleSizePlan", "plot_power_curve", "smallest_n"],
     },
 )

@@ -1,0 +1,227 @@
+"""plan_sample_size(): the analytic questions, semPower's CFA example through cfa(), the
+tests of close and not-close fit, bad input, and the dispatch to the Monte Carlo engine."""
+
+from __future__ import annotations
+
+import json
+import sys
+import types
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import alliance_scale as als
+import alliance_scale.design as design
+from alliance_scale.design import plan_sample_size
+from alliance_scale.errors import AnalysisError, OptionError
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+REF = json.loads((FIXTURES / "power_reference.json").read_text())
+CFA = REF["cfa_example"]
+NAMES = [f"x{i}" for i in range(1, 10)]
+SIGMA = pd.DataFrame(CFA["sigma"], index=NAMES, columns=NAMES)
+H0 = CFA["model"]
+H1 = "f1 =~ x1 + x2 + x3 + x4 + x5\nf2 =~ x6 + x7 + x8 + x9"
+
+
+def test_one_call_both_directions():
+    """semPower.aPriori / postHoc: N for a power, then the power at that N and below it."""
+    plan = plan_sample_size(df=50, rmsea=0.05, power=0.80, alpha=0.05)
+    assert (plan.n, plan.kind, plan.method, plan.test) == (243, "a priori", "analytic", "exact")
+    assert plan.f0 == pytest.approx(0.125) and plan.ncp == pytest.approx(242 * 0.125)
+    at = plan_sample_size(df=50, rmsea=0.05, n=243)
+    assert at.kind == "post hoc" and at.power == pytest.approx(plan.power)
+    assert plan_sample_size(df=50, rmsea=0.05, n=242).power < 0.80 <= at.power
+    assert plan_sample_size(df=50, f0=0.125, power=0.80).n == 243  # F0 as the effect
+    assert plan_sample_size(df=2000, rmsea=0.08, power=0.80).n == 14
+    strict = plan_sample_size(df=50, rmsea=0.05, power=0.80, alpha=0.01)
+    assert strict.n > 243 and strict.alpha == 0.01
+
+
+def test_sempower_cfa_example_through_cfa():
+    """semPower's CFA example (factor correlation .25 tested against 0, N = 300): F0 from
+    the library's cfa() fitted to the population matrix equals lavaan's to 1e-9; NCP and
+    power equal R's and semPower's printed 0.027416 / 8.197285 / 0.816771."""
+    plan = plan_sample_size(cov_matrix=SIGMA, model=H0, comparison=H1, n=300)
+    assert plan.df == 1
+    assert plan.f0 == pytest.approx(CFA["f0"], abs=1e-9)
+    assert plan.ncp == pytest.approx(CFA["ncp"], abs=1e-7)
+    assert plan.power == pytest.approx(CFA["power"], abs=1e-8)
+    printed = CFA["sempower_printed"]
+    assert (round(plan.f0, 6), round(plan.ncp, 6), round(plan.power, 6)) == (
+        printed["f0"], printed["ncp"], printed["power"])
+    assert "comparison model" in repr(plan)
+    same = plan_sample_size(cov_matrix=SIGMA, model=H0, df=1, n=300)  # df given instead
+    assert same.power == pytest.approx(plan.power, abs=1e-12)
+    whole = plan_sample_size(cov_matrix=SIGMA, model=H0, n=300)  # against the saturated model
+    assert whole.df == CFA["df_h0"] == 27
+    assert whole.power == pytest.approx(CFA["power_df_h0"], abs=1e-8)
+    assert plan_sample_size(cov_matrix=SIGMA, model=H0, comparison=H1, power=0.8).n == CFA[
+        "n_a_priori"]
+
+
+def test_true_model_has_no_effect():
+    """The model that generated the matrix misfits by 0: a test of exact fit has no power
+    to find, and is refused with that reason."""
+    with pytest.raises(OptionError, match="must misfit"):
+        plan_sample_size(cov_matrix=SIGMA, model=H1, n=300)
+
+
+def test_close_and_not_close_fit():
+    """MacCallum et al. (1996): close fit .05 vs .08, not-close fit .05 vs .01; the test is
+    read from the direction of rmsea against rmsea0, or named."""
+    close = plan_sample_size(df=50, rmsea=0.08, rmsea0=0.05, power=0.80)
+    assert close.test == "close" and close.rmsea0 == 0.05
+    ref = {(c["df"], c["test"]): c["n"] for c in REF["a_priori"] if c["test"] != "exact"}
+    assert close.n == ref[(50, "close")]
+    not_close = plan_sample_size(df=50, rmsea=0.01, rmsea0=0.05, power=0.80)
+    assert not_close.test == "not close" and not_close.n == ref[(50, "not close")]
+    assert plan_sample_size(df=50, rmsea=0.01, test="not close", power=0.8).n == not_close.n
+    assert plan_sample_size(df=50, rmsea=0.08, test="close", power=0.8).n == close.n
+    assert "rejected when chi2 < the quantile alpha" in repr(not_close)
+
+
+@pytest.mark.parametrize(("kwargs", "match"), [
+    ({"df": 0, "rmsea": 0.05, "power": 0.8}, r"df must be an integer >= 1"),
+    ({"df": -3, "rmsea": 0.05, "power": 0.8}, r"df must be an integer >= 1"),
+    ({"df": 50.5, "rmsea": 0.05, "power": 0.8}, r"df must be an integer"),
+    ({"df": 50, "rmsea": 0.05, "power": 1.0}, r"power must be in \(0, 1\)"),
+    ({"df": 50, "rmsea": 0.05, "power": 0}, r"power must be in \(0, 1\)"),
+    ({"df": 50, "rmsea": 0.05, "power": 0.8, "alpha": 1.5}, r"alpha must be in \(0, 1\)"),
+    ({"df": 50, "rmsea": 0.05, "n": 200, "alpha": 0}, r"alpha must be in \(0, 1\)"),
+    ({"df": 50, "rmsea": 0.08, "rmsea0": 0.05, "test": "not close", "power": 0.8},
+     r"rmsea: a test of not-close fit needs the alternative's RMSEA \(0.08\) below rmsea0"),
+    ({"df": 50, "rmsea": 0.05, "rmsea0": 0.05, "test": "not close", "power": 0.8},
+     r"rmsea: a test of not-close fit"),
+    ({"df": 50, "rmsea": 0.03, "rmsea0": 0.05, "test": "close", "power": 0.8},
+     r"rmsea: a test of close fit needs the alternative's RMSEA \(0.03\) above"),
+    ({"df": 50, "rmsea": 0.05, "rmsea0": 0.05, "power": 0.8}, r"rmsea: .* equals rmsea0"),
+    ({"df": 50, "rmsea": 0.05, "rmsea0": 0.03, "test": "exact", "power": 0.8}, r"rmsea0"),
+    ({"df": 50, "rmsea": 0.05, "test": "loose", "power": 0.8}, r"test must be one of"),
+    ({"df": 50, "rmsea": 0, "power": 0.8}, r"rmsea: the alternative must misfit"),
+    ({"df": 50, "rmsea": -0.1, "power": 0.8}, r"rmsea must be in"),
+    ({"df": 50, "rmsea": 0.05, "power": 0.8, "n": 200}, r"not both"),
+    ({"df": 50, "rmsea": 0.05}, r"give power="),
+    ({"df": 50, "rmsea": 0.05, "f0": 0.1, "power": 0.8}, r"one effect.*rmsea, f0"),
+    ({"df": 50, "power": 0.8}, r"one effect.*got none"),
+    ({"rmsea": 0.05, "power": 0.8}, r"df is needed"),
+    ({"df": 50, "rmsea": 0.05, "n": 1}, r"n must be an integer >= 2"),
+    ({"df": 50, "rmsea": 0.05, "abratio": 1}, r"abratio="),
+    ({"df": 50, "rmsea": 0.05, "abratio": 1, "n": 200, "alpha": 0.05}, r"alpha: a compromise"),
+    ({"df": 50, "rmsea": 0.05, "abratio": 0, "n": 200}, r"abratio must be in"),
+    ({"df": 1, "rmsea": 1e-6, "power": 0.8}, r"not reached with up to 1,000,000,000 "
+                                              r"respondents \(best power 0\.\d+\)"),
+    ({"df": 50, "rmsea": 0.05, "power": 0.8, "seed": 1}, r"seed is a Monte Carlo option"),
+    ({"df": 50, "rmsea": 0.05, "power": 0.8, "backend": "dask"}, r"backend is a Monte Carlo"),
+    ({"df": 50, "rmsea": 0.05, "power": 0.8, "comparison": H1}, r"comparison= goes with"),
+    ({"cov_matrix": SIGMA, "n": 300, "rmsea": 0.05}, r"one effect"),
+])
+def test_bad_input_names_the_option(kwargs, match):
+    with pytest.raises(OptionError, match=match):
+        plan_sample_size(**kwargs)
+
+
+def test_bad_population_matrix():
+    with pytest.raises(OptionError, match="cov_matrix= needs model="):
+        plan_sample_size(cov_matrix=SIGMA, n=300, df=1)
+    with pytest.raises(OptionError, match="cov_matrix must be a DataFrame"):
+        plan_sample_size(cov_matrix=SIGMA.to_numpy(), model=H0, n=300)
+    broken = SIGMA.copy()
+    broken.iloc[0, 1] = broken.iloc[1, 0] = 1.5
+    with pytest.raises(AnalysisError, match="not positive definite"):
+        plan_sample_size(cov_matrix=broken, model=H0, n=300)
+    with pytest.raises(OptionError, match="comparison: it must be less restricted"):
+        plan_sample_size(cov_matrix=SIGMA, model=H1, comparison=H0, n=300)
+
+
+# --------------------------------------------------------------------------- Monte Carlo
+
+
+@pytest.fixture
+def no_engine(monkeypatch):
+    """The Monte Carlo engine absent (as in a build without design/_montecarlo)."""
+    monkeypatch.delattr(design, "_montecarlo", raising=False)
+    monkeypatch.setitem(sys.modules, "alliance_scale.design._montecarlo", None)
+
+
+@pytest.fixture
+def fake_engine(monkeypatch):
+    """A stand-in engine recording what plan_sample_size hands it (the agreed interface)."""
+    calls: list = []
+
+    class Population:
+        def __init__(self, **kwargs):
+            self.kwargs = kwargs
+
+        @classmethod
+        def from_pilot(cls, responses, scale, **kwargs):
+            return cls(pilot=responses, scale=scale, **kwargs)
+
+    def simulate_power(population, *, n, **kwargs):
+        calls.append((population, n, kwargs))
+        return "MonteCarloPower"
+
+    module = types.ModuleType("alliance_scale.design._montecarlo")
+    module.Population = Population  # type: ignore[attr-defined]
+    module.simulate_power = simulate_power  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "alliance_scale.design._montecarlo", module)
+    monkeypatch.setattr(design, "_montecarlo", module, raising=False)
+    return calls
+
+
+def test_monte_carlo_without_engine_is_a_clear_error(no_engine):
+    with pytest.raises(AnalysisError, match=r"Monte Carlo planning needs design\._montecarlo"):
+        plan_sample_size(model={"f": ["a", "b", "c"]}, loadings=[0.7, 0.7, 0.7], n=[100, 200])
+    with pytest.raises(AnalysisError, match="the analytic plan"):
+        plan_sample_size(pilot=pd.DataFrame({"a": [1]}), scale="s", n=[100], replications=10)
+
+
+def test_monte_carlo_dispatch(fake_engine):
+    model = {"f": ["a", "b", "c"]}
+    out = plan_sample_size(model=model, loadings=[0.7, 0.6, 0.5], factor_correlation=None,
+                           n=range(100, 201, 50), replications=200, seed=3,
+                           backend="serial", estimator="WLSMV")
+    assert out == "MonteCarloPower"
+    population, n, kwargs = fake_engine[-1]
+    assert population.kwargs == {"model": model, "loadings": [0.7, 0.6, 0.5],
+                                 "factor_correlation": None, "thresholds": None}
+    assert n == [100, 150, 200]
+    assert kwargs["replications"] == 200 and kwargs["seed"] == 3
+    assert kwargs["backend"] == "serial" and kwargs["estimator"] == "WLSMV"
+    assert kwargs["alpha"] == 0.05 and kwargs["resume"] is True
+    pilot = pd.DataFrame({"a": [1, 2]})
+    plan_sample_size(pilot=pilot, scale="the scale", n=300, address="tcp://h:8786",
+                     backend="dask", alpha=0.01)
+    population, n, kwargs = fake_engine[-1]
+    assert population.kwargs["pilot"] is pilot and population.kwargs["scale"] == "the scale"
+    assert n == [300] and kwargs["address"] == "tcp://h:8786" and kwargs["alpha"] == 0.01
+    given = object()
+    plan_sample_size(population=given, n=[100, 200], replications=50)
+    assert fake_engine[-1][0] is given
+
+
+@pytest.mark.parametrize(("kwargs", "match"), [
+    ({"model": {"f": ["a", "b"]}, "n": [100], "power": 0.8}, r"power: a Monte Carlo plan"),
+    ({"model": {"f": ["a", "b"]}, "n": [100], "rmsea": 0.05}, r"rmsea is an option of the "
+                                                               r"analytic plan"),
+    ({"model": {"f": ["a", "b"]}}, r"n: give the sample sizes"),
+    ({"model": {"f": ["a", "b"]}, "n": [1]}, r"n must be an integer >= 2"),
+    ({"model": {"f": ["a", "b"]}, "n": [100.0]}, r"n must be an integer"),
+    ({"pilot": pd.DataFrame({"a": [1]}), "n": [100]}, r"pilot= needs scale="),
+    ({"population": object(), "pilot": pd.DataFrame({"a": [1]}), "n": [100]},
+     r"give one population"),
+    ({"replications": 100, "n": [100]}, r"give one population.*got none"),
+    ({"population": object(), "n": [100], "loadings": [0.5]}, r"loadings: population="),
+    ({"model": {"f": ["a", "b"]}, "n": [100], "replications": 0}, r"replications must be"),
+])
+def test_monte_carlo_bad_input(fake_engine, kwargs, match):
+    with pytest.raises(OptionError, match=match):
+        plan_sample_size(**kwargs)
+    assert fake_engine == []
+
+
+def test_public_name():
+    assert als.plan_sample_size is plan_sample_size
+    assert np.isfinite(als.plan_sample_size(df=5, rmsea=0.1, n=100).power)
