@@ -225,3 +225,40 @@ def test_monte_carlo_bad_input(fake_engine, kwargs, match):
 def test_public_name():
     assert als.plan_sample_size is plan_sample_size
     assert np.isfinite(als.plan_sample_size(df=5, rmsea=0.1, n=100).power)
+
+
+ODD = [None, -1, 0, 1, 2.5, 1e300, 1e-300, np.nan, np.inf, "abc", "0.9", True, [], {}, (1,),
+       np.int64(3), pd.DataFrame(), np.eye(2)]
+BASE = {"df": 50, "rmsea": 0.05, "n": 200}
+
+
+@pytest.mark.parametrize("argument", ["df", "rmsea", "f0", "power", "n", "alpha", "abratio",
+                                      "rmsea0", "test", "cov_matrix", "model", "comparison"])
+def test_odd_values_give_a_plan_or_a_library_error(argument):
+    """Every odd value of every analytic argument: a finite plan or an AllianceScaleError."""
+    for value in ODD:
+        kwargs = {**BASE, argument: value}
+        if argument in ("power", "abratio", "f0"):
+            kwargs.pop("n" if argument == "power" else "rmsea" if argument == "f0" else "df",
+                       None)
+            if argument == "abratio":
+                kwargs["df"] = 50
+        try:
+            plan = plan_sample_size(**kwargs)
+        except als.AllianceScaleError:
+            continue
+        if isinstance(plan, als.SampleSizePlan):
+            assert plan.n >= 2 and 0 <= plan.power <= 1 and np.isfinite(plan.critical), kwargs
+
+
+@pytest.mark.parametrize("position", range(4))
+def test_odd_values_of_smallest_n(position):
+    good = [[100, 200, 300], [300, 600, 850], 1000, 0.8]
+    for value in ODD:
+        args = list(good)
+        args[position] = value
+        try:
+            n, (low, high) = als.smallest_n(*args)
+        except als.AllianceScaleError:
+            continue
+        assert low <= n <= high or n == 100, args

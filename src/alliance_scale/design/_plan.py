@@ -26,6 +26,8 @@ __all__ = ["plan_sample_size"]
 
 #: Null RMSEA of the tests of close and not-close fit (MacCallum, Browne & Sugawara 1996).
 CLOSE_RMSEA0 = 0.05
+#: Largest df accepted (a model of 1,400 items has about a million).
+MAX_DF = 10**6
 #: Respondents behind the population matrix handed to cfa (any N: F0 does not depend on it).
 _MATRIX_N = 1000
 
@@ -88,12 +90,14 @@ def plan_sample_size(
     Parameters
     ----------
     df : int, optional
-        Degrees of freedom of the test (>= 1). Required with ``rmsea`` / ``f0``; with
+        Degrees of freedom of the test (1 to 10^6). Required with ``rmsea`` / ``f0``; with
         ``cov_matrix`` it overrides the model's (e.g. 1 for a nested comparison).
     rmsea : float, optional
-        RMSEA of the alternative (the misfit to detect), > 0 (>= 0 for not-close fit).
+        RMSEA of the alternative (the misfit to detect), in (0, 1] ([0, 1) for not-close
+        fit).
     f0 : float, optional
-        Population minimum of the ML fit function instead of ``rmsea`` (``df RMSEA^2``).
+        Population minimum of the ML fit function instead of ``rmsea`` (``df RMSEA^2``;
+        at most ``df``, an RMSEA of 1).
     power : float, optional
         Target power in (0, 1): a-priori analysis.
     n : int or sequence of int, optional
@@ -218,7 +222,7 @@ def _analytic(*, df: Any, rmsea: Any, f0: Any, power: Any, n: Any, alpha: Any,
     if comparison is not None and cov_matrix is None:
         raise OptionError("comparison= goes with cov_matrix= and model=")
     if df is not None:
-        df = check_integer("df", df, minimum=1)
+        df = check_integer("df", df, minimum=1, maximum=MAX_DF)
     if cov_matrix is not None:
         if model is None:
             raise OptionError("cov_matrix= needs model=, the model whose misfit is the effect")
@@ -233,8 +237,8 @@ def _analytic(*, df: Any, rmsea: Any, f0: Any, power: Any, n: Any, alpha: Any,
         raise OptionError("df is needed with rmsea= or f0= (the model's degrees of freedom)")
     else:
         effect = "RMSEA" if rmsea is not None else "F0"
-        f0_value = (check_number("rmsea", rmsea, 0) ** 2 * df if rmsea is not None
-                    else check_number("f0", f0, 0))
+        f0_value = (check_number("rmsea", rmsea, 0, 1) ** 2 * df if rmsea is not None
+                    else check_number("f0", f0, 0, df))  # RMSEA <= 1
     rmsea_value = math.sqrt(f0_value / df)
     test, rmsea0_value = _test(test, rmsea0, rmsea_value, effect)
     f00 = df * rmsea0_value**2
@@ -290,7 +294,7 @@ def _test(test: Any, rmsea0: Any, rmsea: float, effect: str) -> tuple[str, float
     if rmsea0 is None:
         null = 0.0 if test in (None, "exact") else CLOSE_RMSEA0
     else:
-        null = check_number("rmsea0", rmsea0, 0)
+        null = check_number("rmsea0", rmsea0, 0, 1)
     if test is None:
         if null == 0:
             test = "exact"
