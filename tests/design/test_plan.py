@@ -262,3 +262,66 @@ def test_odd_values_of_smallest_n(position):
         except als.AllianceScaleError:
             continue
         assert low <= n <= high or n == 100, args
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def test_cli_analytic_plan(tmp_path, capsys):
+    from alliance_scale.cli import main
+
+    assert main(["plan", "--df", "50", "--rmsea", ".05", "--power", ".8"]) == 0
+    out = capsys.readouterr().out
+    assert " Required Num Observations  243\n" in out and "Rule: Test of exact fit" in out
+    assert main(["plan", "--df", "50", "--rmsea", ".08", "--rmsea0", ".05", "--n", "200",
+                 "-o", str(tmp_path / "plan.json"), "-q"]) == 0
+    saved = json.loads((tmp_path / "plan.json").read_text())
+    assert saved["test"] == "close" and saved["n"] == 200 and saved["target_power"] is None
+    assert saved["power"] == pytest.approx(
+        plan_sample_size(df=50, rmsea=0.08, rmsea0=0.05, n=200).power)
+    for suffix, marker in ((".html", "<table>"), (".md", "| Quantity | Value |")):
+        assert main(["plan", "--df", "50", "--rmsea", ".05", "--power", ".8", "-q",
+                     "-o", str(tmp_path / f"plan{suffix}")]) == 0
+        assert marker in (tmp_path / f"plan{suffix}").read_text()
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--df", "0", "--rmsea", ".05", "--power", ".8"], "df must be an integer >= 1"),
+    (["--df", "50", "--rmsea", ".05", "--power", "1.5"], "power must be in (0, 1)"),
+    (["--df", "50", "--rmsea", ".05", "--rmsea0", ".08", "--test", "close", "--power", ".8"],
+     "a test of close fit needs"),
+    (["--df", "50", "--rmsea", ".05", "--seed", "1", "--power", ".8"],
+     "--seed is a Monte Carlo option"),
+    (["--df", "50", "--rmsea", ".05", "--n", "100:200:50"], "the analytic plan takes one N"),
+    (["--df", "50", "--rmsea", ".05", "--power", ".8", "-o", "plan.pdf"], "plan.pdf"),
+    (["--df", "50", "--rmsea", ".05", "--power", ".8", "-o", "plan.csv"], "analytic plan is"),
+    (["--pilot", "nowhere.csv", "--n", "100:200:50", "--rmsea", ".05"],
+     "--rmsea is an option of the analytic plan"),
+    (["--pilot", "nowhere.csv"], "--n: give the N"),
+    (["--pilot", "nowhere.csv", "--n", "100"], "nowhere.csv"),
+])
+def test_cli_bad_input_one_line_exit_2(argv, message, capsys, tmp_path, monkeypatch):
+    from alliance_scale.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["plan", *argv]) == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_cli_monte_carlo_reads_the_pilot_and_dispatches(fake_engine, tmp_path, capsys):
+    from alliance_scale.cli import main
+
+    scale = als.draft_scale(items_per_facet=2)
+    scale.save(tmp_path / "dta.yaml")
+    als.simulate(scale, 30, seed=1).data.to_csv(tmp_path / "pilot.csv")
+    assert main(["plan", "--pilot", str(tmp_path / "pilot.csv"), "--scale",
+                 str(tmp_path / "dta.yaml"), "--target", "power=.8", "--n", "100:200:50",
+                 "--replications", "20", "--seed", "1", "--backend", "serial"]) == 0
+    population, n, kwargs = fake_engine[-1]
+    assert len(population.kwargs["pilot"]) == 30 and population.kwargs["scale"].items
+    assert n == [100, 150, 200]
+    assert kwargs["targets"] == {"power": 0.8} and kwargs["replications"] == 20
+    assert kwargs["seed"] == 1 and kwargs["backend"] == "serial"
+    assert callable(kwargs["progress"])
+    assert "MonteCarloPower" in capsys.readouterr().out
