@@ -1,9 +1,9 @@
-"""Design of the next study from a Scale and a pilot: short forms (and, later, sample-size
-planning).
+"""Design of the next study from a Scale and a pilot: short forms and sample-size planning.
 
 Stage 5 of the workflow, above :mod:`alliance_scale.validity`: :func:`shorten` chooses the
 items of the scale people will field from the draft pool, with the blueprint as its
-constraints and a held-out part of the pilot as its judge.
+constraints and a held-out part of the pilot as its judge; :func:`plan_sample_size` says how
+many respondents the next study needs (analytic power of the model test, or Monte Carlo).
 """
 
 from __future__ import annotations
