@@ -447,8 +447,8 @@ def _shorten(args: argparse.Namespace) -> int:
 
 # --------------------------------------------------------------------------- plan (issue #23)
 
-#: What ``plan -o`` writes: the analytic plan as HTML, Markdown or JSON; a Monte Carlo
-#: result as CSV (its table, one row per N).
+#: What ``plan -o`` writes: a plan as HTML, Markdown, JSON or CSV (one row); a Monte Carlo
+#: simulation without --target as CSV (its table, one row per N).
 PLAN_SUFFIXES = {".html": ("html",), ".htm": ("html",), ".md": ("markdown",),
                  ".markdown": ("markdown",), ".json": ("json",), ".csv": ("csv",)}
 
@@ -517,9 +517,10 @@ def _add_plan(commands: argparse._SubParsersAction) -> None:
     _add_scale_option(command)
     command.add_argument("--source", choices=SOURCES, default="auto",
                          help="layout of --pilot (default: auto, decided from the file)")
-    command.add_argument("--target", type=_target, action="append", default=None,
-                         metavar="NAME=VALUE",
-                         help="Monte Carlo target, e.g. power=.8 (repeatable)")
+    command.add_argument("--target", type=_target, default=None, metavar="NAME=VALUE",
+                         help="Monte Carlo: the power to reach, power=.8 for the model test "
+                              "or TARGET=.8 for a parameter's z test (f1~~f2=.8): the "
+                              "smallest N on the smoothed simulated curve, with its CI")
     command.add_argument("--replications", type=int, default=None,
                          help="Monte Carlo replications per N (default: 1000)")
     command.add_argument("--estimator", choices=("ML", "MLR", "WLSMV"), default=None,
@@ -538,7 +539,7 @@ def _add_plan(commands: argparse._SubParsersAction) -> None:
     command.add_argument("--quiet", "-q", action="store_true",
                          help="no progress bar and no printed result")
     command.add_argument("--output", "-o", type=Path, default=None, metavar="PATH",
-                         help="write the plan (.html, .md, .json; Monte Carlo: .csv)")
+                         help="write the plan (.html, .md, .json, .csv)")
     command.set_defaults(handler=_plan)
 
 
@@ -551,6 +552,8 @@ def _plan(args: argparse.Namespace) -> int:
                  "estimator": args.estimator, "seed": args.seed, "backend": args.backend,
                  "address": args.address, "workers": args.workers, "results": args.results}
     asked = [f"--{k}" for k, v in simulated.items() if v is not None]
+    from .design import SampleSizePlan, plan_sample_size
+
     if args.pilot is None:
         if asked:
             raise OptionError(f"{asked[0]} is a Monte Carlo option: give --pilot DATA (with "
@@ -558,73 +561,61 @@ def _plan(args: argparse.Namespace) -> int:
         if isinstance(args.n, list):
             raise OptionError("--n: the analytic plan takes one N; several N are simulated "
                               "with --pilot")
-        if fmt == "csv":
-            raise OptionError(f"{args.output}: the analytic plan is written as .html, .md or "
-                              ".json")
-        from .design import plan_sample_size
+        outcome = plan_sample_size(df=args.df, rmsea=args.rmsea, f0=args.f0,
+                                   rmsea0=args.rmsea0, test=args.test, power=args.power,
+                                   n=args.n, alpha=args.alpha, abratio=args.abratio)
+    else:
+        analytic = {"df": args.df, "rmsea": args.rmsea, "f0": args.f0, "rmsea0": args.rmsea0,
+                    "test": args.test, "power": args.power, "abratio": args.abratio}
+        given = [f"--{k}" for k, v in analytic.items() if v is not None]
+        if given:
+            raise OptionError(f"{given[0]} is an option of the analytic plan; with --pilot the "
+                              "study is simulated (the power to reach: --target power=.8)")
+        if args.n is None:
+            raise OptionError("--n: give the N to simulate, e.g. --n 100:600:25")
+        if fmt is not None and fmt != "csv" and args.target is None:
+            raise OptionError(f"{args.output}: a Monte Carlo simulation without --target is "
+                              "written as .csv")
+        regular_file(args.pilot,
+                     lambda message, f=str(args.pilot): ResponseError(message, file=f))
+        from .fielding import read_responses
 
-        plan = plan_sample_size(df=args.df, rmsea=args.rmsea, f0=args.f0, rmsea0=args.rmsea0,
-                                test=args.test, power=args.power, n=args.n, alpha=args.alpha,
-                                abratio=args.abratio)
-        if not args.quiet:
-            print(plan)
-        if args.output is not None:
-            if fmt == "json":
-                import json
-
-                row = plan.to_frame().iloc[0].to_dict()
-                text = json.dumps({k: (None if isinstance(v, float) and v != v else
-                                       v.item() if hasattr(v, "item") else v)
-                                   for k, v in row.items()}, indent=2) + "\n"
-            else:
-                text = plan.to_html() if fmt == "html" else plan.to_markdown()
-            write_atomic(args.output, text)
-            print(f"wrote {args.output} ({plan.kind} plan: N = {plan.n}, power "
-                  f"{plan.power:.3f})", file=sys.stderr)
-        return 0
-    analytic = {"df": args.df, "rmsea": args.rmsea, "f0": args.f0, "rmsea0": args.rmsea0,
-                "test": args.test, "power": args.power, "abratio": args.abratio}
-    given = [f"--{k}" for k, v in analytic.items() if v is not None]
-    if given:
-        raise OptionError(f"{given[0]} is an option of the analytic plan; with --pilot the "
-                          "study is simulated (targets by --target NAME=VALUE)")
-    if args.n is None:
-        raise OptionError("--n: give the N to simulate, e.g. --n 100:600:25")
-    if fmt is not None and fmt != "csv":
-        raise OptionError(f"{args.output}: a Monte Carlo plan is written as .csv")
-    regular_file(args.pilot, lambda message, f=str(args.pilot): ResponseError(message, file=f))
-    from .design import plan_sample_size
-    from .fielding import read_responses
-
-    scale = _load_scale(args.scale)
-    responses = read_responses(args.pilot, scale, source=args.source)
-    bar = None
-    if not args.quiet and sys.stderr.isatty():
-        from tqdm import tqdm
-
-        bar = tqdm(desc="plan", unit="replication", file=sys.stderr, leave=False)
-
-    def progress(done: int, total: int) -> None:
-        if bar is not None:
-            bar.total = total
-            bar.update(done - bar.n)
-
-    options = {"seed": args.seed, "backend": args.backend, "address": args.address,
-               "n_workers": args.workers, "results": args.results,
-               "estimator": args.estimator, "alpha": args.alpha,
-               "targets": dict(args.target) if args.target else None}
-    try:
+        scale = _load_scale(args.scale)
+        responses = read_responses(args.pilot, scale, source=args.source)
+        options: dict = {"seed": args.seed, "backend": args.backend, "address": args.address,
+                         "n_workers": args.workers, "results": args.results,
+                         "estimator": args.estimator, "alpha": args.alpha}
+        if args.target is not None:  # power=.8: the model test; f1~~f2=.8: that parameter
+            name, goal = args.target
+            options["power"] = goal
+            if name != "power":
+                options["targets"] = [name]
         outcome = plan_sample_size(pilot=responses, scale=scale, n=args.n,
-                                   replications=args.replications, progress=progress,
+                                   replications=args.replications,
+                                   progress=False if args.quiet else None,
                                    **{k: v for k, v in options.items() if v is not None})
-    finally:
-        if bar is not None:
-            bar.close()
     if not args.quiet:
         print(outcome)
-    if args.output is not None:
-        write_atomic(args.output, outcome.to_frame().to_csv(lineterminator="\n"))
-        print(f"wrote {args.output}", file=sys.stderr)
+    if args.output is None:
+        return 0
+    if not isinstance(outcome, SampleSizePlan):  # the simulation: its table per N
+        text = outcome.to_frame().to_csv(lineterminator="\n")
+    elif fmt == "csv":
+        text = outcome.to_frame().to_csv(index=False, lineterminator="\n")
+    elif fmt == "json":
+        import json
+
+        row = outcome.to_frame().iloc[0].to_dict()
+        text = json.dumps({k: (None if isinstance(v, float) and v != v else
+                               v.item() if hasattr(v, "item") else v)
+                           for k, v in row.items()}, indent=2) + "\n"
+    else:
+        text = outcome.to_html() if fmt == "html" else outcome.to_markdown()
+    write_atomic(args.output, text)
+    print(f"wrote {args.output}" + (f" ({outcome.kind} plan: N = {outcome.n}, power "
+                                    f"{outcome.power:.3f})"
+                                    if isinstance(outcome, SampleSizePlan) else ""),
+          file=sys.stderr)
     return 0
 
 

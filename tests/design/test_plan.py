@@ -159,9 +159,28 @@ def fake_engine(monkeypatch):
         def from_pilot(cls, responses, scale, **kwargs):
             return cls(pilot=responses, scale=scale, **kwargs)
 
-    def simulate_power(population, *, n, **kwargs):
-        calls.append((population, n, kwargs))
-        return "MonteCarloPower"
+    class MonteCarloPower:
+        """Power of the model test on a logistic curve in log N (.8 at N = 150)."""
+
+        def __init__(self, n, replications, alpha):
+            sizes = np.asarray(n, dtype=float)
+            power = 1 / (1 + np.exp(-(np.log(4) + 3 * (np.log(sizes) - np.log(150)))))
+            self.conditions = pd.DataFrame(
+                {"replications": replications, "converged": 1.0,
+                 "power[chisq]": np.round(power * replications) / replications},
+                index=pd.Index(n, name="n"))
+            self.df, self.f0, self.alpha, self.estimator = 27, 0.05, alpha, "ML"
+
+        def to_frame(self):
+            return self.conditions
+
+        def __repr__(self):
+            return "MonteCarloPower"
+
+    def simulate_power(population, *, n, replications=1000, alpha=0.05, **kwargs):
+        calls.append((population, n, {"replications": replications, "alpha": alpha,
+                                      **kwargs}))
+        return MonteCarloPower(n, replications, alpha)
 
     module = types.ModuleType("alliance_scale.design._montecarlo")
     module.Population = Population  # type: ignore[attr-defined]
@@ -183,7 +202,7 @@ def test_monte_carlo_dispatch(fake_engine):
     out = plan_sample_size(model=model, loadings=[0.7, 0.6, 0.5], factor_correlation=None,
                            n=range(100, 201, 50), replications=200, seed=3,
                            backend="serial", estimator="WLSMV")
-    assert out == "MonteCarloPower"
+    assert repr(out) == "MonteCarloPower"
     population, n, kwargs = fake_engine[-1]
     assert population.kwargs == {"model": model, "loadings": [0.7, 0.6, 0.5],
                                  "factor_correlation": None, "thresholds": None}
@@ -203,7 +222,7 @@ def test_monte_carlo_dispatch(fake_engine):
 
 
 @pytest.mark.parametrize(("kwargs", "match"), [
-    ({"model": {"f": ["a", "b"]}, "n": [100], "power": 0.8}, r"power: a Monte Carlo plan"),
+    ({"model": {"f": ["a", "b"]}, "n": [100], "power": 1.5}, r"power must be in \(0, 1\)"),
     ({"model": {"f": ["a", "b"]}, "n": [100], "rmsea": 0.05}, r"rmsea is an option of the "
                                                                r"analytic plan"),
     ({"model": {"f": ["a", "b"]}}, r"n: give the sample sizes"),
@@ -294,7 +313,7 @@ def test_cli_analytic_plan(tmp_path, capsys):
      "--seed is a Monte Carlo option"),
     (["--df", "50", "--rmsea", ".05", "--n", "100:200:50"], "the analytic plan takes one N"),
     (["--df", "50", "--rmsea", ".05", "--power", ".8", "-o", "plan.pdf"], "plan.pdf"),
-    (["--df", "50", "--rmsea", ".05", "--power", ".8", "-o", "plan.csv"], "analytic plan is"),
+    (["--pilot", "nowhere.csv", "--n", "100", "-o", "plan.html"], "without --target"),
     (["--pilot", "nowhere.csv", "--n", "100:200:50", "--rmsea", ".05"],
      "--rmsea is an option of the analytic plan"),
     (["--pilot", "nowhere.csv"], "--n: give the N"),
@@ -315,13 +334,51 @@ def test_cli_monte_carlo_reads_the_pilot_and_dispatches(fake_engine, tmp_path, c
     scale = als.draft_scale(items_per_facet=2)
     scale.save(tmp_path / "dta.yaml")
     als.simulate(scale, 30, seed=1).data.to_csv(tmp_path / "pilot.csv")
-    assert main(["plan", "--pilot", str(tmp_path / "pilot.csv"), "--scale",
-                 str(tmp_path / "dta.yaml"), "--target", "power=.8", "--n", "100:200:50",
-                 "--replications", "20", "--seed", "1", "--backend", "serial"]) == 0
+    pilot, dta = str(tmp_path / "pilot.csv"), str(tmp_path / "dta.yaml")
+    assert main(["plan", "--pilot", pilot, "--scale", dta, "--n", "100:200:50",
+                 "--replications", "20", "--seed", "1", "--backend", "serial",
+                 "-o", str(tmp_path / "mc.csv")]) == 0
     population, n, kwargs = fake_engine[-1]
     assert len(population.kwargs["pilot"]) == 30 and population.kwargs["scale"].items
     assert n == [100, 150, 200]
-    assert kwargs["targets"] == {"power": 0.8} and kwargs["replications"] == 20
+    assert kwargs["replications"] == 20 and kwargs["targets"] is None
     assert kwargs["seed"] == 1 and kwargs["backend"] == "serial"
-    assert callable(kwargs["progress"])
+    assert kwargs["progress"] is None  # the engine's bar, on a terminal
     assert "MonteCarloPower" in capsys.readouterr().out
+    assert pd.read_csv(tmp_path / "mc.csv", index_col="n").index.tolist() == [100, 150, 200]
+    assert main(["plan", "--pilot", pilot, "--scale", dta, "--n", "50:400:25", "-q",
+                 "--replications", "2000", "--target", "f1~~f2=.8",
+                 "-o", str(tmp_path / "mc.json")]) == 2
+    err = capsys.readouterr().err
+    assert "targets: 'f1~~f2' was not simulated (simulated: chisq)" in err  # the fake's only
+    assert main(["plan", "--pilot", pilot, "--scale", dta, "--n", "50:400:25", "-q",
+                 "--replications", "2000", "--target", "power=.8",
+                 "-o", str(tmp_path / "mc.json")]) == 0
+    saved = json.loads((tmp_path / "mc.json").read_text())
+    assert saved["method"] == "Monte Carlo" and saved["target"] == "chisq"
+    assert saved["n_ci_low"] <= 150 <= saved["n_ci_high"] and abs(saved["n"] - 150) <= 3
+    assert fake_engine[-1][2]["progress"] is False and fake_engine[-1][2]["targets"] is None
+
+
+def test_monte_carlo_plan_reads_the_smoothed_curve(fake_engine):
+    """power= with a population: the simulated curve's root (the fake's is N = 150), its CI,
+    the plan printed with its rule and source, and the analytic power beside it."""
+    plan = plan_sample_size(model={"f": ["a", "b", "c"]}, loadings=[0.7, 0.6, 0.5],
+                            n=range(50, 401, 25), replications=4000, power=0.8, seed=1)
+    assert (plan.method, plan.kind, plan.target) == ("Monte Carlo", "a priori", "chisq")
+    assert abs(plan.n - 150) <= 2 and plan.n_ci[0] <= 150 <= plan.n_ci[1]
+    assert plan.power == pytest.approx(0.8, abs=0.01)
+    text = repr(plan)
+    assert "logistic curve in log N" in text and "Muthen & Muthen (2002)" in text
+    assert " Analytic power at N (same F0, df)" in text and "95% CI of N" in text
+    assert plan.to_frame().loc[0, "n_ci_low"] == plan.n_ci[0]
+    curve = plan.curve([100, 150, 300])
+    assert curve["power"].is_monotonic_increasing and curve["ncp"].isna().all()
+    import matplotlib.pyplot as plt
+
+    figure = als.plot_power_curve(plan)
+    assert len(figure.axes[0].containers) == 1  # the simulated points with their intervals
+    plt.close(figure)
+    with pytest.raises(OptionError, match="not reached within N = 50 to 100"):
+        plan_sample_size(model={"f": ["a", "b", "c"]}, loadings=[0.7, 0.6, 0.5],
+                         n=[50, 75, 100], replications=4000, power=0.8)

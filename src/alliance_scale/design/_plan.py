@@ -12,7 +12,7 @@ question to the Monte Carlo engine (``design/_montecarlo``), which simulates the
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -20,7 +20,14 @@ import pandas as pd
 
 from .._checks import check_choice, check_integer, check_number
 from ..errors import AnalysisError, OptionError
-from ._power import TESTS, SampleSizePlan, a_priori_n, compromise_critical, power_at
+from ._power import (
+    TESTS,
+    SampleSizePlan,
+    a_priori_n,
+    compromise_critical,
+    monte_carlo_plan,
+    power_at,
+)
 
 __all__ = ["plan_sample_size"]
 
@@ -62,7 +69,7 @@ def plan_sample_size(
     results: Any = None,
     resume: bool = True,
     batch_size: int | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: bool | None = None,
 ) -> Any:
     """How many respondents does the study need? Power of the model test, semPower-style.
 
@@ -85,7 +92,10 @@ def plan_sample_size(
     ``cov_matrix``, ``population=``, or ``pilot=`` with ``scale=``) or ``replications=``,
     the study is simulated by ``simulate_power`` of the Monte Carlo engine
     (``design/_montecarlo``; ``n=`` a sequence of N) and its ``MonteCarloPower`` result
-    returned.
+    returned; with ``power=`` as well, the a-priori plan read off the simulated curve: the
+    smallest N at which the logistic curve in log N fitted to the rejections of the first
+    target (the model test ``"chisq"`` by default) reaches ``power``, with its confidence
+    interval (:func:`~alliance_scale.smallest_n`).
 
     Parameters
     ----------
@@ -99,7 +109,7 @@ def plan_sample_size(
         Population minimum of the ML fit function instead of ``rmsea`` (``df RMSEA^2``;
         at most ``df``, an RMSEA of 1).
     power : float, optional
-        Target power in (0, 1): a-priori analysis.
+        Target power in (0, 1): a-priori analysis (analytic or on the simulated curve).
     n : int or sequence of int, optional
         Respondents: post hoc (or compromise) analysis; the N simulated for Monte Carlo
         (e.g. ``range(100, 601, 25)``).
@@ -133,21 +143,22 @@ def plan_sample_size(
     seed, estimator, targets, backend, address, n_workers, results, resume, batch_size, progress
         Monte Carlo: passed to ``simulate_power`` (a seed for every random step; the
         backend ``"serial"``, ``"processes"`` or ``"dask"`` with a scheduler ``address``;
-        a results file to stream to and resume from; ``progress(done, total)``).
+        a results file to stream to and resume from; ``progress``: a bar on a terminal).
 
     Returns
     -------
     SampleSizePlan or MonteCarloPower
-        The analytic plan (``.n``, ``.power``, ``.ncp``, ``.critical`` ...; printed as
-        semPower's summary with its rule and source), or the Monte Carlo result.
+        The plan (``.n``, ``.power``, ``.ncp``, ``.critical`` ...; printed as semPower's
+        summary with its rule and source; Monte Carlo: ``.n_ci`` and ``.simulation``), or,
+        Monte Carlo without ``power=``, the simulation itself.
 
     Raises
     ------
     OptionError
         A question or an effect missing or given twice, df < 1, alpha or power outside
         (0, 1), ``rmsea`` on the wrong side of ``rmsea0`` for the test asked, a power not
-        reached with up to 10^9 respondents (the best power named), Monte Carlo options
-        with the analytic path.
+        reached with up to 10^9 respondents or, Monte Carlo, within the N simulated (the
+        best power named), Monte Carlo options with the analytic path.
     AnalysisError
         The model cannot be fitted to ``cov_matrix``; Monte Carlo asked while the engine
         is not available.
@@ -374,8 +385,7 @@ def _monte_carlo(*, df: Any, rmsea: Any, f0: Any, power: Any, n: Any, alpha: Any
                           "simulates the population given by model= with loadings=, "
                           "population= or pilot= with scale=")
     if power is not None:
-        raise OptionError("power: a Monte Carlo plan simulates the N given by n= and reports "
-                          "the power at each; give the target through targets=")
+        power = check_number("power", power, 0, 1, low_open=True, high_open=True)
     sources = [k for k, v in (("population", population), ("pilot", pilot), ("model", model))
                if v is not None]
     if len(sources) != 1:
@@ -412,4 +422,10 @@ def _monte_carlo(*, df: Any, rmsea: Any, f0: Any, power: Any, n: Any, alpha: Any
         "alpha", alpha, 0, 1, low_open=True, high_open=True)
     if replications is not None:
         keywords["replications"] = check_integer("replications", replications, minimum=1)
-    return _montecarlo.simulate_power(population, n=sizes, **keywords)
+    targets = keywords.get("targets")
+    planned = ("chisq" if targets is None else targets if isinstance(targets, str)
+               else next(iter(targets), "chisq"))
+    simulation = _montecarlo.simulate_power(population, n=sizes, **keywords)
+    if power is None:
+        return simulation
+    return monte_carlo_plan(simulation, str(planned), power)

@@ -239,7 +239,15 @@ class SampleSizePlan(Result):
     abratio : float or None
         Ratio alpha / beta asked for (compromise).
     effect : str
-        How the effect was given ("RMSEA", "F0" or the misspecified model).
+        How the effect was given ("RMSEA", "F0", the misspecified model, or the simulated
+        population).
+    target : str
+        Monte Carlo: the test whose power is planned (``"chisq"``, the model test, or a
+        parameter such as ``"f1~~f2"``); ``"chisq"`` for analytic plans.
+    n_ci : tuple of int or None
+        Monte Carlo: confidence interval of the required N (see :func:`smallest_n`).
+    simulation : MonteCarloPower or None
+        Monte Carlo: the simulation behind the plan (its ``conditions`` per N).
 
     Examples
     --------
@@ -264,6 +272,9 @@ class SampleSizePlan(Result):
     target_power: float | None = None
     abratio: float | None = None
     effect: str = "RMSEA"
+    target: str = "chisq"
+    n_ci: tuple[int, int] | None = None
+    simulation: Any = None
 
     @property
     def beta(self) -> float:
@@ -272,13 +283,17 @@ class SampleSizePlan(Result):
 
     def to_frame(self) -> pd.DataFrame:
         """One row: the plan's numbers (kind, method, test, n, power, alpha, beta, df, f0,
-        rmsea, rmsea0, ncp, critical chi-square, target power, alpha/beta ratio)."""
+        rmsea, rmsea0, ncp, critical chi-square, target power, alpha/beta ratio, the target
+        test and, Monte Carlo, the CI of n)."""
         row = {"kind": self.kind, "method": self.method, "test": self.test, "n": self.n,
                "power": self.power, "alpha": self.alpha, "beta": self.beta, "df": self.df,
                "f0": self.f0, "rmsea": self.rmsea, "rmsea0": self.rmsea0, "ncp": self.ncp,
                "critical_chisq": self.critical,
                "target_power": np.nan if self.target_power is None else self.target_power,
-               "abratio": self.alpha / self.beta if self.beta > 0 else np.inf}
+               "abratio": self.alpha / self.beta if self.beta > 0 else np.inf,
+               "target": self.target,
+               "n_ci_low": np.nan if self.n_ci is None else self.n_ci[0],
+               "n_ci_high": np.nan if self.n_ci is None else self.n_ci[1]}
         return pd.DataFrame([row])
 
     def curve(self, n: Sequence[int] | np.ndarray) -> pd.DataFrame:
@@ -292,7 +307,8 @@ class SampleSizePlan(Result):
         Returns
         -------
         DataFrame
-            Columns ``n``, ``ncp``, ``critical_chisq``, ``power``.
+            Columns ``n``, ``ncp``, ``critical_chisq``, ``power`` (Monte Carlo plans: the
+            smoothed curve, ``ncp`` and ``critical_chisq`` NaN).
 
         Examples
         --------
@@ -304,6 +320,11 @@ class SampleSizePlan(Result):
         sizes = check_array("n", n).ravel()
         if sizes.size == 0 or np.any(sizes < 2) or np.any(sizes != np.round(sizes)):
             raise OptionError("n must hold integers >= 2")
+        if self.method == "Monte Carlo":
+            coef = _curve_coef(*_simulated_counts(self.simulation, self.target))
+            power = 1.0 / (1.0 + np.exp(-(coef[0] + coef[1] * np.log(sizes))))
+            return pd.DataFrame({"n": sizes.astype(int), "ncp": np.nan,
+                                 "critical_chisq": np.nan, "power": power})
         f00 = self.df * self.rmsea0**2
         power, critical = power_at(sizes, self.df, self.f0, f00, self.alpha, self.test)
         return pd.DataFrame({"n": sizes.astype(int), "ncp": (sizes - 1) * self.f0,
@@ -317,6 +338,9 @@ class SampleSizePlan(Result):
 
         def fixed(value: float) -> str:  # semPower's 6 decimals; tiny errors keep 4 digits
             return f"{value:.4e}" if 0 < abs(value) < 1e-4 else f"{value:.6f}"
+
+        if self.method == "Monte Carlo":
+            return self._simulated_lines(fixed)
 
         rows = [("F0", fixed(self.f0)), ("RMSEA", fixed(self.rmsea))]
         if self.test != "exact":
@@ -335,8 +359,32 @@ class SampleSizePlan(Result):
                  ("Implied Alpha/Beta Ratio", fixed(ratio))]
         return rows
 
+    def _simulated_lines(self, fixed: Any) -> list[tuple[str, str]]:
+        """A Monte Carlo plan: the target, the simulated range, N with its CI."""
+        conditions = self.simulation.conditions
+        sizes = [int(v) for v in conditions.index]
+        rows = [("Target test", self.target),
+                ("Replications per N", f"{int(conditions['replications'].max()):d}"),
+                ("N simulated", f"{min(sizes)} to {max(sizes)} ({len(sizes)} conditions)"),
+                ("Required Num Observations", f"{self.n:d}")]
+        if self.n_ci is not None:
+            rows.append(("95% CI of N", f"{self.n_ci[0]:d} to {self.n_ci[1]:d}"))
+        rows += [("", ""), ("Desired Power", fixed(self.target_power or np.nan)),
+                 ("Power at N (smoothed)", fixed(self.power)), ("Alpha", fixed(self.alpha))]
+        if (self.target == "chisq" and self.df >= 1 and self.f0 > 0
+                and getattr(self.simulation, "estimator", "ML") == "ML"):
+            analytic = float(power_at(self.n, self.df, self.f0, 0.0, self.alpha, "exact")[0])
+            rows += [("", ""), ("Population F0", fixed(self.f0)), ("df", f"{self.df:g}"),
+                     ("Analytic power at N (same F0, df)", fixed(analytic))]
+        return rows
+
     def _rule(self) -> str:
         """The rule behind the numbers, in words."""
+        if self.method == "Monte Carlo":
+            return (f"N is the smallest integer at which the logistic curve in log N, fitted "
+                    f"to the simulated rejections of {self.target} at alpha {self.alpha:g} "
+                    f"(binomial, over converged replications), reaches power "
+                    f"{self.target_power:g}; its 95% CI by the delta method on log N.")
         effect = {"RMSEA": "the RMSEA given", "F0": "the F0 given"}.get(
             self.effect, f"the ML discrepancy of {self.effect}")
         text = (f"Test of {self.test} fit: {_RULES[self.test]}; power from the noncentral "
@@ -348,11 +396,15 @@ class SampleSizePlan(Result):
             text += " The critical value sets alpha / beta to the ratio asked for."
         return text
 
+    def _source(self) -> str:
+        return (SOURCE if self.method == "analytic" else
+                "Muthen & Muthen (2002); Schoemann, Miller, Pornprasertmanit & Wu (2014)")
+
     def _report(self) -> Report:
         width = max(len(k) for k, _ in self._lines()) + 2
         table = "\n".join(f" {k:<{width}}{v}".rstrip() for k, v in self._lines())
         title = f"Sample-size plan: {self.kind} power analysis ({self.method})"
-        return Report(title, ("", table, "", f"Rule: {self._rule()}", f"Source: {SOURCE}"))
+        return Report(title, ("", table, "", f"Rule: {self._rule()}", f"Source: {self._source()}"))
 
     def _repr_html_(self) -> str:
         return self.to_html()
@@ -379,7 +431,7 @@ class SampleSizePlan(Result):
         lines = [f"## How many respondents? {self.kind.capitalize()} power analysis "
                  f"({self.method})", "", "| Quantity | Value |", "|---|---|"]
         lines += [f"| {md(k)} | {md(v)} |" for k, v in self._lines() if k]
-        lines += ["", md(f"Rule: {self._rule()}"), "", md(f"Source: {SOURCE}"), ""]
+        lines += ["", md(f"Rule: {self._rule()}"), "", md(f"Source: {self._source()}"), ""]
         return "\n".join(lines)
 
     def to_html(self) -> str:
@@ -401,7 +453,7 @@ class SampleSizePlan(Result):
         return (f"<section class='sample-size-plan'><h2>How many respondents? "
                 f"{e(self.kind.capitalize())} power analysis ({e(self.method)})</h2>"
                 f"<table>{rows}</table><p>{e('Rule: ' + self._rule())}</p>"
-                f"<p>{e('Source: ' + SOURCE)}</p></section>")
+                f"<p>{e('Source: ' + self._source())}</p></section>")
 
 
 # --------------------------------------------------------------------------- plot
@@ -420,7 +472,9 @@ def plot_power_curve(
     plan : SampleSizePlan
         An analytic plan (:func:`~alliance_scale.plan_sample_size`).
     n : sequence of int, optional
-        Sample sizes drawn (default: 60 points from 10 % to 250 % of the plan's N).
+        Sample sizes drawn (default: 60 points from 10 % to 250 % of the plan's N; a Monte
+        Carlo plan: its simulated range, the simulated powers drawn as points with their
+        95 % Monte Carlo intervals).
     ax : matplotlib Axes, optional
         Draw into this Axes instead of a new figure.
 
@@ -441,7 +495,10 @@ def plot_power_curve(
     from .._lazy import pyplot
 
     check_instance("plan", plan, SampleSizePlan, "see plan_sample_size")
-    if n is None:
+    if n is None and plan.method == "Monte Carlo":
+        simulated = [int(v) for v in plan.simulation.conditions.index]
+        sizes = np.unique(np.linspace(min(simulated), max(simulated), 60).round().astype(int))
+    elif n is None:
         top = max(int(plan.n * 2.5), 20)
         sizes = np.unique(np.linspace(max(2, plan.n // 10), top, 60).round().astype(int))
     else:
@@ -454,6 +511,12 @@ def plot_power_curve(
     else:
         figure = ax.figure
     ax.plot(frame["n"], frame["power"], color="#0072B2", lw=2)
+    if plan.method == "Monte Carlo":
+        sizes, hits, reps = _simulated_counts(plan.simulation, plan.target)
+        rate = hits / reps
+        ax.errorbar(sizes, rate, yerr=1.96 * np.sqrt(rate * (1 - rate) / reps), fmt="o",
+                    color="#000000", ms=3, lw=1, label="simulated (95% MC interval)")
+        ax.legend(loc="lower right", fontsize=8)
     ax.axhline(plan.power if plan.target_power is None else plan.target_power,
                color="#7f7f7f", lw=1, ls="--")
     ax.axvline(plan.n, color="#D55E00", lw=1, ls=":")
@@ -462,7 +525,9 @@ def plot_power_curve(
     ax.set_ylabel("Power (1 - beta)")
     ax.set_ylim(0, 1)
     ax.set_title(f"{plan.test.capitalize()} fit test, df = {plan.df:g}, "
-                 f"RMSEA = {plan.rmsea:.3f}, alpha = {plan.alpha:g}", fontsize=10)
+                 f"RMSEA = {plan.rmsea:.3f}, alpha = {plan.alpha:g}"
+                 if plan.method == "analytic" else
+                 f"Monte Carlo power of {plan.target}, alpha = {plan.alpha:g}", fontsize=10)
     return figure
 
 
@@ -572,6 +637,11 @@ def smallest_n(
     return n, (math.floor(math.exp(log_root - z * se)), math.ceil(math.exp(log_root + z * se)))
 
 
+def _curve_coef(sizes: np.ndarray, hits: np.ndarray, reps: np.ndarray) -> np.ndarray:
+    """``(a, b)`` of ``logit p(N) = a + b log N`` fitted to rejection counts."""
+    return _logistic_fit(np.column_stack([np.ones_like(sizes), np.log(sizes)]), hits, reps)
+
+
 def _logistic_fit(x: np.ndarray, hits: np.ndarray, reps: np.ndarray) -> np.ndarray:
     """Binomial logistic regression by Newton-Raphson (IRLS); AnalysisError on separation."""
     start = np.clip((hits + 0.5) / (reps + 1.0), 1e-6, 1 - 1e-6)
@@ -597,3 +667,38 @@ def _logistic_fit(x: np.ndarray, hits: np.ndarray, reps: np.ndarray) -> np.ndarr
         raise AnalysisError("the power curve cannot be fitted (power 0 or 1 at every N, or "
                             "jumping from 0 to 1 between two N: simulate N in between)")
     return coef
+
+
+def _simulated_counts(simulation: Any,
+                      target: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sizes, rejections and converged replications of ``target`` from a MonteCarloPower
+    (``conditions``: one row per N with ``replications``, ``converged`` (share) and
+    ``power[target]`` over the converged replications)."""
+    conditions = simulation.conditions
+    column = f"power[{target}]"
+    if column not in conditions:
+        simulated = [c[6:-1] for c in conditions if str(c).startswith("power[")]
+        raise OptionError(f"targets: {target!r} was not simulated (simulated: "
+                          f"{', '.join(simulated) or 'none'})")
+    sizes = np.asarray(conditions.index, dtype=float)
+    reps = np.round(conditions["converged"].to_numpy(float)
+                    * conditions["replications"].to_numpy(float))
+    hits = np.round(conditions[column].to_numpy(float) * reps)
+    usable = reps > 0
+    return sizes[usable], hits[usable], reps[usable]
+
+
+def monte_carlo_plan(simulation: Any, target: str, power: float) -> SampleSizePlan:
+    """Not public: the a-priori plan read off a simulated power curve (:func:`smallest_n`)."""
+    from scipy import stats
+
+    sizes, hits, reps = _simulated_counts(simulation, target)
+    n, ci = smallest_n(sizes, hits, reps, power)
+    a, b = _curve_coef(sizes, hits, reps)
+    smoothed = float(1.0 / (1.0 + math.exp(-(a + b * math.log(n)))))
+    df, f0, alpha = int(simulation.df), float(simulation.f0), float(simulation.alpha)
+    return SampleSizePlan(
+        "a priori", "Monte Carlo", "exact", n, smoothed, alpha, df, f0,
+        math.sqrt(f0 / df) if df >= 1 else math.nan, 0.0, (n - 1) * f0,
+        float(stats.chi2.isf(alpha, df)) if df >= 1 else math.nan, target_power=power,
+        effect="the simulated population", target=target, n_ci=ci, simulation=simulation)
