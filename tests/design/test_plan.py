@@ -111,6 +111,7 @@ def test_close_and_not_close_fit():
     ({"df": 50, "rmsea": 0.05, "abratio": 1}, r"abratio="),
     ({"df": 50, "rmsea": 0.05, "abratio": 1, "n": 200, "alpha": 0.05}, r"alpha: a compromise"),
     ({"df": 50, "rmsea": 0.05, "abratio": 0, "n": 200}, r"abratio must be in"),
+    ({"df": 50, "rmsea": 0.05, "abratio": 1e-300, "n": 200}, r"abratio must be in"),
     ({"df": 1, "rmsea": 1e-6, "power": 0.8}, r"not reached with up to 1,000,000,000 "
                                               r"respondents \(best power 0\.\d+\)"),
     ({"df": 50, "rmsea": 0.05, "power": 0.8, "seed": 1}, r"seed is a Monte Carlo option"),

@@ -116,7 +116,8 @@ def plan_sample_size(
     alpha : float, optional
         Type I error rate in (0, 1), default 0.05 (implied in a compromise analysis).
     abratio : float, optional
-        Ratio alpha / beta wanted (> 0; 1 makes both errors equal): compromise analysis.
+        Ratio alpha / beta wanted (1e-6 to 1e6; 1 makes both errors equal): compromise
+        analysis.
     rmsea0 : float, optional
         RMSEA under the null: a test of close fit when ``rmsea`` is larger (MacCallum et al.
         use .05 against .08), of not-close fit when ``rmsea`` is smaller (.05 against .01).
@@ -258,7 +259,7 @@ def _analytic(*, df: Any, rmsea: Any, f0: Any, power: Any, n: Any, alpha: Any,
                           "misfit (> 0) for a test of exact fit to have power")
     if kind == "compromise":
         size = check_integer("n", n, minimum=2)
-        ratio = check_number("abratio", abratio, 0, low_open=True)
+        ratio = check_number("abratio", abratio, 1e-6, 1e6)
         critical = compromise_critical(ratio, size, df, f0_value, f00, test)
         alpha_value = float(_tail(critical, df, (size - 1) * f00, test, null=True))
         power_value = float(_tail(critical, df, (size - 1) * f0_value, test, null=False))
