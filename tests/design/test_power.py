@@ -68,6 +68,23 @@ def test_vignette_values_and_sempowers_search():
     assert scipy_power[0] < 0.8 <= scipy_power[1] < scipy_power[2]
 
 
+def test_sempowers_search_is_off_by_its_optimiser_not_by_the_distribution():
+    """semPower's a-priori search (Nelder-Mead, then ceiling; R/aPriori.R redone in R) gives
+    another N than the smallest sufficient integer in 49 of the 96 exact-fit cases, 27 of
+    them short of the target power, by at most 0.7 %: the distribution is the same (R's
+    pchisq at semPower's N is reproduced), the optimiser's stopping point is not."""
+    exact = [c for c in REF["a_priori"] if c["test"] == "exact"]
+    differ = [c for c in exact if c["sempower_n"] != c["n"]]
+    short = [c for c in differ if c["sempower_n"] < c["n"]]
+    assert (len(exact), len(differ), len(short)) == (96, 49, 27)
+    for c in differ:
+        assert abs(c["sempower_n"] - c["n"]) <= 0.007 * c["n"]
+        ours = float(power_at(c["sempower_n"], c["df"], c["df"] * c["rmsea"] ** 2, 0,
+                              c["alpha"], "exact")[0])
+        assert ours == pytest.approx(c["sempower_power"], abs=1e-9)
+        assert (ours < c["target"]) == (c["sempower_n"] < c["n"])
+
+
 def test_compromise_equals_r():
     for case in REF["compromise"]:
         plan = plan_sample_size(df=case["df"], rmsea=case["rmsea"], n=case["n"],
