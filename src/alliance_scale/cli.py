@@ -472,8 +472,9 @@ def _sample_sizes(text: str) -> int | list[int]:
 
 
 def _target(text: str) -> tuple[str, float]:
-    """``--target NAME=VALUE`` (``power=.8``)."""
-    name, sep, value = text.partition("=")
+    """``--target NAME=VALUE`` (``power=.8``; the last ``=`` splits, so a target such as
+    ``f1~~f2=0=.8`` keeps its own)."""
+    name, sep, value = text.rpartition("=")
     try:
         if not sep or not name.strip():
             raise ValueError

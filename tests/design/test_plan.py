@@ -205,8 +205,7 @@ def test_monte_carlo_dispatch(fake_engine):
                            backend="serial", estimator="WLSMV")
     assert repr(out) == "MonteCarloPower"
     population, n, kwargs = fake_engine[-1]
-    assert population.kwargs == {"model": model, "loadings": [0.7, 0.6, 0.5],
-                                 "factor_correlation": None, "thresholds": None}
+    assert population.kwargs == {"model": model, "loadings": [0.7, 0.6, 0.5]}  # defaults
     assert n == [100, 150, 200]
     assert kwargs["replications"] == 200 and kwargs["seed"] == 3
     assert kwargs["backend"] == "serial" and kwargs["estimator"] == "WLSMV"

@@ -412,9 +412,9 @@ def _monte_carlo(*, df: Any, rmsea: Any, f0: Any, power: Any, n: Any, alpha: Any
             raise OptionError("pilot= needs scale=, the scale the pilot answered")
         population = _montecarlo.Population.from_pilot(pilot, scale)
     elif model is not None:
-        population = _montecarlo.Population(model=model, loadings=loadings,
-                                            factor_correlation=factor_correlation,
-                                            thresholds=thresholds)
+        given = {k: v for k, v in (("factor_correlation", factor_correlation),
+                                    ("thresholds", thresholds)) if v is not None}
+        population = _montecarlo.Population(model=model, loadings=loadings, **given)
     else:
         unused = [k for k, v in (("scale", scale), ("loadings", loadings),
                                  ("factor_correlation", factor_correlation),
