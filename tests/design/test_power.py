@@ -251,3 +251,23 @@ def test_public_names():
     assert als.SampleSizePlan is SampleSizePlan
     assert als.smallest_n is smallest_n
     assert als.plot_power_curve is plot_power_curve
+
+
+def test_user_text_is_escaped_in_every_rendering():
+    """A Monte Carlo target is the user's text: inert in HTML and Markdown."""
+    import pandas as pd
+
+    class Simulation:
+        conditions = pd.DataFrame({"replications": [100, 100], "converged": [1.0, 1.0],
+                                   "power[<b>x|y</b>]": [0.5, 0.9]}, index=[100, 200])
+        df, f0, alpha, estimator = 5, 0.0, 0.05, "ML"
+
+    plan = SampleSizePlan("a priori", "Monte Carlo", "exact", 150, 0.8, 0.05, 5, 0.0, 0.0,
+                          0.0, 0.0, 11.07, target_power=0.8, target="<b>x|y</b>",
+                          n_ci=(140, 160), simulation=Simulation())
+    page = plan.to_html()
+    assert "<b>" not in page and "&lt;b&gt;x|y&lt;/b&gt;" in page
+    markdown = plan.to_markdown()
+    assert "<b>" not in markdown and "&lt;b&gt;x\\|y&lt;/b&gt;" in markdown
+    assert "<b>" not in plan._repr_html_()
+    assert "<b>x|y</b>" in repr(plan)  # plain text stays as typed
