@@ -166,6 +166,13 @@ def test_smallest_n_exact_curve_and_arguments():
     assert n90 > n
 
 
+def test_smallest_n_below_the_range_is_the_smallest_n_simulated():
+    """The curve reaches the target before the first N: that N suffices; the interval is
+    still the root's (below the range)."""
+    n, (low, high) = smallest_n([200, 300, 400], [850, 950, 990], 1000)
+    assert n == 200 and low < high < 200
+
+
 def test_smallest_n_unreachable_names_the_best_power():
     sizes = [50, 100, 150]
     with pytest.raises(OptionError, match=r"n: the target power 0.8 is not reached within "
