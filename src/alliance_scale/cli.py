@@ -525,7 +525,8 @@ def _add_plan(commands: argparse._SubParsersAction) -> None:
     command.add_argument("--replications", type=int, default=None,
                          help="Monte Carlo replications per N (default: 1000)")
     command.add_argument("--estimator", choices=("ML", "MLR", "WLSMV"), default=None,
-                         help="Monte Carlo: estimator of each replication (default: ML)")
+                         help="Monte Carlo: estimator of each replication (default: WLSMV "
+                              "for ordered items, ML otherwise)")
     command.add_argument("--seed", type=int, default=None,
                          help="Monte Carlo: seed of the simulation")
     command.add_argument("--backend", choices=("processes", "serial", "dask"), default=None,
@@ -586,15 +587,24 @@ def _plan(args: argparse.Namespace) -> int:
         options: dict = {"seed": args.seed, "backend": args.backend, "address": args.address,
                          "n_workers": args.workers, "results": args.results,
                          "estimator": args.estimator, "alpha": args.alpha}
+        target = "chisq"
         if args.target is not None:  # power=.8: the model test; f1~~f2=.8: that parameter
+            from ._checks import check_number
+
             name, goal = args.target
-            options["power"] = goal
+            check_number("--target", goal, 0, 1, low_open=True, high_open=True)
             if name != "power":
-                options["targets"] = [name]
+                target = options["targets"] = name
         outcome = plan_sample_size(pilot=responses, scale=scale, n=args.n,
                                    replications=args.replications,
                                    progress=False if args.quiet else None,
                                    **{k: v for k, v in options.items() if v is not None})
+        if args.target is not None:  # the simulation shown first: kept when N is not reached
+            from .design._power import monte_carlo_plan
+
+            if not args.quiet:
+                print(outcome)
+            outcome = monte_carlo_plan(outcome, target, goal)
     if not args.quiet:
         print(outcome)
     if args.output is None:

@@ -116,6 +116,7 @@ def test_close_and_not_close_fit():
                                               r"respondents \(best power 0\.\d+\)"),
     ({"df": 50, "rmsea": 0.05, "power": 0.8, "seed": 1}, r"seed is a Monte Carlo option"),
     ({"df": 50, "rmsea": 0.05, "power": 0.8, "backend": "dask"}, r"backend is a Monte Carlo"),
+    ({"df": 50, "rmsea": 0.05, "power": 0.8, "estimator": "ML"}, r"estimator is a Monte Carlo"),
     ({"df": 50, "rmsea": 0.05, "power": 0.8, "comparison": H1}, r"comparison= goes with"),
     ({"cov_matrix": SIGMA, "n": 300, "rmsea": 0.05}, r"one effect"),
 ])
@@ -218,7 +219,10 @@ def test_monte_carlo_dispatch(fake_engine):
     assert n == [300] and kwargs["address"] == "tcp://h:8786" and kwargs["alpha"] == 0.01
     given = object()
     plan_sample_size(population=given, n=[100, 200], replications=50)
-    assert fake_engine[-1][0] is given
+    assert fake_engine[-1][0] is given and fake_engine[-1][2]["estimator"] == "ML"
+    ordered = types.SimpleNamespace(ordered=True)
+    plan_sample_size(population=ordered, n=[100, 200], replications=50)
+    assert fake_engine[-1][2]["estimator"] == "WLSMV"  # ordered items: the default
 
 
 @pytest.mark.parametrize(("kwargs", "match"), [
@@ -354,6 +358,12 @@ def test_cli_monte_carlo_reads_the_pilot_and_dispatches(fake_engine, tmp_path, c
     assert main(["plan", "--pilot", pilot, "--scale", dta, "--n", "50:400:25", "-q",
                  "--replications", "2000", "--target", "power=.8",
                  "-o", str(tmp_path / "mc.json")]) == 0
+    assert main(["plan", "--pilot", pilot, "--scale", dta, "--n", "50:100:25",
+                 "--replications", "2000", "--target", "power=.8"]) == 2
+    captured = capsys.readouterr()
+    assert "MonteCarloPower" in captured.out  # the simulation is shown before the refusal
+    assert "not reached within N = 50 to 100" in captured.err
+    assert len(captured.err.strip().splitlines()) == 1
     saved = json.loads((tmp_path / "mc.json").read_text())
     assert saved["method"] == "Monte Carlo" and saved["target"] == "chisq"
     assert saved["n_ci_low"] <= 150 <= saved["n_ci_high"] and abs(saved["n"] - 150) <= 3

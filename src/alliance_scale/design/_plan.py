@@ -61,7 +61,7 @@ def plan_sample_size(
     thresholds: Any = None,
     replications: int | None = None,
     seed: int | None = None,
-    estimator: str = "ML",
+    estimator: str | None = None,
     targets: Any = None,
     backend: str = "processes",
     address: str | None = None,
@@ -142,7 +142,8 @@ def plan_sample_size(
     replications : int, optional
         Monte Carlo replications per N (default of the engine: 1,000).
     seed, estimator, targets, backend, address, n_workers, results, resume, batch_size, progress
-        Monte Carlo: passed to ``simulate_power`` (a seed for every random step; the
+        Monte Carlo: passed to ``simulate_power`` (the estimator by default WLSMV for a
+        population of ordered items, ML otherwise; a seed for every random step; the
         backend ``"serial"``, ``"processes"`` or ``"dask"`` with a scheduler ``address``;
         a results file to stream to and resume from; ``progress``: a bar on a terminal).
 
@@ -212,8 +213,8 @@ def plan_sample_size(
              "n_workers": n_workers, "results": results, "batch_size": batch_size,
              "progress": progress}
     given = [k for k, v in extra.items() if v is not None]
-    if given or estimator != "ML" or backend != "processes" or resume is not True:
-        name = given[0] if given else ("estimator" if estimator != "ML" else
+    if given or estimator is not None or backend != "processes" or resume is not True:
+        name = given[0] if given else ("estimator" if estimator is not None else
                                        "backend" if backend != "processes" else "resume")
         raise OptionError(f"{name} is a Monte Carlo option: give a population (model= with "
                           "loadings=, population= or pilot= with scale=) or replications=")
@@ -422,6 +423,8 @@ def _monte_carlo(*, df: Any, rmsea: Any, f0: Any, power: Any, n: Any, alpha: Any
         if unused:
             raise OptionError(f"{unused[0]}: population= already holds the population")
     keywords = dict(options)
+    if keywords.get("estimator") is None:  # the population's own: WLSMV for ordered items
+        keywords["estimator"] = "WLSMV" if getattr(population, "ordered", False) else "ML"
     keywords["alpha"] = 0.05 if alpha is None else check_number(
         "alpha", alpha, 0, 1, low_open=True, high_open=True)
     if replications is not None:
