@@ -358,6 +358,7 @@ def test_cli_monte_carlo_reads_the_pilot_and_dispatches(fake_engine, tmp_path, c
     assert main(["plan", "--pilot", pilot, "--scale", dta, "--n", "50:400:25", "-q",
                  "--replications", "2000", "--target", "power=.8",
                  "-o", str(tmp_path / "mc.json")]) == 0
+    capsys.readouterr()
     assert main(["plan", "--pilot", pilot, "--scale", dta, "--n", "50:100:25",
                  "--replications", "2000", "--target", "power=.8"]) == 2
     captured = capsys.readouterr()
