@@ -358,6 +358,10 @@ def test_cli_monte_carlo_reads_the_pilot_and_dispatches(fake_engine, tmp_path, c
     assert main(["plan", "--pilot", pilot, "--scale", dta, "--n", "50:400:25", "-q",
                  "--replications", "2000", "--target", "power=.8",
                  "-o", str(tmp_path / "mc.json")]) == 0
+    saved = json.loads((tmp_path / "mc.json").read_text())
+    assert saved["method"] == "Monte Carlo" and saved["target"] == "chisq"
+    assert saved["n_ci_low"] <= 150 <= saved["n_ci_high"] and abs(saved["n"] - 150) <= 3
+    assert fake_engine[-1][2]["progress"] is False and fake_engine[-1][2]["targets"] is None
     capsys.readouterr()
     assert main(["plan", "--pilot", pilot, "--scale", dta, "--n", "50:100:25",
                  "--replications", "2000", "--target", "power=.8"]) == 2
@@ -365,10 +369,6 @@ def test_cli_monte_carlo_reads_the_pilot_and_dispatches(fake_engine, tmp_path, c
     assert "MonteCarloPower" in captured.out  # the simulation is shown before the refusal
     assert "not reached within N = 50 to 100" in captured.err
     assert len(captured.err.strip().splitlines()) == 1
-    saved = json.loads((tmp_path / "mc.json").read_text())
-    assert saved["method"] == "Monte Carlo" and saved["target"] == "chisq"
-    assert saved["n_ci_low"] <= 150 <= saved["n_ci_high"] and abs(saved["n"] - 150) <= 3
-    assert fake_engine[-1][2]["progress"] is False and fake_engine[-1][2]["targets"] is None
 
 
 def test_monte_carlo_plan_reads_the_smoothed_curve(fake_engine):
