@@ -265,8 +265,8 @@ def _analytic(*, df: Any, rmsea: Any, f0: Any, power: Any, n: Any, alpha: Any,
         size = check_integer("n", n, minimum=2)
         ratio = check_number("abratio", abratio, 1e-6, 1e6)
         critical = compromise_critical(ratio, size, df, f0_value, f00, test)
-        alpha_value = float(_tail(critical, df, (size - 1) * f00, test, null=True))
-        power_value = float(_tail(critical, df, (size - 1) * f0_value, test, null=False))
+        alpha_value = _rejection(critical, df, (size - 1) * f00, test)  # under the null
+        power_value = _rejection(critical, df, (size - 1) * f0_value, test)
         return SampleSizePlan(kind, "analytic", test, size, power_value, alpha_value, df,
                               f0_value, rmsea_value, rmsea0_value, (size - 1) * f0_value,
                               critical, abratio=ratio, effect=effect)
@@ -331,12 +331,12 @@ def _test(test: Any, rmsea0: Any, rmsea: float, effect: str) -> tuple[str, float
     return test, null
 
 
-def _tail(critical: float, df: float, ncp: float, test: str, *, null: bool) -> float:
-    """alpha (``null``) or power at a critical value: the rejection region's probability."""
+def _rejection(critical: float, df: float, ncp: float, test: str) -> float:
+    """Probability of the rejection region (above ``critical``, below for not-close fit)
+    under chi2(df, ncp): alpha under the null's NCP, power under the alternative's."""
     from ._power import _cdf, _sf
 
-    rejects_above = test != "not close"
-    return float(_sf(critical, df, ncp) if rejects_above else _cdf(critical, df, ncp))
+    return float(_sf(critical, df, ncp) if test != "not close" else _cdf(critical, df, ncp))
 
 
 def _model_discrepancy(cov_matrix: Any, model: Any,
