@@ -58,7 +58,7 @@ KINDS = ("a priori", "post hoc", "compromise")
 TESTS = ("exact", "close", "not close")
 #: Largest N the a-priori search considers.
 MAX_N = 10**9
-#: Sources cited by a plan, by test.
+#: Sources cited by an analytic plan.
 SOURCE = ("MacCallum, Browne & Sugawara (1996); Satorra & Saris (1985); "
           "semPower (Moshagen & Bader 2024)")
 _RULES = {
