@@ -14,6 +14,7 @@ from .._lazy import attach
 __getattr__, __dir__, __all__ = attach(
     __name__,
     {
+        "._montecarlo": ["MonteCarloPower", "Population", "simulate_power"],
         "._shorten": ["OBJECTIVES", "ShortForm", "shorten", "stuart_objective"],
         "._plan": ["plan_sample_size"],
         "._power": ["SampleSizePlan", "plot_power_curve", "smallest_n"],
