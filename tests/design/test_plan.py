@@ -393,3 +393,22 @@ def test_monte_carlo_plan_reads_the_smoothed_curve(fake_engine):
     with pytest.raises(OptionError, match="not reached within N = 50 to 100"):
         plan_sample_size(model={"f": ["a", "b", "c"]}, loadings=[0.7, 0.6, 0.5],
                          n=[50, 75, 100], replications=4000, power=0.8)
+
+
+def test_monte_carlo_end_to_end_with_the_engine():
+    """The real engine (design/_montecarlo), serial: the factor correlation's z test in a
+    two-factor population, the plan read off its simulated curve (the engine's own tests
+    check its numbers and their independence of the backend)."""
+    from alliance_scale.design._montecarlo import MonteCarloPower
+
+    model = {"f1": ["x1", "x2", "x3"], "f2": ["x4", "x5", "x6"]}
+    plan = plan_sample_size(model=model, loadings=0.7, factor_correlation=0.3,
+                            n=[100, 150, 200, 300], replications=40, seed=7,
+                            backend="serial", targets="f1~~f2", progress=False, power=0.8)
+    assert isinstance(plan.simulation, MonteCarloPower)
+    rates = plan.simulation.conditions["power[f1~~f2]"]
+    assert rates.iloc[0] < 0.8 < rates.iloc[-1]
+    assert (plan.method, plan.target) == ("Monte Carlo", "f1~~f2")
+    assert plan.simulation.estimator == "ML"  # the default for continuous items
+    assert 100 < plan.n < 300 and plan.n_ci[0] <= plan.n <= plan.n_ci[1]
+    assert plan.power == pytest.approx(0.8, abs=0.01)
