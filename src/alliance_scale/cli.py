@@ -69,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_simulate(commands)
     _add_validate(commands)
     _add_shorten(commands)
+    _add_plan(commands)
     return parser
 
 
@@ -488,6 +489,191 @@ def _shorten(args: argparse.Namespace) -> int:
         print(f"wrote {args.output} ({len(form.scale.items)} items, version "
               f"{form.scale.version})"
               + (f" and {args.report}" if args.report is not None else ""), file=sys.stderr)
+    return 0
+
+
+# --------------------------------------------------------------------------- plan (issue #23)
+
+#: What ``plan -o`` writes: a plan as HTML, Markdown, JSON or CSV (one row); a Monte Carlo
+#: simulation without --target as CSV (its table, one row per N).
+PLAN_SUFFIXES = {".html": ("html",), ".htm": ("html",), ".md": ("markdown",),
+                 ".markdown": ("markdown",), ".json": ("json",), ".csv": ("csv",)}
+
+
+def _sample_sizes(text: str) -> int | list[int]:
+    """``--n``: one N (``200``), a range ``FROM:TO:BY`` (``100:600:25``, TO included) or a
+    list ``100,200,400``."""
+    try:
+        if ":" in text:
+            parts = [int(p) for p in text.split(":")]
+            if len(parts) != 3 or parts[2] <= 0 or parts[1] < parts[0]:
+                raise ValueError
+            return list(range(parts[0], parts[1] + 1, parts[2]))
+        if "," in text:
+            return [int(p) for p in text.split(",")]
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: give one N (200), a range FROM:TO:BY (100:600:25) or a list "
+            "(100,200,400)") from None
+
+
+def _target(text: str) -> tuple[str, float]:
+    """``--target NAME=VALUE`` (``power=.8``; the last ``=`` splits, so a target such as
+    ``f1~~f2=0=.8`` keeps its own)."""
+    name, sep, value = text.rpartition("=")
+    try:
+        if not sep or not name.strip():
+            raise ValueError
+        return name.strip(), float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: give NAME=VALUE, e.g. power=.8") from None
+
+
+def _add_plan(commands: argparse._SubParsersAction) -> None:
+    command = commands.add_parser(
+        "plan", help="how many respondents: power of the model test (analytic or Monte Carlo)",
+        description="Sample-size planning. Analytic (semPower's): --df and --rmsea (or --f0) "
+                    "with --power for the N reaching it, --n for the power at N, or --n and "
+                    "--abratio for a compromise analysis; --rmsea0 for tests of close or "
+                    "not-close fit (MacCallum, Browne & Sugawara 1996). Monte Carlo: "
+                    "--pilot DATA with --scale simulates the study at every --n "
+                    "(FROM:TO:BY) with --replications per N.",
+    )
+    command.add_argument("--df", type=int, default=None, help="degrees of freedom of the test")
+    command.add_argument("--rmsea", type=float, default=None,
+                         help="RMSEA of the misfit to detect (the alternative)")
+    command.add_argument("--f0", type=float, default=None,
+                         help="population discrepancy F0 instead of --rmsea")
+    command.add_argument("--rmsea0", type=float, default=None,
+                         help="RMSEA under the null (close fit: below --rmsea; not-close fit: "
+                              "above); default 0, exact fit")
+    command.add_argument("--test", choices=("exact", "close", "not close"), default=None,
+                         help="null hypothesis (default: from --rmsea0)")
+    command.add_argument("--power", type=float, default=None,
+                         help="target power: the N reaching it (a priori)")
+    command.add_argument("--n", type=_sample_sizes, default=None, metavar="N",
+                         help="respondents: one N (post hoc), or the N simulated (Monte Carlo: "
+                              "FROM:TO:BY, e.g. 100:600:25, or a list 100,200,400)")
+    command.add_argument("--alpha", type=float, default=None,
+                         help="type I error rate (default: 0.05)")
+    command.add_argument("--abratio", type=float, default=None,
+                         help="alpha / beta wanted, with --n: compromise analysis")
+    command.add_argument("--pilot", type=Path, default=None, metavar="DATA",
+                         help="Monte Carlo: the pilot's response file, the population "
+                              "taken from its fit")
+    _add_scale_option(command)
+    command.add_argument("--source", choices=SOURCES, default="auto",
+                         help="layout of --pilot (default: auto, decided from the file)")
+    command.add_argument("--target", type=_target, default=None, metavar="NAME=VALUE",
+                         help="Monte Carlo: the power to reach, power=.8 for the model test "
+                              "or TARGET=.8 for a parameter's z test (f1~~f2=.8): the "
+                              "smallest N on the smoothed simulated curve, with its CI")
+    command.add_argument("--replications", type=int, default=None,
+                         help="Monte Carlo replications per N (default: 1000)")
+    command.add_argument("--estimator", choices=("ML", "MLR", "WLSMV"), default=None,
+                         help="Monte Carlo: estimator of each replication (default: WLSMV "
+                              "for ordered items, ML otherwise)")
+    command.add_argument("--seed", type=int, default=None,
+                         help="Monte Carlo: seed of the simulation")
+    command.add_argument("--backend", choices=("processes", "serial", "dask"), default=None,
+                         help="Monte Carlo: where replications run (default: processes)")
+    command.add_argument("--address", default=None, metavar="tcp://HOST:PORT",
+                         help="Monte Carlo with --backend dask: the scheduler's address")
+    command.add_argument("--workers", type=int, default=None,
+                         help="Monte Carlo: number of workers")
+    command.add_argument("--results", type=Path, default=None, metavar="FILE",
+                         help="Monte Carlo: stream results to FILE (.parquet or .csv) and "
+                              "resume from it")
+    command.add_argument("--quiet", "-q", action="store_true",
+                         help="no progress bar and no printed result")
+    command.add_argument("--output", "-o", type=Path, default=None, metavar="PATH",
+                         help="write the plan (.html, .md, .json, .csv)")
+    command.set_defaults(handler=_plan)
+
+
+def _plan(args: argparse.Namespace) -> int:
+    fmt = None
+    if args.output is not None:
+        fmt = _output_format(args.output, None, PLAN_SUFFIXES, "plan")
+        _check_output(args.output, [args.pilot, args.scale, args.results])
+    simulated = {"pilot": args.pilot, "target": args.target, "replications": args.replications,
+                 "estimator": args.estimator, "seed": args.seed, "backend": args.backend,
+                 "address": args.address, "workers": args.workers, "results": args.results}
+    asked = [f"--{k}" for k, v in simulated.items() if v is not None]
+    from .design import SampleSizePlan, plan_sample_size
+
+    if args.pilot is None:
+        if asked:
+            raise OptionError(f"{asked[0]} is a Monte Carlo option: give --pilot DATA (with "
+                              "--scale) to simulate the study")
+        if isinstance(args.n, list):
+            raise OptionError("--n: the analytic plan takes one N; several N are simulated "
+                              "with --pilot")
+        outcome = plan_sample_size(df=args.df, rmsea=args.rmsea, f0=args.f0,
+                                   rmsea0=args.rmsea0, test=args.test, power=args.power,
+                                   n=args.n, alpha=args.alpha, abratio=args.abratio)
+    else:
+        analytic = {"df": args.df, "rmsea": args.rmsea, "f0": args.f0, "rmsea0": args.rmsea0,
+                    "test": args.test, "power": args.power, "abratio": args.abratio}
+        given = [f"--{k}" for k, v in analytic.items() if v is not None]
+        if given:
+            raise OptionError(f"{given[0]} is an option of the analytic plan; with --pilot the "
+                              "study is simulated (the power to reach: --target power=.8)")
+        if args.n is None:
+            raise OptionError("--n: give the N to simulate, e.g. --n 100:600:25")
+        if fmt is not None and fmt != "csv" and args.target is None:
+            raise OptionError(f"{args.output}: a Monte Carlo simulation without --target is "
+                              "written as .csv")
+        regular_file(args.pilot,
+                     lambda message, f=str(args.pilot): ResponseError(message, file=f))
+        from .fielding import read_responses
+
+        scale = _load_scale(args.scale)
+        responses = read_responses(args.pilot, scale, source=args.source)
+        options: dict = {"seed": args.seed, "backend": args.backend, "address": args.address,
+                         "n_workers": args.workers, "results": args.results,
+                         "estimator": args.estimator, "alpha": args.alpha}
+        target = "chisq"
+        if args.target is not None:  # power=.8: the model test; f1~~f2=.8: that parameter
+            from ._checks import check_number
+
+            name, goal = args.target
+            check_number("--target", goal, 0, 1, low_open=True, high_open=True)
+            if name != "power":
+                target = options["targets"] = name
+        outcome = plan_sample_size(pilot=responses, scale=scale, n=args.n,
+                                   replications=args.replications,
+                                   progress=False if args.quiet else None,
+                                   **{k: v for k, v in options.items() if v is not None})
+        if args.target is not None:  # the simulation shown first: kept when N is not reached
+            from .design._power import monte_carlo_plan
+
+            if not args.quiet:
+                print(outcome)
+            outcome = monte_carlo_plan(outcome, target, goal)
+    if not args.quiet:
+        print(outcome)
+    if args.output is None:
+        return 0
+    if not isinstance(outcome, SampleSizePlan):  # the simulation: its table per N
+        text = outcome.to_frame().to_csv(lineterminator="\n")
+    elif fmt == "csv":
+        text = outcome.to_frame().to_csv(index=False, lineterminator="\n")
+    elif fmt == "json":
+        import json
+
+        row = outcome.to_frame().iloc[0].to_dict()
+        text = json.dumps({k: (None if isinstance(v, float) and v != v else
+                               v.item() if hasattr(v, "item") else v)
+                           for k, v in row.items()}, indent=2) + "\n"
+    else:
+        text = outcome.to_html() if fmt == "html" else outcome.to_markdown()
+    write_atomic(args.output, text)
+    print(f"wrote {args.output}" + (f" ({outcome.kind} plan: N = {outcome.n}, power "
+                                    f"{outcome.power:.3f})"
+                                    if isinstance(outcome, SampleSizePlan) else ""),
+          file=sys.stderr)
     return 0
 
 
