@@ -559,7 +559,7 @@ def _add_plan(commands: argparse._SubParsersAction) -> None:
                          help="type I error rate (default: 0.05)")
     command.add_argument("--abratio", type=float, default=None,
                          help="alpha / beta wanted, with --n: compromise analysis")
-    command.add_argument("--pilot", type=Path, default=None, metavar="DATA",
+    command.add_argument("--pilot", type=_path, default=None, metavar="DATA",
                          help="Monte Carlo: the pilot's response file, the population "
                               "taken from its fit")
     _add_scale_option(command)
@@ -582,17 +582,19 @@ def _add_plan(commands: argparse._SubParsersAction) -> None:
                          help="Monte Carlo with --backend dask: the scheduler's address")
     command.add_argument("--workers", type=int, default=None,
                          help="Monte Carlo: number of workers")
-    command.add_argument("--results", type=Path, default=None, metavar="FILE",
+    command.add_argument("--results", type=_path, default=None, metavar="FILE",
                          help="Monte Carlo: stream results to FILE (.parquet or .csv) and "
                               "resume from it")
     command.add_argument("--quiet", "-q", action="store_true",
                          help="no progress bar and no printed result")
-    command.add_argument("--output", "-o", type=Path, default=None, metavar="PATH",
+    command.add_argument("--output", "-o", type=_path, default=None, metavar="PATH",
                          help="write the plan (.html, .md, .json, .csv)")
     command.set_defaults(handler=_plan)
 
 
 def _plan(args: argparse.Namespace) -> int:
+    from ._io import regular_file, write_atomic
+
     fmt = None
     if args.output is not None:
         fmt = _output_format(args.output, None, PLAN_SUFFIXES, "plan")
