@@ -486,7 +486,7 @@ def test_person_and_item_fit_of_a_multidimensional_model(between_fit):
     assert not np.allclose(person["Zh"], part["Zh"])  # the other facet's items count
     with pytest.raises(als.OptionError, match="row of 2 trait values"):
         fit.person_fit(theta=theta[:, 0])
-    with pytest.raises(als.AnalysisError, match="item_fit.*unidimensional models only"):
+    with pytest.raises(als.AnalysisError, match=r"item_fit.*unidimensional models only"):
         fit.item_fit("X2")
 
 
