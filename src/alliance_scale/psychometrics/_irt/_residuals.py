@@ -63,9 +63,10 @@ def _gamma(tables: np.ndarray) -> np.ndarray:
 
 def ld_statistics(
     spec: Spec, pars: np.ndarray, variance: float, codes: np.ndarray,
-    corr: np.ndarray | None = None,
+    corr: np.ndarray | None = None, g2: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Chen & Thissen's LD X2, its df and the signed Cramér's V of every pair (J x J each,
+    """Chen & Thissen's LD X2 (``g2``: the likelihood-ratio G2 = 2 sum O log(O / E) over the
+    non-empty cells, mirt's ``"LDG2"``), its df and the signed Cramér's V of every pair (J x J each,
     symmetric, NaN on the diagonal); pairs with the same numbers of categories in one batch.
     A multidimensional model (``MSpec``, factor correlations ``corr``) is integrated over
     mirt's product grid (``select_quadpts``: 31 points per dimension for two factors, 15
@@ -95,7 +96,12 @@ def ld_statistics(
         n = table.sum(axis=(1, 2))
         expected = n[:, None, None] * expected_all[r[:, :, None], c[:, None, :]]
         s = _gamma(table) - _gamma(expected)
-        stat = np.sum((table - expected) ** 2 / expected, axis=(1, 2))
+        if g2:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                terms = np.where(table > 0, table * np.log(table / expected), 0.0)
+            stat = 2 * terms.sum(axis=(1, 2))
+        else:
+            stat = np.sum((table - expected) ** 2 / expected, axis=(1, 2))
         stat = np.where(np.isnan(s), np.nan, stat)
         sign = np.where(s == 0, 1.0, np.sign(s))
         signed_v = sign * np.sqrt(np.abs(stat) / (n * (min(ki, kj) - 1)))

@@ -866,8 +866,9 @@ class IRTResult(Result):
 
         Parameters
         ----------
-        type : {"LD", "Q3"}, default "LD"
-            mirt's ``type``.
+        type : {"LD", "LDG2", "Q3"}, default "LD"
+            mirt's ``type``; ``"LDG2"`` is LD with the likelihood-ratio G2 ``2 sum O log(O /
+            E)`` (over the non-empty cells) in place of Pearson's X2, and V from it.
         theta : sequence of float, optional
             Q3: the respondents' trait values (mirt's ``Theta``; respondents x factors for
             a multidimensional model); default their ``method`` scores. Both types take
@@ -907,7 +908,7 @@ class IRTResult(Result):
         """
         from ._residuals import ld_statistics, q3_matrix
 
-        check_choice("type", type, ("LD", "Q3"))
+        check_choice("type", type, ("LD", "LDG2", "Q3"))
         df_p = check_flag("df_p", df_p)
         items = list(self.items)
         if type == "Q3":
@@ -917,7 +918,7 @@ class IRTResult(Result):
             return pd.DataFrame(values, index=items, columns=items)
         with single_threaded_blas():
             x2, df, v = ld_statistics(self._spec, self._pars, self.variance, self._codes,
-                                      corr=self.latent_corr)
+                                      corr=self.latent_corr, g2=type == "LDG2")
         upper = np.triu(np.ones(x2.shape, dtype=bool), 1)
         if df_p:
             from scipy.stats import chi2
@@ -925,7 +926,7 @@ class IRTResult(Result):
             from .._correlation._correlation_tests import adjust_p
 
             with np.errstate(invalid="ignore"):
-                p = chi2.sf(x2, df)
+                p = chi2.sf(np.abs(x2), df)  # as mirt (a G2 can be slightly negative)
             out = np.where(upper, np.nan, df)
             out[upper] = adjust_p(p[upper], p_adjust)
             return pd.DataFrame(out, index=items, columns=items)
