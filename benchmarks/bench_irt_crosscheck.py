@@ -98,7 +98,8 @@ def main() -> None:
             at_ours = als.irt(data, model, pars=pars, estimate=False, se=None).loglik
         print(f"{name:34s} {ours.loglik:12.3f} {loglik:12.3f} {at_ours:12.3f} "
               f"{np.max(np.abs(our_a - a)):8.3f} {np.nanmax(np.abs(our_b - b)):8.3f} "
-              f"{our_seconds * 1e3:7.1f} {their_seconds * 1e3:7.1f} {their_seconds / our_seconds:6.1f}x")
+              f"{our_seconds * 1e3:7.1f} {their_seconds * 1e3:7.1f} "
+              f"{their_seconds / our_seconds:6.1f}x")
         flipped = [item for item, x, y in zip(ours.items, our_a, a, strict=True)
                    if np.sign(x) != np.sign(y)]
         if flipped:
