@@ -444,3 +444,85 @@ def test_sx2_of_a_multidimensional_model():
     assert (two["df_S_X2"] > 0).all()
     assert two["S_X2"].sum() < one["S_X2"].sum()
     assert (two["p_S_X2"] < 0.001).sum() <= 1 < (one["p_S_X2"] < 0.001).sum()
+
+
+# ------------------------------------------------ irtfinish: the irtflow methods, multidim
+@pytest.fixture(scope="module")
+def between_fit():
+    """Two correlated factors, four graded items each (between-item), n = 400."""
+    first = als.simulate_irt([1.5, 1.2, 1.0, 1.3], [[1, 0, -1]] * 4, n=400, seed=1)
+    second = als.simulate_irt([1.4, 1.1, 0.9, 1.6], [[1, 0, -1]] * 4, n=400, seed=2)
+    second.columns = [f"r{i}" for i in range(1, 5)]
+    data = pd.concat([first, second], axis=1)
+    fit = als.irt(data, factors={"A": list(first.columns), "B": list(second.columns)},
+                  se=None)
+    return data, fit
+
+
+def _facet_model(data, fit, items, factor):
+    """The unidimensional model of one facet at the two-factor model's parameters."""
+    table = fit.coef(se=False).loc[items]
+    pars = table[[f"a{factor + 1}", "d1", "d2", "d3"]].rename(columns={f"a{factor + 1}": "a1"})
+    return als.irt(data[items], pars=pars, se=None, estimate=False)
+
+
+def test_person_and_item_fit_of_a_multidimensional_model(between_fit):
+    """Zh / infit evaluate each item at the scores on its own factor: on a between-item
+    model an item's statistics equal those of its facet's unidimensional model at the same
+    parameters and trait values; the EAP default and bad theta shapes."""
+    data, fit = between_fit
+    theta = fit.scores()[["A", "B"]].to_numpy()
+    items = list(fit.items[:4])
+    facet = _facet_model(data, fit, items, 0)
+    ours = fit.item_fit(["Zh", "infit"], theta=theta).loc[items]
+    alone = facet.item_fit(["Zh", "infit"], theta=theta[:, 0])
+    np.testing.assert_allclose(ours.to_numpy(), alone.to_numpy(), rtol=1e-10)
+    pd.testing.assert_frame_equal(fit.item_fit(["S_X2", "Zh"]),
+                                  fit.item_fit(["S_X2", "Zh"], theta=theta))
+    person = fit.person_fit()
+    assert person.shape == (400, 5) and np.isfinite(person.to_numpy()).all()
+    # a respondent's Zh: the answers' log-likelihood standardised over all eight items
+    part = facet.person_fit(theta=theta[:, 0])
+    assert not np.allclose(person["Zh"], part["Zh"])  # the other facet's items count
+    with pytest.raises(als.OptionError, match="row of 2 trait values"):
+        fit.person_fit(theta=theta[:, 0])
+    with pytest.raises(als.AnalysisError, match=r"item_fit.*unidimensional models only"):
+        fit.item_fit("X2")
+
+
+def test_residuals_of_a_multidimensional_model(between_fit):
+    """Q3 at the factor scores and LD over the 31 x 31 grid equal the facet model's within a
+    facet (the marginal of one factor is its own N(0, 1)); pairs across facets use the
+    correlation: positive LD there for the model without it."""
+    data, fit = between_fit
+    theta = fit.scores()[["A", "B"]].to_numpy()
+    items = list(fit.items[:4])
+    facet = _facet_model(data, fit, items, 0)
+    q3 = fit.residuals("Q3", theta=theta)
+    np.testing.assert_allclose(q3.loc[items, items], facet.residuals("Q3", theta=theta[:, 0]),
+                               rtol=1e-10)
+    ld = fit.residuals("LD").loc[items, items].to_numpy()
+    ld_facet = facet.residuals("LD").to_numpy()
+    np.testing.assert_allclose(ld, ld_facet, rtol=1e-4)
+    # across facets the pairs' expected tables use the factor correlation (about 0 here, the
+    # facets were simulated independent): a wrong correlation of 0.8 leaves dependence
+    others = list(fit.items[4:])
+    cross = fit.residuals("LD").loc[others, items].to_numpy()
+    wrong = fit.coef(se=False)
+    wrong.attrs["latent_corr"] = pd.DataFrame([[1.0, 0.8], [0.8, 1.0]], index=["A", "B"],
+                                              columns=["A", "B"])
+    misfit = als.irt(data, factors={"A": items, "B": others}, se=None, pars=wrong,
+                     estimate=False)
+    assert misfit.latent_corr[1, 0] == 0.8
+    assert np.nanmean(cross) < 15  # about df = 9 when the model holds
+    assert np.nanmean(misfit.residuals("LD").loc[others, items].to_numpy()) > \
+        2 * np.nanmean(cross)
+
+
+def test_plots_refuse_a_multidimensional_model(between_fit):
+    _, fit = between_fit
+    for call, name in ((als.plot_item_curves, "plot_item_curves"),
+                       (als.plot_information, "plot_information"),
+                       (als.plot_wright_map, "plot_wright_map")):
+        with pytest.raises(als.AnalysisError, match=f"{name}.*2 factors: A, B"):
+            call(fit)

@@ -26,6 +26,8 @@ def science_modp3():
 def test_ld_and_q3_against_mirt_science(science_modp3):
     ld = science_modp3.residuals("LD")
     check("science_modp3_ld", ld.to_numpy().T.ravel())  # R's column-major order
+    g2 = science_modp3.residuals("LDG2")
+    check("science_modp3_ldg2", g2.to_numpy().T.ravel())  # test-02:123
     q3 = science_modp3.residuals("Q3")
     check("science_modp3_q3", q3.to_numpy().T.ravel())
     # the EAP scores are mirt's default Theta: passing them explicitly changes nothing

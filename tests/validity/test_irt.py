@@ -58,7 +58,7 @@ def test_groups_follow_the_blueprint(scale, planted):
 def test_reverse_keyed_items_are_reversed_from_the_scale(scale):
     data = als.simulate(scale, 500, seed=3).data
     reversed_items = [i.id for i in scale.items if i.keyed < 0]
-    bp = als.blueprint_irt(data, scale, level="dimension", se=None)
+    bp = als.blueprint_irt(data, scale, level="dimension", se=None, quadpts=15)  # fast grid
     assert sorted(bp.fits) == ["A", "B", "C"]
     assert bp.information([0.0]).columns.tolist() == ["A", "B", "C"]
     assert set(bp.reversed_items) == set(reversed_items) and reversed_items
@@ -80,7 +80,8 @@ def test_reverse_keyed_items_are_reversed_from_the_scale(scale):
     assert np.isclose(abs(raw.coef().loc[item, "a1"]), own.coef().loc[item, "a1"], atol=2e-3)
     assert np.isclose(raw.loglik, own.loglik, atol=1e-3)
     # the Rasch family needs it: slopes fixed at +1
-    rasch = als.blueprint_irt(data, scale, level="dimension", model="Rasch", se=None)
+    with pytest.warns(als.AllianceScaleWarning, match="not testable"):  # no joint Rasch
+        rasch = als.blueprint_irt(data, scale, level="dimension", model="Rasch", se=None)
     assert np.allclose(rasch.to_frame()["a"], 1.0)
 
 
@@ -114,3 +115,76 @@ def test_total_printout_and_bad_input():
     with pytest.raises(OptionError):
         als.blueprint_irt(data.to_numpy(), scale)
     assert isinstance(bp.to_frame(), pd.DataFrame)
+
+
+# ------------------------------------------- level="dimension": the confirmatory model
+TRUE_CORR = np.array([[1.0, 0.3, 0.5], [0.3, 1.0, 0.7], [0.5, 0.7, 1.0]])
+
+
+def correlated_dimensions(scale, n, seed, stray=()):
+    """Graded answers from three correlated traits (``TRUE_CORR``), every item on its own
+    dimension (slope 1.6), reverse-keyed items written reversed; items in ``stray`` answer to
+    a fourth trait, independent of the others, instead (a misspecified blueprint)."""
+    rng = np.random.default_rng(seed)
+    theta = rng.standard_normal((n, 3)) @ np.linalg.cholesky(TRUE_CORR).T
+    theta = np.column_stack([theta, rng.standard_normal(n)])
+    frame = scale.to_frame()
+    data = {}
+    for j, item in enumerate(scale.items):
+        dim = "ABCD".index("D" if item.id in stray else frame.loc[item.id, "dimension"])
+        answers = als.simulate_irt([1.6], [[2.5, 1.0, -0.5, -2.0]], n, seed=seed + j,
+                                   theta=theta[:, dim])["q1"]
+        data[item.id] = 6 - answers if item.keyed < 0 else answers
+    return pd.DataFrame(data)
+
+
+def test_dimension_level_fits_the_correlated_model():
+    """The latent correlations recover the truth; M2* does not reject the true blueprint
+    and rejects one where half of B's items answer to another trait; per-item diagnostics
+    still come from the per-dimension models; the printout shows both."""
+    scale = als.draft_scale(items_per_facet=2, language="en")
+    bp = als.blueprint_irt(correlated_dimensions(scale, 500, 3), scale, level="dimension",
+                           se=None)
+    assert sorted(bp.fits) == ["A", "B", "C"] and bp.joint is not None
+    assert bp.joint.factors == ("A", "B", "C") and bp.joint_note == ""
+    assert bp.joint._grid.nodes.size == 21  # posterior SDs ~0.3: finer than mirt's 15
+    corr = bp.latent_correlations()
+    np.testing.assert_allclose(corr.to_numpy(), TRUE_CORR, atol=0.06)
+    good = bp.overall_fit()
+    assert good["p"].iloc[0] > 0.05 and good["RMSEA"].iloc[0] < 0.03
+    assert bp.overall_fit() is not bp._cache["m2"]  # a copy of the cached table
+    text = repr(bp)
+    assert "Latent correlations" in text and "Overall fit (M2*" in text
+    assert set(bp.item_table()["group"]) == {"A", "B", "C"}
+    b_items = [i for i in scale.item_ids if scale.to_frame().loc[i, "dimension"] == "B"]
+    stray = b_items[: len(b_items) // 2]
+    bad = als.blueprint_irt(correlated_dimensions(scale, 500, 3, stray), scale,
+                            level="dimension", se=None, quadpts=15)
+    assert bad.joint._grid.nodes.size == 15
+    bad = bad.overall_fit()
+    assert bad["p"].iloc[0] < 1e-6 and bad["RMSEA"].iloc[0] > good["RMSEA"].iloc[0] + 0.02
+
+
+def test_dimension_level_without_a_confirmatory_model():
+    scale = als.draft_scale(items_per_facet=1, language="en")
+    data = correlated_dimensions(scale, 300, 5)
+    facet = als.blueprint_irt(data, scale, level="total", se=None)
+    assert facet.joint is None
+    with pytest.raises(AnalysisError, match=r"latent_correlations\(\).*level='dimension'"):
+        facet.latent_correlations()
+    with pytest.warns(als.AllianceScaleWarning, match="not testable"):
+        rasch = als.blueprint_irt(data, scale, level="dimension", model="Rasch", se=None)
+    assert rasch.joint is None and "graded, 2PL, gpcm" in rasch.joint_note
+    assert "not testable: model='Rasch'" in repr(rasch)
+    with pytest.raises(AnalysisError, match="overall_fit"):
+        rasch.overall_fit()
+
+
+def test_dimension_level_with_too_few_items_for_m2():
+    scale = als.draft_scale(items_per_facet=1, language="en")
+    bp = als.blueprint_irt(correlated_dimensions(scale, 300, 6), scale, level="dimension",
+                           se=None, quadpts=15)
+    assert np.isfinite(bp.latent_correlations().to_numpy()).all()
+    with pytest.raises(AnalysisError, match="degrees of freedom"):
+        bp.overall_fit()
+    assert "not testable: M2* has -3 degrees of freedom" in repr(bp)

@@ -183,10 +183,14 @@ def _item_newton(
         prob, dprob, d2prob = item_arrays(model, sub, theta)
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = np.where(prob > 0, r[rows] / prob, 0.0)  # items x K x Q
-        grad = np.einsum("ikq,ikpq->ip", ratio, dprob)
-        hess = np.einsum("ikq,ikpsq->ips", ratio, d2prob) - np.einsum(
-            "ikq,ikpq,iksq->ips", ratio / np.where(prob > 0, prob, 1.0), dprob, dprob
-        )
+        # batched products over (category, point): items x P x KQ matrices
+        n_rows, n_cat, n_par, n_pts = dprob.shape
+        dflat = dprob.transpose(0, 2, 1, 3).reshape(n_rows, n_par, n_cat * n_pts)
+        rflat = ratio.reshape(n_rows, n_cat * n_pts, 1)
+        grad = (dflat @ rflat)[:, :, 0]
+        weight = (ratio / np.where(prob > 0, prob, 1.0)).reshape(n_rows, 1, n_cat * n_pts)
+        hess = (d2prob.transpose(0, 2, 3, 1, 4).reshape(n_rows, n_par * n_par, -1) @ rflat
+                ).reshape(n_rows, n_par, n_par) - (dflat * weight) @ dflat.transpose(0, 2, 1)
         if prior is not None:
             block = prior.take(rows, range(sub.shape[1]))
             _, pgrad, phess = block.terms(sub)

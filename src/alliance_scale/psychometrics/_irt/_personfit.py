@@ -15,7 +15,9 @@ and ``itemfit(fit_stats = c("Zh", "infit"))``.
 Details kept as mirt has them: infinite ML / WLE estimates are replaced by the largest
 (smallest) finite estimate + 0.1 (- 0.1); ``W`` below sqrt(1e-5) in square is floored there;
 the person outfit's ``q`` uses the number of items in its first term and the number answered
-in its second (``abs()`` keeps the root real), as in mirt's ``personfit.R``.
+in its second (``abs()`` keeps the root real), as in mirt's ``personfit.R``. Zh and infit
+take a multidimensional model too (each item at the respondents' scores on its factors), as
+mirt's; Bock's X2 / G2 are unidimensional only (mirt refuses them too).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import numpy as np
 
 from ._engine import Spec
 from ._models import probabilities
+from ._residuals import block_probabilities
 
 __all__: list[str] = []
 
@@ -32,7 +35,8 @@ _Q_CAP = 1.4142
 
 
 def finite_theta(theta: np.ndarray) -> np.ndarray:
-    """mirt's replacement of +-Inf estimates by the finite extremes +-0.1."""
+    """mirt's replacement of +-Inf estimates by the finite extremes +-0.1 (1-D, or
+    respondents x factors: EAP scores of a multidimensional model are always finite)."""
     theta = np.asarray(theta, dtype=float).copy()
     finite = theta[np.isfinite(theta)]
     if finite.size:
@@ -46,8 +50,7 @@ def _moments(spec: Spec, pars: np.ndarray, codes: np.ndarray, theta: np.ndarray)
     answer variance W and fourth central moment C (NaN where the answer is missing)."""
     shape = codes.shape
     loglik, mu, sigma2, resid, w, c = (np.full(shape, np.nan) for _ in range(6))
-    for model, k, items in spec.blocks:
-        prob = probabilities(model, pars[items, :k], theta)  # items x K x n
+    for k, items, prob in block_probabilities(spec, pars, theta):  # items x K x n
         with np.errstate(divide="ignore", invalid="ignore"):
             logp = np.log(prob)
             plogp = np.where(prob > 0, prob * logp, 0.0)

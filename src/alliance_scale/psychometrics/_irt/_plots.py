@@ -117,6 +117,7 @@ def plot_item_curves(
     """
     plt = pyplot()  # matplotlib on the first plot: Agg unless a backend was chosen
     check_instance("result", result, IRTResult, "see irt")
+    result._unidimensional("plot_item_curves()")
     check_choice("kind", kind, ("category", "expected"))
     chosen = _items(result, items)
     theta = _theta(theta_range)
@@ -234,8 +235,10 @@ def plot_information(
             raise OptionError("result is an empty mapping")
         for name, model in models.items():
             check_instance(f"result[{name!r}]", model, IRTResult, "see irt")
+            model._unidimensional("plot_information()")
     else:
         check_instance("result", result, IRTResult, "see irt")
+        result._unidimensional("plot_information()")
         models = None
     if threshold is not None:
         threshold = check_number("threshold", threshold, 0.0, low_open=True)
@@ -281,6 +284,7 @@ def plot_information(
 def thresholds(result: IRTResult) -> pd.DataFrame:
     """Each item's Thurstonian thresholds: the trait where ``P(X >= k) = 0.5``, k = 1 ..
     K-1 (graded: ``-d_k / a``), found on a fine grid over [-6, 6]; NaN outside it."""
+    result._unidimensional("thresholds()")
     grid = np.linspace(-6, 6, 2401)
     trace = result.trace(grid)
     rows = {}
@@ -342,6 +346,7 @@ def plot_wright_map(
     """
     plt = pyplot()  # matplotlib on the first plot: Agg unless a backend was chosen
     check_instance("result", result, IRTResult, "see irt")
+    result._unidimensional("plot_wright_map()")
     check_choice("method", method, ("EAP", "MAP", "WLE"))
     bins = check_integer("bins", bins, minimum=2)
     scores = result.scores(method)["theta"].to_numpy()

@@ -9,23 +9,38 @@
   (positive: the pair agrees more than the model says, the usual local dependence).
 - Q3 (Yen 1984): correlations of the residuals ``x - E[X | theta]`` at each respondent's
   trait estimate (EAP unless given), pairwise over respondents who answered both.
+
+Both take multidimensional models too (mirt's do): LD integrates over the factors' product
+grid, Q3 evaluates each item at the respondents' scores on its own factors.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ._engine import Spec, grid, log_prior
+from ._engine import Spec
 from ._models import probabilities
 
 __all__: list[str] = []
 
 
+def block_probabilities(spec: Spec, pars: np.ndarray, theta: np.ndarray):
+    """Yield ``(k, items, probabilities)`` (items x K x points) per block of items sharing a
+    model; ``theta`` 1-D, or points x factors for a multidimensional model (an ``MSpec``,
+    each item evaluated on its own factors)."""
+    if hasattr(spec, "n_factors"):
+        for model, k, on, items in spec.blocks:
+            yield k, items, probabilities(model, spec.reduced(pars, on, items, k),
+                                          theta[:, list(on)])
+    else:
+        for model, k, items in spec.blocks:
+            yield k, items, probabilities(model, pars[items, :k], theta)
+
+
 def _category_probabilities(spec: Spec, pars: np.ndarray, theta: np.ndarray) -> np.ndarray:
     """Every item's category probabilities stacked (spec.n_columns x points)."""
-    out = np.empty((spec.n_columns, theta.size))
-    for model, k, items in spec.blocks:
-        prob = probabilities(model, pars[items, :k], theta)
+    out = np.empty((spec.n_columns, len(theta)))
+    for k, items, prob in block_probabilities(spec, pars, theta):
         for pos, j in enumerate(items):
             out[spec.offsets[j]: spec.offsets[j] + k] = prob[pos]
     return out
@@ -48,11 +63,17 @@ def _gamma(tables: np.ndarray) -> np.ndarray:
 
 def ld_statistics(
     spec: Spec, pars: np.ndarray, variance: float, codes: np.ndarray,
+    corr: np.ndarray | None = None, g2: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Chen & Thissen's LD X2, its df and the signed Cramér's V of every pair (J x J each,
-    symmetric, NaN on the diagonal); pairs with the same numbers of categories in one batch."""
-    theta = grid()
-    weights = np.exp(log_prior(theta, variance))
+    """Chen & Thissen's LD X2 (``g2``: the likelihood-ratio G2 = 2 sum O log(O / E) over the
+    non-empty cells, mirt's ``"LDG2"``), its df and the signed Cramér's V of every pair (J x J each,
+    symmetric, NaN on the diagonal); pairs with the same numbers of categories in one batch.
+    A multidimensional model (``MSpec``, factor correlations ``corr``) is integrated over
+    mirt's product grid (``select_quadpts``: 31 points per dimension for two factors, 15
+    for three), as mirt's ``residuals()`` does."""
+    from ._fit import _integration
+
+    theta, weights = _integration(spec, variance, corr)
     probs = _category_probabilities(spec, pars, theta)
     expected_all = (probs * weights) @ probs.T  # joint category probabilities of the pairs
     onehot = np.zeros((codes.shape[0], spec.n_columns))
@@ -75,7 +96,12 @@ def ld_statistics(
         n = table.sum(axis=(1, 2))
         expected = n[:, None, None] * expected_all[r[:, :, None], c[:, None, :]]
         s = _gamma(table) - _gamma(expected)
-        stat = np.sum((table - expected) ** 2 / expected, axis=(1, 2))
+        if g2:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                terms = np.where(table > 0, table * np.log(table / expected), 0.0)
+            stat = 2 * terms.sum(axis=(1, 2))
+        else:
+            stat = np.sum((table - expected) ** 2 / expected, axis=(1, 2))
         stat = np.where(np.isnan(s), np.nan, stat)
         sign = np.where(s == 0, 1.0, np.sign(s))
         signed_v = sign * np.sqrt(np.abs(stat) / (n * (min(ki, kj) - 1)))
@@ -85,10 +111,10 @@ def ld_statistics(
 
 
 def expected_answers(spec: Spec, pars: np.ndarray, theta: np.ndarray) -> np.ndarray:
-    """E[code | theta] of every item at each respondent's theta (respondents x items)."""
-    out = np.empty((theta.size, len(spec.models)))
-    for model, k, items in spec.blocks:
-        prob = probabilities(model, pars[items, :k], theta)  # items x K x n
+    """E[code | theta] of every item at each respondent's theta (respondents x items);
+    ``theta`` 1-D, or respondents x factors for a multidimensional model."""
+    out = np.empty((len(theta), len(spec.models)))
+    for k, items, prob in block_probabilities(spec, pars, theta):  # items x K x n
         out[:, items] = np.einsum("ikn,k->ni", prob, np.arange(k, dtype=float))
     return out
 

@@ -708,7 +708,8 @@ class IRTResult(Result):
         method : {"EAP", "MAP", "ML", "WLE"}, default "EAP"
             Trait estimates at which Zh / infit are computed (mirt's ``method``).
         theta : sequence of float, optional
-            The respondents' trait values instead (mirt's ``Theta``), in the data's order.
+            The respondents' trait values instead (mirt's ``Theta``), in the data's order;
+            respondents x factors for a multidimensional model (whose default is EAP).
         na_rm : bool, default False
             Compute S-X2 and Zh on the respondents who answered every item, at the
             parameters estimated from everyone (mirt's ``na.rm = TRUE``; both statistics
@@ -833,14 +834,22 @@ class IRTResult(Result):
     # ------------------------------------------------------------------ irtflow: residuals,
     # person fit (delegating to _residuals and _personfit)
     def _respondent_theta(self, method: str, theta: Any) -> np.ndarray:
-        """Each respondent's trait value: ``theta`` as given, or ``scores(method)``."""
+        """Each respondent's trait value: ``theta`` as given, or ``scores(method)``; for a
+        multidimensional model respondents x factors (EAP scores unless given)."""
+        dims = self.n_factors
         if theta is None:
             check_choice("method", method, ("EAP", "MAP", "ML", "WLE"))
-            return self.scores(method)["theta"].to_numpy()
-        values = np.asarray(theta, dtype=float).ravel()
-        if values.size != self.n_obs or np.isnan(values).any():
-            raise OptionError(f"theta must give a trait value for each of the {self.n_obs} "
-                              f"respondents, in the data's order (got {values.size})")
+            frame = self.scores(method)
+            return frame["theta"].to_numpy() if dims == 1 else frame[list(self.factors)].to_numpy()
+        values = np.asarray(theta, dtype=float)
+        if dims == 1:
+            values = values.ravel()
+        shape = (self.n_obs,) if dims == 1 else (self.n_obs, dims)
+        if values.shape != shape or np.isnan(values).any():
+            what = ("a trait value" if dims == 1
+                    else f"a row of {dims} trait values ({', '.join(self.factors)})")
+            raise OptionError(f"theta must give {what} for each of the {self.n_obs} "
+                              f"respondents, in the data's order (got shape {values.shape})")
         return values
 
     def residuals(self, type: str = "LD", *, theta: Any = None, method: str = "EAP",
@@ -857,11 +866,13 @@ class IRTResult(Result):
 
         Parameters
         ----------
-        type : {"LD", "Q3"}, default "LD"
-            mirt's ``type``.
+        type : {"LD", "LDG2", "Q3"}, default "LD"
+            mirt's ``type``; ``"LDG2"`` is LD with the likelihood-ratio G2 ``2 sum O log(O /
+            E)`` (over the non-empty cells) in place of Pearson's X2, and V from it.
         theta : sequence of float, optional
-            Q3: the respondents' trait values (mirt's ``Theta``); default their
-            ``method`` scores.
+            Q3: the respondents' trait values (mirt's ``Theta``; respondents x factors for
+            a multidimensional model); default their ``method`` scores. Both types take
+            multidimensional models (LD over the factors' product grid).
         method : {"EAP", "MAP", "ML", "WLE"}, default "EAP"
             Q3: scores used when ``theta`` is not given.
         df_p : bool, default False
@@ -897,7 +908,7 @@ class IRTResult(Result):
         """
         from ._residuals import ld_statistics, q3_matrix
 
-        check_choice("type", type, ("LD", "Q3"))
+        check_choice("type", type, ("LD", "LDG2", "Q3"))
         df_p = check_flag("df_p", df_p)
         items = list(self.items)
         if type == "Q3":
@@ -906,7 +917,8 @@ class IRTResult(Result):
                 values = q3_matrix(self._spec, self._pars, self._codes, at)
             return pd.DataFrame(values, index=items, columns=items)
         with single_threaded_blas():
-            x2, df, v = ld_statistics(self._spec, self._pars, self.variance, self._codes)
+            x2, df, v = ld_statistics(self._spec, self._pars, self.variance, self._codes,
+                                      corr=self.latent_corr, g2=type == "LDG2")
         upper = np.triu(np.ones(x2.shape, dtype=bool), 1)
         if df_p:
             from scipy.stats import chi2
@@ -914,7 +926,7 @@ class IRTResult(Result):
             from .._correlation._correlation_tests import adjust_p
 
             with np.errstate(invalid="ignore"):
-                p = chi2.sf(x2, df)
+                p = chi2.sf(np.abs(x2), df)  # as mirt (a G2 can be slightly negative)
             out = np.where(upper, np.nan, df)
             out[upper] = adjust_p(p[upper], p_adjust)
             return pd.DataFrame(out, index=items, columns=items)
@@ -940,7 +952,8 @@ class IRTResult(Result):
             Trait estimates (mirt's ``method``); infinite ML estimates are replaced by the
             finite extremes +-0.1, as mirt does.
         theta : sequence of float, optional
-            The respondents' trait values instead (mirt's ``Theta``), in the data's order.
+            The respondents' trait values instead (mirt's ``Theta``), in the data's order;
+            respondents x factors for a multidimensional model (whose default is EAP).
 
         Returns
         -------
@@ -977,6 +990,11 @@ class IRTResult(Result):
             raise AnalysisError("Zh needs complete answers (as mirt); pass na_rm=True to use "
                                 "the respondents who answered every item, or ask for 'infit' "
                                 "or 'X2'")
+        if ("X2" in which or "G2" in which) and self.n_factors > 1:
+            raise AnalysisError(f"item_fit(fit_stats='X2' / 'G2') is available for "
+                                f"unidimensional models only (this one has {self.n_factors} "
+                                f"factors: {', '.join(self.factors)}); as mirt, use 'S_X2', "
+                                "'Zh' or 'infit'")
         stats = item_statistics(self._spec, self._pars, codes, values, which)
         if "X2" in which or "G2" in which:
             from scipy.stats import chi2
