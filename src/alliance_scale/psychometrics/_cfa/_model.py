@@ -204,32 +204,48 @@ class Model:
         big_x, big_y, big_m = np.zeros((p, count)), np.zeros((p, count)), np.zeros((p, count))
         tau_col, delta_col = np.full(count, -1), np.full(count, -1)
         loading_a, lam_phi, a_alpha = imp["L"], imp["LF"], imp["a_alpha"]
-        for e, r in enumerate(rows):
-            i, j = r.row, r.col
-            if r.mat == "lambda":
-                big_x[i, e] = 1.0
-                big_y[:, e] = lam_phi[:, j]
-                big_m[i, e] = a_alpha[j]
-            elif r.mat == "psi":
-                big_x[:, e] = loading_a[:, i]
-                big_y[:, e] = loading_a[:, j] * (0.5 if i == j else 1.0)
-            elif r.mat == "beta":
-                big_x[:, e] = loading_a[:, i]
-                big_y[:, e] = lam_phi[:, j]
-                big_m[:, e] = loading_a[:, i] * a_alpha[j]
-            elif r.mat == "theta":
-                big_x[i, e] = 1.0
-                big_y[j, e] = 0.5 if i == j else 1.0
-            elif r.mat == "nu":
-                big_m[i, e] = 1.0
-            elif r.mat == "alpha":
-                big_m[:, e] = loading_a[:, i]
-            elif r.mat == "tau":
-                tau_col[e] = i
-            elif r.mat == "delta":
-                delta_col[e] = i
+        plan = self._row_plan(rows)
+        e, i, j = plan["lambda"]
+        big_x[i, e] = 1.0
+        big_y[:, e] = lam_phi[:, j]
+        big_m[i, e] = a_alpha[j]
+        e, i, j = plan["psi"]
+        big_x[:, e] = loading_a[:, i]
+        big_y[:, e] = loading_a[:, j] * np.where(i == j, 0.5, 1.0)
+        e, i, j = plan["beta"]
+        big_x[:, e] = loading_a[:, i]
+        big_y[:, e] = lam_phi[:, j]
+        big_m[:, e] = loading_a[:, i] * a_alpha[j]
+        e, i, j = plan["theta"]
+        big_x[i, e] = 1.0
+        big_y[j, e] = np.where(i == j, 0.5, 1.0)
+        e, i, _j = plan["nu"]
+        big_m[i, e] = 1.0
+        e, i, _j = plan["alpha"]
+        big_m[:, e] = loading_a[:, i]
+        e, i, _j = plan["tau"]
+        tau_col[e] = i
+        e, i, _j = plan["delta"]
+        delta_col[e] = i
         return {"X": big_x, "Y": big_y, "M": big_m, "tau": tau_col, "delta": delta_col,
                 "implied": imp}
+
+    def _row_plan(self, rows: list[Row]) -> dict[str, tuple[np.ndarray, ...]]:
+        """Per matrix: the columns, row and column positions of ``rows`` (the index arrays
+        :meth:`derivative_factors` fills its factors with), cached per list of rows."""
+        cache = self.__dict__.setdefault("_plans", {})
+        key = (id(rows), len(rows))
+        hit = cache.get(key)
+        if hit is not None and hit[0] is rows:
+            return hit[1]
+        mats = ("lambda", "psi", "beta", "theta", "nu", "alpha", "tau", "delta")
+        picked: dict[str, list[tuple[int, int, int]]] = {mat: [] for mat in mats}
+        for e, r in enumerate(rows):
+            if r.mat in picked:
+                picked[r.mat].append((e, r.row, r.col))
+        plan = {mat: tuple(np.array(v, int).reshape(-1, 3).T) for mat, v in picked.items()}
+        cache[key] = (rows, plan)
+        return plan
 
     # ---------------------------------------------------------------- ordered models
     def wls_jacobian(self, factors: dict[str, np.ndarray]) -> np.ndarray:
