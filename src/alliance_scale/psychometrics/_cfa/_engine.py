@@ -230,7 +230,10 @@ def wls_system(model: Model, x: np.ndarray, groups: list[OrdinalGroup]) -> tuple
     fx, grad, info, deltas = 0.0, np.zeros(q), np.zeros((q, q)), []
     fx_group = np.zeros(len(groups))
     for g, d in enumerate(groups):
-        value, resid, delta = _wls_group(model, x, g, d, True)
+        out = _wls_group(model, x, g, d, True)
+        if len(out) == 1:
+            return np.inf, None, None, None, None
+        value, resid, delta = out
         fg, c = d.n / n_total, (d.n - 1) / d.n
         fx_group[g] = 0.5 * c * value
         fx += fg * fx_group[g]
@@ -245,12 +248,16 @@ def wls_system(model: Model, x: np.ndarray, groups: list[OrdinalGroup]) -> tuple
 
 
 def estimate(model: Model, groups: list, x0: np.ndarray, *, max_iter: int = 500,
-             tol: float = 1e-10) -> Estimate:
+             tol: float = 1e-10, fused: bool = False) -> Estimate:
     """Fisher scoring (ML) or Gauss-Newton (DWLS/ULS) with step halving.
 
     Stops when the largest step is below ``tol`` (relative to 1 + |x|) or the objective
     no longer decreases; ``converged`` is False when ``max_iter`` is reached (the caller
-    warns).
+    warns). With ``fused``, a full step is tried with the whole system (objective,
+    gradient, information) and, once accepted, that system is the next iteration's: one
+    evaluation of the objective less per iteration (the Monte Carlo replications' path;
+    the objective then comes from the system's own sum, which may differ from the
+    objective's in the last bit, so the path may end a 1e-10 step elsewhere).
     """
     ordinal = model.ordered
     system = (lambda z: wls_system(model, z, groups)) if ordinal else \
@@ -270,11 +277,13 @@ def estimate(model: Model, groups: list, x0: np.ndarray, *, max_iter: int = 500,
             step = -np.linalg.solve(info + 1e-12 * np.eye(len(x)) * np.trace(info), grad)
         except np.linalg.LinAlgError:
             step = -np.linalg.lstsq(info, grad, rcond=None)[0]
-        size = 1.0
+        size, accepted = 1.0, None
         while size > 1e-10:
             trial = x + size * step
-            value = objective(trial)
+            candidate = system(trial) if fused and size == 1.0 else None
+            value = candidate[0] if candidate is not None else objective(trial)
             if np.isfinite(value) and value <= fx + 1e-4 * size * (grad @ step):
+                accepted = candidate
                 break
             size /= 2
         else:
@@ -282,7 +291,7 @@ def estimate(model: Model, groups: list, x0: np.ndarray, *, max_iter: int = 500,
             break
         x = trial
         change = np.max(np.abs(size * step) / (1.0 + np.abs(x)))
-        new = system(x)
+        new = accepted if accepted is not None else system(x)
         if change < tol or (abs(fx - new[0]) < 1e-16 * max(1.0, abs(fx)) and
                             np.max(np.abs(new[1])) < 1e-8):
             out = new

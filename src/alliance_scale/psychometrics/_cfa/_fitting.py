@@ -132,14 +132,16 @@ def _observed_information(model: Model, x: np.ndarray, groups: list) -> np.ndarr
 
 def fit_prepared(model: Model, groups: list, estimator: str, *, baseline: bool = True,
                  x0: np.ndarray | None = None, start: object = "ours", starts: int = 0,
-                 seed: int | None = None) -> Fitted:
+                 seed: int | None = None, tol: float = 1e-10,
+                 fused: bool = False) -> Fitted:
     """Fit ``model`` to prepared group statistics with ``estimator`` (start values: see
-    :mod:`._starts`; ``x0`` fits from that vector alone)."""
+    :mod:`._starts`; ``x0`` fits from that vector alone, with the optimiser's ``tol`` and
+    ``fused`` of :func:`._engine.estimate`)."""
     optima: list = []
     if x0 is None:
         est, optima = multistart(model, groups, _moments(model, groups), start, starts, seed)
     else:
-        est = engine.estimate(model, groups, x0)
+        est = engine.estimate(model, groups, x0, tol=tol, fused=fused)
     test = _test(model, groups, estimator, est)
     fitted = Fitted(model, groups, estimator, est, test["vcov"], test["information"],
                     test["chi2"], test["df"], test["chi2_group"], test.get("scaled", {}),
