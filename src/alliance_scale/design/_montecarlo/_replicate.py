@@ -183,9 +183,9 @@ def _indices(fitted: Any, estimator: str) -> dict[str, float]:
     (the scaled statistics for MLR / WLSMV: lavaan's ``cfi.scaled``, ``tli.scaled``,
     ``rmsea.scaled``), and the SRMR; without the RMSEA's interval (not needed here)."""
     from ...psychometrics._cfa import _fit as fitm
-    from ...psychometrics._cfa._fitting import _baseline, _srmr
+    from ...psychometrics._cfa._fitting import _srmr, ordinal_baseline
 
-    base = _baseline(fitted.model, fitted.groups, estimator)
+    base = ordinal_baseline(fitted.model, fitted.groups, estimator)
     scaled, bscaled = fitted.scaled, base.get("scaled", {})
     if scaled and bscaled:
         x2, df, x0, df0 = scaled["chi2"], scaled["df"], bscaled["chi2"], bscaled["df"]
