@@ -260,8 +260,8 @@ class Model:
         d_cor = (big_x[low_r] * big_y[low_c] + big_y[low_r] * big_x[low_c]) * scale
         item = self.th_item
         d_th = -big_m[item] * delta[item][:, None]
-        for e in np.flatnonzero(factors["tau"] >= 0):
-            d_th[factors["tau"][e], e] += delta[item[factors["tau"][e]]]
+        columns = np.flatnonzero(factors["tau"] >= 0)  # one threshold each: no repeats
+        d_th[factors["tau"][columns], columns] += delta[item[factors["tau"][columns]]]
         mats_tau = imp["mats"]["tau"][:, 0]
         for e in np.flatnonzero(factors["delta"] >= 0):
             j = factors["delta"][e]
