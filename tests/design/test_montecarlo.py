@@ -257,7 +257,7 @@ def test_the_replications_lean_optimiser_moves_no_number_beyond_1e_6(ordered, mo
 
     pop = als.Population(TWO, loadings=0.6, factor_correlation=0.3,
                          thresholds=[0.1, 0.2, 0.4, 0.2, 0.1] if ordered else None)
-    common = dict(n=[80, 300], replications=6, seed=11, backend="serial",
+    common = dict(n=[100, 300], replications=3, seed=11, backend="serial",
                   estimator="WLSMV" if ordered else "ML", targets=["chisq", "f1~~f2"],
                   analysis="f1 =~ x1 + x2 + x3 + x4\nf2 =~ x5 + x6")  # misspecified: misfit
     lean = als.simulate_power(pop, **common).replications
