@@ -212,8 +212,41 @@ def _wls_group(model: Model, x: np.ndarray, g: int, data: OrdinalGroup,
     value = float(np.sum(data.weights * resid ** 2))
     if not jacobian:
         return (value,)
-    delta = scipy.sparse.csr_matrix(model.wls_jacobian(factors)) @ model.sparse_map[g]
-    return value, resid, delta.tocsc()
+    jacobian_rows = model.wls_jacobian(factors)
+    delta = _patterned_jacobian(model, g, jacobian_rows)
+    if delta is None:
+        delta = (scipy.sparse.csr_matrix(jacobian_rows) @ model.sparse_map[g]).tocsc()
+    return value, resid, delta
+
+
+def _patterned_jacobian(model: Model, g: int,
+                        rows: np.ndarray) -> scipy.sparse.csc_matrix | None:
+    """The Jacobian over the parameters (``rows @ sparse_map``) as a CSC matrix built
+    from a cached sparsity pattern, without scanning the dense matrix into a sparse one:
+    for a group whose free rows are distinct parameters (no equality constraints). The
+    pattern is the union of the nonzeros seen so far, grown when a Jacobian has a nonzero
+    outside it (checked on every call); entries of the pattern that are 0 at ``x`` are
+    stored as explicit zeros (the products do not change). ``None`` when the map is not
+    one-to-one (the caller multiplies by the map)."""
+    cache = model.__dict__.setdefault("_jacobian_patterns", {})
+    if g not in cache:
+        free = np.array([r.free for r in model.free_rows[g]], int)
+        cache[g] = None if len(np.unique(free)) != len(free) else \
+            {"free": free, "mask": np.zeros(rows.shape, bool), "index": None}
+    entry = cache[g]
+    if entry is None:
+        return None
+    nonzero = rows != 0
+    if entry["index"] is None or (nonzero & ~entry["mask"]).any():
+        entry["mask"] |= nonzero
+        r, c = np.nonzero(entry["mask"])
+        order = np.lexsort((r, entry["free"][c]))  # by parameter, then by statistic
+        r, c = r[order], c[order]
+        indptr = np.searchsorted(entry["free"][c], np.arange(model.n_free + 1))
+        entry["index"] = (r, c, indptr)
+    r, c, indptr = entry["index"]
+    return scipy.sparse.csc_matrix((rows[r, c], r, indptr),
+                                   shape=(rows.shape[0], model.n_free))
 
 
 def wls_objective(model: Model, x: np.ndarray, groups: list[OrdinalGroup]) -> tuple:
