@@ -342,9 +342,11 @@ def invert_information(info: np.ndarray, model: Model) -> tuple[np.ndarray, list
     """Inverse of the information, or (NaN matrix, parameters in its null space)."""
     scale = np.sqrt(np.abs(np.diag(info)))
     scale[scale == 0] = 1.0
-    values, vectors = np.linalg.eigh(info / np.outer(scale, scale))
+    scaled = info / np.outer(scale, scale)
+    values = np.linalg.eigvalsh(scaled)  # the eigenvectors only when it is singular
     if values.min() > 1e-10 * max(values.max(), 1e-300):
         return np.linalg.inv(info), []
+    values, vectors = np.linalg.eigh(scaled)
     null = vectors[:, values < 1e-10 * values.max()]
     involved = np.flatnonzero(np.abs(null).max(axis=1) > 0.1)
     names = []
