@@ -90,12 +90,13 @@ def _ml_group(model: Model, x: np.ndarray, g: int, data: ContinuousGroup,
     imp = factors["implied"]
     sigma = imp["sigma"]
     try:
-        chol = scipy.linalg.cho_factor(sigma, lower=True)
+        # finiteness is checked on the factor below (a NaN gives a NaN factor)
+        chol = scipy.linalg.cho_factor(sigma, lower=True, check_finite=False)
     except np.linalg.LinAlgError:
         return (np.inf,)
     if not np.all(np.isfinite(chol[0])) or np.any(np.diag(chol[0]) <= 0):
         return (np.inf,)
-    sinv = scipy.linalg.cho_solve(chol, np.eye(model.p))
+    sinv = scipy.linalg.cho_solve(chol, np.eye(model.p), check_finite=False)
     logdet = 2.0 * np.log(np.diag(chol[0])).sum()
     diff = data.mean - imp["mu"] if model.meanstructure else np.zeros(model.p)
     value = (logdet + np.sum(data.cov * sinv) + diff @ sinv @ diff - data.logdet - model.p)

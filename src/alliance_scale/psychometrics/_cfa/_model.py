@@ -131,8 +131,13 @@ class Model:
 
     @property
     def entry_map(self) -> list[np.ndarray]:
-        """Free rows of each group x parameters, 1 where a row is that parameter (dense)."""
-        return [m.toarray() for m in self.sparse_map]
+        """Free rows of each group x parameters, 1 where a row is that parameter (dense;
+        computed once per ``sparse_map``: read it, do not write into it)."""
+        cached = self.__dict__.get("_entry_map")
+        if cached is None or cached[0] is not self.sparse_map:
+            cached = (self.sparse_map, [m.toarray() for m in self.sparse_map])
+            self.__dict__["_entry_map"] = cached
+        return cached[1]
 
     def values(self, x: np.ndarray) -> np.ndarray:
         """The value of every row (fixed value or estimate; derived rows filled later)."""
@@ -205,28 +210,37 @@ class Model:
         tau_col, delta_col = np.full(count, -1), np.full(count, -1)
         loading_a, lam_phi, a_alpha = imp["L"], imp["LF"], imp["a_alpha"]
         plan = self._row_plan(rows)
-        e, i, j = plan["lambda"]
-        big_x[i, e] = 1.0
-        big_y[:, e] = lam_phi[:, j]
-        big_m[i, e] = a_alpha[j]
-        e, i, j = plan["psi"]
-        big_x[:, e] = loading_a[:, i]
-        big_y[:, e] = loading_a[:, j] * np.where(i == j, 0.5, 1.0)
-        e, i, j = plan["beta"]
-        big_x[:, e] = loading_a[:, i]
-        big_y[:, e] = lam_phi[:, j]
-        big_m[:, e] = loading_a[:, i] * a_alpha[j]
-        e, i, j = plan["theta"]
-        big_x[i, e] = 1.0
-        big_y[j, e] = np.where(i == j, 0.5, 1.0)
-        e, i, _j = plan["nu"]
-        big_m[i, e] = 1.0
-        e, i, _j = plan["alpha"]
-        big_m[:, e] = loading_a[:, i]
-        e, i, _j = plan["tau"]
-        tau_col[e] = i
-        e, i, _j = plan["delta"]
-        delta_col[e] = i
+        used = plan["used"]
+        if "lambda" in used:
+            e, i, j = plan["lambda"]
+            big_x[i, e] = 1.0
+            big_y[:, e] = lam_phi[:, j]
+            big_m[i, e] = a_alpha[j]
+        if "psi" in used:
+            e, i, j = plan["psi"]
+            big_x[:, e] = loading_a[:, i]
+            big_y[:, e] = loading_a[:, j] * np.where(i == j, 0.5, 1.0)
+        if "beta" in used:
+            e, i, j = plan["beta"]
+            big_x[:, e] = loading_a[:, i]
+            big_y[:, e] = lam_phi[:, j]
+            big_m[:, e] = loading_a[:, i] * a_alpha[j]
+        if "theta" in used:
+            e, i, j = plan["theta"]
+            big_x[i, e] = 1.0
+            big_y[j, e] = np.where(i == j, 0.5, 1.0)
+        if "nu" in used:
+            e, i, _j = plan["nu"]
+            big_m[i, e] = 1.0
+        if "alpha" in used:
+            e, i, _j = plan["alpha"]
+            big_m[:, e] = loading_a[:, i]
+        if "tau" in used:
+            e, i, _j = plan["tau"]
+            tau_col[e] = i
+        if "delta" in used:
+            e, i, _j = plan["delta"]
+            delta_col[e] = i
         return {"X": big_x, "Y": big_y, "M": big_m, "tau": tau_col, "delta": delta_col,
                 "implied": imp}
 
@@ -244,6 +258,7 @@ class Model:
             if r.mat in picked:
                 picked[r.mat].append((e, r.row, r.col))
         plan = {mat: tuple(np.array(v, int).reshape(-1, 3).T) for mat, v in picked.items()}
+        plan["used"] = {mat for mat, v in picked.items() if v}
         cache[key] = (rows, plan)
         return plan
 
