@@ -145,20 +145,31 @@ class Model:
 
     def matrices(self, x: np.ndarray, g: int) -> dict[str, np.ndarray]:
         """LISREL matrices of group ``g`` at parameters ``x``."""
-        p, m = self.p, self.m
-        shapes = {"lambda": (p, m), "beta": (m, m), "theta": (p, p), "psi": (m, m),
-                  "nu": (p, 1), "alpha": (m, 1), "tau": (self.nth, 1), "delta": (p, 1)}
         out = {}
-        for mat, (r, c, free, fixed) in self.layout[g].items():
-            matrix = np.zeros(shapes[mat])
-            if mat == "delta":
-                matrix[:] = 1.0
-            values = np.where(free >= 0, x[np.maximum(free, 0)], fixed)
-            matrix[r, c] = values
-            if mat in ("theta", "psi"):
-                matrix[c, r] = values
+        for mat, shape, r, c, is_free, index, fixed in self._matrix_plan(g):
+            matrix = np.ones(shape) if mat == "delta" else np.zeros(shape)
+            if len(r):
+                values = np.where(is_free, x[index], fixed)
+                matrix[r, c] = values
+                if mat in ("theta", "psi"):
+                    matrix[c, r] = values
             out[mat] = matrix
         return out
+
+    def _matrix_plan(self, g: int) -> list[tuple]:
+        """:meth:`matrices`' per-matrix shapes and index arrays of group ``g`` (cached per
+        ``layout``)."""
+        cache = self.__dict__.get("_matrix_plans")
+        if cache is None or cache[0] is not self.layout:
+            cache = (self.layout, {})
+            self.__dict__["_matrix_plans"] = cache
+        if g not in cache[1]:
+            p, m = self.p, self.m
+            shapes = {"lambda": (p, m), "beta": (m, m), "theta": (p, p), "psi": (m, m),
+                      "nu": (p, 1), "alpha": (m, 1), "tau": (self.nth, 1), "delta": (p, 1)}
+            cache[1][g] = [(mat, shapes[mat], r, c, free >= 0, np.maximum(free, 0), fixed)
+                           for mat, (r, c, free, fixed) in self.layout[g].items()]
+        return cache[1][g]
 
     # ---------------------------------------------------------------- moments
     def implied(self, x: np.ndarray, g: int) -> dict[str, np.ndarray]:
