@@ -250,6 +250,15 @@ def _patterned_jacobian(model: Model, g: int,
                                    shape=(rows.shape[0], model.n_free))
 
 
+def _row_scaled(delta: scipy.sparse.spmatrix, w: np.ndarray) -> scipy.sparse.csc_matrix:
+    """``diag(w) @ delta`` as a CSC matrix: each stored entry times its row's weight
+    (the same products as ``delta.multiply(w[:, None])``, without its conversions)."""
+    if scipy.sparse.isspmatrix_csc(delta):
+        return scipy.sparse.csc_matrix((delta.data * w[delta.indices], delta.indices,
+                                        delta.indptr), shape=delta.shape)
+    return delta.multiply(w[:, None]).tocsc()
+
+
 def wls_objective(model: Model, x: np.ndarray, groups: list[OrdinalGroup]) -> tuple:
     n_total = sum(d.n for d in groups)
     fx_group = np.array([0.5 * (d.n - 1) / d.n * _wls_group(model, x, g, d, False)[0]
@@ -271,7 +280,7 @@ def wls_system(model: Model, x: np.ndarray, groups: list[OrdinalGroup]) -> tuple
         fg, c = d.n / n_total, (d.n - 1) / d.n
         fx_group[g] = 0.5 * c * value
         fx += fg * fx_group[g]
-        wd = delta.multiply(d.weights[:, None]).tocsc()
+        wd = _row_scaled(delta, d.weights)
         grad -= fg * c * (wd.T @ resid)
         info += fg * (delta.T @ wd).toarray()
         deltas.append(delta)
@@ -391,7 +400,7 @@ def scaled_shifted_traces(deltas: list, groups: list[OrdinalGroup],
         z = w[:, None] * d.nacov  # V Gamma of the group (fg cancels)
         trace_z += float(np.sum(w * np.diag(d.nacov)))
         trace_zz += float(np.sum(z * z.T))
-        wd = delta.multiply(w[:, None]).tocsc()
+        wd = _row_scaled(delta, w)
         h = np.asarray(wd.T @ d.nacov)  # D' W Gamma (q x n)
         hw = (wd.T @ h.T).T  # D' W Gamma W D, as h W D
         meat += fg * np.asarray(hw)
