@@ -190,7 +190,8 @@ def breakdown(pop: als.Population, analysis: str, n: int, reps: int) -> dict[str
         times[keys[1]] += now - clock
         model = rep._model(analysis, True, thresholds, True)
         fitted = fit_prepared(model, groups, "WLSMV", baseline=False,
-                              x0=rep.start_vector(model, truth, groups[0]))
+                              x0=rep.start_vector(model, truth, groups[0]),
+                              tol=rep.TOLERANCE, fused=rep.FUSED)  # the replications' own
         clock, now = now, time.perf_counter()
         times[keys[2]] += now - clock
         rep._indices(fitted, "WLSMV")

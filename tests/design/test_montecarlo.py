@@ -247,8 +247,34 @@ def test_bad_options_are_refused():
 
 # ----------------------------------------------------------------------- analytic power
 
-@pytest.mark.slow
-def test_simulated_power_agrees_with_sempower():
+@pytest.mark.parametrize("ordered", [False, True])
+def test_the_replications_lean_optimiser_moves_no_number_beyond_1e_6(ordered, monkeypatch):
+    """The replications' fused line search and stopping rule (``TOLERANCE``) against
+    cfa()'s optimiser (tolerance 1e-10, objective evaluated apart): every recorded number
+    (estimates, SEs, tests, fit indices, omegas) within 1e-6 (relative for numbers above
+    1, such as chi-squares), the same decisions."""
+    from alliance_scale.design._montecarlo import _replicate
+
+    pop = als.Population(TWO, loadings=0.6, factor_correlation=0.3,
+                         thresholds=[0.1, 0.2, 0.4, 0.2, 0.1] if ordered else None)
+    common = dict(n=[100, 300], replications=3, seed=11, backend="serial",
+                  estimator="WLSMV" if ordered else "ML", targets=["chisq", "f1~~f2"],
+                  analysis="f1 =~ x1 + x2 + x3 + x4\nf2 =~ x5 + x6")  # misspecified: misfit
+    lean = als.simulate_power(pop, **common).replications
+    monkeypatch.setattr(_replicate, "TOLERANCE", 1e-10)
+    monkeypatch.setattr(_replicate, "FUSED", False)
+    strict = als.simulate_power(pop, **common).replications
+    assert _replicate.TOLERANCE == 1e-10 and (lean["iterations"] < strict["iterations"]).any()
+    numbers = [c for c in strict.select_dtypes("number").columns
+               if c not in ("seconds", "iterations")]
+    assert len(numbers) > 10
+    scale = np.maximum(1.0, strict[numbers].abs())  # 1e-6 absolute, relative above 1
+    assert ((lean[numbers] - strict[numbers]).abs() / scale).max().max() <= 1e-6
+    decisions = [c for c in strict.columns if c.startswith("reject")]
+    pd.testing.assert_frame_equal(lean[decisions], strict[decisions])
+
+
+def test_simulated_power_agrees_with_sempower():  # 10 s at load 1.5, 17-19 s at 4-5
     """semPower's CFA example at N = 300 (ML, continuous): the chi-square difference test
     (df 1) of the factor correlation fixed at 0 has analytic power 0.8168; ours within 3
     Monte Carlo SEs at 2,000 replications."""

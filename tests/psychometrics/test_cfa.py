@@ -25,6 +25,7 @@ from support import (
     HS_SECOND,
     ML_KEYS,
     ROBUST_KEYS,
+    SMALL_ITEMS,
     SMALL_MODEL,
     assert_estimates,
     assert_fit,
@@ -534,3 +535,28 @@ def test_a_data_column_named_like_a_factor_is_refused_as_lavaan(hs: pd.DataFrame
     with pytest.raises(OptionError, match="'f' of the model are also columns of cov_matrix"):
         als.cfa(model="f =~ x1 + x2 + x3", cov_matrix=cov, n_obs=301)
     assert als.cfa(hs, "visual =~ x1 + x2 + x3").converged  # no such column: fitted
+
+
+def test_the_ordinal_baseline_in_closed_form_is_the_fitted_one(bfi_items: pd.DataFrame) -> None:
+    """The Monte Carlo replications' independence model (thresholds at the sample's,
+    correlations 0: chi-square and scaled-shifted test in closed form) equals the
+    iterated fit of lavaan's baseline model that cfa() reports."""
+    from alliance_scale.psychometrics._cfa._cfa import prepare
+    from alliance_scale.psychometrics._cfa._fitting import _baseline, ordinal_baseline
+    from alliance_scale.psychometrics._cfa._model import build_model
+
+    data = bfi_items[SMALL_ITEMS].dropna()
+    prepared = prepare(data, SMALL_MODEL, estimator="WLSMV", ordered=True, group=None,
+                       missing="listwise")
+    model = build_model(prepared.statements, ngroups=1, ordered=True,
+                        thresholds=list(prepared.thresholds), meanstructure=True)
+    for estimator in ("WLSMV", "DWLS"):
+        fitted, closed = (_baseline(model, prepared.groups, estimator),
+                          ordinal_baseline(model, prepared.groups, estimator))
+        assert closed["df"] == fitted["df"] == 15 and fitted["chi2"] > 1000
+        np.testing.assert_allclose(closed["chi2"], fitted["chi2"], rtol=1e-12)
+        np.testing.assert_allclose(closed["x"], fitted["x"], rtol=0, atol=1e-12)
+        assert bool(closed["scaled"]) == bool(fitted["scaled"]) == (estimator == "WLSMV")
+        for key in fitted["scaled"]:
+            np.testing.assert_allclose(closed["scaled"][key], fitted["scaled"][key],
+                                       rtol=1e-12)

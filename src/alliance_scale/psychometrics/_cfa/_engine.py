@@ -101,12 +101,13 @@ def _ml_group(model: Model, x: np.ndarray, g: int, data: ContinuousGroup,
     imp = factors["implied"]
     sigma = imp["sigma"]
     try:
-        chol = scipy.linalg.cho_factor(sigma, lower=True)
+        # finiteness is checked on the factor below (a NaN gives a NaN factor)
+        chol = scipy.linalg.cho_factor(sigma, lower=True, check_finite=False)
     except np.linalg.LinAlgError:
         return (np.inf,)
     if not np.all(np.isfinite(chol[0])) or np.any(np.diag(chol[0]) <= 0):
         return (np.inf,)
-    sinv = scipy.linalg.cho_solve(chol, np.eye(model.p))
+    sinv = scipy.linalg.cho_solve(chol, np.eye(model.p), check_finite=False)
     logdet = 2.0 * np.log(np.diag(chol[0])).sum()
     diff = data.mean - imp["mu"] if model.meanstructure else np.zeros(model.p)
     value = (logdet + np.sum(data.cov * sinv) + diff @ sinv @ diff - data.logdet - model.p)
@@ -223,8 +224,50 @@ def _wls_group(model: Model, x: np.ndarray, g: int, data: OrdinalGroup,
     value = float(np.sum(data.weights * resid ** 2))
     if not jacobian:
         return (value,)
-    delta = scipy.sparse.csr_matrix(model.wls_jacobian(factors)) @ model.sparse_map[g]
-    return value, resid, delta.tocsc()
+    jacobian_rows = model.wls_jacobian(factors)
+    delta = _patterned_jacobian(model, g, jacobian_rows)
+    if delta is None:
+        delta = (scipy.sparse.csr_matrix(jacobian_rows) @ model.sparse_map[g]).tocsc()
+    return value, resid, delta
+
+
+def _patterned_jacobian(model: Model, g: int,
+                        rows: np.ndarray) -> scipy.sparse.csc_matrix | None:
+    """The Jacobian over the parameters (``rows @ sparse_map``) as a CSC matrix built
+    from a cached sparsity pattern, without scanning the dense matrix into a sparse one:
+    for a group whose free rows are distinct parameters (no equality constraints). The
+    pattern is the union of the nonzeros seen so far, grown when a Jacobian has a nonzero
+    outside it (checked on every call); entries of the pattern that are 0 at ``x`` are
+    stored as explicit zeros (the products do not change). ``None`` when the map is not
+    one-to-one (the caller multiplies by the map)."""
+    cache = model.__dict__.setdefault("_jacobian_patterns", {})
+    if g not in cache:
+        free = np.array([r.free for r in model.free_rows[g]], int)
+        cache[g] = None if len(np.unique(free)) != len(free) else \
+            {"free": free, "mask": np.zeros(rows.shape, bool), "index": None}
+    entry = cache[g]
+    if entry is None:
+        return None
+    nonzero = rows != 0
+    if entry["index"] is None or (nonzero & ~entry["mask"]).any():
+        entry["mask"] |= nonzero
+        r, c = np.nonzero(entry["mask"])
+        order = np.lexsort((r, entry["free"][c]))  # by parameter, then by statistic
+        r, c = r[order], c[order]
+        indptr = np.searchsorted(entry["free"][c], np.arange(model.n_free + 1))
+        entry["index"] = (r, c, indptr)
+    r, c, indptr = entry["index"]
+    return scipy.sparse.csc_matrix((rows[r, c], r, indptr),
+                                   shape=(rows.shape[0], model.n_free))
+
+
+def _row_scaled(delta: scipy.sparse.spmatrix, w: np.ndarray) -> scipy.sparse.csc_matrix:
+    """``diag(w) @ delta`` as a CSC matrix: each stored entry times its row's weight
+    (the same products as ``delta.multiply(w[:, None])``, without its conversions)."""
+    if scipy.sparse.isspmatrix_csc(delta):
+        return scipy.sparse.csc_matrix((delta.data * w[delta.indices], delta.indices,
+                                        delta.indptr), shape=delta.shape)
+    return delta.multiply(w[:, None]).tocsc()
 
 
 def wls_objective(model: Model, x: np.ndarray, groups: list[OrdinalGroup]) -> tuple:
@@ -241,11 +284,14 @@ def wls_system(model: Model, x: np.ndarray, groups: list[OrdinalGroup]) -> tuple
     fx, grad, info, deltas = 0.0, np.zeros(q), np.zeros((q, q)), []
     fx_group = np.zeros(len(groups))
     for g, d in enumerate(groups):
-        value, resid, delta = _wls_group(model, x, g, d, True)
+        out = _wls_group(model, x, g, d, True)
+        if len(out) == 1:
+            return np.inf, None, None, None, None
+        value, resid, delta = out
         fg, c = d.n / n_total, (d.n - 1) / d.n
         fx_group[g] = 0.5 * c * value
         fx += fg * fx_group[g]
-        wd = delta.multiply(d.weights[:, None]).tocsc()
+        wd = _row_scaled(delta, d.weights)
         grad -= fg * c * (wd.T @ resid)
         info += fg * (delta.T @ wd).toarray()
         deltas.append(delta)
@@ -256,12 +302,16 @@ def wls_system(model: Model, x: np.ndarray, groups: list[OrdinalGroup]) -> tuple
 
 
 def estimate(model: Model, groups: list, x0: np.ndarray, *, max_iter: int = 500,
-             tol: float = 1e-10) -> Estimate:
+             tol: float = 1e-10, fused: bool = False) -> Estimate:
     """Fisher scoring (ML) or Gauss-Newton (DWLS/ULS) with step halving.
 
     Stops when the largest step is below ``tol`` (relative to 1 + |x|) or the objective
     no longer decreases; ``converged`` is False when ``max_iter`` is reached (the caller
-    warns).
+    warns). With ``fused``, a full step is tried with the whole system (objective,
+    gradient, information) and, once accepted, that system is the next iteration's: one
+    evaluation of the objective less per iteration (the Monte Carlo replications' path;
+    the objective then comes from the system's own sum, which may differ from the
+    objective's in the last bit, so the path may end a 1e-10 step elsewhere).
     """
     ordinal = model.ordered
     system = (lambda z: wls_system(model, z, groups)) if ordinal else \
@@ -281,11 +331,13 @@ def estimate(model: Model, groups: list, x0: np.ndarray, *, max_iter: int = 500,
             step = -np.linalg.solve(info + 1e-12 * np.eye(len(x)) * np.trace(info), grad)
         except np.linalg.LinAlgError:
             step = -np.linalg.lstsq(info, grad, rcond=None)[0]
-        size = 1.0
+        size, accepted = 1.0, None
         while size > 1e-10:
             trial = x + size * step
-            value = objective(trial)
+            candidate = system(trial) if fused and size == 1.0 else None
+            value = candidate[0] if candidate is not None else objective(trial)
             if np.isfinite(value) and value <= fx + 1e-4 * size * (grad @ step):
+                accepted = candidate
                 break
             size /= 2
         else:
@@ -293,7 +345,7 @@ def estimate(model: Model, groups: list, x0: np.ndarray, *, max_iter: int = 500,
             break
         x = trial
         change = np.max(np.abs(size * step) / (1.0 + np.abs(x)))
-        new = system(x)
+        new = accepted if accepted is not None else system(x)
         if change < tol or (abs(fx - new[0]) < 1e-16 * max(1.0, abs(fx)) and
                             np.max(np.abs(new[1])) < 1e-8):
             out = new
@@ -311,9 +363,11 @@ def invert_information(info: np.ndarray, model: Model) -> tuple[np.ndarray, list
     """Inverse of the information, or (NaN matrix, parameters in its null space)."""
     scale = np.sqrt(np.abs(np.diag(info)))
     scale[scale == 0] = 1.0
-    values, vectors = np.linalg.eigh(info / np.outer(scale, scale))
+    scaled = info / np.outer(scale, scale)
+    values = np.linalg.eigvalsh(scaled)  # the eigenvectors only when it is singular
     if values.min() > 1e-10 * max(values.max(), 1e-300):
         return np.linalg.inv(info), []
+    values, vectors = np.linalg.eigh(scaled)
     null = vectors[:, values < 1e-10 * values.max()]
     involved = np.flatnonzero(np.abs(null).max(axis=1) > 0.1)
     names = []
@@ -357,7 +411,7 @@ def scaled_shifted_traces(deltas: list, groups: list[OrdinalGroup],
         group_z, group_zz = d.once("traces_z", lambda d=d: _traces_z(d))
         trace_z += group_z
         trace_zz += group_zz
-        wd = delta.multiply(w[:, None]).tocsc()
+        wd = _row_scaled(delta, w)
         h = np.asarray(wd.T @ d.nacov)  # D' W Gamma (q x n)
         hw = (wd.T @ h.T).T  # D' W Gamma W D, as h W D
         meat += fg * np.asarray(hw)

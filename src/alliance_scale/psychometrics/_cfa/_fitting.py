@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import scipy.sparse
 
 from . import _engine as engine
 from . import _fiml as fiml
@@ -132,14 +133,16 @@ def _observed_information(model: Model, x: np.ndarray, groups: list) -> np.ndarr
 
 def fit_prepared(model: Model, groups: list, estimator: str, *, baseline: bool = True,
                  x0: np.ndarray | None = None, start: object = "ours", starts: int = 0,
-                 seed: int | None = None) -> Fitted:
+                 seed: int | None = None, tol: float = 1e-10,
+                 fused: bool = False) -> Fitted:
     """Fit ``model`` to prepared group statistics with ``estimator`` (start values: see
-    :mod:`._starts`; ``x0`` fits from that vector alone)."""
+    :mod:`._starts`; ``x0`` fits from that vector alone, with the optimiser's ``tol`` and
+    ``fused`` of :func:`._engine.estimate`)."""
     optima: list = []
     if x0 is None:
         est, optima = multistart(model, groups, _moments(model, groups), start, starts, seed)
     else:
-        est = engine.estimate(model, groups, x0)
+        est = engine.estimate(model, groups, x0, tol=tol, fused=fused)
     test = _test(model, groups, estimator, est)
     fitted = Fitted(model, groups, estimator, est, test["vcov"], test["information"],
                     test["chi2"], test["df"], test["chi2_group"], test.get("scaled", {}),
@@ -440,3 +443,38 @@ def parameter_table(fitted: Fitted, level: float = 0.95) -> list[dict]:
                       "est": value, "se": se, "z": z, "pvalue": p,
                       "ci_lower": lower, "ci_upper": upper})
     return table
+
+
+_INDEPENDENCE: dict = {}
+
+
+def ordinal_baseline(model: Model, groups: list, estimator: str) -> dict:
+    """:func:`_baseline` of a one-group ordered model without its iterations (the Monte
+    Carlo replications' path): the independence model's thresholds are the sample's, its
+    correlations 0, so ``chi2 = (N - 1) sum_ij w_ij r_ij^2``; its Jacobian ``[I; 0]`` and
+    information ``diag(w_tau)`` do not depend on the data, and the scaled-shifted test
+    follows from them as for any fit. Equals :func:`_baseline` to rounding (tested)."""
+    if not model.ordered or model.ngroups != 1 or len(groups) != 1:
+        return _baseline(model, groups, estimator)
+    key = (model.p, model.nth, model.meanstructure, tuple(model.thresholds))
+    if key not in _INDEPENDENCE:
+        base = independence_model(model)
+        nstat = model.nth + model.p * (model.p - 1) // 2
+        delta = scipy.sparse.csc_matrix((np.ones(model.nth), (np.arange(model.nth),
+                                                             np.arange(model.nth))),
+                                        shape=(nstat, model.nth))
+        _INDEPENDENCE[key] = (base, delta)
+    base, delta = _INDEPENDENCE[key]
+    d = groups[0]
+    resid = np.concatenate([np.zeros(model.nth), d.vector[model.nth:]])
+    value = float(np.sum(d.weights * resid ** 2))
+    c = (d.n - 1) / d.n  # as wls_system and _test compute it
+    chi2 = float(max(2.0 * d.n * (0.5 * c * value), 0.0))
+    df = base.ndat() - base.n_free
+    scaled: dict = {}
+    if estimator in ROBUST_SE and df > 0:
+        e_inv = np.diag(1.0 / d.weights[:model.nth])
+        trace1, trace2, _meat = engine.scaled_shifted_traces([delta], groups, e_inv)
+        scaled = engine.satorra_bentler_scaled_shifted(chi2, df, trace1, trace2)
+    return {"chi2": chi2, "df": df, "scaled": scaled, "model": base,
+            "x": np.asarray(d.vector[:model.nth], float).copy()}

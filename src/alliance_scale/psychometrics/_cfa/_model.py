@@ -131,8 +131,13 @@ class Model:
 
     @property
     def entry_map(self) -> list[np.ndarray]:
-        """Free rows of each group x parameters, 1 where a row is that parameter (dense)."""
-        return [m.toarray() for m in self.sparse_map]
+        """Free rows of each group x parameters, 1 where a row is that parameter (dense;
+        computed once per ``sparse_map``: read it, do not write into it)."""
+        cached = self.__dict__.get("_entry_map")
+        if cached is None or cached[0] is not self.sparse_map:
+            cached = (self.sparse_map, [m.toarray() for m in self.sparse_map])
+            self.__dict__["_entry_map"] = cached
+        return cached[1]
 
     def values(self, x: np.ndarray) -> np.ndarray:
         """The value of every row (fixed value or estimate; derived rows filled later)."""
@@ -140,20 +145,31 @@ class Model:
 
     def matrices(self, x: np.ndarray, g: int) -> dict[str, np.ndarray]:
         """LISREL matrices of group ``g`` at parameters ``x``."""
-        p, m = self.p, self.m
-        shapes = {"lambda": (p, m), "beta": (m, m), "theta": (p, p), "psi": (m, m),
-                  "nu": (p, 1), "alpha": (m, 1), "tau": (self.nth, 1), "delta": (p, 1)}
         out = {}
-        for mat, (r, c, free, fixed) in self.layout[g].items():
-            matrix = np.zeros(shapes[mat])
-            if mat == "delta":
-                matrix[:] = 1.0
-            values = np.where(free >= 0, x[np.maximum(free, 0)], fixed)
-            matrix[r, c] = values
-            if mat in ("theta", "psi"):
-                matrix[c, r] = values
+        for mat, shape, r, c, is_free, index, fixed in self._matrix_plan(g):
+            matrix = np.ones(shape) if mat == "delta" else np.zeros(shape)
+            if len(r):
+                values = np.where(is_free, x[index], fixed)
+                matrix[r, c] = values
+                if mat in ("theta", "psi"):
+                    matrix[c, r] = values
             out[mat] = matrix
         return out
+
+    def _matrix_plan(self, g: int) -> list[tuple]:
+        """:meth:`matrices`' per-matrix shapes and index arrays of group ``g`` (cached per
+        ``layout``)."""
+        cache = self.__dict__.get("_matrix_plans")
+        if cache is None or cache[0] is not self.layout:
+            cache = (self.layout, {})
+            self.__dict__["_matrix_plans"] = cache
+        if g not in cache[1]:
+            p, m = self.p, self.m
+            shapes = {"lambda": (p, m), "beta": (m, m), "theta": (p, p), "psi": (m, m),
+                      "nu": (p, 1), "alpha": (m, 1), "tau": (self.nth, 1), "delta": (p, 1)}
+            cache[1][g] = [(mat, shapes[mat], r, c, free >= 0, np.maximum(free, 0), fixed)
+                           for mat, (r, c, free, fixed) in self.layout[g].items()]
+        return cache[1][g]
 
     # ---------------------------------------------------------------- moments
     def implied(self, x: np.ndarray, g: int) -> dict[str, np.ndarray]:
@@ -204,32 +220,58 @@ class Model:
         big_x, big_y, big_m = np.zeros((p, count)), np.zeros((p, count)), np.zeros((p, count))
         tau_col, delta_col = np.full(count, -1), np.full(count, -1)
         loading_a, lam_phi, a_alpha = imp["L"], imp["LF"], imp["a_alpha"]
-        for e, r in enumerate(rows):
-            i, j = r.row, r.col
-            if r.mat == "lambda":
-                big_x[i, e] = 1.0
-                big_y[:, e] = lam_phi[:, j]
-                big_m[i, e] = a_alpha[j]
-            elif r.mat == "psi":
-                big_x[:, e] = loading_a[:, i]
-                big_y[:, e] = loading_a[:, j] * (0.5 if i == j else 1.0)
-            elif r.mat == "beta":
-                big_x[:, e] = loading_a[:, i]
-                big_y[:, e] = lam_phi[:, j]
-                big_m[:, e] = loading_a[:, i] * a_alpha[j]
-            elif r.mat == "theta":
-                big_x[i, e] = 1.0
-                big_y[j, e] = 0.5 if i == j else 1.0
-            elif r.mat == "nu":
-                big_m[i, e] = 1.0
-            elif r.mat == "alpha":
-                big_m[:, e] = loading_a[:, i]
-            elif r.mat == "tau":
-                tau_col[e] = i
-            elif r.mat == "delta":
-                delta_col[e] = i
+        plan = self._row_plan(rows)
+        used = plan["used"]
+        if "lambda" in used:
+            e, i, j = plan["lambda"]
+            big_x[i, e] = 1.0
+            big_y[:, e] = lam_phi[:, j]
+            big_m[i, e] = a_alpha[j]
+        if "psi" in used:
+            e, i, j = plan["psi"]
+            big_x[:, e] = loading_a[:, i]
+            big_y[:, e] = loading_a[:, j] * np.where(i == j, 0.5, 1.0)
+        if "beta" in used:
+            e, i, j = plan["beta"]
+            big_x[:, e] = loading_a[:, i]
+            big_y[:, e] = lam_phi[:, j]
+            big_m[:, e] = loading_a[:, i] * a_alpha[j]
+        if "theta" in used:
+            e, i, j = plan["theta"]
+            big_x[i, e] = 1.0
+            big_y[j, e] = np.where(i == j, 0.5, 1.0)
+        if "nu" in used:
+            e, i, _j = plan["nu"]
+            big_m[i, e] = 1.0
+        if "alpha" in used:
+            e, i, _j = plan["alpha"]
+            big_m[:, e] = loading_a[:, i]
+        if "tau" in used:
+            e, i, _j = plan["tau"]
+            tau_col[e] = i
+        if "delta" in used:
+            e, i, _j = plan["delta"]
+            delta_col[e] = i
         return {"X": big_x, "Y": big_y, "M": big_m, "tau": tau_col, "delta": delta_col,
                 "implied": imp}
+
+    def _row_plan(self, rows: list[Row]) -> dict[str, tuple[np.ndarray, ...]]:
+        """Per matrix: the columns, row and column positions of ``rows`` (the index arrays
+        :meth:`derivative_factors` fills its factors with), cached per list of rows."""
+        cache = self.__dict__.setdefault("_plans", {})
+        key = (id(rows), len(rows))
+        hit = cache.get(key)
+        if hit is not None and hit[0] is rows:
+            return hit[1]
+        mats = ("lambda", "psi", "beta", "theta", "nu", "alpha", "tau", "delta")
+        picked: dict[str, list[tuple[int, int, int]]] = {mat: [] for mat in mats}
+        for e, r in enumerate(rows):
+            if r.mat in picked:
+                picked[r.mat].append((e, r.row, r.col))
+        plan = {mat: tuple(np.array(v, int).reshape(-1, 3).T) for mat, v in picked.items()}
+        plan["used"] = {mat for mat, v in picked.items() if v}
+        cache[key] = (rows, plan)
+        return plan
 
     # ---------------------------------------------------------------- ordered models
     def wls_jacobian(self, factors: dict[str, np.ndarray]) -> np.ndarray:
@@ -244,8 +286,8 @@ class Model:
         d_cor = (big_x[low_r] * big_y[low_c] + big_y[low_r] * big_x[low_c]) * scale
         item = self.th_item
         d_th = -big_m[item] * delta[item][:, None]
-        for e in np.flatnonzero(factors["tau"] >= 0):
-            d_th[factors["tau"][e], e] += delta[item[factors["tau"][e]]]
+        columns = np.flatnonzero(factors["tau"] >= 0)  # one threshold each: no repeats
+        d_th[factors["tau"][columns], columns] += delta[item[factors["tau"][columns]]]
         mats_tau = imp["mats"]["tau"][:, 0]
         for e in np.flatnonzero(factors["delta"] >= 0):
             j = factors["delta"][e]
