@@ -218,6 +218,23 @@ def test_omega_equals_psych(bfi_items, reference, key, n_factors):
         f"F{j}*" for j in range(1, n_factors + 1)]
 
 
+def test_omega_without_fit_statistics_has_the_same_coefficients(bfi_items):
+    """validate's per-subscale omegas skip the n-based fit statistics (chi2, the RMSEA
+    interval by root finding): every coefficient is the same to the last bit."""
+    from alliance_scale.psychometrics._reliability._reliability import _schmid_omega
+
+    matrix = bfi_items.corr()
+    n = len(bfi_items)
+    full = _schmid_omega(matrix, 3, n, "pearson", warn=False)
+    lean = _schmid_omega(matrix, 3, n, "pearson", warn=False, statistics=False)
+    assert (lean.omega_total, lean.omega_h, lean.alpha, lean.ecv) == (
+        full.omega_total, full.omega_h, full.alpha, full.ecv)
+    pd.testing.assert_frame_equal(lean.schmid, full.schmid, check_exact=True)
+    assert np.isfinite(full.fit["rmsea_ci"][1]) and np.isfinite(full.general_fit["chi2"])
+    assert np.isnan(lean.fit["rmsea_ci"][1]) and np.isnan(lean.general_fit["chi2"])
+    assert lean.fit["rmsr"] == full.fit["rmsr"]
+
+
 def test_omega_two_group_factors_warns_as_psych(bfi_items, reference):
     ref = reference["omega"]["ac_2"]
     with pytest.warns(AllianceScaleWarning) as caught:

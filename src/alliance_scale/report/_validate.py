@@ -51,6 +51,7 @@ from ..fielding._careless import careless
 from ..fielding._datasets import load_pilot
 from ..fielding._responses import read_responses
 from ..fielding._scoring import score
+from ..instrument._blueprint import load_blueprint
 from ..instrument._drafting import draft_scale
 from ..instrument._scale import Scale
 from ..psychometrics._blas import single_threaded_blas
@@ -923,8 +924,10 @@ def _convergent(run: _Run, frame: pd.DataFrame, scale: Scale, columns: list[str]
     # the result itself, not its alpha column: an alpha that is not a reliability (one item
     # per facet, a negative average covariance) is left unknown rather than refused
     reliabilities = reliability
-    fit = convergent_validity(scores, frame[columns], reliabilities=reliabilities)
-    matrix = mtmm(scores, frame[columns], reliabilities=reliabilities)
+    blueprint = load_blueprint()  # the default of both, read once
+    fit = convergent_validity(scores, frame[columns], reliabilities=reliabilities,
+                              blueprint=blueprint)
+    matrix = mtmm(scores, frame[columns], reliabilities=reliabilities, blueprint=blueprint)
     run.results["convergent"], run.results["mtmm"] = fit, matrix
     confirmed = Criterion.at_least(
         "Convergent validity", f"share of hypotheses confirmed ({fit.confirmed} of "

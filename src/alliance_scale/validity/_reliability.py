@@ -131,7 +131,8 @@ def _omega_row(
             matrix = _omega_matrix(frame, cor)
         else:
             matrix = pd.DataFrame(correlation, index=frame.columns, columns=frame.columns)
-        fit = _schmid_omega(matrix, n_factors, respondent_count(frame), cor, warn=False)
+        fit = _schmid_omega(matrix, n_factors, respondent_count(frame), cor, warn=False,
+                            statistics=False)  # the omegas only: no chi2, no RMSEA
     except AnalysisError as error:
         warn_user(f"omega not computed: {error}", AllianceScaleWarning)
         return np.nan, np.nan

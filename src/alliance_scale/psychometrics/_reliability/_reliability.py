@@ -1042,15 +1042,20 @@ def _schmid(
 
 
 def _schmid_omega(
-    matrix: pd.DataFrame, n_factors: int, n_used: int | None, cor: str, warn: bool
+    matrix: pd.DataFrame, n_factors: int, n_used: int | None, cor: str, warn: bool,
+    statistics: bool = True,
 ) -> OmegaResult:
     """:func:`omega` of a correlation matrix; ``warn=False`` silences its own notes only
-    (the factor analyses still warn of Heywood cases and smoothing)."""
+    (the factor analyses still warn of Heywood cases and smoothing). ``statistics=False``
+    leaves out the fit statistics that need the number of respondents (``fit`` and
+    ``general_fit``: chi2, p value, RMSEA and its interval, found by root finding, TLI,
+    BIC are NaN), for a caller reading only the coefficients, which do not depend on them."""
     items = [str(c) for c in matrix.columns]
     if len(items) < 3:
         raise AnalysisError(f"omega needs at least 3 items, got {len(items)}")
     r = matrix.to_numpy(dtype=float)
-    pattern, phi, general, orthogonal, fit = _schmid(r, n_factors, n_used, items, warn)
+    n_fit = n_used if statistics else None
+    pattern, phi, general, orthogonal, fit = _schmid(r, n_factors, n_fit, items, warn)
     g = pattern @ general
     communality = np.sum(orthogonal**2, axis=1)
     group = np.sign(pattern) * np.sqrt(np.clip(pattern**2 * (1 - general**2), 0, None))
@@ -1084,7 +1089,7 @@ def _schmid_omega(
         general_loadings=pd.Series(general, index=factor_names, name="g"),
         groups=_omega_groups(r, g, group, factor_names, explained / total),
         fit=fit.fit,
-        general_fit=fit_statistics(r, g[:, None], None, n_used),
+        general_fit=fit_statistics(r, g[:, None], None, n_fit),
         score_r2=pd.Series(score_r2(r, loadings, None), index=["g", *factor_names],
                            name="R2"),
         n_obs=n_used,
