@@ -411,6 +411,7 @@ def test_ctrl_c_exits_130_with_one_line_and_no_partial_file(
     _one_line_error(capsys, "out of memory")
 
 
+@pytest.mark.slow
 def test_sigint_in_a_running_validate_exits_130_without_a_traceback(tmp_path: Path) -> None:
     import signal
 

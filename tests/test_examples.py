@@ -31,7 +31,8 @@ SLOW = {"alliance_scale.report._report", "alliance_scale.report._validate",
         "alliance_scale.validity._reliability", "alliance_scale.psychometrics._cfa._plots",
         "alliance_scale.psychometrics._correlation._plots",
         "alliance_scale.psychometrics._factor._plots",
-        "alliance_scale.psychometrics._reliability._plots"}
+        "alliance_scale.psychometrics._reliability._plots", "alliance_scale.validity._irt",
+        "alliance_scale.validity._cfa", "alliance_scale.psychometrics._irt._dif"}
 
 
 @pytest.mark.parametrize(

@@ -63,6 +63,7 @@ def test_population_reproduces_sempower_f0():
     assert (300 - 1) * values.f0 == pytest.approx(8.197285, abs=2e-3)
 
 
+@pytest.mark.slow
 def test_the_difference_test_of_a_restriction_is_recorded(capsys):
     mc = als.simulate_power(_sempower(), n=300, replications=4, seed=1, backend="serial",
                             fit_indices=False, targets=["f1~~f2=0", "f1~~f2"], progress=True)
@@ -101,6 +102,7 @@ def test_an_unidentified_analysis_model_is_refused():
         als.simulate_power(pop, n=100, replications=2, seed=1, backend="serial")
 
 
+@pytest.mark.slow
 def test_population_from_a_pilot_takes_its_fit():
     scale = als.draft_scale(items_per_facet=3, language="en")
     pilot = als.simulate(scale, 400, seed=5).data
@@ -121,6 +123,7 @@ def test_population_from_a_pilot_takes_its_fit():
 
 # ----------------------------------------------------------------------- results file
 
+@pytest.mark.slow
 def test_an_interrupted_run_resumes_to_the_same_numbers(tmp_path, monkeypatch):
     pop = als.Population(TWO, loadings=0.6, factor_correlation=0.3)
     common = dict(n=[60, 120], replications=8, seed=3, targets="f1~~f2", batch_size=2,
@@ -151,6 +154,7 @@ def _dying_batch(design, n, first, stop):
     return run_batch(design, n, first, stop)
 
 
+@pytest.mark.slow
 def test_a_killed_worker_leaves_a_file_that_resumes(tmp_path, monkeypatch):
     from alliance_scale.design._montecarlo import _backends
 
@@ -215,6 +219,7 @@ def test_ordered_items_count_empty_categories():
         1 - np.prod(1 - (1 - np.array([0.02, 0.18, 0.4, 0.3, 0.1])) ** 40))
 
 
+@pytest.mark.slow
 def test_a_condition_stops_early_at_the_same_checkpoint_on_every_backend(monkeypatch):
     monkeypatch.setattr(_simulate, "CHECKPOINT", 4)
     pop = als.Population(TWO, loadings=0.8, factor_correlation=0.5)
@@ -274,6 +279,7 @@ def test_the_replications_lean_optimiser_moves_no_number_beyond_1e_6(ordered, mo
     pd.testing.assert_frame_equal(lean[decisions], strict[decisions])
 
 
+@pytest.mark.slow
 def test_simulated_power_agrees_with_sempower():  # 10 s at load 1.5, 17-19 s at 4-5
     """semPower's CFA example at N = 300 (ML, continuous): the chi-square difference test
     (df 1) of the factor correlation fixed at 0 has analytic power 0.8168; ours within 3
@@ -379,6 +385,7 @@ def test_serial_processes_and_dask_give_identical_numbers():
     _same(serial, dask)
 
 
+@pytest.mark.slow
 def test_an_unreachable_scheduler_is_refused_within_seconds(monkeypatch):
     from alliance_scale.design._montecarlo import _backends
 

@@ -395,6 +395,7 @@ def test_monte_carlo_plan_reads_the_smoothed_curve(fake_engine):
                          n=[50, 75, 100], replications=4000, power=0.8)
 
 
+@pytest.mark.slow
 def test_monte_carlo_end_to_end_with_the_engine():
     """The real engine (design/_montecarlo), serial: the factor correlation's z test in a
     two-factor population, the plan read off its simulated curve (the engine's own tests

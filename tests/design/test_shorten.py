@@ -185,6 +185,7 @@ def test_short_scale_lineage_and_hash():
     assert form.parent_hash == scale.content_hash
 
 
+@pytest.mark.slow
 def test_inadmissible_counted_not_dropped():
     form = shorten(FAIRPLAYER, {"RA": RA}, per_facet=3, estimator="ML", holdout=None)
     bad = form.candidates[~form.candidates["admissible"]]
@@ -270,6 +271,7 @@ def test_holds_out_when_items_are_exchangeable():
     assert {"r(C, wai_bond)", "omega C1", "RMSEA", "SRMR"} <= set(table.index)
 
 
+@pytest.mark.slow
 def test_does_not_hold_out_on_a_small_sample():
     """60 respondents per part: the search's reliability gain is partly chance; warned."""
     data, scale = _simulated(120)

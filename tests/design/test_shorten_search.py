@@ -36,6 +36,7 @@ def joint_exact():
                    missing="listwise", holdout=None)
 
 
+@pytest.mark.slow
 def test_joint_exact_equals_plain_loop(joint_exact):
     """Enumeration returns the optimum of a plain loop fitting every candidate alone."""
     values = FAIR.to_numpy(float)

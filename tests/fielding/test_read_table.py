@@ -185,6 +185,7 @@ def test_a_repeated_byte_order_mark_is_not_part_of_the_first_column(scale, tmp_p
     assert "id" not in out.columns and not any("\ufeff" in str(c) for c in out.columns)
 
 
+@pytest.mark.slow
 def test_a_header_of_100000_columns_is_read_in_seconds(scale, tmp_path) -> None:
     width = 100_000
     header = HEADER + "," + ",".join(f"x{k}" for k in range(width))

@@ -102,6 +102,7 @@ def item_frames(draw):
 
 @settings(max_examples=60, deadline=None)
 @given(item_frames(), st.floats(0, 1), st.sampled_from(["mean", "sum"]))
+@pytest.mark.slow
 def test_rows_are_never_dropped_or_reordered(case, min_answered, method):
     frame, signs = case
     keys = {"s": [("-" if r else "") + c for c, r in zip(frame.columns, signs, strict=True)],

@@ -157,6 +157,7 @@ def test_fiml_refuses_ordered_items_and_covariance_input(data: dict) -> None:
 
 @pytest.mark.parametrize(("key", "name", "estimator"), [
     ("hs_mar_invariance_ml", "hs_mar", "ML"), ("hs_mcar_invariance_mlr", "hs_mcar", "MLR")])
+@pytest.mark.slow
 def test_fiml_invariance_across_schools_matches_lavaan(data: dict, key: str, name: str,
                                                        estimator: str) -> None:
     result = als.measurement_invariance(data[name], HS_MODEL, "school", estimator=estimator,

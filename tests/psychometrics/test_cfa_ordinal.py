@@ -425,6 +425,7 @@ def test_an_empty_cell_the_normal_model_expects_full_is_warned_once() -> None:
         ordinal_statistics(data, min_expected=-1)
 
 
+@pytest.mark.slow
 def test_one_summarised_empty_cell_warning_per_analysis(bfi: pd.DataFrame) -> None:
     data = bfi[["A1", "A2", "A3", "C1", "C2", "C3", "gender"]].dropna()
     model = "A =~ A1 + A2 + A3\nC =~ C1 + C2 + C3"

@@ -210,6 +210,7 @@ def test_thresholds_of_continuous_items_are_refused(hs: pd.DataFrame) -> None:
         als.cfa(hs, "f =~ x1 + x2 + x3\nx1 | t1")
 
 
+@pytest.mark.slow
 def test_large_models_parse_in_linear_time_and_keep_every_statement() -> None:
     n = 10_000
     model = ("f =~ " + " + ".join(f"x{i}" for i in range(n)) + "\n"
@@ -221,6 +222,7 @@ def test_large_models_parse_in_linear_time_and_keep_every_statement() -> None:
     assert built.n_free == (n - 1) + n + (n - 1) + 1
 
 
+@pytest.mark.slow
 def test_error_messages_stay_readable_for_huge_models() -> None:
     model = "f =~ x1 + " + "x2 " * 400_000
     with pytest.raises(OptionError) as error:

@@ -66,6 +66,7 @@ def test_continuous_invariance_matches_lavaan(hs: pd.DataFrame, estimator: str) 
     assert result.indices == ("standard" if estimator == "ML" else "robust")
 
 
+@pytest.mark.slow
 def test_chen_cutoffs_applied_to_lavaan_indices(hs: pd.DataFrame) -> None:
     result = als.measurement_invariance(hs, HS_MODEL, "school")
     reference = REF["hs_invariance_ml"]
@@ -161,6 +162,7 @@ def test_bad_levels_and_estimators(hs: pd.DataFrame, options: dict, message: str
         als.measurement_invariance(hs, HS_MODEL, "school", **options)
 
 
+@pytest.mark.slow
 def test_result_renders(hs: pd.DataFrame) -> None:
     result = als.measurement_invariance(hs, HS_MODEL, "school", levels=("configural", "metric"))
     text = repr(result)
@@ -172,6 +174,7 @@ def test_result_renders(hs: pd.DataFrame) -> None:
 GAPS = json.loads((FIXTURES / "cfa_gaps_reference.json").read_text())
 
 
+@pytest.mark.slow
 def test_binary_items_order_the_comparisons_by_df_as_lavtestlrt(bfi: pd.DataFrame) -> None:
     """Binary items: the scalar model frees the scaling factors (Wu & Estabrook 2016) and
     has fewer df than the metric one; lavTestLRT sorts by df (tests/fixtures/
@@ -196,6 +199,7 @@ def test_binary_items_order_the_comparisons_by_df_as_lavtestlrt(bfi: pd.DataFram
     assert "invariance held" in repr(result)
 
 
+@pytest.mark.slow
 def test_theta_parameterization_matches_lavaan(bfi: pd.DataFrame) -> None:
     """One group: residual variances fixed at 1, scales derived (the ~*~ rows), the same
     fit as delta; estimates on the theta scale (tests/fixtures/cfa_gaps_reference.R)."""

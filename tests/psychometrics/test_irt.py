@@ -316,6 +316,7 @@ def test_reverse_keyed_items_keep_their_sign(bfi_items):
     assert (slopes[["C4", "C5"]] < 0).all() and (slopes[["C1", "C2", "C3"]] > 0).all()
 
 
+@pytest.mark.slow
 def test_recovery_graded_and_gpcm():
     rng = np.random.default_rng(7)
     a = rng.uniform(0.7, 2.2, 8) * np.where(np.arange(8) % 4 == 3, -1, 1)

@@ -161,6 +161,7 @@ def test_one_factor_mapping_is_the_unidimensional_model():
     assert one.n_factors == 1
 
 
+@pytest.mark.slow
 def test_qmc_beyond_three_factors():
     """Four factors: mirt's QMCEM nodes (leaped Halton, 5,000 points), deterministic; the
     estimates recover the truth and two runs agree exactly."""
@@ -282,6 +283,7 @@ def _bifactor_data(n=800, seed=0, specifics=2):
     return pd.concat(blocks, axis=1)
 
 
+@pytest.mark.slow
 def test_two_tier_equals_the_full_grid():
     """The bifactor likelihood integrated two-tier equals the full three-dimensional grid
     (same nodes, orthogonal factors) at the same parameters, and scores agree."""
@@ -303,6 +305,7 @@ def test_two_tier_equals_the_full_grid():
     assert (table.loc[["s0i0", "s0i1", "s0i3"], "a1"] > 0).all()
 
 
+@pytest.mark.slow
 def test_bifactor_information_and_recovery():
     """Oakes SEs of the bifactor model equal minus the inverse finite-difference Hessian of
     its two-tier log-likelihood; the general slopes come back within 4 SEs of the truth.
@@ -349,6 +352,7 @@ def test_bifactor_bad_input(conftwo):
         als.irt(conftwo, bifactor={"G": items[:3]})
 
 
+@pytest.mark.slow
 def test_exact_information_equals_the_numerical_one():
     """Between-item models use the exact (Louis) information computed factor by factor;
     it equals the central-difference derivative of the observed score (missing answers

@@ -267,6 +267,7 @@ def test_loadings_group_order_natural_or_categorical():
         plt.close(figure)
 
 
+@pytest.mark.slow
 def test_loadings_of_an_efa_result_draw_phi(items, facets):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -517,6 +518,7 @@ def test_item_total_refuses_bad_arguments(alpha_result, arguments, error):
 # --------------------------------------------------------------------------- correlations
 
 
+@pytest.mark.slow
 def test_correlations_ordered_by_group_with_a_fixed_scale(items, facets):
     chosen = items.iloc[:, :12]
     matrix = chosen.corr()
@@ -723,6 +725,7 @@ def test_path_diagram_of_80_items_and_9_factors_grows_and_keeps_items_apart(item
         plt.close(small)
 
 
+@pytest.mark.slow
 def test_path_diagram_draws_many_correlations_as_a_matrix_panel(items, facets):
     loadings = _facet_model(items, facets)
     names = list(loadings.columns)
@@ -803,6 +806,7 @@ def _calls(parallel, alpha_result):
     }
 
 
+@pytest.mark.slow
 def test_every_plot_draws_on_the_axes_given_and_changes_no_global_state(parallel,
                                                                          alpha_result):
     settings = dict(matplotlib.rcParams)
@@ -911,7 +915,8 @@ def _user_text_calls(name, parallel, alpha_result):
     }
 
 
-@pytest.mark.parametrize("name", DOLLARS)
+@pytest.mark.parametrize(
+    "name", [DOLLARS[0], *(pytest.param(n, marks=pytest.mark.slow) for n in DOLLARS[1:])])
 def test_user_text_with_dollars_is_drawn_as_written_never_as_math(name, parallel,
                                                                   alpha_result):
     import io

@@ -368,6 +368,7 @@ def test_the_python_call_writes_the_same_report_byte_for_byte(folder, first):
     assert (folder / "report 1.md").read_bytes() == first["report 1.md"]
 
 
+@pytest.mark.slow
 def test_the_real_report_is_inert_isolated_and_cites_what_it_lists(first):
     report = first["report"]
     page = first["report 1.html"].decode("utf-8")

@@ -74,6 +74,7 @@ def test_estimators_and_levels(simulated):
     assert "g" in bifactor.std_loadings.columns
 
 
+@pytest.mark.slow
 def test_ml_and_mlr_keep_every_respondent_by_full_information_ml(simulated):
     """Skipped answers: the ML / MLR fit keeps every respondent (lavaan's missing = "ml")."""
     rng = np.random.default_rng(5)
@@ -103,6 +104,7 @@ def test_bad_input_is_named(simulated):
         als.blueprint_model("dta.yaml")
 
 
+@pytest.mark.slow
 def test_default_missing_handling_matches_validate():
     # issue #17: blueprint_cfa's WLSMV used 142 of the pilot's 320 respondents (listwise)
     # while validate() used all 320 (pairwise)

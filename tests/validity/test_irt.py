@@ -55,6 +55,7 @@ def test_groups_follow_the_blueprint(scale, planted):
     assert bp.fits["C1"].n_obs == 800 and bp.dropped["C1"] == 0
 
 
+@pytest.mark.slow
 def test_reverse_keyed_items_are_reversed_from_the_scale(scale):
     data = als.simulate(scale, 500, seed=3).data
     reversed_items = [i.id for i in scale.items if i.keyed < 0]
@@ -138,6 +139,7 @@ def correlated_dimensions(scale, n, seed, stray=()):
     return pd.DataFrame(data)
 
 
+@pytest.mark.slow
 def test_dimension_level_fits_the_correlated_model():
     """The latent correlations recover the truth; M2* does not reject the true blueprint
     and rejects one where half of B's items answer to another trait; per-item diagnostics
@@ -180,6 +182,7 @@ def test_dimension_level_without_a_confirmatory_model():
         rasch.overall_fit()
 
 
+@pytest.mark.slow
 def test_dimension_level_with_too_few_items_for_m2():
     scale = als.draft_scale(items_per_facet=1, language="en")
     bp = als.blueprint_irt(correlated_dimensions(scale, 300, 6), scale, level="dimension",
