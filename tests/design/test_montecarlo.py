@@ -12,7 +12,7 @@ import pytest
 
 import alliance_scale as als
 from alliance_scale.design._montecarlo import _simulate
-from alliance_scale.design._montecarlo._result import smallest_n_simple
+from alliance_scale.design._montecarlo._result import first_n_reaching
 from alliance_scale.errors import AnalysisError, OptionError
 
 TWO = {"f1": ["x1", "x2", "x3"], "f2": ["x4", "x5", "x6"]}
@@ -233,9 +233,9 @@ def test_a_condition_stops_early_at_the_same_checkpoint_on_every_backend(monkeyp
     pd.testing.assert_frame_equal(serial.conditions, procs.conditions)
 
 
-def test_smallest_n_simple():
-    assert smallest_n_simple([100, 200, 300], [50, 79, 81], [100, 100, 100], 0.8) == 300
-    assert smallest_n_simple([100, 200], [50, 60], [100, 100], 0.8) is None
+def test_first_n_reaching_is_the_smallest_simulated_n():
+    assert first_n_reaching([100, 200, 300], [50, 79, 81], [100, 100, 100], 0.8) == 300
+    assert first_n_reaching([100, 200], [50, 60], [100, 100], 0.8) is None
 
 
 def test_bad_options_are_refused():

@@ -25,11 +25,11 @@ CRITERIA_RULE = (
     "Parameters whose population value is 0 have no relative bias and are not judged on it.")
 
 
-def smallest_n_simple(n_values: Sequence[int], successes: Sequence[float],
-                      replications: Sequence[float], target: float) -> int | None:
-    """The smallest N whose observed power ``successes / replications`` reaches ``target``
-    (None if none does). A simple stand-in for ``design._power.smallest_n`` (issue #23),
-    which smooths the power curve; to be replaced by it once merged."""
+def first_n_reaching(n_values: Sequence[int], successes: Sequence[float],
+                     replications: Sequence[float], target: float) -> int | None:
+    """The smallest *simulated* N whose observed power ``successes / replications`` reaches
+    ``target`` (None if none does). Its smoothed counterpart, an N between the simulated
+    ones with a confidence interval, is :func:`alliance_scale.design._power.smallest_n`."""
     order = np.argsort(np.asarray(n_values))
     for k in order:
         if replications[k] > 0 and successes[k] / replications[k] >= target:
@@ -214,7 +214,21 @@ class MonteCarloPower(Result):
         used = self.conditions
         rate = used[f"power[{target}]"].to_numpy()
         total = (used["converged"] * used["replications"]).to_numpy()
-        return smallest_n_simple(list(used.index), rate * total, total, power)
+        return first_n_reaching(list(used.index), rate * total, total, power)
+
+    def _smoothed(self, target: str, power: float = 0.80) -> str:
+        """The smoothed N* and its CI (logistic power curve in log N), when estimable."""
+        from ...errors import AllianceScaleError
+        from .._power import smallest_n
+
+        used = self.conditions
+        total = (used["converged"] * used["replications"]).to_numpy()
+        hits = np.rint(used[f"power[{target}]"].to_numpy() * total)
+        try:
+            n, (low, high) = smallest_n(list(used.index), hits, np.rint(total), power)
+        except AllianceScaleError:
+            return ""
+        return f" (smoothed power curve: N* = {n}, 95% CI {low}-{high})"
 
     def _summary(self) -> dict[str, Any]:
         return {"estimator": self.estimator, "alpha": self.alpha,
@@ -236,7 +250,8 @@ class MonteCarloPower(Result):
             best = self.conditions[f"power[{target}]"].max()
             lines.append(f"  smallest N with power >= .80 for {target}: "
                          + (str(n) if n is not None else
-                            f"none in the range (best power {best:.3f})"))
+                            f"none in the range (best power {best:.3f})")
+                         + self._smoothed(target))
         blocks: tuple = (summary_lines(self._summary()), "", "Power by sample size", table,
                          "\n".join(lines), "Criteria: " + self.criteria_rule)
         if self.notes:
