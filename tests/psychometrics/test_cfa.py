@@ -560,3 +560,17 @@ def test_the_ordinal_baseline_in_closed_form_is_the_fitted_one(bfi_items: pd.Dat
         for key in fitted["scaled"]:
             np.testing.assert_allclose(closed["scaled"][key], fitted["scaled"][key],
                                        rtol=1e-12)
+
+
+def test_a_fit_pickles_and_stays_read_only(hs):
+    """A CFAResult crosses process boundaries (multiprocessing, Dask) whole; its ``fit``
+    mapping stays read-only after the round trip."""
+    import pickle
+
+    fit = als.cfa(hs, HS_MODEL)
+    copy = pickle.loads(pickle.dumps(fit))
+    assert dict(copy.fit) == dict(fit.fit)
+    with pytest.raises(TypeError):
+        copy.fit["chisq"] = 0.0
+    pd.testing.assert_frame_equal(copy.to_frame(), fit.to_frame())
+    assert str(copy) == str(fit)

@@ -203,6 +203,14 @@ class CFAResult(Result):
                    fitted.estimate.converged, fitted.estimate.iterations, model.ordered,
                    fitted, source)
 
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "fit": dict(self.fit)}  # a mappingproxy does not pickle
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
+        object.__setattr__(self, "fit", MappingProxyType(dict(self.fit)))
+
     # ------------------------------------------------------------------ tables
     def to_frame(self) -> pd.DataFrame:
         """The parameter estimates (lavaan's ``parameterEstimates``)."""
