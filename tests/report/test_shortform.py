@@ -29,7 +29,9 @@ def test_section_and_page(tmp_path):
                             "Short and full form on the held-out part"]
     assert any(c.startswith("Best form per length") for c in captions)
     verdict = "holds out" if form.holds_out else "does NOT hold out"
-    assert any(verdict in p and "Kleka & Soroko 2018" in p for p in section.paragraphs)
+    matches = "matches" if form.matches_full_form else "does NOT match"
+    assert any(verdict in p and "Kleka & Soroko 2018" in p and f"{matches} the full form" in p
+               and "issue #22's tolerances" in p for p in section.paragraphs)
     assert any(p.startswith("Lineage: version") for p in section.paragraphs)
     path = tmp_path / "short.html"
     page = shortform_report(form, path)

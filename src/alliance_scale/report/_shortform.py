@@ -58,12 +58,7 @@ def shortform_section(form: ShortForm) -> Section:
     if form.holds_out is None:
         paragraphs.append("Held-out check: not testable (no held-out part: holdout=None).")
     else:
-        paragraphs.append(
-            f"Held-out check on {form.n_holdout} respondents not used by the search: "
-            f"{'holds out' if form.holds_out else 'does NOT hold out'} (rule: the mean facet "
-            "omega drops by at most 0.02 and the CFI by at most 0.01 from the calibration "
-            "to the held-out part, and the Bordin correlations stay within 0.03 of the full "
-            "form's; Kleka & Soroko 2018: validity does not transfer by assumption).")
+        paragraphs.append(form._holdout_sentence())
     if form.scale is not None and form.scale.lineage is not None:
         lineage = form.scale.lineage
         paragraphs.append(f"Lineage: version {form.scale.version} derived from "
