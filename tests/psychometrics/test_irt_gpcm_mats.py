@@ -65,6 +65,18 @@ def test_scores_zero_to_three_are_the_gpcm(science):
     pd.testing.assert_frame_equal(plain.coef(), scored.coef(), atol=1e-6, rtol=0)
 
 
+def test_rasch_items_take_scores_too(science):
+    """mirt accepts gpcm_mats for 'Rasch' items (slopes 1, latent variance free): the scores
+    0 .. 3 give the partial credit model; unequal steps a different model."""
+    plain = als.irt(science, "Rasch", se=None)
+    scored = als.irt(science, "Rasch", se=None, gpcm_mats={i: [0, 1, 2, 3] for i in science})
+    assert scored.loglik == pytest.approx(plain.loglik, abs=1e-8)
+    assert scored.variance == pytest.approx(plain.variance, abs=1e-8)
+    wide = als.irt(science, "Rasch", se=None, gpcm_mats={"Work": [0, 1, 3, 4]})
+    assert abs(wide.loglik - plain.loglik) > 1
+    assert np.all(wide.coef(se=False)["a1"] == 1)
+
+
 def test_two_scoring_functions_against_mirt(two_factor):
     """test-12:26-44: two factors on every item told apart by their scores, COV free,
     quadpts = 21: mirt's logLik and item 1's sorted slopes at its tolerance (.01)."""
