@@ -16,6 +16,7 @@ from .._blas import single_threaded_blas
 from ._constraints import Equal, GradedRatingScale, RatingScale, equal_constraint
 from ._data import Coded, Patterns, code_responses, collapse
 from ._engine import THETA_LIM, Fit, Spec, em, grid, information
+from ._models import ScoredGPCM
 from ._priors import Prior, check_lognormal_signs, parse_priors
 from ._result import IRTResult
 from ._start import start_values
@@ -42,6 +43,7 @@ def irt(
     quadpts: int | None = None,
     priors: Mapping[str, Sequence[Any]] | None = None,
     constrain: Sequence[Sequence[str]] | None = None,
+    gpcm_mats: Mapping[str, Any] | None = None,
 ) -> IRTResult:
     """Fit an item response model by marginal ML, as mirt's ``mirt(data, 1)`` (or with
     ``factors=`` / ``bifactor=``, ``mirt(data, model)`` / ``bfactor(data, specific)``).
@@ -130,6 +132,20 @@ def irt(
         Groups of parameters held equal, as mirt's ``constrain`` (``"item.a1"``,
         ``"item.d2"``), e.g. ``[["Comfort.a1", "Work.a1"]]``. Unidimensional ``"graded"``,
         ``"2PL"``, ``"gpcm"`` models.
+    gpcm_mats : mapping of str to array, optional
+        Custom category scores for generalized partial credit (or Rasch) items, as mirt's
+        ``gpcm_mats`` (Muraki 1992): item name -> a categories x factors array ``S`` (a
+        1-D array is one column), one row per observed category in ascending order, one
+        column per factor (1 unidimensional; the ``factors=`` order; ``G`` then the
+        specifics with ``bifactor=``). The item's probabilities become ``P(X = k) ∝
+        exp(sum_m S_km a_m theta_m + d_k)`` (``d_0 = 0``), in place of the scores ``0 ..
+        K-1`` on every factor; items not named keep those. A column of a factor the item
+        does not load on is ignored; a constant column on a factor it loads on is refused
+        (its slope would not be identified); as in mirt, the first row need not be zero
+        (adding a constant to a column leaves the model unchanged). With two factors on
+        the same items, different score columns are what separate them (mirt's
+        ``test-12-gpcm_mats.R``). ``coef()`` keeps ``a1`` ..., ``d1`` ...;
+        ``irt_pars=True`` is refused for such items.
 
     Returns
     -------
@@ -178,6 +194,18 @@ def irt(
     >>> shrunk = als.irt(positive, priors={"a1": ("lnorm", 0.2, 0.5)}, se=None)
     >>> bool((shrunk.coef()["a1"] > 0).all())
     True
+
+    Scores of a generalized partial credit model given per item (mirt's ``gpcm_mats``):
+    the scores 0 .. K-1 as a matrix reproduce ``model="gpcm"``; unequal steps change it:
+
+    >>> gpcm = als.irt(positive, model="gpcm", se=None)
+    >>> same = als.irt(positive, model="gpcm", se=None,
+    ...                gpcm_mats={item: [0, 1, 2, 3] for item in positive.columns})
+    >>> bool(abs(gpcm.loglik - same.loglik) < 1e-8)
+    True
+    >>> wide = als.irt(positive, model="gpcm", se=None, gpcm_mats={"q1": [0, 1, 2, 4]})
+    >>> round(wide.loglik - gpcm.loglik, 2)
+    1.35
     """
     if isinstance(model, str):
         check_choice("model", model, MODELS)
@@ -203,6 +231,8 @@ def irt(
             "two categories (use model='graded')"
         )
     kinds = tuple("graded" if m in ("graded", "2PL", "grsm") else "gpcm" for m in per_item)
+    mats = None if gpcm_mats is None else _check_gpcm_mats(gpcm_mats, coded.items, n_cat,
+                                                           per_item)
     one_dimension = bifactor is None and (
         factors is None or (isinstance(factors, Mapping) and len(factors) == 1))
     if quadpts is not None and one_dimension:
@@ -224,6 +254,7 @@ def irt(
         loadings = np.column_stack([np.ones(len(coded.items), dtype=bool), specific])
         if any(m not in ("graded", "2PL", "gpcm") for m in per_item):
             raise OptionError("bifactor= supports the models 'graded', '2PL' and 'gpcm'")
+        kinds = _scored_kinds(kinds, mats, loadings, coded.items, ("G", *specific_names))
         return _confirmatory(coded, kinds, per_item, model, loadings, ("G", *specific_names),
                              se_type=se_type, tol=tol, max_cycles=max_cycles,
                              estimate=estimate, pars=pars, quadpts=quadpts, bifactor=True,
@@ -233,6 +264,7 @@ def irt(
         if len(names) > 1:
             if any(m not in ("graded", "2PL", "gpcm") for m in per_item):
                 raise OptionError("factors= supports the models 'graded', '2PL' and 'gpcm'")
+            kinds = _scored_kinds(kinds, mats, loadings, coded.items, names)
             return _confirmatory(coded, kinds, per_item, model, loadings, names, se_type=se_type,
                                  tol=tol, max_cycles=max_cycles, estimate=estimate, pars=pars,
                                  quadpts=quadpts, priors=priors)
@@ -246,6 +278,10 @@ def irt(
                 + ", ".join(f"{i!r}: {k}" for i, k in zip(coded.items, n_cat, strict=True)))
         kind = RatingScale if model == "rsm" else GradedRatingScale
         constraint = kind(len(coded.items), int(n_cat[0]))
+    if mats and model in ("rsm", "grsm"):
+        raise OptionError(f"gpcm_mats applies to 'gpcm' and 'Rasch' items, not model={model!r}")
+    kinds = _scored_kinds(kinds, mats, np.ones((len(coded.items), 1), dtype=bool), coded.items,
+                          ("F1",) if factors is None else tuple(factors))
     spec = Spec(kinds, n_cat, slope_fixed=rasch, variance_free=rasch, constraint=constraint)
     if constrain is not None:
         if constraint is not None:
@@ -268,6 +304,64 @@ def irt(
         vcov=vcov, _spec=spec, _pars=fit.pars, _codes=coded.codes, _index=coded.index,
         _counts=patterns.counts, _pattern_codes=patterns.codes,
     )
+
+
+def _check_gpcm_mats(gpcm_mats: Mapping[str, Any], items: tuple[str, ...], n_cat: np.ndarray,
+                     per_item: list[str]) -> dict[int, np.ndarray]:
+    """mirt's ``gpcm_mats`` checks: item -> a numeric, finite categories x factors matrix
+    (a 1-D array is one column) for a gpcm or Rasch item, one row per observed category."""
+    if not isinstance(gpcm_mats, Mapping):
+        raise OptionError("gpcm_mats must be a mapping: item name -> categories x factors "
+                          "array of category scores")
+    position = {item: j for j, item in enumerate(items)}
+    out: dict[int, np.ndarray] = {}
+    for item, matrix in gpcm_mats.items():
+        if str(item) not in position:
+            raise OptionError(f"gpcm_mats names item {item!r}, which is not in the data")
+        j = position[str(item)]
+        if per_item[j] not in ("gpcm", "Rasch", "pcm"):
+            raise OptionError(f"gpcm_mats: item {item!r} is {per_item[j]!r}; category scores "
+                              "apply to 'gpcm' and 'Rasch' items (as mirt's)")
+        try:
+            values = np.array(matrix, dtype=float)
+        except (TypeError, ValueError):
+            raise OptionError(f"gpcm_mats[{item!r}] must be a numeric array") from None
+        if values.ndim == 1:
+            values = values[:, None]
+        if values.ndim != 2 or values.size == 0:
+            raise OptionError(f"gpcm_mats[{item!r}] must be a categories x factors matrix; "
+                              f"got shape {values.shape}")
+        if values.shape[0] != n_cat[j]:
+            raise OptionError(f"gpcm_mats[{item!r}] has {values.shape[0]} row(s), but the item "
+                              f"has {int(n_cat[j])} observed categories (one row each, in "
+                              "ascending order)")
+        if not np.all(np.isfinite(values)):
+            raise OptionError(f"gpcm_mats[{item!r}] holds non-finite values")
+        out[j] = values
+    return out
+
+
+def _scored_kinds(kinds: tuple[str, ...], mats: dict[int, np.ndarray] | None,
+                  loadings: np.ndarray, items: tuple[str, ...], names: tuple[str, ...]
+                  ) -> tuple[str, ...]:
+    """The items' model kinds with their ``gpcm_mats`` scores, reduced to the factors each
+    item loads on (a score column of a factor the item does not load on is ignored)."""
+    if not mats:
+        return kinds
+    out = list(kinds)
+    for j, values in mats.items():
+        if values.shape[1] != len(names):
+            raise OptionError(f"gpcm_mats[{items[j]!r}] has {values.shape[1]} column(s); the "
+                              f"model has {len(names)} factor(s) ({', '.join(names)}): one "
+                              "column each")
+        on = np.flatnonzero(loadings[j])
+        flat = [names[f] for f in on if np.ptp(values[:, f]) == 0]
+        if flat:
+            raise OptionError(f"gpcm_mats[{items[j]!r}]: the scores of factor(s) "
+                              f"{', '.join(flat)} are equal in every category, so the item's "
+                              "slope on it is not identified")
+        out[j] = ScoredGPCM(values[:, on])
+    return tuple(out)
 
 
 def _loadings(factors: Mapping[str, Sequence[str]], items: tuple[str, ...],

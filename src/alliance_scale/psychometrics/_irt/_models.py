@@ -7,7 +7,10 @@ Every model is written in mirt's slope-intercept form. An item with ``K`` catego
   d_{K-1}``; with two categories it is the 2PL;
 - generalized partial credit (Muraki 1992), mirt's ``gpcm`` with scoring ``0 .. K-1``:
   ``P(X = k) ∝ exp(k a theta + d_k)``, ``d_0 = 0``; the partial credit (Rasch) model is the
-  same with ``a = 1`` fixed (and the latent variance free).
+  same with ``a = 1`` fixed (and the latent variance free);
+- the same with custom category scores (mirt's ``gpcm_mats``, Muraki 1992): a
+  :class:`ScoredGPCM` kind carries a K x D matrix ``S`` and ``P(X = k) ∝ exp(sum_m S_km
+  a_m theta_m + d_k)``; the default is ``S_km = k`` in every column.
 
 For a batch of items sharing a model and ``K``, :func:`item_arrays` returns the category
 probabilities ``P`` (items x K x points), their first and second derivatives with respect
@@ -23,6 +26,36 @@ import numpy as np
 __all__: list[str] = []
 
 MODELS = ("graded", "gpcm")
+
+
+class ScoredGPCM(str):
+    """The generalized partial credit kind with custom category scores (mirt's
+    ``gpcm_mats``): a string (``"gpcm[...]"``, the scores written out, so that items with
+    the same scores share an M-step batch and items with different ones do not) that carries
+    ``scores``, categories x dimensions, columns in the order of the slopes it meets."""
+
+    scores: np.ndarray
+
+    def __new__(cls, scores: np.ndarray) -> ScoredGPCM:
+        values = np.array(scores, dtype=float, ndmin=2)
+        label = "gpcm[" + ";".join(",".join(f"{v:.17g}" for v in row) for row in values) + "]"
+        out = super().__new__(cls, label)
+        values.flags.writeable = False
+        out.scores = values
+        return out
+
+    def __reduce__(self) -> tuple[type, tuple[np.ndarray]]:
+        return ScoredGPCM, (np.array(self.scores),)
+
+
+def category_scores(model: str, n_cat: int, dims: int) -> np.ndarray | None:
+    """The K x D scores of a custom-scored gpcm kind; None for the default ``0 .. K-1``."""
+    if isinstance(model, ScoredGPCM):
+        if model.scores.shape != (n_cat, dims):  # pragma: no cover - irt() checks shapes
+            raise ValueError(f"scores {model.scores.shape} for {n_cat} categories, {dims} "
+                             "dimensions")
+        return model.scores
+    return None
 
 
 def _expit(x: np.ndarray) -> np.ndarray:
@@ -61,8 +94,14 @@ def probabilities(model: str, pars: np.ndarray, theta: np.ndarray) -> np.ndarray
         full[:, -1] = 0.0
         full[:, 1:-1] = star
         return full[:, :-1] - full[:, 1:]
-    steps = np.arange(d.shape[1] + 1)[None, :, None]
-    z = steps * at[:, None, :]
+    scores = category_scores(model, d.shape[1] + 1, pars.shape[1] - d.shape[1])
+    if scores is None:
+        steps = np.arange(d.shape[1] + 1)[None, :, None]
+        z = steps * at[:, None, :]
+    else:  # sum_m S_km a_m theta_m
+        dims = scores.shape[1]
+        z = np.einsum("km,imq->ikq", scores,
+                      pars[:, :dims, None] * _design(theta).T[None, :, :])
     z[:, 1:] += d[:, :, None]
     z -= z.max(axis=1, keepdims=True)
     np.exp(z, out=z)
@@ -106,9 +145,10 @@ def item_arrays(
         return prob, dprob, d2star[:, :-1] - d2star[:, 1:]
     prob = probabilities(model, pars, theta)
     cats = np.arange(n_cat)
+    scores = category_scores(model, n_cat, dims)
     e = np.zeros((n_cat, n_par, n_points))  # dz_c / dpar
     for m in range(dims):
-        e[:, m] = cats[:, None] * design[:, m]
+        e[:, m] = (cats if scores is None else scores[:, m])[:, None] * design[:, m]
     e[cats[1:], dims - 1 + cats[1:]] = 1.0
     ebar = np.einsum("ikq,kpq->ipq", prob, e)  # items x npar x Q
     centred = e[None] - ebar[:, None]  # items x K x npar x Q
@@ -125,7 +165,7 @@ def item_arrays(
 def theta_derivatives(
     model: str, pars: np.ndarray, theta: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``P``, ``dP/dtheta`` and ``d2P/dtheta2`` (items x K x points)."""
+    """``P``, ``dP/dtheta`` and ``d2P/dtheta2`` (items x K x points; one dimension)."""
     a = pars[:, :1, None]
     if model == "graded":
         star = _expit(a * theta + pars[:, 1:, None])
@@ -140,7 +180,8 @@ def theta_derivatives(
 
         return pad(star, 1.0), pad(a * q, 0.0), pad(a * a * q * (1.0 - 2.0 * star), 0.0)
     prob = probabilities(model, pars, theta)
-    cats = np.arange(pars.shape[1])[None, :, None]
+    scores = category_scores(model, pars.shape[1], 1)
+    cats = (np.arange(pars.shape[1]) if scores is None else scores[:, 0])[None, :, None]
     mean = (prob * cats).sum(axis=1, keepdims=True)
     var = (prob * (cats - mean) ** 2).sum(axis=1, keepdims=True)
     first = a * prob * (cats - mean)

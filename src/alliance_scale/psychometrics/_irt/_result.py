@@ -14,7 +14,7 @@ from ..._results import Report, Result, format_number, format_table, result
 from ...errors import AnalysisError, OptionError
 from .._blas import single_threaded_blas
 from ._engine import Spec, grid
-from ._models import information, probabilities
+from ._models import ScoredGPCM, information, probabilities
 from ._scores import modal_scores, posterior_moments, sum_score_table
 
 __all__ = ["IRTResult"]
@@ -203,6 +203,12 @@ class IRTResult(Result):
         ses = self._se_matrix() if se else None
         names = self._names()
         if irt_pars:
+            scored = [i for i, m in zip(self.items, self._spec.models, strict=True)
+                      if isinstance(m, ScoredGPCM)]
+            if scored:
+                raise OptionError("irt_pars: the classical b_k = -(d_k - d_{k-1}) / a assumes "
+                                  "the scores 0 .. K-1; item(s) " + ", ".join(map(repr, scored))
+                                  + " have gpcm_mats scores (use the slope-intercept form)")
             pars, ses = self._classical(ses is not None)
             names = ["a"] + [f"b{k}" for k in range(1, self._spec.k_max)]
         table = pd.DataFrame(pars, index=list(self.items), columns=names)
