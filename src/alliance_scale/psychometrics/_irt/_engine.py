@@ -349,6 +349,73 @@ def accelerate(pre2: np.ndarray, pre: np.ndarray, vec: np.ndarray) -> np.ndarray
     return (1.0 - accel) * vec + accel * pre
 
 
+class _Cycle:
+    """The per-cycle work of :func:`em`, with what does not change between cycles made
+    once: each block's columns, the prior weights while the latent variance is fixed, and
+    for graded blocks (without constraints or priors) the closed-form M-step of
+    :mod:`._mstep`, whose probabilities at the new parameters serve the next E-step."""
+
+    def __init__(self, spec: Spec, theta: np.ndarray) -> None:
+        from ._mstep import GradedBlock
+
+        self.spec = spec
+        self.theta = theta
+        plain = spec.constraint is None and spec.prior is None and not spec.slope_fixed
+        self.blocks = []
+        for model, k, items in spec.blocks:
+            cols = (spec.offsets[items][:, None] + np.arange(k)[None, :]).ravel()
+            fast = GradedBlock(items, k, cols, theta) if plain and model == "graded" else None
+            self.blocks.append((model, k, items, cols, fast))
+        # one block over every column in order: its arrays are the table itself
+        self.whole = len(self.blocks) == 1 and np.array_equal(
+            self.blocks[0][3], np.arange(spec.n_columns))
+        self._logw: tuple[float, np.ndarray] | None = None
+
+    def log_prior(self, variance: float) -> np.ndarray:
+        if self._logw is None or self._logw[0] != variance:
+            self._logw = (variance, log_prior(self.theta, variance))
+        return self._logw[1]
+
+    def log_table(self, pars: np.ndarray) -> np.ndarray:
+        """:func:`log_prob_table`, reusing a graded block's arrays when they are current."""
+        n_points = self.theta.size
+        out = None if self.whole else np.empty((self.spec.n_columns, n_points))
+        for model, k, items, cols, fast in self.blocks:
+            sub = pars[items, :k]
+            if fast is not None:
+                if not fast.current(sub):
+                    fast.evaluate(sub.copy())
+                logp = fast.logp
+            else:
+                prob = probabilities(model, sub, self.theta)
+                logp = np.log(np.maximum(prob, _SMALLEST_PROB))
+            if out is None:
+                return logp.reshape(-1, n_points)
+            out[cols] = logp.reshape(-1, n_points)
+        return out
+
+    def mstep(self, pars: np.ndarray, expected: np.ndarray) -> np.ndarray:
+        """:func:`mstep`, graded blocks in closed form (the general Newton as fallback)."""
+        spec = self.spec
+        if spec.constraint is not None:
+            return _constrained_mstep(spec, pars, expected, self.theta)
+        new = pars.copy()
+        for model, k, items, cols, fast in self.blocks:
+            r = expected[cols].reshape(len(items), k, -1)
+            sub = pars[items, :k]
+            result = None
+            if fast is not None:
+                if not fast.current(sub):
+                    fast.evaluate(sub.copy())
+                result = fast.newton(sub, r)
+            if result is None:
+                prior = None if spec.prior is None else spec.prior.take(items, range(k))
+                result = _item_newton(model, sub, spec.free[items[0], :k], r, self.theta,
+                                      prior=prior)
+            new[items, :k] = result
+        return new
+
+
 def em(
     spec: Spec, patterns: Patterns, start: np.ndarray, theta: np.ndarray,
     tol: float = 1e-4, max_cycles: int = 500, variance: float = 1.0,
@@ -357,15 +424,16 @@ def em(
     onehot = one_hot(patterns.codes, spec.offsets, spec.n_columns)
     counts = patterns.counts
     n_total = counts.sum()
+    cycle = _Cycle(spec, theta)
     pars = start.copy()
     vec = _pack(spec, pars, variance)
     pre = pre2 = vec
     converged = max_cycles == 0
     cycles = 0
     for cycles in range(1, max_cycles + 1):
-        step = estep(onehot, counts, log_prob_table(spec, pars, theta), log_prior(theta, variance))
+        step = estep(onehot, counts, cycle.log_table(pars), cycle.log_prior(variance))
         pre2, pre = pre, vec
-        pars = mstep(spec, pars, step.expected, theta)
+        pars = cycle.mstep(pars, step.expected)
         if spec.variance_free:
             variance = float(step.marginal @ theta**2 / n_total)
         vec = _pack(spec, pars, variance)
@@ -381,7 +449,7 @@ def em(
                     pars = trial_pars
                     if trial_var is not None:
                         variance = trial_var
-    final = estep(onehot, counts, log_prob_table(spec, pars, theta), log_prior(theta, variance))
+    final = estep(onehot, counts, cycle.log_table(pars), cycle.log_prior(variance))
     return Fit(pars, variance, final.loglik, cycles, converged, final)
 
 
@@ -445,40 +513,33 @@ def information(
     del table
     if prior_score is not None:
         mean_score = np.column_stack([mean_score, post @ prior_score])
-    # posterior second moment of the scores: stacked (pattern, point) rows, chunked products
-    by_point = np.ascontiguousarray(scores.transpose(3, 0, 1, 2))  # Q x J x (k+1) x k
+    # posterior second moment of the scores: stacked (pattern, point) rows, chunked products;
+    # a row's scores gathered at once from the table flattened over (point, item, code)
+    flat_scores = scores.transpose(3, 0, 1, 2).reshape(-1, k)  # (Q J (k+1)) x k
+    item_codes = np.arange(n_items)[None, :] * (k + 1) + codes  # patterns x items
+    every = bool(free_flat.all())
     from scipy.linalg.blas import dsyrk
 
     second = np.zeros((n_free, n_free), order="F")
     rows_per_chunk = max(2048, int(4e6 // max(n_free, 1)))
-    pending: list[tuple[np.ndarray, int]] = []
-    pending_rows = 0
-
-    def flush() -> None:
-        nonlocal pending_rows
-        if not pending:
-            return
-        keep = np.concatenate([p for p, _ in pending])
-        point = np.concatenate([np.full(p.size, q) for p, q in pending])
-        s = by_point[point[:, None], item_index, codes[keep]].reshape(keep.size, -1)
-        s = s[:, free_flat]
+    heavy = post > _TINY_POSTERIOR
+    per_pattern = heavy.sum(axis=1)
+    first = 0
+    while first < n_pat:  # patterns first .. last - 1: about rows_per_chunk rows
+        last = first + 1 + int(np.searchsorted(np.cumsum(per_pattern[first:]), rows_per_chunk))
+        last = min(last, n_pat)
+        keep, point = np.nonzero(heavy[first:last])
+        keep += first
+        s = flat_scores[(point * (n_items * (k + 1)))[:, None] + item_codes[keep]]
+        s = s.reshape(keep.size, -1)
+        if not every:
+            s = s[:, free_flat]
         if prior_score is not None:
             s = np.column_stack([s, prior_score[point]])
-        root = np.sqrt(post[keep, point] * counts[keep])
+        s *= np.sqrt(post[keep, point] * counts[keep])[:, None]
         # symmetric rank-k update (upper triangle): half the flops of s'Ws
-        second[...] = dsyrk(1.0, (s * root[:, None]).T, beta=1.0, c=second, trans=0,
-                            lower=0, overwrite_c=1)
-        pending.clear()
-        pending_rows = 0
-
-    for q in range(n_points):
-        keep = np.flatnonzero(post[:, q] > _TINY_POSTERIOR)
-        if keep.size:
-            pending.append((keep, q))
-            pending_rows += keep.size
-        if pending_rows >= rows_per_chunk:
-            flush()
-    flush()
+        second = dsyrk(1.0, s.T, beta=1.0, c=second, trans=0, lower=0, overwrite_c=1)
+        first = last
     second = np.triu(second) + np.triu(second, 1).T
     cross = (mean_score * counts[:, None]).T @ mean_score
     observed = -(hess + second - cross)

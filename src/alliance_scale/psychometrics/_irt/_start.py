@@ -13,7 +13,6 @@ sqrt(1 + (a / 1.702)^2)`` (the marginal logit shrinks by that factor), gpcm
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from ._engine import Spec
 
@@ -25,8 +24,14 @@ _D = 1.702
 def first_component_slopes(codes: np.ndarray) -> np.ndarray:
     """Logistic slopes from the first principal component of the items' correlations,
     oriented so that most loadings are positive (a reverse-keyed item stays negative)."""
-    frame = pd.DataFrame(np.where(codes >= 0, codes, np.nan))
-    corr = frame.corr(min_periods=2).to_numpy()
+    if np.all(codes >= 0):  # complete answers: the pairwise correlations are the plain ones
+        with np.errstate(divide="ignore", invalid="ignore"):
+            corr = np.corrcoef(codes, rowvar=False)
+    else:
+        import pandas as pd
+
+        frame = pd.DataFrame(np.where(codes >= 0, codes, np.nan))
+        corr = frame.corr(min_periods=2).to_numpy()
     corr = np.where(np.isfinite(corr), corr, 0.0)
     np.fill_diagonal(corr, 1.0)
     values, vectors = np.linalg.eigh(corr)

@@ -1,0 +1,141 @@
+"""The M-step of a block of graded items in closed form, for small data where the cost of an
+EM cycle is the number of numpy calls rather than arithmetic.
+
+For graded items (Samejima 1969; 2PL with two categories) in mirt's slope-intercept form,
+``P(X >= k) = s_k = logistic(a theta + d_k)`` and ``P_k = s_k - s_{k+1}`` (``s_0 = 1``,
+``s_K = 0``). With ``u_k = r_k / P_k`` (expected counts over probabilities),
+``q_k = s_k (1 - s_k)`` (``q_0 = q_K = 0``) and ``e_k = q_k - q_{k+1}``, the expected
+complete-data log-likelihood ``sum r log P`` of an item has, summed over the grid,
+
+- gradient ``d/dd_m = sum q_m (u_m - u_{m-1})`` and ``d/da = sum theta sum_m q_m (u_m -
+  u_{m-1})``;
+- a Hessian tridiagonal in the intercepts with a dense slope row: with ``v = u / P`` and
+  ``A_m = q_m (1 - 2 s_m)(u_m - u_{m-1})``, ``d2/dd_m^2 = sum A_m - q_m^2 (v_m + v_{m-1})``,
+  ``d2/dd_m dd_{m+1} = sum q_m q_{m+1} v_m``, ``d2/da dd_m = sum theta (A_m - q_m (v_m e_m -
+  v_{m-1} e_{m-1}))``, ``d2/da^2 = sum theta^2 (sum_m A_m - sum_k v_k e_k^2)``.
+
+The objective is concave in ``(a, d)`` (a cumulative logit model with a linear predictor,
+Pratt 1981), so Newton steps need no eigenvalue shift; every step is still checked (the
+objective may not decrease, the intercepts stay ordered) and a block whose step fails the
+check is handed back to the general M-step (``_engine._item_newton``). The probabilities
+at the last parameters are kept, so the next E-step does not evaluate them again.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__: list[str] = []
+
+#: Probabilities are floored here before logarithms and ratios (a runaway slope).
+_SMALLEST_PROB = 1e-300
+#: Newton stops when every parameter's step is below this: convergence is quadratic, so
+#: the M-step's maximiser is then reached to about its square (1e-8), far inside EM's
+#: ``tol`` (1e-4).
+MSTEP_TOL = 1e-4
+
+
+class GradedBlock:
+    """Graded items sharing a number of categories ``k`` (``items``: their rows; ``cols``:
+    their columns of the one-hot responses, item-major), evaluated on ``theta``."""
+
+    def __init__(self, items: np.ndarray, k: int, cols: np.ndarray, theta: np.ndarray) -> None:
+        self.items = items
+        self.k = k
+        self.cols = cols
+        self.theta = theta
+        #: points x 3: 1, theta, theta^2 (one product gives the three weighted sums)
+        self.basis = np.stack([np.ones_like(theta), theta, theta * theta], axis=1)
+        m = k - 1
+        self._diag = np.arange(1, k)
+        self._m = m
+        self.at: np.ndarray | None = None  # the parameters the arrays below belong to
+
+    def evaluate(self, pars: np.ndarray) -> None:
+        """Cumulative probabilities (padded), category probabilities and their logarithms
+        at ``pars`` (items x k)."""
+        n, k = pars.shape
+        z = pars[:, :1, None] * self.theta + pars[:, 1:, None]
+        np.negative(z, out=z)
+        np.exp(z, out=z)
+        z += 1.0
+        np.reciprocal(z, out=z)
+        cum = np.empty((n, k + 1, self.theta.size))
+        cum[:, 0] = 1.0
+        cum[:, k] = 0.0
+        cum[:, 1:k] = z
+        prob = cum[:, :-1] - cum[:, 1:]
+        np.maximum(prob, _SMALLEST_PROB, out=prob)
+        self.cum, self.prob, self.logp = cum, prob, np.log(prob)
+        self.at = pars
+
+    def current(self, pars: np.ndarray) -> bool:
+        """Whether the kept arrays belong to ``pars``."""
+        return self.at is not None and np.array_equal(self.at, pars)
+
+    def _derivatives(self, r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Gradient (items x k) and Hessian (items x k x k) of ``sum r log P`` at the
+        evaluated parameters (``r``: items x k x points), through the derivatives with
+        respect to the linear predictors ``eta_m = a theta + d_m``: gradient ``t_m``,
+        Hessian tridiagonal (``diag_m``, ``off_m``); the chain rule then weighs their sums
+        over the grid by 1, theta and theta^2."""
+        cum, prob, m = self.cum, self.prob, self._m
+        n = prob.shape[0]
+        s = cum[:, 1:-1]
+        rest = 1.0 - s
+        q = s * rest
+        u = r / prob
+        du = u[:, 1:] - u[:, :-1]
+        dens = np.empty((n, 3 * m - 1, s.shape[2]))
+        t = np.multiply(q, du, out=dens[:, :m])
+        v = u / prob
+        vsum = v[:, 1:] + v[:, :-1]
+        vsum *= q
+        vsum *= q
+        rest -= s  # 1 - 2 s
+        rest *= t
+        np.subtract(rest, vsum, out=dens[:, m: 2 * m])
+        if m > 1:
+            np.multiply(q[:, :-1] * q[:, 1:], v[:, 1:-1], out=dens[:, 2 * m:])
+        sums = dens @ self.basis  # items x rows x (1, theta, theta^2)
+        grad = np.empty((n, self.k))
+        grad[:, 1:] = sums[:, :m, 0]
+        grad[:, 0] = sums[:, :m, 1].sum(axis=1)
+        hess = np.empty((n, self.k, self.k))
+        hess[:, 1:, 1:] = 0.0
+        diag, off = sums[:, m: 2 * m], sums[:, 2 * m:]
+        rows = diag[:, :, 0]
+        hess[:, self._diag, self._diag] = rows
+        cross = diag[:, :, 1].copy()
+        if m > 1:
+            hess[:, self._diag[:-1], self._diag[1:]] = off[:, :, 0]
+            hess[:, self._diag[1:], self._diag[:-1]] = off[:, :, 0]
+            cross[:, :-1] += off[:, :, 1]
+            cross[:, 1:] += off[:, :, 1]
+        hess[:, 0, 1:] = cross
+        hess[:, 1:, 0] = cross
+        hess[:, 0, 0] = diag[:, :, 2].sum(axis=1) + 2.0 * off[:, :, 2].sum(axis=1)
+        return grad, hess
+
+    def newton(self, pars: np.ndarray, r: np.ndarray, max_iter: int = 20,
+               tol: float = MSTEP_TOL) -> np.ndarray | None:
+        """Maximise ``sum r log P`` from ``pars`` (evaluated: :meth:`evaluate`) by Newton
+        steps; None when a step fails its check (the caller takes the general M-step)."""
+        current = np.einsum("ikq,ikq->i", r, self.logp)
+        for _ in range(max_iter):
+            grad, hess = self._derivatives(r)
+            try:
+                step = np.linalg.solve(hess, grad[:, :, None])[:, :, 0]
+            except np.linalg.LinAlgError:
+                return None
+            trial = pars - step
+            self.evaluate(trial)
+            new = np.einsum("ikq,ikq->i", r, self.logp)
+            if not (np.all(new >= current - 1e-12 * np.abs(current))
+                    and np.all(trial[:, 1:-1] > trial[:, 2:])
+                    and np.all(np.isfinite(trial))):
+                return None
+            pars, current = trial, new
+            if np.abs(step).max() < tol:
+                break
+        return pars
