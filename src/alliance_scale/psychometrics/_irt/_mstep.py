@@ -32,7 +32,7 @@ _SMALLEST_PROB = 1e-300
 #: Newton stops when every parameter's step is below this: convergence is quadratic, so
 #: the M-step's maximiser is then reached to about its square (1e-8), far inside EM's
 #: ``tol`` (1e-4).
-MSTEP_TOL = 1e-4
+MSTEP_TOL = 1e-3
 
 
 class GradedBlock:
@@ -44,26 +44,22 @@ class GradedBlock:
         self.k = k
         self.cols = cols
         self.theta = theta
-        #: points x 3: 1, theta, theta^2 (one product gives the three weighted sums)
-        self.basis = np.stack([np.ones_like(theta), theta, theta * theta], axis=1)
-        m = k - 1
-        self._diag = np.arange(1, k)
-        self._m = m
+        self._minus_theta = -theta
+        self._weights = _chain_rule(k, theta)
         self.at: np.ndarray | None = None  # the parameters the arrays below belong to
 
     def evaluate(self, pars: np.ndarray) -> None:
         """Cumulative probabilities (padded), category probabilities and their logarithms
         at ``pars`` (items x k)."""
         n, k = pars.shape
-        z = pars[:, :1, None] * self.theta + pars[:, 1:, None]
-        np.negative(z, out=z)
-        np.exp(z, out=z)
-        z += 1.0
-        np.reciprocal(z, out=z)
         cum = np.empty((n, k + 1, self.theta.size))
         cum[:, 0] = 1.0
         cum[:, k] = 0.0
-        cum[:, 1:k] = z
+        inner = cum[:, 1:k]
+        np.subtract(pars[:, :1, None] * self._minus_theta, pars[:, 1:, None], out=inner)
+        np.exp(inner, out=inner)
+        inner += 1.0
+        np.reciprocal(inner, out=inner)
         prob = cum[:, :-1] - cum[:, 1:]
         np.maximum(prob, _SMALLEST_PROB, out=prob)
         self.cum, self.prob, self.logp = cum, prob, np.log(prob)
@@ -77,9 +73,10 @@ class GradedBlock:
         """Gradient (items x k) and Hessian (items x k x k) of ``sum r log P`` at the
         evaluated parameters (``r``: items x k x points), through the derivatives with
         respect to the linear predictors ``eta_m = a theta + d_m``: gradient ``t_m``,
-        Hessian tridiagonal (``diag_m``, ``off_m``); the chain rule then weighs their sums
-        over the grid by 1, theta and theta^2."""
-        cum, prob, m = self.cum, self.prob, self._m
+        Hessian tridiagonal (``diag_m``, ``off_m``); the chain rule (their sums over the
+        grid weighed by 1, theta and theta^2) is one product with :func:`_chain_rule`."""
+        cum, prob, k = self.cum, self.prob, self.k
+        m = k - 1
         n = prob.shape[0]
         s = cum[:, 1:-1]
         rest = 1.0 - s
@@ -97,25 +94,8 @@ class GradedBlock:
         np.subtract(rest, vsum, out=dens[:, m: 2 * m])
         if m > 1:
             np.multiply(q[:, :-1] * q[:, 1:], v[:, 1:-1], out=dens[:, 2 * m:])
-        sums = dens @ self.basis  # items x rows x (1, theta, theta^2)
-        grad = np.empty((n, self.k))
-        grad[:, 1:] = sums[:, :m, 0]
-        grad[:, 0] = sums[:, :m, 1].sum(axis=1)
-        hess = np.empty((n, self.k, self.k))
-        hess[:, 1:, 1:] = 0.0
-        diag, off = sums[:, m: 2 * m], sums[:, 2 * m:]
-        rows = diag[:, :, 0]
-        hess[:, self._diag, self._diag] = rows
-        cross = diag[:, :, 1].copy()
-        if m > 1:
-            hess[:, self._diag[:-1], self._diag[1:]] = off[:, :, 0]
-            hess[:, self._diag[1:], self._diag[:-1]] = off[:, :, 0]
-            cross[:, :-1] += off[:, :, 1]
-            cross[:, 1:] += off[:, :, 1]
-        hess[:, 0, 1:] = cross
-        hess[:, 1:, 0] = cross
-        hess[:, 0, 0] = diag[:, :, 2].sum(axis=1) + 2.0 * off[:, :, 2].sum(axis=1)
-        return grad, hess
+        out = dens.reshape(n, -1) @ self._weights
+        return out[:, :k], out[:, k:].reshape(n, k, k)
 
     def newton(self, pars: np.ndarray, r: np.ndarray, max_iter: int = 20,
                tol: float = MSTEP_TOL) -> np.ndarray | None:
@@ -125,17 +105,45 @@ class GradedBlock:
         for _ in range(max_iter):
             grad, hess = self._derivatives(r)
             try:
-                step = np.linalg.solve(hess, grad[:, :, None])[:, :, 0]
+                step = np.linalg.solve(hess, grad[:, :, None])
             except np.linalg.LinAlgError:
                 return None
-            trial = pars - step
+            trial = pars - step[:, :, 0]
             self.evaluate(trial)
             new = np.einsum("ikq,ikq->i", r, self.logp)
-            if not (np.all(new >= current - 1e-12 * np.abs(current))
-                    and np.all(trial[:, 1:-1] > trial[:, 2:])
-                    and np.all(np.isfinite(trial))):
+            # the objective may not decrease (NaN fails too) and the intercepts stay ordered
+            if not ((new >= current - 1e-12 * np.abs(current)).all()
+                    and (trial[:, 1:-1] > trial[:, 2:]).all()):
                 return None
             pars, current = trial, new
             if np.abs(step).max() < tol:
                 break
         return pars
+
+
+def _chain_rule(k: int, theta: np.ndarray) -> np.ndarray:
+    """The linear map from the derivatives with respect to the linear predictors over the
+    grid (rows ``t_1..t_m``, ``diag_1..diag_m``, ``off_1..off_{m-1}``, each over the points,
+    ``m = k - 1``) to the gradient and the flattened Hessian in ``(a, d_1, ..., d_m)``:
+    ``d eta_m / da = theta``, ``d eta_m / dd_m = 1``."""
+    m = k - 1
+    n_rows = 3 * m - 1
+    basis = np.stack([np.ones_like(theta), theta, theta * theta], axis=1)  # points x 3
+    rule = np.zeros((n_rows, 3, k + k * k))  # row, power of theta, output
+
+    def hess(i: int, j: int) -> int:
+        return k + i * k + j
+
+    for j in range(m):
+        t, diag = j, m + j
+        rule[t, 1, 0] = 1.0  # d/da: theta t_m
+        rule[t, 0, 1 + j] = 1.0  # d/dd_m: t_m
+        rule[diag, 0, hess(1 + j, 1 + j)] = 1.0
+        rule[diag, 1, [hess(0, 1 + j), hess(1 + j, 0)]] = 1.0
+        rule[diag, 2, hess(0, 0)] = 1.0
+    for j in range(m - 1):
+        off = 2 * m + j  # between d_j+1 and d_j+2
+        rule[off, 0, [hess(1 + j, 2 + j), hess(2 + j, 1 + j)]] = 1.0
+        rule[off, 1, [hess(0, 1 + j), hess(1 + j, 0), hess(0, 2 + j), hess(2 + j, 0)]] = 1.0
+        rule[off, 2, hess(0, 0)] = 2.0
+    return np.einsum("qb,rbc->rqc", basis, rule).reshape(n_rows * theta.size, -1)
