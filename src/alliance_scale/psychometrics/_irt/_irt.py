@@ -522,7 +522,10 @@ def _estimate(
                 "the graded rating scale model shares its thresholds across items, so every "
                 "item must point the same way; reverse-key "
                 + ", ".join(map(repr, reversed_items)) + " first")
-        start[spec.free] = spec.constraint.full(spec.constraint.phi(start[spec.free]))
+        projected = spec.constraint.full(spec.constraint.phi(start[spec.free]))
+        # values on the model already (a fit of it) are kept bit for bit
+        if not np.allclose(projected, start[spec.free], rtol=1e-13, atol=1e-13):
+            start[spec.free] = projected
     if spec.prior is not None:
         check_lognormal_signs(spec.prior, start, coded.items)
     fit = em(spec, patterns, start, theta, tol=tol, max_cycles=max_cycles if estimate else 0,
