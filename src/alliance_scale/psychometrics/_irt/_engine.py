@@ -489,25 +489,31 @@ def information(
     scores = np.zeros((n_items, k + 1, k, n_points))
     blocks_hess = np.zeros((n_items, k, k))
     for model, kk, items in spec.blocks:
-        prob, dprob, d2prob = item_arrays(model, pars[items, :kk], theta)
+        graded = model == "graded"
+        prob, dprob, d2prob = item_arrays(model, pars[items, :kk], theta, second=not graded)
         cols = spec.offsets[items][:, None] + np.arange(kk)[None, :]
         r = step.expected[cols]
         with np.errstate(divide="ignore", invalid="ignore"):
             g = np.where(prob[:, :, None] > 0, dprob / prob[:, :, None], 0.0)
             ratio = np.where(prob > 0, r / prob, 0.0)
         scores[items[:, None], np.arange(kk)[None, :], :kk] = g
-        blocks_hess[np.ix_(items, np.arange(kk), np.arange(kk))] = np.einsum(
-            "ikq,ikpsq->ips", ratio, d2prob
-        ) - np.einsum("ikq,ikpq,iksq->ips", r, g, g)
+        if graded:  # the complete-data Hessian in closed form
+            from ._mstep import GradedBlock
+
+            block = GradedBlock(items, kk, cols.ravel(), theta)
+            block.evaluate(pars[items, :kk])
+            hess_k = block._derivatives(r)[1]
+        else:
+            hess_k = (np.einsum("ikq,ikpsq->ips", ratio, d2prob)
+                      - np.einsum("ikq,ikpq,iksq->ips", r, g, g))
+        blocks_hess[np.ix_(items, np.arange(kk), np.arange(kk))] = hess_k
     free_flat = spec.free.ravel()
     n_free = int(spec.free.sum()) + int(spec.variance_free)  # before any constraint
     hess = np.zeros((n_free, n_free))
     positions = np.flatnonzero(free_flat)
-    item_of = positions // k
-    for j in range(n_items):
-        sel = np.flatnonzero(item_of == j)
-        loc = positions[sel] % k
-        hess[np.ix_(sel, sel)] = blocks_hess[j][np.ix_(loc, loc)]
+    item_of, loc = np.divmod(positions, k)
+    same = np.nonzero(item_of[:, None] == item_of[None, :])  # pairs within an item
+    hess[same] = blocks_hess[item_of[same[0]], loc[same[0]], loc[same[1]]]
     if spec.prior is not None:  # the posterior's curvature: minus the prior's Hessian
         _, prior_grad, prior_hess = spec.prior.terms(pars)
         diag = np.arange(len(positions))

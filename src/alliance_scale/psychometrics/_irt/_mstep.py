@@ -83,6 +83,13 @@ class GradedBlock:
         m = k - 1
         n = prob.shape[0]
         s = cum[:, 1:-1]
+        if k == 2:  # the 2PL: a logistic regression, t = r_1 - n s, diag = -n s (1 - s)
+            dens = np.empty((n, 2, s.shape[2]))
+            ns = (r[:, :1] + r[:, 1:]) * s
+            np.subtract(r[:, 1:], ns, out=dens[:, :1])
+            np.multiply(ns, s - 1.0, out=dens[:, 1:])
+            out = dens.reshape(n, -1) @ self._weights
+            return out[:, :2], out[:, 2:].reshape(n, 2, 2)
         rest = 1.0 - s
         q = s * rest
         u = r / prob
