@@ -14,13 +14,16 @@ quadrature, the higher log-likelihood is the better maximum of the same model.
 
 Times: the best of ``REPEATS`` runs of each, after one warm-up fit of each package (the
 first call of either pays imports and, for PyPI mirt, compilation; a single run on a shared
-machine is noise at tens of milliseconds).
+machine is noise at tens of milliseconds). The same work: PyPI mirt's ``fit_mirt``
+computes standard errors by default (``se_method`` "auto", which is Oakes here), ours Oakes
+SEs (exact observed information); the load average is printed with the times.
 
 Usage: ``python benchmarks/bench_irt_crosscheck.py``
 """
 
 from __future__ import annotations
 
+import os
 import time
 import warnings
 from pathlib import Path
@@ -71,7 +74,8 @@ def main() -> None:
     import mirt
 
     print(f"alliance_scale irt vs PyPI mirt {mirt.__version__} (same data, same run; best "
-          f"of {REPEATS} after a warm-up of each)")
+          f"of {REPEATS} after a warm-up of each; both with Oakes SEs; load average "
+          + " ".join(f"{x:.1f}" for x in os.getloadavg()) + ")")
     warm, warm_model = _datasets()["Science graded"]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -109,6 +113,7 @@ def main() -> None:
         bounded = np.isclose(np.abs(b), 6.0)
         if bounded.any():
             print(f"    PyPI mirt thresholds at its bound |b| = 6: {int(bounded.sum())}")
+    print("load average at the end: " + " ".join(f"{x:.1f}" for x in os.getloadavg()))
 
 
 if __name__ == "__main__":

@@ -5,10 +5,14 @@ mirt 1.47 does it for one dimension, and the observed information of the estimat
   over the grid (sigma^2 = 1 unless the latent variance is free, as in mirt's Rasch).
 - E-step: one matrix product, one-hot responses (patterns x categories) times log
   category probabilities (categories x points); a missing answer has no column, so only
-  observed answers enter the likelihood (full information).
+  observed answers enter the likelihood (full information). Inside the EM loop only the
+  expected counts are formed (:func:`expected_counts`).
 - M-step: Newton steps on each item's expected complete-data log-likelihood, batched over
-  items of the same model and number of categories, with step halving; the latent variance
-  in closed form (posterior second moment).
+  items of the same model and number of categories, with step halving; graded items
+  (without constraints or priors) in closed form (:mod:`._mstep`, whose probabilities at
+  the new parameters serve the next E-step); the latent variance in closed form (posterior
+  second moment). What does not change between cycles is made once (:class:`_Cycle`):
+  small data cost numpy calls, not arithmetic.
 - Convergence as mirt: every parameter changes by less than ``tol`` over an EM cycle;
   Ramsay's acceleration every third cycle (mirt's default ``accelerate = 'Ramsay'``).
 - Information: the exact observed information (the quantity mirt's default Oakes (1999)
