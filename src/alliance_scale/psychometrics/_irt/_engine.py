@@ -400,7 +400,7 @@ class _Cycle:
         n_points = self.theta.size
         out = None if self.whole else np.empty((self.spec.n_columns, n_points))
         for model, k, items, cols, fast in self.blocks:
-            sub = pars[items, :k]
+            sub = pars if self.whole else pars[items, :k]
             if fast is not None:
                 if not fast.current(sub):
                     fast.evaluate(sub.copy())
@@ -418,10 +418,12 @@ class _Cycle:
         spec = self.spec
         if spec.constraint is not None:
             return _constrained_mstep(spec, pars, expected, self.theta)
-        new = pars.copy()
+        new = None if self.whole else pars.copy()
         for model, k, items, cols, fast in self.blocks:
-            r = expected[cols].reshape(len(items), k, -1)
-            sub = pars[items, :k]
+            if new is None:  # one block, every column in order
+                r, sub = expected.reshape(len(items), k, -1), pars
+            else:
+                r, sub = expected[cols].reshape(len(items), k, -1), pars[items, :k]
             result = None
             if fast is not None:
                 if not fast.current(sub):
@@ -431,6 +433,8 @@ class _Cycle:
                 prior = None if spec.prior is None else spec.prior.take(items, range(k))
                 result = _item_newton(model, sub, spec.free[items[0], :k], r, self.theta,
                                       prior=prior)
+            if new is None:
+                return result
             new[items, :k] = result
         return new
 
