@@ -141,3 +141,31 @@ def test_items_needing_a_message_take_the_item_by_item_path(change):
         warnings.simplefilter("always")
         _data.code_responses(frame)
     assert any("'b'" in str(w.message) for w in caught)
+
+
+@pytest.mark.parametrize("model", ["graded", "Rasch"])  # Rasch: the latent variance's score
+def test_score_moment_by_item_pairs_is_the_one_by_rows(model):
+    rng = np.random.default_rng(8)
+    data = als.simulate_irt(rng.uniform(0.8, 2, 5), [[1.5, 0.3, -1]] * 5, n=300, seed=8)
+    data = data.mask(rng.random(data.shape) < 0.1)  # missing answers
+    fit = als.irt(data, model, se=None)
+    spec, patterns = fit._spec, _data.collapse(fit._codes)
+    k = spec.k_max
+    step = _engine.estep(_data.one_hot(patterns.codes, spec.offsets, spec.n_columns),
+                         patterns.counts, _engine.log_prob_table(spec, fit._pars, THETA),
+                         _engine.log_prior(THETA, fit.variance))
+    scores = np.zeros((5, k + 1, k, THETA.size))
+    for kind, kk, items in spec.blocks:
+        prob, dprob, _ = item_arrays(kind, fit._pars[items, :kk], THETA, second=False)
+        scores[items[:, None], np.arange(kk)[None, :], :kk] = dprob / prob[:, :, None]
+    codes = np.where(patterns.codes >= 0, patterns.codes, k)
+    prior_score = (-0.5 / fit.variance + 0.5 * THETA**2 / fit.variance**2
+                   if spec.variance_free else None)
+    free = spec.free.ravel()
+    rows = _engine._score_moment_by_rows(scores, codes, step.posterior, patterns.counts,
+                                         step.posterior > 0, free, prior_score)
+    pairs = _engine._score_moment_by_pairs(scores, codes,
+                                           step.posterior * patterns.counts[:, None],
+                                           prior_score)
+    keep = np.append(free, prior_score is not None)
+    assert np.allclose(pairs[np.ix_(keep, keep)], rows, rtol=1e-10, atol=1e-10)
