@@ -169,3 +169,13 @@ def test_score_moment_by_item_pairs_is_the_one_by_rows(model):
                                            prior_score)
     keep = np.append(free, prior_score is not None)
     assert np.allclose(pairs[np.ix_(keep, keep)], rows, rtol=1e-10, atol=1e-10)
+
+
+def test_mean_scores_code_by_code_are_the_one_product_s(monkeypatch):
+    rng = np.random.default_rng(9)
+    data = als.simulate_irt(rng.uniform(0.8, 2, 6), [[1.5, 0.3, -1]] * 6, n=400, seed=9)
+    data = data.mask(rng.random(data.shape) < 0.05)
+    one = als.irt(data, "graded", se="crossprod")
+    monkeypatch.setattr(_engine, "_ONE_PRODUCT", 0)
+    by_code = als.irt(data, "graded", se="crossprod")
+    assert np.allclose(one.vcov.to_numpy(), by_code.vcov.to_numpy(), rtol=1e-10, atol=1e-14)

@@ -38,6 +38,9 @@ QUADPTS = 61
 THETA_LIM = 6.0
 #: Posterior weights below this are skipped when the score covariance is accumulated.
 _TINY_POSTERIOR = 1e-13
+#: Below this many multiplications the posterior mean scores are one product over the grid
+#: for every item and code (then a gather); above, a product per item and code.
+_ONE_PRODUCT = 4e6
 #: Category probabilities are floored here inside logarithms.
 _SMALLEST_PROB = 1e-300
 
@@ -535,12 +538,23 @@ def information(
     post = step.posterior
     n_pat = len(counts)
     item_index = np.arange(n_items)[None, :]
-    # posterior mean score per pattern: one product over the grid, then a gather
-    table = post @ scores.transpose(3, 0, 1, 2).reshape(n_points, -1)  # P x (J (k+1) k)
-    table = table.reshape(n_pat, n_items, k + 1, k)
-    mean_score = table[np.arange(n_pat)[:, None], item_index, codes].reshape(n_pat, -1)
+    # posterior mean score per pattern
+    if n_pat * n_items * (k + 1) * k * n_points < _ONE_PRODUCT:  # one product, then a gather
+        table = post @ scores.transpose(3, 0, 1, 2).reshape(n_points, -1)  # P x J (k+1) k
+        table = table.reshape(n_pat, n_items, k + 1, k)
+        mean_score = table[np.arange(n_pat)[:, None], item_index, codes].reshape(n_pat, -1)
+        del table
+    else:  # item by item and code by code: only the patterns giving that code (k+1 x fewer)
+        mean_score = np.zeros((n_pat, n_items, k))
+        for j in range(n_items):
+            order = np.argsort(codes[:, j], kind="stable")
+            ends = np.searchsorted(codes[order, j], np.arange(k), side="right")
+            for c, (begin, end) in enumerate(zip(np.r_[0, ends[:-1]], ends, strict=True)):
+                if end > begin:  # (code k, a missing answer, scores 0)
+                    rows = order[begin:end]
+                    mean_score[rows, j] = post[rows] @ scores[j, c].T
+        mean_score = mean_score.reshape(n_pat, -1)
     mean_score = mean_score[:, free_flat]
-    del table
     if prior_score is not None:
         mean_score = np.column_stack([mean_score, post @ prior_score])
     # posterior second moment of the scores, by whichever route costs less (nanoseconds
