@@ -549,6 +549,6 @@ def _estimate(
                       AllianceScaleWarning)
         if se_type == "sandwich":
             inverse = inverse @ info.crossprod @ inverse
-        names = _parameter_names(spec, coded.items)
+        names = pd.Index(_parameter_names(spec, coded.items))
         vcov = pd.DataFrame(inverse, index=names, columns=names)
     return fit, vcov, patterns

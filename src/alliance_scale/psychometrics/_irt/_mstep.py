@@ -37,6 +37,8 @@ MSTEP_TOL = 1e-3
 #: A Newton step this large or larger is checked to increase the objective (a smaller one
 #: on this concave objective does: its quadratic model is then accurate).
 _CHECKED_STEP = 0.1
+#: After a step below this, Newton keeps its Hessian (chord steps).
+_CHORD_STEP = 1e-2
 
 
 class GradedBlock:
@@ -50,6 +52,7 @@ class GradedBlock:
         self.theta = theta
         self._minus_theta = -theta
         self._weights = _chain_rule(k, theta)
+        self._gradient_weights = self._weights[: (k - 1) * theta.size, :k]
         self.at: np.ndarray | None = None  # the parameters the arrays below belong to
 
     def evaluate(self, pars: np.ndarray) -> None:
@@ -108,16 +111,35 @@ class GradedBlock:
         out = dens.reshape(n, -1) @ self._weights
         return out[:, :k], out[:, k:].reshape(n, k, k)
 
+    def _gradient(self, r: np.ndarray) -> np.ndarray:
+        """The gradient alone (items x k), as :meth:`_derivatives` gives it."""
+        cum, prob, n = self.cum, self.prob, self.prob.shape[0]
+        s = cum[:, 1:-1]
+        if self.k == 2:
+            t = r[:, 1:] - (r[:, :1] + r[:, 1:]) * s
+        else:
+            u = r / prob
+            t = s * (1.0 - s)
+            t *= u[:, 1:] - u[:, :-1]
+        return t.reshape(n, -1) @ self._gradient_weights
+
     def newton(self, pars: np.ndarray, r: np.ndarray, max_iter: int = 20,
                tol: float = MSTEP_TOL) -> np.ndarray | None:
         """Maximise ``sum r log P`` from ``pars`` (evaluated: :meth:`evaluate`) by Newton
-        steps; None when a step fails its check (the caller takes the general M-step)."""
+        steps; None when a step fails its check (the caller takes the general M-step).
+        After a step below ``_CHORD_STEP`` the Hessian is kept (chord steps: the error
+        then shrinks by a factor of the order of that step each time, 1e-2 or less)."""
+        inverse = None
         for _ in range(max_iter):
-            grad, hess = self._derivatives(r)
-            try:
-                step = np.linalg.solve(hess, grad[:, :, None])[:, :, 0]
-            except np.linalg.LinAlgError:
-                return None
+            if inverse is None:
+                grad, hess = self._derivatives(r)
+                try:
+                    inverse = np.linalg.inv(hess)
+                except np.linalg.LinAlgError:
+                    return None
+            else:
+                grad = self._gradient(r)
+            step = (inverse @ grad[:, :, None])[:, :, 0]
             size = np.abs(step).max()
             checked = not size < _CHECKED_STEP  # NaN is checked (and fails)
             if checked:
@@ -132,10 +154,27 @@ class GradedBlock:
             pars = trial
             if size < tol:
                 break
+            if not size < _CHORD_STEP:
+                inverse = None
         return pars
 
 
 def _chain_rule(k: int, theta: np.ndarray) -> np.ndarray:
+    """:func:`_linear_map` of ``k`` categories on ``theta``, made once per grid."""
+    key = (k, theta.size, theta.tobytes())
+    if key not in _MAPS:
+        if len(_MAPS) > 64:
+            _MAPS.clear()
+        _MAPS[key] = _linear_map(k, theta)
+        _MAPS[key].flags.writeable = False
+    return _MAPS[key]
+
+
+#: Chain-rule maps already made: (categories, points, grid bytes) -> map.
+_MAPS: dict[tuple[int, int, bytes], np.ndarray] = {}
+
+
+def _linear_map(k: int, theta: np.ndarray) -> np.ndarray:
     """The linear map from the derivatives with respect to the linear predictors over the
     grid (rows ``t_1..t_m``, ``diag_1..diag_m``, ``off_1..off_{m-1}``, each over the points,
     ``m = k - 1``) to the gradient and the flattened Hessian in ``(a, d_1, ..., d_m)``:
