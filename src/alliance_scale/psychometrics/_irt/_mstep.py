@@ -54,22 +54,28 @@ class GradedBlock:
         self._weights = _chain_rule(k, theta)
         self._gradient_weights = self._weights[: (k - 1) * theta.size, :k]
         self.at: np.ndarray | None = None  # the parameters the arrays below belong to
+        self._buffers: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     def evaluate(self, pars: np.ndarray) -> None:
         """Cumulative probabilities (padded), category probabilities and their logarithms
-        at ``pars`` (items x k)."""
+        at ``pars`` (items x k), written over the previous ones."""
         n, k = pars.shape
-        cum = np.empty((n, k + 1, self.theta.size))
-        cum[:, 0] = 1.0
-        cum[:, k] = 0.0
+        if self._buffers is None or self._buffers[0].shape[0] != n:  # made once, reused
+            cum = np.empty((n, k + 1, self.theta.size))
+            cum[:, 0] = 1.0
+            cum[:, k] = 0.0
+            self._buffers = (cum, np.empty((n, k, self.theta.size)),
+                             np.empty((n, k, self.theta.size)))
+        cum, prob, logp = self._buffers
         inner = cum[:, 1:k]
         np.subtract(pars[:, :1, None] * self._minus_theta, pars[:, 1:, None], out=inner)
         np.exp(inner, out=inner)
         inner += 1.0
         np.reciprocal(inner, out=inner)
-        prob = cum[:, :-1] - cum[:, 1:]
+        np.subtract(cum[:, :-1], cum[:, 1:], out=prob)
         np.maximum(prob, _SMALLEST_PROB, out=prob)
-        self.cum, self.prob, self.logp = cum, prob, np.log(prob)
+        np.log(prob, out=logp)
+        self.cum, self.prob, self.logp = cum, prob, logp
         self.at = pars
 
     def current(self, pars: np.ndarray) -> bool:
