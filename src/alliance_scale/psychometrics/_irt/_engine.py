@@ -506,7 +506,6 @@ def information(
         r = step.expected[cols]
         with np.errstate(divide="ignore", invalid="ignore"):
             g = np.where(prob[:, :, None] > 0, dprob / prob[:, :, None], 0.0)
-            ratio = np.where(prob > 0, r / prob, 0.0)
         scores[items[:, None], np.arange(kk)[None, :], :kk] = g
         if graded:  # the complete-data Hessian in closed form
             from ._mstep import GradedBlock
@@ -515,6 +514,8 @@ def information(
             block.evaluate(pars[items, :kk])
             hess_k = block._derivatives(r)[1]
         else:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ratio = np.where(prob > 0, r / prob, 0.0)
             hess_k = (np.einsum("ikq,ikpsq->ips", ratio, d2prob)
                       - np.einsum("ikq,ikpq,iksq->ips", r, g, g))
         blocks_hess[np.ix_(items, np.arange(kk), np.arange(kk))] = hess_k
