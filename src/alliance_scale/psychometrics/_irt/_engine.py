@@ -319,17 +319,9 @@ def _constrained_mstep(
 
 
 def mstep(spec: Spec, pars: np.ndarray, expected: np.ndarray, theta: np.ndarray) -> np.ndarray:
-    """New item parameters from the expected counts (columns x points)."""
-    if spec.constraint is not None:
-        return _constrained_mstep(spec, pars, expected, theta)
-    new = pars.copy()
-    for model, k, items in spec.blocks:
-        cols = spec.offsets[items][:, None] + np.arange(k)[None, :]
-        r = expected[cols]  # items x K x Q
-        prior = None if spec.prior is None else spec.prior.take(items, range(k))
-        new[items, :k] = _item_newton(model, pars[items, :k], spec.free[items[0], :k], r, theta,
-                                      prior=prior)
-    return new
+    """New item parameters from the expected counts (columns x points): one cycle's
+    M-step of :class:`_Cycle`."""
+    return _Cycle(spec, theta).mstep(pars, expected)
 
 
 @dataclass
@@ -417,7 +409,9 @@ class _Cycle:
         return out
 
     def mstep(self, pars: np.ndarray, expected: np.ndarray) -> np.ndarray:
-        """:func:`mstep`, graded blocks in closed form (the general Newton as fallback)."""
+        """New item parameters from the expected counts (columns x points): Newton on each
+        block (graded blocks in closed form, the general Newton as their fallback), or
+        jointly on the constrained parameters."""
         spec = self.spec
         if spec.constraint is not None:
             return _constrained_mstep(spec, pars, expected, self.theta)

@@ -14,11 +14,13 @@ complete-data log-likelihood ``sum r log P`` of an item has, summed over the gri
   ``d2/dd_m dd_{m+1} = sum q_m q_{m+1} v_m``, ``d2/da dd_m = sum theta (A_m - q_m (v_m e_m -
   v_{m-1} e_{m-1}))``, ``d2/da^2 = sum theta^2 (sum_m A_m - sum_k v_k e_k^2)``.
 
-The objective is concave in ``(a, d)`` (a cumulative logit model with a linear predictor,
-Pratt 1981), so Newton steps need no eigenvalue shift; every step is still checked (the
-objective may not decrease, the intercepts stay ordered) and a block whose step fails the
-check is handed back to the general M-step (``_engine._item_newton``). The probabilities
-at the last parameters are kept, so the next E-step does not evaluate them again.
+The code takes these through the linear predictors ``eta_m = a theta + d_m`` (gradient and
+a tridiagonal Hessian in ``eta``, then the chain rule as one product). The objective is
+concave in ``(a, d)`` (a cumulative logit model with a linear predictor, Pratt 1981), so
+Newton steps need no eigenvalue shift; the intercepts must stay ordered after every step and
+a step of 0.1 or more must not decrease the objective, else the block is handed back to the
+general M-step (``_engine._item_newton``). The probabilities at the last parameters are kept,
+so the next E-step does not evaluate them again.
 """
 
 from __future__ import annotations
