@@ -121,7 +121,7 @@ def test_codes_at_once_equal_the_item_by_item_coding(monkeypatch):
     assert quick.categories == slow.categories
 
 
-@pytest.mark.parametrize("change", ["gap", "sparse", "fraction"])
+@pytest.mark.parametrize("change", ["gap", "sparse", "fraction", "halves"])
 def test_items_needing_a_message_take_the_item_by_item_path(change):
     rng = np.random.default_rng(6)
     values = rng.integers(1, 6, (200, 4)).astype(float)
@@ -129,11 +129,13 @@ def test_items_needing_a_message_take_the_item_by_item_path(change):
         values[values[:, 1] == 3, 1] = 4
     elif change == "sparse":
         values[:, 1] = np.where(np.arange(200) < 2, 6.0, values[:, 1])
-    else:
+    elif change == "fraction":
         values[0, 1] = 2.5
+    else:  # 0.5, 1.5, ...: consecutive steps of 1, yet not integers
+        values[:, 1] -= 0.5
     assert _data._consecutive_codes(values) is None
     frame = pd.DataFrame(values, columns=["a", "b", "c", "d"])
-    if change == "fraction":
+    if change in ("fraction", "halves"):
         with pytest.raises(als.AnalysisError, match="integer answers"):
             _data.code_responses(frame)
         return

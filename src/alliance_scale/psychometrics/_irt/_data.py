@@ -93,7 +93,7 @@ def _consecutive_codes(values: np.ndarray) -> tuple[np.ndarray, tuple] | None:
     error, no warning); None otherwise (the item-by-item path then names what is wrong)."""
     low = np.fmin.reduce(values, axis=0)
     span = np.fmax.reduce(values, axis=0) - low
-    if not np.all(np.isfinite(span)) or span.max() > 100:
+    if not np.all(np.isfinite(span)) or span.max() > 100 or np.any(low != np.round(low)):
         return None
     seen = ~np.isnan(values)
     offset = np.where(seen, values - low, 0.0)
