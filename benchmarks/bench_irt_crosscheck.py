@@ -12,15 +12,19 @@ form). The log-likelihoods depend on the quadrature, so PyPI mirt's estimates ar
 evaluated in ours (``irt(pars=..., estimate=False)``, column "theirs@ours"): at the same
 quadrature, the higher log-likelihood is the better maximum of the same model.
 
-Times: the best of ``REPEATS`` runs of each, after one warm-up fit of each package (the
-first call of either pays imports and, for PyPI mirt, compilation; a single run on a shared
-machine is noise at tens of milliseconds).
+Times: the best of ``REPEATS`` runs of each, interleaved (ours, theirs, ours, ...: both
+see the same load), after one warm-up fit of each package (the first call of either pays
+imports and, for PyPI mirt, compilation; a single run on a shared machine is noise at tens
+of milliseconds). The same work: PyPI mirt's ``fit_mirt``
+computes standard errors by default (``se_method`` "auto", which is Oakes here), ours Oakes
+SEs (exact observed information); the load average is printed with the times.
 
 Usage: ``python benchmarks/bench_irt_crosscheck.py``
 """
 
 from __future__ import annotations
 
+import os
 import time
 import warnings
 from pathlib import Path
@@ -32,7 +36,7 @@ import alliance_scale as als
 
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures"
 #: Timed runs of each fit (the best is reported).
-REPEATS = 3
+REPEATS = 7
 
 
 def _datasets() -> dict[str, tuple[pd.DataFrame, str]]:
@@ -50,44 +54,49 @@ def _datasets() -> dict[str, tuple[pd.DataFrame, str]]:
 
 
 def _theirs(data: pd.DataFrame, model: str):
+    """PyPI mirt's fit (standard errors included, its default) and its seconds."""
     import mirt
 
     codes = data.to_numpy().astype(int)
     codes = codes - codes.min(axis=0)
     k = int(codes.max()) + 1
-    seconds = np.inf
-    for _ in range(REPEATS):
+    started = time.perf_counter()
+    fit = mirt.fit_mirt(codes, model="2PL" if model == "2PL" else "GRM",
+                        n_categories=None if model == "2PL" else k, n_quadpts=61)
+    return fit, time.perf_counter() - started
+
+
+def _ours(data: pd.DataFrame, model: str):
+    """Our fit (Oakes SEs, the default) and its seconds."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         started = time.perf_counter()
-        fit = mirt.fit_mirt(codes, model="2PL" if model == "2PL" else "GRM",
-                            n_categories=None if model == "2PL" else k, n_quadpts=61)
-        seconds = min(seconds, time.perf_counter() - started)
-    table = fit.coef()
-    a = table.iloc[:, 0].to_numpy()
-    b = table.iloc[:, 1:].to_numpy()
-    return fit.log_likelihood, a, b, seconds
+        fit = als.irt(data, model)
+        return fit, time.perf_counter() - started
 
 
 def main() -> None:
     import mirt
 
     print(f"alliance_scale irt vs PyPI mirt {mirt.__version__} (same data, same run; best "
-          f"of {REPEATS} after a warm-up of each)")
+          f"of {REPEATS} after a warm-up of each; both with Oakes SEs; load average "
+          + " ".join(f"{x:.1f}" for x in os.getloadavg()) + ")")
     warm, warm_model = _datasets()["Science graded"]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        als.irt(warm, warm_model)
+    _ours(warm, warm_model)
     _theirs(warm, warm_model)
     print(f"{'data':34s} {'loglik ours':>12s} {'PyPI mirt':>12s} {'theirs@ours':>12s} "
           f"{'max|da|':>8s} {'max|db|':>8s} {'ours ms':>7s} {'mirt ms':>7s} {'ratio':>6s}")
     for name, (data, model) in _datasets().items():
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            our_seconds = np.inf
-            for _ in range(REPEATS):
-                started = time.perf_counter()
-                ours = als.irt(data, model)
-                our_seconds = min(our_seconds, time.perf_counter() - started)
-        loglik, a, b, their_seconds = _theirs(data, model)
+        our_seconds = their_seconds = np.inf
+        for _ in range(REPEATS):  # interleaved: both see the same load
+            ours, seconds = _ours(data, model)
+            our_seconds = min(our_seconds, seconds)
+            theirs, seconds = _theirs(data, model)
+            their_seconds = min(their_seconds, seconds)
+        table = theirs.coef()
+        a = table.iloc[:, 0].to_numpy()
+        b = table.iloc[:, 1:].to_numpy()
+        loglik = theirs.log_likelihood
         classical = ours.coef(irt_pars=True, se=False)
         our_a = classical["a"].to_numpy()
         our_b = classical.drop(columns="a").to_numpy()
@@ -109,6 +118,7 @@ def main() -> None:
         bounded = np.isclose(np.abs(b), 6.0)
         if bounded.any():
             print(f"    PyPI mirt thresholds at its bound |b| = 6: {int(bounded.sum())}")
+    print("load average at the end: " + " ".join(f"{x:.1f}" for x in os.getloadavg()))
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ multidimensional and bifactor models; MAP with priors.
 Private modules behind one face: :mod:`._models` (item response functions and their
 derivatives, any number of dimensions), :mod:`._data` (coding, patterns), :mod:`._start`
 (starting values), :mod:`._engine` (unidimensional EM, observed information),
+:mod:`._mstep` (the graded M-step in closed form),
 :mod:`._multidim` (multidimensional grids, EM, two-tier bifactor E-step, information),
 :mod:`._priors` (MAP priors), :mod:`._constraints` (rating scale and equality constraints),
 :mod:`._scores` (EAP / MAP / ML / WLE / EAPsum), :mod:`._fit` (M2, S-X2),

@@ -616,7 +616,10 @@ def _estimate(
                 "the graded rating scale model shares its thresholds across items, so every "
                 "item must point the same way; reverse-key "
                 + ", ".join(map(repr, reversed_items)) + " first")
-        start[spec.free] = spec.constraint.full(spec.constraint.phi(start[spec.free]))
+        projected = spec.constraint.full(spec.constraint.phi(start[spec.free]))
+        # values on the model already (a fit of it) are kept bit for bit
+        if not np.allclose(projected, start[spec.free], rtol=1e-13, atol=1e-13):
+            start[spec.free] = projected
     if spec.prior is not None:
         check_lognormal_signs(spec.prior, start, coded.items)
     fit = em(spec, patterns, start, theta, tol=tol, max_cycles=max_cycles if estimate else 0,
@@ -640,6 +643,6 @@ def _estimate(
                       AllianceScaleWarning)
         if se_type == "sandwich":
             inverse = inverse @ info.crossprod @ inverse
-        names = _parameter_names(spec, coded.items)
+        names = pd.Index(_parameter_names(spec, coded.items))
         vcov = pd.DataFrame(inverse, index=names, columns=names)
     return fit, vcov, patterns

@@ -13,7 +13,6 @@ sqrt(1 + (a / 1.702)^2)`` (the marginal logit shrinks by that factor), gpcm
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from ._engine import Spec
 
@@ -25,8 +24,14 @@ _D = 1.702
 def first_component_slopes(codes: np.ndarray) -> np.ndarray:
     """Logistic slopes from the first principal component of the items' correlations,
     oriented so that most loadings are positive (a reverse-keyed item stays negative)."""
-    frame = pd.DataFrame(np.where(codes >= 0, codes, np.nan))
-    corr = frame.corr(min_periods=2).to_numpy()
+    if np.all(codes >= 0):  # complete answers: the pairwise correlations are the plain ones
+        with np.errstate(divide="ignore", invalid="ignore"):
+            corr = np.corrcoef(codes, rowvar=False)
+    else:
+        import pandas as pd
+
+        frame = pd.DataFrame(np.where(codes >= 0, codes, np.nan))
+        corr = frame.corr(min_periods=2).to_numpy()
     corr = np.where(np.isfinite(corr), corr, 0.0)
     np.fill_diagonal(corr, 1.0)
     values, vectors = np.linalg.eigh(corr)
@@ -44,23 +49,22 @@ def intercepts(models: tuple[str, ...], n_cat: np.ndarray, codes: np.ndarray,
                slope_norm: np.ndarray) -> np.ndarray:
     """Items x (k_max - 1) starting intercepts from the marginal proportions (NaN padding);
     ``slope_norm``: each item's slope length (its marginal logit shrinks by
-    ``sqrt(1 + (|a| / 1.702)^2)``)."""
-    out = np.full((len(models), int(n_cat.max()) - 1), np.nan)
-    for j, model in enumerate(models):
-        k = int(n_cat[j])
-        x = codes[:, j]
-        x = x[x >= 0]
-        p = np.bincount(x, minlength=k) / x.size
-        p = np.clip(p, 1e-3, None)
-        p = p / p.sum()
-        if model == "graded":
-            upper = np.clip(np.cumsum(p[::-1])[::-1][1:], 1e-3, 1 - 1e-3)
-            d = np.log(upper / (1 - upper)) * np.sqrt(1 + (slope_norm[j] / _D) ** 2)
-            d = d - np.arange(k - 1) * 1e-3  # strictly decreasing
-        else:
-            d = np.log(p[1:] / p[0])
-        out[j, : k - 1] = d
-    return out
+    ``sqrt(1 + (|a| / 1.702)^2)``). All items at once (a category table by one count)."""
+    n_items, k_max = len(models), int(n_cat.max())
+    seen = codes >= 0
+    counts = np.bincount((codes + np.arange(n_items) * k_max)[seen],
+                         minlength=n_items * k_max).reshape(n_items, k_max)
+    inside = np.arange(k_max)[None, :] < n_cat[:, None]
+    p = np.where(inside, np.clip(counts / seen.sum(axis=0)[:, None], 1e-3, None), 0.0)
+    p = p / p.sum(axis=1, keepdims=True)
+    steps = inside[:, 1:]
+    upper = np.clip(np.cumsum(p[:, ::-1], axis=1)[:, ::-1][:, 1:], 1e-3, 1 - 1e-3)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        graded = (np.log(upper / (1 - upper)) * np.sqrt(1 + (slope_norm / _D) ** 2)[:, None]
+                  - np.arange(k_max - 1) * 1e-3)  # strictly decreasing
+        partial = np.log(p[:, 1:] / p[:, :1])
+    is_graded = np.array([m == "graded" for m in models])[:, None]
+    return np.where(steps, np.where(is_graded, graded, partial), np.nan)
 
 
 def start_values(spec: Spec, codes: np.ndarray) -> np.ndarray:
