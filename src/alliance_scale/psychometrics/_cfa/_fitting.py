@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse
 
+from .._distributions import norm_ppf, norm_sf
 from . import _engine as engine
 from . import _fiml as fiml
 from . import _fit as fitm
@@ -426,15 +427,13 @@ def fit_measures(fitted: Fitted) -> dict:
 
 def parameter_table(fitted: Fitted, level: float = 0.95) -> list[dict]:
     """Rows of lavaan's parameterEstimates: est, se, z, pvalue, CI (NaN where fixed)."""
-    import scipy.stats
-
     model = fitted.model
     x = fitted.estimate.x
     se_free = np.sqrt(np.clip(np.diag(fitted.vcov), 0, None)) if fitted.vcov.size else \
         np.zeros(0)
     if fitted.unidentified:
         se_free = np.full(model.n_free, np.nan)
-    crit = scipy.stats.norm.ppf(1 - (1 - level) / 2)
+    crit = norm_ppf(1 - (1 - level) / 2)
     derived = {}
     for g in range(model.ngroups):
         imp = model.implied(x, g)
@@ -448,7 +447,7 @@ def parameter_table(fitted: Fitted, level: float = 0.95) -> list[dict]:
             value = x[r.free] if r.free >= 0 else r.value
         se = se_free[r.free] if r.free >= 0 else 0.0
         z = value / se if r.free >= 0 and se > 0 else np.nan
-        p = 2 * scipy.stats.norm.sf(abs(z)) if np.isfinite(z) else np.nan
+        p = 2 * norm_sf(abs(z)) if np.isfinite(z) else np.nan
         lower, upper = (value - crit * se, value + crit * se) if r.free >= 0 else (value, value)
         if r.derived:
             lower = upper = value

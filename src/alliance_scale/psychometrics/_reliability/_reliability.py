@@ -55,6 +55,7 @@ from .._correlation._correlation import (
     squared_multiple_correlations,
     to_unit_diagonal,
 )
+from .._distributions import f_ppf, norm_ppf
 from .._factor._efa import _PSI_LOWER, EFAResult, efa, extract_factors, fit_statistics, score_r2
 from .._factor._fa_print import r_round, r_signif
 from .._factor._rotation import _oblimin_criterion, gpa
@@ -232,12 +233,10 @@ def _corrected_item_total(covariance: np.ndarray) -> np.ndarray:
 
 def _feldt_ci(alpha: float, n: int, k: int, confidence: float) -> tuple[float, float]:
     """Feldt (1965) interval: (1 - alpha) F quantiles with df n-1 and (n-1)(k-1)."""
-    import scipy.stats
-
     tail = (1 - confidence) / 2
     df1, df2 = n - 1, (n - 1) * (k - 1)
-    lower = 1 - (1 - alpha) * scipy.stats.f.ppf(1 - tail, df1, df2)
-    upper = 1 - (1 - alpha) * scipy.stats.f.ppf(tail, df1, df2)
+    lower = 1 - (1 - alpha) * f_ppf(1 - tail, df1, df2)
+    upper = 1 - (1 - alpha) * f_ppf(tail, df1, df2)
     return float(lower), float(upper)
 
 
@@ -541,15 +540,13 @@ def _alpha_result(
     cor: str,
 ) -> AlphaResult:
     """:func:`cronbach_alpha` on checked, keyed rows and their matrices (computed once)."""
-    import scipy.stats
-
     n, k = frame.shape
     core = _alpha_core(covariance, correlation)
     standard_error = float(np.sqrt(_duhachek_variance(covariance) / n))
     if ci == "feldt":
         interval = _feldt_ci(core["alpha"], n, k, confidence)
     elif ci == "duhachek":
-        z = scipy.stats.norm.ppf(1 - (1 - confidence) / 2)
+        z = norm_ppf(1 - (1 - confidence) / 2)
         interval = (core["alpha"] - z * standard_error, core["alpha"] + z * standard_error)
     elif ci == "bootstrap":
         interval = _bootstrap_ci(frame.to_numpy(), confidence, int(n_boot), seed)
