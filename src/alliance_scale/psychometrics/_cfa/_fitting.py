@@ -26,8 +26,6 @@ from ._starts import multistart
 __all__ = ["Fitted", "fit_prepared"]
 
 ROBUST_SE = {"MLR", "WLSMV", "ULSMV"}
-#: Columns per block of catML's pass over the polychorics' weight matrix V.
-_BLOCK = 256
 
 
 @dataclass
@@ -265,20 +263,22 @@ def _catml(fitted: Fitted) -> dict:
             wg = np.asarray(wdc.T @ gamma)
         cg = fitted.e_inv @ wg  # C Gamma, C = E^-1 D' W
         # V (p* x p*, 100 MB for 80 items) a block of columns at a time, in cache:
-        # V[a, b] = s(r_a, r_b) s(c_a, c_b) + s(r_a, c_b) s(c_a, r_b), s = Sigma^-1
+        # V[a, b] = s(r_a, r_b) s(c_a, c_b) + s(r_a, c_b) s(c_a, r_b), s = Sigma^-1; the
+        # pairs b of item c (lavaan's column-wise order: c_b = c, r_b = c + 1, ..., p - 1)
+        # are slices of s's columns, so no gathering
         by_row, by_col = sinv[rows], sinv[cols]
+        dct = dc.T.tocsr()
         dv = np.empty((q, rows.size))  # D' V
         trace_vg = 0.0
-        for start in range(0, rows.size, _BLOCK):
-            part = slice(start, start + _BLOCK)
-            vf = np.take(by_row, rows[part], axis=1)  # C order, as sparse products want
-            vf *= np.take(by_col, cols[part], axis=1)
-            cross = np.take(by_row, cols[part], axis=1)
-            cross *= np.take(by_col, rows[part], axis=1)
-            vf += cross
+        start = 0
+        for c in range(model.p - 1):
+            part = slice(start, start + model.p - 1 - c)
+            start = part.stop
+            vf = by_row[:, c + 1:] * by_col[:, c:c + 1]
+            vf += by_row[:, c:c + 1] * by_col[:, c + 1:]
             if fg != 1.0:
                 vf *= fg
-            dv[:, part] = np.asarray(dc.T @ vf)
+            dv[:, part] = np.asarray(dct @ vf)
             vf *= gamma[:, part]
             trace_vg += np.sum(vf)
         # tr(WiU' V WiU G) = tr(VG) - 2 tr(C G V D) + tr((D'VD)(C G C'))
