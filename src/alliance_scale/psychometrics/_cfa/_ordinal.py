@@ -571,7 +571,8 @@ def _nacov(
                                                                          cells]
     if diagonal:  # DWLS / ULS weights need only the variances: O(n q), not O(q^2)
         return n * np.einsum("ij,ij->j", influence, influence)
-    nacov = n * (influence.T @ influence)
+    nacov = influence.T @ influence
+    nacov *= n  # in place: the same products as n * (...), without a second 100 MB matrix
     return _symmetrised(nacov)
 
 
