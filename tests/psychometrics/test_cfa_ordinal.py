@@ -516,3 +516,20 @@ def test_the_factored_nacov_gives_the_numbers_of_the_nacov_itself():
         theirs = _catml_dense(dense, polychorics, wdc, sigma_inv, fg, nth)
         for a, b in zip(ours, theirs, strict=True):
             np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+
+
+def test_the_nacov_is_kept_factored_only_when_the_influence_matrix_is_the_smaller():
+    # respondents x statistics against statistics x statistics: 6 items with 3 thresholds
+    # each have 18 + 15 = 33 statistics
+    from alliance_scale.psychometrics._cfa._cfa import _ordinal_groups
+
+    rng = np.random.default_rng(5)
+    latent = rng.multivariate_normal(np.zeros(6), 0.5 + 0.5 * np.eye(6), size=200)
+    data = pd.DataFrame(1.0 + (latent[:, :, None] > [-1.0, 0.0, 0.8]).sum(axis=2),
+                        columns=list("abcdef"))
+    for n, factored in ((25, True), (200, False)):
+        groups, _ = _ordinal_groups(data.iloc[:n], [np.arange(n)], [], "WLSMV", "listwise")
+        assert (groups[0].influence is not None) is factored, n
+        assert groups[0].nacov.ndim == (1 if factored else 2)
+    groups, _ = _ordinal_groups(data.iloc[:25], [np.arange(25)], [], "DWLS", "listwise")
+    assert groups[0].influence is None and groups[0].nacov.ndim == 1

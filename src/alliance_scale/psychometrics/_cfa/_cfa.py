@@ -275,11 +275,15 @@ def _ordinal_groups(items: pd.DataFrame, rows: list[np.ndarray], labels: list[An
     pairs = empty = 0
     unexpected: list[tuple[str, str, float, str]] = []
     for g, idx in enumerate(rows):
-        # DWLS / ULS need the NACOV's diagonal only; WLSMV / ULSMV its products, computed
-        # from the influence matrix (the NACOV itself, 100 MB for 80 items, never formed)
+        # DWLS / ULS need the NACOV's diagonal only; WLSMV / ULSMV its products and traces,
+        # computed from the influence matrix (respondents x statistics) when it is the
+        # smaller (fewer respondents than statistics: 320 x 3,480 for the pilot, where the
+        # NACOV is 3,480 x 3,480, 100 MB), from the NACOV itself otherwise
+        statistics = thresholds_total + items.shape[1] * (items.shape[1] - 1) // 2
         stats, influence = _ordinal_statistics(
             items.iloc[idx], missing, min_expected, False,
-            "diagonal" if estimator in ("DWLS", "ULS") else "factored")
+            "diagonal" if estimator in ("DWLS", "ULS") else
+            "factored" if len(idx) < statistics else "full")
         where = f" in group {labels[g]}" if labels else ""
         pairs += len(stats.names) * (len(stats.names) - 1) // 2
         empty += len(stats.empty_cells)
