@@ -64,6 +64,21 @@ def test_bare_import_and_the_command_line_help_load_no_analysis_stack():
     assert out.strip() == "[] []"
 
 
+def test_validate_loads_no_heavy_module_until_the_report_is_drawn():
+    # scipy.stats alone costs about 0.3 s of validate's 3 s target (issue #17): the tail
+    # probabilities come from scipy.special (psychometrics/_distributions.py), the figures
+    # are drawn when the report is written
+    out = _run(f"""
+        import sys, warnings
+        warnings.simplefilter("ignore")
+        import alliance_scale as als
+        als.validate(als.load_pilot(), als.draft_scale(), progress=False)
+        print(sorted(m for m in sys.modules
+                     if any(m == h or m.startswith(h + ".") for h in {HEAVY[:3]!r})))
+    """)
+    assert out.strip() == "[]"
+
+
 def test_every_public_name_resolves_and_is_listed_by_dir():
     for face in [alliance_scale, *(getattr(alliance_scale, s) for s in STAGES)]:
         assert set(face.__all__) <= set(dir(face)), face.__name__

@@ -478,3 +478,58 @@ def test_dwls_uses_only_the_diagonal_of_the_nacov(complete_bfi) -> None:
         np.testing.assert_allclose(fit.estimates["est"], reference.estimates["est"],
                                    atol=1e-8)
         assert fit.fit["chisq"] == pytest.approx(reference.fit["chisq"], rel=1e-10)
+
+
+def test_the_factored_nacov_gives_the_numbers_of_the_nacov_itself():
+    # issue #17: WLSMV never forms the q x q NACOV (100 MB for 80 items) but computes its
+    # products and traces, and catML's, from the influence matrix; the dense path stays
+    # for groups built with the matrix (Monte Carlo): both must agree
+    import scipy.sparse
+
+    from alliance_scale.psychometrics._cfa._engine import OrdinalGroup, _traces_z
+    from alliance_scale.psychometrics._cfa._fitting import _catml_dense, _catml_factored
+    from alliance_scale.psychometrics._cfa._ordinal import _ordinal_statistics
+
+    rng = np.random.default_rng(17)
+    latent = rng.multivariate_normal(np.zeros(6), 0.5 + 0.5 * np.eye(6), size=400)
+    codes = 1.0 + (latent[:, :, None] > [-1.0, 0.0, 0.8]).sum(axis=2)
+    codes[rng.random(codes.shape) < 0.03] = np.nan  # pairwise: every row counts
+    data = pd.DataFrame(codes, columns=list("abcdef"))
+    full = ordinal_statistics(data, "pairwise", warn=False)
+    stats, influence = _ordinal_statistics(data, "pairwise", 10.0, False, "factored")
+    np.testing.assert_allclose(stats.nacov, np.diag(full.nacov), rtol=1e-13)
+    weights = 1.0 / stats.nacov
+    parts = (full.n_obs, np.asarray(full.vector()), full.nacov, weights, full.correlation,
+             full.thresholds)
+    dense = OrdinalGroup(*parts)
+    factored = OrdinalGroup(*parts[:2], stats.nacov, *parts[3:], influence=influence)
+    q, nth = len(weights), len(weights) - 15
+    jacobian = scipy.sparse.random(q, 7, density=0.3, random_state=3, format="csc")
+    np.testing.assert_allclose(factored.times_nacov(jacobian), dense.times_nacov(jacobian),
+                               rtol=1e-11, atol=1e-12)
+    np.testing.assert_allclose(_traces_z(factored), _traces_z(dense), rtol=1e-11)
+    sigma_inv = np.linalg.inv(0.7 * full.correlation + 0.3 * np.eye(6))
+    polychorics = jacobian[nth:]
+    for fg in (1.0, 0.4):  # one group, or one of several
+        wdc = polychorics.multiply((fg * weights[nth:])[:, None]).tocsc()
+        ours = _catml_factored(factored, polychorics, wdc, sigma_inv, fg, nth)
+        theirs = _catml_dense(dense, polychorics, wdc, sigma_inv, fg, nth)
+        for a, b in zip(ours, theirs, strict=True):
+            np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+
+
+def test_the_nacov_is_kept_factored_only_when_the_influence_matrix_is_the_smaller():
+    # respondents x statistics against statistics x statistics: 6 items with 3 thresholds
+    # each have 18 + 15 = 33 statistics
+    from alliance_scale.psychometrics._cfa._cfa import _ordinal_groups
+
+    rng = np.random.default_rng(5)
+    latent = rng.multivariate_normal(np.zeros(6), 0.5 + 0.5 * np.eye(6), size=200)
+    data = pd.DataFrame(1.0 + (latent[:, :, None] > [-1.0, 0.0, 0.8]).sum(axis=2),
+                        columns=list("abcdef"))
+    for n, factored in ((25, True), (200, False)):
+        groups, _ = _ordinal_groups(data.iloc[:n], [np.arange(n)], [], "WLSMV", "listwise")
+        assert (groups[0].influence is not None) is factored, n
+        assert groups[0].nacov.ndim == (1 if factored else 2)
+    groups, _ = _ordinal_groups(data.iloc[:25], [np.arange(25)], [], "DWLS", "listwise")
+    assert groups[0].influence is None and groups[0].nacov.ndim == 1

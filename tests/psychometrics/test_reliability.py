@@ -494,3 +494,38 @@ def test_omega_printout_has_psychs_numbers(omega_fits):
                   and "subscales" in line]
     assert [number.findall(r) for r in group_rows[-3:]] == [number.findall(r)
                                                             for r in psych_rows]
+
+
+def test_item_table_stacked_computations_equal_the_per_item_ones_bit_for_bit():
+    # issue #17: alpha.drop computed for all items at once and raw_r without pandas'
+    # per-column Series must give exactly the numbers of the one-by-one computations
+    from alliance_scale import load_pilot
+    from alliance_scale.psychometrics._correlation._correlation import pairwise_covariance
+    from alliance_scale.psychometrics._reliability import _reliability as module
+
+    pilot = load_pilot()
+    rng = np.random.default_rng(17)
+    for columns in (pilot.columns[:9], pilot.columns[:40]):
+        frame = pilot[list(columns)].copy()
+        frame = frame.mask(rng.random(frame.shape) < 0.05)  # scattered missing answers
+        frame.iloc[3] = np.nan  # a respondent without answers
+        covariance = pairwise_covariance(frame.to_numpy())[0]
+        correlation = covariance / np.sqrt(np.outer(np.diag(covariance), np.diag(covariance)))
+        k = len(columns)
+        stacked = module._alpha_if_deleted(covariance, correlation, True)
+        for i in range(k):
+            keep = np.arange(k) != i
+            one = module._alpha_core(covariance[np.ix_(keep, keep)],
+                                     correlation[np.ix_(keep, keep)], True)
+            for key, value in one.items():
+                assert stacked[key][i] == value, (k, i, key)
+        total = frame.mean(axis=1)
+        np.testing.assert_array_equal(
+            module._correlations_with(frame.to_numpy(dtype=float), total.to_numpy()),
+            frame.corrwith(total).to_numpy())
+    constant = pd.DataFrame({"a": [1.0, 2.0, 3.0, 4.0], "b": [2.0, 2.0, 2.0, 2.0],
+                             "c": [np.nan, 1.0, np.nan, np.nan]})
+    total = constant.mean(axis=1)
+    np.testing.assert_array_equal(
+        module._correlations_with(constant.to_numpy(), total.to_numpy()),
+        constant.corrwith(total).to_numpy())

@@ -29,6 +29,7 @@ from .._warn import warn_user
 from ..errors import AllianceScaleWarning, AnalysisError, OptionError
 from ..instrument._scale import Scale
 from ..psychometrics._correlation._correlation import is_positive_definite, pairwise_covariance
+from ..psychometrics._distributions import chi2_sf
 from ..psychometrics._keys import reverse_codes
 
 __all__ = ["CarelessResult", "careless"]
@@ -224,8 +225,6 @@ def mahalanobis(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     p : ndarray of float, shape (n,)
         Chi-square upper-tail probability of ``d2`` with ``df`` degrees of freedom.
     """
-    from scipy import stats
-
     n, k = values.shape
     d2 = np.full(n, np.nan)
     df = (~np.isnan(values)).sum(axis=1)
@@ -247,7 +246,7 @@ def mahalanobis(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]
         sub = centred[np.ix_(rows, np.flatnonzero(observed))]
         solved = np.linalg.solve(covariance[np.ix_(observed, observed)], sub.T)
         d2[rows] = np.einsum("ij,ji->i", sub, solved)
-    p = np.where(df > 0, stats.chi2.sf(d2, np.maximum(df, 1)), np.nan)
+    p = np.where(df > 0, chi2_sf(d2, np.maximum(df, 1)), np.nan)
     return d2, df, p
 
 

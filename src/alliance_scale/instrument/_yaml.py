@@ -23,6 +23,7 @@ refusal is an :class:`~alliance_scale.errors.ItemBankError` naming the file.
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 from typing import Any
@@ -161,15 +162,30 @@ def loads_yaml(text: str, file: str | None = None) -> Any:
     ...
     alliance_scale.errors.ItemBankError: not valid YAML: duplicate key 'keyed' (lines 1 and 2); ...
     """
-    loader = _StrictLoader(text)
-    try:
-        return loader.get_single_data()
-    except _Refused as error:
-        raise ItemBankError(f"not valid YAML: {error}", file=file) from None
-    except yaml.YAMLError as error:
-        raise ItemBankError(f"not valid YAML: {_first_line(error)}", file=file) from None
-    finally:
-        loader.dispose()
+    parsed = _PARSED.get(text)
+    if parsed is None:
+        loader = _StrictLoader(text)
+        try:
+            parsed = loader.get_single_data()
+        except _Refused as error:
+            raise ItemBankError(f"not valid YAML: {error}", file=file) from None
+        except yaml.YAMLError as error:
+            raise ItemBankError(f"not valid YAML: {_first_line(error)}", file=file) from None
+        finally:
+            loader.dispose()
+        if len(_PARSED) >= _PARSED_KEPT:
+            _PARSED.pop(next(iter(_PARSED)))
+        _PARSED[text] = parsed
+    # a copy: callers may change what they get (the documents have no shared parts, as
+    # aliases are refused)
+    return copy.deepcopy(parsed)
+
+
+#: Documents parsed, by their text (cached by content: the bundled blueprint and item bank
+#: are read by every ``draft_scale()``, and again by ``validate()``; parsing them is most
+#: of a draft's 0.1 s). The oldest is dropped past ``_PARSED_KEPT``.
+_PARSED: dict[str, Any] = {}
+_PARSED_KEPT = 8
 
 
 def _loads_json(text: str, file: str | None) -> Any:

@@ -306,7 +306,7 @@ def _largest_residual(fit: CFAResult) -> tuple[float, str, float]:
     """The largest absolute correlation residual (cor(observed) - cor(implied)), the pair,
     and the bound it is judged against: .10 (Kline 2016), or the Bonferroni bound of
     sampling error over the pairs, ``z(1 - .05 / 2m) / sqrt(n)``, when that is larger."""
-    from scipy import stats
+    from ..psychometrics._distributions import norm_ppf
 
     implied, residual = fit.implied, fit.residuals
     if not isinstance(implied, dict):
@@ -325,7 +325,7 @@ def _largest_residual(fit: CFAResult) -> tuple[float, str, float]:
             largest = float(values[at])
             pair = f"{sigma.index[upper[0][at]]} x {sigma.index[upper[1][at]]}"
     n = min(fit.group_n) if fit.group_n else fit.n_obs
-    noise = float(stats.norm.ppf(1 - 0.05 / (2 * max(pairs, 1)))) / np.sqrt(max(n, 1))
+    noise = float(norm_ppf(1 - 0.05 / (2 * max(pairs, 1)))) / np.sqrt(max(n, 1))
     return largest, pair, max(RESIDUAL_BOUND, noise)
 
 

@@ -210,13 +210,13 @@ def _check_names(hypothesis: Hypothesis, scores: Sequence[str],
 
 def _complete_correlations(columns: list[np.ndarray], method: str) -> tuple[np.ndarray, int]:
     """Correlation matrix of the given columns on the rows complete on all of them."""
-    from scipy import stats
-
     values = np.column_stack(columns)
     values = values[~np.isnan(values).any(axis=1)]
     if len(values) < MIN_N:
         return np.full((len(columns),) * 2, np.nan), len(values)
     if method == "spearman":
+        from scipy import stats
+
         values = stats.rankdata(values, axis=0)
     return np.corrcoef(values, rowvar=False), len(values)
 

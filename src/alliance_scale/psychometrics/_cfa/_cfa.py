@@ -269,15 +269,21 @@ def _ordinal_groups(items: pd.DataFrame, rows: list[np.ndarray], labels: list[An
                            for name in items.columns)
     _check_memory(items.shape[1], thresholds_total, max(len(r) for r in rows), len(rows),
                   estimator)
-    from ._ordinal import ordinal_statistics, warn_empty_cells  # the CFA engine's other half
+    from ._ordinal import _ordinal_statistics, warn_empty_cells  # the engine's other half
 
     groups, counts = [], None
     pairs = empty = 0
     unexpected: list[tuple[str, str, float, str]] = []
     for g, idx in enumerate(rows):
-        stats = ordinal_statistics(items.iloc[idx], missing=missing, warn=False,
-                                   min_expected=min_expected,
-                                   diagonal=estimator in ("DWLS", "ULS"))
+        # DWLS / ULS need the NACOV's diagonal only; WLSMV / ULSMV its products and traces,
+        # computed from the influence matrix (respondents x statistics) when it is the
+        # smaller (fewer respondents than statistics: 320 x 3,480 for the pilot, where the
+        # NACOV is 3,480 x 3,480, 100 MB), from the NACOV itself otherwise
+        statistics = thresholds_total + items.shape[1] * (items.shape[1] - 1) // 2
+        stats, influence = _ordinal_statistics(
+            items.iloc[idx], missing, min_expected, False,
+            "diagonal" if estimator in ("DWLS", "ULS") else
+            "factored" if len(idx) < statistics else "full")
         where = f" in group {labels[g]}" if labels else ""
         pairs += len(stats.names) * (len(stats.names) - 1) // 2
         empty += len(stats.empty_cells)
@@ -295,7 +301,8 @@ def _ordinal_groups(items: pd.DataFrame, rows: list[np.ndarray], labels: list[An
             np.ones(nacov.shape[0])
         groups.append(OrdinalGroup(stats.n_obs, np.asarray(stats.vector(), float), nacov,
                                    weights, np.asarray(stats.correlation, float),
-                                   tuple(np.asarray(t, float) for t in stats.thresholds)))
+                                   tuple(np.asarray(t, float) for t in stats.thresholds),
+                                   influence=influence))
     # one summary per analysis, pointing at the caller of cfa / measurement_invariance
     warn_empty_cells(pairs, empty, unexpected, float(min_expected),
                      f" (over {len(rows)} groups)" if labels else "")

@@ -72,6 +72,18 @@ class OrdinalGroup:
     correlation: np.ndarray
     thresholds: tuple[np.ndarray, ...]
     cache: dict = field(default_factory=dict, repr=False, compare=False)
+    #: The influence matrix ``IF`` (respondents x statistics) when the NACOV is kept
+    #: factored, ``nacov = n IF' IF`` (then ``nacov`` holds its diagonal only: the WLSMV
+    #: products and traces are computed from ``IF``, q x n instead of q x q).
+    influence: np.ndarray | None = field(default=None, repr=False, compare=False)
+
+    def times_nacov(self, left: scipy.sparse.spmatrix) -> np.ndarray:
+        """``left' NACOV`` (``left``: statistics x k, sparse)."""
+        if self.influence is None:
+            return np.asarray(left.T @ self.nacov)
+        f = self.influence
+        columns = self.once("influence_t", lambda: np.ascontiguousarray(f.T))
+        return len(f) * (np.asarray(left.T @ columns) @ f)
 
     def once(self, key: Hashable, compute: Callable[[], Any]) -> Any:
         """``compute()``, computed on the first call with ``key`` and kept."""
@@ -412,7 +424,7 @@ def scaled_shifted_traces(deltas: list, groups: list[OrdinalGroup],
         trace_z += group_z
         trace_zz += group_zz
         wd = _row_scaled(delta, w)
-        h = np.asarray(wd.T @ d.nacov)  # D' W Gamma (q x n)
+        h = d.times_nacov(wd)  # D' W Gamma (q x n)
         hw = (wd.T @ h.T).T  # D' W Gamma W D, as h W D
         meat += fg * np.asarray(hw)
         cross += fg * float(np.sum((e_inv @ (h * w)) * h))
@@ -426,8 +438,23 @@ def _traces_z(d: OrdinalGroup) -> tuple[float, float]:
     """``tr(Z)`` and ``tr(Z^2)`` of a group, ``Z = W Gamma``: the data's part of the traces
     (the costliest, ``O(n^2)`` of a 100 MB matrix for 80 items), the same for every model."""
     w = d.weights
-    z = w[:, None] * d.nacov  # V Gamma of the group (fg cancels)
-    return float(np.sum(w * np.diag(d.nacov))), float(np.sum(z * z.T))
+    if d.influence is not None:  # Gamma = n F'F: tr(Z^2) = n^2 |F W F'|^2 (n x n)
+        f, n = d.influence, len(d.influence)
+        inner = (f * w) @ f.T
+        return (n * float(np.sum(w * np.einsum("ij,ij->j", f, f))),
+                n * n * float(np.sum(inner * inner)))
+    # tr(Z^2) = sum_ij w_i G_ij w_j G_ji = w' (G o G) w, Gamma symmetric: row blocks of
+    # G o G times w (no transposed pass, no 100 MB temporary; the sum in another order)
+    gamma, q = d.nacov, len(w)
+    weighted = np.empty(q)
+    for start in range(0, q, _BLOCK):
+        block = gamma[start:start + _BLOCK]
+        weighted[start:start + _BLOCK] = (block * block) @ w
+    return float(np.sum(w * np.diag(gamma))), float(weighted @ w)
+
+
+#: Rows per block of the passes over a statistics x statistics matrix.
+_BLOCK = 256
 
 
 def satorra_bentler_scaled_shifted(chi2: float, df: int, trace1: float,

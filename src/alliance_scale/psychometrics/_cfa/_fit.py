@@ -21,6 +21,8 @@ from __future__ import annotations
 import numpy as np
 import scipy.optimize
 
+from .._distributions import chi2_cdf, ncx2_cdf
+
 __all__ = ["cfi", "rmsea", "rmsea_ci", "rmsea_pvalue", "tli"]
 
 
@@ -62,10 +64,9 @@ def rmsea(x2: float, df: float, n: float, groups: int = 1, c_hat: float = 1.0) -
 
 
 def _chi2_cdf(x: float, df: float, ncp: float) -> float:
-    import scipy.stats
     if ncp <= 0:
-        return float(scipy.stats.chi2.cdf(x, df))
-    return float(scipy.stats.ncx2.cdf(x, df, ncp))
+        return float(chi2_cdf(x, df))
+    return float(ncx2_cdf(x, df, ncp))
 
 
 def rmsea_ci(x2: float, df: float, n: float, groups: int = 1, c_hat: float = 1.0,

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse
 
+from .._distributions import norm_ppf, norm_sf
 from . import _engine as engine
 from . import _fiml as fiml
 from . import _fit as fitm
@@ -234,7 +235,7 @@ def _catml(fitted: Fitted) -> dict:
         if len(set(taus)) < len(taus):
             return {}
     x, n_total, nth = fitted.estimate.x, fitted.n_total, model.nth
-    rows, cols = lower_pairs(model.p)
+    rows = lower_pairs(model.p)[0]
     stat = stat_null = ks = kbs = 0.0
     q = model.n_free
     dvd, cgc = np.zeros((q, q)), np.zeros((q, q))
@@ -247,35 +248,104 @@ def _catml(fitted: Fitted) -> dict:
         stat += d.n * (np.linalg.slogdet(sigma)[1] + np.sum(d.correlation * sinv)
                        - logdet_r - model.p)
         stat_null += d.n * (-logdet_r)
-        # V and Gamma are p* x p* (100 MB for 80 items): built in place, without a copy
-        # when there is one group (fg = 1: the same numbers as fg * V and Gamma / fg)
-        # (sinv[np.ix_(a, b)], gathered column block first: twice as fast)
-        vf = np.take(sinv[:, rows], rows, axis=0)
-        vf *= np.take(sinv[:, cols], cols, axis=0)
-        cross = np.take(sinv[:, cols], rows, axis=0)
-        cross *= np.take(sinv[:, rows], cols, axis=0)
-        vf += cross
-        del cross
         fg = d.n / n_total
-        if fg != 1.0:
-            vf *= fg
         dc = delta[nth:]  # sparse rows of the polychorics
-        gamma = d.nacov[nth:, nth:] if fg == 1.0 else d.nacov[nth:, nth:] / fg
         wdc = dc.multiply((fg * d.weights[nth:])[:, None]).tocsc()
-        cg = fitted.e_inv @ np.asarray(wdc.T @ gamma)  # C Gamma, C = E^-1 D' W
-        dv = np.asarray(dc.T @ vf)  # D' V
+        if d.influence is not None:  # Gamma = n IF' IF never formed
+            wg, dv, trace_vg, trace_gamma = _catml_factored(d, dc, wdc, sinv, fg, nth)
+        else:
+            wg, dv, trace_vg, trace_gamma = _catml_dense(d, dc, wdc, sinv, fg, nth)
+        cg = fitted.e_inv @ wg  # C Gamma, C = E^-1 D' W
         # tr(WiU' V WiU G) = tr(VG) - 2 tr(C G V D) + tr((D'VD)(C G C'))
-        vf *= gamma
-        ks += np.sum(vf) - 2.0 * np.sum(cg * dv)
-        del vf
+        ks += trace_vg - 2.0 * np.sum(cg * dv)
         dvd += np.asarray((dc.T @ dv.T).T)
         cgc += np.asarray((wdc.T @ cg.T).T) @ fitted.e_inv
-        kbs += np.trace(gamma)
+        kbs += trace_gamma
     ks += np.sum(dvd * cgc.T)
     df3_null = rows.size * len(groups)
     df3 = df3_null - (q - _n_threshold_params(model))
     return {"chi2": stat, "df": df3, "c_hat": ks / df3, "chi2_null": stat_null,
             "df_null": df3_null, "c_hat_null": kbs / df3_null}
+
+
+def _catml_dense(d: object, dc: scipy.sparse.spmatrix, wdc: scipy.sparse.csc_matrix,
+                 sinv: np.ndarray, fg: float,
+                 nth: int) -> tuple[np.ndarray, np.ndarray, float, float]:
+    """catML's ``D' W Gamma``, ``D' V``, ``tr(V Gamma)`` and ``tr(Gamma)`` of a group
+    (the polychorics' part; fg V and Gamma / fg) from its NACOV matrix."""
+    p = sinv.shape[0]
+    rows, cols = lower_pairs(p)
+    # Gamma without a copy when there is one group (fg = 1: the same numbers as
+    # fg * V and Gamma / fg)
+    gamma = d.nacov[nth:, nth:] if fg == 1.0 else d.nacov[nth:, nth:] / fg
+    if fg == 1.0:  # D' W Gamma from the whole (contiguous) NACOV, its threshold rows
+        # structurally empty: the same sums, without sparse's copy of the Gamma view
+        padded = scipy.sparse.csc_matrix((wdc.data, wdc.indices + nth, wdc.indptr),
+                                         shape=(nth + wdc.shape[0], wdc.shape[1]))
+        wg = np.asarray(padded.T @ d.nacov)[:, nth:]
+    else:
+        wg = np.asarray(wdc.T @ gamma)
+    # V (p* x p*, 100 MB for 80 items) a block of columns at a time, in cache:
+    # V[a, b] = s(r_a, r_b) s(c_a, c_b) + s(r_a, c_b) s(c_a, r_b), s = Sigma^-1; the
+    # pairs b of item c (lavaan's column-wise order: c_b = c, r_b = c + 1, ..., p - 1)
+    # are slices of s's columns, so no gathering
+    by_row, by_col = sinv[rows], sinv[cols]
+    dct = dc.T.tocsr()
+    dv = np.empty((dc.shape[1], rows.size))  # D' V
+    trace_vg = 0.0
+    start = 0
+    for c in range(p - 1):
+        part = slice(start, start + p - 1 - c)
+        start = part.stop
+        vf = by_row[:, c + 1:] * by_col[:, c:c + 1]
+        vf += by_row[:, c:c + 1] * by_col[:, c + 1:]
+        if fg != 1.0:
+            vf *= fg
+        dv[:, part] = np.asarray(dct @ vf)
+        vf *= gamma[:, part]
+        trace_vg += np.sum(vf)
+    return wg, dv, float(trace_vg), float(np.trace(gamma))
+
+
+#: Entries of the stacked p x p matrices :func:`_catml_factored` forms at a time (16 MB).
+_STACKED = 2_000_000
+
+
+def _catml_factored(d: object, dc: scipy.sparse.spmatrix, wdc: scipy.sparse.csc_matrix,
+                    sinv: np.ndarray, fg: float,
+                    nth: int) -> tuple[np.ndarray, np.ndarray, float, float]:
+    """:func:`_catml_dense` from the influence matrix ``IF`` (``Gamma = n IF' IF``), never
+    forming Gamma (p* x p*) nor V. With ``M_r`` respondent r's influence on the
+    polychorics as a symmetric p x p matrix (zero diagonal) and ``N_a`` parameter a's
+    Jacobian column the same way: ``tr(V Gamma) = n/2 sum_r tr((M_r S)^2)`` and
+    ``(D' V)[a, (i, j)] = (S N_a S)[i, j]``, ``S = Sigma^-1`` (V's entries
+    ``s_ik s_jl + s_il s_jk`` summed over both orders of each pair)."""
+    p = sinv.shape[0]
+    rows, cols = lower_pairs(p)
+    influence = d.influence[:, nth:]
+    n = len(d.influence)
+    wg = n * (np.asarray(wdc.T @ np.ascontiguousarray(influence.T)) @ influence) / fg
+    trace_vg = 0.0
+    chunk = max(1, _STACKED // (p * p))
+    for start in range(0, len(influence), chunk):
+        block = influence[start:start + chunk]
+        m = np.zeros((len(block), p, p))
+        m[:, rows, cols] = block
+        m[:, cols, rows] = block
+        ms = m @ sinv
+        trace_vg += float(np.sum(ms * ms.transpose(0, 2, 1)))
+    trace_vg *= n / 2.0
+    dc = dc.tocsc()
+    dv = np.zeros((dc.shape[1], rows.size))
+    used = np.flatnonzero(np.diff(dc.indptr))  # the parameters that move a polychoric
+    for start in range(0, used.size, chunk):
+        these = used[start:start + chunk]
+        block = dc[:, these].toarray().T
+        m = np.zeros((len(these), p, p))
+        m[:, rows, cols] = block
+        m[:, cols, rows] = block
+        dv[these] = (sinv @ m @ sinv)[:, rows, cols] * fg
+    return wg, dv, trace_vg, n * float(np.sum(influence * influence)) / fg
 
 
 def _n_threshold_params(model: Model) -> int:
@@ -412,15 +482,13 @@ def fit_measures(fitted: Fitted) -> dict:
 
 def parameter_table(fitted: Fitted, level: float = 0.95) -> list[dict]:
     """Rows of lavaan's parameterEstimates: est, se, z, pvalue, CI (NaN where fixed)."""
-    import scipy.stats
-
     model = fitted.model
     x = fitted.estimate.x
     se_free = np.sqrt(np.clip(np.diag(fitted.vcov), 0, None)) if fitted.vcov.size else \
         np.zeros(0)
     if fitted.unidentified:
         se_free = np.full(model.n_free, np.nan)
-    crit = scipy.stats.norm.ppf(1 - (1 - level) / 2)
+    crit = norm_ppf(1 - (1 - level) / 2)
     derived = {}
     for g in range(model.ngroups):
         imp = model.implied(x, g)
@@ -434,7 +502,7 @@ def parameter_table(fitted: Fitted, level: float = 0.95) -> list[dict]:
             value = x[r.free] if r.free >= 0 else r.value
         se = se_free[r.free] if r.free >= 0 else 0.0
         z = value / se if r.free >= 0 and se > 0 else np.nan
-        p = 2 * scipy.stats.norm.sf(abs(z)) if np.isfinite(z) else np.nan
+        p = 2 * norm_sf(abs(z)) if np.isfinite(z) else np.nan
         lower, upper = (value - crit * se, value + crit * se) if r.free >= 0 else (value, value)
         if r.derived:
             lower = upper = value

@@ -109,7 +109,7 @@ class InvarianceResult(Result):
 
 def _difference(m1: CFAResult, m0: CFAResult, estimator: str) -> tuple[float, float, float]:
     """lavTestLRT of the nested pair (m1 less, m0 more constrained)."""
-    import scipy.stats
+    from .._distributions import chi2_sf
 
     t1, r1 = m1.fit["chisq"], m1.fit["df"]
     t0, r0 = m0.fit["chisq"], m0.fit["df"]
@@ -125,7 +125,7 @@ def _difference(m1: CFAResult, m0: CFAResult, estimator: str) -> tuple[float, fl
         stat, df = (t0 - t1) / cd if cd > 0 else np.nan, m
     else:
         stat, df = _satorra_2000(m1, m0, t1, t0, m)
-    return float(stat), int(df), float(scipy.stats.chi2.sf(stat, df))
+    return float(stat), int(df), float(chi2_sf(stat, df))
 
 
 def _satorra_2000(m1: CFAResult, m0: CFAResult, t1: float, t0: float,

@@ -283,9 +283,16 @@ class Model:
         if self.parameterization == "theta":
             return self._theta_jacobian(factors)
         scale = (delta[low_r] * delta[low_c])[:, None]
-        d_cor = (big_x[low_r] * big_y[low_c] + big_y[low_r] * big_x[low_c]) * scale
         item = self.th_item
-        d_th = -big_m[item] * delta[item][:, None]
+        out = np.zeros((len(item) + len(low_r), big_x.shape[1]))
+        d_th, d_cor = out[:len(item)], out[len(item):]
+        # dcor_ij / de = (X_ie Y_je + Y_ie X_je) d_i d_j: 0 where a factor's column is 0
+        # (thresholds, most of the columns): only the others are computed
+        active = np.flatnonzero(big_x.any(axis=0) & big_y.any(axis=0))
+        part_x, part_y = big_x[:, active], big_y[:, active]
+        d_cor[:, active] = (part_x[low_r] * part_y[low_c] + part_y[low_r] * part_x[low_c]) \
+            * scale
+        d_th[...] = -big_m[item] * delta[item][:, None]
         columns = np.flatnonzero(factors["tau"] >= 0)  # one threshold each: no repeats
         d_th[factors["tau"][columns], columns] += delta[item[factors["tau"][columns]]]
         mats_tau = imp["mats"]["tau"][:, 0]
@@ -294,7 +301,7 @@ class Model:
             d_th[item == j, e] += mats_tau[item == j] - imp["mu_star"][j]
             d_cor[:, e] += ((low_r == j) * delta[low_c] + (low_c == j) * delta[low_r]) * \
                 star[low_r, low_c]
-        return np.vstack([d_th, d_cor])
+        return out
 
     def _theta_jacobian(self, factors: dict[str, np.ndarray]) -> np.ndarray:
         """:meth:`wls_jacobian` of the theta parameterization: ``cor_ij = s_ij d_i d_j``

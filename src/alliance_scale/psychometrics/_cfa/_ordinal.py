@@ -316,6 +316,16 @@ def ordinal_statistics(data: pd.DataFrame, missing: str = "listwise", *,
     a~~c          0.424  0.022
     b~~c          0.294  0.023
     """
+    return _ordinal_statistics(data, missing, min_expected, warn,
+                               "diagonal" if diagonal else "full")[0]
+
+
+def _ordinal_statistics(data: pd.DataFrame, missing: str, min_expected: float, warn: bool,
+                        nacov: str) -> tuple[OrdinalStatistics, np.ndarray | None]:
+    """:func:`ordinal_statistics` with the NACOV ``"full"``, its ``"diagonal"``, or
+    ``"factored"``: the diagonal in the result and the influence matrix ``IF`` beside it
+    (``NACOV = n_obs IF' IF``, never formed: the WLSMV fit's traces and products need only
+    ``IF``, a q x n matrix instead of q x q, 9 MB instead of 100 MB for the pilot)."""
     check_choice("missing", missing, ("listwise", "pairwise"))
     if isinstance(min_expected, bool) or not isinstance(min_expected, (int, float)) or not (
             np.isfinite(min_expected) and min_expected >= 0):
@@ -342,15 +352,22 @@ def ordinal_statistics(data: pd.DataFrame, missing: str = "listwise", *,
     if warn:
         warn_empty_cells(len(rho), len(empty), unexpected, float(min_expected))
     _warn_near_one(rho, first, second, names)
-    nacov = _nacov(codes, levels, cuts, rho, tables, first, second, diagonal=diagonal)
+    influence = _influence(codes, levels, cuts, rho, tables, first, second)
+    n = len(influence)
+    if nacov == "full":
+        matrix = influence.T @ influence
+        matrix *= n  # in place: the same products as n * (...), without a second matrix
+        matrix = _symmetrised(matrix)
+    else:  # DWLS / ULS weights need only the variances: O(n q), not O(q^2)
+        matrix = n * np.einsum("ij,ij->j", influence, influence)
     thresholds = tuple(cuts[j, : levels[j] - 1].copy() for j in range(len(names)))
-    for array in (*thresholds, correlation, nacov):
+    for array in (*thresholds, correlation, matrix):
         array.setflags(write=False)
     return OrdinalStatistics(
         names=names, n_obs=len(items), thresholds=thresholds, correlation=correlation,
-        nacov=nacov, empty_cells=tuple(empty), missing=missing,
+        nacov=matrix, empty_cells=tuple(empty), missing=missing,
         unexpected_empty=tuple(unexpected), min_expected=float(min_expected),
-    )
+    ), (influence if nacov == "factored" else None)
 
 
 def _refuse_unpaired(tables: np.ndarray, first: np.ndarray, second: np.ndarray,
@@ -504,7 +521,7 @@ def _empty_cell_pairs(
     return [(names[i], names[j]) for i, j in zip(first[empty], second[empty], strict=True)]
 
 
-def _nacov(
+def _influence(
     codes: np.ndarray,
     levels: np.ndarray,
     cuts: np.ndarray,
@@ -512,10 +529,9 @@ def _nacov(
     tables: np.ndarray,
     first: np.ndarray,
     second: np.ndarray,
-    diagonal: bool = False,
 ) -> np.ndarray:
-    """lavaan's NACOV: ``N * IF' IF`` with ``IF = S A^-T`` (see the module docstring); only
-    its diagonal when ``diagonal``.
+    """``IF = S A^-T`` of lavaan's NACOV ``N * IF' IF`` (see the module docstring): one row
+    per respondent, one column per statistic.
 
     Every row of the score matrix ``S`` depends on a respondent only through the categories
     chosen, so ``IF`` is gathered from per-item and per-pair tables of influence values; a
@@ -569,10 +585,26 @@ def _nacov(
     cells = codes[:, first] * width + codes[:, second]
     influence[:, n_thresholds:] = pair_influence.reshape(len(rho), -1)[np.arange(len(rho)),
                                                                          cells]
-    if diagonal:  # DWLS / ULS weights need only the variances: O(n q), not O(q^2)
-        return n * np.einsum("ij,ij->j", influence, influence)
-    nacov = n * (influence.T @ influence)
-    return (nacov + nacov.T) / 2.0
+    return influence
+
+
+#: Rows and columns per block of the cache-friendly passes over a q x q matrix.
+_BLOCK = 256
+
+
+def _symmetrised(matrix: np.ndarray) -> np.ndarray:
+    """``(matrix + matrix.T) / 2`` in place, block by block: the same numbers (each entry
+    is ``(a + b) / 2`` of the same two values) without the transposed pass over the whole
+    matrix and its two temporaries (100 MB each for 80 items), three times faster."""
+    q = matrix.shape[0]
+    for start in range(0, q, _BLOCK):
+        stop = min(q, start + _BLOCK)
+        for other in range(start, q, _BLOCK):
+            end = min(q, other + _BLOCK)
+            block = (matrix[start:stop, other:end] + matrix[other:end, start:stop].T) / 2.0
+            matrix[start:stop, other:end] = block
+            matrix[other:end, start:stop] = block.T
+    return matrix
 
 
 def _threshold_scores(cuts: np.ndarray) -> np.ndarray:

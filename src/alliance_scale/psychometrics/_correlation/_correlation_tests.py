@@ -46,6 +46,7 @@ from scipy import optimize, special
 
 from ..._checks import check_array, check_choice, check_number
 from ...errors import AnalysisError, OptionError
+from .._distributions import norm_ppf, norm_sf, t_sf
 
 __all__ = ["disattenuate"]
 
@@ -63,9 +64,7 @@ ADJUST_METHODS = tuple(_ADJUST)
 
 
 def _z_quantile(confidence: float) -> float:
-    from scipy import stats
-
-    return float(stats.norm.ppf(1.0 - (1.0 - confidence) / 2.0))
+    return float(norm_ppf(1.0 - (1.0 - confidence) / 2.0))
 
 
 def _fisher_se(r: np.ndarray, n: np.ndarray, method: str) -> np.ndarray:
@@ -147,13 +146,11 @@ def correlation_t_test(
     >>> print(round(float(t), 3), round(float(p), 4))  # In R: psych::r.test(50, .3)
     2.179 0.0343
     """
-    from scipy import stats
-
     r = np.asarray(r, dtype=float)
     n = np.asarray(n, dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
         t = r * np.sqrt(n - 2.0) / np.sqrt(1.0 - r**2)
-    p = np.minimum(1.0, 2.0 * stats.t.sf(np.abs(t), n - 2.0))
+    p = np.minimum(1.0, 2.0 * t_sf(np.abs(t), n - 2.0))
     return t, p
 
 
@@ -184,13 +181,11 @@ def fisher_z_test(
     >>> print(round(float(z), 3), round(float(p), 4))
     2.466 0.0137
     """
-    from scipy import stats
-
     check_choice("method", method, CORRELATION_METHODS)
     r = np.asarray(r, dtype=float)
     n = np.where(np.asarray(n, dtype=float) >= 4, np.asarray(n, dtype=float), np.nan)
     z = (np.arctanh(r) - np.arctanh(rho0)) / _fisher_se(r, n, method)
-    return z, 2.0 * stats.norm.sf(np.abs(z))
+    return z, 2.0 * norm_sf(np.abs(z))
 
 
 def adjust_p(p: Sequence[float] | np.ndarray, method: str = "holm") -> np.ndarray:
@@ -219,8 +214,6 @@ def adjust_p(p: Sequence[float] | np.ndarray, method: str = "holm") -> np.ndarra
     >>> print(adjust_p([0.01, 0.02, 0.03], "holm"))  # In R: p.adjust(c(.01, .02, .03), "holm")
     [0.03 0.04 0.04]
     """
-    from statsmodels.stats.multitest import multipletests
-
     check_choice("adjust", method, ADJUST_METHODS)
     values = np.asarray(p, dtype=float)
     out = values.copy()
@@ -229,6 +222,8 @@ def adjust_p(p: Sequence[float] | np.ndarray, method: str = "holm") -> np.ndarra
     if name == "holm" and finite.any():
         out[finite] = _holm(values[finite])
     elif name is not None and finite.any():
+        from statsmodels.stats.multitest import multipletests
+
         out[finite] = multipletests(values[finite], method=name)[1]
     return out
 
@@ -280,8 +275,6 @@ def williams_t(
     >>> print(round(t, 3), df, round(p, 4))  # In R: psych::r.test(100, .5, r13 = .3, r23 = .4)
     2.065 97.0 0.0416
     """
-    from scipy import stats
-
     determinant = 1 - r12**2 - r23**2 - r13**2 + 2 * r12 * r23 * r13
     average = (r12 + r13) / 2
     t = (r12 - r13) * np.sqrt(
@@ -289,7 +282,7 @@ def williams_t(
         / (2 * (n - 1) / (n - 3) * determinant + average**2 * (1 - r23) ** 3)
     )
     df = float(n - 3)
-    return float(t), df, float(2 * stats.t.sf(abs(t), df))
+    return float(t), df, float(2 * t_sf(abs(t), df))
 
 
 def steiger_z(
@@ -321,8 +314,6 @@ def steiger_z(
     >>> print(round(z, 3), round(p, 4))  # In R: psych::r.test(200, .5, .3, .3, .4, .2, .4)
     2.56 0.0105
     """
-    from scipy import stats
-
     pooled = (r12 + r34) / 2
     covariance = 0.5 * (
         (r13 - pooled * r23) * (r24 - r23 * pooled)
@@ -331,7 +322,7 @@ def steiger_z(
         + (r14 - pooled * r24) * (r23 - r24 * pooled)
     ) / (1 - pooled**2) ** 2
     z = (np.arctanh(r12) - np.arctanh(r34)) * np.sqrt(n - 3) / np.sqrt(2 * (1 - covariance))
-    return float(z), float(2 * stats.norm.sf(abs(z)))
+    return float(z), float(2 * norm_sf(abs(z)))
 
 
 def zou_interval(

@@ -62,6 +62,7 @@ from .._correlation._correlation import (
     squared_multiple_correlations,
     to_unit_diagonal,
 )
+from .._distributions import chi2_cdf, chi2_sf, harmonic_mean, ncx2_cdf, norm_ppf
 from ._fa_print import adequacy_table, fit_lines, loadings_table, r_round, sort_order
 from ._rotation import canonical_rotation, rotate
 
@@ -358,12 +359,10 @@ def degrees_of_freedom(n_items: int, n_factors: int) -> float:
 
 def _rmsea_bound(chi2: float, dof: float, n_obs: float, probability: float) -> float:
     """RMSEA bound: the noncentrality putting ``chi2`` at ``probability`` (psych's uniroot)."""
-    import scipy.stats
-
     def gap(ncp: float) -> float:
         if ncp <= 0:
-            return scipy.stats.chi2.cdf(chi2, dof) - probability
-        return scipy.stats.ncx2.cdf(chi2, dof, ncp) - probability
+            return chi2_cdf(chi2, dof) - probability
+        return ncx2_cdf(chi2, dof, ncp) - probability
 
     upper = max(n_obs, chi2) + 2 * n_obs
     try:
@@ -440,8 +439,6 @@ def _residual_statistics(
     residual (and correlation, for ``fit_off``) is weighted by its pair's count and the RMSR
     by their harmonic mean.
     """
-    import scipy.stats
-
     p = len(correlation)
     residual = correlation - model
     total_fit = 1.0 - float(np.sum(residual**2)) / float(np.sum(correlation**2))
@@ -459,7 +456,7 @@ def _residual_statistics(
     else:
         squared = float(np.sum(residual**2 * pair_counts))
         observed = float(np.sum(off**2 * pair_counts))
-        harmonic = scipy.stats.hmean(pair_counts.ravel())
+        harmonic = harmonic_mean(pair_counts.ravel())
         rmsr = math.sqrt(squared / (harmonic * p * (p - 1)))
         empirical = squared
         crms = math.sqrt(squared / (2 * harmonic * dof)) if dof > 0 else math.nan
@@ -468,7 +465,7 @@ def _residual_statistics(
         "rmsr": rmsr,
         "crms": crms,
         "empirical_chi2": empirical,
-        "empirical_p_value": float(scipy.stats.chi2.sf(empirical, dof)) if usable else math.nan,
+        "empirical_p_value": float(chi2_sf(empirical, dof)) if usable else math.nan,
         "empirical_bic": empirical - dof * math.log(harmonic) if usable else math.nan,
         "harmonic_n": math.nan if harmonic is None else float(harmonic),
         "fit": total_fit,
@@ -485,8 +482,6 @@ def _likelihood_statistics(
     (Bartlett's correction), ``null_chi2`` and, when ``dof > 0``, ``p_value``, ``rmsea``
     with its 90% interval, ``tli`` and ``bic`` (NaN otherwise).
     """
-    import scipy.stats
-
     p = len(correlation)
     model_unit = model.copy()
     np.fill_diagonal(model_unit, np.diag(correlation))
@@ -508,7 +503,7 @@ def _likelihood_statistics(
     if dof > 0:  # a saturated model (dof = 0) has no TLI, p value or RMSEA: they stay NaN
         null_per_dof = null_objective * 2 / (p * (p - 1))
         stats["tli"] = (null_per_dof - objective / dof) / (null_per_dof - 1 / multiplier)
-        stats["p_value"] = float(scipy.stats.chi2.sf(stats["chi2"], dof))
+        stats["p_value"] = float(chi2_sf(stats["chi2"], dof))
         stats["rmsea"] = math.sqrt(max(chi2 / (dof * n_obs) - 1 / (n_obs - 1), 0.0))
         stats["rmsea_ci"] = _rmsea_interval(stats["chi2"], dof, n_obs)
         stats["bic"] = chi2 - dof * math.log(n_obs)
@@ -517,10 +512,8 @@ def _likelihood_statistics(
 
 def _rmsea_interval(chi2: float, dof: float, n_obs: int) -> tuple[float, float]:
     """psych's 90% RMSEA interval (a bound is 0 when chi2 is below its quantile)."""
-    import scipy.stats
-
     tail = _RMSEA_ALPHA / 2
-    cdf = scipy.stats.chi2.cdf(chi2, dof)
+    cdf = chi2_cdf(chi2, dof)
     upper = _rmsea_bound(chi2, dof, n_obs, tail) if cdf > tail else 0.0
     lower = _rmsea_bound(chi2, dof, n_obs, 1 - tail) if cdf > 1 - tail else 0.0
     return (lower, upper)
@@ -1268,8 +1261,6 @@ def _bootstrap(
     rng: np.random.Generator,
 ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """Bootstrap intervals of the loadings (and factor correlations) as psych's fa(n.iter)."""
-    import scipy.stats
-
     k = pattern.shape[1]
     loadings = np.full((n_boot, *pattern.shape), np.nan)
     phis = np.full((n_boot, k, k), np.nan)
@@ -1292,7 +1283,7 @@ def _bootstrap(
     used = int(np.sum(~np.isnan(loadings[:, 0, 0])))
     if used < 2:
         raise AnalysisError(f"only {used} of {n_boot} bootstrap resamples could be analysed")
-    z = scipy.stats.norm.ppf(1 - (1 - confidence) / 2)
+    z = norm_ppf(1 - (1 - confidence) / 2)
     table = _interval_table(loadings, pattern, names, columns, z)
     table.attrs["n_boot"] = used
     phi_table = None

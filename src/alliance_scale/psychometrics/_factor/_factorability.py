@@ -26,6 +26,7 @@ import pandas as pd
 from ..._results import Result, result
 from ...errors import AnalysisError
 from .._correlation._correlation import correlation_matrix, singular_cause, to_unit_diagonal
+from .._distributions import chi2_sf
 
 __all__ = [
     "BartlettResult",
@@ -252,8 +253,6 @@ def bartlett(
     >>> round(fit.chi2, 1), fit.dof, fit.p_value < 0.001
     (2197.9, 153, True)
     """
-    from scipy.stats import chi2
-
     matrix, n, _, _ = correlation_matrix(data, cor_matrix=cor_matrix, cor=cor, n_obs=n_obs)
     p = len(matrix)
     _check_size(n, p)
@@ -262,4 +261,4 @@ def bartlett(
     _, log_det = np.linalg.slogdet(matrix.to_numpy())
     statistic = float(-log_det * (n - 1 - (2 * p + 5) / 6))
     dof = p * (p - 1) // 2
-    return BartlettResult(chi2=statistic, dof=dof, p_value=float(chi2.sf(statistic, dof)), n_obs=n)
+    return BartlettResult(chi2=statistic, dof=dof, p_value=float(chi2_sf(statistic, dof)), n_obs=n)

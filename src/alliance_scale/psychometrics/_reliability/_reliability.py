@@ -55,6 +55,7 @@ from .._correlation._correlation import (
     squared_multiple_correlations,
     to_unit_diagonal,
 )
+from .._distributions import f_ppf, norm_ppf
 from .._factor._efa import _PSI_LOWER, EFAResult, efa, extract_factors, fit_statistics, score_r2
 from .._factor._fa_print import r_round, r_signif
 from .._factor._rotation import _oblimin_criterion, gpa
@@ -232,12 +233,10 @@ def _corrected_item_total(covariance: np.ndarray) -> np.ndarray:
 
 def _feldt_ci(alpha: float, n: int, k: int, confidence: float) -> tuple[float, float]:
     """Feldt (1965) interval: (1 - alpha) F quantiles with df n-1 and (n-1)(k-1)."""
-    import scipy.stats
-
     tail = (1 - confidence) / 2
     df1, df2 = n - 1, (n - 1) * (k - 1)
-    lower = 1 - (1 - alpha) * scipy.stats.f.ppf(1 - tail, df1, df2)
-    upper = 1 - (1 - alpha) * scipy.stats.f.ppf(tail, df1, df2)
+    lower = 1 - (1 - alpha) * f_ppf(1 - tail, df1, df2)
+    upper = 1 - (1 - alpha) * f_ppf(tail, df1, df2)
     return float(lower), float(upper)
 
 
@@ -366,16 +365,9 @@ def _item_table(
     frame: pd.DataFrame, covariance: np.ndarray, correlation: np.ndarray
 ) -> pd.DataFrame:
     """psych::alpha's ``alpha.drop`` and ``item.stats`` in one table."""
-    k = frame.shape[1]
     regular = _is_regular(correlation)
-    dropped = []
-    for i in range(k):
-        keep = np.arange(k) != i
-        # one item left (k == 2): _alpha_core gives NaN, alpha is undefined; a submatrix of
-        # a regular matrix is regular (interlacing), otherwise each one is tested
-        dropped.append(_alpha_core(covariance[np.ix_(keep, keep)],
-                                   correlation[np.ix_(keep, keep)], regular or None))
-    dropped_frame = pd.DataFrame(dropped, index=frame.columns).add_suffix("_if_deleted")
+    dropped_frame = pd.DataFrame(_alpha_if_deleted(covariance, correlation, regular),
+                                 index=frame.columns).add_suffix("_if_deleted")
     total = frame.mean(axis=1)
     reliability_diagonal = correlation.copy()
     np.fill_diagonal(reliability_diagonal, _smc(correlation, regular))
@@ -383,7 +375,7 @@ def _item_table(
         table = pd.DataFrame(
             {
                 "n": frame.notna().sum().astype(int),
-                "raw_r": frame.corrwith(total),
+                "raw_r": _correlations_with(frame.to_numpy(dtype=float), total.to_numpy()),
                 "std_r": correlation.sum(axis=0) / np.sqrt(correlation.sum()),
                 "r_cor": reliability_diagonal.sum(axis=0)
                 / np.sqrt(reliability_diagonal.sum()),
@@ -396,6 +388,70 @@ def _item_table(
     table = pd.concat([dropped_frame, table], axis=1)
     table.index.name = "item"
     return table
+
+
+def _alpha_if_deleted(
+    covariance: np.ndarray, correlation: np.ndarray, regular: bool
+) -> list[dict[str, float]] | dict[str, np.ndarray]:
+    """:func:`_alpha_core` of the matrices without each item in turn (psych's
+    ``alpha.drop``). From a regular matrix (so is every submatrix: Cauchy interlacing),
+    the submatrices are stacked and their statistics computed at once, each with the
+    operations :func:`_alpha_core` applies to one (the same numbers); otherwise one by one,
+    each submatrix tested."""
+    k = covariance.shape[0]
+    if k < 3 or not regular:  # one item left (k == 2): alpha is undefined (NaN)
+        dropped = []
+        for i in range(k):
+            keep = np.arange(k) != i
+            dropped.append(_alpha_core(covariance[np.ix_(keep, keep)],
+                                       correlation[np.ix_(keep, keep)], regular or None))
+        return dropped
+    m = k - 1
+    out: dict[str, np.ndarray] = {key: np.empty(k) for key in
+                                  ("alpha", "std_alpha", "g6", "average_r")}
+    chunk = max(1, _STACKED_ENTRIES // (m * m))  # bounds the stacked copies' memory
+    for start in range(0, k, chunk):
+        drop = np.arange(start, min(k, start + chunk))
+        keep = np.array([np.delete(np.arange(k), i) for i in drop])
+        block = (keep[:, :, None], keep[:, None, :])
+        sub_r = correlation[block]
+        sum_r = sub_r.sum(axis=(1, 2))
+        inverse = np.diagonal(np.linalg.inv(sub_r), axis1=1, axis2=2)
+        with np.errstate(divide="ignore"):
+            smc = np.clip(1.0 - 1.0 / inverse, 0.0, 1.0)
+        out["alpha"][drop] = _raw_alpha(covariance[block])
+        out["std_alpha"][drop] = (1.0 - m / sum_r) * m / (m - 1)
+        out["g6"][drop] = 1.0 - (m - smc.sum(axis=1)) / sum_r
+        out["average_r"][drop] = (sum_r - m) / (m * (m - 1))
+    return out
+
+
+#: Entries of the stacked submatrices :func:`_alpha_if_deleted` builds at a time (16 MB).
+_STACKED_ENTRIES = 2_000_000
+
+
+def _correlations_with(values: np.ndarray, other: np.ndarray) -> np.ndarray:
+    """Pearson correlation of each column of ``values`` with ``other`` on the rows where
+    both are answered: pandas' ``DataFrame.corrwith(Series)`` (its ``Series.corr``
+    steps: centre, divide by the largest deviation, dot products), without its per-column
+    Series."""
+    out = np.full(values.shape[1], np.nan)
+    known = ~np.isnan(other)
+    for j in range(values.shape[1]):
+        valid = known & ~np.isnan(values[:, j])
+        a, b = other[valid], values[valid, j]
+        if len(a) < 2:
+            continue
+        a, b = a - a.mean(), b - b.mean()
+        a_scale, b_scale = np.max(np.abs(a)), np.max(np.abs(b))
+        if a_scale == 0 or b_scale == 0:
+            continue
+        a, b = a / a_scale, b / b_scale
+        fact = len(a) - 1
+        a_sd, b_sd = np.sqrt(np.dot(a, a) / fact), np.sqrt(np.dot(b, b) / fact)
+        if a_sd > 0 and b_sd > 0:
+            out[j] = np.clip(np.dot(a, b) / fact / a_sd / b_sd, -1.0, 1.0)
+    return out
 
 
 def _correlation_input(
@@ -541,15 +597,13 @@ def _alpha_result(
     cor: str,
 ) -> AlphaResult:
     """:func:`cronbach_alpha` on checked, keyed rows and their matrices (computed once)."""
-    import scipy.stats
-
     n, k = frame.shape
     core = _alpha_core(covariance, correlation)
     standard_error = float(np.sqrt(_duhachek_variance(covariance) / n))
     if ci == "feldt":
         interval = _feldt_ci(core["alpha"], n, k, confidence)
     elif ci == "duhachek":
-        z = scipy.stats.norm.ppf(1 - (1 - confidence) / 2)
+        z = norm_ppf(1 - (1 - confidence) / 2)
         interval = (core["alpha"] - z * standard_error, core["alpha"] + z * standard_error)
     elif ci == "bootstrap":
         interval = _bootstrap_ci(frame.to_numpy(), confidence, int(n_boot), seed)
