@@ -13,8 +13,10 @@ One seeded data set per seed, two groups, the reference trait N(0, 1), the focal
   items): the data of tests/psychometrics/test_irt_dif.py's ``_simulated``.
 - ``random``: 10 five-category items drawn per seed as ``bench_irt_dif.py`` draws them
   (slopes U(0.8, 2.2), four intercepts sorted U(-2, 2): some categories nearly empty), q9 /
-  q10 shifted by -0.8 / +0.8, anchors q1-q2; a seed where a group leaves a category of a
-  tested item unused is skipped (``dif`` stops there, as mirt does) and counted.
+  q10 shifted by -0.8 / +0.8, anchors q1-q2.
+
+A seed where ``dif`` stops (a group leaves a category of a tested item unused, as mirt stops
+too; with ``--missing``, a respondent without any answer) is skipped and counted.
 
 The groups are labelled "ref" and "foc", so that the model's reference (the first level) is
 the focal group; ``--normal-reference`` labels them "en" and "fr" (reference: the N(0, 1)
