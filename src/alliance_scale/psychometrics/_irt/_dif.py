@@ -374,7 +374,7 @@ def dif(
         ``"add"`` only, as mirt). Both hold their level on items without DIF (500 per
         group, 4 anchors: 4.9% and 4.3% at .05, Monte Carlo SE 0.4%); with a few hundred
         per group and one or two anchors the LR runs up to about a point above .05 and
-        the Wald test up to two below it, as both tests' asymptotics allow (the gap
+        the Wald test up to about two below it, as both tests' asymptotics allow (the gap
         closes with n; benchmarks/README.md, issue #21).
     p_adjust : {"holm", "fdr", "BH", "bonferroni", "hochberg", "BY"} or None, default "holm"
         Adjustment over the tested items (R's ``p.adjust``).
