@@ -117,6 +117,28 @@ def test_known_dif_flagged_and_signed():
     assert (res.table.loc[["q3", "q4"], "UIDS"] < effects["q6"]).all()
 
 
+def test_lr_statistic_is_twice_the_gap_between_two_maxima():
+    """The LR statistic is 2 (loglik of the base model - loglik with the item equal), both
+    at their maxima: fits of the same two models through the public irt_multigroup, each
+    from its own start values and at tol=1e-9, give the same X2 to 1e-4 (a model stopped
+    short of its maximum, a start-value artefact, a latent mean or variance fixed in one
+    model only or a wrong df would each show here), with df the parameters made equal."""
+    data, group = _simulated(7, n=300)
+    res = als.dif(data, group, anchors=["q1", "q2"], items=["q3", "q4"])
+    anchored = ("q1", "q2", "free_means", "free_var")
+    free = als.irt_multigroup(data, group, invariance=anchored, se=None, tol=1e-9,
+                              max_cycles=5000)
+    assert res.base.loglik == pytest.approx(free.loglik, abs=1e-5)
+    for item in ("q3", "q4"):
+        equal = als.irt_multigroup(data, group, invariance=(*anchored, item), se=None,
+                                   tol=1e-9, max_cycles=5000)
+        assert equal.latent().loc["xfoc", "mean"] != 0  # free in both models
+        row = res.table.loc[item]
+        assert row["X2"] == pytest.approx(2 * (free.loglik - equal.loglik), abs=1e-4)
+        assert row["df"] == free.n_parameters - equal.n_parameters == 3
+        assert row["X2"] >= 0
+
+
 @pytest.mark.slow
 def test_detection_and_false_positive_rate_over_seeds():
     """Over 4 seeds: the DIF items are found every time; the clean items' unadjusted p fall
