@@ -64,10 +64,12 @@ class Pool:
     Answers are shifted by each item's available-case mean (``shift``, (B, p)) for
     numerical accuracy. ``n`` (B,): respondents with at least one answer on the items;
     ``n_observed`` (B,): answers; ``n_c``, ``sum_c`` (B, p), ``cross_c`` (B, p, p):
-    count, sum and cross-product of the rows complete on the items; ``cand``, ``x``,
-    ``obs``: the (candidate, row) pairs with some items skipped (x 0 where skipped), in
-    candidate order, and ``blocks``: per number k of skipped items, the pairs and their
-    skipped positions (P_k, k). ``mean0``, ``var0`` (B, p): the EM start (available-case
+    count, sum and cross-product of the rows complete on the items; ``cand`` and
+    ``slot``: the (candidate, row) pairs with some items skipped, in candidate order, and
+    the pair's place among its candidate's; ``x_pad`` and ``obs_pad`` (B, R, p): their
+    answers (0 where skipped, and in unused places) and what was answered; ``n_pad``
+    (B,): the pairs per candidate; ``blocks``: per number k of skipped items, the pairs
+    and their skipped positions (P_k, k). ``mean0``, ``var0`` (B, p): the EM start (available-case
     means and variances); ``fx_null`` (B,): -2 logl / N of the independence model.
     """
 
@@ -77,8 +79,10 @@ class Pool:
     sum_c: np.ndarray
     cross_c: np.ndarray
     cand: np.ndarray
-    x: np.ndarray
-    obs: np.ndarray
+    slot: np.ndarray
+    x_pad: np.ndarray
+    obs_pad: np.ndarray
+    n_pad: np.ndarray
     blocks: list[tuple[np.ndarray, np.ndarray]]
     shift: np.ndarray
     mean0: np.ndarray
@@ -122,6 +126,11 @@ def candidate_pool(values: np.ndarray, idx: np.ndarray) -> Pool:
     n = n_c + incomplete.sum(axis=1)
     n_observed = n_c * p + np.bincount(cand, weights=given[cand, rows], minlength=bsize)
     skipped = p - given[cand, rows]
+    slot = np.arange(len(cand)) - np.searchsorted(cand, cand)
+    width = int(slot.max()) + 1 if len(cand) else 0
+    x_pad = np.zeros((bsize, width, p))
+    obs_pad = np.zeros((bsize, width, p), dtype=bool)
+    x_pad[cand, slot], obs_pad[cand, slot] = x, obs
     blocks = []
     for k in np.unique(skipped):
         pairs = np.flatnonzero(skipped == k)
@@ -129,9 +138,25 @@ def candidate_pool(values: np.ndarray, idx: np.ndarray) -> Pool:
     with np.errstate(invalid="ignore", divide="ignore"):
         fx_null = fx_item[idx].sum(axis=1) / n
     return Pool(n=n, n_observed=n_observed, n_c=n_c, sum_c=sum_c, cross_c=cross_c,
-                cand=cand, x=x, obs=obs, blocks=blocks,
+                cand=cand, slot=slot, x_pad=x_pad, obs_pad=obs_pad,
+                n_pad=incomplete.sum(axis=1), blocks=blocks,
                 shift=np.broadcast_to(centre[idx], (bsize, p)), mean0=mean0[idx],
                 var0=var0[idx], fx_null=fx_null)
+
+
+def _positive_definite(sigma: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which matrices are positive definite, and their log-determinants (Cholesky; a
+    batch with a failure is checked one by one)."""
+    try:
+        chol = np.linalg.cholesky(sigma)
+    except np.linalg.LinAlgError:
+        ok = np.linalg.eigvalsh(sigma)[:, 0] > 0
+        logdet = np.zeros(len(sigma))
+        if ok.any():
+            logdet[ok] = _positive_definite(sigma[ok])[1]
+        return ok, logdet
+    diag = chol[:, np.arange(sigma.shape[1]), np.arange(sigma.shape[1])]
+    return np.ones(len(sigma), dtype=bool), 2.0 * np.log(diag).sum(axis=1)
 
 
 def _small_inverse(blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -143,54 +168,57 @@ def _small_inverse(blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def estep(pool: Pool, sel: np.ndarray, sigma: np.ndarray, mu: np.ndarray,
           moments: bool = True) -> tuple:
-    """-2 logl / N (without ``log 2 pi``) of candidates ``sel`` at (Sigma, mu) (shifted
-    scale), ``L = Sigma^-1`` and, with ``moments``, the E-step's completed moments about
-    ``mu``: ``S*`` (b, p, p) and ``m* - mu`` (b, p). Not positive definite: F = inf."""
+    """-2 logl / N (without ``log 2 pi``) of candidates ``sel`` (ascending) at (Sigma, mu)
+    (shifted scale), ``L = Sigma^-1`` and, with ``moments``, the E-step's completed
+    moments about ``mu``: ``S*`` (b, p, p) and ``m* - mu`` (b, p). Not positive definite:
+    F = inf."""
     b, p = mu.shape
-    sign, logdet = np.linalg.slogdet(sigma)
-    ok = sign > 0
-    safe = np.where(ok[:, None, None], sigma, np.eye(p))
-    logdet = np.where(ok, logdet, 0.0)
-    inverse = np.linalg.inv(safe)
+    ok, logdet = _positive_definite(sigma)
+    if not ok.all():
+        sigma = np.where(ok[:, None, None], sigma, np.eye(p))
+        logdet = np.where(ok, logdet, 0.0)
+    inverse = np.linalg.inv(sigma)
     n_c, s1, s2 = pool.n_c[sel], pool.sum_c[sel], pool.cross_c[sel]
     s1_mu = s1[:, :, None] * mu[:, None, :]
     cross = (s2 - s1_mu - np.swapaxes(s1_mu, 1, 2)
              + n_c[:, None, None] * mu[:, :, None] * mu[:, None, :])
     total = n_c * logdet + np.einsum("bij,bji->b", cross, inverse)
     deviation = s1 - n_c[:, None] * mu
+    # the incomplete rows, padded per candidate: (b, R, p), zero where skipped
+    d = np.where(pool.obs_pad[sel], pool.x_pad[sel] - mu[:, None, :], 0.0)
+    v = d @ inverse
+    total += np.einsum("brp,brp->b", d, v)
+    total += pool.n_pad[sel] * logdet
     pos = np.full(len(pool.n), -1)
     pos[sel] = np.arange(b)
+    flat, weights = [], []
     for pairs, miss in pool.blocks:
         where = pos[pool.cand[pairs]]
         keep = where >= 0
         if not keep.any():
             continue
-        where, pairs, miss = where[keep], pairs[keep], miss[keep]
-        obs = pool.obs[pairs]
-        d = np.where(obs, pool.x[pairs] - mu[where], 0.0)
-        lw = inverse[where]
-        v = np.einsum("npq,nq->np", lw, d)
-        one = np.arange(len(pairs))
-        l_mm = lw[one[:, None, None], miss[:, :, None], miss[:, None, :]]
+        where, slot, miss = where[keep], pool.slot[pairs[keep]], miss[keep]
+        l_mm = inverse[where[:, None, None], miss[:, :, None], miss[:, None, :]]
         l_inv, l_logdet = _small_inverse(l_mm)
-        v_m = np.take_along_axis(v, miss, axis=1)
+        v_m = v[where[:, None], slot[:, None], miss]
         zed = np.einsum("nkl,nl->nk", l_inv, v_m)
-        part = (logdet[where] + l_logdet + np.einsum("np,np->n", d, v)
-                - np.einsum("nk,nk->n", v_m, zed))
-        total += np.bincount(where, weights=part, minlength=b)
+        total += np.bincount(where, weights=l_logdet - np.einsum("nk,nk->n", v_m, zed),
+                             minlength=b)
         if moments:
-            d_hat = d
-            d_hat[one[:, None], miss] = -zed
-            outer = d_hat[:, :, None] * d_hat[:, None, :]
-            outer[one[:, None, None], miss[:, :, None], miss[:, None, :]] += l_inv
-            starts = np.flatnonzero(np.r_[True, where[1:] != where[:-1]])
-            at = where[starts]
-            cross[at] += np.add.reduceat(outer, starts, axis=0)
-            deviation[at] += np.add.reduceat(d_hat, starts, axis=0)
+            d[where[:, None], slot[:, None], miss] = -zed
+            flat.append(((where * p)[:, None, None] + miss[:, :, None]) * p
+                        + miss[:, None, :])
+            weights.append(l_inv)
     n = pool.n[sel]
     fx = np.where(ok, total / n, np.inf)
     if not moments:
         return fx, inverse, ok
+    cross += np.swapaxes(d, 1, 2) @ d
+    if flat:
+        cross += np.bincount(np.concatenate([f.ravel() for f in flat]),
+                             weights=np.concatenate([w.ravel() for w in weights]),
+                             minlength=b * p * p).reshape(b, p, p)
+    deviation += d.sum(axis=1)
     return fx, inverse, ok, cross / n[:, None, None], deviation / n[:, None]
 
 
@@ -230,7 +258,7 @@ def em_saturated_batch(pool: Pool, max_iter: int = 500, tol: float = 1e-5) -> tu
 
 
 def fit_fiml_batch(pool: Pool, factor_of: Sequence[int], *, max_iter: int = 300,
-                   tol: float = 1e-9, items: Sequence[Sequence[str]] | None = None
+                   tol: float = 1e-8, items: Sequence[Sequence[str]] | None = None
                    ) -> BatchFit:
     """Full-information ML fits of one CFA structure (free intercepts, latent means 0,
     the first item of each factor its marker) for the B candidates of ``pool``.
