@@ -244,6 +244,7 @@ def shorten(
     keep: int = 500,
     seed: int | None = 1,
     progress: Callable[[int, int], None] | None = None,
+    workers: int = 1,
 ) -> ShortForm:
     """Choose a short form: ``per_facet`` items of every facet, the best by ``objective``.
 
@@ -315,6 +316,9 @@ def shorten(
         Seeds the holdout split, the folds and the heuristic searches.
     progress : callable, optional
         Called as ``progress(done, total)`` as candidates are fitted.
+    workers : int, default 1
+        Processes that fit an exact search's chunks of candidates (on systems that fork,
+        as Linux; elsewhere one). The result does not depend on it.
 
     Both languages are kept by construction: every item of a Scale carries its French and
     English text.
@@ -350,6 +354,7 @@ def shorten(
     check_choice("reversed", reversed, REVERSED)
     budget = check_integer("budget", budget, minimum=1)
     keep = check_integer("keep", keep, minimum=1)
+    workers = check_integer("workers", workers, minimum=1)
     if objective == "information" and not irt:
         raise OptionError("objective='information' needs irt=True")
     rng = check_seed("seed", seed)
@@ -434,7 +439,7 @@ def shorten(
         for group in groups_of(plan):
             evaluator = evaluators[id(plan), group[0].name]
             if is_exact(group):
-                found, fitted, bad, reasons = exact(evaluator, keep, tick)
+                found, fitted, bad, reasons = exact(evaluator, keep, tick, workers)
                 how = "exact"
             else:
                 for f in group:

@@ -319,30 +319,57 @@ def total_candidates(facets: Sequence[Facet]) -> int:
     return math.prod(len(f.candidates()) for f in facets)
 
 
-def exact(evaluator: Evaluator, keep: int, tick: Callable[[int], None]) -> tuple:
+#: What the worker processes of :func:`exact` fit (inherited by fork, not pickled).
+_WORK: dict[str, Any] = {}
+
+
+def _chunk(start: int) -> pd.DataFrame:
+    """The candidates ``start .. start + CHUNK`` of the enumeration in ``_WORK``, fitted."""
+    evaluator, lists, sizes, total = (_WORK[k] for k in ("evaluator", "lists", "sizes",
+                                                         "total"))
+    flat = np.arange(start, min(start + CHUNK, total))
+    digits = np.unravel_index(flat, sizes)
+    keys = [tuple(lists[g][d[j]] for g, d in enumerate(digits)) for j in range(len(flat))]
+    return evaluator.frame(keys)
+
+
+def exact(evaluator: Evaluator, keep: int, tick: Callable[[int], None],
+          workers: int = 1) -> tuple:
     """Every candidate, in chunks; returns (best ``keep`` rows, fitted, inadmissible,
-    reasons counted)."""
+    reasons counted). With ``workers > 1`` (and the fork start method, as on Linux),
+    the chunks are fitted by that many processes; the result is the same."""
     lists = [f.candidates() for f in evaluator.facets]
     sizes = [len(c) for c in lists]
     total = math.prod(sizes)
     kept: pd.DataFrame | None = None
     reasons: dict[str, int] = {}
     bad = 0
-    for start in range(0, total, CHUNK):
-        flat = np.arange(start, min(start + CHUNK, total))
-        digits = np.unravel_index(flat, sizes)
-        keys = [tuple(lists[g][d[j]] for g, d in enumerate(digits)) for j in range(len(flat))]
-        frame = evaluator.frame(keys)
-        bad_rows = frame[~frame["admissible"]]
-        bad += len(bad_rows)
-        for reason in bad_rows["reason"]:
-            first = reason.split(" (")[0].split(";")[0]
-            reasons[first] = reasons.get(first, 0) + 1
-        kept = frame if kept is None else pd.concat([kept, frame], ignore_index=True)
-        if len(kept) > keep:
-            order = np.lexsort((np.arange(len(kept)), -kept["objective"].to_numpy()))
-            kept = kept.iloc[np.sort(order[:keep])].reset_index(drop=True)
-        tick(len(flat))
+    starts = range(0, total, CHUNK)
+    _WORK.update(evaluator=evaluator, lists=lists, sizes=sizes, total=total)
+    pool = None
+    if workers > 1 and len(starts) > 1:
+        import multiprocessing
+
+        if "fork" in multiprocessing.get_all_start_methods():
+            pool = multiprocessing.get_context("fork").Pool(min(workers, len(starts)))
+    try:
+        frames = pool.imap(_chunk, starts) if pool is not None else map(_chunk, starts)
+        for frame in frames:
+            bad_rows = frame[~frame["admissible"]]
+            bad += len(bad_rows)
+            for reason in bad_rows["reason"]:
+                first = reason.split(" (")[0].split(";")[0]
+                reasons[first] = reasons.get(first, 0) + 1
+            kept = frame if kept is None else pd.concat([kept, frame], ignore_index=True)
+            if len(kept) > keep:
+                order = np.lexsort((np.arange(len(kept)), -kept["objective"].to_numpy()))
+                kept = kept.iloc[np.sort(order[:keep])].reset_index(drop=True)
+            tick(len(frame))
+    finally:
+        if pool is not None:
+            pool.close()
+            pool.join()
+        _WORK.clear()
     return kept, total, bad, reasons
 
 
