@@ -278,10 +278,11 @@ def shorten(
         ``"ML"``: the candidates' models by lavaan's ML on the responses (each candidate's
         complete rows, fitted in batches, when ``missing="listwise"`` or nothing is
         missing; full-information ML, batched too, when ``missing="ml"`` and answers are
-        missing, as stuart's default, lavaan's ``missing = "fiml"``). ``"WLSMV"`` (auto for a Scale of at most 7 points): the
-        polychoric correlations of the calibration part, pairwise, computed once, and each
-        candidate's model fitted to its submatrix by ML (batched); for a 3-item facet the
-        model is saturated and the estimates are WLSMV's. The blueprint CFAs of the chosen
+        missing, as stuart's default, lavaan's ``missing = "fiml"``). ``"WLSMV"`` (auto
+        for a Scale of at most 7 points): the polychoric correlations of the calibration
+        part, pairwise, computed once, and each candidate's model fitted to its submatrix
+        by ML (batched); for a 3-item facet the model is saturated and the estimates are
+        WLSMV's. The blueprint CFAs of the chosen
         form are WLSMV (:func:`~alliance_scale.blueprint_cfa`).
     missing : str, optional
         For ``estimator="ML"``: ``"ml"`` (default) or ``"listwise"``.
