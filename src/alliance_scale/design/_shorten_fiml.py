@@ -160,9 +160,29 @@ def _positive_definite(sigma: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _small_inverse(blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Inverses and log-determinants of positive definite ``k x k`` blocks."""
-    if blocks.shape[1] == 1:
+    """Inverses and log-determinants of positive definite ``k x k`` blocks (closed forms
+    for ``k <= 3``: LAPACK's cost is per matrix, and most blocks are that small)."""
+    k = blocks.shape[1]
+    if k == 1:
         return 1.0 / blocks, np.log(blocks[:, 0, 0])
+    if k == 2:
+        a, b, d = blocks[:, 0, 0], blocks[:, 0, 1], blocks[:, 1, 1]
+        det = a * d - b * b
+        inv = np.stack([np.stack([d, -b], axis=1), np.stack([-b, a], axis=1)], axis=1)
+        return inv / det[:, None, None], np.log(det)
+    if k == 3:
+        m = blocks
+        adj = np.empty_like(m)
+        adj[:, 0, 0] = m[:, 1, 1] * m[:, 2, 2] - m[:, 1, 2] * m[:, 2, 1]
+        adj[:, 0, 1] = m[:, 0, 2] * m[:, 2, 1] - m[:, 0, 1] * m[:, 2, 2]
+        adj[:, 0, 2] = m[:, 0, 1] * m[:, 1, 2] - m[:, 0, 2] * m[:, 1, 1]
+        adj[:, 1, 1] = m[:, 0, 0] * m[:, 2, 2] - m[:, 0, 2] * m[:, 2, 0]
+        adj[:, 1, 2] = m[:, 0, 2] * m[:, 1, 0] - m[:, 0, 0] * m[:, 1, 2]
+        adj[:, 2, 2] = m[:, 0, 0] * m[:, 1, 1] - m[:, 0, 1] * m[:, 1, 0]
+        adj[:, 1, 0], adj[:, 2, 0], adj[:, 2, 1] = adj[:, 0, 1], adj[:, 0, 2], adj[:, 1, 2]
+        det = (m[:, 0, 0] * adj[:, 0, 0] + m[:, 0, 1] * adj[:, 1, 0]
+               + m[:, 0, 2] * adj[:, 2, 0])
+        return adj / det[:, None, None], np.log(det)
     return np.linalg.inv(blocks), np.linalg.slogdet(blocks)[1]
 
 
