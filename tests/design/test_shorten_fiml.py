@@ -189,3 +189,11 @@ def test_workers_give_the_same_result(monkeypatch):
     pd.testing.assert_frame_equal(one.candidates, two.candidates)
     assert one.items == two.items
     assert two.search.loc["joint", "inadmissible"] == one.search.loc["joint", "inadmissible"]
+
+
+def test_workers_must_be_positive():
+    from alliance_scale.errors import OptionError
+
+    with pytest.raises(OptionError, match="workers"):
+        shorten(DATA, {"RA": COLS[8:13]}, per_facet=3, estimator="ML", holdout=None,
+                workers=0)
