@@ -289,6 +289,7 @@ def shorten(
     keep: int = 500,
     seed: int | None = 1,
     progress: Callable[[int, int], None] | None = None,
+    workers: int = 1,
 ) -> ShortForm:
     """Choose a short form: ``per_facet`` items of every facet, the best by ``objective``.
 
@@ -321,11 +322,12 @@ def shorten(
     estimator : {"auto", "ML", "WLSMV"}, default "auto"
         ``"ML"``: the candidates' models by lavaan's ML on the responses (each candidate's
         complete rows, fitted in batches, when ``missing="listwise"`` or nothing is
-        missing; full information, one fit per candidate, when ``missing="ml"`` and answers
-        are missing, as stuart). ``"WLSMV"`` (auto for a Scale of at most 7 points): the
-        polychoric correlations of the calibration part, pairwise, computed once, and each
-        candidate's model fitted to its submatrix by ML (batched); for a 3-item facet the
-        model is saturated and the estimates are WLSMV's. The blueprint CFAs of the chosen
+        missing; full-information ML, batched too, when ``missing="ml"`` and answers are
+        missing, as stuart's default, lavaan's ``missing = "fiml"``). ``"WLSMV"`` (auto
+        for a Scale of at most 7 points): the polychoric correlations of the calibration
+        part, pairwise, computed once, and each candidate's model fitted to its submatrix
+        by ML (batched); for a 3-item facet the model is saturated and the estimates are
+        WLSMV's. The blueprint CFAs of the chosen
         form are WLSMV (:func:`~alliance_scale.blueprint_cfa`).
     missing : str, optional
         For ``estimator="ML"``: ``"ml"`` (default) or ``"listwise"``.
@@ -360,6 +362,9 @@ def shorten(
         Seeds the holdout split, the folds and the heuristic searches.
     progress : callable, optional
         Called as ``progress(done, total)`` as candidates are fitted.
+    workers : int, default 1
+        Processes that fit an exact search's chunks of candidates (on systems that fork,
+        as Linux; elsewhere one). The result does not depend on it.
 
     Both languages are kept by construction: every item of a Scale carries its French and
     English text.
@@ -395,6 +400,7 @@ def shorten(
     check_choice("reversed", reversed, REVERSED)
     budget = check_integer("budget", budget, minimum=1)
     keep = check_integer("keep", keep, minimum=1)
+    workers = check_integer("workers", workers, minimum=1)
     if objective == "information" and not irt:
         raise OptionError("objective='information' needs irt=True")
     rng = check_seed("seed", seed)
@@ -479,7 +485,7 @@ def shorten(
         for group in groups_of(plan):
             evaluator = evaluators[id(plan), group[0].name]
             if is_exact(group):
-                found, fitted, bad, reasons = exact(evaluator, keep, tick)
+                found, fitted, bad, reasons = exact(evaluator, keep, tick, workers)
                 how = "exact"
             else:
                 for f in group:

@@ -41,7 +41,9 @@ class BatchFit:
     ``theta`` (B, p); ``fmin`` (B,): F at the estimate; ``chisq``, ``df``, ``rmsea``,
     ``srmr``, ``cfi`` (B,); ``crel`` (B,): stuart's composite reliability of the whole
     model, ``sum(L Psi L') / (sum(L Psi L') + sum(Theta))``; ``rel`` (B, m): each factor's;
-    ``converged`` (B,); ``reason``: per candidate, "" when admissible.
+    ``converged`` (B,); ``reason``: per candidate, "" when admissible. Full-information
+    fits (:mod:`._shorten_fiml`) add ``loglik`` and ``loglik_h1`` (lavaan's ``logl`` and
+    ``unrestricted.logl``), the intercepts ``nu`` (B, p) and the respondents ``n`` (B,).
     """
 
     lam: np.ndarray
@@ -58,6 +60,10 @@ class BatchFit:
     converged: np.ndarray
     iterations: np.ndarray
     reason: list[str]
+    loglik: np.ndarray | None = None
+    loglik_h1: np.ndarray | None = None
+    nu: np.ndarray | None = None
+    n: np.ndarray | None = None
 
     @property
     def admissible(self) -> np.ndarray:
@@ -97,6 +103,18 @@ def _structure(factor_of: Sequence[int]) -> tuple[np.ndarray, np.ndarray, int]:
     m = int(f.max()) + 1
     markers = np.array([int(np.flatnonzero(f == g)[0]) for g in range(m)])
     return f, markers, m
+
+
+def _free_parameters(p: int, markers: np.ndarray, m: int) -> tuple[np.ndarray, tuple, int]:
+    """Free loadings (non-markers), factor (co)variance pairs (g <= h, row-major) and the
+    degrees of freedom of the covariance structure."""
+    free_lam = np.array([j for j in range(p) if j not in set(markers)], dtype=int)
+    tri = np.tril_indices(m)
+    tri = (tri[1], tri[0])  # (g <= h) pairs, row-major over g
+    order = np.lexsort((tri[1], tri[0]))
+    tri = (tri[0][order], tri[1][order])
+    n_par = len(free_lam) + len(tri[0]) + p
+    return free_lam, tri, p * (p + 1) // 2 - n_par
 
 
 def _implied(lam: np.ndarray, psi: np.ndarray, theta: np.ndarray, f: np.ndarray) -> np.ndarray:
@@ -315,13 +333,7 @@ def fit_batch(s: np.ndarray, n_obs: int | np.ndarray, factor_of: Sequence[int], 
     s = np.asarray(s, dtype=float)
     bsize, p, _ = s.shape
     f, markers, m = _structure(factor_of)
-    free_lam = np.array([j for j in range(p) if j not in set(markers)], dtype=int)
-    tri = np.tril_indices(m)
-    tri = (tri[1], tri[0])  # (g <= h) pairs, row-major over g
-    order = np.lexsort((tri[1], tri[0]))
-    tri = (tri[0][order], tri[1][order])
-    n_par = len(free_lam) + len(tri[0]) + p
-    df = p * (p + 1) // 2 - n_par
+    free_lam, tri, df = _free_parameters(p, markers, m)
     sign_s, logdet_s = np.linalg.slogdet(s)
     x = _pack(*_start(s, f, markers, m), free_lam, tri)
     lam, psi, theta = _unpack(x, p, m, free_lam, tri)
@@ -388,11 +400,16 @@ def fit_batch(s: np.ndarray, n_obs: int | np.ndarray, factor_of: Sequence[int], 
 
 
 def _finish(s, n_obs, f, m, lam, psi, theta, fval, df, converged, iterations, meanstructure,
-            items, usable) -> BatchFit:
+            items, usable, fiml: dict | None = None) -> BatchFit:
+    """Fit measures, reliabilities and admissibility. ``fiml`` (full-information ML):
+    ``fx_h1`` and ``fx_null`` (-2 logl / N of the saturated and independence models,
+    without ``log 2 pi``), ``mean_h1`` and ``mu`` (the SRMR's mean residuals), ``nu``,
+    ``n_observed``; ``s`` is then the saturated (EM) covariance, ``fval`` -2 logl / N."""
     bsize, p, _ = s.shape
     n_obs = np.broadcast_to(np.asarray(n_obs, dtype=float), (bsize,))
     sigma = _implied(lam, psi, theta, f)
-    chisq = np.where(usable, n_obs * fval, np.nan)
+    excess = fval - fiml["fx_h1"] if fiml is not None else fval
+    chisq = np.where(usable, n_obs * excess, np.nan)
     chisq = np.where(np.abs(chisq) < 1e-12, 0.0, chisq)
     if df > 0:
         rmsea = np.sqrt(np.maximum(chisq / n_obs / df - 1.0 / n_obs, 0.0))
@@ -403,9 +420,14 @@ def _finish(s, n_obs, f, m, lam, psi, theta, fval, df, converged, iterations, me
     resid = (s - sigma) / (sd[:, :, None] * sd[:, None, :])
     low = np.tril_indices(p)
     count = len(low[0]) + (p if meanstructure else 0)
-    srmr = np.sqrt(np.sum(resid[:, low[0], low[1]] ** 2, axis=1) / count)
-    _, logdet_s = np.linalg.slogdet(s)
-    chisq_null = n_obs * (np.sum(np.log(s[:, diag, diag]), axis=1) - logdet_s)
+    square = np.sum(resid[:, low[0], low[1]] ** 2, axis=1)
+    if fiml is not None:  # lavaan: the mean residuals against the EM means
+        square += np.sum(((fiml["mean_h1"] - fiml["mu"]) / sd) ** 2, axis=1)
+        chisq_null = n_obs * (fiml["fx_null"] - fiml["fx_h1"])
+    else:
+        _, logdet_s = np.linalg.slogdet(s)
+        chisq_null = n_obs * (np.sum(np.log(s[:, diag, diag]), axis=1) - logdet_s)
+    srmr = np.sqrt(square / count)
     df_null = p * (p - 1) // 2
     num = np.maximum(chisq - df, 0.0)
     den = np.maximum(np.maximum(chisq - df, chisq_null - df_null), 0.0)
@@ -440,6 +462,12 @@ def _finish(s, n_obs, f, m, lam, psi, theta, fval, df, converged, iterations, me
             elif m > 1 and eig_min[b] <= 0:
                 why.append("covariance matrix of latent variables is not positive definite")
         reasons.append("; ".join(why))
+    extra = {}
+    if fiml is not None:
+        log_2pi = float(np.log(2.0 * np.pi))
+        extra = {"loglik": -0.5 * (n_obs * fval + fiml["n_observed"] * log_2pi),
+                 "loglik_h1": -0.5 * (n_obs * fiml["fx_h1"] + fiml["n_observed"] * log_2pi),
+                 "nu": fiml["nu"], "n": n_obs.astype(int)}
     return BatchFit(lam=lam, psi=psi, theta=theta, fmin=fval, chisq=chisq, df=df, rmsea=rmsea,
                     srmr=srmr, cfi=cfi, crel=crel, rel=rel, converged=converged,
-                    iterations=iterations, reason=reasons)
+                    iterations=iterations, reason=reasons, **extra)

@@ -3,10 +3,10 @@
 A *group* is what one CFA holds: a single facet (the default, ``model="facet"``: the
 objective is a sum over facets and each facet is searched alone) or every facet
 (``model="joint"``: one correlated-factors model, as stuart fits). A candidate of a group
-is one subset per facet. :class:`Evaluator` fits candidates as :mod:`._shorten_batch`
-does (many at once), or one at a time by :func:`~alliance_scale.cfa` where the batch
-cannot (full-information ML with missing answers), caches them, and scores them
-(:mod:`._shorten_parts`). The searches:
+is one subset per facet. :class:`Evaluator` fits candidates many at once, by ML as
+:mod:`._shorten_batch` does, or by full-information ML with missing answers as
+:mod:`._shorten_fiml` does, caches them, and scores them (:mod:`._shorten_parts`).
+The searches:
 
 * exact: every candidate (the product of the facets' valid subsets), in chunks;
 * MAX-MIN ant system (Stuetzle & Hoos 2000; stuart's ``mmas()``): 16 ants per cycle,
@@ -33,6 +33,7 @@ import pandas as pd
 
 from ..errors import AnalysisError, OptionError
 from ._shorten_batch import candidate_moments, fit_batch
+from ._shorten_fiml import candidate_pool, fit_fiml_batch
 from ._shorten_parts import Parts, objective_values
 
 __all__: list[str] = []
@@ -222,8 +223,8 @@ class Evaluator:
 
     Routes: ``"matrix"`` (a polychoric matrix: every candidate's submatrix, N fixed),
     ``"listwise"`` (ML on each candidate's complete rows), both batched, 3-item single
-    facets in closed form; ``"fiml"`` (missing answers, ``missing="ml"``): one
-    :func:`~alliance_scale.cfa` per candidate.
+    facets in closed form; ``"fiml"`` (missing answers, ``missing="ml"``): full-information
+    ML (lavaan's ``missing = "fiml"``, stuart's default), batched too.
     """
 
     def __init__(self, facets: Sequence[Facet], data: pd.DataFrame, route: str,
@@ -233,7 +234,8 @@ class Evaluator:
         self.data, self.route, self.matrix = data, route, matrix
         self.objective, self.parts, self.missing = objective, parts, missing
         self.columns = [i for f in self.facets for i in f.pool]
-        self.values = data[self.columns].to_numpy(float) if route == "listwise" else None
+        self.values = (data[self.columns].to_numpy(float) if route in ("listwise", "fiml")
+                       else None)
         self.cache: dict[tuple[tuple[str, ...], ...], dict[str, Any]] = {}
         self.label = self.facets[0].name if len(self.facets) == 1 else "joint"
 
@@ -243,10 +245,6 @@ class Evaluator:
     def _fit(self, keys: list[tuple[tuple[str, ...], ...]]) -> list[dict[str, Any]]:
         flat = [tuple(i for part in k for i in part) for k in keys]
         factor_of = [g for g, part in enumerate(keys[0]) for _ in part]
-        if self.route == "fiml":
-            return [fit_candidate({f.name: part for f, part in zip(self.facets, k,
-                                                                   strict=True)},
-                                  self.data, None, 0, self.missing) for k in keys]
         if self.route == "matrix" and len(self.facets) == 1 and len(keys[0][0]) == 3:
             return three_item_fits(flat, self.matrix[0])
         if any(len(part) < 2 for part in keys[0]) or (
@@ -256,12 +254,17 @@ class Evaluator:
                                                             // 2)
             return [inadmissible_row(c, f"the fit failed: the model is not identified "
                                         f"(df = {df})") for c in flat]
+        pool = None
         if self.route == "matrix":
             rho, n_obs = self.matrix
             names = list(rho.index)
             idx = np.array([[names.index(i) for i in c] for c in flat])
             s = rho.to_numpy(float)[idx[:, :, None], idx[:, None, :]]
             n = np.full(len(flat), n_obs)
+        elif self.route == "fiml":
+            idx = np.array([[self.columns.index(i) for i in c] for c in flat])
+            pool = candidate_pool(self.values, idx)
+            n = pool.n.astype(int)
         else:
             idx = np.array([[self.columns.index(i) for i in c] for c in flat])
             s, n = candidate_moments(self.values, idx)
@@ -269,10 +272,15 @@ class Evaluator:
         small = n < len(flat[0]) + 1
         usable = np.flatnonzero(~small)
         for k in np.flatnonzero(small):
-            rows[k] = inadmissible_row(flat[k], f"the fit failed: {int(n[k])} complete "
-                                                "respondents")
-        if len(usable):
+            rows[k] = inadmissible_row(flat[k], f"the fit failed: {int(n[k])} "
+                                       f"{'complete ' if pool is None else ''}respondents")
+        if len(usable) and pool is not None:
+            if len(usable) < len(flat):
+                pool = candidate_pool(self.values, idx[usable])
+            fit = fit_fiml_batch(pool, factor_of, items=[flat[k] for k in usable])
+        elif len(usable):
             fit = fit_batch(s[usable], n[usable], factor_of, items=[flat[k] for k in usable])
+        if len(usable):
             for j, k in enumerate(usable):
                 rows[k] = {"items": flat[k], "admissible": not fit.reason[j],
                            "reason": fit.reason[j], "crel": float(fit.crel[j]),
@@ -311,30 +319,57 @@ def total_candidates(facets: Sequence[Facet]) -> int:
     return math.prod(len(f.candidates()) for f in facets)
 
 
-def exact(evaluator: Evaluator, keep: int, tick: Callable[[int], None]) -> tuple:
+#: What the worker processes of :func:`exact` fit (inherited by fork, not pickled).
+_WORK: dict[str, Any] = {}
+
+
+def _chunk(start: int) -> pd.DataFrame:
+    """The candidates ``start .. start + CHUNK`` of the enumeration in ``_WORK``, fitted."""
+    evaluator, lists, sizes, total = (_WORK[k] for k in ("evaluator", "lists", "sizes",
+                                                         "total"))
+    flat = np.arange(start, min(start + CHUNK, total))
+    digits = np.unravel_index(flat, sizes)
+    keys = [tuple(lists[g][d[j]] for g, d in enumerate(digits)) for j in range(len(flat))]
+    return evaluator.frame(keys)
+
+
+def exact(evaluator: Evaluator, keep: int, tick: Callable[[int], None],
+          workers: int = 1) -> tuple:
     """Every candidate, in chunks; returns (best ``keep`` rows, fitted, inadmissible,
-    reasons counted)."""
+    reasons counted). With ``workers > 1`` (and the fork start method, as on Linux),
+    the chunks are fitted by that many processes; the result is the same."""
     lists = [f.candidates() for f in evaluator.facets]
     sizes = [len(c) for c in lists]
     total = math.prod(sizes)
     kept: pd.DataFrame | None = None
     reasons: dict[str, int] = {}
     bad = 0
-    for start in range(0, total, CHUNK):
-        flat = np.arange(start, min(start + CHUNK, total))
-        digits = np.unravel_index(flat, sizes)
-        keys = [tuple(lists[g][d[j]] for g, d in enumerate(digits)) for j in range(len(flat))]
-        frame = evaluator.frame(keys)
-        bad_rows = frame[~frame["admissible"]]
-        bad += len(bad_rows)
-        for reason in bad_rows["reason"]:
-            first = reason.split(" (")[0].split(";")[0]
-            reasons[first] = reasons.get(first, 0) + 1
-        kept = frame if kept is None else pd.concat([kept, frame], ignore_index=True)
-        if len(kept) > keep:
-            order = np.lexsort((np.arange(len(kept)), -kept["objective"].to_numpy()))
-            kept = kept.iloc[np.sort(order[:keep])].reset_index(drop=True)
-        tick(len(flat))
+    starts = range(0, total, CHUNK)
+    _WORK.update(evaluator=evaluator, lists=lists, sizes=sizes, total=total)
+    pool = None
+    if workers > 1 and len(starts) > 1:
+        import multiprocessing
+
+        if "fork" in multiprocessing.get_all_start_methods():
+            pool = multiprocessing.get_context("fork").Pool(min(workers, len(starts)))
+    try:
+        frames = pool.imap(_chunk, starts) if pool is not None else map(_chunk, starts)
+        for frame in frames:
+            bad_rows = frame[~frame["admissible"]]
+            bad += len(bad_rows)
+            for reason in bad_rows["reason"]:
+                first = reason.split(" (")[0].split(";")[0]
+                reasons[first] = reasons.get(first, 0) + 1
+            kept = frame if kept is None else pd.concat([kept, frame], ignore_index=True)
+            if len(kept) > keep:
+                order = np.lexsort((np.arange(len(kept)), -kept["objective"].to_numpy()))
+                kept = kept.iloc[np.sort(order[:keep])].reset_index(drop=True)
+            tick(len(frame))
+    finally:
+        if pool is not None:
+            pool.close()
+            pool.join()
+        _WORK.clear()
     return kept, total, bad, reasons
 
 
