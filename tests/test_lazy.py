@@ -64,6 +64,7 @@ def test_bare_import_and_the_command_line_help_load_no_analysis_stack():
     assert out.strip() == "[] []"
 
 
+@pytest.mark.slow  # a fresh interpreter runs validate on the pilot: 5-10 s
 def test_validate_loads_no_heavy_module_until_the_report_is_drawn():
     # scipy.stats alone costs about 0.3 s of validate's 3 s target (issue #17): the tail
     # probabilities come from scipy.special (psychometrics/_distributions.py), the figures
