@@ -318,9 +318,10 @@ def estimate(model: Model, groups: list, x0: np.ndarray, *, max_iter: int = 500,
     """Fisher scoring (ML) or Gauss-Newton (DWLS/ULS) with step halving.
 
     Stops when the largest step is below ``tol`` (relative to 1 + |x|) or the objective
-    no longer decreases; ``converged`` is False when ``max_iter`` is reached (the caller
-    warns). With ``fused``, a full step is tried with the whole system (objective,
-    gradient, information) and, once accepted, that system is the next iteration's: one
+    no longer decreases; ``converged`` is False when ``max_iter`` is reached or the steps
+    follow a ridge without an optimum (:func:`on_a_ridge`; the caller warns). With
+    ``fused``, a full step is tried with the whole system (objective, gradient,
+    information) and, once accepted, that system is the next iteration's: one
     evaluation of the objective less per iteration (the Monte Carlo replications' path;
     the objective then comes from the system's own sum, which may differ from the
     objective's in the last bit, so the path may end a 1e-10 step elsewhere).
