@@ -181,3 +181,79 @@ def test_fiml_invariance_across_schools_matches_lavaan(data: dict, key: str, nam
 def test_invariance_refuses_an_unknown_missing_option(data: dict) -> None:
     with pytest.raises(OptionError, match="missing must be one of"):
         als.measurement_invariance(data["hs_mcar"], HS_MODEL, "school", missing="fiml")
+
+
+# --- 2 + 2 models on stuart's fairplayer data (tests/fixtures/fiml_2x2_reference.R) -------
+REF_2X2 = json.loads((FIXTURES / "fiml_2x2_reference.json").read_text())["models"]
+#: measured: estimates 1e-6 apart, SEs 4e-5 relative (the weakest loading's SE is 8.9: the
+#: observed information by central differences and lavaan's stop at rel.tol 1e-10)
+TOL_2X2 = {"est": 5e-6, "se": 1e-4}
+
+
+@pytest.fixture(scope="module")
+def fairplayer() -> pd.DataFrame:
+    return pd.read_csv(FIXTURES / "fairplayer_joint.csv")
+
+
+def _fit_2x2(frame: pd.DataFrame, items: list[str]) -> tuple[als.CFAResult, list[str]]:
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit = als.cfa(frame, {"A": items[:2], "B": items[2:]}, missing="ml")
+    return fit, [str(w.message) for w in caught]
+
+
+@pytest.mark.parametrize("key", ["proper_a", "proper_b", "heywood_a", "heywood_b"])
+def test_two_by_two_models_match_lavaan_where_it_converges(fairplayer: pd.DataFrame,
+                                                            key: str) -> None:
+    """lavaan converges (a proper or an improper solution): the same optimum, reached
+    by the scoring steps without running into the ridge test."""
+    reference = REF_2X2[key]
+    assert reference["converged"]
+    fit, messages = _fit_2x2(fairplayer, reference["items"])
+    assert fit.converged
+    assert fit.iterations < 100  # engine.RIDGE_FROM: the ridge test never ran
+    assert fit.fit["logl"] == pytest.approx(reference["fit"]["logl"], abs=1e-8)
+    assert fit.fit["chisq"] == pytest.approx(reference["fit"]["chisq"], abs=1e-8)
+    assert fit.n_obs == reference["fit"]["ntotal"]
+    expected = pd.DataFrame(reference["estimates"]).fillna({"rhs": ""})
+    merged = fit.estimates.fillna({"rhs": ""}).merge(expected, on=["lhs", "op", "rhs"],
+                                                     suffixes=("", "_ref"))
+    assert len(merged) == len(expected) == 17
+    np.testing.assert_allclose(merged["est"], merged["est_ref"], atol=TOL_2X2["est"])
+    np.testing.assert_allclose(merged["se"], merged["se_ref"], rtol=TOL_2X2["se"], atol=1e-12)
+    heywood = any("negative residual variance" in m for m in messages)
+    assert heywood == any("ov variances are negative" in w for w in reference["warnings"])
+
+
+@pytest.mark.parametrize("key", ["none_a", "none_b"])
+def test_two_by_two_models_without_a_solution_are_flagged(fairplayer: pd.DataFrame,
+                                                          key: str) -> None:
+    """lavaan: "a solution has NOT been found" after thousands of iterations (the
+    likelihood rises as a loading grows without bound). Here: a fit flagged not
+    converged with a warning, stopped by the ridge test, never a LinAlgError."""
+    reference = REF_2X2[key]
+    assert not reference["converged"] and reference["iterations"] > 1000
+    fit, messages = _fit_2x2(fairplayer, reference["items"])
+    assert not fit.converged
+    assert 100 <= fit.iterations <= 200  # the ridge test, not the 500-iteration limit
+    assert any("did not converge" in m for m in messages)
+
+
+def test_the_ridge_test_tells_linear_convergence_from_a_ridge() -> None:
+    from alliance_scale.psychometrics._cfa._engine import RIDGE_FROM, on_a_ridge
+
+    k = np.arange(RIDGE_FROM)
+    assert not on_a_ridge(list(1.0 + 0.9 ** k))  # linear convergence, rate 0.9
+    assert on_a_ridge(list(1.0 + 1.0 / (1.0 + k)))  # a decrease shrinking like 1/k^2
+    assert not on_a_ridge(list(1.0 + 1.0 / (1.0 + k))[:-1])  # only every 25 iterations
+
+
+def test_a_non_finite_information_gives_nan_errors_not_a_linalg_error() -> None:
+    from alliance_scale.psychometrics._cfa._engine import invert_information
+
+    info = np.eye(3)
+    info[0, 1] = info[1, 0] = np.nan
+    vcov, reason = invert_information(info, model=None)
+    assert np.isnan(vcov).all() and "not finite" in reason[0]

@@ -375,7 +375,7 @@ def _statistical_warnings(fitted: Fitted) -> None:
                 HeywoodWarning,
             )
         phi = imp["phi"]
-        if model.m > 1 and np.linalg.eigvalsh(phi).min() <= 0:
+        if model.m > 1 and np.all(np.isfinite(phi)) and np.linalg.eigvalsh(phi).min() <= 0:
             warn_user(
                 f"the latent covariance matrix{where} is not positive definite "
                           f"(smallest eigenvalue {np.linalg.eigvalsh(phi).min():.3g}): two "

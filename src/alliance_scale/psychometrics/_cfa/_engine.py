@@ -318,9 +318,10 @@ def estimate(model: Model, groups: list, x0: np.ndarray, *, max_iter: int = 500,
     """Fisher scoring (ML) or Gauss-Newton (DWLS/ULS) with step halving.
 
     Stops when the largest step is below ``tol`` (relative to 1 + |x|) or the objective
-    no longer decreases; ``converged`` is False when ``max_iter`` is reached (the caller
-    warns). With ``fused``, a full step is tried with the whole system (objective,
-    gradient, information) and, once accepted, that system is the next iteration's: one
+    no longer decreases; ``converged`` is False when ``max_iter`` is reached or the steps
+    follow a ridge without an optimum (:func:`on_a_ridge`; the caller warns). With
+    ``fused``, a full step is tried with the whole system (objective, gradient,
+    information) and, once accepted, that system is the next iteration's: one
     evaluation of the objective less per iteration (the Monte Carlo replications' path;
     the objective then comes from the system's own sum, which may differ from the
     objective's in the last bit, so the path may end a 1e-10 step elsewhere).
@@ -336,9 +337,13 @@ def estimate(model: Model, groups: list, x0: np.ndarray, *, max_iter: int = 500,
         raise AnalysisError("the start values give a model-implied covariance matrix that "
                             "is not positive definite; give start values (start(...))")
     converged, iteration = False, 0
+    history: list[float] = []
     while iteration < max_iter:
         iteration += 1
         fx, grad, info = out[0], out[1], out[2]
+        history.append(fx)
+        if on_a_ridge(history):
+            break
         try:
             step = -np.linalg.solve(info + 1e-12 * np.eye(len(x)) * np.trace(info), grad)
         except np.linalg.LinAlgError:
@@ -368,18 +373,51 @@ def estimate(model: Model, groups: list, x0: np.ndarray, *, max_iter: int = 500,
     return Estimate(x, converged, iteration, float(out[0]), np.asarray(fx_group))
 
 
+#: The ridge test of :func:`estimate`: from iteration ``RIDGE_FROM`` on, the objective's
+#: decrease over the last ``RIDGE_WINDOW`` iterations against the window before.
+RIDGE_FROM, RIDGE_WINDOW = 100, 25
+
+
+def on_a_ridge(history: list[float], first: int = RIDGE_FROM) -> bool:
+    """Whether the scoring steps follow a ridge to infinity instead of an optimum.
+
+    Near an optimum Fisher scoring converges at least linearly: the objective's decrease
+    shrinks geometrically (by a factor ``r**25``, ``r < 1`` the rate, over a window of
+    25 iterations). When the likelihood has no maximum (a nearly unidentified model, e.g.
+    two factors of two items each whose cross-covariances leave a loading free to grow
+    without bound), the estimates run off and the decrease shrinks only slowly: the
+    search stops, not converged, when after ``first`` iterations a window's decrease
+    is still more than half the previous window's (linear convergence slower than
+    ``r = 0.973``, which the remaining iterations would not finish either). lavaan's
+    nlminb follows the same ridge for thousands of iterations and reports that "a
+    solution has NOT been found".
+    """
+    k = len(history)
+    if k < first or k % RIDGE_WINDOW:
+        return False
+    earlier = history[-2 * RIDGE_WINDOW - 1] - history[-RIDGE_WINDOW - 1]
+    later = history[-RIDGE_WINDOW - 1] - history[-1]
+    return later > 1e-12 * max(1.0, abs(history[-1])) and later > 0.5 * earlier
+
+
 # ============================================================================ inference
 
 
 def invert_information(info: np.ndarray, model: Model) -> tuple[np.ndarray, list[str]]:
     """Inverse of the information, or (NaN matrix, parameters in its null space)."""
+    if not np.all(np.isfinite(info)):  # estimates that ran off (a fit not converged)
+        return np.full_like(info, np.nan), ["every parameter (the information matrix is "
+                                            "not finite at the estimates)"]
     scale = np.sqrt(np.abs(np.diag(info)))
     scale[scale == 0] = 1.0
     scaled = info / np.outer(scale, scale)
-    values = np.linalg.eigvalsh(scaled)  # the eigenvectors only when it is singular
-    if values.min() > 1e-10 * max(values.max(), 1e-300):
-        return np.linalg.inv(info), []
-    values, vectors = np.linalg.eigh(scaled)
+    try:
+        values = np.linalg.eigvalsh(scaled)  # the eigenvectors only when it is singular
+        if values.min() > 1e-10 * max(values.max(), 1e-300):
+            return np.linalg.inv(info), []
+        values, vectors = np.linalg.eigh(scaled)
+    except np.linalg.LinAlgError as error:
+        return np.full_like(info, np.nan), [f"every parameter ({error})"]
     null = vectors[:, values < 1e-10 * values.max()]
     involved = np.flatnonzero(np.abs(null).max(axis=1) > 0.1)
     names = []

@@ -108,7 +108,7 @@ def casewise(data: MissingGroup, sigma: np.ndarray, mu: np.ndarray) -> Casewise 
     """The casewise likelihood (``None`` when ``sigma`` is not positive definite)."""
     try:
         chol = scipy.linalg.cho_factor(sigma, lower=True)
-    except np.linalg.LinAlgError:
+    except (np.linalg.LinAlgError, ValueError):  # not positive definite, or not finite
         return None
     if not np.all(np.isfinite(chol[0])) or np.any(np.diag(chol[0]) <= 0):
         return None
@@ -129,9 +129,35 @@ def casewise(data: MissingGroup, sigma: np.ndarray, mu: np.ndarray) -> Casewise 
         total -= float(np.einsum("nk,nk->", v_m, z))
         filled[flat] = z.ravel()
         solves.append((rows, miss, l_inv))
+    if not np.isfinite(total):
+        return None
     filled = filled.reshape(v.shape)
     u = v - filled @ inverse if solves else v
     return Casewise(total / data.n, inverse, u, solves, filled)
+
+
+def _casewise_at(data: MissingGroup, sigma: np.ndarray, mu: np.ndarray,
+                 where: str) -> Casewise:
+    """:func:`casewise`, or an :class:`AnalysisError` naming ``where`` when ``sigma`` is
+    not positive definite (estimates that ran off: a fit that did not converge)."""
+    parts = casewise(data, sigma, mu)
+    if parts is None:
+        raise AnalysisError(f"full-information ML: the model-implied covariance matrix at "
+                            f"{where} is not positive definite (the estimation did not "
+                            "reach a proper solution)")
+    return parts
+
+
+def _inverse(matrix: np.ndarray, what: str) -> np.ndarray:
+    """``matrix^-1``, or an :class:`AnalysisError` naming ``what`` when it is singular or
+    not finite."""
+    if not np.all(np.isfinite(matrix)):
+        raise AnalysisError(f"full-information ML: the {what} is not finite")
+    try:
+        return np.linalg.inv(matrix)
+    except np.linalg.LinAlgError as error:
+        raise AnalysisError(f"full-information ML: the {what} is singular ({error})") \
+            from error
 
 
 def _small_inverse(blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -145,7 +171,10 @@ def _small_inverse(blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         det = a * d - b * b
         inv = np.stack([np.stack([d, -b], axis=1), np.stack([-b, a], axis=1)], axis=1)
         return inv / det[:, None, None], np.log(det)
-    return np.linalg.inv(blocks), np.linalg.slogdet(blocks)[1]
+    try:
+        return np.linalg.inv(blocks), np.linalg.slogdet(blocks)[1]
+    except np.linalg.LinAlgError:  # singular in floating point: no likelihood there
+        return np.full_like(blocks, np.nan), np.full(len(blocks), np.nan)
 
 
 def _scatter(data: MissingGroup, parts: Casewise) -> np.ndarray:
@@ -187,13 +216,16 @@ def em_saturated(data: MissingGroup, max_iter: int = 500,
         t2 += completed.T @ completed
         new_mean = t1 / n
         new_sigma = t2 / n - np.outer(new_mean, new_mean)
+        if not np.all(np.isfinite(new_sigma)):
+            raise AnalysisError("the EM algorithm for the saturated model failed: "
+                                "covariances that are not finite")
         if np.linalg.eigvalsh(new_sigma).min() < 1e-6:
             new_sigma[np.diag_indices_from(new_sigma)] += np.diag(new_sigma).max() * 1e-8
         change = max(np.abs(new_mean - mean).max(), np.abs((new_sigma - sigma)[low]).max())
         mean, sigma = new_mean, new_sigma
         if change < tol:
             break
-    parts = casewise(data, sigma, mean)
+    parts = _casewise_at(data, sigma, mean, "the EM estimates of the saturated model")
     return mean, sigma, parts.fx, iteration
 
 
@@ -229,7 +261,7 @@ def fiml_scores(model: Model, x: np.ndarray, g: int, data: MissingGroup) -> np.n
     """Casewise derivatives of the log-likelihood over the group's free rows (N x E)."""
     factors = model.derivative_factors(x, g)
     imp = factors["implied"]
-    parts = casewise(data, imp["sigma"], imp["mu"])
+    parts = _casewise_at(data, imp["sigma"], imp["mu"], "the estimates")
     big_x, big_y, big_m = factors["X"], factors["Y"], factors["M"]
     u, inverse = parts.u, parts.inverse
     lx, ly = inverse @ big_x, inverse @ big_y
@@ -260,7 +292,7 @@ def h1_information(data: MissingGroup, sigma: np.ndarray, mu: np.ndarray,
     ``p* x p*`` cross-products over respondents (``vech(u u')' vech(K)`` and
     ``vech(K)' vech(K)``): ``O(N p*^2)`` in BLAS instead of a ``p^4`` tensor per pattern.
     """
-    parts = casewise(data, sigma, mu)
+    parts = _casewise_at(data, sigma, mu, "the saturated moments")
     p, n = len(mu), data.n
     rows, cols, weight = _vech_weights(p)
     size = len(rows)
@@ -301,7 +333,7 @@ def _row_inverses_slice(parts: Casewise, start: int, stop: int) -> np.ndarray:
 
 def h1_scores(data: MissingGroup, sigma: np.ndarray, mu: np.ndarray) -> np.ndarray:
     """Casewise scores of the saturated model in (mu, vech Sigma) coordinates (N x p*)."""
-    parts = casewise(data, sigma, mu)
+    parts = _casewise_at(data, sigma, mu, "the saturated moments")
     p = len(mu)
     rows, cols, weight = _vech_weights(p)
     u = parts.u
@@ -321,7 +353,7 @@ def h1_first_order(data: MissingGroup, sigma: np.ndarray, mu: np.ndarray) -> np.
 
 def complete_information(sigma: np.ndarray) -> np.ndarray:
     """Expected (= observed at the saturated point) information of complete data."""
-    inverse = np.linalg.inv(sigma)
+    inverse = _inverse(sigma, "EM covariance matrix")
     p = len(sigma)
     rows, cols, weight = _vech_weights(p)
     ss = 0.5 * (inverse[np.ix_(rows, rows)] * inverse[np.ix_(cols, cols)]
@@ -345,11 +377,12 @@ def trace_h1(data: MissingGroup) -> tuple[float, int]:
     variant: lavaan's unstructured h1) and its number of statistics."""
     a1 = h1_information(data, data.cov, data.mean)
     b1 = h1_first_order(data, data.cov, data.mean)
-    return float(np.sum(b1 * np.linalg.inv(a1).T)), a1.shape[0]
+    a1_inv = _inverse(a1, "information matrix of the saturated model")
+    return float(np.sum(b1 * a1_inv.T)), a1.shape[0]
 
 
 def loglik(data: MissingGroup, sigma: np.ndarray, mu: np.ndarray) -> float:
-    parts = casewise(data, sigma, mu)
+    parts = _casewise_at(data, sigma, mu, "the estimates")
     return -0.5 * (data.n * parts.fx + data.n_observed * LOG_2PI)
 
 
@@ -361,7 +394,7 @@ def fiml_corrected(model: Model, x: np.ndarray, base: Model, x_base: np.ndarray,
     n_total = sum(d.n for d in groups)
     fg = np.array([d.n / n_total for d in groups])
     wm = [h1_information(d, d.cov, d.mean) for d in groups]
-    wmi = [np.linalg.inv(w) for w in wm]
+    wmi = [_inverse(w, "information matrix of the saturated model") for w in wm]
     wc = [complete_information(d.cov) for d in groups]
     gamma = [wi @ h1_first_order(d, d.cov, d.mean) @ wi for d, wi in
              zip(groups, wmi, strict=True)] if robust else None
@@ -370,14 +403,15 @@ def fiml_corrected(model: Model, x: np.ndarray, base: Model, x_base: np.ndarray,
         stat = 0.0
         for g, d in enumerate(groups):
             imp = mod.implied(est, g)
-            sinv = np.linalg.inv(imp["sigma"])
+            sinv = _inverse(imp["sigma"], "model-implied covariance matrix")
             diff = d.mean - imp["mu"]
             stat += d.n * (np.linalg.slogdet(imp["sigma"])[1] + np.sum(d.cov * sinv)
                            + diff @ sinv @ diff - d.logdet - mod.p)
         deltas = [model_jacobian(mod, est, g) for g in range(len(groups))]
         info = sum(f * dl.T @ w @ dl for f, dl, w in zip(fg, deltas, wm, strict=True))
         wd = [f * w @ dl for f, w, dl in zip(fg, wm, deltas, strict=True)]
-        return stat, _corrected_trace(fg, wm, wmi, wc, gamma, wd, np.linalg.inv(info), deltas)
+        e_inv = _inverse(info, "information matrix of the model")
+        return stat, _corrected_trace(fg, wm, wmi, wc, gamma, wd, e_inv, deltas)
 
     xx3, k_model = statistic(model, x)
     xx3_null, k_null = statistic(base, x_base)

@@ -198,10 +198,15 @@ def _random_start(model: Model, ours: np.ndarray, rng: np.random.Generator) -> n
     return x
 
 
-def _quasi_newton(model: Model, groups: list, x0: np.ndarray) -> np.ndarray:
+def _quasi_newton(model: Model, groups: list, x0: np.ndarray) -> tuple[np.ndarray, bool]:
     """lavaan's path from its start: a quasi-Newton minimiser with the exact gradient
     (lavaan: ``nlminb``; here BFGS), which may stop at another optimum than the scoring
-    steps of :func:`~._engine.estimate` would; the scoring steps then polish its end."""
+    steps of :func:`~._engine.estimate` would; the scoring steps then polish its end.
+
+    Returns the end and whether the path ran off along a ridge (the objective's decrease
+    not shrinking, :func:`~._engine.on_a_ridge`, tested from iteration
+    ``max(100, 10 q)``, ``q`` the free parameters): then there is no optimum to polish.
+    """
     import scipy.optimize
 
     def objective(x: np.ndarray) -> float:
@@ -214,12 +219,25 @@ def _quasi_newton(model: Model, groups: list, x0: np.ndarray) -> np.ndarray:
                 else engine.ml_gradient(model, x, groups))
         return np.where(np.isfinite(grad), grad, 0.0)
 
+    history: list[float] = []
+    ridge = [False]
+    first = max(engine.RIDGE_FROM, 10 * model.n_free)
+
+    def watch(intermediate_result: scipy.optimize.OptimizeResult) -> None:
+        history.append(float(intermediate_result.fun))
+        if engine.on_a_ridge(history, first):
+            ridge[0] = True
+            raise StopIteration
+
     if not np.isfinite(objective(x0)) or objective(x0) >= 1e10:
-        return x0
+        return x0, False
     with np.errstate(all="ignore"):
         result = scipy.optimize.minimize(objective, x0, jac=gradient, method="BFGS",
+                                         callback=watch,
                                          options={"maxiter": 10000, "gtol": 1e-9})
-    return result.x if np.isfinite(result.fun) and result.fun < 1e10 else x0
+    if not (np.isfinite(result.fun) and result.fun < 1e10):
+        return x0, False
+    return result.x, ridge[0]
 
 
 def multistart(model: Model, groups: list, moments: list, start: object, starts: int,
@@ -248,8 +266,13 @@ def multistart(model: Model, groups: list, moments: list, start: object, starts:
     optima, errors = [], []
     for name, x0 in candidates:
         try:
-            if name.startswith("lavaan's"):
-                x0 = _quasi_newton(model, groups, x0)
+            # lavaan's quasi-Newton path, unless our start found no optimum (a likelihood
+            # without a maximum: its path would run off along the same ridge)
+            if name.startswith("lavaan's") and (not optima or optima[0].estimate.converged):
+                x0, ridge = _quasi_newton(model, groups, x0)
+                if ridge:
+                    optima.append(Optimum(name, _unconverged(model, groups, x0)))
+                    continue
             optima.append(Optimum(name, engine.estimate(model, groups, x0)))
         except AnalysisError as error:  # no positive definite Sigma from this start
             errors.append(error)
@@ -257,6 +280,13 @@ def multistart(model: Model, groups: list, moments: list, start: object, starts:
         raise errors[0]
     best = min(optima, key=lambda o: (not o.estimate.converged, o.estimate.fx))
     return best.estimate, optima
+
+
+def _unconverged(model: Model, groups: list, x: np.ndarray) -> engine.Estimate:
+    """Where a search that found no optimum stopped (``converged`` False)."""
+    fx, fx_group = (engine.wls_objective(model, x, groups) if model.ordered
+                    else engine.ml_objective(model, x, groups))
+    return engine.Estimate(x, False, 0, float(fx), np.asarray(fx_group))
 
 
 def different_optima(optima: list[Optimum], n_total: int) -> list[Optimum]:
