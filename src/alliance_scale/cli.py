@@ -694,6 +694,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exit_:  # --help (0) or a usage error (2, message already printed)
         return int(exit_.code or 0)
+    interrupted = False
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -705,14 +706,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         except MemoryError:
             code = _fail("out of memory (the data are too large for this machine)")
         except KeyboardInterrupt:  # Ctrl-C: files are written atomically, none is partial
-            print(f"{PROGRAM_NAME}: interrupted", file=sys.stderr)
-            code = 130
+            code, interrupted = 130, True
     for warning in caught:
+        if issubclass(warning.category, ResourceWarning):
+            continue  # ignored by Python's default filters (a read cut by Ctrl-C leaves one)
         if issubclass(warning.category, UserWarning):
             print(f"{PROGRAM_NAME}: warning: {warning.message}", file=sys.stderr)
         else:  # a library's deprecation notice: shown as Python would show it
             warnings.showwarning(warning.message, warning.category, warning.filename,
                                  warning.lineno)
+    if interrupted:  # the last line said, after the warnings gathered until then
+        print(f"{PROGRAM_NAME}: interrupted", file=sys.stderr)
     return code
 
 
