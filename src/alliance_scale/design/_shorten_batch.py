@@ -308,6 +308,31 @@ def _solve(mat: np.ndarray, rhs: np.ndarray) -> np.ndarray:
                          for m_, r_ in zip(mat, rhs, strict=True)])
 
 
+def _step_outcome(step: np.ndarray, x: np.ndarray, grad: np.ndarray, accepted: np.ndarray,
+                  tol: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """After a step of every active candidate: Newton next (a relative step below
+    :data:`NEWTON_FROM`), converged (a relative step below ``tol``, or no step accepted at a
+    zero gradient) and stuck (no step accepted elsewhere)."""
+    size = np.max(np.abs(step) / np.maximum(1.0, np.abs(x)), axis=1)
+    done = (size < tol) | (~accepted & (np.max(np.abs(grad), axis=1) < 1e-9))
+    return size < NEWTON_FROM, done, ~accepted & ~done
+
+
+def _scoring_step(mat: np.ndarray, info: np.ndarray, grad: np.ndarray,
+                  use: np.ndarray) -> np.ndarray:
+    """Newton steps where ``use`` (``mat`` is then the Hessian), Fisher scoring elsewhere;
+    a Newton step that is not a descent direction falls back to scoring (``info``, which
+    holds the ``use`` rows' information matrices)."""
+    step = _solve(mat, grad)
+    if use.any():
+        descent = np.einsum("bt,bt->b", step[use], grad[use])
+        bad = ~(np.isfinite(descent) & (descent > 0))
+        if bad.any():
+            rows = np.flatnonzero(use)[bad]
+            step[rows] = _solve(info[bad], grad[rows])
+    return step
+
+
 def fit_batch(s: np.ndarray, n_obs: int | np.ndarray, factor_of: Sequence[int], *,
               meanstructure: bool = True, max_iter: int = 200, tol: float = 1e-8,
               items: Sequence[Sequence[str]] | None = None) -> BatchFit:
@@ -360,13 +385,7 @@ def fit_batch(s: np.ndarray, n_obs: int | np.ndarray, factor_of: Sequence[int], 
         # Fisher scoring far from the optimum (robust), Newton near it (quadratic)
         use = newton[active]
         grad, mat, info = layout.system(lam, psi, sa, wa, use)
-        step = _solve(mat, grad)
-        if use.any():
-            descent = np.einsum("bt,bt->b", step[use], grad[use])
-            bad = ~(np.isfinite(descent) & (descent > 0))
-            if bad.any():
-                rows = np.flatnonzero(use)[bad]
-                step[rows] = _solve(info[bad], grad[rows])
+        step = _scoring_step(mat, info, grad, use)
         f_old = fval[active]
         scale = np.ones(len(active))
         accepted = np.zeros(len(active), dtype=bool)
@@ -388,11 +407,8 @@ def fit_batch(s: np.ndarray, n_obs: int | np.ndarray, factor_of: Sequence[int], 
                 break
         x[active], fval[active], w[active] = new_x, new_f, new_w
         iterations[active] = it
-        size = np.max(np.abs(step) / np.maximum(1.0, np.abs(xa)), axis=1)
-        newton[active] = size < NEWTON_FROM
-        done = (size < tol) | (~accepted & (np.max(np.abs(grad), axis=1) < 1e-9))
+        newton[active], done, stuck = _step_outcome(step, xa, grad, accepted, tol)
         converged[active[done]] = True
-        stuck = ~accepted & ~done
         active = active[~done & ~stuck]
     lam, psi, theta = _unpack(x, p, m, free_lam, tri)
     return _finish(s, n_obs, f, m, lam, psi, theta, fval, df, converged, iterations,

@@ -40,16 +40,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..psychometrics._cfa._fiml import small_inverse
 from ._shorten_batch import (
-    NEWTON_FROM,
     BatchFit,
     _finish,
     _free_parameters,
     _implied,
     _Layout,
     _pack,
-    _solve,
+    _scoring_step,
     _start,
+    _step_outcome,
     _structure,
     _unpack,
 )
@@ -159,33 +160,6 @@ def _positive_definite(sigma: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.ones(len(sigma), dtype=bool), 2.0 * np.log(diag).sum(axis=1)
 
 
-def _small_inverse(blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Inverses and log-determinants of positive definite ``k x k`` blocks (closed forms
-    for ``k <= 3``: LAPACK's cost is per matrix, and most blocks are that small)."""
-    k = blocks.shape[1]
-    if k == 1:
-        return 1.0 / blocks, np.log(blocks[:, 0, 0])
-    if k == 2:
-        a, b, d = blocks[:, 0, 0], blocks[:, 0, 1], blocks[:, 1, 1]
-        det = a * d - b * b
-        inv = np.stack([np.stack([d, -b], axis=1), np.stack([-b, a], axis=1)], axis=1)
-        return inv / det[:, None, None], np.log(det)
-    if k == 3:
-        m = blocks
-        adj = np.empty_like(m)
-        adj[:, 0, 0] = m[:, 1, 1] * m[:, 2, 2] - m[:, 1, 2] * m[:, 2, 1]
-        adj[:, 0, 1] = m[:, 0, 2] * m[:, 2, 1] - m[:, 0, 1] * m[:, 2, 2]
-        adj[:, 0, 2] = m[:, 0, 1] * m[:, 1, 2] - m[:, 0, 2] * m[:, 1, 1]
-        adj[:, 1, 1] = m[:, 0, 0] * m[:, 2, 2] - m[:, 0, 2] * m[:, 2, 0]
-        adj[:, 1, 2] = m[:, 0, 2] * m[:, 1, 0] - m[:, 0, 0] * m[:, 1, 2]
-        adj[:, 2, 2] = m[:, 0, 0] * m[:, 1, 1] - m[:, 0, 1] * m[:, 1, 0]
-        adj[:, 1, 0], adj[:, 2, 0], adj[:, 2, 1] = adj[:, 0, 1], adj[:, 0, 2], adj[:, 1, 2]
-        det = (m[:, 0, 0] * adj[:, 0, 0] + m[:, 0, 1] * adj[:, 1, 0]
-               + m[:, 0, 2] * adj[:, 2, 0])
-        return adj / det[:, None, None], np.log(det)
-    return np.linalg.inv(blocks), np.linalg.slogdet(blocks)[1]
-
-
 def estep(pool: Pool, sel: np.ndarray, sigma: np.ndarray, mu: np.ndarray,
           moments: bool = True) -> tuple:
     """-2 logl / N (without ``log 2 pi``) of candidates ``sel`` (ascending) at (Sigma, mu)
@@ -219,7 +193,7 @@ def estep(pool: Pool, sel: np.ndarray, sigma: np.ndarray, mu: np.ndarray,
             continue
         where, slot, miss = where[keep], pool.slot[pairs[keep]], miss[keep]
         l_mm = inverse[where[:, None, None], miss[:, :, None], miss[:, None, :]]
-        l_inv, l_logdet = _small_inverse(l_mm)
+        l_inv, l_logdet = small_inverse(l_mm)
         v_m = v[where[:, None], slot[:, None], miss]
         zed = np.einsum("nkl,nl->nk", l_inv, v_m)
         total += np.bincount(where, weights=l_logdet - np.einsum("nk,nk->n", v_m, zed),
@@ -326,13 +300,7 @@ def fit_fiml_batch(pool: Pool, factor_of: Sequence[int], *, max_iter: int = 300,
         lam, psi, _ = _unpack(xa[:, :n_cov], p, m, free_lam, tri)
         use = newton[active]
         grad, mat, info = layout.system(lam, psi, s_eff[active], w[active], use)
-        step_cov = _solve(mat, grad)
-        if use.any():
-            descent = np.einsum("bt,bt->b", step_cov[use], grad[use])
-            bad = ~(np.isfinite(descent) & (descent > 0))
-            if bad.any():
-                rows = np.flatnonzero(use)[bad]
-                step_cov[rows] = _solve(info[bad], grad[rows])
+        step_cov = _scoring_step(mat, info, grad, use)
         step = np.concatenate([step_cov, -delta[active]], axis=1)
         f_old = fval[active]
         scale = np.ones(len(active))
@@ -351,11 +319,8 @@ def fit_fiml_batch(pool: Pool, factor_of: Sequence[int], *, max_iter: int = 300,
             if accepted.all():
                 break
         iterations[active] = it
-        size = np.max(np.abs(step) / np.maximum(1.0, np.abs(xa)), axis=1)
-        newton[active] = size < NEWTON_FROM
-        done = (size < tol) | (~accepted & (np.max(np.abs(grad), axis=1) < 1e-9))
+        newton[active], done, stuck = _step_outcome(step, xa, grad, accepted, tol)
         converged[active[done]] = True
-        stuck = ~accepted & ~done
         active = active[~done & ~stuck]
     lam, psi, theta = _unpack(x[:, :n_cov], p, m, free_lam, tri)
     mu = x[:, n_cov:]

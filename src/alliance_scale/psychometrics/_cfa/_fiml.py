@@ -122,7 +122,7 @@ def casewise(data: MissingGroup, sigma: np.ndarray, mu: np.ndarray) -> Casewise 
     flat_v = v.ravel()
     for (rows, miss), flat in zip(data._blocks, data._flat, strict=True):
         # L_mm is a principal block of the positive definite L: positive definite too
-        l_inv, logdets = _small_inverse(inverse[miss[:, :, None], miss[:, None, :]])
+        l_inv, logdets = small_inverse(inverse[miss[:, :, None], miss[:, None, :]])
         v_m = flat_v[flat].reshape(miss.shape)
         z = np.einsum("nkl,nl->nk", l_inv, v_m)
         total += float(logdets.sum())
@@ -160,9 +160,10 @@ def _inverse(matrix: np.ndarray, what: str) -> np.ndarray:
             from error
 
 
-def _small_inverse(blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def small_inverse(blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Inverses and log-determinants of a stack of positive definite ``k x k`` blocks
-    (closed forms for ``k <= 2``, LAPACK otherwise)."""
+    (closed forms for ``k <= 3``: LAPACK's cost is per matrix, and most blocks of skipped
+    items are that small; LAPACK otherwise). Singular in floating point: NaN."""
     k = blocks.shape[1]
     if k == 1:
         return 1.0 / blocks, np.log(blocks[:, 0, 0])
@@ -171,6 +172,19 @@ def _small_inverse(blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         det = a * d - b * b
         inv = np.stack([np.stack([d, -b], axis=1), np.stack([-b, a], axis=1)], axis=1)
         return inv / det[:, None, None], np.log(det)
+    if k == 3:
+        m = blocks
+        adj = np.empty_like(m)
+        adj[:, 0, 0] = m[:, 1, 1] * m[:, 2, 2] - m[:, 1, 2] * m[:, 2, 1]
+        adj[:, 0, 1] = m[:, 0, 2] * m[:, 2, 1] - m[:, 0, 1] * m[:, 2, 2]
+        adj[:, 0, 2] = m[:, 0, 1] * m[:, 1, 2] - m[:, 0, 2] * m[:, 1, 1]
+        adj[:, 1, 1] = m[:, 0, 0] * m[:, 2, 2] - m[:, 0, 2] * m[:, 2, 0]
+        adj[:, 1, 2] = m[:, 0, 2] * m[:, 1, 0] - m[:, 0, 0] * m[:, 1, 2]
+        adj[:, 2, 2] = m[:, 0, 0] * m[:, 1, 1] - m[:, 0, 1] * m[:, 1, 0]
+        adj[:, 1, 0], adj[:, 2, 0], adj[:, 2, 1] = adj[:, 0, 1], adj[:, 0, 2], adj[:, 1, 2]
+        det = (m[:, 0, 0] * adj[:, 0, 0] + m[:, 0, 1] * adj[:, 1, 0]
+               + m[:, 0, 2] * adj[:, 2, 0])
+        return adj / det[:, None, None], np.log(det)
     try:
         return np.linalg.inv(blocks), np.linalg.slogdet(blocks)[1]
     except np.linalg.LinAlgError:  # singular in floating point: no likelihood there
