@@ -101,7 +101,7 @@ def test_exact_equals_plain_loop():
     pool = _facet("B1")[:7]
     form = shorten(PILOT, {"B1": pool}, per_facet=3, estimator="ML", missing="listwise",
                    holdout=None, objective="reliability")
-    from alliance_scale.design._shorten_search import fit_candidate
+    from shorten_support import fit_candidate
     values = {}
     for c in combinations(pool, 3):
         row = fit_candidate({"B1": c}, PILOT, None, 0, "listwise")
@@ -317,8 +317,10 @@ def test_does_not_hold_out_on_a_small_sample():
 def test_three_item_closed_form_equals_iterative_fits():
     """The batched closed form gives the ML fits of cfa() on the polychoric submatrix, and
     the WLSMV estimates of cfa(ordered=True), for every 3-item candidate."""
+    from shorten_support import fit_candidate
+
     from alliance_scale.design._shorten import _polychoric
-    from alliance_scale.design._shorten_search import fit_candidate, three_item_fits
+    from alliance_scale.design._shorten_search import three_item_fits
 
     items = _facet("B1")
     data = PILOT[items]

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import json
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from shorten_support import COLS, DATA, FIXTURES, STRUCTURE
 
 from alliance_scale.design._shorten_batch import (
     _implied,
@@ -19,11 +19,7 @@ from alliance_scale.design._shorten_batch import (
 )
 from alliance_scale.psychometrics import cfa
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 REF = json.loads((FIXTURES / "stuart_joint_reference.json").read_text())
-DATA = pd.read_csv(FIXTURES / "fairplayer_joint.csv")
-COLS = list(DATA.columns)
-STRUCTURE = [0] * 3 + [1] * 3 + [2] * 4
 
 
 @pytest.fixture(scope="module")

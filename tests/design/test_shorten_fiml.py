@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 import warnings
 from itertools import combinations
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from shorten_support import COLS, DATA, FIXTURES, STRUCTURE, fit_candidate
 
 from alliance_scale.design import shorten, stuart_objective
 from alliance_scale.design._shorten_batch import candidate_moments, fit_batch
@@ -19,13 +19,8 @@ from alliance_scale.design._shorten_fiml import (
     em_saturated_batch,
     fit_fiml_batch,
 )
-from alliance_scale.design._shorten_search import fit_candidate
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 REF = json.loads((FIXTURES / "stuart_fiml_reference.json").read_text())
-DATA = pd.read_csv(FIXTURES / "fairplayer_joint.csv")
-COLS = list(DATA.columns)
-STRUCTURE = [0] * 3 + [1] * 3 + [2] * 4
 
 
 @pytest.fixture(scope="module")

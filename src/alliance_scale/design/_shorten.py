@@ -40,6 +40,7 @@ from ._shorten_search import (
     COLUMNS,
     Evaluator,
     Facet,
+    chunk_keys,
     exact,
     genetic,
     mmas,
@@ -788,13 +789,9 @@ def _form_numbers(responses: pd.DataFrame, scale: Scale) -> dict[str, float]:
 def _highest_crel(evaluator: Evaluator) -> float:
     """The highest crel of any admissible candidate of ``evaluator`` (every one fitted)."""
     lists = [f.candidates() for f in evaluator.facets]
-    sizes = [len(c) for c in lists]
-    total, best = math.prod(sizes), -np.inf
-    for start in range(0, total, CHUNK):
-        digits = np.unravel_index(np.arange(start, min(start + CHUNK, total)), sizes)
-        keys = [tuple(lists[g][d[j]] for g, d in enumerate(digits))
-                for j in range(len(digits[0]))]
-        frame = evaluator.frame(keys)
+    best = -np.inf
+    for start in range(0, total_candidates(evaluator.facets), CHUNK):
+        frame = evaluator.frame(chunk_keys(lists, start))
         crel = frame.loc[frame["admissible"], "crel"]
         if len(crel):
             best = max(best, float(crel.max()))

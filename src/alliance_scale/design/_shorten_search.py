@@ -23,7 +23,6 @@ result. A candidate whose fit fails is inadmissible with its reason, never dropp
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Callable, Mapping, Sequence
 from itertools import combinations, product
 from typing import Any
@@ -127,55 +126,6 @@ class Facet:
 def inadmissible_row(items: Sequence[str], reason: str) -> dict[str, Any]:
     return {"items": tuple(items), "admissible": False, "reason": reason, "crel": np.nan,
             "chisq": np.nan, "df": np.nan, "rmsea": np.nan, "srmr": np.nan, "cfi": np.nan}
-
-
-def fit_candidate(model: Mapping[str, Sequence[str]], data: pd.DataFrame | None,
-                  cov: pd.DataFrame | None, n_obs: int, missing: str) -> dict[str, Any]:
-    """One candidate's CFA by :func:`~alliance_scale.cfa` (marker loadings), its crel
-    (stuart's: sum(L Psi L') / (sum(L Psi L') + sum(Theta))), fit and admissibility as
-    lavaan's ``post.check``."""
-    from ..psychometrics import cfa
-
-    items = [i for group in model.values() for i in group]
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            if cov is not None:
-                fit = cfa(cov_matrix=cov.loc[items, items], n_obs=n_obs,
-                          model={f: list(v) for f, v in model.items()})
-            else:
-                fit = cfa(data[items], {f: list(v) for f, v in model.items()}, missing=missing)
-    except (AnalysisError, np.linalg.LinAlgError, FloatingPointError) as error:
-        return inadmissible_row(items, f"the fit failed: {error}")
-    est = fit.estimates
-    load = est[est["op"] == "=~"]
-    var = est[(est["op"] == "~~") & (est["lhs"] == est["rhs"])]
-    factors = list(model)
-    psi = np.zeros((len(factors), len(factors)))
-    for _, row in est[(est["op"] == "~~") & est["lhs"].isin(factors)].iterrows():
-        a, b = factors.index(row["lhs"]), factors.index(row["rhs"])
-        psi[a, b] = psi[b, a] = row["est"]
-    lam = np.zeros((len(items), len(factors)))
-    for _, row in load.iterrows():
-        lam[items.index(row["rhs"]), factors.index(row["lhs"])] = row["est"]
-    theta = var.set_index("lhs").loc[items, "est"].to_numpy(float)
-    common = float(np.sum(lam @ psi @ lam.T))
-    crel = common / (common + theta.sum())
-    reasons = []
-    if not fit.converged:
-        reasons.append("the estimation did not converge")
-    if (theta < 0).any():
-        negative = [i for i, t in zip(items, theta, strict=True) if t < 0]
-        reasons.append("some estimated ov variances are negative (" + ", ".join(negative) + ")")
-    if (np.diag(psi) <= 0).any():
-        reasons.append("some estimated lv variances are negative")
-    elif len(factors) > 1 and np.linalg.eigvalsh(psi)[0] <= 0:
-        reasons.append("covariance matrix of latent variables is not positive definite")
-    f = fit.fit
-    return {"items": tuple(items), "admissible": not reasons, "reason": "; ".join(reasons),
-            "crel": float(crel), "chisq": f.get("chisq", np.nan), "df": f.get("df", np.nan),
-            "rmsea": f.get("rmsea", np.nan), "srmr": f.get("srmr", np.nan),
-            "cfi": f.get("cfi", np.nan)}
 
 
 def three_item_fits(candidates: Sequence[tuple[str, ...]], cov: pd.DataFrame
@@ -323,14 +273,18 @@ def total_candidates(facets: Sequence[Facet]) -> int:
 _WORK: dict[str, Any] = {}
 
 
+def chunk_keys(lists: Sequence[Sequence[tuple[str, ...]]], start: int
+               ) -> list[tuple[tuple[str, ...], ...]]:
+    """The candidates ``start .. start + CHUNK`` of the product of ``lists`` (one list of
+    subsets per facet), in enumeration order (the last facet varies fastest)."""
+    sizes = [len(c) for c in lists]
+    digits = np.unravel_index(np.arange(start, min(start + CHUNK, math.prod(sizes))), sizes)
+    return [tuple(lists[g][d[j]] for g, d in enumerate(digits)) for j in range(len(digits[0]))]
+
+
 def _chunk(start: int) -> pd.DataFrame:
     """The candidates ``start .. start + CHUNK`` of the enumeration in ``_WORK``, fitted."""
-    evaluator, lists, sizes, total = (_WORK[k] for k in ("evaluator", "lists", "sizes",
-                                                         "total"))
-    flat = np.arange(start, min(start + CHUNK, total))
-    digits = np.unravel_index(flat, sizes)
-    keys = [tuple(lists[g][d[j]] for g, d in enumerate(digits)) for j in range(len(flat))]
-    return evaluator.frame(keys)
+    return _WORK["evaluator"].frame(chunk_keys(_WORK["lists"], start))
 
 
 def exact(evaluator: Evaluator, keep: int, tick: Callable[[int], None],
@@ -339,13 +293,12 @@ def exact(evaluator: Evaluator, keep: int, tick: Callable[[int], None],
     reasons counted). With ``workers > 1`` (and the fork start method, as on Linux),
     the chunks are fitted by that many processes; the result is the same."""
     lists = [f.candidates() for f in evaluator.facets]
-    sizes = [len(c) for c in lists]
-    total = math.prod(sizes)
+    total = total_candidates(evaluator.facets)
     kept: pd.DataFrame | None = None
     reasons: dict[str, int] = {}
     bad = 0
     starts = range(0, total, CHUNK)
-    _WORK.update(evaluator=evaluator, lists=lists, sizes=sizes, total=total)
+    _WORK.update(evaluator=evaluator, lists=lists)
     pool = None
     if workers > 1 and len(starts) > 1:
         import multiprocessing
