@@ -94,12 +94,16 @@ def test_expected_counts_are_the_e_step_s():
     assert _engine.expected_counts(onehot, patterns.counts, logp, logw)[1] is None
 
 
-@pytest.mark.parametrize("width", [4, 40])  # 40 items x 5 codes: beyond 2^62, sorted as rows
-def test_collapse_is_numpy_s_unique_rows(width):
+# 4 items: tallied; 12: keys sorted; 24: integer keys (beyond 2^53); 40: beyond 2^62, rows
+@pytest.mark.parametrize("width", [4, 12, 24, 40])
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_collapse_is_numpy_s_unique_rows(width, order):
     rng = np.random.default_rng(width)
     codes = rng.integers(-1, 4, (300, width))
     codes[::7] = codes[1]  # repeated patterns
+    codes = np.asarray(codes, order=order)
     patterns = _data.collapse(codes)
+    assert patterns.codes.flags.c_contiguous  # the E-step runs along pattern rows
     unique, inverse, counts = np.unique(codes, axis=0, return_inverse=True, return_counts=True)
     assert np.array_equal(patterns.codes, unique)
     assert np.array_equal(patterns.counts, counts)
@@ -117,8 +121,12 @@ def test_codes_at_once_equal_the_item_by_item_coding(monkeypatch):
     monkeypatch.setattr(_data, "_consecutive_codes", lambda values: None)
     slow = _data.code_responses(frame)
     assert np.array_equal(quick.codes, slow.codes)
-    assert quick.codes.flags.c_contiguous
     assert quick.categories == slow.categories
+    assert slow.patterns is None  # found on the quick path only, equal to a collapse
+    again = _data.collapse(slow.codes)
+    assert np.array_equal(quick.patterns.codes, again.codes)
+    assert np.array_equal(quick.patterns.counts, again.counts)
+    assert np.array_equal(quick.patterns.inverse, again.inverse)
 
 
 @pytest.mark.parametrize("change", ["gap", "sparse", "fraction", "halves"])

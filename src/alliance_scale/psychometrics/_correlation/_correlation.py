@@ -71,7 +71,6 @@ t probabilities. Statistics and Computing, 14, 251-260.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -835,7 +834,9 @@ class AnalysedCorrelation(NamedTuple):
     items: pd.DataFrame | None = None
 
 
-def _pairwise_moments(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _pairwise_moments(
+    values: np.ndarray, weights: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pairwise-complete moments of a batch ``(..., n, p)`` with NaN for missing values.
 
     Returns ``counts`` (rows answering both items), ``cross`` (sum of cross products of
@@ -844,19 +845,24 @@ def _pairwise_moments(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nd
     all ``(..., p, p)``, from four matrix products of the answers centred on the item means.
     A ``squares`` entry that is zero up to rounding (at most ``1e-10`` times the sum of
     squares it is the difference of: the item is constant on those rows) is set to 0.
+    ``weights`` (n,): each row counts that many times (distinct patterns and their counts).
     """
     observed = ~np.isnan(values)
     mask = observed.astype(float)
-    with warnings.catch_warnings():  # an all-missing item: NaN moments, reported by callers
-        warnings.simplefilter("ignore", RuntimeWarning)
-        means = np.nanmean(values, axis=-2, keepdims=True)
+    centred = np.where(observed, values, 0.0)
+    weighted = mask if weights is None else mask * weights[:, None]
+    with np.errstate(invalid="ignore", divide="ignore"):  # an all-missing item: NaN moments
+        means = (weighted * centred).sum(axis=-2, keepdims=True) / weighted.sum(
+            axis=-2, keepdims=True)
     centred = np.where(observed, values - means, 0.0)
     transposed = np.swapaxes(centred, -1, -2)
-    counts = np.swapaxes(mask, -1, -2) @ mask
+    if weights is not None:
+        transposed = transposed * weights
+    counts = np.swapaxes(weighted, -1, -2) @ mask
     sums = transposed @ mask  # sums[i, j]: sum of item i over the rows answering i and j
     with np.errstate(invalid="ignore", divide="ignore"):
         cross = transposed @ centred - sums * np.swapaxes(sums, -1, -2) / counts
-        raw = (transposed * transposed) @ mask
+        raw = (transposed * np.swapaxes(centred, -1, -2)) @ mask
         squares = raw - sums * sums / counts
     squares[squares <= _CONSTANT_RATIO * raw] = 0.0
     return counts, cross, squares
@@ -990,7 +996,9 @@ def _smc(correlation: np.ndarray, regular: bool) -> np.ndarray:
         return np.clip(1.0 - 1.0 / np.diag(inverse), 0.0, 1.0)
 
 
-def pairwise_pearson(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def pairwise_pearson(
+    values: np.ndarray, weights: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Pearson correlations on pairwise-complete rows (R's ``cor(x, use = "pairwise")``).
 
     A correlation is NaN (R's ``NA``) where fewer than two rows answer both items or where
@@ -1002,6 +1010,9 @@ def pairwise_pearson(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     ----------
     values : ndarray, shape (n, p)
         Data with NaN for missing values.
+    weights : ndarray, shape (n,), optional
+        Frequency weights: row ``i`` counts ``weights[i]`` times (distinct response
+        patterns and their counts give the correlations of the respondents).
 
     Returns
     -------
@@ -1010,11 +1021,11 @@ def pairwise_pearson(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         of pairwise-complete rows.
     """
     observed = ~np.isnan(values)
-    if observed.all():
+    if observed.all() and weights is None:
         with np.errstate(invalid="ignore", divide="ignore"):  # a constant item: NaN, as R
             correlation = np.corrcoef(values, rowvar=False)
         return correlation, np.full((values.shape[1],) * 2, len(values))
-    counts, cross, squares = _pairwise_moments(values)
+    counts, cross, squares = _pairwise_moments(values, weights)
     with np.errstate(invalid="ignore", divide="ignore"):
         correlation = cross / np.sqrt(squares * np.swapaxes(squares, -1, -2))
     correlation[(squares == 0) | (np.swapaxes(squares, -1, -2) == 0) | (counts < 2)] = np.nan

@@ -14,7 +14,7 @@ from ..._warn import warn_user
 from ...errors import AllianceScaleWarning, AnalysisError, OptionError
 from .._blas import single_threaded_blas
 from ._constraints import Equal, GradedRatingScale, RatingScale, equal_constraint
-from ._data import Coded, Patterns, code_responses, collapse
+from ._data import Coded, Patterns, code_responses
 from ._engine import THETA_LIM, Fit, Spec, em, grid, information
 from ._models import ScoredGPCM
 from ._priors import Prior, check_lognormal_signs, parse_priors
@@ -403,9 +403,10 @@ def _confirmatory(
     free_corr = () if bifactor else tuple((r, c) for r in range(dims) for c in range(r))
     spec = md.MSpec(kinds, coded.n_categories, loadings, free_corr)
     grid = md.make_grid(dims, quadpts, bifactor=bifactor)
-    patterns = collapse(coded.codes)
+    patterns = coded.distinct()
     if pars is None:
-        start = multidim_start(kinds, coded.n_categories, loadings, coded.codes)
+        start = multidim_start(kinds, coded.n_categories, loadings, patterns.codes,
+                               patterns.counts)
         corr = np.eye(dims)
     else:
         start, corr = _given_multidim(pars, spec, coded.items, names)
@@ -603,12 +604,13 @@ def _estimate(
     tol: float, max_cycles: int, se_type: str,
 ) -> tuple[Fit, pd.DataFrame | None, Patterns]:
     """EM, warnings and the covariance of the estimates (BLAS on one thread)."""
-    patterns = collapse(coded.codes)
+    patterns = coded.distinct()
     theta = grid()
     variance = pars.variance if isinstance(pars, IRTResult) else 1.0
     if isinstance(pars, IRTResult):
         pars = pars.coef(se=False)
-    start = start_values(spec, coded.codes) if pars is None else _given(pars, spec, coded.items)
+    start = (start_values(spec, patterns.codes, patterns.counts) if pars is None
+             else _given(pars, spec, coded.items))
     if spec.constraint is not None:  # project onto the constrained model
         if spec.constraint.kind == "grsm" and np.any(start[:, 0] < 0):
             reversed_items = [coded.items[j] for j in np.flatnonzero(start[:, 0] < 0)]

@@ -556,7 +556,8 @@ def fit_structure(
 ) -> MultiFit:
     theta = grid()
     if start is None:
-        base = start_values(st.spec, coded.codes)
+        patterns = coded.distinct()
+        base = start_values(st.spec, patterns.codes, patterns.counts)
         pars = np.repeat(base[None], st.n_groups, axis=0)
         mean, var = np.zeros(st.n_groups), np.ones(st.n_groups)
     else:

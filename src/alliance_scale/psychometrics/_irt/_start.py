@@ -21,17 +21,13 @@ __all__: list[str] = []
 _D = 1.702
 
 
-def first_component_slopes(codes: np.ndarray) -> np.ndarray:
+def first_component_slopes(codes: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
     """Logistic slopes from the first principal component of the items' correlations,
-    oriented so that most loadings are positive (a reverse-keyed item stays negative)."""
-    if np.all(codes >= 0):  # complete answers: the pairwise correlations are the plain ones
-        with np.errstate(divide="ignore", invalid="ignore"):
-            corr = np.corrcoef(codes, rowvar=False)
-    else:
-        import pandas as pd
+    oriented so that most loadings are positive (a reverse-keyed item stays negative).
+    ``weights``: each row of ``codes`` counts that many times (distinct patterns)."""
+    from .._correlation._correlation import pairwise_pearson
 
-        frame = pd.DataFrame(np.where(codes >= 0, codes, np.nan))
-        corr = frame.corr(min_periods=2).to_numpy()
+    corr, _ = pairwise_pearson(np.where(codes >= 0, codes, np.nan), weights)
     corr = np.where(np.isfinite(corr), corr, 0.0)
     np.fill_diagonal(corr, 1.0)
     values, vectors = np.linalg.eigh(corr)
@@ -46,16 +42,20 @@ def first_component_slopes(codes: np.ndarray) -> np.ndarray:
 
 
 def intercepts(models: tuple[str, ...], n_cat: np.ndarray, codes: np.ndarray,
-               slope_norm: np.ndarray) -> np.ndarray:
+               slope_norm: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
     """Items x (k_max - 1) starting intercepts from the marginal proportions (NaN padding);
     ``slope_norm``: each item's slope length (its marginal logit shrinks by
-    ``sqrt(1 + (|a| / 1.702)^2)``). All items at once (a category table by one count)."""
+    ``sqrt(1 + (|a| / 1.702)^2)``); ``weights``: each row of ``codes`` counts that many
+    times. All items at once (a category table by one count)."""
     n_items, k_max = len(models), int(n_cat.max())
     seen = codes >= 0
+    rows = np.ones(codes.shape[0]) if weights is None else np.asarray(weights, dtype=float)
     counts = np.bincount((codes + np.arange(n_items) * k_max)[seen],
+                         weights=np.broadcast_to(rows[:, None], seen.shape)[seen],
                          minlength=n_items * k_max).reshape(n_items, k_max)
+    answered = rows @ seen
     inside = np.arange(k_max)[None, :] < n_cat[:, None]
-    p = np.where(inside, np.clip(counts / seen.sum(axis=0)[:, None], 1e-3, None), 0.0)
+    p = np.where(inside, np.clip(counts / answered[:, None], 1e-3, None), 0.0)
     p = p / p.sum(axis=1, keepdims=True)
     steps = inside[:, 1:]
     upper = np.clip(np.cumsum(p[:, ::-1], axis=1)[:, ::-1][:, 1:], 1e-3, 1 - 1e-3)
@@ -67,21 +67,23 @@ def intercepts(models: tuple[str, ...], n_cat: np.ndarray, codes: np.ndarray,
     return np.where(steps, np.where(is_graded, graded, partial), np.nan)
 
 
-def start_values(spec: Spec, codes: np.ndarray) -> np.ndarray:
-    """Items x k_max starting parameters (NaN padding)."""
+def start_values(spec: Spec, codes: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+    """Items x k_max starting parameters (NaN padding); ``weights``: each row of ``codes``
+    counts that many times (distinct patterns and their counts)."""
     n_items = codes.shape[1]
-    slopes = np.ones(n_items) if spec.slope_fixed else first_component_slopes(codes)
+    slopes = np.ones(n_items) if spec.slope_fixed else first_component_slopes(codes, weights)
     pars = np.full((n_items, spec.k_max), np.nan)
     pars[:, 0] = slopes
-    pars[:, 1:] = intercepts(spec.models, spec.n_cat, codes, np.abs(slopes))
+    pars[:, 1:] = intercepts(spec.models, spec.n_cat, codes, np.abs(slopes), weights)
     return pars
 
 
 def multidim_start(models: tuple[str, ...], n_cat: np.ndarray, loadings: np.ndarray,
-                   codes: np.ndarray) -> np.ndarray:
+                   codes: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
     """Items x (D + k_max - 1) starting values of a confirmatory model: each factor's
     slopes from the first component of its own items (signs kept), shared by
-    ``sqrt(number of factors)`` for an item on several; intercepts from the proportions."""
+    ``sqrt(number of factors)`` for an item on several; intercepts from the proportions;
+    ``weights``: each row of ``codes`` counts that many times."""
     n_items, dims = loadings.shape
     pars = np.zeros((n_items, dims + int(n_cat.max()) - 1))
     for f in range(dims):
@@ -89,9 +91,9 @@ def multidim_start(models: tuple[str, ...], n_cat: np.ndarray, loadings: np.ndar
         if items.size == 1:
             pars[items, f] = 1.0
         elif items.size > 1:
-            pars[items, f] = first_component_slopes(codes[:, items])
+            pars[items, f] = first_component_slopes(codes[:, items], weights)
     pars[:, :dims] /= np.sqrt(np.maximum(loadings.sum(axis=1), 1))[:, None]
     # a factor's orientation is arbitrary: keep the one where most of its items point up
     norm = np.sqrt((pars[:, :dims] ** 2).sum(axis=1))
-    pars[:, dims:] = intercepts(models, n_cat, codes, norm)
+    pars[:, dims:] = intercepts(models, n_cat, codes, norm, weights)
     return pars
