@@ -103,11 +103,10 @@ def irt(
         A confirmatory multidimensional model, as mirt's ``mirt.model('F1 = 1-4 ...')``:
         factor name -> the items loading on it (an item may load on several: within-item
         structure). Every item must be named at least once. Factor variances are fixed at
-        1 and their correlations estimated (mirt's ``COV = F1*F2``; see ``correlated``);
-        the coefficients gain columns ``a1``, ``a2`` ... in the mapping's order.
-        Integration as mirt: a product grid of ``quadpts`` points per dimension (31 for two
-        factors, 15 for three) up to three factors, 5,000 quasi-Monte Carlo (Halton) nodes
-        beyond (mirt's ``QMCEM``).
+        1 and their correlations estimated (mirt's ``COV = F1*F2``); the coefficients gain
+        columns ``a1``, ``a2`` ... in the mapping's order. Integration as mirt: a product
+        grid of ``quadpts`` points per dimension (31 for two factors, 15 for three) up to
+        three factors, 5,000 quasi-Monte Carlo (Halton) nodes beyond (mirt's ``QMCEM``).
         One factor gives the unidimensional model. Models ``"graded"``, ``"2PL"`` and
         ``"gpcm"``.
     correlated : bool, default True
