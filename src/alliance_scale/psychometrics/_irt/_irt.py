@@ -39,6 +39,7 @@ def irt(
     pars: pd.DataFrame | IRTResult | None = None,
     estimate: bool = True,
     factors: Mapping[str, Sequence[str]] | None = None,
+    correlated: bool = True,
     bifactor: Mapping[str, Sequence[str]] | None = None,
     quadpts: int | None = None,
     priors: Mapping[str, Sequence[Any]] | None = None,
@@ -108,6 +109,10 @@ def irt(
         three factors, 5,000 quasi-Monte Carlo (Halton) nodes beyond (mirt's ``QMCEM``).
         One factor gives the unidimensional model. Models ``"graded"``, ``"2PL"`` and
         ``"gpcm"``.
+    correlated : bool, default True
+        With ``factors=`` of two or more factors: True estimates the factors' correlations
+        (mirt's ``COV = F1*F2``); False keeps them at 0 (orthogonal factors, mirt's default
+        for a ``mirt.model`` without ``COV``).
     bifactor : mapping of str to sequence of str, optional
         A bifactor model, as mirt's ``bfactor(data, specific)``: a general factor ``G`` on
         every item plus the specific factors given here (name -> its items; an item on
@@ -213,6 +218,7 @@ def irt(
         for m in model:
             check_choice("model", m, ("graded", "2PL", "gpcm"))
     estimate = check_flag("estimate", estimate)
+    correlated = check_flag("correlated", correlated)
     se_type = "none" if se is None else se
     check_choice("se", se_type, SE_TYPES)
     tol = check_number("tol", tol, 0.0, low_open=True)
@@ -238,6 +244,9 @@ def irt(
     if quadpts is not None and one_dimension:
         raise OptionError("quadpts applies to multidimensional models; one dimension uses "
                           "mirt's 61 points on [-6, 6]")
+    if not correlated and factors is None:
+        raise OptionError("correlated=False applies to factors= (a bifactor model's factors "
+                          "are orthogonal already)")
     if (factors is not None or bifactor is not None) and constrain is not None:
         raise OptionError("constrain= is available for unidimensional models")
     if bifactor is not None:
@@ -267,7 +276,7 @@ def irt(
             kinds = _scored_kinds(kinds, mats, loadings, coded.items, names)
             return _confirmatory(coded, kinds, per_item, model, loadings, names, se_type=se_type,
                                  tol=tol, max_cycles=max_cycles, estimate=estimate, pars=pars,
-                                 quadpts=quadpts, priors=priors)
+                                 quadpts=quadpts, priors=priors, correlated=correlated)
     rasch = isinstance(model, str) and model in ("Rasch", "pcm", "rsm")
     constraint = None
     if model in ("rsm", "grsm"):
@@ -392,6 +401,7 @@ def _confirmatory(
     loadings: np.ndarray, names: tuple[str, ...], *, se_type: str, tol: float,
     max_cycles: int, estimate: bool, pars: pd.DataFrame | None, quadpts: int | None,
     bifactor: bool = False, priors: Mapping[str, Sequence[Any]] | None = None,
+    correlated: bool = True,
 ) -> IRTResult:
     """A confirmatory multidimensional model (``_multidim``), packed as an IRTResult."""
     from . import _multidim as md
@@ -400,7 +410,8 @@ def _confirmatory(
     if se_type not in ("none", "oakes", "louis", "crossprod", "sandwich"):  # pragma: no cover
         raise OptionError(f"se={se_type!r}")
     dims = len(names)
-    free_corr = () if bifactor else tuple((r, c) for r in range(dims) for c in range(r))
+    free_corr = () if bifactor or not correlated else tuple(
+        (r, c) for r in range(dims) for c in range(r))
     spec = md.MSpec(kinds, coded.n_categories, loadings, free_corr)
     grid = md.make_grid(dims, quadpts, bifactor=bifactor)
     patterns = coded.distinct()
