@@ -351,22 +351,50 @@ def _ordinal_items(p: int, n: int = 200) -> pd.DataFrame:
 
 
 def test_memory_estimate_grows_with_the_fourth_power_of_the_items() -> None:
+    """The NACOV (respondents at least as many as statistics) grows with the fourth power of
+    the items; kept factored (fewer respondents) with the third."""
     from alliance_scale.psychometrics._cfa._cfa import ordinal_memory
 
+    dense = [ordinal_memory(p, 3 * p, 3 * p + p * (p - 1) // 2, 1, "WLSMV") for p in (50, 100)]
+    assert 12 < dense[1] / dense[0] < 17  # (100 / 50)^4 = 16, less the linear terms
     small, large = (ordinal_memory(p, 3 * p, 500, 1, "WLSMV") for p in (50, 100))
-    assert 12 < large / small < 17  # (100 / 50)^4 = 16, less the thresholds (linear)
+    assert 2 < large / small < 8.5  # at most (100 / 50)^3 = 8
+    assert large < dense[1] / 5  # 0.23 GB instead of 1.6 GB
     assert ordinal_memory(200, 600, 500, 1, "DWLS") < 0.2e9  # the NACOV's diagonal only
-    assert ordinal_memory(100, 300, 500, 2, "WLSMV") > large  # one NACOV per group
+    assert ordinal_memory(100, 300, 10_000, 2, "WLSMV") > ordinal_memory(
+        100, 300, 10_000, 1, "WLSMV")  # one NACOV per group
+    assert ordinal_memory(100, 300, 500, 2, "WLSMV") > large
 
 
-@pytest.mark.parametrize(("estimator", "budget"), [("WLSMV", "0.03"), ("DWLS", "0.001")])
+def test_factored_memory_estimate_bounds_the_measured_peak() -> None:
+    """WLSMV with fewer respondents than statistics (40 items x 200: 900 statistics): the
+    estimate is above the peak tracemalloc measures, and within twice it (measured 15.2 MB
+    against 17.6 MB; the NACOV would have needed 36 MB)."""
+    import tracemalloc
+
+    from alliance_scale.psychometrics._cfa._cfa import ordinal_memory
+
+    data = _ordinal_items(40)
+    model = "f =~ " + " + ".join(data.columns)
+    tracemalloc.start()
+    try:
+        fit = als.cfa(data, model, ordered=True, estimator="WLSMV")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert fit.converged
+    estimate = ordinal_memory(40, 120, 200, 1, "WLSMV")
+    assert peak < estimate < 2 * peak
+
+
+@pytest.mark.parametrize(("estimator", "budget"), [("WLSMV", "0.01"), ("DWLS", "0.001")])
 def test_a_model_over_the_memory_budget_is_refused_with_the_estimate(
         monkeypatch: pytest.MonkeyPatch, estimator: str, budget: str) -> None:
     from alliance_scale.psychometrics._cfa import _ordinal
 
     data = _ordinal_items(40)
     model = "f =~ " + " + ".join(data.columns)
-    monkeypatch.setenv("ALLIANCE_SCALE_MEMORY_GB", budget)  # WLSMV 0.039 GB, DWLS 0.003
+    monkeypatch.setenv("ALLIANCE_SCALE_MEMORY_GB", budget)  # WLSMV 0.018 GB, DWLS 0.003
 
     def never(*args: object, **kwargs: object) -> None:
         raise AssertionError("the statistics were computed before the check")
@@ -377,7 +405,10 @@ def test_a_model_over_the_memory_budget_is_refused_with_the_estimate(
             als.cfa(data, model, ordered=True, estimator=estimator)
     message = str(caught.value)
     assert f"{estimator} on 40 ordered items needs about" in message
-    assert "900 x 900" in message  # 780 polychorics + 120 thresholds
+    # 780 polychorics + 120 thresholds, more than the 200 respondents: WLSMV keeps the NACOV
+    # factored (the message says what the memory is for), DWLS needs its diagonal
+    assert ("kept factored" in message) == (estimator == "WLSMV")
+    assert ("900 x 900" in message) == (estimator == "DWLS")
     assert "ALLIANCE_SCALE_MEMORY_GB" in message and "MLR" in message
     assert ("estimator='DWLS'" in message) == (estimator == "WLSMV")  # when DWLS fits
     monkeypatch.setenv("ALLIANCE_SCALE_MEMORY_GB", "1")

@@ -609,7 +609,7 @@ def _confirmatory(run: _Run, frame: pd.DataFrame, scale: Scale, ordinal: bool) -
     from ..psychometrics._correlation._plots import plot_correlations
 
     too_big = ""
-    if ordinal:  # WLSMV's memory grows with the fourth power of the items: pick what fits
+    if ordinal:  # WLSMV's memory grows with the third / fourth power of the items: pick
         p = len(scale.items)
         need = ordinal_memory(p, p * (scale.response_format.points - 1), len(frame), 1, "WLSMV")
         budget, _ = analysis_budget()

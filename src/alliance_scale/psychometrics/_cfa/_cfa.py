@@ -54,21 +54,39 @@ MAX_CATEGORIES = 10
 #: respondents: 4.9 with the robust corrections), plus one per extra group; DWLS and ULS
 #: compute only its diagonal (their standard errors and test need no more).
 _NACOV_COPIES = {"WLSMV": 5.5, "ULSMV": 5.5, "DWLS": 0.0, "ULS": 0.0}
+#: With fewer respondents than statistics the robust corrections work from the influence
+#: matrix (respondents x statistics) and never form the NACOV: the peak is then copies of
+#: the Jacobian (statistics x items), of respondents x respondents products and of the
+#: influence matrix. Measured peaks (tracemalloc; one factor; 40-150 items, 200-1,000
+#: respondents: 15 MB at 40 x 200 to 298 MB at 150 x 300) fit 26 Jacobians + 6 n x n + 0.3
+#: influence matrices; these are rounded up.
+_FACTORED_COPIES = (32.0, 6.0, 4.0)
 
 
 def ordinal_memory(n_items: int, n_thresholds: int, n_obs: int, ngroups: int,
                    estimator: str) -> int:
-    """Estimated peak bytes of an ordinal fit: the NACOV of the ``n_thresholds + p(p-1)/2``
-    statistics (their square: it grows with the fourth power of the items), the copies the
-    robust corrections make, and the respondents' influence matrix.
+    """Estimated peak bytes of an ordinal fit.
+
+    With at least as many respondents as statistics (``n_thresholds + p(p-1)/2``): the NACOV
+    of the statistics (their square: it grows with the fourth power of the items), the
+    copies the robust corrections make, and the respondents' influence matrix. With fewer
+    respondents (WLSMV / ULSMV keep the NACOV factored, as :func:`cfa` does then): the
+    Jacobian of the statistics, products of the respondents' influences and that influence
+    matrix, which grow with the third power of the items.
 
     Examples
     --------
-    >>> round(ordinal_memory(150, 600, 500, 1, "WLSMV") / 1e9, 1)  # GB
-    6.2
+    >>> round(ordinal_memory(150, 600, 20_000, 1, "WLSMV") / 1e9, 1)  # GB: the NACOV
+    9.9
+    >>> round(ordinal_memory(150, 600, 500, 1, "WLSMV") / 1e9, 1)  # GB: factored
+    0.7
     """
     nstat = n_thresholds + n_items * (n_items - 1) // 2
     copies = _NACOV_COPIES.get(estimator, 5.5)
+    if copies and n_obs < nstat:
+        jacobian, square, influence = _FACTORED_COPIES
+        per_group = square * n_obs * n_obs + influence * n_obs * nstat
+        return int(8 * (jacobian * nstat * n_items + ngroups * per_group))
     copies += (ngroups - 1) if copies else 0.0
     return int(8 * nstat * nstat * copies + 16 * n_obs * nstat)
 
@@ -90,12 +108,19 @@ def _check_memory(n_items: int, n_thresholds: int, n_obs: int, ngroups: int,
                 "estimator='MLR' on the items as continuous (memory grows with the items "
                 "squared; reasonable with 5 or more points)",
                 f"a larger budget ({MEMORY_VARIABLE}=<GB>)"]
+    if estimator in ("WLSMV", "ULSMV") and n_obs < nstat:
+        what = (f"the derivatives of the {nstat:,} thresholds and polychorics with respect to "
+                f"the parameters and the products of the {n_obs:,} respondents' influences "
+                "(their asymptotic covariance matrix is kept factored: fewer respondents "
+                "than statistics; growing with the third power of the items)")
+    else:
+        what = (f"the asymptotic covariance matrix of the {nstat:,} thresholds and "
+                f"polychorics is {nstat:,} x {nstat:,} ({8 * nstat * nstat / 1e9:.2g} GB per "
+                "copy, growing with the fourth power of the items)")
     raise AnalysisError(
-        f"{estimator} on {n_items} ordered items needs about {need / 1e9:.2g} GB: the "
-        f"asymptotic covariance matrix of the {nstat:,} thresholds and polychorics is "
-        f"{nstat:,} x {nstat:,} ({8 * nstat * nstat / 1e9:.2g} GB per copy, growing with the "
-        f"fourth power of the items), more than the budget of {budget / 1e9:.2g} GB ("
-        + source + "); instead: " + "; ".join(options))
+        f"{estimator} on {n_items} ordered items needs about {need / 1e9:.2g} GB: {what}, "
+        f"more than the budget of {budget / 1e9:.2g} GB (" + source + "); instead: "
+        + "; ".join(options))
 
 
 def _check_options(estimator: Any, ordered: Any, group: Any, group_equal: Any, std_lv: Any,
@@ -503,8 +528,9 @@ def cfa(
         with more than 10 categories, an item constant in a group, a factor whose only
         indicator also loads on another factor, more parameters than sample statistics;
         an ordinal model whose asymptotic covariance matrix (it grows with the fourth power
-        of the items) would exceed the memory budget (half the available memory, or
-        ``ALLIANCE_SCALE_MEMORY_GB``), with the estimate and the alternatives.
+        of the items; the third when it is kept factored) would exceed the memory budget
+        (half the available memory, or ``ALLIANCE_SCALE_MEMORY_GB``), with the estimate and
+        the alternatives.
 
     Warns
     -----
