@@ -365,6 +365,56 @@ def mstep_items(spec: MSpec, pars: np.ndarray, step: MStep) -> np.ndarray:
     return new
 
 
+#: mirt floors (and caps) graded category probabilities here (``P_graded``).
+_MIRT_FLOOR = 1e-20
+
+
+def mstep_joint(spec: MSpec, pars: np.ndarray, step: MStep, maxit: int) -> np.ndarray:
+    """mirt's M-step: every item's free parameters at once, maximising the expected
+    complete-data log-likelihood by R's BFGS (:func:`._bfgs.vmmin`) for at most ``maxit``
+    iterations from the current values (mirt's ``Mstep`` with ``Moptim = 'BFGS'``)."""
+    from ._bfgs import vmmin
+
+    free = spec.free
+    cols_of = [list(on) + list(range(spec.n_factors, spec.n_factors + k - 1))
+               for _m, k, on, _i in spec.blocks]
+
+    def unpack(x: np.ndarray) -> np.ndarray:
+        out = pars.copy()
+        out[free] = x
+        return out
+
+    def value(x: np.ndarray) -> float:
+        current = unpack(x)
+        total = 0.0
+        for (model, k, on, items), (r, theta) in zip(spec.blocks, step.blocks, strict=True):
+            sub = spec.reduced(current, on, items, k)
+            if model == "graded" and k > 2 and np.any(np.diff(sub[:, len(on):], axis=1) >= 0):
+                return 1e100  # mirt: unordered intercepts give P = 0, LL = -1e100
+            prob = np.clip(probabilities(model, sub, theta), _MIRT_FLOOR, 1 - _MIRT_FLOOR)
+            total += float(np.sum(r * np.log(prob)))
+        if spec.prior is not None:
+            total += float(np.sum(np.where(free, np.nan_to_num(spec.prior.terms(current)[0]),
+                                           0.0)))
+        return -total if np.isfinite(total) else 1e100
+
+    def gradient(x: np.ndarray) -> np.ndarray:
+        current = unpack(x)
+        grad = np.zeros_like(current)
+        for (model, k, on, items), (r, theta), cols in zip(spec.blocks, step.blocks, cols_of,
+                                                          strict=True):
+            sub = spec.reduced(current, on, items, k)
+            prob, dprob, _ = item_arrays(model, sub, theta, second=False)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ratio = np.where(prob > 0, r / prob, 0.0)
+            grad[np.ix_(items, cols)] = np.einsum("ikq,ikpq->ip", ratio, dprob)
+        if spec.prior is not None:
+            grad += np.nan_to_num(spec.prior.terms(current)[1])
+        return -grad[free]
+
+    return unpack(vmmin(value, gradient, pars[free], maxit=maxit).x)
+
+
 def _corr_from(values: np.ndarray, spec: MSpec) -> np.ndarray:
     corr = np.eye(spec.n_factors)
     for v, (r, c) in zip(values, spec.free_corr, strict=True):
@@ -449,8 +499,14 @@ def _valid(spec: MSpec, pars: np.ndarray, corr: np.ndarray) -> bool:
 
 
 def em(spec: MSpec, grid: Grid, patterns: Patterns, start: np.ndarray, corr: np.ndarray,
-       tol: float = 1e-4, max_cycles: int = 500) -> MFit:
-    """EM with mirt's convergence rule and Ramsay acceleration (as the unidimensional EM)."""
+       tol: float = 1e-4, max_cycles: int = 500, mirt_path: bool = False) -> MFit:
+    """EM with mirt's convergence rule and Ramsay acceleration (as the unidimensional EM).
+
+    ``mirt_path``: follow mirt's own iterations, not only its fixed point: the M-step is
+    :func:`mstep_joint` (R's BFGS over all items, at most ``max(ceiling(Mrate * 50), 15)``
+    iterations) and Ramsay's step is taken only while mirt's ``Mrate`` (``exp`` of minus the
+    last log-likelihood gain, starting at 0.4) exceeds 0.01. Where the likelihood has a
+    ridge (an exploratory model's rotation) the stopping point depends on the path."""
     onehot = one_hot(patterns.codes, spec.offsets, spec.n_columns)
     counts = patterns.counts
     n_total = counts.sum()
@@ -459,11 +515,18 @@ def em(spec: MSpec, grid: Grid, patterns: Patterns, start: np.ndarray, corr: np.
     pre = pre2 = vec
     converged = max_cycles == 0
     cycles = 0
+    rate, last = 0.4, None
     for cycles in range(1, max_cycles + 1):
         points = grid.base if grid.bifactor else grid.points(corr)
         step = mestep(spec, grid, onehot, counts, pars, corr)
         pre2, pre = pre, vec
-        pars = mstep_items(spec, pars, step)
+        if mirt_path:
+            if last is not None and last - step.loglik < 0:
+                rate = float(np.exp(last - step.loglik))
+            last = step.loglik
+            pars = mstep_joint(spec, pars, step, max(int(np.ceil(rate * 50)), 15))
+        else:
+            pars = mstep_items(spec, pars, step)
         if spec.free_corr:
             second = (points * step.marginal[:, None]).T @ points / n_total
             corr = mstep_corr(spec, 0.5 * (second + second.T), corr)
@@ -471,7 +534,7 @@ def em(spec: MSpec, grid: Grid, patterns: Patterns, start: np.ndarray, corr: np.
         if np.all(np.abs(vec - pre) < tol):
             converged = True
             break
-        if cycles % 3 == 0:
+        if cycles % 3 == 0 and (not mirt_path or rate > 0.01):
             trial = accelerate(pre2, pre, vec)
             if trial is not None:
                 trial_pars, trial_corr = spec.unpack(trial, pars)
