@@ -78,16 +78,20 @@ class Grid:
     #: Hedeker 1992; Cai 2010); ``base`` then holds the 2-D (general, specific) grid
     bifactor: bool = False
 
-    def points(self, corr: np.ndarray) -> np.ndarray:
+    def points(self, corr: np.ndarray, mean: np.ndarray | None = None) -> np.ndarray:
         if not self.qmc:
             return self.base
-        return self.base @ np.linalg.cholesky(corr).T
+        nodes = self.base @ np.linalg.cholesky(corr).T
+        return nodes if mean is None else nodes + mean
 
-    def log_weights(self, corr: np.ndarray) -> np.ndarray:
+    def log_weights(self, corr: np.ndarray, mean: np.ndarray | None = None) -> np.ndarray:
+        """Log prior weights of ``N(mean, corr)`` normalised over the nodes (``corr`` may be
+        any covariance matrix; QMC nodes are equally weighted)."""
         if self.qmc:
             return np.full(self.base.shape[0], -np.log(self.base.shape[0]))
         inverse = np.linalg.inv(corr)
-        quad = np.einsum("gi,ij,gj->g", self.base, inverse, self.base)
+        centred = self.base if mean is None else self.base - mean
+        quad = np.einsum("gi,ij,gj->g", centred, inverse, centred)
         logw = -0.5 * quad
         top = logw.max()
         return logw - (top + np.log(np.exp(logw - top).sum()))
@@ -110,6 +114,18 @@ def make_grid(dims: int, quadpts: int | None = None, bifactor: bool = False) -> 
 
     n = QMC_POINTS if quadpts is None else quadpts
     return Grid(np.empty(0), ndtri(halton(n, dims)), qmc=True)
+
+
+#: mirt's ``fscores`` quadrature: points per dimension of the scoring grid.
+SCORE_QUADPTS = {2: 61, 3: 31}
+
+
+def score_grid(grid: Grid, dims: int) -> Grid:
+    """The grid mirt's ``fscores`` integrates over: 61 (two factors) or 31 (three) points
+    per dimension on [-6, 6]; the estimation grid itself for QMC and bifactor models."""
+    if grid.qmc or grid.bifactor or dims not in SCORE_QUADPTS:
+        return grid
+    return make_grid(dims, SCORE_QUADPTS[dims])
 
 
 @dataclass
@@ -221,15 +237,16 @@ class MStep:
 
 
 def mestep(spec: MSpec, grid: Grid, onehot: np.ndarray, counts: np.ndarray,
-           pars: np.ndarray, corr: np.ndarray, margins: bool = False) -> MStep:
+           pars: np.ndarray, corr: np.ndarray, margins: bool = False,
+           mean: np.ndarray | None = None) -> MStep:
     """Posterior over the grid. On a product grid each block's log-likelihood is computed
     on the grid of its own factors (one dimension for a between-item structure) and
     broadcast, and its expected counts are taken from the posterior summed over the other
     factors: one small product per block instead of one over the whole grid."""
     if grid.bifactor:
         return _bifactor_estep(spec, grid, onehot, counts, pars, margins)
-    points = grid.points(corr)
-    logw = grid.log_weights(corr)
+    points = grid.points(corr, mean)
+    logw = grid.log_weights(corr, mean)
     if grid.qmc:
         step = estep(onehot, counts, log_prob_table(spec, pars, points), logw)
         out = []
@@ -757,12 +774,22 @@ def score_crossprod(spec: MSpec, grid: Grid, patterns: Patterns, pars: np.ndarra
 
 
 def posterior_scores(spec: MSpec, grid: Grid, pars: np.ndarray, corr: np.ndarray,
-                     codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """EAP (posterior means, patterns x D) and posterior SDs over the grid."""
+                     codes: np.ndarray, mean: np.ndarray | None = None
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """EAP (posterior means, patterns x D) and posterior SDs over the grid (prior
+    ``N(mean, corr)``, mean 0 unless given), in blocks of patterns (a few million
+    pattern-node cells at a time)."""
+    n_pat = codes.shape[0]
+    size = max(1, int(4_000_000 // max(grid.base.shape[0], 1)))
+    if n_pat > size:
+        parts = [posterior_scores(spec, grid, pars, corr, codes[i: i + size], mean)
+                 for i in range(0, n_pat, size)]
+        return (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]))
     onehot = one_hot(codes, spec.offsets, spec.n_columns)
-    step = mestep(spec, grid, onehot, np.ones(codes.shape[0]), pars, corr, margins=True)
+    step = mestep(spec, grid, onehot, np.ones(codes.shape[0]), pars, corr, margins=True,
+                  mean=mean)
     if step.factor_posteriors is None:  # QMC: the nodes themselves
-        points = grid.points(corr)
+        points = grid.points(corr, mean)
         mean = step.posterior @ points
         second = step.posterior @ (points**2)
     else:
