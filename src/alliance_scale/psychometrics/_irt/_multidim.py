@@ -382,54 +382,100 @@ def mstep_items(spec: MSpec, pars: np.ndarray, step: MStep) -> np.ndarray:
     return new
 
 
-#: mirt floors (and caps) graded category probabilities here (``P_graded``).
+#: mirt floors (and caps) graded category probabilities here (``P_graded``) and the
+#: probabilities it divides by in the gradient (``d_poly``).
 _MIRT_FLOOR = 1e-20
+_MIRT_GRAD_FLOOR = 1e-10
 
 
-def mstep_joint(spec: MSpec, pars: np.ndarray, step: MStep, maxit: int) -> np.ndarray:
+class JointMStep:
     """mirt's M-step: every item's free parameters at once, maximising the expected
     complete-data log-likelihood by R's BFGS (:func:`._bfgs.vmmin`) for at most ``maxit``
-    iterations from the current values (mirt's ``Mstep`` with ``Moptim = 'BFGS'``)."""
-    from ._bfgs import vmmin
+    iterations from the current values (mirt's ``Mstep`` with ``Moptim = 'BFGS'``). What
+    does not change between cycles (each block's rows, columns and nodes) is made once;
+    graded blocks have a closed-form value and gradient (a handful of array operations:
+    BFGS calls them thousands of times on small arrays)."""
 
-    free = spec.free
-    cols_of = [list(on) + list(range(spec.n_factors, spec.n_factors + k - 1))
-               for _m, k, on, _i in spec.blocks]
+    def __init__(self, spec: MSpec, grid: Grid) -> None:
+        self.spec = spec
+        self.free = spec.free
+        self.blocks = []
+        for model, k, on, items in spec.blocks:
+            cols = np.array(list(on) + list(range(spec.n_factors, spec.n_factors + k - 1)))
+            theta = (_product(grid.nodes, len(on)) if not grid.qmc and not grid.bifactor
+                     else None)
+            self.blocks.append((model, k, len(on), items, cols, theta))
 
-    def unpack(x: np.ndarray) -> np.ndarray:
-        out = pars.copy()
-        out[free] = x
-        return out
+    def run(self, pars: np.ndarray, step: MStep, maxit: int) -> np.ndarray:
+        from ._bfgs import vmmin
 
-    def value(x: np.ndarray) -> float:
-        current = unpack(x)
-        total = 0.0
-        for (model, k, on, items), (r, theta) in zip(spec.blocks, step.blocks, strict=True):
-            sub = spec.reduced(current, on, items, k)
-            if model == "graded" and k > 2 and np.any(np.diff(sub[:, len(on):], axis=1) >= 0):
-                return 1e100  # mirt: unordered intercepts give P = 0, LL = -1e100
-            prob = np.clip(probabilities(model, sub, theta), _MIRT_FLOOR, 1 - _MIRT_FLOOR)
-            total += float(np.sum(r * np.log(prob)))
-        if spec.prior is not None:
-            total += float(np.sum(np.where(free, np.nan_to_num(spec.prior.terms(current)[0]),
-                                           0.0)))
-        return -total if np.isfinite(total) else 1e100
+        spec, free = self.spec, self.free
+        thetas = [block_theta if block_theta is not None else theta
+                  for (*_, block_theta), (_r, theta) in zip(self.blocks, step.blocks,
+                                                             strict=True)]
+        rs = [r for r, _theta in step.blocks]
 
-    def gradient(x: np.ndarray) -> np.ndarray:
-        current = unpack(x)
-        grad = np.zeros_like(current)
-        for (model, k, on, items), (r, theta), cols in zip(spec.blocks, step.blocks, cols_of,
-                                                          strict=True):
-            sub = spec.reduced(current, on, items, k)
-            prob, dprob, _ = item_arrays(model, sub, theta, second=False)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                ratio = np.where(prob > 0, r / prob, 0.0)
-            grad[np.ix_(items, cols)] = np.einsum("ikq,ikpq->ip", ratio, dprob)
-        if spec.prior is not None:
-            grad += np.nan_to_num(spec.prior.terms(current)[1])
-        return -grad[free]
+        def unpack(x: np.ndarray) -> np.ndarray:
+            out = pars.copy()
+            out[free] = x
+            return out
 
-    return unpack(vmmin(value, gradient, pars[free], maxit=maxit).x)
+        def value(x: np.ndarray) -> float:
+            current = unpack(x)
+            total = 0.0
+            for (model, k, dims, items, cols, _t), r, theta in zip(self.blocks, rs, thetas,
+                                                                    strict=True):
+                sub = current[items][:, cols]
+                if model == "graded":
+                    if k > 2 and np.any(np.diff(sub[:, dims:], axis=1) >= 0):
+                        return 1e100  # mirt: unordered intercepts give P = 0, LL = -1e100
+                    prob, _ = _graded_parts(sub, dims, theta)
+                else:
+                    prob = probabilities(model, sub, theta)
+                prob = np.clip(prob, _MIRT_FLOOR, 1 - _MIRT_FLOOR)
+                total += float(np.sum(r * np.log(prob)))
+            if spec.prior is not None:
+                total += float(np.sum(np.where(free, np.nan_to_num(
+                    spec.prior.terms(current)[0]), 0.0)))
+            return -total if np.isfinite(total) else 1e100
+
+        def gradient(x: np.ndarray) -> np.ndarray:
+            current = unpack(x)
+            grad = np.zeros_like(current)
+            for (model, k, dims, items, cols, _t), r, theta in zip(self.blocks, rs, thetas,
+                                                                    strict=True):
+                sub = current[items][:, cols]
+                if model == "graded":
+                    prob, slope = _graded_parts(sub, dims, theta)
+                    w = r / np.maximum(prob, _MIRT_GRAD_FLOOR)  # items x K x Q
+                    g = slope * (w[:, 1:] - w[:, :-1])  # d/d intercepts: items x (K-1) x Q
+                    block = np.concatenate([g.sum(axis=1) @ theta, g.sum(axis=2)], axis=1)
+                else:
+                    prob, dprob, _ = item_arrays(model, sub, theta, second=False)
+                    with np.errstate(divide="ignore", invalid="ignore"):
+                        ratio = np.where(prob > 0, r / prob, 0.0)
+                    block = np.einsum("ikq,ikpq->ip", ratio, dprob)
+                grad[items[:, None], cols[None, :]] = block
+            if spec.prior is not None:
+                grad += np.nan_to_num(spec.prior.terms(current)[1])
+            return -grad[free]
+
+        return unpack(vmmin(value, gradient, pars[free], maxit=maxit).x)
+
+
+def _graded_parts(sub: np.ndarray, dims: int, theta: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Graded category probabilities (items x K x Q) and ``P*(1 - P*)`` of the cumulative
+    ones (items x (K-1) x Q) at ``theta`` (Q x dims)."""
+    at = sub[:, :dims] @ theta.T
+    with np.errstate(over="ignore"):  # exp(large) = inf gives P* = 0, as it should
+        star = 1.0 / (1.0 + np.exp(-(at[:, None, :] + sub[:, dims:, None])))
+    n_items, steps, n_points = star.shape
+    full = np.empty((n_items, steps + 2, n_points))
+    full[:, 0] = 1.0
+    full[:, -1] = 0.0
+    full[:, 1:-1] = star
+    return full[:, :-1] - full[:, 1:], star * (1.0 - star)
 
 
 def _corr_from(values: np.ndarray, spec: MSpec) -> np.ndarray:
@@ -520,7 +566,7 @@ def em(spec: MSpec, grid: Grid, patterns: Patterns, start: np.ndarray, corr: np.
     """EM with mirt's convergence rule and Ramsay acceleration (as the unidimensional EM).
 
     ``mirt_path``: follow mirt's own iterations, not only its fixed point: the M-step is
-    :func:`mstep_joint` (R's BFGS over all items, at most ``max(ceiling(Mrate * 50), 15)``
+    :class:`JointMStep` (R's BFGS over all items, at most ``max(ceiling(Mrate * 50), 15)``
     iterations) and Ramsay's step is taken only while mirt's ``Mrate`` (``exp`` of minus the
     last log-likelihood gain, starting at 0.4) exceeds 0.01. Where the likelihood has a
     ridge (an exploratory model's rotation) the stopping point depends on the path."""
@@ -533,6 +579,7 @@ def em(spec: MSpec, grid: Grid, patterns: Patterns, start: np.ndarray, corr: np.
     converged = max_cycles == 0
     cycles = 0
     rate, last = 0.4, None
+    joint = JointMStep(spec, grid) if mirt_path else None
     for cycles in range(1, max_cycles + 1):
         points = grid.base if grid.bifactor else grid.points(corr)
         step = mestep(spec, grid, onehot, counts, pars, corr)
@@ -541,7 +588,7 @@ def em(spec: MSpec, grid: Grid, patterns: Patterns, start: np.ndarray, corr: np.
             if last is not None and last - step.loglik < 0:
                 rate = float(np.exp(last - step.loglik))
             last = step.loglik
-            pars = mstep_joint(spec, pars, step, max(int(np.ceil(rate * 50)), 15))
+            pars = joint.run(pars, step, max(int(np.ceil(rate * 50)), 15))
         else:
             pars = mstep_items(spec, pars, step)
         if spec.free_corr:
