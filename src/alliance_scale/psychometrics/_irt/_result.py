@@ -933,12 +933,20 @@ class IRTResult(Result):
                         f"{', '.join(self.factors[1:])}, orthogonal")
                 quadrature = (f"Two-tier quadrature: {grid_.nodes.size} x {grid_.nodes.size} "
                               "(general, specific) points on [-6, 6]; latent density N(0, I)")
+            elif self.exploratory:
+                dims = (f"exploratory, {self.n_factors} factors ({', '.join(self.factors)}), "
+                        "orthogonal, unrotated")
+                quadrature = f"Quadrature: {grid_.nodes.size} points per dimension on [-6, 6]"
             else:
                 dims = (f"{self.n_factors} factors ({', '.join(self.factors)}), correlated")
                 quadrature = (f"Quasi-Monte Carlo: {grid_.base.shape[0]} Halton nodes"
                               if grid_.qmc else f"Quadrature: {grid_.nodes.size} points per "
                               "dimension on [-6, 6]")
                 quadrature += "; latent density N(0, R), unit variances"
+            if self.exploratory and grid_.qmc:
+                quadrature = f"Quasi-Monte Carlo: {grid_.base.shape[0]} Halton nodes"
+            if self.exploratory:
+                quadrature += "; latent density N(0, I)"
         else:
             dims = "unidimensional"
             quadrature = ("Quadrature: 61 points on [-6, 6]; latent density N(0, "
@@ -965,7 +973,13 @@ class IRTResult(Result):
                             if self.vcov is not None else ""))
         table = format_table(self.coef())
         blocks: tuple[Any, ...] = ("\n".join(lines), "", table)
-        if self.n_factors > 1 and not self._grid.bifactor:
+        if self.exploratory:
+            rotated = self.loadings("oblimin")
+            blocks += ("", "Rotation: oblimin (GPArotation, as mirt's summary); standardized "
+                       "loadings, h2 unrotated", format_table(rotated),
+                       "", "Factor correlations (oblimin):",
+                       format_table(rotated.attrs["phi"]))
+        elif self.n_factors > 1 and not self._grid.bifactor:
             corr = pd.DataFrame(self.latent_corr, index=list(self.factors),
                                 columns=list(self.factors))
             blocks += ("", "Factor correlations:", format_table(corr))
