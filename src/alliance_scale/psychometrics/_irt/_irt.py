@@ -227,7 +227,7 @@ def irt(
     Two exploratory factors (mirt's ``mirt(data, 2)``), the loadings rotated by oblimin:
 
     >>> efa2 = als.irt(positive, factors=2, se=None)
-    >>> efa2.coef(se=False).loc["q5", "a2"]  # fixed at 0 (identification, as mirt)
+    >>> float(efa2.coef(se=False).loc["q5", "a2"])  # fixed at 0 (identification, as mirt)
     0.0
     >>> efa2.loadings(rotate="oblimin").round(2).shape
     (5, 3)

@@ -442,7 +442,7 @@ class JointMStep:
         def gradient(x: np.ndarray) -> np.ndarray:
             current = unpack(x)
             grad = np.zeros_like(current)
-            for (model, k, dims, items, cols, _t), r, theta in zip(self.blocks, rs, thetas,
+            for (model, _k, dims, items, cols, _t), r, theta in zip(self.blocks, rs, thetas,
                                                                     strict=True):
                 sub = current[items][:, cols]
                 if model == "graded":

@@ -557,9 +557,9 @@ class IRTResult(Result):
         DataFrame
             Columns ``theta`` and ``se``, one row per respondent (the data's index); a
             multidimensional model (EAP only): one column per factor and ``SE_<factor>``,
-            as mirt's ``fscores``, over mirt's scoring grid (61 points per dimension on
-            [-6, 6] for two factors, 31 for three; a bifactor or QMC model over its own
-            nodes).
+            as mirt's ``fscores``: an exploratory model over mirt's scoring grid (61 points
+            per dimension on [-6, 6] for two factors, 31 for three; QMC nodes beyond), a
+            confirmatory or bifactor model over its estimation grid.
 
         Examples
         --------
@@ -633,8 +633,8 @@ class IRTResult(Result):
                                   "matrix")
             corr = cov
         with single_threaded_blas():
-            mean, sd = posterior_scores(spec, score_grid(self._grid, dims), pars, corr, codes,
-                                        mean)
+            nodes = score_grid(self._grid, dims) if self.exploratory else self._grid
+            mean, sd = posterior_scores(spec, nodes, pars, corr, codes, mean)
         columns = {name: mean[:, f] for f, name in enumerate(self.factors)}
         columns.update({f"SE_{name}": sd[:, f] for f, name in enumerate(self.factors)})
         return pd.DataFrame(columns)
