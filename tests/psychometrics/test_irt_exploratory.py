@@ -120,10 +120,10 @@ def test_rotations_are_gparotations(case):
         raw_phi = ref.get("phi") or None  # jsonlite writes R's NULL as {}
         target, target_phi = reflect(np.asarray(ref["loadings"]),
                                      None if raw_phi is None else np.asarray(raw_phi))
-        assert np.allclose(ours, target, atol=1e-4), (case, rotation)
+        assert np.allclose(ours, target, rtol=0, atol=1e-10), (case, rotation)
         assert (phi is None) == (target_phi is None), rotation
         if phi is not None:
-            assert np.allclose(phi, target_phi, atol=1e-4), (case, rotation)
+            assert np.allclose(phi, target_phi, rtol=0, atol=1e-10), (case, rotation)
 
 
 def test_bfgs_is_rs_optim():
