@@ -806,7 +806,8 @@ class IRTResult(Result):
                                  corr=self.latent_corr)
         if stats.df <= 0:
             raise AnalysisError(f"{type} has {stats.df} degrees of freedom here (too few items "
-                                "for the parameters); try type='C2'")
+                                "for the parameters)" + ("" if kind == "C2" else
+                                                         "; try type='C2'"))
         null_spec, null_pars = null_parameters(self._spec, self._codes)
         with single_threaded_blas():
             null = m2_statistic(null_spec, null_pars, 1.0, self._codes, kind)
