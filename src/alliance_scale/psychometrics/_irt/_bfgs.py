@@ -3,7 +3,7 @@ optimiser of mirt's M-step.
 
 mirt 1.47 maximises the expected complete-data log-likelihood of all items at once with
 ``optim(..., method = 'BFGS')`` for at most ``max(ceiling(Mrate * 50), 15)`` iterations per
-EM cycle. Where the likelihood has a ridge (an exploratory model's rotation), the point the
+EM cycle. Where the likelihood has a nearly flat ridge (exploratory models), the point the
 EM stops at depends on that path, so the exploratory fit follows it step for step: inverse
 Hessian approximation started at the identity, backtracking line search (step 1, reduced by
 0.2 until the Armijo condition with constant 1e-4 holds, or until no coordinate moves at

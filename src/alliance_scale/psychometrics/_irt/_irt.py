@@ -116,8 +116,12 @@ def irt(
         identification: the last ``m - 1`` items' slopes on factor ``m`` are 0), latent
         ``N(0, I)``, starting slopes from the eigenvectors of the items' correlations as
         mirt's, and the EM path of mirt itself (its BFGS M-step over all items and its
-        acceleration rule): the likelihood is flat along rotations, so where EM stops on
-        that ridge depends on the path. ``coef(rotate=)``, ``loadings(rotate=)`` and
+        acceleration rule): exploratory likelihoods are often nearly flat along a ridge,
+        where EM crawls and mirt's ``TOL`` rule stops it short of the maximum, at a point
+        that depends on the path (Science, two factors: mirt's stop, reproduced here, has
+        log-likelihood -1601.96907 and Work's second slope -1.853; the maximum, reached
+        with ``tol=1e-6``, -1601.96741 and -1.961). ``coef(rotate=)``,
+        ``loadings(rotate=)`` and
         ``scores(rotate=)`` rotate the standardized loadings as mirt's ``summary`` /
         ``fscores`` (scores default to oblimin, as mirt's). Models ``"graded"`` and
         ``"2PL"``. ``factors=1`` is the unidimensional model.

@@ -569,7 +569,7 @@ def em(spec: MSpec, grid: Grid, patterns: Patterns, start: np.ndarray, corr: np.
     :class:`JointMStep` (R's BFGS over all items, at most ``max(ceiling(Mrate * 50), 15)``
     iterations) and Ramsay's step is taken only while mirt's ``Mrate`` (``exp`` of minus the
     last log-likelihood gain, starting at 0.4) exceeds 0.01. Where the likelihood has a
-    ridge (an exploratory model's rotation) the stopping point depends on the path."""
+    ridge (exploratory models) the stopping point depends on the path."""
     onehot = one_hot(patterns.codes, spec.offsets, spec.n_columns)
     counts = patterns.counts
     n_total = counts.sum()
