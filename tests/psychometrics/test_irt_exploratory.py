@@ -217,3 +217,7 @@ def test_bad_input(science, efa2):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert uni.scores(rotate="none").equals(uni.scores())
+    with pytest.raises(OptionError, match="of 2 factors"):  # multidimensional simulation
+        als.simulate_irt([[1, 0], [0, 1]], [[0.5]] * 2, n=10, theta=np.zeros(10))
+    with pytest.raises(OptionError, match="items x factors"):
+        als.simulate_irt(np.ones((2, 2, 2)), [[0.5]] * 2, n=10)
