@@ -7,12 +7,11 @@ no other module checked.
 Statuses: ``checked`` (at mirt's tolerance), ``looser`` (checked at a stated looser bound, the
 reason and the numbers in that test's docstring), ``partly`` (part of the expression cannot
 be computed here: the test says which), ``same:N`` (mirt repeats line N), ``no-number`` (no
-reference value), ``out`` (a model, method or SE type the issue does not ask for),
-``exploratory`` (another module's model). A checked / looser / partly row names the test
-(``module.py::name``, this module when bare) that uses an entry of
-tests/fixtures/mirt_expected.py whose ``source`` names the line (or the call just before
-it); ``test_coverage_table_matches_the_expectations`` holds the table to those sources and
-tests, so it cannot rot.
+reference value), ``out`` (a model, method or SE type the issue does not ask for). A
+checked / looser / partly row names the test (``module.py::name``, this module when bare)
+that uses an entry of tests/fixtures/mirt_expected.py whose ``source`` names the line (or
+the call just before it); ``test_coverage_table_matches_the_expectations`` holds the table
+to those sources and tests, so it cannot rot.
 
 ==== ==== =========== =============================================================================
 file line status      where (the test) or why not
@@ -90,8 +89,8 @@ T2   45   same:8      mirt refits modp1
 T2   51   same:8      large='return' (cached data)
 T2   55   out         SE.type='SEM' condnum
 T2   57   out         SE.type='SEM' intervals
-T2   61   exploratory modp2 df: test_irt_exploratory.py
-T2   63   exploratory modp2 coefficients: test_irt_exploratory.py
+T2   61   checked     test_irt_exploratory.py::test_science_two_factors_against_mirt
+T2   63   checked     test_irt_exploratory.py::test_science_two_factors_against_mirt
 T2   68   checked     test_irt_priors.py::test_constrain_and_priors_against_mirt
 T2   76   checked     test_irt_priors.py::test_constrain_and_priors_against_mirt
 T2   79   looser      test_irt_priors.py::test_oakes_condition_number_with_prior_at_mirt_estimates
@@ -101,14 +100,14 @@ T2   94   out         dentype='empiricalhist'
 T2   98   checked     test_irt.py::test_science_scores
 T2   101  checked     test_irt.py::test_science_scores
 T2   103  checked     test_irt.py::test_science_scores
-T2   106  exploratory modp2 oblimin scores: test_irt_exploratory.py
+T2   106  checked     test_irt_exploratory.py::test_science_two_factors_against_mirt
 T2   113  out         itemtype='nominal' scores
 T2   116  checked     test_irt.py::test_science_mixed_graded_gpcm
 T2   119  checked     test_irt_residuals.py::test_ld_and_q3_against_mirt_science
 T2   121  checked     test_irt_residuals.py::test_ld_and_q3_against_mirt_science
 T2   123  checked     test_irt_residuals.py::test_ld_and_q3_against_mirt_science
-T2   133  exploratory modp2 Zh: test_irt_exploratory.py
-T2   134  exploratory modp2 S-X2: test_irt_exploratory.py
+T2   133  checked     test_irt_exploratory.py::test_science_two_factors_against_mirt
+T2   134  checked     test_irt_exploratory.py::test_science_two_factors_against_mirt
 T2   136  checked     test_irt.py::test_science_scores
 T2   157  checked     test_irt.py::test_graded_rating_scale_model_against_mirt
 T2   160  checked     test_irt.py::test_rating_scale_model_against_mirt
@@ -118,12 +117,12 @@ T2   166  looser      test_irt.py::test_m2_star_polytomous_against_mirt
 T2   167  checked     test_irt.py::test_m2_star_polytomous_against_mirt
 T2   168  checked     test_irt.py::test_m2_star_polytomous_against_mirt
 T2   169  looser      test_irt.py::test_m2_star_polytomous_against_mirt
-T2   182  exploratory modp2 returnER: test_irt_exploratory.py
-T2   184  exploratory modp2 returnER (mean, cov given): test_irt_exploratory.py
+T2   182  checked     test_irt_exploratory.py::test_science_two_factors_against_mirt
+T2   184  checked     test_irt_exploratory.py::test_science_two_factors_against_mirt
 ==== ==== =========== =============================================================================
 
 Lines 59-63, 104-108, 132-134 and 181-184 of T2 are mirt's exploratory two-factor ``modp2``
-(``mirt(Science, 2)``), tested in test_irt_exploratory.py (another module). T1:26's value is
+(``mirt(Science, 2)``), tested in test_irt_exploratory.py. T1:26's value is
 kept in mirt_expected.py but not checked (Richardson: our Oakes information gives 30.313
 against 30.24068, relative 2.4e-3 for mirt's 1e-3; Richardson is a numerical
 approximation of the same matrix).
@@ -144,7 +143,7 @@ import alliance_scale as als
 
 EXPECTED = mirt_expected.EXPECTED
 ROW = re.compile(r"^(T[12]) +(\d+) +(\S+) +(.+)$")
-STATUSES = ("checked", "looser", "partly", "no-number", "out", "exploratory")
+STATUSES = ("checked", "looser", "partly", "no-number", "out")
 CHECKED = ("checked", "looser", "partly")
 FILES = {"T1": mirt_expected.T1, "T2": mirt_expected.T2}
 

@@ -93,6 +93,13 @@ def _bentler_criterion(L: np.ndarray) -> tuple[float, np.ndarray]:
     return value, -L * (squared @ (np.linalg.inv(cross) - np.linalg.inv(diagonal)))
 
 
+def _varimax_criterion(L: np.ndarray) -> tuple[float, np.ndarray]:
+    """Varimax as a GPA criterion (``vgQ.varimax``, GPArotation's ``Varimax``: no Kaiser
+    normalisation, unlike ``stats::varimax``)."""
+    centred = L**2 - np.mean(L**2, axis=0)
+    return float(-np.sum(centred**2) / 4.0), -L * centred
+
+
 def _crawford_ferguson_criterion(L: np.ndarray, kappa: float) -> tuple[float, np.ndarray]:
     """Crawford & Ferguson (1970) family (``vgQ.cf``); psych's equamax is kappa = k / 2p."""
     squared = L**2
@@ -388,6 +395,55 @@ def _options(
             raise OptionError(f"{rotation} needs at least 3 factors (a general factor and 2 "
                               f"group factors), got {n_factors}")
     return options
+
+
+#: mirt's ``Rotate()`` names (GPArotation's functions at their defaults, and mirt's own
+#: promax, i.e. ``stats::promax``) -> (orthogonal, criterion), None for promax.
+_MIRT: dict[str, tuple[bool, Criterion] | None] = {
+    "oblimin": (False, _oblimin_criterion),
+    "quartimin": (False, _oblimin_criterion),
+    "varimax": (True, _varimax_criterion),
+    "quartimax": (True, _quartimax_criterion),
+    "geominT": (True, _geomin_criterion),
+    "geominQ": (False, _geomin_criterion),
+    "bentlerT": (True, _bentler_criterion),
+    "bentlerQ": (False, _bentler_criterion),
+    "promax": None,
+}
+#: Rotations of an exploratory IRT model, as mirt's ``summary(fit, rotate = )``.
+MIRT_ROTATIONS = ("none", *_MIRT)
+
+
+def mirt_rotate(loadings: np.ndarray, rotation: str) -> tuple[np.ndarray, np.ndarray | None]:
+    """Rotate standardized loadings as mirt's ``Rotate(F, rotate)``: GPArotation's
+    ``oblimin`` / ``quartimin`` / ``Varimax`` / ``quartimax`` / ``geominT`` / ``geominQ`` /
+    ``bentlerT`` / ``bentlerQ`` at their defaults (no normalisation, identity start,
+    ``eps = 1e-5``), ``promax`` as ``stats::promax`` (m = 4); then, as mirt, each factor
+    reflected so that its largest loading in absolute value is positive (``"none"`` is
+    left as it is). Returns the rotated loadings and the factor correlations (None for an
+    orthogonal rotation or ``"none"``)."""
+    check_choice("rotate", rotation, MIRT_ROTATIONS)
+    loadings = np.asarray(loadings, dtype=float)
+    if rotation == "none" or loadings.shape[1] < 2:
+        return loadings.copy(), None
+    entry = _MIRT[rotation]
+    if entry is None:
+        rotated, phi = promax(loadings, kaiser=False)
+    else:
+        orthogonal, criterion = entry
+        with np.errstate(all="ignore"):
+            fit = gpa(loadings, criterion, orthogonal)
+        if not np.isfinite(fit.loadings).all():
+            raise AnalysisError(f"the {rotation} rotation gave non-finite loadings; try "
+                                "another rotation")
+        if not fit.converged:
+            warn_user(f"the {rotation} rotation did not converge in {_GPA_MAX_ITER} "
+                      "iterations (as GPArotation, the last solution is kept); try another "
+                      "rotation", AllianceScaleWarning)
+        rotated, phi = fit.loadings, fit.phi
+    largest = rotated[np.argmax(np.abs(rotated), axis=0), np.arange(rotated.shape[1])]
+    sign = np.where(largest < 0, -1.0, 1.0)
+    return rotated * sign, None if phi is None else phi * np.outer(sign, sign)
 
 
 def rotate(

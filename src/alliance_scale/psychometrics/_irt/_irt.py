@@ -38,7 +38,7 @@ def irt(
     max_cycles: int = 500,
     pars: pd.DataFrame | IRTResult | None = None,
     estimate: bool = True,
-    factors: Mapping[str, Sequence[str]] | None = None,
+    factors: Mapping[str, Sequence[str]] | int | None = None,
     correlated: bool = True,
     bifactor: Mapping[str, Sequence[str]] | None = None,
     quadpts: int | None = None,
@@ -47,7 +47,8 @@ def irt(
     gpcm_mats: Mapping[str, Any] | None = None,
 ) -> IRTResult:
     """Fit an item response model by marginal ML, as mirt's ``mirt(data, 1)`` (or with
-    ``factors=`` / ``bifactor=``, ``mirt(data, model)`` / ``bfactor(data, specific)``).
+    ``factors=`` / ``bifactor=``, ``mirt(data, model)`` / ``mirt(data, k)`` /
+    ``bfactor(data, specific)``).
 
     The EM algorithm of Bock & Aitkin (1981) over mirt's quadrature (61 equally spaced
     points on [-6, 6], standard normal latent density), mirt's convergence rule (every
@@ -103,12 +104,28 @@ def irt(
         A confirmatory multidimensional model, as mirt's ``mirt.model('F1 = 1-4 ...')``:
         factor name -> the items loading on it (an item may load on several: within-item
         structure). Every item must be named at least once. Factor variances are fixed at
-        1 and their correlations estimated (mirt's ``COV = F1*F2``); the coefficients gain
+        1 and their correlations estimated (mirt's ``COV = F1*F2``; see ``correlated``); the
+        coefficients gain
         columns ``a1``, ``a2`` ... in the mapping's order. Integration as mirt: a product
         grid of ``quadpts`` points per dimension (31 for two factors, 15 for three) up to
         three factors, 5,000 quasi-Monte Carlo (Halton) nodes beyond (mirt's ``QMCEM``).
         One factor gives the unidimensional model. Models ``"graded"``, ``"2PL"`` and
         ``"gpcm"``.
+
+        An int ``k`` (2 or more, fewer than the items): an exploratory model with ``k``
+        orthogonal factors, as mirt's ``mirt(data, k)`` (Bock, Gibbons & Muraki 1988):
+        factor ``m`` loads on the first ``J - m + 1`` of the ``J`` items (mirt's
+        identification: the last ``m - 1`` items' slopes on factor ``m`` are 0), latent
+        ``N(0, I)``, starting slopes from the eigenvectors of the items' correlations as
+        mirt's, and the EM path of mirt itself (its BFGS M-step over all items and its
+        acceleration rule): exploratory likelihoods are often nearly flat along a ridge,
+        where EM crawls and mirt's ``TOL`` rule stops it short of the maximum, at a point
+        that depends on the path (Science, two factors: mirt's stop, reproduced here, has
+        log-likelihood -1601.96907 and Work's second slope -1.853; the maximum, reached
+        with ``tol=1e-6``, -1601.96741 and -1.961). ``coef(rotate=)``,
+        ``loadings(rotate=)`` and ``scores(rotate=)`` rotate the standardized loadings as
+        mirt's ``summary`` / ``fscores`` (scores default to oblimin, as mirt's). Models
+        ``"graded"`` and ``"2PL"``. ``factors=1`` is the unidimensional model.
     correlated : bool, default True
         With ``factors=`` of two or more factors: True estimates the factors' correlations
         (mirt's ``COV = F1*F2``); False keeps them at 0 (orthogonal factors, mirt's default
@@ -163,6 +180,10 @@ def irt(
         An item with non-integer answers, a constant item (fewer than 2 categories), a
         respondent without any answer, or ``"2PL"`` asked for a polytomous item; the
         message names the item.
+    OptionError
+        A bad argument: e.g. ``factors`` not an int from 1 to the number of items - 1,
+        or an int combined with ``bifactor=``, ``constrain=``, ``priors=`` or
+        ``gpcm_mats=``.
 
     See Also
     --------
@@ -211,6 +232,14 @@ def irt(
     >>> wide = als.irt(positive, model="gpcm", se=None, gpcm_mats={"q1": [0, 1, 2, 4]})
     >>> round(wide.loglik - gpcm.loglik, 2)
     1.35
+
+    Two exploratory factors (mirt's ``mirt(data, 2)``), the loadings rotated by oblimin:
+
+    >>> efa2 = als.irt(positive, factors=2, se=None)
+    >>> float(efa2.coef(se=False).loc["q5", "a2"])  # fixed at 0 (identification, as mirt)
+    0.0
+    >>> efa2.loadings(rotate="oblimin").round(2).shape
+    (5, 3)
     """
     if isinstance(model, str):
         check_choice("model", model, MODELS)
@@ -239,6 +268,18 @@ def irt(
     kinds = tuple("graded" if m in ("graded", "2PL", "grsm") else "gpcm" for m in per_item)
     mats = None if gpcm_mats is None else _check_gpcm_mats(gpcm_mats, coded.items, n_cat,
                                                            per_item)
+    exploratory = _exploratory_factors(factors, len(coded.items))
+    if exploratory is not None:
+        if bifactor is not None:
+            raise OptionError("factors=<int> (an exploratory model) and bifactor= are two "
+                              "different models; give one of them")
+        for name, value in (("constrain", constrain), ("priors", priors),
+                            ("gpcm_mats", gpcm_mats)):
+            if value is not None:
+                raise OptionError(f"{name}= is not available with an exploratory model "
+                                  "(factors=<int>); give the factors as a mapping instead")
+        if exploratory == 1:
+            factors = None
     one_dimension = bifactor is None and (
         factors is None or (isinstance(factors, Mapping) and len(factors) == 1))
     if quadpts is not None and one_dimension:
@@ -268,6 +309,16 @@ def irt(
                              se_type=se_type, tol=tol, max_cycles=max_cycles,
                              estimate=estimate, pars=pars, quadpts=quadpts, bifactor=True,
                              priors=priors)
+    if exploratory is not None and exploratory > 1:
+        if any(m not in ("graded", "2PL") for m in per_item):
+            raise OptionError("an exploratory model (factors=<int>) supports the models "
+                              "'graded' and '2PL'")
+        dims = len(coded.items)
+        loadings = np.arange(dims)[:, None] < (dims - np.arange(exploratory))[None, :]
+        names = tuple(f"F{f + 1}" for f in range(exploratory))
+        return _confirmatory(coded, kinds, per_item, model, loadings, names, se_type=se_type,
+                             tol=tol, max_cycles=max_cycles, estimate=estimate, pars=pars,
+                             quadpts=quadpts, exploratory=True)
     if factors is not None:
         loadings, names = _loadings(factors, coded.items)
         if len(names) > 1:
@@ -373,6 +424,25 @@ def _scored_kinds(kinds: tuple[str, ...], mats: dict[int, np.ndarray] | None,
     return tuple(out)
 
 
+def _exploratory_factors(factors: Any, n_items: int) -> int | None:
+    """The number of exploratory factors of ``factors=<int>`` (None for a mapping or
+    None), checked: from 1 to one less than the items."""
+    if factors is None or isinstance(factors, Mapping):
+        return None
+    if isinstance(factors, bool) or not isinstance(factors, (int, np.integer)):
+        raise OptionError("factors must be a mapping (factor name -> items: a confirmatory "
+                          f"model) or an int (exploratory factors); got {factors!r}")
+    count = int(factors)
+    if count < 1:
+        raise OptionError(f"factors={count}: an exploratory model needs at least 1 factor")
+    if count >= n_items:
+        raise OptionError(f"factors={count}: an exploratory model of {n_items} items has at "
+                          f"most {n_items - 1} factors (factor m loads on the first "
+                          f"{n_items} - m + 1 items; with as many factors as items the last "
+                          "factor rests on a single item)")
+    return count
+
+
 def _loadings(factors: Mapping[str, Sequence[str]], items: tuple[str, ...],
               every_item: bool = True) -> tuple[np.ndarray, tuple[str, ...]]:
     """Items x factors indicator of a ``factors=`` mapping, checked against the data."""
@@ -402,22 +472,25 @@ def _confirmatory(
     max_cycles: int, estimate: bool, pars: pd.DataFrame | None, quadpts: int | None,
     bifactor: bool = False, priors: Mapping[str, Sequence[Any]] | None = None,
     correlated: bool = True,
+    exploratory: bool = False,
 ) -> IRTResult:
-    """A confirmatory multidimensional model (``_multidim``), packed as an IRTResult."""
+    """A multidimensional model (``_multidim``), packed as an IRTResult: confirmatory,
+    bifactor, or exploratory (orthogonal factors, mirt's start values and EM path)."""
     from . import _multidim as md
-    from ._start import multidim_start
+    from ._start import exploratory_start, multidim_start
 
     if se_type not in ("none", "oakes", "louis", "crossprod", "sandwich"):  # pragma: no cover
         raise OptionError(f"se={se_type!r}")
     dims = len(names)
-    free_corr = () if bifactor or not correlated else tuple(
+    free_corr = () if bifactor or exploratory or not correlated else tuple(
         (r, c) for r in range(dims) for c in range(r))
     spec = md.MSpec(kinds, coded.n_categories, loadings, free_corr)
     grid = md.make_grid(dims, quadpts, bifactor=bifactor)
     patterns = coded.distinct()
     if pars is None:
-        start = multidim_start(kinds, coded.n_categories, loadings, patterns.codes,
-                               patterns.counts)
+        start = (exploratory_start(coded.n_categories, loadings, coded.codes) if exploratory
+                 else multidim_start(kinds, coded.n_categories, loadings, patterns.codes,
+                                     patterns.counts))
         corr = np.eye(dims)
     else:
         start, corr = _given_multidim(pars, spec, coded.items, names)
@@ -428,7 +501,7 @@ def _confirmatory(
         check_lognormal_signs(spec.prior, start, coded.items)
     with single_threaded_blas():
         fit = md.em(spec, grid, patterns, start, corr, tol=tol,
-                    max_cycles=max_cycles if estimate else 0)
+                    max_cycles=max_cycles if estimate else 0, mirt_path=exploratory)
         if estimate and not fit.converged:
             warn_user(
                 f"EM did not converge within tol={tol:g} after {max_cycles} cycles; the result "
@@ -474,6 +547,7 @@ def _confirmatory(
         vcov=vcov, _spec=spec, _pars=fit.pars,
         _codes=coded.codes, _index=coded.index, _counts=patterns.counts,
         _pattern_codes=patterns.codes, factors=names, latent_corr=fit.corr, _grid=grid,
+        exploratory=exploratory,
     )
 
 

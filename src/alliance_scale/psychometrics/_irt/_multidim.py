@@ -78,16 +78,20 @@ class Grid:
     #: Hedeker 1992; Cai 2010); ``base`` then holds the 2-D (general, specific) grid
     bifactor: bool = False
 
-    def points(self, corr: np.ndarray) -> np.ndarray:
+    def points(self, corr: np.ndarray, mean: np.ndarray | None = None) -> np.ndarray:
         if not self.qmc:
             return self.base
-        return self.base @ np.linalg.cholesky(corr).T
+        nodes = self.base @ np.linalg.cholesky(corr).T
+        return nodes if mean is None else nodes + mean
 
-    def log_weights(self, corr: np.ndarray) -> np.ndarray:
+    def log_weights(self, corr: np.ndarray, mean: np.ndarray | None = None) -> np.ndarray:
+        """Log prior weights of ``N(mean, corr)`` normalised over the nodes (``corr`` may be
+        any covariance matrix; QMC nodes are equally weighted)."""
         if self.qmc:
             return np.full(self.base.shape[0], -np.log(self.base.shape[0]))
         inverse = np.linalg.inv(corr)
-        quad = np.einsum("gi,ij,gj->g", self.base, inverse, self.base)
+        centred = self.base if mean is None else self.base - mean
+        quad = np.einsum("gi,ij,gj->g", centred, inverse, centred)
         logw = -0.5 * quad
         top = logw.max()
         return logw - (top + np.log(np.exp(logw - top).sum()))
@@ -110,6 +114,18 @@ def make_grid(dims: int, quadpts: int | None = None, bifactor: bool = False) -> 
 
     n = QMC_POINTS if quadpts is None else quadpts
     return Grid(np.empty(0), ndtri(halton(n, dims)), qmc=True)
+
+
+#: mirt's ``fscores`` quadrature: points per dimension of the scoring grid.
+SCORE_QUADPTS = {2: 61, 3: 31}
+
+
+def score_grid(grid: Grid, dims: int) -> Grid:
+    """The grid mirt's ``fscores`` integrates over: 61 (two factors) or 31 (three) points
+    per dimension on [-6, 6]; the estimation grid itself for QMC and bifactor models."""
+    if grid.qmc or grid.bifactor or dims not in SCORE_QUADPTS:
+        return grid
+    return make_grid(dims, SCORE_QUADPTS[dims])
 
 
 @dataclass
@@ -221,15 +237,16 @@ class MStep:
 
 
 def mestep(spec: MSpec, grid: Grid, onehot: np.ndarray, counts: np.ndarray,
-           pars: np.ndarray, corr: np.ndarray, margins: bool = False) -> MStep:
+           pars: np.ndarray, corr: np.ndarray, margins: bool = False,
+           mean: np.ndarray | None = None) -> MStep:
     """Posterior over the grid. On a product grid each block's log-likelihood is computed
     on the grid of its own factors (one dimension for a between-item structure) and
     broadcast, and its expected counts are taken from the posterior summed over the other
     factors: one small product per block instead of one over the whole grid."""
     if grid.bifactor:
         return _bifactor_estep(spec, grid, onehot, counts, pars, margins)
-    points = grid.points(corr)
-    logw = grid.log_weights(corr)
+    points = grid.points(corr, mean)
+    logw = grid.log_weights(corr, mean)
     if grid.qmc:
         step = estep(onehot, counts, log_prob_table(spec, pars, points), logw)
         out = []
@@ -365,6 +382,102 @@ def mstep_items(spec: MSpec, pars: np.ndarray, step: MStep) -> np.ndarray:
     return new
 
 
+#: mirt floors (and caps) graded category probabilities here (``P_graded``) and the
+#: probabilities it divides by in the gradient (``d_poly``).
+_MIRT_FLOOR = 1e-20
+_MIRT_GRAD_FLOOR = 1e-10
+
+
+class JointMStep:
+    """mirt's M-step: every item's free parameters at once, maximising the expected
+    complete-data log-likelihood by R's BFGS (:func:`._bfgs.vmmin`) for at most ``maxit``
+    iterations from the current values (mirt's ``Mstep`` with ``Moptim = 'BFGS'``). What
+    does not change between cycles (each block's rows, columns and nodes) is made once;
+    graded blocks have a closed-form value and gradient (a handful of array operations:
+    BFGS calls them thousands of times on small arrays)."""
+
+    def __init__(self, spec: MSpec, grid: Grid) -> None:
+        self.spec = spec
+        self.free = spec.free
+        self.blocks = []
+        for model, k, on, items in spec.blocks:
+            cols = np.array(list(on) + list(range(spec.n_factors, spec.n_factors + k - 1)))
+            theta = (_product(grid.nodes, len(on)) if not grid.qmc and not grid.bifactor
+                     else None)
+            self.blocks.append((model, k, len(on), items, cols, theta))
+
+    def run(self, pars: np.ndarray, step: MStep, maxit: int) -> np.ndarray:
+        from ._bfgs import vmmin
+
+        spec, free = self.spec, self.free
+        thetas = [block_theta if block_theta is not None else theta
+                  for (*_, block_theta), (_r, theta) in zip(self.blocks, step.blocks,
+                                                             strict=True)]
+        rs = [r for r, _theta in step.blocks]
+
+        def unpack(x: np.ndarray) -> np.ndarray:
+            out = pars.copy()
+            out[free] = x
+            return out
+
+        def value(x: np.ndarray) -> float:
+            current = unpack(x)
+            total = 0.0
+            for (model, k, dims, items, cols, _t), r, theta in zip(self.blocks, rs, thetas,
+                                                                    strict=True):
+                sub = current[items][:, cols]
+                if model == "graded":
+                    if k > 2 and np.any(np.diff(sub[:, dims:], axis=1) >= 0):
+                        return 1e100  # mirt: unordered intercepts give P = 0, LL = -1e100
+                    prob, _ = _graded_parts(sub, dims, theta)
+                else:
+                    prob = probabilities(model, sub, theta)
+                prob = np.clip(prob, _MIRT_FLOOR, 1 - _MIRT_FLOOR)
+                total += float(np.sum(r * np.log(prob)))
+            if spec.prior is not None:
+                total += float(np.sum(np.where(free, np.nan_to_num(
+                    spec.prior.terms(current)[0]), 0.0)))
+            return -total if np.isfinite(total) else 1e100
+
+        def gradient(x: np.ndarray) -> np.ndarray:
+            current = unpack(x)
+            grad = np.zeros_like(current)
+            for (model, _k, dims, items, cols, _t), r, theta in zip(self.blocks, rs, thetas,
+                                                                    strict=True):
+                sub = current[items][:, cols]
+                if model == "graded":
+                    prob, slope = _graded_parts(sub, dims, theta)
+                    w = r / np.maximum(prob, _MIRT_GRAD_FLOOR)  # items x K x Q
+                    g = slope * (w[:, 1:] - w[:, :-1])  # d/d intercepts: items x (K-1) x Q
+                    block = np.concatenate([g.sum(axis=1) @ theta, g.sum(axis=2)], axis=1)
+                else:
+                    prob, dprob, _ = item_arrays(model, sub, theta, second=False)
+                    with np.errstate(divide="ignore", invalid="ignore"):
+                        ratio = np.where(prob > 0, r / prob, 0.0)
+                    block = np.einsum("ikq,ikpq->ip", ratio, dprob)
+                grad[items[:, None], cols[None, :]] = block
+            if spec.prior is not None:
+                grad += np.nan_to_num(spec.prior.terms(current)[1])
+            return -grad[free]
+
+        return unpack(vmmin(value, gradient, pars[free], maxit=maxit).x)
+
+
+def _graded_parts(sub: np.ndarray, dims: int, theta: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Graded category probabilities (items x K x Q) and ``P*(1 - P*)`` of the cumulative
+    ones (items x (K-1) x Q) at ``theta`` (Q x dims)."""
+    at = sub[:, :dims] @ theta.T
+    with np.errstate(over="ignore"):  # exp(large) = inf gives P* = 0, as it should
+        star = 1.0 / (1.0 + np.exp(-(at[:, None, :] + sub[:, dims:, None])))
+    n_items, steps, n_points = star.shape
+    full = np.empty((n_items, steps + 2, n_points))
+    full[:, 0] = 1.0
+    full[:, -1] = 0.0
+    full[:, 1:-1] = star
+    return full[:, :-1] - full[:, 1:], star * (1.0 - star)
+
+
 def _corr_from(values: np.ndarray, spec: MSpec) -> np.ndarray:
     corr = np.eye(spec.n_factors)
     for v, (r, c) in zip(values, spec.free_corr, strict=True):
@@ -449,8 +562,14 @@ def _valid(spec: MSpec, pars: np.ndarray, corr: np.ndarray) -> bool:
 
 
 def em(spec: MSpec, grid: Grid, patterns: Patterns, start: np.ndarray, corr: np.ndarray,
-       tol: float = 1e-4, max_cycles: int = 500) -> MFit:
-    """EM with mirt's convergence rule and Ramsay acceleration (as the unidimensional EM)."""
+       tol: float = 1e-4, max_cycles: int = 500, mirt_path: bool = False) -> MFit:
+    """EM with mirt's convergence rule and Ramsay acceleration (as the unidimensional EM).
+
+    ``mirt_path``: follow mirt's own iterations, not only its fixed point: the M-step is
+    :class:`JointMStep` (R's BFGS over all items, at most ``max(ceiling(Mrate * 50), 15)``
+    iterations) and Ramsay's step is taken only while mirt's ``Mrate`` (``exp`` of minus the
+    last log-likelihood gain, starting at 0.4) exceeds 0.01. Where the likelihood has a
+    ridge (exploratory models) the stopping point depends on the path."""
     onehot = one_hot(patterns.codes, spec.offsets, spec.n_columns)
     counts = patterns.counts
     n_total = counts.sum()
@@ -459,11 +578,19 @@ def em(spec: MSpec, grid: Grid, patterns: Patterns, start: np.ndarray, corr: np.
     pre = pre2 = vec
     converged = max_cycles == 0
     cycles = 0
+    rate, last = 0.4, None
+    joint = JointMStep(spec, grid) if mirt_path else None
     for cycles in range(1, max_cycles + 1):
         points = grid.base if grid.bifactor else grid.points(corr)
         step = mestep(spec, grid, onehot, counts, pars, corr)
         pre2, pre = pre, vec
-        pars = mstep_items(spec, pars, step)
+        if mirt_path:
+            if last is not None and last - step.loglik < 0:
+                rate = float(np.exp(last - step.loglik))
+            last = step.loglik
+            pars = joint.run(pars, step, max(int(np.ceil(rate * 50)), 15))
+        else:
+            pars = mstep_items(spec, pars, step)
         if spec.free_corr:
             second = (points * step.marginal[:, None]).T @ points / n_total
             corr = mstep_corr(spec, 0.5 * (second + second.T), corr)
@@ -471,7 +598,7 @@ def em(spec: MSpec, grid: Grid, patterns: Patterns, start: np.ndarray, corr: np.
         if np.all(np.abs(vec - pre) < tol):
             converged = True
             break
-        if cycles % 3 == 0:
+        if cycles % 3 == 0 and (not mirt_path or rate > 0.01):
             trial = accelerate(pre2, pre, vec)
             if trial is not None:
                 trial_pars, trial_corr = spec.unpack(trial, pars)
@@ -694,12 +821,22 @@ def score_crossprod(spec: MSpec, grid: Grid, patterns: Patterns, pars: np.ndarra
 
 
 def posterior_scores(spec: MSpec, grid: Grid, pars: np.ndarray, corr: np.ndarray,
-                     codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """EAP (posterior means, patterns x D) and posterior SDs over the grid."""
+                     codes: np.ndarray, mean: np.ndarray | None = None
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """EAP (posterior means, patterns x D) and posterior SDs over the grid (prior
+    ``N(mean, corr)``, mean 0 unless given), in blocks of patterns (a few million
+    pattern-node cells at a time)."""
+    n_pat = codes.shape[0]
+    size = max(1, int(4_000_000 // max(grid.base.shape[0], 1)))
+    if n_pat > size:
+        parts = [posterior_scores(spec, grid, pars, corr, codes[i: i + size], mean)
+                 for i in range(0, n_pat, size)]
+        return (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]))
     onehot = one_hot(codes, spec.offsets, spec.n_columns)
-    step = mestep(spec, grid, onehot, np.ones(codes.shape[0]), pars, corr, margins=True)
+    step = mestep(spec, grid, onehot, np.ones(codes.shape[0]), pars, corr, margins=True,
+                  mean=mean)
     if step.factor_posteriors is None:  # QMC: the nodes themselves
-        points = grid.points(corr)
+        points = grid.points(corr, mean)
         mean = step.posterior @ points
         second = step.posterior @ (points**2)
     else:

@@ -65,7 +65,11 @@ class IRTResult(Result):
     factors : tuple of str
         Names of the latent dimensions (``("F1",)`` for a unidimensional model).
     latent_corr : ndarray or None
-        Estimated correlations of the factors (multidimensional models).
+        Estimated correlations of the factors (multidimensional models; the identity for an
+        exploratory model, whose factors are orthogonal until rotated).
+    exploratory : bool
+        An exploratory model (``irt(data, factors=k)``, mirt's ``mirt(data, k)``): its
+        loadings can be rotated (:meth:`loadings`, ``coef(rotate=)``, ``scores(rotate=)``).
 
     Examples
     --------
@@ -99,6 +103,7 @@ class IRTResult(Result):
     factors: tuple[str, ...] = ("F1",)
     latent_corr: np.ndarray | None = None
     _grid: Any = None  # the multidimensional model's integration nodes
+    exploratory: bool = False
 
     @property
     def n_factors(self) -> int:
@@ -162,7 +167,8 @@ class IRTResult(Result):
             table["SE_c"] = [sd.get(f"{i}.c", np.nan) for i in self.items]
         return table
 
-    def coef(self, irt_pars: bool = False, se: bool = True) -> pd.DataFrame:
+    def coef(self, irt_pars: bool = False, se: bool = True, rotate: str = "none"
+             ) -> pd.DataFrame:
         """Item parameters, as mirt's ``coef(fit, simplify = TRUE)``, with standard errors.
 
         Parameters
@@ -175,6 +181,13 @@ class IRTResult(Result):
             rating scale models mirt's form: slope ``a``, shared ``b1`` ..., item ``c``.
         se : bool, default True
             Add columns ``SE_<par>`` when standard errors were computed.
+        rotate : str, default "none"
+            An exploratory model's slopes rotated as mirt's ``coef(fit, rotate = )``: the
+            standardized loadings (:meth:`loadings`) rotated, converted back to slopes
+            ``1.702 f / sqrt(1 - h2)``; the factor correlations (``attrs["latent_corr"]``)
+            become the rotation's; no standard errors. One of ``"none"``, ``"oblimin"``,
+            ``"quartimin"``, ``"varimax"``, ``"quartimax"``, ``"geominT"``, ``"geominQ"``,
+            ``"bentlerT"``, ``"bentlerQ"``, ``"promax"``.
 
         Returns
         -------
@@ -193,10 +206,11 @@ class IRTResult(Result):
         """
         check_flag("irt_pars", irt_pars)
         check_flag("se", se)
+        pars, corr = self._rotated(rotate)
         if self.n_factors > 1:
             if irt_pars:
                 raise OptionError("irt_pars is for unidimensional models (as mirt's IRTpars)")
-            return self._multidim_coef(se)
+            return self._multidim_coef(se and rotate == "none", pars, corr)
         if irt_pars and getattr(self._spec.constraint, "kind", "") in ("rsm", "grsm"):
             return self._rating_scale_coef(se)
         pars = self._pars
@@ -217,13 +231,13 @@ class IRTResult(Result):
                 table[f"SE_{name}"] = ses[:, j]
         return table
 
-    def _multidim_coef(self, se: bool) -> pd.DataFrame:
+    def _multidim_coef(self, se: bool, pars: np.ndarray, corr: np.ndarray) -> pd.DataFrame:
         """mirt's ``coef(simplify = TRUE)$items`` of a multidimensional model: ``a1`` ..
         (0 where the item does not load), ``d1`` ...; the correlations in ``attrs``."""
         spec = self._spec
         dims = self.n_factors
         names = [f"a{f + 1}" for f in range(dims)] + [f"d{k}" for k in range(1, spec.k_max)]
-        values = self._pars.copy()
+        values = pars.copy()
         for j in range(len(self.items)):
             values[j, dims + int(spec.n_cat[j]) - 1:] = np.nan
         table = pd.DataFrame(values, index=list(self.items), columns=names)
@@ -232,8 +246,78 @@ class IRTResult(Result):
                            index=self.vcov.index)
             for name in names:
                 table[f"SE_{name}"] = [sd.get(f"{item}.{name}", np.nan) for item in self.items]
-        table.attrs["latent_corr"] = pd.DataFrame(self.latent_corr, index=list(self.factors),
+        table.attrs["latent_corr"] = pd.DataFrame(corr, index=list(self.factors),
                                                   columns=list(self.factors))
+        return table
+
+    # ------------------------------------------------------------------ rotation
+    def _standardized(self) -> np.ndarray:
+        """mirt's ``Lambdas``: ``f = (a / 1.702) / sqrt(1 + sum (a / 1.702)^2)`` (unit factor
+        variances), items x factors."""
+        scaled = self._pars[:, : self.n_factors] / 1.702
+        return scaled / np.sqrt(1 + np.sum(scaled**2, axis=1, keepdims=True))
+
+    def _rotated(self, rotate: str | None) -> tuple[np.ndarray, np.ndarray | None]:
+        """Item parameters and factor correlations under ``rotate`` (mirt's
+        ``rotateLambdas``: rotated loadings back to slopes ``1.702 f / sqrt(1 - h2)`` with
+        the unrotated communalities ``h2``, intercepts unchanged)."""
+        if not self.exploratory:
+            if rotate not in (None, "none"):
+                raise OptionError(f"rotate={rotate!r}: only an exploratory model "
+                                  "(irt(data, factors=<int>)) can be rotated")
+            return self._pars, self.latent_corr
+        from .._factor._rotation import mirt_rotate
+
+        standardized = self._standardized()
+        rotated, phi = mirt_rotate(standardized, "none" if rotate is None else rotate)
+        h2 = np.sum(standardized**2, axis=1, keepdims=True)
+        pars = self._pars.copy()
+        pars[:, : self.n_factors] = rotated / np.sqrt(1 - h2) * 1.702
+        return pars, np.eye(self.n_factors) if phi is None else phi
+
+    def loadings(self, rotate: str = "oblimin") -> pd.DataFrame:
+        """Standardized factor loadings of an exploratory model and their communalities, as
+        mirt's ``summary(fit, rotate = )``.
+
+        The slopes in the normal-ogive metric, ``a / 1.702``, divided by ``sqrt(1 + sum
+        (a / 1.702)^2)`` (the loadings of the equivalent factor model of latent responses,
+        Takane & de Leeuw 1987), rotated by GPArotation's criterion (mirt's ``Rotate``).
+
+        Parameters
+        ----------
+        rotate : str, default "oblimin"
+            As in :meth:`coef` (mirt's ``summary`` default is oblimin); ``"none"``: the
+            unrotated loadings.
+
+        Returns
+        -------
+        DataFrame
+            Items x factors, and ``h2`` (communality of the unrotated loadings, invariant
+            under rotation); ``attrs["rotation"]`` and ``attrs["phi"]`` (factor
+            correlations; the identity for an orthogonal rotation).
+
+        Examples
+        --------
+        >>> import alliance_scale as als
+        >>> data = als.simulate_irt([[1.5, 0], [1.5, 0], [1.5, 0], [0, 1.5], [0, 1.5],
+        ...                          [0, 1.5]], [[1, -1]] * 6, n=1000, seed=2)
+        >>> fit = als.irt(data, factors=2, se=None)
+        >>> table = fit.loadings("oblimin")
+        >>> bool(((table[["F1", "F2"]].abs() > 0.5).sum(axis=1) == 1).all())  # simple structure
+        True
+        """
+        if not self.exploratory:
+            raise OptionError("loadings() is for an exploratory model (irt(data, "
+                              "factors=<int>)); see coef() for the slopes")
+        from .._factor._rotation import mirt_rotate
+
+        standardized = self._standardized()
+        rotated, phi = mirt_rotate(standardized, rotate)
+        table = pd.DataFrame(rotated, index=list(self.items), columns=list(self.factors))
+        table["h2"] = np.sum(standardized**2, axis=1)
+        table.attrs["rotation"] = rotate
+        table.attrs["phi"] = pd.DataFrame(np.eye(self.n_factors) if phi is None else phi,
+                                          index=list(self.factors), columns=list(self.factors))
         return table
 
     def _classical(self, with_se: bool) -> tuple[np.ndarray, np.ndarray | None]:
@@ -410,8 +494,14 @@ class IRTResult(Result):
         info = self.test_information(nodes).to_numpy()
         return float((info / (info + self.variance)) @ weights / np.sqrt(2 * np.pi))
 
-    def empirical_reliability(self, method: str = "EAP") -> float:
-        """mirt's ``empirical_rxx``: ``var(theta) / (var(theta) + mean(SE^2))`` of the scores.
+    def empirical_reliability(self, method: str = "EAP", *, rotate: str | None = None,
+                              mean: Any = None, cov: Any = None) -> float | pd.Series:
+        """mirt's ``empirical_rxx``: ``var(theta) / (var(theta) + mean(SE^2))`` of the scores
+        (over respondents, ``var`` with n - 1).
+
+        A multidimensional model gives one value per factor (a Series), as mirt's
+        ``fscores(fit, returnER = TRUE)``, from its EAP scores; ``rotate``, ``mean`` and
+        ``cov`` as in :meth:`scores` (an exploratory model: oblimin unless told).
 
         Examples
         --------
@@ -421,15 +511,24 @@ class IRTResult(Result):
         >>> round(fit.empirical_reliability(), 3)
         0.626
         """
-        self._unidimensional("empirical_reliability()")
-        scores = self.scores(method)
+        if self.n_factors > 1:
+            frame = self.scores(method, rotate=rotate, mean=mean, cov=cov)
+            out = {}
+            for name in self.factors:
+                theta, se = frame[name], frame[f"SE_{name}"]
+                finite = np.isfinite(theta) & np.isfinite(se)
+                v = theta[finite].var(ddof=1)
+                out[name] = float(v / (v + (se[finite] ** 2).mean()))
+            return pd.Series(out, name="rxx")
+        scores = self.scores(method, rotate=rotate, mean=mean, cov=cov)
         finite = np.isfinite(scores["theta"]) & np.isfinite(scores["se"])
         theta, se = scores["theta"][finite], scores["se"][finite]
         v = theta.var(ddof=1)
         return float(v / (v + (se**2).mean()))
 
     # ------------------------------------------------------------------ scores
-    def scores(self, method: str = "EAP", data: pd.DataFrame | None = None) -> pd.DataFrame:
+    def scores(self, method: str = "EAP", data: pd.DataFrame | None = None, *,
+               rotate: str | None = None, mean: Any = None, cov: Any = None) -> pd.DataFrame:
         """Trait estimates of every respondent with their standard errors (mirt's ``fscores``).
 
         Parameters
@@ -442,13 +541,25 @@ class IRTResult(Result):
             Other respondents to score with these item parameters (mirt's
             ``response.pattern``): the same item columns, answers among the values seen
             when the model was fitted (NaN for missing).
+        rotate : str, optional
+            An exploratory model is scored under a rotation of its loadings, as mirt's
+            ``fscores(rotate = )``: the rotated slopes and the rotation's factor
+            correlations as the latent covariance; default ``"oblimin"`` (mirt's);
+            ``"none"``: the unrotated, orthogonal model. See :meth:`coef` for the names.
+            Other models take only ``None`` / ``"none"``.
+        mean, cov : array_like, optional
+            Multidimensional models: the latent means (length D) and covariance (D x D) of
+            the prior, in place of 0 and the model's (or the rotation's) correlations, as
+            mirt's ``fscores(mean = , cov = )``.
 
         Returns
         -------
         DataFrame
             Columns ``theta`` and ``se``, one row per respondent (the data's index); a
-            multidimensional model (EAP only, over its grid): one column per factor and
-            ``SE_<factor>``, as mirt's ``fscores``.
+            multidimensional model (EAP only): one column per factor and ``SE_<factor>``,
+            as mirt's ``fscores``: an exploratory model over mirt's scoring grid (61 points
+            per dimension on [-6, 6] for two factors, 31 for three; QMC nodes beyond), a
+            confirmatory or bifactor model over its estimation grid.
 
         Examples
         --------
@@ -467,11 +578,14 @@ class IRTResult(Result):
         else:
             codes, index = self._code(data), data.index
         if self.n_factors > 1:
-            frame = self._multidim_scores(method, codes)
+            frame = self._multidim_scores(method, codes, rotate, mean, cov)
             if data is None:
                 frame = frame.iloc[self._inverse()]
             frame.index = index
             return frame
+        self._rotated(rotate)  # refuses a rotation
+        if mean is not None or cov is not None:
+            raise OptionError("mean= and cov= apply to multidimensional models")
         if method == "EAPsum":
             table = self.sum_score_table()
             if np.any(codes < 0):
@@ -493,14 +607,34 @@ class IRTResult(Result):
                 se = self.sum_score_table()["se"].to_numpy()[sums]
         return pd.DataFrame({"theta": theta, "se": se}, index=index)
 
-    def _multidim_scores(self, method: str, codes: np.ndarray) -> pd.DataFrame:
-        from ._multidim import posterior_scores
+    def _multidim_scores(self, method: str, codes: np.ndarray, rotate: str | None = None,
+                         mean: Any = None, cov: Any = None) -> pd.DataFrame:
+        from ._multidim import MSpec, posterior_scores, score_grid
 
         if method != "EAP":
             raise OptionError(f"method={method!r}: multidimensional models are scored by EAP")
+        dims = self.n_factors
+        spec = self._spec
+        pars, corr = self._rotated("oblimin" if rotate is None and self.exploratory
+                                   else rotate)
+        if self.exploratory and rotate != "none":  # rotated slopes load everywhere
+            spec = MSpec(spec.models, spec.n_cat, np.ones((len(self.items), dims), dtype=bool),
+                         ())
+        if mean is not None:
+            mean = np.asarray(mean, dtype=float)
+            if mean.shape != (dims,) or not np.all(np.isfinite(mean)):
+                raise OptionError(f"mean must hold {dims} finite numbers")
+        if cov is not None:
+            cov = np.asarray(cov, dtype=float)
+            if (cov.shape != (dims, dims) or not np.all(np.isfinite(cov))
+                    or not np.allclose(cov, cov.T)
+                    or np.linalg.eigvalsh(0.5 * (cov + cov.T))[0] <= 0):
+                raise OptionError(f"cov must be a symmetric positive definite {dims} x {dims} "
+                                  "matrix")
+            corr = cov
         with single_threaded_blas():
-            mean, sd = posterior_scores(self._spec, self._grid, self._pars, self.latent_corr,
-                                        codes)
+            nodes = score_grid(self._grid, dims) if self.exploratory else self._grid
+            mean, sd = posterior_scores(spec, nodes, pars, corr, codes, mean)
         columns = {name: mean[:, f] for f, name in enumerate(self.factors)}
         columns.update({f"SE_{name}": sd[:, f] for f, name in enumerate(self.factors)})
         return pd.DataFrame(columns)
@@ -548,8 +682,10 @@ class IRTResult(Result):
         _, inverse = np.unique(self._codes, axis=0, return_inverse=True)
         return inverse.ravel()
 
-    def pattern_scores(self, method: str = "EAP") -> pd.DataFrame:
-        """Scores of each distinct response pattern (mirt's ``fscores(full.scores = FALSE)``).
+    def pattern_scores(self, method: str = "EAP", *, rotate: str | None = None
+                       ) -> pd.DataFrame:
+        """Scores of each distinct response pattern (mirt's ``fscores(full.scores = FALSE)``;
+        ``rotate`` as in :meth:`scores`).
 
         Returns
         -------
@@ -569,8 +705,9 @@ class IRTResult(Result):
         spec, pars = self._spec, self._pars
         codes = self._pattern_codes
         if self.n_factors > 1:
-            scored = self._multidim_scores(method, codes)
+            scored = self._multidim_scores(method, codes, rotate)
         else:
+            self._rotated(rotate)  # refuses a rotation
             theta, se = posterior_moments(spec, pars, self.variance, grid(), codes)
             if method != "EAP":
                 theta, se = modal_scores(spec, pars, self.variance, codes, method, theta)
@@ -669,7 +806,8 @@ class IRTResult(Result):
                                  corr=self.latent_corr)
         if stats.df <= 0:
             raise AnalysisError(f"{type} has {stats.df} degrees of freedom here (too few items "
-                                "for the parameters); try type='C2'")
+                                "for the parameters)" + ("" if kind == "C2" else
+                                                         "; try type='C2'"))
         null_spec, null_pars = null_parameters(self._spec, self._codes)
         with single_threaded_blas():
             null = m2_statistic(null_spec, null_pars, 1.0, self._codes, kind)
@@ -796,12 +934,20 @@ class IRTResult(Result):
                         f"{', '.join(self.factors[1:])}, orthogonal")
                 quadrature = (f"Two-tier quadrature: {grid_.nodes.size} x {grid_.nodes.size} "
                               "(general, specific) points on [-6, 6]; latent density N(0, I)")
+            elif self.exploratory:
+                dims = (f"exploratory, {self.n_factors} factors ({', '.join(self.factors)}), "
+                        "orthogonal, unrotated")
+                quadrature = f"Quadrature: {grid_.nodes.size} points per dimension on [-6, 6]"
             else:
                 dims = (f"{self.n_factors} factors ({', '.join(self.factors)}), correlated")
                 quadrature = (f"Quasi-Monte Carlo: {grid_.base.shape[0]} Halton nodes"
                               if grid_.qmc else f"Quadrature: {grid_.nodes.size} points per "
                               "dimension on [-6, 6]")
                 quadrature += "; latent density N(0, R), unit variances"
+            if self.exploratory and grid_.qmc:
+                quadrature = f"Quasi-Monte Carlo: {grid_.base.shape[0]} Halton nodes"
+            if self.exploratory:
+                quadrature += "; latent density N(0, I)"
         else:
             dims = "unidimensional"
             quadrature = ("Quadrature: 61 points on [-6, 6]; latent density N(0, "
@@ -828,7 +974,13 @@ class IRTResult(Result):
                             if self.vcov is not None else ""))
         table = format_table(self.coef())
         blocks: tuple[Any, ...] = ("\n".join(lines), "", table)
-        if self.n_factors > 1 and not self._grid.bifactor:
+        if self.exploratory:
+            rotated = self.loadings("oblimin")
+            blocks += ("", "Rotation: oblimin (GPArotation, as mirt's summary); standardized "
+                       "loadings, h2 unrotated", format_table(rotated),
+                       "", "Factor correlations (oblimin):",
+                       format_table(rotated.attrs["phi"]))
+        elif self.n_factors > 1 and not self._grid.bifactor:
             corr = pd.DataFrame(self.latent_corr, index=list(self.factors),
                                 columns=list(self.factors))
             blocks += ("", "Factor correlations:", format_table(corr))
@@ -841,11 +993,13 @@ class IRTResult(Result):
     # person fit (delegating to _residuals and _personfit)
     def _respondent_theta(self, method: str, theta: Any) -> np.ndarray:
         """Each respondent's trait value: ``theta`` as given, or ``scores(method)``; for a
-        multidimensional model respondents x factors (EAP scores unless given)."""
+        multidimensional model respondents x factors (EAP scores unless given; an
+        exploratory model's unrotated scores, as mirt's ``itemfit`` / ``personfit`` /
+        ``residuals``, which pass ``rotate = 'none'``)."""
         dims = self.n_factors
         if theta is None:
             check_choice("method", method, ("EAP", "MAP", "ML", "WLE"))
-            frame = self.scores(method)
+            frame = self.scores(method, rotate="none" if self.exploratory else None)
             return frame["theta"].to_numpy() if dims == 1 else frame[list(self.factors)].to_numpy()
         values = np.asarray(theta, dtype=float)
         if dims == 1:

@@ -97,3 +97,51 @@ def multidim_start(models: tuple[str, ...], n_cat: np.ndarray, loadings: np.ndar
     norm = np.sqrt((pars[:, :dims] ** 2).sum(axis=1))
     pars[:, dims:] = intercepts(models, n_cat, codes, norm, weights)
     return pars
+
+
+def exploratory_start(n_cat: np.ndarray, loadings: np.ndarray, codes: np.ndarray
+                      ) -> np.ndarray:
+    """Items x (D + k_max - 1) starting values of an exploratory graded model, as mirt's
+    ``model.elements``: the first D eigenvectors ``v`` of the items' pairwise Pearson
+    correlations, shrunk as ``|r|^(1/1.15) sign(r)`` (mirt's ``cormod``), give slopes
+    ``1.702 v / sqrt(1 - sum v^2)`` (``1 - sum v^2`` below 0.001 taken as 0.2), 0 where
+    fixed; intercepts ``qnorm(P(X >= k)) / (max(c, .25) / 1.702)`` with ``c = sqrt(|1 -
+    0.25 m|)``, ``m`` the factors the item loads on (mirt's generic 0.5 loadings), from
+    the proportions of all respondents (a missing answer counts in the denominator)."""
+    from scipy.special import ndtri
+
+    n_items, dims = loadings.shape
+    values = np.where(codes >= 0, codes, np.nan).astype(float)
+    if np.all(codes >= 0):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            corr = np.corrcoef(values, rowvar=False)
+    else:
+        import pandas as pd
+
+        corr = pd.DataFrame(values).corr(min_periods=2).to_numpy()
+    corr = np.where(np.isfinite(corr), corr, 0.0)
+    np.fill_diagonal(corr, 1.0)
+    corr = np.abs(corr) ** (1 / 1.15) * np.sign(corr)
+    eigenvalues, vectors = np.linalg.eigh(corr)
+    if eigenvalues[0] <= 0:  # mirt's smooth.cor: negative eigenvalues to 100 eps, rescaled
+        smoothed = (vectors * np.maximum(eigenvalues, 100 * np.finfo(float).eps)) @ vectors.T
+        scale = np.sqrt(np.diag(smoothed))
+        eigenvalues, vectors = np.linalg.eigh(smoothed / np.outer(scale, scale))
+    first = vectors[:, ::-1][:, :dims]
+    first = first * np.where(first.sum(axis=0) < 0, -1.0, 1.0)  # a sign LAPACK picks;
+    # mirt keeps R's, the EM path is the mirror image either way (symmetric grid)
+    unique = 1 - (first**2).sum(axis=1)
+    unique[unique < 0.001] = 0.2
+    pars = np.zeros((n_items, dims + int(n_cat.max()) - 1))
+    pars[:, :dims] = np.where(loadings, first / np.sqrt(unique)[:, None] * _D, 0.0)
+    generic = np.sqrt(np.abs(1 - 0.25 * loadings.sum(axis=1)))
+    divisor = np.maximum(generic, 0.25) / _D
+    n_rows = codes.shape[0]
+    for j in range(n_items):
+        k = int(n_cat[j])
+        counts = np.bincount(codes[codes[:, j] >= 0, j], minlength=k)[: k - 1] / n_rows
+        zeta = ndtri(1 - np.cumsum(counts)) / divisor[j]
+        if not np.all(np.isfinite(zeta)):
+            zeta = np.linspace(2, -2, k - 1)
+        pars[j, dims: dims + k - 1] = zeta
+    return pars
