@@ -44,13 +44,17 @@ def _data() -> dict[str, tuple[pd.DataFrame, str]]:
 
 
 def factor_metric(fit: als.IRTResult) -> tuple[np.ndarray, list[np.ndarray], np.ndarray]:
-    """Loadings, thresholds (per item) and normal-ogive slopes of a unidimensional fit."""
+    """Loadings (``fit.loadings()``, checked against the conversion written out here),
+    thresholds (per item) and normal-ogive slopes of a unidimensional fit."""
     table = fit.coef(se=False)
     a = table["a1"].to_numpy() / D
     d = table.drop(columns="a1").to_numpy() / D
     scale = np.sqrt(1.0 + a**2)
     thresholds = [-row[~np.isnan(row)] / s for row, s in zip(d, scale, strict=True)]
-    return a / scale, thresholds, a
+    loadings = fit.loadings()
+    np.testing.assert_allclose(loadings["F1"], a / scale, rtol=1e-12)
+    np.testing.assert_allclose(loadings["h2"], (a / scale) ** 2, rtol=1e-12)
+    return loadings["F1"].to_numpy(), thresholds, a
 
 
 @pytest.fixture(scope="module")
@@ -114,3 +118,19 @@ def test_the_conversion_recovers_a_normal_ogive_truth():
     a = fit.coef(se=False)["a1"].to_numpy()
     unscaled = a / np.sqrt(1 + a**2)  # the logistic slope taken as a probit one
     assert np.abs(unscaled - loadings).max() > 0.05
+
+
+def test_loadings_of_rasch_and_partial_credit_items():
+    """A Rasch fit's common slope 1 is scaled by its latent SD (mirt's Lambdas); partial-credit
+    items are refused (mirt rescales them by their category scores)."""
+    data, _ = _data()["lsat7"]
+    rasch = als.irt(data, "Rasch", se=None)
+    scaled = np.sqrt(rasch.variance) / D
+    np.testing.assert_allclose(rasch.loadings()["F1"], scaled / np.sqrt(1 + scaled**2),
+                               rtol=1e-12)
+    science, _ = _data()["science"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        gpcm = als.irt(science, "gpcm", se=None)
+    with pytest.raises(als.OptionError, match="partial-credit items"):
+        gpcm.loadings()

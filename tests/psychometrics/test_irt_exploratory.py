@@ -211,7 +211,8 @@ def test_bad_input(science, efa2):
     with pytest.raises(OptionError, match="exploratory"):
         uni.coef(rotate="oblimin")
     with pytest.raises(OptionError, match="exploratory"):
-        uni.loadings()
+        uni.loadings(rotate="varimax")
+    assert uni.loadings().attrs["rotation"] == "none"  # mirt's summary: unrotated
     with pytest.raises(OptionError, match="multidimensional"):
         uni.scores(mean=[0])
     with warnings.catch_warnings():

@@ -255,6 +255,8 @@ class IRTResult(Result):
         """mirt's ``Lambdas``: ``f = (a / 1.702) / sqrt(1 + sum (a / 1.702)^2)`` (unit factor
         variances), items x factors."""
         scaled = self._pars[:, : self.n_factors] / 1.702
+        if self.n_factors == 1:  # an estimated latent variance (Rasch) scales the slopes
+            scaled = scaled * np.sqrt(self.variance)
         return scaled / np.sqrt(1 + np.sum(scaled**2, axis=1, keepdims=True))
 
     def _rotated(self, rotate: str | None) -> tuple[np.ndarray, np.ndarray | None]:
@@ -275,26 +277,40 @@ class IRTResult(Result):
         pars[:, : self.n_factors] = rotated / np.sqrt(1 - h2) * 1.702
         return pars, np.eye(self.n_factors) if phi is None else phi
 
-    def loadings(self, rotate: str = "oblimin") -> pd.DataFrame:
-        """Standardized factor loadings of an exploratory model and their communalities, as
-        mirt's ``summary(fit, rotate = )``.
+    def loadings(self, rotate: str | None = None) -> pd.DataFrame:
+        """Standardized factor loadings and communalities, as mirt's ``summary(fit)`` (with
+        ``rotate =`` for an exploratory model).
 
-        The slopes in the normal-ogive metric, ``a / 1.702``, divided by ``sqrt(1 + sum
-        (a / 1.702)^2)`` (the loadings of the equivalent factor model of latent responses,
-        Takane & de Leeuw 1987), rotated by GPArotation's criterion (mirt's ``Rotate``).
+        The slopes in the normal-ogive metric, ``a / 1.702`` (times the latent SD when the
+        latent variance is estimated, as for the Rasch model), divided by ``sqrt(1 + sum
+        (a / 1.702)^2)``: the loadings of the equivalent factor model of latent responses
+        (Takane & de Leeuw 1987), comparable with an ordinal CFA's standardized loadings
+        (tests/psychometrics/test_irt_agreement.py: r = 0.992 with lavaan's WLSMV on three
+        data sets); mirt's ``Lambdas``, which leaves the factor correlations out of the
+        norm. An exploratory model's loadings are rotated by GPArotation's criterion
+        (mirt's ``Rotate``).
 
         Parameters
         ----------
-        rotate : str, default "oblimin"
-            As in :meth:`coef` (mirt's ``summary`` default is oblimin); ``"none"``: the
-            unrotated loadings.
+        rotate : str, optional
+            As in :meth:`coef`: for an exploratory model the default is oblimin (mirt's
+            ``summary`` default; ``"none"``: the unrotated loadings); other models are not
+            rotated (``"none"``, the default).
 
         Returns
         -------
         DataFrame
             Items x factors, and ``h2`` (communality of the unrotated loadings, invariant
             under rotation); ``attrs["rotation"]`` and ``attrs["phi"]`` (factor
-            correlations; the identity for an orthogonal rotation).
+            correlations: the identity for an orthogonal rotation, the estimated ones of a
+            confirmatory model).
+
+        Raises
+        ------
+        OptionError
+            A rotation of a model that is not exploratory; items scored as partial credit
+            (gpcm, Rasch / PCM with more than two categories: mirt rescales their slopes by
+            their category scores, which is not done here).
 
         Examples
         --------
@@ -305,14 +321,29 @@ class IRTResult(Result):
         >>> table = fit.loadings("oblimin")
         >>> bool(((table[["F1", "F2"]].abs() > 0.5).sum(axis=1) == 1).all())  # simple structure
         True
+        >>> one = als.irt(data[["item1", "item2", "item3"]], se=None).loadings()
+        >>> bool(one["F1"].between(0.5, 0.9).all())  # a = 1.5: 0.88 / sqrt(1 + 0.88^2) = 0.66
+        True
         """
-        if not self.exploratory:
-            raise OptionError("loadings() is for an exploratory model (irt(data, "
-                              "factors=<int>)); see coef() for the slopes")
-        from .._factor._rotation import mirt_rotate
-
+        if rotate is None:
+            rotate = "oblimin" if self.exploratory else "none"
+        if not self.exploratory and rotate != "none":
+            raise OptionError(f"rotate={rotate!r}: only an exploratory model "
+                              "(irt(data, factors=<int>)) can be rotated")
+        partial = [item for item, model, k in zip(
+            self.items, self._spec.models, self._spec.n_cat, strict=True)
+            if model != "graded" and k > 2]
+        if partial:
+            raise OptionError("loadings() is for graded and binary items; "
+                              + ", ".join(map(repr, partial)) + " are partial-credit items")
         standardized = self._standardized()
-        rotated, phi = mirt_rotate(standardized, rotate)
+        phi = None
+        if self.exploratory:
+            from .._factor._rotation import mirt_rotate
+
+            rotated, phi = mirt_rotate(standardized, rotate)
+        else:
+            rotated, phi = standardized, self.latent_corr
         table = pd.DataFrame(rotated, index=list(self.items), columns=list(self.factors))
         table["h2"] = np.sum(standardized**2, axis=1)
         table.attrs["rotation"] = rotate
