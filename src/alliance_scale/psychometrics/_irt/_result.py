@@ -321,7 +321,7 @@ class IRTResult(Result):
         >>> table = fit.loadings("oblimin")
         >>> bool(((table[["F1", "F2"]].abs() > 0.5).sum(axis=1) == 1).all())  # simple structure
         True
-        >>> one = als.irt(data[["item1", "item2", "item3"]], se=None).loadings()
+        >>> one = als.irt(data[["q1", "q2", "q3"]], se=None).loadings()  # in R: summary(fit)
         >>> bool(one["F1"].between(0.5, 0.9).all())  # a = 1.5: 0.88 / sqrt(1 + 0.88^2) = 0.66
         True
         """
