@@ -191,3 +191,25 @@ def test_dimension_level_with_too_few_items_for_m2():
     with pytest.raises(AnalysisError, match="degrees of freedom"):
         bp.overall_fit()
     assert "not testable: M2* has -3 degrees of freedom" in repr(bp)
+
+
+def test_the_facets_warnings_are_summarised_not_a_storm():
+    """Nine two-item facets: eight of their EM runs stop at max_cycles and three have sparse
+    categories; one warning per kind, naming the facets (and each facet's categories), not
+    one per fit; the printout flags every fit that did not converge."""
+    scale = als.draft_scale(items_per_facet=2, language="en")
+    data = als.simulate(scale, 500, seed=2).data
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        bp = als.blueprint_irt(data, scale, level="facet", se=None)
+    messages = [str(w.message) for w in caught if issubclass(w.category,
+                                                             als.AllianceScaleWarning)]
+    stalled = [name for name, fit in bp.fits.items() if not fit.converged]
+    assert len(stalled) >= 2
+    assert len(messages) == 2
+    converge = next(m for m in messages if "did not converge" in m)
+    assert converge.startswith("facets " + ", ".join(stalled) + ": EM did not converge")
+    sparse = next(m for m in messages if m.startswith("categories chosen by fewer"))
+    assert sparse.count("facet ") >= 2
+    printed = str(bp)
+    assert printed.count("EM NOT converged") == len(stalled)

@@ -19,6 +19,7 @@ the dimensions and the overall fit (M2*, Maydeu-Olivares & Joe 2006, as mirt's `
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import field
 from typing import Any
 
@@ -27,7 +28,8 @@ import pandas as pd
 
 from .._checks import check_choice, check_frame, check_instance, check_number
 from .._results import Report, Result, format_table, result, summary_lines
-from ..errors import AnalysisError
+from .._warn import warn_user
+from ..errors import AllianceScaleWarning, AnalysisError
 from ..instrument._scale import Scale
 from ..psychometrics._irt import IRTResult, irt
 from ..psychometrics._keys import reverse_keyed
@@ -260,7 +262,9 @@ class BlueprintIRTResult(Result):
         lines = {"level": self.level, "model": self.model,
                  "reversed items": ", ".join(self.reversed_items) or "none"}
         for name, fit in self.fits.items():
-            lines[f"{name}: marginal reliability"] = round(fit.marginal_reliability(), 3)
+            lines[f"{name}: marginal reliability"] = (
+                f"{fit.marginal_reliability():.3f}"
+                + ("" if fit.converged else f" (EM NOT converged in {fit.iterations} cycles)"))
         return lines
 
     def _report(self) -> Report:
@@ -363,14 +367,19 @@ def blueprint_irt(
         groups = _groups(scale, level)
     fits, dropped = {}, {}
     quadpts = options.pop("quadpts", None)  # the confirmatory model's grid only
+    caught: list[tuple[str, warnings.WarningMessage]] = []
     for name, items in groups.items():
         block = answers[items]
         answered = block.notna().any(axis=1)
         dropped[name] = int((~answered).sum())
-        try:
-            fits[name] = irt(block[answered], model, **options)
-        except AnalysisError as error:
-            raise AnalysisError(f"{level} {name}: {error}") from error
+        with warnings.catch_warnings(record=True) as recorded:
+            warnings.simplefilter("always")
+            try:
+                fits[name] = irt(block[answered], model, **options)
+            except AnalysisError as error:
+                raise AnalysisError(f"{level} {name}: {error}") from error
+        caught += [(name, w) for w in recorded]
+    _summarise_warnings(caught, level)
     joint, note = None, ""
     if level == "dimension":
         joint, note = _joint_model(answers, model, groups, {**options, "quadpts": quadpts},
@@ -378,6 +387,30 @@ def blueprint_irt(
     return BlueprintIRTResult(level=level, model=model, fits=fits,
                               reversed_items=reversed_items, dropped=dropped, joint=joint,
                               joint_note=note)
+
+
+def _summarise_warnings(caught: list[tuple[str, warnings.WarningMessage]], level: str) -> None:
+    """One warning per kind for the groups' fits instead of one per fit: the same message
+    names its groups (``facets A1, B2: EM did not converge ...``); a message with details
+    after its first ``": "`` (the sparse categories of each group) lists them group by
+    group. Other warnings are re-issued as they are."""
+    kinds: dict[tuple[type[Warning], str], list[tuple[str, str]]] = {}
+    for name, caught_warning in caught:
+        text = str(caught_warning.message)
+        if not issubclass(caught_warning.category, AllianceScaleWarning):
+            warn_user(text, caught_warning.category)
+            continue
+        head, _, detail = text.partition(": ")
+        kinds.setdefault((caught_warning.category, head), []).append((name, detail))
+    plural = {"facet": "facets", "dimension": "dimensions", "total": "models"}[level]
+    for (category, head), found in kinds.items():
+        names = list(dict.fromkeys(name for name, _ in found))
+        where = f"{level} {names[0]}" if len(names) == 1 else f"{plural} {', '.join(names)}"
+        if all(detail == "" for _, detail in found):
+            warn_user(f"{where}: {head}", category)
+        else:
+            warn_user(f"{head}: " + "; ".join(f"{level} {name}: {detail}"
+                                              for name, detail in found), category)
 
 
 def _joint_model(answers: pd.DataFrame, model: str, groups: dict[str, list[str]],
@@ -395,9 +428,6 @@ def _joint_model(answers: pd.DataFrame, model: str, groups: dict[str, list[str]]
     3.4 s), and the log-likelihood gains 26 from 15 to 21 points but 0.4 from 21 to 25 (5.8
     s). The engine still warns when the grid is coarse; ``quadpts=`` overrides.
     """
-    from .._warn import warn_user
-    from ..errors import AllianceScaleWarning
-
     if len(groups) < 2:
         note = f"one dimension only ({', '.join(groups)}): no correlation to estimate"
     elif model not in JOINT_MODELS:
