@@ -45,7 +45,11 @@ _CHORD_STEP = 1e-2
 
 class GradedBlock:
     """Graded items sharing a number of categories ``k`` (``items``: their rows; ``cols``:
-    their columns of the one-hot responses, item-major), evaluated on ``theta``."""
+    their columns of the one-hot responses, item-major), evaluated on ``theta``.
+
+    The arrays of an evaluation live in buffers made once and kept contiguous (a numpy call
+    on a small contiguous array costs a third of one on a strided view); the logarithms
+    are taken when asked for (:attr:`logp`), so Newton's unchecked trial steps skip them."""
 
     def __init__(self, items: np.ndarray, k: int, cols: np.ndarray, theta: np.ndarray) -> None:
         self.items = items
@@ -56,33 +60,57 @@ class GradedBlock:
         self._weights = _chain_rule(k, theta)
         self._gradient_weights = self._weights[: (k - 1) * theta.size, :k]
         self.at: np.ndarray | None = None  # the parameters the arrays below belong to
-        self._buffers: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._n = -1  # items the buffers are made for
+
+    def _allocate(self, n: int) -> None:
+        k, n_points = self.k, self.theta.size
+        m = k - 1
+        self.cum = np.empty((n, k + 1, n_points))  # 1, s_1 .. s_m, 0
+        self.cum[:, 0] = 1.0
+        self.cum[:, k] = 0.0
+        self.s = np.empty((n, m, n_points))  # P(X >= k), k = 1 .. m: contiguous
+        self.prob = np.empty((n, k, n_points))
+        self._logp = np.empty((n, k, n_points))
+        self._logged = False
+        # for _derivatives: its work arrays and their output (rows t, diag, off per item)
+        self._dens = np.empty((n, 2 if k == 2 else 3 * m - 1, n_points))
+        self._rest = np.empty((n, m, n_points))
+        self._q = np.empty((n, m, n_points))
+        self._u = np.empty((n, k, n_points))
+        self._n = n
 
     def evaluate(self, pars: np.ndarray) -> None:
-        """Cumulative probabilities (padded), category probabilities and their logarithms
-        at ``pars`` (items x k), written over the previous ones."""
-        n, k = pars.shape
-        if self._buffers is None or self._buffers[0].shape[0] != n:  # made once, reused
-            cum = np.empty((n, k + 1, self.theta.size))
-            cum[:, 0] = 1.0
-            cum[:, k] = 0.0
-            self._buffers = (cum, np.empty((n, k, self.theta.size)),
-                             np.empty((n, k, self.theta.size)))
-        cum, prob, logp = self._buffers
-        inner = cum[:, 1:k]
-        np.subtract(pars[:, :1, None] * self._minus_theta, pars[:, 1:, None], out=inner)
-        np.exp(inner, out=inner)
-        inner += 1.0
-        np.reciprocal(inner, out=inner)
-        np.subtract(cum[:, :-1], cum[:, 1:], out=prob)
-        np.maximum(prob, _SMALLEST_PROB, out=prob)
-        np.log(prob, out=logp)
-        self.cum, self.prob, self.logp = cum, prob, logp
+        """Cumulative probabilities (padded), category probabilities (and, when asked for,
+        their logarithms) at ``pars`` (items x k), written over the previous ones."""
+        n = pars.shape[0]
+        if n != self._n:  # made once, reused
+            self._allocate(n)
+        s = self.s
+        np.subtract(pars[:, :1, None] * self._minus_theta, pars[:, 1:, None], out=s)
+        np.exp(s, out=s)
+        s += 1.0
+        np.reciprocal(s, out=s)
+        cum = self.cum
+        cum[:, 1:self.k] = s
+        np.subtract(cum[:, :-1], cum[:, 1:], out=self.prob)
+        np.maximum(self.prob, _SMALLEST_PROB, out=self.prob)
+        self._logged = False
         self.at = pars
 
+    @property
+    def logp(self) -> np.ndarray:
+        """Log category probabilities at the evaluated parameters (items x k x points)."""
+        if not self._logged:
+            np.log(self.prob, out=self._logp)
+            self._logged = True
+        return self._logp
+
     def current(self, pars: np.ndarray) -> bool:
-        """Whether the kept arrays belong to ``pars``."""
-        return self.at is not None and np.array_equal(self.at, pars)
+        """Whether the kept arrays belong to ``pars`` (the array evaluated last, or equal
+        to it)."""
+        at = self.at
+        return at is not None and (at is pars or (
+            at.shape == pars.shape and bool((at == pars).all())))
 
     def _derivatives(self, r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Gradient (items x k) and Hessian (items x k x k) of ``sum r log P`` at the
@@ -90,25 +118,24 @@ class GradedBlock:
         respect to the linear predictors ``eta_m = a theta + d_m``: gradient ``t_m``,
         Hessian tridiagonal (``diag_m``, ``off_m``); the chain rule (their sums over the
         grid weighed by 1, theta and theta^2) is one product with :func:`_chain_rule`."""
-        cum, prob, k = self.cum, self.prob, self.k
+        prob, k, s, dens = self.prob, self.k, self.s, self._dens
         m = k - 1
         n = prob.shape[0]
-        s = cum[:, 1:-1]
         if k == 2:  # the 2PL: a logistic regression, t = r_1 - n s, diag = -n s (1 - s)
-            dens = np.empty((n, 2, s.shape[2]))
-            ns = (r[:, :1] + r[:, 1:]) * s
+            ns = np.add(r[:, :1], r[:, 1:], out=self._rest)
+            ns *= s
             np.subtract(r[:, 1:], ns, out=dens[:, :1])
-            np.multiply(ns, s - 1.0, out=dens[:, 1:])
+            np.subtract(s, 1.0, out=self._q)
+            np.multiply(ns, self._q, out=dens[:, 1:])
             out = dens.reshape(n, -1) @ self._weights
             return out[:, :2], out[:, 2:].reshape(n, 2, 2)
-        rest = 1.0 - s
-        q = s * rest
-        u = r / prob
+        rest = np.subtract(1.0, s, out=self._rest)
+        q = np.multiply(s, rest, out=self._q)
+        u = np.divide(r, prob, out=self._u)
         du = u[:, 1:] - u[:, :-1]
-        dens = np.empty((n, 3 * m - 1, s.shape[2]))
         t = np.multiply(q, du, out=dens[:, :m])
-        v = u / prob
-        vsum = v[:, 1:] + v[:, :-1]
+        v = np.divide(u, prob, out=u)
+        vsum = np.add(v[:, 1:], v[:, :-1], out=du)
         vsum *= q
         vsum *= q
         rest -= s  # 1 - 2 s
@@ -121,13 +148,15 @@ class GradedBlock:
 
     def _gradient(self, r: np.ndarray) -> np.ndarray:
         """The gradient alone (items x k), as :meth:`_derivatives` gives it."""
-        cum, prob, n = self.cum, self.prob, self.prob.shape[0]
-        s = cum[:, 1:-1]
+        prob, n, s = self.prob, self.prob.shape[0], self.s
         if self.k == 2:
-            t = r[:, 1:] - (r[:, :1] + r[:, 1:]) * s
+            t = np.add(r[:, :1], r[:, 1:], out=self._rest)
+            t *= s
+            np.subtract(r[:, 1:], t, out=t)
         else:
-            u = r / prob
-            t = s * (1.0 - s)
+            u = np.divide(r, prob, out=self._u)
+            rest = np.subtract(1.0, s, out=self._rest)
+            t = np.multiply(s, rest, out=self._q)
             t *= u[:, 1:] - u[:, :-1]
         return t.reshape(n, -1) @ self._gradient_weights
 
@@ -137,6 +166,8 @@ class GradedBlock:
         steps; None when a step fails its check (the caller takes the general M-step).
         After a step below ``_CHORD_STEP`` the Hessian is kept (chord steps: the error
         then shrinks by a factor of the order of that step each time, 1e-2 or less)."""
+        r = np.ascontiguousarray(r)
+        ordered = self.k > 2  # intercepts to keep ordered
         inverse = None
         for _ in range(max_iter):
             if inverse is None:
@@ -154,7 +185,7 @@ class GradedBlock:
                 current = np.einsum("ikq,ikq->i", r, self.logp)
             trial = pars - step
             self.evaluate(trial)
-            if not (trial[:, 1:-1] > trial[:, 2:]).all():  # intercepts stay ordered
+            if ordered and not (trial[:, 1:-1] > trial[:, 2:]).all():  # intercepts ordered
                 return None
             if checked and not (np.einsum("ikq,ikq->i", r, self.logp)
                                 >= current - 1e-12 * np.abs(current)).all():
