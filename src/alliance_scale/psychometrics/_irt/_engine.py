@@ -43,6 +43,8 @@ _TINY_POSTERIOR = 1e-13
 _ONE_PRODUCT = 4e6
 #: Category probabilities are floored here inside logarithms.
 _SMALLEST_PROB = 1e-300
+#: Up to this many patterns EM repeats the fixed prior's log weights for every pattern once.
+_REPEATED_PRIOR = 4096
 
 
 def grid(n_points: int = QUADPTS, limit: float = THETA_LIM) -> np.ndarray:
@@ -127,9 +129,9 @@ def valid(spec: Spec, pars: np.ndarray, theta: np.ndarray) -> bool:
     """Every category probability positive and finite (graded intercepts ordered)."""
     for model, k, items in spec.blocks:
         sub = pars[items, :k]
-        if not np.all(np.isfinite(sub)):
+        if not np.isfinite(sub).all():
             return False
-        if model == "graded" and k > 2 and np.any(np.diff(sub[:, 1:], axis=1) >= 0):
+        if model == "graded" and k > 2 and (sub[:, 2:] >= sub[:, 1:-1]).any():
             return False
     return True
 
@@ -163,9 +165,11 @@ def expected_counts(onehot: np.ndarray, counts: np.ndarray, logp: np.ndarray,
     """The E-step's expected counts (columns x points) alone, and with ``marginal`` the
     expected respondents per point: what an EM cycle needs (:func:`estep` also gives the
     posterior and the log-likelihood). Points x patterns, so that the reductions over the
-    patterns run along contiguous rows (a third faster than :func:`estep` on small data)."""
+    patterns run along contiguous rows (a third faster than :func:`estep` on small data).
+    ``logw``: the log prior weights over the points, or the same repeated for every
+    pattern (points x patterns: the addition is then between contiguous arrays)."""
     weight = logp.T @ onehot.T
-    weight += logw[:, None]
+    weight += logw if logw.ndim == 2 else logw[:, None]
     weight -= weight.max(axis=0)
     np.exp(weight, out=weight)
     weight *= counts / weight.sum(axis=0)
@@ -450,15 +454,19 @@ def em(
     pre = pre2 = vec
     converged = max_cycles == 0
     cycles = 0
+    # the latent variance fixed: its log weights repeated for every pattern, made once
+    fixed_logw = None if spec.variance_free or len(counts) > _REPEATED_PRIOR else np.repeat(
+        cycle.log_prior(variance)[:, None], len(counts), axis=1)
     for cycles in range(1, max_cycles + 1):
-        expected, marginal = expected_counts(onehot, counts, cycle.log_table(pars),
-                                             cycle.log_prior(variance), spec.variance_free)
+        logw = cycle.log_prior(variance) if fixed_logw is None else fixed_logw
+        expected, marginal = expected_counts(onehot, counts, cycle.log_table(pars), logw,
+                                             spec.variance_free)
         pre2, pre = pre, vec
         pars = cycle.mstep(pars, expected)
         if marginal is not None:
             variance = float(marginal @ theta**2 / n_total)
         vec = _pack(spec, pars, variance)
-        if np.all(np.abs(vec - pre) < tol):
+        if np.abs(vec - pre).max() < tol:  # every change below tol (False when NaN)
             converged = True
             break
         if cycles % 3 == 0:
