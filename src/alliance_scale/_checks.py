@@ -110,11 +110,10 @@ def as_item_frame(
         )
     if data.shape[0] < min_rows:
         raise AnalysisError(f"{what} has {data.shape[0]} row(s); at least {min_rows} are needed")
-    numeric = [pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t)
-               for t in data.dtypes]
-    if all(numeric):  # the usual case: one pass over the whole table, no per-item Series
+    dtypes = data.dtypes.tolist()  # (a Series made on each access)
+    if all(_numeric(t) for t in dtypes):  # the usual case: one pass, no per-item Series
         values = data.to_numpy(dtype=float, na_value=np.nan)
-        if not values.flags.f_contiguous or all(t == np.float64 for t in data.dtypes):
+        if not values.flags.f_contiguous or all(t == np.float64 for t in dtypes):
             values = _column_major(values)  # a float table may come back as a view of it
         if not _suspect_items(values, allow_constant).any():
             # F order: the same memory layout as a frame built column by column; new column
@@ -125,6 +124,14 @@ def as_item_frame(
     for name in data.columns:  # an item to refuse (found by _item_values) or a text column
         columns[name] = _item_values(data[name], data.index, allow_constant)
     return pd.DataFrame(columns, index=data.index)
+
+
+def _numeric(dtype: Any) -> bool:
+    """A numeric, non-boolean column type (pandas' ``is_numeric_dtype`` and not
+    ``is_bool_dtype``; numpy's own types answered by their kind, without pandas' lookup)."""
+    if isinstance(dtype, np.dtype):
+        return dtype.kind in "iufc"
+    return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
 
 
 def _column_major(values: np.ndarray) -> np.ndarray:

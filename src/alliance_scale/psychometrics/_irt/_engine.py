@@ -43,6 +43,8 @@ _TINY_POSTERIOR = 1e-13
 _ONE_PRODUCT = 4e6
 #: Category probabilities are floored here inside logarithms.
 _SMALLEST_PROB = 1e-300
+#: Up to this many patterns EM repeats the fixed prior's log weights for every pattern once.
+_REPEATED_PRIOR = 4096
 
 
 def grid(n_points: int = QUADPTS, limit: float = THETA_LIM) -> np.ndarray:
@@ -127,9 +129,9 @@ def valid(spec: Spec, pars: np.ndarray, theta: np.ndarray) -> bool:
     """Every category probability positive and finite (graded intercepts ordered)."""
     for model, k, items in spec.blocks:
         sub = pars[items, :k]
-        if not np.all(np.isfinite(sub)):
+        if not np.isfinite(sub).all():
             return False
-        if model == "graded" and k > 2 and np.any(np.diff(sub[:, 1:], axis=1) >= 0):
+        if model == "graded" and k > 2 and (sub[:, 2:] >= sub[:, 1:-1]).any():
             return False
     return True
 
@@ -163,9 +165,11 @@ def expected_counts(onehot: np.ndarray, counts: np.ndarray, logp: np.ndarray,
     """The E-step's expected counts (columns x points) alone, and with ``marginal`` the
     expected respondents per point: what an EM cycle needs (:func:`estep` also gives the
     posterior and the log-likelihood). Points x patterns, so that the reductions over the
-    patterns run along contiguous rows (a third faster than :func:`estep` on small data)."""
+    patterns run along contiguous rows (a third faster than :func:`estep` on small data).
+    ``logw``: the log prior weights over the points, or the same repeated for every
+    pattern (points x patterns: the addition is then between contiguous arrays)."""
     weight = logp.T @ onehot.T
-    weight += logw[:, None]
+    weight += logw if logw.ndim == 2 else logw[:, None]
     weight -= weight.max(axis=0)
     np.exp(weight, out=weight)
     weight *= counts / weight.sum(axis=0)
@@ -450,15 +454,19 @@ def em(
     pre = pre2 = vec
     converged = max_cycles == 0
     cycles = 0
+    # the latent variance fixed: its log weights repeated for every pattern, made once
+    fixed_logw = None if spec.variance_free or len(counts) > _REPEATED_PRIOR else np.repeat(
+        cycle.log_prior(variance)[:, None], len(counts), axis=1)
     for cycles in range(1, max_cycles + 1):
-        expected, marginal = expected_counts(onehot, counts, cycle.log_table(pars),
-                                             cycle.log_prior(variance), spec.variance_free)
+        logw = cycle.log_prior(variance) if fixed_logw is None else fixed_logw
+        expected, marginal = expected_counts(onehot, counts, cycle.log_table(pars), logw,
+                                             spec.variance_free)
         pre2, pre = pre, vec
         pars = cycle.mstep(pars, expected)
         if marginal is not None:
             variance = float(marginal @ theta**2 / n_total)
         vec = _pack(spec, pars, variance)
-        if np.all(np.abs(vec - pre) < tol):
+        if np.abs(vec - pre).max() < tol:  # every change below tol (False when NaN)
             converged = True
             break
         if cycles % 3 == 0:
@@ -587,7 +595,7 @@ def _score_moment_by_rows(scores: np.ndarray, codes: np.ndarray, post: np.ndarra
     variance's score ``prior_score``): one row per (pattern, point) of weight above
     ``_TINY_POSTERIOR``, gathered at once from the scores flattened over (point, item,
     code), in chunks, through a symmetric rank-k update (many items)."""
-    n_items, k1, k = scores.shape[:3]
+    n_items, k1, k, n_points = scores.shape
     n_pat = codes.shape[0]
     n_free = int(free_flat.sum()) + int(prior_score is not None)
     flat_scores = scores.transpose(3, 0, 1, 2).reshape(-1, k)  # (Q J (k+1)) x k
@@ -602,15 +610,19 @@ def _score_moment_by_rows(scores: np.ndarray, codes: np.ndarray, post: np.ndarra
     while first < n_pat:  # patterns first .. last - 1: about rows_per_chunk rows
         last = first + 1 + int(np.searchsorted(np.cumsum(per_pattern[first:]), rows_per_chunk))
         last = min(last, n_pat)
-        keep, point = np.nonzero(heavy[first:last])
+        flat = np.flatnonzero(heavy[first:last])  # (pattern, point) in row-major order
+        keep, point = np.divmod(flat, n_points)
+        weight = post[first:last].ravel()[flat]
         keep += first
-        s = flat_scores[(point * (n_items * k1))[:, None] + item_codes[keep]]
+        # np.take: many times faster than fancy indexing for gathering short rows
+        s = np.take(flat_scores, (point * (n_items * k1))[:, None]
+                    + np.take(item_codes, keep, axis=0), axis=0)
         s = s.reshape(keep.size, -1)
         if not every:
             s = s[:, free_flat]
         if prior_score is not None:
             s = np.column_stack([s, prior_score[point]])
-        s *= np.sqrt(post[keep, point] * counts[keep])[:, None]
+        s *= np.sqrt(weight * counts[keep])[:, None]
         # symmetric rank-k update (upper triangle): half the flops of s'Ws
         second = dsyrk(1.0, s.T, beta=1.0, c=second, trans=0, lower=0, overwrite_c=1)
         first = last

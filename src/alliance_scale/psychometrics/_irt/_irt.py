@@ -4,6 +4,7 @@ confirmatory multidimensional or bifactor, with optional priors (MAP) and constr
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -361,8 +362,9 @@ def irt(
         n_obs=int(coded.codes.shape[0]), n_parameters=spec.n_free, variance=fit.variance,
         iterations=fit.iterations, converged=fit.converged, tol=tol,
         se_type=None if se_type == "none" else ("oakes" if se_type == "louis" else se_type),
-        vcov=vcov, _spec=spec, _pars=fit.pars, _codes=coded.codes, _index=coded.index,
+        _vcov=vcov, _spec=spec, _pars=fit.pars, _codes=coded.codes, _index=coded.index,
         _counts=patterns.counts, _pattern_codes=patterns.codes,
+        _vcov_names=partial(_parameter_names, spec, coded.items),
     )
 
 
@@ -532,23 +534,30 @@ def _confirmatory(
                     if se_type == "sandwich":
                         inverse = inverse @ md.score_crossprod(
                             spec, grid, patterns, fit.pars, fit.corr) @ inverse
-                labels = ([f"a{f + 1}" for f in range(dims)]
-                          + [f"d{k}" for k in range(1, spec.k_max)])
-                rows = [f"{coded.items[j]}.{labels[p]}" for j, p in zip(*np.nonzero(spec.free),
-                                                                       strict=True)]
-                rows += [f"COV_{r + 1}{c + 1}" for r, c in free_corr]
-                vcov = pd.DataFrame(inverse, index=rows, columns=rows)
+                vcov = inverse
     label = model if isinstance(model, str) else "mixed (" + ", ".join(per_item) + ")"
     return IRTResult(
         model=label, items=coded.items, categories=coded.categories, loglik=fit.loglik,
         n_obs=int(coded.codes.shape[0]), n_parameters=spec.n_free, variance=1.0,
         iterations=fit.iterations, converged=fit.converged, tol=tol,
         se_type=None if vcov is None else ("oakes" if se_type == "louis" else se_type),
-        vcov=vcov, _spec=spec, _pars=fit.pars,
+        _vcov=vcov, _spec=spec, _pars=fit.pars,
         _codes=coded.codes, _index=coded.index, _counts=patterns.counts,
         _pattern_codes=patterns.codes, factors=names, latent_corr=fit.corr, _grid=grid,
         exploratory=exploratory,
+        _vcov_names=partial(_multidim_parameter_names, spec, coded.items, free_corr),
     )
+
+
+def _multidim_parameter_names(spec: Any, items: tuple[str, ...],
+                              free_corr: tuple[tuple[int, int], ...]) -> list[str]:
+    """Names of a multidimensional model's estimated parameters (``item.a1`` ...,
+    ``COV_21`` ...), in the order of its information matrix."""
+    dims = spec.loadings.shape[1]
+    labels = [f"a{f + 1}" for f in range(dims)] + [f"d{k}" for k in range(1, spec.k_max)]
+    rows, cols = (index.tolist() for index in np.nonzero(spec.free))
+    names = [f"{items[j]}.{labels[p]}" for j, p in zip(rows, cols, strict=True)]
+    return names + [f"COV_{r + 1}{c + 1}" for r, c in free_corr]
 
 
 def _warn_coarse_grid(spec: Any, grid: Any, patterns: Patterns, fit: Any,
@@ -655,7 +664,8 @@ def _parameter_names(spec: Spec, items: tuple[str, ...]) -> list[str]:
     if spec.constraint is not None:
         return spec.constraint.names(items) + (["COV_11"] if spec.variance_free else [])
     labels = ["a1"] + [f"d{k}" for k in range(1, spec.k_max)]
-    names = [f"{items[j]}.{labels[p]}" for j, p in zip(*np.nonzero(spec.free), strict=True)]
+    rows, cols = (index.tolist() for index in np.nonzero(spec.free))
+    names = [f"{items[j]}.{labels[p]}" for j, p in zip(rows, cols, strict=True)]
     return names + (["COV_11"] if spec.variance_free else [])
 
 
@@ -687,7 +697,7 @@ def _estimate(
     spec: Spec, coded: Coded, *, rasch: bool, pars: pd.DataFrame | IRTResult | None,
     estimate: bool,
     tol: float, max_cycles: int, se_type: str,
-) -> tuple[Fit, pd.DataFrame | None, Patterns]:
+) -> tuple[Fit, np.ndarray | None, Patterns]:
     """EM, warnings and the covariance of the estimates (BLAS on one thread)."""
     patterns = coded.distinct()
     theta = grid()
@@ -730,6 +740,5 @@ def _estimate(
                       AllianceScaleWarning)
         if se_type == "sandwich":
             inverse = inverse @ info.crossprod @ inverse
-        names = pd.Index(_parameter_names(spec, coded.items))
-        vcov = pd.DataFrame(inverse, index=names, columns=names)
+        vcov = inverse  # its DataFrame is made when asked for (IRTResult.vcov)
     return fit, vcov, patterns

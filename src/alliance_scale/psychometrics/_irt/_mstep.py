@@ -45,7 +45,14 @@ _CHORD_STEP = 1e-2
 
 class GradedBlock:
     """Graded items sharing a number of categories ``k`` (``items``: their rows; ``cols``:
-    their columns of the one-hot responses, item-major), evaluated on ``theta``."""
+    their columns of the one-hot responses, item-major), evaluated on ``theta``.
+
+    The arrays of an evaluation live in buffers made once, category-major (category x item
+    x point): the differences between neighbouring categories are then between contiguous
+    blocks, and a numpy call on small contiguous arrays costs a third of one on strided
+    views. What leaves the block is item-major, as the one-hot columns: the logarithms
+    (taken when asked for, :attr:`logp`, so Newton's unchecked trial steps skip them) and
+    the rows of the chain rule's product."""
 
     def __init__(self, items: np.ndarray, k: int, cols: np.ndarray, theta: np.ndarray) -> None:
         self.items = items
@@ -56,33 +63,71 @@ class GradedBlock:
         self._weights = _chain_rule(k, theta)
         self._gradient_weights = self._weights[: (k - 1) * theta.size, :k]
         self.at: np.ndarray | None = None  # the parameters the arrays below belong to
-        self._buffers: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._n = -1  # items the buffers are made for
+
+    def _allocate(self, n: int) -> None:
+        k, n_points = self.k, self.theta.size
+        m = k - 1
+        rows = 2 if k == 2 else 3 * m - 1  # t, diag (and off) per item
+        self._cum = np.empty((k + 1, n, n_points))  # 1, s_1 .. s_m, 0
+        self._cum[0] = 1.0
+        self._cum[k] = 0.0
+        self._s = self._cum[1:k]  # P(X >= c), c = 1 .. m: a contiguous block
+        self._prob = np.empty((k, n, n_points))
+        self._logp = np.empty((n, k, n_points))  # item-major, as the E-step's table
+        self._logged = False
+        self._r = np.empty((k, n, n_points))
+        self._u = np.empty((k, n, n_points))
+        self._rest = np.empty((m, n, n_points))
+        self._q = np.empty((m, n, n_points))
+        self._du = np.empty((m, n, n_points))
+        self._dens = np.empty((rows, n, n_points))
+        self._rows = np.empty((n, rows, n_points))  # item-major: the chain rule's input
+        self._t = np.empty((n, m, n_points))  # item-major gradient rows
+        self._n = n
 
     def evaluate(self, pars: np.ndarray) -> None:
-        """Cumulative probabilities (padded), category probabilities and their logarithms
-        at ``pars`` (items x k), written over the previous ones."""
-        n, k = pars.shape
-        if self._buffers is None or self._buffers[0].shape[0] != n:  # made once, reused
-            cum = np.empty((n, k + 1, self.theta.size))
-            cum[:, 0] = 1.0
-            cum[:, k] = 0.0
-            self._buffers = (cum, np.empty((n, k, self.theta.size)),
-                             np.empty((n, k, self.theta.size)))
-        cum, prob, logp = self._buffers
-        inner = cum[:, 1:k]
-        np.subtract(pars[:, :1, None] * self._minus_theta, pars[:, 1:, None], out=inner)
-        np.exp(inner, out=inner)
-        inner += 1.0
-        np.reciprocal(inner, out=inner)
-        np.subtract(cum[:, :-1], cum[:, 1:], out=prob)
-        np.maximum(prob, _SMALLEST_PROB, out=prob)
-        np.log(prob, out=logp)
-        self.cum, self.prob, self.logp = cum, prob, logp
+        """Cumulative probabilities (padded), category probabilities (and, when asked for,
+        their logarithms) at ``pars`` (items x k), written over the previous ones."""
+        n = pars.shape[0]
+        if n != self._n:  # made once, reused
+            self._allocate(n)
+        s = self._s
+        np.subtract(pars[:, :1] * self._minus_theta, pars[:, 1:].T[:, :, None], out=s)
+        np.exp(s, out=s)
+        s += 1.0
+        np.reciprocal(s, out=s)
+        cum = self._cum
+        np.subtract(cum[:-1], cum[1:], out=self._prob)
+        np.maximum(self._prob, _SMALLEST_PROB, out=self._prob)
+        self._logged = False
         self.at = pars
 
+    @property
+    def prob(self) -> np.ndarray:
+        """Category probabilities at the evaluated parameters (items x k x points, a view;
+        floored at ``_SMALLEST_PROB``)."""
+        return self._prob.transpose(1, 0, 2)
+
+    @property
+    def logp(self) -> np.ndarray:
+        """Log category probabilities at the evaluated parameters (items x k x points)."""
+        if not self._logged:
+            np.log(self._prob.transpose(1, 0, 2), out=self._logp)
+            self._logged = True
+        return self._logp
+
     def current(self, pars: np.ndarray) -> bool:
-        """Whether the kept arrays belong to ``pars``."""
-        return self.at is not None and np.array_equal(self.at, pars)
+        """Whether the kept arrays belong to ``pars`` (the array evaluated last, or equal
+        to it)."""
+        at = self.at
+        return at is not None and (at is pars or (
+            at.shape == pars.shape and bool((at == pars).all())))
+
+    def _by_category(self, r: np.ndarray) -> np.ndarray:
+        """Expected counts (items x k x points) copied category-major."""
+        np.copyto(self._r, r.transpose(1, 0, 2))
+        return self._r
 
     def _derivatives(self, r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Gradient (items x k) and Hessian (items x k x k) of ``sum r log P`` at the
@@ -90,46 +135,54 @@ class GradedBlock:
         respect to the linear predictors ``eta_m = a theta + d_m``: gradient ``t_m``,
         Hessian tridiagonal (``diag_m``, ``off_m``); the chain rule (their sums over the
         grid weighed by 1, theta and theta^2) is one product with :func:`_chain_rule`."""
-        cum, prob, k = self.cum, self.prob, self.k
+        return self._derivatives_of(self._by_category(r))
+
+    def _derivatives_of(self, r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`_derivatives` of category-major expected counts (k x items x points)."""
+        prob, k, s, dens = self._prob, self.k, self._s, self._dens
         m = k - 1
-        n = prob.shape[0]
-        s = cum[:, 1:-1]
+        n = prob.shape[1]
         if k == 2:  # the 2PL: a logistic regression, t = r_1 - n s, diag = -n s (1 - s)
-            dens = np.empty((n, 2, s.shape[2]))
-            ns = (r[:, :1] + r[:, 1:]) * s
-            np.subtract(r[:, 1:], ns, out=dens[:, :1])
-            np.multiply(ns, s - 1.0, out=dens[:, 1:])
-            out = dens.reshape(n, -1) @ self._weights
-            return out[:, :2], out[:, 2:].reshape(n, 2, 2)
-        rest = 1.0 - s
-        q = s * rest
-        u = r / prob
-        du = u[:, 1:] - u[:, :-1]
-        dens = np.empty((n, 3 * m - 1, s.shape[2]))
-        t = np.multiply(q, du, out=dens[:, :m])
-        v = u / prob
-        vsum = v[:, 1:] + v[:, :-1]
-        vsum *= q
-        vsum *= q
-        rest -= s  # 1 - 2 s
-        rest *= t
-        np.subtract(rest, vsum, out=dens[:, m: 2 * m])
-        if m > 1:
-            np.multiply(q[:, :-1] * q[:, 1:], v[:, 1:-1], out=dens[:, 2 * m:])
-        out = dens.reshape(n, -1) @ self._weights
+            ns = np.add(r[0], r[1], out=self._rest[0])
+            ns *= s[0]
+            np.subtract(r[1], ns, out=dens[0])
+            np.subtract(s[0], 1.0, out=self._q[0])
+            np.multiply(ns, self._q[0], out=dens[1])
+        else:
+            rest = np.subtract(1.0, s, out=self._rest)
+            q = np.multiply(s, rest, out=self._q)
+            u = np.divide(r, prob, out=self._u)
+            du = np.subtract(u[1:], u[:-1], out=self._du)
+            t = np.multiply(q, du, out=dens[:m])
+            v = np.divide(u, prob, out=u)
+            vsum = np.add(v[1:], v[:-1], out=du)
+            vsum *= q
+            vsum *= q
+            rest -= s  # 1 - 2 s
+            rest *= t
+            np.subtract(rest, vsum, out=dens[m: 2 * m])
+            if m > 1:
+                np.multiply(q[:-1] * q[1:], v[1:-1], out=dens[2 * m:])
+        rows = self._rows
+        np.copyto(rows, dens.transpose(1, 0, 2))
+        out = rows.reshape(n, -1) @ self._weights
         return out[:, :k], out[:, k:].reshape(n, k, k)
 
-    def _gradient(self, r: np.ndarray) -> np.ndarray:
-        """The gradient alone (items x k), as :meth:`_derivatives` gives it."""
-        cum, prob, n = self.cum, self.prob, self.prob.shape[0]
-        s = cum[:, 1:-1]
+    def _gradient_of(self, r: np.ndarray) -> np.ndarray:
+        """The gradient alone (items x k), as :meth:`_derivatives_of` gives it."""
+        prob, n, s = self._prob, self._prob.shape[1], self._s
         if self.k == 2:
-            t = r[:, 1:] - (r[:, :1] + r[:, 1:]) * s
-        else:
-            u = r / prob
-            t = s * (1.0 - s)
-            t *= u[:, 1:] - u[:, :-1]
-        return t.reshape(n, -1) @ self._gradient_weights
+            t = np.add(r[0], r[1], out=self._rest[0])
+            t *= s[0]
+            np.subtract(r[1], t, out=t)
+            return t @ self._gradient_weights
+        u = np.divide(r, prob, out=self._u)
+        rest = np.subtract(1.0, s, out=self._rest)
+        t = np.multiply(s, rest, out=self._q)
+        t *= np.subtract(u[1:], u[:-1], out=self._du)
+        rows = self._t
+        np.copyto(rows, t.transpose(1, 0, 2))
+        return rows.reshape(n, -1) @ self._gradient_weights
 
     def newton(self, pars: np.ndarray, r: np.ndarray, max_iter: int = 20,
                tol: float = MSTEP_TOL) -> np.ndarray | None:
@@ -137,16 +190,18 @@ class GradedBlock:
         steps; None when a step fails its check (the caller takes the general M-step).
         After a step below ``_CHORD_STEP`` the Hessian is kept (chord steps: the error
         then shrinks by a factor of the order of that step each time, 1e-2 or less)."""
+        by_category = self._by_category(r)
+        ordered = self.k > 2  # intercepts to keep ordered
         inverse = None
         for _ in range(max_iter):
             if inverse is None:
-                grad, hess = self._derivatives(r)
+                grad, hess = self._derivatives_of(by_category)
                 try:
                     inverse = np.linalg.inv(hess)
                 except np.linalg.LinAlgError:
                     return None
             else:
-                grad = self._gradient(r)
+                grad = self._gradient_of(by_category)
             step = (inverse @ grad[:, :, None])[:, :, 0]
             size = np.abs(step).max()
             checked = not size < _CHECKED_STEP  # NaN is checked (and fails)
@@ -154,7 +209,7 @@ class GradedBlock:
                 current = np.einsum("ikq,ikq->i", r, self.logp)
             trial = pars - step
             self.evaluate(trial)
-            if not (trial[:, 1:-1] > trial[:, 2:]).all():  # intercepts stay ordered
+            if ordered and not (trial[:, 1:-1] > trial[:, 2:]).all():  # intercepts ordered
                 return None
             if checked and not (np.einsum("ikq,ikq->i", r, self.logp)
                                 >= current - 1e-12 * np.abs(current)).all():

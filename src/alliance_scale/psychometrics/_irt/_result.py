@@ -93,7 +93,10 @@ class IRTResult(Result):
     converged: bool
     tol: float
     se_type: str | None
-    vcov: pd.DataFrame | None
+    #: The covariance of the estimates: a DataFrame, or a matrix whose DataFrame (named by
+    #: ``_vcov_names()``) :attr:`vcov` makes when first asked for (coefficients and SEs
+    #: need only the matrix).
+    _vcov: np.ndarray | pd.DataFrame | None
     _spec: Spec
     _pars: np.ndarray
     _codes: np.ndarray
@@ -104,6 +107,25 @@ class IRTResult(Result):
     latent_corr: np.ndarray | None = None
     _grid: Any = None  # the multidimensional model's integration nodes
     exploratory: bool = False
+    _vcov_names: Any = None  # () -> the parameters' names, when _vcov is a matrix
+
+    @property
+    def vcov(self) -> pd.DataFrame | None:
+        """Covariance of the estimated parameters (rows and columns ``item.a1``,
+        ``item.d1``, ..., ``COV_11``; multidimensional: ``COV_21`` ... for the
+        correlations); None without standard errors."""
+        value = self._vcov
+        if value is None or isinstance(value, pd.DataFrame):
+            return value
+        names = pd.Index(self._vcov_names())
+        frame = pd.DataFrame(value, index=names, columns=names)
+        object.__setattr__(self, "_vcov", frame)  # made once
+        return frame
+
+    def _vcov_array(self) -> np.ndarray:
+        """The covariance matrix of the estimated parameters (standard errors given)."""
+        value = self._vcov
+        return value.to_numpy() if isinstance(value, pd.DataFrame) else value
 
     @property
     def n_factors(self) -> int:
@@ -137,7 +159,7 @@ class IRTResult(Result):
 
     def _se_matrix(self) -> np.ndarray | None:
         """Items x k_max standard errors (NaN where fixed or no SEs)."""
-        if self.vcov is None:
+        if self._vcov is None:
             return None
         se = np.full(self._pars.shape, np.nan)
         diag = np.sqrt(np.clip(np.diag(self._full_vcov()), 0, None))
@@ -148,7 +170,7 @@ class IRTResult(Result):
     def _full_vcov(self) -> np.ndarray:
         """Covariance of the free item parameters (and variance), constraints expanded."""
         jac = self._spec.expand(self._spec.phi(self._pars))
-        return jac @ self.vcov.to_numpy() @ jac.T
+        return jac @ self._vcov_array() @ jac.T
 
     def _rating_scale_coef(self, se: bool) -> pd.DataFrame:
         """mirt's rsm / grsm in their classical form: slopes, shared b_1 .., item c."""
@@ -355,7 +377,7 @@ class IRTResult(Result):
         spec = self._spec
         out = np.full(self._pars.shape, np.nan)
         ses = np.full(self._pars.shape, np.nan) if with_se else None
-        vcov = self._full_vcov() if with_se and self.vcov is not None else None
+        vcov = self._full_vcov() if with_se and self._vcov is not None else None
         positions = np.flatnonzero(spec.free.ravel())
         for j in range(len(self.items)):
             k = int(spec.n_cat[j])
@@ -396,9 +418,9 @@ class IRTResult(Result):
     @property
     def variance_se(self) -> float:
         """Standard error of the latent variance (NaN when it is fixed or without SEs)."""
-        if self.vcov is None or not self._spec.variance_free:
+        if self._vcov is None or not self._spec.variance_free:
             return float("nan")
-        return float(np.sqrt(self.vcov.to_numpy()[-1, -1]))
+        return float(np.sqrt(self._vcov_array()[-1, -1]))
 
     # ------------------------------------------------------------------ curves
     def trace(self, theta: Any = None) -> pd.DataFrame:
@@ -1002,7 +1024,7 @@ class IRTResult(Result):
         if self._spec.variance_free:
             lines.append(f"Latent variance COV_11 = {format_number(self.variance)}"
                          + (f" (SE {format_number(self.variance_se)})"
-                            if self.vcov is not None else ""))
+                            if self._vcov is not None else ""))
         table = format_table(self.coef())
         blocks: tuple[Any, ...] = ("\n".join(lines), "", table)
         if self.exploratory:
