@@ -129,7 +129,7 @@ def _consecutive_codes(values: np.ndarray) -> tuple[np.ndarray, tuple, Patterns]
     offset -= codes  # fractional parts: offsets are >= 0, so they sum to 0 iff all are 0
     if offset.sum() != 0.0:
         return None
-    counts = category_counts(patterns, n_cat)
+    counts = category_counts(patterns.codes, n_cat, patterns.counts)
     inside = np.arange(counts.shape[1])[None, :] < n_cat[:, None]
     if np.any(inside & (counts < SPARSE_CATEGORY)):
         return None
@@ -138,14 +138,15 @@ def _consecutive_codes(values: np.ndarray) -> tuple[np.ndarray, tuple, Patterns]
     return codes, categories, patterns
 
 
-def category_counts(patterns: Patterns, n_cat: np.ndarray) -> np.ndarray:
-    """Items x max(n_cat) answers per category (0 beyond an item's categories), tallied
-    over the distinct patterns weighted by their counts."""
-    n_items, width = patterns.codes.shape[1], int(n_cat.max())
-    seen = patterns.codes >= 0
-    cells = (patterns.codes + np.arange(n_items) * width)[seen]
-    weights = np.broadcast_to(patterns.counts[:, None], seen.shape)[seen]
-    return np.bincount(cells, weights=weights, minlength=n_items * width).reshape(n_items, width)
+def category_counts(codes: np.ndarray, n_cat: np.ndarray,
+                    weights: np.ndarray | None = None) -> np.ndarray:
+    """Items x max(n_cat) answers per category (0 beyond an item's categories) of ``codes``
+    (-1 missing), each row counted ``weights`` times (distinct patterns and their counts)."""
+    n_items, width = codes.shape[1], int(n_cat.max())
+    seen = codes >= 0
+    cells = (codes + np.arange(n_items) * width)[seen]
+    rows = None if weights is None else np.broadcast_to(weights[:, None], seen.shape)[seen]
+    return np.bincount(cells, weights=rows, minlength=n_items * width).reshape(n_items, width)
 
 
 def _checked(coded: Coded, frame: pd.DataFrame, n_rows: int) -> Coded:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._data import category_counts
 from ._engine import Spec
 
 __all__: list[str] = []
@@ -47,13 +48,10 @@ def intercepts(models: tuple[str, ...], n_cat: np.ndarray, codes: np.ndarray,
     ``slope_norm``: each item's slope length (its marginal logit shrinks by
     ``sqrt(1 + (|a| / 1.702)^2)``); ``weights``: each row of ``codes`` counts that many
     times. All items at once (a category table by one count)."""
-    n_items, k_max = len(models), int(n_cat.max())
-    seen = codes >= 0
+    k_max = int(n_cat.max())
     rows = np.ones(codes.shape[0]) if weights is None else np.asarray(weights, dtype=float)
-    counts = np.bincount((codes + np.arange(n_items) * k_max)[seen],
-                         weights=np.broadcast_to(rows[:, None], seen.shape)[seen],
-                         minlength=n_items * k_max).reshape(n_items, k_max)
-    answered = rows @ seen
+    counts = category_counts(codes, n_cat, rows)
+    answered = rows @ (codes >= 0)
     inside = np.arange(k_max)[None, :] < n_cat[:, None]
     p = np.where(inside, np.clip(counts / answered[:, None], 1e-3, None), 0.0)
     p = p / p.sum(axis=1, keepdims=True)
